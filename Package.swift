@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "switchpoint",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "switchpoint", targets: ["switchpoint"]),
+        .library(name: "SwitchpointCore", targets: ["SwitchpointCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .target(
+            name: "SwitchpointCore",
+            dependencies: ["CPcap"]
+        ),
+        .executableTarget(
+            name: "switchpoint",
+            dependencies: [
+                "SwitchpointCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SwitchpointCoreTests",
+            dependencies: ["SwitchpointCore"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,52 @@
+/// Drives the pipeline: packet source → decoder → reassembler → a signal sink.
+public struct CaptureRunner {
+    public var reassembler: TCPReassembler
+    public private(set) var statistics = DecodeStatistics()
+    /// Problems that ended an input early (truncated file, unreadable file).
+    public private(set) var problems: [CaptureError] = []
+    /// Stop after this many packets (tcpdump's `-c`).
+    public var packetLimit: Int?
+
+    public init(limits: ReassemblyLimits = ReassemblyLimits(), packetLimit: Int? = nil) {
+        reassembler = TCPReassembler(limits: limits)
+        self.packetLimit = packetLimit
+    }
+
+    /// Reads `source` to its end (or the packet limit, or until `shouldStop` says so),
+    /// then flushes every connection. `onProblem` hears each input problem as it happens.
+    public mutating func run<Sink: StreamSignalSink>(
+        _ source: PacketSource, into sink: inout Sink,
+        shouldStop: () -> Bool = { false },
+        onProblem: (CaptureError) -> Void = { _ in }
+    ) {
+        loop: while !shouldStop() {
+            if let packetLimit, statistics.packets >= packetLimit { break }
+            switch source.next() {
+            case .packet(let packet):
+                process(packet, into: &sink)
+            case .idle:
+                continue
+            case .problem(let problem):
+                problems.append(problem)
+                onProblem(problem)
+            case .end:
+                break loop
+            }
+        }
+        reassembler.finish(into: &sink)
+    }
+
+    /// Decodes one packet and feeds its TCP segment to reassembly.
+    @inline(__always)
+    public mutating func process<Sink: StreamSignalSink>(_ packet: RawPacket, into sink: inout Sink) {
+        statistics.packets += 1
+        statistics.capturedBytes += UInt64(packet.bytes.count)
+        let result = PacketDecoder.decode(packet)
+        if case .tcp(let segment) = result {
+            statistics.tcpPackets += 1
+            reassembler.ingest(segment, capture: packet.capture, into: &sink)
+        } else {
+            statistics.count(result)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// How much a finding matters: `info` is worth knowing, `warn` means something is off,
+/// `error` means the protocol was violated or the analysis is unreliable there.
+public enum Severity: String, Sendable, Comparable {
+    case info
+    case warn
+    case error
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .warn: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+extension ReassemblyAnomalyCode {
+    public var severity: Severity {
+        switch self {
+        case .dataBeforeStreamStart, .portReuseWhileOpen: .info
+        case .overlapConflict, .finMoved, .dataAfterFIN, .dataAfterClose, .snaplenTruncated,
+             .bufferLimit, .segmentLimit, .memoryLimit, .connectionLimit: .warn
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Everything that can go wrong while obtaining packets, each with a message a person can
+/// act on.
+public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
+    case cannotOpenFile(path: String, message: String)
+    case noSuchInterface(name: String, message: String)
+    case permissionDenied(interface: String, message: String)
+    case activationFailed(interface: String, message: String)
+    case invalidFilter(expression: String, message: String)
+    case unsupportedLinkType(source: String, dlt: Int32, name: String)
+    /// The file ended inside a packet, or its record header was corrupt. Everything before
+    /// `packetNumber` was read; the rest of the file is skipped.
+    case truncatedFile(path: String, packetNumber: UInt64, message: String)
+    case readFailed(source: String, packetNumber: UInt64, message: String)
+    case interfaceListingFailed(message: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpenFile(path, message):
+            "cannot read \(path): \(message)"
+        case let .noSuchInterface(name, message):
+            "no such interface \(name): \(message) (switchpoint -D lists the interfaces)"
+        case let .permissionDenied(interface, message):
+            "cannot capture on \(interface): \(message): capturing needs root or the CAP_NET_RAW capability (sudo setcap cap_net_raw,cap_net_admin=eip $(command -v switchpoint))"
+        case let .activationFailed(interface, message):
+            "cannot capture on \(interface): \(message)"
+        case let .invalidFilter(expression, message):
+            "invalid filter '\(expression)': \(message)"
+        case let .unsupportedLinkType(source, dlt, name):
+            "\(source): unsupported link type \(name) (DLT \(dlt)); supported: EN10MB (Ethernet, 802.1Q/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
+        case let .truncatedFile(path, packetNumber, message):
+            "\(path): packet \(packetNumber): \(message); the packets before it were analyzed, the rest of this file is skipped"
+        case let .readFailed(source, packetNumber, message):
+            "\(source): reading packet \(packetNumber) failed: \(message)"
+        case let .interfaceListingFailed(message):
+            "cannot list interfaces: \(message)"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import CPcap
+
+/// Settings for a live capture, named as tcpdump names them.
+public struct LiveCaptureOptions: Sendable {
+    public var snaplen: Int32 = 262_144
+    public var promiscuous = true
+    /// Deliver packets as soon as they arrive instead of when the kernel buffer fills: a
+    /// sniffer that shows events as they happen needs this.
+    public var immediate = true
+    /// Kernel buffer size in bytes; nil keeps libpcap's default.
+    public var bufferSize: Int32?
+    /// How long one read waits before returning `.idle`.
+    public var readTimeoutMilliseconds: Int32 = 100
+
+    public init() {}
+}
+
+/// Captures from a network interface with `pcap_create`/`pcap_activate`.
+public final class LiveCaptureSource: PacketSource {
+    public let label: String
+    private let handle: PcapHandle
+    private let linkType: LinkType
+    private var packetNumber: UInt64 = 0
+
+    public init(interface: String, options: LiveCaptureOptions = LiveCaptureOptions(), filter: String = "") throws(CaptureError) {
+        label = interface
+        var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
+        guard let pointer = pcap_create(interface, &errorBuffer) else {
+            throw .activationFailed(interface: interface, message: pcapErrorString(errorBuffer))
+        }
+        let handle = PcapHandle(pointer)
+        pcap_set_snaplen(pointer, options.snaplen)
+        pcap_set_promisc(pointer, options.promiscuous ? 1 : 0)
+        pcap_set_immediate_mode(pointer, options.immediate ? 1 : 0)
+        pcap_set_timeout(pointer, options.readTimeoutMilliseconds)
+        if let size = options.bufferSize {
+            pcap_set_buffer_size(pointer, size)
+        }
+        // Nanosecond stamps where the platform has them; libpcap keeps microseconds otherwise.
+        _ = pcap_set_tstamp_precision(pointer, Int32(PCAP_TSTAMP_PRECISION_NANO))
+        let status = pcap_activate(pointer)
+        if status < 0 {
+            let message = handle.lastError
+            switch status {
+            case PCAP_ERROR_NO_SUCH_DEVICE:
+                throw .noSuchInterface(name: interface, message: message)
+            case PCAP_ERROR_PERM_DENIED, PCAP_ERROR_PROMISC_PERM_DENIED:
+                throw .permissionDenied(interface: interface, message: message)
+            default:
+                throw .activationFailed(interface: interface, message: message)
+            }
+        }
+        let dlt = handle.dlt
+        guard let type = LinkType(dlt: dlt) else {
+            throw .unsupportedLinkType(source: interface, dlt: dlt, name: LinkType.name(ofDLT: dlt))
+        }
+        var network: bpf_u_int32 = 0
+        var netmask: bpf_u_int32 = PCAP_NETMASK_UNKNOWN
+        if pcap_lookupnet(interface, &network, &netmask, &errorBuffer) != 0 {
+            netmask = PCAP_NETMASK_UNKNOWN
+        }
+        try handle.install(filter: filter, netmask: netmask)
+        self.handle = handle
+        self.linkType = type
+    }
+
+    /// Whether timestamps come in nanoseconds (otherwise libpcap delivers microseconds).
+    private var nanosecondStamps: Bool {
+        pcap_get_tstamp_precision(handle.pointer) == Int32(PCAP_TSTAMP_PRECISION_NANO)
+    }
+
+    public func next() -> PacketReadOutcome {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle.pointer, &header, &data)
+        switch status {
+        case 1:
+            guard let header, let data else { return .idle }
+            packetNumber += 1
+            let fraction = Int64(header.pointee.ts.tv_usec)
+            let ts = Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: nanosecondStamps ? fraction : fraction * 1000)
+            return .packet(RawPacket(
+                bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+                originalLength: Int(header.pointee.len),
+                linkType: linkType,
+                capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts)))
+        case 0:
+            return .idle
+        case PCAP_ERROR_BREAK:
+            return .end
+        default:
+            return .problem(.readFailed(source: label, packetNumber: packetNumber + 1, message: handle.lastError))
+        }
+    }
+
+    /// Makes a blocked `next()` return `.end`; safe to call from a signal-handling thread.
+    public func breakLoop() {
+        pcap_breakloop(handle.pointer)
+    }
+
+    /// Kernel and interface drop counters from `pcap_stats`.
+    public func statistics() -> (received: UInt32, droppedByKernel: UInt32, droppedByInterface: UInt32)? {
+        var stats = pcap_stat()
+        guard pcap_stats(handle.pointer, &stats) == 0 else { return nil }
+        return (stats.ps_recv, stats.ps_drop, stats.ps_ifdrop)
+    }
+}

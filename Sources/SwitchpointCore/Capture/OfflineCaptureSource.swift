@@ -1,0 +1,89 @@
+import CPcap
+
+/// Reads pcap and pcapng files (libpcap reads both) one after the other as one capture;
+/// `-` reads standard input. Packet numbers continue across files.
+public final class OfflineCaptureSource: PacketSource {
+    public let paths: [String]
+    public let filter: String
+    private var fileIndex = -1
+    private var handle: PcapHandle?
+    private var linkType: LinkType = .ethernet
+    private var packetNumberInFile: UInt64 = 0
+    private var packetNumber: UInt64 = 0
+    public private(set) var label: String = ""
+
+    /// Checks the filter's syntax up front so a typo is reported before any output.
+    public init(paths: [String], filter: String = "") throws(CaptureError) {
+        self.paths = paths
+        self.filter = filter
+        if !filter.isEmpty {
+            try Self.validate(filter: filter)
+        }
+    }
+
+    /// Compiles `filter` against a dead Ethernet handle (BPF syntax does not depend on the
+    /// file, only the link type, which is checked again per file).
+    static func validate(filter: String) throws(CaptureError) {
+        guard let dead = pcap_open_dead(1, 262_144) else { return }
+        let handle = PcapHandle(dead)
+        try handle.install(filter: filter)
+    }
+
+    public func next() -> PacketReadOutcome {
+        while true {
+            if handle == nil {
+                fileIndex += 1
+                guard fileIndex < paths.count else { return .end }
+                if let problem = openCurrentFile() {
+                    return .problem(problem)
+                }
+            }
+            guard let current = handle else { continue }
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(current.pointer, &header, &data)
+            if status == 1, let header, let data {
+                packetNumber += 1
+                packetNumberInFile += 1
+                let captured = Int(header.pointee.caplen)
+                let ts = Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
+                return .packet(RawPacket(
+                    bytes: UnsafeRawBufferPointer(start: data, count: captured),
+                    originalLength: Int(header.pointee.len),
+                    linkType: linkType,
+                    capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts)))
+            }
+            if status == PCAP_ERROR_BREAK || status == 0 {
+                handle = nil
+                continue
+            }
+            // PCAP_ERROR: offline this means a short read or a corrupt record header.
+            let message = current.lastError
+            handle = nil
+            return .problem(.truncatedFile(path: label, packetNumber: packetNumberInFile + 1, message: message))
+        }
+    }
+
+    private func openCurrentFile() -> CaptureError? {
+        let path = paths[fileIndex]
+        label = path == "-" ? "(stdin)" : path
+        packetNumberInFile = 0
+        var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
+        guard let pointer = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+            return .cannotOpenFile(path: label, message: pcapErrorString(errorBuffer))
+        }
+        let opened = PcapHandle(pointer)
+        let dlt = opened.dlt
+        guard let type = LinkType(dlt: dlt) else {
+            return .unsupportedLinkType(source: label, dlt: dlt, name: LinkType.name(ofDLT: dlt))
+        }
+        do {
+            try opened.install(filter: filter)
+        } catch {
+            return error
+        }
+        linkType = type
+        handle = opened
+        return nil
+    }
+}

@@ -1,0 +1,199 @@
+/// The connection listing `switchpoint -r FILE` prints until the dissectors take over:
+/// one line per TCP connection, like `tshark -z conv,tcp`, plus what reassembly saw.
+/// Lines stream out as connections close; `--json` gives the same as JSON lines.
+public struct ConnectionListing: StreamSignalSink {
+    public enum Format: Sendable {
+        case text
+        case json
+    }
+
+    private let writer: LineWriter
+    private let format: Format
+    private var captureStart: Timestamp?
+    private var wroteHeader = false
+    public private(set) var connections = 0
+    public private(set) var gaps = 0
+    public private(set) var gapBytes: UInt64 = 0
+    public private(set) var anomalies: [ReassemblyAnomalyCode: Int] = [:]
+
+    public init(writer: LineWriter, format: Format) {
+        self.writer = writer
+        self.format = format
+    }
+
+    public mutating func receive(_ signal: StreamSignal) {
+        switch signal {
+        case .opened(let opening):
+            connections += 1
+            if captureStart == nil { captureStart = opening.capture.timestamp }
+            if format == .json { writer.write(line: Self.json(opening)) }
+        case .data:
+            break
+        case .gap(let gap):
+            gaps += 1
+            gapBytes += gap.length
+            if format == .json { writer.write(line: Self.json(gap)) }
+        case .anomaly(let anomaly):
+            anomalies[anomaly.code, default: 0] += 1
+            if format == .json { writer.write(line: Self.json(anomaly)) }
+        case .closed(let summary):
+            switch format {
+            case .json: writer.write(line: Self.json(summary))
+            case .text:
+                if !wroteHeader {
+                    wroteHeader = true
+                    writer.write(line: Self.header)
+                }
+                writer.write(line: Self.text(summary, captureStart: captureStart ?? summary.start))
+            }
+        }
+    }
+
+    /// Closing lines: totals for the connections, the decoder and the inputs.
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
+        switch format {
+        case .text:
+            if !wroteHeader { writer.write(line: "no TCP connections") }
+            for line in summaryLines(statistics: statistics, problems: problems) { writer.write(line: line) }
+        case .json:
+            var line = JSONLine()
+            line.add("type", "summary")
+            line.add("connections", connections)
+            line.add("packets", statistics.packets)
+            line.add("tcp_packets", statistics.tcpPackets)
+            line.add("other_packets", statistics.notTCPPackets)
+            line.add("ip_fragments", statistics.fragments)
+            line.add("truncated_packets", statistics.truncatedTotal)
+            line.add("malformed_packets", statistics.malformedTotal)
+            line.add("gaps", gaps)
+            line.add("gap_bytes", gapBytes)
+            line.addRaw("anomalies", json: Self.countsObject(anomalies.map { ($0.key.rawValue, $0.value) }
+                + statistics.truncated.map { ($0.key.rawValue, $0.value) }
+                + statistics.malformed.map { ($0.key.rawValue, $0.value) }))
+            line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+            writer.write(line: line.line)
+        }
+        writer.flush()
+    }
+
+    func summaryLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
+        var lines: [String] = []
+        var packets = "\(connections) connection\(connections == 1 ? "" : "s"); \(statistics.packets) packets (\(statistics.tcpPackets) TCP, \(statistics.notTCPPackets) other"
+        if statistics.fragments > 0 { packets += ", \(statistics.fragments) IP fragments not reassembled" }
+        if statistics.truncatedTotal > 0 { packets += ", \(statistics.truncatedTotal) cut by the snaplen" }
+        if statistics.malformedTotal > 0 { packets += ", \(statistics.malformedTotal) malformed" }
+        packets += ")"
+        if gaps > 0 { packets += "; \(gaps) gaps, \(gapBytes) bytes missing" }
+        lines.append(packets)
+        let counts = anomalies.map { ($0.key.rawValue, $0.value) } + statistics.truncated.map { ($0.key.rawValue, $0.value) }
+            + statistics.malformed.map { ($0.key.rawValue, $0.value) }
+        if !counts.isEmpty {
+            lines.append("anomalies: " + counts.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+        }
+        for problem in problems {
+            lines.append("input problem: \(TerminalText.escape(problem.description))")
+        }
+        return lines
+    }
+
+    // MARK: Text
+
+    static let header = [
+        pad("conn", 5, right: true), pad("client", 22), pad("server", 22), pad("start s", 12, right: true),
+        pad("duration s", 12, right: true), pad("c2s pkts", 9, right: true), pad("c2s bytes", 12, right: true),
+        pad("s2c pkts", 9, right: true), pad("s2c bytes", 12, right: true), pad("gaps", 5, right: true),
+        pad("handshake", 11), "close",
+    ].joined(separator: " ")
+
+    static func text(_ summary: ConnectionSummary, captureStart: Timestamp) -> String {
+        let c2s = summary.clientToServer, s2c = summary.serverToClient
+        let gapCount = c2s.gaps + s2c.gaps
+        var handshake = summary.handshake.rawValue
+        if summary.handshake == .none { handshake = "mid-stream" }
+        return [
+            pad(String(summary.connection), 5, right: true),
+            pad(summary.client.description, 22),
+            pad(summary.server.description, 22),
+            pad(JSONLine.fixed(summary.start.seconds(since: captureStart), decimals: 6), 12, right: true),
+            pad(JSONLine.fixed(summary.end.seconds(since: summary.start), decimals: 6), 12, right: true),
+            pad(String(c2s.packets), 9, right: true),
+            pad(String(c2s.deliveredBytes), 12, right: true),
+            pad(String(s2c.packets), 9, right: true),
+            pad(String(s2c.deliveredBytes), 12, right: true),
+            pad(String(gapCount), 5, right: true),
+            pad(handshake, 11),
+            summary.reason.rawValue,
+        ].joined(separator: " ")
+    }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let count = text.count
+        guard count < width else { return text }
+        let padding = String(repeating: " ", count: width - count)
+        return right ? padding + text : text + padding
+    }
+
+    // MARK: JSON
+
+    static func json(_ opening: ConnectionOpening) -> String {
+        var line = JSONLine()
+        line.add("ts", timestamp: opening.capture.timestamp)
+        line.add("conn", opening.connection)
+        line.add("type", "conn.open")
+        line.add("client", opening.client.description)
+        line.add("server", opening.server.description)
+        line.add("handshake_seen", opening.startSeen)
+        line.add("role_evidence", opening.roleEvidence.rawValue)
+        line.add("packet", opening.capture.packetNumber)
+        return line.line
+    }
+
+    static func json(_ gap: StreamGap) -> String {
+        var line = JSONLine()
+        line.add("ts", timestamp: gap.capture.timestamp)
+        line.add("conn", gap.connection)
+        line.add("type", "tcp.gap")
+        line.add("dir", gap.direction.shortName)
+        line.add("offset", gap.offset)
+        line.add("len", gap.length)
+        line.add("reason", gap.reason.rawValue)
+        line.add("packet", gap.capture.packetNumber)
+        return line.line
+    }
+
+    static func json(_ anomaly: ReassemblyAnomaly) -> String {
+        var line = JSONLine()
+        line.add("ts", timestamp: anomaly.capture.timestamp)
+        line.add("conn", anomaly.connection)
+        line.add("type", "finding")
+        if let direction = anomaly.direction { line.add("dir", direction.shortName) }
+        line.add("code", anomaly.code.rawValue)
+        line.add("severity", anomaly.code.severity.rawValue)
+        line.add("message", anomaly.detail)
+        line.add("packet", anomaly.capture.packetNumber)
+        return line.line
+    }
+
+    static func json(_ summary: ConnectionSummary) -> String {
+        var line = JSONLine()
+        line.add("ts", timestamp: summary.capture.timestamp)
+        line.add("conn", summary.connection)
+        line.add("type", "conn.close")
+        line.add("reason", summary.reason.rawValue)
+        line.add("bytes_c2s", summary.clientToServer.deliveredBytes)
+        line.add("bytes_s2c", summary.serverToClient.deliveredBytes)
+        line.add("packets_c2s", summary.clientToServer.packets)
+        line.add("packets_s2c", summary.serverToClient.packets)
+        line.add("gaps", summary.clientToServer.gaps + summary.serverToClient.gaps)
+        line.add("gap_bytes", summary.clientToServer.gapBytes + summary.serverToClient.gapBytes)
+        line.add("retransmitted_bytes", summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
+        line.add("handshake", summary.handshake.rawValue)
+        line.add("start", timestamp: summary.start)
+        line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
+        return line.line
+    }
+
+    static func countsObject(_ counts: [(String, Int)]) -> String {
+        "{" + counts.sorted { $0.0 < $1.0 }.map { JSONLine.quoted($0.0) + ":" + String($0.1) }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,47 @@
+/// Which way bytes flow on a connection.
+public enum Direction: Int, Sendable, Hashable, CaseIterable {
+    case clientToServer = 0
+    case serverToClient = 1
+
+    /// The short form used in JSON and the timeline: `c2s` / `s2c`.
+    public var shortName: String {
+        switch self {
+        case .clientToServer: "c2s"
+        case .serverToClient: "s2c"
+        }
+    }
+
+    public var reversed: Direction {
+        switch self {
+        case .clientToServer: .serverToClient
+        case .serverToClient: .clientToServer
+        }
+    }
+}
+
+/// Connections are numbered from 1 in the order they are first seen.
+public typealias ConnectionID = Int
+
+/// A direction-independent key for a TCP 4-tuple: the smaller endpoint comes first, so
+/// both directions of a connection find the same entry.
+struct FlowKey: Hashable {
+    var lower: Endpoint
+    var upper: Endpoint
+
+    init(_ a: Endpoint, _ b: Endpoint) {
+        if Self.isOrdered(a, b) {
+            lower = a
+            upper = b
+        } else {
+            lower = b
+            upper = a
+        }
+    }
+
+    @inline(__always)
+    private static func isOrdered(_ a: Endpoint, _ b: Endpoint) -> Bool {
+        if a.address.high != b.address.high { return a.address.high < b.address.high }
+        if a.address.low != b.address.low { return a.address.low < b.address.low }
+        return a.port <= b.port
+    }
+}

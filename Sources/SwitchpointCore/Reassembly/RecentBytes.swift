@@ -1,0 +1,60 @@
+/// The last few delivered bytes of one direction, kept so that a retransmission can be
+/// checked against what was already delivered. Storage is allocated on first use, so a
+/// connection that never carries data costs nothing.
+struct RecentBytes {
+    private var storage: [UInt8] = []
+    let capacity: Int
+    /// Offset just past the newest byte kept.
+    private(set) var endOffset: UInt64 = 0
+    /// How many bytes before `endOffset` are valid.
+    private var valid = 0
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    /// Records bytes delivered at `offset` (always `endOffset` unless a gap came between).
+    mutating func append(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
+        guard capacity > 0, let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if offset != endOffset { valid = 0 }
+        if storage.isEmpty { storage = [UInt8](repeating: 0, count: capacity) }
+        let kept = min(bytes.count, capacity)
+        let source = base.advanced(by: bytes.count - kept)
+        let firstOffset = offset + UInt64(bytes.count - kept)
+        var position = Int(firstOffset % UInt64(capacity))
+        var copied = 0
+        storage.withUnsafeMutableBytes { ring in
+            guard let ringBase = ring.baseAddress else { return }
+            while copied < kept {
+                let run = min(kept - copied, capacity - position)
+                ringBase.advanced(by: position).copyMemory(from: source.advanced(by: copied), byteCount: run)
+                copied += run
+                position = 0
+            }
+        }
+        endOffset = offset + UInt64(bytes.count)
+        valid = min(capacity, valid + bytes.count)
+    }
+
+    /// Forgets everything (after a gap the kept bytes no longer end at the stream's end).
+    mutating func reset(at offset: UInt64) {
+        endOffset = offset
+        valid = 0
+    }
+
+    /// Whether `bytes`, claimed to sit at `offset`, differ from the kept bytes where they
+    /// overlap. Bytes outside the kept window cannot be checked and count as equal.
+    func differs(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> Bool {
+        guard valid > 0, !bytes.isEmpty else { return false }
+        let keptStart = endOffset - UInt64(valid)
+        let from = max(offset, keptStart)
+        let to = min(offset + UInt64(bytes.count), endOffset)
+        guard from < to else { return false }
+        var position = from
+        while position < to {
+            if storage[Int(position % UInt64(capacity))] != bytes[Int(position - offset)] { return true }
+            position += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,50 @@
+/// Maps absolute stream offsets of one direction back to the packet that carried them.
+///
+/// A dissector records each chunk as it arrives and later asks where a given offset came
+/// from (a WebSocket frame header, the switch point). Entries below what the dissector has
+/// consumed can be forgotten, so memory follows the unparsed window, not the stream.
+public struct StreamOffsetMap: Sendable {
+    private var starts: [UInt64] = []
+    private var captures: [CaptureInfo] = []
+    private var head = 0
+
+    public init() {}
+
+    public var count: Int { starts.count - head }
+
+    /// Records that bytes from `offset` on came with `capture` (a chunk or a gap).
+    public mutating func record(offset: UInt64, capture: CaptureInfo) {
+        if let last = captures.last, starts.count > head, last == capture, let lastStart = starts.last, lastStart <= offset {
+            return  // same packet continues
+        }
+        starts.append(offset)
+        captures.append(capture)
+    }
+
+    public mutating func record(_ chunk: StreamChunk) {
+        record(offset: chunk.offset, capture: chunk.capture)
+    }
+
+    /// The packet that carried `offset`: the latest entry starting at or before it.
+    public func capture(at offset: UInt64) -> CaptureInfo? {
+        var low = head, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] <= offset { low = middle + 1 } else { high = middle }
+        }
+        return low > head ? captures[low - 1] : nil
+    }
+
+    /// Drops entries no offset at or after `offset` can map to.
+    public mutating func forget(below offset: UInt64) {
+        while head + 1 < starts.count && starts[head + 1] <= offset {
+            head += 1
+        }
+        // Compact once the dead prefix dominates, keeping removal amortized O(1).
+        if head > 64 && head * 2 > starts.count {
+            starts.removeFirst(head)
+            captures.removeFirst(head)
+            head = 0
+        }
+    }
+}

@@ -1,0 +1,158 @@
+/// What reassembly tells its consumer, in capture order. This is the contract every
+/// dissector builds on: bytes arrive once, in stream order, each chunk with its absolute
+/// offset and the packet that carried it; a hole becomes an explicit `gap`, never silence.
+public enum StreamSignal {
+    case opened(ConnectionOpening)
+    /// `bytes` points into the capture buffer or reassembly's own buffer and is valid only
+    /// during the call: copy what must outlive it.
+    case data(StreamChunk)
+    case gap(StreamGap)
+    case anomaly(ReassemblyAnomaly)
+    case closed(ConnectionSummary)
+}
+
+/// A consumer of stream signals (a dissector driver, the connection listing, a test).
+public protocol StreamSignalSink {
+    mutating func receive(_ signal: StreamSignal)
+}
+
+/// How the client and server roles were decided.
+public enum RoleEvidence: String, Sendable {
+    /// The client's SYN was seen.
+    case syn
+    /// Only the server's SYN-ACK was seen.
+    case synAck
+    /// No handshake: the endpoint with a port below 1024, or the only non-ephemeral port,
+    /// is the server.
+    case portHeuristic = "port-heuristic"
+    /// No handshake and the ports do not tell: the sender of the first packet is the client.
+    case firstPacket = "first-packet"
+}
+
+public struct ConnectionOpening: Sendable {
+    public var connection: ConnectionID
+    public var client: Endpoint
+    public var server: Endpoint
+    public var roleEvidence: RoleEvidence
+    public var capture: CaptureInfo
+
+    /// The connection's start was captured (it began with SYN or SYN-ACK); otherwise the
+    /// capture started mid-stream.
+    public var startSeen: Bool { roleEvidence == .syn || roleEvidence == .synAck }
+}
+
+public struct StreamChunk {
+    public var connection: ConnectionID
+    public var direction: Direction
+    /// Absolute offset of `bytes.first` in this direction's stream (0 = first byte after SYN).
+    public var offset: UInt64
+    public var bytes: UnsafeRawBufferPointer
+    /// The packet that carried these bytes.
+    public var capture: CaptureInfo
+}
+
+/// Why reassembly gave up waiting for missing bytes.
+public enum GapReason: String, Sendable {
+    /// Later data piled up past the per-connection buffer limit.
+    case bufferLimit = "buffer-limit"
+    /// Too many out-of-order segments waiting.
+    case segmentLimit = "segment-limit"
+    /// Reassembly's total memory limit forced this connection to flush.
+    case memoryLimit = "memory-limit"
+    /// The receiver acknowledged bytes the capture never saw.
+    case acknowledgedUnseen = "acked-unseen"
+    /// The snaplen cut the packet's payload.
+    case snaplen
+    /// The direction sent its FIN, or the connection closed or expired with a hole.
+    case closing
+}
+
+public struct StreamGap: Sendable {
+    public var connection: ConnectionID
+    public var direction: Direction
+    public var offset: UInt64
+    public var length: UInt64
+    public var reason: GapReason
+    /// The packet whose arrival (or the last packet before the close) triggered the skip.
+    public var capture: CaptureInfo
+}
+
+/// Named oddities ("weirds") reassembly reports; `rawValue` is the stable code.
+public enum ReassemblyAnomalyCode: String, Sendable, CaseIterable {
+    case overlapConflict = "tcp.overlap_conflict"
+    case dataBeforeStreamStart = "tcp.data_before_stream_start"
+    case dataAfterFIN = "tcp.data_after_fin"
+    case dataAfterClose = "tcp.data_after_close"
+    case finMoved = "tcp.fin_moved"
+    case portReuseWhileOpen = "tcp.port_reuse_while_open"
+    case snaplenTruncated = "tcp.snaplen_truncated"
+    case bufferLimit = "reassembly.buffer_limit"
+    case segmentLimit = "reassembly.segment_limit"
+    case memoryLimit = "reassembly.memory_limit"
+    case connectionLimit = "reassembly.connection_limit"
+}
+
+public struct ReassemblyAnomaly: Sendable {
+    public var connection: ConnectionID
+    public var direction: Direction?
+    public var code: ReassemblyAnomalyCode
+    public var detail: String
+    public var capture: CaptureInfo
+}
+
+public enum CloseReason: String, Sendable {
+    case fin
+    case rst
+    /// No packet for the idle timeout (capture time).
+    case idle
+    /// The capture ended with the connection open.
+    case eof
+    /// Dropped to stay under the connection limit.
+    case evicted
+    /// A new SYN reused the 4-tuple while the old connection was still open.
+    case reused
+}
+
+/// Which parts of the three-way handshake were captured.
+public enum HandshakeSeen: String, Sendable {
+    case complete
+    case synOnly = "syn-only"
+    case synAckOnly = "synack-only"
+    case none
+}
+
+public struct DirectionStats: Sendable, Equatable {
+    public var packets = 0
+    /// Payload bytes carried by this direction's packets, retransmissions included.
+    public var payloadBytes: UInt64 = 0
+    /// Bytes handed to the consumer (each stream byte once).
+    public var deliveredBytes: UInt64 = 0
+    public var retransmittedBytes: UInt64 = 0
+    public var outOfOrderSegments = 0
+    public var gaps = 0
+    public var gapBytes: UInt64 = 0
+    public var overlapConflicts = 0
+    public var finSeen = false
+    public var rstSeen = false
+
+    public init() {}
+}
+
+public struct ConnectionSummary: Sendable {
+    public var connection: ConnectionID
+    public var client: Endpoint
+    public var server: Endpoint
+    public var roleEvidence: RoleEvidence
+    public var handshake: HandshakeSeen
+    public var start: Timestamp
+    public var end: Timestamp
+    public var reason: CloseReason
+    public var clientToServer: DirectionStats
+    public var serverToClient: DirectionStats
+    /// The packet at which the close was decided (the last one for `eof`/`idle`).
+    public var capture: CaptureInfo
+
+    public func stats(_ direction: Direction) -> DirectionStats {
+        direction == .clientToServer ? clientToServer : serverToClient
+    }
+}

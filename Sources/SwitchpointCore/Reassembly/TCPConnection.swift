@@ -1,0 +1,185 @@
+/// One TCP connection: its endpoints and roles, both directions, and how it ended.
+final class TCPConnection {
+    enum State: Equatable {
+        case open
+        case closed(CloseReason)
+    }
+
+    let id: ConnectionID
+    let key: FlowKey
+    let client: Endpoint
+    let server: Endpoint
+    let roleEvidence: RoleEvidence
+    private(set) var clientToServer: TCPDirectionStream
+    private(set) var serverToClient: TCPDirectionStream
+    private(set) var sawSYN = false
+    private(set) var sawSYNACK = false
+    let start: Timestamp
+    private(set) var lastSeen: Timestamp
+    private(set) var lastCapture: CaptureInfo
+    private(set) var state: State = .open
+    var reportedBufferLimit = false
+    private var reportedDataAfterClose = false
+
+    init(id: ConnectionID, key: FlowKey, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
+         capture: CaptureInfo, limits: ReassemblyLimits) {
+        self.id = id
+        self.key = key
+        self.client = client
+        self.server = server
+        self.roleEvidence = roleEvidence
+        clientToServer = TCPDirectionStream(overlapCheckWindow: limits.overlapCheckWindow)
+        serverToClient = TCPDirectionStream(overlapCheckWindow: limits.overlapCheckWindow)
+        start = capture.timestamp
+        lastSeen = capture.timestamp
+        lastCapture = capture
+    }
+
+    var isOpen: Bool { state == .open }
+    var bufferedBytes: Int { clientToServer.pendingBytes + serverToClient.pendingBytes }
+
+    var handshake: HandshakeSeen {
+        switch (sawSYN, sawSYNACK) {
+        case (true, true): .complete
+        case (true, false): .synOnly
+        case (false, true): .synAckOnly
+        case (false, false): .none
+        }
+    }
+
+    /// The client's ISN when its SYN was seen (to tell a SYN retransmission from port reuse).
+    var clientInitialSequence: UInt32? {
+        clientToServer.synSeen ? clientToServer.initialSequence : nil
+    }
+
+    func direction(from source: Endpoint) -> Direction {
+        source == client ? .clientToServer : .serverToClient
+    }
+
+    private func context(_ direction: Direction, _ capture: CaptureInfo) -> StreamContext {
+        StreamContext(connection: id, direction: direction, capture: capture)
+    }
+
+    /// Runs `body` on one direction's stream in place.
+    @inline(__always)
+    private func withStream<Result>(_ direction: Direction, _ body: (inout TCPDirectionStream) -> Result) -> Result {
+        switch direction {
+        case .clientToServer: body(&clientToServer)
+        case .serverToClient: body(&serverToClient)
+        }
+    }
+
+    func process<Sink: StreamSignalSink>(_ segment: TCPSegment, capture: CaptureInfo, sink: inout Sink) {
+        lastSeen = max(lastSeen, capture.timestamp)
+        lastCapture = capture
+        let direction = direction(from: segment.source)
+        let flags = segment.flags
+        guard isOpen else {
+            // A late ACK or retransmission after the close: counted, nothing delivered.
+            withStream(direction) { $0.stats.packets += 1 }
+            if segment.payloadLength > 0 && !reportedDataAfterClose {
+                reportedDataAfterClose = true
+                sink.receive(.anomaly(ReassemblyAnomaly(
+                    connection: id, direction: direction, code: .dataAfterClose,
+                    detail: "\(segment.payloadLength) payload bytes after the connection closed", capture: capture)))
+            }
+            return
+        }
+        let context = context(direction, capture)
+        var dataSequence = segment.sequence
+        if flags.contains(.syn) {
+            if flags.contains(.ack) { sawSYNACK = true } else { sawSYN = true }
+            withStream(direction) { $0.noteSYN(sequence: segment.sequence) }
+            dataSequence = segment.sequence &+ 1
+        }
+        withStream(direction) { stream in
+            stream.stats.packets += 1
+            stream.stats.payloadBytes += UInt64(segment.payloadLength)
+            stream.adoptBaseIfNeeded(sequence: dataSequence)
+        }
+        if flags.contains(.ack) {
+            let peerContext = self.context(direction.reversed, capture)
+            withStream(direction.reversed) { $0.noteAcknowledgment(segment.acknowledgment, context: peerContext, sink: &sink) }
+        }
+        if flags.contains(.rst) {
+            withStream(direction) { $0.stats.rstSeen = true }
+            close(.rst, capture: capture, sink: &sink)
+            return
+        }
+        withStream(direction) { stream in
+            let start = stream.offset(ofSequence: dataSequence)
+            if segment.payloadLength > 0 {
+                var length = segment.payloadLength
+                if let fin = stream.finOffset, start + Int64(length) > Int64(fin) {
+                    if !stream.reportedDataAfterFIN {
+                        stream.reportedDataAfterFIN = true
+                        sink.receive(.anomaly(ReassemblyAnomaly(
+                            connection: id, direction: direction, code: .dataAfterFIN,
+                            detail: "payload up to offset \(start + Int64(length)) after the FIN at \(fin)", capture: capture)))
+                    }
+                    length = max(0, Int(Int64(fin) - start))
+                }
+                if length > 0 {
+                    stream.accept(start: start, payload: segment.payload.prefix(length), length: length, context: context, sink: &sink)
+                }
+            }
+            if flags.contains(.fin) {
+                let finAt = start + Int64(segment.payloadLength)
+                if finAt >= 0 {
+                    if !stream.noteFIN(at: UInt64(finAt)) {
+                        sink.receive(.anomaly(ReassemblyAnomaly(
+                            connection: id, direction: direction, code: .finMoved,
+                            detail: "FIN at offset \(finAt), earlier FIN at \(stream.finOffset ?? 0)", capture: capture)))
+                    }
+                    stream.flush(reason: .closing, context: context, sink: &sink)
+                }
+            }
+        }
+        if clientToServer.finished && serverToClient.finished {
+            close(.fin, capture: capture, sink: &sink)
+        }
+    }
+
+    /// Skips the first hole of the direction holding more buffered bytes.
+    func relieveBuffer<Sink: StreamSignalSink>(reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
+        let direction: Direction = clientToServer.pendingBytes >= serverToClient.pendingBytes ? .clientToServer : .serverToClient
+        let context = context(direction, capture)
+        withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
+    }
+
+    /// Skips every hole in both directions (memory pressure).
+    func flushBuffers<Sink: StreamSignalSink>(reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
+        for direction in Direction.allCases {
+            let context = context(direction, capture)
+            withStream(direction) { $0.skipHoles(before: .max, reason: reason, context: context, sink: &sink) }
+        }
+    }
+
+    func pendingSegmentCount(_ direction: Direction) -> Int {
+        withStream(direction) { $0.pending.count }
+    }
+
+    func skipFirstHole<Sink: StreamSignalSink>(_ direction: Direction, reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
+        let context = context(direction, capture)
+        withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
+    }
+
+    /// Ends the connection: flushes both directions and reports the summary.
+    func close<Sink: StreamSignalSink>(_ reason: CloseReason, capture: CaptureInfo? = nil, sink: inout Sink) {
+        guard isOpen else { return }
+        let at = capture ?? lastCapture
+        for direction in Direction.allCases {
+            let context = context(direction, at)
+            withStream(direction) { $0.flush(reason: .closing, context: context, sink: &sink) }
+        }
+        state = .closed(reason)
+        sink.receive(.closed(summary(reason: reason, capture: at)))
+    }
+
+    func summary(reason: CloseReason, capture: CaptureInfo) -> ConnectionSummary {
+        ConnectionSummary(
+            connection: id, client: client, server: server, roleEvidence: roleEvidence, handshake: handshake,
+            start: start, end: lastSeen, reason: reason,
+            clientToServer: clientToServer.stats, serverToClient: serverToClient.stats, capture: capture)
+    }
+}

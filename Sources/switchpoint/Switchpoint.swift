@@ -1,0 +1,107 @@
+import ArgumentParser
+import SwitchpointCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Switchpoint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchpoint",
+        abstract: "Packet analyzer for HTTP protocol upgrades (WebSocket, h2c) and the proxies in between.",
+        discussion: """
+        Reads pcap/pcapng files (-r) or captures live (-i). Trailing words are a BPF filter, \
+        as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
+
+        Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
+        2 bad arguments or the capture could not start.
+        """
+    )
+
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read packets from a pcap or pcapng file ('-' for standard input); repeat to read several in sequence.", valueName: "file"))
+    var readFiles: [String] = []
+
+    @Option(name: .customShort("i"), help: ArgumentHelp("Capture live on this interface ('any' for all).", valueName: "interface"))
+    var interface: String?
+
+    @Flag(name: .customShort("D"), help: "List the interfaces available for live capture and exit.")
+    var listInterfaces = false
+
+    @Option(name: .customShort("s"), help: ArgumentHelp("Snapshot length for live capture (bytes per packet kept).", valueName: "snaplen"))
+    var snaplen: Int32 = 262_144
+
+    @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
+    var noPromiscuous = false
+
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
+    var bufferSizeKiB: Int32?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
+    var count: Int?
+
+    @Flag(name: .long, help: "Print JSON lines instead of text.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
+    var idleTimeout: Int = 300
+
+    @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
+    var filter: [String] = []
+
+    mutating func validate() throws {
+        if listInterfaces { return }
+        if readFiles.isEmpty && interface == nil {
+            throw ValidationError("name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
+        }
+        if !readFiles.isEmpty && interface != nil {
+            throw ValidationError("-r and -i cannot be combined")
+        }
+        if let count, count <= 0 { throw ValidationError("-c needs a positive count") }
+        if idleTimeout <= 0 { throw ValidationError("--idle-timeout needs a positive number of seconds") }
+    }
+
+    func run() throws {
+        let errors = LineWriter.standardError()
+        if listInterfaces {
+            do {
+                for (index, device) in try CaptureInterface.all().enumerated() {
+                    print(device.listingLine(number: index + 1))
+                }
+            } catch {
+                errors.write(line: "switchpoint: \(error)")
+                throw ExitCode(2)
+            }
+            return
+        }
+        let expression = filter.joined(separator: " ")
+        let source: PacketSource
+        do {
+            if let interface {
+                var options = LiveCaptureOptions()
+                options.snaplen = snaplen
+                options.promiscuous = !noPromiscuous
+                options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+                source = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+            } else {
+                source = try OfflineCaptureSource(paths: readFiles, filter: expression)
+            }
+        } catch {
+            errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+        var limits = ReassemblyLimits()
+        limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
+        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
+        var listing = ConnectionListing(writer: output, format: json ? .json : .text)
+        var runner = CaptureRunner(limits: limits, packetLimit: count)
+        runner.run(source, into: &listing, onProblem: { problem in
+            output.flush()
+            errors.write(line: "switchpoint: \(problem)")
+        })
+        listing.finish(statistics: runner.statistics, problems: runner.problems)
+        if !runner.problems.isEmpty {
+            throw ExitCode(1)
+        }
+    }
+}
