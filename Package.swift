@@ -30,8 +30,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchpointCoreTests",
-            dependencies: ["SwitchpointCore"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["SwitchpointCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

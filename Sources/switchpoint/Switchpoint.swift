@@ -93,7 +93,7 @@ struct Switchpoint: ParsableCommand {
         var limits = ReassemblyLimits()
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         let output = LineWriter.standardOutput(flushEachLine: interface != nil)
-        var listing = ConnectionListing(writer: output, format: json ? .json : .text)
+        var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: interface != nil)
         var runner = CaptureRunner(limits: limits, packetLimit: count)
         runner.run(source, into: &listing, onProblem: { problem in
             output.flush()

@@ -26,7 +26,7 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidFilter(expression, message):
             "invalid filter '\(expression)': \(message)"
         case let .unsupportedLinkType(source, dlt, name):
-            "\(source): unsupported link type \(name) (DLT \(dlt)); supported: EN10MB (Ethernet, 802.1Q/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
+            "\(source): unsupported link type \(name); supported: EN10MB (Ethernet, 802.1Q/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
         case let .truncatedFile(path, packetNumber, message):
             "\(path): packet \(packetNumber): \(message); the packets before it were analyzed, the rest of this file is skipped"
         case let .readFailed(source, packetNumber, message):

@@ -39,9 +39,10 @@ public enum LinkType: Hashable, Sendable {
         }
     }
 
-    /// libpcap's name for a DLT value, e.g. `EN10MB` or `LINUX_SLL2`.
+    /// libpcap's name for a DLT value with the number, e.g. `EN10MB (DLT 1)`; just the
+    /// number when libpcap has no name for it.
     public static func name(ofDLT dlt: Int32) -> String {
         guard let name = pcap_datalink_val_to_name(dlt) else { return "DLT \(dlt)" }
-        return String(cString: name)
+        return "\(String(cString: name)) (DLT \(dlt))"
     }
 }

@@ -26,7 +26,7 @@ public final class OfflineCaptureSource: PacketSource {
     static func validate(filter: String) throws(CaptureError) {
         guard let dead = pcap_open_dead(1, 262_144) else { return }
         let handle = PcapHandle(dead)
-        try handle.install(filter: filter)
+        try handle.install(filter: filter, compileOnly: true)
     }
 
     public func next() -> PacketReadOutcome {

@@ -19,15 +19,16 @@ final class PcapHandle {
 
     var dlt: Int32 { pcap_datalink(pointer) }
 
-    /// Compiles and installs a BPF filter. An empty expression installs nothing.
-    func install(filter expression: String, netmask: bpf_u_int32 = PCAP_NETMASK_UNKNOWN) throws(CaptureError) {
+    /// Compiles and installs a BPF filter. An empty expression installs nothing;
+    /// `compileOnly` checks the syntax (a handle from `pcap_open_dead` takes no filter).
+    func install(filter expression: String, netmask: bpf_u_int32 = PCAP_NETMASK_UNKNOWN, compileOnly: Bool = false) throws(CaptureError) {
         guard !expression.isEmpty else { return }
         var program = bpf_program()
         guard pcap_compile(pointer, &program, expression, 1, netmask) == 0 else {
             throw .invalidFilter(expression: expression, message: lastError)
         }
         defer { pcap_freecode(&program) }
-        guard pcap_setfilter(pointer, &program) == 0 else {
+        guard compileOnly || pcap_setfilter(pointer, &program) == 0 else {
             throw .invalidFilter(expression: expression, message: lastError)
         }
     }

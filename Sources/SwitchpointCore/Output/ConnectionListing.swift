@@ -1,6 +1,7 @@
 /// The connection listing `switchpoint -r FILE` prints until the dissectors take over:
 /// one line per TCP connection, like `tshark -z conv,tcp`, plus what reassembly saw.
-/// Lines stream out as connections close; `--json` gives the same as JSON lines.
+/// Live, lines stream out as connections close; offline, the text table is printed in
+/// connection order at the end. `--json` streams the same as JSON lines.
 public struct ConnectionListing: StreamSignalSink {
     public enum Format: Sendable {
         case text
@@ -9,6 +10,8 @@ public struct ConnectionListing: StreamSignalSink {
 
     private let writer: LineWriter
     private let format: Format
+    private let streaming: Bool
+    private var heldRows: [(ConnectionID, String)] = []
     private var captureStart: Timestamp?
     private var wroteHeader = false
     public private(set) var connections = 0
@@ -16,9 +19,10 @@ public struct ConnectionListing: StreamSignalSink {
     public private(set) var gapBytes: UInt64 = 0
     public private(set) var anomalies: [ReassemblyAnomalyCode: Int] = [:]
 
-    public init(writer: LineWriter, format: Format) {
+    public init(writer: LineWriter, format: Format, streaming: Bool) {
         self.writer = writer
         self.format = format
+        self.streaming = streaming
     }
 
     public mutating func receive(_ signal: StreamSignal) {
@@ -40,19 +44,32 @@ public struct ConnectionListing: StreamSignalSink {
             switch format {
             case .json: writer.write(line: Self.json(summary))
             case .text:
-                if !wroteHeader {
-                    wroteHeader = true
-                    writer.write(line: Self.header)
+                let row = Self.text(summary, captureStart: captureStart ?? summary.start)
+                if streaming {
+                    writeHeaderOnce()
+                    writer.write(line: row)
+                } else {
+                    heldRows.append((summary.connection, row))
                 }
-                writer.write(line: Self.text(summary, captureStart: captureStart ?? summary.start))
             }
         }
     }
 
+    private mutating func writeHeaderOnce() {
+        guard !wroteHeader else { return }
+        wroteHeader = true
+        writer.write(line: Self.header)
+    }
+
     /// Closing lines: totals for the connections, the decoder and the inputs.
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
+    public mutating func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
         switch format {
         case .text:
+            for (_, row) in heldRows.sorted(by: { $0.0 < $1.0 }) {
+                writeHeaderOnce()
+                writer.write(line: row)
+            }
+            heldRows.removeAll()
             if !wroteHeader { writer.write(line: "no TCP connections") }
             for line in summaryLines(statistics: statistics, problems: problems) { writer.write(line: line) }
         case .json:

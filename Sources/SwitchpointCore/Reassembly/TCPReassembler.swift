@@ -168,7 +168,7 @@ public struct TCPReassembler {
     /// Flushes the connections holding the most buffered bytes until under the total limit.
     private mutating func relieveMemory<Sink: StreamSignalSink>(capture: CaptureInfo, sink: inout Sink) {
         while totalBuffered > limits.maxBufferedBytesTotal,
-              let largest = table.values.max(by: { $0.bufferedBytes < $1.bufferedBytes }), largest.bufferedBytes > 0 {
+              let largest = table.values.max(by: { ($0.bufferedBytes, $1.id) < ($1.bufferedBytes, $0.id) }), largest.bufferedBytes > 0 {
             sink.receive(.anomaly(ReassemblyAnomaly(
                 connection: largest.id, direction: nil, code: .memoryLimit,
                 detail: "reassembly holds more than \(limits.maxBufferedBytesTotal) bytes in total; flushing this connection's \(largest.bufferedBytes)",
