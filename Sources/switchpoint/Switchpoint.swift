@@ -82,7 +82,9 @@ struct Switchpoint: ParsableCommand {
                 options.snaplen = snaplen
                 options.promiscuous = !noPromiscuous
                 options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
-                source = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                live.stopOnInterrupt()
+                source = live
             } else {
                 source = try OfflineCaptureSource(paths: readFiles, filter: expression)
             }

@@ -158,4 +158,56 @@ struct CommandLineTests {
         #expect(message.contains("no such interface") || message.contains("root or the CAP_NET_RAW"))
         #expect(message.split(separator: "\n").count == 1)
     }
+
+    static var isRoot: Bool { getuid() == 0 }
+
+    @Test("live on lo: a real exchange appears, Ctrl-C flushes and summarises",
+          .enabled(if: binaryBuilt, "switchpoint is not built"),
+          .enabled(if: isRoot, "live capture needs root (or CAP_NET_RAW): skipped"),
+          .enabled(if: TestEnvironment.tool("python3") != nil, "python3 is not installed"))
+    func liveLoopback() throws {
+        guard let python = TestEnvironment.tool("python3") else { return }
+        let port = Int.random(in: 20_000...29_999)
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("live.jsonl")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let capture = Process()
+        capture.executableURL = Self.binary
+        capture.arguments = ["-i", "lo", "--json", "tcp", "port", String(port)]
+        capture.standardOutput = output
+        capture.standardError = FileHandle.nullDevice
+        try capture.run()
+        defer { if capture.isRunning { capture.terminate() } }
+        Thread.sleep(forTimeInterval: 1.0)
+        // One bounded loopback exchange: connect, send, echo, close.
+        let script = """
+        import socket, threading
+        srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", \(port))); srv.listen(1); srv.settimeout(5)
+        def serve():
+            c, _ = srv.accept(); c.settimeout(5); d = c.recv(100); c.sendall(b"echo:" + d); c.close()
+        t = threading.Thread(target=serve); t.start()
+        cl = socket.create_connection(("127.0.0.1", \(port)), timeout=5); cl.sendall(b"hello"); cl.recv(100); cl.close()
+        t.join(5); srv.close()
+        """
+        let exchange = try TestEnvironment.run(python, ["-c", script], timeoutSeconds: 15)
+        #expect(exchange.status == 0, "\(exchange.errorText)")
+        Thread.sleep(forTimeInterval: 0.5)
+        capture.interrupt()
+        let deadline = Date().addingTimeInterval(10)
+        while capture.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!capture.isRunning)
+        #expect(capture.terminationStatus == 0)
+        try output.close()
+        let events = try jsonLines(String(decoding: try Data(contentsOf: outputURL), as: UTF8.self))
+        let close = events.first { $0["type"] as? String == "conn.close" }
+        #expect(events.first?["type"] as? String == "conn.open")
+        #expect(events.first?["server"] as? String == "127.0.0.1:\(port)")
+        #expect(close?["bytes_c2s"] as? Int == 5)
+        #expect(close?["bytes_s2c"] as? Int == 10)
+        #expect(close?["reason"] as? String == "fin")
+        #expect(events.last?["type"] as? String == "summary")
+    }
 }

@@ -93,6 +93,8 @@ public final class LiveCaptureSource: PacketSource {
         }
     }
 
+    var pcapPointer: OpaquePointer { handle.pointer }
+
     /// Makes a blocked `next()` return `.end`; safe to call from a signal-handling thread.
     public func breakLoop() {
         pcap_breakloop(handle.pointer)

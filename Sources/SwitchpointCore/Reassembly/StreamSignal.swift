@@ -21,7 +21,7 @@ public enum RoleEvidence: String, Sendable {
     /// The client's SYN was seen.
     case syn
     /// Only the server's SYN-ACK was seen.
-    case synAck
+    case synAck = "syn-ack"
     /// No handshake: the endpoint with a port below 1024, or the only non-ephemeral port,
     /// is the server.
     case portHeuristic = "port-heuristic"
