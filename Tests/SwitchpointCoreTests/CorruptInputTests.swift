@@ -50,7 +50,7 @@ struct CorruptInputTests {
             let source = try OfflineCaptureSource(paths: [variant.path])
             var sink = CheckingSink()
             var runner = CaptureRunner()
-            runner.run(source, into: &sink)
+            runner.drive(source, into: &sink)
             #expect(sink.violations.isEmpty, "\(sink.violations.prefix(3))")
             #expect(runner.statistics.packets > 0)
         }
@@ -70,7 +70,7 @@ struct CorruptInputTests {
             var runner = CaptureRunner()
             do {
                 let source = try OfflineCaptureSource(paths: [truncated.path])
-                runner.run(source, into: &sink)
+                runner.drive(source, into: &sink)
             } catch {
                 Issue.record("opening a truncated file threw instead of reporting: \(error)")
             }

@@ -94,7 +94,7 @@ struct StreamOffsetMapTests {
         let source = try OfflineCaptureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path])
         var sink = MappingSink()
         var runner = CaptureRunner()
-        runner.run(source, into: &sink)
+        runner.drive(source, into: &sink)
         #expect(sink.chunks.count > 50)
         for (direction, offset, count, packet) in sink.chunks {
             #expect(sink.maps[direction]?.capture(at: offset)?.packetNumber == packet)

@@ -14,7 +14,7 @@ public struct CaptureRunner {
 
     /// Reads `source` to its end (or the packet limit, or until `shouldStop` says so),
     /// then flushes every connection. `onProblem` hears each input problem as it happens.
-    public mutating func run<Sink: StreamSignalSink>(
+    public mutating func drive<Sink: StreamSignalSink>(
         _ source: PacketSource, into sink: inout Sink,
         shouldStop: () -> Bool = { false },
         onProblem: (CaptureError) -> Void = { _ in }
@@ -48,5 +48,18 @@ public struct CaptureRunner {
         } else {
             statistics.count(result)
         }
+    }
+}
+
+extension CaptureRunner {
+    /// The connection listing's run. A concrete entry point inside the module, so the
+    /// optimizer specializes the whole per-packet path for this sink; a generic call from
+    /// another module would run unspecialized (several times slower per packet).
+    public mutating func run(
+        _ source: PacketSource, into listing: inout ConnectionListing,
+        shouldStop: () -> Bool = { false },
+        onProblem: (CaptureError) -> Void = { _ in }
+    ) {
+        drive(source, into: &listing, shouldStop: shouldStop, onProblem: onProblem)
     }
 }

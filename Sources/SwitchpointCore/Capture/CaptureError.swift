@@ -25,7 +25,7 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
             "cannot capture on \(interface): \(message)"
         case let .invalidFilter(expression, message):
             "invalid filter '\(expression)': \(message)"
-        case let .unsupportedLinkType(source, dlt, name):
+        case let .unsupportedLinkType(source, _, name):
             "\(source): unsupported link type \(name); supported: EN10MB (Ethernet, 802.1Q/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
         case let .truncatedFile(path, packetNumber, message):
             "\(path): packet \(packetNumber): \(message); the packets before it were analyzed, the rest of this file is skipped"

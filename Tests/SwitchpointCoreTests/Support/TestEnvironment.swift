@@ -103,7 +103,7 @@ enum TestEnvironment {
         var sink = RecordingSink()
         sink.recordData = recordData
         var runner = CaptureRunner()
-        runner.run(source, into: &sink)
+        runner.drive(source, into: &sink)
         return (sink, runner)
     }
 }
