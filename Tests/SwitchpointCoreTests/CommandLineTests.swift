@@ -161,6 +161,24 @@ struct CommandLineTests {
 
     static var isRoot: Bool { getuid() == 0 }
 
+    @Test("without permission, -i says that root or CAP_NET_RAW is needed",
+          .enabled(if: binaryBuilt, "switchpoint is not built"),
+          .enabled(if: isRoot && TestEnvironment.tool("setpriv") != nil, "needs root and setpriv to run as an unprivileged user"))
+    func missingPermission() throws {
+        guard let setpriv = TestEnvironment.tool("setpriv") else { return }
+        // A copy the unprivileged user can execute wherever the checkout lives.
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        let copy = directory.appendingPathComponent("switchpoint")
+        try FileManager.default.copyItem(at: Self.binary, to: copy)
+        let result = try TestEnvironment.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                                                       copy.path, "-i", "lo"], timeoutSeconds: 30)
+        #expect(result.status == 2)
+        #expect(result.errorText.contains("needs root or the CAP_NET_RAW capability"))
+        #expect(result.errorText.split(separator: "\n").count == 1)
+    }
+
     @Test("live on lo: a real exchange appears, Ctrl-C flushes and summarises",
           .enabled(if: binaryBuilt, "switchpoint is not built"),
           .enabled(if: isRoot, "live capture needs root (or CAP_NET_RAW): skipped"),
