@@ -40,8 +40,17 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
-    @Flag(name: .long, help: "Print JSON lines instead of text.")
+    @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
     var json = false
+
+    @Flag(name: .long, help: "List TCP connections with what reassembly saw (like tshark -z conv,tcp) instead of the timeline.")
+    var connections = false
+
+    @Flag(name: .long, help: "One global time order instead of one block per connection (the default live).")
+    var interleave = false
+
+    @Flag(name: .customShort("v"), help: "Show every header of every message.")
+    var verbose = false
 
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
@@ -94,16 +103,39 @@ struct Switchpoint: ParsableCommand {
         }
         var limits = ReassemblyLimits()
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
-        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
-        var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: interface != nil)
+        let live = interface != nil
+        let output = LineWriter.standardOutput(flushEachLine: live)
         var runner = CaptureRunner(limits: limits, packetLimit: count)
-        runner.run(source, into: &listing, onProblem: { problem in
+        let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: \(problem)")
-        })
-        listing.finish(statistics: runner.statistics, problems: runner.problems)
+        }
+        if connections {
+            var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
+            runner.run(source, into: &listing, onProblem: reportProblem)
+            listing.finish(statistics: runner.statistics, problems: runner.problems)
+        } else if json {
+            let printer = JSONTimelinePrinter(writer: output)
+            var analyzer = TimelineAnalyzer(output: printer)
+            runner.run(source, into: &analyzer, onProblem: reportProblem)
+            printer.finish(statistics: runner.statistics, problems: runner.problems)
+        } else {
+            var options = TextTimelinePrinter.Options()
+            options.interleave = interleave || live
+            options.verbose = verbose
+            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            let printer = TextTimelinePrinter(writer: output, options: options)
+            var analyzer = TimelineAnalyzer(output: printer)
+            runner.run(source, into: &analyzer, onProblem: reportProblem)
+            printer.finish(statistics: runner.statistics, problems: runner.problems)
+        }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
         }
     }
+}
+
+/// Whether an environment variable is set (to anything, as NO_COLOR asks).
+func environmentHas(_ name: String) -> Bool {
+    getenv(name) != nil
 }

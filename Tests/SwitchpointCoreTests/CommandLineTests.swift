@@ -24,7 +24,7 @@ struct CommandLineTests {
 
     @Test("text listing: one line per connection with packets, bytes, handshake and close", .enabled(if: binaryBuilt))
     func textListing() throws {
-        let result = try run(["-r", Self.sample])
+        let result = try run(["-r", Self.sample, "--connections"])
         #expect(result.status == 0)
         let lines = result.text.split(separator: "\n").map(String.init)
         #expect(lines.first?.contains("client") == true)
@@ -39,7 +39,7 @@ struct CommandLineTests {
 
     @Test("--json: conn.open and conn.close with the required fields", .enabled(if: binaryBuilt))
     func jsonListing() throws {
-        let result = try run(["-r", Self.sampleIPv6, "--json"])
+        let result = try run(["-r", Self.sampleIPv6, "--connections", "--json"])
         #expect(result.status == 0)
         let events = try jsonLines(result.text)
         let opens = events.filter { $0["type"] as? String == "conn.open" }

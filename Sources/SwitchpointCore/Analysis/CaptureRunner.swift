@@ -63,3 +63,14 @@ extension CaptureRunner {
         drive(source, into: &listing, shouldStop: shouldStop, onProblem: onProblem)
     }
 }
+
+extension CaptureRunner {
+    /// The timeline's run (a concrete entry point, as for the listing).
+    public mutating func run(
+        _ source: PacketSource, into analyzer: inout TimelineAnalyzer,
+        shouldStop: () -> Bool = { false },
+        onProblem: (CaptureError) -> Void = { _ in }
+    ) {
+        drive(source, into: &analyzer, shouldStop: shouldStop, onProblem: onProblem)
+    }
+}

@@ -1,0 +1,159 @@
+/// Drives one connection: detects its protocol, runs the HTTP/1 session, and after a switch
+/// hands each direction's bytes from the switch offset to the dissector the registry picks.
+final class ConnectionAnalysis {
+    private enum Mode {
+        case detecting
+        case http1
+        case dissector
+    }
+
+    let id: ConnectionID
+    private let registry: DissectorRegistry
+    private let limits: HTTP1Limits
+    private var mode: Mode = .detecting
+    private var http: HTTP1Session
+    private var dissector: (any UpgradedStreamDissector)?
+    /// A direction whose HTTP/1 framing was lost is shown raw from there on.
+    private var unparsed: [RawStreamDissector?] = [nil, nil]
+    /// Bytes held while detecting, with where they started.
+    private var detectionBytes: [UInt8] = []
+    private var detectionDirection: Direction = .clientToServer
+    private var detectionOffset: UInt64 = 0
+    private var detectionCapture: CaptureInfo?
+    /// Next offset per direction (where each direction ended, for the close).
+    private var ends: [UInt64] = [0, 0]
+
+    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits) {
+        self.id = id
+        self.registry = registry
+        self.limits = limits
+        http = HTTP1Session(limits: limits)
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        ends[direction.rawValue] = offset + UInt64(bytes.count)
+        switch mode {
+        case .detecting:
+            detect(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        case .http1:
+            feedHTTP(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        case .dissector:
+            dissector?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        }
+    }
+
+    func gap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+        events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
+        ends[direction.rawValue] = offset + length
+        switch mode {
+        case .detecting:
+            // Without the first bytes nothing can be told about the protocol.
+            finishDetection(forcing: .unknown, events: &events)
+            dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+        case .http1:
+            if unparsed[direction.rawValue] == nil,
+               http.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) {
+                unparsed[direction.rawValue] = RawStreamDissector(protocolName: "unparsed")
+            }
+        case .dissector:
+            dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+        }
+    }
+
+    func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        if mode == .detecting && !detectionBytes.isEmpty {
+            finishDetection(forcing: nil, events: &events)
+        }
+        switch mode {
+        case .detecting:
+            break
+        case .http1:
+            http.finish(clientOffset: ends[0], serverOffset: ends[1], capture: capture, events: &events)
+        case .dissector:
+            dissector?.finish(capture: capture, events: &events)
+        }
+    }
+
+    // MARK: Detection
+
+    private func detect(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if detectionBytes.isEmpty {
+            detectionDirection = direction
+            detectionOffset = offset
+            detectionCapture = capture
+        } else if direction != detectionDirection {
+            // The other side spoke before the first one said enough: decide with what we have.
+            finishDetection(forcing: nil, events: &events)
+            receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        detectionBytes.append(contentsOf: bytes)
+        if ProtocolDetector.detect(detectionBytes, direction: detectionDirection, final: false) != nil {
+            finishDetection(forcing: nil, events: &events)
+        }
+    }
+
+    /// Picks the protocol and replays the bytes held while deciding.
+    private func finishDetection(forcing forced: DetectedProtocol?, events: inout EventBuffer) {
+        let detected = forced ?? ProtocolDetector.detect(detectionBytes, direction: detectionDirection, final: true) ?? .unknown
+        switch detected {
+        case .http1:
+            mode = .http1
+        case .tls:
+            dissector = TLSSession()
+            mode = .dissector
+        case .http2PriorKnowledge:
+            dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
+                                                               clientToServerOffset: detectionOffset, serverToClientOffset: 0))
+            mode = .dissector
+        case .unknown:
+            dissector = RawStreamDissector(protocolName: "unknown")
+            mode = .dissector
+        }
+        let held = detectionBytes
+        detectionBytes = []
+        guard !held.isEmpty, let capture = detectionCapture else { return }
+        held.withUnsafeBytes { bytes in
+            receive(bytes, direction: detectionDirection, offset: detectionOffset, capture: capture, events: &events)
+        }
+    }
+
+    // MARK: HTTP/1
+
+    private func feedHTTP(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if unparsed[direction.rawValue] != nil {
+            unparsed[direction.rawValue]?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        let outcome = direction == .clientToServer
+            ? http.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
+            : http.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
+        switch outcome {
+        case .continuing:
+            break
+        case .stopped(let index):
+            var raw = RawStreamDissector(protocolName: "unparsed")
+            raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
+            unparsed[direction.rawValue] = raw
+        case .switched(let upgrade, let context, let remainderIndex, let held):
+            events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+            if context.protocolName == "connect-tunnel" {
+                // A tunnel carries its own protocol (TLS, usually): detect it afresh.
+                mode = .detecting
+            } else {
+                dissector = registry.dissector(for: context)
+                mode = .dissector
+            }
+            // Client bytes held since the request were sent before the 101 arrived.
+            if let held {
+                held.bytes.withUnsafeBytes { heldBytes in
+                    receive(heldBytes, direction: .clientToServer, offset: held.offset, capture: held.capture, events: &events)
+                }
+            }
+            let remainder = bytes.droppingPrefix(remainderIndex)
+            if !remainder.isEmpty {
+                receive(remainder, direction: direction, offset: offset + UInt64(remainderIndex), capture: capture, events: &events)
+            }
+        }
+    }
+}

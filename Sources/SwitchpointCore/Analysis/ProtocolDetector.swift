@@ -1,0 +1,43 @@
+/// Decides what a connection speaks from its first bytes.
+enum DetectedProtocol: Equatable {
+    case http1
+    case tls
+    /// The HTTP/2 connection preface: HTTP/2 with prior knowledge, on any port.
+    case http2PriorKnowledge
+    case unknown
+}
+
+enum ProtocolDetector {
+    static let http2Preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+    /// Longest method token considered before giving up on HTTP/1 (RFC 9110 methods are
+    /// short; extension methods rarely exceed a dozen letters).
+    static let maxMethodLength = 20
+
+    /// Nil while more bytes are needed to decide.
+    static func detect(_ bytes: [UInt8], direction: Direction, final: Bool) -> DetectedProtocol? {
+        guard let first = bytes.first else { return final ? .unknown : nil }
+        switch direction {
+        case .clientToServer:
+            if first == 0x16 {
+                if bytes.count < 2 { return final ? .unknown : nil }
+                return bytes[1] == 0x03 ? .tls : .unknown
+            }
+            let prefaceLength = min(bytes.count, http2Preface.count)
+            if bytes[..<prefaceLength].elementsEqual(http2Preface[..<prefaceLength]) {
+                if prefaceLength == http2Preface.count { return .http2PriorKnowledge }
+                if !final && bytes.count < 4 { return nil }   // "PRI " is also a method token
+                if !final { return nil }
+            }
+            for (index, byte) in bytes.enumerated() {
+                if byte == 0x20 { return index > 0 ? .http1 : .unknown }
+                if !HTTP1Parser.isTokenCharacter(byte) || index >= maxMethodLength { return .unknown }
+            }
+            return final ? .unknown : nil
+        case .serverToClient:
+            let prefix = Array("HTTP/".utf8)
+            let length = min(bytes.count, prefix.count)
+            guard bytes[..<length].elementsEqual(prefix[..<length]) else { return .unknown }
+            return length == prefix.count ? .http1 : (final ? .unknown : nil)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// Receives timeline events: a printer, the audit, a test.
+public protocol TimelineEventSink: AnyObject {
+    func receive(_ event: TimelineEvent)
+}
+
+/// Turns reassembly signals into timeline events: one `ConnectionAnalysis` per connection,
+/// every event handed to the output as soon as it exists.
+public struct TimelineAnalyzer: StreamSignalSink {
+    public let output: any TimelineEventSink
+    private let registry: DissectorRegistry
+    private let limits: HTTP1Limits
+    private var connections: [ConnectionID: ConnectionAnalysis] = [:]
+    private var buffer = EventBuffer(connection: 0)
+
+    public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits()) {
+        self.output = output
+        self.registry = registry
+        self.limits = limits
+    }
+
+    public mutating func receive(_ signal: StreamSignal) {
+        switch signal {
+        case .opened(let opening):
+            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits)
+            buffer.connection = opening.connection
+            buffer.add(.connectionOpened(opening), capture: opening.capture)
+        case .data(let chunk):
+            guard let connection = connections[chunk.connection] else { return }
+            buffer.connection = chunk.connection
+            connection.receive(chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
+        case .gap(let gap):
+            guard let connection = connections[gap.connection] else { return }
+            buffer.connection = gap.connection
+            connection.gap(direction: gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason,
+                           capture: gap.capture, events: &buffer)
+        case .anomaly(let anomaly):
+            buffer.connection = anomaly.connection
+            buffer.add(Finding(anomaly: anomaly), capture: anomaly.capture, direction: anomaly.direction)
+        case .closed(let summary):
+            buffer.connection = summary.connection
+            connections[summary.connection]?.finish(capture: summary.capture, events: &buffer)
+            connections[summary.connection] = nil
+            buffer.add(.connectionClosed(summary), capture: summary.capture)
+        }
+        guard !buffer.events.isEmpty else { return }
+        for event in buffer.events { output.receive(event) }
+        buffer.removeAll()
+    }
+}

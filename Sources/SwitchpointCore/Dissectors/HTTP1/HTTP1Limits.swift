@@ -1,0 +1,14 @@
+/// Bounds of the HTTP/1 parser; over one, the rest of the direction is shown as raw bytes
+/// rather than misparsed.
+public struct HTTP1Limits: Sendable {
+    /// Longest start line or header line (request lines with huge query strings exist;
+    /// 16 KiB covers what servers accept by default).
+    public var maxLineLength = 16 * 1024
+    public var maxHeaderCount = 256
+    /// All header lines of one message together.
+    public var maxHeaderBytes = 128 * 1024
+    /// Client bytes held after an upgrade request while the server's verdict is pending.
+    public var maxPendingClientBytes = 256 * 1024
+
+    public init() {}
+}

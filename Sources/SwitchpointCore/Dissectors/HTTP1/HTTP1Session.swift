@@ -1,0 +1,348 @@
+/// Both directions of an HTTP/1.x connection: matches responses to requests (pipelining
+/// included), and decides whether and where the protocol switched.
+///
+/// The switch happens right after the 101's head (s2c) and right after the upgrade
+/// request including its body (c2s). Client bytes after an upgrade request are held until
+/// the verdict: they belong to the new protocol on a 101, and are the next request
+/// otherwise.
+struct HTTP1Session {
+    /// What one chunk did to the session.
+    enum Outcome {
+        case continuing
+        /// The protocol switched. `remainderIndex` is where the new protocol starts in the
+        /// chunk just given (s2c); `held` are client bytes waiting since the request.
+        case switched(UpgradeSwitch, UpgradeContext, remainderIndex: Int, held: HeldBytes?)
+        /// This direction is not HTTP from `index` of the chunk on (limit or malformed).
+        case stopped(index: Int)
+    }
+
+    struct HeldBytes {
+        var offset: UInt64
+        var bytes: [UInt8]
+        var capture: CaptureInfo
+    }
+
+    struct PendingRequest {
+        var head: HTTPRequestHead
+        var end: UInt64?
+        var endCapture: CaptureInfo?
+        /// An upgrade request per RFC 9110 §7.8 (Upgrade + Connection: upgrade, HTTP/1.1).
+        var upgradeOffered: Bool { !head.offeredProtocols.isEmpty && head.connectionUpgrade && !head.isHTTP10 }
+        var isConnect: Bool { head.method == "CONNECT" }
+        var waitsForVerdict: Bool { upgradeOffered || isConnect }
+    }
+
+    private var requestParser: HTTP1Parser
+    private var responseParser: HTTP1Parser
+    private var pending: [PendingRequest] = []
+    private var held: HeldBytes?
+    private var reportedEarlyData = false
+    private var parserEvents: [HTTP1ParserEvent] = []
+    private let limits: HTTP1Limits
+
+    init(limits: HTTP1Limits = HTTP1Limits()) {
+        self.limits = limits
+        requestParser = HTTP1Parser(role: .request, limits: limits)
+        responseParser = HTTP1Parser(role: .response, limits: limits)
+    }
+
+    /// The request whose verdict the client is waiting for, if any.
+    private var verdictPending: Bool { requestParser.state == .paused }
+
+    // MARK: Client → server
+
+    mutating func receiveFromClient(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+        var index = 0
+        while index < bytes.count {
+            if verdictPending {
+                hold(bytes.droppingPrefix(index), offset: offset + UInt64(index), capture: capture, events: &events)
+                return .continuing
+            }
+            parserEvents.removeAll(keepingCapacity: true)
+            let consumed = requestParser.parse(bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
+            for event in parserEvents {
+                switch event {
+                case .requestHead(let head, let start, _):
+                    events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start)
+                    checkUpgradeRequest(head, start: start, capture: capture, events: &events)
+                    let request = PendingRequest(head: head)
+                    if request.waitsForVerdict { requestParser.pauseAfterMessage = true }
+                    pending.append(request)
+                case .messageEnd(let bodyLength, let chunked, let end):
+                    if bodyLength > 0 {
+                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .clientToServer, offset: end)
+                    }
+                    if let last = pending.indices.last, pending[last].end == nil {
+                        pending[last].end = end
+                        pending[last].endCapture = capture
+                    }
+                case .finding(let code, let message, let at):
+                    events.finding(code, message, capture: capture, direction: .clientToServer, offset: at)
+                case .gaveUp(let at):
+                    return .stopped(index: Int(max(at, offset) - offset))
+                case .responseHead:
+                    break
+                }
+            }
+            if consumed == 0 && !verdictPending { break }
+            index += consumed
+        }
+        return .continuing
+    }
+
+    private mutating func hold(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        guard !bytes.isEmpty else { return }
+        if !reportedEarlyData {
+            reportedEarlyData = true
+            let method = pending.last?.head.method ?? "the request"
+            events.finding(.upgradeClientDataBeforeVerdict,
+                           "the client sent \(bytes.count) bytes after its \(method) upgrade request before the server's answer",
+                           capture: capture, direction: .clientToServer, offset: offset)
+        }
+        if held == nil { held = HeldBytes(offset: offset, bytes: [], capture: capture) }
+        let room = limits.maxPendingClientBytes - (held?.bytes.count ?? 0)
+        if bytes.count > room {
+            events.finding(.pendingBytesLimit, "more than \(limits.maxPendingClientBytes) client bytes waiting for the verdict; the rest is not analyzed",
+                           capture: capture, direction: .clientToServer, offset: offset)
+        }
+        held?.bytes.append(contentsOf: bytes.prefix(max(0, room)))
+    }
+
+    private func checkUpgradeRequest(_ head: HTTPRequestHead, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let offered = head.offeredProtocols
+        guard !offered.isEmpty else { return }
+        if head.isHTTP10 {
+            events.finding(.upgradeHTTP10Request,
+                           "an HTTP/1.0 request offers Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))); servers must ignore it (RFC 9110 §7.8)",
+                           capture: capture, direction: .clientToServer, offset: start)
+        }
+        if !head.connectionUpgrade {
+            let connection = head.headers.combined("Connection").map { "Connection: \(TerminalText.escape($0))" } ?? "no Connection header"
+            events.finding(.upgradeConnectionHeaderMissing,
+                           "Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))) without Connection: upgrade (\(connection)); a proxy likely stripped the hop-by-hop header, so no server will switch",
+                           capture: capture, direction: .clientToServer, offset: start)
+        }
+    }
+
+    // MARK: Server → client
+
+    mutating func receiveFromServer(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+        var index = 0
+        while index < bytes.count {
+            parserEvents.removeAll(keepingCapacity: true)
+            let consumed = responseParser.parse(bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
+            index += consumed
+            for event in parserEvents {
+                switch event {
+                case .responseHead(var head, let start, let end):
+                    let requestIndex = pending.firstIndex { _ in true }
+                    head.requestMethod = requestIndex.map { pending[$0].head.method }
+                    events.add(.httpResponse(head), capture: capture, direction: .serverToClient, offset: start)
+                    if let outcome = verdict(on: head, requestIndex: requestIndex, start: start, end: end, capture: capture, events: &events) {
+                        if case .switched = outcome {
+                            return withRemainder(outcome, index: Int(end - offset))
+                        }
+                        return outcome
+                    }
+                case .messageEnd(let bodyLength, let chunked, let end):
+                    if bodyLength > 0 {
+                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: end)
+                    }
+                case .finding(let code, let message, let at):
+                    events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
+                case .gaveUp(let at):
+                    return .stopped(index: Int(max(at, offset) - offset))
+                case .requestHead:
+                    break
+                }
+            }
+            if consumed == 0 { break }
+        }
+        return .continuing
+    }
+
+    private func withRemainder(_ outcome: Outcome, index: Int) -> Outcome {
+        guard case .switched(let upgrade, let context, _, let held) = outcome else { return outcome }
+        return .switched(upgrade, context, remainderIndex: index, held: held)
+    }
+
+    /// Decides what a response head means for framing and for a pending upgrade.
+    private mutating func verdict(on head: HTTPResponseHead, requestIndex: Int?, start: UInt64, end: UInt64,
+                                  capture: CaptureInfo, events: inout EventBuffer) -> Outcome? {
+        let request = requestIndex.map { pending[$0] }
+        if head.status == 101 {
+            return switchProtocols(head, request: request, requestIndex: requestIndex, end: end, capture: capture, events: &events)
+        }
+        if head.isInterim {
+            parserEventsFraming(.none, end: end, capture: capture, events: &events)
+            return nil
+        }
+        // A final answer: the request is done.
+        if let requestIndex { pending.remove(at: requestIndex) }
+        if request == nil {
+            events.finding(.httpResponseWithoutRequest, "a \(head.status) response with no request seen before it",
+                           capture: capture, direction: .serverToClient, offset: start)
+        }
+        if let request, request.isConnect, (200...299).contains(head.status) {
+            responseParser.stop()
+            requestParser.stop()
+            let upgrade = UpgradeSwitch(protocolName: "connect-tunnel", status: head.status,
+                                        clientToServerOffset: request.end ?? 0, serverToClientOffset: end,
+                                        latencyMilliseconds: latency(request, capture), target: request.head.target, details: [])
+            let context = UpgradeContext(protocolName: "connect-tunnel", request: request.head, response: head,
+                                         clientToServerOffset: request.end ?? 0, serverToClientOffset: end)
+            let heldBytes = held
+            held = nil
+            return .switched(upgrade, context, remainderIndex: 0, held: heldBytes)
+        }
+        if let request, request.waitsForVerdict || !request.head.offeredProtocols.isEmpty {
+            reportRefusal(head, request: request, start: start, capture: capture, events: &events)
+        }
+        parserEventsFraming(responseFraming(head, request: request, end: end, events: &events), end: end, capture: capture, events: &events)
+        if let request, request.waitsForVerdict {
+            resumeClient(capture: capture, events: &events)
+        }
+        return nil
+    }
+
+    private mutating func switchProtocols(_ head: HTTPResponseHead, request: PendingRequest?, requestIndex: Int?, end: UInt64,
+                                          capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+        let chosen = head.headers.listElements("Upgrade")
+        let offered = request?.head.offeredProtocols ?? []
+        if request?.upgradeOffered != true {
+            let why = request == nil ? "no request was seen" : "the request did not offer an upgrade (\(request.map { TerminalText.escape($0.head.method + " " + $0.head.target) } ?? ""))"
+            events.finding(.upgradeUnsolicited101, "101 Switching Protocols but \(why)", capture: capture, direction: .serverToClient, offset: end)
+        }
+        if chosen.isEmpty {
+            events.finding(.upgradeWithoutUpgradeHeader, "101 without an Upgrade header (RFC 9110 §15.2.2 requires one)",
+                           capture: capture, direction: .serverToClient, offset: end)
+        } else if let first = chosen.first, !offered.isEmpty, !offered.contains(where: { $0.lowercasedASCII == first.lowercasedASCII }) {
+            events.finding(.upgradeProtocolNotOffered,
+                           "the 101 switches to \(TerminalText.escape(first)), the client offered \(TerminalText.escape(offered.joined(separator: ", ")))",
+                           capture: capture, direction: .serverToClient, offset: end)
+        }
+        if !chosen.isEmpty && !head.headers.listContains("Connection", token: "upgrade") {
+            events.finding(.upgradeWithoutConnectionHeader, "the 101 does not carry Connection: upgrade",
+                           capture: capture, direction: .serverToClient, offset: end)
+        }
+        let protocolName = chosen.first ?? offered.first ?? "unknown"
+        var details: [HTTPField] = []
+        if let request, DissectorRegistry.key(protocolName) == "websocket" {
+            for finding in WebSocketHandshake.check(request: request.head, response: head) {
+                events.add(finding, capture: capture, direction: .serverToClient, offset: end)
+            }
+            details = WebSocketHandshake.details(request: request.head, response: head)
+        }
+        if let requestIndex { pending.remove(at: requestIndex) }
+        responseParser.stop()
+        requestParser.stop()
+        // c2s: after the upgrade request and its body; without one, where the client is now.
+        let clientOffset = request?.end ?? held?.offset ?? 0
+        let upgrade = UpgradeSwitch(protocolName: protocolName, status: 101, clientToServerOffset: clientOffset,
+                                    serverToClientOffset: end, latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
+                                    target: request?.head.target ?? "", details: details)
+        let context = UpgradeContext(protocolName: protocolName, request: request?.head, response: head,
+                                     clientToServerOffset: clientOffset, serverToClientOffset: end)
+        let heldBytes = held
+        held = nil
+        return .switched(upgrade, context, remainderIndex: 0, held: heldBytes)
+    }
+
+    private func latency(_ request: PendingRequest, _ capture: CaptureInfo) -> Double {
+        guard let sent = request.endCapture else { return 0 }
+        return Double(capture.timestamp.nanoseconds - sent.timestamp.nanoseconds) / 1e6
+    }
+
+    private func reportRefusal(_ head: HTTPResponseHead, request: PendingRequest, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let offered = TerminalText.escape(request.head.offeredProtocols.joined(separator: ", "))
+        if request.isConnect {
+            events.finding(.connectRefused, "CONNECT \(TerminalText.escape(request.head.target)) answered \(head.status) \(TerminalText.escape(head.reason))",
+                           capture: capture, direction: .serverToClient, offset: start)
+        } else if head.status == 426 {
+            let demanded = head.headers.combined("Upgrade").map { "the server demands Upgrade: \(TerminalText.escape($0))" } ?? "the 426 names no Upgrade"
+            events.finding(.upgradeRefused426, "upgrade to \(offered) refused with 426 Upgrade Required; \(demanded)",
+                           capture: capture, direction: .serverToClient, offset: start)
+        } else {
+            events.finding(.upgradeRefused, "upgrade to \(offered) answered \(head.status) \(TerminalText.escape(head.reason)) instead of 101",
+                           capture: capture, direction: .serverToClient, offset: start)
+        }
+    }
+
+    /// RFC 9112 §6.3 for responses.
+    private func responseFraming(_ head: HTTPResponseHead, request: PendingRequest?, end: UInt64, events: inout EventBuffer) -> HTTP1BodyFraming {
+        if request?.head.method == "HEAD" || head.status == 204 || head.status == 304 || head.isInterim { return .none }
+        let codings = head.headers.listElements("Transfer-Encoding")
+        if !codings.isEmpty {
+            return codings.last?.lowercasedASCII == "chunked" ? .chunked : .untilClose
+        }
+        var contentLengthEvents: [HTTP1ParserEvent] = []
+        let length = HTTP1Parser.contentLength(head.headers, at: end, events: &contentLengthEvents)
+        return length.map { .length($0) } ?? .untilClose
+    }
+
+    private mutating func parserEventsFraming(_ framing: HTTP1BodyFraming, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        parserEvents.removeAll(keepingCapacity: true)
+        responseParser.setResponseFraming(framing, endOfHead: end, events: &parserEvents)
+        for case .messageEnd(let bodyLength, let chunked, let at) in parserEvents where bodyLength > 0 {
+            events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: at)
+        }
+    }
+
+    /// The upgrade was refused: the client's held bytes are its next request.
+    private mutating func resumeClient(capture: CaptureInfo, events: inout EventBuffer) {
+        requestParser.resume()
+        guard let waiting = held else { return }
+        held = nil
+        reportedEarlyData = false
+        waiting.bytes.withUnsafeBytes { bytes in
+            _ = receiveFromClient(bytes, offset: waiting.offset, capture: waiting.capture, events: &events)
+        }
+    }
+
+    // MARK: Gaps and the end
+
+    mutating func gap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Bool {
+        parserEvents.removeAll(keepingCapacity: true)
+        switch direction {
+        case .clientToServer: requestParser.gap(at: offset, length: length, events: &parserEvents)
+        case .serverToClient: responseParser.gap(at: offset, length: length, events: &parserEvents)
+        }
+        var stopped = false
+        for event in parserEvents {
+            switch event {
+            case .finding(let code, let message, let at): events.finding(code, message, capture: capture, direction: direction, offset: at)
+            case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
+                events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: direction, offset: end)
+            case .gaveUp: stopped = true
+            default: break
+            }
+        }
+        return stopped
+    }
+
+    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if verdictPending, let request = pending.last {
+            events.finding(.upgradeNoVerdict,
+                           "the connection ended before the server answered the \(TerminalText.escape(request.head.method)) upgrade request",
+                           capture: capture, direction: .serverToClient)
+        }
+        for (parserDirection, offset) in [(Direction.clientToServer, clientOffset), (.serverToClient, serverOffset)] {
+            parserEvents.removeAll(keepingCapacity: true)
+            if parserDirection == .clientToServer {
+                requestParser.finish(at: offset, events: &parserEvents)
+            } else {
+                responseParser.finish(at: offset, events: &parserEvents)
+            }
+            for event in parserEvents {
+                switch event {
+                case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
+                    events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: parserDirection, offset: end)
+                case .finding(let code, let message, let at):
+                    events.finding(code, message, capture: capture, direction: parserDirection, offset: at)
+                default:
+                    break
+                }
+            }
+        }
+    }
+}

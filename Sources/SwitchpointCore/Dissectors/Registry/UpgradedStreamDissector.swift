@@ -1,0 +1,49 @@
+/// A dissector for what follows a protocol switch: sans-I/O, bytes in, events out. It
+/// receives each direction's bytes from the switch offset on, in order, with gaps.
+public protocol UpgradedStreamDissector {
+    mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer)
+    mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer)
+    /// The connection ended; report what is pending (an unfinished message, totals).
+    mutating func finish(capture: CaptureInfo, events: inout EventBuffer)
+}
+
+/// What a dissector factory learns from the handshake that selected it.
+public struct UpgradeContext: Sendable {
+    /// The protocol token as the server named it (`websocket`, `h2c`, `tcp`, …).
+    public var protocolName: String
+    public var request: HTTPRequestHead?
+    public var response: HTTPResponseHead?
+    public var clientToServerOffset: UInt64
+    public var serverToClientOffset: UInt64
+}
+
+/// Maps protocol tokens to dissectors. Keys are case-insensitive and `name/version`
+/// matches by name; anything unknown gets the raw view.
+public struct DissectorRegistry: Sendable {
+    public typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
+    private var factories: [String: Factory] = [:]
+
+    public init() {}
+
+    public mutating func register(_ protocolName: String, factory: @escaping Factory) {
+        factories[Self.key(protocolName)] = factory
+    }
+
+    public func isRegistered(_ protocolName: String) -> Bool {
+        factories[Self.key(protocolName)] != nil
+    }
+
+    public func dissector(for context: UpgradeContext) -> any UpgradedStreamDissector {
+        if let factory = factories[Self.key(context.protocolName)] { return factory(context) }
+        return RawStreamDissector(protocolName: context.protocolName)
+    }
+
+    /// `WebSocket` → `websocket`, `SPDY/3.1` → `spdy`.
+    static func key(_ token: String) -> String {
+        let name = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
+        return name.lowercasedASCII
+    }
+
+    /// The dissectors switchpoint ships (filled in as they are written).
+    public static let standard = DissectorRegistry()
+}

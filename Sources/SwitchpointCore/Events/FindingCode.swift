@@ -1,0 +1,76 @@
+/// Every finding switchpoint reports has a stable code (what scripts match on), a
+/// severity and a one-line message with the evidence.
+public enum FindingCode: String, Sendable, CaseIterable {
+    // Upgrade outcomes and oddities (RFC 9110 §7.8, §15.2.2, §15.5.22)
+    case upgradeRefused426 = "upgrade.refused_426"
+    case upgradeRefused = "upgrade.refused"
+    case upgradeConnectionHeaderMissing = "upgrade.connection_header_missing"
+    case upgradeWithoutUpgradeHeader = "upgrade.101_without_upgrade"
+    case upgradeWithoutConnectionHeader = "upgrade.101_without_connection_upgrade"
+    case upgradeProtocolNotOffered = "upgrade.protocol_not_offered"
+    case upgradeUnsolicited101 = "upgrade.unsolicited_101"
+    case upgradeClientDataBeforeVerdict = "upgrade.client_data_before_verdict"
+    case upgradeHTTP10Request = "upgrade.http10_request"
+    case upgradeNoVerdict = "upgrade.no_verdict"
+    case connectRefused = "connect.refused"
+    // WebSocket handshake (RFC 6455 §4)
+    case websocketBadKey = "websocket.bad_key"
+    case websocketBadVersion = "websocket.bad_version"
+    case websocketAcceptMismatch = "websocket.accept_mismatch"
+    case websocketAcceptMissing = "websocket.accept_missing"
+    case websocketSubprotocolNotOffered = "websocket.subprotocol_not_offered"
+    case websocketExtensionNotOffered = "websocket.extension_not_offered"
+    // HTTP/1.x parsing (RFC 9112)
+    case httpObsFold = "http.obs_fold"
+    case httpMalformedStartLine = "http.malformed_start_line"
+    case httpMalformedHeader = "http.malformed_header"
+    case httpLineTooLong = "http.line_too_long"
+    case httpTooManyHeaders = "http.too_many_headers"
+    case httpHeadersTooLarge = "http.headers_too_large"
+    case httpBadContentLength = "http.bad_content_length"
+    case httpBadChunk = "http.bad_chunk"
+    case httpResponseWithoutRequest = "http.response_without_request"
+    case httpGapInMessage = "http.gap_in_message"
+    case httpTruncatedMessage = "http.truncated_message"
+    // TLS (RFC 8446)
+    case tlsMalformedHello = "tls.malformed_hello"
+    case tlsHelloTooLarge = "tls.hello_too_large"
+    // Raw views
+    case pendingBytesLimit = "analysis.pending_bytes_limit"
+
+    public var severity: Severity {
+        switch self {
+        case .upgradeWithoutUpgradeHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
+             .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
+             .websocketSubprotocolNotOffered, .websocketExtensionNotOffered,
+             .httpMalformedStartLine, .httpHeadersTooLarge, .httpTooManyHeaders, .httpLineTooLong,
+             .httpBadContentLength, .httpBadChunk, .tlsMalformedHello:
+            .error
+        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeWithoutConnectionHeader,
+             .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
+             .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
+             .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit:
+            .warn
+        }
+    }
+}
+
+/// A finding: a stable code with its evidence. Reassembly anomalies become findings too,
+/// under their own `tcp.*` / `reassembly.*` codes.
+public struct Finding: Sendable, Equatable {
+    public var code: String
+    public var severity: Severity
+    public var message: String
+
+    public init(_ code: FindingCode, _ message: String) {
+        self.code = code.rawValue
+        severity = code.severity
+        self.message = message
+    }
+
+    public init(anomaly: ReassemblyAnomaly) {
+        code = anomaly.code.rawValue
+        severity = anomaly.code.severity
+        message = anomaly.detail
+    }
+}

@@ -1,0 +1,170 @@
+/// The human timeline. Offline, each connection is a block (a header line, then its events
+/// with times relative to its start) printed when it closes; `--interleave` (and live
+/// capture) prints every event as it happens, in one time order, tagged with its
+/// connection. Everything from the wire is escaped; colour only on a terminal.
+public final class TextTimelinePrinter: TimelineEventSink {
+    public struct Options: Sendable {
+        public var interleave = false
+        public var colour = false
+        /// Every header of every message, not just the ones that matter for upgrades.
+        public var verbose = false
+        public init() {}
+    }
+
+    /// A block is printed early once it holds this many lines, so a long keep-alive
+    /// connection does not pile up in memory.
+    public static let maxHeldLinesPerConnection = 5000
+
+    private let writer: LineWriter
+    private let options: Options
+    public private(set) var summary = TimelineSummary()
+    private var blocks: [ConnectionID: [String]] = [:]
+    private var starts: [ConnectionID: Timestamp] = [:]
+    private var captureStart: Timestamp?
+
+    public init(writer: LineWriter, options: Options) {
+        self.writer = writer
+        self.options = options
+    }
+
+    public func receive(_ event: TimelineEvent) {
+        summary.count(event)
+        if captureStart == nil { captureStart = event.timestamp }
+        if case .connectionOpened(let opening) = event.kind {
+            starts[event.connection] = event.timestamp
+            let header = paint(headerLine(opening), .bold)
+            if options.interleave {
+                writer.write(line: header)
+            } else {
+                blocks[event.connection] = [header]
+            }
+            return
+        }
+        let origin = options.interleave ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
+        let lines = body(event).map { text in
+            var prefix = "  " + TimestampText.relative(event.timestamp, to: origin)
+            if options.interleave { prefix = "#\(event.connection) " + prefix }
+            return prefix + "  " + arrow(event.direction) + "  " + text
+        }
+        if options.interleave {
+            for line in lines { writer.write(line: line) }
+            return
+        }
+        blocks[event.connection, default: []].append(contentsOf: lines)
+        if case .connectionClosed = event.kind {
+            flushBlock(event.connection)
+            starts[event.connection] = nil
+        } else if (blocks[event.connection]?.count ?? 0) >= Self.maxHeldLinesPerConnection {
+            flushBlock(event.connection)
+            blocks[event.connection] = ["conn \(event.connection) (continued)"]
+        }
+    }
+
+    private func flushBlock(_ connection: ConnectionID) {
+        guard let lines = blocks.removeValue(forKey: connection) else { return }
+        for line in lines { writer.write(line: line) }
+        writer.write(line: "")
+    }
+
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
+        for connection in blocks.keys.sorted() { flushBlock(connection) }
+        writer.write(line: paint("== summary", .bold))
+        for line in summary.textLines(statistics: statistics, problems: problems) { writer.write(line: line) }
+        writer.flush()
+    }
+
+    // MARK: Lines
+
+    private func headerLine(_ opening: ConnectionOpening) -> String {
+        var line = "conn \(opening.connection)  \(opening.client) → \(opening.server)  \(TimestampText.utc(opening.capture.timestamp))"
+        switch opening.roleEvidence {
+        case .syn: break
+        case .synAck: line += "  (SYN not captured)"
+        case .portHeuristic, .firstPacket: line += "  (mid-stream: no handshake captured, roles by \(opening.roleEvidence.rawValue))"
+        }
+        return line
+    }
+
+    private func arrow(_ direction: Direction?) -> String {
+        switch direction {
+        case .clientToServer: "c→s"
+        case .serverToClient: "s→c"
+        case nil: "   "
+        }
+    }
+
+    private func body(_ event: TimelineEvent) -> [String] {
+        switch event.kind {
+        case .connectionOpened:
+            return []
+        case .connectionClosed(let summary):
+            var line = "closed \(summary.reason.rawValue)  c2s \(summary.clientToServer.deliveredBytes) B  s2c \(summary.serverToClient.deliveredBytes) B  after \(JSONLine.fixed(summary.end.seconds(since: summary.start), decimals: 3)) s"
+            let gaps = summary.clientToServer.gaps + summary.serverToClient.gaps
+            if gaps > 0 { line += "  \(gaps) gaps" }
+            return [line]
+        case .gap(let length, let reason):
+            return [paint("[gap: \(length) bytes never captured at offset \(event.offset ?? 0) (\(reason.rawValue))]", .yellow)]
+        case .httpRequest(let head):
+            return [TerminalText.escape("\(head.method) \(head.target) \(head.version)") + notableHeaders(head.headers)] + allHeaders(head.headers)
+        case .httpResponse(let head):
+            return [TerminalText.escape("\(head.status) \(head.reason)") + notableHeaders(head.headers)] + allHeaders(head.headers)
+        case .httpBody(let length, let chunked):
+            return ["body \(length) bytes\(chunked ? " (chunked)" : "")"]
+        case .upgrade(let upgrade):
+            var line = "══ switch to \(TerminalText.escape(upgrade.protocolName)) at c2s+\(upgrade.clientToServerOffset) s2c+\(upgrade.serverToClientOffset) after \(TimestampText.duration(milliseconds: upgrade.latencyMilliseconds))"
+            if !upgrade.target.isEmpty { line += "  \(TerminalText.escape(upgrade.target))" }
+            for detail in upgrade.details { line += "  \(detail.name)=\(TerminalText.escape(detail.value))" }
+            return [paint(line + " ══", .green)]
+        case .finding(let finding):
+            let colour: Colour = finding.severity == .error ? .red : (finding.severity == .warn ? .yellow : .plain)
+            return [paint("!! \(finding.severity.rawValue) \(finding.code): \(TerminalText.escape(finding.message))", colour)]
+        case .rawData(let chunk):
+            return ["\(TerminalText.escape(chunk.protocolName)) \(chunk.length) B  \"\(chunk.preview)\""]
+        case .tlsClientHello(let hello):
+            var line = "\(hello.version) client hello"
+            if let name = hello.serverName { line += " sni=\(TerminalText.escape(name))" }
+            line += hello.alpn.isEmpty ? " (no alpn)" : " alpn offered \(TerminalText.escape(hello.alpn.joined(separator: ",")))"
+            return [line]
+        case .tlsServerHello(let hello):
+            var line = "\(hello.version) server hello"
+            if hello.selectionEncrypted {
+                line += " (alpn selection encrypted)"
+            } else {
+                line += hello.alpn.map { " alpn \(TerminalText.escape($0))" } ?? " (no alpn)"
+            }
+            return [line]
+        case .tlsEncrypted(let clientToServer, let serverToClient):
+            return ["encrypted: c2s \(clientToServer) B, s2c \(serverToClient) B"]
+        }
+    }
+
+    /// The headers that explain an upgrade, shown on the message's line.
+    private static let notable = ["host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
+                                  "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding"]
+
+    private func notableHeaders(_ headers: HTTPHeaders) -> String {
+        guard !options.verbose else { return "" }
+        let shown = headers.fields.filter { Self.notable.contains($0.name.lowercasedASCII) }
+        return shown.map { "  \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }.joined()
+    }
+
+    private func allHeaders(_ headers: HTTPHeaders) -> [String] {
+        guard options.verbose else { return [] }
+        return headers.fields.map { "    \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }
+    }
+
+    // MARK: Colour
+
+    private enum Colour: String {
+        case plain = ""
+        case bold = "1"
+        case green = "1;32"
+        case yellow = "33"
+        case red = "1;31"
+    }
+
+    private func paint(_ text: String, _ colour: Colour) -> String {
+        guard options.colour, colour != .plain else { return text }
+        return "\u{1b}[\(colour.rawValue)m" + text + "\u{1b}[0m"
+    }
+}

@@ -1,0 +1,79 @@
+/// Totals for the closing lines of a timeline: connections, upgrades by protocol and
+/// outcome, findings by code.
+public struct TimelineSummary {
+    public private(set) var connections = 0
+    public private(set) var switched: [String: Int] = [:]
+    public private(set) var refused: [String: Int] = [:]
+    public private(set) var findings: [String: (severity: Severity, count: Int)] = [:]
+    public private(set) var gaps = 0
+    public private(set) var gapBytes: UInt64 = 0
+
+    public init() {}
+
+    public mutating func count(_ event: TimelineEvent) {
+        switch event.kind {
+        case .connectionOpened:
+            connections += 1
+        case .upgrade(let upgrade):
+            switched[upgrade.protocolName.lowercasedASCII, default: 0] += 1
+        case .finding(let finding):
+            findings[finding.code, default: (finding.severity, 0)].count += 1
+            if finding.code == FindingCode.upgradeRefused426.rawValue || finding.code == FindingCode.upgradeRefused.rawValue {
+                refused[finding.code == FindingCode.upgradeRefused426.rawValue ? "426" : "other status", default: 0] += 1
+            }
+        case .gap(let length, _):
+            gaps += 1
+            gapBytes += length
+        default:
+            break
+        }
+    }
+
+    public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
+
+    func textLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
+        var lines: [String] = []
+        var totals = "\(connections) connection\(connections == 1 ? "" : "s"), \(statistics.packets) packets (\(statistics.tcpPackets) TCP"
+        if statistics.notTCPPackets > 0 { totals += ", \(statistics.notTCPPackets) other" }
+        if statistics.fragments > 0 { totals += ", \(statistics.fragments) IP fragments not reassembled" }
+        if statistics.truncatedTotal > 0 { totals += ", \(statistics.truncatedTotal) cut by the snaplen" }
+        if statistics.malformedTotal > 0 { totals += ", \(statistics.malformedTotal) malformed" }
+        totals += ")"
+        if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
+        lines.append(totals)
+        var upgrades = switched.sorted { $0.key < $1.key }.map { "\($0.key) switched ×\($0.value)" }
+        upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
+        lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
+        if !findings.isEmpty {
+            let sorted = findings.sorted { ($0.value.severity, $1.key) > ($1.value.severity, $0.key) }
+            lines.append("findings: " + sorted.map { "\($0.key) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
+        }
+        let decodeProblems = statistics.truncated.map { ($0.key.rawValue, $0.value) } + statistics.malformed.map { ($0.key.rawValue, $0.value) }
+        if !decodeProblems.isEmpty {
+            lines.append("packets not decoded: " + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+        }
+        for problem in problems {
+            lines.append("input problem: \(TerminalText.escape(problem.description))")
+        }
+        return lines
+    }
+
+    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError]) -> String {
+        var line = JSONLine()
+        line.add("type", "summary")
+        line.add("connections", connections)
+        line.add("packets", statistics.packets)
+        line.add("tcp_packets", statistics.tcpPackets)
+        line.add("other_packets", statistics.notTCPPackets)
+        line.add("ip_fragments", statistics.fragments)
+        line.add("truncated_packets", statistics.truncatedTotal)
+        line.add("malformed_packets", statistics.malformedTotal)
+        line.add("gaps", gaps)
+        line.add("gap_bytes", gapBytes)
+        line.addRaw("upgrades", json: ConnectionListing.countsObject(switched.map { ($0.key, $0.value) }))
+        line.addRaw("refused", json: ConnectionListing.countsObject(refused.map { ($0.key, $0.value) }))
+        line.addRaw("findings", json: ConnectionListing.countsObject(findings.map { ($0.key, $0.value.count) }))
+        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+        return line.line
+    }
+}
