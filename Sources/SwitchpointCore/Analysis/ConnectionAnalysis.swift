@@ -131,8 +131,11 @@ final class ConnectionAnalysis {
         switch outcome {
         case .continuing:
             break
-        case .stopped(let index):
+        case .stopped(let replay, let index):
             var raw = RawStreamDissector(protocolName: "unparsed")
+            replay.bytes.withUnsafeBytes { retained in
+                raw.receive(retained, direction: direction, offset: replay.offset, capture: replay.capture, events: &events)
+            }
             raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
             unparsed[direction.rawValue] = raw
         case .switched(let upgrade, let context, let remainderIndex, let held):

@@ -57,6 +57,12 @@ struct HTTP1Parser {
     private var line: [UInt8] = []
     /// Stream offset of the first byte of `line`.
     private var lineStart: UInt64 = 0
+    /// Every byte of the head (or chunk line) being parsed, so that a direction that turns
+    /// out not to be HTTP can be shown raw from the message's first byte, however the
+    /// bytes were split. Bounded by the header limits.
+    private(set) var retained: [UInt8] = []
+    /// A request's framing, held until the caller says whether to pause after it.
+    private var requestBodyFraming: HTTP1BodyFraming = .none
     private var startLineText = ""
     private var fields: [HTTPField] = []
     private var headerBytes = 0
@@ -110,6 +116,14 @@ struct HTTP1Parser {
             }
         }
         return index
+    }
+
+    /// Starts the body of the request head just reported (its framing comes from its own
+    /// headers); `pauseAfter` stops the parser at the message's end (an upgrade request).
+    mutating func startRequestBody(pauseAfter: Bool, endOfHead: UInt64, events: inout [HTTP1ParserEvent]) {
+        guard state == .awaitingFraming, role == .request else { return }
+        pauseAfterMessage = pauseAfter
+        startBody(requestBodyFraming, endOfHead: endOfHead, events: &events)
     }
 
     /// The body framing of the response head just reported.
@@ -189,14 +203,16 @@ struct HTTP1Parser {
         let available = bytes.count - start
         let found = memchr(base + start, 0x0a, available)
         let length = found.map { UnsafeRawPointer($0) - (base + start) } ?? available
+        if line.isEmpty { lineStart = lineStartOffset }
         if line.count + length > limits.maxLineLength {
-            events.append(.finding(.httpLineTooLong, "a line longer than \(limits.maxLineLength) bytes", at: lineStartOffset))
-            events.append(.gaveUp(at: messageStart))
+            events.append(.finding(.httpLineTooLong, "a line longer than \(limits.maxLineLength) bytes", at: lineStart))
+            events.append(.gaveUp(at: state == .startLine || state == .headers ? messageStart : lineStart))
+            retained.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: available))
             state = .stopped
             return nil
         }
-        if line.isEmpty { lineStart = lineStartOffset }
         line.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: length))
+        retained.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: found == nil ? length : length + 1))
         guard found != nil else { return nil }
         if line.last == 0x0d { line.removeLast() }
         return (length, length + 1)
@@ -208,6 +224,7 @@ struct HTTP1Parser {
         switch state {
         case .startLine:
             if line.isEmpty {
+                retained.removeAll(keepingCapacity: true)
                 return false   // tolerated empty lines between messages (RFC 9112 §2.2)
             }
             messageStart = lineStart
@@ -238,6 +255,7 @@ struct HTTP1Parser {
                 return false
             }
             state = size == 0 ? .trailers : .chunkData(remaining: size)
+            retained.removeAll(keepingCapacity: true)
             return false
         case .chunkDataEnd:
             if !line.isEmpty {
@@ -247,6 +265,7 @@ struct HTTP1Parser {
                 return false
             }
             state = .chunkSize
+            retained.removeAll(keepingCapacity: true)
             return false
         case .trailers:
             if line.isEmpty {
@@ -299,9 +318,11 @@ struct HTTP1Parser {
                 state = .stopped
                 return false
             }
+            retained.removeAll(keepingCapacity: true)
+            requestBodyFraming = requestFraming(headers, at: end, events: &events)
             events.append(.requestHead(HTTPRequestHead(method: method, target: target, version: version, headers: headers),
                                        start: messageStart, end: end))
-            startBody(requestFraming(headers, at: end, events: &events), endOfHead: end, events: &events)
+            state = .awaitingFraming
         case .response:
             guard let (version, status, reason) = Self.statusLine(startLineText) else {
                 events.append(.finding(.httpMalformedStartLine, "not an HTTP status line: \"\(TerminalText.escape(String(startLineText.prefix(80))))\"", at: messageStart))
@@ -309,6 +330,7 @@ struct HTTP1Parser {
                 state = .stopped
                 return false
             }
+            retained.removeAll(keepingCapacity: true)
             events.append(.responseHead(HTTPResponseHead(version: version, status: status, reason: reason, headers: headers),
                                         start: messageStart, end: end))
             state = .awaitingFraming
@@ -359,6 +381,7 @@ struct HTTP1Parser {
     }
 
     private mutating func endMessage(at end: UInt64, events: inout [HTTP1ParserEvent]) {
+        retained.removeAll(keepingCapacity: true)
         events.append(.messageEnd(bodyLength: bodyLength, chunked: chunked, end: end))
         state = pauseAfterMessage ? .paused : .startLine
     }

@@ -12,8 +12,9 @@ struct HTTP1Session {
         /// The protocol switched. `remainderIndex` is where the new protocol starts in the
         /// chunk just given (s2c); `held` are client bytes waiting since the request.
         case switched(UpgradeSwitch, UpgradeContext, remainderIndex: Int, held: HeldBytes?)
-        /// This direction is not HTTP from `index` of the chunk on (limit or malformed).
-        case stopped(index: Int)
+        /// This direction is not HTTP from `replay.offset` on (limit or malformed): the
+        /// parser's retained bytes of the failed message, then the chunk from `index`.
+        case stopped(replay: HeldBytes, index: Int)
     }
 
     struct HeldBytes {
@@ -37,6 +38,7 @@ struct HTTP1Session {
     private var pending: [PendingRequest] = []
     private var held: HeldBytes?
     private var reportedEarlyData = false
+    private var reportedPendingLimit = false
     private var parserEvents: [HTTP1ParserEvent] = []
     private let limits: HTTP1Limits
 
@@ -60,14 +62,20 @@ struct HTTP1Session {
             }
             parserEvents.removeAll(keepingCapacity: true)
             let consumed = requestParser.parse(bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
-            for event in parserEvents {
+            index += consumed
+            var queue = parserEvents
+            var cursor = 0
+            while cursor < queue.count {
+                let event = queue[cursor]
+                cursor += 1
                 switch event {
-                case .requestHead(let head, let start, _):
+                case .requestHead(let head, let start, let end):
                     events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start)
                     checkUpgradeRequest(head, start: start, capture: capture, events: &events)
                     let request = PendingRequest(head: head)
-                    if request.waitsForVerdict { requestParser.pauseAfterMessage = true }
                     pending.append(request)
+                    // An upgrade request's verdict decides what the next client byte is.
+                    requestParser.startRequestBody(pauseAfter: request.waitsForVerdict, endOfHead: end, events: &queue)
                 case .messageEnd(let bodyLength, let chunked, let end):
                     if bodyLength > 0 {
                         events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .clientToServer, offset: end)
@@ -79,13 +87,12 @@ struct HTTP1Session {
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: .clientToServer, offset: at)
                 case .gaveUp(let at):
-                    return .stopped(index: Int(max(at, offset) - offset))
+                    return .stopped(replay: HeldBytes(offset: at, bytes: requestParser.retained, capture: capture), index: index)
                 case .responseHead:
                     break
                 }
             }
             if consumed == 0 && !verdictPending { break }
-            index += consumed
         }
         return .continuing
     }
@@ -96,14 +103,15 @@ struct HTTP1Session {
             reportedEarlyData = true
             let method = pending.last?.head.method ?? "the request"
             events.finding(.upgradeClientDataBeforeVerdict,
-                           "the client sent \(bytes.count) bytes after its \(method) upgrade request before the server's answer",
+                           "the client sent data after its \(TerminalText.escape(method)) upgrade request, before the server's answer (it must wait for the 101)",
                            capture: capture, direction: .clientToServer, offset: offset)
         }
         if held == nil { held = HeldBytes(offset: offset, bytes: [], capture: capture) }
         let room = limits.maxPendingClientBytes - (held?.bytes.count ?? 0)
-        if bytes.count > room {
+        if bytes.count > room && !reportedPendingLimit {
+            reportedPendingLimit = true
             events.finding(.pendingBytesLimit, "more than \(limits.maxPendingClientBytes) client bytes waiting for the verdict; the rest is not analyzed",
-                           capture: capture, direction: .clientToServer, offset: offset)
+                           capture: capture, direction: .clientToServer, offset: (held?.offset ?? offset) + UInt64(limits.maxPendingClientBytes))
         }
         held?.bytes.append(contentsOf: bytes.prefix(max(0, room)))
     }
@@ -151,7 +159,7 @@ struct HTTP1Session {
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
                 case .gaveUp(let at):
-                    return .stopped(index: Int(max(at, offset) - offset))
+                    return .stopped(replay: HeldBytes(offset: at, bytes: responseParser.retained, capture: capture), index: index)
                 case .requestHead:
                     break
                 }

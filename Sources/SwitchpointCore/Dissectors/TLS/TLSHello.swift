@@ -48,6 +48,8 @@ struct TLSHelloReader {
     private var buffer: [UInt8] = []
     private var handshake: [UInt8] = []
     private(set) var finished = false
+    /// Bytes received after the records that carried the hello (the start of what follows).
+    var leftover: Int { buffer.count }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         guard !finished else { return .needMore }

@@ -2,6 +2,8 @@
 struct TLSSession: UpgradedStreamDissector {
     private var readers = [TLSHelloReader(), TLSHelloReader()]
     private var encrypted: [UInt64] = [0, 0]
+    /// Where each direction's first record (its hello) starts.
+    private var helloOffsets: [UInt64?] = [nil, nil]
 
     mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = direction.rawValue
@@ -9,12 +11,15 @@ struct TLSSession: UpgradedStreamDissector {
             encrypted[side] += UInt64(bytes.count)
             return
         }
+        if helloOffsets[side] == nil { helloOffsets[side] = offset }
+        let offset = helloOffsets[side] ?? offset
         switch readers[side].append(bytes) {
         case .needMore:
             break
         case .failed(let why):
             events.finding(.tlsHelloTooLarge, "TLS hello not parsed: \(why)", capture: capture, direction: direction, offset: offset)
         case .message(let type, let body):
+            encrypted[side] += UInt64(readers[side].leftover)
             switch (direction, type) {
             case (.clientToServer, 1):
                 if let hello = TLSHelloParser.clientHello(body) {
