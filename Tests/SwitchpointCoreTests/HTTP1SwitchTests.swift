@@ -342,6 +342,7 @@ struct HTTP1SwitchTests {
         let chunk = try #require(sink.events.compactMap { if case .rawData(let chunk) = $0.kind { chunk } else { nil } }.first)
         #expect(chunk.protocolName == "tcp")
         #expect(chunk.preview == "\\x1b[31mred\\x1b[0m\\r\\n")
+        #expect(!chunk.previewIsHex)
     }
 }
 

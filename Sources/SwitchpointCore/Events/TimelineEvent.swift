@@ -78,6 +78,7 @@ public struct UpgradeSwitch: Sendable, Equatable {
 public struct RawChunk: Sendable, Equatable {
     public var protocolName: String
     public var length: Int
-    /// The first bytes, escaped for a terminal.
+    /// The first bytes: escaped text when they read as text, else hex digits.
     public var preview: String
+    public var previewIsHex: Bool
 }

@@ -70,7 +70,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         case .rawData(let chunk):
             line.add("protocol", chunk.protocolName)
             line.add("len", chunk.length)
-            line.add("preview", chunk.preview)
+            line.add(chunk.previewIsHex ? "preview_hex" : "preview", chunk.preview)
         case .tlsClientHello(let hello):
             line.add("version", hello.version)
             line.add("sni", hello.serverName)

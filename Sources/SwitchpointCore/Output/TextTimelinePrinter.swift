@@ -119,7 +119,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             let colour: Colour = finding.severity == .error ? .red : (finding.severity == .warn ? .yellow : .plain)
             return [paint("!! \(finding.severity.rawValue) \(finding.code): \(TerminalText.escape(finding.message))", colour)]
         case .rawData(let chunk):
-            return ["\(TerminalText.escape(chunk.protocolName)) \(chunk.length) B  \"\(chunk.preview)\""]
+            let preview = chunk.previewIsHex ? "hex " + chunk.preview : "\"" + chunk.preview + "\""
+            return ["\(TerminalText.escape(chunk.protocolName)) \(chunk.length) B  \(preview)"]
         case .tlsClientHello(let hello):
             var line = "\(hello.version) client hello"
             if let name = hello.serverName { line += " sni=\(TerminalText.escape(name))" }

@@ -13,10 +13,47 @@ public struct RawStreamDissector: UpgradedStreamDissector {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         guard !bytes.isEmpty else { return }
         totals[direction.rawValue] += UInt64(bytes.count)
-        let preview = TerminalText.escape(bytes: bytes.prefix(Self.previewLength))
-        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count,
-                                     preview: bytes.count > Self.previewLength ? preview + "…" : preview)),
+        let (preview, isHex) = Self.preview(bytes)
+        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, preview: preview, previewIsHex: isHex)),
                    capture: capture, direction: direction, offset: offset)
+    }
+
+    /// Text (escaped) when the bytes read as text, else hex: binary shown as text is noise.
+    static func preview(_ bytes: UnsafeRawBufferPointer) -> (String, isHex: Bool) {
+        let head = bytes.prefix(previewLength)
+        var controls = 0
+        for byte in head where (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d && byte != 0x1b) || byte == 0x7f {
+            controls += 1
+        }
+        if !looksBinary(head, cut: bytes.count > previewLength) && controls * 10 <= head.count {
+            return (TerminalText.escape(bytes: head) + (bytes.count > previewLength ? "…" : ""), false)
+        }
+        let hexHead = head.prefix(previewLength / 2)
+        let hex = hexHead.map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 16 ? "0" + digits : digits
+        }.joined(separator: " ")
+        return (hex + (bytes.count > hexHead.count ? " …" : ""), true)
+    }
+
+    /// Bytes that are not UTF-8 text: an invalid sequence anywhere but at the cut end.
+    private static func looksBinary(_ head: UnsafeRawBufferPointer, cut: Bool) -> Bool {
+        var index = 0
+        while index < head.count {
+            let byte = head[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7f: length = 1
+            case 0xc2...0xdf: length = 2
+            case 0xe0...0xef: length = 3
+            case 0xf0...0xf4: length = 4
+            default: return true
+            }
+            if index + length > head.count { return !cut }   // a character split by the preview's cut is fine
+            for continuation in 1..<length where head[index + continuation] & 0xc0 != 0x80 { return true }
+            index += length
+        }
+        return false
     }
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {}
