@@ -23,6 +23,8 @@ struct TimelineGoldenTests {
         GoldenCase(name: "h2c-upgrade", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap"), fromCorpus: true),
         GoldenCase(name: "ws-ping-coalesced-with-101", path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-ping-coalesced-with-101.pcap"), fromCorpus: true),
         GoldenCase(name: "http-nginx-lo", path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap"), fromCorpus: false),
+        GoldenCase(name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap"), fromCorpus: false),
+        GoldenCase(name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap"), fromCorpus: false),
     ]
 
     func compare(_ output: String, golden name: String) throws {
