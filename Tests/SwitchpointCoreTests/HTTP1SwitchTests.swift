@@ -84,6 +84,24 @@ struct HTTP1SwitchTests {
         #expect(sink.findingCodes == ["upgrade.connection_header_missing", "upgrade.refused"])
     }
 
+    @Test("upgrade.upgrade_header_missing: handshake headers without Upgrade (a proxy stripped it)")
+    func upgradeHeaderStripped() {
+        let stripped = "GET /chat HTTP/1.0\r\nHost: backend\r\nConnection: close\r\nSec-WebSocket-Key: \(Self.key)\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        let sink = Conversation([(.clientToServer, stripped),
+                                 (.serverToClient, "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Length: 0\r\n\r\n")]).runAllSplittings()
+        #expect(sink.findingCodes == ["upgrade.upgrade_header_missing"])
+    }
+
+    @Test("refusal messages name the likely cause")
+    func likelyCauses() {
+        let sink = Conversation([(.clientToServer, Self.wsRequest()),
+                                 (.serverToClient, "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Length: 0\r\n\r\n")]).runAllSplittings()
+        #expect(sink.findings.first?.message.contains("proxy_http_version 1.1") == true)
+        let ignored = Conversation([(.clientToServer, Self.wsRequest()),
+                                    (.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")]).runAllSplittings()
+        #expect(ignored.findings.first?.message.contains("drops the hop-by-hop Upgrade/Connection headers") == true)
+    }
+
     @Test("upgrade.101_without_upgrade")
     func withoutUpgradeHeader() {
         let sink = Conversation([(.clientToServer, Self.wsRequest()), (.serverToClient, Self.ws101(upgrade: nil))]).runAllSplittings()

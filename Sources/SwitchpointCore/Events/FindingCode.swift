@@ -5,6 +5,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case upgradeRefused426 = "upgrade.refused_426"
     case upgradeRefused = "upgrade.refused"
     case upgradeConnectionHeaderMissing = "upgrade.connection_header_missing"
+    case upgradeHeaderStripped = "upgrade.upgrade_header_missing"
     case upgradeWithoutUpgradeHeader = "upgrade.101_without_upgrade"
     case upgradeWithoutConnectionHeader = "upgrade.101_without_connection_upgrade"
     case upgradeProtocolNotOffered = "upgrade.protocol_not_offered"
@@ -46,7 +47,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .httpMalformedStartLine, .httpHeadersTooLarge, .httpTooManyHeaders, .httpLineTooLong,
              .httpBadContentLength, .httpBadChunk, .tlsMalformedHello:
             .error
-        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeWithoutConnectionHeader,
+        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
              .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
              .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit:

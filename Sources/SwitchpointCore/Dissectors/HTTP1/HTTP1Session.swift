@@ -118,7 +118,16 @@ struct HTTP1Session {
 
     private func checkUpgradeRequest(_ head: HTTPRequestHead, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let offered = head.offeredProtocols
-        guard !offered.isEmpty else { return }
+        guard !offered.isEmpty else {
+            // Handshake headers that only make sense with an Upgrade: someone removed it.
+            let evidence = ["Sec-WebSocket-Key", "HTTP2-Settings"].filter { head.headers.contains($0) }
+            if !evidence.isEmpty {
+                events.finding(.upgradeHeaderStripped,
+                               "the request carries \(evidence.joined(separator: " and ")) but no Upgrade header: a proxy on the way likely dropped the hop-by-hop Upgrade/Connection headers (nginx does unless told to forward them)",
+                               capture: capture, direction: .clientToServer, offset: start)
+            }
+            return
+        }
         if head.isHTTP10 {
             events.finding(.upgradeHTTP10Request,
                            "an HTTP/1.0 request offers Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))); servers must ignore it (RFC 9110 §7.8)",
@@ -271,8 +280,29 @@ struct HTTP1Session {
             events.finding(.upgradeRefused426, "upgrade to \(offered) refused with 426 Upgrade Required; \(demanded)",
                            capture: capture, direction: .serverToClient, offset: start)
         } else {
-            events.finding(.upgradeRefused, "upgrade to \(offered) answered \(head.status) \(TerminalText.escape(head.reason)) instead of 101",
-                           capture: capture, direction: .serverToClient, offset: start)
+            var message = "upgrade to \(offered) answered \(head.status) \(TerminalText.escape(head.reason)) instead of 101"
+            if let cause = Self.likelyCause(status: head.status, request: request.head) { message += ": " + cause }
+            events.finding(.upgradeRefused, message, capture: capture, direction: .serverToClient, offset: start)
+        }
+    }
+
+    /// What a refusal status usually means for an upgrade, for the finding's message.
+    static func likelyCause(status: Int, request: HTTPRequestHead) -> String? {
+        switch status {
+        case 200...299:
+            "the server (or a proxy) ignored the upgrade; a proxy that drops the hop-by-hop Upgrade/Connection headers causes exactly this"
+        case 400:
+            request.headers.listElements("Sec-WebSocket-Version") != ["13"] && request.offeredProtocols.contains(where: { $0.lowercasedASCII == "websocket" })
+                ? "the server rejected the handshake; Sec-WebSocket-Version is not 13"
+                : "the server rejected the handshake (a missing or invalid handshake header, or Upgrade/Connection lost on the way)"
+        case 401, 407: "authentication is required before the upgrade"
+        case 403: "forbidden: usually an Origin or authentication check"
+        case 404: "nothing accepts upgrades at this path"
+        case 502: "a proxy could not get an answer from its upstream"
+        case 503: "the service (or a proxy's upstream) is unavailable"
+        case 504: "a proxy timed out waiting for its upstream"
+        case 505: "the server received HTTP/1.0: a proxy in between likely speaks HTTP/1.0 upstream and drops Upgrade (nginx: proxy_http_version 1.1 and forward Upgrade/Connection)"
+        default: nil
         }
     }
 
