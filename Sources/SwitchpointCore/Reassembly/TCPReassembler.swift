@@ -143,7 +143,7 @@ public struct TCPReassembler {
     }
 
     private mutating func enforceConnectionLimits<Sink: StreamSignalSink>(_ connection: TCPConnection, capture: CaptureInfo, sink: inout Sink) {
-        guard connection.isOpen else { return }
+        guard connection.isOpen, connection.hasPending else { return }   // the in-order path holds nothing
         for direction in Direction.allCases where connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
             sink.receive(.anomaly(ReassemblyAnomaly(
                 connection: connection.id, direction: direction, code: .segmentLimit,
