@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SAMPLE ?= samples/ws-echo-veth.pcap
 # What the build needs, and what the tests drive as real peers.
-BUILD_PACKAGES := libpcap-dev pkg-config
+BUILD_PACKAGES := libpcap-dev zlib1g-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -18,10 +18,16 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "SwitchpointCore",
             dependencies: [
                 "CPcap",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -21,6 +21,30 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketAcceptMissing = "websocket.accept_missing"
     case websocketSubprotocolNotOffered = "websocket.subprotocol_not_offered"
     case websocketExtensionNotOffered = "websocket.extension_not_offered"
+    // WebSocket frames and messages (RFC 6455 §5, §7, §8; RFC 7692)
+    case websocketClientFrameUnmasked = "websocket.client_frame_unmasked"
+    case websocketServerFrameMasked = "websocket.server_frame_masked"
+    case websocketControlFrameTooLong = "websocket.control_frame_too_long"
+    case websocketControlFrameFragmented = "websocket.control_frame_fragmented"
+    case websocketRSVWithoutExtension = "websocket.rsv_without_extension"
+    case websocketReservedOpcode = "websocket.reserved_opcode"
+    case websocketUnexpectedContinuation = "websocket.unexpected_continuation"
+    case websocketMessageInterrupted = "websocket.message_interrupted"
+    case websocketInvalidUTF8 = "websocket.invalid_utf8"
+    case websocketInvalidCloseCode = "websocket.invalid_close_code"
+    case websocketClosePayloadOneByte = "websocket.close_payload_one_byte"
+    case websocketDataAfterClose = "websocket.data_after_close"
+    case websocketNonMinimalLength = "websocket.non_minimal_length"
+    case websocketLengthTopBit = "websocket.length_top_bit"
+    case websocketInflateFailed = "websocket.inflate_failed"
+    case websocketInflateLimit = "websocket.inflate_limit"
+    case websocketCompressionHistoryMissing = "websocket.compression_history_missing"
+    case websocketGapInPayload = "websocket.gap_in_payload"
+    case websocketGapInFrameHeader = "websocket.gap_in_frame_header"
+    case websocketMessageIncomplete = "websocket.message_incomplete"
+    case websocketPingUnanswered = "websocket.ping_unanswered"
+    case websocketClosedWithoutCloseFrame = "websocket.closed_without_close_frame"
+    case websocketCloseNotAnswered = "websocket.close_not_answered"
     // HTTP/1.x parsing (RFC 9112)
     case httpObsFold = "http.obs_fold"
     case httpMalformedStartLine = "http.malformed_start_line"
@@ -45,12 +69,21 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
              .websocketSubprotocolNotOffered, .websocketExtensionNotOffered,
              .httpMalformedStartLine, .httpHeadersTooLarge, .httpTooManyHeaders, .httpLineTooLong,
-             .httpBadContentLength, .httpBadChunk, .tlsMalformedHello:
+             .httpBadContentLength, .httpBadChunk, .tlsMalformedHello,
+             .websocketClientFrameUnmasked, .websocketServerFrameMasked, .websocketControlFrameTooLong,
+             .websocketControlFrameFragmented, .websocketRSVWithoutExtension, .websocketReservedOpcode,
+             .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
+             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed:
             .error
+        case .websocketPingUnanswered:
+            .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
              .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
-             .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit:
+             .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit,
+             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketCompressionHistoryMissing,
+             .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
+             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered:
             .warn
         }
     }

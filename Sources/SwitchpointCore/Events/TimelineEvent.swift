@@ -36,6 +36,13 @@ public struct TimelineEvent: Sendable {
         case tlsServerHello(TLSServerHello)
         /// End-of-connection totals of bytes after the TLS handshake.
         case tlsEncrypted(clientToServer: UInt64, serverToClient: UInt64)
+        case wsFrame(WebSocketFrameHeader)
+        case wsMessage(WebSocketMessage)
+        /// A ping or pong (a pong carries the round trip when it answers a ping seen).
+        case wsControl(WebSocketControl)
+        case wsClose(WebSocketClose)
+        /// How the WebSocket ended: who closed first, whether the peer answered.
+        case wsClosing(WebSocketClosing)
     }
 
     /// The `type` name in JSON lines and the summary.
@@ -53,6 +60,11 @@ public struct TimelineEvent: Sendable {
         case .tlsClientHello: "tls.client_hello"
         case .tlsServerHello: "tls.server_hello"
         case .tlsEncrypted: "tls.encrypted"
+        case .wsFrame: "ws.frame"
+        case .wsMessage: "ws.message"
+        case .wsControl(let control): control.opcode == 9 ? "ws.ping" : "ws.pong"
+        case .wsClose: "ws.close"
+        case .wsClosing: "ws.closing"
         }
     }
 }
@@ -81,4 +93,44 @@ public struct RawChunk: Sendable, Equatable {
     /// The first bytes: escaped text when they read as text, else hex digits.
     public var preview: String
     public var previewIsHex: Bool
+}
+
+public struct WebSocketMessage: Sendable, Equatable {
+    /// 1 text, 2 binary (the first frame's opcode).
+    public var opcode: UInt8
+    /// Payload bytes after inflation.
+    public var length: UInt64
+    /// Payload bytes as sent (compressed size when compressed).
+    public var wireLength: UInt64
+    public var frames: Int
+    public var compressed: Bool
+    /// The start of the payload (all of it with `--payload full`), decoded.
+    public var kept: [UInt8]
+    public var keptAll: Bool
+    /// False when a gap, or a compression history that is missing, left bytes unknown.
+    public var complete: Bool
+    /// Why the payload could not be shown, when it could not.
+    public var problem: String?
+
+    public var isText: Bool { opcode == 1 }
+}
+
+public struct WebSocketControl: Sendable, Equatable {
+    /// 9 ping, 10 pong.
+    public var opcode: UInt8
+    public var payload: [UInt8]
+    public var roundTripMilliseconds: Double?
+}
+
+public struct WebSocketClose: Sendable, Equatable {
+    /// Nil when the close frame has no body.
+    public var code: UInt16?
+    public var reason: String
+}
+
+public struct WebSocketClosing: Sendable, Equatable {
+    public var firstDirection: Direction
+    public var firstCode: UInt16?
+    public var answered: Bool
+    public var answerMilliseconds: Double?
 }

@@ -82,8 +82,48 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         case .tlsEncrypted(let clientToServer, let serverToClient):
             line.add("bytes_c2s", clientToServer)
             line.add("bytes_s2c", serverToClient)
+        case .wsFrame(let frame):
+            line.add("fin", frame.fin)
+            line.add("rsv", Int(frame.rsv))
+            line.add("opcode", Int(frame.opcode))
+            line.add("masked", frame.masked)
+            line.add("len", frame.payloadLength)
+        case .wsMessage(let message):
+            line.add("opcode", Int(message.opcode))
+            line.add("len", message.length)
+            line.add("frames", message.frames)
+            line.add("compressed", message.compressed)
+            if message.compressed { line.add("wire_len", message.wireLength) }
+            line.add("complete", message.complete)
+            if let problem = message.problem { line.add("problem", problem) }
+            if message.problem == nil {
+                if message.isText {
+                    line.add("text", String(decoding: message.kept, as: UTF8.self))
+                } else if message.keptAll {
+                    line.add("data_b64", Base64.encode(message.kept))
+                } else {
+                    line.add("preview_hex", hexString(message.kept.prefix(32)))
+                }
+                if !message.keptAll { line.add("truncated", true) }
+            }
+        case .wsControl(let control):
+            line.add("len", control.payload.count)
+            line.add("payload", String(decoding: control.payload, as: UTF8.self))
+            if let roundTrip = control.roundTripMilliseconds { line.add("rtt_ms", roundTrip, decimals: 3) }
+        case .wsClose(let close):
+            if let code = close.code { line.add("code", Int(code)) } else { line.addNull("code") }
+            line.add("reason", close.reason)
+        case .wsClosing(let closing):
+            line.add("first_dir", closing.firstDirection.shortName)
+            if let code = closing.firstCode { line.add("code", Int(code)) } else { line.addNull("code") }
+            line.add("answered", closing.answered)
+            if let answer = closing.answerMilliseconds { line.add("answer_ms", answer, decimals: 3) }
         }
         return line.line
+    }
+
+    static func hexString(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
     }
 
     static func headersJSON(_ headers: HTTPHeaders) -> String {

@@ -6,8 +6,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
     public struct Options: Sendable {
         public var interleave = false
         public var colour = false
-        /// Every header of every message, not just the ones that matter for upgrades.
+        /// Every header of every message, not just the ones that matter for upgrades, and
+        /// every WebSocket frame.
         public var verbose = false
+        /// Whole message payloads instead of previews.
+        public var fullPayload = false
         public init() {}
     }
 
@@ -136,6 +139,81 @@ public final class TextTimelinePrinter: TimelineEventSink {
             return [line]
         case .tlsEncrypted(let clientToServer, let serverToClient):
             return ["encrypted: c2s \(clientToServer) B, s2c \(serverToClient) B"]
+        case .wsFrame(let frame):
+            guard options.verbose else { return [] }
+            return ["frame \(Self.opcodeName(frame.opcode)) fin=\(frame.fin ? 1 : 0) rsv=\(frame.rsv)\(frame.masked ? " masked" : "") len=\(frame.payloadLength)"]
+        case .wsMessage(let message):
+            var line = "\(Self.opcodeName(message.opcode)) \(message.length) B"
+            var notes: [String] = []
+            if message.compressed { notes.append("deflate, \(message.wireLength) B on the wire") }
+            if message.frames > 1 { notes.append("\(message.frames) frames") }
+            if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
+            if let problem = message.problem {
+                line += "  [\(problem)]"
+            } else {
+                line += "  " + preview(message.kept, text: message.isText, all: message.keptAll)
+                if !message.complete { line += "  [incomplete]" }
+            }
+            return [line]
+        case .wsControl(let control):
+            var line = "\(control.opcode == 9 ? "ping" : "pong") \(control.payload.count) B"
+            if !control.payload.isEmpty { line += "  " + preview(control.payload, text: true, all: true) }
+            if let roundTrip = control.roundTripMilliseconds { line += "  rtt \(TimestampText.duration(milliseconds: roundTrip))" }
+            return [line]
+        case .wsClose(let close):
+            var line = "close " + (close.code.map { "\($0) \(Self.closeCodeName($0))" } ?? "(no code)")
+            if !close.reason.isEmpty { line += "  \"" + TerminalText.escape(String(close.reason.prefix(200))) + (close.reason.count > 200 ? "…" : "") + "\"" }
+            return [line]
+        case .wsClosing(let closing):
+            let who = closing.firstDirection == .clientToServer ? "client" : "server"
+            var line = "websocket closed by the \(who)" + (closing.firstCode.map { " with \($0)" } ?? "")
+            line += closing.answered ? ", answered after \(TimestampText.duration(milliseconds: closing.answerMilliseconds ?? 0))" : ", never answered"
+            return [line]
+        }
+    }
+
+    /// A payload shown on one line: escaped text (quoted), or hex for binary.
+    private func preview(_ bytes: [UInt8], text: Bool, all: Bool) -> String {
+        let limit = options.fullPayload ? bytes.count : 200
+        let cut = bytes.count > limit || !all
+        if text, let decoded = String(validating: bytes.prefix(limit), as: UTF8.self) ?? (cut ? String(validating: bytes.prefix(limit).dropLast(3), as: UTF8.self) : nil) {
+            return "\"" + TerminalText.escape(decoded) + (cut ? "…" : "") + "\""
+        }
+        if text { return "\"" + TerminalText.escape(bytes: bytes.prefix(limit).map { $0 }) + (cut ? "…" : "") + "\"" }
+        let hexLimit = options.fullPayload ? bytes.count : 32
+        return "hex " + JSONTimelinePrinter.hexString(bytes.prefix(hexLimit)) + (bytes.count > hexLimit || !all ? " …" : "")
+    }
+
+    static func opcodeName(_ opcode: UInt8) -> String {
+        switch opcode {
+        case 0: "continuation"
+        case 1: "text"
+        case 2: "binary"
+        case 8: "close"
+        case 9: "ping"
+        case 10: "pong"
+        default: "opcode \(opcode)"
+        }
+    }
+
+    static func closeCodeName(_ code: UInt16) -> String {
+        switch code {
+        case 1000: "normal"
+        case 1001: "going away"
+        case 1002: "protocol error"
+        case 1003: "unsupported data"
+        case 1005: "no status"
+        case 1006: "abnormal"
+        case 1007: "invalid payload"
+        case 1008: "policy violation"
+        case 1009: "message too big"
+        case 1010: "extension required"
+        case 1011: "internal error"
+        case 1012: "service restart"
+        case 1013: "try again later"
+        case 1014: "bad gateway"
+        case 1015: "TLS handshake"
+        default: ""
         }
     }
 

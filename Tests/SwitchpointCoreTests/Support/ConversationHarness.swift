@@ -69,7 +69,8 @@ struct Conversation {
     var messages: [(Direction, [UInt8])]
     var gaps: [Int: UInt64] = [:]   // message index → a gap of that many bytes before it
     var limits = HTTP1Limits()
-    var registry = DissectorRegistry.standard
+    /// Raw views by default, so HTTP-layer tests see only the switch; dissector tests set their own.
+    var registry = DissectorRegistry()
 
     init(_ messages: [(Direction, String)]) {
         self.messages = messages.map { ($0.0, Array($0.1.utf8)) }

@@ -44,6 +44,12 @@ public struct DissectorRegistry: Sendable {
         return name.lowercasedASCII
     }
 
-    /// The dissectors switchpoint ships (filled in as they are written).
-    public static let standard = DissectorRegistry()
+    /// The dissectors switchpoint ships.
+    public static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
+
+    public static func standard(webSocket: WebSocketOptions) -> DissectorRegistry {
+        var registry = DissectorRegistry()
+        registry.register("websocket") { WebSocketDissector(context: $0, options: webSocket) }
+        return registry
+    }
 }

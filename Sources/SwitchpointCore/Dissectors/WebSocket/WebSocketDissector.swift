@@ -1,0 +1,382 @@
+/// RFC 6455 after the switch: frames, messages (fragments assembled, control frames
+/// between them allowed), permessage-deflate, the close handshake, and every rule as a
+/// finding. Sans-I/O: bytes in, events out; payloads are streamed, never held whole.
+public struct WebSocketDissector: UpgradedStreamDissector {
+    struct Message {
+        var opcode: UInt8
+        var offset: UInt64
+        var frames = 0
+        var wireLength: UInt64 = 0
+        var length: UInt64 = 0
+        var compressed: Bool
+        var utf8 = UTF8Validator()
+        var kept: [UInt8] = []
+        var keptAll = true
+        var complete = true
+        var problem: String?
+        var inflating = true
+    }
+
+    struct Side {
+        var parser = WebSocketFrameParser()
+        var frame: WebSocketFrameHeader?
+        /// The current frame's payload belongs to the message in progress.
+        var frameInMessage = false
+        /// The current frame's payload is inflated on its own (x-webkit-deflate-frame).
+        var frameCompressed = false
+        var control: [UInt8] = []
+        var message: Message?
+        var inflater: Inflater?
+        /// Compressed history before the capture (or a gap) is missing: inflation of
+        /// later messages cannot be right until the window starts afresh.
+        var historyMissing = false
+        var closeSeen = false
+        var reported: Set<String> = []
+        var pings: [(payload: [UInt8], at: Timestamp)] = []
+    }
+
+    public let compression: WebSocketCompression?
+    public let options: WebSocketOptions
+    /// True when the opening handshake was not captured (decode-as): a compressed
+    /// stream's history may be missing.
+    let startedWithoutHandshake: Bool
+    private var sides = [Side(), Side()]
+    private var scratch: [UInt8] = []
+    private var closes: [(direction: Direction, code: UInt16?, at: Timestamp)] = []
+    private var lastCapture: CaptureInfo?
+
+    public init(context: UpgradeContext, options: WebSocketOptions = WebSocketOptions()) {
+        compression = context.response.flatMap { WebSocketCompression.negotiated($0.headers) }
+        self.options = options
+        startedWithoutHandshake = context.response == nil
+        if compression != nil {
+            sides[0].inflater = Inflater()
+            sides[1].inflater = Inflater()
+        }
+    }
+
+    // MARK: Bytes
+
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        lastCapture = capture
+        let side = direction.rawValue
+        var index = 0
+        while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
+            switch event {
+            case .header(let header, let at):
+                beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
+            case .payload(let range, let frameOffset):
+                guard let header = sides[side].frame else { continue }
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
+                if header.masked {
+                    WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
+                    let plain = scratch
+                    plain.withUnsafeBytes { payload(UnsafeRawBufferPointer($0), direction: direction, capture: capture, events: &events) }
+                } else {
+                    payload(piece, direction: direction, capture: capture, events: &events)
+                }
+            case .frameEnd(let at):
+                endFrame(direction: direction, offset: at, capture: capture, events: &events)
+            }
+        }
+    }
+
+    private mutating func report(_ code: FindingCode, _ message: String, direction: Direction, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
+        if once {
+            guard sides[direction.rawValue].reported.insert(code.rawValue).inserted else { return }
+        }
+        events.finding(code, message, capture: capture, direction: direction, offset: offset)
+    }
+
+    private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset)
+        sides[side].frame = header
+        sides[side].control.removeAll(keepingCapacity: true)
+        sides[side].frameInMessage = false
+        sides[side].frameCompressed = false
+        // §5.1 / §5.3: clients mask every frame, servers none.
+        if direction == .clientToServer && !header.masked {
+            report(.websocketClientFrameUnmasked, "a client frame (opcode \(header.opcode)) is not masked; RFC 6455 §5.1 requires clients to mask every frame", direction: direction, offset: offset, capture: capture, events: &events)
+        } else if direction == .serverToClient && header.masked {
+            report(.websocketServerFrameMasked, "a server frame (opcode \(header.opcode)) is masked; RFC 6455 §5.1 forbids it", direction: direction, offset: offset, capture: capture, events: &events)
+        }
+        if header.nonMinimalLength {
+            report(.websocketNonMinimalLength, "payload length \(header.payloadLength) uses a longer length encoding than needed (§5.2)", direction: direction, offset: offset, capture: capture, events: &events)
+        }
+        if header.lengthTopBitSet {
+            report(.websocketLengthTopBit, "a 64-bit payload length with its most significant bit set (§5.2); decoding of this direction stops", direction: direction, offset: offset, capture: capture, events: &events)
+            sides[side].parser.stop()
+            return
+        }
+        if sides[side].closeSeen {
+            report(.websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)", direction: direction, offset: offset, capture: capture, events: &events)
+        }
+        let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcode != 0 || compression?.kind == .deflateFrame) ? 0x4 : 0
+        if header.rsv & ~rsvAllowed != 0 {
+            report(.websocketRSVWithoutExtension, "RSV bits \(header.rsv) set on opcode \(header.opcode) without a negotiated extension that defines them (§5.2)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        }
+        switch header.opcode {
+        case 0x8, 0x9, 0xA:
+            if header.payloadLength > 125 {
+                report(.websocketControlFrameTooLong, "a control frame (opcode \(header.opcode)) with a \(header.payloadLength)-byte payload; the limit is 125 (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            }
+            if !header.fin {
+                report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            }
+        case 0x1, 0x2:
+            if let unfinished = sides[side].message {
+                report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                sides[side].message?.complete = false
+                finishMessage(direction: direction, capture: capture, events: &events)
+            }
+            let compressed = compression?.kind == .perMessageDeflate && header.rsv1
+            sides[side].message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1))
+            sides[side].frameInMessage = true
+            sides[side].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+            startInflation(direction: direction, offset: offset, capture: capture, events: &events)
+        case 0x0:
+            if sides[side].message == nil {
+                report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            } else {
+                sides[side].frameInMessage = true
+                sides[side].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+                if sides[side].frameCompressed { sides[side].message?.compressed = true }
+            }
+        default:
+            report(.websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        }
+    }
+
+    /// A compressed message is about to be inflated: say so when that cannot be right.
+    private mutating func startInflation(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let message = sides[side].message, message.compressed || compression?.kind == .deflateFrame, let compression else { return }
+        if startedWithoutHandshake && !compression.noContextTakeover(direction) {
+            sides[side].historyMissing = true
+        }
+        if sides[side].historyMissing && message.compressed {
+            report(.websocketCompressionHistoryMissing, "compressed messages depend on earlier ones (context takeover) that were not captured; their text is not shown", direction: direction, offset: offset, capture: capture, events: &events)
+            sides[side].message?.inflating = false
+            sides[side].message?.complete = false
+            sides[side].message?.problem = "compression history missing"
+        }
+    }
+
+    private mutating func payload(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let header = sides[side].frame else { return }
+        if header.isControl {
+            let room = options.maxControlPayload - sides[side].control.count
+            if room > 0 { sides[side].control.append(contentsOf: bytes.prefix(room)) }
+            return
+        }
+        guard sides[side].frameInMessage, sides[side].message != nil else { return }
+        sides[side].message?.wireLength += UInt64(bytes.count)
+        let compressed = compression?.kind == .deflateFrame ? sides[side].frameCompressed : (sides[side].message?.compressed ?? false)
+        if compressed {
+            inflate(bytes, direction: direction, capture: capture, events: &events)
+        } else {
+            absorb(bytes, side: side)
+        }
+    }
+
+    /// Plain message bytes: counted, validated, and kept as far as the options say.
+    private mutating func absorb(_ bytes: UnsafeRawBufferPointer, side: Int) {
+        guard var message = sides[side].message else { return }
+        sides[side].message = nil   // keep the kept buffer uniquely referenced while it grows
+        message.length += UInt64(bytes.count)
+        if message.opcode == 1 { message.utf8.feed(bytes) }
+        let limit = options.keepFullPayload ? Int.max : options.previewBytes
+        let room = limit - message.kept.count
+        if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
+        if bytes.count > room { message.keptAll = false }
+        sides[side].message = message
+    }
+
+    private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let message = sides[side].message, message.inflating, let inflater = sides[side].inflater else { return }
+        let limit = options.maxInflatedMessageBytes
+        var overLimit = false
+        do {
+            _ = try inflater.inflate(bytes) { piece in
+                let produced = sides[side].message?.length ?? 0
+                if produced + UInt64(piece.count) > limit {
+                    overLimit = true
+                    return false
+                }
+                absorb(piece, side: side)
+                return true
+            }
+        } catch {
+            if case .corrupt(let why) = error {
+                report(.websocketInflateFailed, "a compressed message does not inflate (\(why)); later messages of this direction are not inflated until the window restarts", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+                sides[side].message?.problem = "inflate failed: \(why)"
+            }
+            sides[side].message?.inflating = false
+            sides[side].message?.complete = false
+            sides[side].historyMissing = true
+            inflater.reset()
+        }
+        if overLimit {
+            report(.websocketInflateLimit, "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+            sides[side].message?.inflating = false
+            sides[side].message?.complete = false
+            sides[side].message?.problem = "inflated size over the limit"
+            sides[side].historyMissing = true
+            inflater.reset()
+        }
+    }
+
+    private mutating func endFrame(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let header = sides[side].frame else { return }
+        sides[side].frame = nil
+        if header.isControl {
+            control(header, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        guard sides[side].frameInMessage, sides[side].message != nil else { return }
+        sides[side].message?.frames += 1
+        if compression?.kind == .deflateFrame && sides[side].frameCompressed {
+            inflateTail(direction: direction, capture: capture, events: &events)
+        }
+        if header.fin {
+            finishMessage(direction: direction, capture: capture, events: &events)
+        }
+    }
+
+    /// RFC 7692 §7.2.2: the sender removed 00 00 ff ff from the end; put it back.
+    private mutating func inflateTail(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let tail: [UInt8] = [0x00, 0x00, 0xff, 0xff]
+        tail.withUnsafeBytes { inflate($0, direction: direction, capture: capture, events: &events) }
+    }
+
+    private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        if compression?.kind == .perMessageDeflate, sides[side].message?.compressed == true {
+            inflateTail(direction: direction, capture: capture, events: &events)
+        }
+        guard let message = sides[side].message else { return }
+        sides[side].message = nil
+        if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
+            report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+        }
+        if !message.complete && message.problem == nil {
+            report(.websocketMessageIncomplete, "a message with bytes missing (a gap, or the capture ended inside it)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+        }
+        events.add(.wsMessage(WebSocketMessage(
+            opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
+            compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
+            problem: message.problem)), capture: capture, direction: direction, offset: message.offset)
+        // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
+        if let compression, message.compressed, compression.noContextTakeover(direction) {
+            sides[side].inflater?.reset()
+            sides[side].historyMissing = false
+        }
+    }
+
+    private mutating func control(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        let payload = sides[side].control
+        let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
+        switch header.opcode {
+        case 0x9:
+            if sides[side].pings.count >= options.maxOutstandingPings { sides[side].pings.removeFirst() }
+            sides[side].pings.append((payload, capture.timestamp))
+            events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
+        case 0xA:
+            let peer = direction.reversed.rawValue
+            var roundTrip: Double?
+            if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
+                roundTrip = Double(capture.timestamp.nanoseconds - sides[peer].pings[index].at.nanoseconds) / 1e6
+                sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
+            }
+            events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
+        case 0x8:
+            var code: UInt16?
+            var reason = ""
+            if payload.count == 1 {
+                report(.websocketClosePayloadOneByte, "a close frame with a 1-byte payload; a body must hold a 2-byte code (§5.5.1)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+            } else if payload.count >= 2 {
+                let value = UInt16(payload[0]) << 8 | UInt16(payload[1])
+                code = value
+                if !Self.isValidCloseCode(value) {
+                    report(.websocketInvalidCloseCode, "close code \(value) may not be sent (§7.4.1: reserved, or only for local use)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+                }
+                let reasonBytes = Array(payload[2...])
+                if let text = String(validating: reasonBytes, as: UTF8.self) {
+                    reason = text
+                } else {
+                    report(.websocketInvalidUTF8, "the close reason is not valid UTF-8 (§5.5.1)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+                    reason = TerminalText.escape(bytes: reasonBytes)
+                }
+            }
+            sides[side].closeSeen = true
+            closes.append((direction, code, capture.timestamp))
+            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart)
+        default:
+            break
+        }
+    }
+
+    /// §7.4: 1000-1003, 1007-1014 and 3000-4999 may be sent; 1004-1006, 1015 and the
+    /// other reserved ranges may not.
+    static func isValidCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: true
+        default: false
+        }
+    }
+
+    // MARK: Gaps and the end
+
+    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard !sides[side].parser.isStopped else { return }
+        if sides[side].parser.skip(length) != nil {
+            // Inside a payload of known length: skip to the frame's end and go on.
+            report(.websocketGapInPayload, "\(length) payload bytes never captured; the message is marked incomplete", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            if sides[side].frameInMessage, sides[side].message != nil {
+                sides[side].message?.length += length
+                sides[side].message?.wireLength += length
+                sides[side].message?.complete = false
+                sides[side].message?.keptAll = false
+                if sides[side].message?.compressed == true {
+                    sides[side].message?.inflating = false
+                    sides[side].message?.problem = "compressed bytes missing"
+                    sides[side].historyMissing = true
+                    sides[side].inflater?.reset()
+                }
+            }
+        } else {
+            report(.websocketGapInFrameHeader, "\(length) bytes missing where a frame header was due: frame boundaries are lost, this direction is not decoded further", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        }
+    }
+
+    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        for direction in [Direction.clientToServer, .serverToClient] {
+            let side = direction.rawValue
+            if sides[side].message != nil {
+                sides[side].message?.complete = false
+                finishMessage(direction: direction, capture: capture, events: &events)
+            }
+            let unanswered = sides[side].pings.count
+            if unanswered > 0 {
+                report(.websocketPingUnanswered, "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered", direction: direction, offset: nil, capture: capture, events: &events)
+            }
+        }
+        guard let first = closes.first else {
+            events.finding(.websocketClosedWithoutCloseFrame, "the TCP connection ended without a WebSocket close frame (a browser reports 1006 abnormal closure)", capture: capture)
+            return
+        }
+        let answer = closes.first { $0.direction != first.direction }
+        if answer == nil {
+            events.finding(.websocketCloseNotAnswered, "the \(first.direction == .clientToServer ? "client" : "server") sent close \(first.code.map(String.init) ?? "(no code)") and the peer never answered with its own close frame", capture: capture)
+        }
+        events.add(.wsClosing(WebSocketClosing(
+            firstDirection: first.direction, firstCode: first.code, answered: answer != nil,
+            answerMilliseconds: answer.map { Double($0.at.nanoseconds - first.at.nanoseconds) / 1e6 })), capture: capture)
+    }
+}
