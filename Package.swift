@@ -40,7 +40,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchpointCoreTests",
-            dependencies: ["SwitchpointCore"]
+            dependencies: [
+                "SwitchpointCore",
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -27,9 +27,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var control: [UInt8] = []
         var message: Message?
         var inflater: Inflater?
-        /// Compressed history before the capture (or a gap) is missing: inflation of
-        /// later messages cannot be right until the window starts afresh.
-        var historyMissing = false
+        /// The inflater's window may lack history (the capture began mid-stream, or a gap
+        /// or failure reset it): a later inflate error then means "history missing", not a
+        /// corrupt message. zlib refuses back-references beyond what it has seen, so what
+        /// does inflate is right.
+        var historyUnknown = false
         var closeSeen = false
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
@@ -46,13 +48,21 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     private var lastCapture: CaptureInfo?
 
     public init(context: UpgradeContext, options: WebSocketOptions = WebSocketOptions()) {
-        compression = context.response.flatMap { WebSocketCompression.negotiated($0.headers) }
         self.options = options
         startedWithoutHandshake = context.response == nil
+        if let response = context.response {
+            compression = WebSocketCompression.negotiated(response.headers)
+        } else {
+            // No handshake seen (decode-as): RSV1 can only mean permessage-deflate in
+            // practice; its parameters and the earlier window are unknown.
+            compression = WebSocketCompression(kind: .perMessageDeflate)
+        }
         if compression != nil {
             sides[0].inflater = Inflater()
             sides[1].inflater = Inflater()
         }
+        sides[0].historyUnknown = startedWithoutHandshake
+        sides[1].historyUnknown = startedWithoutHandshake
     }
 
     // MARK: Bytes
@@ -134,7 +144,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             sides[side].message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1))
             sides[side].frameInMessage = true
             sides[side].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
-            startInflation(direction: direction, offset: offset, capture: capture, events: &events)
         case 0x0:
             if sides[side].message == nil {
                 report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -145,21 +154,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             }
         default:
             report(.websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-        }
-    }
-
-    /// A compressed message is about to be inflated: say so when that cannot be right.
-    private mutating func startInflation(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        guard let message = sides[side].message, message.compressed || compression?.kind == .deflateFrame, let compression else { return }
-        if startedWithoutHandshake && !compression.noContextTakeover(direction) {
-            sides[side].historyMissing = true
-        }
-        if sides[side].historyMissing && message.compressed {
-            report(.websocketCompressionHistoryMissing, "compressed messages depend on earlier ones (context takeover) that were not captured; their text is not shown", direction: direction, offset: offset, capture: capture, events: &events)
-            sides[side].message?.inflating = false
-            sides[side].message?.complete = false
-            sides[side].message?.problem = "compression history missing"
         }
     }
 
@@ -210,13 +204,19 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 return true
             }
         } catch {
-            if case .corrupt(let why) = error {
-                report(.websocketInflateFailed, "a compressed message does not inflate (\(why)); later messages of this direction are not inflated until the window restarts", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+            if sides[side].historyUnknown {
+                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents are not shown", direction: direction, offset: message.offset, capture: capture, events: &events)
+                sides[side].message?.problem = "compression history missing"
+            } else if case .corrupt(let why) = error {
+                report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
                 sides[side].message?.problem = "inflate failed: \(why)"
             }
+            // What came out before the error may already be wrong: show none of it.
+            sides[side].message?.kept.removeAll()
+            sides[side].message?.keptAll = false
             sides[side].message?.inflating = false
             sides[side].message?.complete = false
-            sides[side].historyMissing = true
+            sides[side].historyUnknown = true
             inflater.reset()
         }
         if overLimit {
@@ -224,7 +224,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             sides[side].message?.inflating = false
             sides[side].message?.complete = false
             sides[side].message?.problem = "inflated size over the limit"
-            sides[side].historyMissing = true
+            sides[side].historyUnknown = true
             inflater.reset()
         }
     }
@@ -263,9 +263,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
             report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
-        if !message.complete && message.problem == nil {
-            report(.websocketMessageIncomplete, "a message with bytes missing (a gap, or the capture ended inside it)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
-        }
         events.add(.wsMessage(WebSocketMessage(
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
@@ -273,7 +270,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
             sides[side].inflater?.reset()
-            sides[side].historyMissing = false
+            sides[side].historyUnknown = false
         }
     }
 
@@ -346,7 +343,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 if sides[side].message?.compressed == true {
                     sides[side].message?.inflating = false
                     sides[side].message?.problem = "compressed bytes missing"
-                    sides[side].historyMissing = true
+                    sides[side].historyUnknown = true
                     sides[side].inflater?.reset()
                 }
             }
@@ -358,8 +355,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         for direction in [Direction.clientToServer, .serverToClient] {
             let side = direction.rawValue
-            if sides[side].message != nil {
+            if let unfinished = sides[side].message {
                 sides[side].message?.complete = false
+                report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let unanswered = sides[side].pings.count
