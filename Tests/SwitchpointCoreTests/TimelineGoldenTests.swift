@@ -23,6 +23,9 @@ struct TimelineGoldenTests {
         GoldenCase(name: "h2c-upgrade", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap"), fromCorpus: true),
         GoldenCase(name: "ws-ping-coalesced-with-101", path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-ping-coalesced-with-101.pcap"), fromCorpus: true),
         GoldenCase(name: "http-nginx-lo", path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap"), fromCorpus: false),
+        GoldenCase(name: "upgrade-refused-then-retry", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap"), fromCorpus: false),
+        GoldenCase(name: "ws-proxy-nginx-default", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap"), fromCorpus: false),
+        GoldenCase(name: "ws-session-deflate", path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap"), fromCorpus: false),
         GoldenCase(name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap"), fromCorpus: false),
         GoldenCase(name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap"), fromCorpus: false),
     ]
