@@ -49,8 +49,14 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .long, help: "One global time order instead of one block per connection (the default live).")
     var interleave = false
 
-    @Flag(name: .customShort("v"), help: "Show every header of every message.")
+    @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
     var verbose = false
+
+    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
+    var payload: PayloadMode = .preview
+
+    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first byte, without a handshake (like tshark's Decode As); repeatable.", valueName: "websocket=PORT"))
+    var decodeAs: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
@@ -58,8 +64,27 @@ struct Switchpoint: ParsableCommand {
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
+    enum PayloadMode: String, ExpressibleByArgument {
+        case preview
+        case full
+    }
+
+    /// `websocket=8080` → [8080: "websocket"].
+    func decodeAsMap() throws -> [UInt16: String] {
+        var map: [UInt16: String] = [:]
+        for entry in decodeAs {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let port = UInt16(parts[1]), !parts[0].isEmpty else {
+                throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
+            }
+            map[port] = String(parts[0])
+        }
+        return map
+    }
+
     mutating func validate() throws {
         if listInterfaces { return }
+        _ = try decodeAsMap()
         if readFiles.isEmpty && interface == nil {
             throw ValidationError("name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
         }
@@ -106,6 +131,9 @@ struct Switchpoint: ParsableCommand {
         let live = interface != nil
         let output = LineWriter.standardOutput(flushEachLine: live)
         var runner = CaptureRunner(limits: limits, packetLimit: count)
+        var webSocket = WebSocketOptions()
+        webSocket.keepFullPayload = payload == .full
+        let registry = DissectorRegistry.standard(webSocket: webSocket)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: \(problem)")
@@ -115,8 +143,8 @@ struct Switchpoint: ParsableCommand {
             runner.run(source, into: &listing, onProblem: reportProblem)
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json {
-            let printer = JSONTimelinePrinter(writer: output)
-            var analyzer = TimelineAnalyzer(output: printer)
+            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
             runner.run(source, into: &analyzer, onProblem: reportProblem)
             printer.finish(statistics: runner.statistics, problems: runner.problems)
         } else {
@@ -124,8 +152,9 @@ struct Switchpoint: ParsableCommand {
             options.interleave = interleave || live
             options.verbose = verbose
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            var analyzer = TimelineAnalyzer(output: printer)
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
             runner.run(source, into: &analyzer, onProblem: reportProblem)
             printer.finish(statistics: runner.statistics, problems: runner.problems)
         }

@@ -23,11 +23,18 @@ final class ConnectionAnalysis {
     /// Next offset per direction (where each direction ended, for the close).
     private var ends: [UInt64] = [0, 0]
 
-    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits) {
+    /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
+    /// Decode As), for captures that begin after the switch.
+    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, decodeAs: String? = nil) {
         self.id = id
         self.registry = registry
         self.limits = limits
         http = HTTP1Session(limits: limits)
+        if let decodeAs {
+            dissector = registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
+                                                               clientToServerOffset: 0, serverToClientOffset: 0))
+            mode = .dissector
+        }
     }
 
     func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {

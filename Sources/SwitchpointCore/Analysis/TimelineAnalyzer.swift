@@ -9,19 +9,24 @@ public struct TimelineAnalyzer: StreamSignalSink {
     public let output: any TimelineEventSink
     private let registry: DissectorRegistry
     private let limits: HTTP1Limits
+    /// Ports whose connections are dissected as a protocol from their first byte.
+    private let decodeAs: [UInt16: String]
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     private var buffer = EventBuffer(connection: 0)
 
-    public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits()) {
+    public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
+                decodeAs: [UInt16: String] = [:]) {
         self.output = output
         self.registry = registry
         self.limits = limits
+        self.decodeAs = decodeAs
     }
 
     public mutating func receive(_ signal: StreamSignal) {
         switch signal {
         case .opened(let opening):
-            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits)
+            let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port]
+            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits, decodeAs: forced)
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):

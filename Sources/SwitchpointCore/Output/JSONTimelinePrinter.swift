@@ -1,15 +1,18 @@
 /// Prints every timeline event as one JSON line as it happens (schema: docs/json.md).
 public final class JSONTimelinePrinter: TimelineEventSink {
     private let writer: LineWriter
+    /// `--payload full`: binary WebSocket messages carry `data_b64`.
+    private let includePayloads: Bool
     public private(set) var summary = TimelineSummary()
 
-    public init(writer: LineWriter) {
+    public init(writer: LineWriter, includePayloads: Bool = false) {
         self.writer = writer
+        self.includePayloads = includePayloads
     }
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
-        writer.write(line: Self.line(event))
+        writer.write(line: Self.line(event, includePayloads: includePayloads))
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
@@ -17,7 +20,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         writer.flush()
     }
 
-    public static func line(_ event: TimelineEvent) -> String {
+    public static func line(_ event: TimelineEvent, includePayloads: Bool = false) -> String {
         var line = JSONLine()
         line.add("ts", timestamp: event.timestamp)
         line.add("conn", event.connection)
@@ -99,7 +102,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             if message.problem == nil {
                 if message.isText {
                     line.add("text", String(decoding: message.kept, as: UTF8.self))
-                } else if message.keptAll {
+                } else if includePayloads && message.keptAll {
                     line.add("data_b64", Base64.encode(message.kept))
                 } else {
                     line.add("preview_hex", hexString(message.kept.prefix(32)))

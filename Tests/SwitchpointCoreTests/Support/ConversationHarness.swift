@@ -3,7 +3,7 @@
 /// Collects timeline events as JSON lines (a stable, comparable form).
 final class CollectingEventSink: TimelineEventSink {
     var events: [TimelineEvent] = []
-    var lines: [String] { events.map(JSONTimelinePrinter.line) }
+    var lines: [String] { events.map { JSONTimelinePrinter.line($0) } }
 
     /// Lines for comparing runs split differently: raw chunks are what TCP delivered, so
     /// consecutive raw chunks of one packet and direction count as one (previews dropped).

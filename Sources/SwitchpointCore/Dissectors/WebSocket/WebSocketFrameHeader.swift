@@ -154,15 +154,33 @@ struct WebSocketFrameParser {
 
 enum WebSocketMask {
     /// Unmasks `source` into `output` (replacing its contents), continuing the mask at
-    /// `phase` (the payload offset of the first byte).
+    /// `phase` (the payload offset of the first byte). Eight bytes at a time: payloads of
+    /// gigabytes pass through here.
     static func unmask(_ source: UnsafeRawBufferPointer, key: (UInt8, UInt8, UInt8, UInt8), phase: UInt64, into output: inout [UInt8]) {
-        output.removeAll(keepingCapacity: true)
-        output.reserveCapacity(source.count)
+        let count = source.count
+        if output.count != count {
+            output.removeAll(keepingCapacity: true)
+            output.append(contentsOf: repeatElement(0, count: count))
+        }
+        guard let input = source.baseAddress, count > 0 else { return }
         let keyBytes = [key.0, key.1, key.2, key.3]
-        var position = Int(phase & 3)
-        for byte in source {
-            output.append(byte ^ keyBytes[position])
-            position = (position + 1) & 3
+        let start = Int(phase & 3)
+        // The key rotated to this phase, repeated to fill a word.
+        var word: UInt64 = 0
+        for index in 0..<8 { word |= UInt64(keyBytes[(start + index) & 3]) << (8 * UInt64(index)) }
+        output.withUnsafeMutableBytes { target in
+            guard let destination = target.baseAddress else { return }
+            var index = 0
+            while index + 8 <= count {
+                let value = input.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                destination.storeBytes(of: value ^ word.littleEndian, toByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            while index < count {
+                destination.storeBytes(of: input.load(fromByteOffset: index, as: UInt8.self) ^ keyBytes[(start + index) & 3],
+                                       toByteOffset: index, as: UInt8.self)
+                index += 1
+            }
         }
     }
 }
