@@ -2,6 +2,8 @@
 /// each stream signal (reused, so quiet calls allocate nothing).
 public struct EventBuffer {
     public internal(set) var connection: ConnectionID
+    /// Stamped on every event added (set by the HTTP/2 dissector for nested streams).
+    public var stream: UInt32?
     public private(set) var events: [TimelineEvent] = []
 
     public init(connection: ConnectionID) {
@@ -9,8 +11,10 @@ public struct EventBuffer {
     }
 
     public mutating func add(_ kind: TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
-        events.append(TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
-                                    direction: direction, offset: offset, kind: kind))
+        var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
+                                  direction: direction, offset: offset, kind: kind)
+        event.stream = stream
+        events.append(event)
     }
 
     public mutating func finding(_ code: FindingCode, _ message: String, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
@@ -23,5 +27,13 @@ public struct EventBuffer {
 
     mutating func removeAll() {
         events.removeAll(keepingCapacity: true)
+    }
+}
+
+extension EventBuffer {
+    /// Moves another buffer's events into this one.
+    mutating func absorb(_ other: inout EventBuffer) {
+        events.append(contentsOf: other.events)
+        other.removeAll()
     }
 }

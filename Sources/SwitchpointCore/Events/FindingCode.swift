@@ -45,6 +45,19 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketPingUnanswered = "websocket.ping_unanswered"
     case websocketClosedWithoutCloseFrame = "websocket.closed_without_close_frame"
     case websocketCloseNotAnswered = "websocket.close_not_answered"
+    // HTTP/2 (RFC 9113, RFC 7541, RFC 8441)
+    case http2PrefaceMissing = "h2.preface_missing"
+    case http2FrameTooLarge = "h2.frame_too_large"
+    case http2FrameOverBuffer = "h2.frame_not_buffered"
+    case http2BadFrame = "h2.bad_frame"
+    case http2HPACKFailed = "h2.hpack_failed"
+    case http2HeaderBlockUnreliable = "h2.header_block_unreliable"
+    case http2ContinuationUnexpected = "h2.continuation_unexpected"
+    case http2HeaderBlockTooLarge = "h2.header_block_too_large"
+    case http2StreamLimit = "h2.stream_limit"
+    case http2GapInFrame = "h2.gap_in_frame"
+    case http2ConnectProtocolNotEnabled = "h2.connect_protocol_not_enabled"
+    case http2BadSettingsHeader = "h2.bad_http2_settings"
     // HTTP/1.x parsing (RFC 9112)
     case httpObsFold = "http.obs_fold"
     case httpMalformedStartLine = "http.malformed_start_line"
@@ -73,7 +86,9 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketClientFrameUnmasked, .websocketServerFrameMasked, .websocketControlFrameTooLong,
              .websocketControlFrameFragmented, .websocketRSVWithoutExtension, .websocketReservedOpcode,
              .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
-             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed:
+             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
+             .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
+             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader:
             .error
         case .websocketPingUnanswered:
             .info
@@ -83,7 +98,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit,
              .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketCompressionHistoryMissing,
              .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
-             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered:
+             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
+             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame:
             .warn
         }
     }

@@ -8,6 +8,8 @@ public struct TimelineEvent: Sendable {
     public var direction: Direction?
     /// Absolute stream offset in `direction` where the event's bytes start.
     public var offset: UInt64?
+    /// The HTTP/2 stream an event belongs to (WebSocket over HTTP/2, RFC 8441).
+    public var stream: UInt32?
     public var kind: Kind
 
     public init(timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
@@ -43,6 +45,14 @@ public struct TimelineEvent: Sendable {
         case wsClose(WebSocketClose)
         /// How the WebSocket ended: who closed first, whether the peer answered.
         case wsClosing(WebSocketClosing)
+        case h2Frame(HTTP2FrameInfo)
+        case h2Settings(HTTP2Settings)
+        case h2Headers(HTTP2HeaderBlock)
+        case h2Reset(stream: UInt32, error: UInt32)
+        case h2GoAway(lastStream: UInt32, error: UInt32, debug: String)
+        case h2Ping(ack: Bool, roundTripMilliseconds: Double?)
+        /// A finished request/response exchange on one stream.
+        case h2Stream(HTTP2StreamSummary)
     }
 
     /// The `type` name in JSON lines and the summary.
@@ -65,6 +75,13 @@ public struct TimelineEvent: Sendable {
         case .wsControl(let control): control.opcode == 9 ? "ws.ping" : "ws.pong"
         case .wsClose: "ws.close"
         case .wsClosing: "ws.closing"
+        case .h2Frame: "h2.frame"
+        case .h2Settings: "h2.settings"
+        case .h2Headers: "h2.headers"
+        case .h2Reset: "h2.rst"
+        case .h2GoAway: "h2.goaway"
+        case .h2Ping: "h2.ping"
+        case .h2Stream: "h2.stream"
         }
     }
 }
@@ -133,4 +150,57 @@ public struct WebSocketClosing: Sendable, Equatable {
     public var firstCode: UInt16?
     public var answered: Bool
     public var answerMilliseconds: Double?
+}
+
+public struct HTTP2FrameInfo: Sendable, Equatable {
+    public var type: UInt8
+    public var flags: UInt8
+    public var stream: UInt32
+    public var length: Int
+}
+
+public struct HTTP2Settings: Sendable, Equatable {
+    /// `frame`, or `HTTP2-Settings` for the h2c upgrade header.
+    public var source: String
+    public var ack: Bool
+    public var values: [(identifier: UInt16, value: UInt32)]
+
+    public static func == (lhs: HTTP2Settings, rhs: HTTP2Settings) -> Bool {
+        lhs.source == rhs.source && lhs.ack == rhs.ack && lhs.values.map(\.identifier) == rhs.values.map(\.identifier)
+            && lhs.values.map(\.value) == rhs.values.map(\.value)
+    }
+}
+
+public struct HTTP2HeaderBlock: Sendable, Equatable {
+    public var stream: UInt32
+    /// Decoded fields in order; empty when `unreliable`.
+    public var fields: [HTTPField]
+    public var endStream: Bool
+    /// PUSH_PROMISE: the stream it reserves.
+    public var promisedStream: UInt32?
+    /// The HPACK state of this direction is lost (a decoding error or a gap earlier):
+    /// the fields could not be decoded and are not shown.
+    public var unreliable: Bool
+    /// HEADERS plus the CONTINUATION frames merged into it.
+    public var frames: Int
+    /// Dynamic table size updates at the start of the block (RFC 7541 §6.3).
+    public var tableSizeUpdates: [Int]
+}
+
+public struct HTTP2StreamSummary: Sendable, Equatable {
+    public var stream: UInt32
+    public var method: String?
+    public var scheme: String?
+    public var authority: String?
+    public var path: String?
+    /// RFC 8441 extended CONNECT.
+    public var connectProtocol: String?
+    public var status: Int?
+    public var requestBodyBytes: UInt64
+    public var responseBodyBytes: UInt64
+    public var reset: UInt32?
+    public var timeToFirstByteMilliseconds: Double?
+    public var totalMilliseconds: Double?
+    /// The exchange did not finish before the connection ended.
+    public var unfinished: Bool
 }

@@ -27,6 +27,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         line.add("type", event.typeName)
         if let direction = event.direction { line.add("dir", direction.shortName) }
         if let offset = event.offset { line.add("offset", offset) }
+        if let stream = event.stream { line.add("stream", Int(stream)) }
         switch event.kind {
         case .connectionOpened(let opening):
             line.add("client", opening.client.description)
@@ -116,6 +117,52 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         case .wsClose(let close):
             if let code = close.code { line.add("code", Int(code)) } else { line.addNull("code") }
             line.add("reason", close.reason)
+        case .h2Frame(let frame):
+            line.add("frame_type", Int(frame.type))
+            line.add("type_name", HTTP2Names.frameType(frame.type))
+            line.add("stream", Int(frame.stream))
+            line.add("flags", Int(frame.flags))
+            line.add("len", frame.length)
+        case .h2Settings(let settings):
+            line.add("source", settings.source)
+            line.add("ack", settings.ack)
+            line.addRaw("settings", json: "[" + settings.values.map { "[" + JSONLine.quoted(HTTP2Names.setting($0.identifier)) + "," + String($0.value) + "]" }.joined(separator: ",") + "]")
+        case .h2Headers(let block):
+            line.add("stream", Int(block.stream))
+            line.addRaw("headers", json: headersJSON(HTTPHeaders(block.fields)))
+            line.add("end_stream", block.endStream)
+            line.add("frames", block.frames)
+            if block.unreliable { line.add("unreliable", true) }
+            if !block.tableSizeUpdates.isEmpty {
+                line.addRaw("table_size_updates", json: "[" + block.tableSizeUpdates.map(String.init).joined(separator: ",") + "]")
+            }
+            if let promised = block.promisedStream { line.add("promised_stream", Int(promised)) }
+        case .h2Reset(let stream, let error):
+            line.add("stream", Int(stream))
+            line.add("error", HTTP2Names.error(error))
+            line.add("error_code", Int(error))
+        case .h2GoAway(let lastStream, let error, let debug):
+            line.add("last_stream", Int(lastStream))
+            line.add("error", HTTP2Names.error(error))
+            line.add("error_code", Int(error))
+            line.add("debug", debug)
+        case .h2Ping(let ack, let roundTrip):
+            line.add("ack", ack)
+            if let roundTrip { line.add("rtt_ms", roundTrip, decimals: 3) }
+        case .h2Stream(let summary):
+            line.add("stream", Int(summary.stream))
+            line.add("method", summary.method)
+            line.add("scheme", summary.scheme)
+            line.add("authority", summary.authority)
+            line.add("path", summary.path)
+            if let connectProtocol = summary.connectProtocol { line.add("protocol", connectProtocol) }
+            if let status = summary.status { line.add("status", status) } else { line.addNull("status") }
+            line.add("bytes_c2s", summary.requestBodyBytes)
+            line.add("bytes_s2c", summary.responseBodyBytes)
+            if let reset = summary.reset { line.add("reset", HTTP2Names.error(reset)) }
+            if let ttfb = summary.timeToFirstByteMilliseconds { line.add("ttfb_ms", ttfb, decimals: 3) }
+            if let total = summary.totalMilliseconds { line.add("total_ms", total, decimals: 3) }
+            line.add("unfinished", summary.unfinished)
         case .wsClosing(let closing):
             line.add("first_dir", closing.firstDirection.shortName)
             if let code = closing.firstCode { line.add("code", Int(code)) } else { line.addNull("code") }

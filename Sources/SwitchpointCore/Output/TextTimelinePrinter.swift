@@ -47,7 +47,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
         let lines = body(event).map { text in
             var prefix = "  " + TimestampText.relative(event.timestamp, to: origin)
             if options.interleave { prefix = "#\(event.connection) " + prefix }
-            return prefix + "  " + arrow(event.direction) + "  " + text
+            let stream = event.stream.map { "[stream \($0)] " } ?? ""
+            return prefix + "  " + arrow(event.direction) + "  " + stream + text
         }
         if options.interleave {
             for line in lines { writer.write(line: line) }
@@ -163,6 +164,41 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .wsClose(let close):
             var line = "close " + (close.code.map { "\($0) \(Self.closeCodeName($0))" } ?? "(no code)")
             if !close.reason.isEmpty { line += "  \"" + TerminalText.escape(String(close.reason.prefix(200))) + (close.reason.count > 200 ? "…" : "") + "\"" }
+            return [line]
+        case .h2Frame(let frame):
+            guard options.verbose else { return [] }
+            return ["frame \(HTTP2Names.frameType(frame.type)) stream \(frame.stream) flags 0x\(String(frame.flags, radix: 16)) len \(frame.length)"]
+        case .h2Settings(let settings):
+            if settings.ack { return ["SETTINGS ack"] }
+            let source = settings.source == "frame" ? "" : " (\(settings.source))"
+            let values = settings.values.map { "\(HTTP2Names.setting($0.identifier))=\($0.value)" }.joined(separator: " ")
+            return ["SETTINGS\(source) " + (values.isEmpty ? "(empty)" : values)]
+        case .h2Headers(let block):
+            guard options.verbose else { return [] }
+            var line = "headers stream \(block.stream)"
+            if let promised = block.promisedStream { line = "push_promise stream \(block.stream) → \(promised)" }
+            if block.endStream { line += " end_stream" }
+            if block.frames > 1 { line += " (\(block.frames) frames)" }
+            if !block.tableSizeUpdates.isEmpty { line += " table size update \(block.tableSizeUpdates.map(String.init).joined(separator: ", "))" }
+            if block.unreliable { return [line + "  [HPACK state lost: not shown]"] }
+            return [line] + block.fields.map { "    \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }
+        case .h2Reset(let stream, let error):
+            return ["RST_STREAM stream \(stream) \(HTTP2Names.error(error))"]
+        case .h2GoAway(let lastStream, let error, let debug):
+            return ["GOAWAY last stream \(lastStream) \(HTTP2Names.error(error))" + (debug.isEmpty ? "" : "  \"\(debug)\"")]
+        case .h2Ping(let ack, let roundTrip):
+            return [ack ? "PING ack" + (roundTrip.map { "  rtt \(TimestampText.duration(milliseconds: $0))" } ?? "") : "PING"]
+        case .h2Stream(let summary):
+            var target = summary.path ?? ""
+            if let authority = summary.authority { target = (summary.scheme.map { $0 + "://" } ?? "") + authority + target }
+            var line = "stream \(summary.stream)  \(summary.method ?? "?") \(TerminalText.escape(target))"
+            if let connectProtocol = summary.connectProtocol { line += " (:protocol \(TerminalText.escape(connectProtocol)))" }
+            line += " → " + (summary.status.map(String.init) ?? "no response")
+            line += "  c2s \(summary.requestBodyBytes) B  s2c \(summary.responseBodyBytes) B"
+            if let ttfb = summary.timeToFirstByteMilliseconds { line += "  ttfb \(TimestampText.duration(milliseconds: ttfb))" }
+            if let total = summary.totalMilliseconds { line += "  total \(TimestampText.duration(milliseconds: total))" }
+            if let reset = summary.reset { line += "  reset \(HTTP2Names.error(reset))" }
+            if summary.unfinished { line += "  [unfinished]" }
             return [line]
         case .wsClosing(let closing):
             let who = closing.firstDirection == .clientToServer ? "client" : "server"

@@ -259,7 +259,8 @@ struct HTTP1Session {
                                     serverToClientOffset: end, latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
                                     target: request?.head.target ?? "", details: details)
         let context = UpgradeContext(protocolName: protocolName, request: request?.head, response: head,
-                                     clientToServerOffset: clientOffset, serverToClientOffset: end)
+                                     clientToServerOffset: clientOffset, serverToClientOffset: end,
+                                     requestTimestamp: request?.endCapture?.timestamp)
         let heldBytes = held
         held = nil
         return .switched(upgrade, context, remainderIndex: 0, held: heldBytes)

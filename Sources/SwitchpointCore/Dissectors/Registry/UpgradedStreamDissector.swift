@@ -15,6 +15,18 @@ public struct UpgradeContext: Sendable {
     public var response: HTTPResponseHead?
     public var clientToServerOffset: UInt64
     public var serverToClientOffset: UInt64
+    /// When the upgrade request's last byte was captured (h2c: stream 1's request time).
+    public var requestTimestamp: Timestamp?
+
+    public init(protocolName: String, request: HTTPRequestHead?, response: HTTPResponseHead?,
+                clientToServerOffset: UInt64, serverToClientOffset: UInt64, requestTimestamp: Timestamp? = nil) {
+        self.protocolName = protocolName
+        self.request = request
+        self.response = response
+        self.clientToServerOffset = clientToServerOffset
+        self.serverToClientOffset = serverToClientOffset
+        self.requestTimestamp = requestTimestamp
+    }
 }
 
 /// Maps protocol tokens to dissectors. Keys are case-insensitive and `name/version`
@@ -50,6 +62,8 @@ public struct DissectorRegistry: Sendable {
     public static func standard(webSocket: WebSocketOptions) -> DissectorRegistry {
         var registry = DissectorRegistry()
         registry.register("websocket") { WebSocketDissector(context: $0, options: webSocket) }
+        registry.register("h2c") { HTTP2Dissector(context: $0, webSocket: webSocket) }
+        registry.register("h2") { HTTP2Dissector(context: $0, webSocket: webSocket) }
         return registry
     }
 }

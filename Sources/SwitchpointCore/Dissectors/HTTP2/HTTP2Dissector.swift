@@ -1,0 +1,420 @@
+import NIOCore
+import NIOHPACK
+
+/// HTTP/2 after an h2c upgrade or with prior knowledge (RFC 9113): frames, settings, HPACK
+/// (NIOHPACK, one decoder per direction), streams as request/response exchanges, and
+/// WebSocket over extended CONNECT (RFC 8441) handed to the WebSocket dissector.
+public struct HTTP2Dissector: UpgradedStreamDissector {
+    /// Named limits.
+    public static let maxTrackedStreams = 10_000
+    public static let maxHeaderBlockBytes = 256 * 1024
+    public static let maxContinuationFrames = 64
+    public static let maxHeaderListSize = 256 * 1024
+
+    struct HeaderBlock {
+        var stream: UInt32
+        var fragment: [UInt8]
+        var frames: Int
+        var endStream: Bool
+        var promisedStream: UInt32?
+        var offset: UInt64
+        var tooLarge = false
+    }
+
+    struct Side {
+        var parser: HTTP2FrameParser
+        var decoder: HPACKDecoder?
+        var hpackBroken = false
+        var block: HeaderBlock?
+        /// Settings this side advertised (what its peer must respect).
+        var settings: [UInt16: UInt32] = [:]
+        var frame: HTTP2FrameParser.Header?
+        var frameOffset: UInt64 = 0
+        var padLength = 0
+        var reported: Set<String> = []
+        var pings: [(payload: [UInt8], at: Timestamp)] = []
+    }
+
+    struct Stream {
+        var summary: HTTP2StreamSummary
+        var opened: Timestamp
+        var ended: [Bool] = [false, false]
+        var webSocket: WebSocketDissector?
+        var finished = false
+    }
+
+    let context: UpgradeContext
+    let webSocketOptions: WebSocketOptions
+    private var sides: [Side]
+    private var streams: [UInt32: Stream] = [:]
+    private var pendingStart = true
+    private var streamLimitReported = false
+
+    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions()) {
+        self.context = context
+        webSocketOptions = webSocket
+        sides = [Side(parser: HTTP2FrameParser(expectPreface: true)), Side(parser: HTTP2FrameParser(expectPreface: false))]
+    }
+
+    /// h2c: the HTTP2-Settings header is the client's first SETTINGS, and the upgrading
+    /// request is stream 1, half-closed from the client (RFC 7540 §3.2).
+    private mutating func start(capture: CaptureInfo, events: inout EventBuffer) {
+        pendingStart = false
+        guard let request = context.request else { return }
+        if let encoded = request.headers.values("HTTP2-Settings").first {
+            if let payload = Base64.decode(encoded), payload.count % 6 == 0 {
+                let values = Self.settings(payload)
+                for (identifier, value) in values { sides[0].settings[identifier] = value }
+                events.add(.h2Settings(HTTP2Settings(source: "HTTP2-Settings", ack: false, values: values)),
+                           capture: capture, direction: .clientToServer, offset: context.clientToServerOffset)
+            } else {
+                events.finding(.http2BadSettingsHeader, "HTTP2-Settings \"\(TerminalText.escape(encoded))\" is not base64url SETTINGS", capture: capture, direction: .clientToServer)
+            }
+        }
+        var summary = HTTP2StreamSummary(stream: 1, method: request.method, scheme: "http",
+                                         authority: request.headers.values("Host").first, path: request.target,
+                                         connectProtocol: nil, status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
+                                         reset: nil, timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false)
+        summary.requestBodyBytes = 0
+        var stream = Stream(summary: summary, opened: context.requestTimestamp ?? capture.timestamp)
+        stream.ended[0] = true
+        streams[1] = stream
+    }
+
+    /// SETTINGS entries: 16-bit identifier, 32-bit value (§6.5.1).
+    static func settings(_ payload: [UInt8]) -> [(UInt16, UInt32)] {
+        var values: [(UInt16, UInt32)] = []
+        var index = 0
+        while index + 6 <= payload.count {
+            let identifier = UInt16(payload[index]) << 8 | UInt16(payload[index + 1])
+            values.append((identifier, u32(payload, index + 2)))
+            index += 6
+        }
+        return values
+    }
+
+    // MARK: Bytes
+
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if pendingStart { start(capture: capture, events: &events) }
+        let side = direction.rawValue
+        var index = 0
+        while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
+            switch event {
+            case .preface:
+                break
+            case .prefaceMissing:
+                events.finding(.http2PrefaceMissing, "the client did not start with the HTTP/2 connection preface (RFC 9113 §3.4); its bytes are not decoded",
+                               capture: capture, direction: direction, offset: offset + UInt64(index))
+            case .header(let header, let at):
+                beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
+            case .dataPiece(let range, let payloadOffset):
+                data(UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
+                     streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture, events: &events)
+            case .payload(let payload):
+                frame(payload, direction: direction, capture: capture, events: &events)
+            case .frameEnd:
+                endFrame(direction: direction, capture: capture, events: &events)
+            }
+        }
+    }
+
+    private mutating func report(_ code: FindingCode, _ message: String, direction: Direction?, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
+        if once, let direction {
+            guard sides[direction.rawValue].reported.insert(code.rawValue).inserted else { return }
+        }
+        events.finding(code, message, capture: capture, direction: direction, offset: offset)
+    }
+
+    private mutating func beginFrame(_ header: HTTP2FrameParser.Header, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        sides[side].frame = header
+        sides[side].frameOffset = offset
+        sides[side].padLength = 0
+        events.add(.h2Frame(HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)),
+                   capture: capture, direction: direction, offset: offset)
+        // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
+        let limit = Int(sides[1 - side].settings[5] ?? 16_384)
+        if header.length > limit {
+            report(.http2FrameTooLarge, "a \(HTTP2Names.frameType(header.type)) frame of \(header.length) bytes over the peer's SETTINGS_MAX_FRAME_SIZE \(limit)", direction: direction, offset: offset, capture: capture, events: &events)
+        }
+        if header.type != 0 && header.length > HTTP2FrameParser.maxBufferedPayload {
+            report(.http2FrameOverBuffer, "a \(HTTP2Names.frameType(header.type)) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped", direction: direction, offset: offset, capture: capture, events: &events)
+        }
+        if header.type == 9 && sides[side].block?.stream != header.stream {
+            report(.http2ContinuationUnexpected, "CONTINUATION on stream \(header.stream) without a HEADERS or PUSH_PROMISE before it (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        } else if header.type != 9 && sides[side].block != nil {
+            report(.http2ContinuationUnexpected, "a \(HTTP2Names.frameType(header.type)) frame interrupts a header block that expected CONTINUATION (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            sides[side].block = nil
+            sides[side].hpackBroken = true
+        }
+    }
+
+    /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.
+    private mutating func data(_ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let header = sides[side].frame else { return }
+        var start = 0
+        if header.flags & 0x8 != 0 {
+            if payloadOffset == 0, let first = piece.first {
+                sides[side].padLength = Int(first)
+            }
+            if payloadOffset == 0 { start = 1 }
+        }
+        let dataEnd = header.length - sides[side].padLength
+        let end = min(piece.count, dataEnd - payloadOffset)
+        guard end > start else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
+        guard var stream = streams[header.stream] else { return }
+        streams[header.stream] = nil   // keep the nested dissector uniquely referenced
+        if direction == .clientToServer { stream.summary.requestBodyBytes += UInt64(bytes.count) } else { stream.summary.responseBodyBytes += UInt64(bytes.count) }
+        if stream.webSocket != nil {
+            let saved = events.stream
+            events.stream = header.stream
+            stream.webSocket?.receive(bytes, direction: direction, offset: streamOffset + UInt64(start), capture: capture, events: &events)
+            events.stream = saved
+        }
+        streams[header.stream] = stream
+    }
+
+    private mutating func endFrame(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let header = sides[side].frame else { return }
+        sides[side].frame = nil
+        if header.type == 0 && header.flags & 0x1 != 0 {
+            endStream(header.stream, direction: direction, capture: capture, events: &events)
+        }
+    }
+
+    /// A whole non-DATA frame.
+    private mutating func frame(_ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let header = sides[side].frame, let payload else { return }
+        let offset = sides[side].frameOffset
+        func bad(_ why: String) {
+            report(.http2BadFrame, "\(HTTP2Names.frameType(header.type)) on stream \(header.stream): \(why)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        }
+        switch header.type {
+        case 1, 5:   // HEADERS, PUSH_PROMISE
+            var index = 0
+            var end = payload.count
+            if header.flags & 0x8 != 0 {
+                guard let pad = payload.first, Int(pad) < payload.count else { return bad("padding longer than the frame") }
+                index = 1
+                end -= Int(pad)
+            }
+            var promised: UInt32?
+            if header.type == 1 && header.flags & 0x20 != 0 { index += 5 }   // PRIORITY fields
+            if header.type == 5 {
+                guard index + 4 <= end else { return bad("too short for a promised stream id") }
+                promised = (UInt32(payload[index]) << 24 | UInt32(payload[index + 1]) << 16 | UInt32(payload[index + 2]) << 8 | UInt32(payload[index + 3])) & 0x7fff_ffff
+                index += 4
+            }
+            guard index <= end else { return bad("too short for its flags") }
+            sides[side].block = HeaderBlock(stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
+                                            endStream: header.type == 1 && header.flags & 0x1 != 0, promisedStream: promised, offset: offset)
+            if header.flags & 0x4 != 0 { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+        case 9:      // CONTINUATION
+            guard sides[side].block?.stream == header.stream else { return }
+            sides[side].block?.frames += 1
+            if (sides[side].block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes || (sides[side].block?.frames ?? 0) > Self.maxContinuationFrames {
+                if sides[side].block?.tooLarge == false {
+                    report(.http2HeaderBlockTooLarge, "a header block beyond \(Self.maxHeaderBlockBytes) bytes or \(Self.maxContinuationFrames) CONTINUATION frames; not decoded", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                }
+                sides[side].block?.tooLarge = true
+            } else {
+                sides[side].block?.fragment.append(contentsOf: payload)
+            }
+            if header.flags & 0x4 != 0 { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+        case 3:      // RST_STREAM
+            guard payload.count == 4 else { return bad("length \(payload.count), must be 4") }
+            let code = Self.u32(payload, 0)
+            events.add(.h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset)
+            if var stream = streams[header.stream] {
+                stream.summary.reset = code
+                streams[header.stream] = stream
+                finishStream(header.stream, capture: capture, unfinished: false, events: &events)
+            }
+        case 4:      // SETTINGS
+            let ack = header.flags & 0x1 != 0
+            guard payload.count % 6 == 0, !(ack && !payload.isEmpty) else { return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)") }
+            let values = Self.settings(payload)
+            for (identifier, value) in values { sides[side].settings[identifier] = value }
+            events.add(.h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture, direction: direction, offset: offset)
+        case 6:      // PING
+            guard payload.count == 8 else { return bad("length \(payload.count), must be 8") }
+            if header.flags & 0x1 != 0 {
+                var roundTrip: Double?
+                if let index = sides[1 - side].pings.firstIndex(where: { $0.payload == payload }) {
+                    roundTrip = Double(capture.timestamp.nanoseconds - sides[1 - side].pings[index].at.nanoseconds) / 1e6
+                    sides[1 - side].pings.remove(at: index)
+                }
+                events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset)
+            } else {
+                if sides[side].pings.count >= 64 { sides[side].pings.removeFirst() }
+                sides[side].pings.append((payload, capture.timestamp))
+                events.add(.h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction, offset: offset)
+            }
+        case 7:      // GOAWAY
+            guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
+            let debug = TerminalText.escape(bytes: Array(payload[8...].prefix(256)))
+            events.add(.h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
+                       capture: capture, direction: direction, offset: offset)
+        default:     // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
+            break
+        }
+    }
+
+    static func u32(_ bytes: [UInt8], _ index: Int) -> UInt32 {
+        UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16 | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3])
+    }
+
+    // MARK: Header blocks
+
+    private mutating func completeHeaderBlock(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard let block = sides[side].block else { return }
+        sides[side].block = nil
+        var fields: [HTTPField] = []
+        var unreliable = sides[side].hpackBroken || block.tooLarge
+        if !unreliable {
+            if sides[side].decoder == nil {
+                // The table may grow to what the receiver allowed in its SETTINGS.
+                let tableSize = Int(sides[1 - side].settings[1] ?? 4096)
+                sides[side].decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
+                                                   maxHeaderListSize: Self.maxHeaderListSize)
+            }
+            var buffer = ByteBufferAllocator().buffer(bytes: block.fragment)
+            do {
+                if let headers = try sides[side].decoder?.decodeHeaders(from: &buffer) {
+                    fields = headers.map { HTTPField(name: $0.name, value: $0.value) }
+                }
+            } catch {
+                unreliable = true
+                sides[side].hpackBroken = true
+                report(.http2HPACKFailed, "HPACK decoding failed (\(error)); this direction's later header blocks cannot be trusted and are not shown", direction: direction, offset: block.offset, capture: capture, events: &events)
+            }
+        } else if sides[side].hpackBroken {
+            report(.http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded", direction: direction, offset: block.offset, capture: capture, events: &events)
+        }
+        events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
+                                               promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
+                                               tableSizeUpdates: Self.tableSizeUpdates(block.fragment))),
+                   capture: capture, direction: direction, offset: block.offset)
+        if let promised = block.promisedStream {
+            openStream(promised, fields: unreliable ? [] : fields, capture: capture, events: &events)
+            streams[promised]?.ended[0] = true
+        } else if !unreliable || streams[block.stream] != nil || direction == .clientToServer {
+            headers(fields, stream: block.stream, direction: direction, capture: capture, events: &events)
+        }
+        if block.endStream { endStream(block.stream, direction: direction, capture: capture, events: &events) }
+    }
+
+    /// RFC 7541 §6.3 updates at the block's start (5-bit prefix integers, pattern 001xxxxx).
+    static func tableSizeUpdates(_ block: [UInt8]) -> [Int] {
+        var updates: [Int] = []
+        var index = 0
+        while index < block.count, block[index] & 0xe0 == 0x20 {
+            var value = Int(block[index] & 0x1f)
+            index += 1
+            if value == 0x1f {
+                var shift = 0
+                while index < block.count, shift < 28 {
+                    let byte = block[index]
+                    index += 1
+                    value += Int(byte & 0x7f) << shift
+                    shift += 7
+                    if byte & 0x80 == 0 { break }
+                }
+            }
+            updates.append(value)
+        }
+        return updates
+    }
+
+    private mutating func openStream(_ id: UInt32, fields: [HTTPField], capture: CaptureInfo, events: inout EventBuffer) {
+        guard streams[id] == nil else { return }
+        guard streams.count < Self.maxTrackedStreams else {
+            if !streamLimitReported {
+                streamLimitReported = true
+                events.finding(.http2StreamLimit, "more than \(Self.maxTrackedStreams) streams open at once; further ones are not tracked", capture: capture)
+            }
+            return
+        }
+        func pseudo(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+        streams[id] = Stream(summary: HTTP2StreamSummary(
+            stream: id, method: pseudo(":method"), scheme: pseudo(":scheme"), authority: pseudo(":authority"), path: pseudo(":path"),
+            connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0, reset: nil,
+            timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
+        if pseudo(":protocol") != nil && sides[1].settings[8] != 1 {
+            events.finding(.http2ConnectProtocolNotEnabled, "an extended CONNECT (:protocol \(TerminalText.escape(pseudo(":protocol") ?? ""))) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)", capture: capture, direction: .clientToServer)
+        }
+    }
+
+    private mutating func headers(_ fields: [HTTPField], stream id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        if direction == .clientToServer {
+            if streams[id] == nil { openStream(id, fields: fields, capture: capture, events: &events) }
+            return
+        }
+        guard var stream = streams[id], stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else { return }
+        if stream.summary.timeToFirstByteMilliseconds == nil {
+            stream.summary.timeToFirstByteMilliseconds = Double(capture.timestamp.nanoseconds - stream.opened.nanoseconds) / 1e6
+        }
+        stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
+        // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
+        if stream.summary.method == "CONNECT", stream.summary.connectProtocol?.lowercasedASCII == "websocket",
+           let status = stream.summary.status, (200...299).contains(status) {
+            let response = HTTPResponseHead(version: "HTTP/2", status: status, reason: "", headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
+            stream.webSocket = WebSocketDissector(context: UpgradeContext(protocolName: "websocket", request: nil, response: response,
+                                                                          clientToServerOffset: 0, serverToClientOffset: 0),
+                                                  options: webSocketOptions)
+        }
+        streams[id] = stream
+    }
+
+    private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        guard streams[id] != nil else { return }
+        streams[id]?.ended[direction.rawValue] = true
+        if streams[id]?.ended == [true, true] {
+            finishStream(id, capture: capture, unfinished: false, events: &events)
+        }
+    }
+
+    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, events: inout EventBuffer) {
+        guard var stream = streams.removeValue(forKey: id) else { return }
+        stream.summary.totalMilliseconds = Double(capture.timestamp.nanoseconds - stream.opened.nanoseconds) / 1e6
+        stream.summary.unfinished = unfinished
+        if stream.webSocket != nil {
+            let saved = events.stream
+            events.stream = id
+            stream.webSocket?.finish(capture: capture, events: &events)
+            events.stream = saved
+        }
+        events.add(.h2Stream(stream.summary), capture: capture)
+    }
+
+    // MARK: Gaps and the end
+
+    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction.rawValue
+        guard !sides[side].parser.isStopped else { return }
+        if let header = sides[side].frame, header.type == 0, sides[side].parser.skip(Int(length)) {
+            report(.http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            if var stream = streams[header.stream] {
+                if direction == .clientToServer { stream.summary.requestBodyBytes += length } else { stream.summary.responseBodyBytes += length }
+                streams[header.stream] = stream
+            }
+            return
+        }
+        sides[side].parser.stop()
+        sides[side].hpackBroken = true
+        report(.http2GapInFrame, "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost, this direction is not decoded further", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+    }
+
+    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        if pendingStart { start(capture: capture, events: &events) }
+        for id in streams.keys.sorted() {
+            finishStream(id, capture: capture, unfinished: true, events: &events)
+        }
+    }
+}
