@@ -26,6 +26,8 @@ struct TimelineGoldenTests {
         GoldenCase(name: "upgrade-refused-then-retry", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap"), fromCorpus: false),
         GoldenCase(name: "ws-proxy-nginx-default", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap"), fromCorpus: false),
         GoldenCase(name: "ws-session-deflate", path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap"), fromCorpus: false),
+        GoldenCase(name: "rfc8441-websocket-over-h2", path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap"), fromCorpus: false),
+        GoldenCase(name: "h2-prior-knowledge-continuation", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2-prior-knowledge-continuation.pcap"), fromCorpus: true),
         GoldenCase(name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap"), fromCorpus: false),
         GoldenCase(name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap"), fromCorpus: false),
     ]
