@@ -71,6 +71,30 @@ struct HTTP2DissectorTests {
         ])
     }
 
+    @Test("RFC 7541 Appendix C.5: responses with a 256-byte table (evictions), as the client allowed in SETTINGS")
+    func rfc7541AppendixC5() {
+        let blocks = [
+            "4803 3330 3258 0770 7269 7661 7465 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3120 474d 546e 1768 7474 7073 3a2f 2f77 7777 2e65 7861 6d70 6c65 2e63 6f6d",
+            "4803 3330 37c1 c0bf",
+            "88c1 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3220 474d 54c0 5a04 677a 6970 7738 666f 6f3d 4153 444a 4b48 514b 425a 584f 5157 454f 5049 5541 5851 5745 4f49 553b 206d 6178 2d61 6765 3d33 3630 303b 2076 6572 7369 6f6e 3d31",
+        ]
+        var client = H2.preface + H2.settings([(1, 256)])
+        var server = H2.settings()
+        for index in 0..<3 {
+            client += H2.frame(1, flags: 0x5, stream: UInt32(2 * index + 1), Self.request)
+            server += H2.frame(1, flags: 0x5, stream: UInt32(2 * index + 1), H2.hex(blocks[index]))
+        }
+        let sink = H2.conversation([(.clientToServer, client), (.serverToClient, server)]).runAllSplittings()
+        #expect(sink.findingCodes.isEmpty)
+        let responses = sink.h2Blocks.filter { $0.0 == .serverToClient }.map { $0.1.fields.map { "\($0.name): \($0.value)" } }
+        #expect(responses == [
+            [":status: 302", "cache-control: private", "date: Mon, 21 Oct 2013 20:13:21 GMT", "location: https://www.example.com"],
+            [":status: 307", "cache-control: private", "date: Mon, 21 Oct 2013 20:13:21 GMT", "location: https://www.example.com"],
+            [":status: 200", "cache-control: private", "date: Mon, 21 Oct 2013 20:13:22 GMT", "location: https://www.example.com",
+             "content-encoding: gzip", "set-cookie: foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1"],
+        ])
+    }
+
     @Test("an exchange: CONTINUATION merged, padding and priority stripped, DATA counted, RST and GOAWAY named")
     func exchange() throws {
         let request = H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d")
