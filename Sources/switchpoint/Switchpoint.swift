@@ -40,6 +40,12 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
+    @Option(name: .customShort("w"), help: ArgumentHelp("Also write the captured packets (those that pass the filter) to this pcap file.", valueName: "file"))
+    var writeFile: String?
+
+    @Option(name: .customShort("Z"), help: ArgumentHelp("After opening the interface and the -w file, run as this user (like tcpdump -Z).", valueName: "user"))
+    var dropToUser: String?
+
     @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
     var json = false
 
@@ -110,6 +116,7 @@ struct Switchpoint: ParsableCommand {
         }
         let expression = filter.joined(separator: " ")
         let source: PacketSource
+        var threaded: ThreadedCaptureSource?
         do {
             if let interface {
                 var options = LiveCaptureOptions()
@@ -117,19 +124,25 @@ struct Switchpoint: ParsableCommand {
                 options.promiscuous = !noPromiscuous
                 options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
                 let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                let capture = try ThreadedCaptureSource(live: live, writeTo: writeFile)
                 live.stopOnInterrupt()
-                source = live
+                threaded = capture
+                source = capture
             } else {
-                source = try OfflineCaptureSource(paths: readFiles, filter: expression)
+                source = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
             }
+            if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
             errors.write(line: "switchpoint: \(error)")
             throw ExitCode(2)
         }
+        threaded?.start()
         var limits = ReassemblyLimits()
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         let live = interface != nil
         let output = LineWriter.standardOutput(flushEachLine: live)
+        let status = StatusLine()
+        output.beforeFlush = { status.clear() }
         var runner = CaptureRunner(limits: limits, packetLimit: count)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
@@ -138,15 +151,34 @@ struct Switchpoint: ParsableCommand {
             output.flush()
             errors.write(line: "switchpoint: \(problem)")
         }
+        /// The live status line: what was captured and analyzed so far.
+        func heartbeat(_ summary: @escaping () -> TimelineSummary?) -> ((DecodeStatistics) -> Void)? {
+            guard let threaded else { return nil }
+            return { statistics in
+                status.update({
+                    let capture = threaded.statistics()
+                    var line = "\(statistics.packets) packets  \(capture.capturedBytes) bytes"
+                    if let summary = summary() {
+                        line += "  \(summary.connections) connections  \(summary.switched.values.reduce(0, +)) upgrades"
+                    }
+                    let drops = Int(capture.kernelDrops ?? 0) + Int(capture.interfaceDrops ?? 0) + capture.queueDrops
+                    return line + "  \(drops) dropped"
+                }())
+            }
+        }
         if connections {
             var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
-            runner.run(source, into: &listing, onProblem: reportProblem)
+            runner.run(source, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            threaded?.stopAndWait()
+            status.clear()
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
             var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            runner.run(source, into: &analyzer, onProblem: reportProblem)
-            printer.finish(statistics: runner.statistics, problems: runner.problems)
+            runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            threaded?.stopAndWait()
+            status.clear()
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -155,8 +187,10 @@ struct Switchpoint: ParsableCommand {
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
             var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            runner.run(source, into: &analyzer, onProblem: reportProblem)
-            printer.finish(statistics: runner.statistics, problems: runner.problems)
+            runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            threaded?.stopAndWait()
+            status.clear()
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)

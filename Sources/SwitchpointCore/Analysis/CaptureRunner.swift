@@ -17,9 +17,11 @@ public struct CaptureRunner {
     public mutating func drive<Sink: StreamSignalSink>(
         _ source: PacketSource, into sink: inout Sink,
         shouldStop: () -> Bool = { false },
-        onProblem: (CaptureError) -> Void = { _ in }
+        onProblem: (CaptureError) -> Void = { _ in },
+        heartbeat: ((DecodeStatistics) -> Void)? = nil
     ) {
         loop: while !shouldStop() {
+            heartbeat?(statistics)
             if let packetLimit, statistics.packets >= packetLimit { break }
             switch source.next() {
             case .packet(let packet):
@@ -58,9 +60,10 @@ extension CaptureRunner {
     public mutating func run(
         _ source: PacketSource, into listing: inout ConnectionListing,
         shouldStop: () -> Bool = { false },
-        onProblem: (CaptureError) -> Void = { _ in }
+        onProblem: (CaptureError) -> Void = { _ in },
+        heartbeat: ((DecodeStatistics) -> Void)? = nil
     ) {
-        drive(source, into: &listing, shouldStop: shouldStop, onProblem: onProblem)
+        drive(source, into: &listing, shouldStop: shouldStop, onProblem: onProblem, heartbeat: heartbeat)
     }
 }
 
@@ -69,8 +72,9 @@ extension CaptureRunner {
     public mutating func run(
         _ source: PacketSource, into analyzer: inout TimelineAnalyzer,
         shouldStop: () -> Bool = { false },
-        onProblem: (CaptureError) -> Void = { _ in }
+        onProblem: (CaptureError) -> Void = { _ in },
+        heartbeat: ((DecodeStatistics) -> Void)? = nil
     ) {
-        drive(source, into: &analyzer, shouldStop: shouldStop, onProblem: onProblem)
+        drive(source, into: &analyzer, shouldStop: shouldStop, onProblem: onProblem, heartbeat: heartbeat)
     }
 }

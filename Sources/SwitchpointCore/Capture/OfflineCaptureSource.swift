@@ -5,6 +5,9 @@ import CPcap
 public final class OfflineCaptureSource: PacketSource {
     public let paths: [String]
     public let filter: String
+    /// `-w` with `-r`: the packets that pass the filter are written here.
+    private let writePath: String?
+    private var writer: PcapDumpWriter?
     private var fileIndex = -1
     private var handle: PcapHandle?
     private var linkType: LinkType = .ethernet
@@ -13,9 +16,10 @@ public final class OfflineCaptureSource: PacketSource {
     public private(set) var label: String = ""
 
     /// Checks the filter's syntax up front so a typo is reported before any output.
-    public init(paths: [String], filter: String = "") throws(CaptureError) {
+    public init(paths: [String], filter: String = "", writeTo writePath: String? = nil) throws(CaptureError) {
         self.paths = paths
         self.filter = filter
+        self.writePath = writePath
         if !filter.isEmpty {
             try Self.validate(filter: filter)
         }
@@ -47,14 +51,17 @@ public final class OfflineCaptureSource: PacketSource {
                 packetNumberInFile += 1
                 let captured = Int(header.pointee.caplen)
                 let ts = Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
-                return .packet(RawPacket(
+                let packet = RawPacket(
                     bytes: UnsafeRawBufferPointer(start: data, count: captured),
                     originalLength: Int(header.pointee.len),
                     linkType: linkType,
-                    capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts)))
+                    capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts))
+                writer?.write(packet)
+                return .packet(packet)
             }
             if status == PCAP_ERROR_BREAK || status == 0 {
                 handle = nil
+                if fileIndex + 1 >= paths.count { writer?.close() }
                 continue
             }
             // PCAP_ERROR: offline this means a short read or a corrupt record header.
@@ -81,6 +88,13 @@ public final class OfflineCaptureSource: PacketSource {
             try opened.install(filter: filter)
         } catch {
             return error
+        }
+        if let writePath, writer == nil {
+            do {
+                writer = try PcapDumpWriter(handle: opened.pointer, path: writePath)
+            } catch {
+                return error
+            }
         }
         linkType = type
         handle = opened

@@ -15,8 +15,8 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         writer.write(line: Self.line(event, includePayloads: includePayloads))
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
-        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems))
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
+        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live))
         writer.flush()
     }
 

@@ -10,6 +10,8 @@ import Darwin
 public final class LineWriter {
     public let descriptor: Int32
     public let flushEachLine: Bool
+    /// Runs before output leaves the process (the live status line erases itself here).
+    public var beforeFlush: (() -> Void)?
     private var buffer: [UInt8] = []
     private static let blockSize = 64 * 1024
 
@@ -38,6 +40,8 @@ public final class LineWriter {
     }
 
     public func flush() {
+        guard !buffer.isEmpty else { return }
+        beforeFlush?()
         var written = 0
         buffer.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }

@@ -70,10 +70,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
         writer.write(line: "")
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
         for connection in blocks.keys.sorted() { flushBlock(connection) }
         writer.write(line: paint("== summary", .bold))
-        for line in summary.textLines(statistics: statistics, problems: problems) { writer.write(line: line) }
+        for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
         writer.flush()
     }
 

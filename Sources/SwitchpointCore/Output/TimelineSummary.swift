@@ -31,7 +31,7 @@ public struct TimelineSummary {
 
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
-    func textLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
+    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
         var lines: [String] = []
         var totals = "\(connections) connection\(connections == 1 ? "" : "s"), \(statistics.packets) packets (\(statistics.tcpPackets) TCP"
         if statistics.notTCPPackets > 0 { totals += ", \(statistics.notTCPPackets) other" }
@@ -55,10 +55,18 @@ public struct TimelineSummary {
         for problem in problems {
             lines.append("input problem: \(TerminalText.escape(problem.description))")
         }
+        if let live {
+            var capture = "capture: \(live.captured) packets captured"
+            if let received = live.kernelReceived { capture += ", \(received) received by the filter" }
+            capture += ", \(live.kernelDrops.map(String.init) ?? "?") dropped by the kernel"
+            capture += ", \(live.interfaceDrops.map(String.init) ?? "?") by the interface"
+            capture += ", \(live.queueDrops) by switchpoint's queue"
+            lines.append(capture)
+        }
         return lines
     }
 
-    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError]) -> String {
+    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> String {
         var line = JSONLine()
         line.add("type", "summary")
         line.add("connections", connections)
@@ -74,6 +82,13 @@ public struct TimelineSummary {
         line.addRaw("refused", json: ConnectionListing.countsObject(refused.map { ($0.key, $0.value) }))
         line.addRaw("findings", json: ConnectionListing.countsObject(findings.map { ($0.key, $0.value.count) }))
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+        if let live {
+            line.add("captured", live.captured)
+            if let received = live.kernelReceived { line.add("received", Int(received)) }
+            if let drops = live.kernelDrops { line.add("kernel_drops", Int(drops)) }
+            if let drops = live.interfaceDrops { line.add("interface_drops", Int(drops)) }
+            line.add("queue_drops", live.queueDrops)
+        }
         return line.line
     }
 }

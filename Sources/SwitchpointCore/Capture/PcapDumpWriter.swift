@@ -1,0 +1,43 @@
+import CPcap
+
+/// Writes packets to a pcap file with libpcap (`-w`), in the capture handle's link type
+/// and timestamp precision, so the file reads back exactly as captured.
+final class PcapDumpWriter {
+    private let dumper: OpaquePointer
+    private let nanosecond: Bool
+    private var closed = false
+
+    init(handle: OpaquePointer, path: String) throws(CaptureError) {
+        guard let dumper = pcap_dump_open(handle, path) else {
+            let message = pcap_geterr(handle).map { String(cString: $0) } ?? "unknown error"
+            throw .cannotOpenFile(path: path, message: message)
+        }
+        self.dumper = dumper
+        nanosecond = pcap_get_tstamp_precision(handle) == Int32(PCAP_TSTAMP_PRECISION_NANO)
+    }
+
+    deinit {
+        close()
+    }
+
+    func write(_ packet: RawPacket) {
+        guard !closed, let base = packet.bytes.baseAddress else { return }
+        let nanoseconds = packet.capture.timestamp.nanoseconds
+        var header = pcap_pkthdr()
+        header.ts.tv_sec = Int(nanoseconds / 1_000_000_000)
+        header.ts.tv_usec = Int(nanosecond ? nanoseconds % 1_000_000_000 : nanoseconds % 1_000_000_000 / 1000)
+        header.caplen = bpf_u_int32(packet.bytes.count)
+        header.len = bpf_u_int32(packet.originalLength)
+        pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, base.assumingMemoryBound(to: UInt8.self))
+    }
+
+    func flush() {
+        if !closed { pcap_dump_flush(dumper) }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        pcap_dump_close(dumper)
+    }
+}

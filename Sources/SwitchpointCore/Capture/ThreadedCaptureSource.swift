@@ -1,0 +1,192 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Live capture on its own thread: the capture thread reads from libpcap (and writes the
+/// `-w` file) and hands copies to analysis through a bounded queue, so a slow terminal
+/// never stalls the reads that keep the kernel buffer from overflowing. What does not fit
+/// the queue is counted as a queue drop.
+public final class ThreadedCaptureSource: PacketSource {
+    /// Named limits of the queue between the capture thread and analysis.
+    public static let maxQueuedPackets = 65_536
+    public static let maxQueuedBytes = 128 << 20
+
+    struct Item {
+        var bytes: [UInt8]
+        var originalLength: Int
+        var linkType: LinkType
+        var capture: CaptureInfo
+    }
+
+    /// State shared between the two threads, guarded by `lock` (value: items are waiting
+    /// or the capture ended).
+    final class Shared: @unchecked Sendable {
+        let lock = ConditionLock(value: false)
+        var items: [Item] = []
+        var head = 0
+        var queuedBytes = 0
+        var ended = false
+        var problems: [CaptureError] = []
+        var queueDrops = 0
+        var captured = 0
+        var capturedBytes = 0
+        /// pcap_stats as last read by the capture thread (libpcap handles are not shared
+        /// between threads, so only that thread asks).
+        var kernel: (received: UInt32, droppedByKernel: UInt32, droppedByInterface: UInt32)?
+    }
+
+    /// The capture side, used by the capture thread only once started.
+    final class Producer: @unchecked Sendable {
+        let live: LiveCaptureSource
+        let dump: PcapDumpWriter?
+        init(live: LiveCaptureSource, dump: PcapDumpWriter?) {
+            self.live = live
+            self.dump = dump
+        }
+    }
+
+    public var label: String { producer.live.label }
+    private let shared = Shared()
+    private let producer: Producer
+    private var slot: UnsafeMutableRawBufferPointer
+    private var thread: Thread?
+
+    /// `writeTo`: also write every captured packet to this pcap file (`-w`).
+    public init(live: LiveCaptureSource, writeTo path: String?) throws(CaptureError) {
+        let dump: PcapDumpWriter? = if let path { try PcapDumpWriter(handle: live.pcapPointer, path: path) } else { nil }
+        producer = Producer(live: live, dump: dump)
+        slot = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+    }
+
+    deinit {
+        slot.deallocate()
+    }
+
+    /// Starts the capture thread (call after dropping privileges, before reading).
+    public func start() {
+        let shared = shared
+        let producer = producer
+        let thread = Thread {
+            Self.capture(producer: producer, shared: shared)
+        }
+        thread.name = "switchpoint capture"
+        self.thread = thread
+        thread.start()
+    }
+
+    private static func capture(producer: Producer, shared: Shared) {
+        var lastStats = ContinuousClock.now
+        func refreshStatistics(force: Bool = false) {
+            let now = ContinuousClock.now
+            guard force || now - lastStats > .milliseconds(200) else { return }
+            lastStats = now
+            let kernel = producer.live.statistics()
+            shared.lock.lock()
+            shared.kernel = kernel
+            let hasWork = shared.head < shared.items.count || shared.ended
+            shared.lock.unlock(withValue: hasWork)
+        }
+        defer { refreshStatistics(force: true) }
+        while true {
+            refreshStatistics()
+            switch producer.live.next() {
+            case .packet(let packet):
+                producer.dump?.write(packet)
+                let item = Item(bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType, capture: packet.capture)
+                shared.lock.lock()
+                shared.captured += 1
+                shared.capturedBytes += packet.bytes.count
+                if shared.items.count - shared.head >= maxQueuedPackets || shared.queuedBytes + item.bytes.count > maxQueuedBytes {
+                    shared.queueDrops += 1
+                } else {
+                    shared.items.append(item)
+                    shared.queuedBytes += item.bytes.count
+                }
+                shared.lock.unlock(withValue: true)
+            case .idle:
+                producer.dump?.flush()
+            case .problem(let problem):
+                shared.lock.lock()
+                shared.problems.append(problem)
+                shared.ended = true
+                shared.lock.unlock(withValue: true)
+                producer.dump?.close()
+                return
+            case .end:
+                shared.lock.lock()
+                shared.ended = true
+                shared.lock.unlock(withValue: true)
+                producer.dump?.close()
+                return
+            }
+        }
+    }
+
+    public func next() -> PacketReadOutcome {
+        guard shared.lock.lock(whenValue: true, timeoutSeconds: 0.1) else { return .idle }
+        if shared.head < shared.items.count {
+            let item = shared.items[shared.head]
+            shared.head += 1
+            shared.queuedBytes -= item.bytes.count
+            if shared.head > 1024 && shared.head * 2 > shared.items.count {
+                shared.items.removeFirst(shared.head)
+                shared.head = 0
+            }
+            let more = shared.head < shared.items.count || shared.ended || !shared.problems.isEmpty
+            shared.lock.unlock(withValue: more)
+            if item.bytes.count > slot.count {
+                slot.deallocate()
+                slot = UnsafeMutableRawBufferPointer.allocate(byteCount: item.bytes.count, alignment: 8)
+            }
+            item.bytes.withUnsafeBytes { slot.copyMemory(from: $0) }
+            return .packet(RawPacket(bytes: UnsafeRawBufferPointer(rebasing: slot[..<item.bytes.count]),
+                                     originalLength: item.originalLength, linkType: item.linkType, capture: item.capture))
+        }
+        if !shared.problems.isEmpty {
+            let problem = shared.problems.removeFirst()
+            shared.lock.unlock(withValue: true)
+            return .problem(problem)
+        }
+        let ended = shared.ended
+        shared.lock.unlock(withValue: ended)
+        return ended ? .end : .idle
+    }
+
+    /// Stops the capture (from any thread; also what SIGINT does).
+    public func stop() {
+        producer.live.breakLoop()
+    }
+
+    /// Stops the capture and waits (bounded) until the capture thread has closed the `-w`
+    /// file and taken its last statistics.
+    public func stopAndWait(timeoutSeconds: Double = 2) {
+        stop()
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1000))
+        while ContinuousClock.now < deadline {
+            shared.lock.lock()
+            let ended = shared.ended
+            let hasWork = shared.head < shared.items.count || shared.ended
+            shared.lock.unlock(withValue: hasWork)
+            if ended { return }
+            usleep(10_000)
+        }
+    }
+
+    public struct Statistics: Sendable {
+        public var captured: Int
+        public var capturedBytes: Int
+        public var queueDrops: Int
+        public var kernelReceived: UInt32?
+        public var kernelDrops: UInt32?
+        public var interfaceDrops: UInt32?
+    }
+
+    /// Capture counters: libpcap's `pcap_stats` and the queue's own drops.
+    public func statistics() -> Statistics {
+        shared.lock.lock()
+        let captured = shared.captured, bytes = shared.capturedBytes, drops = shared.queueDrops, kernel = shared.kernel
+        let hasWork = shared.head < shared.items.count || shared.ended
+        shared.lock.unlock(withValue: hasWork)
+        return Statistics(captured: captured, capturedBytes: bytes, queueDrops: drops, kernelReceived: kernel?.received,
+                          kernelDrops: kernel?.droppedByKernel, interfaceDrops: kernel?.droppedByInterface)
+    }
+}
