@@ -5,7 +5,7 @@ SWIFT ?= swift
 SAMPLE ?= samples/ws-echo-veth.pcap
 # What the build needs, and what the tests drive as real peers.
 BUILD_PACKAGES := libpcap-dev zlib1g-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3
+TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3 python3-pip iproute2 ethtool curl nghttp2-proxy nghttp2-server
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,6 +29,10 @@ deps-build:
 
 deps-test:
 	@scripts/ensure-packages $(TEST_PACKAGES)
+	@# The live end-to-end test drives a real python websockets client and server (PyPI).
+	@python3 -c 'import websockets.asyncio.client' 2>/dev/null \
+		|| python3 -m pip install -q websockets 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages websockets
 
 clean:
 	rm -rf .build
