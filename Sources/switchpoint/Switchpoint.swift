@@ -5,7 +5,20 @@ import SwitchpointCore
 import Glibc
 #endif
 
+/// `switchpoint audit …` goes to the audit; everything else is the analyzer, whose
+/// trailing words are a BPF filter (so ArgumentParser cannot tell a subcommand apart).
 @main
+enum Entry {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "audit" {
+            Audit.main(Array(arguments.dropFirst()))
+        } else {
+            Switchpoint.main(arguments)
+        }
+    }
+}
+
 struct Switchpoint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchpoint",
@@ -16,6 +29,8 @@ struct Switchpoint: ParsableCommand {
 
         Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
         2 bad arguments or the capture could not start.
+
+        switchpoint audit FILE… audits a reverse proxy (switchpoint audit --help).
         """
     )
 
@@ -201,4 +216,61 @@ struct Switchpoint: ParsableCommand {
 /// Whether an environment variable is set (to anything, as NO_COLOR asks).
 func environmentHas(_ name: String) -> Bool {
     getenv(name) != nil
+}
+
+
+/// `switchpoint audit FILE…`: what a reverse proxy did to each upgrade.
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchpoint audit",
+        abstract: "Audit a reverse proxy from a capture of both legs (or two captures: client side first, upstream side second).",
+        discussion: """
+        Pairs each client→proxy exchange with the proxy→upstream one (by Sec-WebSocket-Key, else by request and timing) \
+        and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
+        changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
+
+        Exit status: 0 no finding of severity error; 1 at least one; 2 bad input.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side.", valueName: "file"))
+    var files: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Where clients connect to the proxy (HOST:PORT or :PORT).", valueName: "host:port"))
+    var front: String?
+
+    @Option(name: .long, help: ArgumentHelp("The upstream the proxy connects to (HOST:PORT or :PORT).", valueName: "host:port"))
+    var back: String?
+
+    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file.", valueName: "expression"))
+    var filter: String = ""
+
+    @Flag(name: .long, help: "JSON lines instead of text.")
+    var json = false
+
+    mutating func validate() throws {
+        guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
+    }
+
+    func run() throws {
+        let errors = LineWriter.standardError()
+        var options = ProxyAuditor.Options()
+        options.front = front
+        options.back = back
+        let report: ProxyAuditor.Report
+        let problems: [CaptureError]
+        do {
+            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options)
+        } catch {
+            errors.write(line: "switchpoint audit: \(error)")
+            throw ExitCode(2)
+        }
+        for problem in problems { errors.write(line: "switchpoint audit: \(problem)") }
+        let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
+        if json { printer.json(report, problems: problems) } else { printer.text(report, problems: problems) }
+        if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
+            throw ExitCode(2)
+        }
+        if report.worstSeverity == .error { throw ExitCode(1) }
+    }
 }

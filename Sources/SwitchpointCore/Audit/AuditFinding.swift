@@ -1,0 +1,55 @@
+/// What the audit can say about a proxy, each with a stable code, a severity, one line of
+/// evidence and the usual fix.
+public struct AuditFinding: Sendable {
+    public enum Code: String, Sendable, CaseIterable {
+        case upgradeHeaderDropped = "audit.upgrade_header_dropped"
+        case connectionHeaderDropped = "audit.connection_header_dropped"
+        case http10Upstream = "audit.http10_upstream"
+        case statusRewritten = "audit.status_rewritten"
+        case switchWithoutUpstream = "audit.switch_without_upstream_101"
+        case proxyErrorStatus = "audit.proxy_error_status"
+        case headerChanged = "audit.header_changed"
+        case headerAdded = "audit.header_added"
+        case idleKill = "audit.idle_kill"
+        case closeNotRelayed = "audit.close_not_relayed"
+        case h2cSmuggling = "audit.h2c_smuggling"
+        case messageLost = "audit.message_lost"
+        case messageAltered = "audit.message_altered"
+        case messageReordered = "audit.message_reordered"
+        case unpairedFront = "audit.unpaired_front"
+        case unpairedBack = "audit.unpaired_back"
+        case singleLeg = "audit.single_leg"
+
+        public var severity: Severity {
+            switch self {
+            case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .statusRewritten, .switchWithoutUpstream,
+                 .proxyErrorStatus, .idleKill, .closeNotRelayed, .h2cSmuggling, .messageLost, .messageAltered:
+                .error
+            case .headerChanged, .messageReordered, .unpairedFront, .unpairedBack, .singleLeg:
+                .warn
+            case .headerAdded:
+                .info
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+    public var fix: String?
+    /// The front (client side) and back (upstream side) connections, as `file:conn`.
+    public var front: String?
+    public var back: String?
+
+    public var severity: Severity { code.severity }
+}
+
+/// One client exchange paired with the proxy's upstream exchange.
+public struct AuditPair: Sendable {
+    public var front: ExchangeRecord
+    public var back: ExchangeRecord
+    /// How the pairing was made: `sec-websocket-key` (certain) or `request+timing`.
+    public var evidence: String
+    public var confidence: String
+    /// Per-message delay the proxy added, milliseconds, both directions together.
+    public var delays: [Double]
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import SwitchpointCore
+
+/// Acceptance (proxy audit): nginx in front of a websockets backend, recorded from real
+/// software in five configurations, both legs in one file and as two files.
+@Suite("Proxy audit")
+struct ProxyAuditTests {
+    struct Scenario: Sendable, CustomTestStringConvertible {
+        var name: String
+        var codes: Set<String>
+        var testDescription: String { name }
+    }
+
+    static let scenarios: [Scenario] = [
+        Scenario(name: "ws-proxy-ok", codes: ["audit.header_added"]),
+        Scenario(name: "ws-proxy-nginx-default", codes: ["audit.upgrade_header_dropped", "audit.http10_upstream"]),
+        Scenario(name: "ws-proxy-no-upgrade-headers", codes: ["audit.upgrade_header_dropped", "audit.header_added"]),
+        Scenario(name: "ws-proxy-http10", codes: ["audit.http10_upstream", "audit.header_added"]),
+        Scenario(name: "ws-proxy-idle-timeout", codes: ["audit.idle_kill", "audit.header_added"]),
+        Scenario(name: "ws-proxy-two-clients", codes: ["audit.header_added"]),
+    ]
+
+    static func path(_ name: String) -> String {
+        TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path
+    }
+
+    static func audit(_ paths: [String], options: ProxyAuditor.Options = ProxyAuditor.Options()) throws -> ProxyAuditor.Report {
+        let (report, problems) = try ProxyAudit.run(paths: paths, options: options)
+        #expect(problems.isEmpty)
+        return report
+    }
+
+    static func check(_ report: ProxyAuditor.Report, _ scenario: Scenario) {
+        #expect(Set(report.findings.map(\.code.rawValue)) == scenario.codes, "\(report.findings.map { "\($0.code.rawValue): \($0.message)" })")
+        #expect(!report.pairs.isEmpty && report.pairs.allSatisfy { $0.evidence == "sec-websocket-key" })
+        if scenario.name == "ws-proxy-ok" || scenario.name == "ws-proxy-two-clients" {
+            #expect(report.worstSeverity != .error)
+            for pair in report.pairs {
+                #expect(!pair.delays.isEmpty)
+                #expect(pair.delays.allSatisfy { $0 >= 0 && $0 < 1000 })
+            }
+        }
+        if scenario.name == "ws-proxy-idle-timeout" {
+            let kill = report.findings.first { $0.code == .idleKill }
+            #expect(kill?.message.contains("after 2.0 s of silence") == true)
+            #expect(kill?.message.contains("proxy_read_timeout 60 s") == true)
+        }
+    }
+
+    @Test("both legs in one capture", arguments: scenarios)
+    func oneFile(_ scenario: Scenario) throws {
+        Self.check(try Self.audit([Self.path(scenario.name)]), scenario)
+    }
+
+    @Test("the two legs as two captures, with the clock offset estimated", arguments: scenarios)
+    func twoFiles(_ scenario: Scenario) throws {
+        let report = try Self.audit([Self.path(scenario.name + "-front"), Self.path(scenario.name + "-back")])
+        Self.check(report, scenario)
+        #expect(report.clockOffsetMilliseconds.map { abs($0) < 10 } == true)   // same host: near zero
+    }
+
+    @Test("--front/--back name the legs explicitly")
+    func explicitLegs() throws {
+        var options = ProxyAuditor.Options()
+        options.front = ":8080"
+        options.back = "127.0.0.1:9001"
+        let report = try Self.audit([Self.path("ws-proxy-nginx-default")], options: options)
+        #expect(Set(report.findings.map(\.code.rawValue)) == ["audit.upgrade_header_dropped", "audit.http10_upstream"])
+    }
+
+    @Test("two concurrent clients whose requests interleave on the proxy pair with their own upstream connections")
+    func interleavedClients() throws {
+        let report = try Self.audit([Self.path("ws-proxy-two-clients")])
+        #expect(report.pairs.count == 2)
+        #expect(Set(report.pairs.map(\.front.client.port)).count == 2)
+        for pair in report.pairs {
+            // Each pair's messages are the same on both legs (the texts carry the client's name).
+            #expect(pair.front.messages.map(\.digest) == pair.back.messages.map(\.digest))
+            #expect(pair.front.webSocketKey == pair.back.webSocketKey)
+        }
+        // The handshakes really interleave: both requests before either answer.
+        let requests = report.pairs.compactMap(\.front.requestTime).max()
+        let answers = report.pairs.compactMap(\.front.responseTime).min()
+        #expect(requests.flatMap { request in answers.map { request < $0 } } == true)
+    }
+
+    @Test("single leg: what one side proves, marked as such")
+    func singleLeg() throws {
+        let report = try Self.audit([Self.path("ws-proxy-nginx-default-back")])
+        #expect(report.singleLeg)
+        #expect(report.findings.map(\.code) == [.singleLeg])
+        #expect(report.findings.first?.message.contains("upgrade.upgrade_header_missing") == true)
+    }
+
+    @Test("exit status: 0 without error findings, 1 with, 2 on bad input", .enabled(if: CommandLineTests.binaryBuilt))
+    func exitStatus() throws {
+        #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-ok")]).status == 0)
+        let failing = try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-nginx-default"), "--json"])
+        #expect(failing.status == 1)
+        #expect(failing.text.contains("\"type\":\"audit.finding\",\"code\":\"audit.upgrade_header_dropped\""))
+        #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", "/nonexistent.pcap"]).status == 2)
+    }
+}
