@@ -24,3 +24,19 @@ public struct DecodeStatistics: Sendable, Equatable {
         }
     }
 }
+
+extension DecodeStatistics {
+    /// The summary fields every JSON summary line shares.
+    func addSummaryFields(to line: inout JSONLine, connections: Int, gaps: Int, gapBytes: UInt64) {
+        line.add("type", "summary")
+        line.add("connections", connections)
+        line.add("packets", packets)
+        line.add("tcp_packets", tcpPackets)
+        line.add("other_packets", notTCPPackets)
+        line.add("ip_fragments", fragments)
+        line.add("truncated_packets", truncatedTotal)
+        line.add("malformed_packets", malformedTotal)
+        line.add("gaps", gaps)
+        line.add("gap_bytes", gapBytes)
+    }
+}

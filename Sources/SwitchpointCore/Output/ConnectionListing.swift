@@ -74,16 +74,7 @@ public struct ConnectionListing: StreamSignalSink {
             for line in summaryLines(statistics: statistics, problems: problems) { writer.write(line: line) }
         case .json:
             var line = JSONLine()
-            line.add("type", "summary")
-            line.add("connections", connections)
-            line.add("packets", statistics.packets)
-            line.add("tcp_packets", statistics.tcpPackets)
-            line.add("other_packets", statistics.notTCPPackets)
-            line.add("ip_fragments", statistics.fragments)
-            line.add("truncated_packets", statistics.truncatedTotal)
-            line.add("malformed_packets", statistics.malformedTotal)
-            line.add("gaps", gaps)
-            line.add("gap_bytes", gapBytes)
+            statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
             line.addRaw("anomalies", json: Self.countsObject(anomalies.map { ($0.key.rawValue, $0.value) }
                 + statistics.truncated.map { ($0.key.rawValue, $0.value) }
                 + statistics.malformed.map { ($0.key.rawValue, $0.value) }))
@@ -150,64 +141,26 @@ public struct ConnectionListing: StreamSignalSink {
         return right ? padding + text : text + padding
     }
 
-    // MARK: JSON
+    // MARK: JSON (the same lines the timeline prints for these events)
 
     static func json(_ opening: ConnectionOpening) -> String {
-        var line = JSONLine()
-        line.add("ts", timestamp: opening.capture.timestamp)
-        line.add("conn", opening.connection)
-        line.add("type", "conn.open")
-        line.add("client", opening.client.description)
-        line.add("server", opening.server.description)
-        line.add("handshake_seen", opening.startSeen)
-        line.add("role_evidence", opening.roleEvidence.rawValue)
-        line.add("packet", opening.capture.packetNumber)
-        return line.line
+        JSONTimelinePrinter.line(TimelineEvent(timestamp: opening.capture.timestamp, connection: opening.connection,
+                                               packet: opening.capture.packetNumber, kind: .connectionOpened(opening)))
     }
 
     static func json(_ gap: StreamGap) -> String {
-        var line = JSONLine()
-        line.add("ts", timestamp: gap.capture.timestamp)
-        line.add("conn", gap.connection)
-        line.add("type", "tcp.gap")
-        line.add("dir", gap.direction.shortName)
-        line.add("offset", gap.offset)
-        line.add("len", gap.length)
-        line.add("reason", gap.reason.rawValue)
-        line.add("packet", gap.capture.packetNumber)
-        return line.line
+        JSONTimelinePrinter.line(TimelineEvent(timestamp: gap.capture.timestamp, connection: gap.connection, packet: gap.capture.packetNumber,
+                                               direction: gap.direction, offset: gap.offset, kind: .gap(length: gap.length, reason: gap.reason)))
     }
 
     static func json(_ anomaly: ReassemblyAnomaly) -> String {
-        var line = JSONLine()
-        line.add("ts", timestamp: anomaly.capture.timestamp)
-        line.add("conn", anomaly.connection)
-        line.add("type", "finding")
-        if let direction = anomaly.direction { line.add("dir", direction.shortName) }
-        line.add("code", anomaly.code.rawValue)
-        line.add("severity", anomaly.code.severity.rawValue)
-        line.add("message", anomaly.detail)
-        line.add("packet", anomaly.capture.packetNumber)
-        return line.line
+        JSONTimelinePrinter.line(TimelineEvent(timestamp: anomaly.capture.timestamp, connection: anomaly.connection, packet: anomaly.capture.packetNumber,
+                                               direction: anomaly.direction, kind: .finding(Finding(anomaly: anomaly))))
     }
 
     static func json(_ summary: ConnectionSummary) -> String {
-        var line = JSONLine()
-        line.add("ts", timestamp: summary.capture.timestamp)
-        line.add("conn", summary.connection)
-        line.add("type", "conn.close")
-        line.add("reason", summary.reason.rawValue)
-        line.add("bytes_c2s", summary.clientToServer.deliveredBytes)
-        line.add("bytes_s2c", summary.serverToClient.deliveredBytes)
-        line.add("packets_c2s", summary.clientToServer.packets)
-        line.add("packets_s2c", summary.serverToClient.packets)
-        line.add("gaps", summary.clientToServer.gaps + summary.serverToClient.gaps)
-        line.add("gap_bytes", summary.clientToServer.gapBytes + summary.serverToClient.gapBytes)
-        line.add("retransmitted_bytes", summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
-        line.add("handshake", summary.handshake.rawValue)
-        line.add("start", timestamp: summary.start)
-        line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
-        return line.line
+        JSONTimelinePrinter.line(TimelineEvent(timestamp: summary.capture.timestamp, connection: summary.connection,
+                                               packet: summary.capture.packetNumber, kind: .connectionClosed(summary)))
     }
 
     static func countsObject(_ counts: [(String, Int)]) -> String {

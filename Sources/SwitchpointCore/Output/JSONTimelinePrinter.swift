@@ -41,7 +41,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("packets_c2s", summary.clientToServer.packets)
             line.add("packets_s2c", summary.serverToClient.packets)
             line.add("gaps", summary.clientToServer.gaps + summary.serverToClient.gaps)
+            line.add("gap_bytes", summary.clientToServer.gapBytes + summary.serverToClient.gapBytes)
+            line.add("retransmitted_bytes", summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
             line.add("handshake", summary.handshake.rawValue)
+            line.add("start", timestamp: summary.start)
             line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
         case .gap(let length, let reason):
             line.add("len", length)

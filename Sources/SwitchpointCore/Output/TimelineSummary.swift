@@ -68,16 +68,7 @@ public struct TimelineSummary {
 
     func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> String {
         var line = JSONLine()
-        line.add("type", "summary")
-        line.add("connections", connections)
-        line.add("packets", statistics.packets)
-        line.add("tcp_packets", statistics.tcpPackets)
-        line.add("other_packets", statistics.notTCPPackets)
-        line.add("ip_fragments", statistics.fragments)
-        line.add("truncated_packets", statistics.truncatedTotal)
-        line.add("malformed_packets", statistics.malformedTotal)
-        line.add("gaps", gaps)
-        line.add("gap_bytes", gapBytes)
+        statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
         line.addRaw("upgrades", json: ConnectionListing.countsObject(switched.map { ($0.key, $0.value) }))
         line.addRaw("refused", json: ConnectionListing.countsObject(refused.map { ($0.key, $0.value) }))
         line.addRaw("findings", json: ConnectionListing.countsObject(findings.map { ($0.key, $0.value.count) }))
