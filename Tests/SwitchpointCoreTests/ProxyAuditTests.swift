@@ -102,3 +102,69 @@ struct ProxyAuditTests {
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", "/nonexistent.pcap"]).status == 2)
     }
 }
+
+/// The audit findings the recorded nginx scenarios do not produce, from scripted legs.
+@Suite("Proxy audit findings on scripted legs")
+struct ProxyAuditScriptedTests {
+    typealias W = WSFixtures
+
+    static func leg(_ messages: [(Direction, [UInt8])]) -> [TimelineEvent] {
+        var conversation = Conversation(bytes: messages)
+        conversation.registry = .standard
+        return conversation.run(.whole).events
+    }
+
+    static func codes(front: [(Direction, [UInt8])], back: [(Direction, [UInt8])]) -> Set<String> {
+        Set(ProxyAuditor().audit(files: [leg(front), leg(back)]).findings.map(\.code.rawValue))
+    }
+
+    static func status(_ line: String) -> [UInt8] {
+        Array("HTTP/1.1 \(line)\r\nContent-Length: 0\r\n\r\n".utf8)
+    }
+
+    @Test("the client got 101 while the upstream refused: switch without upstream 101")
+    func switchWithoutUpstream() {
+        #expect(Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
+                           back: [(.clientToServer, W.request()), (.serverToClient, Self.status("400 Bad Request"))])
+                .contains("audit.switch_without_upstream_101"))
+    }
+
+    @Test("the upstream switched, the client got 502 from the proxy")
+    func statusRewritten() {
+        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, Self.status("502 Bad Gateway"))],
+                               back: [(.clientToServer, W.request()), (.serverToClient, W.response())])
+        #expect(codes.isSuperset(of: ["audit.status_rewritten", "audit.proxy_error_status"]))
+    }
+
+    @Test("Sec-WebSocket-Extensions removed on the way")
+    func headerChanged() {
+        #expect(Self.codes(front: [(.clientToServer, W.request(extensions: "permessage-deflate")), (.serverToClient, W.response())],
+                           back: [(.clientToServer, W.request()), (.serverToClient, W.response())])
+                .contains("audit.header_changed"))
+    }
+
+    @Test("the upstream's close 1001 never reached the client")
+    func closeNotRelayed() {
+        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
+                               back: [(.clientToServer, W.request()), (.serverToClient, W.response() + W.close(1001, "going away"))])
+        #expect(codes.contains("audit.close_not_relayed"))
+    }
+
+    @Test("Upgrade: h2c forwarded and accepted upstream: h2c smuggling")
+    func h2cSmuggling() {
+        let request = Array("GET /admin HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n".utf8)
+        let switched = Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
+        #expect(Self.codes(front: [(.clientToServer, request), (.serverToClient, switched)],
+                           back: [(.clientToServer, request), (.serverToClient, switched)])
+                .contains("audit.h2c_smuggling"))
+    }
+
+    @Test("a message lost and one altered between the legs")
+    func messages() {
+        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response()),
+                                       (.clientToServer, W.text("one", client: true) + W.text("two", client: true))],
+                               back: [(.clientToServer, W.request()), (.serverToClient, W.response()),
+                                      (.clientToServer, W.text("ONE", client: true))])
+        #expect(codes.isSuperset(of: ["audit.message_lost", "audit.message_altered"]))
+    }
+}
