@@ -12,6 +12,10 @@ public struct TCPReassembler {
     private var nextID: ConnectionID = 1
     private var totalBuffered = 0
     private var lastSweep: Timestamp?
+    /// The connection of the previous packet: bulk transfers send runs of packets on one
+    /// connection, and comparing a key is cheaper than hashing it. Cleared whenever the
+    /// table changes.
+    private var recent: (key: FlowKey, connection: TCPConnection)?
     /// Capture time between idle sweeps.
     public static let sweepIntervalNanoseconds: Int64 = 1_000_000_000
 
@@ -27,7 +31,9 @@ public struct TCPReassembler {
         sweepIfDue(now: capture.timestamp, sink: &sink)
         let key = FlowKey(segment.source, segment.destination)
         let connection: TCPConnection
-        if let existing = table[key] {
+        if let recent, recent.key == key, !segment.flags.contains(.syn) {
+            connection = recent.connection
+        } else if let existing = table[key] {
             if startsNewConnection(segment, replacing: existing) {
                 if existing.isOpen {
                     sink.receive(.anomaly(ReassemblyAnomaly(
@@ -42,6 +48,7 @@ public struct TCPReassembler {
         } else {
             connection = open(segment, key: key, capture: capture, sink: &sink)
         }
+        recent = (key, connection)
         let before = connection.bufferedBytes
         connection.process(segment, capture: capture, sink: &sink)
         enforceConnectionLimits(connection, capture: capture, sink: &sink)
@@ -58,6 +65,7 @@ public struct TCPReassembler {
             connection.close(.eof, sink: &sink)
         }
         table.removeAll()
+        recent = nil
         totalBuffered = 0
     }
 
@@ -65,6 +73,7 @@ public struct TCPReassembler {
     /// linger time. Called as capture time advances; callers may also call it directly.
     public mutating func expire<Sink: StreamSignalSink>(now: Timestamp, into sink: inout Sink) {
         lastSweep = now
+        recent = nil
         var expired: [TCPConnection] = []
         var forgotten: [FlowKey] = []
         for (key, connection) in table {
@@ -182,6 +191,7 @@ public struct TCPReassembler {
     /// Makes room for a new connection: forgets closed entries first, then evicts the
     /// least recently active open ones (a batch, so a flood does not rescan per packet).
     private mutating func evict<Sink: StreamSignalSink>(capture: CaptureInfo, sink: inout Sink) {
+        recent = nil
         let closedKeys = table.filter { !$0.value.isOpen }.map(\.key)
         for key in closedKeys { table[key] = nil }
         guard table.count >= limits.maxConnections else { return }
