@@ -79,13 +79,13 @@ public final class ThreadedCaptureSource: PacketSource {
             let now = ContinuousClock.now
             guard force || now - lastStats > .milliseconds(200) else { return }
             lastStats = now
+            producer.dump?.flush()   // the -w file is never more than a moment behind
             let kernel = producer.live.statistics()
             shared.lock.lock()
             shared.kernel = kernel
             let hasWork = shared.head < shared.items.count || shared.ended
             shared.lock.unlock(withValue: hasWork)
         }
-        defer { refreshStatistics(force: true) }
         while true {
             refreshStatistics()
             switch producer.live.next() {
@@ -105,17 +105,20 @@ public final class ThreadedCaptureSource: PacketSource {
             case .idle:
                 producer.dump?.flush()
             case .problem(let problem):
+                // Last statistics and the -w file's end before analysis may see the end.
+                refreshStatistics(force: true)
+                producer.dump?.close()
                 shared.lock.lock()
                 shared.problems.append(problem)
                 shared.ended = true
                 shared.lock.unlock(withValue: true)
-                producer.dump?.close()
                 return
             case .end:
+                refreshStatistics(force: true)
+                producer.dump?.close()
                 shared.lock.lock()
                 shared.ended = true
                 shared.lock.unlock(withValue: true)
-                producer.dump?.close()
                 return
             }
         }
