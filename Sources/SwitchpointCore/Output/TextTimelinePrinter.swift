@@ -23,6 +23,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
     public private(set) var summary = TimelineSummary()
     private var blocks: [ConnectionID: [String]] = [:]
     private var starts: [ConnectionID: Timestamp] = [:]
+    /// Connections whose block was printed: anything later (a late retransmission after
+    /// the close) goes out at once, tagged with the connection.
+    private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
 
     public init(writer: LineWriter, options: Options) {
@@ -43,14 +46,15 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             return
         }
-        let origin = options.interleave ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
+        let late = !options.interleave && printed.contains(event.connection)
+        let origin = options.interleave || late ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
         let lines = body(event).map { text in
             var prefix = "  " + TimestampText.relative(event.timestamp, to: origin)
-            if options.interleave { prefix = "#\(event.connection) " + prefix }
+            if options.interleave || late { prefix = "#\(event.connection) " + prefix }
             let stream = event.stream.map { "[stream \($0)] " } ?? ""
             return prefix + "  " + arrow(event.direction) + "  " + stream + text
         }
-        if options.interleave {
+        if options.interleave || late {
             for line in lines { writer.write(line: line) }
             return
         }
@@ -58,6 +62,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         if case .connectionClosed = event.kind {
             flushBlock(event.connection)
             starts[event.connection] = nil
+            printed.insert(event.connection)
         } else if (blocks[event.connection]?.count ?? 0) >= Self.maxHeldLinesPerConnection {
             flushBlock(event.connection)
             blocks[event.connection] = ["conn \(event.connection) (continued)"]
