@@ -62,6 +62,17 @@ struct TimelineGoldenTests {
         try compare(json.text, golden: golden.name + ".jsonl")
     }
 
+    @Test("the proxy audit report equals its golden files", .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"),
+          arguments: ["ws-proxy-nginx-default", "ws-proxy-idle-timeout"])
+    func auditGolden(name: String) throws {
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path
+        let text = try TestEnvironment.run(Self.binary, ["audit", path])
+        #expect(text.status == 1)
+        try compare(text.text, golden: "audit-\(name).txt")
+        let json = try TestEnvironment.run(Self.binary, ["audit", path, "--json"])
+        try compare(json.text, golden: "audit-\(name).jsonl")
+    }
+
     @Test("the Docker attach session's terminal bytes never reach the output raw",
           .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
           .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"))
