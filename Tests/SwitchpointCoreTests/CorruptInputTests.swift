@@ -53,6 +53,13 @@ struct CorruptInputTests {
             runner.drive(source, into: &sink)
             #expect(sink.violations.isEmpty, "\(sink.violations.prefix(3))")
             #expect(runner.statistics.packets > 0)
+            // The whole timeline (every dissector) over the same damaged bytes, and the audit.
+            let collector = EventCollector()
+            var analyzer = TimelineAnalyzer(output: collector)
+            var timelineRunner = CaptureRunner()
+            timelineRunner.drive(try OfflineCaptureSource(paths: [variant.path]), into: &analyzer)
+            #expect(!collector.events.isEmpty)
+            _ = ProxyAuditor().audit(files: [collector.events])
         }
     }
 
