@@ -36,3 +36,74 @@ struct DissectorFuzzTests {
         }
     }
 }
+
+/// Regressions from a review of what packets can do to the analyzer.
+@Suite("Hostile input regressions")
+struct HostileInputTests {
+    @Test("an empty extension parameter does not trap")
+    func emptyExtensionParameter() {
+        #expect(WebSocketCompression.negotiated(HTTPHeaders([HTTPField(name: "Sec-WebSocket-Extensions", value: "permessage-deflate;=; ;x")])) != nil)
+    }
+
+    @Test("timestamps far apart (pcapng allows any tv_sec) do not overflow")
+    func farTimestamps() {
+        var script = SegmentScript()
+        script.send(.client, seq: 1, flags: .syn, at: Int64.max - 10)
+        script.send(.client, seq: 100, flags: .syn, at: Int64.min + 10, from: Endpoint(address: IPAddress("10.0.0.9")!, port: 1))
+        script.finish()
+        #expect(script.signals.count >= 4)
+        #expect(Timestamp(nanoseconds: .min).milliseconds(since: Timestamp(nanoseconds: .max)).isFinite)
+    }
+
+    @Test("text output escapes wire text in the summary, HTTP/2 methods and audit lines")
+    func escapedEverywhere() throws {
+        let hostile = "\u{1b}]0;PWNED\u{7}"
+        var conversation = Conversation([(.clientToServer, "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"),
+                                         (.serverToClient, "HTTP/1.1 101 \(hostile)\r\nUpgrade: \(hostile)\r\nConnection: Upgrade\r\n\r\n")])
+        conversation.registry = .standard
+        let events = conversation.run(.whole).events
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("out.txt")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: outputURL)
+        let writer = LineWriter(descriptor: handle.fileDescriptor, flushEachLine: true)
+        let printer = TextTimelinePrinter(writer: writer, options: TextTimelinePrinter.Options())
+        for event in events { printer.receive(event) }
+        printer.finish(statistics: DecodeStatistics(), problems: [])
+        AuditReportPrinter(writer: writer).text(ProxyAuditor().audit(files: [events, events]), problems: [])
+        try handle.close()
+        let output = try Data(contentsOf: outputURL)
+        #expect(!output.contains(0x1b) && !output.contains(0x07))
+        #expect(String(decoding: output, as: UTF8.self).contains("\\x1b]0;"))
+    }
+
+    @Test("a huge SETTINGS_HEADER_TABLE_SIZE is capped")
+    func hugeHeaderTable() {
+        let sink = H2.conversation([
+            (.clientToServer, H2.preface + H2.settings()),
+            (.serverToClient, H2.settings([(1, 0xffff_ffff)])),
+            (.clientToServer, H2.frame(1, flags: 0x5, stream: 1, H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d"))),
+        ]).run(.whole)
+        #expect(sink.h2Blocks.first?.1.fields.count == 4)
+    }
+
+    @Test("endless trailers, pipelined requests and close frames stay bounded")
+    func boundedGrowth() {
+        var limits = HTTP1Limits()
+        limits.maxHeaderBytes = 1000
+        limits.maxPendingRequests = 10
+        var trailers = Conversation([(.clientToServer, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + String(repeating: "a: b\r\n", count: 500))])
+        trailers.limits = limits
+        #expect(trailers.run(.whole).findingCodes.contains("http.headers_too_large"))
+        var pipeline = Conversation([(.clientToServer, String(repeating: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", count: 50))])
+        pipeline.limits = limits
+        #expect(pipeline.run(.whole).findingCodes.contains("http.pipeline_limit"))
+        let closes = WSFixtures.conversation([(.serverToClient, Array(repeating: WSFixtures.close(nil), count: 200).flatMap { $0 })], closeProperly: false).run(.whole)
+        #expect(closes.closeFrames.count == 200)
+        let story = closes.events.compactMap { if case .wsClosing(let closing) = $0.kind { closing } else { nil } }
+        #expect(story.count == 1)
+    }
+}
+
+import Foundation

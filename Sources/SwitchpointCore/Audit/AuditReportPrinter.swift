@@ -36,7 +36,7 @@ public struct AuditReportPrinter {
 
     static func answer(_ record: ExchangeRecord) -> String {
         guard let response = record.response else { return "no answer" }
-        return TerminalText.escape("\(response.status) \(response.reason)") + (record.upgraded.map { " → \($0)" } ?? "")
+        return TerminalText.escape("\(response.status) \(response.reason)") + (record.upgraded.map { " → " + TerminalText.escape($0) } ?? "")
     }
 
     static func messages(_ record: ExchangeRecord) -> String {

@@ -59,7 +59,7 @@ public struct ProxyAuditor {
             }
         } else {
             for record in fronts where !paired.contains(Self.label(record)) && record.request?.offeredProtocols.isEmpty == false {
-                report.findings.append(AuditFinding(code: .unpairedFront, message: "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { "\($0.status) \($0.reason)" } ?? "nothing") itself", fix: nil, front: Self.label(record), back: nil))
+                report.findings.append(AuditFinding(code: .unpairedFront, message: "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { TerminalText.escape("\($0.status) \($0.reason)") } ?? "nothing") itself", fix: nil, front: Self.label(record), back: nil))
             }
             for record in unpairedBacks where record.request?.offeredProtocols.isEmpty == false || record.webSocketKey != nil {
                 report.findings.append(AuditFinding(code: .unpairedBack, message: "\(Self.describe(record)) to the upstream matches no client request", fix: nil, front: nil, back: Self.label(record)))

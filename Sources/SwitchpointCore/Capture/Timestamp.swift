@@ -28,6 +28,17 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         Double(nanoseconds &- earlier.nanoseconds) / 1e9
     }
 
+    /// Milliseconds from `earlier` to `self`.
+    public func milliseconds(since earlier: Timestamp) -> Double {
+        Double(nanoseconds &- earlier.nanoseconds) / 1e6
+    }
+
+    /// Nanoseconds from `earlier` to `self`; wrapping, since capture files may carry any
+    /// timestamp (a pcapng `tv_sec` far in the future must not trap).
+    public func nanoseconds(since earlier: Timestamp) -> Int64 {
+        nanoseconds &- earlier.nanoseconds
+    }
+
     public func adding(nanoseconds delta: Int64) -> Timestamp {
         Timestamp(nanoseconds: nanoseconds &+ delta)
     }

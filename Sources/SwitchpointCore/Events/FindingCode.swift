@@ -70,6 +70,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case httpResponseWithoutRequest = "http.response_without_request"
     case httpGapInMessage = "http.gap_in_message"
     case httpTruncatedMessage = "http.truncated_message"
+    case httpPipelineLimit = "http.pipeline_limit"
     // TLS (RFC 8446)
     case tlsMalformedHello = "tls.malformed_hello"
     case tlsHelloTooLarge = "tls.hello_too_large"
@@ -95,7 +96,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
              .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
-             .httpTruncatedMessage, .tlsHelloTooLarge, .pendingBytesLimit,
+             .httpTruncatedMessage, .httpPipelineLimit, .tlsHelloTooLarge, .pendingBytesLimit,
              .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketCompressionHistoryMissing,
              .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
              .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,

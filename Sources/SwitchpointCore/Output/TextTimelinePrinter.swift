@@ -196,7 +196,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .h2Stream(let summary):
             var target = summary.path ?? ""
             if let authority = summary.authority { target = (summary.scheme.map { $0 + "://" } ?? "") + authority + target }
-            var line = "stream \(summary.stream)  \(summary.method ?? "?") \(TerminalText.escape(target))"
+            var line = "stream \(summary.stream)  \(TerminalText.escape(summary.method ?? "?")) \(TerminalText.escape(target))"
             if let connectProtocol = summary.connectProtocol { line += " (:protocol \(TerminalText.escape(connectProtocol)))" }
             line += " → " + (summary.status.map(String.init) ?? "no response")
             line += "  c2s \(summary.requestBodyBytes) B  s2c \(summary.responseBodyBytes) B"

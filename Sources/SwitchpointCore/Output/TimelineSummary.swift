@@ -41,7 +41,7 @@ public struct TimelineSummary {
         totals += ")"
         if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
         lines.append(totals)
-        var upgrades = switched.sorted { $0.key < $1.key }.map { "\($0.key) switched ×\($0.value)" }
+        var upgrades = switched.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched ×\($0.value)" }
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
         if !findings.isEmpty {

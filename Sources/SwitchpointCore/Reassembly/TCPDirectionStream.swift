@@ -29,6 +29,7 @@ struct TCPDirectionStream {
     private var recent: RecentBytes
     var stats = DirectionStats()
     var reportedDataAfterFIN = false
+    private var reportedSnaplen = false
 
     init(overlapCheckWindow: Int) {
         recent = RecentBytes(capacity: overlapCheckWindow)
@@ -153,9 +154,13 @@ struct TCPDirectionStream {
         nextOffset = offset + UInt64(captured.count)
         let missing = length - UInt64(captured.count)
         if missing > 0 {
-            sink.receive(.anomaly(ReassemblyAnomaly(
-                connection: context.connection, direction: context.direction, code: .snaplenTruncated,
-                detail: "\(missing) payload bytes beyond the snaplen", capture: capture)))
+            // Once per direction: a capture with a short snaplen cuts every packet.
+            if !reportedSnaplen {
+                reportedSnaplen = true
+                sink.receive(.anomaly(ReassemblyAnomaly(
+                    connection: context.connection, direction: context.direction, code: .snaplenTruncated,
+                    detail: "payload bytes beyond the snaplen (first: \(missing) bytes); each cut is a gap", capture: capture)))
+            }
             emitGap(length: missing, reason: .snaplen, context: context, sink: &sink)
         }
     }

@@ -77,7 +77,7 @@ public struct TCPReassembler {
         var expired: [TCPConnection] = []
         var forgotten: [FlowKey] = []
         for (key, connection) in table {
-            let idle = now.nanoseconds - connection.lastSeen.nanoseconds
+            let idle = now.nanoseconds(since: connection.lastSeen)
             if connection.isOpen {
                 if idle > limits.idleTimeoutNanoseconds { expired.append(connection) }
             } else if idle > limits.closedLingerNanoseconds {
@@ -98,7 +98,7 @@ public struct TCPReassembler {
             lastSweep = now
             return
         }
-        if now.nanoseconds - last.nanoseconds >= Self.sweepIntervalNanoseconds {
+        if now.nanoseconds(since: last) >= Self.sweepIntervalNanoseconds {
             expire(now: now, into: &sink)
         }
     }

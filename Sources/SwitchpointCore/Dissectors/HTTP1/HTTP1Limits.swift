@@ -9,6 +9,8 @@ public struct HTTP1Limits: Sendable {
     public var maxHeaderBytes = 128 * 1024
     /// Client bytes held after an upgrade request while the server's verdict is pending.
     public var maxPendingClientBytes = 256 * 1024
+    /// Pipelined requests waiting for their responses; beyond it the oldest is forgotten.
+    public var maxPendingRequests = 1024
 
     public init() {}
 }

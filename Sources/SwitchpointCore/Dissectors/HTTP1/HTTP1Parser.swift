@@ -255,6 +255,7 @@ struct HTTP1Parser {
                 return false
             }
             state = size == 0 ? .trailers : .chunkData(remaining: size)
+            if size == 0 { headerBytes = 0 }   // trailers count against the header limit afresh
             retained.removeAll(keepingCapacity: true)
             return false
         case .chunkDataEnd:
@@ -270,6 +271,14 @@ struct HTTP1Parser {
         case .trailers:
             if line.isEmpty {
                 endMessage(at: end, events: &events)
+                return false
+            }
+            headerBytes += line.count + 2
+            retained.removeAll(keepingCapacity: true)
+            if headerBytes > limits.maxHeaderBytes {
+                events.append(.finding(.httpHeadersTooLarge, "the trailer section exceeds \(limits.maxHeaderBytes) bytes", at: end))
+                events.append(.gaveUp(at: end))
+                state = .stopped
             }
             return false
         default:

@@ -39,6 +39,7 @@ struct HTTP1Session {
     private var held: HeldBytes?
     private var reportedEarlyData = false
     private var reportedPendingLimit = false
+    private var reportedPipelineLimit = false
     private var parserEvents: [HTTP1ParserEvent] = []
     private let limits: HTTP1Limits
 
@@ -73,6 +74,14 @@ struct HTTP1Session {
                     events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start)
                     checkUpgradeRequest(head, start: start, capture: capture, events: &events)
                     let request = PendingRequest(head: head)
+                    if pending.count >= limits.maxPendingRequests {
+                        pending.removeFirst()
+                        if !reportedPipelineLimit {
+                            reportedPipelineLimit = true
+                            events.finding(.httpPipelineLimit, "more than \(limits.maxPendingRequests) requests wait for responses; the oldest are no longer matched",
+                                           capture: capture, direction: .clientToServer, offset: start)
+                        }
+                    }
                     pending.append(request)
                     // An upgrade request's verdict decides what the next client byte is.
                     requestParser.startRequestBody(pauseAfter: request.waitsForVerdict, endOfHead: end, events: &queue)
@@ -268,7 +277,7 @@ struct HTTP1Session {
 
     private func latency(_ request: PendingRequest, _ capture: CaptureInfo) -> Double {
         guard let sent = request.endCapture else { return 0 }
-        return Double(capture.timestamp.nanoseconds - sent.timestamp.nanoseconds) / 1e6
+        return capture.timestamp.milliseconds(since: sent.timestamp)
     }
 
     private func reportRefusal(_ head: HTTPResponseHead, request: PendingRequest, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {

@@ -10,6 +10,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     public static let maxHeaderBlockBytes = 256 * 1024
     public static let maxContinuationFrames = 64
     public static let maxHeaderListSize = 256 * 1024
+    /// The largest HPACK dynamic table honoured (SETTINGS_HEADER_TABLE_SIZE may say 4 GiB).
+    public static let maxHeaderTableSize = 64 * 1024
 
     struct HeaderBlock {
         var stream: UInt32
@@ -246,7 +248,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             if header.flags & 0x1 != 0 {
                 var roundTrip: Double?
                 if let index = sides[1 - side].pings.firstIndex(where: { $0.payload == payload }) {
-                    roundTrip = Double(capture.timestamp.nanoseconds - sides[1 - side].pings[index].at.nanoseconds) / 1e6
+                    roundTrip = capture.timestamp.milliseconds(since: sides[1 - side].pings[index].at)
                     sides[1 - side].pings.remove(at: index)
                 }
                 events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset)
@@ -280,7 +282,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         if !unreliable {
             if sides[side].decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
-                let tableSize = Int(sides[1 - side].settings[1] ?? 4096)
+                // Bounded: NIOHPACK preallocates for the maximum, and the wire chooses it.
+                let tableSize = min(Int(sides[1 - side].settings[1] ?? 4096), Self.maxHeaderTableSize)
                 sides[side].decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
                                                    maxHeaderListSize: Self.maxHeaderListSize)
             }
@@ -358,7 +361,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
         guard var stream = streams[id], stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else { return }
         if stream.summary.timeToFirstByteMilliseconds == nil {
-            stream.summary.timeToFirstByteMilliseconds = Double(capture.timestamp.nanoseconds - stream.opened.nanoseconds) / 1e6
+            stream.summary.timeToFirstByteMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         }
         stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
         // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
@@ -382,7 +385,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, events: inout EventBuffer) {
         guard var stream = streams.removeValue(forKey: id) else { return }
-        stream.summary.totalMilliseconds = Double(capture.timestamp.nanoseconds - stream.opened.nanoseconds) / 1e6
+        stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
         if stream.webSocket != nil {
             let saved = events.stream

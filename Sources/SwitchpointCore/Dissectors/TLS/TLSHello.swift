@@ -48,6 +48,10 @@ struct TLSHelloReader {
     private var buffer: [UInt8] = []
     private var handshake: [UInt8] = []
     private(set) var finished = false
+    /// Named limit: records read before the hello is whole (empty records cost nothing
+    /// else, so they are bounded by count).
+    static let maxRecordsBeforeHello = 256
+    private var records = 0
     /// Bytes received after the records that carried the hello (the start of what follows).
     var leftover: Int { buffer.count }
 
@@ -62,6 +66,11 @@ struct TLSHelloReader {
                 return .failed("a record of type \(type) came before the hello")
             }
             guard buffer.count >= 5 + length else { break }
+            records += 1
+            guard records <= Self.maxRecordsBeforeHello else {
+                finished = true
+                return .failed("no complete hello within \(Self.maxRecordsBeforeHello) records")
+            }
             handshake.append(contentsOf: buffer[5..<(5 + length)])
             buffer.removeFirst(5 + length)
             if handshake.count >= 4 {

@@ -37,7 +37,8 @@ public struct WebSocketCompression: Sendable, Equatable {
             var result = WebSocketCompression(kind: kind)
             for parameter in parts.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingOWS }
-                let key = pair[0].lowercasedASCII
+                guard let first = pair.first else { continue }   // "permessage-deflate;=" and the like
+                let key = first.lowercasedASCII
                 let value = pair.count > 1 ? Int(pair[1].trimmingCharacters(in: "\"")) : nil
                 switch key {
                 case "server_no_context_takeover": result.serverNoContextTakeover = true

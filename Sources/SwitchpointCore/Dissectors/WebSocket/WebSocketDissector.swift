@@ -287,7 +287,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             let peer = direction.reversed.rawValue
             var roundTrip: Double?
             if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
-                roundTrip = Double(capture.timestamp.nanoseconds - sides[peer].pings[index].at.nanoseconds) / 1e6
+                roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
                 sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
             }
             events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
@@ -311,7 +311,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 }
             }
             sides[side].closeSeen = true
-            closes.append((direction, code, capture.timestamp))
+            if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
+                closes.append((direction, code, capture.timestamp))
+            }
             events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart)
         default:
             break
@@ -375,6 +377,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         events.add(.wsClosing(WebSocketClosing(
             firstDirection: first.direction, firstCode: first.code, answered: answer != nil,
-            answerMilliseconds: answer.map { Double($0.at.nanoseconds - first.at.nanoseconds) / 1e6 })), capture: capture)
+            answerMilliseconds: answer.map { $0.at.milliseconds(since: first.at) })), capture: capture)
     }
 }
