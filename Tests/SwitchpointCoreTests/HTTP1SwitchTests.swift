@@ -280,6 +280,14 @@ struct HTTP1SwitchTests {
         #expect(sink.findingCodes == ["http.bad_content_length", "http.bad_content_length"])
     }
 
+    @Test("http.bad_content_length in a response is reported too; the body then runs until close")
+    func badResponseContentLength() {
+        let sink = Conversation([(.clientToServer, "GET / HTTP/1.1\r\n\r\n"),
+                                 (.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nabcdef")]).runAllSplittings()
+        #expect(sink.findingCodes == ["http.bad_content_length"])
+        #expect(sink.events.compactMap { if case .httpBody(let length, _) = $0.kind { length } else { nil } } == [UInt64(6)])
+    }
+
     @Test("http.bad_chunk")
     func badChunk() {
         let sink = Conversation([(.clientToServer, "GET / HTTP/1.1\r\n\r\n"),

@@ -224,7 +224,7 @@ struct HTTP1Session {
         if let request, request.waitsForVerdict || !request.head.offeredProtocols.isEmpty {
             reportRefusal(head, request: request, start: start, capture: capture, events: &events)
         }
-        parserEventsFraming(responseFraming(head, request: request, end: end, events: &events), end: end, capture: capture, events: &events)
+        parserEventsFraming(responseFraming(head, request: request, end: end, capture: capture, events: &events), end: end, capture: capture, events: &events)
         if let request, request.waitsForVerdict {
             resumeClient(capture: capture, events: &events)
         }
@@ -317,14 +317,17 @@ struct HTTP1Session {
     }
 
     /// RFC 9112 §6.3 for responses.
-    private func responseFraming(_ head: HTTPResponseHead, request: PendingRequest?, end: UInt64, events: inout EventBuffer) -> HTTP1BodyFraming {
+    private func responseFraming(_ head: HTTPResponseHead, request: PendingRequest?, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> HTTP1BodyFraming {
         if request?.head.method == "HEAD" || head.status == 204 || head.status == 304 || head.isInterim { return .none }
         let codings = head.headers.listElements("Transfer-Encoding")
         if !codings.isEmpty {
             return codings.last?.lowercasedASCII == "chunked" ? .chunked : .untilClose
         }
-        var contentLengthEvents: [HTTP1ParserEvent] = []
-        let length = HTTP1Parser.contentLength(head.headers, at: end, events: &contentLengthEvents)
+        var problems: [HTTP1ParserEvent] = []
+        let length = HTTP1Parser.contentLength(head.headers, at: end, events: &problems)
+        for case .finding(let code, let message, let at) in problems {
+            events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
+        }
         return length.map { .length($0) } ?? .untilClose
     }
 
