@@ -40,3 +40,20 @@ extension DecodeStatistics {
         line.add("gap_bytes", gapBytes)
     }
 }
+
+extension DecodeStatistics {
+    /// `24 packets (24 TCP, 0 other, …)` for the closing lines.
+    func packetBreakdown(alwaysShowOther: Bool) -> String {
+        var text = "\(packets) packets (\(tcpPackets) TCP"
+        if alwaysShowOther || notTCPPackets > 0 { text += ", \(notTCPPackets) other" }
+        if fragments > 0 { text += ", \(fragments) IP fragments not reassembled" }
+        if truncatedTotal > 0 { text += ", \(truncatedTotal) cut by the snaplen" }
+        if malformedTotal > 0 { text += ", \(malformedTotal) malformed" }
+        return text + ")"
+    }
+
+    /// Packets the decoder could not read, by problem code.
+    var problemCounts: [(String, Int)] {
+        truncated.map { ($0.key.rawValue, $0.value) } + malformed.map { ($0.key.rawValue, $0.value) }
+    }
+}

@@ -136,7 +136,7 @@ public struct AuditReportPrinter {
         if let offset = report.clockOffsetMilliseconds { line.add("clock_offset_ms", offset, decimals: 3) }
         var counts: [String: Int] = [:]
         for finding in report.findings { counts[finding.code.rawValue, default: 0] += 1 }
-        line.addRaw("findings", json: ConnectionListing.countsObject(counts.map { ($0.key, $0.value) }))
+        line.addRaw("findings", json: JSONLine.countsObject(counts.map { ($0.key, $0.value) }))
         line.add("worst_severity", report.worstSeverity?.rawValue)
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
         writer.write(line: line.line)

@@ -75,9 +75,7 @@ public struct ConnectionListing: StreamSignalSink {
         case .json:
             var line = JSONLine()
             statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
-            line.addRaw("anomalies", json: Self.countsObject(anomalies.map { ($0.key.rawValue, $0.value) }
-                + statistics.truncated.map { ($0.key.rawValue, $0.value) }
-                + statistics.malformed.map { ($0.key.rawValue, $0.value) }))
+            line.addRaw("anomalies", json: JSONLine.countsObject(anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts))
             line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
             writer.write(line: line.line)
         }
@@ -86,15 +84,10 @@ public struct ConnectionListing: StreamSignalSink {
 
     func summaryLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
         var lines: [String] = []
-        var packets = "\(connections) connection\(connections == 1 ? "" : "s"); \(statistics.packets) packets (\(statistics.tcpPackets) TCP, \(statistics.notTCPPackets) other"
-        if statistics.fragments > 0 { packets += ", \(statistics.fragments) IP fragments not reassembled" }
-        if statistics.truncatedTotal > 0 { packets += ", \(statistics.truncatedTotal) cut by the snaplen" }
-        if statistics.malformedTotal > 0 { packets += ", \(statistics.malformedTotal) malformed" }
-        packets += ")"
+        var packets = "\(connections) connection\(connections == 1 ? "" : "s"); " + statistics.packetBreakdown(alwaysShowOther: true)
         if gaps > 0 { packets += "; \(gaps) gaps, \(gapBytes) bytes missing" }
         lines.append(packets)
-        let counts = anomalies.map { ($0.key.rawValue, $0.value) } + statistics.truncated.map { ($0.key.rawValue, $0.value) }
-            + statistics.malformed.map { ($0.key.rawValue, $0.value) }
+        let counts = anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts
         if !counts.isEmpty {
             lines.append("anomalies: " + counts.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
@@ -163,7 +156,4 @@ public struct ConnectionListing: StreamSignalSink {
                                                packet: summary.capture.packetNumber, kind: .connectionClosed(summary)))
     }
 
-    static func countsObject(_ counts: [(String, Int)]) -> String {
-        "{" + counts.sorted { $0.0 < $1.0 }.map { JSONLine.quoted($0.0) + ":" + String($0.1) }.joined(separator: ",") + "}"
-    }
 }

@@ -113,6 +113,11 @@ public struct JSONLine {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
+    /// `{"code":count,…}`, keys sorted.
+    public static func countsObject(_ counts: [(String, Int)]) -> String {
+        "{" + counts.sorted { $0.0 < $1.0 }.map { quoted($0.0) + ":" + String($0.1) }.joined(separator: ",") + "}"
+    }
+
     public static func quoted(_ value: String) -> String {
         var text = ""
         appendQuoted(value, to: &text)

@@ -33,12 +33,7 @@ public struct TimelineSummary {
 
     func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
         var lines: [String] = []
-        var totals = "\(connections) connection\(connections == 1 ? "" : "s"), \(statistics.packets) packets (\(statistics.tcpPackets) TCP"
-        if statistics.notTCPPackets > 0 { totals += ", \(statistics.notTCPPackets) other" }
-        if statistics.fragments > 0 { totals += ", \(statistics.fragments) IP fragments not reassembled" }
-        if statistics.truncatedTotal > 0 { totals += ", \(statistics.truncatedTotal) cut by the snaplen" }
-        if statistics.malformedTotal > 0 { totals += ", \(statistics.malformedTotal) malformed" }
-        totals += ")"
+        var totals = "\(connections) connection\(connections == 1 ? "" : "s"), " + statistics.packetBreakdown(alwaysShowOther: false)
         if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
         lines.append(totals)
         var upgrades = switched.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched ×\($0.value)" }
@@ -48,7 +43,7 @@ public struct TimelineSummary {
             let sorted = findings.sorted { ($0.value.severity, $1.key) > ($1.value.severity, $0.key) }
             lines.append("findings: " + sorted.map { "\($0.key) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
         }
-        let decodeProblems = statistics.truncated.map { ($0.key.rawValue, $0.value) } + statistics.malformed.map { ($0.key.rawValue, $0.value) }
+        let decodeProblems = statistics.problemCounts
         if !decodeProblems.isEmpty {
             lines.append("packets not decoded: " + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
@@ -69,9 +64,9 @@ public struct TimelineSummary {
     func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> String {
         var line = JSONLine()
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
-        line.addRaw("upgrades", json: ConnectionListing.countsObject(switched.map { ($0.key, $0.value) }))
-        line.addRaw("refused", json: ConnectionListing.countsObject(refused.map { ($0.key, $0.value) }))
-        line.addRaw("findings", json: ConnectionListing.countsObject(findings.map { ($0.key, $0.value.count) }))
+        line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }))
+        line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }))
+        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key, $0.value.count) }))
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
         if let live {
             line.add("captured", live.captured)
