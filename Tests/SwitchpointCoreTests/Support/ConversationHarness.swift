@@ -1,8 +1,10 @@
 @testable import SwitchpointCore
 
-/// Collects timeline events as JSON lines (a stable, comparable form).
-final class CollectingEventSink: TimelineEventSink {
-    var events: [TimelineEvent] = []
+/// The library's collector, with the views tests compare.
+typealias CollectingEventSink = EventCollector
+
+extension EventCollector {
+    /// Events as JSON lines (a stable, comparable form).
     var lines: [String] { events.map { JSONTimelinePrinter.line($0) } }
 
     /// Lines for comparing runs split differently: raw chunks are what TCP delivered, so
@@ -33,7 +35,6 @@ final class CollectingEventSink: TimelineEventSink {
         flush()
         return result
     }
-    func receive(_ event: TimelineEvent) { events.append(event) }
 
     var findingCodes: [String] {
         events.compactMap { if case .finding(let finding) = $0.kind { finding.code } else { nil } }
