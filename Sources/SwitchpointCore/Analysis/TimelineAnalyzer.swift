@@ -12,6 +12,8 @@ public struct TimelineAnalyzer: StreamSignalSink {
     /// Ports whose connections are dissected as a protocol from their first byte.
     private let decodeAs: [UInt16: String]
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
+    /// The previous chunk's connection: chunks come in runs per connection.
+    private var recent: ConnectionAnalysis?
     private var buffer = EventBuffer(connection: 0)
 
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
@@ -30,7 +32,15 @@ public struct TimelineAnalyzer: StreamSignalSink {
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):
-            guard let connection = connections[chunk.connection] else { return }
+            let connection: ConnectionAnalysis
+            if let recent, recent.id == chunk.connection {
+                connection = recent
+            } else if let found = connections[chunk.connection] {
+                connection = found
+                recent = found
+            } else {
+                return
+            }
             buffer.connection = chunk.connection
             connection.receive(chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
         case .gap(let gap):
@@ -45,6 +55,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
             buffer.connection = summary.connection
             connections[summary.connection]?.finish(capture: summary.capture, events: &buffer)
             connections[summary.connection] = nil
+            if recent?.id == summary.connection { recent = nil }
             buffer.add(.connectionClosed(summary), capture: summary.capture)
         }
         guard !buffer.events.isEmpty else { return }
