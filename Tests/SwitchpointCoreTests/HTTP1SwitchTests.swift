@@ -361,13 +361,13 @@ struct HTTP1SwitchTests {
         #expect(selected == TLSServerHello(version: "TLS 1.2", alpn: "h2", selectionEncrypted: false))
     }
 
-    @Test("unknown upgraded protocols get a raw view with escaped previews")
+    @Test("unknown upgraded protocols get a raw view: raw bytes in the event, escaped only by printers")
     func rawView() throws {
         let sink = Conversation([(.clientToServer, "POST /attach HTTP/1.1\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n"),
                                  (.serverToClient, "HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n\u{1b}[31mred\u{1b}[0m\r\n")]).runAllSplittings()
         let chunk = try #require(sink.events.compactMap { if case .rawData(let chunk) = $0.kind { chunk } else { nil } }.first)
         #expect(chunk.protocolName == "tcp")
-        #expect(chunk.preview == "\\x1b[31mred\\x1b[0m\\r\\n")
+        #expect(chunk.head == Array("\u{1b}[31mred\u{1b}[0m\r\n".utf8))
         #expect(!chunk.previewIsHex)
     }
 }

@@ -59,7 +59,7 @@ public struct ProxyAuditor {
             }
         } else {
             for record in fronts where !paired.contains(Self.label(record)) && record.request?.offeredProtocols.isEmpty == false {
-                report.findings.append(AuditFinding(code: .unpairedFront, message: "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { TerminalText.escape("\($0.status) \($0.reason)") } ?? "nothing") itself", fix: nil, front: Self.label(record), back: nil))
+                report.findings.append(AuditFinding(code: .unpairedFront, message: "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { "\($0.status) \($0.reason)" } ?? "nothing") itself", fix: nil, front: Self.label(record), back: nil))
             }
             for record in unpairedBacks where record.request?.offeredProtocols.isEmpty == false || record.webSocketKey != nil {
                 report.findings.append(AuditFinding(code: .unpairedBack, message: "\(Self.describe(record)) to the upstream matches no client request", fix: nil, front: nil, back: Self.label(record)))
@@ -74,7 +74,7 @@ public struct ProxyAuditor {
 
     static func describe(_ record: ExchangeRecord) -> String {
         guard let request = record.request else { return "a connection" }
-        return TerminalText.escape("\(request.method) \(request.target) \(request.version)")
+        return "\(request.method) \(request.target) \(request.version)"
     }
 
     static func matches(_ endpoint: Endpoint, _ pattern: String) -> Bool {
@@ -188,9 +188,9 @@ public struct ProxyAuditor {
         let offered = frontRequest.offeredProtocols
         if !offered.isEmpty {
             if backRequest.offeredProtocols.isEmpty {
-                add(.upgradeHeaderDropped, "the client sent Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))), the upstream request has no Upgrade header", fix: Self.nginxUpgradeFix)
+                add(.upgradeHeaderDropped, "the client sent Upgrade: \(offered.joined(separator: ", ")), the upstream request has no Upgrade header", fix: Self.nginxUpgradeFix)
             } else if !backRequest.connectionUpgrade {
-                add(.connectionHeaderDropped, "the upstream request has Upgrade but Connection: \(TerminalText.escape(backRequest.headers.combined("Connection") ?? "(none)"))", fix: "proxy_set_header Connection $connection_upgrade; (or \"upgrade\")")
+                add(.connectionHeaderDropped, "the upstream request has Upgrade but Connection: \(backRequest.headers.combined("Connection") ?? "(none)")", fix: "proxy_set_header Connection $connection_upgrade; (or \"upgrade\")")
             }
             if backRequest.isHTTP10 && !frontRequest.isHTTP10 {
                 add(.http10Upstream, "the client spoke \(frontRequest.version), the proxy sent \(backRequest.version) upstream, where Upgrade is ignored", fix: "proxy_http_version 1.1;")
@@ -211,12 +211,12 @@ public struct ProxyAuditor {
         for name in Self.forwardedHeaders {
             let before = frontRequest.headers.combined(name), after = backRequest.headers.combined(name)
             if before != nil && before != after && !(name == "Host" && after != nil) {
-                add(.headerChanged, "\(name): \(TerminalText.escape(before ?? "")) → \(after.map { TerminalText.escape($0) } ?? "removed")",
+                add(.headerChanged, "\(name): \(before ?? "") → \(after ?? "removed")",
                     fix: name == "Sec-WebSocket-Extensions" ? "forward Sec-WebSocket-Extensions unchanged, or let the proxy negotiate it with the client" : nil)
             }
         }
         for name in Self.proxyHeaders where backRequest.headers.contains(name) && !frontRequest.headers.contains(name) {
-            add(.headerAdded, "the proxy added \(name): \(TerminalText.escape(backRequest.headers.combined(name) ?? ""))")
+            add(.headerAdded, "the proxy added \(name): \(backRequest.headers.combined(name) ?? "")")
         }
         if front.upgraded == "websocket" || back.upgraded == "websocket" {
             findings += examineMessages(&pair, clockOffset: clockOffset)

@@ -107,8 +107,9 @@ public struct UpgradeSwitch: Sendable, Equatable {
 public struct RawChunk: Sendable, Equatable {
     public var protocolName: String
     public var length: Int
-    /// The first bytes: escaped text when they read as text, else hex digits.
-    public var preview: String
+    /// The first bytes, raw (`RawStreamDissector.previewLength` at most).
+    public var head: [UInt8]
+    /// The bytes read as binary: printers show them as hex, not as text.
     public var previewIsHex: Bool
 }
 

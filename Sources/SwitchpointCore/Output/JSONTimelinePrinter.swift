@@ -12,7 +12,8 @@ public final class JSONTimelinePrinter: TimelineEventSink {
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
-        writer.write(line: Self.line(event, includePayloads: includePayloads))
+        Self.write(event, includePayloads: includePayloads, into: writer.out)
+        writer.endLine()
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
@@ -20,12 +21,21 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         writer.flush()
     }
 
+    /// One event as a JSON line (no newline), for tests and the connection listing.
     public static func line(_ event: TimelineEvent, includePayloads: Bool = false) -> String {
-        var line = JSONLine()
+        let buffer = OutputBuffer(capacity: 256)
+        write(event, includePayloads: includePayloads, into: buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+
+    /// Formats `event` as one JSON object into `out`.
+    static func write(_ event: TimelineEvent, includePayloads: Bool, into out: OutputBuffer) {
+        var line = JSONObjectWriter(into: out)
+        defer { line.close() }
         line.add("ts", timestamp: event.timestamp)
         line.add("conn", event.connection)
         line.add("type", event.typeName)
-        if let direction = event.direction { line.add("dir", direction.shortName) }
+        if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }
         if let stream = event.stream { line.add("stream", Int(stream)) }
         switch event.kind {
@@ -53,12 +63,12 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("method", head.method)
             line.add("target", head.target)
             line.add("version", head.version)
-            line.addRaw("headers", json: headersJSON(head.headers))
+            line.add("headers", headers: head.headers.fields)
         case .httpResponse(let head):
             line.add("status", head.status)
             line.add("reason", head.reason)
             line.add("version", head.version)
-            line.addRaw("headers", json: headersJSON(head.headers))
+            line.add("headers", headers: head.headers.fields)
         case .httpBody(let length, let chunked):
             line.add("len", length)
             line.add("chunked", chunked)
@@ -69,7 +79,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("s2c_offset", upgrade.serverToClientOffset)
             line.add("latency_ms", upgrade.latencyMilliseconds, decimals: 3)
             line.add("target", upgrade.target)
-            for detail in upgrade.details { line.add(detail.name, detail.value) }
+            for detail in upgrade.details {
+                line.key(escaping: detail.name)
+                out.appendJSONString(detail.value)
+            }
         case .finding(let finding):
             line.add("code", finding.code)
             line.add("severity", finding.severity.rawValue)
@@ -77,11 +90,17 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         case .rawData(let chunk):
             line.add("protocol", chunk.protocolName)
             line.add("len", chunk.length)
-            line.add(chunk.previewIsHex ? "preview_hex" : "preview", chunk.preview)
+            if chunk.previewIsHex {
+                chunk.head.withUnsafeBytes { head in
+                    line.add("preview_hex", spacedHex: UnsafeRawBufferPointer(rebasing: head[..<min(head.count, RawStreamDissector.previewLength / 2)]))
+                }
+            } else {
+                line.add("preview", bytes: chunk.head)
+            }
         case .tlsClientHello(let hello):
             line.add("version", hello.version)
             line.add("sni", hello.serverName)
-            line.addRaw("alpn", json: "[" + hello.alpn.map(JSONLine.quoted).joined(separator: ",") + "]")
+            line.add("alpn", strings: hello.alpn)
         case .tlsServerHello(let hello):
             line.add("version", hello.version)
             line.add("alpn", hello.alpn)
@@ -105,17 +124,19 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             if let problem = message.problem { line.add("problem", problem) }
             if message.problem == nil {
                 if message.isText {
-                    line.add("text", String(decoding: message.kept, as: UTF8.self))
+                    line.add("text", bytes: message.kept)
                 } else if includePayloads && message.keptAll {
                     line.add("data_b64", Base64.encode(message.kept))
                 } else {
-                    line.add("preview_hex", hexString(message.kept.prefix(32)))
+                    message.kept.withUnsafeBytes { kept in
+                        line.add("preview_hex", spacedHex: UnsafeRawBufferPointer(rebasing: kept[..<min(kept.count, TextTimelinePrinter.previewHexBytes)]))
+                    }
                 }
                 if !message.keptAll { line.add("truncated", true) }
             }
         case .wsControl(let control):
             line.add("len", control.payload.count)
-            line.add("payload", String(decoding: control.payload, as: UTF8.self))
+            line.add("payload", bytes: control.payload)
             if let roundTrip = control.roundTripMilliseconds { line.add("rtt_ms", roundTrip, decimals: 3) }
         case .wsClose(let close):
             if let code = close.code { line.add("code", Int(code)) } else { line.addNull("code") }
@@ -129,15 +150,31 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         case .h2Settings(let settings):
             line.add("source", settings.source)
             line.add("ack", settings.ack)
-            line.addRaw("settings", json: "[" + settings.values.map { "[" + JSONLine.quoted(HTTP2Names.setting($0.identifier)) + "," + String($0.value) + "]" }.joined(separator: ",") + "]")
+            line.key("settings")
+            out.append(UInt8(ascii: "["))
+            for (index, setting) in settings.values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                out.appendJSONString(HTTP2Names.setting(setting.identifier))
+                out.append(UInt8(ascii: ","))
+                out.append(decimal: UInt64(setting.value))
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
         case .h2Headers(let block):
             line.add("stream", Int(block.stream))
-            line.addRaw("headers", json: headersJSON(HTTPHeaders(block.fields)))
+            line.add("headers", headers: block.fields)
             line.add("end_stream", block.endStream)
             line.add("frames", block.frames)
             if block.unreliable { line.add("unreliable", true) }
             if !block.tableSizeUpdates.isEmpty {
-                line.addRaw("table_size_updates", json: "[" + block.tableSizeUpdates.map(String.init).joined(separator: ",") + "]")
+                line.key("table_size_updates")
+                out.append(UInt8(ascii: "["))
+                for (index, size) in block.tableSizeUpdates.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(decimal: size)
+                }
+                out.append(UInt8(ascii: "]"))
             }
             if let promised = block.promisedStream { line.add("promised_stream", Int(promised)) }
         case .h2Reset(let stream, let error):
@@ -172,14 +209,5 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("answered", closing.answered)
             if let answer = closing.answerMilliseconds { line.add("answer_ms", answer, decimals: 3) }
         }
-        return line.line
-    }
-
-    static func hexString(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
-    }
-
-    static func headersJSON(_ headers: HTTPHeaders) -> String {
-        "[" + headers.fields.map { "[" + JSONLine.quoted($0.name) + "," + JSONLine.quoted($0.value) + "]" }.joined(separator: ",") + "]"
     }
 }

@@ -4,21 +4,23 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes whole lines to a file descriptor through its own buffer. With `flushEachLine`
-/// every line leaves the process as soon as it is complete, also into a pipe (`| jq`,
-/// `| grep` see events live); otherwise output goes out in 64 KiB blocks.
+/// Writes whole lines to a file descriptor through one reusable byte buffer. Printers
+/// format a line into `out` and call `endLine()`. With `flushEachLine` every line leaves
+/// the process as soon as it is complete, also into a pipe (`| jq`, `| grep` see events
+/// live); otherwise output goes out in 64 KiB blocks.
 public final class LineWriter {
     public let descriptor: Int32
     public let flushEachLine: Bool
     /// Runs before output leaves the process (the live status line erases itself here).
     public var beforeFlush: (() -> Void)?
-    private var buffer: [UInt8] = []
-    private static let blockSize = 64 * 1024
+    /// The line being written, and whatever is not flushed yet.
+    public let out: OutputBuffer
+    static let blockSize = 64 * 1024
 
     public init(descriptor: Int32, flushEachLine: Bool) {
         self.descriptor = descriptor
         self.flushEachLine = flushEachLine
-        buffer.reserveCapacity(Self.blockSize)
+        out = OutputBuffer(capacity: Self.blockSize + 4096)
     }
 
     deinit {
@@ -33,30 +35,53 @@ public final class LineWriter {
         LineWriter(descriptor: 2, flushEachLine: true)
     }
 
+    /// A line of switchpoint's own text (escape wire text before, or use the escapers on
+    /// `out`).
     public func write(line: String) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0a)
-        if flushEachLine || buffer.count >= Self.blockSize { flush() }
+        out.append(trusted: line)
+        endLine()
+    }
+
+    /// Ends the line formatted into `out`.
+    @inline(__always)
+    public func endLine() {
+        out.append(0x0a)
+        if flushEachLine || out.count >= Self.blockSize { flush() }
+    }
+
+    /// Whole lines formatted elsewhere (a connection's held block).
+    public func write(lines: OutputBuffer) {
+        if out.count + lines.count > Self.blockSize {
+            flush()
+            if lines.count >= Self.blockSize {
+                writeOut(lines.bytes)
+                return
+            }
+        }
+        out.append(lines)
+        if flushEachLine { flush() }
     }
 
     public func flush() {
-        guard !buffer.isEmpty else { return }
+        guard !out.isEmpty else { return }
+        writeOut(out.bytes)
+        out.removeAll()
+    }
+
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         beforeFlush?()
         var written = 0
-        buffer.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            while written < bytes.count {
-                let result = Glibc.write(descriptor, base + written, bytes.count - written)
-                if result > 0 {
-                    written += result
-                } else if result < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break  // closed pipe or full disk: drop the output, keep analysing
-                }
+        while written < bytes.count {
+            let result = Glibc.write(descriptor, base + written, bytes.count - written)
+            if result > 0 {
+                written += result
+            } else if result < 0 && errno == EINTR {
+                continue
+            } else {
+                break  // closed pipe or full disk: drop the output, keep analysing
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Whether the descriptor is a terminal (colour and status lines only then).

@@ -1,7 +1,12 @@
 /// The human timeline. Offline, each connection is a block (a header line, then its events
 /// with times relative to its start) printed when it closes; `--interleave` (and live
 /// capture) prints every event as it happens, in one time order, tagged with its
-/// connection. Everything from the wire is escaped; colour only on a terminal.
+/// connection. Lines are formatted as bytes straight into buffers; wire text is escaped
+/// here, once. Colour only when asked (a terminal).
+///
+/// Memory stays flat: held blocks share one budget (`Options.pendingBudget`); past it the
+/// oldest held block is printed so far and its connection goes on in a new block headed
+/// `conn N (continued)`.
 public final class TextTimelinePrinter: TimelineEventSink {
     public struct Options: Sendable {
         public var interleave = false
@@ -11,22 +16,43 @@ public final class TextTimelinePrinter: TimelineEventSink {
         public var verbose = false
         /// Whole message payloads instead of previews.
         public var fullPayload = false
+        /// Bytes of text held in unprinted blocks, over all connections.
+        public var pendingBudget = TextTimelinePrinter.defaultPendingBudget
         public init() {}
     }
 
-    /// A block is printed early once it holds this many lines, so a long keep-alive
-    /// connection does not pile up in memory.
-    public static let maxHeldLinesPerConnection = 5000
+    public static let defaultPendingBudget = 32 << 20
+    /// Bytes of a text payload shown in a preview.
+    static let previewTextBytes = 200
+    /// Bytes of a binary payload shown in a preview (as hex).
+    static let previewHexBytes = 32
+    /// Characters of a close reason shown.
+    static let closeReasonCharacters = 200
+
+    /// A connection's lines not printed yet.
+    private final class HeldBlock {
+        let lines = OutputBuffer(capacity: 1024)
+        /// Tells this block from an earlier one of the same connection in `heldOrder`.
+        let generation: Int
+        init(generation: Int) { self.generation = generation }
+    }
 
     private let writer: LineWriter
     private let options: Options
     public private(set) var summary = TimelineSummary()
-    private var blocks: [ConnectionID: [String]] = [:]
+    private var held: [ConnectionID: HeldBlock] = [:]
+    /// Held blocks in the order they were started (entries of printed blocks are stale).
+    private var heldOrder: [(connection: ConnectionID, generation: Int)] = []
+    private var heldOrderHead = 0
+    private var heldBytes = 0
+    private var generations = 0
     private var starts: [ConnectionID: Timestamp] = [:]
     /// Connections whose block was printed: anything later (a late retransmission after
     /// the close) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
+    /// The event's lines are written here, then moved to a block or to the writer.
+    private let scratch = OutputBuffer(capacity: 4096)
 
     public init(writer: LineWriter, options: Options) {
         self.writer = writer
@@ -38,202 +64,572 @@ public final class TextTimelinePrinter: TimelineEventSink {
         if captureStart == nil { captureStart = event.timestamp }
         if case .connectionOpened(let opening) = event.kind {
             starts[event.connection] = event.timestamp
-            let header = paint(headerLine(opening), .bold)
             if options.interleave {
-                writer.write(line: header)
+                headerLine(opening, into: writer.out)
+                writer.endLine()
             } else {
-                blocks[event.connection] = [header]
+                let block = startBlock(event.connection)
+                headerLine(opening, into: block.lines)
+                block.lines.append(0x0a)
+                heldBytes += block.lines.count
             }
             return
         }
         let late = !options.interleave && printed.contains(event.connection)
-        let origin = options.interleave || late ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
-        let lines = body(event).map { text in
-            var prefix = "  " + TimestampText.relative(event.timestamp, to: origin)
-            if options.interleave || late { prefix = "#\(event.connection) " + prefix }
-            let stream = event.stream.map { "[stream \($0)] " } ?? ""
-            return prefix + "  " + arrow(event.direction) + "  " + stream + text
-        }
-        if options.interleave || late {
-            for line in lines { writer.write(line: line) }
+        let tagged = options.interleave || late
+        let origin = tagged ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
+        scratch.removeAll()
+        var context = LineContext(event: event, origin: origin, tagged: tagged)
+        body(event, &context)
+        if scratch.isEmpty { return }
+        if tagged {
+            writer.write(lines: scratch)
             return
         }
-        blocks[event.connection, default: []].append(contentsOf: lines)
+        let block = held[event.connection] ?? continuedBlock(event.connection)
+        block.lines.append(scratch)
+        heldBytes += scratch.count
         if case .connectionClosed = event.kind {
-            flushBlock(event.connection)
+            printBlock(event.connection)
             starts[event.connection] = nil
             printed.insert(event.connection)
-        } else if (blocks[event.connection]?.count ?? 0) >= Self.maxHeldLinesPerConnection {
-            flushBlock(event.connection)
-            blocks[event.connection] = ["conn \(event.connection) (continued)"]
         }
-    }
-
-    private func flushBlock(_ connection: ConnectionID) {
-        guard let lines = blocks.removeValue(forKey: connection) else { return }
-        for line in lines { writer.write(line: line) }
-        writer.write(line: "")
+        while heldBytes > options.pendingBudget, let oldest = oldestHeld() {
+            printBlock(oldest)
+        }
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        for connection in blocks.keys.sorted() { flushBlock(connection) }
+        for connection in held.keys.sorted() { printBlock(connection) }
         writer.write(line: paint("== summary", .bold))
         for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
         writer.flush()
     }
 
+    // MARK: Held blocks
+
+    private func startBlock(_ connection: ConnectionID) -> HeldBlock {
+        generations += 1
+        let block = HeldBlock(generation: generations)
+        held[connection] = block
+        heldOrder.append((connection, generations))
+        return block
+    }
+
+    /// A connection whose block was printed early goes on under a marker.
+    private func continuedBlock(_ connection: ConnectionID) -> HeldBlock {
+        let block = startBlock(connection)
+        if options.colour { block.lines.append("\u{1b}[1m") }
+        block.lines.append("conn ")
+        block.lines.append(decimal: connection)
+        block.lines.append(" (continued)")
+        if options.colour { block.lines.append("\u{1b}[0m") }
+        block.lines.append(0x0a)
+        heldBytes += block.lines.count
+        return block
+    }
+
+    private func oldestHeld() -> ConnectionID? {
+        while heldOrderHead < heldOrder.count {
+            let entry = heldOrder[heldOrderHead]
+            heldOrderHead += 1
+            if heldOrderHead > 4096 && heldOrderHead * 2 > heldOrder.count {
+                heldOrder.removeFirst(heldOrderHead)
+                heldOrderHead = 0
+            }
+            if held[entry.connection]?.generation == entry.generation { return entry.connection }
+        }
+        return nil
+    }
+
+    private func printBlock(_ connection: ConnectionID) {
+        guard let block = held.removeValue(forKey: connection) else { return }
+        heldBytes -= block.lines.count
+        block.lines.append(0x0a)   // a blank line after each block
+        writer.write(lines: block.lines)
+    }
+
     // MARK: Lines
 
-    private func headerLine(_ opening: ConnectionOpening) -> String {
-        var line = "conn \(opening.connection)  \(opening.client) → \(opening.server)  \(TimestampText.utc(opening.capture.timestamp))"
+    /// Where the lines of one event go and how each starts.
+    private struct LineContext {
+        var event: TimelineEvent
+        var origin: Timestamp
+        var tagged: Bool
+    }
+
+    /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
+    private func startLine(_ context: LineContext) {
+        let out = scratch
+        if context.tagged {
+            out.append(UInt8(ascii: "#"))
+            out.append(decimal: context.event.connection)
+            out.append(UInt8(ascii: " "))
+        }
+        out.append("  ")
+        out.append(relative: context.event.timestamp, to: context.origin)
+        switch context.event.direction {
+        case .clientToServer: out.append("  c→s  ")
+        case .serverToClient: out.append("  s→c  ")
+        case nil: out.append("       ")
+        }
+        if let stream = context.event.stream {
+            out.append("[stream ")
+            out.append(decimal: UInt64(stream))
+            out.append("] ")
+        }
+    }
+
+    private func endLine() {
+        scratch.append(0x0a)
+    }
+
+    private func headerLine(_ opening: ConnectionOpening, into out: OutputBuffer) {
+        if options.colour { out.append("\u{1b}[1m") }
+        out.append("conn ")
+        out.append(decimal: opening.connection)
+        out.append("  ")
+        out.append(trusted: opening.client.description)
+        out.append(" → ")
+        out.append(trusted: opening.server.description)
+        out.append("  ")
+        out.append(utc: opening.capture.timestamp)
         switch opening.roleEvidence {
         case .syn: break
-        case .synAck: line += "  (SYN not captured)"
-        case .portHeuristic, .firstPacket: line += "  (mid-stream: no handshake captured, roles by \(opening.roleEvidence.rawValue))"
+        case .synAck: out.append("  (SYN not captured)")
+        case .portHeuristic, .firstPacket:
+            out.append("  (mid-stream: no handshake captured, roles by ")
+            out.append(trusted: opening.roleEvidence.rawValue)
+            out.append(")")
         }
-        return line
+        if options.colour { out.append("\u{1b}[0m") }
     }
 
-    private func arrow(_ direction: Direction?) -> String {
-        switch direction {
-        case .clientToServer: "c→s"
-        case .serverToClient: "s→c"
-        case nil: "   "
-        }
-    }
-
-    private func body(_ event: TimelineEvent) -> [String] {
+    private func body(_ event: TimelineEvent, _ context: inout LineContext) {
+        let out = scratch
         switch event.kind {
         case .connectionOpened:
-            return []
+            return
         case .connectionClosed(let summary):
-            var line = "closed \(summary.reason.rawValue)  c2s \(summary.clientToServer.deliveredBytes) B  s2c \(summary.serverToClient.deliveredBytes) B  after \(JSONLine.fixed(summary.end.seconds(since: summary.start), decimals: 3)) s"
+            startLine(context)
+            out.append("closed ")
+            out.append(trusted: summary.reason.rawValue)
+            out.append("  c2s ")
+            out.append(decimal: summary.clientToServer.deliveredBytes)
+            out.append(" B  s2c ")
+            out.append(decimal: summary.serverToClient.deliveredBytes)
+            out.append(" B  after ")
+            out.append(fixed: summary.end.seconds(since: summary.start), decimals: 3)
+            out.append(" s")
             let gaps = summary.clientToServer.gaps + summary.serverToClient.gaps
-            if gaps > 0 { line += "  \(gaps) gaps" }
-            return [line]
+            if gaps > 0 {
+                out.append("  ")
+                out.append(decimal: gaps)
+                out.append(" gaps")
+            }
+            endLine()
         case .gap(let length, let reason):
-            return [paint("[gap: \(length) bytes never captured at offset \(event.offset ?? 0) (\(reason.rawValue))]", .yellow)]
+            startLine(context)
+            paintStart(.yellow)
+            out.append("[gap: ")
+            out.append(decimal: length)
+            out.append(" bytes never captured at offset ")
+            out.append(decimal: event.offset ?? 0)
+            out.append(" (")
+            out.append(trusted: reason.rawValue)
+            out.append(")]")
+            paintEnd(.yellow)
+            endLine()
         case .httpRequest(let head):
-            return [TerminalText.escape("\(head.method) \(head.target) \(head.version)") + notableHeaders(head.headers)] + allHeaders(head.headers)
+            startLine(context)
+            out.appendTerminalEscaped(head.method)
+            out.append(UInt8(ascii: " "))
+            out.appendTerminalEscaped(head.target)
+            out.append(UInt8(ascii: " "))
+            out.appendTerminalEscaped(head.version)
+            notableHeaders(head.headers)
+            endLine()
+            allHeaders(head.headers, context)
         case .httpResponse(let head):
-            return [TerminalText.escape("\(head.status) \(head.reason)") + notableHeaders(head.headers)] + allHeaders(head.headers)
+            startLine(context)
+            out.append(decimal: head.status)
+            out.append(UInt8(ascii: " "))
+            out.appendTerminalEscaped(head.reason)
+            notableHeaders(head.headers)
+            endLine()
+            allHeaders(head.headers, context)
         case .httpBody(let length, let chunked):
-            return ["body \(length) bytes\(chunked ? " (chunked)" : "")"]
+            startLine(context)
+            out.append("body ")
+            out.append(decimal: length)
+            out.append(" bytes")
+            if chunked { out.append(" (chunked)") }
+            endLine()
         case .upgrade(let upgrade):
-            var line = "══ switch to \(TerminalText.escape(upgrade.protocolName)) at c2s+\(upgrade.clientToServerOffset) s2c+\(upgrade.serverToClientOffset) after \(TimestampText.duration(milliseconds: upgrade.latencyMilliseconds))"
-            if !upgrade.target.isEmpty { line += "  \(TerminalText.escape(upgrade.target))" }
-            for detail in upgrade.details { line += "  \(detail.name)=\(TerminalText.escape(detail.value))" }
-            return [paint(line + " ══", .green)]
+            startLine(context)
+            paintStart(.green)
+            out.append("══ switch to ")
+            out.appendTerminalEscaped(upgrade.protocolName)
+            out.append(" at c2s+")
+            out.append(decimal: upgrade.clientToServerOffset)
+            out.append(" s2c+")
+            out.append(decimal: upgrade.serverToClientOffset)
+            out.append(" after ")
+            out.append(duration: upgrade.latencyMilliseconds)
+            if !upgrade.target.isEmpty {
+                out.append("  ")
+                out.appendTerminalEscaped(upgrade.target)
+            }
+            for detail in upgrade.details {
+                out.append("  ")
+                out.appendTerminalEscaped(detail.name)
+                out.append(UInt8(ascii: "="))
+                out.appendTerminalEscaped(detail.value)
+            }
+            out.append(" ══")
+            paintEnd(.green)
+            endLine()
         case .finding(let finding):
             let colour: Colour = finding.severity == .error ? .red : (finding.severity == .warn ? .yellow : .plain)
-            return [paint("!! \(finding.severity.rawValue) \(finding.code): \(TerminalText.escape(finding.message))", colour)]
+            startLine(context)
+            paintStart(colour)
+            out.append("!! ")
+            out.append(trusted: finding.severity.rawValue)
+            out.append(UInt8(ascii: " "))
+            out.append(trusted: finding.code)
+            out.append(": ")
+            out.appendTerminalEscaped(finding.message)
+            paintEnd(colour)
+            endLine()
         case .rawData(let chunk):
-            let preview = chunk.previewIsHex ? "hex " + chunk.preview : "\"" + chunk.preview + "\""
-            return ["\(TerminalText.escape(chunk.protocolName)) \(chunk.length) B  \(preview)"]
+            startLine(context)
+            out.appendTerminalEscaped(chunk.protocolName)
+            out.append(UInt8(ascii: " "))
+            out.append(decimal: chunk.length)
+            out.append(" B  ")
+            if chunk.previewIsHex {
+                out.append("hex ")
+                rawHexPreview(chunk)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                out.appendTerminalEscaped(chunk.head)
+                if chunk.length > chunk.head.count { out.append("…") }
+                out.append(UInt8(ascii: "\""))
+            }
+            endLine()
         case .tlsClientHello(let hello):
-            var line = "\(hello.version) client hello"
-            if let name = hello.serverName { line += " sni=\(TerminalText.escape(name))" }
-            line += hello.alpn.isEmpty ? " (no alpn)" : " alpn offered \(TerminalText.escape(hello.alpn.joined(separator: ",")))"
-            return [line]
+            startLine(context)
+            out.appendTerminalEscaped(hello.version)
+            out.append(" client hello")
+            if let name = hello.serverName {
+                out.append(" sni=")
+                out.appendTerminalEscaped(name)
+            }
+            if hello.alpn.isEmpty {
+                out.append(" (no alpn)")
+            } else {
+                out.append(" alpn offered ")
+                appendList(hello.alpn, separator: ",")
+            }
+            endLine()
         case .tlsServerHello(let hello):
-            var line = "\(hello.version) server hello"
+            startLine(context)
+            out.appendTerminalEscaped(hello.version)
+            out.append(" server hello")
             if hello.selectionEncrypted {
-                line += " (alpn selection encrypted)"
+                out.append(" (alpn selection encrypted)")
+            } else if let alpn = hello.alpn {
+                out.append(" alpn ")
+                out.appendTerminalEscaped(alpn)
             } else {
-                line += hello.alpn.map { " alpn \(TerminalText.escape($0))" } ?? " (no alpn)"
+                out.append(" (no alpn)")
             }
-            return [line]
+            endLine()
         case .tlsEncrypted(let clientToServer, let serverToClient):
-            return ["encrypted: c2s \(clientToServer) B, s2c \(serverToClient) B"]
+            startLine(context)
+            out.append("encrypted: c2s ")
+            out.append(decimal: clientToServer)
+            out.append(" B, s2c ")
+            out.append(decimal: serverToClient)
+            out.append(" B")
+            endLine()
         case .wsFrame(let frame):
-            guard options.verbose else { return [] }
-            return ["frame \(Self.opcodeName(frame.opcode)) fin=\(frame.fin ? 1 : 0) rsv=\(frame.rsv)\(frame.masked ? " masked" : "") len=\(frame.payloadLength)"]
+            guard options.verbose else { return }
+            startLine(context)
+            out.append("frame ")
+            appendOpcodeName(frame.opcode)
+            out.append(" fin=")
+            out.append(frame.fin ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+            out.append(" rsv=")
+            out.append(decimal: Int(frame.rsv))
+            if frame.masked { out.append(" masked") }
+            out.append(" len=")
+            out.append(decimal: frame.payloadLength)
+            endLine()
         case .wsMessage(let message):
-            var line = "\(Self.opcodeName(message.opcode)) \(message.length) B"
-            var notes: [String] = []
-            if message.compressed { notes.append("deflate, \(message.wireLength) B on the wire") }
-            if message.frames > 1 { notes.append("\(message.frames) frames") }
-            if !notes.isEmpty { line += " (" + notes.joined(separator: ", ") + ")" }
-            if let problem = message.problem {
-                line += "  [\(problem)]"
-            } else {
-                line += "  " + preview(message.kept, text: message.isText, all: message.keptAll)
-                if !message.complete { line += "  [incomplete]" }
+            startLine(context)
+            appendOpcodeName(message.opcode)
+            out.append(UInt8(ascii: " "))
+            out.append(decimal: message.length)
+            out.append(" B")
+            if message.compressed || message.frames > 1 {
+                out.append(" (")
+                if message.compressed {
+                    out.append("deflate, ")
+                    out.append(decimal: message.wireLength)
+                    out.append(" B on the wire")
+                    if message.frames > 1 { out.append(", ") }
+                }
+                if message.frames > 1 {
+                    out.append(decimal: message.frames)
+                    out.append(" frames")
+                }
+                out.append(UInt8(ascii: ")"))
             }
-            return [line]
+            if let problem = message.problem {
+                out.append("  [")
+                out.append(trusted: problem)
+                out.append(UInt8(ascii: "]"))
+            } else {
+                out.append("  ")
+                preview(message.kept, text: message.isText, all: message.keptAll)
+                if !message.complete { out.append("  [incomplete]") }
+            }
+            endLine()
         case .wsControl(let control):
-            var line = "\(control.opcode == 9 ? "ping" : "pong") \(control.payload.count) B"
-            if !control.payload.isEmpty { line += "  " + preview(control.payload, text: true, all: true) }
-            if let roundTrip = control.roundTripMilliseconds { line += "  rtt \(TimestampText.duration(milliseconds: roundTrip))" }
-            return [line]
+            startLine(context)
+            out.append(control.opcode == 9 ? "ping " : "pong ")
+            out.append(decimal: control.payload.count)
+            out.append(" B")
+            if !control.payload.isEmpty {
+                out.append("  ")
+                preview(control.payload, text: true, all: true)
+            }
+            if let roundTrip = control.roundTripMilliseconds {
+                out.append("  rtt ")
+                out.append(duration: roundTrip)
+            }
+            endLine()
         case .wsClose(let close):
-            var line = "close " + (close.code.map { "\($0) \(Self.closeCodeName($0))" } ?? "(no code)")
-            if !close.reason.isEmpty { line += "  \"" + TerminalText.escape(String(close.reason.prefix(200))) + (close.reason.count > 200 ? "…" : "") + "\"" }
-            return [line]
+            startLine(context)
+            out.append("close ")
+            if let code = close.code {
+                out.append(decimal: Int(code))
+                out.append(UInt8(ascii: " "))
+                out.append(trusted: Self.closeCodeName(code))
+            } else {
+                out.append("(no code)")
+            }
+            if !close.reason.isEmpty {
+                out.append("  \"")
+                out.appendTerminalEscaped(close.reason.prefix(Self.closeReasonCharacters))
+                if close.reason.count > Self.closeReasonCharacters { out.append("…") }
+                out.append(UInt8(ascii: "\""))
+            }
+            endLine()
         case .h2Frame(let frame):
-            guard options.verbose else { return [] }
-            return ["frame \(HTTP2Names.frameType(frame.type)) stream \(frame.stream) flags 0x\(String(frame.flags, radix: 16)) len \(frame.length)"]
+            guard options.verbose else { return }
+            startLine(context)
+            out.append("frame ")
+            out.append(trusted: HTTP2Names.frameType(frame.type))
+            out.append(" stream ")
+            out.append(decimal: UInt64(frame.stream))
+            out.append(" flags 0x")
+            out.append(hex: UInt32(frame.flags))
+            out.append(" len ")
+            out.append(decimal: frame.length)
+            endLine()
         case .h2Settings(let settings):
-            if settings.ack { return ["SETTINGS ack"] }
-            let source = settings.source == "frame" ? "" : " (\(settings.source))"
-            let values = settings.values.map { "\(HTTP2Names.setting($0.identifier))=\($0.value)" }.joined(separator: " ")
-            return ["SETTINGS\(source) " + (values.isEmpty ? "(empty)" : values)]
+            startLine(context)
+            if settings.ack {
+                out.append("SETTINGS ack")
+            } else {
+                out.append("SETTINGS")
+                if settings.source != "frame" {
+                    out.append(" (")
+                    out.append(trusted: settings.source)
+                    out.append(UInt8(ascii: ")"))
+                }
+                out.append(UInt8(ascii: " "))
+                if settings.values.isEmpty { out.append("(empty)") }
+                for (index, setting) in settings.values.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: " ")) }
+                    out.append(trusted: HTTP2Names.setting(setting.identifier))
+                    out.append(UInt8(ascii: "="))
+                    out.append(decimal: UInt64(setting.value))
+                }
+            }
+            endLine()
         case .h2Headers(let block):
-            guard options.verbose else { return [] }
-            var line = "headers stream \(block.stream)"
-            if let promised = block.promisedStream { line = "push_promise stream \(block.stream) → \(promised)" }
-            if block.endStream { line += " end_stream" }
-            if block.frames > 1 { line += " (\(block.frames) frames)" }
-            if !block.tableSizeUpdates.isEmpty { line += " table size update \(block.tableSizeUpdates.map(String.init).joined(separator: ", "))" }
-            if block.unreliable { return [line + "  [HPACK state lost: not shown]"] }
-            return [line] + block.fields.map { "    \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }
+            guard options.verbose else { return }
+            startLine(context)
+            if let promised = block.promisedStream {
+                out.append("push_promise stream ")
+                out.append(decimal: UInt64(block.stream))
+                out.append(" → ")
+                out.append(decimal: UInt64(promised))
+            } else {
+                out.append("headers stream ")
+                out.append(decimal: UInt64(block.stream))
+            }
+            if block.endStream { out.append(" end_stream") }
+            if block.frames > 1 {
+                out.append(" (")
+                out.append(decimal: block.frames)
+                out.append(" frames)")
+            }
+            if !block.tableSizeUpdates.isEmpty {
+                out.append(" table size update ")
+                for (index, size) in block.tableSizeUpdates.enumerated() {
+                    if index > 0 { out.append(", ") }
+                    out.append(decimal: size)
+                }
+            }
+            if block.unreliable {
+                out.append("  [HPACK state lost: not shown]")
+                endLine()
+                return
+            }
+            endLine()
+            for field in block.fields { headerFieldLine(field, context) }
         case .h2Reset(let stream, let error):
-            return ["RST_STREAM stream \(stream) \(HTTP2Names.error(error))"]
+            startLine(context)
+            out.append("RST_STREAM stream ")
+            out.append(decimal: UInt64(stream))
+            out.append(UInt8(ascii: " "))
+            out.append(trusted: HTTP2Names.error(error))
+            endLine()
         case .h2GoAway(let lastStream, let error, let debug):
-            return ["GOAWAY last stream \(lastStream) \(HTTP2Names.error(error))" + (debug.isEmpty ? "" : "  \"\(debug)\"")]
+            startLine(context)
+            out.append("GOAWAY last stream ")
+            out.append(decimal: UInt64(lastStream))
+            out.append(UInt8(ascii: " "))
+            out.append(trusted: HTTP2Names.error(error))
+            if !debug.isEmpty {
+                out.append("  \"")
+                out.appendTerminalEscaped(debug)
+                out.append(UInt8(ascii: "\""))
+            }
+            endLine()
         case .h2Ping(let ack, let roundTrip):
-            return [ack ? "PING ack" + (roundTrip.map { "  rtt \(TimestampText.duration(milliseconds: $0))" } ?? "") : "PING"]
+            startLine(context)
+            out.append(ack ? "PING ack" : "PING")
+            if ack, let roundTrip {
+                out.append("  rtt ")
+                out.append(duration: roundTrip)
+            }
+            endLine()
         case .h2Stream(let summary):
-            var target = summary.path ?? ""
-            if let authority = summary.authority { target = (summary.scheme.map { $0 + "://" } ?? "") + authority + target }
-            var line = "stream \(summary.stream)  \(TerminalText.escape(summary.method ?? "?")) \(TerminalText.escape(target))"
-            if let connectProtocol = summary.connectProtocol { line += " (:protocol \(TerminalText.escape(connectProtocol)))" }
-            line += " → " + (summary.status.map(String.init) ?? "no response")
-            line += "  c2s \(summary.requestBodyBytes) B  s2c \(summary.responseBodyBytes) B"
-            if let ttfb = summary.timeToFirstByteMilliseconds { line += "  ttfb \(TimestampText.duration(milliseconds: ttfb))" }
-            if let total = summary.totalMilliseconds { line += "  total \(TimestampText.duration(milliseconds: total))" }
-            if let reset = summary.reset { line += "  reset \(HTTP2Names.error(reset))" }
-            if summary.unfinished { line += "  [unfinished]" }
-            return [line]
+            startLine(context)
+            out.append("stream ")
+            out.append(decimal: UInt64(summary.stream))
+            out.append("  ")
+            out.appendTerminalEscaped(summary.method ?? "?")
+            out.append(UInt8(ascii: " "))
+            if let authority = summary.authority {
+                if let scheme = summary.scheme {
+                    out.appendTerminalEscaped(scheme)
+                    out.append("://")
+                }
+                out.appendTerminalEscaped(authority)
+            }
+            out.appendTerminalEscaped(summary.path ?? "")
+            if let connectProtocol = summary.connectProtocol {
+                out.append(" (:protocol ")
+                out.appendTerminalEscaped(connectProtocol)
+                out.append(UInt8(ascii: ")"))
+            }
+            out.append(" → ")
+            if let status = summary.status { out.append(decimal: status) } else { out.append("no response") }
+            out.append("  c2s ")
+            out.append(decimal: summary.requestBodyBytes)
+            out.append(" B  s2c ")
+            out.append(decimal: summary.responseBodyBytes)
+            out.append(" B")
+            if let ttfb = summary.timeToFirstByteMilliseconds {
+                out.append("  ttfb ")
+                out.append(duration: ttfb)
+            }
+            if let total = summary.totalMilliseconds {
+                out.append("  total ")
+                out.append(duration: total)
+            }
+            if let reset = summary.reset {
+                out.append("  reset ")
+                out.append(trusted: HTTP2Names.error(reset))
+            }
+            if summary.unfinished { out.append("  [unfinished]") }
+            endLine()
         case .wsClosing(let closing):
-            let who = closing.firstDirection == .clientToServer ? "client" : "server"
-            var line = "websocket closed by the \(who)" + (closing.firstCode.map { " with \($0)" } ?? "")
-            line += closing.answered ? ", answered after \(TimestampText.duration(milliseconds: closing.answerMilliseconds ?? 0))" : ", never answered"
-            return [line]
+            startLine(context)
+            out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")
+            if let code = closing.firstCode {
+                out.append(" with ")
+                out.append(decimal: Int(code))
+            }
+            if closing.answered {
+                out.append(", answered after ")
+                out.append(duration: closing.answerMilliseconds ?? 0)
+            } else {
+                out.append(", never answered")
+            }
+            endLine()
         }
     }
 
-    /// A payload shown on one line: escaped text (quoted), or hex for binary.
-    private func preview(_ bytes: [UInt8], text: Bool, all: Bool) -> String {
-        let limit = options.fullPayload ? bytes.count : 200
-        let cut = bytes.count > limit || !all
-        if text, let decoded = String(validating: bytes.prefix(limit), as: UTF8.self) ?? (cut ? String(validating: bytes.prefix(limit).dropLast(3), as: UTF8.self) : nil) {
-            return "\"" + TerminalText.escape(decoded) + (cut ? "…" : "") + "\""
+    /// `a,b,c` with each element escaped.
+    private func appendList(_ items: [String], separator: StaticString) {
+        for (index, item) in items.enumerated() {
+            if index > 0 { scratch.append(separator) }
+            scratch.appendTerminalEscaped(item)
         }
-        if text { return "\"" + TerminalText.escape(bytes: bytes.prefix(limit).map { $0 }) + (cut ? "…" : "") + "\"" }
-        let hexLimit = options.fullPayload ? bytes.count : 32
-        return "hex " + JSONTimelinePrinter.hexString(bytes.prefix(hexLimit)) + (bytes.count > hexLimit || !all ? " …" : "")
     }
 
-    static func opcodeName(_ opcode: UInt8) -> String {
+    private func rawHexPreview(_ chunk: RawChunk) {
+        let shown = min(chunk.head.count, RawStreamDissector.previewLength / 2)
+        chunk.head.withUnsafeBytes { scratch.append(spacedHex: UnsafeRawBufferPointer(rebasing: $0[..<shown])) }
+        if chunk.length > shown { scratch.append(" …") }
+    }
+
+    /// A payload on one line: escaped text (quoted), or hex for binary.
+    private func preview(_ bytes: [UInt8], text: Bool, all: Bool) {
+        bytes.withUnsafeBytes { preview($0, text: text, all: all) }
+    }
+
+    private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool) {
+        let out = scratch
+        if text {
+            let limit = options.fullPayload ? bytes.count : Self.previewTextBytes
+            let cut = bytes.count > limit || !all
+            var shown = UnsafeRawBufferPointer(rebasing: bytes[..<min(limit, bytes.count)])
+            // A preview cut inside a character loses that character, not the whole text.
+            if cut && !UTF8Scanner.isValid(shown) {
+                let shorter = UnsafeRawBufferPointer(rebasing: shown[..<max(0, shown.count - 3)])
+                if UTF8Scanner.isValid(shorter) { shown = shorter }
+            }
+            out.append(UInt8(ascii: "\""))
+            out.appendTerminalEscaped(shown)
+            if cut { out.append("…") }
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let limit = options.fullPayload ? bytes.count : Self.previewHexBytes
+        out.append("hex ")
+        out.append(spacedHex: UnsafeRawBufferPointer(rebasing: bytes[..<min(limit, bytes.count)]))
+        if bytes.count > limit || !all { out.append(" …") }
+    }
+
+    private func appendOpcodeName(_ opcode: UInt8) {
         switch opcode {
-        case 0: "continuation"
-        case 1: "text"
-        case 2: "binary"
-        case 8: "close"
-        case 9: "ping"
-        case 10: "pong"
-        default: "opcode \(opcode)"
+        case 0: scratch.append("continuation")
+        case 1: scratch.append("text")
+        case 2: scratch.append("binary")
+        case 8: scratch.append("close")
+        case 9: scratch.append("ping")
+        case 10: scratch.append("pong")
+        default:
+            scratch.append("opcode ")
+            scratch.append(decimal: Int(opcode))
         }
     }
 
@@ -262,29 +658,60 @@ public final class TextTimelinePrinter: TimelineEventSink {
     private static let notable = ["host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
                                   "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding"]
 
-    private func notableHeaders(_ headers: HTTPHeaders) -> String {
-        guard !options.verbose else { return "" }
-        let shown = headers.fields.filter { Self.notable.contains($0.name.lowercasedASCII) }
-        return shown.map { "  \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }.joined()
+    private func notableHeaders(_ headers: HTTPHeaders) {
+        guard !options.verbose else { return }
+        for field in headers.fields where Self.notable.contains(field.name.lowercasedASCII) {
+            scratch.append("  ")
+            scratch.appendTerminalEscaped(field.name)
+            scratch.append(": ")
+            scratch.appendTerminalEscaped(field.value)
+        }
     }
 
-    private func allHeaders(_ headers: HTTPHeaders) -> [String] {
-        guard options.verbose else { return [] }
-        return headers.fields.map { "    \(TerminalText.escape($0.name)): \(TerminalText.escape($0.value))" }
+    private func allHeaders(_ headers: HTTPHeaders, _ context: LineContext) {
+        guard options.verbose else { return }
+        for field in headers.fields { headerFieldLine(field, context) }
+    }
+
+    private func headerFieldLine(_ field: HTTPField, _ context: LineContext) {
+        startLine(context)
+        scratch.append("    ")
+        scratch.appendTerminalEscaped(field.name)
+        scratch.append(": ")
+        scratch.appendTerminalEscaped(field.value)
+        endLine()
     }
 
     // MARK: Colour
 
-    private enum Colour: String {
-        case plain = ""
-        case bold = "1"
-        case green = "1;32"
-        case yellow = "33"
-        case red = "1;31"
+    private enum Colour {
+        case plain, bold, green, yellow, red
+
+        var code: StaticString {
+            switch self {
+            case .plain: ""
+            case .bold: "\u{1b}[1m"
+            case .green: "\u{1b}[1;32m"
+            case .yellow: "\u{1b}[33m"
+            case .red: "\u{1b}[1;31m"
+            }
+        }
+    }
+
+    private func paintStart(_ colour: Colour) {
+        guard options.colour, colour != .plain else { return }
+        scratch.append(colour.code)
+    }
+
+    private func paintEnd(_ colour: Colour) {
+        guard options.colour, colour != .plain else { return }
+        scratch.append("\u{1b}[0m")
     }
 
     private func paint(_ text: String, _ colour: Colour) -> String {
         guard options.colour, colour != .plain else { return text }
-        return "\u{1b}[\(colour.rawValue)m" + text + "\u{1b}[0m"
+        var painted = ""
+        colour.code.withUTF8Buffer { painted = String(decoding: $0, as: UTF8.self) }
+        return painted + text + "\u{1b}[0m"
     }
 }

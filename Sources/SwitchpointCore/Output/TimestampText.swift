@@ -1,16 +1,9 @@
-/// Human timestamps without Foundation: UTC calendar time with microseconds.
+/// Human timestamps without Foundation, written straight into an output buffer: UTC
+/// calendar time with microseconds, relative seconds, short durations.
 enum TimestampText {
     /// `2026-11-21 23:40:01.123456 UTC`
     static func utc(_ timestamp: Timestamp) -> String {
-        let micros = timestamp.nanoseconds / 1000
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-        let (year, month, day) = civil(fromDays: days)
-        return "\(year)-\(two(month))-\(two(day)) \(two(Int(secondOfDay / 3600))):\(two(Int(secondOfDay / 60 % 60))):\(two(Int(secondOfDay % 60))).\(JSONLine.zeroPadded(Int(fraction), width: 6)) UTC"
+        string { $0.append(utc: timestamp) }
     }
 
     /// Howard Hinnant's days-to-civil algorithm.
@@ -26,18 +19,92 @@ enum TimestampText {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-
     /// `+1.234567` seconds relative to `origin`.
     static func relative(_ timestamp: Timestamp, to origin: Timestamp) -> String {
-        let delta = timestamp.seconds(since: origin)
-        return (delta < 0 ? "" : "+") + JSONLine.fixed(delta, decimals: 6)
+        string { $0.append(relative: timestamp, to: origin) }
     }
 
     /// `1.8 ms`, `312 µs`, `2.41 s`.
     static func duration(milliseconds: Double) -> String {
-        if milliseconds < 1 { return JSONLine.fixed(milliseconds * 1000, decimals: 0) + " µs" }
-        if milliseconds < 1000 { return JSONLine.fixed(milliseconds, decimals: milliseconds < 10 ? 2 : 1) + " ms" }
-        return JSONLine.fixed(milliseconds / 1000, decimals: 2) + " s"
+        string { $0.append(duration: milliseconds) }
+    }
+
+    private static func string(_ write: (OutputBuffer) -> Void) -> String {
+        let buffer = OutputBuffer(capacity: 64)
+        write(buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+}
+
+extension OutputBuffer {
+    /// `2026-11-21 23:40:01.123456 UTC`
+    func append(utc timestamp: Timestamp) {
+        let micros = timestamp.nanoseconds / 1000
+        var seconds = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        let (year, month, day) = TimestampText.civil(fromDays: days)
+        append(decimal: year)
+        append(UInt8(ascii: "-"))
+        append(zeroPadded: month, width: 2)
+        append(UInt8(ascii: "-"))
+        append(zeroPadded: day, width: 2)
+        append(UInt8(ascii: " "))
+        append(zeroPadded: Int(secondOfDay / 3600), width: 2)
+        append(UInt8(ascii: ":"))
+        append(zeroPadded: Int(secondOfDay / 60 % 60), width: 2)
+        append(UInt8(ascii: ":"))
+        append(zeroPadded: Int(secondOfDay % 60), width: 2)
+        append(UInt8(ascii: "."))
+        append(zeroPadded: Int(fraction), width: 6)
+        append(" UTC")
+    }
+
+    /// `+1.234567` seconds from `origin` (a minus sign when earlier).
+    func append(relative timestamp: Timestamp, to origin: Timestamp) {
+        let delta = timestamp.seconds(since: origin)
+        if !(delta < 0) { append(UInt8(ascii: "+")) }
+        append(fixed: delta, decimals: 6)
+    }
+
+    /// `1.8 ms`, `312 µs`, `2.41 s`.
+    func append(duration milliseconds: Double) {
+        if milliseconds < 1 {
+            append(fixed: milliseconds * 1000, decimals: 0)
+            append(" µs")
+        } else if milliseconds < 1000 {
+            append(fixed: milliseconds, decimals: milliseconds < 10 ? 2 : 1)
+            append(" ms")
+        } else {
+            append(fixed: milliseconds / 1000, decimals: 2)
+            append(" s")
+        }
+    }
+
+    /// Epoch seconds with microsecond precision, from integers so that large epoch values
+    /// keep every digit.
+    func append(epochSeconds timestamp: Timestamp) {
+        let micros = timestamp.nanoseconds / 1000
+        let seconds = micros / 1_000_000
+        let fraction = micros % 1_000_000
+        if micros < 0 && fraction != 0 {
+            append(UInt8(ascii: "-"))
+            append(decimal: -(micros / 1_000_000))
+            append(UInt8(ascii: "."))
+            append(zeroPadded: Int(-fraction), width: 6)
+        } else {
+            append(decimal: seconds)
+            append(UInt8(ascii: "."))
+            append(zeroPadded: Int(fraction), width: 6)
+        }
     }
 }

@@ -249,7 +249,7 @@ struct HTTP1Parser {
             return false
         case .chunkSize:
             guard let size = Self.chunkSize(line) else {
-                events.append(.finding(.httpBadChunk, "bad chunk size line \"\(TerminalText.escape(bytes: line.prefix(40).map { $0 }))\"", at: end))
+                events.append(.finding(.httpBadChunk, "bad chunk size line \"\(String(decoding: line.prefix(40), as: UTF8.self))\"", at: end))
                 events.append(.gaveUp(at: lineStart))
                 state = .stopped
                 return false
@@ -299,12 +299,12 @@ struct HTTP1Parser {
             return
         }
         guard let colon = line.firstIndex(of: 0x3a), colon > 0 else {
-            events.append(.finding(.httpMalformedHeader, "a header line without a field name and colon: \"\(TerminalText.escape(bytes: Array(line.prefix(60))))\"", at: end))
+            events.append(.finding(.httpMalformedHeader, "a header line without a field name and colon: \"\(String(decoding: line.prefix(60), as: UTF8.self))\"", at: end))
             return
         }
         let nameBytes = line[..<colon]
         if nameBytes.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
-            events.append(.finding(.httpMalformedHeader, "white space in the header name \"\(TerminalText.escape(bytes: Array(nameBytes)))\" (RFC 9112 §5.1 says reject)", at: end))
+            events.append(.finding(.httpMalformedHeader, "white space in the header name \"\(String(decoding: nameBytes, as: UTF8.self))\" (RFC 9112 §5.1 says reject)", at: end))
         }
         guard fields.count < limits.maxHeaderCount else {
             events.append(.finding(.httpTooManyHeaders, "more than \(limits.maxHeaderCount) header fields", at: end))
@@ -322,7 +322,7 @@ struct HTTP1Parser {
         switch role {
         case .request:
             guard let (method, target, version) = Self.requestLine(startLineText) else {
-                events.append(.finding(.httpMalformedStartLine, "not an HTTP request line: \"\(TerminalText.escape(String(startLineText.prefix(80))))\"", at: messageStart))
+                events.append(.finding(.httpMalformedStartLine, "not an HTTP request line: \"\(String(startLineText.prefix(80)))\"", at: messageStart))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
@@ -334,7 +334,7 @@ struct HTTP1Parser {
             state = .awaitingFraming
         case .response:
             guard let (version, status, reason) = Self.statusLine(startLineText) else {
-                events.append(.finding(.httpMalformedStartLine, "not an HTTP status line: \"\(TerminalText.escape(String(startLineText.prefix(80))))\"", at: messageStart))
+                events.append(.finding(.httpMalformedStartLine, "not an HTTP status line: \"\(String(startLineText.prefix(80)))\"", at: messageStart))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
@@ -365,7 +365,7 @@ struct HTTP1Parser {
         let values = headers.listElements("Content-Length")
         guard let first = values.first else { return nil }
         guard let length = UInt64(first), values.allSatisfy({ $0 == first }) else {
-            events.append(.finding(.httpBadContentLength, "invalid or conflicting Content-Length: \(TerminalText.escape(values.joined(separator: ", ")))", at: end))
+            events.append(.finding(.httpBadContentLength, "invalid or conflicting Content-Length: \(values.joined(separator: ", "))", at: end))
             return nil
         }
         return length

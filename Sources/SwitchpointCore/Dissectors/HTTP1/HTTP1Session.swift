@@ -112,7 +112,7 @@ struct HTTP1Session {
             reportedEarlyData = true
             let method = pending.last?.head.method ?? "the request"
             events.finding(.upgradeClientDataBeforeVerdict,
-                           "the client sent data after its \(TerminalText.escape(method)) upgrade request, before the server's answer (it must wait for the 101)",
+                           "the client sent data after its \(method) upgrade request, before the server's answer (it must wait for the 101)",
                            capture: capture, direction: .clientToServer, offset: offset)
         }
         if held == nil { held = HeldBytes(offset: offset, bytes: [], capture: capture) }
@@ -139,13 +139,13 @@ struct HTTP1Session {
         }
         if head.isHTTP10 {
             events.finding(.upgradeHTTP10Request,
-                           "an HTTP/1.0 request offers Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))); servers must ignore it (RFC 9110 §7.8)",
+                           "an HTTP/1.0 request offers Upgrade: \(offered.joined(separator: ", ")); servers must ignore it (RFC 9110 §7.8)",
                            capture: capture, direction: .clientToServer, offset: start)
         }
         if !head.connectionUpgrade {
-            let connection = head.headers.combined("Connection").map { "Connection: \(TerminalText.escape($0))" } ?? "no Connection header"
+            let connection = head.headers.combined("Connection").map { "Connection: \($0)" } ?? "no Connection header"
             events.finding(.upgradeConnectionHeaderMissing,
-                           "Upgrade: \(TerminalText.escape(offered.joined(separator: ", "))) without Connection: upgrade (\(connection)); a proxy likely stripped the hop-by-hop header, so no server will switch",
+                           "Upgrade: \(offered.joined(separator: ", ")) without Connection: upgrade (\(connection)); a proxy likely stripped the hop-by-hop header, so no server will switch",
                            capture: capture, direction: .clientToServer, offset: start)
         }
     }
@@ -236,7 +236,7 @@ struct HTTP1Session {
         let chosen = head.headers.listElements("Upgrade")
         let offered = request?.head.offeredProtocols ?? []
         if request?.upgradeOffered != true {
-            let why = request == nil ? "no request was seen" : "the request did not offer an upgrade (\(request.map { TerminalText.escape($0.head.method + " " + $0.head.target) } ?? ""))"
+            let why = request == nil ? "no request was seen" : "the request did not offer an upgrade (\(request.map { $0.head.method + " " + $0.head.target } ?? ""))"
             events.finding(.upgradeUnsolicited101, "101 Switching Protocols but \(why)", capture: capture, direction: .serverToClient, offset: end)
         }
         if chosen.isEmpty {
@@ -244,7 +244,7 @@ struct HTTP1Session {
                            capture: capture, direction: .serverToClient, offset: end)
         } else if let first = chosen.first, !offered.isEmpty, !offered.contains(where: { $0.lowercasedASCII == first.lowercasedASCII }) {
             events.finding(.upgradeProtocolNotOffered,
-                           "the 101 switches to \(TerminalText.escape(first)), the client offered \(TerminalText.escape(offered.joined(separator: ", ")))",
+                           "the 101 switches to \(first), the client offered \(offered.joined(separator: ", "))",
                            capture: capture, direction: .serverToClient, offset: end)
         }
         if !chosen.isEmpty && !head.headers.listContains("Connection", token: "upgrade") {
@@ -281,16 +281,16 @@ struct HTTP1Session {
     }
 
     private func reportRefusal(_ head: HTTPResponseHead, request: PendingRequest, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let offered = TerminalText.escape(request.head.offeredProtocols.joined(separator: ", "))
+        let offered = request.head.offeredProtocols.joined(separator: ", ")
         if request.isConnect {
-            events.finding(.connectRefused, "CONNECT \(TerminalText.escape(request.head.target)) answered \(head.status) \(TerminalText.escape(head.reason))",
+            events.finding(.connectRefused, "CONNECT \(request.head.target) answered \(head.status) \(head.reason)",
                            capture: capture, direction: .serverToClient, offset: start)
         } else if head.status == 426 {
-            let demanded = head.headers.combined("Upgrade").map { "the server demands Upgrade: \(TerminalText.escape($0))" } ?? "the 426 names no Upgrade"
+            let demanded = head.headers.combined("Upgrade").map { "the server demands Upgrade: \($0)" } ?? "the 426 names no Upgrade"
             events.finding(.upgradeRefused426, "upgrade to \(offered) refused with 426 Upgrade Required; \(demanded)",
                            capture: capture, direction: .serverToClient, offset: start)
         } else {
-            var message = "upgrade to \(offered) answered \(head.status) \(TerminalText.escape(head.reason)) instead of 101"
+            var message = "upgrade to \(offered) answered \(head.status) \(head.reason) instead of 101"
             if let cause = Self.likelyCause(status: head.status, request: request.head) { message += ": " + cause }
             events.finding(.upgradeRefused, message, capture: capture, direction: .serverToClient, offset: start)
         }
@@ -374,7 +374,7 @@ struct HTTP1Session {
     mutating func finish(clientOffset: UInt64, serverOffset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         if verdictPending, let request = pending.last {
             events.finding(.upgradeNoVerdict,
-                           "the connection ended before the server answered the \(TerminalText.escape(request.head.method)) upgrade request",
+                           "the connection ended before the server answered the \(request.head.method) upgrade request",
                            capture: capture, direction: .serverToClient)
         }
         for (parserDirection, offset) in [(Direction.clientToServer, clientOffset), (.serverToClient, serverOffset)] {

@@ -70,7 +70,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 events.add(.h2Settings(HTTP2Settings(source: "HTTP2-Settings", ack: false, values: values)),
                            capture: capture, direction: .clientToServer, offset: context.clientToServerOffset)
             } else {
-                events.finding(.http2BadSettingsHeader, "HTTP2-Settings \"\(TerminalText.escape(encoded))\" is not base64url SETTINGS", capture: capture, direction: .clientToServer)
+                events.finding(.http2BadSettingsHeader, "HTTP2-Settings \"\(encoded)\" is not base64url SETTINGS", capture: capture, direction: .clientToServer)
             }
         }
         var summary = HTTP2StreamSummary(stream: 1, method: request.method, scheme: "http",
@@ -259,7 +259,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             }
         case 7:      // GOAWAY
             guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
-            let debug = TerminalText.escape(bytes: Array(payload[8...].prefix(256)))
+            let debug = String(decoding: payload[8...].prefix(256), as: UTF8.self)
             events.add(.h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
                        capture: capture, direction: direction, offset: offset)
         default:     // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
@@ -350,7 +350,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0, reset: nil,
             timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
         if pseudo(":protocol") != nil && sides[1].settings[8] != 1 {
-            events.finding(.http2ConnectProtocolNotEnabled, "an extended CONNECT (:protocol \(TerminalText.escape(pseudo(":protocol") ?? ""))) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)", capture: capture, direction: .clientToServer)
+            events.finding(.http2ConnectProtocolNotEnabled, "an extended CONNECT (:protocol \(pseudo(":protocol") ?? "")) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)", capture: capture, direction: .clientToServer)
         }
     }
 

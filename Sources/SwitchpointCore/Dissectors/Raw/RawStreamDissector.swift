@@ -1,5 +1,5 @@
 /// The view of a protocol switchpoint does not dissect: per-direction chunks with byte
-/// counts and an escaped preview, so nothing from the wire reaches the terminal raw.
+/// counts and the first bytes, which printers show as text or hex.
 public struct RawStreamDissector: UpgradedStreamDissector {
     public let protocolName: String
     /// Bytes of each chunk shown in the preview.
@@ -13,31 +13,24 @@ public struct RawStreamDissector: UpgradedStreamDissector {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         guard !bytes.isEmpty else { return }
         totals[direction.rawValue] += UInt64(bytes.count)
-        let (preview, isHex) = Self.preview(bytes)
-        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, preview: preview, previewIsHex: isHex)),
+        let head = bytes.prefix(Self.previewLength)
+        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, head: Array(head),
+                                     previewIsHex: Self.looksBinary(head, cut: bytes.count > head.count))),
                    capture: capture, direction: direction, offset: offset)
     }
 
-    /// Text (escaped) when the bytes read as text, else hex: binary shown as text is noise.
-    static func preview(_ bytes: UnsafeRawBufferPointer) -> (String, isHex: Bool) {
-        let head = bytes.prefix(previewLength)
+    /// Text when the bytes read as text (a few control bytes allowed: terminal sessions
+    /// carry escapes), else binary: binary shown as text is noise.
+    static func looksBinary(_ head: UnsafeRawBufferPointer, cut: Bool) -> Bool {
         var controls = 0
         for byte in head where (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d && byte != 0x1b) || byte == 0x7f {
             controls += 1
         }
-        if !looksBinary(head, cut: bytes.count > previewLength) && controls * 10 <= head.count {
-            return (TerminalText.escape(bytes: head) + (bytes.count > previewLength ? "…" : ""), false)
-        }
-        let hexHead = head.prefix(previewLength / 2)
-        let hex = hexHead.map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined(separator: " ")
-        return (hex + (bytes.count > hexHead.count ? " …" : ""), true)
+        return isNotUTF8(head, cut: cut) || controls * 10 > head.count
     }
 
     /// Bytes that are not UTF-8 text: an invalid sequence anywhere but at the cut end.
-    private static func looksBinary(_ head: UnsafeRawBufferPointer, cut: Bool) -> Bool {
+    private static func isNotUTF8(_ head: UnsafeRawBufferPointer, cut: Bool) -> Bool {
         var index = 0
         while index < head.count {
             let byte = head[index]

@@ -307,7 +307,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                     reason = text
                 } else {
                     report(.websocketInvalidUTF8, "the close reason is not valid UTF-8 (§5.5.1)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
-                    reason = TerminalText.escape(bytes: reasonBytes)
+                    reason = String(decoding: reasonBytes, as: UTF8.self)
                 }
             }
             sides[side].closeSeen = true

@@ -15,14 +15,14 @@ public enum WebSocketHandshake {
         let key = request.headers.values("Sec-WebSocket-Key").first
         if let key {
             if Base64.decode(key)?.count != 16 || key.utf8.count != 24 {
-                findings.append(Finding(.websocketBadKey, "Sec-WebSocket-Key \"\(TerminalText.escape(key))\" is not 16 bytes in base64"))
+                findings.append(Finding(.websocketBadKey, "Sec-WebSocket-Key \"\(key)\" is not 16 bytes in base64"))
             }
         } else {
             findings.append(Finding(.websocketBadKey, "the request has no Sec-WebSocket-Key"))
         }
         let versions = request.headers.listElements("Sec-WebSocket-Version")
         if versions != ["13"] {
-            let shown = versions.isEmpty ? "missing" : "\"\(TerminalText.escape(versions.joined(separator: ", ")))\""
+            let shown = versions.isEmpty ? "missing" : "\"\(versions.joined(separator: ", "))\""
             findings.append(Finding(.websocketBadVersion, "Sec-WebSocket-Version is \(shown), RFC 6455 requires 13"))
         }
         if let key {
@@ -30,7 +30,7 @@ public enum WebSocketHandshake {
             if let found = response.headers.values("Sec-WebSocket-Accept").first {
                 if found != expected {
                     findings.append(Finding(.websocketAcceptMismatch,
-                                            "Sec-WebSocket-Accept is \"\(TerminalText.escape(found))\", expected \"\(expected)\""))
+                                            "Sec-WebSocket-Accept is \"\(found)\", expected \"\(expected)\""))
                 }
             } else {
                 findings.append(Finding(.websocketAcceptMissing, "the 101 has no Sec-WebSocket-Accept (expected \"\(expected)\")"))
@@ -39,12 +39,12 @@ public enum WebSocketHandshake {
         let offeredProtocols = request.headers.listElements("Sec-WebSocket-Protocol")
         for chosen in response.headers.listElements("Sec-WebSocket-Protocol") where !offeredProtocols.contains(chosen) {
             findings.append(Finding(.websocketSubprotocolNotOffered,
-                                    "the server chose subprotocol \"\(TerminalText.escape(chosen))\", the client offered \(offeredProtocols.isEmpty ? "none" : offeredProtocols.map(TerminalText.escape).joined(separator: ", "))"))
+                                    "the server chose subprotocol \"\(chosen)\", the client offered \(offeredProtocols.isEmpty ? "none" : offeredProtocols.joined(separator: ", "))"))
         }
         let offeredExtensions = Set(extensionNames(request.headers).map(\.lowercasedASCII))
         for chosen in extensionNames(response.headers) where !offeredExtensions.contains(chosen.lowercasedASCII) {
             findings.append(Finding(.websocketExtensionNotOffered,
-                                    "the server accepted extension \"\(TerminalText.escape(chosen))\", which the client did not offer"))
+                                    "the server accepted extension \"\(chosen)\", which the client did not offer"))
         }
         return findings
     }

@@ -1,22 +1,3 @@
-/// Runs the audit over capture files and prints its report.
-public enum ProxyAudit {
-    /// Reads each file through the whole pipeline and audits the result. Input problems
-    /// (unreadable, truncated) are returned for the caller to report.
-    public static func run(paths: [String], filter: String = "", options: ProxyAuditor.Options) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
-        var files: [[TimelineEvent]] = []
-        var problems: [CaptureError] = []
-        for path in paths {
-            let collector = EventCollector()
-            var analyzer = TimelineAnalyzer(output: collector)
-            var runner = CaptureRunner()
-            runner.run(try OfflineCaptureSource(paths: [path], filter: filter), into: &analyzer)
-            problems += runner.problems
-            files.append(collector.events)
-        }
-        return (ProxyAuditor(options: options).audit(files: files), problems)
-    }
-}
-
 /// The audit report as text (grouped by exchange, both legs side by side) or JSON lines.
 public struct AuditReportPrinter {
     let writer: LineWriter
@@ -90,7 +71,7 @@ public struct AuditReportPrinter {
         var where_ = ""
         if let front = finding.front { where_ += " front \(front)" }
         if let back = finding.back { where_ += " back \(back)" }
-        writer.write(line: "  !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(finding.message)")
+        writer.write(line: "  !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))")
         if let fix = finding.fix { writer.write(line: "     fix: \(fix)") }
     }
 

@@ -1,0 +1,74 @@
+/// JSON string escaping on bytes, in one pass: the output is always valid UTF-8. `"`, `\`
+/// and the C0 controls are escaped as JSON requires; DEL, the C1 controls and U+2028/
+/// U+2029 as `\u00XX` too (they break line-oriented readers); bytes that are not valid
+/// UTF-8 become U+FFFD, one per maximal invalid subpart, as `String(decoding:as:)` does.
+enum JSONText {
+    @inline(__always)
+    static func escapesScalar(_ value: UInt32) -> Bool {
+        (0x7f...0x9f).contains(value) || value == 0x2028 || value == 0x2029
+    }
+}
+
+extension OutputBuffer {
+    /// `bytes` as a quoted JSON string.
+    public func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+        append(UInt8(ascii: "\""))
+        appendJSONEscaped(bytes)
+        append(UInt8(ascii: "\""))
+    }
+
+    public func appendJSONString(_ text: String) {
+        var text = text
+        text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func appendJSONString(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { appendJSONString($0) }
+    }
+
+    public func appendJSONEscaped(_ bytes: UnsafeRawBufferPointer) {
+        var index = 0
+        var runStart = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7f && byte != 0x5c && byte != 0x22 {
+                index += 1
+                continue
+            }
+            if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            if byte < 0x80 {
+                switch byte {
+                case 0x22: append("\\\"")
+                case 0x5c: append("\\\\")
+                case 0x0a: append("\\n")
+                case 0x0d: append("\\r")
+                case 0x09: append("\\t")
+                default: appendUnicodeEscape(UInt32(byte))
+                }
+                index += 1
+            } else {
+                switch UTF8Scanner.step(bytes, at: index) {
+                case .scalar(let value, let length):
+                    if JSONText.escapesScalar(value) {
+                        appendUnicodeEscape(value)
+                    } else {
+                        append(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
+                    }
+                    index += length
+                case .invalid(let length):
+                    append("\u{FFFD}")
+                    index += length
+                }
+            }
+            runStart = index
+        }
+        if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+    }
+
+    /// `\u00XX` (four lower-case hex digits).
+    private func appendUnicodeEscape(_ value: UInt32) {
+        append("\\u")
+        append(hexByte: UInt8(truncatingIfNeeded: value >> 8))
+        append(hexByte: UInt8(truncatingIfNeeded: value))
+    }
+}
