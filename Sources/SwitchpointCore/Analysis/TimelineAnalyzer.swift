@@ -59,7 +59,9 @@ public struct TimelineAnalyzer: StreamSignalSink {
             buffer.add(.connectionClosed(summary), capture: summary.capture)
         }
         guard !buffer.events.isEmpty else { return }
-        for event in buffer.events { output.receive(event) }
+        buffer.events.withUnsafeBufferPointer { events in
+            for index in events.indices { output.receive(events[index]) }
+        }
         buffer.removeAll()
     }
 }

@@ -79,8 +79,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
         let tagged = options.interleave || late
         let origin = tagged ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
         scratch.removeAll()
-        var context = LineContext(event: event, origin: origin, tagged: tagged)
-        body(event, &context)
+        let context = LineContext(timestamp: event.timestamp, connection: event.connection, direction: event.direction,
+                                  stream: event.stream, origin: origin, tagged: tagged)
+        body(event, context)
         if scratch.isEmpty { return }
         if tagged {
             writer.write(lines: scratch)
@@ -153,7 +154,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     /// Where the lines of one event go and how each starts.
     private struct LineContext {
-        var event: TimelineEvent
+        var timestamp: Timestamp
+        var connection: ConnectionID
+        var direction: Direction?
+        var stream: UInt32?
         var origin: Timestamp
         var tagged: Bool
     }
@@ -163,17 +167,17 @@ public final class TextTimelinePrinter: TimelineEventSink {
         let out = scratch
         if context.tagged {
             out.append(UInt8(ascii: "#"))
-            out.append(decimal: context.event.connection)
+            out.append(decimal: context.connection)
             out.append(UInt8(ascii: " "))
         }
         out.append("  ")
-        out.append(relative: context.event.timestamp, to: context.origin)
-        switch context.event.direction {
+        out.append(relative: context.timestamp, to: context.origin)
+        switch context.direction {
         case .clientToServer: out.append("  c→s  ")
         case .serverToClient: out.append("  s→c  ")
         case nil: out.append("       ")
         }
-        if let stream = context.event.stream {
+        if let stream = context.stream {
             out.append("[stream ")
             out.append(decimal: UInt64(stream))
             out.append("] ")
@@ -205,7 +209,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         if options.colour { out.append("\u{1b}[0m") }
     }
 
-    private func body(_ event: TimelineEvent, _ context: inout LineContext) {
+    private func body(_ event: TimelineEvent, _ context: LineContext) {
         let out = scratch
         switch event.kind {
         case .connectionOpened:
