@@ -14,7 +14,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     private var recent: ConnectionAnalysis?
-    private var buffer = EventBuffer(connection: 0)
+    private var buffer: EventBuffer
 
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
                 decodeAs: [UInt16: String] = [:]) {
@@ -22,6 +22,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
         self.registry = registry
         self.limits = limits
         self.decodeAs = decodeAs
+        buffer = EventBuffer(connection: 0, deliveringTo: output)
     }
 
     public mutating func receive(_ signal: StreamSignal) {
@@ -58,10 +59,5 @@ public struct TimelineAnalyzer: StreamSignalSink {
             if recent?.id == summary.connection { recent = nil }
             buffer.add(.connectionClosed(summary), capture: summary.capture)
         }
-        guard !buffer.events.isEmpty else { return }
-        buffer.events.withUnsafeBufferPointer { events in
-            for index in events.indices { output.receive(events[index]) }
-        }
-        buffer.removeAll()
     }
 }

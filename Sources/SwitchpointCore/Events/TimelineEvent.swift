@@ -10,7 +10,10 @@ public struct TimelineEvent: Sendable {
     public var offset: UInt64?
     /// The HTTP/2 stream an event belongs to (WebSocket over HTTP/2, RFC 8441).
     public var stream: UInt32?
-    public var kind: Kind
+    public let kind: Kind
+    /// Which kind, without its payload: matching `kind` copies the payload (retaining its
+    /// arrays and strings), and the hot paths only need to know which case it is.
+    public let tag: Tag
 
     public init(timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
                 offset: UInt64? = nil, kind: Kind) {
@@ -20,6 +23,42 @@ public struct TimelineEvent: Sendable {
         self.direction = direction
         self.offset = offset
         self.kind = kind
+        tag = Tag(kind)
+    }
+
+    public enum Tag: UInt8, Sendable {
+        case connectionOpened, connectionClosed, gap, httpRequest, httpResponse, httpBody, upgrade, finding, rawData
+        case tlsClientHello, tlsServerHello, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
+        case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
+
+        init(_ kind: Kind) {
+            switch kind {
+            case .connectionOpened: self = .connectionOpened
+            case .connectionClosed: self = .connectionClosed
+            case .gap: self = .gap
+            case .httpRequest: self = .httpRequest
+            case .httpResponse: self = .httpResponse
+            case .httpBody: self = .httpBody
+            case .upgrade: self = .upgrade
+            case .finding: self = .finding
+            case .rawData: self = .rawData
+            case .tlsClientHello: self = .tlsClientHello
+            case .tlsServerHello: self = .tlsServerHello
+            case .tlsEncrypted: self = .tlsEncrypted
+            case .wsFrame: self = .wsFrame
+            case .wsMessage: self = .wsMessage
+            case .wsControl: self = .wsControl
+            case .wsClose: self = .wsClose
+            case .wsClosing: self = .wsClosing
+            case .h2Frame: self = .h2Frame
+            case .h2Settings: self = .h2Settings
+            case .h2Headers: self = .h2Headers
+            case .h2Reset: self = .h2Reset
+            case .h2GoAway: self = .h2GoAway
+            case .h2Ping: self = .h2Ping
+            case .h2Stream: self = .h2Stream
+            }
+        }
     }
 
     public enum Kind: Sendable {
@@ -56,8 +95,8 @@ public struct TimelineEvent: Sendable {
     }
 
     /// The `type` name in JSON lines and the summary.
-    public var typeName: String {
-        switch kind {
+    public var typeName: StaticString {
+        switch tag {
         case .connectionOpened: "conn.open"
         case .connectionClosed: "conn.close"
         case .gap: "tcp.gap"
@@ -72,7 +111,8 @@ public struct TimelineEvent: Sendable {
         case .tlsEncrypted: "tls.encrypted"
         case .wsFrame: "ws.frame"
         case .wsMessage: "ws.message"
-        case .wsControl(let control): control.opcode == 9 ? "ws.ping" : "ws.pong"
+        case .wsControl:
+            if case .wsControl(let control) = kind, control.opcode == 9 { "ws.ping" } else { "ws.pong" }
         case .wsClose: "ws.close"
         case .wsClosing: "ws.closing"
         case .h2Frame: "h2.frame"

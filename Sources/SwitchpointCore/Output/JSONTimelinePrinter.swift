@@ -34,7 +34,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         defer { line.close() }
         line.add("ts", timestamp: event.timestamp)
         line.add("conn", event.connection)
-        line.add("type", event.typeName)
+        line.add("type", literal: event.typeName)
         if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }
         if let stream = event.stream { line.add("stream", Int(stream)) }

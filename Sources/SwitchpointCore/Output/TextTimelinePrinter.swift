@@ -29,26 +29,34 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Characters of a close reason shown.
     static let closeReasonCharacters = 200
 
-    /// A connection's lines not printed yet.
-    private final class HeldBlock {
-        let lines = OutputBuffer(capacity: 1024)
-        /// Tells this block from an earlier one of the same connection in `heldOrder`.
-        let generation: Int
-        init(generation: Int) { self.generation = generation }
+    /// What the printer keeps per open connection (offline blocks).
+    private final class ConnectionState {
+        let start: Timestamp
+        /// Lines not printed yet (nil when none are held).
+        var block: OutputBuffer?
+        /// Tells this connection's current block from an earlier one in `heldOrder`.
+        var generation = 0
+        init(start: Timestamp) { self.start = start }
     }
+
+    /// Block buffers kept for reuse, and how large a kept one may stay.
+    static let spareBlockLimit = 256
+    static let spareBlockCapacity = 64 << 10
 
     private let writer: LineWriter
     private let options: Options
     public private(set) var summary = TimelineSummary()
-    private var held: [ConnectionID: HeldBlock] = [:]
+    private var states: [ConnectionID: ConnectionState] = [:]
+    /// The previous event's connection: events come in runs per connection.
+    private var recent: (id: ConnectionID, state: ConnectionState)?
     /// Held blocks in the order they were started (entries of printed blocks are stale).
     private var heldOrder: [(connection: ConnectionID, generation: Int)] = []
     private var heldOrderHead = 0
     private var heldBytes = 0
     private var generations = 0
-    private var starts: [ConnectionID: Timestamp] = [:]
-    /// Connections whose block was printed: anything later (a late retransmission after
-    /// the close) goes out at once, tagged with the connection.
+    private var spareBlocks: [OutputBuffer] = []
+    /// Connections whose block was printed at their close: anything later (a late
+    /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
     /// The event's lines are written here, then moved to a block or to the writer.
@@ -62,37 +70,41 @@ public final class TextTimelinePrinter: TimelineEventSink {
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
         if captureStart == nil { captureStart = event.timestamp }
-        if case .connectionOpened(let opening) = event.kind {
-            starts[event.connection] = event.timestamp
+        // The tag first: matching `kind` copies its payload, and most events are not openings.
+        if event.tag == .connectionOpened, case .connectionOpened(let opening) = event.kind {
             if options.interleave {
                 headerLine(opening, into: writer.out)
                 writer.endLine()
             } else {
-                let block = startBlock(event.connection)
-                headerLine(opening, into: block.lines)
-                block.lines.append(0x0a)
-                heldBytes += block.lines.count
+                let state = ConnectionState(start: event.timestamp)
+                states[event.connection] = state
+                recent = (event.connection, state)
+                let block = startBlock(event.connection, state)
+                headerLine(opening, into: block)
+                block.append(0x0a)
+                heldBytes += block.count
             }
             return
         }
-        let late = !options.interleave && printed.contains(event.connection)
-        let tagged = options.interleave || late
-        let origin = tagged ? (captureStart ?? event.timestamp) : (starts[event.connection] ?? event.timestamp)
+        let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
+        let origin = state?.start ?? captureStart ?? event.timestamp
         scratch.removeAll()
         let context = LineContext(timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                                  stream: event.stream, origin: origin, tagged: tagged)
+                                  stream: event.stream, origin: origin, tagged: state == nil)
         body(event, context)
-        if scratch.isEmpty { return }
-        if tagged {
-            writer.write(lines: scratch)
+        guard let state else {
+            if !scratch.isEmpty { writer.write(lines: scratch) }
             return
         }
-        let block = held[event.connection] ?? continuedBlock(event.connection)
-        block.lines.append(scratch)
-        heldBytes += scratch.count
-        if case .connectionClosed = event.kind {
-            printBlock(event.connection)
-            starts[event.connection] = nil
+        if !scratch.isEmpty {
+            let block = state.block ?? continuedBlock(event.connection, state)
+            block.append(scratch)
+            heldBytes += scratch.count
+        }
+        if event.tag == .connectionClosed {
+            printBlock(state)
+            states[event.connection] = nil
+            recent = nil
             printed.insert(event.connection)
         }
         while heldBytes > options.pendingBudget, let oldest = oldestHeld() {
@@ -101,7 +113,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        for connection in held.keys.sorted() { printBlock(connection) }
+        for connection in states.keys.sorted() {
+            if let state = states[connection] { printBlock(state) }
+        }
         writer.write(line: paint("== summary", .bold))
         for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
         writer.flush()
@@ -109,28 +123,45 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     // MARK: Held blocks
 
-    private func startBlock(_ connection: ConnectionID) -> HeldBlock {
+    /// The open connection's state, or nil when its lines go out at once tagged (it was
+    /// printed at its close already).
+    private func state(_ connection: ConnectionID, at timestamp: Timestamp) -> ConnectionState? {
+        if let recent, recent.id == connection { return recent.state }
+        if let found = states[connection] {
+            recent = (connection, found)
+            return found
+        }
+        if printed.contains(connection) { return nil }
+        // Events of a connection whose opening was not seen: a block of its own.
+        let state = ConnectionState(start: timestamp)
+        states[connection] = state
+        recent = (connection, state)
+        return state
+    }
+
+    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
         generations += 1
-        let block = HeldBlock(generation: generations)
-        held[connection] = block
+        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: 1024)
+        state.block = block
+        state.generation = generations
         heldOrder.append((connection, generations))
         return block
     }
 
     /// A connection whose block was printed early goes on under a marker.
-    private func continuedBlock(_ connection: ConnectionID) -> HeldBlock {
-        let block = startBlock(connection)
-        if options.colour { block.lines.append("\u{1b}[1m") }
-        block.lines.append("conn ")
-        block.lines.append(decimal: connection)
-        block.lines.append(" (continued)")
-        if options.colour { block.lines.append("\u{1b}[0m") }
-        block.lines.append(0x0a)
-        heldBytes += block.lines.count
+    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
+        let block = startBlock(connection, state)
+        if options.colour { block.append("\u{1b}[1m") }
+        block.append("conn ")
+        block.append(decimal: connection)
+        block.append(" (continued)")
+        if options.colour { block.append("\u{1b}[0m") }
+        block.append(0x0a)
+        heldBytes += block.count
         return block
     }
 
-    private func oldestHeld() -> ConnectionID? {
+    private func oldestHeld() -> ConnectionState? {
         while heldOrderHead < heldOrder.count {
             let entry = heldOrder[heldOrderHead]
             heldOrderHead += 1
@@ -138,16 +169,22 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 heldOrder.removeFirst(heldOrderHead)
                 heldOrderHead = 0
             }
-            if held[entry.connection]?.generation == entry.generation { return entry.connection }
+            if let state = states[entry.connection], state.block != nil, state.generation == entry.generation { return state }
         }
         return nil
     }
 
-    private func printBlock(_ connection: ConnectionID) {
-        guard let block = held.removeValue(forKey: connection) else { return }
-        heldBytes -= block.lines.count
-        block.lines.append(0x0a)   // a blank line after each block
-        writer.write(lines: block.lines)
+    private func printBlock(_ state: ConnectionState) {
+        guard let block = state.block else { return }
+        state.block = nil
+        heldBytes -= block.count
+        block.append(0x0a)   // a blank line after each block
+        writer.write(lines: block)
+        block.removeAll()
+        if spareBlocks.count < Self.spareBlockLimit {
+            block.shrink(toAtMost: Self.spareBlockCapacity)
+            spareBlocks.append(block)
+        }
     }
 
     // MARK: Lines

@@ -11,6 +11,11 @@ public struct TimelineSummary {
     public init() {}
 
     public mutating func count(_ event: TimelineEvent) {
+        // Most events count nothing: a tag check, no payload copy.
+        switch event.tag {
+        case .connectionOpened, .upgrade, .finding, .gap: break
+        default: return
+        }
         switch event.kind {
         case .connectionOpened:
             connections += 1

@@ -18,7 +18,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public func values(_ name: String) -> [String] {
-        fields.filter { $0.name.lowercasedASCII == name.lowercasedASCII }.map(\.value)
+        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     /// All values joined as one comma list (repeated headers combine, §5.3).
@@ -28,7 +28,7 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public func contains(_ name: String) -> Bool {
-        fields.contains { $0.name.lowercasedASCII == name.lowercasedASCII }
+        fields.contains { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     /// The comma-separated elements of every `name` header, trimmed, empty ones dropped,
@@ -71,6 +71,24 @@ public struct HTTPResponseHead: Sendable, Equatable {
 }
 
 extension StringProtocol {
+    /// Case-insensitive equality for ASCII letters, without building lower-cased copies.
+    func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+        var left = utf8.makeIterator()
+        var right = other.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let a?, let b?):
+                if a != b && Self.foldedASCII(a) != Self.foldedASCII(b) { return false }
+            default: return false
+            }
+        }
+    }
+
+    private static func foldedASCII(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5a).contains(byte) ? byte + 0x20 : byte
+    }
+
     /// ASCII-only lower-casing: header names and tokens are ASCII, and this avoids the
     /// Unicode machinery of `lowercased()`.
     var lowercasedASCII: String {

@@ -10,14 +10,17 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var length: UInt64 = 0
         var compressed: Bool
         var utf8 = UTF8Validator()
-        var kept: [UInt8] = []
+        var kept: [UInt8]
         var keptAll = true
         var complete = true
         var problem: String?
         var inflating = true
     }
 
-    struct Side {
+    /// One direction's state. A class: every frame touches several of its fields, and a
+    /// struct in an array was copied whole on many of those accesses (a tenth of the
+    /// profile). A dissector is owned by one connection and never copied.
+    final class Side {
         var parser = WebSocketFrameParser()
         var frame: WebSocketFrameHeader?
         /// The current frame's payload belongs to the message in progress.
@@ -35,6 +38,17 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var closeSeen = false
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
+        /// The last message's kept bytes: once its event is printed this array is the only
+        /// owner again, so the next message reuses its storage instead of allocating.
+        var spareKept: [UInt8] = []
+
+        /// A new message's kept buffer, empty, from the spare one.
+        func takeKeptBuffer() -> [UInt8] {
+            var kept = spareKept
+            spareKept = []
+            kept.removeAll(keepingCapacity: true)
+            return kept
+        }
     }
 
     public let compression: WebSocketCompression?
@@ -42,7 +56,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     /// True when the opening handshake was not captured (decode-as): a compressed
     /// stream's history may be missing.
     let startedWithoutHandshake: Bool
-    private var sides = [Side(), Side()]
+    /// Per direction, indexed by `Direction.rawValue`.
+    private let sides = [Side(), Side()]
     private var scratch: [UInt8] = []
     private var closes: [(direction: Direction, code: UInt16?, at: Timestamp)] = []
     private var lastCapture: CaptureInfo?
@@ -58,25 +73,24 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             compression = WebSocketCompression(kind: .perMessageDeflate)
         }
         if compression != nil {
-            sides[0].inflater = Inflater()
-            sides[1].inflater = Inflater()
+            sides[Direction.clientToServer.rawValue].inflater = Inflater()
+            sides[Direction.serverToClient.rawValue].inflater = Inflater()
         }
-        sides[0].historyUnknown = startedWithoutHandshake
-        sides[1].historyUnknown = startedWithoutHandshake
+        sides[Direction.clientToServer.rawValue].historyUnknown = startedWithoutHandshake
+        sides[Direction.serverToClient.rawValue].historyUnknown = startedWithoutHandshake
     }
 
     // MARK: Bytes
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         lastCapture = capture
-        let side = direction.rawValue
         var index = 0
-        while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
+        while let event = sides[direction.rawValue].parser.next(bytes, index: &index, offset: offset) {
             switch event {
             case .header(let header, let at):
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
-                guard let header = sides[side].frame else { continue }
+                guard let header = sides[direction.rawValue].frame else { continue }
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
                 if header.masked {
                     WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
@@ -99,12 +113,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
         events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset)
-        sides[side].frame = header
-        sides[side].control.removeAll(keepingCapacity: true)
-        sides[side].frameInMessage = false
-        sides[side].frameCompressed = false
+        sides[direction.rawValue].frame = header
+        sides[direction.rawValue].control.removeAll(keepingCapacity: true)
+        sides[direction.rawValue].frameInMessage = false
+        sides[direction.rawValue].frameCompressed = false
         // §5.1 / §5.3: clients mask every frame, servers none.
         if direction == .clientToServer && !header.masked {
             report(.websocketClientFrameUnmasked, "a client frame (opcode \(header.opcode)) is not masked; RFC 6455 §5.1 requires clients to mask every frame", direction: direction, offset: offset, capture: capture, events: &events)
@@ -116,10 +129,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         if header.lengthTopBitSet {
             report(.websocketLengthTopBit, "a 64-bit payload length with its most significant bit set (§5.2); decoding of this direction stops", direction: direction, offset: offset, capture: capture, events: &events)
-            sides[side].parser.stop()
+            sides[direction.rawValue].parser.stop()
             return
         }
-        if sides[side].closeSeen {
+        if sides[direction.rawValue].closeSeen {
             report(.websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)", direction: direction, offset: offset, capture: capture, events: &events)
         }
         let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcode != 0 || compression?.kind == .deflateFrame) ? 0x4 : 0
@@ -135,22 +148,23 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
         case 0x1, 0x2:
-            if let unfinished = sides[side].message {
+            if let unfinished = sides[direction.rawValue].message {
                 report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-                sides[side].message?.complete = false
+                sides[direction.rawValue].message?.complete = false
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
-            sides[side].message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1))
-            sides[side].frameInMessage = true
-            sides[side].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+            sides[direction.rawValue].message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
+                                          kept: sides[direction.rawValue].takeKeptBuffer())
+            sides[direction.rawValue].frameInMessage = true
+            sides[direction.rawValue].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case 0x0:
-            if sides[side].message == nil {
+            if sides[direction.rawValue].message == nil {
                 report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             } else {
-                sides[side].frameInMessage = true
-                sides[side].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
-                if sides[side].frameCompressed { sides[side].message?.compressed = true }
+                sides[direction.rawValue].frameInMessage = true
+                sides[direction.rawValue].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+                if sides[direction.rawValue].frameCompressed { sides[direction.rawValue].message?.compressed = true }
             }
         default:
             report(.websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped", direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -158,88 +172,88 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func payload(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        guard let header = sides[side].frame else { return }
+        guard let header = sides[direction.rawValue].frame else { return }
         if header.isControl {
-            let room = options.maxControlPayload - sides[side].control.count
-            if room > 0 { sides[side].control.append(contentsOf: bytes.prefix(room)) }
+            let room = options.maxControlPayload - sides[direction.rawValue].control.count
+            if room > 0 { sides[direction.rawValue].control.append(contentsOf: bytes.prefix(room)) }
             return
         }
-        guard sides[side].frameInMessage, sides[side].message != nil else { return }
-        sides[side].message?.wireLength += UInt64(bytes.count)
-        let compressed = compression?.kind == .deflateFrame ? sides[side].frameCompressed : (sides[side].message?.compressed ?? false)
+        guard sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil else { return }
+        sides[direction.rawValue].message?.wireLength += UInt64(bytes.count)
+        let compressed = compression?.kind == .deflateFrame ? sides[direction.rawValue].frameCompressed : (sides[direction.rawValue].message?.compressed ?? false)
         if compressed {
             inflate(bytes, direction: direction, capture: capture, events: &events)
         } else {
-            absorb(bytes, side: side)
+            absorb(bytes, direction: direction)
         }
     }
 
     /// Plain message bytes: counted, validated, and kept as far as the options say.
-    private mutating func absorb(_ bytes: UnsafeRawBufferPointer, side: Int) {
-        guard var message = sides[side].message else { return }
-        sides[side].message = nil   // keep the kept buffer uniquely referenced while it grows
+    private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
+        guard var message = sides[direction.rawValue].message else { return }
+        sides[direction.rawValue].message = nil   // keep the kept buffer uniquely referenced while it grows
         message.length += UInt64(bytes.count)
         if message.opcode == 1 { message.utf8.feed(bytes) }
         let limit = options.keepFullPayload ? Int.max : options.previewBytes
         let room = limit - message.kept.count
         if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
         if bytes.count > room { message.keptAll = false }
-        sides[side].message = message
+        sides[direction.rawValue].message = message
     }
 
     private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        guard let message = sides[side].message, message.inflating, let inflater = sides[side].inflater else { return }
+        // Only fields are read here: a copy of the message would share its kept buffer
+        // and make every append below copy it whole (quadratic in the message size).
+        guard sides[direction.rawValue].message?.inflating == true, let messageOffset = sides[direction.rawValue].message?.offset,
+              let inflater = sides[direction.rawValue].inflater else { return }
         let limit = options.maxInflatedMessageBytes
         var overLimit = false
         do {
             _ = try inflater.inflate(bytes) { piece in
-                let produced = sides[side].message?.length ?? 0
+                let produced = sides[direction.rawValue].message?.length ?? 0
                 if produced + UInt64(piece.count) > limit {
                     overLimit = true
                     return false
                 }
-                absorb(piece, side: side)
+                absorb(piece, direction: direction)
                 return true
             }
         } catch {
-            if sides[side].historyUnknown {
-                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents are not shown", direction: direction, offset: message.offset, capture: capture, events: &events)
-                sides[side].message?.problem = "compression history missing"
+            if sides[direction.rawValue].historyUnknown {
+                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents are not shown", direction: direction, offset: messageOffset, capture: capture, events: &events)
+                sides[direction.rawValue].message?.problem = "compression history missing"
             } else if case .corrupt(let why) = error {
-                report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
-                sides[side].message?.problem = "inflate failed: \(why)"
+                report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
+                sides[direction.rawValue].message?.problem = "inflate failed: \(why)"
             }
             // What came out before the error may already be wrong: show none of it.
-            sides[side].message?.kept.removeAll()
-            sides[side].message?.keptAll = false
-            sides[side].message?.inflating = false
-            sides[side].message?.complete = false
-            sides[side].historyUnknown = true
+            sides[direction.rawValue].message?.kept.removeAll()
+            sides[direction.rawValue].message?.keptAll = false
+            sides[direction.rawValue].message?.inflating = false
+            sides[direction.rawValue].message?.complete = false
+            sides[direction.rawValue].historyUnknown = true
             inflater.reset()
         }
         if overLimit {
-            report(.websocketInflateLimit, "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
-            sides[side].message?.inflating = false
-            sides[side].message?.complete = false
-            sides[side].message?.problem = "inflated size over the limit"
-            sides[side].historyUnknown = true
+            report(.websocketInflateLimit, "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
+            sides[direction.rawValue].message?.inflating = false
+            sides[direction.rawValue].message?.complete = false
+            sides[direction.rawValue].message?.problem = "inflated size over the limit"
+            sides[direction.rawValue].historyUnknown = true
             inflater.reset()
         }
     }
 
     private mutating func endFrame(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        guard let header = sides[side].frame else { return }
-        sides[side].frame = nil
+        guard let header = sides[direction.rawValue].frame else { return }
+        sides[direction.rawValue].frame = nil
         if header.isControl {
             control(header, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        guard sides[side].frameInMessage, sides[side].message != nil else { return }
-        sides[side].message?.frames += 1
-        if compression?.kind == .deflateFrame && sides[side].frameCompressed {
+        guard sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil else { return }
+        sides[direction.rawValue].message?.frames += 1
+        if compression?.kind == .deflateFrame && sides[direction.rawValue].frameCompressed {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
         if header.fin {
@@ -254,12 +268,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        if compression?.kind == .perMessageDeflate, sides[side].message?.compressed == true {
+        if compression?.kind == .perMessageDeflate, sides[direction.rawValue].message?.compressed == true {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
-        guard let message = sides[side].message else { return }
-        sides[side].message = nil
+        guard let message = sides[direction.rawValue].message else { return }
+        sides[direction.rawValue].message = nil
         if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
             report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
@@ -267,28 +280,28 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
             problem: message.problem)), capture: capture, direction: direction, offset: message.offset)
+        sides[direction.rawValue].spareKept = message.kept
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
-            sides[side].inflater?.reset()
-            sides[side].historyUnknown = false
+            sides[direction.rawValue].inflater?.reset()
+            sides[direction.rawValue].historyUnknown = false
         }
     }
 
     private mutating func control(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        let payload = sides[side].control
+        let payload = sides[direction.rawValue].control
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
         switch header.opcode {
         case 0x9:
-            if sides[side].pings.count >= options.maxOutstandingPings { sides[side].pings.removeFirst() }
-            sides[side].pings.append((payload, capture.timestamp))
+            if sides[direction.rawValue].pings.count >= options.maxOutstandingPings { sides[direction.rawValue].pings.removeFirst() }
+            sides[direction.rawValue].pings.append((payload, capture.timestamp))
             events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
         case 0xA:
-            let peer = direction.reversed.rawValue
+            let peer = direction.reversed
             var roundTrip: Double?
-            if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
-                roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
-                sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
+            if let index = sides[peer.rawValue].pings.firstIndex(where: { $0.payload == payload }) {
+                roundTrip = capture.timestamp.milliseconds(since: sides[peer.rawValue].pings[index].at)
+                sides[peer.rawValue].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
             }
             events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
         case 0x8:
@@ -310,7 +323,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                     reason = String(decoding: reasonBytes, as: UTF8.self)
                 }
             }
-            sides[side].closeSeen = true
+            sides[direction.rawValue].closeSeen = true
             if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
                 closes.append((direction, code, capture.timestamp))
             }
@@ -332,21 +345,20 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     // MARK: Gaps and the end
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
-        guard !sides[side].parser.isStopped else { return }
-        if sides[side].parser.skip(length) != nil {
+        guard !sides[direction.rawValue].parser.isStopped else { return }
+        if sides[direction.rawValue].parser.skip(length) != nil {
             // Inside a payload of known length: skip to the frame's end and go on.
             report(.websocketGapInPayload, "\(length) payload bytes never captured; the message is marked incomplete", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-            if sides[side].frameInMessage, sides[side].message != nil {
-                sides[side].message?.length += length
-                sides[side].message?.wireLength += length
-                sides[side].message?.complete = false
-                sides[side].message?.keptAll = false
-                if sides[side].message?.compressed == true {
-                    sides[side].message?.inflating = false
-                    sides[side].message?.problem = "compressed bytes missing"
-                    sides[side].historyUnknown = true
-                    sides[side].inflater?.reset()
+            if sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil {
+                sides[direction.rawValue].message?.length += length
+                sides[direction.rawValue].message?.wireLength += length
+                sides[direction.rawValue].message?.complete = false
+                sides[direction.rawValue].message?.keptAll = false
+                if sides[direction.rawValue].message?.compressed == true {
+                    sides[direction.rawValue].message?.inflating = false
+                    sides[direction.rawValue].message?.problem = "compressed bytes missing"
+                    sides[direction.rawValue].historyUnknown = true
+                    sides[direction.rawValue].inflater?.reset()
                 }
             }
         } else {
@@ -356,13 +368,12 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         for direction in [Direction.clientToServer, .serverToClient] {
-            let side = direction.rawValue
-            if let unfinished = sides[side].message {
-                sides[side].message?.complete = false
+                if let unfinished = sides[direction.rawValue].message {
+                sides[direction.rawValue].message?.complete = false
                 report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
-            let unanswered = sides[side].pings.count
+            let unanswered = sides[direction.rawValue].pings.count
             if unanswered > 0 {
                 report(.websocketPingUnanswered, "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered", direction: direction, offset: nil, capture: capture, events: &events)
             }
