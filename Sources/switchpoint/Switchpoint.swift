@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwitchpointCore
 
 #if canImport(Glibc)
@@ -82,6 +83,9 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
+    @Option(name: .long, help: ArgumentHelp("Reading files, analyse on one thread and print on another (2, the default with more than one CPU), or do both on one (1). The output is the same.", valueName: "1|2"))
+    var threads: Int?
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -114,6 +118,7 @@ struct Switchpoint: ParsableCommand {
         }
         if let count, count <= 0 { throw ValidationError("-c needs a positive count") }
         if idleTimeout <= 0 { throw ValidationError("--idle-timeout needs a positive number of seconds") }
+        if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
     }
 
     func run() throws {
@@ -181,6 +186,8 @@ struct Switchpoint: ParsableCommand {
                 }())
             }
         }
+        // Live capture already reads on its own thread and prints as it goes.
+        let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         if connections {
             var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
             runner.run(source, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
@@ -189,8 +196,13 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            if pipelined {
+                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: try decodeAsMap(),
+                                                  printer: printer, onProblem: reportProblem)
+            } else {
+                var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
+                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
@@ -201,8 +213,13 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            if pipelined {
+                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: try decodeAsMap(),
+                                                  printer: printer, onProblem: reportProblem)
+            } else {
+                var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
+                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
+            }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())

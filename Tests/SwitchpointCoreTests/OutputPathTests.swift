@@ -1,0 +1,286 @@
+import Foundation
+import Testing
+@testable import SwitchpointCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The output path: wire text escaped once, by the printer of each format; the two-thread
+/// run byte-identical to the single-thread one; memory flat on a long-lived connection.
+@Suite("Output path")
+struct OutputPathTests {
+    enum Format: String, CaseIterable, Sendable {
+        case text, verbose, json, fullPayloadJSON
+    }
+
+    /// Runs the timeline in-process as the command line does, into a file; returns its bytes.
+    static func timeline(_ paths: [String], _ format: Format, threads: Int, budget: Int? = nil) throws -> [UInt8] {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputPath = directory.appendingPathComponent("out").path
+        let descriptor = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        do {
+            let writer = LineWriter(descriptor: descriptor, flushEachLine: false)
+            var webSocket = WebSocketOptions()
+            webSocket.keepFullPayload = format == .fullPayloadJSON
+            let registry = DissectorRegistry.standard(webSocket: webSocket)
+            let source = try OfflineCaptureSource(paths: paths)
+            var runner = CaptureRunner()
+            let finish: (CaptureRunner) -> Void
+            let printer: any TimelineEventSink
+            switch format {
+            case .json, .fullPayloadJSON:
+                let json = JSONTimelinePrinter(writer: writer, includePayloads: format == .fullPayloadJSON)
+                printer = json
+                finish = { json.finish(statistics: $0.statistics, problems: $0.problems) }
+            case .text, .verbose:
+                var options = TextTimelinePrinter.Options()
+                options.verbose = format == .verbose
+                if let budget { options.pendingBudget = budget }
+                let text = TextTimelinePrinter(writer: writer, options: options)
+                printer = text
+                finish = { text.finish(statistics: $0.statistics, problems: $0.problems) }
+            }
+            if threads == 2 {
+                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: [:], printer: printer,
+                                                  onProblem: { _ in })
+            } else {
+                var analyzer = TimelineAnalyzer(output: printer, registry: registry)
+                runner.run(source, into: &analyzer)
+            }
+            finish(runner)
+            writer.flush()
+        }
+        close(descriptor)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: outputPath)))
+    }
+
+    // MARK: Escaping
+
+    /// A header line holding `X ESC [31mbad\line`, a text message with ESC, `\` and a
+    /// quote, and a close reason with a bidi override.
+    static func hostileCapture() throws -> URL {
+        var capture = CaptureFileBuilder()
+        capture.send(.clientToServer, CaptureFileBuilder.upgradeRequest.replacingOccurrences(
+            of: "\r\n\r\n", with: "\r\nX-Note: X\u{1b}[31mbad\\line\r\n\r\n"))
+        capture.send(.serverToClient, CaptureFileBuilder.upgradeResponse)
+        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("say \"hi\"\u{1b}]0;pwned\u{07}\\".utf8)))
+        capture.send(.clientToServer, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8] + Array("bye\u{202e}olleh".utf8),
+                                                                        maskKey: [1, 2, 3, 4]))
+        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8]))
+        capture.close()
+        let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("hostile.pcap")
+        try capture.write(to: url)
+        return url
+    }
+
+    static func lines(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    @Test("the text timeline escapes wire bytes exactly once")
+    func textEscapesOnce() throws {
+        let capture = try Self.hostileCapture()
+        defer { try? FileManager.default.removeItem(at: capture.deletingLastPathComponent()) }
+        let output = try Self.timeline([capture.path], .verbose, threads: 1)
+        #expect(!output.contains(0x1b), "a raw ESC reached the terminal")
+        let lines = Self.lines(output)
+        #expect(lines.contains("  +0.000030  c→s      X-Note: X\\x1b[31mbad\\\\line"))
+        #expect(lines.contains("  +0.000050  s→c  text 19 B  \"say \"hi\"\\x1b]0;pwned\\x07\\\\\""))
+        #expect(lines.contains("  +0.000060  c→s  close 1000 normal  \"bye\\u{202e}olleh\""))
+    }
+
+    @Test("JSON carries the wire text itself, escaped for JSON only")
+    func jsonEscapesOnce() throws {
+        let capture = try Self.hostileCapture()
+        defer { try? FileManager.default.removeItem(at: capture.deletingLastPathComponent()) }
+        let output = try Self.timeline([capture.path], .json, threads: 1)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.contains(#"["X-Note","X\u001b[31mbad\\line"]"#))
+        #expect(text.contains(#""text":"say \"hi\"\u001b]0;pwned\u0007\\""#))
+        #expect(text.contains("\"reason\":\"bye\u{202e}olleh\""))
+        #expect(!text.contains(#"\\x1b"#), "terminal escapes in JSON")
+        for line in Self.lines(output) where !line.isEmpty {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
+        }
+    }
+
+    @Test("invalid UTF-8 becomes \\xNN in text and U+FFFD in JSON, and the JSON stays valid UTF-8")
+    func invalidUTF8() throws {
+        let buffer = OutputBuffer()
+        let bytes: [UInt8] = [0x61, 0xff, 0xe2, 0x82, 0x62, 0xc3, 0xa9]
+        buffer.appendTerminalEscaped(bytes)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "a\\xff\\xe2\\x82bé")
+        buffer.removeAll()
+        buffer.appendJSONString(bytes)
+        // One replacement per maximal invalid subpart, as String(decoding:) does.
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "\"" + String(decoding: bytes, as: UTF8.self) + "\"")
+        #expect(String(validating: Array(buffer.bytes), as: UTF8.self) != nil)
+    }
+
+    @Test("numbers and times formatted into the buffer equal the String forms")
+    func numberFormatting() {
+        let buffer = OutputBuffer(capacity: 64)
+        for value: UInt64 in [0, 9, 10, 99, 100, 12_345, UInt64.max] {
+            buffer.removeAll()
+            buffer.append(decimal: value)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))
+        }
+        for value in [Int.min + 1, -1, 0, 42] {
+            buffer.removeAll()
+            buffer.append(decimal: value)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))
+        }
+        for (value, decimals) in [(0.0, 3), (1.5, 0), (-0.0004, 3), (123.456789, 6), (-2.5, 1), (Double.nan, 2)] {
+            buffer.removeAll()
+            buffer.append(fixed: value, decimals: decimals)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == JSONLine.fixed(value, decimals: decimals))
+        }
+        buffer.removeAll()
+        buffer.append(utc: Timestamp(nanoseconds: 1_700_000_000_123_456_789))
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "2023-11-14 22:13:20.123456 UTC")
+    }
+
+    @Test("nothing under Dissectors or Audit calls the terminal escaper: events carry raw text")
+    func escapingBelongsToPrinters() throws {
+        let sources = TestEnvironment.projectRoot.appendingPathComponent("Sources/SwitchpointCore")
+        var offenders: [String] = []
+        for folder in ["Dissectors", "Audit"] {
+            let root = sources.appendingPathComponent(folder)
+            let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }
+            #expect(!files.isEmpty, "no sources found under \(folder)")
+            for file in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+                if text.contains("TerminalText") || text.contains("appendTerminalEscaped") { offenders.append("\(folder)/\(file)") }
+            }
+        }
+        #expect(offenders.isEmpty, "escaping outside the printers: \(offenders)")
+    }
+
+    // MARK: Threads
+
+    static var allCaptures: [URL] {
+        TestEnvironment.captures(in: TestEnvironment.samplesDirectory)
+            + ((try? FileManager.default.contentsOfDirectory(atPath: TestEnvironment.samplesDirectory.path)) ?? [])
+            .sorted()
+            .map { TestEnvironment.samplesDirectory.appendingPathComponent($0) }
+            .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+            .flatMap { TestEnvironment.captures(in: $0) }
+    }
+
+    @Test("two threads print exactly what one thread prints, on every sample", arguments: Format.allCases)
+    func threadsIdentical(_ format: Format) throws {
+        let captures = Self.allCaptures
+        #expect(captures.count >= 20, "samples/ holds \(captures.count) captures")
+        for capture in captures {
+            let single = try Self.timeline([capture.path], format, threads: 1)
+            let pipelined = try Self.timeline([capture.path], format, threads: 2)
+            #expect(!single.isEmpty)
+            #expect(single == pipelined, "\(capture.lastPathComponent) \(format): outputs differ")
+        }
+    }
+
+    @Test("two threads print exactly what one thread prints, on the corpus",
+          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    func threadsIdenticalCorpus() throws {
+        for capture in TestEnvironment.corpusCaptures {
+            for format in Format.allCases {
+                #expect(try Self.timeline([capture.path], format, threads: 1) == Self.timeline([capture.path], format, threads: 2),
+                        "\(capture.lastPathComponent) \(format): outputs differ")
+            }
+        }
+    }
+
+    // MARK: Memory
+
+    @Test("held blocks over the budget are printed early, marked, and nothing is lost")
+    func pendingBudget() throws {
+        let capture = try Self.longConnection(messages: 2_000)
+        defer { try? FileManager.default.removeItem(at: capture.deletingLastPathComponent()) }
+        let unlimited = Self.lines(try Self.timeline([capture.path], .text, threads: 1))
+        let budgeted = Self.lines(try Self.timeline([capture.path], .text, threads: 1, budget: 16 << 10))
+        let markers = budgeted.filter { $0 == "conn 1 (continued)" }
+        #expect(!unlimited.contains("conn 1 (continued)"))
+        #expect(markers.count >= 3)
+        // The same lines, apart from the markers and the blank line ending each early print.
+        let content = { (lines: [String]) in lines.filter { !$0.isEmpty && $0 != "conn 1 (continued)" } }
+        #expect(content(budgeted) == content(unlimited))
+    }
+
+    /// One WebSocket connection with `messages` small server messages, many per segment.
+    static func longConnection(messages: Int) throws -> URL {
+        var capture = CaptureFileBuilder()
+        capture.send(.clientToServer, CaptureFileBuilder.upgradeRequest)
+        capture.send(.serverToClient, CaptureFileBuilder.upgradeResponse)
+        var segment: [UInt8] = []
+        for index in 0..<messages {
+            segment += CaptureFileBuilder.webSocketFrame(opcode: 1, Array("m\(index)".utf8))
+            if segment.count > 1400 || index == messages - 1 {
+                capture.send(.serverToClient, segment)
+                segment.removeAll(keepingCapacity: true)
+            }
+        }
+        capture.send(.clientToServer, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8], maskKey: [9, 8, 7, 6]))
+        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8]))
+        capture.close()
+        let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("long.pcap")
+        try capture.write(to: url)
+        return url
+    }
+
+    @Test("a connection with a million messages: the text timeline stays under 100 MB and shows the marker",
+          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built (make test builds it)"))
+    func millionMessages() throws {
+        let capture = try Self.longConnection(messages: 1_000_000)
+        let directory = capture.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("timeline.txt")
+        let run = try ChildProcess.run(CommandLineTests.binary.path, ["-r", capture.path], standardOutput: output.path,
+                                       timeoutSeconds: 600)
+        #expect(run.status == 0)
+        #expect(run.peakResidentKilobytes < 100 * 1024, "peak RSS \(run.peakResidentKilobytes) KB")
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(text.contains("\nconn 1 (continued)\n"))
+        #expect(text.contains("s→c  text 7 B  \"m999999\""))
+        #expect(text.contains("websocket closed by the client with 1000"))
+    }
+}
+
+/// A child process run with posix_spawn and reaped with wait4, for its own peak RSS.
+enum ChildProcess {
+    struct Result {
+        var status: Int32
+        var peakResidentKilobytes: Int
+    }
+
+    static func run(_ path: String, _ arguments: [String], standardOutput: String, timeoutSeconds: Int) throws -> Result {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
+        var status: Int32 = 0
+        var usage = rusage()
+        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
+        while true {
+            let reaped = wait4(pid, &status, WNOHANG, &usage)
+            if reaped == pid { break }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = wait4(pid, &status, 0, &usage)
+                Issue.record("\(path) ran past \(timeoutSeconds) s")
+                break
+            }
+            usleep(20_000)
+        }
+        let exited = status & 0x7f == 0
+        return Result(status: exited ? (status >> 8) & 0xff : -1, peakResidentKilobytes: usage.ru_maxrss)
+    }
+}
