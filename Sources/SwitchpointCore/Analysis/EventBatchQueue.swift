@@ -7,12 +7,16 @@ final class EventBatch {
     var problems: [CaptureError] = []
     /// The analysis thread is done: nothing follows this batch.
     var isLast = false
+    /// Payload buffers of the printed events, going back to the analysis thread's pool.
+    var returnedBuffers = PayloadBufferPool()
 
     init() {
         events.reserveCapacity(EventBatchQueue.batchEvents)
     }
 
+    /// Empties the batch, keeping the printed events' payload buffers for reuse.
     func clear() {
+        for event in events { returnedBuffers.reclaim(from: event) }
         events.removeAll(keepingCapacity: true)
         problems.removeAll()
         isLast = false

@@ -14,7 +14,8 @@ public enum PipelinedTimelineRun {
         printer: any TimelineEventSink, onProblem: @escaping (CaptureError) -> Void
     ) -> CaptureRunner {
         let queue = EventBatchQueue()
-        let job = AnalysisJob(source: source, runner: runner, registry: registry, decodeAs: decodeAs, queue: queue)
+        let job = AnalysisJob(source: source, runner: runner, registry: registry, decodeAs: decodeAs, queue: queue,
+                              wantsFrames: printer.wantsFrameEvents)
         let thread = Thread { job.run() }
         thread.name = "switchpoint analysis"
         thread.stackSize = 8 << 20
@@ -43,18 +44,20 @@ private final class AnalysisJob: @unchecked Sendable {
     let registry: DissectorRegistry
     let decodeAs: [UInt16: String]
     let queue: EventBatchQueue
+    let wantsFrames: Bool
 
     init(source: PacketSource, runner: CaptureRunner, registry: DissectorRegistry, decodeAs: [UInt16: String],
-         queue: EventBatchQueue) {
+         queue: EventBatchQueue, wantsFrames: Bool) {
         self.source = source
         self.runner = runner
         self.registry = registry
         self.decodeAs = decodeAs
         self.queue = queue
+        self.wantsFrames = wantsFrames
     }
 
     func run() {
-        let sink = BatchingEventSink(queue: queue)
+        let sink = BatchingEventSink(queue: queue, wantsFrames: wantsFrames)
         var analyzer = TimelineAnalyzer(output: sink, registry: registry, decodeAs: decodeAs)
         runner.run(source, into: &analyzer, onProblem: { sink.ship(after: $0) })
         sink.finish()
@@ -64,10 +67,13 @@ private final class AnalysisJob: @unchecked Sendable {
 /// The analysis thread's event sink: fills batches and ships them.
 private final class BatchingEventSink: TimelineEventSink {
     let queue: EventBatchQueue
+    let wantsFrameEvents: Bool
+    let payloadPool: PayloadBufferPool? = PayloadBufferPool()
     private var batch: EventBatch
 
-    init(queue: EventBatchQueue) {
+    init(queue: EventBatchQueue, wantsFrames: Bool) {
         self.queue = queue
+        wantsFrameEvents = wantsFrames
         batch = queue.takeEmpty()
     }
 
@@ -79,6 +85,7 @@ private final class BatchingEventSink: TimelineEventSink {
     private func ship() {
         queue.send(batch)
         batch = queue.takeEmpty()
+        payloadPool?.takeAll(from: batch.returnedBuffers)
     }
 
     /// An input problem: the events so far go out first, then the problem.

@@ -30,11 +30,9 @@ extension OutputBuffer {
         var index = 0
         var runStart = 0
         while index < bytes.count {
+            index = ByteScanning.plainRun(bytes, from: index, excluding: 0x5c, 0x22)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            if byte >= 0x20 && byte < 0x7f && byte != 0x5c && byte != 0x22 {
-                index += 1
-                continue
-            }
             if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
             if byte < 0x80 {
                 switch byte {

@@ -49,6 +49,12 @@ public final class LineWriter {
         if flushEachLine || out.count >= Self.blockSize { flush() }
     }
 
+    /// Lines were appended to `out` directly (each ending in a newline).
+    @inline(__always)
+    public func wroteLines() {
+        if flushEachLine || out.count >= Self.blockSize { flush() }
+    }
+
     /// Whole lines formatted elsewhere (a connection's held block).
     public func write(lines: OutputBuffer) {
         if out.count + lines.count > Self.blockSize {

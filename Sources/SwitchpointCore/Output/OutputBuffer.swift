@@ -193,10 +193,14 @@ public final class OutputBuffer {
     public func append(spacedHex bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         reserve(bytes.count * 3)
-        for (index, byte) in bytes.enumerated() {
-            if index > 0 { append(UInt8(ascii: " ")) }
-            append(hexByte: byte)
+        var position = count
+        for byte in bytes {
+            base[position] = Self.hexDigit(byte >> 4)
+            base[position + 1] = Self.hexDigit(byte & 0xf)
+            base[position + 2] = UInt8(ascii: " ")
+            position += 3
         }
+        count = position - 1   // no space after the last byte
     }
 
     public func append(spacedHex bytes: [UInt8]) {

@@ -36,11 +36,9 @@ extension OutputBuffer {
         var index = 0
         var runStart = 0
         while index < bytes.count {
+            index = ByteScanning.plainRun(bytes, from: index, excluding: 0x5c, 0x5c)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            if byte >= 0x20 && byte < 0x7f && byte != 0x5c {
-                index += 1
-                continue
-            }
             if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
             if byte < 0x80 {
                 appendEscapedASCII(byte)

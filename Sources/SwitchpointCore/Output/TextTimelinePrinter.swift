@@ -59,13 +59,21 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
-    /// The event's lines are written here, then moved to a block or to the writer.
-    private let scratch = OutputBuffer(capacity: 4096)
+    /// Where the current event's lines go: its connection's held block, or the writer's
+    /// buffer. Unretained: the block or the writer owns it for the length of the call, and
+    /// a retain/release per event was measurable.
+    private unowned(unsafe) var scratch: OutputBuffer
+    /// Lines of a connection whose block was printed early, until they turn out to exist.
+    private let pendingLines = OutputBuffer(capacity: 4096)
 
     public init(writer: LineWriter, options: Options) {
         self.writer = writer
         self.options = options
+        scratch = pendingLines
     }
+
+    /// Frames and header blocks are shown only with `-v`.
+    public var wantsFrameEvents: Bool { options.verbose }
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
@@ -88,18 +96,30 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
         let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
         let origin = state?.start ?? captureStart ?? event.timestamp
-        scratch.removeAll()
         let context = LineContext(timestamp: event.timestamp, connection: event.connection, direction: event.direction,
                                   stream: event.stream, origin: origin, tagged: state == nil)
-        body(event, context)
         guard let state else {
-            if !scratch.isEmpty { writer.write(lines: scratch) }
+            scratch = writer.out
+            let before = writer.out.count
+            body(event, context)
+            if writer.out.count != before { writer.wroteLines() }
             return
         }
-        if !scratch.isEmpty {
-            let block = state.block ?? continuedBlock(event.connection, state)
-            block.append(scratch)
-            heldBytes += scratch.count
+        if let block = state.block {
+            scratch = block
+            let before = block.count
+            body(event, context)
+            heldBytes += block.count - before
+        } else {
+            // The block was printed early: a new one (with its marker) only if there are lines.
+            pendingLines.removeAll()
+            scratch = pendingLines
+            body(event, context)
+            if !pendingLines.isEmpty {
+                let block = continuedBlock(event.connection, state)
+                block.append(pendingLines)
+                heldBytes += pendingLines.count
+            }
         }
         if event.tag == .connectionClosed {
             printBlock(state)
@@ -201,7 +221,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
     private func startLine(_ context: LineContext) {
-        let out = scratch
+        unowned(unsafe) let out = scratch
         if context.tagged {
             out.append(UInt8(ascii: "#"))
             out.append(decimal: context.connection)
@@ -247,7 +267,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private func body(_ event: TimelineEvent, _ context: LineContext) {
-        let out = scratch
+        unowned(unsafe) let out = scratch
         switch event.kind {
         case .connectionOpened:
             return
@@ -638,7 +658,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool) {
-        let out = scratch
+        unowned(unsafe) let out = scratch
         if text {
             let limit = options.fullPayload ? bytes.count : Self.previewTextBytes
             let cut = bytes.count > limit || !all

@@ -44,10 +44,8 @@ enum UTF8Scanner {
     static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         while index < bytes.count {
-            if bytes[index] < 0x80 {
-                index += 1
-                continue
-            }
+            index = ByteScanning.asciiRun(bytes, from: index)
+            guard index < bytes.count else { break }
             guard case .scalar(_, let length) = step(bytes, at: index) else { return false }
             index += length
         }

@@ -133,8 +133,10 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].frame = header
         sides[side].frameOffset = offset
         sides[side].padLength = 0
-        events.add(.h2Frame(HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)),
-                   capture: capture, direction: direction, offset: offset)
+        if events.wantsFrames {
+            events.add(.h2Frame(HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)),
+                       capture: capture, direction: direction, offset: offset)
+        }
         // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
         let limit = Int(sides[1 - side].settings[5] ?? 16_384)
         if header.length > limit {
@@ -300,10 +302,12 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         } else if sides[side].hpackBroken {
             report(.http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded", direction: direction, offset: block.offset, capture: capture, events: &events)
         }
-        events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
-                                               promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
-                                               tableSizeUpdates: Self.tableSizeUpdates(block.fragment))),
-                   capture: capture, direction: direction, offset: block.offset)
+        if events.wantsFrames {
+            events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
+                                                   promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
+                                                   tableSizeUpdates: Self.tableSizeUpdates(block.fragment))),
+                       capture: capture, direction: direction, offset: block.offset)
+        }
         if let promised = block.promisedStream {
             openStream(promised, fields: unreliable ? [] : fields, capture: capture, events: &events)
             streams[promised]?.ended[0] = true

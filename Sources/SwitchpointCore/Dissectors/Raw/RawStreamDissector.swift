@@ -14,7 +14,9 @@ public struct RawStreamDissector: UpgradedStreamDissector {
         guard !bytes.isEmpty else { return }
         totals[direction.rawValue] += UInt64(bytes.count)
         let head = bytes.prefix(Self.previewLength)
-        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, head: Array(head),
+        var kept = events.takePayloadBuffer()
+        kept.append(contentsOf: head)
+        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, head: kept,
                                      previewIsHex: Self.looksBinary(head, cut: bytes.count > head.count))),
                    capture: capture, direction: direction, offset: offset)
     }

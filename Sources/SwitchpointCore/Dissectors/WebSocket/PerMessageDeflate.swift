@@ -140,7 +140,15 @@ struct UTF8Validator {
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) {
         guard !invalid else { return }
-        for byte in bytes {
+        var index = 0
+        while index < bytes.count {
+            if needed == 0 {
+                // Text is mostly ASCII: skip it eight bytes at a time.
+                index = ByteScanning.asciiRun(bytes, from: index)
+                guard index < bytes.count else { return }
+            }
+            let byte = bytes[index]
+            index += 1
             if needed == 0 {
                 switch byte {
                 case 0x00...0x7f: continue

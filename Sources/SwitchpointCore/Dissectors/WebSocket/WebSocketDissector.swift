@@ -38,17 +38,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var closeSeen = false
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
-        /// The last message's kept bytes: once its event is printed this array is the only
-        /// owner again, so the next message reuses its storage instead of allocating.
-        var spareKept: [UInt8] = []
-
-        /// A new message's kept buffer, empty, from the spare one.
-        func takeKeptBuffer() -> [UInt8] {
-            var kept = spareKept
-            spareKept = []
-            kept.removeAll(keepingCapacity: true)
-            return kept
-        }
     }
 
     public let compression: WebSocketCompression?
@@ -83,14 +72,15 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     // MARK: Bytes
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = sides[direction.rawValue]
         lastCapture = capture
         var index = 0
-        while let event = sides[direction.rawValue].parser.next(bytes, index: &index, offset: offset) {
+        while let event = side.parser.next(bytes, index: &index, offset: offset) {
             switch event {
             case .header(let header, let at):
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
-                guard let header = sides[direction.rawValue].frame else { continue }
+                guard let header = side.frame else { continue }
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
                 if header.masked {
                     WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
@@ -106,18 +96,20 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func report(_ code: FindingCode, _ message: String, direction: Direction, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
+        let side = sides[direction.rawValue]
         if once {
-            guard sides[direction.rawValue].reported.insert(code.rawValue).inserted else { return }
+            guard side.reported.insert(code.rawValue).inserted else { return }
         }
         events.finding(code, message, capture: capture, direction: direction, offset: offset)
     }
 
     private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset)
-        sides[direction.rawValue].frame = header
-        sides[direction.rawValue].control.removeAll(keepingCapacity: true)
-        sides[direction.rawValue].frameInMessage = false
-        sides[direction.rawValue].frameCompressed = false
+        let side = sides[direction.rawValue]
+        if events.wantsFrames { events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset) }
+        side.frame = header
+        side.control.removeAll(keepingCapacity: true)
+        side.frameInMessage = false
+        side.frameCompressed = false
         // §5.1 / §5.3: clients mask every frame, servers none.
         if direction == .clientToServer && !header.masked {
             report(.websocketClientFrameUnmasked, "a client frame (opcode \(header.opcode)) is not masked; RFC 6455 §5.1 requires clients to mask every frame", direction: direction, offset: offset, capture: capture, events: &events)
@@ -129,10 +121,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         if header.lengthTopBitSet {
             report(.websocketLengthTopBit, "a 64-bit payload length with its most significant bit set (§5.2); decoding of this direction stops", direction: direction, offset: offset, capture: capture, events: &events)
-            sides[direction.rawValue].parser.stop()
+            side.parser.stop()
             return
         }
-        if sides[direction.rawValue].closeSeen {
+        if side.closeSeen {
             report(.websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)", direction: direction, offset: offset, capture: capture, events: &events)
         }
         let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcode != 0 || compression?.kind == .deflateFrame) ? 0x4 : 0
@@ -148,23 +140,23 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
         case 0x1, 0x2:
-            if let unfinished = sides[direction.rawValue].message {
+            if let unfinished = side.message {
                 report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-                sides[direction.rawValue].message?.complete = false
+                side.message?.complete = false
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
-            sides[direction.rawValue].message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
-                                          kept: sides[direction.rawValue].takeKeptBuffer())
-            sides[direction.rawValue].frameInMessage = true
-            sides[direction.rawValue].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+            side.message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
+                                          kept: events.takePayloadBuffer())
+            side.frameInMessage = true
+            side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case 0x0:
-            if sides[direction.rawValue].message == nil {
+            if side.message == nil {
                 report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             } else {
-                sides[direction.rawValue].frameInMessage = true
-                sides[direction.rawValue].frameCompressed = compression?.kind == .deflateFrame && header.rsv1
-                if sides[direction.rawValue].frameCompressed { sides[direction.rawValue].message?.compressed = true }
+                side.frameInMessage = true
+                side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+                if side.frameCompressed { side.message?.compressed = true }
             }
         default:
             report(.websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped", direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -172,15 +164,16 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func payload(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        guard let header = sides[direction.rawValue].frame else { return }
+        let side = sides[direction.rawValue]
+        guard let header = side.frame else { return }
         if header.isControl {
-            let room = options.maxControlPayload - sides[direction.rawValue].control.count
-            if room > 0 { sides[direction.rawValue].control.append(contentsOf: bytes.prefix(room)) }
+            let room = options.maxControlPayload - side.control.count
+            if room > 0 { side.control.append(contentsOf: bytes.prefix(room)) }
             return
         }
-        guard sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil else { return }
-        sides[direction.rawValue].message?.wireLength += UInt64(bytes.count)
-        let compressed = compression?.kind == .deflateFrame ? sides[direction.rawValue].frameCompressed : (sides[direction.rawValue].message?.compressed ?? false)
+        guard side.frameInMessage, side.message != nil else { return }
+        side.message?.wireLength += UInt64(bytes.count)
+        let compressed = compression?.kind == .deflateFrame ? side.frameCompressed : (side.message?.compressed ?? false)
         if compressed {
             inflate(bytes, direction: direction, capture: capture, events: &events)
         } else {
@@ -190,27 +183,29 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// Plain message bytes: counted, validated, and kept as far as the options say.
     private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
-        guard var message = sides[direction.rawValue].message else { return }
-        sides[direction.rawValue].message = nil   // keep the kept buffer uniquely referenced while it grows
+        let side = sides[direction.rawValue]
+        guard var message = side.message else { return }
+        side.message = nil   // keep the kept buffer uniquely referenced while it grows
         message.length += UInt64(bytes.count)
         if message.opcode == 1 { message.utf8.feed(bytes) }
         let limit = options.keepFullPayload ? Int.max : options.previewBytes
         let room = limit - message.kept.count
         if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
         if bytes.count > room { message.keptAll = false }
-        sides[direction.rawValue].message = message
+        side.message = message
     }
 
     private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = sides[direction.rawValue]
         // Only fields are read here: a copy of the message would share its kept buffer
         // and make every append below copy it whole (quadratic in the message size).
-        guard sides[direction.rawValue].message?.inflating == true, let messageOffset = sides[direction.rawValue].message?.offset,
-              let inflater = sides[direction.rawValue].inflater else { return }
+        guard side.message?.inflating == true, let messageOffset = side.message?.offset,
+              let inflater = side.inflater else { return }
         let limit = options.maxInflatedMessageBytes
         var overLimit = false
         do {
             _ = try inflater.inflate(bytes) { piece in
-                let produced = sides[direction.rawValue].message?.length ?? 0
+                let produced = side.message?.length ?? 0
                 if produced + UInt64(piece.count) > limit {
                     overLimit = true
                     return false
@@ -219,41 +214,42 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 return true
             }
         } catch {
-            if sides[direction.rawValue].historyUnknown {
+            if side.historyUnknown {
                 report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents are not shown", direction: direction, offset: messageOffset, capture: capture, events: &events)
-                sides[direction.rawValue].message?.problem = "compression history missing"
+                side.message?.problem = "compression history missing"
             } else if case .corrupt(let why) = error {
                 report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
-                sides[direction.rawValue].message?.problem = "inflate failed: \(why)"
+                side.message?.problem = "inflate failed: \(why)"
             }
             // What came out before the error may already be wrong: show none of it.
-            sides[direction.rawValue].message?.kept.removeAll()
-            sides[direction.rawValue].message?.keptAll = false
-            sides[direction.rawValue].message?.inflating = false
-            sides[direction.rawValue].message?.complete = false
-            sides[direction.rawValue].historyUnknown = true
+            side.message?.kept.removeAll()
+            side.message?.keptAll = false
+            side.message?.inflating = false
+            side.message?.complete = false
+            side.historyUnknown = true
             inflater.reset()
         }
         if overLimit {
             report(.websocketInflateLimit, "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
-            sides[direction.rawValue].message?.inflating = false
-            sides[direction.rawValue].message?.complete = false
-            sides[direction.rawValue].message?.problem = "inflated size over the limit"
-            sides[direction.rawValue].historyUnknown = true
+            side.message?.inflating = false
+            side.message?.complete = false
+            side.message?.problem = "inflated size over the limit"
+            side.historyUnknown = true
             inflater.reset()
         }
     }
 
     private mutating func endFrame(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        guard let header = sides[direction.rawValue].frame else { return }
-        sides[direction.rawValue].frame = nil
+        let side = sides[direction.rawValue]
+        guard let header = side.frame else { return }
+        side.frame = nil
         if header.isControl {
             control(header, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        guard sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil else { return }
-        sides[direction.rawValue].message?.frames += 1
-        if compression?.kind == .deflateFrame && sides[direction.rawValue].frameCompressed {
+        guard side.frameInMessage, side.message != nil else { return }
+        side.message?.frames += 1
+        if compression?.kind == .deflateFrame && side.frameCompressed {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
         if header.fin {
@@ -268,11 +264,12 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        if compression?.kind == .perMessageDeflate, sides[direction.rawValue].message?.compressed == true {
+        let side = sides[direction.rawValue]
+        if compression?.kind == .perMessageDeflate, side.message?.compressed == true {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
-        guard let message = sides[direction.rawValue].message else { return }
-        sides[direction.rawValue].message = nil
+        guard let message = side.message else { return }
+        side.message = nil
         if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
             report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
@@ -280,21 +277,22 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
             problem: message.problem)), capture: capture, direction: direction, offset: message.offset)
-        sides[direction.rawValue].spareKept = message.kept
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
-            sides[direction.rawValue].inflater?.reset()
-            sides[direction.rawValue].historyUnknown = false
+            side.inflater?.reset()
+            side.historyUnknown = false
         }
     }
 
     private mutating func control(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let payload = sides[direction.rawValue].control
+        let side = sides[direction.rawValue]
+        let payload = side.control
+        side.control = events.takePayloadBuffer()   // the old one travels with the event
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
         switch header.opcode {
         case 0x9:
-            if sides[direction.rawValue].pings.count >= options.maxOutstandingPings { sides[direction.rawValue].pings.removeFirst() }
-            sides[direction.rawValue].pings.append((payload, capture.timestamp))
+            if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
+            side.pings.append((payload, capture.timestamp))
             events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
         case 0xA:
             let peer = direction.reversed
@@ -323,7 +321,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                     reason = String(decoding: reasonBytes, as: UTF8.self)
                 }
             }
-            sides[direction.rawValue].closeSeen = true
+            side.closeSeen = true
             if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
                 closes.append((direction, code, capture.timestamp))
             }
@@ -345,20 +343,21 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     // MARK: Gaps and the end
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        guard !sides[direction.rawValue].parser.isStopped else { return }
-        if sides[direction.rawValue].parser.skip(length) != nil {
+        let side = sides[direction.rawValue]
+        guard !side.parser.isStopped else { return }
+        if side.parser.skip(length) != nil {
             // Inside a payload of known length: skip to the frame's end and go on.
             report(.websocketGapInPayload, "\(length) payload bytes never captured; the message is marked incomplete", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-            if sides[direction.rawValue].frameInMessage, sides[direction.rawValue].message != nil {
-                sides[direction.rawValue].message?.length += length
-                sides[direction.rawValue].message?.wireLength += length
-                sides[direction.rawValue].message?.complete = false
-                sides[direction.rawValue].message?.keptAll = false
-                if sides[direction.rawValue].message?.compressed == true {
-                    sides[direction.rawValue].message?.inflating = false
-                    sides[direction.rawValue].message?.problem = "compressed bytes missing"
-                    sides[direction.rawValue].historyUnknown = true
-                    sides[direction.rawValue].inflater?.reset()
+            if side.frameInMessage, side.message != nil {
+                side.message?.length += length
+                side.message?.wireLength += length
+                side.message?.complete = false
+                side.message?.keptAll = false
+                if side.message?.compressed == true {
+                    side.message?.inflating = false
+                    side.message?.problem = "compressed bytes missing"
+                    side.historyUnknown = true
+                    side.inflater?.reset()
                 }
             }
         } else {
@@ -368,12 +367,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         for direction in [Direction.clientToServer, .serverToClient] {
-                if let unfinished = sides[direction.rawValue].message {
-                sides[direction.rawValue].message?.complete = false
+            let side = sides[direction.rawValue]
+            if let unfinished = side.message {
+                side.message?.complete = false
                 report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
-            let unanswered = sides[direction.rawValue].pings.count
+            let unanswered = side.pings.count
             if unanswered > 0 {
                 report(.websocketPingUnanswered, "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered", direction: direction, offset: nil, capture: capture, events: &events)
             }

@@ -1,0 +1,61 @@
+/// Byte arrays for event payloads (a WebSocket message's kept bytes, a control frame's
+/// payload, a raw chunk's head), handed back once their event has been printed, so a
+/// dissector in its steady state builds events without allocating.
+///
+/// Single-threaded runs return each buffer right after its event was delivered; a
+/// pipelined run returns them with the emptied batches. A buffer still shared with an
+/// event someone kept (a collector) is copied on its first write, as arrays are: the pool
+/// only saves allocations, it never aliases.
+public final class PayloadBufferPool {
+    /// Bytes of capacity kept at most (a pipelined run has several batches of events in
+    /// flight, each with its buffers), and the largest single buffer kept (a
+    /// `--payload full` message's buffer is let go rather than held).
+    static let maxHeldBytes = 8 << 20
+    static let maxCapacity = 64 << 10
+
+    private var buffers: [[UInt8]] = []
+    private var heldBytes = 0
+
+    public init() {}
+
+    /// An empty buffer, reused when one is available.
+    @inline(__always)
+    public func take() -> [UInt8] {
+        guard var buffer = buffers.popLast() else { return [] }
+        heldBytes -= buffer.capacity
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
+    /// Gives a buffer back for reuse.
+    @inline(__always)
+    public func put(_ buffer: [UInt8]) {
+        let capacity = buffer.capacity
+        guard capacity > 0, capacity <= Self.maxCapacity, heldBytes + capacity <= Self.maxHeldBytes else { return }
+        heldBytes += capacity
+        buffers.append(buffer)
+    }
+
+    /// Moves every buffer of `other` into this pool (as far as it has room).
+    func takeAll(from other: PayloadBufferPool) {
+        while let buffer = other.buffers.popLast() {
+            other.heldBytes -= buffer.capacity
+            put(buffer)
+        }
+    }
+
+    /// Gives back the payload buffers of a delivered event.
+    @inline(__always)
+    func reclaim(from event: TimelineEvent) {
+        switch event.tag {
+        case .wsMessage:
+            if case .wsMessage(let message) = event.kind { put(message.kept) }
+        case .wsControl:
+            if case .wsControl(let control) = event.kind { put(control.payload) }
+        case .rawData:
+            if case .rawData(let chunk) = event.kind { put(chunk.head) }
+        default:
+            break
+        }
+    }
+}
