@@ -196,11 +196,10 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
             if pipelined {
-                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: try decodeAsMap(),
-                                                  printer: printer, onProblem: reportProblem)
+                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
-                var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
                 runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
             }
             threaded?.stopAndWait()
@@ -213,11 +212,10 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
             if pipelined {
-                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: try decodeAsMap(),
-                                                  printer: printer, onProblem: reportProblem)
+                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
-                var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
                 runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
             }
             threaded?.stopAndWait()

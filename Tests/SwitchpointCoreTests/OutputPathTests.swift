@@ -43,11 +43,10 @@ struct OutputPathTests {
                 printer = text
                 finish = { text.finish(statistics: $0.statistics, problems: $0.problems) }
             }
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry)
             if threads == 2 {
-                runner = PipelinedTimelineRun.run(source, runner: runner, registry: registry, decodeAs: [:], printer: printer,
-                                                  onProblem: { _ in })
+                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: { _ in })
             } else {
-                var analyzer = TimelineAnalyzer(output: printer, registry: registry)
                 runner.run(source, into: &analyzer)
             }
             finish(runner)

@@ -1,31 +1,49 @@
 import Foundation
 
-/// The timeline on two threads: one reads, decodes, reassembles and dissects (everything up
-/// to events), the other formats and writes (the printer). Events cross in batches through
-/// a bounded queue; the printer sees exactly the events, in exactly the order, that a
-/// single-threaded run gives it, so the output is byte-identical (`--threads 1` keeps the
-/// single-thread path).
+/// The timeline on two threads: one reads, decodes and reassembles (packets to stream
+/// signals), the other dissects and prints (signals to events to output). Signals cross in
+/// batches through a bounded queue, chunk bytes copied once into each batch's arena; the
+/// analyzer sees exactly the signals, in exactly the order, that a single-threaded run
+/// gives it, so the output is byte-identical (`--threads 1` keeps the single-thread path).
+///
+/// The split sits after reassembly on purpose: everything reference-counted (events, their
+/// payloads, dissector state) stays on one thread, so the cores share no counters.
 public enum PipelinedTimelineRun {
-    /// Reads `source` to its end on a second thread while the calling thread prints into
-    /// `printer`. `onProblem` hears each input problem on the calling thread, after the
-    /// events that came before it. Returns the runner with its statistics and problems.
+    /// Reads `source` to its end on a second thread while the calling thread analyses into
+    /// `analyzer` (and its printer). `onProblem` hears each input problem on the calling
+    /// thread, after the output of every packet before it. Returns the runner with its
+    /// statistics and problems.
     public static func run(
-        _ source: PacketSource, runner: CaptureRunner, registry: DissectorRegistry, decodeAs: [UInt16: String],
-        printer: any TimelineEventSink, onProblem: @escaping (CaptureError) -> Void
+        _ source: PacketSource, runner: CaptureRunner, into analyzer: inout TimelineAnalyzer,
+        onProblem: @escaping (CaptureError) -> Void
     ) -> CaptureRunner {
-        let queue = EventBatchQueue()
-        let job = AnalysisJob(source: source, runner: runner, registry: registry, decodeAs: decodeAs, queue: queue,
-                              wantsFrames: printer.wantsFrameEvents)
+        let queue = SignalBatchQueue()
+        let job = ReadingJob(source: source, runner: runner, queue: queue)
         let thread = Thread { job.run() }
-        thread.name = "switchpoint analysis"
-        thread.stackSize = 8 << 20
+        thread.name = "switchpoint reader"
         thread.start()
         while true {
             let batch = queue.receive()
-            batch.events.withUnsafeBufferPointer { events in
-                for index in events.indices { printer.receive(events[index]) }
+            batch.arena.withUnsafeBytes { arena in
+                for entry in batch.entries {
+                    switch entry {
+                    case .opened(let opening):
+                        analyzer.receive(.opened(opening))
+                    case .data(let connection, let direction, let offset, let start, let count, let capture):
+                        let bytes = UnsafeRawBufferPointer(rebasing: arena[start..<(start + count)])
+                        analyzer.receive(.data(StreamChunk(connection: connection, direction: direction, offset: offset,
+                                                           bytes: bytes, capture: capture)))
+                    case .gap(let gap):
+                        analyzer.receive(.gap(gap))
+                    case .anomaly(let anomaly):
+                        analyzer.receive(.anomaly(anomaly))
+                    case .closed(let summary):
+                        analyzer.receive(.closed(summary))
+                    case .problem(let problem):
+                        onProblem(problem)
+                    }
+                }
             }
-            for problem in batch.problems { onProblem(problem) }
             let last = batch.isLast
             queue.recycle(batch)
             if last { break }
@@ -36,62 +54,65 @@ public enum PipelinedTimelineRun {
     }
 }
 
-/// What the analysis thread owns while it runs; the calling thread reads `runner` only
+/// What the reading thread owns while it runs; the calling thread reads `runner` only
 /// after the last batch.
-private final class AnalysisJob: @unchecked Sendable {
+private final class ReadingJob: @unchecked Sendable {
     let source: PacketSource
     var runner: CaptureRunner
-    let registry: DissectorRegistry
-    let decodeAs: [UInt16: String]
-    let queue: EventBatchQueue
-    let wantsFrames: Bool
+    let queue: SignalBatchQueue
 
-    init(source: PacketSource, runner: CaptureRunner, registry: DissectorRegistry, decodeAs: [UInt16: String],
-         queue: EventBatchQueue, wantsFrames: Bool) {
+    init(source: PacketSource, runner: CaptureRunner, queue: SignalBatchQueue) {
         self.source = source
         self.runner = runner
-        self.registry = registry
-        self.decodeAs = decodeAs
         self.queue = queue
-        self.wantsFrames = wantsFrames
     }
 
     func run() {
-        let sink = BatchingEventSink(queue: queue, wantsFrames: wantsFrames)
-        var analyzer = TimelineAnalyzer(output: sink, registry: registry, decodeAs: decodeAs)
-        runner.run(source, into: &analyzer, onProblem: { sink.ship(after: $0) })
+        var sink = BatchingSignalSink(queue: queue)
+        let problems = sink
+        runner.drive(source, into: &sink, onProblem: { problems.problem($0) })
         sink.finish()
     }
 }
 
-/// The analysis thread's event sink: fills batches and ships them.
-private final class BatchingEventSink: TimelineEventSink {
-    let queue: EventBatchQueue
-    let wantsFrameEvents: Bool
-    let payloadPool: PayloadBufferPool? = PayloadBufferPool()
-    private var batch: EventBatch
+/// The reading thread's signal sink: fills batches and ships them. A class, so the
+/// runner's problem callback can add to the same batch.
+final class BatchingSignalSink: StreamSignalSink {
+    let queue: SignalBatchQueue
+    private var batch: SignalBatch
 
-    init(queue: EventBatchQueue, wantsFrames: Bool) {
+    init(queue: SignalBatchQueue) {
         self.queue = queue
-        wantsFrameEvents = wantsFrames
         batch = queue.takeEmpty()
     }
 
-    func receive(_ event: TimelineEvent) {
-        batch.events.append(event)
-        if batch.events.count >= EventBatchQueue.batchEvents { ship() }
+    func receive(_ signal: StreamSignal) {
+        switch signal {
+        case .opened(let opening):
+            batch.entries.append(.opened(opening))
+        case .data(let chunk):
+            let start = batch.arena.count
+            batch.arena.append(contentsOf: chunk.bytes)
+            batch.entries.append(.data(connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
+                                       start: start, count: chunk.bytes.count, capture: chunk.capture))
+        case .gap(let gap):
+            batch.entries.append(.gap(gap))
+        case .anomaly(let anomaly):
+            batch.entries.append(.anomaly(anomaly))
+        case .closed(let summary):
+            batch.entries.append(.closed(summary))
+        }
+        if batch.isFull { ship() }
+    }
+
+    /// An input problem, in order with the signals around it.
+    func problem(_ problem: CaptureError) {
+        batch.entries.append(.problem(problem))
     }
 
     private func ship() {
         queue.send(batch)
         batch = queue.takeEmpty()
-        payloadPool?.takeAll(from: batch.returnedBuffers)
-    }
-
-    /// An input problem: the events so far go out first, then the problem.
-    func ship(after problem: CaptureError) {
-        batch.problems.append(problem)
-        ship()
     }
 
     func finish() {

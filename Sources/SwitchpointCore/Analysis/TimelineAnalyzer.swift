@@ -3,14 +3,10 @@ public protocol TimelineEventSink: AnyObject {
     func receive(_ event: TimelineEvent)
     /// Whether per-frame events are wanted (false lets dissectors skip them).
     var wantsFrameEvents: Bool { get }
-    /// A sink that keeps events for later returns their payload buffers to this pool
-    /// itself; nil: events are done with when `receive` returns.
-    var payloadPool: PayloadBufferPool? { get }
 }
 
 extension TimelineEventSink {
     public var wantsFrameEvents: Bool { true }
-    public var payloadPool: PayloadBufferPool? { nil }
 }
 
 /// Turns reassembly signals into timeline events: one `ConnectionAnalysis` per connection,

@@ -11,27 +11,19 @@ public struct EventBuffer {
     /// Whether anyone shows per-frame events (`ws.frame`, `h2.frame`, `h2.headers`): the
     /// text timeline does only with `-v`, so dissectors skip building them otherwise.
     public let wantsFrames: Bool
-    /// Where payload buffers come from and, once their events are printed, go back to.
-    public let payloadPool: PayloadBufferPool
-    /// Events are consumed during delivery (a printer), so their buffers return at once.
-    private let reclaimsOnDelivery: Bool
+    /// Where payload buffers come from and, once their events are delivered, go back to.
+    public let payloadPool = PayloadBufferPool()
 
     public init(connection: ConnectionID) {
         self.connection = connection
         sink = nil
         wantsFrames = true
-        payloadPool = PayloadBufferPool()
-        reclaimsOnDelivery = false
     }
 
     init(connection: ConnectionID, deliveringTo sink: any TimelineEventSink) {
         self.connection = connection
         self.sink = sink
         wantsFrames = sink.wantsFrameEvents
-        // A sink with a pool of its own returns buffers itself (a pipelined run does, with
-        // the batches); otherwise they come back as soon as the sink has the event.
-        payloadPool = sink.payloadPool ?? PayloadBufferPool()
-        reclaimsOnDelivery = sink.payloadPool == nil
     }
 
     /// An empty buffer for an event payload (reused when one came back).
@@ -46,7 +38,9 @@ public struct EventBuffer {
         event.stream = stream
         if let sink {
             sink.receive(event)
-            if reclaimsOnDelivery { payloadPool.reclaim(from: event) }
+            // A printer is done with the event: its buffers serve the next ones. (A sink
+            // that keeps events shares them; the next write then copies, as arrays do.)
+            payloadPool.reclaim(from: event)
         } else {
             events.append(event)
         }

@@ -2,15 +2,13 @@
 /// payload, a raw chunk's head), handed back once their event has been printed, so a
 /// dissector in its steady state builds events without allocating.
 ///
-/// Single-threaded runs return each buffer right after its event was delivered; a
-/// pipelined run returns them with the emptied batches. A buffer still shared with an
+/// Each buffer returns right after its event was delivered. A buffer still shared with an
 /// event someone kept (a collector) is copied on its first write, as arrays are: the pool
 /// only saves allocations, it never aliases.
 public final class PayloadBufferPool {
-    /// Bytes of capacity kept at most (a pipelined run has several batches of events in
-    /// flight, each with its buffers), and the largest single buffer kept (a
+    /// Bytes of capacity kept at most, and the largest single buffer kept (a
     /// `--payload full` message's buffer is let go rather than held).
-    static let maxHeldBytes = 8 << 20
+    static let maxHeldBytes = 1 << 20
     static let maxCapacity = 64 << 10
 
     private var buffers: [[UInt8]] = []
@@ -34,14 +32,6 @@ public final class PayloadBufferPool {
         guard capacity > 0, capacity <= Self.maxCapacity, heldBytes + capacity <= Self.maxHeldBytes else { return }
         heldBytes += capacity
         buffers.append(buffer)
-    }
-
-    /// Moves every buffer of `other` into this pool (as far as it has room).
-    func takeAll(from other: PayloadBufferPool) {
-        while let buffer = other.buffers.popLast() {
-            other.heldBytes -= buffer.capacity
-            put(buffer)
-        }
     }
 
     /// Gives back the payload buffers of a delivered event.

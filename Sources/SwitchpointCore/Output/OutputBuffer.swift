@@ -48,10 +48,16 @@ public final class OutputBuffer {
         if count + extra > capacity { grow(toAtLeast: count + extra) }
     }
 
+    /// Above this size a buffer grows by a quarter, not by double: a held block near the
+    /// pending-text budget must not allocate twice the budget.
+    static let doublingLimit = 1 << 20
+
     @usableFromInline
     func grow(toAtLeast minimum: Int) {
-        var newCapacity = capacity * 2
-        while newCapacity < minimum { newCapacity *= 2 }
+        var newCapacity = capacity
+        while newCapacity < minimum {
+            newCapacity += newCapacity < Self.doublingLimit ? newCapacity : newCapacity / 4
+        }
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         larger.update(from: base, count: count)
         base.deallocate()
