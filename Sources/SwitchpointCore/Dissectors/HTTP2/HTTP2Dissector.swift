@@ -26,6 +26,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     struct Side {
         var parser: HTTP2FrameParser
         var decoder: HPACKDecoder?
+        /// The header block handed to the decoder, reused from block to block.
+        var hpackInput = ByteBufferAllocator().buffer(capacity: 0)
         var hpackBroken = false
         var block: HeaderBlock?
         /// Settings this side advertised (what its peer must respect).
@@ -289,10 +291,15 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 sides[side].decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
                                                    maxHeaderListSize: Self.maxHeaderListSize)
             }
-            var buffer = ByteBufferAllocator().buffer(bytes: block.fragment)
+            var buffer = sides[side].hpackInput
+            sides[side].hpackInput = ByteBuffer()   // keeps `buffer` the only owner while written
+            buffer.clear()
+            buffer.writeBytes(block.fragment)
+            defer { sides[side].hpackInput = buffer }
             do {
                 if let headers = try sides[side].decoder?.decodeHeaders(from: &buffer) {
-                    fields = headers.map { HTTPField(name: $0.name, value: $0.value) }
+                    fields.reserveCapacity(headers.count)
+                    for header in headers { fields.append(HTTPField(name: header.name, value: header.value)) }
                 }
             } catch {
                 unreliable = true
