@@ -190,7 +190,13 @@ struct Switchpoint: ParsableCommand {
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         if connections {
             var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
-            runner.run(source, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            // The listing's own work is light: the second thread reads the file ahead.
+            let listed: PacketSource = if pipelined, let offline = source as? OfflineCaptureSource {
+                PrefetchingPacketSource(offline)
+            } else {
+                source
+            }
+            runner.run(listed, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
             threaded?.stopAndWait()
             status.clear()
             listing.finish(statistics: runner.statistics, problems: runner.problems)

@@ -17,7 +17,7 @@ public enum PipelinedTimelineRun {
         _ source: PacketSource, runner: CaptureRunner, into analyzer: inout TimelineAnalyzer,
         onProblem: @escaping (CaptureError) -> Void
     ) -> CaptureRunner {
-        let queue = SignalBatchQueue()
+        let queue = BatchQueue<SignalBatch>(depth: SignalBatch.queueDepth)
         let job = ReadingJob(source: source, runner: runner, queue: queue)
         let thread = Thread { job.run() }
         thread.name = "switchpoint reader"
@@ -27,20 +27,20 @@ public enum PipelinedTimelineRun {
             batch.arena.withUnsafeBytes { arena in
                 for entry in batch.entries {
                     switch entry {
-                    case .opened(let opening):
-                        analyzer.receive(.opened(opening))
+                    case .opened(let index):
+                        analyzer.receive(.opened(batch.openings[index]))
                     case .data(let connection, let direction, let offset, let start, let count, let capture):
                         let bytes = UnsafeRawBufferPointer(rebasing: arena[start..<(start + count)])
                         analyzer.receive(.data(StreamChunk(connection: connection, direction: direction, offset: offset,
                                                            bytes: bytes, capture: capture)))
-                    case .gap(let gap):
-                        analyzer.receive(.gap(gap))
-                    case .anomaly(let anomaly):
-                        analyzer.receive(.anomaly(anomaly))
-                    case .closed(let summary):
-                        analyzer.receive(.closed(summary))
-                    case .problem(let problem):
-                        onProblem(problem)
+                    case .gap(let index):
+                        analyzer.receive(.gap(batch.gaps[index]))
+                    case .anomaly(let index):
+                        analyzer.receive(.anomaly(batch.anomalies[index]))
+                    case .closed(let index):
+                        analyzer.receive(.closed(batch.summaries[index]))
+                    case .problem(let index):
+                        onProblem(batch.problems[index])
                     }
                 }
             }
@@ -59,9 +59,9 @@ public enum PipelinedTimelineRun {
 private final class ReadingJob: @unchecked Sendable {
     let source: PacketSource
     var runner: CaptureRunner
-    let queue: SignalBatchQueue
+    let queue: BatchQueue<SignalBatch>
 
-    init(source: PacketSource, runner: CaptureRunner, queue: SignalBatchQueue) {
+    init(source: PacketSource, runner: CaptureRunner, queue: BatchQueue<SignalBatch>) {
         self.source = source
         self.runner = runner
         self.queue = queue
@@ -78,10 +78,10 @@ private final class ReadingJob: @unchecked Sendable {
 /// The reading thread's signal sink: fills batches and ships them. A class, so the
 /// runner's problem callback can add to the same batch.
 final class BatchingSignalSink: StreamSignalSink {
-    let queue: SignalBatchQueue
+    let queue: BatchQueue<SignalBatch>
     private var batch: SignalBatch
 
-    init(queue: SignalBatchQueue) {
+    init(queue: BatchQueue<SignalBatch>) {
         self.queue = queue
         batch = queue.takeEmpty()
     }
@@ -89,25 +89,30 @@ final class BatchingSignalSink: StreamSignalSink {
     func receive(_ signal: StreamSignal) {
         switch signal {
         case .opened(let opening):
-            batch.entries.append(.opened(opening))
+            batch.entries.append(.opened(batch.openings.count))
+            batch.openings.append(opening)
         case .data(let chunk):
             let start = batch.arena.count
             batch.arena.append(contentsOf: chunk.bytes)
             batch.entries.append(.data(connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
                                        start: start, count: chunk.bytes.count, capture: chunk.capture))
         case .gap(let gap):
-            batch.entries.append(.gap(gap))
+            batch.entries.append(.gap(batch.gaps.count))
+            batch.gaps.append(gap)
         case .anomaly(let anomaly):
-            batch.entries.append(.anomaly(anomaly))
+            batch.entries.append(.anomaly(batch.anomalies.count))
+            batch.anomalies.append(anomaly)
         case .closed(let summary):
-            batch.entries.append(.closed(summary))
+            batch.entries.append(.closed(batch.summaries.count))
+            batch.summaries.append(summary)
         }
         if batch.isFull { ship() }
     }
 
     /// An input problem, in order with the signals around it.
     func problem(_ problem: CaptureError) {
-        batch.entries.append(.problem(problem))
+        batch.entries.append(.problem(batch.problems.count))
+        batch.problems.append(problem)
     }
 
     private func ship() {

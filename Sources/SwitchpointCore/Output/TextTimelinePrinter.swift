@@ -21,7 +21,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         public init() {}
     }
 
-    public static let defaultPendingBudget = 32 << 20
+    public static let defaultPendingBudget = 24 << 20
     /// Bytes of a text payload shown in a preview.
     static let previewTextBytes = 200
     /// Bytes of a binary payload shown in a preview (as hex).
@@ -40,8 +40,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// Block buffers kept for reuse, and how large a kept one may stay.
-    static let spareBlockLimit = 256
-    static let spareBlockCapacity = 64 << 10
+    static let spareBlockLimit = 64
+    static let spareBlockCapacity = 16 << 10
 
     private let writer: LineWriter
     private let options: Options
