@@ -59,17 +59,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
-    /// Where the current event's lines go: its connection's held block, or the writer's
-    /// buffer. Unretained: the block or the writer owns it for the length of the call, and
-    /// a retain/release per event was measurable.
-    private unowned(unsafe) var scratch: OutputBuffer
     /// Lines of a connection whose block was printed early, until they turn out to exist.
     private let pendingLines = OutputBuffer(capacity: 4096)
 
     public init(writer: LineWriter, options: Options) {
         self.writer = writer
         self.options = options
-        scratch = pendingLines
     }
 
     /// Frames and header blocks are shown only with `-v`.
@@ -96,25 +91,24 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
         let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
         let origin = state?.start ?? captureStart ?? event.timestamp
-        let context = LineContext(timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                                  stream: event.stream, origin: origin, tagged: state == nil)
+        func context(_ out: OutputBuffer) -> LineContext {
+            LineContext(out: out, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
+                        stream: event.stream, origin: origin, tagged: state == nil)
+        }
         guard let state else {
-            scratch = writer.out
             let before = writer.out.count
-            body(event, context)
+            body(event, context(writer.out))
             if writer.out.count != before { writer.wroteLines() }
             return
         }
         if let block = state.block {
-            scratch = block
             let before = block.count
-            body(event, context)
+            body(event, context(block))
             heldBytes += block.count - before
         } else {
             // The block was printed early: a new one (with its marker) only if there are lines.
             pendingLines.removeAll()
-            scratch = pendingLines
-            body(event, context)
+            body(event, context(pendingLines))
             if !pendingLines.isEmpty {
                 let block = continuedBlock(event.connection, state)
                 block.append(pendingLines)
@@ -211,6 +205,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     /// Where the lines of one event go and how each starts.
     private struct LineContext {
+        /// Where the lines go: a held block or the writer's buffer (passed down, so the
+        /// helpers borrow it rather than retain it per call).
+        var out: OutputBuffer
         var timestamp: Timestamp
         var connection: ConnectionID
         var direction: Direction?
@@ -221,7 +218,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
     private func startLine(_ context: LineContext) {
-        unowned(unsafe) let out = scratch
+        let out = context.out
         if context.tagged {
             out.append(UInt8(ascii: "#"))
             out.append(decimal: context.connection)
@@ -241,8 +238,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    private func endLine() {
-        scratch.append(0x0a)
+    private func endLine(_ context: LineContext) {
+        context.out.append(0x0a)
     }
 
     private func headerLine(_ opening: ConnectionOpening, into out: OutputBuffer) {
@@ -267,7 +264,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private func body(_ event: TimelineEvent, _ context: LineContext) {
-        unowned(unsafe) let out = scratch
+        let out = context.out
         switch event.kind {
         case .connectionOpened:
             return
@@ -288,10 +285,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(decimal: gaps)
                 out.append(" gaps")
             }
-            endLine()
+            endLine(context)
         case .gap(let length, let reason):
             startLine(context)
-            paintStart(.yellow)
+            paintStart(.yellow, out)
             out.append("[gap: ")
             out.append(decimal: length)
             out.append(" bytes never captured at offset ")
@@ -299,8 +296,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(" (")
             out.append(trusted: reason.rawValue)
             out.append(")]")
-            paintEnd(.yellow)
-            endLine()
+            paintEnd(.yellow, out)
+            endLine(context)
         case .httpRequest(let head):
             startLine(context)
             out.appendTerminalEscaped(head.method)
@@ -308,16 +305,16 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.appendTerminalEscaped(head.target)
             out.append(UInt8(ascii: " "))
             out.appendTerminalEscaped(head.version)
-            notableHeaders(head.headers)
-            endLine()
+            notableHeaders(head.headers, into: out)
+            endLine(context)
             allHeaders(head.headers, context)
         case .httpResponse(let head):
             startLine(context)
             out.append(decimal: head.status)
             out.append(UInt8(ascii: " "))
             out.appendTerminalEscaped(head.reason)
-            notableHeaders(head.headers)
-            endLine()
+            notableHeaders(head.headers, into: out)
+            endLine(context)
             allHeaders(head.headers, context)
         case .httpBody(let length, let chunked):
             startLine(context)
@@ -325,10 +322,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(decimal: length)
             out.append(" bytes")
             if chunked { out.append(" (chunked)") }
-            endLine()
+            endLine(context)
         case .upgrade(let upgrade):
             startLine(context)
-            paintStart(.green)
+            paintStart(.green, out)
             out.append("══ switch to ")
             out.appendTerminalEscaped(upgrade.protocolName)
             out.append(" at c2s+")
@@ -348,20 +345,20 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.appendTerminalEscaped(detail.value)
             }
             out.append(" ══")
-            paintEnd(.green)
-            endLine()
+            paintEnd(.green, out)
+            endLine(context)
         case .finding(let finding):
             let colour: Colour = finding.severity == .error ? .red : (finding.severity == .warn ? .yellow : .plain)
             startLine(context)
-            paintStart(colour)
+            paintStart(colour, out)
             out.append("!! ")
             out.append(trusted: finding.severity.rawValue)
             out.append(UInt8(ascii: " "))
             out.append(trusted: finding.code)
             out.append(": ")
             out.appendTerminalEscaped(finding.message)
-            paintEnd(colour)
-            endLine()
+            paintEnd(colour, out)
+            endLine(context)
         case .rawData(let chunk):
             startLine(context)
             out.appendTerminalEscaped(chunk.protocolName)
@@ -370,14 +367,14 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(" B  ")
             if chunk.previewIsHex {
                 out.append("hex ")
-                rawHexPreview(chunk)
+                rawHexPreview(chunk, into: out)
             } else {
                 out.append(UInt8(ascii: "\""))
                 out.appendTerminalEscaped(chunk.head)
                 if chunk.length > chunk.head.count { out.append("…") }
                 out.append(UInt8(ascii: "\""))
             }
-            endLine()
+            endLine(context)
         case .tlsClientHello(let hello):
             startLine(context)
             out.appendTerminalEscaped(hello.version)
@@ -390,9 +387,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(" (no alpn)")
             } else {
                 out.append(" alpn offered ")
-                appendList(hello.alpn, separator: ",")
+                appendList(hello.alpn, separator: ",", into: out)
             }
-            endLine()
+            endLine(context)
         case .tlsServerHello(let hello):
             startLine(context)
             out.appendTerminalEscaped(hello.version)
@@ -405,7 +402,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 out.append(" (no alpn)")
             }
-            endLine()
+            endLine(context)
         case .tlsEncrypted(let clientToServer, let serverToClient):
             startLine(context)
             out.append("encrypted: c2s ")
@@ -413,12 +410,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(" B, s2c ")
             out.append(decimal: serverToClient)
             out.append(" B")
-            endLine()
+            endLine(context)
         case .wsFrame(let frame):
             guard options.verbose else { return }
             startLine(context)
             out.append("frame ")
-            appendOpcodeName(frame.opcode)
+            appendOpcodeName(frame.opcode, into: out)
             out.append(" fin=")
             out.append(frame.fin ? UInt8(ascii: "1") : UInt8(ascii: "0"))
             out.append(" rsv=")
@@ -426,10 +423,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             if frame.masked { out.append(" masked") }
             out.append(" len=")
             out.append(decimal: frame.payloadLength)
-            endLine()
+            endLine(context)
         case .wsMessage(let message):
             startLine(context)
-            appendOpcodeName(message.opcode)
+            appendOpcodeName(message.opcode, into: out)
             out.append(UInt8(ascii: " "))
             out.append(decimal: message.length)
             out.append(" B")
@@ -453,10 +450,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(UInt8(ascii: "]"))
             } else {
                 out.append("  ")
-                preview(message.kept, text: message.isText, all: message.keptAll)
+                preview(message.kept, text: message.isText, all: message.keptAll, into: out)
                 if !message.complete { out.append("  [incomplete]") }
             }
-            endLine()
+            endLine(context)
         case .wsControl(let control):
             startLine(context)
             out.append(control.opcode == 9 ? "ping " : "pong ")
@@ -464,13 +461,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(" B")
             if !control.payload.isEmpty {
                 out.append("  ")
-                preview(control.payload, text: true, all: true)
+                preview(control.payload, text: true, all: true, into: out)
             }
             if let roundTrip = control.roundTripMilliseconds {
                 out.append("  rtt ")
                 out.append(duration: roundTrip)
             }
-            endLine()
+            endLine(context)
         case .wsClose(let close):
             startLine(context)
             out.append("close ")
@@ -487,7 +484,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 if close.reason.count > Self.closeReasonCharacters { out.append("…") }
                 out.append(UInt8(ascii: "\""))
             }
-            endLine()
+            endLine(context)
         case .h2Frame(let frame):
             guard options.verbose else { return }
             startLine(context)
@@ -499,7 +496,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(hex: UInt32(frame.flags))
             out.append(" len ")
             out.append(decimal: frame.length)
-            endLine()
+            endLine(context)
         case .h2Settings(let settings):
             startLine(context)
             if settings.ack {
@@ -520,7 +517,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                     out.append(decimal: UInt64(setting.value))
                 }
             }
-            endLine()
+            endLine(context)
         case .h2Headers(let block):
             guard options.verbose else { return }
             startLine(context)
@@ -548,10 +545,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if block.unreliable {
                 out.append("  [HPACK state lost: not shown]")
-                endLine()
+                endLine(context)
                 return
             }
-            endLine()
+            endLine(context)
             for field in block.fields { headerFieldLine(field, context) }
         case .h2Reset(let stream, let error):
             startLine(context)
@@ -559,7 +556,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(decimal: UInt64(stream))
             out.append(UInt8(ascii: " "))
             out.append(trusted: HTTP2Names.error(error))
-            endLine()
+            endLine(context)
         case .h2GoAway(let lastStream, let error, let debug):
             startLine(context)
             out.append("GOAWAY last stream ")
@@ -571,7 +568,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.appendTerminalEscaped(debug)
                 out.append(UInt8(ascii: "\""))
             }
-            endLine()
+            endLine(context)
         case .h2Ping(let ack, let roundTrip):
             startLine(context)
             out.append(ack ? "PING ack" : "PING")
@@ -579,7 +576,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append("  rtt ")
                 out.append(duration: roundTrip)
             }
-            endLine()
+            endLine(context)
         case .h2Stream(let summary):
             startLine(context)
             out.append("stream ")
@@ -620,7 +617,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(trusted: HTTP2Names.error(reset))
             }
             if summary.unfinished { out.append("  [unfinished]") }
-            endLine()
+            endLine(context)
         case .wsClosing(let closing):
             startLine(context)
             out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")
@@ -634,31 +631,30 @@ public final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 out.append(", never answered")
             }
-            endLine()
+            endLine(context)
         }
     }
 
     /// `a,b,c` with each element escaped.
-    private func appendList(_ items: [String], separator: StaticString) {
+    private func appendList(_ items: [String], separator: StaticString, into out: OutputBuffer) {
         for (index, item) in items.enumerated() {
-            if index > 0 { scratch.append(separator) }
-            scratch.appendTerminalEscaped(item)
+            if index > 0 { out.append(separator) }
+            out.appendTerminalEscaped(item)
         }
     }
 
-    private func rawHexPreview(_ chunk: RawChunk) {
+    private func rawHexPreview(_ chunk: RawChunk, into out: OutputBuffer) {
         let shown = min(chunk.head.count, RawStreamDissector.previewLength / 2)
-        chunk.head.withUnsafeBytes { scratch.append(spacedHex: UnsafeRawBufferPointer(rebasing: $0[..<shown])) }
-        if chunk.length > shown { scratch.append(" …") }
+        chunk.head.withUnsafeBytes { out.append(spacedHex: UnsafeRawBufferPointer(rebasing: $0[..<shown])) }
+        if chunk.length > shown { out.append(" …") }
     }
 
     /// A payload on one line: escaped text (quoted), or hex for binary.
-    private func preview(_ bytes: [UInt8], text: Bool, all: Bool) {
-        bytes.withUnsafeBytes { preview($0, text: text, all: all) }
+    private func preview(_ bytes: [UInt8], text: Bool, all: Bool, into out: OutputBuffer) {
+        bytes.withUnsafeBytes { preview($0, text: text, all: all, into: out) }
     }
 
-    private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool) {
-        unowned(unsafe) let out = scratch
+    private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool, into out: OutputBuffer) {
         if text {
             let limit = options.fullPayload ? bytes.count : Self.previewTextBytes
             let cut = bytes.count > limit || !all
@@ -680,17 +676,17 @@ public final class TextTimelinePrinter: TimelineEventSink {
         if bytes.count > limit || !all { out.append(" …") }
     }
 
-    private func appendOpcodeName(_ opcode: UInt8) {
+    private func appendOpcodeName(_ opcode: UInt8, into out: OutputBuffer) {
         switch opcode {
-        case 0: scratch.append("continuation")
-        case 1: scratch.append("text")
-        case 2: scratch.append("binary")
-        case 8: scratch.append("close")
-        case 9: scratch.append("ping")
-        case 10: scratch.append("pong")
+        case 0: out.append("continuation")
+        case 1: out.append("text")
+        case 2: out.append("binary")
+        case 8: out.append("close")
+        case 9: out.append("ping")
+        case 10: out.append("pong")
         default:
-            scratch.append("opcode ")
-            scratch.append(decimal: Int(opcode))
+            out.append("opcode ")
+            out.append(decimal: Int(opcode))
         }
     }
 
@@ -719,13 +715,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
     private static let notable = ["host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
                                   "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding"]
 
-    private func notableHeaders(_ headers: HTTPHeaders) {
+    private func notableHeaders(_ headers: HTTPHeaders, into out: OutputBuffer) {
         guard !options.verbose else { return }
         for field in headers.fields where Self.notable.contains(field.name.lowercasedASCII) {
-            scratch.append("  ")
-            scratch.appendTerminalEscaped(field.name)
-            scratch.append(": ")
-            scratch.appendTerminalEscaped(field.value)
+            out.append("  ")
+            out.appendTerminalEscaped(field.name)
+            out.append(": ")
+            out.appendTerminalEscaped(field.value)
         }
     }
 
@@ -736,11 +732,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     private func headerFieldLine(_ field: HTTPField, _ context: LineContext) {
         startLine(context)
-        scratch.append("    ")
-        scratch.appendTerminalEscaped(field.name)
-        scratch.append(": ")
-        scratch.appendTerminalEscaped(field.value)
-        endLine()
+        let out = context.out
+        out.append("    ")
+        out.appendTerminalEscaped(field.name)
+        out.append(": ")
+        out.appendTerminalEscaped(field.value)
+        endLine(context)
     }
 
     // MARK: Colour
@@ -759,14 +756,14 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    private func paintStart(_ colour: Colour) {
+    private func paintStart(_ colour: Colour, _ out: OutputBuffer) {
         guard options.colour, colour != .plain else { return }
-        scratch.append(colour.code)
+        out.append(colour.code)
     }
 
-    private func paintEnd(_ colour: Colour) {
+    private func paintEnd(_ colour: Colour, _ out: OutputBuffer) {
         guard options.colour, colour != .plain else { return }
-        scratch.append("\u{1b}[0m")
+        out.append("\u{1b}[0m")
     }
 
     private func paint(_ text: String, _ colour: Colour) -> String {
