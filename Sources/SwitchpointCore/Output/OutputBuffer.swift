@@ -36,11 +36,7 @@ public final class OutputBuffer {
     /// Gives back memory above `limit` once a burst is over.
     func shrink(toAtMost limit: Int) {
         guard capacity > limit, count <= limit else { return }
-        let smaller = UnsafeMutablePointer<UInt8>.allocate(capacity: limit)
-        smaller.update(from: base, count: count)
-        base.deallocate()
-        base = smaller
-        capacity = limit
+        reallocate(capacity: limit)
     }
 
     @inline(__always)
@@ -58,10 +54,14 @@ public final class OutputBuffer {
         while newCapacity < minimum {
             newCapacity += newCapacity < Self.doublingLimit ? newCapacity : newCapacity / 4
         }
-        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        larger.update(from: base, count: count)
+        reallocate(capacity: newCapacity)
+    }
+
+    private func reallocate(capacity newCapacity: Int) {
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        moved.update(from: base, count: count)
         base.deallocate()
-        base = larger
+        base = moved
         capacity = newCapacity
     }
 
