@@ -188,6 +188,15 @@ struct Switchpoint: ParsableCommand {
         }
         // Live capture already reads on its own thread and prints as it goes.
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
+        /// The timeline's run into `printer`, on two threads when asked.
+        func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
+            if pipelined {
+                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
+            } else {
+                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat(summary))
+            }
+        }
         if connections {
             var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
             // The listing's own work is light: the second thread reads the file ahead.
@@ -202,12 +211,7 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            if pipelined {
-                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
-            } else {
-                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
-            }
+            try analyse(into: printer) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
@@ -218,12 +222,7 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
-            if pipelined {
-                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
-            } else {
-                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat { printer.summary })
-            }
+            try analyse(into: printer) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())

@@ -53,8 +53,4 @@ public struct EventBuffer {
     public mutating func add(_ finding: Finding, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
         add(.finding(finding), capture: capture, direction: direction, offset: offset)
     }
-
-    mutating func removeAll() {
-        events.removeAll(keepingCapacity: true)
-    }
 }
