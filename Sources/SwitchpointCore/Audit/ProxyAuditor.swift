@@ -86,10 +86,7 @@ public struct ProxyAuditor {
     }
 
     static func matches(_ endpoint: Endpoint, _ pattern: String) -> Bool {
-        guard let colon = pattern.lastIndex(of: ":"), let port = UInt16(pattern[pattern.index(after: colon)...]) else { return false }
-        var host = String(pattern[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return endpoint.port == port && (host.isEmpty || host == "*" || IPAddress(host) == endpoint.address)
+        HostPort(pattern)?.matches(endpoint) ?? false
     }
 
     /// Front and back legs: by --front/--back; else with two files the first is the client
