@@ -156,6 +156,30 @@ struct AdversarialReassemblyTests {
         #expect(script.reassembler.trackedConnections == 0)
     }
 
+    @Test("the overlap-check ring grows with what was delivered and still compares across its growth")
+    func recentBytesGrow() {
+        var ring = RecentBytes(capacity: 1024)
+        let first = Array("0123456789".utf8)
+        first.withUnsafeBytes { ring.append($0, at: 0) }
+        var offset: UInt64 = 10
+        for index in 0..<40 {
+            let piece = (0..<50).map { UInt8(truncatingIfNeeded: index * 50 + $0) }
+            piece.withUnsafeBytes { ring.append($0, at: offset) }
+            offset += 50
+        }
+        // The last 1024 bytes are kept: an identical copy passes, a changed one is caught.
+        let last = (0..<50).map { UInt8(truncatingIfNeeded: 39 * 50 + $0) }
+        #expect(!last.withUnsafeBytes { ring.differs($0, at: offset - 50) })
+        var changed = last
+        changed[7] ^= 0xff
+        #expect(changed.withUnsafeBytes { ring.differs($0, at: offset - 50) })
+        // A small flow holds a small ring.
+        var small = RecentBytes(capacity: 1024)
+        Array("GET /".utf8).withUnsafeBytes { small.append($0, at: 0) }
+        #expect(!Array("GET /".utf8).withUnsafeBytes { small.differs($0, at: 0) })
+        #expect(Array("PUT /".utf8).withUnsafeBytes { small.differs($0, at: 0) })
+    }
+
     @Test("ipv4.header_truncated counted as a snaplen cut and as malformed is listed once, with the sum")
     func decodeProblemListedOnce() {
         var statistics = DecodeStatistics()

@@ -198,6 +198,8 @@ final class TCPConnection {
         }
         state = .closed(reason)
         sink.receive(.closed(summary(reason: reason, capture: at)))
+        clientToServer.releaseMemory()
+        serverToClient.releaseMemory()
     }
 
     func summary(reason: CloseReason, capture: CaptureInfo) -> ConnectionSummary {

@@ -265,6 +265,13 @@ struct TCPDirectionStream {
         skipHoles(before: first.offset + 1, reason: reason, context: context, sink: &sink)
     }
 
+    /// Drops the overlap-check ring and the pending array's storage: a closed connection
+    /// lingers only to absorb late packets, which are counted, never compared.
+    mutating func releaseMemory() {
+        recent = RecentBytes(capacity: recent.capacity)
+        pending = []
+    }
+
     /// Flushes everything at a FIN or when the connection ends: buffered pieces after
     /// their holes, then a final gap up to the FIN, or up to what the peer acknowledged.
     mutating func flush<Sink: StreamSignalSink>(reason: GapReason, context: StreamContext, sink: inout Sink) {
