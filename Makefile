@@ -46,7 +46,8 @@ fuzz: fuzz-build
 # The test suite under AddressSanitizer / ThreadSanitizer, each in its own build directory.
 test-asan: deps-test build
 	$(SWIFT) build --build-tests --sanitize=address --build-path .build/asan
-	$(SWIFT) test --skip-build --disable-xctest --sanitize=address --build-path .build/asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+		$(SWIFT) test --skip-build --disable-xctest --sanitize=address --build-path .build/asan
 
 test-tsan: deps-test build
 	$(SWIFT) build --build-tests --sanitize=thread --build-path .build/tsan
