@@ -9,7 +9,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3 pytho
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test clean
+.PHONY: run test build release deps-build deps-test clean fuzz fuzz-build test-asan test-tsan bench-adversarial
 
 run: deps-build build
 	.build/debug/switchpoint -r $(SAMPLE)
@@ -33,6 +33,29 @@ deps-test:
 	@python3 -c 'import websockets.asyncio.client' 2>/dev/null \
 		|| python3 -m pip install -q websockets 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages websockets
+
+# libFuzzer harnesses (Fuzz/README.md): FUZZ_SECONDS per harness, corpus kept in FUZZ_DIR.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= /var/tmp/switchpoint-fuzz
+fuzz-build: deps-build build
+	Fuzz/build.sh
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_DIR=$(FUZZ_DIR) Fuzz/run.sh
+
+# The test suite under AddressSanitizer / ThreadSanitizer, each in its own build directory.
+test-asan: deps-test build
+	$(SWIFT) build --build-tests --sanitize=address --build-path .build/asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+		$(SWIFT) test --skip-build --disable-xctest --sanitize=address --build-path .build/asan
+
+test-tsan: deps-test build
+	$(SWIFT) build --build-tests --sanitize=thread --build-path .build/tsan
+	$(SWIFT) test --skip-build --disable-xctest --sanitize=thread --build-path .build/tsan
+
+# Issue 16's cost table: each hostile input at n and 10n, time and peak RSS.
+bench-adversarial: deps-build
+	scripts/bench-adversarial
 
 clean:
 	rm -rf .build

@@ -13,11 +13,58 @@ enum Entry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "audit" {
-            Audit.main(Array(arguments.dropFirst()))
+            run(Audit.self, Array(arguments.dropFirst()))
         } else {
-            Switchpoint.main(arguments)
+            run(Switchpoint.self, arguments)
         }
     }
+
+    /// Exit status of a usage error, as the help promises (ArgumentParser's own is 64).
+    static let usageErrorStatus: Int32 = 2
+
+    /// Parses and runs `Command`; usage errors exit 2 with ArgumentParser's message, which
+    /// echoes what was typed and so is escaped like everything else reaching stderr.
+    static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String]) -> Never {
+        do {
+            var command = try type.parseAsRoot(arguments)
+            try command.run()
+            type.exit()
+        } catch {
+            guard type.exitCode(for: error) == .validationFailure else { type.exit(withError: error) }
+            let errors = LineWriter.standardError()
+            for line in type.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false) {
+                errors.write(line: TerminalText.escape(String(line)))
+            }
+            errors.flush()
+            exit(usageErrorStatus)
+        }
+    }
+}
+
+/// The accepted range of every numeric option.
+enum OptionRange {
+    /// Bytes kept per packet: tcpdump's maximum.
+    static let snaplen: ClosedRange<Int32> = 1...262_144
+    /// Kernel buffer in KiB: the byte count must fit libpcap's Int32.
+    static let bufferKiB: ClosedRange<Int32> = 1...(Int32.max / 1024)
+    /// Seconds, as long as the nanosecond count fits an Int64.
+    static let idleTimeoutSeconds: ClosedRange<Int> = 1...Int(Int64.max / 1_000_000_000)
+    static let port: ClosedRange<Int> = 1...Int(UInt16.max)
+
+    static func check<Value: Comparable>(_ value: Value, in range: ClosedRange<Value>, _ option: String) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+        }
+    }
+}
+
+/// Whether two paths name the same file: the same text, or the same device and inode
+/// (a link or another spelling). Used so `-w` never overwrites an input.
+func sameFile(_ first: String, _ second: String) -> Bool {
+    if first == second { return true }
+    var a = stat(), b = stat()
+    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }
 
 struct Switchpoint: ParsableCommand {
@@ -99,7 +146,7 @@ struct Switchpoint: ParsableCommand {
         var map: [UInt16: String] = [:]
         for entry in decodeAs {
             let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let port = UInt16(parts[1]), !parts[0].isEmpty else {
+            guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty else {
                 throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
             }
             map[port] = String(parts[0])
@@ -117,7 +164,14 @@ struct Switchpoint: ParsableCommand {
             throw ValidationError("-r and -i cannot be combined")
         }
         if let count, count <= 0 { throw ValidationError("-c needs a positive count") }
-        if idleTimeout <= 0 { throw ValidationError("--idle-timeout needs a positive number of seconds") }
+        try OptionRange.check(idleTimeout, in: OptionRange.idleTimeoutSeconds, "--idle-timeout")
+        try OptionRange.check(snaplen, in: OptionRange.snaplen, "-s")
+        if let bufferSizeKiB { try OptionRange.check(bufferSizeKiB, in: OptionRange.bufferKiB, "-B") }
+        if let writeFile, writeFile != "-" {
+            for input in readFiles where input != "-" && sameFile(input, writeFile) {
+                throw ValidationError("-w \(TerminalText.escape(writeFile)) would overwrite the input \(TerminalText.escape(input))")
+            }
+        }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
     }
 
@@ -129,7 +183,7 @@ struct Switchpoint: ParsableCommand {
                     print(device.listingLine(number: index + 1))
                 }
             } catch {
-                errors.write(line: "switchpoint: \(error)")
+                errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
                 throw ExitCode(2)
             }
             return
@@ -153,7 +207,7 @@ struct Switchpoint: ParsableCommand {
             }
             if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
-            errors.write(line: "switchpoint: \(error)")
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
         threaded?.start()
@@ -169,7 +223,7 @@ struct Switchpoint: ParsableCommand {
         let registry = DissectorRegistry.standard(webSocket: webSocket)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
-            errors.write(line: "switchpoint: \(problem)")
+            errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
         }
         /// The live status line: what was captured and analyzed so far.
         func heartbeat(_ summary: @escaping () -> TimelineSummary?) -> ((DecodeStatistics) -> Void)? {
@@ -249,7 +303,7 @@ struct Audit: ParsableCommand {
         and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
         changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
 
-        Exit status: 0 no finding of severity error; 1 at least one; 2 bad input.
+        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input.
         """
     )
 
@@ -270,6 +324,11 @@ struct Audit: ParsableCommand {
 
     mutating func validate() throws {
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
+        for (name, value) in [("--front", front), ("--back", back)] {
+            if let value, HostPort(value) == nil {
+                throw ValidationError("\(name) takes HOST:PORT, :PORT or [IPv6]:PORT with a port from 1 to 65535 (got '\(TerminalText.escape(value))')")
+            }
+        }
     }
 
     func run() throws {
@@ -282,15 +341,16 @@ struct Audit: ParsableCommand {
         do {
             (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options)
         } catch {
-            errors.write(line: "switchpoint audit: \(error)")
+            errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
-        for problem in problems { errors.write(line: "switchpoint audit: \(problem)") }
+        for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json { printer.json(report, problems: problems) } else { printer.text(report, problems: problems) }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }
-        if report.worstSeverity == .error { throw ExitCode(1) }
+        // An input that ended early (a truncated file) exits 1, as the timeline does.
+        if report.worstSeverity == .error || !problems.isEmpty { throw ExitCode(1) }
     }
 }

@@ -52,8 +52,10 @@ extension DecodeStatistics {
         return text + ")"
     }
 
-    /// Packets the decoder could not read, by problem code.
+    /// Packets the decoder could not read, by problem code. A code can be counted both as
+    /// a snaplen cut and as malformed (a header cut with or without the snaplen to blame):
+    /// it is listed once with the sum.
     var problemCounts: [(String, Int)] {
-        truncated.map { ($0.key.rawValue, $0.value) } + malformed.map { ($0.key.rawValue, $0.value) }
+        truncated.merging(malformed, uniquingKeysWith: +).map { ($0.key.rawValue, $0.value) }
     }
 }

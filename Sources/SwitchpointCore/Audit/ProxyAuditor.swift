@@ -30,17 +30,25 @@ public struct ProxyAuditor {
 
     /// Audits captures given as lists of timeline events (one list per file).
     public func audit(files: [[TimelineEvent]]) -> Report {
-        let records = files.enumerated().flatMap { ExchangeRecord.records(from: $0.element, file: $0.offset + 1) }
+        audit(records: files.enumerated().map { ExchangeRecord.records(from: $0.element, file: $0.offset + 1) })
+    }
+
+    /// Audits the exchange records of each file (`ExchangeRecordBuilder`).
+    public func audit(records recordsByFile: [[ExchangeRecord]]) -> Report {
+        let records = recordsByFile.flatMap { $0 }
+        let fileCount = recordsByFile.count
         var report = Report()
         report.records = records.count
-        let (fronts, backs) = split(records, fileCount: files.count)
-        var unpairedBacks = backs
+        let (fronts, backs) = split(records, fileCount: fileCount)
+        // Pairing looks backs up by their evidence (a dictionary, a time-sorted group), so
+        // it is O(log n) per front instead of a scan of every unpaired back.
+        var index = BackIndex(backs)
         for front in fronts {
-            guard let (index, evidence, confidence) = match(front, in: unpairedBacks) else { continue }
-            let back = unpairedBacks.remove(at: index)
-            report.pairs.append(AuditPair(front: front, back: back, evidence: evidence, confidence: confidence, delays: []))
+            guard let (position, evidence, confidence) = index.match(front) else { continue }
+            report.pairs.append(AuditPair(front: front, back: backs[position], evidence: evidence, confidence: confidence, delays: []))
         }
-        if files.count == 2, !report.pairs.isEmpty {
+        let unpairedBacks = index.unpaired.map { backs[$0] }
+        if fileCount == 2, !report.pairs.isEmpty {
             report.clockOffsetMilliseconds = clockOffset(report.pairs)
         }
         let offset = report.clockOffsetMilliseconds ?? 0
@@ -78,10 +86,7 @@ public struct ProxyAuditor {
     }
 
     static func matches(_ endpoint: Endpoint, _ pattern: String) -> Bool {
-        guard let colon = pattern.lastIndex(of: ":"), let port = UInt16(pattern[pattern.index(after: colon)...]) else { return false }
-        var host = String(pattern[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return endpoint.port == port && (host.isEmpty || host == "*" || IPAddress(host) == endpoint.address)
+        HostPort(pattern)?.matches(endpoint) ?? false
     }
 
     /// Front and back legs: by --front/--back; else with two files the first is the client
@@ -109,37 +114,30 @@ public struct ProxyAuditor {
             backs.append(contentsOf: sorted.dropFirst())
             for record in sorted { assigned.insert(Self.label(record)) }
         }
-        // The rest: a request that starts while another one (to a different server) waits
-        // for its answer is that one's upstream copy.
+        // The rest: a request that starts while another one (to a different server, same
+        // target) waits for its answer is that one's upstream copy. Per target, the two
+        // latest-answered earlier fronts on distinct servers answer that in O(1).
         let rest = records.filter { !assigned.contains(Self.label($0)) }.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
         var restBacks = Set<String>()
+        var waiting: [String?: LatestAnswers] = [:]
+        var pendingInsert: [ExchangeRecord] = []
         for candidate in rest {
-            if rest.contains(where: { other in
-                other.server != candidate.server && other.request?.target == candidate.request?.target
-                    && (other.requestTime ?? .zero) < (candidate.requestTime ?? .zero)
-                    && (other.responseTime ?? .zero) >= (candidate.requestTime ?? .zero) && !restBacks.contains(Self.label(other))
-            }) {
+            let sent = candidate.requestTime ?? .zero
+            // Only requests strictly earlier than this one count as waiting before it.
+            if let first = pendingInsert.first, (first.requestTime ?? .zero) < sent {
+                for earlier in pendingInsert where !restBacks.contains(Self.label(earlier)) {
+                    waiting[earlier.request?.target, default: LatestAnswers()].insert(earlier.responseTime ?? .zero, server: earlier.server)
+                }
+                pendingInsert.removeAll(keepingCapacity: true)
+            }
+            if let latest = waiting[candidate.request?.target]?.latest(excluding: candidate.server), latest >= sent {
                 restBacks.insert(Self.label(candidate))
             }
+            pendingInsert.append(candidate)
         }
         fronts += rest.filter { !restBacks.contains(Self.label($0)) }
         backs += rest.filter { restBacks.contains(Self.label($0)) }
         return (fronts.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }, backs)
-    }
-
-    /// The back record that carries `front`'s request: the same Sec-WebSocket-Key, else the
-    /// same method and target sent while the front waited (closest in time).
-    private func match(_ front: ExchangeRecord, in backs: [ExchangeRecord]) -> (Int, String, String)? {
-        if let key = front.webSocketKey, let index = backs.firstIndex(where: { $0.webSocketKey == key }) {
-            return (index, "sec-websocket-key", "high")
-        }
-        guard let request = front.request, let sent = front.requestTime else { return nil }
-        let candidates = backs.enumerated().filter { _, back in
-            back.request?.method == request.method && back.request?.target == request.target
-        }
-        let best = candidates.min { abs(($0.element.requestTime ?? .zero).seconds(since: sent)) < abs(($1.element.requestTime ?? .zero).seconds(since: sent)) }
-        guard let best else { return nil }
-        return (best.offset, "method+target+timing", candidates.count == 1 ? "medium" : "low")
     }
 
     /// The back capture's clock minus the front's, in milliseconds. Symmetric estimate (as
@@ -159,8 +157,8 @@ public struct ProxyAuditor {
                 }
             }
             for direction in Direction.allCases {
-                let fronts = pair.front.messages.filter { $0.direction == direction }
-                let backs = pair.back.messages.filter { $0.direction == direction }
+                let fronts = pair.front.keptMessages(direction)
+                let backs = pair.back.keptMessages(direction)
                 for (front, back) in zip(fronts, backs) where front.digest == back.digest {
                     if direction == .clientToServer { forward(front.timestamp, back.timestamp) } else { backward(back.timestamp, front.timestamp) }
                 }
@@ -233,22 +231,27 @@ public struct ProxyAuditor {
         var delays: [Double] = []
         for direction in Direction.allCases {
             // The sender's leg first: client messages cross front → back, server ones back → front.
-            let from = (direction == .clientToServer ? front : back).messages.filter { $0.direction == direction }
-            var to = (direction == .clientToServer ? back : front).messages.filter { $0.direction == direction }
+            let sender = direction == .clientToServer ? front : back
+            let receiver = direction == .clientToServer ? back : front
+            let from = sender.keptMessages(direction)
+            var to = MessageQueue(receiver.keptMessages(direction))
             var lost = 0, altered = 0, reordered = 0
-            for (position, message) in from.enumerated() {
-                if let index = to.firstIndex(where: { $0.digest == message.digest }) {
-                    if index != 0 { reordered += 1 }
-                    let delay = to[index].timestamp.seconds(since: message.timestamp) * 1000
+            for message in from {
+                if let index = to.first(digest: message.digest) {
+                    if index != to.head { reordered += 1 }
+                    let delay = to.messages[index].timestamp.seconds(since: message.timestamp) * 1000
                     delays.append(direction == .clientToServer ? delay - clockOffset : delay + clockOffset)
-                    to.remove(at: index)
-                } else if let index = to.firstIndex(where: { $0.length == message.length }) {
+                    to.remove(index)
+                } else if let index = to.first(length: message.length) {
                     altered += 1
-                    to.remove(at: index)
-                } else if position < from.count {
+                    to.remove(index)
+                } else {
                     lost += 1
                 }
             }
+            // Past the compared window only counts are known: what the sender sent beyond
+            // it that the receiver has no message for (kept or not) was lost.
+            lost += max(0, sender.messagesBeyondWindow(direction) - receiver.messagesBeyondWindow(direction) - to.remaining)
             let who = direction == .clientToServer ? "client" : "server"
             if lost > 0 { add(.messageLost, "\(lost) \(who) message\(lost == 1 ? "" : "s") never reached the other leg") }
             if altered > 0 { add(.messageAltered, "\(altered) \(who) message\(altered == 1 ? "" : "s") changed on the way (same length, different content)") }
@@ -283,6 +286,222 @@ public struct ProxyAuditor {
         case "upgrade.http10_request": "proxy_http_version 1.1;"
         default: nil
         }
+    }
+}
+
+/// Back records not yet paired, indexed by the evidence a front is paired with.
+struct BackIndex {
+    private struct RequestKey: Hashable {
+        var method: String
+        var target: String
+    }
+
+    /// Backs with one method and target, sorted by request time, with union-find links
+    /// to skip paired entries in both directions (amortized near O(1) per lookup).
+    private struct TimeGroup {
+        var positions: [Int] = []          // indices into the backs, sorted by (time, index)
+        var times: [Timestamp] = []
+        var nextFree: [Int] = []           // nextFree[i]: first unpaired slot ≥ i (count = none)
+        var previousFree: [Int] = []       // previousFree[i + 1]: last unpaired slot ≤ i, plus one (0 = none)
+        var remaining = 0
+
+        mutating func seal(_ backs: [ExchangeRecord]) {
+            positions.sort { ((backs[$0].requestTime ?? .zero), $0) < ((backs[$1].requestTime ?? .zero), $1) }
+            times = positions.map { backs[$0].requestTime ?? .zero }
+            nextFree = Array(0...positions.count)
+            previousFree = Array(0...positions.count)
+            remaining = positions.count
+        }
+
+        mutating func findNext(_ slot: Int) -> Int {
+            var root = slot
+            while nextFree[root] != root { root = nextFree[root] }
+            var cursor = slot
+            while nextFree[cursor] != root {
+                let following = nextFree[cursor]
+                nextFree[cursor] = root
+                cursor = following
+            }
+            return root
+        }
+
+        /// The last unpaired slot ≤ `slot`, or nil.
+        mutating func findPrevious(_ slot: Int) -> Int? {
+            var root = slot + 1
+            while previousFree[root] != root { root = previousFree[root] }
+            var cursor = slot + 1
+            while previousFree[cursor] != root {
+                let following = previousFree[cursor]
+                previousFree[cursor] = root
+                cursor = following
+            }
+            return root == 0 ? nil : root - 1
+        }
+
+        mutating func take(_ slot: Int) {
+            nextFree[slot] = slot + 1
+            previousFree[slot + 1] = slot
+            remaining -= 1
+        }
+
+        /// First slot whose time is ≥ `time`.
+        func lowerBound(_ time: Timestamp) -> Int {
+            var low = 0, high = times.count
+            while low < high {
+                let middle = (low + high) / 2
+                if times[middle] < time { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+    }
+
+    private let backs: [ExchangeRecord]
+    private var paired: [Bool]
+    /// Sec-WebSocket-Key → backs carrying it, in order, with a cursor past the paired ones.
+    private var byKey: [String: (positions: [Int], cursor: Int)] = [:]
+    private var byRequest: [RequestKey: TimeGroup] = [:]
+    /// Where each back sits in its time group, to unlink it when paired by key.
+    private var slotInGroup: [Int] = []
+
+    init(_ backs: [ExchangeRecord]) {
+        self.backs = backs
+        paired = Array(repeating: false, count: backs.count)
+        slotInGroup = Array(repeating: -1, count: backs.count)
+        for (position, back) in backs.enumerated() {
+            if let key = back.webSocketKey { byKey[key, default: ([], 0)].positions.append(position) }
+            if let request = back.request {
+                byRequest[RequestKey(method: request.method, target: request.target), default: TimeGroup()].positions.append(position)
+            }
+        }
+        for key in Array(byRequest.keys) {
+            byRequest[key]?.seal(backs)
+            if let positions = byRequest[key]?.positions {
+                for (slot, position) in positions.enumerated() { slotInGroup[position] = slot }
+            }
+        }
+    }
+
+    /// Backs never paired, in their original order.
+    var unpaired: [Int] { paired.indices.filter { !paired[$0] } }
+
+    /// The back record that carries `front`'s request: the same Sec-WebSocket-Key, else
+    /// the same method and target sent closest in time to the front's request.
+    mutating func match(_ front: ExchangeRecord) -> (Int, String, String)? {
+        if let key = front.webSocketKey, var entry = byKey[key] {
+            while entry.cursor < entry.positions.count, paired[entry.positions[entry.cursor]] { entry.cursor += 1 }
+            byKey[key] = entry
+            if entry.cursor < entry.positions.count {
+                let position = entry.positions[entry.cursor]
+                take(position)
+                return (position, "sec-websocket-key", "high")
+            }
+        }
+        guard let request = front.request, let sent = front.requestTime else { return nil }
+        let requestKey = RequestKey(method: request.method, target: request.target)
+        guard var group = byRequest[requestKey], group.remaining > 0 else { return nil }
+        let candidates = group.remaining
+        let bound = group.lowerBound(sent)
+        var best: Int?
+        let after = group.findNext(bound)
+        if after < group.positions.count { best = after }
+        if let before = group.findPrevious(bound - 1) {
+            // Among equal times the earliest back wins, as a scan in order would pick it.
+            let first = group.findNext(group.lowerBound(group.times[before]))
+            let distanceBefore = abs(group.times[first].seconds(since: sent))
+            if let current = best {
+                let distanceAfter = abs(group.times[current].seconds(since: sent))
+                if distanceBefore < distanceAfter || (distanceBefore == distanceAfter && group.positions[first] < group.positions[current]) {
+                    best = first
+                }
+            } else {
+                best = first
+            }
+        }
+        byRequest[requestKey] = group
+        guard let slot = best else { return nil }
+        let position = group.positions[slot]
+        take(position)
+        return (position, "method+target+timing", candidates == 1 ? "medium" : "low")
+    }
+
+    private mutating func take(_ position: Int) {
+        paired[position] = true
+        if let request = backs[position].request {
+            let key = RequestKey(method: request.method, target: request.target)
+            byRequest[key]?.take(slotInGroup[position])
+        }
+    }
+}
+
+/// The receiving leg's messages of one direction, matched first come first served by
+/// digest or length in O(1) each (queues per value, skipping what was taken).
+struct MessageQueue {
+    let messages: [ExchangeRecord.Message]
+    private var taken: [Bool]
+    private var byDigest: [UInt64: (indices: [Int], cursor: Int)] = [:]
+    private var byLength: [UInt64: (indices: [Int], cursor: Int)] = [:]
+    /// The first message not taken.
+    private(set) var head = 0
+    private(set) var remaining: Int
+
+    init(_ messages: [ExchangeRecord.Message]) {
+        self.messages = messages
+        taken = Array(repeating: false, count: messages.count)
+        remaining = messages.count
+        for (index, message) in messages.enumerated() {
+            byDigest[message.digest, default: ([], 0)].indices.append(index)
+            byLength[message.length, default: ([], 0)].indices.append(index)
+        }
+    }
+
+    mutating func first(digest: UInt64) -> Int? {
+        guard var entry = byDigest[digest] else { return nil }
+        while entry.cursor < entry.indices.count, taken[entry.indices[entry.cursor]] { entry.cursor += 1 }
+        byDigest[digest] = entry
+        return entry.cursor < entry.indices.count ? entry.indices[entry.cursor] : nil
+    }
+
+    mutating func first(length: UInt64) -> Int? {
+        guard var entry = byLength[length] else { return nil }
+        while entry.cursor < entry.indices.count, taken[entry.indices[entry.cursor]] { entry.cursor += 1 }
+        byLength[length] = entry
+        return entry.cursor < entry.indices.count ? entry.indices[entry.cursor] : nil
+    }
+
+    mutating func remove(_ index: Int) {
+        guard !taken[index] else { return }
+        taken[index] = true
+        remaining -= 1
+        while head < messages.count, taken[head] { head += 1 }
+    }
+}
+
+/// For one target: the latest answer time among earlier requests, on the two servers
+/// with the latest answers (so "latest on a server other than X" is O(1)).
+struct LatestAnswers {
+    private var best: (time: Timestamp, server: Endpoint)?
+    private var second: (time: Timestamp, server: Endpoint)?
+
+    mutating func insert(_ time: Timestamp, server: Endpoint) {
+        guard let top = best else {
+            best = (time, server)
+            return
+        }
+        if top.server == server {
+            if time > top.time { best = (time, server) }
+        } else if time > top.time {
+            second = top
+            best = (time, server)
+        } else if let runner = second, runner.server == server {
+            if time > runner.time { second = (time, server) }
+        } else if second == nil || time > (second?.time ?? .zero) {
+            second = (time, server)
+        }
+    }
+
+    func latest(excluding server: Endpoint) -> Timestamp? {
+        if let top = best, top.server != server { return top.time }
+        return second?.time
     }
 }
 

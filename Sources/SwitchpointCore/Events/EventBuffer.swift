@@ -53,4 +53,9 @@ public struct EventBuffer {
     public mutating func add(_ finding: Finding, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
         add(.finding(finding), capture: capture, direction: direction, offset: offset)
     }
+
+    /// Drops the collected events (a long-running collector, such as a fuzz harness).
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+    }
 }

@@ -21,8 +21,8 @@ public struct AuditReportPrinter {
     }
 
     static func messages(_ record: ExchangeRecord) -> String {
-        let c2s = record.messages.filter { $0.direction == .clientToServer }.count
-        let s2c = record.messages.count - c2s
+        let c2s = record.messageCount(.clientToServer)
+        let s2c = record.messageCount(.serverToClient)
         let closes = record.closeFrames.map { "\($0.direction.shortName) close \($0.code.map(String.init) ?? "-")" }
         return "messages c2s \(c2s) s2c \(s2c)" + (closes.isEmpty ? ", no close frame" : ", " + closes.joined(separator: ", ")) + ", tcp \(record.closeReason?.rawValue ?? "open")"
     }
@@ -41,6 +41,9 @@ public struct AuditReportPrinter {
         if report.singleLeg {
             writer.write(line: "single-leg mode: no exchange could be paired, so only what one side proves is reported")
         }
+        // Findings grouped by front once (a lookup per pair, not a scan of every finding).
+        let findingsByFront = Dictionary(grouping: report.findings.filter { $0.front != nil }, by: { $0.front ?? "" })
+        let pairedFronts = Set(report.pairs.map { AuditFinding.label($0.front) })
         for (index, pair) in report.pairs.enumerated() {
             writer.write(line: "")
             writer.write(line: "exchange \(index + 1)  paired by \(pair.evidence) (\(pair.confidence) confidence)")
@@ -52,11 +55,11 @@ public struct AuditReportPrinter {
             if let p50 = pair.delays.quantile(0.5), let p99 = pair.delays.quantile(0.99), let max = pair.delays.max() {
                 writer.write(line: "    proxy delay per message: p50 \(TimestampText.duration(milliseconds: p50))  p99 \(TimestampText.duration(milliseconds: p99))  max \(TimestampText.duration(milliseconds: max))  (\(pair.delays.count) messages)")
             }
-            for finding in report.findings where finding.front == AuditFinding.label(pair.front) {
+            for finding in findingsByFront[AuditFinding.label(pair.front)] ?? [] {
                 write(finding)
             }
         }
-        let unattached = report.findings.filter { finding in !report.pairs.contains { AuditFinding.label($0.front) == finding.front } }
+        let unattached = report.findings.filter { finding in finding.front.map { !pairedFronts.contains($0) } ?? true }
         if !unattached.isEmpty { writer.write(line: "") }
         for finding in unattached { write(finding) }
         writer.write(line: "")
@@ -91,8 +94,8 @@ public struct AuditReportPrinter {
             line.add("back_request", pair.back.request.map { "\($0.method) \($0.target) \($0.version)" })
             if let status = pair.front.response?.status { line.add("front_status", status) } else { line.addNull("front_status") }
             if let status = pair.back.response?.status { line.add("back_status", status) } else { line.addNull("back_status") }
-            line.add("messages_front", pair.front.messages.count)
-            line.add("messages_back", pair.back.messages.count)
+            line.add("messages_front", pair.front.messageCount)
+            line.add("messages_back", pair.back.messageCount)
             if let p50 = pair.delays.quantile(0.5) { line.add("delay_p50_ms", p50, decimals: 3) }
             if let p99 = pair.delays.quantile(0.99) { line.add("delay_p99_ms", p99, decimals: 3) }
             if let max = pair.delays.max() { line.add("delay_max_ms", max, decimals: 3) }

@@ -11,7 +11,11 @@ public struct ConnectionListing: StreamSignalSink {
     private let writer: LineWriter
     private let format: Format
     private let streaming: Bool
-    private var heldRows: [(ConnectionID, String)] = []
+    /// Offline rows print in connection order: a row waits here only while an earlier
+    /// connection is still open (connections are numbered from 1 as they open, and each
+    /// closes once), so a flood of short flows streams instead of piling up.
+    private var heldRows: [ConnectionID: String] = [:]
+    private var nextRow: ConnectionID = 1
     private var captureStart: Timestamp?
     private var wroteHeader = false
     public private(set) var connections = 0
@@ -49,7 +53,12 @@ public struct ConnectionListing: StreamSignalSink {
                     writeHeaderOnce()
                     writer.write(line: row)
                 } else {
-                    heldRows.append((summary.connection, row))
+                    heldRows[summary.connection] = row
+                    while let ready = heldRows.removeValue(forKey: nextRow) {
+                        writeHeaderOnce()
+                        writer.write(line: ready)
+                        nextRow += 1
+                    }
                 }
             }
         }
@@ -65,7 +74,7 @@ public struct ConnectionListing: StreamSignalSink {
     public mutating func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
         switch format {
         case .text:
-            for (_, row) in heldRows.sorted(by: { $0.0 < $1.0 }) {
+            for (_, row) in heldRows.sorted(by: { $0.key < $1.key }) {
                 writeHeaderOnce()
                 writer.write(line: row)
             }

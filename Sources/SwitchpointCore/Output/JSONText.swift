@@ -70,3 +70,80 @@ extension OutputBuffer {
         append(hexByte: UInt8(truncatingIfNeeded: value))
     }
 }
+
+extension JSONText {
+    /// The `--json-ascii`-style set: what JSON always escapes, plus every code point the
+    /// terminal escaper shows as `\u{…}` (controls, format and bidi characters, separators,
+    /// private use, unassigned), so a JSON reader that prints strings raw cannot be fooled.
+    @inline(__always)
+    static func escapesScalarStrictly(_ value: UInt32) -> Bool {
+        value == 0x7f || TerminalText.escapesScalar(value)
+    }
+}
+
+extension OutputBuffer {
+    /// Like `appendJSONEscaped`, but the invisible and unsafe categories become `\uXXXX`
+    /// too (a surrogate pair above the BMP). Still valid UTF-8; invalid bytes become U+FFFD.
+    public func appendJSONEscapedStrictly(_ bytes: UnsafeRawBufferPointer) {
+        var index = 0
+        var runStart = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7f && byte != 0x5c && byte != 0x22 {
+                index += 1
+                continue
+            }
+            if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            if byte < 0x80 {
+                switch byte {
+                case 0x22: append("\\\"")
+                case 0x5c: append("\\\\")
+                case 0x0a: append("\\n")
+                case 0x0d: append("\\r")
+                case 0x09: append("\\t")
+                default: appendUTF16Escape(UInt16(byte))
+                }
+                index += 1
+            } else {
+                switch UTF8Scanner.step(bytes, at: index) {
+                case .scalar(let value, let length):
+                    if JSONText.escapesScalarStrictly(value) {
+                        appendScalarEscape(value)
+                    } else {
+                        append(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
+                    }
+                    index += length
+                case .invalid(let length):
+                    append("\u{FFFD}")
+                    index += length
+                }
+            }
+            runStart = index
+        }
+        if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+    }
+
+    public func appendJSONStringStrictly(_ text: String) {
+        var text = text
+        append(UInt8(ascii: "\""))
+        text.withUTF8 { appendJSONEscapedStrictly(UnsafeRawBufferPointer($0)) }
+        append(UInt8(ascii: "\""))
+    }
+
+    /// `\uXXXX`, or a surrogate pair for a scalar above the BMP.
+    private func appendScalarEscape(_ value: UInt32) {
+        guard value > 0xffff else {
+            appendUTF16Escape(UInt16(truncatingIfNeeded: value))
+            return
+        }
+        let offset = value - 0x10000
+        appendUTF16Escape(UInt16(truncatingIfNeeded: 0xd800 + (offset >> 10)))
+        appendUTF16Escape(UInt16(truncatingIfNeeded: 0xdc00 + (offset & 0x3ff)))
+    }
+
+    private func appendUTF16Escape(_ unit: UInt16) {
+        append("\\u")
+        append(hexByte: UInt8(truncatingIfNeeded: unit >> 8))
+        append(hexByte: UInt8(truncatingIfNeeded: unit))
+    }
+}

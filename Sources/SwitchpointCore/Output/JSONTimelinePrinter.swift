@@ -56,6 +56,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("handshake", summary.handshake.rawValue)
             line.add("start", timestamp: summary.start)
             line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
+            line.addAnomalyCounts(summary)
         case .gap(let length, let reason):
             line.add("len", length)
             line.add("reason", reason.rawValue)

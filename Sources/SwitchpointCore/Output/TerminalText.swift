@@ -2,8 +2,8 @@
 /// cursor, change colours or retitle the window. Only printers call it, once, on raw text.
 ///
 /// Printable ASCII and valid non-control Unicode pass through; `\` becomes `\\`; tab,
-/// CR, LF become `\t`, `\r`, `\n`; other C0 controls and DEL become `\xNN`; C1 controls
-/// and the bidi and line controls that can reorder or hide what follows become `\u{NN}`;
+/// CR, LF become `\t`, `\r`, `\n`; other C0 controls and DEL become `\xNN`; the code
+/// points of the invisible and unsafe categories (`escapesScalar`) become `\u{NN}`;
 /// bytes that are not valid UTF-8 become `\xNN`.
 public enum TerminalText {
     public static func escape(_ text: String) -> String {
@@ -18,13 +18,23 @@ public enum TerminalText {
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
-    /// Scalars above ASCII that are shown as `\u{…}`: C1 controls (0x9b is a one-byte
-    /// CSI) and the bidi and line controls.
+    /// Scalars above ASCII that are shown as `\u{…}`: by Unicode general category, every
+    /// control (Cc, with the C1 range and 0x9b, a one-byte CSI), format character (Cf: the
+    /// bidi controls U+061C, U+200E/F, U+202A-E, U+2066-9, zero-width U+200B-D, U+2060,
+    /// U+FEFF, the soft hyphen, tag characters), line and paragraph separator (Zl, Zp),
+    /// private use (Co), surrogate (Cs) and unassigned code point (Cn), plus anything with
+    /// the Bidi_Control property: what can hide, reorder or disguise text. Only reached
+    /// for non-ASCII scalars; Latin-1 letters and symbols take a fast path.
     @inline(__always)
     static func escapesScalar(_ value: UInt32) -> Bool {
-        switch value {
-        case 0x80..<0xa0, 0x2028, 0x2029, 0x200e, 0x200f, 0x202a...0x202e, 0x2066...0x2069: true
-        default: false
+        if value < 0xa0 { return true }                       // C1 controls
+        if value < 0x100 { return value == 0xad }             // Latin-1: only the soft hyphen (Cf)
+        guard let scalar = Unicode.Scalar(value) else { return true }   // a surrogate code point
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned:
+            return true
+        default:
+            return scalar.properties.isBidiControl
         }
     }
 }

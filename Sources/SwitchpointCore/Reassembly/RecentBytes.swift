@@ -1,6 +1,8 @@
 /// The last few delivered bytes of one direction, kept so that a retransmission can be
-/// checked against what was already delivered. Storage is allocated on first use, so a
-/// connection that never carries data costs nothing.
+/// checked against what was already delivered. Storage is allocated on first use and
+/// grows with what was delivered, up to `capacity`, so a connection that never carries
+/// data costs nothing and one that carried a few bytes costs a few (a flood of 100,000
+/// small flows would otherwise hold 100 MB of mostly empty rings).
 struct RecentBytes {
     private var storage: [UInt8] = []
     let capacity: Int
@@ -17,23 +19,45 @@ struct RecentBytes {
     mutating func append(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) {
         guard capacity > 0, let base = bytes.baseAddress, !bytes.isEmpty else { return }
         if offset != endOffset { valid = 0 }
-        if storage.isEmpty { storage = [UInt8](repeating: 0, count: capacity) }
-        let kept = min(bytes.count, capacity)
+        grow(toHold: min(capacity, valid + bytes.count))
+        let size = storage.count
+        let kept = min(bytes.count, size)
         let source = base.advanced(by: bytes.count - kept)
         let firstOffset = offset + UInt64(bytes.count - kept)
-        var position = Int(firstOffset % UInt64(capacity))
+        var position = Int(firstOffset % UInt64(size))
         var copied = 0
         storage.withUnsafeMutableBytes { ring in
             guard let ringBase = ring.baseAddress else { return }
             while copied < kept {
-                let run = min(kept - copied, capacity - position)
+                let run = min(kept - copied, size - position)
                 ringBase.advanced(by: position).copyMemory(from: source.advanced(by: copied), byteCount: run)
                 copied += run
                 position = 0
             }
         }
         endOffset = offset + UInt64(bytes.count)
-        valid = min(capacity, valid + bytes.count)
+        valid = min(size, valid + bytes.count)
+    }
+
+    /// The smallest ring allocated (doubling from there up to `capacity`).
+    static let initialSize = 64
+
+    /// Grows the ring to hold `needed` bytes, keeping the valid ones at their positions.
+    private mutating func grow(toHold needed: Int) {
+        guard storage.count < needed else { return }
+        var size = max(storage.count, Self.initialSize)
+        while size < needed { size *= 2 }
+        size = min(size, capacity)
+        guard size > storage.count else { return }
+        var grown = [UInt8](repeating: 0, count: size)
+        if valid > 0, !storage.isEmpty {
+            let start = endOffset - UInt64(valid)
+            for step in 0..<UInt64(valid) {
+                let offset = start + step
+                grown[Int(offset % UInt64(size))] = storage[Int(offset % UInt64(storage.count))]
+            }
+        }
+        storage = grown
     }
 
     /// Forgets everything (after a gap the kept bytes no longer end at the stream's end).
@@ -52,7 +76,7 @@ struct RecentBytes {
         guard from < to else { return false }
         var position = from
         while position < to {
-            if storage[Int(position % UInt64(capacity))] != bytes[Int(position - offset)] { return true }
+            if storage[Int(position % UInt64(storage.count))] != bytes[Int(position - offset)] { return true }
             position += 1
         }
         return false

@@ -151,6 +151,22 @@ public struct ConnectionSummary: Sendable {
     public var serverToClient: DirectionStats
     /// The packet at which the close was decided (the last one for `eof`/`idle`).
     public var capture: CaptureInfo
+    /// Every reassembly anomaly of the connection with how often it happened: each code
+    /// is reported once per connection and direction, the rest only counted here.
+    public var anomalyCounts: [AnomalyCount] = []
+
+    /// Occurrences by code, both directions together (for JSON's `anomaly_counts`).
+    public var anomalyTotals: [(code: String, count: Int)] {
+        var totals: [(code: String, count: Int)] = []
+        for entry in anomalyCounts {
+            if let index = totals.firstIndex(where: { $0.code == entry.code.rawValue }) {
+                totals[index].count += entry.count
+            } else {
+                totals.append((entry.code.rawValue, entry.count))
+            }
+        }
+        return totals.sorted { $0.code < $1.code }
+    }
 
     public func stats(_ direction: Direction) -> DirectionStats {
         direction == .clientToServer ? clientToServer : serverToClient

@@ -20,8 +20,13 @@ final class TCPConnection {
     private(set) var lastSeen: Timestamp
     private(set) var lastCapture: CaptureInfo
     private(set) var state: State = .open
-    var reportedBufferLimit = false
-    private var reportedDataAfterClose = false
+    /// Anomalies of the whole connection (no direction): each code reported once, then counted.
+    private(set) var anomalies = AnomalyTally()
+    /// The buffered count last given to the reassembler's relief queue.
+    var reliefBytes = 0
+    /// Where the connection sits in the reassembler's recency lists.
+    var recencyHandle: RecencyList<TCPConnection>.Handle = -1
+    var listedAsClosed = false
 
     init(id: ConnectionID, key: FlowKey, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
          capture: CaptureInfo, limits: ReassemblyLimits) {
@@ -80,11 +85,10 @@ final class TCPConnection {
         guard isOpen else {
             // A late ACK or retransmission after the close: counted, nothing delivered.
             withStream(direction) { $0.stats.packets += 1 }
-            if segment.payloadLength > 0 && !reportedDataAfterClose {
-                reportedDataAfterClose = true
-                sink.receive(.anomaly(ReassemblyAnomaly(
-                    connection: id, direction: direction, code: .dataAfterClose,
-                    detail: "\(segment.payloadLength) payload bytes after the connection closed", capture: capture)))
+            if segment.payloadLength > 0 {
+                // Counted after the close summary went out: reported once per connection.
+                report(.dataAfterClose, direction: nil, detail: "\(segment.payloadLength) payload bytes after the connection closed",
+                       capture: capture, sink: &sink)
             }
             return
         }
@@ -114,12 +118,8 @@ final class TCPConnection {
             if segment.payloadLength > 0 {
                 var length = segment.payloadLength
                 if let fin = stream.finOffset, start + Int64(length) > Int64(fin) {
-                    if !stream.reportedDataAfterFIN {
-                        stream.reportedDataAfterFIN = true
-                        sink.receive(.anomaly(ReassemblyAnomaly(
-                            connection: id, direction: direction, code: .dataAfterFIN,
-                            detail: "payload up to offset \(start + Int64(length)) after the FIN at \(fin)", capture: capture)))
-                    }
+                    stream.report(.dataAfterFIN, detail: "payload up to offset \(start + Int64(length)) after the FIN at \(fin)",
+                                  context: context, sink: &sink)
                     length = max(0, Int(Int64(fin) - start))
                 }
                 if length > 0 {
@@ -130,9 +130,9 @@ final class TCPConnection {
                 let finAt = start + Int64(segment.payloadLength)
                 if finAt >= 0 {
                     if !stream.noteFIN(at: UInt64(finAt)) {
-                        sink.receive(.anomaly(ReassemblyAnomaly(
-                            connection: id, direction: direction, code: .finMoved,
-                            detail: "FIN at offset \(finAt), earlier FIN at \(stream.finOffset ?? 0)", capture: capture)))
+                        let earlier = stream.finOffset ?? 0
+                        stream.report(.finMoved, detail: "FIN at offset \(finAt), earlier FIN at \(earlier)",
+                                      context: context, sink: &sink)
                     }
                     stream.flush(reason: .closing, context: context, sink: &sink)
                 }
@@ -141,6 +141,27 @@ final class TCPConnection {
         if clientToServer.finished && serverToClient.finished {
             close(.fin, capture: capture, sink: &sink)
         }
+    }
+
+    /// Reports a connection-level anomaly (`direction` nil) or one of a direction, once per
+    /// code; later occurrences are counted for the close summary.
+    func report<Sink: StreamSignalSink>(_ code: ReassemblyAnomalyCode, direction: Direction?, detail: @autoclosure () -> String,
+                                        capture: CaptureInfo, sink: inout Sink) {
+        if let direction {
+            let context = context(direction, capture)
+            withStream(direction) { $0.report(code, detail: detail(), context: context, sink: &sink) }
+            return
+        }
+        guard anomalies.note(code, direction: nil) else { return }
+        sink.receive(.anomaly(ReassemblyAnomaly(connection: id, direction: nil, code: code, detail: detail(), capture: capture)))
+    }
+
+    /// Every anomaly counted so far: the connection's own, then each direction's.
+    var anomalyCounts: [AnomalyCount] {
+        var all = anomalies
+        all.merge(clientToServer.anomalies)
+        all.merge(serverToClient.anomalies)
+        return all.counts
     }
 
     /// Skips the first hole of the direction holding more buffered bytes.
@@ -177,12 +198,15 @@ final class TCPConnection {
         }
         state = .closed(reason)
         sink.receive(.closed(summary(reason: reason, capture: at)))
+        clientToServer.releaseMemory()
+        serverToClient.releaseMemory()
     }
 
     func summary(reason: CloseReason, capture: CaptureInfo) -> ConnectionSummary {
         ConnectionSummary(
             connection: id, client: client, server: server, roleEvidence: roleEvidence, handshake: handshake,
             start: start, end: lastSeen, reason: reason,
-            clientToServer: clientToServer.stats, serverToClient: serverToClient.stats, capture: capture)
+            clientToServer: clientToServer.stats, serverToClient: serverToClient.stats, capture: capture,
+            anomalyCounts: anomalyCounts)
     }
 }

@@ -28,8 +28,8 @@ struct TCPDirectionStream {
     private(set) var pendingBytes = 0
     private var recent: RecentBytes
     var stats = DirectionStats()
-    var reportedDataAfterFIN = false
-    private var reportedSnaplen = false
+    /// This direction's anomalies: each code reported once, then only counted.
+    private(set) var anomalies = AnomalyTally()
 
     init(overlapCheckWindow: Int) {
         recent = RecentBytes(capacity: overlapCheckWindow)
@@ -102,9 +102,7 @@ struct TCPDirectionStream {
         var payload = rawPayload
         var length = Int64(rawLength)
         if start < 0 {
-            sink.receive(.anomaly(ReassemblyAnomaly(
-                connection: context.connection, direction: context.direction, code: .dataBeforeStreamStart,
-                detail: "\(min(-start, length)) bytes before offset 0", capture: context.capture)))
+            report(.dataBeforeStreamStart, detail: "\(min(-start, length)) bytes before offset 0", context: context, sink: &sink)
             guard start + length > 0 else { return }
             payload = payload.droppingPrefix(Int(-start))
             length += start
@@ -154,13 +152,9 @@ struct TCPDirectionStream {
         nextOffset = offset + UInt64(captured.count)
         let missing = length - UInt64(captured.count)
         if missing > 0 {
-            // Once per direction: a capture with a short snaplen cuts every packet.
-            if !reportedSnaplen {
-                reportedSnaplen = true
-                sink.receive(.anomaly(ReassemblyAnomaly(
-                    connection: context.connection, direction: context.direction, code: .snaplenTruncated,
-                    detail: "payload bytes beyond the snaplen (first: \(missing) bytes); each cut is a gap", capture: capture)))
-            }
+            // Once per direction (then counted): a capture with a short snaplen cuts every packet.
+            report(.snaplenTruncated, detail: "payload bytes beyond the snaplen (first: \(missing) bytes); each cut is a gap",
+                   context: StreamContext(connection: context.connection, direction: context.direction, capture: capture), sink: &sink)
             emitGap(length: missing, reason: .snaplen, context: context, sink: &sink)
         }
     }
@@ -227,10 +221,17 @@ struct TCPDirectionStream {
 
     private mutating func reportConflict<Sink: StreamSignalSink>(at offset: UInt64, length: UInt64, context: StreamContext, sink: inout Sink) {
         stats.overlapConflicts += 1
-        sink.receive(.anomaly(ReassemblyAnomaly(
-            connection: context.connection, direction: context.direction, code: .overlapConflict,
-            detail: "a copy of offsets \(offset)..<\(offset + length) differs from the bytes kept (first copy wins)",
-            capture: context.capture)))
+        report(.overlapConflict, detail: "a copy of offsets \(offset)..<\(offset + length) differs from the bytes kept (first copy wins)",
+               context: context, sink: &sink)
+    }
+
+    /// Reports `code` the first time this direction hits it; later hits are only counted
+    /// (and the detail string never built).
+    mutating func report<Sink: StreamSignalSink>(_ code: ReassemblyAnomalyCode, detail: @autoclosure () -> String,
+                                                 context: StreamContext, sink: inout Sink) {
+        guard anomalies.note(code, direction: context.direction) else { return }
+        sink.receive(.anomaly(ReassemblyAnomaly(connection: context.connection, direction: context.direction, code: code,
+                                                detail: detail(), capture: context.capture)))
     }
 
     /// Delivers buffered pieces that have become contiguous.
@@ -262,6 +263,13 @@ struct TCPDirectionStream {
     mutating func skipFirstHole<Sink: StreamSignalSink>(reason: GapReason, context: StreamContext, sink: inout Sink) {
         guard let first = pending.first else { return }
         skipHoles(before: first.offset + 1, reason: reason, context: context, sink: &sink)
+    }
+
+    /// Drops the overlap-check ring and the pending array's storage: a closed connection
+    /// lingers only to absorb late packets, which are counted, never compared.
+    mutating func releaseMemory() {
+        recent = RecentBytes(capacity: recent.capacity)
+        pending = []
     }
 
     /// Flushes everything at a FIN or when the connection ends: buffered pieces after

@@ -6,9 +6,20 @@
 /// the first packet's sender is taken as the client (`RoleEvidence`).
 ///
 /// All time-based decisions (idle expiry) use capture timestamps, never the wall clock.
+///
+/// Cost model: every packet is amortized O(1) in the number of connections (O(log n) for
+/// an out-of-order packet, which updates the relief heap). Open and closed connections sit
+/// in two recency lists (least recently active first), so eviction, idle expiry and the
+/// forgetting of closed entries take from the front; memory relief pops the largest holder
+/// from a heap. Nothing sorts or scans the table per packet.
 public struct TCPReassembler {
     public let limits: ReassemblyLimits
     private var table: [FlowKey: TCPConnection] = [:]
+    /// Open connections, least recently active first.
+    private var openByActivity = RecencyList<TCPConnection>()
+    /// Closed connections lingering to absorb late packets, least recently active first.
+    private var closedByActivity = RecencyList<TCPConnection>()
+    private var relief = ReliefQueue()
     private var nextID: ConnectionID = 1
     private var totalBuffered = 0
     private var lastSweep: Timestamp?
@@ -26,6 +37,11 @@ public struct TCPReassembler {
     /// Connections currently tracked, open or lingering after their close.
     public var trackedConnections: Int { table.count }
     public var bufferedBytes: Int { totalBuffered }
+    /// Entries in the memory-relief heap (live and stale), for the cost tests.
+    var reliefQueueEntries: Int { relief.entryCount }
+    /// Connections examined by eviction, idle expiry and memory relief so far: the cost
+    /// tests check it grows with the work done, not with the table size.
+    private(set) var connectionsExamined = 0
 
     public mutating func ingest<Sink: StreamSignalSink>(_ segment: TCPSegment, capture: CaptureInfo, into sink: inout Sink) {
         sweepIfDue(now: capture.timestamp, sink: &sink)
@@ -53,6 +69,8 @@ public struct TCPReassembler {
         connection.process(segment, capture: capture, sink: &sink)
         enforceConnectionLimits(connection, capture: capture, sink: &sink)
         totalBuffered += connection.bufferedBytes - before
+        noteActivity(connection)
+        relief.update(connection)
         if totalBuffered > limits.maxBufferedBytesTotal {
             relieveMemory(capture: capture, sink: &sink)
         }
@@ -65,29 +83,38 @@ public struct TCPReassembler {
             connection.close(.eof, sink: &sink)
         }
         table.removeAll()
+        openByActivity.removeAll()
+        closedByActivity.removeAll()
+        relief.removeAll()
         recent = nil
         totalBuffered = 0
     }
 
     /// Closes connections idle longer than the limit and forgets closed ones after their
     /// linger time. Called as capture time advances; callers may also call it directly.
+    ///
+    /// Both lists are walked from their least recently active end and the walk stops at
+    /// the first entry still within its time, so a sweep costs what it removes. (Capture
+    /// timestamps that go backwards can leave an idle connection behind a fresher one until
+    /// that one expires too; nothing is lost, it closes a little later.)
     public mutating func expire<Sink: StreamSignalSink>(now: Timestamp, into sink: inout Sink) {
         lastSweep = now
         recent = nil
-        var expired: [TCPConnection] = []
-        var forgotten: [FlowKey] = []
-        for (key, connection) in table {
-            let idle = now.nanoseconds(since: connection.lastSeen)
-            if connection.isOpen {
-                if idle > limits.idleTimeoutNanoseconds { expired.append(connection) }
-            } else if idle > limits.closedLingerNanoseconds {
-                forgotten.append(key)
-            }
+        while let oldest = closedByActivity.first, now.nanoseconds(since: oldest.lastSeen) > limits.closedLingerNanoseconds {
+            connectionsExamined += 1
+            forget(oldest)
         }
-        for key in forgotten { table[key] = nil }
+        var expired: [TCPConnection] = []
+        while let oldest = openByActivity.first, now.nanoseconds(since: oldest.lastSeen) > limits.idleTimeoutNanoseconds {
+            connectionsExamined += 1
+            openByActivity.remove(oldest.recencyHandle)
+            oldest.recencyHandle = -1
+            expired.append(oldest)
+        }
+        // Closed in connection order, as a whole-table sweep would report them.
         for connection in expired.sorted(by: { $0.id < $1.id }) {
             closeAndRelease(connection, .idle, capture: nil, sink: &sink)
-            table[connection.key] = nil
+            forget(connection)
         }
     }
 
@@ -124,7 +151,9 @@ public struct TCPReassembler {
         let connection = TCPConnection(id: nextID, key: key, client: client, server: server, roleEvidence: evidence,
                                        capture: capture, limits: limits)
         nextID += 1
+        if let replaced = table[key] { unlist(replaced) }
         table[key] = connection
+        connection.recencyHandle = openByActivity.append(connection)
         sink.receive(.opened(ConnectionOpening(connection: connection.id, client: client, server: server,
                                                roleEvidence: evidence, capture: capture)))
         return connection
@@ -149,61 +178,91 @@ public struct TCPReassembler {
     private mutating func closeAndRelease<Sink: StreamSignalSink>(_ connection: TCPConnection, _ reason: CloseReason, capture: CaptureInfo?, sink: inout Sink) {
         totalBuffered -= connection.bufferedBytes
         connection.close(reason, capture: capture, sink: &sink)
+        relief.update(connection)
+        noteActivity(connection)
+    }
+
+    /// Moves the connection to the back of its recency list, or from the open list to the
+    /// closed one when it has just closed. O(1).
+    private mutating func noteActivity(_ connection: TCPConnection) {
+        if connection.isOpen {
+            openByActivity.moveToBack(connection.recencyHandle)
+        } else if !connection.listedAsClosed {
+            if connection.recencyHandle >= 0 { openByActivity.remove(connection.recencyHandle) }
+            connection.listedAsClosed = true
+            connection.recencyHandle = closedByActivity.append(connection)
+        } else {
+            closedByActivity.moveToBack(connection.recencyHandle)
+        }
+    }
+
+    /// Takes the connection out of whichever recency list holds it.
+    private mutating func unlist(_ connection: TCPConnection) {
+        guard connection.recencyHandle >= 0 else { return }
+        if connection.listedAsClosed {
+            closedByActivity.remove(connection.recencyHandle)
+        } else {
+            openByActivity.remove(connection.recencyHandle)
+        }
+        connection.recencyHandle = -1
+    }
+
+    /// Drops a closed connection's lingering entry.
+    private mutating func forget(_ connection: TCPConnection) {
+        unlist(connection)
+        if table[connection.key] === connection { table[connection.key] = nil }
     }
 
     private mutating func enforceConnectionLimits<Sink: StreamSignalSink>(_ connection: TCPConnection, capture: CaptureInfo, sink: inout Sink) {
         guard connection.isOpen, connection.hasPending else { return }   // the in-order path holds nothing
         for direction in Direction.allCases where connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
-            sink.receive(.anomaly(ReassemblyAnomaly(
-                connection: connection.id, direction: direction, code: .segmentLimit,
-                detail: "more than \(limits.maxPendingSegmentsPerDirection) out-of-order segments waiting", capture: capture)))
+            connection.report(.segmentLimit, direction: direction,
+                              detail: "more than \(limits.maxPendingSegmentsPerDirection) out-of-order segments waiting",
+                              capture: capture, sink: &sink)
             while connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
                 connection.skipFirstHole(direction, reason: .segmentLimit, capture: capture, sink: &sink)
             }
         }
         if connection.bufferedBytes > limits.maxBufferedBytesPerConnection {
-            if !connection.reportedBufferLimit {
-                connection.reportedBufferLimit = true
-                sink.receive(.anomaly(ReassemblyAnomaly(
-                    connection: connection.id, direction: nil, code: .bufferLimit,
-                    detail: "more than \(limits.maxBufferedBytesPerConnection) bytes waiting behind a hole", capture: capture)))
-            }
+            connection.report(.bufferLimit, direction: nil,
+                              detail: "more than \(limits.maxBufferedBytesPerConnection) bytes waiting behind a hole",
+                              capture: capture, sink: &sink)
             while connection.bufferedBytes > limits.maxBufferedBytesPerConnection {
                 connection.relieveBuffer(reason: .bufferLimit, capture: capture, sink: &sink)
             }
         }
     }
 
-    /// Flushes the connections holding the most buffered bytes until under the total limit.
+    /// Flushes the connections holding the most buffered bytes until under the total limit
+    /// (each pop O(log n), each flushed connection leaves the heap).
     private mutating func relieveMemory<Sink: StreamSignalSink>(capture: CaptureInfo, sink: inout Sink) {
-        while totalBuffered > limits.maxBufferedBytesTotal,
-              let largest = table.values.max(by: { ($0.bufferedBytes, $1.id) < ($1.bufferedBytes, $0.id) }), largest.bufferedBytes > 0 {
-            sink.receive(.anomaly(ReassemblyAnomaly(
-                connection: largest.id, direction: nil, code: .memoryLimit,
-                detail: "reassembly holds more than \(limits.maxBufferedBytesTotal) bytes in total; flushing this connection's \(largest.bufferedBytes)",
-                capture: capture)))
+        while totalBuffered > limits.maxBufferedBytesTotal, let largest = relief.popLargest() {
+            connectionsExamined += 1
             let before = largest.bufferedBytes
+            largest.report(.memoryLimit, direction: nil,
+                           detail: "reassembly holds more than \(limits.maxBufferedBytesTotal) bytes in total; flushing this connection's \(before)",
+                           capture: capture, sink: &sink)
             largest.flushBuffers(reason: .memoryLimit, capture: capture, sink: &sink)
             totalBuffered -= before - largest.bufferedBytes
+            relief.update(largest)
         }
     }
 
-    /// Makes room for a new connection: forgets closed entries first, then evicts the
-    /// least recently active open ones (a batch, so a flood does not rescan per packet).
+    /// Makes room for a new connection: forgets the oldest closed entry first, else evicts
+    /// the least recently active open connection. O(1): both come from a list's front.
     private mutating func evict<Sink: StreamSignalSink>(capture: CaptureInfo, sink: inout Sink) {
         recent = nil
-        let closedKeys = table.filter { !$0.value.isOpen }.map(\.key)
-        for key in closedKeys { table[key] = nil }
-        guard table.count >= limits.maxConnections else { return }
-        let batch = max(1, limits.maxConnections / 100)
-        let victims = table.values.sorted { ($0.lastSeen, $0.id) < ($1.lastSeen, $1.id) }.prefix(batch)
-        for victim in victims {
-            sink.receive(.anomaly(ReassemblyAnomaly(
-                connection: victim.id, direction: nil, code: .connectionLimit,
-                detail: "more than \(limits.maxConnections) connections tracked; evicting the least recently active",
-                capture: capture)))
+        while table.count >= limits.maxConnections, let oldest = closedByActivity.first {
+            connectionsExamined += 1
+            forget(oldest)
+        }
+        while table.count >= limits.maxConnections, let victim = openByActivity.first {
+            connectionsExamined += 1
+            victim.report(.connectionLimit, direction: nil,
+                          detail: "more than \(limits.maxConnections) connections tracked; evicting the least recently active",
+                          capture: capture, sink: &sink)
             closeAndRelease(victim, .evicted, capture: capture, sink: &sink)
-            table[victim.key] = nil
+            forget(victim)
         }
     }
 }
