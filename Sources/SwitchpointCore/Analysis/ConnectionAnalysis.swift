@@ -11,17 +11,20 @@ final class ConnectionAnalysis {
     private let registry: DissectorRegistry
     private let limits: HTTP1Limits
     private var mode: Mode = .detecting
-    private var http: HTTP1Session
+    /// Made when the connection turns out to speak HTTP/1 (a silent connection costs none).
+    private var http: HTTP1Session?
     private var dissector: (any UpgradedStreamDissector)?
     /// A direction whose HTTP/1 framing was lost is shown raw from there on.
-    private var unparsed: [RawStreamDissector?] = [nil, nil]
+    private var unparsedClient: RawStreamDissector?
+    private var unparsedServer: RawStreamDissector?
     /// Bytes held while detecting, with where they started.
     private var detectionBytes: [UInt8] = []
     private var detectionDirection: Direction = .clientToServer
     private var detectionOffset: UInt64 = 0
     private var detectionCapture: CaptureInfo?
     /// Next offset per direction (where each direction ended, for the close).
-    private var ends: [UInt64] = [0, 0]
+    private var clientEnd: UInt64 = 0
+    private var serverEnd: UInt64 = 0
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
@@ -29,7 +32,6 @@ final class ConnectionAnalysis {
         self.id = id
         self.registry = registry
         self.limits = limits
-        http = HTTP1Session(limits: limits)
         if let decodeAs {
             dissector = registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
                                                                clientToServerOffset: 0, serverToClientOffset: 0))
@@ -38,7 +40,7 @@ final class ConnectionAnalysis {
     }
 
     func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        ends[direction.rawValue] = offset + UInt64(bytes.count)
+        setEnd(direction, offset + UInt64(bytes.count))
         switch mode {
         case .detecting:
             detect(bytes, direction: direction, offset: offset, capture: capture, events: &events)
@@ -51,16 +53,16 @@ final class ConnectionAnalysis {
 
     func gap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
         events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
-        ends[direction.rawValue] = offset + length
+        setEnd(direction, offset + length)
         switch mode {
         case .detecting:
             // Without the first bytes nothing can be told about the protocol.
             finishDetection(forcing: .unknown, events: &events)
             dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
         case .http1:
-            if unparsed[direction.rawValue] == nil,
-               http.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) {
-                unparsed[direction.rawValue] = RawStreamDissector(protocolName: "unparsed")
+            if unparsed(direction) == nil,
+               http?.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
+                setUnparsed(direction, RawStreamDissector(protocolName: "unparsed"))
             }
         case .dissector:
             dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
@@ -75,7 +77,7 @@ final class ConnectionAnalysis {
         case .detecting:
             break
         case .http1:
-            http.finish(clientOffset: ends[0], serverOffset: ends[1], capture: capture, events: &events)
+            http?.finish(clientOffset: clientEnd, serverOffset: serverEnd, capture: capture, events: &events)
         case .dissector:
             dissector?.finish(capture: capture, events: &events)
         }
@@ -105,6 +107,7 @@ final class ConnectionAnalysis {
         let detected = forced ?? ProtocolDetector.detect(detectionBytes, direction: detectionDirection, final: true) ?? .unknown
         switch detected {
         case .http1:
+            http = HTTP1Session(limits: limits)
             mode = .http1
         case .tls:
             dissector = TLSSession()
@@ -128,13 +131,18 @@ final class ConnectionAnalysis {
     // MARK: HTTP/1
 
     private func feedHTTP(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        if unparsed[direction.rawValue] != nil {
-            unparsed[direction.rawValue]?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        if direction == .clientToServer, unparsedClient != nil {
+            unparsedClient?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        let outcome = direction == .clientToServer
-            ? http.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
-            : http.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
+        if direction == .serverToClient, unparsedServer != nil {
+            unparsedServer?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        let received = direction == .clientToServer
+            ? http?.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
+            : http?.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
+        guard let outcome = received else { return }
         switch outcome {
         case .continuing:
             break
@@ -144,7 +152,7 @@ final class ConnectionAnalysis {
                 raw.receive(retained, direction: direction, offset: replay.offset, capture: replay.capture, events: &events)
             }
             raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
-            unparsed[direction.rawValue] = raw
+            setUnparsed(direction, raw)
         case .switched(let upgrade, let context, let remainderIndex, let held):
             events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
             if context.protocolName == "connect-tunnel" {
@@ -165,5 +173,19 @@ final class ConnectionAnalysis {
                 receive(remainder, direction: direction, offset: offset + UInt64(remainderIndex), capture: capture, events: &events)
             }
         }
+    }
+
+    // MARK: Per direction
+
+    private func unparsed(_ direction: Direction) -> RawStreamDissector? {
+        direction == .clientToServer ? unparsedClient : unparsedServer
+    }
+
+    private func setUnparsed(_ direction: Direction, _ raw: RawStreamDissector) {
+        if direction == .clientToServer { unparsedClient = raw } else { unparsedServer = raw }
+    }
+
+    private func setEnd(_ direction: Direction, _ end: UInt64) {
+        if direction == .clientToServer { clientEnd = end } else { serverEnd = end }
     }
 }

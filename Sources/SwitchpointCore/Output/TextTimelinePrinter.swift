@@ -32,11 +32,18 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// What the printer keeps per open connection (offline blocks).
     private final class ConnectionState {
         let start: Timestamp
+        /// The opening, until its header line is written with the connection's first line:
+        /// an open connection costs no buffer before it has something to show (a flood of
+        /// silent connections stays small).
+        var opening: ConnectionOpening?
         /// Lines not printed yet (nil when none are held).
         var block: OutputBuffer?
         /// Tells this connection's current block from an earlier one in `heldOrder`.
         var generation = 0
-        init(start: Timestamp) { self.start = start }
+        init(start: Timestamp, opening: ConnectionOpening? = nil) {
+            self.start = start
+            self.opening = opening
+        }
     }
 
     /// Block buffers kept for reuse, and how large a kept one may stay.
@@ -79,13 +86,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 headerLine(opening, into: writer.out)
                 writer.endLine()
             } else {
-                let state = ConnectionState(start: event.timestamp)
+                let state = ConnectionState(start: event.timestamp, opening: opening)
                 states[event.connection] = state
                 recent = (event.connection, state)
-                let block = startBlock(event.connection, state)
-                headerLine(opening, into: block)
-                block.append(0x0a)
-                heldBytes += block.count
             }
             return
         }
@@ -106,11 +109,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
             body(event, context(block))
             heldBytes += block.count - before
         } else {
-            // The block was printed early: a new one (with its marker) only if there are lines.
+            // A block only if there are lines: headed by the connection's header line, or by
+            // a marker when its block was printed early.
             pendingLines.removeAll()
             body(event, context(pendingLines))
             if !pendingLines.isEmpty {
-                let block = continuedBlock(event.connection, state)
+                let block = state.opening.map { firstBlock($0, state) } ?? continuedBlock(event.connection, state)
                 block.append(pendingLines)
                 heldBytes += pendingLines.count
             }
@@ -159,6 +163,16 @@ public final class TextTimelinePrinter: TimelineEventSink {
         state.block = block
         state.generation = generations
         heldOrder.append((connection, generations))
+        return block
+    }
+
+    /// A connection's first lines, under its header line.
+    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState) -> OutputBuffer {
+        state.opening = nil
+        let block = startBlock(opening.connection, state)
+        headerLine(opening, into: block)
+        block.append(0x0a)
+        heldBytes += block.count
         return block
     }
 

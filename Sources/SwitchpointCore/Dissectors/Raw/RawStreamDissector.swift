@@ -4,7 +4,8 @@ public struct RawStreamDissector: UpgradedStreamDissector {
     public let protocolName: String
     /// Bytes of each chunk shown in the preview.
     public static let previewLength = 48
-    private var totals: [UInt64] = [0, 0]
+    private var clientTotal: UInt64 = 0
+    private var serverTotal: UInt64 = 0
 
     public init(protocolName: String) {
         self.protocolName = protocolName
@@ -12,7 +13,7 @@ public struct RawStreamDissector: UpgradedStreamDissector {
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         guard !bytes.isEmpty else { return }
-        totals[direction.rawValue] += UInt64(bytes.count)
+        if direction == .clientToServer { clientTotal += UInt64(bytes.count) } else { serverTotal += UInt64(bytes.count) }
         let head = bytes.prefix(Self.previewLength)
         var kept = events.takePayloadBuffer()
         kept.append(contentsOf: head)
@@ -55,5 +56,5 @@ public struct RawStreamDissector: UpgradedStreamDissector {
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {}
 
-    public func total(_ direction: Direction) -> UInt64 { totals[direction.rawValue] }
+    public func total(_ direction: Direction) -> UInt64 { direction == .clientToServer ? clientTotal : serverTotal }
 }
