@@ -10,6 +10,8 @@ final class ConnectionAnalysis {
     let id: ConnectionID
     private let registry: DissectorRegistry
     private let limits: HTTP1Limits
+    /// Secrets for decrypting TLS connections (nil: no key log given).
+    private let keyLog: TLSKeyLog?
     private var mode: Mode = .detecting
     private var http: HTTP1Session
     private var dissector: (any UpgradedStreamDissector)?
@@ -25,10 +27,11 @@ final class ConnectionAnalysis {
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, decodeAs: String? = nil) {
+    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
         self.id = id
         self.registry = registry
         self.limits = limits
+        self.keyLog = keyLog
         http = HTTP1Session(limits: limits)
         if let decodeAs {
             dissector = registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
@@ -107,7 +110,7 @@ final class ConnectionAnalysis {
         case .http1:
             mode = .http1
         case .tls:
-            dissector = TLSSession()
+            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         case .http2PriorKnowledge:
             dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
