@@ -158,6 +158,11 @@ struct TLSDecryptionTests {
         #expect(session.first?.alpn == "h2")
         #expect(session.first?.decrypted == true)
         #expect(session.first?.serverName == "tls.example.test")
+        // The leaf certificate: in the clear in TLS 1.2, encrypted in TLS 1.3.
+        let certificate = try #require(session.first?.certificate)
+        #expect(certificate.subject == "O=switchpoint samples,CN=tls.example.test")
+        #expect(certificate.issuer == certificate.subject)
+        #expect(certificate.notBefore < certificate.notAfter && certificate.notAfter.hasSuffix("Z"))
         guard let port = Self.serverPort(events),
               let rows = try Self.tshark(name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"]) else { return }
         var reference: [String] = []
