@@ -127,6 +127,9 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first byte, without a handshake (like tshark's Decode As); repeatable.", valueName: "websocket=PORT"))
     var decodeAs: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.", valueName: "file"))
+    var keylog: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
@@ -210,6 +213,13 @@ struct Switchpoint: ParsableCommand {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try loadKeyLog(errors: errors)
+        } catch {
+            errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
         threaded?.start()
         var limits = ReassemblyLimits()
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
@@ -244,7 +254,7 @@ struct Switchpoint: ParsableCommand {
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         /// The timeline's run into `printer`, on two threads when asked.
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap())
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -284,6 +294,46 @@ struct Switchpoint: ParsableCommand {
         if !runner.problems.isEmpty {
             throw ExitCode(1)
         }
+    }
+}
+
+extension Switchpoint {
+    struct KeyLogError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The TLS secrets from `--keylog` files, `SSLKEYLOGFILE` and the Decryption Secrets
+    /// Blocks of pcapng inputs; nil when there are none to use (TLS stays encrypted, as
+    /// without this feature). Lines that are not key log lines are reported once.
+    func loadKeyLog(errors: LineWriter) throws -> TLSKeyLog? {
+        var keyLog = TLSKeyLog()
+        var given = false
+        for path in keylog {
+            do {
+                try keyLog.add(contentsOf: path)
+            } catch {
+                throw KeyLogError(description: "cannot read key log \(path): \(error.localizedDescription)")
+            }
+            given = true
+        }
+        if let path = ProcessInfo.processInfo.environment["SSLKEYLOGFILE"], !path.isEmpty {
+            // The variable is often set for other programs: a missing file is only noted.
+            do {
+                try keyLog.add(contentsOf: path)
+                given = true
+            } catch {
+                errors.write(line: "switchpoint: SSLKEYLOGFILE=\(path) could not be read; TLS is not decrypted with it")
+            }
+        }
+        for path in readFiles where path != "-" && PcapngSecretsScanner.isPcapng(path: path) {
+            let found = PcapngSecretsScanner.scan(path: path)
+            for text in found.keyLogs {
+                keyLog.add(text: text, source: "\(path) (decryption secrets block)")
+                given = true
+            }
+        }
+        if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: \(summary)") }
+        return given ? keyLog : nil
     }
 }
 

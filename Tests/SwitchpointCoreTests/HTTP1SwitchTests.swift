@@ -352,13 +352,13 @@ struct HTTP1SwitchTests {
         let client = try #require(sink.events.compactMap { if case .tlsClientHello(let hello) = $0.kind { hello } else { nil } }.first)
         #expect(client == TLSClientHello(version: "TLS 1.3", serverName: "api.example.com", alpn: ["h2", "http/1.1"]))
         let server = try #require(sink.events.compactMap { if case .tlsServerHello(let hello) = $0.kind { hello } else { nil } }.first)
-        #expect(server == TLSServerHello(version: "TLS 1.3", alpn: nil, selectionEncrypted: true))
+        #expect(server == TLSServerHello(version: "TLS 1.3", alpn: nil, selectionEncrypted: true, cipherSuite: "TLS_AES_128_GCM_SHA256"))
         let twelve = Conversation(bytes: [
             (.clientToServer, TLSFixtures.clientHello(serverName: "a.test", alpn: ["h2"], tls13: false)),
             (.serverToClient, TLSFixtures.serverHello(alpn: "h2", tls13: false)),
         ]).runAllSplittings()
         let selected = twelve.events.compactMap { if case .tlsServerHello(let hello) = $0.kind { hello } else { nil } }.first
-        #expect(selected == TLSServerHello(version: "TLS 1.2", alpn: "h2", selectionEncrypted: false))
+        #expect(selected == TLSServerHello(version: "TLS 1.2", alpn: "h2", selectionEncrypted: false, cipherSuite: "TLS_AES_128_GCM_SHA256"))
     }
 
     @Test("unknown upgraded protocols get a raw view: raw bytes in the event, escaped only by printers")

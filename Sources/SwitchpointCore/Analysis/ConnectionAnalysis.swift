@@ -10,6 +10,8 @@ final class ConnectionAnalysis {
     let id: ConnectionID
     private let registry: DissectorRegistry
     private let limits: HTTP1Limits
+    /// Secrets for decrypting TLS connections (nil: no key log given).
+    private let keyLog: TLSKeyLog?
     private var mode: Mode = .detecting
     /// Made when the connection turns out to speak HTTP/1 (a silent connection costs none).
     private var http: HTTP1Session?
@@ -28,10 +30,11 @@ final class ConnectionAnalysis {
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, decodeAs: String? = nil) {
+    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
         self.id = id
         self.registry = registry
         self.limits = limits
+        self.keyLog = keyLog
         if let decodeAs {
             dissector = registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
                                                                clientToServerOffset: 0, serverToClientOffset: 0))
@@ -110,7 +113,7 @@ final class ConnectionAnalysis {
             http = HTTP1Session(limits: limits)
             mode = .http1
         case .tls:
-            dissector = TLSSession()
+            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         case .http2PriorKnowledge:
             dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,

@@ -17,14 +17,17 @@ public struct TimelineAnalyzer: StreamSignalSink {
     private let limits: HTTP1Limits
     /// Ports whose connections are dissected as a protocol from their first byte.
     private let decodeAs: [UInt16: String]
+    /// Secrets for TLS decryption (nil: none given).
+    private let keyLog: TLSKeyLog?
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     private var recent: ConnectionAnalysis?
     private var buffer: EventBuffer
 
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-                decodeAs: [UInt16: String] = [:]) {
+                decodeAs: [UInt16: String] = [:], keyLog: TLSKeyLog? = nil) {
         self.output = output
+        self.keyLog = keyLog
         self.registry = registry
         self.limits = limits
         self.decodeAs = decodeAs
@@ -35,7 +38,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
         switch signal {
         case .opened(let opening):
             let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port]
-            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits, decodeAs: forced)
+            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits, keyLog: keyLog, decodeAs: forced)
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):

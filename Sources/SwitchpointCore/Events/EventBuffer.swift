@@ -5,6 +5,8 @@ public struct EventBuffer {
     public internal(set) var connection: ConnectionID
     /// Stamped on every event added (set by the HTTP/2 dissector for nested streams).
     public var stream: UInt32?
+    /// Stamped on every event added (set by the TLS session around decrypted bytes).
+    public var decrypted = false
     /// Collected events (none when a sink takes them).
     public private(set) var events: [TimelineEvent] = []
     private let sink: (any TimelineEventSink)?
@@ -36,6 +38,7 @@ public struct EventBuffer {
         var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
                                   direction: direction, offset: offset, kind: kind)
         event.stream = stream
+        event.decrypted = decrypted
         if let sink {
             sink.receive(event)
             // A printer is done with the event: its buffers serve the next ones. (A sink

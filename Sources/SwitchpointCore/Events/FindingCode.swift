@@ -74,6 +74,15 @@ public enum FindingCode: String, Sendable, CaseIterable {
     // TLS (RFC 8446)
     case tlsMalformedHello = "tls.malformed_hello"
     case tlsHelloTooLarge = "tls.hello_too_large"
+    // TLS decryption with a key log (RFC 8446, RFC 5246)
+    case tlsNoKey = "tls.no_key"
+    case tlsDecryptFailed = "tls.decrypt_failed"
+    case tlsCipherSuiteNotSupported = "tls.cipher_suite_not_supported"
+    case tlsGapInRecord = "tls.gap_in_record"
+    case tlsRecordBoundaryLost = "tls.record_boundary_lost"
+    case tlsEarlyDataWithoutSecret = "tls.early_data_without_secret"
+    case tlsBadRecord = "tls.bad_record"
+    case tlsBadHandshake = "tls.bad_handshake"
     // Raw views
     case pendingBytesLimit = "analysis.pending_bytes_limit"
 
@@ -89,7 +98,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
              .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
-             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader:
+             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .tlsDecryptFailed, .tlsBadRecord:
             .error
         case .websocketPingUnanswered:
             .info
@@ -100,7 +109,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketCompressionHistoryMissing,
              .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
              .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
-             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame:
+             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame,
+             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadHandshake:
             .warn
         }
     }

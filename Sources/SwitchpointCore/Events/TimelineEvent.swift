@@ -10,6 +10,9 @@ public struct TimelineEvent: Sendable {
     public var offset: UInt64?
     /// The HTTP/2 stream an event belongs to (WebSocket over HTTP/2, RFC 8441).
     public var stream: UInt32?
+    /// The event comes from a TLS connection's decrypted bytes (offsets are then offsets
+    /// into the decrypted stream of that direction).
+    public var decrypted = false
     public let kind: Kind
     /// Which kind, without its payload: matching `kind` copies the payload (retaining its
     /// arrays and strings), and the hot paths only need to know which case it is.
@@ -28,7 +31,7 @@ public struct TimelineEvent: Sendable {
 
     public enum Tag: UInt8, Sendable {
         case connectionOpened, connectionClosed, gap, httpRequest, httpResponse, httpBody, upgrade, finding, rawData
-        case tlsClientHello, tlsServerHello, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
+        case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
 
         init(_ kind: Kind) {
@@ -44,6 +47,8 @@ public struct TimelineEvent: Sendable {
             case .rawData: self = .rawData
             case .tlsClientHello: self = .tlsClientHello
             case .tlsServerHello: self = .tlsServerHello
+            case .tlsHelloRetry: self = .tlsHelloRetry
+            case .tlsSession: self = .tlsSession
             case .tlsEncrypted: self = .tlsEncrypted
             case .wsFrame: self = .wsFrame
             case .wsMessage: self = .wsMessage
@@ -75,6 +80,10 @@ public struct TimelineEvent: Sendable {
         case rawData(RawChunk)
         case tlsClientHello(TLSClientHello)
         case tlsServerHello(TLSServerHello)
+        /// A TLS 1.3 HelloRetryRequest (not a ServerHello, though it is sent as one).
+        case tlsHelloRetry(TLSHelloRetry)
+        /// Once per connection when a key log was given: what the handshake settled.
+        case tlsSession(TLSSessionFacts)
         /// End-of-connection totals of bytes after the TLS handshake.
         case tlsEncrypted(clientToServer: UInt64, serverToClient: UInt64)
         case wsFrame(WebSocketFrameHeader)
@@ -108,6 +117,8 @@ public struct TimelineEvent: Sendable {
         case .rawData: "raw.data"
         case .tlsClientHello: "tls.client_hello"
         case .tlsServerHello: "tls.server_hello"
+        case .tlsHelloRetry: "tls.hello_retry_request"
+        case .tlsSession: "tls.session"
         case .tlsEncrypted: "tls.encrypted"
         case .wsFrame: "ws.frame"
         case .wsMessage: "ws.message"
@@ -244,4 +255,28 @@ public struct HTTP2StreamSummary: Sendable, Equatable {
     public var totalMilliseconds: Double?
     /// The exchange did not finish before the connection ended.
     public var unfinished: Bool
+}
+
+/// What a TLS handshake settled, reported once per connection when a key log was given.
+public struct TLSSessionFacts: Sendable, Equatable {
+    public var version: String
+    public var cipherSuite: String
+    public var serverName: String?
+    public var alpnOffered: [String]
+    /// The protocol the server chose (from EncryptedExtensions in TLS 1.3).
+    public var alpn: String?
+    /// A resumed session (TLS 1.3 PSK, TLS 1.2 abbreviated handshake).
+    public var resumed: Bool
+    /// Keys for this connection were found and the records decrypted.
+    public var decrypted: Bool
+    /// The server's leaf certificate, when it was seen and parsed.
+    public var certificate: TLSCertificateSummary?
+}
+
+public struct TLSCertificateSummary: Sendable, Equatable {
+    public var subject: String
+    public var issuer: String
+    /// RFC 3339 UTC.
+    public var notBefore: String
+    public var notAfter: String
 }

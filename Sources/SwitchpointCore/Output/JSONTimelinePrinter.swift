@@ -38,6 +38,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }
         if let stream = event.stream { line.add("stream", Int(stream)) }
+        if event.decrypted { line.add("tls", true) }
         switch event.kind {
         case .connectionOpened(let opening):
             line.add("client", opening.client.description)
@@ -106,6 +107,24 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("version", hello.version)
             line.add("alpn", hello.alpn)
             line.add("selection_encrypted", hello.selectionEncrypted)
+            line.add("cipher_suite", hello.cipherSuite)
+        case .tlsHelloRetry(let retry):
+            line.add("cipher_suite", retry.cipherSuite)
+            line.add("group", retry.group)
+        case .tlsSession(let facts):
+            line.add("version", facts.version)
+            line.add("cipher_suite", facts.cipherSuite)
+            line.add("sni", facts.serverName)
+            line.add("alpn_offered", strings: facts.alpnOffered)
+            line.add("alpn", facts.alpn)
+            line.add("resumed", facts.resumed)
+            line.add("decrypted", facts.decrypted)
+            if let certificate = facts.certificate {
+                line.add("cert_subject", certificate.subject)
+                line.add("cert_issuer", certificate.issuer)
+                line.add("cert_not_before", certificate.notBefore)
+                line.add("cert_not_after", certificate.notAfter)
+            }
         case .tlsEncrypted(let clientToServer, let serverToClient):
             line.add("bytes_c2s", clientToServer)
             line.add("bytes_s2c", serverToClient)

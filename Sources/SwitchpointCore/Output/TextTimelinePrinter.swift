@@ -96,7 +96,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         let origin = state?.start ?? captureStart ?? event.timestamp
         func context(_ out: OutputBuffer) -> LineContext {
             LineContext(out: out, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                        stream: event.stream, origin: origin, tagged: state == nil)
+                        stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted)
         }
         guard let state else {
             let before = writer.out.count
@@ -228,6 +228,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         var stream: UInt32?
         var origin: Timestamp
         var tagged: Bool
+        var decrypted = false
     }
 
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
@@ -245,6 +246,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .serverToClient: out.append("  s→c  ")
         case nil: out.append("       ")
         }
+        if context.decrypted { out.append("[tls] ") }
         if let stream = context.stream {
             out.append("[stream ")
             out.append(decimal: UInt64(stream))
@@ -416,6 +418,48 @@ public final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 out.append(" (no alpn)")
             }
+            if let suite = hello.cipherSuite {
+                out.append("  ")
+                out.appendTerminalEscaped(suite)
+            }
+            endLine(context)
+        case .tlsHelloRetry(let retry):
+            startLine(context)
+            out.append("TLS 1.3 hello retry request")
+            if let group = retry.group {
+                out.append(": the server asks for key share ")
+                out.appendTerminalEscaped(group)
+            }
+            endLine(context)
+        case .tlsSession(let facts):
+            startLine(context)
+            out.append(facts.decrypted ? "══ decrypted " : "══ not decrypted ")
+            out.appendTerminalEscaped(facts.version)
+            out.append(UInt8(ascii: " "))
+            out.appendTerminalEscaped(facts.cipherSuite)
+            if let name = facts.serverName {
+                out.append("  sni=")
+                out.appendTerminalEscaped(name)
+            }
+            out.append("  alpn ")
+            if let alpn = facts.alpn { out.appendTerminalEscaped(alpn) } else { out.append("none") }
+            if !facts.alpnOffered.isEmpty {
+                out.append(" (offered ")
+                appendList(facts.alpnOffered, separator: ",", into: out)
+                out.append(")")
+            }
+            if facts.resumed { out.append("  resumed") }
+            if let certificate = facts.certificate {
+                out.append("  cert ")
+                out.appendTerminalEscaped(certificate.subject)
+                out.append(" issuer ")
+                out.appendTerminalEscaped(certificate.issuer)
+                out.append(" valid ")
+                out.appendTerminalEscaped(certificate.notBefore)
+                out.append(" to ")
+                out.appendTerminalEscaped(certificate.notAfter)
+            }
+            out.append(" ══")
             endLine(context)
         case .tlsEncrypted(let clientToServer, let serverToClient):
             startLine(context)

@@ -61,6 +61,8 @@ public enum GapReason: String, Sendable {
     case memoryLimit = "memory-limit"
     /// The receiver acknowledged bytes the capture never saw.
     case acknowledgedUnseen = "acked-unseen"
+    /// Decrypted TLS: a record lost in a TCP gap (its plaintext length is estimated).
+    case tlsRecordLost = "tls-record-lost"
     /// The snaplen cut the packet's payload.
     case snaplen
     /// The direction sent its FIN, or the connection closed or expired with a hole.

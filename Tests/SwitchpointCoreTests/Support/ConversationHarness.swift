@@ -72,6 +72,8 @@ struct Conversation {
     var limits = HTTP1Limits()
     /// Raw views by default, so HTTP-layer tests see only the switch; dissector tests set their own.
     var registry = DissectorRegistry()
+    /// TLS secrets (nil: no key log given).
+    var keyLog: TLSKeyLog?
 
     init(_ messages: [(Direction, String)]) {
         self.messages = messages.map { ($0.0, Array($0.1.utf8)) }
@@ -86,7 +88,7 @@ struct Conversation {
     /// Runs the conversation and returns the sink holding the events.
     func run(_ splitting: Splitting) -> CollectingEventSink {
         let sink = CollectingEventSink()
-        var analyzer = TimelineAnalyzer(output: sink, registry: registry, limits: limits)
+        var analyzer = TimelineAnalyzer(output: sink, registry: registry, limits: limits, keyLog: keyLog)
         var random = SplitRandom(seed: { if case .random(let seed) = splitting { seed } else { 0 } }())
         let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
         let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)

@@ -12,6 +12,35 @@ public struct TLSServerHello: Sendable, Equatable {
     public var version: String
     public var alpn: String?
     public var selectionEncrypted: Bool
+    /// The cipher suite chosen, by its IANA name.
+    public var cipherSuite: String?
+}
+
+/// A TLS 1.3 HelloRetryRequest: the server asks for another key share (RFC 8446 §4.1.4).
+public struct TLSHelloRetry: Sendable, Equatable {
+    public var cipherSuite: String
+    /// The group the server asks for (key_share's selected_group), by name when known.
+    public var group: String?
+}
+
+/// What the ClientHello carries beyond what is shown: the random the key log is keyed
+/// by, and whether 0-RTT data follows.
+struct TLSClientHelloDetails {
+    var hello: TLSClientHello
+    var random: [UInt8]
+    var offersEarlyData: Bool
+}
+
+struct TLSServerHelloDetails {
+    var hello: TLSServerHello
+    var random: [UInt8]
+    var versionValue: UInt16
+    var cipherSuite: TLSCipherSuite
+    var sessionID: [UInt8]
+    /// TLS 1.3: the server accepted a pre-shared key (a resumption).
+    var pskAccepted: Bool
+    var isHelloRetryRequest: Bool
+    var selectedGroup: UInt16?
 }
 
 enum TLSVersion {
@@ -29,67 +58,6 @@ enum TLSVersion {
     /// GREASE values (RFC 8701) are 0x?A?A and never a real choice.
     static func isGREASE(_ value: UInt16) -> Bool {
         value & 0x0f0f == 0x0a0a && value >> 8 == value & 0xff
-    }
-}
-
-/// Reads records of one direction until its first handshake message (the hello) is whole;
-/// records and the message may span any number of segments.
-struct TLSHelloReader {
-    enum Outcome: Equatable {
-        case needMore
-        case message(type: UInt8, body: [UInt8])
-        case failed(String)
-    }
-
-    /// Named limit: the bytes held while waiting for the hello (post-quantum key shares
-    /// make ClientHellos of a few KiB; 64 KiB leaves room).
-    static let maxHelloBytes = 64 * 1024
-
-    private var buffer: [UInt8] = []
-    private var handshake: [UInt8] = []
-    private(set) var finished = false
-    /// Named limit: records read before the hello is whole (empty records cost nothing
-    /// else, so they are bounded by count).
-    static let maxRecordsBeforeHello = 256
-    private var records = 0
-    /// Bytes received after the records that carried the hello (the start of what follows).
-    var leftover: Int { buffer.count }
-
-    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Outcome {
-        guard !finished else { return .needMore }
-        buffer.append(contentsOf: bytes)
-        while buffer.count >= 5 {
-            let type = buffer[0]
-            let length = Int(buffer[3]) << 8 | Int(buffer[4])
-            guard type == 22 else {
-                finished = true
-                return .failed("a record of type \(type) came before the hello")
-            }
-            guard buffer.count >= 5 + length else { break }
-            records += 1
-            guard records <= Self.maxRecordsBeforeHello else {
-                finished = true
-                return .failed("no complete hello within \(Self.maxRecordsBeforeHello) records")
-            }
-            handshake.append(contentsOf: buffer[5..<(5 + length)])
-            buffer.removeFirst(5 + length)
-            if handshake.count >= 4 {
-                let messageLength = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
-                if handshake.count >= 4 + messageLength {
-                    finished = true
-                    return .message(type: handshake[0], body: Array(handshake[4..<(4 + messageLength)]))
-                }
-                if messageLength > Self.maxHelloBytes {
-                    finished = true
-                    return .failed("a hello of \(messageLength) bytes is over the \(Self.maxHelloBytes)-byte limit")
-                }
-            }
-        }
-        if buffer.count + handshake.count > Self.maxHelloBytes + 5 {
-            finished = true
-            return .failed("no complete hello within \(Self.maxHelloBytes) bytes")
-        }
-        return .needMore
     }
 }
 
@@ -139,13 +107,18 @@ enum TLSHelloParser {
     }
 
     static func clientHello(_ body: [UInt8]) -> TLSClientHello? {
+        clientHelloDetails(body)?.hello
+    }
+
+    static func clientHelloDetails(_ body: [UInt8]) -> TLSClientHelloDetails? {
         var cursor = Cursor(bytes: body)
-        guard let legacyVersion = cursor.u16(), cursor.skip(32),
+        guard let legacyVersion = cursor.u16(), let random = cursor.take(32),
               let sessionLength = cursor.u8(), cursor.skip(Int(sessionLength)),
               let suitesLength = cursor.u16(), cursor.skip(Int(suitesLength)),
               let compressionLength = cursor.u8(), cursor.skip(Int(compressionLength)),
               let extensions = extensions(&cursor) else { return nil }
         var hello = TLSClientHello(version: TLSVersion.name(legacyVersion), serverName: nil, alpn: [])
+        var earlyData = false
         for (type, data) in extensions {
             var inner = Cursor(bytes: data)
             switch type {
@@ -171,24 +144,37 @@ enum TLSHelloParser {
                     if !TLSVersion.isGREASE(version) { highest = max(highest, version) }
                 }
                 if highest > 0 { hello.version = TLSVersion.name(highest) }
+            case TLSExtensionType.earlyData:
+                earlyData = true
             default:
                 break
             }
         }
-        return hello
+        return TLSClientHelloDetails(hello: hello, random: random, offersEarlyData: earlyData)
     }
 
     static func serverHello(_ body: [UInt8]) -> TLSServerHello? {
+        serverHelloDetails(body)?.hello
+    }
+
+    static func serverHelloDetails(_ body: [UInt8]) -> TLSServerHelloDetails? {
         var cursor = Cursor(bytes: body)
-        guard let legacyVersion = cursor.u16(), cursor.skip(32),
-              let sessionLength = cursor.u8(), cursor.skip(Int(sessionLength)),
-              cursor.skip(2), cursor.skip(1),
+        guard let legacyVersion = cursor.u16(), let random = cursor.take(32),
+              let sessionLength = cursor.u8(), let sessionID = cursor.take(Int(sessionLength)),
+              let suite = cursor.u16(), cursor.skip(1),
               let extensions = extensions(&cursor) else { return nil }
         var version = legacyVersion
         var alpn: String?
+        var pskAccepted = false
+        var selectedGroup: UInt16?
         for (type, data) in extensions {
             var inner = Cursor(bytes: data)
             switch type {
+            case TLSExtensionType.preSharedKey:
+                pskAccepted = true
+            case TLSExtensionType.keyShare:
+                // In a HelloRetryRequest the extension is just the selected group.
+                if data.count == 2 { selectedGroup = inner.u16() }
             case 43:
                 if let selected = inner.u16() { version = selected }
             case 16:
@@ -199,6 +185,39 @@ enum TLSHelloParser {
                 break
             }
         }
-        return TLSServerHello(version: TLSVersion.name(version), alpn: alpn, selectionEncrypted: version >= 0x0304)
+        let cipherSuite = TLSCipherSuite(rawValue: suite)
+        let hello = TLSServerHello(version: TLSVersion.name(version), alpn: alpn, selectionEncrypted: version >= 0x0304,
+                                   cipherSuite: cipherSuite.name)
+        return TLSServerHelloDetails(hello: hello, random: random, versionValue: version, cipherSuite: cipherSuite, sessionID: sessionID,
+                                     pskAccepted: pskAccepted, isHelloRetryRequest: random == TLSHelloRetryRequest.random,
+                                     selectedGroup: selectedGroup)
+    }
+
+    /// The ALPN protocol EncryptedExtensions names (TLS 1.3), nil when none or malformed.
+    static func encryptedExtensionsALPN(_ body: [UInt8]) -> String? {
+        var cursor = Cursor(bytes: body)
+        guard let extensions = extensions(&cursor) else { return nil }
+        for (type, data) in extensions where type == TLSExtensionType.alpn {
+            var inner = Cursor(bytes: data)
+            guard let listLength = inner.u16(), let list = inner.take(Int(listLength)) else { return nil }
+            var protocols = Cursor(bytes: list)
+            if let length = protocols.u8(), let name = protocols.take(Int(length)) { return HTTPText.decode(name) }
+        }
+        return nil
+    }
+
+    /// The first certificate of a Certificate message (the server's leaf), DER.
+    static func leafCertificate(_ body: [UInt8], tls13: Bool) -> [UInt8]? {
+        var cursor = Cursor(bytes: body)
+        if tls13 {
+            // certificate_request_context
+            guard let contextLength = cursor.u8(), cursor.skip(Int(contextLength)) else { return nil }
+        }
+        guard let h = cursor.u8(), let m = cursor.u8(), let l = cursor.u8() else { return nil }
+        let listLength = Int(h) << 16 | Int(m) << 8 | Int(l)
+        guard listLength > 0, let list = cursor.take(listLength) else { return nil }
+        var entries = Cursor(bytes: list)
+        guard let eh = entries.u8(), let em = entries.u8(), let el = entries.u8() else { return nil }
+        return entries.take(Int(eh) << 16 | Int(em) << 8 | Int(el))
     }
 }

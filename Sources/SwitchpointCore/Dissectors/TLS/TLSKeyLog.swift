@@ -1,0 +1,143 @@
+import Foundation
+
+/// The secrets one TLS connection's key log lines give, found by its client random.
+public struct TLSClientSecrets: Sendable, Equatable {
+    /// TLS 1.2 and earlier: `CLIENT_RANDOM` (48 bytes).
+    public var masterSecret: [UInt8]?
+    public var clientHandshakeTrafficSecret: [UInt8]?
+    public var serverHandshakeTrafficSecret: [UInt8]?
+    public var clientTrafficSecret0: [UInt8]?
+    public var serverTrafficSecret0: [UInt8]?
+    public var clientEarlyTrafficSecret: [UInt8]?
+    public var exporterSecret: [UInt8]?
+    public var earlyExporterSecret: [UInt8]?
+
+    public init() {}
+}
+
+/// NSS key log labels (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
+enum TLSKeyLogLabel: String, CaseIterable {
+    case clientRandom = "CLIENT_RANDOM"
+    case clientHandshakeTrafficSecret = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+    case serverHandshakeTrafficSecret = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+    case clientTrafficSecret0 = "CLIENT_TRAFFIC_SECRET_0"
+    case serverTrafficSecret0 = "SERVER_TRAFFIC_SECRET_0"
+    case clientEarlyTrafficSecret = "CLIENT_EARLY_TRAFFIC_SECRET"
+    case exporterSecret = "EXPORTER_SECRET"
+    case earlyExporterSecret = "EARLY_EXPORTER_SECRET"
+}
+
+/// Keys from NSS key log files (`SSLKEYLOGFILE`, `--keylog`) and pcapng Decryption
+/// Secrets Blocks, by client random. Lines that are not key log lines are counted, never
+/// fatal; the first one is kept to quote.
+public struct TLSKeyLog: Sendable {
+    public static let clientRandomLength = 32
+    /// Named limit: a secret is a hash output (48 bytes for SHA-384, the largest here).
+    static let maxSecretLength = 64
+
+    private var byRandom: [[UInt8]: TLSClientSecrets] = [:]
+    public private(set) var lineCount = 0
+    public private(set) var malformedLines = 0
+    /// Well-formed lines with a label not used here (OpenSSL's CLIENT_TRAFFIC_SECRET_N after
+    /// a KeyUpdate, which is derived anyway).
+    public private(set) var otherLabelLines = 0
+    /// The first malformed line (where, and its first characters), to report once.
+    public private(set) var firstMalformed: String?
+
+    public init() {}
+
+    public init(text: String, source: String = "key log") {
+        add(text: text, source: source)
+    }
+
+    public var isEmpty: Bool { byRandom.isEmpty }
+    public var clientRandomCount: Int { byRandom.count }
+
+    public func secrets(clientRandom: [UInt8]) -> TLSClientSecrets? {
+        byRandom[clientRandom]
+    }
+
+    /// Reads a key log file (the whole of it: key logs are small, a line per secret).
+    public mutating func add(contentsOf path: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        add(text: String(decoding: data, as: UTF8.self), source: path)
+    }
+
+    public mutating func add(text: String, source: String = "key log") {
+        var number = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            number += 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            lineCount += 1
+            if isOtherLabel(trimmed) {
+                otherLabelLines += 1
+            } else if !addLine(trimmed) {
+                malformedLines += 1
+                if firstMalformed == nil {
+                    firstMalformed = "\(source) line \(number): \"\(trimmed.prefix(40))\(trimmed.count > 40 ? "…" : "")\""
+                }
+            }
+        }
+    }
+
+    /// A line shaped like a key log line whose label is not one of ours.
+    private func isOtherLabel(_ line: Substring) -> Bool {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count == 3, TLSKeyLogLabel(rawValue: String(fields[0])) == nil,
+              fields[0].allSatisfy({ ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }),
+              TLSHex.bytes(fields[1])?.count == Self.clientRandomLength, TLSHex.bytes(fields[2]) != nil else { return false }
+        return true
+    }
+
+    /// `LABEL <client_random hex> <secret hex>`; false when the line is not one.
+    private mutating func addLine(_ line: Substring) -> Bool {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count == 3, let label = TLSKeyLogLabel(rawValue: String(fields[0])),
+              let random = TLSHex.bytes(fields[1]), random.count == Self.clientRandomLength,
+              let secret = TLSHex.bytes(fields[2]), !secret.isEmpty, secret.count <= Self.maxSecretLength else { return false }
+        var entry = byRandom[random] ?? TLSClientSecrets()
+        switch label {
+        case .clientRandom:
+            // The TLS 1.2 master secret is always 48 bytes (RFC 5246 §8.1).
+            guard secret.count == 48 else { return false }
+            entry.masterSecret = secret
+        case .clientHandshakeTrafficSecret: entry.clientHandshakeTrafficSecret = secret
+        case .serverHandshakeTrafficSecret: entry.serverHandshakeTrafficSecret = secret
+        case .clientTrafficSecret0: entry.clientTrafficSecret0 = secret
+        case .serverTrafficSecret0: entry.serverTrafficSecret0 = secret
+        case .clientEarlyTrafficSecret: entry.clientEarlyTrafficSecret = secret
+        case .exporterSecret: entry.exporterSecret = secret
+        case .earlyExporterSecret: entry.earlyExporterSecret = secret
+        }
+        byRandom[random] = entry
+        return true
+    }
+
+    /// Merges another key log (later secrets for the same client random win).
+    public mutating func merge(_ other: TLSKeyLog) {
+        for (random, secrets) in other.byRandom {
+            var entry = byRandom[random] ?? TLSClientSecrets()
+            if let value = secrets.masterSecret { entry.masterSecret = value }
+            if let value = secrets.clientHandshakeTrafficSecret { entry.clientHandshakeTrafficSecret = value }
+            if let value = secrets.serverHandshakeTrafficSecret { entry.serverHandshakeTrafficSecret = value }
+            if let value = secrets.clientTrafficSecret0 { entry.clientTrafficSecret0 = value }
+            if let value = secrets.serverTrafficSecret0 { entry.serverTrafficSecret0 = value }
+            if let value = secrets.clientEarlyTrafficSecret { entry.clientEarlyTrafficSecret = value }
+            if let value = secrets.exporterSecret { entry.exporterSecret = value }
+            if let value = secrets.earlyExporterSecret { entry.earlyExporterSecret = value }
+            byRandom[random] = entry
+        }
+        lineCount += other.lineCount
+        malformedLines += other.malformedLines
+        otherLabelLines += other.otherLabelLines
+        if firstMalformed == nil { firstMalformed = other.firstMalformed }
+    }
+
+    /// One line for standard error when lines were skipped, nil when none were.
+    public var malformedSummary: String? {
+        guard malformedLines > 0 else { return nil }
+        return "\(malformedLines) key log line\(malformedLines == 1 ? "" : "s") not understood and skipped (first: \(firstMalformed ?? "?"))"
+    }
+}

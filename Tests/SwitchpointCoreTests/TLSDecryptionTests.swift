@@ -1,0 +1,398 @@
+import Foundation
+import Testing
+@testable import SwitchpointCore
+
+/// TLS decryption from key logs: the key schedule against RFC 8448, and the recorded
+/// samples in samples/tls/ against tshark (with the same key log) and the peers' own logs.
+@Suite("TLS decryption with key logs")
+struct TLSDecryptionTests {
+    static let directory = TestEnvironment.samplesDirectory.appendingPathComponent("tls")
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A committed fixture: missing is a failure, not a skip.
+    static func keyLog(_ name: String) throws -> TLSKeyLog {
+        var log = TLSKeyLog()
+        try log.add(contentsOf: path(name + ".keylog"))
+        return log
+    }
+
+    static func timeline(_ name: String, keyLog: TLSKeyLog?, file: String? = nil) throws -> EventCollector {
+        let source = try OfflineCaptureSource(paths: [path(file ?? name + ".pcap")], filter: "")
+        let sink = EventCollector()
+        var analyzer = TimelineAnalyzer(output: sink, keyLog: keyLog)
+        var runner = CaptureRunner()
+        runner.run(source, into: &analyzer)
+        return sink
+    }
+
+    static func hex(_ text: String) -> [UInt8] { TLSHex.bytes(Substring(text)) ?? [] }
+
+    // MARK: Key schedule
+
+    @Test("RFC 8448 §3: HKDF-Expand-Label traffic keys and IVs, and the schedule from the shared secret")
+    func rfc8448() {
+        let serverHandshake = Self.hex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38")
+        let server = TLSKeySchedule.trafficKeys(secret: serverHandshake, aead: .aes128GCM, hash: .sha256)
+        #expect(TLSHex.string(server.key) == "3fce516009c21727d0f2e4e86ee403bc")
+        #expect(TLSHex.string(server.iv) == "5d313eb2671276ee13000b30")
+        let clientHandshake = Self.hex("b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21")
+        let client = TLSKeySchedule.trafficKeys(secret: clientHandshake, aead: .aes128GCM, hash: .sha256)
+        #expect(TLSHex.string(client.key) == "dbfaa693d1762c5b666af5d950258d01")
+        #expect(TLSHex.string(client.iv) == "5bd3c71b836e0b76bb73265f")
+        let serverApplication = Self.hex("a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643")
+        let application = TLSKeySchedule.trafficKeys(secret: serverApplication, aead: .aes128GCM, hash: .sha256)
+        #expect(TLSHex.string(application.key) == "9f02283b6c9c07efc26bb9f2ac92e356")
+        #expect(TLSHex.string(application.iv) == "cf782b88dd83549aadf1e984")
+        let clientApplication = Self.hex("9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5")
+        #expect(TLSHex.string(TLSKeySchedule.trafficKeys(secret: clientApplication, aead: .aes128GCM, hash: .sha256).key)
+                == "17422dda596ed5d9acd890e3c63f5051")
+        // Early secret → derived → handshake secret → c/s hs traffic (transcript CH..SH).
+        let early = TLSKeySchedule.extract(salt: [0], inputKeyMaterial: [UInt8](repeating: 0, count: 32), hash: .sha256)
+        #expect(TLSHex.string(early) == "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a")
+        let emptyHash = Self.hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let derived = TLSKeySchedule.deriveSecret(early, label: "derived", transcriptHash: emptyHash, hash: .sha256)
+        #expect(TLSHex.string(derived) == "6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba")
+        let shared = Self.hex("8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d")
+        let handshake = TLSKeySchedule.extract(salt: derived, inputKeyMaterial: shared, hash: .sha256)
+        #expect(TLSHex.string(handshake) == "1dc826e93606aa6fdc0aadc12f741b01046aa6b99f691ed221a9f0ca043fbeac")
+        let transcript = Self.hex("860c06edc07858ee8e78f0e7428c58edd6b43f2ca3e6e95f02ed063cf0e1cad8")
+        #expect(TLSKeySchedule.deriveSecret(handshake, label: "s hs traffic", transcriptHash: transcript, hash: .sha256) == serverHandshake)
+        #expect(TLSKeySchedule.deriveSecret(handshake, label: "c hs traffic", transcriptHash: transcript, hash: .sha256) == clientHandshake)
+    }
+
+    @Test("KeyUpdate: the derived next generation equals OpenSSL's logged *_TRAFFIC_SECRET_N")
+    func keyUpdateGeneration() throws {
+        let text = try String(contentsOfFile: Self.path("tls13-keyupdate-openssl.keylog"), encoding: .utf8)
+        var logged: [String: [UInt8]] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 3 { logged[String(fields[0])] = TLSHex.bytes(fields[2]) }
+        }
+        for side in ["CLIENT", "SERVER"] {
+            let first = try #require(logged["\(side)_TRAFFIC_SECRET_0"])
+            let next = try #require(logged["\(side)_TRAFFIC_SECRET_N"])
+            #expect(TLSKeySchedule.nextTrafficSecret(first, hash: first.count == 48 ? .sha384 : .sha256) == next)
+        }
+    }
+
+    // MARK: Key logs
+
+    @Test("key log parsing: every label, junk counted once, CRLF and comments")
+    func keyLogParsing() {
+        let random = String(repeating: "ab", count: 32)
+        let text = """
+        # comment
+        CLIENT_RANDOM \(random) \(String(repeating: "01", count: 48))\r
+        CLIENT_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "02", count: 32))
+        SERVER_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "03", count: 32))
+        CLIENT_TRAFFIC_SECRET_0 \(random) \(String(repeating: "04", count: 32))
+        SERVER_TRAFFIC_SECRET_0 \(random) \(String(repeating: "05", count: 32))
+        EXPORTER_SECRET \(random) \(String(repeating: "06", count: 32))
+        EARLY_EXPORTER_SECRET \(random) \(String(repeating: "07", count: 32))
+        CLIENT_EARLY_TRAFFIC_SECRET \(random) \(String(repeating: "08", count: 32))
+        this is not a key log line
+        CLIENT_RANDOM 1234 5678
+        CLIENT_RANDOM \(random) zz
+        """
+        let log = TLSKeyLog(text: text, source: "test")
+        #expect(log.malformedLines == 3)
+        #expect(log.firstMalformed?.hasPrefix("test line 10") == true)
+        let secrets = log.secrets(clientRandom: [UInt8](repeating: 0xab, count: 32))
+        #expect(secrets?.masterSecret == [UInt8](repeating: 1, count: 48))
+        #expect(secrets?.clientEarlyTrafficSecret == [UInt8](repeating: 8, count: 32))
+        #expect(secrets?.earlyExporterSecret == [UInt8](repeating: 7, count: 32))
+        #expect(log.malformedSummary?.contains("3 key log lines") == true)
+    }
+
+    @Test("pcapng Decryption Secrets Blocks are found and equal the key log that was injected")
+    func pcapngSecrets() throws {
+        let result = PcapngSecretsScanner.scan(path: Self.path("tls13-h2-curl-nghttpd-dsb.pcapng"))
+        #expect(result.problem == nil)
+        #expect(result.keyLogs.count == 1)
+        let injected = try String(contentsOfFile: Self.path("tls13-h2-curl-nghttpd.keylog"), encoding: .utf8)
+        #expect(result.keyLogs.first.map { TLSKeyLog(text: $0).clientRandomCount } == TLSKeyLog(text: injected).clientRandomCount)
+        #expect(!PcapngSecretsScanner.isPcapng(path: Self.path("tls13-h2-curl-nghttpd.pcap")))
+    }
+
+    // MARK: Samples against tshark and the peers' logs
+
+    /// tshark's view with the same key log, one row per packet: fields tab-separated,
+    /// several occurrences comma-separated.
+    static func tshark(_ name: String, filter: String, fields: [String], aggregator: String = ",") throws -> [[String]]? {
+        guard let tshark = TestEnvironment.tool("tshark") else {
+            print("tshark not installed: comparison with tshark skipped (make test installs it)")
+            return nil
+        }
+        var arguments = ["-r", path(name + ".pcap"), "-o", "tls.keylog_file:" + path(name + ".keylog"), "-Y", filter,
+                         "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + aggregator]
+        for field in fields { arguments += ["-e", field] }
+        let result = try TestEnvironment.run(tshark, arguments)
+        #expect(result.status == 0, "tshark: \(result.errorText)")
+        return result.text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    static func serverPort(_ events: EventCollector) -> String? {
+        for event in events.events { if case .connectionOpened(let opening) = event.kind { return String(opening.server.port) } }
+        return nil
+    }
+
+    @Test("HTTP/2 inside TLS 1.3 and 1.2: frames and header lists equal tshark's, streams what curl logged",
+          arguments: ["tls13-h2-curl-nghttpd", "tls12-h2-curl-nghttpd"])
+    func http2(_ name: String) throws {
+        let events = try Self.timeline(name, keyLog: Self.keyLog(name))
+        #expect(events.findingCodes.isEmpty)
+        let frames = events.events.compactMap { event -> String? in
+            guard case .h2Frame(let frame) = event.kind else { return nil }
+            #expect(event.decrypted)
+            return "\(event.direction == .clientToServer ? "c2s" : "s2c") \(frame.type) \(frame.stream) \(frame.length)"
+        }
+        let streams = events.events.compactMap { if case .h2Stream(let stream) = $0.kind { stream } else { nil } }
+        #expect(streams.map(\.path) == ["/index.html", "/big.txt"])
+        #expect(streams.map(\.status) == [200, 200])
+        // curl's -w: "2 200 100000" for the last transfer.
+        let curl = try String(contentsOfFile: Self.path(name + ".client.log"), encoding: .utf8)
+        #expect(curl.contains("2 200 \(streams.last?.responseBodyBytes ?? 0)"))
+        let session = events.events.compactMap { if case .tlsSession(let facts) = $0.kind { facts } else { nil } }
+        #expect(session.count == 1)
+        #expect(session.first?.alpn == "h2")
+        #expect(session.first?.decrypted == true)
+        #expect(session.first?.serverName == "tls.example.test")
+        // The leaf certificate: in the clear in TLS 1.2, encrypted in TLS 1.3.
+        let certificate = try #require(session.first?.certificate)
+        #expect(certificate.subject == "O=switchpoint samples,CN=tls.example.test")
+        #expect(certificate.issuer == certificate.subject)
+        #expect(certificate.notBefore < certificate.notAfter && certificate.notAfter.hasSuffix("Z"))
+        guard let port = Self.serverPort(events),
+              let rows = try Self.tshark(name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"]) else { return }
+        var reference: [String] = []
+        for row in rows where row.count == 4 && !row[1].isEmpty {
+            let types = row[1].split(separator: ","), ids = row[2].split(separator: ","), lengths = row[3].split(separator: ",")
+            guard types.count == ids.count, ids.count == lengths.count else { continue }
+            for index in types.indices {
+                reference.append("\(row[0] == port ? "s2c" : "c2s") \(types[index]) \(ids[index]) \(lengths[index])")
+            }
+        }
+        let byDirection = { (lines: [String], prefix: String) in lines.filter { $0.hasPrefix(prefix) } }
+        #expect(byDirection(frames, "c2s") == byDirection(reference, "c2s"))
+        #expect(byDirection(frames, "s2c") == byDirection(reference, "s2c"))
+        // Header lists: every name and value in order, per direction.
+        let headers = events.events.flatMap { event -> [String] in
+            guard case .h2Headers(let block) = event.kind else { return [] }
+            return block.fields.map { "\(event.direction == .clientToServer ? "c2s" : "s2c") \($0.name): \($0.value)" }
+        }
+        if let headerRows = try Self.tshark(name, filter: "http2.type == 1", fields: ["tcp.srcport", "http2.header.name", "http2.header.value"], aggregator: "|") {
+            // "|": header values (a date) hold commas.
+            var expected: [String] = []
+            for row in headerRows where row.count == 3 {
+                let names = row[1].split(separator: "|"), values = row[2].split(separator: "|", omittingEmptySubsequences: false)
+                guard names.count == values.count else { continue }
+                for index in names.indices { expected.append("\(row[0] == port ? "s2c" : "c2s") \(names[index]): \(values[index])") }
+            }
+            #expect(headers == expected)
+        }
+    }
+
+    @Test("HTTP/1.1 inside TLS (ALPN http/1.1): requests and responses equal tshark's")
+    func http11() throws {
+        let name = "tls13-http11-curl-python"
+        let events = try Self.timeline(name, keyLog: Self.keyLog(name))
+        #expect(events.findingCodes.isEmpty)
+        let requests = events.events.compactMap { if case .httpRequest(let head) = $0.kind { "\(head.method) \(head.target)" } else { nil } }
+        let statuses = events.events.compactMap { if case .httpResponse(let head) = $0.kind { String(head.status) } else { nil } }
+        #expect(requests == ["GET /a", "GET /b"])
+        #expect(statuses == ["200", "200"])
+        if let rows = try Self.tshark(name, filter: "http.request", fields: ["http.request.method", "http.request.uri"]) {
+            #expect(rows.map { $0.joined(separator: " ") } == requests)
+        }
+        if let rows = try Self.tshark(name, filter: "http.response", fields: ["http.response.code"]) {
+            #expect(rows.map { $0.joined() } == statuses)
+        }
+    }
+
+    @Test("wss:// with and without permessage-deflate: the switch inside TLS, frames equal tshark's and the peers' logs",
+          arguments: ["tls13-wss-websockets", "tls13-wss-websockets-deflate"])
+    func webSocket(_ name: String) throws {
+        let events = try Self.timeline(name, keyLog: Self.keyLog(name))
+        #expect(events.findingCodes.isEmpty)
+        let upgrade = try #require(events.upgrades.first)
+        #expect(upgrade.protocolName.lowercased() == "websocket")
+        let frames = events.events.compactMap { event -> String? in
+            guard case .wsFrame(let frame) = event.kind else { return nil }
+            return "\(event.direction == .clientToServer ? "c2s" : "s2c") \(frame.opcode) \(frame.payloadLength)"
+        }
+        // The peers' log: what each side sent, in order (payload lengths after inflation).
+        let log = try String(contentsOfFile: Self.path(name + ".log"), encoding: .utf8)
+        let opcodes = ["text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10]
+        var sent: [String] = []
+        for line in log.split(separator: "\n") {
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard entry["dir"] as? String == "send", let type = entry["type"] as? String, let opcode = opcodes[type],
+                  let length = entry["len"] as? Int else { continue }
+            sent.append("\(entry["side"] as? String == "client" ? "c2s" : "s2c") \(opcode) \(length)")
+        }
+        let messages = events.events.compactMap { event -> String? in
+            switch event.kind {
+            case .wsMessage(let message): "\(event.direction == .clientToServer ? "c2s" : "s2c") \(message.opcode) \(message.length)"
+            case .wsControl(let control): "\(event.direction == .clientToServer ? "c2s" : "s2c") \(control.opcode) \(control.payload.count)"
+            case .wsClose: "\(event.direction == .clientToServer ? "c2s" : "s2c") 8 5"
+            default: nil
+            }
+        }
+        #expect(messages.filter { $0.hasPrefix("c2s") } == sent.filter { $0.hasPrefix("c2s") })
+        #expect(messages.filter { $0.hasPrefix("s2c") } == sent.filter { $0.hasPrefix("s2c") })
+        guard let port = Self.serverPort(events),
+              let rows = try Self.tshark(name, filter: "websocket", fields: ["tcp.srcport", "websocket.opcode", "websocket.payload_length", "websocket.payload_length_ext_16"]) else { return }
+        var reference: [String] = []
+        for row in rows where row.count == 4 {
+            let opcodes = row[1].split(separator: ","), lengths = row[2].split(separator: ",")
+            // A 7-bit length of 126 means the 16-bit extended length follows (in order).
+            var extended = row[3].split(separator: ",").makeIterator()
+            guard opcodes.count == lengths.count else { continue }
+            for index in opcodes.indices {
+                let length = lengths[index] == "126" ? extended.next() ?? "?" : lengths[index]
+                reference.append("\(row[0] == port ? "s2c" : "c2s") \(opcodes[index]) \(length)")
+            }
+        }
+        #expect(frames.filter { $0.hasPrefix("c2s") } == reference.filter { $0.hasPrefix("c2s") })
+        #expect(frames.filter { $0.hasPrefix("s2c") } == reference.filter { $0.hasPrefix("s2c") })
+    }
+
+    @Test("OpenSSL: HelloRetryRequest reported as such, KeyUpdate followed, resumption recognized")
+    func openssl() throws {
+        let hrr = try Self.timeline("tls13-hrr-openssl", keyLog: Self.keyLog("tls13-hrr-openssl"))
+        let retries = hrr.events.compactMap { if case .tlsHelloRetry(let retry) = $0.kind { retry } else { nil } }
+        #expect(retries == [TLSHelloRetry(cipherSuite: "TLS_AES_256_GCM_SHA384", group: "secp384r1")])
+        #expect(hrr.events.filter { $0.tag == .tlsServerHello }.count == 1)
+        #expect(hrr.events.filter { $0.tag == .tlsClientHello }.count == 2)
+        #expect(hrr.findingCodes.isEmpty)
+        #expect(hrr.events.contains { if case .httpResponse(let head) = $0.kind { head.status == 200 } else { false } })
+
+        let update = try Self.timeline("tls13-keyupdate-openssl", keyLog: Self.keyLog("tls13-keyupdate-openssl"))
+        #expect(update.findingCodes.isEmpty)
+        // The request and the answer travel under the second key generation.
+        #expect(update.events.contains { if case .httpRequest(let head) = $0.kind { head.target == "/" } else { false } })
+        #expect(update.events.contains { if case .httpResponse(let head) = $0.kind { head.status == 200 } else { false } })
+
+        let resumed = try Self.timeline("tls13-resumed-openssl", keyLog: Self.keyLog("tls13-resumed-openssl"))
+        let sessions = resumed.events.compactMap { if case .tlsSession(let facts) = $0.kind { facts } else { nil } }
+        #expect(sessions.map(\.resumed) == [false, true])
+        #expect(sessions.allSatisfy { $0.decrypted })
+        #expect(resumed.events.filter { $0.tag == .httpResponse }.count == 2)
+    }
+
+    @Test("the same events from --keylog, from SSLKEYLOGFILE and from the pcapng's secrets block")
+    func keySources() throws {
+        let binary = CommandLineTests.binary
+        let name = "tls13-h2-curl-nghttpd"
+        let fromOption = try TestEnvironment.run(binary, ["-r", Self.path(name + ".pcap"), "--json", "--keylog", Self.path(name + ".keylog")])
+        let env = try #require(TestEnvironment.tool("env"))
+        let fromEnvironment = try TestEnvironment.run(env, ["SSLKEYLOGFILE=" + Self.path(name + ".keylog"), binary.path,
+                                                            "-r", Self.path(name + ".pcap"), "--json"])
+        let fromBlock = try TestEnvironment.run(binary, ["-r", Self.path(name + "-dsb.pcapng"), "--json"])
+        #expect(fromOption.status == 0 && fromEnvironment.status == 0 && fromBlock.status == 0)
+        // The events (not the summary, whose packet counts are the same too) line by line.
+        let events = { (result: TestEnvironment.ToolResult) in result.text.split(separator: "\n").filter { !$0.contains("\"type\":\"summary\"") } }
+        #expect(events(fromOption).contains { $0.contains("\"type\":\"h2.stream\"") && $0.contains("\"tls\":true") })
+        #expect(events(fromOption) == events(fromEnvironment))
+        #expect(events(fromOption) == events(fromBlock))
+        let missing = try TestEnvironment.run(binary, ["-r", Self.path(name + ".pcap"), "--keylog", "/nonexistent/keylog"])
+        #expect(missing.status == 2)
+    }
+
+    // MARK: What goes wrong
+
+    @Test("a key log for other connections: tls.no_key naming the client random, byte counts, nothing decoded")
+    func noKey() throws {
+        let events = try Self.timeline("tls13-h2-curl-nghttpd", keyLog: Self.keyLog("tls12-h2-curl-nghttpd"))
+        #expect(events.findingCodes == ["tls.no_key"])
+        #expect(!events.events.contains { $0.decrypted })
+        #expect(events.events.contains { if case .tlsEncrypted(let c2s, let s2c) = $0.kind { c2s > 0 && s2c > 100_000 } else { false } })
+    }
+
+    @Test("a wrong key: tls.decrypt_failed once per direction, no frames decoded from garbage")
+    func wrongKey() throws {
+        let text = try String(contentsOfFile: Self.path("tls13-h2-curl-nghttpd.keylog"), encoding: .utf8)
+        // Same client random, every secret's last hex digit changed.
+        let broken = text.split(separator: "\n").map { line -> String in
+            guard !line.hasPrefix("#"), let last = line.last else { return String(line) }
+            return String(line.dropLast()) + (last == "0" ? "1" : "0")
+        }.joined(separator: "\n")
+        let events = try Self.timeline("tls13-h2-curl-nghttpd", keyLog: TLSKeyLog(text: broken))
+        #expect(Set(events.findingCodes) == ["tls.decrypt_failed"])
+        #expect(events.findings.allSatisfy { $0.message.contains("wrong key file or corrupted record") })
+        #expect(!events.events.contains { $0.tag == .h2Frame || $0.tag == .h2Headers || $0.tag == .h2Stream || $0.tag == .rawData })
+    }
+
+    @Test("a key log with junk lines still decrypts; no keys at all behaves as before")
+    func junkAndNone() throws {
+        let text = try String(contentsOfFile: Self.path("tls13-wss-websockets.keylog"), encoding: .utf8)
+        let junk = "garbage\nCLIENT_RANDOM nothex nothex\n\u{1b}[31m\n" + text + "\nSERVER_TRAFFIC_SECRET_0 00 00\n"
+        let log = TLSKeyLog(text: junk)
+        #expect(log.malformedLines == 4)
+        let events = try Self.timeline("tls13-wss-websockets", keyLog: log)
+        #expect(events.upgrades.count == 1)
+        let plain = try Self.timeline("tls13-wss-websockets", keyLog: nil)
+        #expect(plain.upgrades.isEmpty)
+        #expect(!plain.events.contains { $0.tag == .tlsSession || $0.decrypted })
+        #expect(plain.findingCodes.isEmpty)
+    }
+
+    // MARK: The record layer however TCP cut the bytes
+
+    @Test("the record layer fed whole, byte by byte and in random splits gives the same events",
+          arguments: ["tls13-wss-websockets-deflate", "tls12-h2-curl-nghttpd", "tls13-keyupdate-openssl"])
+    func splittings(_ name: String) throws {
+        let source = try OfflineCaptureSource(paths: [Self.path(name + ".pcap")], filter: "")
+        var sink = OrderedChunks()
+        var runner = CaptureRunner()
+        runner.drive(source, into: &sink)
+        var conversation = Conversation(bytes: sink.messages)
+        conversation.registry = .standard
+        conversation.keyLog = try Self.keyLog(name)
+        let events = conversation.runAllSplittings()
+        #expect(events.events.contains { $0.decrypted })
+        #expect(events.findingCodes.isEmpty)
+    }
+
+    @Test("a gap inside a record: tls.gap_in_record, the next records still decrypt")
+    func gapInRecord() throws {
+        let name = "tls13-wss-websockets"
+        let source = try OfflineCaptureSource(paths: [Self.path(name + ".pcap")], filter: "")
+        var sink = OrderedChunks()
+        var runner = CaptureRunner()
+        runner.drive(source, into: &sink)
+        // The server's 40,000-byte binary echo spans several records: cut 100 bytes out of
+        // the middle of the largest server send.
+        var messages = sink.messages
+        let index = try #require(messages.indices.filter { messages[$0].0 == .serverToClient }.max { messages[$0].1.count < messages[$1].1.count })
+        let bytes = messages[index].1
+        let cut = bytes.count / 2
+        messages[index].1 = Array(bytes[..<cut])
+        messages.insert((.serverToClient, Array(bytes[(cut + 100)...])), at: index + 1)
+        var conversation = Conversation(bytes: messages)
+        conversation.registry = .standard
+        conversation.keyLog = try Self.keyLog(name)
+        conversation.gaps = [index + 1: 100]
+        let events = conversation.run(.whole)
+        #expect(events.findingCodes.contains("tls.gap_in_record"))
+        #expect(!events.findingCodes.contains("tls.decrypt_failed"))
+        // The close handshake after the lost record is still decoded.
+        #expect(events.events.contains { $0.tag == .wsClose && $0.direction == .serverToClient })
+    }
+}
+
+/// The data of one connection in capture order, as (direction, bytes) sends.
+struct OrderedChunks: StreamSignalSink {
+    var messages: [(Direction, [UInt8])] = []
+
+    mutating func receive(_ signal: StreamSignal) {
+        if case .data(let chunk) = signal {
+            if let last = messages.last, last.0 == chunk.direction {
+                messages[messages.count - 1].1.append(contentsOf: chunk.bytes)
+            } else {
+                messages.append((chunk.direction, Array(chunk.bytes)))
+            }
+        }
+    }
+}
