@@ -21,7 +21,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         public init() {}
     }
 
-    public static let defaultPendingBudget = 24 << 20
+    public static let defaultPendingBudget = 8 << 20
     /// Bytes of a text payload shown in a preview.
     static let previewTextBytes = 200
     /// Bytes of a binary payload shown in a preview (as hex).
