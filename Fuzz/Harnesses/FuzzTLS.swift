@@ -1,17 +1,13 @@
 @testable import SwitchpointCore
 
-/// The TLS hello reader (records) and the hello parsers (bodies).
+/// The TLS session without keys (record framing, handshake reassembly, hellos, HRR) and the
+/// hello parsers on raw bodies.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTLS(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    var reader = TLSHelloReader()
-    for (_, chunk) in FuzzInput.chunks(bytes) {
-        if case .message(let type, let body) = reader.append(chunk) {
-            _ = type == 1 ? TLSHelloParser.clientHello(body).map { _ in 0 } : TLSHelloParser.serverHello(body).map { _ in 0 }
-            break
-        }
-    }
+    var session = TLSSession()
+    FuzzInput.drive(&session, bytes)
     let body = Array(bytes)
     _ = TLSHelloParser.clientHello(body)
     _ = TLSHelloParser.serverHello(body)
