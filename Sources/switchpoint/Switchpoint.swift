@@ -308,9 +308,11 @@ extension Switchpoint {
     func loadKeyLog(errors: LineWriter) throws -> TLSKeyLog? {
         var keyLog = TLSKeyLog()
         var given = false
+        /// Live: the files and how far they were read, followed as they grow.
+        var followed: [(path: String, offset: UInt64)] = []
         for path in keylog {
             do {
-                try keyLog.add(contentsOf: path)
+                followed.append((path, try keyLog.add(contentsOf: path)))
             } catch {
                 throw KeyLogError(description: "cannot read key log \(path): \(error.localizedDescription)")
             }
@@ -319,7 +321,7 @@ extension Switchpoint {
         if let path = ProcessInfo.processInfo.environment["SSLKEYLOGFILE"], !path.isEmpty {
             // The variable is often set for other programs: a missing file is only noted.
             do {
-                try keyLog.add(contentsOf: path)
+                followed.append((path, try keyLog.add(contentsOf: path)))
                 given = true
             } catch {
                 errors.write(line: "switchpoint: SSLKEYLOGFILE=\(path) could not be read; TLS is not decrypted with it")
@@ -333,6 +335,8 @@ extension Switchpoint {
             }
         }
         if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: \(summary)") }
+        // Browsers append as they connect: live, a lookup that misses re-reads the files.
+        if interface != nil && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil
     }
 }

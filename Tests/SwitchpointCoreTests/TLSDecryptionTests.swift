@@ -137,8 +137,8 @@ struct TLSDecryptionTests {
         return nil
     }
 
-    @Test("HTTP/2 inside TLS 1.3 and 1.2: frames and header lists equal tshark's, streams what curl logged",
-          arguments: ["tls13-h2-curl-nghttpd", "tls12-h2-curl-nghttpd"])
+    @Test("HTTP/2 inside TLS 1.3 and 1.2 (nghttpd, nginx): frames and header lists equal tshark's, streams what curl logged",
+          arguments: ["tls13-h2-curl-nghttpd", "tls12-h2-curl-nghttpd", "tls13-h2-curl-nginx"])
     func http2(_ name: String) throws {
         let events = try Self.timeline(name, keyLog: Self.keyLog(name))
         #expect(events.findingCodes.isEmpty)

@@ -13,6 +13,18 @@ public struct TLSClientSecrets: Sendable, Equatable {
     public var earlyExporterSecret: [UInt8]?
 
     public init() {}
+
+    /// Takes every secret `other` has (later lines win).
+    mutating func merge(_ other: TLSClientSecrets) {
+        if let value = other.masterSecret { masterSecret = value }
+        if let value = other.clientHandshakeTrafficSecret { clientHandshakeTrafficSecret = value }
+        if let value = other.serverHandshakeTrafficSecret { serverHandshakeTrafficSecret = value }
+        if let value = other.clientTrafficSecret0 { clientTrafficSecret0 = value }
+        if let value = other.serverTrafficSecret0 { serverTrafficSecret0 = value }
+        if let value = other.clientEarlyTrafficSecret { clientEarlyTrafficSecret = value }
+        if let value = other.exporterSecret { exporterSecret = value }
+        if let value = other.earlyExporterSecret { earlyExporterSecret = value }
+    }
 }
 
 /// NSS key log labels (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
@@ -50,17 +62,38 @@ public struct TLSKeyLog: Sendable {
         add(text: text, source: source)
     }
 
+    /// Live capture: the files to re-read when a lookup misses (nil offline).
+    public var follower: TLSKeyLogFollower?
+
     public var isEmpty: Bool { byRandom.isEmpty }
     public var clientRandomCount: Int { byRandom.count }
 
+    /// The secrets read so far, with what a followed file gained since.
     public func secrets(clientRandom: [UInt8]) -> TLSClientSecrets? {
-        byRandom[clientRandom]
+        let own = byRandom[clientRandom]
+        guard let appended = follower?.secrets(clientRandom: clientRandom) else { return own }
+        var entry = own ?? TLSClientSecrets()
+        entry.merge(appended)
+        return entry
+    }
+
+    /// The secrets for a client random; live, when `complete` says some are still missing,
+    /// the followed files are re-read first (rate-bounded by the follower).
+    func secrets(clientRandom: [UInt8], complete: (TLSClientSecrets) -> Bool) -> TLSClientSecrets? {
+        let found = secrets(clientRandom: clientRandom)
+        guard let follower, !(found.map(complete) ?? false) else { return found }
+        follower.reread()
+        return secrets(clientRandom: clientRandom)
     }
 
     /// Reads a key log file (the whole of it: key logs are small, a line per secret).
-    public mutating func add(contentsOf path: String) throws {
+    /// Returns the offset after its last whole line, where following it would go on.
+    @discardableResult
+    public mutating func add(contentsOf path: String) throws -> UInt64 {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         add(text: String(decoding: data, as: UTF8.self), source: path)
+        guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return 0 }
+        return UInt64(data.distance(from: data.startIndex, to: lastNewline) + 1)
     }
 
     public mutating func add(text: String, source: String = "key log") {
@@ -119,14 +152,7 @@ public struct TLSKeyLog: Sendable {
     public mutating func merge(_ other: TLSKeyLog) {
         for (random, secrets) in other.byRandom {
             var entry = byRandom[random] ?? TLSClientSecrets()
-            if let value = secrets.masterSecret { entry.masterSecret = value }
-            if let value = secrets.clientHandshakeTrafficSecret { entry.clientHandshakeTrafficSecret = value }
-            if let value = secrets.serverHandshakeTrafficSecret { entry.serverHandshakeTrafficSecret = value }
-            if let value = secrets.clientTrafficSecret0 { entry.clientTrafficSecret0 = value }
-            if let value = secrets.serverTrafficSecret0 { entry.serverTrafficSecret0 = value }
-            if let value = secrets.clientEarlyTrafficSecret { entry.clientEarlyTrafficSecret = value }
-            if let value = secrets.exporterSecret { entry.exporterSecret = value }
-            if let value = secrets.earlyExporterSecret { entry.earlyExporterSecret = value }
+            entry.merge(secrets)
             byRandom[random] = entry
         }
         lineCount += other.lineCount

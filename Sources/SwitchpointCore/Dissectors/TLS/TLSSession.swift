@@ -325,8 +325,10 @@ struct TLSSession: UpgradedStreamDissector {
             serverCertificateSeen = true
         case (_, .finished) where tls13:
             // The handshake of this direction is over: application keys from here.
-            let secret = direction == .clientToServer ? secrets?.clientTrafficSecret0 : secrets?.serverTrafficSecret0
-            install13(secret, direction: direction, capture: capture, events: &events)
+            let found = direction == .clientToServer
+                ? secrets { $0.clientTrafficSecret0 != nil }?.clientTrafficSecret0
+                : secrets { $0.serverTrafficSecret0 != nil }?.serverTrafficSecret0
+            install13(found, direction: direction, capture: capture, events: &events)
         case (.clientToServer, .endOfEarlyData):
             // 0-RTT is over: the client's handshake keys apply (RFC 8446 §4.5).
             if let fallback = sides[side].fallback {
@@ -342,9 +344,11 @@ struct TLSSession: UpgradedStreamDissector {
         }
     }
 
-    private var secrets: TLSClientSecrets? {
+    /// This connection's secrets; live, the key log files are re-read first when
+    /// `complete` says the ones needed now are missing (a browser appends as it connects).
+    private func secrets(complete: (TLSClientSecrets) -> Bool) -> TLSClientSecrets? {
         guard let keyLog, let random = clientHello?.random else { return nil }
-        return keyLog.secrets(clientRandom: random)
+        return keyLog.secrets(clientRandom: random, complete: complete)
     }
 
     /// The ServerHello fixes version and suite: find the keys for this client random.
@@ -368,7 +372,11 @@ struct TLSSession: UpgradedStreamDissector {
             makeOpaque(afterServerHello: true)
             return
         }
-        guard let secrets, let clientRandom = clientHello?.random else {
+        let tls13 = tls13
+        let needed = { (found: TLSClientSecrets) in
+            tls13 ? found.clientHandshakeTrafficSecret != nil && found.serverHandshakeTrafficSecret != nil : found.masterSecret != nil
+        }
+        guard let secrets = self.secrets(complete: needed), let clientRandom = clientHello?.random else {
             events.finding(.tlsNoKey, "no key in the key log for client random \(randomHex); the connection stays encrypted",
                            capture: capture, direction: .serverToClient)
             makeOpaque(afterServerHello: true)
