@@ -13,12 +13,10 @@ extension TimelineEventSink {
 /// every event handed to the output as soon as it exists.
 public struct TimelineAnalyzer: StreamSignalSink {
     public let output: any TimelineEventSink
-    private let registry: DissectorRegistry
-    private let limits: HTTP1Limits
+    /// Registry, limits and key log, shared by every connection's analysis.
+    private let settings: ConnectionAnalysis.Settings
     /// Ports whose connections are dissected as a protocol from their first byte.
     private let decodeAs: [UInt16: String]
-    /// Secrets for TLS decryption (nil: none given).
-    private let keyLog: TLSKeyLog?
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     private var recent: ConnectionAnalysis?
@@ -27,9 +25,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
                 decodeAs: [UInt16: String] = [:], keyLog: TLSKeyLog? = nil) {
         self.output = output
-        self.keyLog = keyLog
-        self.registry = registry
-        self.limits = limits
+        settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs
         buffer = EventBuffer(connection: 0, deliveringTo: output)
     }
@@ -38,7 +34,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
         switch signal {
         case .opened(let opening):
             let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port]
-            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits, keyLog: keyLog, decodeAs: forced)
+            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, settings: settings, decodeAs: forced)
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):
