@@ -14,22 +14,24 @@ struct StreamContext {
 /// bytes differ raises `tcp.overlap_conflict`; the check covers everything still
 /// buffered and the last `overlapCheckWindow` bytes delivered.
 struct TCPDirectionStream {
+    // Declaration order is layout order: the flags and the optional FIN offset sit where
+    // they add no padding (two of these per connection).
     /// Sequence number of offset 0 (ISN + 1 when the SYN was seen).
     private(set) var baseSequence: UInt32 = 0
-    private(set) var hasBase = false
-    private(set) var synSeen = false
     private(set) var initialSequence: UInt32 = 0
     /// Next offset to deliver; everything below it was delivered or declared a gap.
     private(set) var nextOffset: UInt64 = 0
-    private(set) var finOffset: UInt64?
     /// The highest offset the peer acknowledged.
     private(set) var acknowledgedOffset: UInt64 = 0
     private(set) var pending: [PendingSegment] = []
     private(set) var pendingBytes = 0
     private var recent: RecentBytes
     var stats = DirectionStats()
+    private(set) var hasBase = false
+    private(set) var synSeen = false
     /// This direction's anomalies: each code reported once, then only counted.
     private(set) var anomalies = AnomalyTally()
+    private(set) var finOffset: UInt64?
 
     init(overlapCheckWindow: Int) {
         recent = RecentBytes(capacity: overlapCheckWindow)
@@ -236,7 +238,14 @@ struct TCPDirectionStream {
 
     /// Delivers buffered pieces that have become contiguous.
     private mutating func drain<Sink: StreamSignalSink>(context: StreamContext, sink: inout Sink) {
+        var drained = false
+        defer {
+            // A direction that caught up holds no array storage (a flood of relieved
+            // connections would keep one small buffer each).
+            if drained && pending.isEmpty { pending = [] }
+        }
         while let first = pending.first, first.offset <= nextOffset {
+            drained = true
             pending.removeFirst()
             pendingBytes -= first.bytes.count
             guard first.end > nextOffset else { continue }

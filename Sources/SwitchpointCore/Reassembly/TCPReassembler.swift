@@ -148,7 +148,7 @@ public struct TCPReassembler {
             evict(capture: capture, sink: &sink)
         }
         let (client, server, evidence) = Self.roles(of: segment)
-        let connection = TCPConnection(id: nextID, key: key, client: client, server: server, roleEvidence: evidence,
+        let connection = TCPConnection(id: nextID, client: client, server: server, roleEvidence: evidence,
                                        capture: capture, limits: limits)
         nextID += 1
         if let replaced = table[key] { unlist(replaced) }
