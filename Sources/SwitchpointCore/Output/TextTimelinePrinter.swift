@@ -6,7 +6,8 @@
 ///
 /// Memory stays flat: held blocks share one budget (`Options.pendingBudget`); past it the
 /// oldest held block is printed so far and its connection goes on in a new block headed
-/// `conn N (continued)`.
+/// `conn N (continued)`. New blocks are sized to their first lines, so the slack above the
+/// budget stays small however many blocks are held.
 public final class TextTimelinePrinter: TimelineEventSink {
     public struct Options: Sendable {
         public var interleave = false
@@ -59,6 +60,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Held blocks in the order they were started (entries of printed blocks are stale).
     private var heldOrder: [(connection: ConnectionID, generation: Int)] = []
     private var heldOrderHead = 0
+    /// Blocks held now (the live entries of `heldOrder`).
+    private var heldBlocks = 0
     private var heldBytes = 0
     private var generations = 0
     private var spareBlocks: [OutputBuffer] = []
@@ -114,7 +117,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             pendingLines.removeAll()
             body(event, context(pendingLines))
             if !pendingLines.isEmpty {
-                let block = state.opening.map { firstBlock($0, state) } ?? continuedBlock(event.connection, state)
+                let block = state.opening.map { firstBlock($0, state, then: pendingLines.count) }
+                    ?? continuedBlock(event.connection, state, then: pendingLines.count)
                 block.append(pendingLines)
                 heldBytes += pendingLines.count
             }
@@ -157,19 +161,26 @@ public final class TextTimelinePrinter: TimelineEventSink {
         return state
     }
 
-    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
+    /// Room for a header line: most blocks are a header and a line or two, so a new block is
+    /// sized to its first lines rather than to a fixed kilobyte (a flood holds thousands).
+    static let headerLineRoom = 160
+
+    /// A block for `connection`; `expected` is the size of its first lines.
+    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState, expected: Int) -> OutputBuffer {
         generations += 1
-        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: 1024)
+        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: expected)
+        heldBlocks += 1
         state.block = block
         state.generation = generations
+        compactHeldOrderIfStale()
         heldOrder.append((connection, generations))
         return block
     }
 
     /// A connection's first lines, under its header line.
-    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState) -> OutputBuffer {
+    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
         state.opening = nil
-        let block = startBlock(opening.connection, state)
+        let block = startBlock(opening.connection, state, expected: Self.headerLineRoom + lines)
         headerLine(opening, into: block)
         block.append(0x0a)
         heldBytes += block.count
@@ -177,8 +188,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// A connection whose block was printed early goes on under a marker.
-    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
-        let block = startBlock(connection, state)
+    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
+        let block = startBlock(connection, state, expected: Self.headerLineRoom + lines)
         if options.colour { block.append("\u{1b}[1m") }
         block.append("conn ")
         block.append(decimal: connection)
@@ -188,6 +199,21 @@ public final class TextTimelinePrinter: TimelineEventSink {
         heldBytes += block.count
         return block
     }
+
+    /// Entries of blocks printed at their close stay in `heldOrder` until the budget walks
+    /// past them; when they outnumber the live ones, they are dropped in one pass (order
+    /// kept), so the list follows the blocks held, not every connection ever seen.
+    private func compactHeldOrderIfStale() {
+        let listed = heldOrder.count - heldOrderHead
+        guard listed > Self.heldOrderSlack, listed > 2 * heldBlocks else { return }
+        heldOrder = heldOrder[heldOrderHead...].filter { entry in
+            guard let state = states[entry.connection] else { return false }
+            return state.block != nil && state.generation == entry.generation
+        }
+        heldOrderHead = 0
+    }
+
+    static let heldOrderSlack = 4096
 
     private func oldestHeld() -> ConnectionState? {
         while heldOrderHead < heldOrder.count {
@@ -206,6 +232,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         guard let block = state.block else { return }
         state.block = nil
         heldBytes -= block.count
+        heldBlocks -= 1
         block.append(0x0a)   // a blank line after each block
         writer.write(lines: block)
         block.removeAll()
