@@ -14,6 +14,8 @@ struct RecentBytes {
     private var storedValid: Int32 = 0
 
     var capacity: Int { Int(storedCapacity) }
+    /// Bytes of ring storage held (for the memory tests).
+    var allocatedBytes: Int { storage.count }
     private var valid: Int {
         get { Int(storedValid) }
         set { storedValid = Int32(truncatingIfNeeded: newValue) }

@@ -174,11 +174,17 @@ final class TCPConnection {
         withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
     }
 
-    /// Skips every hole in both directions (memory pressure).
+    var overlapHistoryBytes: Int { clientToServer.overlapHistoryBytes + serverToClient.overlapHistoryBytes }
+
+    /// Skips every hole in both directions (memory pressure), and forgets the bytes just
+    /// delivered from the overlap check (see `TCPDirectionStream.forgetDeliveredBytes`).
     func flushBuffers<Sink: StreamSignalSink>(reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
         for direction in Direction.allCases {
             let context = context(direction, capture)
-            withStream(direction) { $0.skipHoles(before: .max, reason: reason, context: context, sink: &sink) }
+            withStream(direction) { stream in
+                stream.skipHoles(before: .max, reason: reason, context: context, sink: &sink)
+                stream.forgetDeliveredBytes()
+            }
         }
     }
 
