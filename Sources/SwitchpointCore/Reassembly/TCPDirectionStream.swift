@@ -29,9 +29,15 @@ struct TCPDirectionStream {
     var stats = DirectionStats()
     private(set) var hasBase = false
     private(set) var synSeen = false
+    /// Whether `finAt` holds the FIN's offset (a flag here rather than an optional, whose
+    /// tag byte would pad every stream by 8 bytes).
+    private var hasFIN = false
     /// This direction's anomalies: each code reported once, then only counted.
     private(set) var anomalies = AnomalyTally()
-    private(set) var finOffset: UInt64?
+    private var finAt: UInt64 = 0
+
+    /// The offset of the FIN, once one was seen.
+    var finOffset: UInt64? { hasFIN ? finAt : nil }
 
     init(overlapCheckWindow: Int) {
         recent = RecentBytes(capacity: overlapCheckWindow)
@@ -73,7 +79,8 @@ struct TCPDirectionStream {
     mutating func noteFIN(at offset: UInt64) -> Bool {
         stats.finSeen = true
         guard let existing = finOffset else {
-            finOffset = offset
+            finAt = offset
+            hasFIN = true
             return true
         }
         return existing == offset
