@@ -30,21 +30,48 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Characters of a close reason shown.
     static let closeReasonCharacters = 200
 
-    /// What the printer keeps per open connection (offline blocks).
+    /// What the printer keeps per open connection (offline blocks): one per connection of
+    /// a flood, so its fields are laid out to stay within 104 bytes (a malloc size class).
     private final class ConnectionState {
-        let start: Timestamp
-        /// The opening, until its header line is written with the connection's first line:
-        /// an open connection costs no buffer before it has something to show (a flood of
-        /// silent connections stays small).
-        var opening: ConnectionOpening?
+        /// The opening (its packet is the connection's time origin); for a connection whose
+        /// opening was not seen, a stand-in carrying only that origin.
+        private let origin: ConnectionOpening
+        /// The header line is still to be written, with the connection's first line: an
+        /// open connection costs no buffer before it has something to show.
+        private var headerPending: Bool
+        /// Tells this connection's current block from an earlier one in `heldOrder`.
+        private var storedGeneration: Int32 = 0
         /// Lines not printed yet (nil when none are held).
         var block: OutputBuffer?
-        /// Tells this connection's current block from an earlier one in `heldOrder`.
-        var generation = 0
-        init(start: Timestamp, opening: ConnectionOpening? = nil) {
-            self.start = start
-            self.opening = opening
+
+        init(opening: ConnectionOpening) {
+            origin = opening
+            headerPending = true
         }
+
+        /// Events of a connection whose opening was not seen: no header, time from `start`.
+        init(connection: ConnectionID, start: Timestamp) {
+            let nowhere = Endpoint(address: IPAddress(ipv4: 0), port: 0)
+            origin = ConnectionOpening(connection: connection, client: nowhere, server: nowhere, roleEvidence: .firstPacket,
+                                       capture: CaptureInfo(packetNumber: 0, timestamp: start))
+            headerPending = false
+        }
+
+        var start: Timestamp { origin.capture.timestamp }
+
+        /// The opening while its header line is pending; nil once written (or never seen).
+        var opening: ConnectionOpening? { headerPending ? origin : nil }
+
+        func headerWritten() { headerPending = false }
+
+        /// Generations are compared for equality only, so 32 bits suffice: a stale entry
+        /// lives in `heldOrder` for far fewer than 2^32 blocks.
+        var generation: Int {
+            get { Int(storedGeneration) }
+            set { storedGeneration = Int32(truncatingIfNeeded: newValue) }
+        }
+
+        func isGeneration(_ value: Int) -> Bool { storedGeneration == Int32(truncatingIfNeeded: value) }
     }
 
     /// Block buffers kept for reuse, and how large a kept one may stay.
@@ -89,7 +116,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 headerLine(opening, into: writer.out)
                 writer.endLine()
             } else {
-                let state = ConnectionState(start: event.timestamp, opening: opening)
+                let state = ConnectionState(opening: opening)
                 states[event.connection] = state
                 recent = (event.connection, state)
             }
@@ -155,7 +182,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
         if printed.contains(connection) { return nil }
         // Events of a connection whose opening was not seen: a block of its own.
-        let state = ConnectionState(start: timestamp)
+        let state = ConnectionState(connection: connection, start: timestamp)
         states[connection] = state
         recent = (connection, state)
         return state
@@ -179,7 +206,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     /// A connection's first lines, under its header line.
     private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
-        state.opening = nil
+        state.headerWritten()
         let block = startBlock(opening.connection, state, expected: Self.headerLineRoom + lines)
         headerLine(opening, into: block)
         block.append(0x0a)
@@ -208,7 +235,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         guard listed > Self.heldOrderSlack, listed > 2 * heldBlocks else { return }
         heldOrder = heldOrder[heldOrderHead...].filter { entry in
             guard let state = states[entry.connection] else { return false }
-            return state.block != nil && state.generation == entry.generation
+            return state.block != nil && state.isGeneration(entry.generation)
         }
         heldOrderHead = 0
     }
@@ -223,7 +250,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 heldOrder.removeFirst(heldOrderHead)
                 heldOrderHead = 0
             }
-            if let state = states[entry.connection], state.block != nil, state.generation == entry.generation { return state }
+            if let state = states[entry.connection], state.block != nil, state.isGeneration(entry.generation) { return state }
         }
         return nil
     }
