@@ -112,6 +112,9 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
     var json = false
 
+    @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
+    var jsonASCII = false
+
     @Flag(name: .long, help: "List TCP connections with what reassembly saw (like tshark -z conv,tcp) instead of the timeline.")
     var connections = false
 
@@ -262,7 +265,7 @@ struct Switchpoint: ParsableCommand {
             }
         }
         if connections {
-            var listing = ConnectionListing(writer: output, format: json ? .json : .text, streaming: live)
+            var listing = ConnectionListing(writer: output, format: json || jsonASCII ? .json : .text, streaming: live)
             // The listing's own work is light: the second thread reads the file ahead.
             let listed: PacketSource = if pipelined, let offline = source as? OfflineCaptureSource {
                 PrefetchingPacketSource(offline)
@@ -273,8 +276,8 @@ struct Switchpoint: ParsableCommand {
             threaded?.stopAndWait()
             status.clear()
             listing.finish(statistics: runner.statistics, problems: runner.problems)
-        } else if json {
-            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full)
+        } else if json || jsonASCII {
+            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
             try analyse(into: printer) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
@@ -376,6 +379,9 @@ struct Audit: ParsableCommand {
     @Flag(name: .long, help: "JSON lines instead of text.")
     var json = false
 
+    @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
+    var jsonASCII = false
+
     mutating func validate() throws {
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
@@ -400,7 +406,7 @@ struct Audit: ParsableCommand {
         }
         for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
-        if json { printer.json(report, problems: problems) } else { printer.text(report, problems: problems) }
+        if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }

@@ -92,6 +92,38 @@ struct AdversarialReassemblyTests {
         #expect(relieved.contains { summary in summary.anomalyCounts.contains { $0.code == .memoryLimit && $0.count > 1 } })
     }
 
+    @Test("a connection flushed by memory relief keeps no overlap-check history; the others keep theirs")
+    func memoryReliefDropsOverlapHistory() {
+        var limits = ReassemblyLimits()
+        let perConnection = 70
+        let connections = 200
+        limits.maxBufferedBytesTotal = perConnection * connections / 2
+        var script = SegmentScript(limits: limits)
+        var sink = CountingSink()
+        let payload = Array(String(repeating: "x", count: perConnection).utf8)
+        // Round 0 is delivered in order (the first byte seen is offset 0); round 1 waits
+        // behind holes until relief flushes the largest holders (about half of them).
+        for round in 0..<2 {
+            for index in 0..<connections {
+                script.packetNumber += 1
+                script.now += script.step
+                let capture = CaptureInfo(packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
+                payload.withUnsafeBytes { bytes in
+                    let segment = TCPSegment(source: Self.client(index), destination: Self.server,
+                                             sequence: UInt32(2 + round * 1000), acknowledgment: 0, flags: [],
+                                             payload: bytes, payloadLength: bytes.count)
+                    script.reassembler.ingest(segment, capture: capture, into: &sink)
+                }
+            }
+        }
+        let relieved = sink.anomalies[.memoryLimit, default: 0]   // once per connection
+        #expect(relieved > 0 && relieved < connections)
+        var ring = RecentBytes(capacity: limits.overlapCheckWindow)
+        payload.withUnsafeBytes { ring.append($0, at: 0) }
+        #expect(script.reassembler.overlapHistoryBytes == (connections - relieved) * ring.allocatedBytes)
+        script.finish()
+    }
+
     @Test("reassembly.segment_limit is reported once per connection and direction, with the count in the close")
     func segmentLimitOncePerDirection() {
         var limits = ReassemblyLimits()

@@ -72,6 +72,61 @@ struct EscapingCategoryTests {
         #expect(parsed?.count == 1)
     }
 
+    @Test("--json-ascii escapes the category as \\uXXXX, pure ASCII, decoding to the same text", arguments: EscapeCategory.all)
+    func asciiJSON(_ category: EscapeCategory) throws {
+        let buffer = OutputBuffer(capacity: 64)
+        buffer.jsonEscaping = .ascii
+        buffer.append("[")
+        buffer.appendJSONString(Self.framed(category))
+        buffer.append("]")
+        let line = String(decoding: buffer.bytes, as: UTF8.self)
+        #expect(line == "[\"a" + category.jsonEscape.replacingOccurrences(of: "\u{FFFD}", with: "\\ufffd") + "b\"]")
+        #expect(buffer.bytes.allSatisfy { $0 < 0x80 })
+        let parsed = try JSONSerialization.jsonObject(with: Data(buffer.bytes)) as? [String]
+        #expect(parsed == [String(decoding: Self.framed(category), as: UTF8.self)])
+    }
+
+    @Test("--json-ascii escapes printable non-ASCII too, a surrogate pair above the BMP, in events and summary strings alike")
+    func asciiJSONPrintable() throws {
+        let text = "café ñ 日本 👍 \u{202e}"
+        let expected = "\"caf\\u00e9 \\u00f1 \\u65e5\\u672c \\ud83d\\udc4d \\u202e\""
+        let buffer = OutputBuffer(capacity: 64)
+        buffer.jsonEscaping = .ascii
+        buffer.appendJSONString(text)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+        #expect(JSONLine.quoted(text, escaping: .ascii) == expected)
+        // The standard form keeps printable text as UTF-8.
+        #expect(JSONLine.quoted("café") == "\"café\"")
+        let decoded = try JSONSerialization.jsonObject(with: Data(expected.utf8), options: .fragmentsAllowed) as? String
+        #expect(decoded == text)
+    }
+
+    @Test("a --json-ascii timeline is pure ASCII and decodes to the same objects as --json")
+    func asciiJSONTimeline() throws {
+        var capture = CaptureFileBuilder()
+        capture.send(.clientToServer, CaptureFileBuilder.upgradeRequest.replacingOccurrences(of: "GET /chat", with: "GET /ch\u{e9}t\u{200b}"))
+        capture.send(.serverToClient, CaptureFileBuilder.upgradeResponse)
+        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("h\u{e9}llo \u{1f44d} \u{202e}evil".utf8)))
+        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, [0x61, 0xff, 0x62]))
+        capture.close()
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("unicode.pcap")
+        try capture.write(to: url)
+        let ascii = try OutputPathTests.timeline([url.path], .asciiJSON, threads: 1)
+        let standard = try OutputPathTests.timeline([url.path], .json, threads: 1)
+        #expect(ascii.allSatisfy { $0 < 0x80 })
+        #expect(ascii != standard)
+        let lines = { (bytes: [UInt8]) in bytes.split(separator: 0x0a).map { Data($0) } }
+        let asciiLines = lines(ascii), standardLines = lines(standard)
+        #expect(asciiLines.count == standardLines.count && asciiLines.count > 4)
+        for (mine, theirs) in zip(asciiLines, standardLines) {
+            let left = try JSONSerialization.jsonObject(with: mine) as? NSDictionary
+            let right = try JSONSerialization.jsonObject(with: theirs) as? NSDictionary
+            #expect(left != nil && left == right)
+        }
+    }
+
     @Test("standard error escapes the category in a file name", .enabled(if: CommandLineTests.binaryBuilt), arguments: EscapeCategory.passableAsArgument)
     func standardError(_ category: EscapeCategory) throws {
         let directory = try TestEnvironment.temporaryDirectory()

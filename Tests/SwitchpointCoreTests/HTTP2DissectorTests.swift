@@ -15,6 +15,20 @@ enum H2 {
         frame(4, values.flatMap { [UInt8($0.0 >> 8), UInt8($0.0 & 0xff), UInt8($0.1 >> 24), UInt8($0.1 >> 16 & 0xff), UInt8($0.1 >> 8 & 0xff), UInt8($0.1 & 0xff)] })
     }
 
+    /// A dynamic table size update (RFC 7541 §6.3): a 5-bit prefix integer (§5.1) of any
+    /// size, for tests of the decoder's bounds.
+    static func tableSizeUpdate(_ size: UInt64) -> [UInt8] {
+        guard size >= 31 else { return [0x20 | UInt8(size)] }
+        var bytes: [UInt8] = [0x3f]
+        var rest = size - 31
+        while rest >= 128 {
+            bytes.append(UInt8(rest & 0x7f) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+        return bytes
+    }
+
     static func hex(_ text: String) -> [UInt8] {
         TsharkFollowConformanceTests.hexBytes(text)
     }
@@ -157,7 +171,25 @@ struct HTTP2DissectorTests {
         FindingCase(code: "h2.connect_protocol_not_enabled", client: H2.preface + H2.settings()
                     + H2.frame(1, flags: 0x4, stream: 1, H2.hex("02 07 43 4f 4e 4e 45 43 54") + [0x00, 0x09] + Array(":protocol".utf8) + [0x09] + Array("websocket".utf8)),
                     server: H2.settings()),
+        FindingCase(code: "h2.table_size_overflow", client: H2.preface + H2.settings()
+                    + H2.frame(1, flags: 0x5, stream: 1, H2.tableSizeUpdate(1 << 32) + request), server: H2.settings()),
     ]
+
+    @Test("HPACK table size updates decode in full: 2^32 - 1 is shown as is, past it is an overflow, never a wrap")
+    func tableSizeUpdateIntegers() {
+        let largest = HTTP2Dissector.tableSizeUpdates(H2.tableSizeUpdate(UInt64(UInt32.max)))
+        #expect(largest.sizes == [Int(UInt32.max)] && !largest.overflowed)
+        let two = HTTP2Dissector.tableSizeUpdates(H2.tableSizeUpdate(0) + H2.tableSizeUpdate(4096) + Self.request)
+        #expect(two.sizes == [0, 4096] && !two.overflowed)
+        let over = HTTP2Dissector.tableSizeUpdates(H2.tableSizeUpdate(4096) + H2.tableSizeUpdate(1 << 32))
+        #expect(over.sizes == [4096] && over.overflowed)
+        // Zero-padded past five continuation bytes: over the bound however small the value.
+        let padded = HTTP2Dissector.tableSizeUpdates([0x3f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])
+        #expect(padded.sizes.isEmpty && padded.overflowed)
+        // Cut off by the block's end: dropped, not shown as a partial value.
+        let cut = HTTP2Dissector.tableSizeUpdates(Array(H2.tableSizeUpdate(1 << 20).dropLast()))
+        #expect(cut.sizes.isEmpty && !cut.overflowed)
+    }
 
     @Test("each HTTP/2 finding, however the bytes are split", arguments: findingCases)
     func findings(_ finding: FindingCase) {

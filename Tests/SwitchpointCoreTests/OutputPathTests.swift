@@ -11,7 +11,7 @@ import Glibc
 @Suite("Output path")
 struct OutputPathTests {
     enum Format: String, CaseIterable, Sendable {
-        case text, verbose, json, fullPayloadJSON
+        case text, verbose, json, fullPayloadJSON, asciiJSON
     }
 
     /// Runs the timeline in-process as the command line does, into a file; returns its bytes.
@@ -31,8 +31,9 @@ struct OutputPathTests {
             let finish: (CaptureRunner) -> Void
             let printer: any TimelineEventSink
             switch format {
-            case .json, .fullPayloadJSON:
-                let json = JSONTimelinePrinter(writer: writer, includePayloads: format == .fullPayloadJSON)
+            case .json, .fullPayloadJSON, .asciiJSON:
+                let json = JSONTimelinePrinter(writer: writer, includePayloads: format == .fullPayloadJSON,
+                                               escaping: format == .asciiJSON ? .ascii : .standard)
                 printer = json
                 finish = { json.finish(statistics: $0.statistics, problems: $0.problems) }
             case .text, .verbose:

@@ -7,37 +7,76 @@ final class ConnectionAnalysis {
         case dissector
     }
 
+    /// What every connection of one analyzer shares: one reference per connection instead
+    /// of a copy of each (a flood of 100,000 connections pays for it once).
+    final class Settings {
+        let registry: DissectorRegistry
+        let limits: HTTP1Limits
+        /// Secrets for decrypting TLS connections (nil: no key log given).
+        let keyLog: TLSKeyLog?
+
+        init(registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog?) {
+            self.registry = registry
+            self.limits = limits
+            self.keyLog = keyLog
+        }
+    }
+
+    /// The HTTP/1 session behind a reference: it holds two parsers (several hundred bytes
+    /// inline), and most connections of a flood never get one.
+    private final class HTTP1SessionBox {
+        var session: HTTP1Session
+        init(_ session: HTTP1Session) { self.session = session }
+    }
+
+    /// Bytes held while detecting, with where they started (made with the first byte and
+    /// dropped once the protocol is known, so it costs nothing for most of a connection).
+    private final class Detection {
+        var bytes: [UInt8] = []
+        let direction: Direction
+        let offset: UInt64
+        let capture: CaptureInfo
+        init(direction: Direction, offset: UInt64, capture: CaptureInfo) {
+            self.direction = direction
+            self.offset = offset
+            self.capture = capture
+        }
+    }
+
+    /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
+    /// behind one reference).
+    private final class Unparsed {
+        var client: RawStreamDissector?
+        var server: RawStreamDissector?
+    }
+
     let id: ConnectionID
-    private let registry: DissectorRegistry
-    private let limits: HTTP1Limits
-    /// Secrets for decrypting TLS connections (nil: no key log given).
-    private let keyLog: TLSKeyLog?
+    private let settings: Settings
+    private var registry: DissectorRegistry { settings.registry }
+    private var limits: HTTP1Limits { settings.limits }
+    private var keyLog: TLSKeyLog? { settings.keyLog }
     private var mode: Mode = .detecting
     /// Made when the connection turns out to speak HTTP/1 (a silent connection costs none).
-    private var http: HTTP1Session?
+    private var http: HTTP1SessionBox?
     private var dissector: (any UpgradedStreamDissector)?
-    /// A direction whose HTTP/1 framing was lost is shown raw from there on.
-    private var unparsedClient: RawStreamDissector?
-    private var unparsedServer: RawStreamDissector?
-    /// Bytes held while detecting, with where they started.
-    private var detectionBytes: [UInt8] = []
-    private var detectionDirection: Direction = .clientToServer
-    private var detectionOffset: UInt64 = 0
-    private var detectionCapture: CaptureInfo?
+    private var unparsed: Unparsed?
+    private var detection: Detection?
     /// Next offset per direction (where each direction ended, for the close).
     private var clientEnd: UInt64 = 0
     private var serverEnd: UInt64 = 0
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
+    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
+        self.init(id: id, settings: Settings(registry: registry, limits: limits, keyLog: keyLog), decodeAs: decodeAs)
+    }
+
+    init(id: ConnectionID, settings: Settings, decodeAs: String? = nil) {
         self.id = id
-        self.registry = registry
-        self.limits = limits
-        self.keyLog = keyLog
+        self.settings = settings
         if let decodeAs {
-            dissector = registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
-                                                               clientToServerOffset: 0, serverToClientOffset: 0))
+            dissector = settings.registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
+                                                                        clientToServerOffset: 0, serverToClientOffset: 0))
             mode = .dissector
         }
     }
@@ -63,8 +102,8 @@ final class ConnectionAnalysis {
             finishDetection(forcing: .unknown, events: &events)
             dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
         case .http1:
-            if unparsed(direction) == nil,
-               http?.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
+            if unparsedDissector(direction) == nil,
+               http?.session.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
                 setUnparsed(direction, RawStreamDissector(protocolName: "unparsed"))
             }
         case .dissector:
@@ -73,14 +112,14 @@ final class ConnectionAnalysis {
     }
 
     func finish(capture: CaptureInfo, events: inout EventBuffer) {
-        if mode == .detecting && !detectionBytes.isEmpty {
+        if mode == .detecting, let detection, !detection.bytes.isEmpty {
             finishDetection(forcing: nil, events: &events)
         }
         switch mode {
         case .detecting:
             break
         case .http1:
-            http?.finish(clientOffset: clientEnd, serverOffset: serverEnd, capture: capture, events: &events)
+            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, capture: capture, events: &events)
         case .dissector:
             dissector?.finish(capture: capture, events: &events)
         }
@@ -89,62 +128,68 @@ final class ConnectionAnalysis {
     // MARK: Detection
 
     private func detect(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        if detectionBytes.isEmpty {
-            detectionDirection = direction
-            detectionOffset = offset
-            detectionCapture = capture
-        } else if direction != detectionDirection {
+        let detection: Detection
+        if let held = self.detection, !held.bytes.isEmpty {
+            detection = held
+        } else {
+            detection = Detection(direction: direction, offset: offset, capture: capture)
+            self.detection = detection
+        }
+        if direction != detection.direction {
             // The other side spoke before the first one said enough: decide with what we have.
             finishDetection(forcing: nil, events: &events)
             receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        detectionBytes.append(contentsOf: bytes)
-        if ProtocolDetector.detect(detectionBytes, direction: detectionDirection, final: false) != nil {
+        detection.bytes.append(contentsOf: bytes)
+        if ProtocolDetector.detect(detection.bytes, direction: detection.direction, final: false) != nil {
             finishDetection(forcing: nil, events: &events)
         }
     }
 
     /// Picks the protocol and replays the bytes held while deciding.
     private func finishDetection(forcing forced: DetectedProtocol?, events: inout EventBuffer) {
-        let detected = forced ?? ProtocolDetector.detect(detectionBytes, direction: detectionDirection, final: true) ?? .unknown
+        let held = detection
+        detection = nil
+        let heldBytes = held?.bytes ?? []
+        let detected = forced ?? held.flatMap { ProtocolDetector.detect($0.bytes, direction: $0.direction, final: true) } ?? .unknown
         switch detected {
         case .http1:
-            http = HTTP1Session(limits: limits)
+            http = HTTP1SessionBox(HTTP1Session(limits: limits))
             mode = .http1
         case .tls:
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         case .http2PriorKnowledge:
             dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
-                                                               clientToServerOffset: detectionOffset, serverToClientOffset: 0))
+                                                               clientToServerOffset: held?.offset ?? 0, serverToClientOffset: 0))
             mode = .dissector
         case .unknown:
             dissector = RawStreamDissector(protocolName: "unknown")
             mode = .dissector
         }
-        let held = detectionBytes
-        detectionBytes = []
-        guard !held.isEmpty, let capture = detectionCapture else { return }
-        held.withUnsafeBytes { bytes in
-            receive(bytes, direction: detectionDirection, offset: detectionOffset, capture: capture, events: &events)
+        guard let held, !heldBytes.isEmpty else { return }
+        heldBytes.withUnsafeBytes { bytes in
+            receive(bytes, direction: held.direction, offset: held.offset, capture: held.capture, events: &events)
         }
     }
 
     // MARK: HTTP/1
 
     private func feedHTTP(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        if direction == .clientToServer, unparsedClient != nil {
-            unparsedClient?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
-            return
-        }
-        if direction == .serverToClient, unparsedServer != nil {
-            unparsedServer?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
-            return
+        if let unparsed {
+            if direction == .clientToServer, unparsed.client != nil {
+                unparsed.client?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+                return
+            }
+            if direction == .serverToClient, unparsed.server != nil {
+                unparsed.server?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+                return
+            }
         }
         let received = direction == .clientToServer
-            ? http?.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
-            : http?.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
+            ? http?.session.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
+            : http?.session.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
         guard let outcome = received else { return }
         switch outcome {
         case .continuing:
@@ -180,12 +225,14 @@ final class ConnectionAnalysis {
 
     // MARK: Per direction
 
-    private func unparsed(_ direction: Direction) -> RawStreamDissector? {
-        direction == .clientToServer ? unparsedClient : unparsedServer
+    private func unparsedDissector(_ direction: Direction) -> RawStreamDissector? {
+        direction == .clientToServer ? unparsed?.client : unparsed?.server
     }
 
     private func setUnparsed(_ direction: Direction, _ raw: RawStreamDissector) {
-        if direction == .clientToServer { unparsedClient = raw } else { unparsedServer = raw }
+        let unparsed = self.unparsed ?? Unparsed()
+        self.unparsed = unparsed
+        if direction == .clientToServer { unparsed.client = raw } else { unparsed.server = raw }
     }
 
     private func setEnd(_ direction: Direction, _ end: UInt64) {

@@ -13,12 +13,10 @@ extension TimelineEventSink {
 /// every event handed to the output as soon as it exists.
 public struct TimelineAnalyzer: StreamSignalSink {
     public let output: any TimelineEventSink
-    private let registry: DissectorRegistry
-    private let limits: HTTP1Limits
+    /// Registry, limits and key log, shared by every connection's analysis.
+    private let settings: ConnectionAnalysis.Settings
     /// Ports whose connections are dissected as a protocol from their first byte.
     private let decodeAs: [UInt16: String]
-    /// Secrets for TLS decryption (nil: none given).
-    private let keyLog: TLSKeyLog?
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     private var recent: ConnectionAnalysis?
@@ -27,9 +25,7 @@ public struct TimelineAnalyzer: StreamSignalSink {
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
                 decodeAs: [UInt16: String] = [:], keyLog: TLSKeyLog? = nil) {
         self.output = output
-        self.keyLog = keyLog
-        self.registry = registry
-        self.limits = limits
+        settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs
         buffer = EventBuffer(connection: 0, deliveringTo: output)
     }
@@ -37,24 +33,25 @@ public struct TimelineAnalyzer: StreamSignalSink {
     public mutating func receive(_ signal: StreamSignal) {
         switch signal {
         case .opened(let opening):
-            let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port]
-            connections[opening.connection] = ConnectionAnalysis(id: opening.connection, registry: registry, limits: limits, keyLog: keyLog, decodeAs: forced)
+            // Made now only when a port is decoded as a protocol; otherwise with the
+            // connection's first bytes (a flood of silent connections holds none).
+            if let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port] {
+                connections[opening.connection] = ConnectionAnalysis(id: opening.connection, settings: settings, decodeAs: forced)
+            }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):
             let connection: ConnectionAnalysis
             if let recent, recent.id == chunk.connection {
                 connection = recent
-            } else if let found = connections[chunk.connection] {
-                connection = found
-                recent = found
             } else {
-                return
+                connection = analysis(chunk.connection)
+                recent = connection
             }
             buffer.connection = chunk.connection
             connection.receive(chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
         case .gap(let gap):
-            guard let connection = connections[gap.connection] else { return }
+            let connection = analysis(gap.connection)
             buffer.connection = gap.connection
             connection.gap(direction: gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason,
                            capture: gap.capture, events: &buffer)
@@ -63,10 +60,20 @@ public struct TimelineAnalyzer: StreamSignalSink {
             buffer.add(Finding(anomaly: anomaly), capture: anomaly.capture, direction: anomaly.direction)
         case .closed(let summary):
             buffer.connection = summary.connection
+            // A connection that never carried a byte has no analysis and nothing to finish.
             connections[summary.connection]?.finish(capture: summary.capture, events: &buffer)
             connections[summary.connection] = nil
             if recent?.id == summary.connection { recent = nil }
             buffer.add(.connectionClosed(summary), capture: summary.capture)
         }
+    }
+
+    /// The connection's analysis, made with its first data or gap. Reassembly delivers
+    /// nothing for a connection before its opening or after its close.
+    private mutating func analysis(_ id: ConnectionID) -> ConnectionAnalysis {
+        if let found = connections[id] { return found }
+        let made = ConnectionAnalysis(id: id, settings: settings)
+        connections[id] = made
+        return made
     }
 }

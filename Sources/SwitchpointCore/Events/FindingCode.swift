@@ -58,6 +58,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case http2GapInFrame = "h2.gap_in_frame"
     case http2ConnectProtocolNotEnabled = "h2.connect_protocol_not_enabled"
     case http2BadSettingsHeader = "h2.bad_http2_settings"
+    case http2TableSizeOverflow = "h2.table_size_overflow"
     // HTTP/1.x parsing (RFC 9112)
     case httpObsFold = "http.obs_fold"
     case httpMalformedStartLine = "http.malformed_start_line"
@@ -98,7 +99,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
              .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
-             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .tlsDecryptFailed, .tlsBadRecord:
+             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
             .error
         case .websocketPingUnanswered:
             .info

@@ -78,9 +78,10 @@ public struct AuditReportPrinter {
         if let fix = finding.fix { writer.write(line: "     fix: \(fix)") }
     }
 
-    public func json(_ report: ProxyAuditor.Report, problems: [CaptureError]) {
+    /// `escaping: .ascii` (`--json-ascii`): pure ASCII out.
+    public func json(_ report: ProxyAuditor.Report, problems: [CaptureError], escaping: JSONEscaping = .standard) {
         for pair in report.pairs {
-            var line = JSONLine()
+            var line = JSONLine(escaping: escaping)
             line.add("type", "audit.pair")
             line.add("front", AuditFinding.label(pair.front))
             line.add("back", AuditFinding.label(pair.back))
@@ -102,7 +103,7 @@ public struct AuditReportPrinter {
             writer.write(line: line.line)
         }
         for finding in report.findings {
-            var line = JSONLine()
+            var line = JSONLine(escaping: escaping)
             line.add("type", "audit.finding")
             line.add("code", finding.code.rawValue)
             line.add("severity", finding.severity.rawValue)
@@ -112,7 +113,7 @@ public struct AuditReportPrinter {
             line.add("back", finding.back)
             writer.write(line: line.line)
         }
-        var line = JSONLine()
+        var line = JSONLine(escaping: escaping)
         line.add("type", "audit.summary")
         line.add("exchanges", report.records)
         line.add("pairs", report.pairs.count)
@@ -120,9 +121,9 @@ public struct AuditReportPrinter {
         if let offset = report.clockOffsetMilliseconds { line.add("clock_offset_ms", offset, decimals: 3) }
         var counts: [String: Int] = [:]
         for finding in report.findings { counts[finding.code.rawValue, default: 0] += 1 }
-        line.addRaw("findings", json: JSONLine.countsObject(counts.map { ($0.key, $0.value) }))
+        line.addRaw("findings", json: JSONLine.countsObject(counts.map { ($0.key, $0.value) }, escaping: escaping))
         line.add("worst_severity", report.worstSeverity?.rawValue)
-        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
         writer.write(line: line.line)
         writer.flush()
     }

@@ -3,8 +3,12 @@
 public struct JSONLine {
     private(set) var text = "{"
     private var empty = true
+    /// `.ascii`: string values escape every character past U+007F (`--json-ascii`).
+    public var escaping: JSONEscaping
 
-    public init() {}
+    public init(escaping: JSONEscaping = .standard) {
+        self.escaping = escaping
+    }
 
     private mutating func key(_ name: String) {
         if !empty { text += "," }
@@ -16,7 +20,7 @@ public struct JSONLine {
 
     public mutating func add(_ name: String, _ value: String) {
         key(name)
-        Self.appendQuoted(value, to: &text)
+        Self.appendQuoted(value, to: &text, escaping: escaping)
     }
 
     public mutating func add(_ name: String, _ value: String?) {
@@ -90,8 +94,9 @@ public struct JSONLine {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
-    /// Appends `value` as a JSON string literal.
-    public static func appendQuoted(_ value: String, to text: inout String) {
+    /// Appends `value` as a JSON string literal; `.ascii` escapes every character past
+    /// U+007F too (a surrogate pair above the BMP).
+    public static func appendQuoted(_ value: String, to text: inout String, escaping: JSONEscaping = .standard) {
         text += "\""
         for scalar in value.unicodeScalars {
             switch scalar.value {
@@ -102,6 +107,11 @@ public struct JSONLine {
             case 0x09: text += "\\t"
             case 0x00..<0x20, 0x7f...0x9f, 0x2028, 0x2029:
                 text += "\\u" + hex4(scalar.value)
+            case 0x80...0xffff where escaping == .ascii:
+                text += "\\u" + hex4(scalar.value)
+            case 0x10000... where escaping == .ascii:
+                let offset = scalar.value - 0x10000
+                text += "\\u" + hex4(0xd800 + (offset >> 10)) + "\\u" + hex4(0xdc00 + (offset & 0x3ff))
             default: text.unicodeScalars.append(scalar)
             }
         }
@@ -114,13 +124,13 @@ public struct JSONLine {
     }
 
     /// `{"code":count,…}`, keys sorted.
-    public static func countsObject(_ counts: [(String, Int)]) -> String {
-        "{" + counts.sorted { $0.0 < $1.0 }.map { quoted($0.0) + ":" + String($0.1) }.joined(separator: ",") + "}"
+    public static func countsObject(_ counts: [(String, Int)], escaping: JSONEscaping = .standard) -> String {
+        "{" + counts.sorted { $0.0 < $1.0 }.map { quoted($0.0, escaping: escaping) + ":" + String($0.1) }.joined(separator: ",") + "}"
     }
 
-    public static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String, escaping: JSONEscaping = .standard) -> String {
         var text = ""
-        appendQuoted(value, to: &text)
+        appendQuoted(value, to: &text, escaping: escaping)
         return text
     }
 }

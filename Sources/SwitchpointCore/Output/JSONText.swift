@@ -2,6 +2,14 @@
 /// and the C0 controls are escaped as JSON requires; DEL, the C1 controls and U+2028/
 /// U+2029 as `\u00XX` too (they break line-oriented readers); bytes that are not valid
 /// UTF-8 become U+FFFD, one per maximal invalid subpart, as `String(decoding:as:)` does.
+/// How JSON strings are escaped: `standard` keeps text as UTF-8 (escaping what JSON and
+/// line-oriented readers need); `ascii` (`--json-ascii`) escapes every character past
+/// U+007F as `\uXXXX` (a surrogate pair above the BMP), so the output is pure ASCII.
+public enum JSONEscaping: Sendable {
+    case standard
+    case ascii
+}
+
 enum JSONText {
     @inline(__always)
     static func escapesScalar(_ value: UInt32) -> Bool {
@@ -27,6 +35,10 @@ extension OutputBuffer {
     }
 
     public func appendJSONEscaped(_ bytes: UnsafeRawBufferPointer) {
+        if jsonEscaping == .ascii {
+            appendJSONEscapedASCII(bytes)
+            return
+        }
         var index = 0
         var runStart = 0
         while index < bytes.count {
@@ -85,6 +97,17 @@ extension OutputBuffer {
     /// Like `appendJSONEscaped`, but the invisible and unsafe categories become `\uXXXX`
     /// too (a surrogate pair above the BMP). Still valid UTF-8; invalid bytes become U+FFFD.
     public func appendJSONEscapedStrictly(_ bytes: UnsafeRawBufferPointer) {
+        appendJSONEscapedStrictly(bytes, asciiOnly: false)
+    }
+
+    /// `--json-ascii`: every character past U+007F as `\uXXXX` (surrogate pairs above the
+    /// BMP), the strict set included, invalid bytes as `\ufffd`: pure ASCII out, and a
+    /// JSON reader decodes the same text as from the UTF-8 form.
+    public func appendJSONEscapedASCII(_ bytes: UnsafeRawBufferPointer) {
+        appendJSONEscapedStrictly(bytes, asciiOnly: true)
+    }
+
+    private func appendJSONEscapedStrictly(_ bytes: UnsafeRawBufferPointer, asciiOnly: Bool) {
         var index = 0
         var runStart = 0
         while index < bytes.count {
@@ -107,14 +130,14 @@ extension OutputBuffer {
             } else {
                 switch UTF8Scanner.step(bytes, at: index) {
                 case .scalar(let value, let length):
-                    if JSONText.escapesScalarStrictly(value) {
+                    if asciiOnly || JSONText.escapesScalarStrictly(value) {
                         appendScalarEscape(value)
                     } else {
                         append(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
                     }
                     index += length
                 case .invalid(let length):
-                    append("\u{FFFD}")
+                    if asciiOnly { appendUTF16Escape(0xfffd) } else { append("\u{FFFD}") }
                     index += length
                 }
             }

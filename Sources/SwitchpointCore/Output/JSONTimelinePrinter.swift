@@ -5,9 +5,12 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     private let includePayloads: Bool
     public private(set) var summary = TimelineSummary()
 
-    public init(writer: LineWriter, includePayloads: Bool = false) {
+    /// `escaping: .ascii` (`--json-ascii`): every string, the summary's too, escapes each
+    /// character past U+007F, so the output is pure ASCII.
+    public init(writer: LineWriter, includePayloads: Bool = false, escaping: JSONEscaping = .standard) {
         self.writer = writer
         self.includePayloads = includePayloads
+        writer.out.jsonEscaping = escaping
     }
 
     public func receive(_ event: TimelineEvent) {
@@ -17,7 +20,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live))
+        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping))
         writer.flush()
     }
 

@@ -9,6 +9,9 @@ public final class OutputBuffer {
     @usableFromInline var base: UnsafeMutablePointer<UInt8>
     @usableFromInline var capacity: Int
     public private(set) var count = 0
+    /// How `appendJSONEscaped` escapes (every JSON string written into this buffer):
+    /// `--json-ascii` sets `.ascii` on the output's buffer.
+    public var jsonEscaping = JSONEscaping.standard
 
     public init(capacity: Int = 4096) {
         self.capacity = max(capacity, 64)

@@ -6,7 +6,8 @@
 ///
 /// Memory stays flat: held blocks share one budget (`Options.pendingBudget`); past it the
 /// oldest held block is printed so far and its connection goes on in a new block headed
-/// `conn N (continued)`.
+/// `conn N (continued)`. New blocks are sized to their first lines, so the slack above the
+/// budget stays small however many blocks are held.
 public final class TextTimelinePrinter: TimelineEventSink {
     public struct Options: Sendable {
         public var interleave = false
@@ -29,21 +30,48 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Characters of a close reason shown.
     static let closeReasonCharacters = 200
 
-    /// What the printer keeps per open connection (offline blocks).
+    /// What the printer keeps per open connection (offline blocks): one per connection of
+    /// a flood, so its fields are laid out to stay within 104 bytes (a malloc size class).
     private final class ConnectionState {
-        let start: Timestamp
-        /// The opening, until its header line is written with the connection's first line:
-        /// an open connection costs no buffer before it has something to show (a flood of
-        /// silent connections stays small).
-        var opening: ConnectionOpening?
+        /// The opening (its packet is the connection's time origin); for a connection whose
+        /// opening was not seen, a stand-in carrying only that origin.
+        private let origin: ConnectionOpening
+        /// The header line is still to be written, with the connection's first line: an
+        /// open connection costs no buffer before it has something to show.
+        private var headerPending: Bool
+        /// Tells this connection's current block from an earlier one in `heldOrder`.
+        private var storedGeneration: Int32 = 0
         /// Lines not printed yet (nil when none are held).
         var block: OutputBuffer?
-        /// Tells this connection's current block from an earlier one in `heldOrder`.
-        var generation = 0
-        init(start: Timestamp, opening: ConnectionOpening? = nil) {
-            self.start = start
-            self.opening = opening
+
+        init(opening: ConnectionOpening) {
+            origin = opening
+            headerPending = true
         }
+
+        /// Events of a connection whose opening was not seen: no header, time from `start`.
+        init(connection: ConnectionID, start: Timestamp) {
+            let nowhere = Endpoint(address: IPAddress(ipv4: 0), port: 0)
+            origin = ConnectionOpening(connection: connection, client: nowhere, server: nowhere, roleEvidence: .firstPacket,
+                                       capture: CaptureInfo(packetNumber: 0, timestamp: start))
+            headerPending = false
+        }
+
+        var start: Timestamp { origin.capture.timestamp }
+
+        /// The opening while its header line is pending; nil once written (or never seen).
+        var opening: ConnectionOpening? { headerPending ? origin : nil }
+
+        func headerWritten() { headerPending = false }
+
+        /// Generations are compared for equality only, so 32 bits suffice: a stale entry
+        /// lives in `heldOrder` for far fewer than 2^32 blocks.
+        var generation: Int {
+            get { Int(storedGeneration) }
+            set { storedGeneration = Int32(truncatingIfNeeded: newValue) }
+        }
+
+        func isGeneration(_ value: Int) -> Bool { storedGeneration == Int32(truncatingIfNeeded: value) }
     }
 
     /// Block buffers kept for reuse, and how large a kept one may stay.
@@ -59,6 +87,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Held blocks in the order they were started (entries of printed blocks are stale).
     private var heldOrder: [(connection: ConnectionID, generation: Int)] = []
     private var heldOrderHead = 0
+    /// Blocks held now (the live entries of `heldOrder`).
+    private var heldBlocks = 0
     private var heldBytes = 0
     private var generations = 0
     private var spareBlocks: [OutputBuffer] = []
@@ -86,7 +116,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 headerLine(opening, into: writer.out)
                 writer.endLine()
             } else {
-                let state = ConnectionState(start: event.timestamp, opening: opening)
+                let state = ConnectionState(opening: opening)
                 states[event.connection] = state
                 recent = (event.connection, state)
             }
@@ -114,7 +144,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             pendingLines.removeAll()
             body(event, context(pendingLines))
             if !pendingLines.isEmpty {
-                let block = state.opening.map { firstBlock($0, state) } ?? continuedBlock(event.connection, state)
+                let block = state.opening.map { firstBlock($0, state, then: pendingLines.count) }
+                    ?? continuedBlock(event.connection, state, then: pendingLines.count)
                 block.append(pendingLines)
                 heldBytes += pendingLines.count
             }
@@ -151,25 +182,32 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
         if printed.contains(connection) { return nil }
         // Events of a connection whose opening was not seen: a block of its own.
-        let state = ConnectionState(start: timestamp)
+        let state = ConnectionState(connection: connection, start: timestamp)
         states[connection] = state
         recent = (connection, state)
         return state
     }
 
-    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
+    /// Room for a header line: most blocks are a header and a line or two, so a new block is
+    /// sized to its first lines rather than to a fixed kilobyte (a flood holds thousands).
+    static let headerLineRoom = 160
+
+    /// A block for `connection`; `expected` is the size of its first lines.
+    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState, expected: Int) -> OutputBuffer {
         generations += 1
-        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: 1024)
+        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: expected)
+        heldBlocks += 1
         state.block = block
         state.generation = generations
+        compactHeldOrderIfStale()
         heldOrder.append((connection, generations))
         return block
     }
 
     /// A connection's first lines, under its header line.
-    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState) -> OutputBuffer {
-        state.opening = nil
-        let block = startBlock(opening.connection, state)
+    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
+        state.headerWritten()
+        let block = startBlock(opening.connection, state, expected: Self.headerLineRoom + lines)
         headerLine(opening, into: block)
         block.append(0x0a)
         heldBytes += block.count
@@ -177,8 +215,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// A connection whose block was printed early goes on under a marker.
-    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState) -> OutputBuffer {
-        let block = startBlock(connection, state)
+    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
+        let block = startBlock(connection, state, expected: Self.headerLineRoom + lines)
         if options.colour { block.append("\u{1b}[1m") }
         block.append("conn ")
         block.append(decimal: connection)
@@ -189,6 +227,21 @@ public final class TextTimelinePrinter: TimelineEventSink {
         return block
     }
 
+    /// Entries of blocks printed at their close stay in `heldOrder` until the budget walks
+    /// past them; when they outnumber the live ones, they are dropped in one pass (order
+    /// kept), so the list follows the blocks held, not every connection ever seen.
+    private func compactHeldOrderIfStale() {
+        let listed = heldOrder.count - heldOrderHead
+        guard listed > Self.heldOrderSlack, listed > 2 * heldBlocks else { return }
+        heldOrder = heldOrder[heldOrderHead...].filter { entry in
+            guard let state = states[entry.connection] else { return false }
+            return state.block != nil && state.isGeneration(entry.generation)
+        }
+        heldOrderHead = 0
+    }
+
+    static let heldOrderSlack = 4096
+
     private func oldestHeld() -> ConnectionState? {
         while heldOrderHead < heldOrder.count {
             let entry = heldOrder[heldOrderHead]
@@ -197,7 +250,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 heldOrder.removeFirst(heldOrderHead)
                 heldOrderHead = 0
             }
-            if let state = states[entry.connection], state.block != nil, state.generation == entry.generation { return state }
+            if let state = states[entry.connection], state.block != nil, state.isGeneration(entry.generation) { return state }
         }
         return nil
     }
@@ -206,6 +259,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         guard let block = state.block else { return }
         state.block = nil
         heldBytes -= block.count
+        heldBlocks -= 1
         block.append(0x0a)   // a blank line after each block
         writer.write(lines: block)
         block.removeAll()

@@ -66,13 +66,15 @@ public struct TimelineSummary {
         return lines
     }
 
-    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> String {
-        var line = JSONLine()
+    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                  escaping: JSONEscaping = .standard) -> String {
+        var line = JSONLine(escaping: escaping)
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
-        line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }))
-        line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }))
-        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key, $0.value.count) }))
-        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+        // Protocol names come from the wire: escaped like every other string value.
+        line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key, $0.value.count) }, escaping: escaping))
+        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
         if let live {
             line.add("captured", live.captured)
             if let received = live.kernelReceived { line.add("received", Int(received)) }

@@ -5,14 +5,24 @@
 /// small flows would otherwise hold 100 MB of mostly empty rings).
 struct RecentBytes {
     private var storage: [UInt8] = []
-    let capacity: Int
     /// Offset just past the newest byte kept.
     private(set) var endOffset: UInt64 = 0
+    // Both in 32 bits (a window past 2 GiB is no window to keep per direction): one ring
+    // per direction of every connection, so its size counts.
+    private let storedCapacity: Int32
     /// How many bytes before `endOffset` are valid.
-    private var valid = 0
+    private var storedValid: Int32 = 0
+
+    var capacity: Int { Int(storedCapacity) }
+    /// Bytes of ring storage held (for the memory tests).
+    var allocatedBytes: Int { storage.count }
+    private var valid: Int {
+        get { Int(storedValid) }
+        set { storedValid = Int32(truncatingIfNeeded: newValue) }
+    }
 
     init(capacity: Int) {
-        self.capacity = max(0, capacity)
+        storedCapacity = Int32(clamping: max(0, capacity))
     }
 
     /// Records bytes delivered at `offset` (always `endOffset` unless a gap came between).
@@ -39,15 +49,17 @@ struct RecentBytes {
         valid = min(size, valid + bytes.count)
     }
 
-    /// The smallest ring allocated (doubling from there up to `capacity`).
+    /// The smallest ring allocated; sizes are multiples of it.
     static let initialSize = 64
 
-    /// Grows the ring to hold `needed` bytes, keeping the valid ones at their positions.
+    /// Grows the ring to hold `needed` bytes, keeping the valid ones at their positions: to
+    /// what is needed (rounded up to `initialSize`) but at least half again the old size, so
+    /// a trickle of small deliveries grows it geometrically while one 700-byte delivery
+    /// costs 704 bytes, not 1,024 (a flood of small flows holds one ring per direction).
     private mutating func grow(toHold needed: Int) {
         guard storage.count < needed else { return }
-        var size = max(storage.count, Self.initialSize)
-        while size < needed { size *= 2 }
-        size = min(size, capacity)
+        let rounded = (needed + Self.initialSize - 1) / Self.initialSize * Self.initialSize
+        let size = min(max(rounded, storage.count + storage.count / 2, Self.initialSize), capacity)
         guard size > storage.count else { return }
         var grown = [UInt8](repeating: 0, count: size)
         if valid > 0, !storage.isEmpty {

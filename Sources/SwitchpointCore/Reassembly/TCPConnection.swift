@@ -5,33 +5,33 @@ final class TCPConnection {
         case closed(CloseReason)
     }
 
+    // Stored properties are laid out in declaration order: the one-byte ones sit together
+    // after the endpoints' padding, so a flood of connections pays no padding for them.
     let id: ConnectionID
-    let key: FlowKey
     let client: Endpoint
     let server: Endpoint
     let roleEvidence: RoleEvidence
+    private(set) var sawSYN = false
+    private(set) var sawSYNACK = false
+    private(set) var state: State = .open
+    var listedAsClosed = false
     // Accessed once or more per packet: dynamic exclusivity checks on these two showed up
     // at ~8% of a profile, and every access is from this class's own methods, one at a time.
     @exclusivity(unchecked) private(set) var clientToServer: TCPDirectionStream
     @exclusivity(unchecked) private(set) var serverToClient: TCPDirectionStream
-    private(set) var sawSYN = false
-    private(set) var sawSYNACK = false
     let start: Timestamp
     private(set) var lastSeen: Timestamp
     private(set) var lastCapture: CaptureInfo
-    private(set) var state: State = .open
     /// Anomalies of the whole connection (no direction): each code reported once, then counted.
     private(set) var anomalies = AnomalyTally()
     /// The buffered count last given to the reassembler's relief queue.
     var reliefBytes = 0
     /// Where the connection sits in the reassembler's recency lists.
     var recencyHandle: RecencyList<TCPConnection>.Handle = -1
-    var listedAsClosed = false
 
-    init(id: ConnectionID, key: FlowKey, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
+    init(id: ConnectionID, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
          capture: CaptureInfo, limits: ReassemblyLimits) {
         self.id = id
-        self.key = key
         self.client = client
         self.server = server
         self.roleEvidence = roleEvidence
@@ -41,6 +41,9 @@ final class TCPConnection {
         lastSeen = capture.timestamp
         lastCapture = capture
     }
+
+    /// The table key, derived rather than stored (48 bytes per connection of a flood).
+    var key: FlowKey { FlowKey(client, server) }
 
     var isOpen: Bool { state == .open }
     var bufferedBytes: Int { clientToServer.pendingBytes + serverToClient.pendingBytes }
@@ -171,11 +174,17 @@ final class TCPConnection {
         withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
     }
 
-    /// Skips every hole in both directions (memory pressure).
+    var overlapHistoryBytes: Int { clientToServer.overlapHistoryBytes + serverToClient.overlapHistoryBytes }
+
+    /// Skips every hole in both directions (memory pressure), and forgets the bytes just
+    /// delivered from the overlap check (see `TCPDirectionStream.forgetDeliveredBytes`).
     func flushBuffers<Sink: StreamSignalSink>(reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
         for direction in Direction.allCases {
             let context = context(direction, capture)
-            withStream(direction) { $0.skipHoles(before: .max, reason: reason, context: context, sink: &sink) }
+            withStream(direction) { stream in
+                stream.skipHoles(before: .max, reason: reason, context: context, sink: &sink)
+                stream.forgetDeliveredBytes()
+            }
         }
     }
 

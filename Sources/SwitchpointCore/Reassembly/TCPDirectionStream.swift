@@ -14,22 +14,30 @@ struct StreamContext {
 /// bytes differ raises `tcp.overlap_conflict`; the check covers everything still
 /// buffered and the last `overlapCheckWindow` bytes delivered.
 struct TCPDirectionStream {
+    // Declaration order is layout order: the flags and the optional FIN offset sit where
+    // they add no padding (two of these per connection).
     /// Sequence number of offset 0 (ISN + 1 when the SYN was seen).
     private(set) var baseSequence: UInt32 = 0
-    private(set) var hasBase = false
-    private(set) var synSeen = false
     private(set) var initialSequence: UInt32 = 0
     /// Next offset to deliver; everything below it was delivered or declared a gap.
     private(set) var nextOffset: UInt64 = 0
-    private(set) var finOffset: UInt64?
     /// The highest offset the peer acknowledged.
     private(set) var acknowledgedOffset: UInt64 = 0
     private(set) var pending: [PendingSegment] = []
     private(set) var pendingBytes = 0
     private var recent: RecentBytes
     var stats = DirectionStats()
+    private(set) var hasBase = false
+    private(set) var synSeen = false
+    /// Whether `finAt` holds the FIN's offset (a flag here rather than an optional, whose
+    /// tag byte would pad every stream by 8 bytes).
+    private var hasFIN = false
     /// This direction's anomalies: each code reported once, then only counted.
     private(set) var anomalies = AnomalyTally()
+    private var finAt: UInt64 = 0
+
+    /// The offset of the FIN, once one was seen.
+    var finOffset: UInt64? { hasFIN ? finAt : nil }
 
     init(overlapCheckWindow: Int) {
         recent = RecentBytes(capacity: overlapCheckWindow)
@@ -71,7 +79,8 @@ struct TCPDirectionStream {
     mutating func noteFIN(at offset: UInt64) -> Bool {
         stats.finSeen = true
         guard let existing = finOffset else {
-            finOffset = offset
+            finAt = offset
+            hasFIN = true
             return true
         }
         return existing == offset
@@ -236,7 +245,14 @@ struct TCPDirectionStream {
 
     /// Delivers buffered pieces that have become contiguous.
     private mutating func drain<Sink: StreamSignalSink>(context: StreamContext, sink: inout Sink) {
+        var drained = false
+        defer {
+            // A direction that caught up holds no array storage (a flood of relieved
+            // connections would keep one small buffer each).
+            if drained && pending.isEmpty { pending = [] }
+        }
         while let first = pending.first, first.offset <= nextOffset {
+            drained = true
             pending.removeFirst()
             pendingBytes -= first.bytes.count
             guard first.end > nextOffset else { continue }
@@ -263,6 +279,15 @@ struct TCPDirectionStream {
     mutating func skipFirstHole<Sink: StreamSignalSink>(reason: GapReason, context: StreamContext, sink: inout Sink) {
         guard let first = pending.first else { return }
         skipHoles(before: first.offset + 1, reason: reason, context: context, sink: &sink)
+    }
+
+    /// Drops the overlap-check ring after a flush under memory pressure: the direction just
+    /// lost bytes to gaps, and a flood of relieved connections would otherwise keep ~1 KiB
+    /// of history each (97,000 connections: 70 MB). Its later deliveries start a new one.
+    var overlapHistoryBytes: Int { recent.allocatedBytes }
+
+    mutating func forgetDeliveredBytes() {
+        recent = RecentBytes(capacity: recent.capacity)
     }
 
     /// Drops the overlap-check ring and the pending array's storage: a closed connection

@@ -39,6 +39,9 @@ public struct TCPReassembler {
     public var bufferedBytes: Int { totalBuffered }
     /// Entries in the memory-relief heap (live and stale), for the cost tests.
     var reliefQueueEntries: Int { relief.entryCount }
+    /// Overlap-check ring bytes held by every tracked connection (a walk of the table, for
+    /// the memory tests only).
+    var overlapHistoryBytes: Int { table.values.reduce(0) { $0 + $1.overlapHistoryBytes } }
     /// Connections examined by eviction, idle expiry and memory relief so far: the cost
     /// tests check it grows with the work done, not with the table size.
     private(set) var connectionsExamined = 0
@@ -148,7 +151,7 @@ public struct TCPReassembler {
             evict(capture: capture, sink: &sink)
         }
         let (client, server, evidence) = Self.roles(of: segment)
-        let connection = TCPConnection(id: nextID, key: key, client: client, server: server, roleEvidence: evidence,
+        let connection = TCPConnection(id: nextID, client: client, server: server, roleEvidence: evidence,
                                        capture: capture, limits: limits)
         nextID += 1
         if let replaced = table[key] { unlist(replaced) }

@@ -48,11 +48,19 @@ struct HTTP1Parser {
         case stopped
     }
 
-    let role: Role
-    let limits: HTTP1Limits
+    // Stored properties are laid out in declaration order: the small ones come first so
+    // that padding does not grow every connection's two parsers.
     private(set) var state: State = .startLine
+    let role: Role
     /// Pause after the current message ends (set by the caller on an upgrade request).
     var pauseAfterMessage = false
+    private var chunked = false
+    private var foldReported = false
+    /// The bounds of `HTTP1Limits` the parser checks, in 32 bits (a limit past 2 GiB is
+    /// as good as none).
+    private let maxLineLength: Int32
+    private let maxHeaderBytes: Int32
+    private let maxHeaderCount: Int32
 
     private var line: [UInt8] = []
     /// Stream offset of the first byte of `line`.
@@ -68,12 +76,12 @@ struct HTTP1Parser {
     private var headerBytes = 0
     private var messageStart: UInt64 = 0
     private var bodyLength: UInt64 = 0
-    private var chunked = false
-    private var foldReported = false
 
     init(role: Role, limits: HTTP1Limits) {
         self.role = role
-        self.limits = limits
+        maxLineLength = Int32(clamping: limits.maxLineLength)
+        maxHeaderBytes = Int32(clamping: limits.maxHeaderBytes)
+        maxHeaderCount = Int32(clamping: limits.maxHeaderCount)
     }
 
     var isIdle: Bool { state == .startLine && line.isEmpty }
@@ -204,8 +212,8 @@ struct HTTP1Parser {
         let found = memchr(base + start, 0x0a, available)
         let length = found.map { UnsafeRawPointer($0) - (base + start) } ?? available
         if line.isEmpty { lineStart = lineStartOffset }
-        if line.count + length > limits.maxLineLength {
-            events.append(.finding(.httpLineTooLong, "a line longer than \(limits.maxLineLength) bytes", at: lineStart))
+        if line.count + length > Int(maxLineLength) {
+            events.append(.finding(.httpLineTooLong, "a line longer than \(maxLineLength) bytes", at: lineStart))
             events.append(.gaveUp(at: state == .startLine || state == .headers ? messageStart : lineStart))
             retained.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: available))
             state = .stopped
@@ -239,8 +247,8 @@ struct HTTP1Parser {
                 return completeHead(end: end, events: &events)
             }
             headerBytes += line.count + 2
-            if headerBytes > limits.maxHeaderBytes {
-                events.append(.finding(.httpHeadersTooLarge, "the header block exceeds \(limits.maxHeaderBytes) bytes", at: end))
+            if headerBytes > Int(maxHeaderBytes) {
+                events.append(.finding(.httpHeadersTooLarge, "the header block exceeds \(maxHeaderBytes) bytes", at: end))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
@@ -275,8 +283,8 @@ struct HTTP1Parser {
             }
             headerBytes += line.count + 2
             retained.removeAll(keepingCapacity: true)
-            if headerBytes > limits.maxHeaderBytes {
-                events.append(.finding(.httpHeadersTooLarge, "the trailer section exceeds \(limits.maxHeaderBytes) bytes", at: end))
+            if headerBytes > Int(maxHeaderBytes) {
+                events.append(.finding(.httpHeadersTooLarge, "the trailer section exceeds \(maxHeaderBytes) bytes", at: end))
                 events.append(.gaveUp(at: end))
                 state = .stopped
             }
@@ -306,8 +314,8 @@ struct HTTP1Parser {
         if nameBytes.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
             events.append(.finding(.httpMalformedHeader, "white space in the header name \"\(String(decoding: nameBytes, as: UTF8.self))\" (RFC 9112 §5.1 says reject)", at: end))
         }
-        guard fields.count < limits.maxHeaderCount else {
-            events.append(.finding(.httpTooManyHeaders, "more than \(limits.maxHeaderCount) header fields", at: end))
+        guard fields.count < Int(maxHeaderCount) else {
+            events.append(.finding(.httpTooManyHeaders, "more than \(maxHeaderCount) header fields", at: end))
             events.append(.gaveUp(at: messageStart))
             state = .stopped
             return

@@ -33,18 +33,24 @@ struct HTTP1Session {
         var waitsForVerdict: Bool { upgradeOffered || isConnect }
     }
 
+    private var reportedEarlyData = false
+    private var reportedPendingLimit = false
+    private var reportedPipelineLimit = false
     private var requestParser: HTTP1Parser
     private var responseParser: HTTP1Parser
     private var pending: [PendingRequest] = []
     private var held: HeldBytes?
-    private var reportedEarlyData = false
-    private var reportedPendingLimit = false
-    private var reportedPipelineLimit = false
     private var parserEvents: [HTTP1ParserEvent] = []
-    private let limits: HTTP1Limits
+    /// The two bounds of `HTTP1Limits` the session itself checks (the parsers keep theirs).
+    private let limits: SessionLimits
+
+    private struct SessionLimits {
+        var maxPendingRequests: Int
+        var maxPendingClientBytes: Int
+    }
 
     init(limits: HTTP1Limits = HTTP1Limits()) {
-        self.limits = limits
+        self.limits = SessionLimits(maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
         requestParser = HTTP1Parser(role: .request, limits: limits)
         responseParser = HTTP1Parser(role: .response, limits: limits)
     }

@@ -309,10 +309,17 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         } else if sides[side].hpackBroken {
             report(.http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded", direction: direction, offset: block.offset, capture: capture, events: &events)
         }
+        // Only a block that starts with an update (001xxxxx) has any to decode.
+        let updates: (sizes: [Int], overflowed: Bool) =
+            block.fragment.first.map { $0 & 0xe0 == 0x20 } == true ? Self.tableSizeUpdates(block.fragment) : ([], false)
+        if updates.overflowed {
+            report(.http2TableSizeOverflow, "an HPACK dynamic table size update larger than \(Self.maxTableSizeUpdate) (RFC 7541 §5.1 integer past 32 bits)",
+                   direction: direction, offset: block.offset, capture: capture, events: &events)
+        }
         if events.wantsFrames {
             events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
                                                    promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
-                                                   tableSizeUpdates: Self.tableSizeUpdates(block.fragment))),
+                                                   tableSizeUpdates: updates.sizes)),
                        capture: capture, direction: direction, offset: block.offset)
         }
         if let promised = block.promisedStream {
@@ -324,27 +331,43 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         if block.endStream { endStream(block.stream, direction: direction, capture: capture, events: &events) }
     }
 
-    /// RFC 7541 §6.3 updates at the block's start (5-bit prefix integers, pattern 001xxxxx).
-    static func tableSizeUpdates(_ block: [UInt8]) -> [Int] {
+    /// RFC 7541 §6.3 dynamic table size updates at a block's start (5-bit prefix integers,
+    /// pattern 001xxxxx), each integer decoded in full: `overflowed` when one exceeds
+    /// `maxTableSizeUpdate` or runs past `maxIntegerContinuationBytes` (reported, and the
+    /// updates end there: a value is never wrapped or cut short). An integer the block cuts
+    /// off is dropped.
+    static func tableSizeUpdates(_ block: [UInt8]) -> (sizes: [Int], overflowed: Bool) {
         var updates: [Int] = []
         var index = 0
         while index < block.count, block[index] & 0xe0 == 0x20 {
-            var value = Int(block[index] & 0x1f)
+            var value = UInt64(block[index] & 0x1f)
             index += 1
             if value == 0x1f {
-                var shift = 0
-                while index < block.count, shift < 28 {
+                var shift: UInt64 = 0
+                var complete = false
+                while index < block.count {
+                    guard shift <= UInt64(7 * (Self.maxIntegerContinuationBytes - 1)) else { return (updates, true) }
                     let byte = block[index]
                     index += 1
-                    value += Int(byte & 0x7f) << shift
+                    value += UInt64(byte & 0x7f) << shift
+                    guard value <= Self.maxTableSizeUpdate else { return (updates, true) }
                     shift += 7
-                    if byte & 0x80 == 0 { break }
+                    if byte & 0x80 == 0 {
+                        complete = true
+                        break
+                    }
                 }
+                guard complete else { break }
             }
-            updates.append(value)
+            updates.append(Int(value))
         }
-        return updates
+        return (updates, false)
     }
+
+    /// The largest table size update shown (SETTINGS values are 32-bit, RFC 9113 §6.5.1).
+    static let maxTableSizeUpdate = UInt64(UInt32.max)
+    /// Continuation bytes an integer up to 2^32 - 1 needs after a 5-bit prefix.
+    static let maxIntegerContinuationBytes = 5
 
     private mutating func openStream(_ id: UInt32, fields: [HTTPField], capture: CaptureInfo, events: inout EventBuffer) {
         guard streams[id] == nil else { return }
