@@ -63,7 +63,7 @@ struct EscapingCategoryTests {
         let buffer = OutputBuffer(capacity: 64)
         buffer.append(UInt8(ascii: "["))
         buffer.append(UInt8(ascii: "\""))
-        Self.framed(category).withUnsafeBytes { buffer.appendJSONEscapedStrictly($0) }
+        Self.framed(category).withUnsafeBytes { buffer.appendJSONEscaped($0, .strict) }
         buffer.append(UInt8(ascii: "\""))
         buffer.append(UInt8(ascii: "]"))
         let line = String(decoding: buffer.bytes, as: UTF8.self)
