@@ -428,3 +428,27 @@ struct WebSocketDecodeAsTests {
         }
     }
 }
+
+@Suite("WebSocket --payload full cap")
+struct WebSocketPayloadCapTests {
+    @Test("--payload full keeps at most the per-message cap, counts the rest, and says so once per message")
+    func fullPayloadCap() {
+        var conversation = WSFixtures.conversation([
+            (.serverToClient, WSFixtures.frame(2, [UInt8](repeating: 0xab, count: 5000))),
+            (.serverToClient, WSFixtures.frame(2, [UInt8](repeating: 0xcd, count: 300))),
+        ])
+        var options = WebSocketOptions()
+        options.keepFullPayload = true
+        options.maxFullPayloadBytes = 1000
+        conversation.registry = DissectorRegistry.standard(webSocket: options)
+        let sink = conversation.runAllSplittings()
+        let messages = sink.messages.map(\.1)
+        #expect(messages.count == 2)
+        #expect(messages.first?.length == 5000)
+        #expect(messages.first?.kept.count == 1000)
+        #expect(messages.first?.keptAll == false)
+        #expect(messages.last?.kept.count == 300)
+        #expect(messages.last?.keptAll == true)
+        #expect(sink.findingCodes.filter { $0 == FindingCode.websocketPayloadCap.rawValue }.count == 1)
+    }
+}

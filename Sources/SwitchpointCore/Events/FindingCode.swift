@@ -38,6 +38,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketLengthTopBit = "websocket.length_top_bit"
     case websocketInflateFailed = "websocket.inflate_failed"
     case websocketInflateLimit = "websocket.inflate_limit"
+    case websocketPayloadCap = "websocket.payload_cap"
     case websocketCompressionHistoryMissing = "websocket.compression_history_missing"
     case websocketGapInPayload = "websocket.gap_in_payload"
     case websocketGapInFrameHeader = "websocket.gap_in_frame_header"
@@ -107,7 +108,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
              .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
              .httpTruncatedMessage, .httpPipelineLimit, .tlsHelloTooLarge, .pendingBytesLimit,
-             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketCompressionHistoryMissing,
+             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketPayloadCap, .websocketCompressionHistoryMissing,
              .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
              .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
              .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame,

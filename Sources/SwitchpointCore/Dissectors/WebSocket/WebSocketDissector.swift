@@ -188,7 +188,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         side.message = nil   // keep the kept buffer uniquely referenced while it grows
         message.length += UInt64(bytes.count)
         if message.opcode == 1 { message.utf8.feed(bytes) }
-        let limit = options.keepFullPayload ? Int.max : options.previewBytes
+        let limit = options.keepFullPayload ? options.maxFullPayloadBytes : options.previewBytes
         let room = limit - message.kept.count
         if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
         if bytes.count > room { message.keptAll = false }
@@ -270,6 +270,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         guard let message = side.message else { return }
         side.message = nil
+        if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
+            report(.websocketPayloadCap, "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+        }
         if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
             report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }

@@ -4,6 +4,9 @@ public struct WebSocketOptions: Sendable {
     public var keepFullPayload = false
     /// Bytes of each message kept for display when not keeping everything.
     public var previewBytes = 1024
+    /// Bytes of a message kept with `--payload full`: past it the message is counted, not
+    /// kept (a finding says so), so one huge message cannot take the memory.
+    public var maxFullPayloadBytes = 64 << 20
     /// Control frame payload bytes kept (125 is the protocol's limit; more is kept to show
     /// what an oversized one carried).
     public var maxControlPayload = 64 * 1024
