@@ -18,10 +18,13 @@ final class SignalBatch: RecyclableBatch {
 
     /// Signals per batch and chunk bytes per batch: large enough that the lock is taken
     /// rarely, small enough that the threads overlap.
-    static let batchEntries = 4096
-    static let batchBytes = 1 << 20
-    /// Batches in circulation (about 4 MiB of chunk bytes at most).
+    static let batchEntries = 2048
+    static let batchBytes = 512 << 10
+    /// Batches in circulation (about 2 MiB of chunk bytes at most).
     static let queueDepth = 4
+    /// Side arrays (openings, closes, …) larger than this are let go when a batch is
+    /// emptied: a burst of closes must not stay allocated in every batch.
+    static let sideArrayKeep = 256
 
     var entries: [Entry] = []
     var arena: [UInt8] = []
@@ -43,11 +46,11 @@ final class SignalBatch: RecyclableBatch {
     func clear() {
         entries.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
-        openings.removeAll(keepingCapacity: true)
-        gaps.removeAll(keepingCapacity: true)
-        anomalies.removeAll(keepingCapacity: true)
-        summaries.removeAll(keepingCapacity: true)
-        problems.removeAll(keepingCapacity: true)
+        openings.removeAll(keepingCapacity: openings.capacity <= Self.sideArrayKeep)
+        gaps.removeAll(keepingCapacity: gaps.capacity <= Self.sideArrayKeep)
+        anomalies.removeAll(keepingCapacity: anomalies.capacity <= Self.sideArrayKeep)
+        summaries.removeAll(keepingCapacity: summaries.capacity <= Self.sideArrayKeep)
+        problems.removeAll()
         isLast = false
     }
 }
