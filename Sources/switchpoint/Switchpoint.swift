@@ -136,7 +136,7 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
-    @Option(name: .long, help: ArgumentHelp("Reading files, analyse on one thread and print on another (2, the default with more than one CPU), or do both on one (1). The output is the same.", valueName: "1|2"))
+    @Option(name: .long, help: ArgumentHelp("Reading files, reassemble on one thread and dissect and print on another (2, the default with more than one CPU), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
 
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
