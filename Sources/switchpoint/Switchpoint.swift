@@ -266,8 +266,10 @@ struct Switchpoint: ParsableCommand {
         }
         if connections {
             var listing = ConnectionListing(writer: output, format: json || jsonASCII ? .json : .text, streaming: live)
-            // The listing's own work is light: the second thread reads the file ahead.
-            let listed: PacketSource = if pipelined, let offline = source as? OfflineCaptureSource {
+            // The listing's own work is light: the second thread reads the file ahead. Not with
+            // -c or -w: reading ahead would write packets past the count to the -w file.
+            let listed: PacketSource = if pipelined, count == nil, writeFile == nil,
+                                          let offline = source as? OfflineCaptureSource {
                 PrefetchingPacketSource(offline)
             } else {
                 source
