@@ -34,7 +34,7 @@ public struct EventBuffer {
         payloadPool.take()
     }
 
-    public mutating func add(_ kind: TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
+    public mutating func add(_ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
         var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
                                   direction: direction, offset: offset, kind: kind)
         event.stream = stream

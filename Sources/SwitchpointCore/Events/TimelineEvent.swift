@@ -19,14 +19,14 @@ public struct TimelineEvent: Sendable {
     public let tag: Tag
 
     public init(timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
-                offset: UInt64? = nil, kind: Kind) {
+                offset: UInt64? = nil, kind: consuming Kind) {
         self.timestamp = timestamp
         self.connection = connection
         self.packet = packet
         self.direction = direction
         self.offset = offset
-        self.kind = kind
         tag = Tag(kind)
+        self.kind = kind
     }
 
     public enum Tag: UInt8, Sendable {
@@ -34,7 +34,7 @@ public struct TimelineEvent: Sendable {
         case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
 
-        init(_ kind: Kind) {
+        init(_ kind: borrowing Kind) {
             switch kind {
             case .connectionOpened: self = .connectionOpened
             case .connectionClosed: self = .connectionClosed
