@@ -218,6 +218,8 @@ public final class OutputBuffer {
         append(zeroPadded: Int(whole % divisor), width: decimals)
     }
 
+    private static var hexDigits: StaticString { "0123456789abcdef" }
+
     /// The lower-case hex digit for a value below 16.
     @inline(__always)
     static func hexDigit(_ value: UInt8) -> UInt8 {
@@ -249,15 +251,21 @@ public final class OutputBuffer {
     /// `0a 1b ff`: bytes as two hex digits each, separated by spaces.
     public func append(spacedHex bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        reserve(bytes.count * 3)
-        var position = count
-        for byte in bytes {
-            base[position] = Self.hexDigit(byte >> 4)
-            base[position + 1] = Self.hexDigit(byte & 0xf)
-            base[position + 2] = UInt8(ascii: " ")
-            position += 3
+        let length = bytes.count
+        reserve(length * 3)
+        guard let source = bytes.baseAddress else { return }
+        let digits = Self.hexDigits.utf8Start
+        var target = base + count
+        var index = 0
+        while index < length {
+            let byte = source.load(fromByteOffset: index, as: UInt8.self)
+            target[0] = digits[Int(byte >> 4)]
+            target[1] = digits[Int(byte & 0xf)]
+            target[2] = UInt8(ascii: " ")
+            target += 3
+            index += 1
         }
-        count = position - 1   // no space after the last byte
+        count += length * 3 - 1   // no space after the last byte
     }
 
     public func append(spacedHex bytes: [UInt8]) {

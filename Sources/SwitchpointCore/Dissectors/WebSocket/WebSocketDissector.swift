@@ -168,7 +168,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         guard let header = side.frame else { return }
         if header.isControl {
             let room = options.maxControlPayload - side.control.count
-            if room > 0 { side.control.append(contentsOf: bytes.prefix(room)) }
+            if room > 0 { side.control.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self)) }
             return
         }
         guard side.frameInMessage, side.message != nil else { return }
@@ -184,15 +184,18 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     /// Plain message bytes: counted, validated, and kept as far as the options say.
     private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
         let side = sides[direction.rawValue]
-        guard var message = side.message else { return }
-        side.message = nil   // keep the kept buffer uniquely referenced while it grows
-        message.length += UInt64(bytes.count)
-        if message.opcode == 1 { message.utf8.feed(bytes) }
+        // Changed in place, field by field: a copy of the message would share its kept
+        // buffer (every append would copy it), and moving it out and back costs a generic
+        // destroy of the optional each time.
+        guard let opcode = side.message?.opcode else { return }
+        side.message?.length += UInt64(bytes.count)
+        if opcode == 1 { side.message?.utf8.feed(bytes) }
         let limit = options.keepFullPayload ? options.maxFullPayloadBytes : options.previewBytes
-        let room = limit - message.kept.count
-        if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
-        if bytes.count > room { message.keptAll = false }
-        side.message = message
+        let room = limit - (side.message?.kept.count ?? 0)
+        if room > 0 {
+            side.message?.kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self))
+        }
+        if bytes.count > room { side.message?.keptAll = false }
     }
 
     private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
@@ -259,8 +262,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// RFC 7692 §7.2.2: the sender removed 00 00 ff ff from the end; put it back.
     private mutating func inflateTail(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let tail: [UInt8] = [0x00, 0x00, 0xff, 0xff]
-        tail.withUnsafeBytes { inflate($0, direction: direction, capture: capture, events: &events) }
+        // RFC 7692 §7.2.2: the empty stored block the sender removed (a tuple: no allocation).
+        let tail: (UInt8, UInt8, UInt8, UInt8) = (0x00, 0x00, 0xff, 0xff)
+        withUnsafeBytes(of: tail) { inflate($0, direction: direction, capture: capture, events: &events) }
     }
 
     private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
@@ -268,8 +272,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         if compression?.kind == .perMessageDeflate, side.message?.compressed == true {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
-        guard let message = side.message else { return }
-        side.message = nil
+        guard let message = side.message.take() else { return }
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
             report(.websocketPayloadCap, "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
