@@ -136,7 +136,7 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
-    @Option(name: .long, help: ArgumentHelp("Reading files, reassemble on one thread and dissect and print on another (2, the default with more than one CPU), or do all on one (1). The output is the same.", valueName: "1|2"))
+    @Option(name: .long, help: ArgumentHelp("Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
 
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
@@ -257,7 +257,17 @@ struct Switchpoint: ParsableCommand {
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         /// The timeline's run into `printer`, on two threads when asked.
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog)
+            let decodeAs = try decodeAsMap()
+            // Without a key log no state crosses connections: they are split between workers.
+            if pipelined, keyLog == nil,
+               let sharded = ShardedTimelineRun.runIfShardable(
+                   source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
+                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
+                   onProblem: reportProblem) {
+                runner = sharded
+                return
+            }
+            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {

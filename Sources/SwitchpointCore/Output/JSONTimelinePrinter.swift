@@ -13,10 +13,46 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         writer.out.jsonEscaping = escaping
     }
 
+    /// Set for a worker of a sharded run: lines go there, in records for the merge.
+    private var shard: ShardOutput?
+
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
+        if let shard {
+            let start = shard.bytes.count
+            Self.write(event, includePayloads: includePayloads, into: shard.bytes)
+            shard.bytes.append(0x0a)
+            shard.directWritten(from: start)
+            return
+        }
         Self.write(event, includePayloads: includePayloads, into: writer.out)
         writer.endLine()
+    }
+
+    // MARK: Sharded runs
+
+    /// A printer for one worker of a sharded run, formatting into `shard`.
+    func shardWorker(into shard: ShardOutput) -> JSONTimelinePrinter {
+        let worker = JSONTimelinePrinter(writer: writer, includePayloads: includePayloads, escaping: writer.out.jsonEscaping)
+        shard.setJSONEscaping(writer.out.jsonEscaping)
+        worker.shard = shard
+        return worker
+    }
+
+    func target(_ shard: ShardOutput) {
+        shard.setJSONEscaping(writer.out.jsonEscaping)
+        self.shard = shard
+    }
+
+    /// The merge: one worker's lines, in their place.
+    func replay(_ record: ShardOutput.Record, from shard: ShardOutput) {
+        let bytes = shard.bytes.bytes
+        writer.out.append(UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
+        writer.wroteLines()
+    }
+
+    func mergeSummary(_ other: TimelineSummary) {
+        summary.merge(other)
     }
 
     public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {

@@ -34,6 +34,16 @@ public struct TimelineSummary {
         }
     }
 
+    /// Adds another part's totals (the workers of a sharded run each count their share).
+    mutating func merge(_ other: TimelineSummary) {
+        connections += other.connections
+        switched.merge(other.switched, uniquingKeysWith: +)
+        refused.merge(other.refused, uniquingKeysWith: +)
+        findings.merge(other.findings) { mine, theirs in (mine.severity, mine.count + theirs.count) }
+        gaps += other.gaps
+        gapBytes += other.gapBytes
+    }
+
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
     func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
