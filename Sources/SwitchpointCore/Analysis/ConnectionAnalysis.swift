@@ -50,6 +50,26 @@ final class ConnectionAnalysis {
         var server: RawStreamDissector?
     }
 
+    /// A 101 whose outcome is not known yet: its switch event and every event after it are
+    /// held until the client speaks (established) or the connection ends (rejected by
+    /// the client, or unknown when the capture ended first).
+    private final class PendingOutcome {
+        var upgrade: UpgradeSwitch
+        let capture: CaptureInfo
+        let direction: Direction
+        var held: EventBuffer
+        init(upgrade: UpgradeSwitch, capture: CaptureInfo, direction: Direction, collectingFor outer: EventBuffer) {
+            self.upgrade = upgrade
+            self.capture = capture
+            self.direction = direction
+            held = EventBuffer(collectingFor: outer)
+        }
+    }
+
+    /// Events held while a switch's outcome is pending, at most: a server that talks on
+    /// and on to a silent client does not make the analysis hold its whole stream.
+    static let maxHeldOutcomeEvents = 1024
+
     let id: ConnectionID
     private let settings: Settings
     private var registry: DissectorRegistry { settings.registry }
@@ -61,27 +81,64 @@ final class ConnectionAnalysis {
     private var dissector: (any UpgradedStreamDissector)?
     private var unparsed: Unparsed?
     private var detection: Detection?
+    private var pendingOutcome: PendingOutcome?
     /// Next offset per direction (where each direction ended, for the close).
     private var clientEnd: UInt64 = 0
     private var serverEnd: UInt64 = 0
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
+    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: DecodeAsProtocol? = nil) {
         self.init(id: id, settings: Settings(registry: registry, limits: limits, keyLog: keyLog), decodeAs: decodeAs)
     }
 
-    init(id: ConnectionID, settings: Settings, decodeAs: String? = nil) {
+    /// `startSeen`: the connection's first bytes were captured (decode-as then parses from
+    /// them; otherwise the dissector first looks for frame boundaries).
+    init(id: ConnectionID, settings: Settings, decodeAs: DecodeAsProtocol? = nil, startSeen: Bool = true) {
         self.id = id
         self.settings = settings
-        if let decodeAs {
-            dissector = settings.registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
-                                                                        clientToServerOffset: 0, serverToClientOffset: 0))
+        switch decodeAs {
+        case nil:
+            break
+        case .websocket:
+            start(dissectorNamed: "websocket", aligned: startSeen)
+        case .http2:
+            start(dissectorNamed: "h2", aligned: startSeen)
+        case .raw:
+            dissector = RawStreamDissector(protocolName: "raw")
+            mode = .dissector
+        case .http:
+            http = HTTP1SessionBox(HTTP1Session(limits: limits))
+            mode = .http1
+        case .tls:
+            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         }
     }
 
+    /// A registry dissector from offset 0, without a handshake (decode-as).
+    private func start(dissectorNamed name: String, aligned: Bool) {
+        var context = UpgradeContext(protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
+        context.startsAtFrameBoundary = aligned
+        dissector = registry.dissector(for: context)
+        mode = .dissector
+    }
+
     func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if let pending = pendingOutcome {
+            if direction == .clientToServer && !bytes.isEmpty {
+                resolveOutcome(.established, events: &events)
+            } else {
+                pending.held.stamp(like: events)
+                dispatch(bytes, direction: direction, offset: offset, capture: capture, events: &pending.held)
+                if pending.held.count > Self.maxHeldOutcomeEvents { resolveOutcome(.unknown, events: &events) }
+                return
+            }
+        }
+        dispatch(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+    }
+
+    private func dispatch(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         setEnd(direction, offset + UInt64(bytes.count))
         switch mode {
         case .detecting:
@@ -94,6 +151,20 @@ final class ConnectionAnalysis {
     }
 
     func gap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+        if let pending = pendingOutcome {
+            // Bytes the client sent and the capture lost still show it went on.
+            if direction == .clientToServer {
+                resolveOutcome(.established, events: &events)
+            } else {
+                pending.held.stamp(like: events)
+                dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &pending.held)
+                return
+            }
+        }
+        dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &events)
+    }
+
+    private func dispatchGap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
         events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
         setEnd(direction, offset + length)
         switch mode {
@@ -111,7 +182,17 @@ final class ConnectionAnalysis {
         }
     }
 
-    func finish(capture: CaptureInfo, events: inout EventBuffer) {
+    /// The connection closed for `reason` (`captureEnded`: only the capture did).
+    func finish(capture: CaptureInfo, reason: CloseReason? = nil, events: inout EventBuffer) {
+        let captureEnded = reason == .captureEnded
+        if pendingOutcome != nil {
+            switch reason {
+            case .fin?, .rst?, .reused?:
+                resolveOutcome(.rejectedByClient(reason ?? .fin), events: &events)
+            default:
+                resolveOutcome(.unknown, events: &events)
+            }
+        }
         if mode == .detecting, let detection, !detection.bytes.isEmpty {
             finishDetection(forcing: nil, events: &events)
         }
@@ -119,10 +200,31 @@ final class ConnectionAnalysis {
         case .detecting:
             break
         case .http1:
-            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, capture: capture, events: &events)
+            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, captureEnded: captureEnded, capture: capture, events: &events)
         case .dissector:
-            dissector?.finish(capture: capture, events: &events)
+            dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
         }
+    }
+
+    /// What the connection was doing (for a close by the capture's end).
+    var openState: OpenConnectionState {
+        switch mode {
+        case .detecting: OpenConnectionState(protocolName: "unknown")
+        case .http1: OpenConnectionState(protocolName: "http", inFlight: http?.session.requestsInFlight ?? 0, unit: .requests)
+        case .dissector: dissector?.openState ?? OpenConnectionState(protocolName: "unknown")
+        }
+    }
+
+    // MARK: Switch outcome
+
+    /// Emits the held switch with its outcome, then every event held behind it.
+    private func resolveOutcome(_ outcome: UpgradeOutcome, events: inout EventBuffer) {
+        guard let pending = pendingOutcome else { return }
+        pendingOutcome = nil
+        pending.upgrade.outcome = outcome
+        events.add(.upgrade(pending.upgrade), capture: pending.capture, direction: pending.direction,
+                   offset: pending.upgrade.serverToClientOffset)
+        for event in pending.held.events { events.deliver(event) }
     }
 
     // MARK: Detection
@@ -202,7 +304,12 @@ final class ConnectionAnalysis {
             raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
             setUnparsed(direction, raw)
         case .switched(let upgrade, let context, let remainderIndex, let held):
-            events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+            if upgrade.status == 101 {
+                // Only what the client does next tells whether it took the switch.
+                pendingOutcome = PendingOutcome(upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
+            } else {
+                events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+            }
             if context.protocolName == "connect-tunnel" {
                 // A tunnel carries its own protocol (TLS, usually): detect it afresh.
                 mode = .detecting

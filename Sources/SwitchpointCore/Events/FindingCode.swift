@@ -42,6 +42,9 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketCompressionHistoryMissing = "websocket.compression_history_missing"
     case websocketGapInPayload = "websocket.gap_in_payload"
     case websocketGapInFrameHeader = "websocket.gap_in_frame_header"
+    /// Frame boundaries found again (after a gap, or where the capture began mid-frame).
+    case websocketResync = "websocket.resync"
+    case http2Resync = "http2.resync"
     case websocketMessageIncomplete = "websocket.message_incomplete"
     case websocketPingUnanswered = "websocket.ping_unanswered"
     case websocketClosedWithoutCloseFrame = "websocket.closed_without_close_frame"
@@ -102,7 +105,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
              .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
             .error
-        case .websocketPingUnanswered:
+        case .websocketPingUnanswered, .websocketResync, .http2Resync:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,

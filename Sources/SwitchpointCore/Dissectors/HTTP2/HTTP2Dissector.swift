@@ -417,14 +417,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, events: inout EventBuffer) {
+    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer) {
         guard var stream = streams.removeValue(forKey: id) else { return }
         stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
         if stream.webSocket != nil {
             let saved = events.stream
             events.stream = id
-            stream.webSocket?.finish(capture: capture, events: &events)
+            stream.webSocket?.finish(capture: capture, captureEnded: captureEnded, events: &events)
             events.stream = saved
         }
         events.add(.h2Stream(stream.summary), capture: capture)
@@ -449,9 +449,17 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        finish(capture: capture, captureEnded: false, events: &events)
+    }
+
+    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
         for id in streams.keys.sorted() {
-            finishStream(id, capture: capture, unfinished: true, events: &events)
+            finishStream(id, capture: capture, unfinished: true, captureEnded: captureEnded, events: &events)
         }
+    }
+
+    public var openState: OpenConnectionState {
+        OpenConnectionState(protocolName: "h2", inFlight: streams.count, unit: .streams)
     }
 }
