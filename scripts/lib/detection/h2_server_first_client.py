@@ -21,7 +21,19 @@ if args.connect:
     while b"\r\n\r\n" not in answer:
         answer += sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 200"), answer
-early = b"" if args.client_first else sock.recv(65535)   # the server's SETTINGS, first on the wire
+    leftover = answer.split(b"\r\n\r\n", 1)[1]   # the server's SETTINGS may share the segment
+else:
+    leftover = b""
+# The server's SETTINGS, first on the wire; a server that waits for the preface (Apache
+# reads it to tell HTTP/2 from HTTP/1.1) gets it after a second: the log says which.
+early = leftover
+if not args.client_first and not early:
+    sock.settimeout(1)
+    try:
+        early = sock.recv(65535)
+    except TimeoutError:
+        early = b""
+    sock.settimeout(5)
 conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
 conn.initiate_connection()
 if early:
