@@ -29,19 +29,35 @@ final class ConnectionAnalysis {
         init(_ session: HTTP1Session) { self.session = session }
     }
 
-    /// Bytes held while detecting, with where they started (made with the first byte and
-    /// dropped once the protocol is known, so it costs nothing for most of a connection).
+    /// Bytes held while detecting, both directions, with the pieces they came in (made
+    /// with the first byte and dropped once the protocol is known, so it costs nothing for
+    /// most of a connection). Whoever speaks first, the client's start decides; a stream
+    /// whose start was not captured is classified by content.
     private final class Detection {
-        var bytes: [UInt8] = []
-        let direction: Direction
-        let offset: UInt64
-        let capture: CaptureInfo
-        init(direction: Direction, offset: UInt64, capture: CaptureInfo) {
-            self.direction = direction
-            self.offset = offset
-            self.capture = capture
+        struct Piece {
+            var direction: Direction
+            var offset: UInt64
+            var capture: CaptureInfo
+            var range: Range<Int>
+        }
+        var bytes: [[UInt8]] = [[], []]
+        var pieces: [Piece] = []
+        /// Offset of each direction's first held byte.
+        var first: [UInt64?] = [nil, nil]
+        var classification = ContentClassifier.Progress()
+
+        func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
+            let side = direction.rawValue
+            if first[side] == nil { first[side] = offset }
+            let start = bytes[side].count
+            bytes[side].append(contentsOf: chunk)
+            pieces.append(Piece(direction: direction, offset: offset, capture: capture, range: start..<bytes[side].count))
         }
     }
+
+    /// Bytes held per direction while a stream without a recognizable start is classified
+    /// by content; past it the connection is shown raw.
+    static let maxDetectionBytes = 16 * 1024
 
     /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
     /// behind one reference).
@@ -165,13 +181,15 @@ final class ConnectionAnalysis {
     }
 
     private func dispatchGap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+        if mode == .detecting, detection != nil {
+            // What was held cannot be followed across the gap: decide with it.
+            finishDetection(final: true, events: &events)
+        }
         events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
         setEnd(direction, offset + length)
         switch mode {
         case .detecting:
-            // Without the first bytes nothing can be told about the protocol.
-            finishDetection(forcing: .unknown, events: &events)
-            dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            break   // nothing held yet: the bytes after the gap are classified
         case .http1:
             if unparsedDissector(direction) == nil,
                http?.session.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
@@ -193,8 +211,8 @@ final class ConnectionAnalysis {
                 resolveOutcome(.unknown, events: &events)
             }
         }
-        if mode == .detecting, let detection, !detection.bytes.isEmpty {
-            finishDetection(forcing: nil, events: &events)
+        if mode == .detecting, detection != nil {
+            finishDetection(final: true, events: &events)
         }
         switch mode {
         case .detecting:
@@ -230,49 +248,95 @@ final class ConnectionAnalysis {
     // MARK: Detection
 
     private func detect(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let detection: Detection
-        if let held = self.detection, !held.bytes.isEmpty {
-            detection = held
-        } else {
-            detection = Detection(direction: direction, offset: offset, capture: capture)
-            self.detection = detection
-        }
-        if direction != detection.direction {
-            // The other side spoke before the first one said enough: decide with what we have.
-            finishDetection(forcing: nil, events: &events)
-            receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
-            return
-        }
-        detection.bytes.append(contentsOf: bytes)
-        if ProtocolDetector.detect(detection.bytes, direction: detection.direction, final: false) != nil {
-            finishDetection(forcing: nil, events: &events)
+        guard !bytes.isEmpty else { return }
+        let detection = self.detection ?? Detection()
+        self.detection = detection
+        detection.append(bytes, direction: direction, offset: offset, capture: capture)
+        // Past the limit the held bytes decide as they are (raw when they show nothing).
+        let full = detection.bytes[direction.rawValue].count >= Self.maxDetectionBytes
+        if full || decide(detection, final: false) != nil {
+            finishDetection(final: false, events: &events)
         }
     }
 
-    /// Picks the protocol and replays the bytes held while deciding.
-    private func finishDetection(forcing forced: DetectedProtocol?, events: inout EventBuffer) {
-        let held = detection
+    /// What the held bytes say; nil while more are needed. The client's first bytes
+    /// decide whoever spoke first (a server's SETTINGS or banner may come before the
+    /// client's preface); without a known start, the content decides.
+    private func decide(_ detection: Detection, final: Bool) -> Verdict? {
+        let client = detection.bytes[Direction.clientToServer.rawValue]
+        let server = detection.bytes[Direction.serverToClient.rawValue]
+        if !client.isEmpty {
+            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final) {
+            case nil: return nil
+            case .unknown?: break
+            case let known?: return .start(known)
+            }
+        } else if ProtocolDetector.detect(server, direction: .serverToClient, final: false) == .http1 {
+            return .start(.http1)
+        }
+        if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification) {
+            return .content(verdict)
+        }
+        return final ? .start(.unknown) : nil
+    }
+
+    private enum Verdict {
+        /// Told by the stream's first bytes.
+        case start(DetectedProtocol)
+        /// Told by frame headers in a stream whose start was not captured.
+        case content(ContentClassifier.Verdict)
+    }
+
+    /// Picks the protocol and replays the bytes held while deciding, piece by piece.
+    /// `final`: no more bytes will come (the connection ended, or a gap cut the stream).
+    private func finishDetection(final: Bool, events: inout EventBuffer) {
+        guard let held = detection else { return }
         detection = nil
-        let heldBytes = held?.bytes ?? []
-        let detected = forced ?? held.flatMap { ProtocolDetector.detect($0.bytes, direction: $0.direction, final: true) } ?? .unknown
-        switch detected {
-        case .http1:
+        let verdict = decide(held, final: false) ?? (final ? decide(held, final: true) : nil) ?? .start(.unknown)
+        let clientStart = held.first[Direction.clientToServer.rawValue] ?? 0
+        let serverStart = held.first[Direction.serverToClient.rawValue] ?? 0
+        var skip = [0, 0]
+        switch verdict {
+        case .start(.http1):
             http = HTTP1SessionBox(HTTP1Session(limits: limits))
             mode = .http1
-        case .tls:
+        case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
-        case .http2PriorKnowledge:
+        case .start(.http2PriorKnowledge):
             dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
-                                                               clientToServerOffset: held?.offset ?? 0, serverToClientOffset: 0))
+                                                               clientToServerOffset: clientStart, serverToClientOffset: serverStart))
             mode = .dissector
-        case .unknown:
+        case .start(.unknown):
             dissector = RawStreamDissector(protocolName: "unknown")
             mode = .dissector
+        case .content(let found):
+            let clientBoundary = found.boundaries[Direction.clientToServer.rawValue]
+            let serverBoundary = found.boundaries[Direction.serverToClient.rawValue]
+            var context = UpgradeContext(protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
+                                         clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
+                                         serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
+            // Where the content showed a boundary, frames start there; elsewhere the
+            // dissector looks for one.
+            context.midConnection = true
+            context.clientStartsAtFrameBoundary = clientBoundary != nil
+            context.serverStartsAtFrameBoundary = serverBoundary != nil
+            skip = [clientBoundary ?? 0, serverBoundary ?? 0]
+            dissector = registry.dissector(for: context)
+            mode = .dissector
+            let first = held.pieces.first
+            events.finding(.detectedByContent, found.evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                           direction: first?.direction, offset: first?.offset)
         }
-        guard let held, !heldBytes.isEmpty else { return }
-        heldBytes.withUnsafeBytes { bytes in
-            receive(bytes, direction: held.direction, offset: held.offset, capture: held.capture, events: &events)
+        for piece in held.pieces {
+            // Bytes before a boundary content detection found are not parsed (the evidence
+            // line says how many).
+            let from = max(piece.range.lowerBound, skip[piece.direction.rawValue])
+            guard from < piece.range.upperBound else { continue }
+            held.bytes[piece.direction.rawValue].withUnsafeBytes { all in
+                receive(UnsafeRawBufferPointer(rebasing: all[from..<piece.range.upperBound]), direction: piece.direction,
+                        offset: piece.offset + UInt64(from - piece.range.lowerBound), capture: piece.capture, events: &events)
+            }
         }
     }
 

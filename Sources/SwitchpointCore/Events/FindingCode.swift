@@ -45,6 +45,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
     /// Frame boundaries found again (after a gap, or where the capture began mid-frame).
     case websocketResync = "websocket.resync"
     case http2Resync = "http2.resync"
+    /// The protocol of a stream whose start was not captured, told by its content.
+    case detectedByContent = "detect.by_content"
     case websocketMessageIncomplete = "websocket.message_incomplete"
     case websocketPingUnanswered = "websocket.ping_unanswered"
     case websocketClosedWithoutCloseFrame = "websocket.closed_without_close_frame"
@@ -105,7 +107,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
              .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
             .error
-        case .websocketPingUnanswered, .websocketResync, .http2Resync:
+        case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,

@@ -4,8 +4,9 @@ enum FrameChainResult: Equatable {
     case plausible(headers: Int)
     /// A header that no sender would write: this offset is not a frame boundary.
     case broken
-    /// The chain is plausible as far as the bytes go, which end before it is long enough.
-    case runsOff
+    /// The chain is plausible as far as the bytes go (`headers` of them), which end before
+    /// it is long enough.
+    case runsOff(headers: Int)
     /// Plausible, and its last frame ends exactly where the bytes end.
     case endsExactly(headers: Int)
 }
@@ -47,7 +48,7 @@ struct WebSocketFrameChainRule: FrameChainRule {
         var inMessage: Bool?
         let expectMasked = direction == .clientToServer
         while headers < requiredHeaders {
-            guard position + 2 <= bytes.count else { return .runsOff }
+            guard position + 2 <= bytes.count else { return .runsOff(headers: headers) }
             let first = bytes[position], second = bytes[position + 1]
             let fin = first & 0x80 != 0
             let rsv = (first >> 4) & 0x7
@@ -69,19 +70,19 @@ struct WebSocketFrameChainRule: FrameChainRule {
             var length = UInt64(second & 0x7f)
             var headerLength = 2
             if length == 126 {
-                guard position + 4 <= bytes.count else { return .runsOff }
+                guard position + 4 <= bytes.count else { return .runsOff(headers: headers) }
                 length = UInt64(bytes[position + 2]) << 8 | UInt64(bytes[position + 3])
                 guard length >= 126 else { return .broken }
                 headerLength = 4
             } else if length == 127 {
-                guard position + 10 <= bytes.count else { return .runsOff }
+                guard position + 10 <= bytes.count else { return .runsOff(headers: headers) }
                 length = 0
                 for index in 2..<10 { length = length << 8 | UInt64(bytes[position + index]) }
                 guard length > 0xffff, length >> 63 == 0 else { return .broken }
                 headerLength = 10
             }
             if masked { headerLength += 4 }
-            guard position + headerLength <= bytes.count else { return .runsOff }
+            guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let payloadStart = position + headerLength
             if opcode == Opcode.text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText), payloadStart + Int(length) <= bytes.count,
                !Self.isUTF8(bytes, payloadStart, Int(length), maskAt: masked ? position + headerLength - 4 : nil) {
@@ -90,7 +91,7 @@ struct WebSocketFrameChainRule: FrameChainRule {
             headers += 1
             guard length <= UInt64(Int.max / 2) else { return .broken }
             position = payloadStart + Int(length)
-            if headers < requiredHeaders && position > bytes.count { return .runsOff }
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
@@ -160,7 +161,7 @@ struct HTTP2FrameChainRule: FrameChainRule {
         var position = start
         var headers = 0
         while headers < requiredHeaders {
-            guard position + Self.headerLength <= bytes.count else { return .runsOff }
+            guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
             let type = bytes[position + 3], flags = bytes[position + 4]
             let streamHigh = bytes[position + 5]
@@ -191,7 +192,7 @@ struct HTTP2FrameChainRule: FrameChainRule {
             }
             headers += 1
             position += Self.headerLength + length
-            if headers < requiredHeaders && position > bytes.count { return .runsOff }
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)

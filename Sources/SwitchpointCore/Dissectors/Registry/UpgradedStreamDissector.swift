@@ -31,7 +31,19 @@ public struct UpgradeContext: Sendable {
     /// The first bytes given are the first of a frame (a handshake or the connection's
     /// start was captured). False when the capture began mid-stream: the dissector then
     /// looks for frame boundaries before parsing.
-    public var startsAtFrameBoundary = true
+    public var startsAtFrameBoundary: Bool {
+        get { clientStartsAtFrameBoundary && serverStartsAtFrameBoundary }
+        set {
+            clientStartsAtFrameBoundary = newValue
+            serverStartsAtFrameBoundary = newValue
+        }
+    }
+    /// The stream did not start at the protocol's start (no preface to expect), even where
+    /// a frame boundary is known.
+    public var midConnection = false
+    /// The same per direction (content detection may have found one side's boundary).
+    public var clientStartsAtFrameBoundary = true
+    public var serverStartsAtFrameBoundary = true
 
     public init(protocolName: String, request: HTTPRequestHead?, response: HTTPResponseHead?,
                 clientToServerOffset: UInt64, serverToClientOffset: UInt64, requestTimestamp: Timestamp? = nil) {

@@ -73,8 +73,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         sides[Direction.clientToServer.rawValue].historyUnknown = startedWithoutHandshake
         sides[Direction.serverToClient.rawValue].historyUnknown = startedWithoutHandshake
-        if !context.startsAtFrameBoundary {
+        if !context.clientStartsAtFrameBoundary {
             sides[Direction.clientToServer.rawValue].resync = FrameResync(from: context.clientToServerOffset)
+        }
+        if !context.serverStartsAtFrameBoundary {
             sides[Direction.serverToClient.rawValue].resync = FrameResync(from: context.serverToClientOffset)
         }
     }
