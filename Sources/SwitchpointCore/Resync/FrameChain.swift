@@ -81,6 +81,12 @@ struct WebSocketFrameChainRule: FrameChainRule {
                 guard length > 0xffff, length >> 63 == 0 else { return .broken }
                 headerLength = 10
             }
+            // An empty fragment that is not the last says nothing and no sender writes one;
+            // the last bytes of a payload often look like it. A chain does not start with
+            // an empty unmasked frame either: two payload bytes before a true boundary
+            // often read as one (an empty server frame at a resync point is the price).
+            if !fin && length == 0 && opcode <= Opcode.binary { return .broken }
+            if headers == 0 && length == 0 && !masked { return .broken }
             if masked { headerLength += 4 }
             guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let payloadStart = position + headerLength
@@ -130,6 +136,9 @@ struct HTTP2FrameChainRule: FrameChainRule {
     static let headerLength = 9
     /// SETTINGS_MAX_FRAME_SIZE's initial value (RFC 9113 §6.5.2).
     static let maxFrameSize = 16_384
+    /// Stream identifiers above this are taken as implausible: a client opens them one by
+    /// one (odd numbers), and 2^26 is 33 million requests on one connection.
+    static let maxPlausibleStream: UInt32 = 1 << 26
 
     enum FrameType {
         static let data: UInt8 = 0x0
@@ -167,11 +176,12 @@ struct HTTP2FrameChainRule: FrameChainRule {
             let streamHigh = bytes[position + 5]
             let stream = UInt32(streamHigh & 0x7f) << 24 | UInt32(bytes[position + 6]) << 16
                 | UInt32(bytes[position + 7]) << 8 | UInt32(bytes[position + 8])
-            guard length <= Self.maxFrameSize, streamHigh & 0x80 == 0,
+            guard length <= Self.maxFrameSize, streamHigh & 0x80 == 0, stream <= Self.maxPlausibleStream,
                   let defined = Self.definedFlags(type), flags & ~defined == 0 else { return .broken }
             switch type {
             case FrameType.settings:
-                guard stream == 0, length % 6 == 0, flags & 0x01 == 0 || length == 0 else { return .broken }
+                // An acknowledgement is empty; settings that are not carry at least one.
+                guard stream == 0, length % 6 == 0, (flags & 0x01 == 0) == (length > 0) else { return .broken }
             case FrameType.ping:
                 guard stream == 0, length == 8 else { return .broken }
             case FrameType.goAway:

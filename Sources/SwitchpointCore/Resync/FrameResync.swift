@@ -47,7 +47,7 @@ struct FrameResync {
 
     /// The index in `held` of the first frame boundary, nil while undecided. `final`: no
     /// more bytes will come, so a chain that ends exactly with the bytes is accepted too
-    /// (at least two headers, or one at the very first byte held).
+    /// (the last frames of a stream).
     mutating func search(_ rule: some FrameChainRule, direction: Direction, final: Bool = false) -> Int? {
         let found: Int? = held.withUnsafeBytes { bytes in
             var candidate = scanFrom
@@ -55,7 +55,7 @@ struct FrameResync {
                 switch rule.chain(bytes, at: candidate, direction: direction) {
                 case .plausible:
                     return candidate
-                case .endsExactly(let headers) where final && (headers >= 2 || candidate == 0):
+                case .endsExactly where final:
                     return candidate
                 case .broken:
                     candidate += 1
