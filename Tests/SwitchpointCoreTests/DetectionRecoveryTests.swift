@@ -273,4 +273,21 @@ struct DetectionRecoveryTests {
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).status == 0)
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["--help"]).text.contains("PROTOCOL is websocket, http2 (or"))
     }
+
+    @Test("TLS without keys: a HelloRetryRequest is one, not a ServerHello; no ALPN offered, none said to be encrypted")
+    func tlsHellos() throws {
+        // The HRR is a ServerHello whose random is the fixed SHA-256("HelloRetryRequest").
+        var retry = TLSFixtures.serverHello(alpn: nil, tls13: true)
+        retry.replaceSubrange(11..<43, with: TLSHelloRetryRequest.random)
+        let sink = Conversation(bytes: [
+            (.clientToServer, TLSFixtures.clientHello(serverName: "a.test", alpn: [], tls13: true)),
+            (.serverToClient, retry),
+            (.clientToServer, TLSFixtures.clientHello(serverName: "a.test", alpn: [], tls13: true)),
+            (.serverToClient, TLSFixtures.serverHello(alpn: nil, tls13: true)),
+        ]).runAllSplittings()
+        let retries = sink.events.filter { $0.tag == .tlsHelloRetry }
+        #expect(retries.count == 1)
+        let servers = sink.events.compactMap { if case .tlsServerHello(let hello) = $0.kind { hello } else { nil } }
+        #expect(servers == [TLSServerHello(version: "TLS 1.3", alpn: nil, selectionEncrypted: false, cipherSuite: "TLS_AES_128_GCM_SHA256")])
+    }
 }
