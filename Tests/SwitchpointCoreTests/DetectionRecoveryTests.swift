@@ -290,4 +290,23 @@ struct DetectionRecoveryTests {
         let servers = sink.events.compactMap { if case .tlsServerHello(let hello) = $0.kind { hello } else { nil } }
         #expect(servers == [TLSServerHello(version: "TLS 1.3", alpn: nil, selectionEncrypted: false, cipherSuite: "TLS_AES_128_GCM_SHA256")])
     }
+
+    @Test("HTTP/1.1 cut mid-message: the next request and status lines are found, the rest decoded")
+    func http1MidStream() throws {
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
+        let (recorded, _) = try TestEnvironment.reassemble([path])
+        let streams = try #require(recorded.streams[1])
+        let client = try #require(streams[.clientToServer]), server = try #require(streams[.serverToClient])
+        for (clientCut, serverCut) in [(10, 5), (60, 300), (3, 200)] {
+            var conversation = Conversation(bytes: [(.clientToServer, Array(client[clientCut...])), (.serverToClient, Array(server[serverCut...]))])
+            conversation.registry = .standard
+            let sink = conversation.runAllSplittings()
+            let verdict = try #require(sink.findings.first { $0.code == "detect.by_content" })
+            #expect(verdict.message.hasPrefix("http by content: a request line after "))
+            let targets = sink.events.compactMap { if case .httpRequest(let head) = $0.kind { head.target } else { nil } }
+            #expect(targets == ["/data.json", "/missing.html"], "cuts \(clientCut) \(serverCut)")
+            let statuses = sink.events.compactMap { if case .httpResponse(let head) = $0.kind { head.status } else { nil } }
+            #expect(statuses == [200, 404], "cuts \(clientCut) \(serverCut)")
+        }
+    }
 }

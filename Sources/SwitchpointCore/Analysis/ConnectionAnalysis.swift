@@ -277,6 +277,12 @@ final class ConnectionAnalysis {
         if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification) {
             return .content(verdict)
         }
+        // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Decided when
+        // the frame classifiers had their chance (at the end, or with the bytes held full).
+        if final || client.count >= Self.maxDetectionBytes || server.count >= Self.maxDetectionBytes,
+           let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer) {
+            return .http1MidStream(client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
+        }
         return final ? .start(.unknown) : nil
     }
 
@@ -285,6 +291,9 @@ final class ConnectionAnalysis {
         case start(DetectedProtocol)
         /// Told by frame headers in a stream whose start was not captured.
         case content(ContentClassifier.Verdict)
+        /// HTTP/1.x from a request line found after the start (and the server's first
+        /// status line, when one was held).
+        case http1MidStream(client: Int, server: Int?)
     }
 
     /// Picks the protocol and replays the bytes held while deciding, piece by piece.
@@ -300,6 +309,18 @@ final class ConnectionAnalysis {
         case .start(.http1):
             http = HTTP1SessionBox(HTTP1Session(limits: limits))
             mode = .http1
+        case .http1MidStream(let client, let server):
+            http = HTTP1SessionBox(HTTP1Session(limits: limits))
+            mode = .http1
+            // Bytes before the first start line of each direction belong to messages whose
+            // start was not captured: skipped, and said so. A server direction without a
+            // status line held is parsed as it comes.
+            skip = [client, server ?? 0]
+            var evidence = "http by content: a request line after \(client) bytes of the client's stream"
+            if let server { evidence += ", a status line after \(server) bytes of the server's" }
+            let first = held.pieces.first
+            events.finding(.detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                           direction: first?.direction, offset: first?.offset)
         case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
