@@ -64,8 +64,9 @@ public struct TimelineAnalyzer: StreamSignalSink {
             // A connection that never carried a byte has no analysis and nothing to finish.
             var closed = summary
             if let analysis = connections[summary.connection] {
-                analysis.finish(capture: summary.capture, reason: summary.reason, events: &buffer)
+                // The state before finishing, which ends what is in flight.
                 if summary.reason == .captureEnded { closed.openState = analysis.openState }
+                analysis.finish(capture: summary.capture, reason: summary.reason, events: &buffer)
             } else if summary.reason == .captureEnded {
                 closed.openState = OpenConnectionState(protocolName: "silent")
             }

@@ -44,7 +44,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketGapInFrameHeader = "websocket.gap_in_frame_header"
     /// Frame boundaries found again (after a gap, or where the capture began mid-frame).
     case websocketResync = "websocket.resync"
-    case http2Resync = "http2.resync"
+    case http2Resync = "h2.resync"
     /// The protocol of a stream whose start was not captured, told by its content.
     case detectedByContent = "detect.by_content"
     case websocketMessageIncomplete = "websocket.message_incomplete"
