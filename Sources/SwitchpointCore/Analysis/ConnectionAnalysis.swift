@@ -331,6 +331,12 @@ final class ConnectionAnalysis {
         case .start(.unknown):
             dissector = RawStreamDissector(protocolName: "unknown")
             mode = .dissector
+            // Say once what the user can do about it.
+            if let first = held.pieces.first {
+                let counts = held.bytes.map(\.count)
+                events.finding(.detectedNothing, "no protocol recognized in the first \(counts[0]) client and \(counts[1]) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
+                               capture: first.capture, direction: first.direction, offset: first.offset)
+            }
         case .content(let found):
             let clientBoundary = found.boundaries[Direction.clientToServer.rawValue]
             let serverBoundary = found.boundaries[Direction.serverToClient.rawValue]
