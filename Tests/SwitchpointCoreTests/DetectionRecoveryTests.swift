@@ -309,4 +309,81 @@ struct DetectionRecoveryTests {
             #expect(statuses == [200, 404], "cuts \(clientCut) \(serverCut)")
         }
     }
+
+    /// Every data chunk of a capture in arrival order, with its packet.
+    struct OrderedChunks: StreamSignalSink {
+        var chunks: [(direction: Direction, offset: UInt64, bytes: [UInt8], capture: CaptureInfo)] = []
+        mutating func receive(_ signal: StreamSignal) {
+            if case .data(let chunk) = signal {
+                chunks.append((chunk.direction, chunk.offset, Array(chunk.bytes), chunk.capture))
+            }
+        }
+    }
+
+    /// The capture's chunks from byte `cuts[direction]` of each direction on, through the
+    /// whole analysis of a connection whose start was not seen (tcpdump started late).
+    static func analyzeCut(_ chunks: [(direction: Direction, offset: UInt64, bytes: [UInt8], capture: CaptureInfo)], cuts: [UInt64],
+                           decodeAs: [UInt16: DecodeAsProtocol]) -> CollectingEventSink {
+        let sink = CollectingEventSink()
+        var analyzer = TimelineAnalyzer(output: sink, decodeAs: decodeAs)
+        let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
+        let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)
+        let start = chunks.first?.capture ?? CaptureInfo(packetNumber: 1, timestamp: .zero)
+        analyzer.receive(.opened(ConnectionOpening(connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
+        for chunk in chunks {
+            let cut = cuts[chunk.direction.rawValue]
+            let end = chunk.offset + UInt64(chunk.bytes.count)
+            guard end > cut else { continue }
+            let from = Int(cut > chunk.offset ? cut - chunk.offset : 0)
+            chunk.bytes[from...].withUnsafeBytes {
+                analyzer.receive(.data(StreamChunk(connection: 1, direction: chunk.direction, offset: chunk.offset + UInt64(from), bytes: $0, capture: chunk.capture)))
+            }
+        }
+        let last = chunks.last?.capture ?? start
+        analyzer.receive(.closed(ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
+                                                   start: start.timestamp, end: last.timestamp, reason: .fin, clientToServer: DirectionStats(),
+                                                   serverToClient: DirectionStats(), capture: last)))
+        return sink
+    }
+
+    @Test("the capture cut at a dozen random byte offsets, through the whole analysis with --decode-as: every message after the resync point as uncut, no rule violations",
+          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
+    func endToEndCuts(_ sample: String) throws {
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
+        var ordered = OrderedChunks()
+        var runner = CaptureRunner()
+        runner.drive(try OfflineCaptureSource(paths: [path]), into: &ordered)
+        let full = try Self.analyze(path)
+        let upgrade = try #require(full.upgrades.first)
+        let fullMessages = Self.messages(full)
+        let totals = [Direction.clientToServer, .serverToClient].map { direction in
+            ordered.chunks.filter { $0.direction == direction }.map { $0.offset + UInt64($0.bytes.count) }.max() ?? 0
+        }
+        let starts = [upgrade.clientToServerOffset, upgrade.serverToClientOffset]
+        var random = SplitRandom(seed: 1212)
+        for _ in 0..<12 {
+            let cuts = (0..<2).map { starts[$0] + random.next() % max(1, totals[$0] - starts[$0]) }
+            let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: [80: .websocket])
+            let violations = cut.findings.filter { $0.severity != .info && $0.code != "websocket.compression_history_missing" }
+            #expect(violations.isEmpty, "cuts \(cuts): \(violations)")
+            for direction in [Direction.clientToServer, .serverToClient] {
+                // Messages that began after the cut: the same as uncut (or of unknown
+                // length when their compression history is missing).
+                let got = cut.events.compactMap { event -> (UInt64, WebSocketMessage)? in
+                    guard event.direction == direction, case .wsMessage(let message) = event.kind else { return nil }
+                    return (event.offset ?? 0, message)
+                }
+                let expected = full.events.compactMap { event -> (UInt64, WebSocketMessage)? in
+                    guard event.direction == direction, case .wsMessage(let message) = event.kind,
+                          let offset = event.offset, offset >= cuts[direction.rawValue] else { return nil }
+                    return (offset, message)
+                }
+                #expect(got.map(\.0) == expected.map(\.0), "cuts \(cuts) \(direction)")
+                for ((_, message), (_, reference)) in zip(got, expected) where !message.lengthUnknown {
+                    #expect(message == reference, "cuts \(cuts) \(direction)")
+                }
+            }
+        }
+        #expect(fullMessages.count >= 10)
+    }
 }
