@@ -161,4 +161,39 @@ struct ResyncPropertyTests {
         print("http2 resync: \(hits)/\(total) cuts found the true boundary; misses: \(misses.prefix(12))")
         #expect(Double(hits) >= 0.99 * Double(total), "\(hits)/\(total): \(misses.prefix(12))")
     }
+
+    @Test("long random streams both ways (slid past the first 16 KiB): shown raw, never websocket or http2")
+    func longRandomStreams() {
+        var random = SplitRandom(seed: 4242)
+        let sink = CollectingEventSink()
+        var analyzer = TimelineAnalyzer(output: sink)
+        let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
+        let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)
+        let capture = CaptureInfo(packetNumber: 1, timestamp: .zero)
+        let connections = 6
+        let length = 768 * 1024
+        for id in 1...connections {
+            let connection = ConnectionID(id)
+            analyzer.receive(.opened(ConnectionOpening(connection: connection, client: client, server: server, roleEvidence: .portHeuristic, capture: capture)))
+            let streams = [Self.randomBytes(&random, count: length), Self.randomBytes(&random, count: length)]
+            var offset = 0
+            while offset < length {
+                for direction in [Direction.clientToServer, .serverToClient] {
+                    streams[direction.rawValue][offset..<min(length, offset + 1448)].withUnsafeBytes {
+                        analyzer.receive(.data(StreamChunk(connection: connection, direction: direction, offset: UInt64(offset), bytes: $0, capture: capture)))
+                    }
+                }
+                offset += 1448
+            }
+            analyzer.receive(.closed(ConnectionSummary(connection: connection, client: client, server: server, roleEvidence: .portHeuristic,
+                                                       handshake: .none, start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
+                                                       serverToClient: DirectionStats(), capture: capture)))
+        }
+        #expect(!sink.findingCodes.contains("detect.by_content"), "\(sink.findings.filter { $0.code == "detect.by_content" })")
+        #expect(sink.findingCodes.filter { $0 == "detect.unknown" }.count == connections)
+        let shown = sink.events.reduce(0) { total, event in
+            if case .rawData(let chunk) = event.kind { total + chunk.length } else { total }
+        }
+        #expect(shown == connections * 2 * length)
+    }
 }

@@ -45,6 +45,39 @@ final class ConnectionAnalysis {
         /// Offset of each direction's first held byte.
         var first: [UInt64?] = [nil, nil]
         var classification = ContentClassifier.Progress()
+        /// Bytes of each direction already shown raw and let go while classifying.
+        var slid: [UInt64] = [0, 0]
+
+        /// Lets go of `direction`'s oldest pieces until at most `keep` bytes are held,
+        /// handing each to `body` first; returns how many bytes went.
+        func slide(_ direction: Direction, keep: Int, _ body: (Piece, UnsafeRawBufferPointer) -> Void) {
+            let side = direction.rawValue
+            var drop = 0
+            var kept: [Piece] = []
+            kept.reserveCapacity(pieces.count)
+            bytes[side].withUnsafeBytes { all in
+                for piece in pieces {
+                    if piece.direction == direction && bytes[side].count - piece.range.lowerBound > keep && piece.range.upperBound < bytes[side].count {
+                        body(piece, UnsafeRawBufferPointer(rebasing: all[piece.range]))
+                        drop = piece.range.upperBound
+                    } else {
+                        kept.append(piece)
+                    }
+                }
+            }
+            guard drop > 0 else { return }
+            bytes[side].removeFirst(drop)
+            pieces = kept.map { piece in
+                guard piece.direction == direction else { return piece }
+                var moved = piece
+                moved.range = (piece.range.lowerBound - drop)..<(piece.range.upperBound - drop)
+                return moved
+            }
+            first[side] = (first[side] ?? 0) + UInt64(drop)
+            slid[side] += UInt64(drop)
+            classification.http2[side] = max(0, classification.http2[side] - drop)
+            classification.webSocket[side] = max(0, classification.webSocket[side] - drop)
+        }
 
         func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
             let side = direction.rawValue
@@ -56,8 +89,11 @@ final class ConnectionAnalysis {
     }
 
     /// Bytes held per direction while a stream without a recognizable start is classified
-    /// by content; past it the connection is shown raw.
+    /// by content. Past it the oldest are shown raw and let go (a capture that began inside
+    /// a large frame finds its first boundary later), up to `maxSlidBytes`; then the
+    /// connection is shown raw.
     static let maxDetectionBytes = 16 * 1024
+    static let maxSlidBytes: UInt64 = 1 << 20
 
     /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
     /// behind one reference).
@@ -252,10 +288,22 @@ final class ConnectionAnalysis {
         let detection = self.detection ?? Detection()
         self.detection = detection
         detection.append(bytes, direction: direction, offset: offset, capture: capture)
-        // Past the limit the held bytes decide as they are (raw when they show nothing).
-        let full = detection.bytes[direction.rawValue].count >= Self.maxDetectionBytes
-        if full || decide(detection, final: false) != nil {
+        if decide(detection, final: false) != nil {
             finishDetection(final: false, events: &events)
+            return
+        }
+        guard detection.bytes[direction.rawValue].count >= Self.maxDetectionBytes else { return }
+        // A client start that is neither HTTP, TLS nor HTTP/2 was seen, or the stream began
+        // mid-way: the oldest bytes go out raw while later ones are searched, within limits.
+        let client = detection.bytes[Direction.clientToServer.rawValue]
+        let startKnown = !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
+        if startKnown || detection.slid[direction.rawValue] >= Self.maxSlidBytes {
+            finishDetection(final: false, events: &events)
+            return
+        }
+        var raw = RawStreamDissector(protocolName: "unknown")
+        detection.slide(direction, keep: Self.maxDetectionBytes / 2) { piece, piecesBytes in
+            raw.receive(piecesBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture, events: &events)
         }
     }
 
@@ -274,7 +322,9 @@ final class ConnectionAnalysis {
         } else if ProtocolDetector.detect(server, direction: .serverToClient, final: false) == .http1 {
             return .start(.http1)
         }
-        if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification) {
+        let sliding = detection.slid != [0, 0]
+        if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification,
+                                                    minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders) {
             return .content(verdict)
         }
         // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Decided when

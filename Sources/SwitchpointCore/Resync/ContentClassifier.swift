@@ -34,15 +34,18 @@ enum ContentClassifier {
         return classify(client: client, server: server, final: final, progress: &progress)
     }
 
-    static func classify(client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress) -> Verdict? {
-        let http2 = [first(HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[0]),
-                     first(HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[1])]
+    /// `minPartial`: headers a partial chain needs to count (more when many candidates are
+    /// tried, as while sliding over a large frame).
+    static func classify(client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress,
+                         minPartial: Int = minPartialHeaders) -> Verdict? {
+        let http2 = [first(HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[0], minPartial: minPartial),
+                     first(HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[1], minPartial: minPartial)]
         if http2.reduce(0, { $0 + ($1?.headers ?? 0) }) >= HTTP2FrameChainRule.requiredHeaders {
             return Verdict(protocolKind: .http2, boundaries: http2.map { $0?.offset },
                            evidence: evidence("http2", http2, masking: false))
         }
-        let webSocket = [first(WebSocketFrameChainRule(), client, .clientToServer, final: final, from: &progress.webSocket[0]),
-                         first(WebSocketFrameChainRule(), server, .serverToClient, final: final, from: &progress.webSocket[1])]
+        let webSocket = [first(WebSocketFrameChainRule(), client, .clientToServer, final: final, from: &progress.webSocket[0], minPartial: minPartial),
+                         first(WebSocketFrameChainRule(), server, .serverToClient, final: final, from: &progress.webSocket[1], minPartial: minPartial)]
         if webSocket.reduce(0, { $0 + ($1?.headers ?? 0) }) >= WebSocketFrameChainRule.requiredHeaders {
             return Verdict(protocolKind: .websocket, boundaries: webSocket.map { $0?.offset },
                            evidence: evidence("websocket", webSocket, masking: true))
@@ -54,13 +57,16 @@ enum ContentClassifier {
     /// full chain (the bytes end, or a long frame runs past them): the two directions'
     /// counts then add up, since both sides' frames are independent evidence.
     static let minPartialHeaders = 3
+    /// The same once a direction slid past its first 16 KiB: a million candidates tried
+    /// instead of sixteen thousand.
+    static let minPartialHeadersSliding = 4
 
     /// The first offset with a full chain; nil when none (or an earlier candidate is still
     /// undecided: its chain runs past the bytes held).
     /// The first candidate that starts a full chain, or a partial one of at least
     /// `minPartialHeaders` (with its header count); nil when none (yet).
     static func first(_ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
-                      from start: inout Int) -> (offset: Int, headers: Int)? {
+                      from start: inout Int, minPartial: Int = minPartialHeaders) -> (offset: Int, headers: Int)? {
         bytes.withUnsafeBytes { buffer in
             var candidate = start
             while candidate < min(buffer.count, maxScannedOffsets) {
@@ -70,9 +76,9 @@ enum ContentClassifier {
                 case .broken:
                     candidate += 1
                     start = candidate
-                case .endsExactly(let headers) where headers >= minPartialHeaders:
+                case .endsExactly(let headers) where headers >= minPartial:
                     return (candidate, headers)
-                case .runsOff(let headers) where !final && headers >= minPartialHeaders:
+                case .runsOff(let headers) where !final && headers >= minPartial:
                     return (candidate, headers)
                 case .runsOff, .endsExactly:
                     // An undecided earlier candidate keeps later ones waiting; at the end,
