@@ -346,9 +346,9 @@ struct DetectionRecoveryTests {
         return sink
     }
 
-    @Test("the capture cut at a dozen random byte offsets, through the whole analysis with --decode-as: every message after the resync point as uncut, no rule violations",
-          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
-    func endToEndCuts(_ sample: String) throws {
+    @Test("the capture cut at a dozen random byte offsets, through the whole analysis, by content and with --decode-as: every message after the resync point as uncut, no rule violations",
+          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"], [false, true])
+    func endToEndCuts(_ sample: String, hinted: Bool) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         var ordered = OrderedChunks()
         var runner = CaptureRunner()
@@ -363,7 +363,10 @@ struct DetectionRecoveryTests {
         var random = SplitRandom(seed: 1212)
         for _ in 0..<12 {
             let cuts = (0..<2).map { starts[$0] + random.next() % max(1, totals[$0] - starts[$0]) }
-            let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: [80: .websocket])
+            let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: hinted ? [80: .websocket] : [:])
+            if !hinted {
+                #expect(cut.findings.first { $0.code == "detect.by_content" }?.message.hasPrefix("websocket by content: ") == true, "cuts \(cuts)")
+            }
             let violations = cut.findings.filter { $0.severity != .info && $0.code != "websocket.compression_history_missing" }
             #expect(violations.isEmpty, "cuts \(cuts): \(violations)")
             for direction in [Direction.clientToServer, .serverToClient] {
@@ -385,5 +388,30 @@ struct DetectionRecoveryTests {
             }
         }
         #expect(fullMessages.count >= 10)
+    }
+
+    @Test("HTTP/2 captured mid-connection, cut at random offsets in its first half: http2 by content, the frames after the boundary as uncut")
+    func http2ByContent() throws {
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap").path
+        var ordered = OrderedChunks()
+        var runner = CaptureRunner()
+        runner.drive(try OfflineCaptureSource(paths: [path]), into: &ordered)
+        let full = try Self.analyze(path)
+        let totals = [Direction.clientToServer, .serverToClient].map { direction in
+            ordered.chunks.filter { $0.direction == direction }.map { $0.offset + UInt64($0.bytes.count) }.max() ?? 0
+        }
+        var random = SplitRandom(seed: 88)
+        for _ in 0..<6 {
+            let cuts = (0..<2).map { 24 + random.next() % (totals[$0] / 2) }
+            let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: [:])
+            #expect(cut.findings.first { $0.code == "detect.by_content" }?.message.hasPrefix("http2 by content: ") == true, "cuts \(cuts): \(cut.findings)")
+            for direction in [Direction.clientToServer, .serverToClient] {
+                let got = cut.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
+                let expected = full.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
+                #expect(Array(expected.suffix(got.count)) == got && !got.isEmpty, "cuts \(cuts) \(direction)")
+            }
+            let misaligned = cut.findings.filter { ["h2.bad_frame", "h2.frame_too_large", "h2.continuation_unexpected", "h2.preface_missing"].contains($0.code) }
+            #expect(misaligned.isEmpty, "cuts \(cuts): \(misaligned)")
+        }
     }
 }
