@@ -12,6 +12,12 @@ import Glibc
 enum Entry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // `switchpoint help [audit]`, as ArgumentParser offers it for real subcommands.
+        if arguments.first == "help" {
+            let rest = Array(arguments.dropFirst())
+            if rest.isEmpty || rest == ["switchpoint"] { run(Switchpoint.self, ["--help"]) }
+            if rest == ["audit"] { run(Audit.self, ["--help"]) }
+        }
         if arguments.first == "audit" {
             run(Audit.self, Array(arguments.dropFirst()))
         } else {
@@ -78,7 +84,10 @@ struct Switchpoint: ParsableCommand {
         Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
         2 bad arguments or the capture could not start.
 
-        switchpoint audit FILE… audits a reverse proxy (switchpoint audit --help).
+        --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
+        tls or raw (anything else is a usage error).
+
+        switchpoint audit FILE… audits a reverse proxy (switchpoint help audit).
         """
     )
 
@@ -127,7 +136,7 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("How much of each message payload to show: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
     var payload: PayloadMode = .preview
 
-    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first byte, without a handshake (like tshark's Decode As); repeatable.", valueName: "websocket=PORT"))
+    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.", valueName: "protocol=port"))
     var decodeAs: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.", valueName: "file"))
@@ -147,15 +156,18 @@ struct Switchpoint: ParsableCommand {
         case full
     }
 
-    /// `websocket=8080` → [8080: "websocket"].
-    func decodeAsMap() throws -> [UInt16: String] {
-        var map: [UInt16: String] = [:]
+    /// `websocket=8080` → [8080: .websocket].
+    func decodeAsMap() throws -> [UInt16: DecodeAsProtocol] {
+        var map: [UInt16: DecodeAsProtocol] = [:]
         for entry in decodeAs {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty else {
                 throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
             }
-            map[port] = String(parts[0])
+            guard let named = DecodeAsProtocol(name: String(parts[0])) else {
+                throw ValidationError("--decode-as: unknown protocol '\(parts[0])'; use one of \(DecodeAsProtocol.acceptedNames.joined(separator: ", "))")
+            }
+            map[port] = named
         }
         return map
     }

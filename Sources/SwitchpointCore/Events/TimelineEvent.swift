@@ -153,6 +153,29 @@ public struct UpgradeSwitch: Sendable, Equatable {
     public var target: String
     /// Handshake details worth a glance (Origin, subprotocol, extensions), in order.
     public var details: [HTTPField]
+    /// After a 101, what the client made of it (nil for a CONNECT tunnel, or when the
+    /// analysis could not wait for the answer).
+    public var outcome: UpgradeOutcome? = nil
+}
+
+/// What the client did after a 101: the server switching is half a handshake.
+public enum UpgradeOutcome: Sendable, Equatable {
+    /// The client sent bytes of the new protocol.
+    case established
+    /// The client closed (fin) or reset (rst) the connection without sending a byte of
+    /// the new protocol: the usual reaction to a bad accept or an extension never offered.
+    case rejectedByClient(CloseReason)
+    /// The capture ended (or the connection idled out) before the client did anything.
+    case unknown
+
+    /// The JSON value.
+    public var name: StaticString {
+        switch self {
+        case .established: "established"
+        case .rejectedByClient: "rejected_by_client"
+        case .unknown: "unknown"
+        }
+    }
 }
 
 public struct RawChunk: Sendable, Equatable {
@@ -180,6 +203,9 @@ public struct WebSocketMessage: Sendable, Equatable {
     public var complete: Bool
     /// Why the payload could not be shown, when it could not.
     public var problem: String?
+    /// The inflated length is not known (compressed bytes or their history are missing):
+    /// `length` is then only what inflated before that, never a size to report.
+    public var lengthUnknown = false
 
     public var isText: Bool { opcode == 1 }
 }

@@ -86,6 +86,11 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("role_evidence", opening.roleEvidence.rawValue)
         case .connectionClosed(let summary):
             line.add("reason", summary.reason.rawValue)
+            if let state = summary.openState {
+                line.add("open_protocol", state.protocolName)
+                line.add("in_flight", state.inFlight)
+                line.add("in_flight_unit", state.unit.rawValue)
+            }
             line.add("bytes_c2s", summary.clientToServer.deliveredBytes)
             line.add("bytes_s2c", summary.serverToClient.deliveredBytes)
             line.add("packets_c2s", summary.clientToServer.packets)
@@ -120,6 +125,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("s2c_offset", upgrade.serverToClientOffset)
             line.add("latency_ms", upgrade.latencyMilliseconds, decimals: 3)
             line.add("target", upgrade.target)
+            if let outcome = upgrade.outcome {
+                line.add("outcome", literal: outcome.name)
+                if case .rejectedByClient(let how) = outcome { line.add("rejected_with", how.rawValue) }
+            }
             for detail in upgrade.details {
                 line.key(escaping: detail.name)
                 out.appendJSONString(detail.value)
@@ -175,7 +184,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("len", frame.payloadLength)
         case .wsMessage(let message):
             line.add("opcode", Int(message.opcode))
-            line.add("len", message.length)
+            if message.lengthUnknown { line.addNull("len") } else { line.add("len", message.length) }
             line.add("frames", message.frames)
             line.add("compressed", message.compressed)
             if message.compressed { line.add("wire_len", message.wireLength) }

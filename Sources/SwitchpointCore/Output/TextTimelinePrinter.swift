@@ -289,6 +289,18 @@ public final class TextTimelinePrinter: TimelineEventSink {
             startLine(context)
             out.append("closed ")
             out.append(trusted: summary.reason.rawValue)
+            if let state = summary.openState {
+                out.append(" (open, ")
+                out.appendTerminalEscaped(state.protocolName)
+                if state.inFlight > 0 {
+                    out.append(", ")
+                    out.append(decimal: state.inFlight)
+                    out.append(UInt8(ascii: " "))
+                    out.append(state.unit.word(state.inFlight))
+                    out.append(" in flight")
+                }
+                out.append(UInt8(ascii: ")"))
+            }
             out.append("  c2s ")
             out.append(decimal: summary.clientToServer.deliveredBytes)
             out.append(" B  s2c ")
@@ -362,6 +374,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.appendTerminalEscaped(detail.value)
             }
             out.append(" ══")
+            switch upgrade.outcome {
+            case .established?: out.append("  established")
+            case .rejectedByClient(let how)?:
+                out.append(how == .rst ? "  rejected by the client (reset without a frame)" : "  rejected by the client (closed without a frame)")
+            case .unknown?: out.append("  outcome unknown (the client had not spoken when the capture ended)")
+            case nil: break
+            }
             paintEnd(.green, out)
             endLine(context)
         case .finding(let finding):
@@ -486,9 +505,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .wsMessage(let message):
             startLine(context)
             appendOpcodeName(message.opcode, into: out)
-            out.append(UInt8(ascii: " "))
-            out.append(decimal: message.length)
-            out.append(" B")
+            if message.lengthUnknown {
+                out.append(" ? B")
+            } else {
+                out.append(UInt8(ascii: " "))
+                out.append(decimal: message.length)
+                out.append(" B")
+            }
             if message.compressed || message.frames > 1 {
                 out.append(" (")
                 if message.compressed {

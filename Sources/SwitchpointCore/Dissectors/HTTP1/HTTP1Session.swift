@@ -377,10 +377,13 @@ struct HTTP1Session {
         return stopped
     }
 
-    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    /// Requests sent and not yet answered.
+    var requestsInFlight: Int { pending.count }
+
+    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, captureEnded: Bool = false, capture: CaptureInfo, events: inout EventBuffer) {
         if verdictPending, let request = pending.last {
             events.finding(.upgradeNoVerdict,
-                           "the connection ended before the server answered the \(request.head.method) upgrade request",
+                           "the \(captureEnded ? "capture" : "connection") ended before the server answered the \(request.head.method) upgrade request",
                            capture: capture, direction: .serverToClient)
         }
         for (parserDirection, offset) in [(Direction.clientToServer, clientOffset), (.serverToClient, serverOffset)] {

@@ -5,6 +5,17 @@ public protocol UpgradedStreamDissector {
     mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer)
     /// The connection ended; report what is pending (an unfinished message, totals).
     mutating func finish(capture: CaptureInfo, events: inout EventBuffer)
+    /// The connection ended, or only the capture did (`captureEnded`): then nothing
+    /// pending is the peers' fault, and no finding may say it is.
+    mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer)
+    /// What is in flight, for a connection open when the capture ended.
+    var openState: OpenConnectionState { get }
+}
+
+extension UpgradedStreamDissector {
+    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+        finish(capture: capture, events: &events)
+    }
 }
 
 /// What a dissector factory learns from the handshake that selected it.
@@ -17,6 +28,22 @@ public struct UpgradeContext: Sendable {
     public var serverToClientOffset: UInt64
     /// When the upgrade request's last byte was captured (h2c: stream 1's request time).
     public var requestTimestamp: Timestamp?
+    /// The first bytes given are the first of a frame (a handshake or the connection's
+    /// start was captured). False when the capture began mid-stream: the dissector then
+    /// looks for frame boundaries before parsing.
+    public var startsAtFrameBoundary: Bool {
+        get { clientStartsAtFrameBoundary && serverStartsAtFrameBoundary }
+        set {
+            clientStartsAtFrameBoundary = newValue
+            serverStartsAtFrameBoundary = newValue
+        }
+    }
+    /// The stream did not start at the protocol's start (no preface to expect), even where
+    /// a frame boundary is known.
+    public var midConnection = false
+    /// The same per direction (content detection may have found one side's boundary).
+    public var clientStartsAtFrameBoundary = true
+    public var serverStartsAtFrameBoundary = true
 
     public init(protocolName: String, request: HTTPRequestHead?, response: HTTPResponseHead?,
                 clientToServerOffset: UInt64, serverToClientOffset: UInt64, requestTimestamp: Timestamp? = nil) {
