@@ -47,6 +47,8 @@ public struct TimelineSummary {
         connections += other.connections
         switched.merge(other.switched, uniquingKeysWith: +)
         refused.merge(other.refused, uniquingKeysWith: +)
+        rejectedByClient.merge(other.rejectedByClient, uniquingKeysWith: +)
+        outcomeUnknown.merge(other.outcomeUnknown, uniquingKeysWith: +)
         findings.merge(other.findings) { mine, theirs in (mine.severity, mine.count + theirs.count) }
         gaps += other.gaps
         gapBytes += other.gapBytes
