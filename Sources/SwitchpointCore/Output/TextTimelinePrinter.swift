@@ -161,12 +161,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                       scope: SummaryScope = SummaryScope()) {
         for connection in states.keys.sorted() {
             if let state = states[connection] { printBlock(state) }
         }
         writer.write(line: paint("== summary", .bold))
-        for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
+        for line in summary.textLines(statistics: statistics, problems: problems, live: live, scope: scope) { writer.write(line: line) }
         writer.flush()
     }
 

@@ -36,7 +36,8 @@ public struct TimelineSummary {
 
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
-    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
+    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                   scope: SummaryScope = SummaryScope()) -> [String] {
         var lines: [String] = []
         var totals = "\(connections) connection\(connections == 1 ? "" : "s"), " + statistics.packetBreakdown(alwaysShowOther: false)
         if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
@@ -63,11 +64,11 @@ public struct TimelineSummary {
             capture += ", \(live.queueDrops) by switchpoint's queue"
             lines.append(capture)
         }
-        return lines
+        return lines + scope.textLines()
     }
 
     func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                  escaping: JSONEscaping = .standard) -> String {
+                  escaping: JSONEscaping = .standard, scope: SummaryScope = SummaryScope()) -> String {
         var line = JSONLine(escaping: escaping)
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
         // Protocol names come from the wire: escaped like every other string value.
@@ -82,6 +83,7 @@ public struct TimelineSummary {
             if let drops = live.interfaceDrops { line.add("interface_drops", Int(drops)) }
             line.add("queue_drops", live.queueDrops)
         }
+        scope.addFields(to: &line)
         return line.line
     }
 }
