@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import SwitchpointCore
+
+/// Acceptance (issue 17, many cores): `--workers 2` live on a veth pair in namespaces of
+/// its own, several clients at once, SIGINT; every connection once, the same events as one
+/// process reading the -w file, and each worker's counts in the summary.
+@Suite("Live fanout workers")
+struct FanoutLiveTests {
+    static let script = TestEnvironment.projectRoot.appendingPathComponent("scripts/test-live-fanout")
+    /// What the script starts: 12 websockets clients and 4 h2c curl requests.
+    static let clientConnections = 16
+
+    @Test("--workers 2: every connection once, events equal to one process over the -w file, per-worker counts",
+          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture) and a built switchpoint: skipped"),
+          .timeLimit(.minutes(3)))
+    func twoWorkers() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150)
+        #expect(run.status == 0, "test-live-fanout failed: \(run.errorText.suffix(2000))")
+        let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let clients = try String(contentsOf: directory.appendingPathComponent("clients.txt"), encoding: .utf8)
+        #expect(clients.contains(", 0 clients failed"), "\(clients)")
+
+        let lines = try String(contentsOf: directory.appendingPathComponent("events.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let live = CanonicalTimeline(lines: lines)
+        // Every connection reported exactly once.
+        #expect(live.openings.count == Self.clientConnections)
+        #expect(live.openings.values.allSatisfy { $0 == 1 })
+        for (name, events) in live.connections {
+            #expect(events.filter { $0.contains(#""type":"conn.close""#) }.count == 1, "\(name)")
+        }
+
+        // Per-worker counts, adding up to the totals; no drops anywhere.
+        let summaryLine = try #require(live.summary)
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(summaryLine.utf8)) as? [String: Any])
+        let workers = try #require(summary["workers"] as? [[String: Any]])
+        #expect(workers.count == 2)
+        #expect(workers.map { $0["worker"] as? Int } == [0, 1])
+        for worker in workers {
+            // Both got flows: with 16 connections, all on one worker has odds of 2^-15.
+            #expect((worker["packets"] as? Int ?? 0) > 0, "\(worker)")
+            #expect(worker["kernel_drops"] as? Int == 0)
+            #expect(worker["interface_drops"] as? Int == 0)
+            #expect(worker["queue_drops"] as? Int == 0)
+        }
+        #expect(workers.compactMap { $0["packets"] as? Int }.reduce(0, +) == summary["packets"] as? Int)
+        #expect(workers.compactMap { $0["captured"] as? Int }.reduce(0, +) == summary["captured"] as? Int)
+        #expect(summary["queue_drops"] as? Int == 0)
+
+        // One process over the -w file: the same events, connection by connection.
+        let capture = directory.appendingPathComponent("capture.pcap").path
+        let offline = try TestEnvironment.run(CommandLineTests.binary, ["-r", capture, "--json"])
+        #expect(offline.status == 0)
+        let single = CanonicalTimeline(lines: offline.text.split(separator: "\n").map(String.init))
+        #expect(live.sortedLines.count == single.sortedLines.count)
+        #expect(live.sortedLines == single.sortedLines)
+        #expect(live.connections == single.connections)
+        let offlineSummary = try #require(JSONSerialization.jsonObject(with: Data((single.summary ?? "").utf8)) as? [String: Any])
+        for key in ["connections", "packets", "tcp_packets", "gaps"] {
+            #expect(summary[key] as? Int == offlineSummary[key] as? Int, "\(key)")
+        }
+        #expect(summary["upgrades"] as? [String: Int] == offlineSummary["upgrades"] as? [String: Int])
+        // Numbered as one process numbers them (openings 50 ms apart).
+        let numbering = { (lines: [String]) in lines.filter { $0.contains(#""type":"conn.open""#) } }
+        #expect(numbering(lines) == numbering(offline.text.split(separator: "\n").map(String.init)))
+    }
+
+    @Test("--workers and --fanout-group are refused where they cannot fan out", .enabled(if: CommandLineTests.binaryBuilt))
+    func refusedWhereNoFanout() throws {
+        let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
+        for arguments in [["-r", sample, "--workers", "2"], ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],
+                          ["-i", "lo", "--workers", "2", "-c", "5"], ["-r", sample, "--fanout-group", "7"]] {
+            let run = try TestEnvironment.run(CommandLineTests.binary, arguments)
+            #expect(run.status == 2, "\(arguments): \(run.errorText)")
+        }
+    }
+}
