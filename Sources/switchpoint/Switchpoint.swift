@@ -517,7 +517,7 @@ struct Merge: ParsableCommand {
         Each input holds one or more runs' JSON lines, each run ended by its summary line (the \
         runs' outputs may be concatenated, as GNU parallel prints them). Events go out by time, \
         connections renumbered 1, 2, … in the order they first appear; the summaries' counts are \
-        added up. With no FILE (or '-'), standard input is read.
+        added up. With no FILE (or '-'), standard input is read (spooled to a temporary file).
 
         parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
 
@@ -534,7 +534,7 @@ struct Merge: ParsableCommand {
         for path in files.isEmpty ? ["-"] : files {
             do {
                 if path == "-" {
-                    loaded.append(("standard input", FileHandle.standardInput.readDataToEndOfFile()))
+                    loaded.append(("standard input", try Self.spooledStandardInput()))
                 } else {
                     // Mapped, not read: shards of a large archive print a lot of lines.
                     loaded.append((path, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)))
@@ -556,6 +556,26 @@ struct Merge: ParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// Standard input copied to an unlinked temporary file and mapped, so a large merge
+    /// is held by the page cache, not the heap.
+    static func spooledStandardInput() throws -> Data {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-merge-\(getpid())-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let spool = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        while let chunk = try FileHandle.standardInput.read(upToCount: spoolChunkBytes), !chunk.isEmpty {
+            try spool.write(contentsOf: chunk)
+        }
+        try spool.close()
+        // Mapped before the file is removed: the mapping keeps its pages.
+        return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+
+    /// Bytes copied from standard input at a time.
+    static let spoolChunkBytes = 1 << 20
 
     /// Calls `body` with every input's bytes pinned at once.
     static func withBytes(of rest: ArraySlice<(name: String, data: Data)>, collected: [ShardMerge.Input],

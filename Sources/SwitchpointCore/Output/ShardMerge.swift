@@ -92,6 +92,10 @@ public struct ShardMerge {
                 nextNumber += 1
             }
             let bytes = inputs[segment.input].bytes
+            // A connection's close is its last line: its entry goes (memory stays with the
+            // connections open at once, not all connections ever merged).
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[head.connectionDigits.upperBound..<range.upperBound])
+            if rest.starts(with: Self.closeTypeKey) { numbers[key] = nil }
             out.append(UnsafeRawBufferPointer(rebasing: bytes[range.lowerBound..<head.connectionDigits.lowerBound]))
             out.append(decimal: number)
             out.append(UnsafeRawBufferPointer(rebasing: bytes[head.connectionDigits.upperBound..<range.upperBound]))
@@ -150,6 +154,7 @@ public struct ShardMerge {
     static let summaryPrefix: [UInt8] = Array(#"{"type":"summary""#.utf8)
     static let timestampPrefix: [UInt8] = Array(#"{"ts":"#.utf8)
     static let connectionKey: [UInt8] = Array(#","conn":"#.utf8)
+    static let closeTypeKey: [UInt8] = Array(#","type":"conn.close""#.utf8)
 
     /// The segment's event at `position`, parsed; nil past its end.
     static func head(_ segment: Segment, at position: Int, inputs: [Input]) throws(MergeError) -> EventLine? {
