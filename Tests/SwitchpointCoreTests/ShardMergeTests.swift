@@ -92,6 +92,7 @@ struct ShardMergeTests {
         #expect(try Self.merged([summary("0/2") + summary("0/2") + summary("1/2")]).error.contains("more than once"))
         #expect(try Self.merged(["not json\n" + summary("0/1")]).error.contains("not a switchpoint --json timeline line"))
         #expect(try Self.merged([#"{"ts":1.0,"conn":1,"type":"conn.open"}"# + "\n"]).error.contains("after the last summary line"))
+        #expect(try Self.merged([""]).error.contains("nothing to merge"))
     }
 
     /// The sample set: every capture under samples/, in name order, read as one input.

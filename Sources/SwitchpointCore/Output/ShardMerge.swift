@@ -61,6 +61,7 @@ public struct ShardMerge {
             found += try Self.segments(of: input, number: number)
         }
         segments = found.count
+        guard !found.isEmpty else { throw MergeError(description: "no summary line in the input: nothing to merge") }
         let order = try Self.shardOrder(found)
         var cursors = [Int](repeating: 0, count: found.count)
         var heads: [EventLine?] = try found.indices.map { index throws(MergeError) in
