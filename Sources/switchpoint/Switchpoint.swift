@@ -20,6 +20,8 @@ enum Entry {
         }
         if arguments.first == "audit" {
             run(Audit.self, Array(arguments.dropFirst()))
+        } else if arguments.first == "merge" {
+            run(Merge.self, Array(arguments.dropFirst()))
         } else {
             run(Switchpoint.self, arguments)
         }
@@ -87,7 +89,8 @@ struct Switchpoint: ParsableCommand {
         --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
         tls or raw (anything else is a usage error).
 
-        switchpoint audit FILE… audits a reverse proxy (switchpoint help audit).
+        switchpoint audit FILE… audits a reverse proxy (switchpoint help audit). \
+        switchpoint merge FILE… joins the --json output of --shard runs (switchpoint help merge).
         """
     )
 
@@ -148,6 +151,15 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Live (Linux): capture with N workers, each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel) and its own analysis; their events are merged by time into one output, as one process would print it. Not with -i any, -c or --connections.", valueName: "N"))
+    var workers: Int = 1
+
+    @Option(name: .customLong("fanout-group"), help: ArgumentHelp("Live (Linux): join PACKET_FANOUT group ID (1-65535) so several switchpoint invocations (or other PACKET_FANOUT hash readers) share the interface's flows.", valueName: "ID"))
+    var fanoutGroup: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.", valueName: "I/N"))
+    var shard: String?
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -191,7 +203,26 @@ struct Switchpoint: ParsableCommand {
             }
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
+        try OptionRange.check(workers, in: 1...FanoutTimelineRun.maxWorkers, "--workers")
+        if let fanoutGroup { try OptionRange.check(fanoutGroup, in: PacketFanout.groupIDs, "--fanout-group") }
+        if workers > 1 || fanoutGroup != nil {
+            guard let interface else { throw ValidationError("--workers and --fanout-group split live capture (-i); files split with --shard") }
+            if interface == "any" { throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface") }
+            if workers > 1 && count != nil { throw ValidationError("--workers and -c cannot be combined") }
+            if workers > 1 && connections { throw ValidationError("--workers and --connections cannot be combined") }
+        }
+        if let shard {
+            guard ShardSelector(shard) != nil else {
+                throw ValidationError("--shard takes I/N with 0 <= I < N <= \(ShardSelector.maxCount), e.g. 0/4 (got '\(TerminalText.escape(shard))')")
+            }
+            if interface != nil { throw ValidationError("--shard splits files (-r); live capture splits with --workers") }
+            if count != nil { throw ValidationError("--shard and -c cannot be combined (each shard counts only its own packets)") }
+            if writeFile != nil { throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)") }
+        }
     }
+
+    /// `--shard`, parsed (validated above).
+    var shardSelector: ShardSelector? { shard.flatMap(ShardSelector.init) }
 
     func run() throws {
         let errors = LineWriter.standardError()
@@ -207,6 +238,9 @@ struct Switchpoint: ParsableCommand {
             return
         }
         let expression = filter.joined(separator: " ")
+        if workers > 1, let interface {
+            return try runWorkers(interface: interface, expression: expression, errors: errors)
+        }
         let source: PacketSource
         var threaded: ThreadedCaptureSource?
         do {
@@ -216,6 +250,7 @@ struct Switchpoint: ParsableCommand {
                 options.promiscuous = !noPromiscuous
                 options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
                 let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                if let fanoutGroup { _ = try live.joinFanout(group: UInt16(fanoutGroup)) }
                 let capture = try ThreadedCaptureSource(live: live, writeTo: writeFile)
                 live.stopOnInterrupt()
                 threaded = capture
@@ -242,7 +277,7 @@ struct Switchpoint: ParsableCommand {
         let output = LineWriter.standardOutput(flushEachLine: live)
         let status = StatusLine()
         output.beforeFlush = { status.clear() }
-        var runner = CaptureRunner(limits: limits, packetLimit: count)
+        var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
         let registry = DissectorRegistry.standard(webSocket: webSocket)
@@ -305,7 +340,8 @@ struct Switchpoint: ParsableCommand {
             try analyse(into: printer) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                           scope: SummaryScope(shard: shardSelector))
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -316,7 +352,8 @@ struct Switchpoint: ParsableCommand {
             try analyse(into: printer) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                           scope: SummaryScope(shard: shardSelector))
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
@@ -325,6 +362,59 @@ struct Switchpoint: ParsableCommand {
 }
 
 extension Switchpoint {
+    /// `--workers N`: N capture sockets in one fanout group, merged into one printer.
+    func runWorkers(interface: String, expression: String, errors: LineWriter) throws {
+        let fanout: FanoutTimelineRun
+        do {
+            var options = LiveCaptureOptions()
+            options.snaplen = snaplen
+            options.promiscuous = !noPromiscuous
+            options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+            fanout = try FanoutTimelineRun(interface: interface, options: options, filter: expression, workers: workers,
+                                           group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
+            fanout.stopOnInterrupt()
+            if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
+            throw ExitCode(2)
+        }
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try loadKeyLog(errors: errors)
+        } catch {
+            errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+        var limits = ReassemblyLimits()
+        limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
+        var webSocket = WebSocketOptions()
+        webSocket.keepFullPayload = payload == .full
+        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket),
+                                                          decodeAs: try decodeAsMap(), keyLog: keyLog)
+        let output = LineWriter.standardOutput(flushEachLine: true)
+        let reportProblem: (CaptureError) -> Void = { problem in
+            output.flush()
+            errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
+        }
+        fanout.start()
+        let result: FanoutTimelineRun.Result
+        if json || jsonASCII {
+            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
+            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+        } else {
+            var options = TextTimelinePrinter.Options()
+            options.interleave = true
+            options.verbose = verbose
+            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.fullPayload = payload == .full
+            let printer = TextTimelinePrinter(writer: output, options: options)
+            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
+            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+        }
+        if !result.problems.isEmpty { throw ExitCode(1) }
+    }
+
     struct KeyLogError: Error, CustomStringConvertible {
         var description: String
     }
@@ -436,5 +526,85 @@ struct Audit: ParsableCommand {
         }
         // An input that ended early (a truncated file) exits 1, as the timeline does.
         if report.worstSeverity == .error || !problems.isEmpty { throw ExitCode(1) }
+    }
+}
+
+
+/// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchpoint merge",
+        abstract: "Merge the --json output of several switchpoint runs (--shard I/N) into one time-ordered stream and one summary.",
+        discussion: """
+        Each input holds one or more runs' JSON lines, each run ended by its summary line (the \
+        runs' outputs may be concatenated, as GNU parallel prints them). Events go out by time, \
+        connections renumbered 1, 2, … in the order they first appear; the summaries' counts are \
+        added up. With no FILE (or '-'), standard input is read (spooled to a temporary file).
+
+        parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
+
+        Exit status: 0 merged; 1 a shard is missing or repeated, or a line is not switchpoint JSON.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("JSON lines of --shard runs ('-' or none: standard input).", valueName: "file"))
+    var files: [String] = []
+
+    func run() throws {
+        let errors = LineWriter.standardError()
+        var loaded: [(name: String, data: Data)] = []
+        for path in files.isEmpty ? ["-"] : files {
+            do {
+                if path == "-" {
+                    loaded.append(("standard input", try Self.spooledStandardInput()))
+                } else {
+                    // Mapped, not read: shards of a large archive print a lot of lines.
+                    loaded.append((path, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)))
+                }
+            } catch {
+                errors.write(line: "switchpoint merge: cannot read " + TerminalText.escape(path) + ": " + TerminalText.escape(error.localizedDescription))
+                throw ExitCode(2)
+            }
+        }
+        var merge = ShardMerge()
+        let output = LineWriter.standardOutput(flushEachLine: false)
+        do {
+            try Self.withBytes(of: loaded[...], collected: []) { inputs in
+                try merge.merge(inputs, into: output)
+            }
+        } catch {
+            output.flush()
+            errors.write(line: "switchpoint merge: " + TerminalText.escape("\(error)"))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Standard input copied to an unlinked temporary file and mapped, so a large merge
+    /// is held by the page cache, not the heap.
+    static func spooledStandardInput() throws -> Data {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-merge-\(getpid())-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let spool = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        while let chunk = try FileHandle.standardInput.read(upToCount: spoolChunkBytes), !chunk.isEmpty {
+            try spool.write(contentsOf: chunk)
+        }
+        try spool.close()
+        // Mapped before the file is removed: the mapping keeps its pages.
+        return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+
+    /// Bytes copied from standard input at a time.
+    static let spoolChunkBytes = 1 << 20
+
+    /// Calls `body` with every input's bytes pinned at once.
+    static func withBytes(of rest: ArraySlice<(name: String, data: Data)>, collected: [ShardMerge.Input],
+                          _ body: ([ShardMerge.Input]) throws -> Void) throws {
+        guard let first = rest.first else { return try body(collected) }
+        try first.data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            try withBytes(of: rest.dropFirst(), collected: collected + [ShardMerge.Input(name: first.name, bytes: bytes)], body)
+        }
     }
 }

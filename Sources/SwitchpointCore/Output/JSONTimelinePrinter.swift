@@ -55,8 +55,9 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         summary.merge(other)
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping))
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                       scope: SummaryScope = SummaryScope()) {
+        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping, scope: scope))
         writer.flush()
     }
 

@@ -152,10 +152,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                       scope: SummaryScope = SummaryScope()) {
         if case .assembler(let assembler) = destination { assembler.finish() }
         writer.write(line: paint("== summary", .bold))
-        for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
+        for line in summary.textLines(statistics: statistics, problems: problems, live: live, scope: scope) { writer.write(line: line) }
         writer.flush()
     }
 

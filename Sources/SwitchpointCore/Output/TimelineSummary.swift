@@ -56,7 +56,8 @@ public struct TimelineSummary {
 
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
-    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
+    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                   scope: SummaryScope = SummaryScope()) -> [String] {
         var lines: [String] = []
         // An input that ended early changes how everything below reads: said first, once.
         for problem in problems {
@@ -86,11 +87,11 @@ public struct TimelineSummary {
             capture += ", \(live.queueDrops) by switchpoint's queue"
             lines.append(capture)
         }
-        return lines
+        return lines + scope.textLines()
     }
 
     func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                  escaping: JSONEscaping = .standard) -> String {
+                  escaping: JSONEscaping = .standard, scope: SummaryScope = SummaryScope()) -> String {
         var line = JSONLine(escaping: escaping)
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
         // Protocol names come from the wire: escaped like every other string value.
@@ -107,6 +108,7 @@ public struct TimelineSummary {
             if let drops = live.interfaceDrops { line.add("interface_drops", Int(drops)) }
             line.add("queue_drops", live.queueDrops)
         }
+        scope.addFields(to: &line)
         return line.line
     }
 }

@@ -121,6 +121,12 @@ public struct TCPReassembler {
         }
     }
 
+    /// Capture time advanced by a packet this run does not analyse (another shard's): idle
+    /// expiry then happens at the same packet as in one run over everything.
+    public mutating func advanceClock<Sink: StreamSignalSink>(to now: Timestamp, into sink: inout Sink) {
+        sweepIfDue(now: now, sink: &sink)
+    }
+
     // MARK: Internals
 
     private mutating func sweepIfDue<Sink: StreamSignalSink>(now: Timestamp, sink: inout Sink) {
