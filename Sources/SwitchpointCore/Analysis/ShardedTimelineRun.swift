@@ -72,24 +72,47 @@ public enum ShardedTimelineRun {
             shards = outputs.map { $0.receive() }
             for index in cursors.indices { cursors[index] = 0 }
             while true {
+                // The shard whose next record comes first, and where the next other one starts.
                 var chosen = -1
                 var lowest = Int.max
+                var runEnd = Int.max
                 for (index, shard) in shards.enumerated() where cursors[index] < shard.records.count {
                     let sequence = shard.records[cursors[index]].sequence
                     if sequence < lowest {
+                        runEnd = lowest
                         lowest = sequence
                         chosen = index
+                    } else if sequence < runEnd {
+                        runEnd = sequence
                     }
                 }
                 guard chosen >= 0 else { break }
                 let shard = shards[chosen]
-                let record = shard.records[cursors[chosen]]
-                cursors[chosen] += 1
-                if case .problem(let item) = record.kind {
-                    onProblem(shard.problems[item])
-                } else {
-                    printer.replay(record, from: shard)
+                // Its records up to the other shards' next one go in a run; lines printed as
+                // they come (one per JSON event) are replayed as one range.
+                var pending: ShardOutput.Record?
+                while cursors[chosen] < shard.records.count, shard.records[cursors[chosen]].sequence < runEnd {
+                    let record = shard.records[cursors[chosen]]
+                    cursors[chosen] += 1
+                    if case .direct = record.kind {
+                        if var run = pending, run.linesEnd == record.linesStart {
+                            run.linesEnd = record.linesEnd
+                            pending = run
+                            continue
+                        }
+                        if let run = pending { printer.replay(run, from: shard) }
+                        pending = record
+                        continue
+                    }
+                    if let run = pending { printer.replay(run, from: shard) }
+                    pending = nil
+                    if case .problem(let item) = record.kind {
+                        onProblem(shard.problems[item])
+                    } else {
+                        printer.replay(record, from: shard)
+                    }
                 }
+                if let run = pending { printer.replay(run, from: shard) }
             }
             let last = shards.allSatisfy(\.isLast)
             for (index, shard) in shards.enumerated() { outputs[index].recycle(shard) }

@@ -47,8 +47,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     /// The merge: one worker's lines, in their place.
     func replay(_ record: ShardOutput.Record, from shard: ShardOutput) {
         let bytes = shard.bytes.bytes
-        writer.out.append(UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
-        writer.wroteLines()
+        writer.write(lines: UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
     }
 
     func mergeSummary(_ other: TimelineSummary) {

@@ -79,8 +79,7 @@ final class TextBlockAssembler {
     /// Lines that go out at once (tagged lines, the interleaved timeline).
     func direct(_ lines: UnsafeRawBufferPointer) {
         guard !lines.isEmpty else { return }
-        writer.out.append(lines)
-        writer.wroteLines()
+        writer.write(lines: lines)
     }
 
     /// The end of the input: every held block, in connection order.
