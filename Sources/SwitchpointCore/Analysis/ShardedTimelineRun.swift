@@ -7,7 +7,8 @@ protocol ShardablePrinter: TimelineEventSink {
     /// A printer for one worker, formatting into `shard` (changed per round by `target`).
     func shardWorker(into shard: ShardOutput) -> Self
     func target(_ shard: ShardOutput)
-    func replay(_ record: ShardOutput.Record, from shard: ShardOutput)
+    /// `bytes` is the shard output's bytes (`ShardOutput.bytes.bytes`).
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer)
     func startCapture(at timestamp: Timestamp)
     func mergeSummary(_ other: TimelineSummary)
 }
@@ -69,50 +70,61 @@ public enum ShardedTimelineRun {
         var cursors = [Int](repeating: 0, count: count)
         while true {
             // One output per worker per round; within each, records are in signal order.
+            // Everything of a shard is read once here: the workers are already filling the
+            // next round's objects, which may share cache lines with these, and a reference
+            // count touched per record would bounce those lines between the cores.
             shards = outputs.map { $0.receive() }
-            for index in cursors.indices { cursors[index] = 0 }
-            while true {
-                // The shard whose next record comes first, and where the next other one starts.
-                var chosen = -1
-                var lowest = Int.max
-                var runEnd = Int.max
-                for (index, shard) in shards.enumerated() where cursors[index] < shard.records.count {
-                    let sequence = shard.records[cursors[index]].sequence
-                    if sequence < lowest {
-                        runEnd = lowest
-                        lowest = sequence
-                        chosen = index
-                    } else if sequence < runEnd {
-                        runEnd = sequence
+            // (A scope of their own: the copies must be gone before the shards are emptied,
+            // or emptying would copy the arrays.)
+            do {
+                let records = shards.map(\.records)
+                let bytes = shards.map(\.bytes.bytes)
+                let problems = shards.map(\.problems)
+                for index in cursors.indices { cursors[index] = 0 }
+                while true {
+                    // The shard whose next record comes first, and where the next other one starts.
+                    var chosen = -1
+                    var lowest = Int.max
+                    var runEnd = Int.max
+                    for index in records.indices where cursors[index] < records[index].count {
+                        let sequence = records[index][cursors[index]].sequence
+                        if sequence < lowest {
+                            runEnd = lowest
+                            lowest = sequence
+                            chosen = index
+                        } else if sequence < runEnd {
+                            runEnd = sequence
+                        }
                     }
-                }
-                guard chosen >= 0 else { break }
-                let shard = shards[chosen]
-                // Its records up to the other shards' next one go in a run; lines printed as
-                // they come (one per JSON event) are replayed as one range.
-                var pending: ShardOutput.Record?
-                while cursors[chosen] < shard.records.count, shard.records[cursors[chosen]].sequence < runEnd {
-                    let record = shard.records[cursors[chosen]]
-                    cursors[chosen] += 1
-                    if case .direct = record.kind {
-                        if var run = pending, run.linesEnd == record.linesStart {
-                            run.linesEnd = record.linesEnd
-                            pending = run
+                    guard chosen >= 0 else { break }
+                    let shardRecords = records[chosen]
+                    let shardBytes = bytes[chosen]
+                    // Its records up to the other shards' next one go in a run; lines printed as
+                    // they come (one per JSON event) are replayed as one range.
+                    var pending: ShardOutput.Record?
+                    while cursors[chosen] < shardRecords.count, shardRecords[cursors[chosen]].sequence < runEnd {
+                        let record = shardRecords[cursors[chosen]]
+                        cursors[chosen] += 1
+                        if case .direct = record.kind {
+                            if var run = pending, run.linesEnd == record.linesStart {
+                                run.linesEnd = record.linesEnd
+                                pending = run
+                                continue
+                            }
+                            if let run = pending { printer.replay(run, bytes: shardBytes) }
+                            pending = record
                             continue
                         }
-                        if let run = pending { printer.replay(run, from: shard) }
-                        pending = record
-                        continue
+                        if let run = pending { printer.replay(run, bytes: shardBytes) }
+                        pending = nil
+                        if case .problem(let item) = record.kind {
+                            onProblem(problems[chosen][item])
+                        } else {
+                            printer.replay(record, bytes: shardBytes)
+                        }
                     }
-                    if let run = pending { printer.replay(run, from: shard) }
-                    pending = nil
-                    if case .problem(let item) = record.kind {
-                        onProblem(shard.problems[item])
-                    } else {
-                        printer.replay(record, from: shard)
-                    }
+                    if let run = pending { printer.replay(run, bytes: shardBytes) }
                 }
-                if let run = pending { printer.replay(run, from: shard) }
             }
             let last = shards.allSatisfy(\.isLast)
             for (index, shard) in shards.enumerated() { outputs[index].recycle(shard) }
@@ -145,13 +157,15 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
             let shard = output.takeEmpty()
             printer.target(shard)
             if let start = batch.captureStart { printer.startCapture(at: start) }
-            batch.deliver({ index, signal in
-                shard.sequence = batch.sequences[index]
-                analyzer.receive(signal)
-            }, onProblem: { index, problem in
-                shard.sequence = batch.sequences[index]
-                shard.problem(problem)
-            })
+            batch.sequences.withUnsafeBufferPointer { sequences in
+                batch.deliver({ index, signal in
+                    shard.sequence = sequences[index]
+                    analyzer.receive(signal)
+                }, onProblem: { index, problem in
+                    shard.sequence = sequences[index]
+                    shard.problem(problem)
+                })
+            }
             let last = batch.isLast
             shard.isLast = last
             input.recycle(batch)

@@ -45,8 +45,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     }
 
     /// The merge: one worker's lines, in their place.
-    func replay(_ record: ShardOutput.Record, from shard: ShardOutput) {
-        let bytes = shard.bytes.bytes
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
         writer.write(lines: UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
     }
 

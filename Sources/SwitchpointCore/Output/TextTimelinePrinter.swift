@@ -174,9 +174,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// The merge: one worker's record, held and printed as this printer would have.
-    func replay(_ record: ShardOutput.Record, from shard: ShardOutput) {
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
         guard case .assembler(let assembler) = destination else { return }
-        let bytes = shard.bytes.bytes
         let lines = UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd])
         switch record.kind {
         case .direct:
