@@ -41,8 +41,14 @@ public enum ShardedTimelineRun {
         _ source: PacketSource, runner: CaptureRunner, printer: any TimelineEventSink, workers count: Int,
         makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
     ) -> CaptureRunner? {
-        guard let shardable = printer as? any ShardablePrinter else { return nil }
-        return run(source, runner: runner, printer: shardable, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+        // Concrete types, so the run and its workers are specialized for each printer.
+        if let text = printer as? TextTimelinePrinter {
+            return run(source, runner: runner, printer: text, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+        }
+        if let json = printer as? JSONTimelinePrinter {
+            return run(source, runner: runner, printer: json, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+        }
+        return nil
     }
 
     static func run<Printer: ShardablePrinter>(
