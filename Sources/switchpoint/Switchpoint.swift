@@ -136,6 +136,12 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.", valueName: "file"))
+    var har: String?
+
     @Option(name: .long, help: ArgumentHelp("Reading files, reassemble on one thread and dissect and print on another (2, the default with more than one CPU), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
 
@@ -179,6 +185,7 @@ struct Switchpoint: ParsableCommand {
             }
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
+        try validateExports()
     }
 
     func run() throws {
@@ -256,8 +263,12 @@ struct Switchpoint: ParsableCommand {
         // Live capture already reads on its own thread and prints as it goes.
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         /// The timeline's run into `printer`, on two threads when asked.
+        let exports = ReportExports(html: html, har: har)
+        let recorder = exports.map { _ in ReportRecorder() }
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog)
+            // The exports hear the same events as the printer (which sees no more than alone).
+            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
+            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -284,6 +295,7 @@ struct Switchpoint: ParsableCommand {
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -295,10 +307,49 @@ struct Switchpoint: ParsableCommand {
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
         }
+    }
+}
+
+extension Switchpoint {
+    /// `--html`/`--har` need the timeline, and never overwrite an input.
+    func validateExports() throws {
+        if connections && (html != nil || har != nil) {
+            throw ValidationError("--html and --har export the timeline; they do not combine with --connections")
+        }
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: readFiles + (writeFile.map { [$0] } ?? []))
+    }
+
+    /// Writes the exports after the terminal output is complete; a failure is reported on
+    /// stderr and exits 2 (the timeline above it is unchanged).
+    func writeExports(_ exports: ReportExports?, _ recorder: ReportRecorder?, packets: Int, errors: LineWriter) throws {
+        guard let exports, let recorder else { return }
+        recorder.finish(packets: packets, files: interface.map { ["live: " + $0] } ?? readFiles)
+        do {
+            try exports.write(recorders: [recorder])
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape(error.description))
+            errors.flush()
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// An export path must not name an input or another output.
+func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [String]) throws {
+    let given = exports.compactMap { entry in entry.path.map { (entry.option, $0) } }
+    for (option, path) in given {
+        guard !path.isEmpty, path != "-" else { throw ValidationError("\(option) needs a file name") }
+        for input in inputs where input != "-" && sameFile(input, path) {
+            throw ValidationError("\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
+        }
+    }
+    if given.count == 2, sameFile(given[0].1, given[1].1) {
+        throw ValidationError("--html and --har name the same file")
     }
 }
 
@@ -384,7 +435,14 @@ struct Audit: ParsableCommand {
     @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (both legs of each exchange side by side) to this file.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2) of both legs, audit findings on the entries, to this file.", valueName: "file"))
+    var har: String?
+
     mutating func validate() throws {
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
@@ -400,8 +458,10 @@ struct Audit: ParsableCommand {
         options.back = back
         let report: ProxyAuditor.Report
         let problems: [CaptureError]
+        let exports = ReportExports(html: html, har: har)
+        let recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
         do {
-            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options)
+            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options, recorders: recorders)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
@@ -409,6 +469,15 @@ struct Audit: ParsableCommand {
         for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
+        if let exports {
+            do {
+                try exports.write(recorders: recorders, audit: report)
+            } catch {
+                errors.write(line: "switchpoint audit: " + TerminalText.escape(error.description))
+                errors.flush()
+                throw ExitCode(2)
+            }
+        }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }
