@@ -92,8 +92,11 @@ public struct HARWriter {
         timings.close()
         entry.add("serverIPAddress", "\(connection.server.address)")
         entry.add("connection", labelWithFile ? connection.label : String(connection.id))
+        if let stream = exchange.stream { entry.add("_stream", Int(stream)) }
+        let extendedConnect = exchange.requestFields.first { $0.name == ":protocol" }?.value.lowercasedASCII
+        let webSocket = exchange.upgrade?.protocolName.lowercasedASCII == "websocket" || extendedConnect == "websocket"
+        if webSocket { entry.add("_resourceType", literal: "websocket") }
         if let upgrade = exchange.upgrade {
-            if upgrade.protocolName.lowercasedASCII == "websocket" { entry.add("_resourceType", literal: "websocket") }
             entry.key("_switchpointUpgrade")
             var object = JSONObjectWriter(into: out)
             object.add("protocol", upgrade.protocolName)
@@ -103,7 +106,7 @@ public struct HARWriter {
             object.add("latency_ms", upgrade.latencyMilliseconds, decimals: 3)
             object.close()
         }
-        if exchange.upgrade != nil || exchange.messages.total > 0 {
+        if webSocket || exchange.messages.total > 0 {
             entry.key("_webSocketMessages")
             writeMessages(exchange.messages, into: out)
             if exchange.messages.elided > 0 { entry.add("_webSocketMessagesElided", exchange.messages.elided) }
