@@ -375,12 +375,30 @@ def check_hostile(driver, By):
     check(driver.execute_script("return typeof window.__pwned;") == "undefined", "a hostile payload ran after the details opened")
 
 
+def check_load(args):
+    """How long Chromium takes to load the page and run its script (a large report)."""
+    import time
+    driver = browser()
+    try:
+        started = time.monotonic()
+        driver.get("file://" + os.path.abspath(args.html))
+        rows = driver.execute_script("return document.querySelectorAll('#conn-table tbody tr').length;")
+        elapsed = time.monotonic() - started
+        console = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR", "WARNING")]
+        check(not console, "console messages: %s" % console[:3])
+        check(elapsed <= args.max_seconds, "loading took %.1f s, over %.1f s" % (elapsed, args.max_seconds))
+    finally:
+        driver.quit()
+    return "%d bytes, %d rows, loaded in %.2f s" % (os.path.getsize(args.html), rows, elapsed)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["har", "html"])
+    parser.add_argument("mode", choices=["har", "html", "load"])
     parser.add_argument("--har")
     parser.add_argument("--html")
-    parser.add_argument("--timeline", action="append", required=True)
+    parser.add_argument("--timeline", action="append", default=[])
+    parser.add_argument("--max-seconds", type=float, default=10)
     parser.add_argument("--log")
     parser.add_argument("--hostile", action="store_true")
     parser.add_argument("--audit", action="store_true")
@@ -389,6 +407,8 @@ def main():
     if args.mode == "har":
         entries, messages = check_har(args)
         summary = "%d entries, %d WebSocket messages" % (entries, messages)
+    elif args.mode == "load":
+        summary = check_load(args)
     else:
         connections, upgrades = check_html(args)
         summary = "%d connections, %d switch bands" % (connections, upgrades)

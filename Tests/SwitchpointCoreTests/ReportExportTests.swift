@@ -42,7 +42,7 @@ struct ReportExportTests {
     }
 
     @Test("a connection of 100,000 messages keeps the first and last ones and the page stays small")
-    func caps() {
+    func caps() throws {
         let recorder = ReportRecorder()
         let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
         let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
@@ -60,11 +60,11 @@ struct ReportExportTests {
                                            direction: index % 2 == 0 ? .clientToServer : .serverToClient, kind: .wsMessage(message)))
         }
         recorder.finish(packets: messages, files: ["synthetic"])
-        let connection = try! #require(recorder.connections.first)
+        let connection = try #require(recorder.connections.first)
         #expect(connection.bulk.head.count == ReportLimits.headMessages)
         #expect(connection.bulk.tail.count == ReportLimits.tailMessages)
         #expect(connection.bulk.elided == messages - ReportLimits.headMessages - ReportLimits.tailMessages)
-        let exchange = try! #require(connection.exchanges.kept.first)
+        let exchange = try #require(connection.exchanges.kept.first)
         #expect(exchange.messages.total == messages)
         #expect(exchange.messages.kept.count == ReportLimits.headMessages + ReportLimits.tailMessages)
         let page = HTMLReportWriter(capture: recorder.capture, connections: recorder.connections).render()
@@ -76,6 +76,62 @@ struct ReportExportTests {
         let archive = HARWriter(connections: recorder.connections).render()
         let har = String(decoding: archive.bytes, as: UTF8.self)
         #expect(har.contains("\"_webSocketMessagesElided\":\(messages - 200)"))
+    }
+
+    @Test("25,000 connections with worst-case payloads: 10,000 rows, diagrams to the budget, a page under 20 MB that Chromium opens in seconds",
+          .enabled(if: TestEnvironment.tool("python3") != nil), .timeLimit(.minutes(5)))
+    func pageBudget() throws {
+        let recorder = ReportRecorder()
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
+        // Quotes escape to six bytes each: the most a payload byte can cost in the page.
+        let payload = [UInt8](repeating: UInt8(ascii: "\""), count: 2048)
+        let head = HTTPRequestHead(method: "GET", target: "/\"\"\"", version: "HTTP/1.1",
+                                   headers: HTTPHeaders([HTTPField(name: "Upgrade", value: "websocket"), HTTPField(name: "X", value: String(repeating: "\"", count: 512))]))
+        let response = HTTPResponseHead(version: "HTTP/1.1", status: 101, reason: "Switching Protocols", headers: HTTPHeaders([]))
+        var time = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+        func send(_ connection: Int, _ direction: Direction?, _ kind: TimelineEvent.Kind) {
+            time = time.adding(nanoseconds: 1000)
+            recorder.receive(TimelineEvent(timestamp: time, connection: connection, packet: 1, direction: direction, kind: kind))
+        }
+        let connections = 25_000
+        for id in 1...connections {
+            let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: UInt16(truncatingIfNeeded: 1024 + id))
+            let capture = CaptureInfo(packetNumber: 1, timestamp: time)
+            send(id, nil, .connectionOpened(ConnectionOpening(connection: id, client: client, server: server, roleEvidence: .syn, capture: capture)))
+            send(id, .clientToServer, .httpRequest(head))
+            send(id, .serverToClient, .httpResponse(response))
+            send(id, .serverToClient, .upgrade(UpgradeSwitch(protocolName: "websocket", status: 101, clientToServerOffset: 100, serverToClientOffset: 80,
+                                                             latencyMilliseconds: 1, target: "/", details: [])))
+            if id <= ReportLimits.maxDetailedConnections {
+                for index in 0..<250 {
+                    let message = WebSocketMessage(opcode: 1, length: UInt64(payload.count), wireLength: UInt64(payload.count), frames: 1,
+                                                   compressed: false, kept: payload, keptAll: true, complete: true, problem: nil)
+                    send(id, index % 2 == 0 ? .clientToServer : .serverToClient, .wsMessage(message))
+                }
+            }
+            var summary = ConnectionSummary(connection: id, client: client, server: server, roleEvidence: .syn, handshake: .complete,
+                                            start: capture.timestamp, end: time, reason: .fin, clientToServer: DirectionStats(),
+                                            serverToClient: DirectionStats(), capture: capture)
+            summary.clientToServer.deliveredBytes = 1
+            send(id, nil, .connectionClosed(summary))
+        }
+        recorder.finish(packets: connections * 10, files: ["synthetic"])
+        #expect(recorder.capture.connections == connections)
+        #expect(recorder.connections.count == ReportLimits.maxListedConnections)
+        let page = HTMLReportWriter(capture: recorder.capture, connections: recorder.connections).render()
+        #expect(page.count < 20_000_000, "page of \(page.count) bytes")
+        #expect(page.count > ReportLimits.htmlDiagramBudgetBytes, "the budget was reached")
+        let text = String(decoding: page.bytes, as: UTF8.self)
+        #expect(text.contains("more diagrams not drawn: the page reached its 10 MiB budget"))
+        #expect(text.contains("15000 past the first 10000 not listed"))
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("budget.html")
+        try Data(bytes: UnsafeRawPointer(page.bytes.baseAddress!), count: page.count).write(to: file)
+        let python = try #require(TestEnvironment.tool("python3"))
+        let loaded = try TestEnvironment.run(python, [Self.checker.path, "load", "--html", file.path, "--max-seconds", "10"], timeoutSeconds: 120)
+        #expect(loaded.status == 0, "\(loaded.text)\(loaded.errorText.suffix(2000))")
+        print("page budget: \(page.count) bytes; \(loaded.text)")
     }
 
     // MARK: End to end

@@ -25,5 +25,5 @@ public enum ReportLimits {
     public static let htmlPreviewBytes = 512
     /// The HTML file stops drawing diagrams past this size (the table and totals are
     /// always written): a 1 GB capture still gives a page a browser opens quickly.
-    public static let htmlDiagramBudgetBytes = 16 * 1024 * 1024
+    public static let htmlDiagramBudgetBytes = 10 * 1024 * 1024
 }
