@@ -153,18 +153,20 @@ struct ReportExportTests {
         try result.output.write(to: url)
     }
 
-    static let timelineSamples: [(file: String, log: String?)] = [
-        ("websocket/ws-session-plain.pcap", "websocket/ws-session-plain.log"),
-        ("websocket/ws-session-deflate.pcap", "websocket/ws-session-deflate.log"),
-        ("websocket/ws-session-deflate-params.pcap", "websocket/ws-session-deflate-params.log"),
-        ("ws-echo-veth.pcap", "ws-echo-veth.log"),
-        ("http2/rfc8441-websocket-over-h2.pcap", "http2/rfc8441-websocket-over-h2.log"),
-        ("http2/h2c-upgrade-curl.pcap", nil),
-        ("http2/h2c-upgrade-ignored.pcap", nil),
-        ("http2/h2-prior-knowledge-curl.pcap", nil),
-        ("http-nginx-lo.pcap", nil),
-        ("proxy/upgrade-refused-then-retry.pcap", nil),
-        ("proxy/ws-proxy-two-clients.pcap", nil),
+    static let timelineSamples: [(file: String, log: String?, arguments: [String])] = [
+        ("websocket/ws-session-plain.pcap", "websocket/ws-session-plain.log", []),
+        ("websocket/ws-session-deflate.pcap", "websocket/ws-session-deflate.log", []),
+        ("websocket/ws-session-deflate-params.pcap", "websocket/ws-session-deflate-params.log", []),
+        ("ws-echo-veth.pcap", "ws-echo-veth.log", []),
+        ("http2/rfc8441-websocket-over-h2.pcap", "http2/rfc8441-websocket-over-h2.log", []),
+        ("http2/h2c-upgrade-curl.pcap", nil, []),
+        ("http2/h2c-upgrade-ignored.pcap", nil, []),
+        ("http2/h2-prior-knowledge-curl.pcap", nil, []),
+        ("http-nginx-lo.pcap", nil, []),
+        ("proxy/upgrade-refused-then-retry.pcap", nil, []),
+        ("proxy/ws-proxy-two-clients.pcap", nil, []),
+        ("tls/tls13-wss-websockets.pcap", "tls/tls13-wss-websockets.log", ["--keylog", samples.appendingPathComponent("tls/tls13-wss-websockets.keylog").path]),
+        ("tls/tls13-h2-curl-nghttpd.pcap", nil, ["--keylog", samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.keylog").path]),
     ]
 
     @Test("samples: HAR schema, haralyzer, entries and messages as the timeline and the peers' logs; the page in Chromium",
@@ -178,8 +180,8 @@ struct ReportExportTests {
             let events = directory.appendingPathComponent("\(index).jsonl")
             let html = directory.appendingPathComponent("\(index).html").path
             let har = directory.appendingPathComponent("\(index).har").path
-            try timeline([path], into: events)
-            let result = try run(["-r", path, "--payload", "full", "--html", html, "--har", har])
+            try timeline([path], into: events, extra: sample.arguments)
+            let result = try run(["-r", path, "--payload", "full", "--html", html, "--har", har] + sample.arguments)
             #expect(result.status == 0, "\(sample.file): \(result.errorText)")
             var harArguments = ["har", "--har", har, "--timeline", events.path]
             if let log = sample.log { harArguments += ["--log", Self.samples.appendingPathComponent(log).path] }
