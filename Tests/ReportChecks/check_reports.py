@@ -392,9 +392,28 @@ def check_load(args):
     return "%d bytes, %d rows, loaded in %.2f s" % (os.path.getsize(args.html), rows, elapsed)
 
 
+def take_screenshot(args):
+    """The page as a reader first sees it, with one message's detail open (docs/)."""
+    from selenium.webdriver.common.by import By
+    driver = browser()
+    try:
+        driver.get("file://" + os.path.abspath(args.html))
+        messages = driver.find_elements(By.CSS_SELECTOR, ".msg.ws[data-detail]")
+        if messages:
+            item = messages[min(args.open_detail, len(messages) - 1)]
+            driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", item)
+        height = driver.execute_script("return document.documentElement.scrollHeight;")
+        driver.set_window_size(1280, min(max(height, 800), args.max_height))
+        driver.execute_script("window.scrollTo(0, 0);")
+        driver.save_screenshot(args.screenshot)
+    finally:
+        driver.quit()
+    return "screenshot " + args.screenshot
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["har", "html", "load"])
+    parser.add_argument("mode", choices=["har", "html", "load", "screenshot"])
     parser.add_argument("--har")
     parser.add_argument("--html")
     parser.add_argument("--timeline", action="append", default=[])
@@ -403,10 +422,14 @@ def main():
     parser.add_argument("--hostile", action="store_true")
     parser.add_argument("--audit", action="store_true")
     parser.add_argument("--screenshot")
+    parser.add_argument("--open-detail", type=int, default=0)
+    parser.add_argument("--max-height", type=int, default=1800)
     args = parser.parse_args()
     if args.mode == "har":
         entries, messages = check_har(args)
         summary = "%d entries, %d WebSocket messages" % (entries, messages)
+    elif args.mode == "screenshot":
+        summary = take_screenshot(args)
     elif args.mode == "load":
         summary = check_load(args)
     else:

@@ -49,7 +49,10 @@ enum HTMLReportAssets {
     .elided rect{fill:#f0f1f4;stroke:#b8bfcc;stroke-dasharray:4 3}.elided text{fill:#6b7385}
     .t{fill:#8993a6;font-size:10px}
     .note{fill:#6b7385;font-style:italic}
-    pre.detail{background:#f0f1f4;border-left:3px solid #1e6fd9;padding:8px;white-space:pre-wrap;word-break:break-all;max-height:360px;overflow:auto}
+    .seq-body{display:flex;gap:16px;align-items:flex-start}
+    .seq-body svg.seq{flex:0 1 auto}
+    .details{flex:1 1 320px;min-width:260px;position:sticky;top:8px}
+    pre.detail{margin:0;background:#f0f1f4;border-left:3px solid #1e6fd9;padding:8px;white-space:pre-wrap;word-break:break-all;max-height:360px;overflow:auto}
     ul.findings{margin:4px 0;padding-left:20px}
     li.sev-error{color:#c62828}li.sev-warn{color:#a35f00}li.sev-info{color:#1e6fd9}
     .fix{color:#1d2330;display:block}

@@ -351,9 +351,10 @@ public struct HTMLReportWriter {
             out.append("</ul>")
         }
         let details = OutputBuffer(capacity: 4096)
+        out.append("<div class=\"seq-body\">")
         diagram.write(into: out, details: details, nextDetail: &nextDetail)
         out.append("<div class=\"details\">")
         out.append(details)
-        out.append("</div></article>\n")
+        out.append("</div></div></article>\n")
     }
 }
