@@ -37,7 +37,10 @@ public final class ReportRecorder: TimelineEventSink {
     public func receive(_ event: TimelineEvent) {
         noteTime(event.timestamp)
         switch event.tag {
-        case .wsFrame, .h2Frame, .h2Settings, .h2Ping, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData:
+        case .wsFrame, .h2Frame, .h2Ping, .h2Reset, .h2GoAway, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
+            // Not shown: decided on the tag, before matching `kind` copies a payload.
+            return
+        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData:
             // The hot cases: only detailed connections record them.
             guard open[event.connection]?.record.detailed == true else { return }
         default:
