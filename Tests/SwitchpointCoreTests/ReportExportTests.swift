@@ -127,11 +127,76 @@ struct ReportExportTests {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("budget.html")
-        try Data(bytes: UnsafeRawPointer(page.bytes.baseAddress!), count: page.count).write(to: file)
+        try Data(page.bytes).write(to: file)
         let python = try #require(TestEnvironment.tool("python3"))
         let loaded = try TestEnvironment.run(python, [Self.checker.path, "load", "--html", file.path, "--max-seconds", "10"], timeoutSeconds: 120)
         #expect(loaded.status == 0, "\(loaded.text)\(loaded.errorText.suffix(2000))")
         print("page budget: \(page.count) bytes; \(loaded.text)")
+    }
+
+    @Test("HAR fields: URL, query string, cookies, HTTP/2 pseudo-headers, the switch, findings")
+    func harFields() throws {
+        let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 8080)
+        var connection = ReportConnection(file: 1, id: 7, client: client, server: server, start: Timestamp(nanoseconds: 1_000_000_000), detailed: true)
+        var exchange = ReportExchange(connection: 7)
+        exchange.requestTime = Timestamp(nanoseconds: 1_000_000_000)
+        exchange.requestMethod = "GET"
+        exchange.requestTarget = "/chat?room=a%20b&x&y=1#frag"
+        exchange.requestVersion = "HTTP/1.1"
+        exchange.requestFields = [HTTPField(name: "Host", value: "example.test:8080"), HTTPField(name: "Cookie", value: "a=1; b=two=2")]
+        exchange.responseTime = Timestamp(nanoseconds: 1_002_500_000)
+        exchange.status = 101
+        exchange.reason = "Switching Protocols"
+        exchange.responseVersion = "HTTP/1.1"
+        exchange.responseFields = [HTTPField(name: "Set-Cookie", value: "sid=xyz; Path=/; HttpOnly; Secure; Expires=Wed, 21 Oct 2026 07:28:00 GMT")]
+        exchange.upgrade = UpgradeSwitch(protocolName: "websocket", status: 101, clientToServerOffset: 120, serverToClientOffset: 97,
+                                         latencyMilliseconds: 2.5, target: "/chat", details: [])
+        exchange.findings = [Finding(.upgradeRefused, "an example")]
+        exchange.messages.append(ReportMessage(direction: .serverToClient, time: Timestamp(nanoseconds: 1_003_000_000), opcode: 2, length: 3,
+                                               data: [0, 1, 0xff], truncated: false))
+        connection.exchanges.append(exchange)
+        var stream = ReportExchange(connection: 7, stream: 3)
+        stream.requestTime = Timestamp(nanoseconds: 2_000_000_000)
+        stream.requestVersion = "HTTP/2.0"
+        stream.requestFields = [HTTPField(name: ":method", value: "POST"), HTTPField(name: ":scheme", value: "https"),
+                                HTTPField(name: ":authority", value: "h2.test"), HTTPField(name: ":path", value: "/up?k=v")]
+        stream.requestMethod = "POST"
+        stream.requestBodyBytes = 42
+        stream.status = 204
+        stream.responseVersion = "HTTP/2.0"
+        connection.exchanges.append(stream)
+        let archive = HARWriter(connections: [connection]).render()
+        let json = Data(archive.bytes)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let entries = try #require((object["log"] as? [String: Any])?["entries"] as? [[String: Any]])
+        #expect(entries.count == 2)
+        let first = entries[0], request = try #require(first["request"] as? [String: Any]), response = try #require(first["response"] as? [String: Any])
+        #expect(request["url"] as? String == "http://example.test:8080/chat?room=a%20b&x&y=1#frag")
+        let query = try #require(request["queryString"] as? [[String: String]])
+        #expect(query == [["name": "room", "value": "a%20b"], ["name": "x", "value": ""], ["name": "y", "value": "1"]])
+        #expect((request["cookies"] as? [[String: Any]])?.map { $0["name"] as? String } == ["a", "b"])
+        #expect((request["cookies"] as? [[String: Any]])?.last?["value"] as? String == "two=2")
+        let cookie = try #require((response["cookies"] as? [[String: Any]])?.first)
+        #expect(cookie["name"] as? String == "sid" && cookie["path"] as? String == "/" && cookie["httpOnly"] as? Bool == true && cookie["secure"] as? Bool == true)
+        #expect(cookie["expires"] == nil)
+        #expect(first["startedDateTime"] as? String == "1970-01-01T00:00:01.000000Z")
+        #expect((first["timings"] as? [String: Any])?["wait"] as? Double == 2.5)
+        #expect(first["time"] as? Double == 2.5)
+        #expect(first["_resourceType"] as? String == "websocket")
+        #expect(first["connection"] as? String == "7")
+        let message = try #require((first["_webSocketMessages"] as? [[String: Any]])?.first)
+        #expect(message["type"] as? String == "receive" && message["opcode"] as? Int == 2 && message["data"] as? String == "AAH/")
+        #expect((first["_switchpointFindings"] as? [[String: Any]])?.first?["code"] as? String == "upgrade.refused")
+        #expect((first["_switchpointUpgrade"] as? [String: Any])?["s2c_offset"] as? Int == 97)
+        let second = entries[1], h2Request = try #require(second["request"] as? [String: Any])
+        #expect(h2Request["url"] as? String == "https://h2.test/up?k=v")
+        #expect(h2Request["httpVersion"] as? String == "HTTP/2.0")
+        #expect((h2Request["headers"] as? [[String: String]])?.first == ["name": ":method", "value": "POST"])
+        #expect((h2Request["postData"] as? [String: Any])?["mimeType"] as? String == "")
+        #expect(h2Request["bodySize"] as? Int == 42)
+        #expect(second["_stream"] as? Int == 3)
+        #expect(second["_webSocketMessages"] == nil)
     }
 
     // MARK: End to end

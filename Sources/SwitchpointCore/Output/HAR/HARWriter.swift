@@ -178,7 +178,7 @@ public struct HARWriter {
         request.add("url", url)
         request.add("httpVersion", exchange.requestVersion ?? "")
         request.key("cookies")
-        out.append("[]")
+        Self.writeCookies(Self.requestCookies(exchange.requestFields), into: out)
         request.key("headers")
         Self.writeHeaders(exchange.requestFields, into: out)
         request.key("queryString")
@@ -213,7 +213,7 @@ public struct HARWriter {
         response.add("statusText", exchange.reason)
         response.add("httpVersion", exchange.responseVersion ?? "")
         response.key("cookies")
-        out.append("[]")
+        Self.writeCookies(Self.responseCookies(exchange.responseFields), into: out)
         response.key("headers")
         Self.writeHeaders(exchange.responseFields, into: out)
         response.key("content")
@@ -233,6 +233,69 @@ public struct HARWriter {
             response.add("bodySize", exchange.responseBodyBytes)
         }
         response.close()
+    }
+
+    /// One cookie as HAR lists it (attributes only from `Set-Cookie`).
+    struct Cookie {
+        var name: String
+        var value: String
+        var path: String?
+        var domain: String?
+        var httpOnly = false
+        var secure = false
+    }
+
+    /// `Cookie: a=1; b=2` (every `Cookie` field; HTTP/2 may split them).
+    static func requestCookies(_ fields: [HTTPField]) -> [Cookie] {
+        fields.filter { $0.name.equalsIgnoringASCIICase("cookie") }.flatMap { field in
+            field.value.split(separator: ";").compactMap { pair -> Cookie? in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = parts[0].trimmingOWS
+                guard !name.isEmpty else { return nil }
+                return Cookie(name: name, value: parts.count > 1 ? parts[1].trimmingOWS : "")
+            }
+        }
+    }
+
+    /// Each `Set-Cookie`: the first pair, then the attributes HAR names (not `Expires`,
+    /// which HAR wants in ISO 8601: the header keeps it as sent).
+    static func responseCookies(_ fields: [HTTPField]) -> [Cookie] {
+        fields.filter { $0.name.equalsIgnoringASCIICase("set-cookie") }.compactMap { field in
+            var attributes = field.value.split(separator: ";").map { $0.trimmingOWS }[...]
+            guard let first = attributes.popFirst() else { return nil }
+            let pair = first.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = pair.first.map(String.init), !name.isEmpty else { return nil }
+            var cookie = Cookie(name: name, value: pair.count > 1 ? String(pair[1]) : "")
+            for attribute in attributes {
+                let parts = attribute.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = parts[0].lowercasedASCII
+                let value = parts.count > 1 ? String(parts[1]) : ""
+                switch key {
+                case "path": cookie.path = value
+                case "domain": cookie.domain = value
+                case "httponly": cookie.httpOnly = true
+                case "secure": cookie.secure = true
+                default: break
+                }
+            }
+            return cookie
+        }
+    }
+
+    static func writeCookies(_ cookies: [Cookie], into out: OutputBuffer) {
+        out.append(UInt8(ascii: "["))
+        for (index, cookie) in cookies.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            var object = JSONObjectWriter(into: out)
+            object.add("name", cookie.name)
+            object.add("value", cookie.value)
+            if let path = cookie.path { object.add("path", path) }
+            if let domain = cookie.domain { object.add("domain", domain) }
+            if cookie.httpOnly { object.add("httpOnly", true) }
+            if cookie.secure { object.add("secure", true) }
+            object.close()
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     static func header(_ name: String, in fields: [HTTPField]) -> String? {

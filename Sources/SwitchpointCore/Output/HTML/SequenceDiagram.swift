@@ -209,18 +209,36 @@ struct SequenceDiagram {
             }, detail: { details in
                 Self.messageDetail(message, into: details)
             }, into: out, details: details, nextDetail: &nextDetail)
-        case .h2Stream(let summary):
+        case .h2Stream(let summary, let request, let response):
+            // The stream's request and answer as one grouped pair, each with its header block.
+            out.append("<g class=\"h2-stream\">")
             arrow(from: leg.left, to: leg.right, y: y - 6, cssClass: "h2", label: { out in
                 out.append("stream ")
                 out.append(decimal: Int(summary.stream))
                 out.append(" ")
                 Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
-            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+            }, detail: { details in
+                details.append("stream ")
+                details.append(decimal: Int(summary.stream))
+                details.append(", request body ")
+                details.append(decimal: summary.requestBodyBytes)
+                details.append(" bytes\n")
+                Self.fields(request, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
             arrow(from: leg.right, to: leg.left, y: y + 6, cssClass: "h2", label: { out in
                 if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
                 if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2Names.error(reset)) }
+                if summary.unfinished { out.append(" unfinished") }
                 if let total = summary.totalMilliseconds { out.append(" · "); out.append(duration: total) }
-            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+            }, detail: { details in
+                details.append("stream ")
+                details.append(decimal: Int(summary.stream))
+                details.append(", response body ")
+                details.append(decimal: summary.responseBodyBytes)
+                details.append(" bytes\n")
+                Self.fields(response, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+            out.append("</g>")
         case .finding(let finding):
             let lane = item.direction == nil ? Double(leg.left + leg.right) / 2 : Double(from)
             let x = Layout.firstLane + Layout.laneSpacing * lane

@@ -62,7 +62,8 @@ public struct ReportItem: Sendable {
         case response(HTTPResponseHead)
         case upgrade(UpgradeSwitch)
         case message(ReportMessage)
-        case h2Stream(HTTP2StreamSummary)
+        /// A finished stream with its request and response header fields (for the detail).
+        case h2Stream(HTTP2StreamSummary, request: [HTTPField], response: [HTTPField])
         case finding(Finding)
         case gap(length: UInt64, reason: GapReason)
         case raw(protocolName: String, length: Int, preview: [UInt8], hex: Bool)

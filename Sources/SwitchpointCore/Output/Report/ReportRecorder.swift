@@ -236,7 +236,7 @@ public final class ReportRecorder: TimelineEventSink {
                 exchange.requestFields.append(HTTPField(name: ":scheme", value: scheme))
             }
             state.record.exchanges.append(exchange)
-            state.record.bulk.append(ReportItem(time: event.timestamp, direction: nil, offset: nil, stream: summary.stream, kind: .h2Stream(summary)))
+            state.record.bulk.append(ReportItem(time: event.timestamp, direction: nil, offset: nil, stream: summary.stream, kind: .h2Stream(summary, request: exchange.requestFields, response: exchange.responseFields)))
         default:
             break
         }
