@@ -299,7 +299,17 @@ def check_html(args):
         check(len(all_bands) == len(upgrades), "%d switch bands, %d upgrades" % (len(all_bands), len(upgrades)))
         # Severity filter: each level shows exactly the connections with a finding that bad.
         severity = Select(driver.find_element(By.ID, "filter-severity"))
-        audit_rank = {row.get_attribute("data-conn"): int(row.get_attribute("data-rank")) for row in rows}
+        # The audit's own findings (switchpoint audit --json) count for both legs they name.
+        audit_rank = {}
+        if args.audit_json:
+            with open(args.audit_json, encoding="utf-8") as handle:
+                for line in handle:
+                    record = json.loads(line)
+                    if record.get("type") != "audit.finding":
+                        continue
+                    for label in (record.get("front"), record.get("back")):
+                        if label:
+                            audit_rank[label] = max(audit_rank.get(label, 0), rank[record["severity"]])
         for level in (3, 2, 1, 0):
             severity.select_by_value(str(level))
             shown = sorted(row.get_attribute("data-conn") for row in rows if row.is_displayed())
@@ -421,6 +431,7 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--hostile", action="store_true")
     parser.add_argument("--audit", action="store_true")
+    parser.add_argument("--audit-json", help="switchpoint audit --json of the same files")
     parser.add_argument("--screenshot")
     parser.add_argument("--open-detail", type=int, default=0)
     parser.add_argument("--max-height", type=int, default=1800)

@@ -300,14 +300,16 @@ struct ReportExportTests {
             let result = try run(["audit"] + paths + ["--html", html, "--har", har])
             #expect(result.output == plain.output, "\(files): the audit's output changed")
             #expect(result.status == plain.status)
+            let auditJSON = try run(["audit", "--json"] + paths)
+            let auditFile = directory.appendingPathComponent("\(index)-audit.jsonl")
+            try auditJSON.output.write(to: auditFile)
             try check(["har", "--har", har] + timelines)
-            try check(["html", "--audit", "--html", html] + timelines)
+            try check(["html", "--audit", "--html", html, "--audit-json", auditFile.path] + timelines)
             // Audit findings ride on the front leg's entry, with their fix.
             let archive = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: har))) as? [String: Any])
             let entries = (archive["log"] as? [String: Any])?["entries"] as? [[String: Any]] ?? []
             let auditCodes = entries.flatMap { ($0["_switchpointFindings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
                 .filter { $0.hasPrefix("audit.") }
-            let auditJSON = try run(["audit", "--json"] + paths)
             let expected = auditJSON.text.split(separator: "\n").compactMap { line -> String? in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       object["type"] as? String == "audit.finding" else { return nil }

@@ -212,7 +212,7 @@ struct SequenceDiagram {
         case .h2Stream(let summary, let request, let response):
             // The stream's request and answer as one grouped pair, each with its header block.
             out.append("<g class=\"h2-stream\">")
-            arrow(from: leg.left, to: leg.right, y: y - 6, cssClass: "h2", label: { out in
+            arrow(from: leg.left, to: leg.right, y: y - 12, cssClass: "h2", label: { out in
                 out.append("stream ")
                 out.append(decimal: Int(summary.stream))
                 out.append(" ")
@@ -225,7 +225,7 @@ struct SequenceDiagram {
                 details.append(" bytes\n")
                 Self.fields(request, into: details)
             }, into: out, details: details, nextDetail: &nextDetail)
-            arrow(from: leg.right, to: leg.left, y: y + 6, cssClass: "h2", label: { out in
+            arrow(from: leg.right, to: leg.left, y: y + 8, cssClass: "h2", label: { out in
                 if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
                 if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2Names.error(reset)) }
                 if summary.unfinished { out.append(" unfinished") }
