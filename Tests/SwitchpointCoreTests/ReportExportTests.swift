@@ -67,6 +67,11 @@ struct ReportExportTests {
         let exchange = try #require(connection.exchanges.kept.first)
         #expect(exchange.messages.total == messages)
         #expect(exchange.messages.kept.count == ReportLimits.headMessages + ReportLimits.tailMessages)
+        // 200 MB of payloads went by: the first messages keep theirs whole, those past the
+        // 64 MiB budget only their start.
+        #expect(exchange.messages.head.first?.data.count ?? 0 > 2000)
+        #expect(exchange.messages.tail.last?.data.count == ReportLimits.payloadBytesPastBudget)
+        #expect(exchange.messages.tail.last?.truncated == true)
         let page = HTMLReportWriter(capture: recorder.capture, connections: recorder.connections).render()
         #expect(page.count < 2 * 1024 * 1024, "page of \(page.count) bytes")
         let text = String(decoding: page.bytes, as: UTF8.self)

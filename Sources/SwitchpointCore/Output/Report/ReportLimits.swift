@@ -21,6 +21,10 @@ public enum ReportLimits {
     /// Payload bytes kept per message. With `--payload preview` the dissector keeps less
     /// already; with `--payload full` a HAR message holds at most this much.
     public static let payloadBytes = 64 * 1024
+    /// Payload bytes kept over the whole run: past this, each further message keeps only
+    /// `payloadBytesPastBudget` (a thousand connections of big messages stay bounded).
+    public static let payloadBudgetBytes = 64 * 1024 * 1024
+    public static let payloadBytesPastBudget = 128
     /// Payload bytes shown per message in the HTML report (the click-to-see preview).
     public static let htmlPreviewBytes = 512
     /// The HTML file stops drawing diagrams past this size (the table and totals are

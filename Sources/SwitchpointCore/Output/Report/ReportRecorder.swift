@@ -9,6 +9,8 @@ public final class ReportRecorder: TimelineEventSink {
     public private(set) var finished: [ReportConnection] = []
     private var open: [ConnectionID: OpenConnection] = [:]
     private var listed = 0
+    /// Payload bytes kept so far (counted as kept, not freed when a tail drops one).
+    private var payloadBytesKept = 0
 
     /// A connection while it lasts: its record plus the exchanges not finished yet. A class,
     /// so an event updates it in place instead of copying its arrays out of the dictionary.
@@ -155,7 +157,7 @@ public final class ReportRecorder: TimelineEventSink {
             landmark(state, event, .gap(length: length, reason: reason))
         case .wsMessage(let message):
             guard let direction = event.direction else { return }
-            let kept = min(message.kept.count, ReportLimits.payloadBytes)
+            let kept = keepable(message.kept.count)
             var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: message.opcode,
                                          length: message.length, data: Array(message.kept[..<kept]),
                                          truncated: !message.keptAll || kept < message.kept.count)
@@ -165,8 +167,10 @@ public final class ReportRecorder: TimelineEventSink {
             addMessage(recorded, event)
         case .wsControl(let control):
             guard let direction = event.direction else { return }
+            let kept = keepable(control.payload.count)
             var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: control.opcode,
-                                         length: UInt64(control.payload.count), data: control.payload, truncated: false)
+                                         length: UInt64(control.payload.count), data: Array(control.payload.prefix(kept)),
+                                         truncated: control.payload.count > kept)
             recorded.roundTripMilliseconds = control.roundTripMilliseconds
             addMessage(recorded, event)
         case .wsClose(let close):
@@ -259,6 +263,14 @@ public final class ReportRecorder: TimelineEventSink {
     /// Every connection recorded, by number.
     public var connections: [ReportConnection] {
         finished.sorted { ($0.file, $0.id) < ($1.file, $1.id) }
+    }
+
+    /// How many of `count` payload bytes a message may keep, counted against the budget.
+    private func keepable(_ count: Int) -> Int {
+        let limit = payloadBytesKept < ReportLimits.payloadBudgetBytes ? ReportLimits.payloadBytes : ReportLimits.payloadBytesPastBudget
+        let kept = min(count, limit)
+        payloadBytesKept += kept
+        return kept
     }
 
     private func noteTime(_ time: Timestamp) {
