@@ -189,6 +189,90 @@ def check_har(args):
 
 
 def check_against_log(entries, path):
+    """What the recording programs logged: websockets peers' frame logs (layered or flat),
+    the proxy samples' client/backend logs, curl's --write-out lines."""
+    with open(path, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    if any("who" in record for record in records):
+        return check_against_proxy_log(entries, records)
+    if any(record.get("tool") == "curl" for record in records):
+        return check_against_curl_log(entries, records)
+    return check_against_frame_log(entries, path)
+
+
+def headers_of(message):
+    return [[h["name"], h["value"]] for h in message["headers"]]
+
+
+def compare_messages(got, want, what):
+    """HAR messages against logged (direction, opcode, len, text) tuples, per direction."""
+    for direction in ("send", "receive"):
+        mine = [m for m in got if m["type"] == direction]
+        theirs = [w for w in want if w[0] == direction]
+        if not check(len(mine) == len(theirs), "%s: %d %s messages in the HAR, %d logged" % (what, len(mine), direction, len(theirs))):
+            continue
+        for index, (message, (_, opcode, length, text)) in enumerate(zip(mine, theirs)):
+            check(message["opcode"] == opcode, "%s: %s #%d opcode %s != %s" % (what, direction, index, message["opcode"], opcode))
+            if opcode in (1, 2) and length is not None:
+                check(message.get("_length", len(har_message_bytes(message))) == length, "%s: %s #%d length" % (what, direction, index))
+            if opcode == 1 and text is not None:
+                check(message["data"].startswith(text), "%s: %s #%d text" % (what, direction, index))
+
+
+def check_against_proxy_log(entries, records):
+    """samples/proxy logs: the client's handshake and frames per client connection, the
+    backend's request, response and frames per upstream connection."""
+    opcodes = {"text": 1, "binary": 2, "ping": 9, "pong": 10, "close": 8}
+    def entry_with_request(headers):
+        found = [e for e in entries if headers_of(e["request"]) == headers]
+        check(len(found) >= 1, "no HAR entry carries the logged request headers %s" % headers)
+        # Without a proxy both peers log the same request: one entry answers both.
+        check(len({e["connection"] for e in found}) == 1, "the logged request headers match several connections")
+        return found[0] if found else None
+    # The client side: the websockets client's handshakes and curl's exchanges; the
+    # upstream side: the backend (behind the proxy) or the server (no proxy).
+    handshakes = {r["conn"]: r for r in records if (r.get("who"), r.get("event")) in (("client", "handshake"), ("curl", "curl"))}
+    upstream = ("backend", "server")
+    requests = {r["conn"]: r for r in records if r.get("who") in upstream and r.get("event") == "request"}
+    responses = {r["conn"]: r for r in records if r.get("who") in upstream and r.get("event") == "response"}
+    for conn, handshake in handshakes.items():
+        entry = entry_with_request(handshake["request_headers"])
+        if entry is None:
+            continue
+        if "status" in handshake:
+            check(entry["response"]["status"] == handshake["status"], "client %s: status" % conn)
+            check(headers_of(entry["response"]) == handshake["response_headers"], "client %s: response headers differ from the client's log" % conn)
+        frames = [(r["dir"] == "send" and "send" or "receive", opcodes[r["type"]], r.get("len"), r.get("text"))
+                  for r in records if r.get("who") == "client" and r.get("event") == "frame" and r.get("conn") == conn and r.get("type") in opcodes]
+        compare_messages(entry.get("_webSocketMessages", []), frames, "client %s" % conn)
+    for conn, request in requests.items():
+        entry = entry_with_request(request["headers"])
+        if entry is None:
+            continue
+        check(entry["request"]["method"] + " " in request["request_line"], "backend %s: request line" % conn)
+        if conn in responses:
+            check(entry["response"]["status"] == responses[conn]["status"], "backend %s: status" % conn)
+            check(headers_of(entry["response"]) == responses[conn]["headers"], "backend %s: response headers differ from the backend's log" % conn)
+        # The backend receives what the client side sent: its recv is the HAR's send.
+        frames = [(r["dir"] == "recv" and "send" or "receive", opcodes[r["type"]], r.get("len"), r.get("text"))
+                  for r in records if r.get("who") in upstream and r.get("event") == "frame" and r.get("conn") == conn and r.get("type") in opcodes]
+        compare_messages(entry.get("_webSocketMessages", []), frames, "backend %s" % conn)
+    check(handshakes or requests, "the proxy log holds no handshake")
+
+
+def check_against_curl_log(entries, records):
+    """curl's --write-out: each URL's status and downloaded size."""
+    for record in records:
+        if record.get("tool") != "curl":
+            continue
+        found = [e for e in entries if e["request"]["url"] == record["url"] and e["request"]["method"] == record["method"]
+                 and e["response"]["status"] == record["http_code"]]
+        if check(len(found) >= 1, "no HAR entry for curl's %s %s %s" % (record["method"], record["url"], record["http_code"])):
+            check(any(e["response"]["content"]["size"] == record["size_download"] for e in found),
+                  "%s: no entry with curl's %d bytes downloaded (%s)" % (record["url"], record["size_download"], [e["response"]["content"]["size"] for e in found]))
+
+
+def check_against_frame_log(entries, path):
     """The client's own log of what it sent and received."""
     sent = {"send": [], "receive": []}
     for entry in entries:

@@ -229,12 +229,16 @@ struct ReportExportTests {
         ("websocket/ws-session-deflate-params.pcap", "websocket/ws-session-deflate-params.log", []),
         ("ws-echo-veth.pcap", "ws-echo-veth.log", []),
         ("http2/rfc8441-websocket-over-h2.pcap", "http2/rfc8441-websocket-over-h2.log", []),
-        ("http2/h2c-upgrade-curl.pcap", nil, []),
-        ("http2/h2c-upgrade-ignored.pcap", nil, []),
-        ("http2/h2-prior-knowledge-curl.pcap", nil, []),
+        ("http2/h2c-upgrade-curl.pcap", "http2/h2c-upgrade-curl.log", []),
+        ("http2/h2c-upgrade-ignored.pcap", "http2/h2c-upgrade-ignored.log", []),
+        ("http2/h2-prior-knowledge-curl.pcap", "http2/h2-prior-knowledge-curl.log", []),
         ("http-nginx-lo.pcap", nil, []),
-        ("proxy/upgrade-refused-then-retry.pcap", nil, []),
-        ("proxy/ws-proxy-two-clients.pcap", nil, []),
+        ("proxy/upgrade-refused-then-retry.pcap", "proxy/upgrade-refused-then-retry.log", []),
+        ("proxy/ws-proxy-two-clients.pcap", "proxy/ws-proxy-two-clients.log", []),
+        ("proxy/ws-proxy-ok.pcap", "proxy/ws-proxy-ok.log", []),
+        ("proxy/ws-proxy-http10.pcap", "proxy/ws-proxy-http10.log", []),
+        ("proxy/ws-proxy-no-upgrade-headers.pcap", "proxy/ws-proxy-no-upgrade-headers.log", []),
+        ("proxy/ws-proxy-idle-timeout.pcap", "proxy/ws-proxy-idle-timeout.log", []),
         ("tls/tls13-wss-websockets.pcap", "tls/tls13-wss-websockets.log", ["--keylog", samples.appendingPathComponent("tls/tls13-wss-websockets.keylog").path]),
         ("tls/tls13-h2-curl-nghttpd.pcap", nil, ["--keylog", samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.keylog").path]),
     ]
@@ -308,7 +312,10 @@ struct ReportExportTests {
             let auditJSON = try run(["audit", "--json"] + paths)
             let auditFile = directory.appendingPathComponent("\(index)-audit.jsonl")
             try auditJSON.output.write(to: auditFile)
-            try check(["har", "--har", har] + timelines)
+            // Both legs against what the client and the backend logged.
+            let log = proxy.appendingPathComponent(files[0].replacingOccurrences(of: "-front", with: "").replacingOccurrences(of: ".pcap", with: ".log"))
+            #expect(FileManager.default.fileExists(atPath: log.path), "missing \(log.lastPathComponent)")
+            try check(["har", "--har", har, "--log", log.path] + timelines)
             try check(["html", "--audit", "--html", html, "--audit-json", auditFile.path] + timelines)
             // Audit findings ride on the front leg's entry, with their fix.
             let archive = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: har))) as? [String: Any])
