@@ -76,7 +76,7 @@ struct Switchpoint: ParsableCommand {
         as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
 
         Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
-        2 bad arguments or the capture could not start.
+        2 bad arguments, the capture could not start, or an --html/--har file could not be written.
 
         switchpoint audit FILE… audits a reverse proxy (switchpoint audit --help).
         """
@@ -413,7 +413,7 @@ struct Audit: ParsableCommand {
         and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
         changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
 
-        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input.
+        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input, or an --html/--har file could not be written.
         """
     )
 
