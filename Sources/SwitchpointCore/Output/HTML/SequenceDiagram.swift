@@ -246,7 +246,10 @@ struct SequenceDiagram {
             out.append(trusted: finding.severity.rawValue)
             out.append("\" data-severity=\"")
             out.append(trusted: finding.severity.rawValue)
-            out.append("\"><circle cx=\"")
+            // The whole message as the tooltip; the label is clipped to the diagram.
+            out.append("\"><title>")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": " + finding.message, to: out)
+            out.append("</title><circle cx=\"")
             out.append(fixed: x, decimals: 1)
             out.append("\" cy=\"")
             out.append(fixed: y - 4, decimals: 1)
@@ -256,7 +259,7 @@ struct SequenceDiagram {
             out.append(fixed: y, decimals: 1)
             out.append("\">")
             HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": ", to: out)
-            Self.clipped(finding.message, into: out, limit: 90)
+            Self.clipped(finding.message, into: out, limit: max(20, 80 - finding.code.count))
             out.append("</text></g>")
         case .gap(let length, let reason):
             let x = laneX(from)
