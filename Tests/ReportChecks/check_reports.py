@@ -496,8 +496,11 @@ def take_screenshot(args):
         if messages:
             item = messages[min(args.open_detail, len(messages) - 1)]
             driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", item)
+        # The window's outer size includes its frame: grow until the page fits or the cap.
+        driver.set_window_size(1280, args.max_height)
         height = driver.execute_script("return document.documentElement.scrollHeight;")
-        driver.set_window_size(1280, min(max(height, 800), args.max_height))
+        inner = driver.execute_script("return window.innerHeight;")
+        driver.set_window_size(1280, min(max(height, 800) + (args.max_height - inner), args.max_height))
         driver.execute_script("window.scrollTo(0, 0);")
         driver.save_screenshot(args.screenshot)
     finally:

@@ -40,7 +40,8 @@ enum HTMLReportAssets {
     .msg.tls line{stroke:#546e7a}
     .switch-band rect{fill:#ffe9a8;stroke:#d4a000}
     .switch-band text{font-weight:700;fill:#5a4300}
-    .finding circle{stroke:#fff}
+    .finding circle,.finding rect{stroke:#fff}
+    .finding.sev-error rect{fill:#c62828}.finding.sev-warn rect{fill:#ef8f00}.finding.sev-info rect{fill:#1e6fd9}
     .finding.sev-error circle{fill:#c62828}.finding.sev-error text{fill:#c62828}
     .finding.sev-warn circle{fill:#ef8f00}.finding.sev-warn text{fill:#a35f00}
     .finding.sev-info circle{fill:#1e6fd9}.finding.sev-info text{fill:#1e6fd9}

@@ -260,13 +260,14 @@ public struct HTMLReportWriter {
                 guard let front = byLabel[frontLabel], let back = byLabel[backLabel], front.detailed, back.detailed else { continue }
                 guard out.count < ReportLimits.htmlDiagramBudgetBytes else { notDrawn += 1; continue }
                 let shift = -Int64((audit.clockOffsetMilliseconds ?? 0) * 1e6)
-                let diagram = SequenceDiagram(lanes: ["client " + front.client.description, "proxy " + front.server.description,
-                                                      "upstream " + back.server.description],
-                                              legs: [.init(connection: front, left: 0, right: 1), .init(connection: back, left: 1, right: 2, shiftNanoseconds: shift)])
                 var findings = auditByLabel[frontLabel] ?? []
                 for finding in auditByLabel[backLabel] ?? [] where !findings.contains(where: { $0.code == finding.code && $0.message == finding.message }) {
                     findings.append(finding)
                 }
+                let diagram = SequenceDiagram(lanes: ["client " + front.client.description, "proxy " + front.server.description,
+                                                      "upstream " + back.server.description],
+                                              legs: [.init(connection: front, left: 0, right: 1), .init(connection: back, left: 1, right: 2, shiftNanoseconds: shift)],
+                                              extra: findings.map { Self.placed($0, pair: pair, backShift: shift, start: front.start) })
                 article(out, id: "p-\(index + 1)", connections: [front, back], diagram: diagram, findings: findings, nextDetail: &nextDetail) {
                     out.append("exchange ")
                     out.append(decimal: index + 1)
@@ -300,6 +301,26 @@ public struct HTMLReportWriter {
             out.append(" MiB budget.</p>")
         }
         out.append("</section>\n")
+    }
+
+    /// An audit finding at the moment it is about: the upstream request for what the proxy
+    /// did to the headers, the client's answer for what it did to the status, the close
+    /// for idle kills and unrelayed closes, the first message for lost or altered ones.
+    static func placed(_ finding: AuditFinding, pair: AuditPair, backShift: Int64, start: Timestamp) -> ReportItem {
+        let backRequest = pair.back.requestTime.map { $0.adding(nanoseconds: backShift) }
+        let time: Timestamp? = switch finding.code {
+        case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .headerChanged, .headerAdded, .h2cSmuggling:
+            backRequest ?? pair.front.requestTime
+        case .statusRewritten, .switchWithoutUpstream, .proxyErrorStatus:
+            pair.front.responseTime
+        case .idleKill, .closeNotRelayed:
+            pair.front.closedAt
+        case .messageLost, .messageAltered, .messageReordered:
+            pair.front.messages.first?.timestamp
+        case .unpairedFront, .unpairedBack, .singleLeg:
+            pair.front.requestTime
+        }
+        return ReportItem(time: time ?? pair.front.requestTime ?? start, direction: nil, kind: .auditFinding(finding))
     }
 
     private func article(_ out: OutputBuffer, id: String, connections: [ReportConnection], diagram: SequenceDiagram,

@@ -15,6 +15,8 @@ struct SequenceDiagram {
     /// Lifeline titles, left to right (switchpoint's own words plus escaped endpoints).
     var lanes: [String]
     var legs: [Leg]
+    /// Items on the first leg's clock that no connection recorded (the audit's findings).
+    var extra: [ReportItem] = []
 
     /// Layout constants, in SVG user units (pixels).
     enum Layout {
@@ -39,6 +41,7 @@ struct SequenceDiagram {
                 items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
             }
         }
+        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
         // Stable by time: events of one leg keep their order.
         items = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         let origin = items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
@@ -240,7 +243,8 @@ struct SequenceDiagram {
             }, into: out, details: details, nextDetail: &nextDetail)
             out.append("</g>")
         case .finding(let finding):
-            let lane = item.direction == nil ? Double(leg.left + leg.right) / 2 : Double(from)
+            // A finding of no direction sits on the leg's client lifeline, its label running right.
+            let lane = item.direction == nil ? Double(leg.left) : Double(from)
             let x = Layout.firstLane + Layout.laneSpacing * lane
             out.append("<g class=\"finding sev-")
             out.append(trusted: finding.severity.rawValue)
@@ -253,13 +257,41 @@ struct SequenceDiagram {
             out.append(fixed: x, decimals: 1)
             out.append("\" cy=\"")
             out.append(fixed: y - 4, decimals: 1)
+            // On the rightmost lifeline the label runs leftwards, inside the diagram.
+            let leftwards = lane >= Double(lanes.count - 1)
             out.append("\" r=\"6\"/><text x=\"")
-            out.append(fixed: x + 10, decimals: 1)
+            out.append(fixed: leftwards ? x - 10 : x + 10, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y, decimals: 1)
+            out.append(leftwards ? "\" text-anchor=\"end\">" : "\">")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": ", to: out)
+            Self.clipped(finding.message, into: out, limit: max(20, 66 - finding.code.count))
+            out.append("</text></g>")
+        case .auditFinding(let finding):
+            // On the proxy's lifeline (the middle one), with the fix in the tooltip.
+            let x = lanes.count == 3 ? laneX(1) : (laneX(leg.left) + laneX(leg.right)) / 2
+            out.append("<g class=\"finding audit sev-")
+            out.append(trusted: finding.severity.rawValue)
+            out.append("\" data-severity=\"")
+            out.append(trusted: finding.severity.rawValue)
+            out.append("\"><title>")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
+            if let fix = finding.fix { HTMLEscaper.append("\nfix: " + fix, to: out) }
+            out.append("</title><rect x=\"")
+            out.append(fixed: x - 6, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y - 10, decimals: 1)
+            out.append("\" width=\"12\" height=\"12\" transform=\"rotate(45 ")
+            out.append(fixed: x, decimals: 1)
+            out.append(" ")
+            out.append(fixed: y - 4, decimals: 1)
+            out.append(")\"/><text x=\"")
+            out.append(fixed: x + 12, decimals: 1)
             out.append("\" y=\"")
             out.append(fixed: y, decimals: 1)
             out.append("\">")
-            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": ", to: out)
-            Self.clipped(finding.message, into: out, limit: max(20, 80 - finding.code.count))
+            HTMLEscaper.append(finding.code.rawValue + ": ", to: out)
+            Self.clipped(finding.message, into: out, limit: max(20, 70 - finding.code.rawValue.count))
             out.append("</text></g>")
         case .gap(let length, let reason):
             let x = laneX(from)

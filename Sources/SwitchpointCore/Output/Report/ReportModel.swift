@@ -72,6 +72,8 @@ public struct ReportItem: Sendable {
         case closing(WebSocketClosing)
         /// Drawn in place of the messages kept in neither the head nor the tail.
         case elided(count: Int)
+        /// A proxy audit finding, drawn on the proxy's lifeline when what it is about happened.
+        case auditFinding(AuditFinding)
     }
 
     public var time: Timestamp
