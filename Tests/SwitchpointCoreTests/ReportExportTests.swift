@@ -204,6 +204,43 @@ struct ReportExportTests {
         #expect(second["_webSocketMessages"] == nil)
     }
 
+    @Test("pipelined HTTP/1.1: answers go to the requests in order, bodies and findings to theirs")
+    func pipelining() throws {
+        let recorder = ReportRecorder()
+        let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
+        var time = Timestamp(nanoseconds: 1_000_000_000)
+        func send(_ direction: Direction?, _ kind: TimelineEvent.Kind) {
+            time = time.adding(nanoseconds: 1_000_000)
+            recorder.receive(TimelineEvent(timestamp: time, connection: 1, packet: 1, direction: direction, kind: kind))
+        }
+        let capture = CaptureInfo(packetNumber: 1, timestamp: time)
+        send(nil, .connectionOpened(ConnectionOpening(connection: 1, client: client, server: server, roleEvidence: .syn, capture: capture)))
+        for (target, upgrade) in [("/a", false), ("/b", true), ("/c", false)] {
+            let fields = [HTTPField(name: "Host", value: "x")] + (upgrade ? [HTTPField(name: "Upgrade", value: "websocket")] : [])
+            send(.clientToServer, .httpRequest(HTTPRequestHead(method: "POST", target: target, version: "HTTP/1.1", headers: HTTPHeaders(fields))))
+            send(.clientToServer, .httpBody(length: UInt64(target.utf8.count * 100), chunked: false))
+        }
+        send(.clientToServer, .finding(Finding(.upgradeRefused, "about /c")))
+        for status in [200, 426, 404] {
+            send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: 100, reason: "Continue", headers: HTTPHeaders([]))))
+            send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: status, reason: "", headers: HTTPHeaders([]))))
+            send(.serverToClient, .httpBody(length: UInt64(status), chunked: false))
+        }
+        let summary = ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete, start: capture.timestamp,
+                                        end: time, reason: .fin, clientToServer: DirectionStats(), serverToClient: DirectionStats(), capture: capture)
+        send(nil, .connectionClosed(summary))
+        recorder.finish(packets: 20, files: ["synthetic"])
+        let connection = try #require(recorder.connections.first)
+        let exchanges = connection.exchanges.kept
+        #expect(exchanges.map(\.requestTarget) == ["/a", "/b", "/c"])
+        #expect(exchanges.map(\.status) == [200, 426, 404])
+        #expect(exchanges.map(\.requestBodyBytes) == [200, 200, 200])
+        #expect(exchanges.map(\.responseBodyBytes) == [200, 426, 404])
+        #expect(exchanges.map(\.findings.count) == [0, 0, 1])
+        #expect(connection.outcome == "refused 426")
+    }
+
     // MARK: End to end
 
     func run(_ arguments: [String]) throws -> TestEnvironment.ToolResult {

@@ -16,6 +16,9 @@ public enum ReportLimits {
     public static let tailExchanges = 50
     /// Handshakes, findings, gaps and closes drawn per connection (the first ones).
     public static let maxLandmarksPerConnection = 300
+    /// HTTP/1.x requests waiting for their answer per connection (pipelining); beyond it a
+    /// request is kept without one.
+    public static let maxAwaitingResponses = 64
     /// HTTP/2 streams waiting for their end per connection.
     public static let maxOpenStreams = 256
     /// Payload bytes kept per message. With `--payload preview` the dissector keeps less

@@ -16,8 +16,13 @@ public final class ReportRecorder: TimelineEventSink {
     /// so an event updates it in place instead of copying its arrays out of the dictionary.
     private final class OpenConnection {
         var record: ReportConnection
-        /// The HTTP/1.x exchange in progress (its answer and body may still come).
+        /// The HTTP/1.x exchange last answered (its body, switch and messages may still come).
         var current: ReportExchange?
+        /// HTTP/1.x requests not answered yet, oldest first (answers come in request order).
+        var awaiting: [ReportExchange] = []
+        /// Whether each unanswered request offered an upgrade (every listed connection, for
+        /// its outcome).
+        var offers: [Bool] = []
         /// HTTP/2 streams by id, until their `h2.stream` summary.
         var streams: [UInt32: ReportExchange] = [:]
         var sawHTTP2 = false
@@ -68,6 +73,7 @@ public final class ReportRecorder: TimelineEventSink {
             state.record.bytesClientToServer = summary.clientToServer.deliveredBytes
             state.record.bytesServerToClient = summary.serverToClient.deliveredBytes
             if let current = state.current { state.record.exchanges.append(current) }
+            for exchange in state.awaiting { state.record.exchanges.append(exchange) }
             for stream in state.streams.keys.sorted() {
                 if var exchange = state.streams[stream] {
                     exchange.unfinished = true
@@ -78,8 +84,8 @@ public final class ReportRecorder: TimelineEventSink {
         case .httpRequest(let head):
             guard let state = open[id] else { return }
             if state.record.protocolBefore == "TCP" { state.record.protocolBefore = head.version }
+            if state.offers.count < ReportLimits.maxAwaitingResponses { state.offers.append(head.headers.contains("Upgrade")) }
             if state.record.detailed {
-                if let current = state.current { state.record.exchanges.append(current) }
                 var exchange = ReportExchange(connection: id)
                 exchange.requestTime = event.timestamp
                 exchange.requestMethod = head.method
@@ -89,32 +95,45 @@ public final class ReportRecorder: TimelineEventSink {
                 exchange.decrypted = event.decrypted
                 exchange.findings = state.pendingFindings
                 state.pendingFindings = []
-                state.current = exchange
+                if state.awaiting.count < ReportLimits.maxAwaitingResponses {
+                    state.awaiting.append(exchange)
+                } else {
+                    state.record.exchanges.append(exchange)
+                }
                 landmark(state, event, .request(head))
             }
         case .httpResponse(let head):
             guard let state = open[id] else { return }
-            if !head.isInterim, head.status != 101, state.current?.status == nil,
-               state.current?.requestFields.contains(where: { $0.name.equalsIgnoringASCIICase("Upgrade") }) == true {
-                state.record.outcome = "refused \(head.status)"
+            if !head.isInterim, !state.offers.isEmpty {
+                let offered = state.offers.removeFirst()
+                if offered && head.status != 101 { state.record.outcome = "refused \(head.status)" }
             }
             if state.record.detailed {
-                if state.current == nil { state.current = ReportExchange(connection: id) }
-                if !head.isInterim, state.current?.status == nil {
-                    state.current?.responseTime = event.timestamp
-                    state.current?.status = head.status
-                    state.current?.reason = head.reason
-                    state.current?.responseVersion = head.version
-                    state.current?.responseFields = head.headers.fields
-                    state.current?.decrypted = event.decrypted
+                if !head.isInterim {
+                    // A final answer: to the oldest request waiting for one.
+                    var exchange = state.awaiting.isEmpty ? ReportExchange(connection: id) : state.awaiting.removeFirst()
+                    exchange.responseTime = event.timestamp
+                    exchange.status = head.status
+                    exchange.reason = head.reason
+                    exchange.responseVersion = head.version
+                    exchange.responseFields = head.headers.fields
+                    exchange.decrypted = event.decrypted
+                    if let current = state.current { state.record.exchanges.append(current) }
+                    state.current = exchange
                 }
                 landmark(state, event, .response(head))
             }
         case .httpBody(let length, _):
             guard let state = open[id] else { return }
             if event.direction == .clientToServer {
-                state.current?.requestBodyBytes += length
-                state.current?.requestEnd = event.timestamp
+                // The body of the latest request (answered already when the server did not wait).
+                if state.awaiting.isEmpty {
+                    state.current?.requestBodyBytes += length
+                    state.current?.requestEnd = event.timestamp
+                } else {
+                    state.awaiting[state.awaiting.count - 1].requestBodyBytes += length
+                    state.awaiting[state.awaiting.count - 1].requestEnd = event.timestamp
+                }
             } else {
                 state.current?.responseBodyBytes += length
                 state.current?.responseEnd = event.timestamp
@@ -145,8 +164,17 @@ public final class ReportRecorder: TimelineEventSink {
                     if state.streams[stream]?.findings.count ?? 0 < ReportLimits.maxLandmarksPerConnection {
                         state.streams[stream]?.findings.append(finding)
                     }
+                } else if event.direction == .clientToServer, !state.awaiting.isEmpty {
+                    // About a request still waiting for its answer.
+                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection {
+                        state.awaiting[state.awaiting.count - 1].findings.append(finding)
+                    }
                 } else if state.current != nil {
                     if state.current?.findings.count ?? 0 < ReportLimits.maxLandmarksPerConnection { state.current?.findings.append(finding) }
+                } else if !state.awaiting.isEmpty {
+                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection {
+                        state.awaiting[state.awaiting.count - 1].findings.append(finding)
+                    }
                 } else if state.pendingFindings.count < ReportLimits.maxLandmarksPerConnection {
                     state.pendingFindings.append(finding)
                 }
@@ -254,6 +282,7 @@ public final class ReportRecorder: TimelineEventSink {
         for id in open.keys.sorted() {
             if let state = open[id] {
                 if let current = state.current { state.record.exchanges.append(current) }
+                for exchange in state.awaiting { state.record.exchanges.append(exchange) }
                 finished.append(state.record)
             }
         }
@@ -290,8 +319,11 @@ public final class ReportRecorder: TimelineEventSink {
         guard let state = open[event.connection] else { return }
         if let stream = event.stream {
             state.streams[stream]?.messages.append(message)
-        } else {
+        } else if state.current != nil {
             state.current?.messages.append(message)
+        } else if !state.awaiting.isEmpty {
+            // The answer was not captured (a gap): the messages still belong to the request.
+            state.awaiting[state.awaiting.count - 1].messages.append(message)
         }
         let item = ReportItem(time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream, kind: .message(message))
         if isLandmark { landmark(state, event, item.kind) } else { state.record.bulk.append(item) }
