@@ -63,30 +63,3 @@ public final class ReportExports {
         if close(descriptor) != 0 { throw ReportWriteError(what: what, path: path, errno: errno) }
     }
 }
-
-/// An export could not be written: which, where, and the system's reason.
-public struct ReportWriteError: Error, CustomStringConvertible {
-    public var what: String
-    public var path: String
-    public var errno: Int32
-
-    public var description: String {
-        "cannot write the \(what) to \(path): \(String(cString: strerror(errno)))"
-    }
-}
-
-extension ReportCapture {
-    /// Adds another capture file's facts (the audit's second leg).
-    mutating func merge(_ other: ReportCapture) {
-        files += other.files
-        if let first = other.first, first < (self.first ?? first.adding(nanoseconds: 1)) { self.first = first }
-        if let last = other.last, (self.last ?? last.adding(nanoseconds: -1)) < last { self.last = last }
-        packets += other.packets
-        connections += other.connections
-        switched.merge(other.switched, uniquingKeysWith: +)
-        refused.merge(other.refused, uniquingKeysWith: +)
-        findings.merge(other.findings, uniquingKeysWith: +)
-        connectionsNotListed += other.connectionsNotListed
-        connectionsNotDetailed += other.connectionsNotDetailed
-    }
-}
