@@ -84,7 +84,7 @@ struct Switchpoint: ParsableCommand {
         as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
 
         Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
-        2 bad arguments or the capture could not start.
+        2 bad arguments, the capture could not start, or an --html/--har file could not be written.
 
         --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
         tls or raw (anything else is a usage error).
@@ -147,6 +147,12 @@ struct Switchpoint: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
+
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.", valueName: "file"))
+    var har: String?
 
     @Option(name: .long, help: ArgumentHelp("Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
@@ -219,6 +225,10 @@ struct Switchpoint: ParsableCommand {
             if count != nil { throw ValidationError("--shard and -c cannot be combined (each shard counts only its own packets)") }
             if writeFile != nil { throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)") }
         }
+        if workers > 1 && (html != nil || har != nil) {
+            throw ValidationError("--html and --har are written by one process: not with --workers")
+        }
+        try validateExports()
     }
 
     /// `--shard`, parsed (validated above).
@@ -303,10 +313,13 @@ struct Switchpoint: ParsableCommand {
         // Live capture already reads on its own thread and prints as it goes.
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         /// The timeline's run into `printer`, on two threads when asked.
+        let exports = ReportExports(html: html, har: har)
+        let recorder = exports.map { _ in ReportRecorder() }
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
             let decodeAs = try decodeAsMap()
             // Without a key log no state crosses connections: they are split between workers.
-            if pipelined, keyLog == nil,
+            // (Not with exports: they need every connection's events in one place.)
+            if pipelined, keyLog == nil, recorder == nil,
                let sharded = ShardedTimelineRun.runIfShardable(
                    source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
                    makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
@@ -314,7 +327,9 @@ struct Switchpoint: ParsableCommand {
                 runner = sharded
                 return
             }
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
+            // The exports hear the same events as the printer (which sees no more than alone).
+            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
+            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -342,6 +357,7 @@ struct Switchpoint: ParsableCommand {
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -354,6 +370,7 @@ struct Switchpoint: ParsableCommand {
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
@@ -415,6 +432,44 @@ extension Switchpoint {
         if !result.problems.isEmpty { throw ExitCode(1) }
     }
 
+    /// `--html`/`--har` need the timeline, and never overwrite an input.
+    func validateExports() throws {
+        if connections && (html != nil || har != nil) {
+            throw ValidationError("--html and --har export the timeline; they do not combine with --connections")
+        }
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: readFiles + (writeFile.map { [$0] } ?? []))
+    }
+
+    /// Writes the exports after the terminal output is complete; a failure is reported on
+    /// stderr and exits 2 (the timeline above it is unchanged).
+    func writeExports(_ exports: ReportExports?, _ recorder: ReportRecorder?, packets: Int, errors: LineWriter) throws {
+        guard let exports, let recorder else { return }
+        recorder.finish(packets: packets, files: interface.map { ["live: " + $0] } ?? readFiles)
+        do {
+            try exports.write(recorders: [recorder])
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape(error.description))
+            errors.flush()
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// An export path must not name an input or another output.
+func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [String]) throws {
+    let given = exports.compactMap { entry in entry.path.map { (entry.option, $0) } }
+    for (option, path) in given {
+        guard !path.isEmpty, path != "-" else { throw ValidationError("\(option) needs a file name") }
+        for input in inputs where input != "-" && sameFile(input, path) {
+            throw ValidationError("\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
+        }
+    }
+    if given.count == 2, sameFile(given[0].1, given[1].1) {
+        throw ValidationError("--html and --har name the same file")
+    }
+}
+
+extension Switchpoint {
     struct KeyLogError: Error, CustomStringConvertible {
         var description: String
     }
@@ -474,7 +529,7 @@ struct Audit: ParsableCommand {
         and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
         changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
 
-        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input.
+        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input, or an --html/--har file could not be written.
         """
     )
 
@@ -496,7 +551,14 @@ struct Audit: ParsableCommand {
     @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (both legs of each exchange side by side) to this file.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2) of both legs, audit findings on the entries, to this file.", valueName: "file"))
+    var har: String?
+
     mutating func validate() throws {
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
@@ -512,8 +574,10 @@ struct Audit: ParsableCommand {
         options.back = back
         let report: ProxyAuditor.Report
         let problems: [CaptureError]
+        let exports = ReportExports(html: html, har: har)
+        let recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
         do {
-            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options)
+            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options, recorders: recorders)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
@@ -521,6 +585,15 @@ struct Audit: ParsableCommand {
         for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
+        if let exports {
+            do {
+                try exports.write(recorders: recorders, audit: report)
+            } catch {
+                errors.write(line: "switchpoint audit: " + TerminalText.escape(error.description))
+                errors.flush()
+                throw ExitCode(2)
+            }
+        }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }
