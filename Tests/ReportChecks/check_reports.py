@@ -315,6 +315,8 @@ def check_against_frame_log(entries, path):
 # ---------------------------------------------------------------- HTML
 
 def browser():
+    # Selenium's manager would otherwise try to send usage statistics over the network.
+    os.environ["SE_AVOID_STATS"] = "true"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
