@@ -66,9 +66,12 @@ public struct TimelineEvent: Sendable {
         }
     }
 
+    /// The three large payloads are boxed (`indirect`): an event is copied a few times on
+    /// its way to the printer, and a 280-byte connection summary inline made every
+    /// WebSocket message's event that large too.
     public enum Kind: Sendable {
         case connectionOpened(ConnectionOpening)
-        case connectionClosed(ConnectionSummary)
+        indirect case connectionClosed(ConnectionSummary)
         case gap(length: UInt64, reason: GapReason)
         case httpRequest(HTTPRequestHead)
         case httpResponse(HTTPResponseHead)
@@ -83,7 +86,7 @@ public struct TimelineEvent: Sendable {
         /// A TLS 1.3 HelloRetryRequest (not a ServerHello, though it is sent as one).
         case tlsHelloRetry(TLSHelloRetry)
         /// Once per connection when a key log was given: what the handshake settled.
-        case tlsSession(TLSSessionFacts)
+        indirect case tlsSession(TLSSessionFacts)
         /// End-of-connection totals of bytes after the TLS handshake.
         case tlsEncrypted(clientToServer: UInt64, serverToClient: UInt64)
         case wsFrame(WebSocketFrameHeader)
@@ -100,7 +103,7 @@ public struct TimelineEvent: Sendable {
         case h2GoAway(lastStream: UInt32, error: UInt32, debug: String)
         case h2Ping(ack: Bool, roundTripMilliseconds: Double?)
         /// A finished request/response exchange on one stream.
-        case h2Stream(HTTP2StreamSummary)
+        indirect case h2Stream(HTTP2StreamSummary)
     }
 
     /// The `type` name in JSON lines and the summary.
