@@ -290,7 +290,9 @@ struct Switchpoint: ParsableCommand {
         var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
-        let registry = DissectorRegistry.standard(webSocket: webSocket)
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
@@ -406,7 +408,9 @@ extension Switchpoint {
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
-        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket),
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
                                                           decodeAs: try decodeAsMap(), keyLog: keyLog)
         let output = LineWriter.standardOutput(flushEachLine: true)
         let reportProblem: (CaptureError) -> Void = { problem in

@@ -219,13 +219,13 @@ struct ReportExportTests {
         for (target, upgrade) in [("/a", false), ("/b", true), ("/c", false)] {
             let fields = [HTTPField(name: "Host", value: "x")] + (upgrade ? [HTTPField(name: "Upgrade", value: "websocket")] : [])
             send(.clientToServer, .httpRequest(HTTPRequestHead(method: "POST", target: target, version: "HTTP/1.1", headers: HTTPHeaders(fields))))
-            send(.clientToServer, .httpBody(length: UInt64(target.utf8.count * 100), chunked: false))
+            send(.clientToServer, .httpBody(length: UInt64(target.utf8.count * 100), chunked: false, kept: [], keptAll: false))
         }
         send(.clientToServer, .finding(Finding(.upgradeRefused, "about /c")))
         for status in [200, 426, 404] {
             send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: 100, reason: "Continue", headers: HTTPHeaders([]))))
             send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: status, reason: "", headers: HTTPHeaders([]))))
-            send(.serverToClient, .httpBody(length: UInt64(status), chunked: false))
+            send(.serverToClient, .httpBody(length: UInt64(status), chunked: false, kept: [], keptAll: false))
         }
         let summary = ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete, start: capture.timestamp,
                                         end: time, reason: .fin, clientToServer: DirectionStats(), serverToClient: DirectionStats(), capture: capture)

@@ -49,10 +49,21 @@ struct HTTP1Session {
         var maxPendingClientBytes: Int
     }
 
-    init(limits: HTTP1Limits = HTTP1Limits()) {
+    init(limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.limits = SessionLimits(maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
-        requestParser = HTTP1Parser(role: .request, limits: limits)
-        responseParser = HTTP1Parser(role: .response, limits: limits)
+        requestParser = HTTP1Parser(role: .request, limits: limits, bodies: bodies)
+        responseParser = HTTP1Parser(role: .response, limits: limits, bodies: bodies)
+    }
+
+    /// The body event of a finished message; the parser gets a pooled buffer for the next.
+    private mutating func addBody(length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool, direction: Direction,
+                                  offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        events.add(.httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture, direction: direction, offset: offset)
+        if direction == .clientToServer {
+            requestParser.supplyBodyBuffer(events.takePayloadBuffer())
+        } else {
+            responseParser.supplyBodyBuffer(events.takePayloadBuffer())
+        }
     }
 
     /// The request whose verdict the client is waiting for, if any.
@@ -91,9 +102,10 @@ struct HTTP1Session {
                     pending.append(request)
                     // An upgrade request's verdict decides what the next client byte is.
                     requestParser.startRequestBody(pauseAfter: request.waitsForVerdict, endOfHead: end, events: &queue)
-                case .messageEnd(let bodyLength, let chunked, let end):
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
                     if bodyLength > 0 {
-                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .clientToServer, offset: end)
+                        addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .clientToServer,
+                                offset: end, capture: capture, events: &events)
                     }
                     if let last = pending.indices.last, pending[last].end == nil {
                         pending[last].end = end
@@ -176,9 +188,10 @@ struct HTTP1Session {
                         }
                         return outcome
                     }
-                case .messageEnd(let bodyLength, let chunked, let end):
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
                     if bodyLength > 0 {
-                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: end)
+                        addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
+                                offset: end, capture: capture, events: &events)
                     }
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
@@ -340,8 +353,9 @@ struct HTTP1Session {
     private mutating func parserEventsFraming(_ framing: HTTP1BodyFraming, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         parserEvents.removeAll(keepingCapacity: true)
         responseParser.setResponseFraming(framing, endOfHead: end, events: &parserEvents)
-        for case .messageEnd(let bodyLength, let chunked, let at) in parserEvents where bodyLength > 0 {
-            events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: at)
+        for case .messageEnd(let bodyLength, let chunked, let at, let kept, let keptAll) in parserEvents where bodyLength > 0 {
+            addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
+                    offset: at, capture: capture, events: &events)
         }
     }
 
@@ -368,8 +382,9 @@ struct HTTP1Session {
         for event in parserEvents {
             switch event {
             case .finding(let code, let message, let at): events.finding(code, message, capture: capture, direction: direction, offset: at)
-            case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
-                events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: direction, offset: end)
+            case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll) where bodyLength > 0:
+                addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
+                        offset: end, capture: capture, events: &events)
             case .gaveUp: stopped = true
             default: break
             }
@@ -395,8 +410,9 @@ struct HTTP1Session {
             }
             for event in parserEvents {
                 switch event {
-                case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
-                    events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: parserDirection, offset: end)
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll) where bodyLength > 0:
+                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: parserDirection,
+                            offset: end, capture: capture, events: &events)
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: parserDirection, offset: at)
                 default:
