@@ -136,7 +136,7 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
+    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
     var payload: PayloadMode = .preview
 
     @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.", valueName: "protocol=port"))
