@@ -91,10 +91,11 @@ struct HTTP1Parser {
         maxKeptBodyBytes = Int32(clamping: max(0, bodies.keptBytes))
     }
 
-    /// Gives the parser an empty buffer for the next body's bytes (from the event payload
-    /// pool) when the last one left with its event.
+    /// Gives the parser an empty buffer (from the event payload pool) for the body of the
+    /// message whose head was just reported; it leaves with the message's `messageEnd`, so
+    /// an idle connection holds none.
     mutating func supplyBodyBuffer(_ buffer: @autoclosure () -> [UInt8]) {
-        if keptBody.capacity == 0 { keptBody = buffer() }
+        if keptBody.capacity == 0 && maxKeptBodyBytes > 0 { keptBody = buffer() }
     }
 
     /// Copies the start of body bytes while the kept prefix is contiguous (nothing missed
@@ -426,7 +427,7 @@ struct HTTP1Parser {
     private mutating func endMessage(at end: UInt64, events: inout [HTTP1ParserEvent]) {
         retained.removeAll(keepingCapacity: true)
         var kept: [UInt8] = []
-        if bodyLength > 0 { swap(&kept, &keptBody) }
+        swap(&kept, &keptBody)
         events.append(.messageEnd(bodyLength: bodyLength, chunked: chunked, end: end, kept: kept, keptAll: UInt64(kept.count) == bodyLength))
         state = pauseAfterMessage ? .paused : .startLine
     }
