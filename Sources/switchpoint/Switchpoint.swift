@@ -136,7 +136,7 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
+    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
     var payload: PayloadMode = .preview
 
     @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.", valueName: "protocol=port"))
@@ -290,7 +290,9 @@ struct Switchpoint: ParsableCommand {
         var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
-        let registry = DissectorRegistry.standard(webSocket: webSocket)
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
@@ -406,7 +408,9 @@ extension Switchpoint {
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
-        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket),
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
                                                           decodeAs: try decodeAsMap(), keyLog: keyLog)
         let output = LineWriter.standardOutput(flushEachLine: true)
         let reportProblem: (CaptureError) -> Void = { problem in

@@ -98,6 +98,53 @@ def har_message_bytes(message):
     return message["data"].encode("utf-8")
 
 
+def har_body(holder, key):
+    """The kept bytes of a `content` or `postData` (`key` names the base64 flag: `encoding`
+    in content, `_encoding` in postData) and whether only a prefix was kept."""
+    text = holder.get("text", "")
+    if holder.get(key) == "base64":
+        data = base64.b64decode(text)
+    else:
+        data = text.encode("utf-8")
+    return data, bool(holder.get("_switchpointTruncated"))
+
+
+def entry_bodies(entry):
+    """(request bytes, truncated, request size), (response bytes, truncated, response size)."""
+    request = entry["request"]
+    if "postData" in request:
+        sent, sent_cut = har_body(request["postData"], "_encoding")
+    else:
+        sent, sent_cut = b"", False
+    received, received_cut = har_body(entry["response"]["content"], "encoding")
+    return (sent, sent_cut, request["bodySize"]), (received, received_cut, entry["response"]["content"]["size"])
+
+
+def check_body_sizes(entries):
+    """Each kept body is the whole body (as long as its size) or, marked truncated, a
+    shorter prefix; a body with bytes has some kept (a gap at its start aside)."""
+    for entry in entries:
+        for what, (data, cut, size) in zip(("request", "response"), entry_bodies(entry)):
+            url = entry["request"]["url"]
+            if size is None or size <= 0:
+                check(data == b"", "%s %s: body text without a body" % (url, what))
+                continue
+            if cut:
+                check(len(data) < size, "%s %s: %d bytes marked truncated of %d" % (url, what, len(data), size))
+            else:
+                check(len(data) == size, "%s %s: %d body bytes kept, size %d, not marked truncated" % (url, what, len(data), size))
+
+
+def check_body(entry, data, request, what):
+    """A HAR body against the bytes the recording program served or sent."""
+    (sent, sent_cut, _), (received, received_cut, _) = entry_bodies(entry)
+    got, cut = (sent, sent_cut) if request else (received, received_cut)
+    if cut:
+        check(data.startswith(got) and len(got) < len(data), "%s: the kept prefix is not the start of the logged body" % what)
+    else:
+        check(got == data, "%s: body %r != logged %r" % (what, got[:80], data[:80]))
+
+
 def check_har(args):
     from jsonschema import Draft202012Validator
     from haralyzer import HarParser
@@ -183,6 +230,7 @@ def check_har(args):
                     check(expected["data"].startswith(data), "%s #%d: truncated payload is not a prefix" % (channel, index))
                 else:
                     check(data == expected["data"], "%s #%d: payload differs" % (channel, index))
+    check_body_sizes(entries)
     if args.log:
         check_against_log(entries, args.log)
     return len(entries), sum(len(v) for v in got_messages.values())
@@ -242,6 +290,8 @@ def check_against_proxy_log(entries, records):
         if "status" in handshake:
             check(entry["response"]["status"] == handshake["status"], "client %s: status" % conn)
             check(headers_of(entry["response"]) == handshake["response_headers"], "client %s: response headers differ from the client's log" % conn)
+        if "body" in handshake:
+            check_body(entry, handshake["body"].encode("utf-8"), False, "client %s response" % conn)
         frames = [(r["dir"] == "send" and "send" or "receive", opcodes[r["type"]], r.get("len"), r.get("text"))
                   for r in records if r.get("who") == "client" and r.get("event") == "frame" and r.get("conn") == conn and r.get("type") in opcodes]
         compare_messages(entry.get("_webSocketMessages", []), frames, "client %s" % conn)
@@ -253,6 +303,9 @@ def check_against_proxy_log(entries, records):
         if conn in responses:
             check(entry["response"]["status"] == responses[conn]["status"], "backend %s: status" % conn)
             check(headers_of(entry["response"]) == responses[conn]["headers"], "backend %s: response headers differ from the backend's log" % conn)
+            if "body" in responses[conn]:
+                # The refusal's text (400/426/505 from the backend): the evidence in the HAR.
+                check_body(entry, responses[conn]["body"].encode("utf-8"), False, "backend %s response" % conn)
         # The backend receives what the client side sent: its recv is the HAR's send.
         frames = [(r["dir"] == "recv" and "send" or "receive", opcodes[r["type"]], r.get("len"), r.get("text"))
                   for r in records if r.get("who") in upstream and r.get("event") == "frame" and r.get("conn") == conn and r.get("type") in opcodes]
@@ -270,6 +323,16 @@ def check_against_curl_log(entries, records):
         if check(len(found) >= 1, "no HAR entry for curl's %s %s %s" % (record["method"], record["url"], record["http_code"])):
             check(any(e["response"]["content"]["size"] == record["size_download"] for e in found),
                   "%s: no entry with curl's %d bytes downloaded (%s)" % (record["url"], record["size_download"], [e["response"]["content"]["size"] for e in found]))
+            # The bodies curl received and uploaded, by their SHA-256. A HAR written with
+            # --payload preview keeps only prefixes of the larger ones: those cannot be
+            # hashed, so then a kept prefix is all that is required.
+            for side, key, what in ((1, "body_sha256", "received"), (0, "upload_sha256", "uploaded")):
+                if not record.get(key) or (side == 0 and not record.get("size_upload")):
+                    continue
+                bodies = [entry_bodies(e)[side] for e in found]
+                whole = [hashlib.sha256(data).hexdigest() for data, cut, _ in bodies if not cut]
+                if whole or not any(cut and data for data, cut, _ in bodies):
+                    check(record[key] in whole, "%s: no entry holds the body curl %s (sha256 %s)" % (record["url"], what, record[key]))
 
 
 def check_against_frame_log(entries, path):

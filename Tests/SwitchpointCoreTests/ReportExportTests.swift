@@ -219,13 +219,13 @@ struct ReportExportTests {
         for (target, upgrade) in [("/a", false), ("/b", true), ("/c", false)] {
             let fields = [HTTPField(name: "Host", value: "x")] + (upgrade ? [HTTPField(name: "Upgrade", value: "websocket")] : [])
             send(.clientToServer, .httpRequest(HTTPRequestHead(method: "POST", target: target, version: "HTTP/1.1", headers: HTTPHeaders(fields))))
-            send(.clientToServer, .httpBody(length: UInt64(target.utf8.count * 100), chunked: false))
+            send(.clientToServer, .httpBody(length: UInt64(target.utf8.count * 100), chunked: false, kept: [], keptAll: false))
         }
         send(.clientToServer, .finding(Finding(.upgradeRefused, "about /c")))
         for status in [200, 426, 404] {
             send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: 100, reason: "Continue", headers: HTTPHeaders([]))))
             send(.serverToClient, .httpResponse(HTTPResponseHead(version: "HTTP/1.1", status: status, reason: "", headers: HTTPHeaders([]))))
-            send(.serverToClient, .httpBody(length: UInt64(status), chunked: false))
+            send(.serverToClient, .httpBody(length: UInt64(status), chunked: false, kept: [], keptAll: false))
         }
         let summary = ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete, start: capture.timestamp,
                                         end: time, reason: .fin, clientToServer: DirectionStats(), serverToClient: DirectionStats(), capture: capture)
@@ -299,6 +299,70 @@ struct ReportExportTests {
             try check(harArguments)
             try check(["html", "--html", html, "--timeline", events.path])
         }
+    }
+
+    /// The HAR's response bodies by URL, decoded (text, or base64 with `encoding`), with
+    /// their size and whether only a prefix was kept.
+    func harBodies(_ arguments: [String], in directory: URL) throws -> [String: (body: [UInt8], size: Int, truncated: Bool)] {
+        let har = directory.appendingPathComponent("bodies.har").path
+        let result = try run(arguments + ["--har", har])
+        #expect(result.status == 0, "\(arguments): \(result.errorText)")
+        let archive = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: har))) as? [String: Any])
+        let entries = try #require((archive["log"] as? [String: Any])?["entries"] as? [[String: Any]])
+        var bodies: [String: (body: [UInt8], size: Int, truncated: Bool)] = [:]
+        for entry in entries {
+            let request = try #require(entry["request"] as? [String: Any])
+            let content = try #require((entry["response"] as? [String: Any])?["content"] as? [String: Any])
+            let text = content["text"] as? String ?? ""
+            let body = content["encoding"] as? String == "base64" ? Array(Data(base64Encoded: text) ?? Data()) : Array(text.utf8)
+            bodies[try #require(request["url"] as? String)] = (body, content["size"] as? Int ?? -1, content["_switchpointTruncated"] as? Bool ?? false)
+        }
+        return bodies
+    }
+
+    @Test("HAR bodies are the bytes the samples' servers served: nginx's files and 404 page, nghttpd over TLS, preview and full",
+          .enabled(if: binaryBuilt))
+    func harBodiesAsServed() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // scripts/record-samples, make_www: the files nginx served for http-nginx-lo.pcap.
+        let nginx = try harBodies(["-r", Self.samples.appendingPathComponent("http-nginx-lo.pcap").path], in: directory)
+        let site = "http://127.0.0.1:18080"
+        let served: [(String, String)] = [
+            ("/index.html", "<!doctype html>\n<html><head><title>switchpoint sample</title></head>\n<body><h1>switchpoint</h1><p>Static page served for a sample capture.</p></body></html>\n"),
+            ("/data.json", "{\"sample\": \"switchpoint\", \"ok\": true, \"items\": [1, 2, 3]}\n"),
+            ("/hello.txt", "hello from the switchpoint sample server\n"),
+        ]
+        for (path, text) in served {
+            let body = try #require(nginx[site + path], "no entry for \(path)")
+            #expect(body.body == Array(text.utf8), "\(path)")
+            #expect(body.size == text.utf8.count && !body.truncated)
+        }
+        let missing = try #require(nginx[site + "/missing.html"])
+        #expect(String(decoding: missing.body, as: UTF8.self).hasPrefix("<html>\r\n<head><title>404 Not Found</title></head>"))
+        #expect(missing.body.count == missing.size && !missing.truncated)
+        // scripts/record-samples-tls-keys: index.html and 100000 bytes of "x" over h2 in TLS.
+        let tls = ["-r", Self.samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.pcap").path,
+                   "--keylog", Self.samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.keylog").path]
+        let preview = try harBodies(tls, in: directory)
+        let origin = "https://tls.example.test:18501"
+        #expect(preview[origin + "/index.html"]?.body == Array("hello over h2 in TLS\n".utf8))
+        let big = try #require(preview[origin + "/big.txt"])
+        #expect(big.size == 100_000 && big.truncated)
+        #expect(big.body == [UInt8](repeating: UInt8(ascii: "x"), count: HTTPBodyOptions().previewBytes))
+        let full = try #require(try harBodies(tls + ["--payload", "full"], in: directory)[origin + "/big.txt"])
+        #expect(full.size == 100_000 && !full.truncated)
+        #expect(full.body == [UInt8](repeating: UInt8(ascii: "x"), count: 100_000))
+    }
+
+    @Test("the HAR's body text: UTF-8 as text (a prefix cut inside a character loses it), anything else base64")
+    func bodyText() {
+        #expect(HARWriter.utf8Prefix(Array("héllo".utf8), truncated: false) == Array("héllo".utf8))
+        #expect(HARWriter.utf8Prefix(Array("hé".utf8).dropLast().map { $0 }, truncated: true) == Array("h".utf8))
+        #expect(HARWriter.utf8Prefix(Array("h🚀".utf8).dropLast(2).map { $0 }, truncated: true) == Array("h".utf8))
+        #expect(HARWriter.utf8Prefix(Array("hé".utf8).dropLast().map { $0 }, truncated: false) == nil)
+        #expect(HARWriter.utf8Prefix([0x61, 0xff, 0x62], truncated: true) == nil)
+        #expect(HARWriter.utf8Prefix([0x61, 0x80], truncated: true) == nil)
     }
 
     @Test("the terminal output is the same with and without the exports (text, -v, JSON; one and two threads)",

@@ -75,8 +75,10 @@ public struct TimelineEvent: Sendable {
         case gap(length: UInt64, reason: GapReason)
         case httpRequest(HTTPRequestHead)
         case httpResponse(HTTPResponseHead)
-        /// The end of an HTTP message that had a body (`offset` is the message's end).
-        case httpBody(length: UInt64, chunked: Bool)
+        /// The end of an HTTP message that had a body (`offset` is the message's end):
+        /// `kept` is the body's start (de-chunked, `HTTPBodyOptions` bytes at most),
+        /// `keptAll` whether that is the whole body.
+        case httpBody(length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool)
         case upgrade(UpgradeSwitch)
         case finding(Finding)
         /// Bytes of an upgraded protocol switchpoint does not dissect.
@@ -284,6 +286,10 @@ public struct HTTP2StreamSummary: Sendable, Equatable {
     public var totalMilliseconds: Double?
     /// The exchange did not finish before the connection ended.
     public var unfinished: Bool
+    /// The first DATA bytes of each direction (`HTTPBodyOptions` bytes at most, up to the
+    /// first gap); all of the body when their count equals the body bytes.
+    public var requestBody: [UInt8] = []
+    public var responseBody: [UInt8] = []
 }
 
 /// What a TLS handshake settled, reported once per connection when a key log was given.

@@ -114,7 +114,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("reason", head.reason)
             line.add("version", head.version)
             line.add("headers", headers: head.headers.fields)
-        case .httpBody(let length, let chunked):
+        case .httpBody(let length, let chunked, _, _):
             line.add("len", length)
             line.add("chunked", chunked)
         case .upgrade(let upgrade):

@@ -345,7 +345,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             notableHeaders(head.headers, into: out)
             endLine(context)
             allHeaders(head.headers, context)
-        case .httpBody(let length, let chunked):
+        case .httpBody(let length, let chunked, _, _):
             startLine(context)
             out.append("body ")
             out.append(decimal: length)

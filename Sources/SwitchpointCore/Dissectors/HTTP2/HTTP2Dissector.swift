@@ -52,14 +52,17 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     let context: UpgradeContext
     let webSocketOptions: WebSocketOptions
+    /// DATA bytes kept per stream and direction (`HTTPBodyOptions`).
+    let maxKeptBodyBytes: Int
     private var sides: [Side]
     private var streams: [UInt32: Stream] = [:]
     private var pendingStart = true
     private var streamLimitReported = false
 
-    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions()) {
+    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.context = context
         webSocketOptions = webSocket
+        maxKeptBodyBytes = max(0, bodies.keptBytes)
         sides = [Side(parser: HTTP2FrameParser(expectPreface: true)), Side(parser: HTTP2FrameParser(expectPreface: false))]
         if context.request == nil && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection) {
             // Mid-connection: no preface, and the HPACK tables' earlier entries are unknown
@@ -219,6 +222,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
         guard var stream = streams[header.stream] else { return }
         streams[header.stream] = nil   // keep the nested dissector uniquely referenced
+        if stream.webSocket == nil {
+            // The body's start, while nothing before it was missed (a gap ends the prefix).
+            if direction == .clientToServer {
+                Self.keep(bytes, into: &stream.summary.requestBody, counted: stream.summary.requestBodyBytes, limit: maxKeptBodyBytes)
+            } else {
+                Self.keep(bytes, into: &stream.summary.responseBody, counted: stream.summary.responseBodyBytes, limit: maxKeptBodyBytes)
+            }
+        }
         if direction == .clientToServer { stream.summary.requestBodyBytes += UInt64(bytes.count) } else { stream.summary.responseBodyBytes += UInt64(bytes.count) }
         if stream.webSocket != nil {
             let saved = events.stream
@@ -227,6 +238,13 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             events.stream = saved
         }
         streams[header.stream] = stream
+    }
+
+    @inline(__always)
+    private static func keep(_ bytes: UnsafeRawBufferPointer, into kept: inout [UInt8], counted: UInt64, limit: Int) {
+        let room = limit - kept.count
+        guard room > 0, UInt64(kept.count) == counted else { return }
+        kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)))
     }
 
     private mutating func endFrame(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {

@@ -61,6 +61,8 @@ public struct UpgradeContext: Sendable {
 public struct DissectorRegistry: Sendable {
     public typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
     private var factories: [String: Factory] = [:]
+    /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
+    public var bodies = HTTPBodyOptions()
 
     public init() {}
 
@@ -86,11 +88,12 @@ public struct DissectorRegistry: Sendable {
     /// The dissectors switchpoint ships.
     public static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
 
-    public static func standard(webSocket: WebSocketOptions) -> DissectorRegistry {
+    public static func standard(webSocket: WebSocketOptions, bodies: HTTPBodyOptions = HTTPBodyOptions()) -> DissectorRegistry {
         var registry = DissectorRegistry()
+        registry.bodies = bodies
         registry.register("websocket") { WebSocketDissector(context: $0, options: webSocket) }
-        registry.register("h2c") { HTTP2Dissector(context: $0, webSocket: webSocket) }
-        registry.register("h2") { HTTP2Dissector(context: $0, webSocket: webSocket) }
+        registry.register("h2c") { HTTP2Dissector(context: $0, webSocket: webSocket, bodies: bodies) }
+        registry.register("h2") { HTTP2Dissector(context: $0, webSocket: webSocket, bodies: bodies) }
         return registry
     }
 }

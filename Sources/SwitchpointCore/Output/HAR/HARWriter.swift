@@ -5,8 +5,10 @@
 ///
 /// Bounded like the HTML report (`ReportLimits`): per connection the first and last
 /// exchanges, per exchange the first and last messages; `log.comment` says what was left
-/// out. Message bodies of HTTP are not kept by switchpoint: `content` and `postData` give
-/// their size only.
+/// out. HTTP bodies: `content`/`postData` carry the body's real size and its start as
+/// kept (`--payload`: `HTTPBodyOptions`), UTF-8 as text, anything else base64
+/// (`encoding`; `_encoding` in `postData`, where HAR 1.2 has no such field), with
+/// `_switchpointTruncated` when only a prefix was kept.
 public struct HARWriter {
     public var connections: [ReportConnection]
     /// Audit findings by the `file:conn` label of the connection they name (put on its
@@ -200,8 +202,7 @@ public struct HARWriter {
             postData.add("mimeType", Self.header("content-type", in: exchange.requestFields) ?? "")
             postData.key("params")
             out.append("[]")
-            postData.add("text", "")
-            postData.add("comment", "\(exchange.requestBodyBytes) body bytes seen; switchpoint keeps HTTP bodies' sizes, not their bytes")
+            Self.writeBody(exchange.requestBody, truncated: exchange.requestBodyTruncated, encodingKey: "_encoding", into: &postData)
             postData.close()
         }
         request.close()
@@ -221,7 +222,7 @@ public struct HARWriter {
         content.add("size", exchange.responseBodyBytes)
         content.add("mimeType", Self.header("content-type", in: exchange.responseFields) ?? "x-unknown")
         if exchange.responseBodyBytes > 0 {
-            content.add("comment", "switchpoint keeps HTTP bodies' sizes, not their bytes")
+            Self.writeBody(exchange.responseBody, truncated: exchange.responseBodyTruncated, encodingKey: "encoding", into: &content)
         }
         content.close()
         response.add("redirectURL", Self.header("location", in: exchange.responseFields) ?? "")
@@ -233,6 +234,38 @@ public struct HARWriter {
             response.add("bodySize", exchange.responseBodyBytes)
         }
         response.close()
+    }
+
+    /// A body's kept bytes as `text`: UTF-8 as text (a prefix cut inside a character loses
+    /// that character's first bytes), anything else base64 with `encodingKey` "base64".
+    static func writeBody(_ bytes: [UInt8], truncated: Bool, encodingKey: StaticString, into object: inout JSONObjectWriter) {
+        if let text = utf8Prefix(bytes, truncated: truncated) {
+            object.add("text", bytes: text)
+        } else {
+            object.add("text", Base64.encode(bytes))
+            object.add(encodingKey, literal: "base64")
+        }
+        if truncated {
+            object.add("_switchpointTruncated", true)
+            object.add("comment", "only the first \(bytes.count) bytes of the body were kept (--payload)")
+        }
+    }
+
+    /// The bytes when they are UTF-8; for a prefix, also when only the last character is
+    /// cut short (then without its bytes).
+    static func utf8Prefix(_ bytes: [UInt8], truncated: Bool) -> [UInt8]? {
+        if String(validating: bytes, as: UTF8.self) != nil { return bytes }
+        guard truncated else { return nil }
+        for cut in 1...3 where bytes.count >= cut {
+            let byte = bytes[bytes.count - cut]
+            if byte & 0xc0 == 0x80 { continue }   // a continuation byte: look further back
+            // A lead byte whose character needs more bytes than are left: cut short.
+            let needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+            guard needed > cut else { return nil }
+            let prefix = Array(bytes[..<(bytes.count - cut)])
+            return String(validating: prefix, as: UTF8.self) != nil ? prefix : nil
+        }
+        return nil
     }
 
     /// One cookie as HAR lists it (attributes only from `Set-Cookie`).

@@ -9,6 +9,10 @@ public struct ReportExchange: Sendable {
     public var requestVersion: String?
     public var requestFields: [HTTPField] = []
     public var requestBodyBytes: UInt64 = 0
+    /// The request body's start as kept (`HTTPBodyOptions`, then `ReportLimits.bodyBytes`).
+    public var requestBody: [UInt8] = []
+    /// Fewer request body bytes kept than sent.
+    public var requestBodyTruncated = false
     public var requestEnd: Timestamp?
     public var responseTime: Timestamp?
     public var status: Int?
@@ -16,6 +20,8 @@ public struct ReportExchange: Sendable {
     public var responseVersion: String?
     public var responseFields: [HTTPField] = []
     public var responseBodyBytes: UInt64 = 0
+    public var responseBody: [UInt8] = []
+    public var responseBodyTruncated = false
     public var responseEnd: Timestamp?
     /// The bytes came out of a decrypted TLS stream (the URL is then `https`).
     public var decrypted = false

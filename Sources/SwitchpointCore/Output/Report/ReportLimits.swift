@@ -28,6 +28,10 @@ public enum ReportLimits {
     /// `payloadBytesPastBudget` (a thousand connections of big messages stay bounded).
     public static let payloadBudgetBytes = 64 * 1024 * 1024
     public static let payloadBytesPastBudget = 128
+    /// HTTP body bytes kept per request or response for the HAR's `postData`/`content`
+    /// (counted against the same budget). With `--payload preview` the dissectors keep
+    /// `HTTPBodyOptions.previewBytes` already; with `--payload full` a body holds at most this.
+    public static let bodyBytes = 1024 * 1024
     /// Payload bytes shown per message in the HTML report (the click-to-see preview).
     public static let htmlPreviewBytes = 512
     /// The HTML file stops drawing diagrams past this size (the table and totals are

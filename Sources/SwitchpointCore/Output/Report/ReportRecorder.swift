@@ -123,20 +123,29 @@ public final class ReportRecorder: TimelineEventSink {
                 }
                 landmark(state, event, .response(head))
             }
-        case .httpBody(let length, _):
+        case .httpBody(let length, _, let kept, let keptAll):
             guard let state = open[id] else { return }
+            let count = keepable(kept.count, limit: ReportLimits.bodyBytes)
+            let body = Array(kept[..<count])
+            let truncated = !keptAll || count < kept.count
             if event.direction == .clientToServer {
                 // The body of the latest request (answered already when the server did not wait).
                 if state.awaiting.isEmpty {
                     state.current?.requestBodyBytes += length
                     state.current?.requestEnd = event.timestamp
+                    state.current?.requestBody = body
+                    state.current?.requestBodyTruncated = truncated
                 } else {
                     state.awaiting[state.awaiting.count - 1].requestBodyBytes += length
                     state.awaiting[state.awaiting.count - 1].requestEnd = event.timestamp
+                    state.awaiting[state.awaiting.count - 1].requestBody = body
+                    state.awaiting[state.awaiting.count - 1].requestBodyTruncated = truncated
                 }
             } else {
                 state.current?.responseBodyBytes += length
                 state.current?.responseEnd = event.timestamp
+                state.current?.responseBody = body
+                state.current?.responseBodyTruncated = truncated
             }
         case .upgrade(let upgrade):
             let name = upgrade.protocolName.lowercasedASCII
@@ -256,6 +265,12 @@ public final class ReportRecorder: TimelineEventSink {
             if exchange.responseVersion == nil, summary.status != nil { exchange.responseVersion = "HTTP/2.0" }
             exchange.requestBodyBytes = summary.requestBodyBytes
             exchange.responseBodyBytes = summary.responseBodyBytes
+            let requestKept = keepable(summary.requestBody.count, limit: ReportLimits.bodyBytes)
+            exchange.requestBody = Array(summary.requestBody[..<requestKept])
+            exchange.requestBodyTruncated = UInt64(requestKept) < summary.requestBodyBytes
+            let responseKept = keepable(summary.responseBody.count, limit: ReportLimits.bodyBytes)
+            exchange.responseBody = Array(summary.responseBody[..<responseKept])
+            exchange.responseBodyTruncated = UInt64(responseKept) < summary.responseBodyBytes
             exchange.reset = summary.reset
             exchange.unfinished = summary.unfinished
             if exchange.requestTime == nil { exchange.requestTime = event.timestamp }
@@ -295,8 +310,8 @@ public final class ReportRecorder: TimelineEventSink {
     }
 
     /// How many of `count` payload bytes a message may keep, counted against the budget.
-    private func keepable(_ count: Int) -> Int {
-        let limit = payloadBytesKept < ReportLimits.payloadBudgetBytes ? ReportLimits.payloadBytes : ReportLimits.payloadBytesPastBudget
+    private func keepable(_ count: Int, limit perItem: Int = ReportLimits.payloadBytes) -> Int {
+        let limit = payloadBytesKept < ReportLimits.payloadBudgetBytes ? perItem : ReportLimits.payloadBytesPastBudget
         let kept = min(count, limit)
         payloadBytesKept += kept
         return kept
