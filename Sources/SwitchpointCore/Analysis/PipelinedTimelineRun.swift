@@ -68,8 +68,12 @@ final class BatchingSignalSink: StreamSignalSink {
     }
 
     func receive(_ signal: StreamSignal) {
-        batch.append(signal)
-        if batch.isFull { ship() }
+        // Borrowed, not retained per signal (see ShardingSignalSink).
+        let full = Unmanaged.passUnretained(batch)._withUnsafeGuaranteedRef { batch in
+            batch.append(signal)
+            return batch.isFull
+        }
+        if full { ship() }
     }
 
     /// An input problem, in order with the signals around it.

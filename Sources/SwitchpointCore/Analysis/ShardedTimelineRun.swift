@@ -225,11 +225,16 @@ final class ShardingSignalSink: StreamSignalSink {
         case .anomaly(let anomaly): connection = anomaly.connection
         case .closed(let summary): connection = summary.connection
         }
-        let batch = batches[Int(connection.magnitude % UInt(batches.count))]
-        batch.append(signal)
-        batch.sequences.append(sequence)
+        let shard = Int(connection.magnitude % UInt(batches.count))
+        // Borrowed, not retained: a retain and release per signal was a fifth of this
+        // thread's time.
+        let full = Unmanaged.passUnretained(batches[shard])._withUnsafeGuaranteedRef { batch in
+            batch.append(signal)
+            batch.sequences.append(sequence)
+            return batch.isFull
+        }
         sequence += 1
-        if batch.isFull { ship() }
+        if full { ship() }
     }
 
     /// An input problem goes with the first worker's signals, at its place in the order.
