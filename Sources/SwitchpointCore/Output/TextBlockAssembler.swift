@@ -27,8 +27,11 @@ final class TextBlockAssembler {
     private let colour: Bool
     private let budget: Int
     private var blocks: [ConnectionID: Held] = [:]
-    /// The previous call's connection and block: lines come in runs per connection.
-    private var recent: (connection: ConnectionID, held: Held)?
+    /// The previous call's connection and block: lines come in runs per connection. Not
+    /// retained (the table holds the block; `printBlock` forgets it): a retain and release
+    /// per event made this a tenth of the merging thread's time.
+    private var recentConnection: ConnectionID?
+    private var recentBlock: Unmanaged<OutputBuffer>?
     /// Held blocks in the order they were started (entries of printed blocks are stale).
     private var heldOrder: [(connection: ConnectionID, generation: Int32)] = []
     private var heldOrderHead = 0
@@ -46,13 +49,14 @@ final class TextBlockAssembler {
     /// (without its newline) with its first lines; without it a connection that has no
     /// block gets the `(continued)` marker. `closes` prints the block afterwards.
     func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool) {
-        if !lines.isEmpty {
+        if !lines.isEmpty, recentConnection == connection, let recentBlock {
+            recentBlock._withUnsafeGuaranteedRef { $0.append(lines) }
+            heldBytes += lines.count
+        } else if !lines.isEmpty {
             let block: OutputBuffer
-            if let recent, recent.connection == connection {
-                block = recent.held.buffer
-            } else if let found = blocks[connection] {
+            if let found = blocks[connection] {
                 block = found.buffer
-                recent = (connection, found)
+                remember(connection, block)
             } else {
                 block = startBlock(connection, expected: Self.headerLineRoom + lines.count)
                 if let header {
@@ -87,11 +91,16 @@ final class TextBlockAssembler {
         for connection in blocks.keys.sorted() { printBlock(connection) }
     }
 
+    private func remember(_ connection: ConnectionID, _ block: OutputBuffer) {
+        recentConnection = connection
+        recentBlock = Unmanaged.passUnretained(block)
+    }
+
     private func startBlock(_ connection: ConnectionID, expected: Int) -> OutputBuffer {
         generations &+= 1
         let held = Held(buffer: spareBlocks.popLast() ?? OutputBuffer(capacity: expected), generation: generations)
         blocks[connection] = held
-        recent = (connection, held)
+        remember(connection, held.buffer)
         compactHeldOrderIfStale()
         heldOrder.append((connection, generations))
         return held.buffer
@@ -126,7 +135,10 @@ final class TextBlockAssembler {
 
     private func printBlock(_ connection: ConnectionID) {
         guard let held = blocks.removeValue(forKey: connection) else { return }
-        if recent?.connection == connection { recent = nil }
+        if recentConnection == connection {
+            recentConnection = nil
+            recentBlock = nil
+        }
         let block = held.buffer
         heldBytes -= block.count
         block.append(0x0a)   // a blank line after each block
