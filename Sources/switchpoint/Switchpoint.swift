@@ -139,6 +139,9 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Reading files, reassemble on one thread and dissect and print on another (2, the default with more than one CPU), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
 
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var export: ExportArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -179,6 +182,7 @@ struct Switchpoint: ParsableCommand {
             }
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
+        try export.check(live: interface != nil, connectionsListing: connections)
     }
 
     func run() throws {
@@ -221,6 +225,13 @@ struct Switchpoint: ParsableCommand {
             keyLog = try loadKeyLog(errors: errors)
         } catch {
             errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+        let exports: ExportSession
+        do {
+            exports = try export.start(command: "timeline", capture: threaded)
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
         threaded?.start()
@@ -280,10 +291,11 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
-            try analyse(into: printer) { printer.summary }
+            try analyse(into: exports.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            exports.finish()
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -291,10 +303,11 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            try analyse(into: printer) { printer.summary }
+            try analyse(into: exports.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
+            exports.finish()
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
@@ -384,7 +397,11 @@ struct Audit: ParsableCommand {
     @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
+    @OptionGroup(title: "Scale-out")
+    var export: ExportArguments
+
     mutating func validate() throws {
+        try export.check(live: false)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
@@ -409,6 +426,11 @@ struct Audit: ParsableCommand {
         for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
+        if export.postgresURL != nil {
+            let exports = try export.start(command: "audit", capture: nil)
+            exports.postgres?.receive(audit: report)
+            exports.finish()
+        }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }
