@@ -29,14 +29,14 @@ struct MetricsLiveTests {
         func file(_ name: String) throws -> String {
             try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
         }
-        #expect(try file("promtool.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-                "promtool check metrics: \(try file("promtool.txt"))")
-        #expect(try file("switchpoint.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0",
-                "\(try file("switchpoint.stderr"))")
+        let promtool = try file("promtool.txt"), switchpointErrors = try file("switchpoint.stderr")
+        #expect(try file("promtool.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "promtool check metrics: \(promtool)")
+        #expect(try file("switchpoint.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(switchpointErrors)")
 
         let metrics = Self.samples(try file("metrics.txt"))
         let lines = try file("events.jsonl").split(separator: "\n")
-        let summary = try #require(JSONSerialization.jsonObject(with: Data(try #require(lines.last).utf8)) as? [String: Any])
+        let last = try #require(lines.last)
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         #expect(summary["type"] as? String == "summary")
 
         #expect(metrics["switchpoint_connections_total"] == Double(summary["connections"] as? Int ?? -1))

@@ -14,6 +14,21 @@ final class PostgresEventWriter: @unchecked Sendable {
         var flushInterval: TimeInterval = 0.2
         var firstBackoff: TimeInterval = 0.1
         var maxBackoff: TimeInterval = 2
+        /// A statement not answered in this time counts as a lost connection (a server that
+        /// vanished without a FIN or RST leaves the socket open).
+        var statementTimeout: Int64 = 30
+    }
+
+    enum WriterError: Error, CustomStringConvertible {
+        case connectionClosed
+        case statementTimeout
+
+        var description: String {
+            switch self {
+            case .connectionClosed: "the server closed the connection"
+            case .statementTimeout: "no answer from the server"
+            }
+        }
     }
 
     /// What the run stored and lost, for the closing report and switchpoint_runs.
@@ -37,6 +52,8 @@ final class PostgresEventWriter: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var counters = Report()
+    /// Connections whose close was never confirmed (only touched by the writer thread).
+    private var unclosed: [PostgresConnection] = []
 
     init(target: PostgresTarget, run: ExportRun, queue: BoundedRowQueue, limits: Limits = Limits(),
          report: @escaping (String) -> Void) {
@@ -144,7 +161,7 @@ final class PostgresEventWriter: @unchecked Sendable {
                     batch = []
                 } else {
                     report("postgres: connection lost (\(Self.describe(error))); reconnecting with backoff, analysis goes on")
-                    try? open.close().wait()
+                    close(open)
                     connection = nil
                     lost = true
                     failures = 1
@@ -155,7 +172,7 @@ final class PostgresEventWriter: @unchecked Sendable {
         if !batch.isEmpty { queue.countDropped(batch.count) }
         if let connection {
             finishRun(on: connection)
-            try? connection.close().wait()
+            close(connection)
         }
     }
 
@@ -172,11 +189,11 @@ final class PostgresEventWriter: @unchecked Sendable {
         do {
             for statement in PostgresSchema.statements {
                 do {
-                    _ = try connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).wait()
+                    try execute(PostgresQuery(unsafeSQL: statement), on: connection)
                 } catch let error as PSQLError where error.code == .server && !connection.isClosed {
                     // Two sensors creating the same table at once: one of them loses the race
                     // (unique_violation on the catalog); the table is there all the same.
-                    _ = try connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).wait()
+                    try execute(PostgresQuery(unsafeSQL: statement), on: connection)
                 }
             }
             var binds = PostgresBindings()
@@ -184,12 +201,12 @@ final class PostgresEventWriter: @unchecked Sendable {
             binds.append(run.sensor)
             binds.append(run.command)
             binds.append(run.started)
-            _ = try connection.query(PostgresQuery(unsafeSQL: """
+            try execute(PostgresQuery(unsafeSQL: """
                 INSERT INTO switchpoint_runs (run_id, sensor, command, started_at) VALUES ($1::uuid, $2, $3, $4)
                 ON CONFLICT (run_id) DO NOTHING
-                """, binds: binds), logger: logger).wait()
+                """, binds: binds), on: connection)
         } catch {
-            try? connection.close().wait()
+            close(connection)
             throw error
         }
         update { $0.connected = true }
@@ -206,10 +223,10 @@ final class PostgresEventWriter: @unchecked Sendable {
         binds.append(Int64(totals.written))
         binds.append(Int64(queue.dropped))
         binds.append(Int64(totals.reconnects))
-        _ = try? connection.query(PostgresQuery(unsafeSQL: """
+        try? execute(PostgresQuery(unsafeSQL: """
             UPDATE switchpoint_runs SET finished_at = $2, rows_written = $3, rows_dropped = $4, reconnects = $5::integer
             WHERE run_id = $1::uuid
-            """, binds: binds), logger: logger).wait()
+            """, binds: binds), on: connection)
     }
 
     /// One multi-row INSERT per table present in the batch.
@@ -218,17 +235,45 @@ final class PostgresEventWriter: @unchecked Sendable {
         for row in batch { byTable[row.table, default: []].append(row) }
         for table in ExportTable.allCases {
             guard let rows = byTable[table], !rows.isEmpty else { continue }
-            _ = try connection.query(Self.insertQuery(table, rows), logger: logger).wait()
+            try execute(Self.insertQuery(table, rows), on: connection)
         }
     }
 
     private func insertEach(_ batch: [ExportRow], on connection: PostgresConnection) -> Int {
         var stored = 0
-        for row in batch where (try? connection.query(Self.insertQuery(row.table, [row]), logger: logger).wait()) != nil {
+        for row in batch where (try? execute(Self.insertQuery(row.table, [row]), on: connection)) != nil {
             stored += 1
         }
         return stored
     }
+
+    /// Runs one statement and waits for its answer, at most `statementTimeout`. A query on a
+    /// connection that is already closed would never be answered: it fails at once instead.
+    private func execute(_ query: PostgresQuery, on connection: PostgresConnection) throws {
+        guard !connection.isClosed else { throw WriterError.connectionClosed }
+        let loop = connection.eventLoop
+        let answered = loop.makePromise(of: Void.self)
+        connection.query(query, logger: logger).map { _ in }.cascade(to: answered)
+        let deadline = loop.scheduleTask(in: .seconds(limits.statementTimeout)) {
+            answered.fail(WriterError.statementTimeout)
+        }
+        answered.futureResult.whenComplete { _ in deadline.cancel() }
+        try answered.futureResult.wait()
+    }
+
+    /// Closes a connection and waits (at most `closeTimeout`) until its channel is closed: a
+    /// connection must not be released open. One that does not close in time is kept.
+    private func close(_ connection: PostgresConnection) {
+        let loop = connection.eventLoop
+        let closed = loop.makePromise(of: Void.self)
+        connection.closeFuture.cascade(to: closed)
+        let deadline = loop.scheduleTask(in: .seconds(Self.closeTimeout)) { closed.fail(WriterError.statementTimeout) }
+        closed.futureResult.whenComplete { _ in deadline.cancel() }
+        connection.close().whenComplete { _ in }
+        if (try? closed.futureResult.wait()) == nil { unclosed.append(connection) }
+    }
+
+    static let closeTimeout: Int64 = 5
 
     static func insertQuery(_ table: ExportTable, _ rows: [ExportRow]) -> PostgresQuery {
         let columns = table.columns
@@ -271,6 +316,7 @@ final class PostgresEventWriter: @unchecked Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let error = error as? WriterError { return error.description }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             return "\(error.code)"

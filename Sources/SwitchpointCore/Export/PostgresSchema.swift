@@ -206,6 +206,7 @@ CREATE TABLE IF NOT EXISTS switchpoint_audit_findings (
 CREATE INDEX IF NOT EXISTS switchpoint_upgrades_outcome ON switchpoint_upgrades (outcome, ts);
 CREATE INDEX IF NOT EXISTS switchpoint_findings_code ON switchpoint_findings (code, ts);
 CREATE INDEX IF NOT EXISTS switchpoint_audit_findings_code ON switchpoint_audit_findings (code, ts);
+
 """#
 
     /// The statements, without their comments (the extended query protocol takes one at a time).
