@@ -319,7 +319,7 @@ final class PostgresEventWriter: @unchecked Sendable {
         if let error = error as? WriterError { return error.description }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
-            return "\(error.code)"
+            return error.underlying.map { "\($0)" } ?? "\(error.code)"
         }
         return "\(error)"
     }
