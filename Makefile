@@ -5,7 +5,8 @@ SWIFT ?= swift
 SAMPLE ?= samples/ws-echo-veth.pcap
 # What the build needs, and what the tests drive as real peers.
 BUILD_PACKAGES := libpcap-dev zlib1g-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3 python3-pip iproute2 ethtool curl nghttp2-proxy nghttp2-server postgresql prometheus
+TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump python3 python3-pip iproute2 ethtool curl nghttp2-proxy nghttp2-server parallel postgresql prometheus \
+	chromium chromium-driver
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -33,6 +34,10 @@ deps-test:
 	@python3 -c 'import websockets.asyncio.client' 2>/dev/null \
 		|| python3 -m pip install -q websockets 2>/dev/null \
 		|| python3 -m pip install -q --break-system-packages websockets
+	@# The report checks (Tests/ReportChecks): HAR schema, haralyzer, headless Chromium via selenium.
+	@python3 -c 'import selenium, haralyzer, jsonschema' 2>/dev/null \
+		|| python3 -m pip install -q selenium haralyzer jsonschema 2>/dev/null \
+		|| python3 -m pip install -q --break-system-packages selenium haralyzer jsonschema
 
 # libFuzzer harnesses (Fuzz/README.md): FUZZ_SECONDS per harness, corpus kept in FUZZ_DIR.
 FUZZ_SECONDS ?= 60

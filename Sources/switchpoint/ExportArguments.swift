@@ -80,7 +80,7 @@ final class ExportSession {
     /// The printer, with the exports behind it when there are any.
     func wrap(_ printer: any TimelineEventSink) -> any TimelineEventSink {
         let others: [any TimelineEventSink] = [postgres as (any TimelineEventSink)?, metrics].compactMap { $0 }
-        return others.isEmpty ? printer : FanOutEventSink(primary: printer, others: others)
+        return others.isEmpty ? printer : TimelineEventFanOut(primary: printer, others: others)
     }
 
     /// Stops the exports and reports on standard error what was stored and what was lost.

@@ -12,8 +12,16 @@ import Glibc
 enum Entry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // `switchpoint help [audit]`, as ArgumentParser offers it for real subcommands.
+        if arguments.first == "help" {
+            let rest = Array(arguments.dropFirst())
+            if rest.isEmpty || rest == ["switchpoint"] { run(Switchpoint.self, ["--help"]) }
+            if rest == ["audit"] { run(Audit.self, ["--help"]) }
+        }
         if arguments.first == "audit" {
             run(Audit.self, Array(arguments.dropFirst()))
+        } else if arguments.first == "merge" {
+            run(Merge.self, Array(arguments.dropFirst()))
         } else {
             run(Switchpoint.self, arguments)
         }
@@ -76,9 +84,13 @@ struct Switchpoint: ParsableCommand {
         as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
 
         Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
-        2 bad arguments or the capture could not start.
+        2 bad arguments, the capture could not start, or an --html/--har file could not be written.
 
-        switchpoint audit FILE… audits a reverse proxy (switchpoint audit --help).
+        --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
+        tls or raw (anything else is a usage error).
+
+        switchpoint audit FILE… audits a reverse proxy (switchpoint help audit). \
+        switchpoint merge FILE… joins the --json output of --shard runs (switchpoint help merge).
         """
     )
 
@@ -124,10 +136,10 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
+    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
     var payload: PayloadMode = .preview
 
-    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first byte, without a handshake (like tshark's Decode As); repeatable.", valueName: "websocket=PORT"))
+    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.", valueName: "protocol=port"))
     var decodeAs: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.", valueName: "file"))
@@ -136,8 +148,23 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
-    @Option(name: .long, help: ArgumentHelp("Reading files, reassemble on one thread and dissect and print on another (2, the default with more than one CPU), or do all on one (1). The output is the same.", valueName: "1|2"))
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.", valueName: "file"))
+    var har: String?
+
+    @Option(name: .long, help: ArgumentHelp("Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.", valueName: "1|2"))
     var threads: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Live (Linux): capture with N workers, each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel) and its own analysis; their events are merged by time into one output, as one process would print it. Not with -i any, -c or --connections.", valueName: "N"))
+    var workers: Int = 1
+
+    @Option(name: .customLong("fanout-group"), help: ArgumentHelp("Live (Linux): join PACKET_FANOUT group ID (1-65535) so several switchpoint invocations (or other PACKET_FANOUT hash readers) share the interface's flows.", valueName: "ID"))
+    var fanoutGroup: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.", valueName: "I/N"))
+    var shard: String?
 
     @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
     var export: ExportArguments
@@ -150,15 +177,18 @@ struct Switchpoint: ParsableCommand {
         case full
     }
 
-    /// `websocket=8080` → [8080: "websocket"].
-    func decodeAsMap() throws -> [UInt16: String] {
-        var map: [UInt16: String] = [:]
+    /// `websocket=8080` → [8080: .websocket].
+    func decodeAsMap() throws -> [UInt16: DecodeAsProtocol] {
+        var map: [UInt16: DecodeAsProtocol] = [:]
         for entry in decodeAs {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty else {
                 throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
             }
-            map[port] = String(parts[0])
+            guard let named = DecodeAsProtocol(name: String(parts[0])) else {
+                throw ValidationError("--decode-as: unknown protocol '\(parts[0])'; use one of \(DecodeAsProtocol.acceptedNames.joined(separator: ", "))")
+            }
+            map[port] = named
         }
         return map
     }
@@ -182,8 +212,34 @@ struct Switchpoint: ParsableCommand {
             }
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
+        try OptionRange.check(workers, in: 1...FanoutTimelineRun.maxWorkers, "--workers")
+        if let fanoutGroup { try OptionRange.check(fanoutGroup, in: PacketFanout.groupIDs, "--fanout-group") }
+        if workers > 1 || fanoutGroup != nil {
+            guard let interface else { throw ValidationError("--workers and --fanout-group split live capture (-i); files split with --shard") }
+            if interface == "any" { throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface") }
+            if workers > 1 && count != nil { throw ValidationError("--workers and -c cannot be combined") }
+            if workers > 1 && connections { throw ValidationError("--workers and --connections cannot be combined") }
+        }
+        if let shard {
+            guard ShardSelector(shard) != nil else {
+                throw ValidationError("--shard takes I/N with 0 <= I < N <= \(ShardSelector.maxCount), e.g. 0/4 (got '\(TerminalText.escape(shard))')")
+            }
+            if interface != nil { throw ValidationError("--shard splits files (-r); live capture splits with --workers") }
+            if count != nil { throw ValidationError("--shard and -c cannot be combined (each shard counts only its own packets)") }
+            if writeFile != nil { throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)") }
+        }
+        if workers > 1 && (html != nil || har != nil) {
+            throw ValidationError("--html and --har are written by one process: not with --workers")
+        }
+        try validateExports()
         try export.check(live: interface != nil, connectionsListing: connections)
+        if workers > 1 && (export.postgresURL != nil || export.metrics != nil) {
+            throw ValidationError("--pg and --metrics are fed by one analysis: not with --workers")
+        }
     }
+
+    /// `--shard`, parsed (validated above).
+    var shardSelector: ShardSelector? { shard.flatMap(ShardSelector.init) }
 
     func run() throws {
         let errors = LineWriter.standardError()
@@ -199,6 +255,9 @@ struct Switchpoint: ParsableCommand {
             return
         }
         let expression = filter.joined(separator: " ")
+        if workers > 1, let interface {
+            return try runWorkers(interface: interface, expression: expression, errors: errors)
+        }
         let source: PacketSource
         var threaded: ThreadedCaptureSource?
         do {
@@ -208,6 +267,7 @@ struct Switchpoint: ParsableCommand {
                 options.promiscuous = !noPromiscuous
                 options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
                 let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                if let fanoutGroup { _ = try live.joinFanout(group: UInt16(fanoutGroup)) }
                 let capture = try ThreadedCaptureSource(live: live, writeTo: writeFile)
                 live.stopOnInterrupt()
                 threaded = capture
@@ -227,9 +287,9 @@ struct Switchpoint: ParsableCommand {
             errors.write(line: "switchpoint: \(error)")
             throw ExitCode(2)
         }
-        let exports: ExportSession
+        let scaleOut: ExportSession
         do {
-            exports = try export.start(command: "timeline", capture: threaded)
+            scaleOut = try export.start(command: "timeline", capture: threaded)
         } catch {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
@@ -241,10 +301,12 @@ struct Switchpoint: ParsableCommand {
         let output = LineWriter.standardOutput(flushEachLine: live)
         let status = StatusLine()
         output.beforeFlush = { status.clear() }
-        var runner = CaptureRunner(limits: limits, packetLimit: count)
+        var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
-        let registry = DissectorRegistry.standard(webSocket: webSocket)
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
@@ -267,8 +329,23 @@ struct Switchpoint: ParsableCommand {
         // Live capture already reads on its own thread and prints as it goes.
         let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
         /// The timeline's run into `printer`, on two threads when asked.
+        let exports = ReportExports(html: html, har: har)
+        let recorder = exports.map { _ in ReportRecorder() }
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
-            var analyzer = TimelineAnalyzer(output: printer, registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog)
+            let decodeAs = try decodeAsMap()
+            // Without a key log no state crosses connections: they are split between workers.
+            // (Not with exports: they need every connection's events in one place.)
+            if pipelined, keyLog == nil, recorder == nil,
+               let sharded = ShardedTimelineRun.runIfShardable(
+                   source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
+                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
+                   onProblem: reportProblem) {
+                runner = sharded
+                return
+            }
+            // The exports hear the same events as the printer (which sees no more than alone).
+            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
+            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -291,11 +368,13 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
-            try analyse(into: exports.wrap(printer)) { printer.summary }
+            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
-            exports.finish()
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                           scope: SummaryScope(shard: shardSelector))
+            scaleOut.finish()
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
@@ -303,15 +382,110 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            try analyse(into: exports.wrap(printer)) { printer.summary }
+            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics())
-            exports.finish()
+            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                           scope: SummaryScope(shard: shardSelector))
+            scaleOut.finish()
+            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         }
         if !runner.problems.isEmpty {
             throw ExitCode(1)
         }
+    }
+}
+
+extension Switchpoint {
+    /// `--workers N`: N capture sockets in one fanout group, merged into one printer.
+    func runWorkers(interface: String, expression: String, errors: LineWriter) throws {
+        let fanout: FanoutTimelineRun
+        do {
+            var options = LiveCaptureOptions()
+            options.snaplen = snaplen
+            options.promiscuous = !noPromiscuous
+            options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+            fanout = try FanoutTimelineRun(interface: interface, options: options, filter: expression, workers: workers,
+                                           group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
+            fanout.stopOnInterrupt()
+            if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
+            throw ExitCode(2)
+        }
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try loadKeyLog(errors: errors)
+        } catch {
+            errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+        var limits = ReassemblyLimits()
+        limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
+        var webSocket = WebSocketOptions()
+        webSocket.keepFullPayload = payload == .full
+        var bodies = HTTPBodyOptions()
+        bodies.keepFull = payload == .full
+        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
+                                                          decodeAs: try decodeAsMap(), keyLog: keyLog)
+        let output = LineWriter.standardOutput(flushEachLine: true)
+        let reportProblem: (CaptureError) -> Void = { problem in
+            output.flush()
+            errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
+        }
+        fanout.start()
+        let result: FanoutTimelineRun.Result
+        if json || jsonASCII {
+            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
+            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+        } else {
+            var options = TextTimelinePrinter.Options()
+            options.interleave = true
+            options.verbose = verbose
+            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.fullPayload = payload == .full
+            let printer = TextTimelinePrinter(writer: output, options: options)
+            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
+            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+        }
+        if !result.problems.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `--html`/`--har` need the timeline, and never overwrite an input.
+    func validateExports() throws {
+        if connections && (html != nil || har != nil) {
+            throw ValidationError("--html and --har export the timeline; they do not combine with --connections")
+        }
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: readFiles + (writeFile.map { [$0] } ?? []))
+    }
+
+    /// Writes the exports after the terminal output is complete; a failure is reported on
+    /// stderr and exits 2 (the timeline above it is unchanged).
+    func writeExports(_ exports: ReportExports?, _ recorder: ReportRecorder?, packets: Int, errors: LineWriter) throws {
+        guard let exports, let recorder else { return }
+        recorder.finish(packets: packets, files: interface.map { ["live: " + $0] } ?? readFiles)
+        do {
+            try exports.write(recorders: [recorder])
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape(error.description))
+            errors.flush()
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// An export path must not name an input or another output.
+func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [String]) throws {
+    let given = exports.compactMap { entry in entry.path.map { (entry.option, $0) } }
+    for (option, path) in given {
+        guard !path.isEmpty, path != "-" else { throw ValidationError("\(option) needs a file name") }
+        for input in inputs where input != "-" && sameFile(input, path) {
+            throw ValidationError("\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
+        }
+    }
+    if given.count == 2, sameFile(given[0].1, given[1].1) {
+        throw ValidationError("--html and --har name the same file")
     }
 }
 
@@ -375,7 +549,7 @@ struct Audit: ParsableCommand {
         and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
         changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
 
-        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input.
+        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input, or an --html/--har file could not be written.
         """
     )
 
@@ -400,8 +574,15 @@ struct Audit: ParsableCommand {
     @OptionGroup(title: "Scale-out")
     var export: ExportArguments
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (both legs of each exchange side by side) to this file.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2) of both legs, audit findings on the entries, to this file.", valueName: "file"))
+    var har: String?
+
     mutating func validate() throws {
         try export.check(live: false)
+        try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
@@ -417,8 +598,10 @@ struct Audit: ParsableCommand {
         options.back = back
         let report: ProxyAuditor.Report
         let problems: [CaptureError]
+        let exports = ReportExports(html: html, har: har)
+        let recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
         do {
-            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options)
+            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options, recorders: recorders)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
@@ -427,14 +610,103 @@ struct Audit: ParsableCommand {
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
         if export.postgresURL != nil {
-            let exports = try export.start(command: "audit", capture: nil)
-            exports.postgres?.receive(audit: report)
-            exports.finish()
+            let scaleOut = try export.start(command: "audit", capture: nil)
+            scaleOut.postgres?.receive(audit: report)
+            scaleOut.finish()
+        }
+        if let exports {
+            do {
+                try exports.write(recorders: recorders, audit: report)
+            } catch {
+                errors.write(line: "switchpoint audit: " + TerminalText.escape(error.description))
+                errors.flush()
+                throw ExitCode(2)
+            }
         }
         if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
             throw ExitCode(2)
         }
         // An input that ended early (a truncated file) exits 1, as the timeline does.
         if report.worstSeverity == .error || !problems.isEmpty { throw ExitCode(1) }
+    }
+}
+
+
+/// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchpoint merge",
+        abstract: "Merge the --json output of several switchpoint runs (--shard I/N) into one time-ordered stream and one summary.",
+        discussion: """
+        Each input holds one or more runs' JSON lines, each run ended by its summary line (the \
+        runs' outputs may be concatenated, as GNU parallel prints them). Events go out by time, \
+        connections renumbered 1, 2, … in the order they first appear; the summaries' counts are \
+        added up. With no FILE (or '-'), standard input is read (spooled to a temporary file).
+
+        parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
+
+        Exit status: 0 merged; 1 a shard is missing or repeated, or a line is not switchpoint JSON.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("JSON lines of --shard runs ('-' or none: standard input).", valueName: "file"))
+    var files: [String] = []
+
+    func run() throws {
+        let errors = LineWriter.standardError()
+        var loaded: [(name: String, data: Data)] = []
+        for path in files.isEmpty ? ["-"] : files {
+            do {
+                if path == "-" {
+                    loaded.append(("standard input", try Self.spooledStandardInput()))
+                } else {
+                    // Mapped, not read: shards of a large archive print a lot of lines.
+                    loaded.append((path, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)))
+                }
+            } catch {
+                errors.write(line: "switchpoint merge: cannot read " + TerminalText.escape(path) + ": " + TerminalText.escape(error.localizedDescription))
+                throw ExitCode(2)
+            }
+        }
+        var merge = ShardMerge()
+        let output = LineWriter.standardOutput(flushEachLine: false)
+        do {
+            try Self.withBytes(of: loaded[...], collected: []) { inputs in
+                try merge.merge(inputs, into: output)
+            }
+        } catch {
+            output.flush()
+            errors.write(line: "switchpoint merge: " + TerminalText.escape("\(error)"))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Standard input copied to an unlinked temporary file and mapped, so a large merge
+    /// is held by the page cache, not the heap.
+    static func spooledStandardInput() throws -> Data {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-merge-\(getpid())-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let spool = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        while let chunk = try FileHandle.standardInput.read(upToCount: spoolChunkBytes), !chunk.isEmpty {
+            try spool.write(contentsOf: chunk)
+        }
+        try spool.close()
+        // Mapped before the file is removed: the mapping keeps its pages.
+        return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+
+    /// Bytes copied from standard input at a time.
+    static let spoolChunkBytes = 1 << 20
+
+    /// Calls `body` with every input's bytes pinned at once.
+    static func withBytes(of rest: ArraySlice<(name: String, data: Data)>, collected: [ShardMerge.Input],
+                          _ body: ([ShardMerge.Input]) throws -> Void) throws {
+        guard let first = rest.first else { return try body(collected) }
+        try first.data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            try withBytes(of: rest.dropFirst(), collected: collected + [ShardMerge.Input(name: first.name, bytes: bytes)], body)
+        }
     }
 }

@@ -157,7 +157,7 @@ struct HTTP1SwitchTests {
         let sink = Conversation([(.clientToServer, Self.wsRequest(version: "HTTP/1.0")),
                                  (.serverToClient, "HTTP/1.0 200 OK\r\n\r\nbody until close")]).runAllSplittings()
         #expect(sink.findingCodes.first == "upgrade.http10_request")
-        let bodies = sink.events.compactMap { if case .httpBody(let length, _) = $0.kind { length } else { nil } }
+        let bodies = sink.events.compactMap { if case .httpBody(let length, _, _, _) = $0.kind { length } else { nil } }
         #expect(bodies == [16])
     }
 
@@ -233,7 +233,7 @@ struct HTTP1SwitchTests {
         #expect(sink.findingCodes.isEmpty)
         let statuses = sink.events.compactMap { if case .httpResponse(let head) = $0.kind { "\(head.status) \(head.requestMethod ?? "-")" } else { nil } }
         #expect(statuses == ["200 HEAD", "304 GET", "100 POST", "200 POST", "204 DELETE"])
-        let bodies = sink.events.compactMap { if case .httpBody(let length, let chunked) = $0.kind { "\($0.direction!.shortName) \(length) \(chunked)" } else { nil } }
+        let bodies = sink.events.compactMap { if case .httpBody(let length, let chunked, _, _) = $0.kind { "\($0.direction!.shortName) \(length) \(chunked)" } else { nil } }
         #expect(bodies == ["c2s 4 false", "s2c 11 true"])
     }
 
@@ -285,7 +285,7 @@ struct HTTP1SwitchTests {
         let sink = Conversation([(.clientToServer, "GET / HTTP/1.1\r\n\r\n"),
                                  (.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nabcdef")]).runAllSplittings()
         #expect(sink.findingCodes == ["http.bad_content_length"])
-        #expect(sink.events.compactMap { if case .httpBody(let length, _) = $0.kind { length } else { nil } } == [UInt64(6)])
+        #expect(sink.events.compactMap { if case .httpBody(let length, _, _, _) = $0.kind { length } else { nil } } == [UInt64(6)])
     }
 
     @Test("http.bad_chunk")
@@ -309,7 +309,7 @@ struct HTTP1SwitchTests {
         body.gaps = [2: 4]
         let bodySink = body.runAllSplittings()
         #expect(bodySink.findingCodes == ["http.gap_in_message"])
-        let lengths = bodySink.events.compactMap { if case .httpBody(let length, _) = $0.kind { length } else { nil } }
+        let lengths = bodySink.events.compactMap { if case .httpBody(let length, _, _, _) = $0.kind { length } else { nil } }
         #expect(lengths == [10])
         var head = Conversation([(.clientToServer, "GET / HT"), (.clientToServer, "TP/1.1\r\n\r\n")])
         head.gaps = [1: 3]

@@ -76,5 +76,17 @@ struct LiveCaptureTests {
         #expect(offline.status == 0)
         let offlineLines = offline.text.split(separator: "\n").map(String.init)
         #expect(Array(offlineLines.dropLast()) == Array(lines.dropLast()))
+
+        // --html and --har, written when the capture stopped: checked like the samples'.
+        let report = directory.appendingPathComponent("report.html").path
+        let archive = directory.appendingPathComponent("report.har").path
+        #expect(FileManager.default.fileExists(atPath: report) && FileManager.default.fileExists(atPath: archive))
+        let python = try #require(TestEnvironment.tool("python3"))
+        let timeline = directory.appendingPathComponent("events.jsonl").path
+        let clientLog = directory.appendingPathComponent("ws.log").path
+        for arguments in [["har", "--har", archive, "--timeline", timeline, "--log", clientLog], ["html", "--html", report, "--timeline", timeline]] {
+            let checked = try TestEnvironment.run(python, [ReportExportTests.checker.path] + arguments, timeoutSeconds: 240)
+            #expect(checked.status == 0, "check_reports.py \(arguments[0]): \(checked.text)\(checked.errorText.suffix(2000))")
+        }
     }
 }

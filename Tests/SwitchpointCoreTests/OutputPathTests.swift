@@ -15,7 +15,17 @@ struct OutputPathTests {
     }
 
     /// Runs the timeline in-process as the command line does, into a file; returns its bytes.
+    /// How the run is spread over threads: as `--threads 1`, reading on a thread of its own
+    /// (the key-log path), or split between workers by connection (the default).
+    enum RunMode: Sendable, Equatable {
+        case single, pipelined, sharded(workers: Int)
+    }
+
     static func timeline(_ paths: [String], _ format: Format, threads: Int, budget: Int? = nil) throws -> [UInt8] {
+        try timeline(paths, format, run: threads == 1 ? .single : .sharded(workers: 2), budget: budget)
+    }
+
+    static func timeline(_ paths: [String], _ format: Format, run: RunMode, budget: Int? = nil) throws -> [UInt8] {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputPath = directory.appendingPathComponent("out").path
@@ -45,10 +55,15 @@ struct OutputPathTests {
                 finish = { text.finish(statistics: $0.statistics, problems: $0.problems) }
             }
             var analyzer = TimelineAnalyzer(output: printer, registry: registry)
-            if threads == 2 {
-                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: { _ in })
-            } else {
+            switch run {
+            case .single:
                 runner.run(source, into: &analyzer)
+            case .pipelined:
+                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: { _ in })
+            case .sharded(let workers):
+                runner = try #require(ShardedTimelineRun.runIfShardable(
+                    source, runner: runner, printer: printer, workers: workers,
+                    makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry) }, onProblem: { _ in }))
             }
             finish(runner)
             writer.flush()
@@ -170,27 +185,54 @@ struct OutputPathTests {
             .flatMap { TestEnvironment.captures(in: $0) }
     }
 
-    @Test("two threads print exactly what one thread prints, on every sample", arguments: Format.allCases)
+    static let threadedModes: [RunMode] = [.pipelined, .sharded(workers: 2), .sharded(workers: 3)]
+
+    @Test("every threaded run prints exactly what one thread prints, on every sample", arguments: Format.allCases)
     func threadsIdentical(_ format: Format) throws {
         let captures = Self.allCaptures
         #expect(captures.count >= 20, "samples/ holds \(captures.count) captures")
         for capture in captures {
-            let single = try Self.timeline([capture.path], format, threads: 1)
-            let pipelined = try Self.timeline([capture.path], format, threads: 2)
+            let single = try Self.timeline([capture.path], format, run: .single)
             #expect(!single.isEmpty)
-            #expect(single == pipelined, "\(capture.lastPathComponent) \(format): outputs differ")
+            for mode in Self.threadedModes {
+                #expect(try Self.timeline([capture.path], format, run: mode) == single,
+                        "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
+            }
         }
     }
 
-    @Test("two threads print exactly what one thread prints, on the corpus",
+    @Test("every threaded run prints exactly what one thread prints, on the corpus",
           .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
     func threadsIdenticalCorpus() throws {
         for capture in TestEnvironment.corpusCaptures {
             for format in Format.allCases {
-                #expect(try Self.timeline([capture.path], format, threads: 1) == Self.timeline([capture.path], format, threads: 2),
-                        "\(capture.lastPathComponent) \(format): outputs differ")
+                let single = try Self.timeline([capture.path], format, run: .single)
+                for mode in Self.threadedModes {
+                    #expect(try Self.timeline([capture.path], format, run: mode) == single,
+                            "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
+                }
             }
         }
+    }
+
+    @Test("sharded runs print early blocks exactly when one thread does (a budget crossed by many connections)")
+    func shardedBudget() throws {
+        // Many connections at once, their blocks held together: a small budget makes the
+        // merge print blocks early in the order only a view of all connections gives.
+        let captures = Self.allCaptures.filter { $0.lastPathComponent.hasPrefix("ws-") || $0.lastPathComponent.contains("h2") }
+        #expect(captures.count >= 5)
+        var continued = 0
+        for capture in captures {
+            for budget in [512, 4 << 10] {
+                let single = try Self.timeline([capture.path], .verbose, run: .single, budget: budget)
+                continued += Self.lines(single).filter { $0.hasSuffix(" (continued)") }.count
+                for workers in [2, 3] {
+                    #expect(try Self.timeline([capture.path], .verbose, run: .sharded(workers: workers), budget: budget) == single,
+                            "\(capture.lastPathComponent) budget \(budget), \(workers) workers: outputs differ")
+                }
+            }
+        }
+        #expect(continued > 10, "the budget must actually be crossed (\(continued) continued blocks)")
     }
 
     // MARK: Memory

@@ -39,7 +39,7 @@ struct ReassemblyTests {
             s.openedLine,
             .data(1, .clientToServer, offset: 0, bytes: "hello", packet: 5),
             .data(1, .clientToServer, offset: 5, bytes: "world", packet: 4),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
         #expect(s.sink.summaries[1]?.clientToServer.outOfOrderSegments == 1)
     }
@@ -54,7 +54,7 @@ struct ReassemblyTests {
         #expect(s.signals == [
             s.openedLine,
             .data(1, .clientToServer, offset: 0, bytes: "hello", packet: 4),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
         #expect(s.sink.summaries[1]?.clientToServer.retransmittedBytes == 5)
     }
@@ -70,7 +70,7 @@ struct ReassemblyTests {
             s.openedLine,
             .data(1, .clientToServer, offset: 0, bytes: "hello", packet: 4),
             .data(1, .clientToServer, offset: 5, bytes: " wo", packet: 5),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -86,7 +86,7 @@ struct ReassemblyTests {
             .data(1, .clientToServer, offset: 0, bytes: "hello", packet: 4),
             .anomaly(1, .overlapConflict),
             .data(1, .clientToServer, offset: 5, bytes: "abc", packet: 5),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
         #expect(s.sink.summaries[1]?.clientToServer.overlapConflicts == 1)
     }
@@ -104,7 +104,7 @@ struct ReassemblyTests {
             .anomaly(1, .overlapConflict),
             .data(1, .clientToServer, offset: 0, bytes: "0123456789", packet: 6),
             .data(1, .clientToServer, offset: 10, bytes: "abc", packet: 4),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -121,7 +121,7 @@ struct ReassemblyTests {
             .anomaly(1, .overlapConflict),
             .data(1, .clientToServer, offset: 3, bytes: "DEF", packet: 4),
             .data(1, .clientToServer, offset: 6, bytes: "gh", packet: 5),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -141,7 +141,7 @@ struct ReassemblyTests {
             .data(1, .clientToServer, offset: 16, bytes: "BBBBBBBBBBBBBBBB", packet: 4),
             .data(1, .serverToClient, offset: 0, bytes: "xy", packet: 6),
             .data(1, .serverToClient, offset: 2, bytes: "z", packet: 7),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -158,7 +158,7 @@ struct ReassemblyTests {
             .data(1, .clientToServer, offset: 0, bytes: "aaa", packet: 4),
             .gap(1, .clientToServer, offset: 3, length: 3, reason: .acknowledgedUnseen),
             .data(1, .clientToServer, offset: 6, bytes: "ccc", packet: 5),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
         #expect(s.sink.summaries[1]?.clientToServer.gapBytes == 3)
     }
@@ -191,7 +191,7 @@ struct ReassemblyTests {
             s.openedLine,
             .data(1, .clientToServer, offset: 0, bytes: "aaa", packet: 4),
             .gap(1, .clientToServer, offset: 3, length: 7, reason: .closing),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -205,7 +205,7 @@ struct ReassemblyTests {
             .opened(1, client: "10.0.0.1:40000", server: "10.0.0.2:80", evidence: .portHeuristic),
             .data(1, .serverToClient, offset: 0, bytes: "hi", packet: 1),
             .data(1, .clientToServer, offset: 0, bytes: "hello", packet: 2),
-            .closed(1, .eof, handshake: .none),
+            .closed(1, .captureEnded, handshake: .none),
         ])
     }
 
@@ -219,7 +219,7 @@ struct ReassemblyTests {
         #expect(s.signals == [
             .opened(1, client: "10.0.0.2:6000", server: "10.0.0.1:5000", evidence: .firstPacket),
             .data(1, .clientToServer, offset: 0, bytes: "x", packet: 1),
-            .closed(1, .eof, handshake: .none),
+            .closed(1, .captureEnded, handshake: .none),
         ])
     }
 
@@ -233,7 +233,7 @@ struct ReassemblyTests {
             .opened(1, client: "10.0.0.1:40000", server: "10.0.0.2:80", evidence: .portHeuristic),
             .data(1, .clientToServer, offset: 0, bytes: "abc", packet: 1),
             .anomaly(1, .dataBeforeStreamStart),
-            .closed(1, .eof, handshake: .none),
+            .closed(1, .captureEnded, handshake: .none),
         ])
     }
 
@@ -272,7 +272,7 @@ struct ReassemblyTests {
             .closed(1, .fin, handshake: .complete),
             .opened(2, client: "10.0.0.1:40000", server: "10.0.0.2:80", evidence: .syn),
             .data(2, .clientToServer, offset: 0, bytes: "again", packet: 9),
-            .closed(2, .eof, handshake: .complete),
+            .closed(2, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -291,7 +291,7 @@ struct ReassemblyTests {
             .anomaly(1, .portReuseWhileOpen),
             .closed(1, .reused, handshake: .complete),
             .opened(2, client: "10.0.0.1:40000", server: "10.0.0.2:80", evidence: .syn),
-            .closed(2, .eof, handshake: .synOnly),
+            .closed(2, .captureEnded, handshake: .synOnly),
         ])
     }
 
@@ -308,7 +308,7 @@ struct ReassemblyTests {
             .anomaly(1, .snaplenTruncated),
             .gap(1, .clientToServer, offset: 4, length: 6, reason: .snaplen),
             .data(1, .clientToServer, offset: 10, bytes: "zz", packet: 5),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -320,7 +320,7 @@ struct ReassemblyTests {
         #expect(s.signals == [
             s.openedLine,
             .data(1, .clientToServer, offset: 0, bytes: "hi", packet: 1),
-            .closed(1, .eof, handshake: .synOnly),
+            .closed(1, .captureEnded, handshake: .synOnly),
         ])
     }
 
@@ -334,7 +334,7 @@ struct ReassemblyTests {
         #expect(s.signals == [
             s.openedLine,
             .anomaly(1, .dataAfterFIN),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -368,7 +368,7 @@ struct ReassemblyTests {
             .gap(1, .clientToServer, offset: 3, length: 7, reason: .bufferLimit),
             .data(1, .clientToServer, offset: 10, bytes: "eeeee", packet: 5),
             .data(1, .clientToServer, offset: 15, bytes: "fffff", packet: 6),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -393,7 +393,7 @@ struct ReassemblyTests {
             .data(1, .clientToServer, offset: 4, bytes: "e", packet: 6),
             .gap(1, .clientToServer, offset: 5, length: 1, reason: .closing),
             .data(1, .clientToServer, offset: 6, bytes: "g", packet: 7),
-            .closed(1, .eof, handshake: .complete),
+            .closed(1, .captureEnded, handshake: .complete),
         ])
     }
 
@@ -412,8 +412,8 @@ struct ReassemblyTests {
             .anomaly(1, .connectionLimit),
             .closed(1, .evicted, handshake: .synOnly),
             .opened(3, client: "10.0.0.1:40003", server: "10.0.0.2:80", evidence: .syn),
-            .closed(2, .eof, handshake: .synOnly),
-            .closed(3, .eof, handshake: .synOnly),
+            .closed(2, .captureEnded, handshake: .synOnly),
+            .closed(3, .captureEnded, handshake: .synOnly),
         ])
     }
 
@@ -436,8 +436,8 @@ struct ReassemblyTests {
             .data(2, .clientToServer, offset: 10, bytes: "bbbbbb", packet: 6),
             .gap(1, .clientToServer, offset: 0, length: 10, reason: .closing),
             .data(1, .clientToServer, offset: 10, bytes: "aaaaa", packet: 4),
-            .closed(1, .eof, handshake: .complete),
-            .closed(2, .eof, handshake: .synOnly),
+            .closed(1, .captureEnded, handshake: .complete),
+            .closed(2, .captureEnded, handshake: .synOnly),
         ])
         #expect(s.reassembler.bufferedBytes == 0)
     }
@@ -455,7 +455,7 @@ struct ReassemblyTests {
             s.openedLine,
             .closed(1, .idle, handshake: .complete),
             .opened(2, client: "10.0.0.1:40001", server: "10.0.0.2:80", evidence: .syn),
-            .closed(2, .eof, handshake: .synOnly),
+            .closed(2, .captureEnded, handshake: .synOnly),
         ])
     }
 }

@@ -6,10 +6,13 @@ public struct CaptureRunner {
     public private(set) var problems: [CaptureError] = []
     /// Stop after this many packets (tcpdump's `-c`).
     public var packetLimit: Int?
+    /// `--shard I/N`: analyse and count only this shard's connections.
+    public var shard: ShardSelector?
 
-    public init(limits: ReassemblyLimits = ReassemblyLimits(), packetLimit: Int? = nil) {
+    public init(limits: ReassemblyLimits = ReassemblyLimits(), packetLimit: Int? = nil, shard: ShardSelector? = nil) {
         reassembler = TCPReassembler(limits: limits)
         self.packetLimit = packetLimit
+        self.shard = shard
     }
 
     /// Reads `source` to its end (or the packet limit, or until `shouldStop` says so),
@@ -41,6 +44,9 @@ public struct CaptureRunner {
     /// Decodes one packet and feeds its TCP segment to reassembly.
     @inline(__always)
     public mutating func process<Sink: StreamSignalSink>(_ packet: RawPacket, into sink: inout Sink) {
+        if let shard {
+            return processShard(packet, shard: shard, into: &sink)
+        }
         statistics.packets += 1
         statistics.capturedBytes += UInt64(packet.bytes.count)
         let result = PacketDecoder.decode(packet)
@@ -48,6 +54,26 @@ public struct CaptureRunner {
             statistics.tcpPackets += 1
             reassembler.ingest(segment, capture: packet.capture, into: &sink)
         } else {
+            statistics.count(result)
+        }
+    }
+
+    /// `process` for one shard: other shards' TCP packets only advance capture time, and
+    /// packets of no connection are counted by shard 0 alone.
+    private mutating func processShard<Sink: StreamSignalSink>(_ packet: RawPacket, shard: ShardSelector, into sink: inout Sink) {
+        let result = PacketDecoder.decode(packet)
+        if case .tcp(let segment) = result {
+            guard shard.owns(segment.source, segment.destination) else {
+                reassembler.advanceClock(to: packet.capture.timestamp, into: &sink)
+                return
+            }
+            statistics.packets += 1
+            statistics.capturedBytes += UInt64(packet.bytes.count)
+            statistics.tcpPackets += 1
+            reassembler.ingest(segment, capture: packet.capture, into: &sink)
+        } else if shard.countsUnattachedPackets {
+            statistics.packets += 1
+            statistics.capturedBytes += UInt64(packet.bytes.count)
             statistics.count(result)
         }
     }

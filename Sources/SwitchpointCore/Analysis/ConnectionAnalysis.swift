@@ -29,19 +29,71 @@ final class ConnectionAnalysis {
         init(_ session: HTTP1Session) { self.session = session }
     }
 
-    /// Bytes held while detecting, with where they started (made with the first byte and
-    /// dropped once the protocol is known, so it costs nothing for most of a connection).
+    /// Bytes held while detecting, both directions, with the pieces they came in (made
+    /// with the first byte and dropped once the protocol is known, so it costs nothing for
+    /// most of a connection). Whoever speaks first, the client's start decides; a stream
+    /// whose start was not captured is classified by content.
     private final class Detection {
-        var bytes: [UInt8] = []
-        let direction: Direction
-        let offset: UInt64
-        let capture: CaptureInfo
-        init(direction: Direction, offset: UInt64, capture: CaptureInfo) {
-            self.direction = direction
-            self.offset = offset
-            self.capture = capture
+        struct Piece {
+            var direction: Direction
+            var offset: UInt64
+            var capture: CaptureInfo
+            var range: Range<Int>
+        }
+        var bytes: [[UInt8]] = [[], []]
+        var pieces: [Piece] = []
+        /// Offset of each direction's first held byte.
+        var first: [UInt64?] = [nil, nil]
+        var classification = ContentClassifier.Progress()
+        /// Bytes of each direction already shown raw and let go while classifying.
+        var slid: [UInt64] = [0, 0]
+
+        /// Lets go of `direction`'s oldest pieces until at most `keep` bytes are held,
+        /// handing each to `body` first; returns how many bytes went.
+        func slide(_ direction: Direction, keep: Int, _ body: (Piece, UnsafeRawBufferPointer) -> Void) {
+            let side = direction.rawValue
+            var drop = 0
+            var kept: [Piece] = []
+            kept.reserveCapacity(pieces.count)
+            bytes[side].withUnsafeBytes { all in
+                for piece in pieces {
+                    if piece.direction == direction && bytes[side].count - piece.range.lowerBound > keep && piece.range.upperBound < bytes[side].count {
+                        body(piece, UnsafeRawBufferPointer(rebasing: all[piece.range]))
+                        drop = piece.range.upperBound
+                    } else {
+                        kept.append(piece)
+                    }
+                }
+            }
+            guard drop > 0 else { return }
+            bytes[side].removeFirst(drop)
+            pieces = kept.map { piece in
+                guard piece.direction == direction else { return piece }
+                var moved = piece
+                moved.range = (piece.range.lowerBound - drop)..<(piece.range.upperBound - drop)
+                return moved
+            }
+            first[side] = (first[side] ?? 0) + UInt64(drop)
+            slid[side] += UInt64(drop)
+            classification.http2[side] = max(0, classification.http2[side] - drop)
+            classification.webSocket[side] = max(0, classification.webSocket[side] - drop)
+        }
+
+        func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
+            let side = direction.rawValue
+            if first[side] == nil { first[side] = offset }
+            let start = bytes[side].count
+            bytes[side].append(contentsOf: chunk)
+            pieces.append(Piece(direction: direction, offset: offset, capture: capture, range: start..<bytes[side].count))
         }
     }
+
+    /// Bytes held per direction while a stream without a recognizable start is classified
+    /// by content. Past it the oldest are shown raw and let go (a capture that began inside
+    /// a large frame finds its first boundary later), up to `maxSlidBytes`; then the
+    /// connection is shown raw.
+    static let maxDetectionBytes = 16 * 1024
+    static let maxSlidBytes: UInt64 = 1 << 20
 
     /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
     /// behind one reference).
@@ -49,6 +101,26 @@ final class ConnectionAnalysis {
         var client: RawStreamDissector?
         var server: RawStreamDissector?
     }
+
+    /// A 101 whose outcome is not known yet: its switch event and every event after it are
+    /// held until the client speaks (established) or the connection ends (rejected by
+    /// the client, or unknown when the capture ended first).
+    private final class PendingOutcome {
+        var upgrade: UpgradeSwitch
+        let capture: CaptureInfo
+        let direction: Direction
+        var held: EventBuffer
+        init(upgrade: UpgradeSwitch, capture: CaptureInfo, direction: Direction, collectingFor outer: EventBuffer) {
+            self.upgrade = upgrade
+            self.capture = capture
+            self.direction = direction
+            held = EventBuffer(collectingFor: outer)
+        }
+    }
+
+    /// Events held while a switch's outcome is pending, at most: a server that talks on
+    /// and on to a silent client does not make the analysis hold its whole stream.
+    static let maxHeldOutcomeEvents = 1024
 
     let id: ConnectionID
     private let settings: Settings
@@ -61,27 +133,64 @@ final class ConnectionAnalysis {
     private var dissector: (any UpgradedStreamDissector)?
     private var unparsed: Unparsed?
     private var detection: Detection?
+    private var pendingOutcome: PendingOutcome?
     /// Next offset per direction (where each direction ended, for the close).
     private var clientEnd: UInt64 = 0
     private var serverEnd: UInt64 = 0
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: String? = nil) {
+    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: DecodeAsProtocol? = nil) {
         self.init(id: id, settings: Settings(registry: registry, limits: limits, keyLog: keyLog), decodeAs: decodeAs)
     }
 
-    init(id: ConnectionID, settings: Settings, decodeAs: String? = nil) {
+    /// `startSeen`: the connection's first bytes were captured (decode-as then parses from
+    /// them; otherwise the dissector first looks for frame boundaries).
+    init(id: ConnectionID, settings: Settings, decodeAs: DecodeAsProtocol? = nil, startSeen: Bool = true) {
         self.id = id
         self.settings = settings
-        if let decodeAs {
-            dissector = settings.registry.dissector(for: UpgradeContext(protocolName: decodeAs, request: nil, response: nil,
-                                                                        clientToServerOffset: 0, serverToClientOffset: 0))
+        switch decodeAs {
+        case nil:
+            break
+        case .websocket:
+            start(dissectorNamed: "websocket", aligned: startSeen)
+        case .http2:
+            start(dissectorNamed: "h2", aligned: startSeen)
+        case .raw:
+            dissector = RawStreamDissector(protocolName: "raw")
+            mode = .dissector
+        case .http:
+            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
+            mode = .http1
+        case .tls:
+            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         }
     }
 
+    /// A registry dissector from offset 0, without a handshake (decode-as).
+    private func start(dissectorNamed name: String, aligned: Bool) {
+        var context = UpgradeContext(protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
+        context.startsAtFrameBoundary = aligned
+        dissector = registry.dissector(for: context)
+        mode = .dissector
+    }
+
     func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        if let pending = pendingOutcome {
+            if direction == .clientToServer && !bytes.isEmpty {
+                resolveOutcome(.established, events: &events)
+            } else {
+                pending.held.stamp(like: events)
+                dispatch(bytes, direction: direction, offset: offset, capture: capture, events: &pending.held)
+                if pending.held.count > Self.maxHeldOutcomeEvents { resolveOutcome(.unknown, events: &events) }
+                return
+            }
+        }
+        dispatch(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+    }
+
+    private func dispatch(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         setEnd(direction, offset + UInt64(bytes.count))
         switch mode {
         case .detecting:
@@ -94,13 +203,29 @@ final class ConnectionAnalysis {
     }
 
     func gap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+        if let pending = pendingOutcome {
+            // Bytes the client sent and the capture lost still show it went on.
+            if direction == .clientToServer {
+                resolveOutcome(.established, events: &events)
+            } else {
+                pending.held.stamp(like: events)
+                dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &pending.held)
+                return
+            }
+        }
+        dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &events)
+    }
+
+    private func dispatchGap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+        if mode == .detecting, detection != nil {
+            // What was held cannot be followed across the gap: decide with it.
+            finishDetection(final: true, events: &events)
+        }
         events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
         setEnd(direction, offset + length)
         switch mode {
         case .detecting:
-            // Without the first bytes nothing can be told about the protocol.
-            finishDetection(forcing: .unknown, events: &events)
-            dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            break   // nothing held yet: the bytes after the gap are classified
         case .http1:
             if unparsedDissector(direction) == nil,
                http?.session.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
@@ -111,66 +236,184 @@ final class ConnectionAnalysis {
         }
     }
 
-    func finish(capture: CaptureInfo, events: inout EventBuffer) {
-        if mode == .detecting, let detection, !detection.bytes.isEmpty {
-            finishDetection(forcing: nil, events: &events)
+    /// The connection closed for `reason` (`captureEnded`: only the capture did).
+    func finish(capture: CaptureInfo, reason: CloseReason? = nil, events: inout EventBuffer) {
+        let captureEnded = reason == .captureEnded
+        if pendingOutcome != nil {
+            switch reason {
+            case .fin?, .rst?, .reused?:
+                resolveOutcome(.rejectedByClient(reason ?? .fin), events: &events)
+            default:
+                resolveOutcome(.unknown, events: &events)
+            }
+        }
+        if mode == .detecting, detection != nil {
+            finishDetection(final: true, events: &events)
         }
         switch mode {
         case .detecting:
             break
         case .http1:
-            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, capture: capture, events: &events)
+            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, captureEnded: captureEnded, capture: capture, events: &events)
         case .dissector:
-            dissector?.finish(capture: capture, events: &events)
+            dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
         }
+    }
+
+    /// What the connection was doing (for a close by the capture's end).
+    var openState: OpenConnectionState {
+        switch mode {
+        case .detecting: OpenConnectionState(protocolName: "unknown")
+        case .http1: OpenConnectionState(protocolName: "http", inFlight: http?.session.requestsInFlight ?? 0, unit: .requests)
+        case .dissector: dissector?.openState ?? OpenConnectionState(protocolName: "unknown")
+        }
+    }
+
+    // MARK: Switch outcome
+
+    /// Emits the held switch with its outcome, then every event held behind it.
+    private func resolveOutcome(_ outcome: UpgradeOutcome, events: inout EventBuffer) {
+        guard let pending = pendingOutcome else { return }
+        pendingOutcome = nil
+        pending.upgrade.outcome = outcome
+        events.add(.upgrade(pending.upgrade), capture: pending.capture, direction: pending.direction,
+                   offset: pending.upgrade.serverToClientOffset)
+        for event in pending.held.events { events.deliver(event) }
     }
 
     // MARK: Detection
 
     private func detect(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let detection: Detection
-        if let held = self.detection, !held.bytes.isEmpty {
-            detection = held
-        } else {
-            detection = Detection(direction: direction, offset: offset, capture: capture)
-            self.detection = detection
-        }
-        if direction != detection.direction {
-            // The other side spoke before the first one said enough: decide with what we have.
-            finishDetection(forcing: nil, events: &events)
-            receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        guard !bytes.isEmpty else { return }
+        let detection = self.detection ?? Detection()
+        self.detection = detection
+        detection.append(bytes, direction: direction, offset: offset, capture: capture)
+        if decide(detection, final: false) != nil {
+            finishDetection(final: false, events: &events)
             return
         }
-        detection.bytes.append(contentsOf: bytes)
-        if ProtocolDetector.detect(detection.bytes, direction: detection.direction, final: false) != nil {
-            finishDetection(forcing: nil, events: &events)
+        guard detection.bytes[direction.rawValue].count >= Self.maxDetectionBytes else { return }
+        // A client start that is neither HTTP, TLS nor HTTP/2 was seen, or the stream began
+        // mid-way: the oldest bytes go out raw while later ones are searched, within limits.
+        let client = detection.bytes[Direction.clientToServer.rawValue]
+        let startKnown = !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
+        if startKnown || detection.slid[direction.rawValue] >= Self.maxSlidBytes {
+            finishDetection(final: false, events: &events)
+            return
+        }
+        var raw = RawStreamDissector(protocolName: "unknown")
+        detection.slide(direction, keep: Self.maxDetectionBytes / 2) { piece, piecesBytes in
+            raw.receive(piecesBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture, events: &events)
         }
     }
 
-    /// Picks the protocol and replays the bytes held while deciding.
-    private func finishDetection(forcing forced: DetectedProtocol?, events: inout EventBuffer) {
-        let held = detection
+    /// What the held bytes say; nil while more are needed. The client's first bytes
+    /// decide whoever spoke first (a server's SETTINGS or banner may come before the
+    /// client's preface); without a known start, the content decides.
+    private func decide(_ detection: Detection, final: Bool) -> Verdict? {
+        let client = detection.bytes[Direction.clientToServer.rawValue]
+        let server = detection.bytes[Direction.serverToClient.rawValue]
+        if !client.isEmpty {
+            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final) {
+            case nil: return nil
+            case .unknown?: break
+            case let known?: return .start(known)
+            }
+        } else if ProtocolDetector.detect(server, direction: .serverToClient, final: false) == .http1 {
+            return .start(.http1)
+        }
+        let sliding = detection.slid != [0, 0]
+        if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification,
+                                                    minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders) {
+            return .content(verdict)
+        }
+        // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Decided when
+        // the frame classifiers had their chance (at the end, or with the bytes held full).
+        if final || client.count >= Self.maxDetectionBytes || server.count >= Self.maxDetectionBytes,
+           let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer) {
+            return .http1MidStream(client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
+        }
+        return final ? .start(.unknown) : nil
+    }
+
+    private enum Verdict {
+        /// Told by the stream's first bytes.
+        case start(DetectedProtocol)
+        /// Told by frame headers in a stream whose start was not captured.
+        case content(ContentClassifier.Verdict)
+        /// HTTP/1.x from a request line found after the start (and the server's first
+        /// status line, when one was held).
+        case http1MidStream(client: Int, server: Int?)
+    }
+
+    /// Picks the protocol and replays the bytes held while deciding, piece by piece.
+    /// `final`: no more bytes will come (the connection ended, or a gap cut the stream).
+    private func finishDetection(final: Bool, events: inout EventBuffer) {
+        guard let held = detection else { return }
         detection = nil
-        let heldBytes = held?.bytes ?? []
-        let detected = forced ?? held.flatMap { ProtocolDetector.detect($0.bytes, direction: $0.direction, final: true) } ?? .unknown
-        switch detected {
-        case .http1:
-            http = HTTP1SessionBox(HTTP1Session(limits: limits))
+        let verdict = decide(held, final: false) ?? (final ? decide(held, final: true) : nil) ?? .start(.unknown)
+        let clientStart = held.first[Direction.clientToServer.rawValue] ?? 0
+        let serverStart = held.first[Direction.serverToClient.rawValue] ?? 0
+        var skip = [0, 0]
+        switch verdict {
+        case .start(.http1):
+            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
             mode = .http1
-        case .tls:
+        case .http1MidStream(let client, let server):
+            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
+            mode = .http1
+            // Bytes before the first start line of each direction belong to messages whose
+            // start was not captured: skipped, and said so. A server direction without a
+            // status line held is parsed as it comes.
+            skip = [client, server ?? 0]
+            var evidence = "http by content: a request line after \(client) bytes of the client's stream"
+            if let server { evidence += ", a status line after \(server) bytes of the server's" }
+            let first = held.pieces.first
+            events.finding(.detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                           direction: first?.direction, offset: first?.offset)
+        case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
-        case .http2PriorKnowledge:
+        case .start(.http2PriorKnowledge):
             dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
-                                                               clientToServerOffset: held?.offset ?? 0, serverToClientOffset: 0))
+                                                               clientToServerOffset: clientStart, serverToClientOffset: serverStart))
             mode = .dissector
-        case .unknown:
+        case .start(.unknown):
             dissector = RawStreamDissector(protocolName: "unknown")
             mode = .dissector
+            // Say once what the user can do about it.
+            if let first = held.pieces.first {
+                let counts = held.bytes.map(\.count)
+                events.finding(.detectedNothing, "no protocol recognized in the first \(counts[0]) client and \(counts[1]) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
+                               capture: first.capture, direction: first.direction, offset: first.offset)
+            }
+        case .content(let found):
+            let clientBoundary = found.boundaries[Direction.clientToServer.rawValue]
+            let serverBoundary = found.boundaries[Direction.serverToClient.rawValue]
+            var context = UpgradeContext(protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
+                                         clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
+                                         serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
+            // Where the content showed a boundary, frames start there; elsewhere the
+            // dissector looks for one.
+            context.midConnection = true
+            context.clientStartsAtFrameBoundary = clientBoundary != nil
+            context.serverStartsAtFrameBoundary = serverBoundary != nil
+            skip = [clientBoundary ?? 0, serverBoundary ?? 0]
+            dissector = registry.dissector(for: context)
+            mode = .dissector
+            let first = held.pieces.first
+            events.finding(.detectedByContent, found.evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                           direction: first?.direction, offset: first?.offset)
         }
-        guard let held, !heldBytes.isEmpty else { return }
-        heldBytes.withUnsafeBytes { bytes in
-            receive(bytes, direction: held.direction, offset: held.offset, capture: held.capture, events: &events)
+        for piece in held.pieces {
+            // Bytes before a boundary content detection found are not parsed (the evidence
+            // line says how many).
+            let from = max(piece.range.lowerBound, skip[piece.direction.rawValue])
+            guard from < piece.range.upperBound else { continue }
+            held.bytes[piece.direction.rawValue].withUnsafeBytes { all in
+                receive(UnsafeRawBufferPointer(rebasing: all[from..<piece.range.upperBound]), direction: piece.direction,
+                        offset: piece.offset + UInt64(from - piece.range.lowerBound), capture: piece.capture, events: &events)
+            }
         }
     }
 
@@ -202,7 +445,12 @@ final class ConnectionAnalysis {
             raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
             setUnparsed(direction, raw)
         case .switched(let upgrade, let context, let remainderIndex, let held):
-            events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+            if upgrade.status == 101 {
+                // Only what the client does next tells whether it took the switch.
+                pendingOutcome = PendingOutcome(upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
+            } else {
+                events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+            }
             if context.protocolName == "connect-tunnel" {
                 // A tunnel carries its own protocol (TLS, usually): detect it afresh.
                 mode = .detecting

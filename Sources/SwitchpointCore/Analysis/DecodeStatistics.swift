@@ -59,3 +59,16 @@ extension DecodeStatistics {
         truncated.merging(malformed, uniquingKeysWith: +).map { ($0.key.rawValue, $0.value) }
     }
 }
+
+extension DecodeStatistics {
+    /// Adds another run's counts (fanout workers' totals).
+    public mutating func add(_ other: DecodeStatistics) {
+        packets += other.packets
+        capturedBytes += other.capturedBytes
+        tcpPackets += other.tcpPackets
+        notTCPPackets += other.notTCPPackets
+        fragments += other.fragments
+        truncated.merge(other.truncated, uniquingKeysWith: +)
+        malformed.merge(other.malformed, uniquingKeysWith: +)
+    }
+}

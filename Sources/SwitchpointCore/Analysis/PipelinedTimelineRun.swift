@@ -24,26 +24,7 @@ public enum PipelinedTimelineRun {
         thread.start()
         while true {
             let batch = queue.receive()
-            batch.arena.withUnsafeBytes { arena in
-                for entry in batch.entries {
-                    switch entry {
-                    case .opened(let index):
-                        analyzer.receive(.opened(batch.openings[index]))
-                    case .data(let connection, let direction, let offset, let start, let count, let capture):
-                        let bytes = UnsafeRawBufferPointer(rebasing: arena[start..<(start + count)])
-                        analyzer.receive(.data(StreamChunk(connection: connection, direction: direction, offset: offset,
-                                                           bytes: bytes, capture: capture)))
-                    case .gap(let index):
-                        analyzer.receive(.gap(batch.gaps[index]))
-                    case .anomaly(let index):
-                        analyzer.receive(.anomaly(batch.anomalies[index]))
-                    case .closed(let index):
-                        analyzer.receive(.closed(batch.summaries[index]))
-                    case .problem(let index):
-                        onProblem(batch.problems[index])
-                    }
-                }
-            }
+            batch.deliver({ _, signal in analyzer.receive(signal) }, onProblem: { _, problem in onProblem(problem) })
             let last = batch.isLast
             queue.recycle(batch)
             if last { break }
@@ -87,32 +68,13 @@ final class BatchingSignalSink: StreamSignalSink {
     }
 
     func receive(_ signal: StreamSignal) {
-        switch signal {
-        case .opened(let opening):
-            batch.entries.append(.opened(batch.openings.count))
-            batch.openings.append(opening)
-        case .data(let chunk):
-            let start = batch.arena.count
-            batch.arena.append(contentsOf: chunk.bytes)
-            batch.entries.append(.data(connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
-                                       start: start, count: chunk.bytes.count, capture: chunk.capture))
-        case .gap(let gap):
-            batch.entries.append(.gap(batch.gaps.count))
-            batch.gaps.append(gap)
-        case .anomaly(let anomaly):
-            batch.entries.append(.anomaly(batch.anomalies.count))
-            batch.anomalies.append(anomaly)
-        case .closed(let summary):
-            batch.entries.append(.closed(batch.summaries.count))
-            batch.summaries.append(summary)
-        }
+        batch.append(signal)
         if batch.isFull { ship() }
     }
 
     /// An input problem, in order with the signals around it.
     func problem(_ problem: CaptureError) {
-        batch.entries.append(.problem(batch.problems.count))
-        batch.problems.append(problem)
+        batch.append(problem: problem)
     }
 
     private func ship() {

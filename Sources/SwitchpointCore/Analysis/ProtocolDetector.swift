@@ -29,15 +29,35 @@ enum ProtocolDetector {
                 if !final { return nil }
             }
             for (index, byte) in bytes.enumerated() {
-                if byte == 0x20 { return index > 0 ? .http1 : .unknown }
+                if byte == 0x20 {
+                    // An uppercase word is a method (a malformed line is then HTTP's to
+                    // report); any other token must start a whole request line.
+                    if index > 0 && bytes[..<index].allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) { return .http1 }
+                    return index > 0 ? requestLine(bytes, final: final) : .unknown
+                }
                 if !HTTP1Parser.isTokenCharacter(byte) || index >= maxMethodLength { return .unknown }
             }
             return final ? .unknown : nil
         case .serverToClient:
-            let prefix = Array("HTTP/".utf8)
-            let length = min(bytes.count, prefix.count)
-            guard bytes[..<length].elementsEqual(prefix[..<length]) else { return .unknown }
-            return length == prefix.count ? .http1 : (final ? .unknown : nil)
+            return statusLine(bytes, final: final)
         }
+    }
+
+    /// A first line that starts like a request: HTTP/1 when the whole line is a request
+    /// line (a stream captured mid-message often starts with a word and a space, as
+    /// "x.html HTTP/1.1" does); a line still incomplete waits, up to the longest looked at.
+    private static func requestLine(_ bytes: [UInt8], final: Bool) -> DetectedProtocol? {
+        let limit = min(bytes.count, HTTP1StartLineScanner.maxRequestLine)
+        guard let end = (0..<limit).first(where: { bytes[$0] == 0x0a }) else {
+            return final || bytes.count >= HTTP1StartLineScanner.maxRequestLine ? .http1 : nil
+        }
+        return HTTP1StartLineScanner.isRequestLine(Array(bytes[...end]), at: 0, anyToken: true) ? .http1 : .unknown
+    }
+
+    private static func statusLine(_ bytes: [UInt8], final: Bool) -> DetectedProtocol? {
+        let prefix = Array("HTTP/".utf8)
+        let length = min(bytes.count, prefix.count)
+        guard bytes[..<length].elementsEqual(prefix[..<length]) else { return .unknown }
+        return length == prefix.count ? .http1 : (final ? .unknown : nil)
     }
 }

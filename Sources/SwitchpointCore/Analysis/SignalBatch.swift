@@ -33,6 +33,10 @@ final class SignalBatch: RecyclableBatch {
     var anomalies: [ReassemblyAnomaly] = []
     var summaries: [ConnectionSummary] = []
     var problems: [CaptureError] = []
+    /// Sharded runs: each entry's place among all the round's signals (every shard's).
+    var sequences: [Int] = []
+    /// Sharded runs: the first signal's time, for lines timed from the capture's start.
+    var captureStart: Timestamp?
     /// The reading thread is done: nothing follows this batch.
     var isLast = false
 
@@ -51,6 +55,61 @@ final class SignalBatch: RecyclableBatch {
         anomalies.removeAll(keepingCapacity: anomalies.capacity <= Self.sideArrayKeep)
         summaries.removeAll(keepingCapacity: summaries.capacity <= Self.sideArrayKeep)
         problems.removeAll()
+        sequences.removeAll(keepingCapacity: true)
         isLast = false
+    }
+
+    /// Adds a signal, its chunk bytes copied into the arena.
+    func append(_ signal: StreamSignal) {
+        switch signal {
+        case .opened(let opening):
+            entries.append(.opened(openings.count))
+            openings.append(opening)
+        case .data(let chunk):
+            let start = arena.count
+            arena.append(contentsOf: chunk.bytes)
+            entries.append(.data(connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
+                                 start: start, count: chunk.bytes.count, capture: chunk.capture))
+        case .gap(let gap):
+            entries.append(.gap(gaps.count))
+            gaps.append(gap)
+        case .anomaly(let anomaly):
+            entries.append(.anomaly(anomalies.count))
+            anomalies.append(anomaly)
+        case .closed(let summary):
+            entries.append(.closed(summaries.count))
+            summaries.append(summary)
+        }
+    }
+
+    /// An input problem, in order with the signals around it.
+    func append(problem: CaptureError) {
+        entries.append(.problem(problems.count))
+        problems.append(problem)
+    }
+
+    /// Hands each entry to `receive` (signals, chunk bytes pointing into the arena) or to
+    /// `onProblem`, with the entry's index.
+    func deliver(_ receive: (Int, StreamSignal) -> Void, onProblem: (Int, CaptureError) -> Void) {
+        arena.withUnsafeBytes { arena in
+            for (index, entry) in entries.enumerated() {
+                switch entry {
+                case .opened(let item):
+                    receive(index, .opened(openings[item]))
+                case .data(let connection, let direction, let offset, let start, let count, let capture):
+                    let bytes = UnsafeRawBufferPointer(rebasing: arena[start..<(start + count)])
+                    receive(index, .data(StreamChunk(connection: connection, direction: direction, offset: offset,
+                                                     bytes: bytes, capture: capture)))
+                case .gap(let item):
+                    receive(index, .gap(gaps[item]))
+                case .anomaly(let item):
+                    receive(index, .anomaly(anomalies[item]))
+                case .closed(let item):
+                    receive(index, .closed(summaries[item]))
+                case .problem(let item):
+                    onProblem(index, problems[item])
+                }
+            }
+        }
     }
 }

@@ -16,14 +16,14 @@ public struct TimelineAnalyzer: StreamSignalSink {
     /// Registry, limits and key log, shared by every connection's analysis.
     private let settings: ConnectionAnalysis.Settings
     /// Ports whose connections are dissected as a protocol from their first byte.
-    private let decodeAs: [UInt16: String]
+    private let decodeAs: [UInt16: DecodeAsProtocol]
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     private var recent: ConnectionAnalysis?
     private var buffer: EventBuffer
 
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-                decodeAs: [UInt16: String] = [:], keyLog: TLSKeyLog? = nil) {
+                decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil) {
         self.output = output
         settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs
@@ -36,7 +36,8 @@ public struct TimelineAnalyzer: StreamSignalSink {
             // Made now only when a port is decoded as a protocol; otherwise with the
             // connection's first bytes (a flood of silent connections holds none).
             if let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port] {
-                connections[opening.connection] = ConnectionAnalysis(id: opening.connection, settings: settings, decodeAs: forced)
+                connections[opening.connection] = ConnectionAnalysis(id: opening.connection, settings: settings, decodeAs: forced,
+                                                                        startSeen: opening.startSeen)
             }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
@@ -61,10 +62,17 @@ public struct TimelineAnalyzer: StreamSignalSink {
         case .closed(let summary):
             buffer.connection = summary.connection
             // A connection that never carried a byte has no analysis and nothing to finish.
-            connections[summary.connection]?.finish(capture: summary.capture, events: &buffer)
+            var closed = summary
+            if let analysis = connections[summary.connection] {
+                // The state before finishing, which ends what is in flight.
+                if summary.reason == .captureEnded { closed.openState = analysis.openState }
+                analysis.finish(capture: summary.capture, reason: summary.reason, events: &buffer)
+            } else if summary.reason == .captureEnded {
+                closed.openState = OpenConnectionState(protocolName: "silent")
+            }
             connections[summary.connection] = nil
             if recent?.id == summary.connection { recent = nil }
-            buffer.add(.connectionClosed(summary), capture: summary.capture)
+            buffer.add(.connectionClosed(closed), capture: summary.capture)
         }
     }
 

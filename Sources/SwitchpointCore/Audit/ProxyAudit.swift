@@ -3,15 +3,20 @@ public enum ProxyAudit {
     /// Reads each file through the whole pipeline and audits the result, streaming: only
     /// per-exchange records are kept, never the events. Input problems (unreadable,
     /// truncated) are returned for the caller to report.
-    public static func run(paths: [String], filter: String = "", options: ProxyAuditor.Options) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
+    /// `recorders` (one per path, for `--html`/`--har`) hear the same events as the audit.
+    public static func run(paths: [String], filter: String = "", options: ProxyAuditor.Options,
+                           recorders: [ReportRecorder] = []) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
         var files: [[ExchangeRecord]] = []
         var problems: [CaptureError] = []
         for (index, path) in paths.enumerated() {
             let builder = ExchangeRecordBuilder(file: index + 1)
-            var analyzer = TimelineAnalyzer(output: builder)
+            let recorder = recorders.indices.contains(index) ? recorders[index] : nil
+            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: builder, others: [$0]) } ?? builder
+            var analyzer = TimelineAnalyzer(output: output)
             var runner = CaptureRunner()
             runner.run(try OfflineCaptureSource(paths: [path], filter: filter), into: &analyzer)
             problems += runner.problems
+            recorder?.finish(packets: runner.statistics.packets, files: [path])
             files.append(builder.finish())
         }
         return (ProxyAuditor(options: options).audit(records: files), problems)

@@ -12,6 +12,8 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
     case truncatedFile(path: String, packetNumber: UInt64, message: String)
     case readFailed(source: String, packetNumber: UInt64, message: String)
     case interfaceListingFailed(message: String)
+    /// The capture socket could not join a `PACKET_FANOUT` group (`--workers`, `--fanout-group`).
+    case fanoutFailed(interface: String, message: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(source): reading packet \(packetNumber) failed: \(message)"
         case let .interfaceListingFailed(message):
             "cannot list interfaces: \(message)"
+        case let .fanoutFailed(interface, message):
+            "cannot share \(interface) between workers: \(message)"
         }
     }
 }

@@ -4,20 +4,33 @@ import CPcap
 import Glibc
 #endif
 
-/// The capture a SIGINT/SIGTERM should stop. Written once before the handlers are
-/// installed, read only by the handler.
-nonisolated(unsafe) private var interruptibleCapture: OpaquePointer?
+/// The captures a SIGINT/SIGTERM should stop (one, or every fanout worker's). Written once
+/// before the handlers are installed, read only by the handler: a plain C array, so the
+/// handler touches no reference counts.
+nonisolated(unsafe) private var interruptibleCaptures: UnsafeMutablePointer<OpaquePointer?>?
+nonisolated(unsafe) private var interruptibleCaptureCount = 0
 nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 
 extension LiveCaptureSource {
     /// Ctrl-C and SIGTERM stop the capture so the caller can flush and summarise; a second
     /// Ctrl-C exits at once.
     public func stopOnInterrupt() {
-        interruptibleCapture = pcapPointer
+        Self.stopOnInterrupt([self])
+    }
+
+    /// Ctrl-C and SIGTERM stop every one of `captures` (call once).
+    public static func stopOnInterrupt(_ captures: [LiveCaptureSource]) {
+        let pointers = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(captures.count, 1))
+        for (index, capture) in captures.enumerated() { (pointers + index).initialize(to: capture.pcapPointer) }
+        interruptibleCaptures = pointers
+        interruptibleCaptureCount = captures.count
         let handler: @convention(c) (Int32) -> Void = { _ in
             if interruptRequested != 0 { _exit(130) }
             interruptRequested = 1
-            if let capture = interruptibleCapture { pcap_breakloop(capture) }
+            guard let captures = interruptibleCaptures else { return }
+            for index in 0..<interruptibleCaptureCount {
+                if let capture = captures[index] { pcap_breakloop(capture) }
+            }
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)

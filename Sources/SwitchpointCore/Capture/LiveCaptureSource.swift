@@ -95,6 +95,21 @@ public final class LiveCaptureSource: PacketSource {
 
     var pcapPointer: OpaquePointer { handle.pointer }
 
+    /// Joins this capture's socket to a `PACKET_FANOUT` hash group (`group` nil: a new
+    /// group with a kernel-chosen identifier) and returns the group's identifier. Linux
+    /// only; packets the socket queued before joining stay with it.
+    public func joinFanout(group: UInt16?) throws(CaptureError) -> UInt16 {
+        #if os(Linux)
+        let descriptor = pcap_get_selectable_fd(handle.pointer)
+        guard descriptor >= 0 else {
+            throw .fanoutFailed(interface: label, message: "libpcap gives no socket for this capture")
+        }
+        return try PacketFanout.join(descriptor: descriptor, group: group, interface: label)
+        #else
+        throw .fanoutFailed(interface: label, message: "PACKET_FANOUT exists on Linux only")
+        #endif
+    }
+
     /// Makes a blocked `next()` return `.end`; safe to call from a signal-handling thread.
     public func breakLoop() {
         pcap_breakloop(handle.pointer)

@@ -51,8 +51,13 @@ public final class ThreadedCaptureSource: PacketSource {
     private var thread: Thread?
 
     /// `writeTo`: also write every captured packet to this pcap file (`-w`).
-    public init(live: LiveCaptureSource, writeTo path: String?) throws(CaptureError) {
+    public convenience init(live: LiveCaptureSource, writeTo path: String?) throws(CaptureError) {
         let dump: PcapDumpWriter? = if let path { try PcapDumpWriter(handle: live.pcapPointer, path: path) } else { nil }
+        self.init(live: live, dump: dump)
+    }
+
+    /// `dump`: a `-w` writer, possibly shared with other workers' captures.
+    init(live: LiveCaptureSource, dump: PcapDumpWriter?) {
         producer = Producer(live: live, dump: dump)
         slot = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
     }
@@ -191,5 +196,21 @@ public final class ThreadedCaptureSource: PacketSource {
         shared.lock.unlock(withValue: hasWork)
         return Statistics(captured: captured, capturedBytes: bytes, queueDrops: drops, kernelReceived: kernel?.received,
                           kernelDrops: kernel?.droppedByKernel, interfaceDrops: kernel?.droppedByInterface)
+    }
+}
+
+extension ThreadedCaptureSource.Statistics {
+    /// Fanout workers' counters added up (a kernel counter stays unknown if any is).
+    public static func total(_ all: [ThreadedCaptureSource.Statistics]) -> ThreadedCaptureSource.Statistics {
+        func sum(_ values: [UInt32?]) -> UInt32? {
+            values.reduce(UInt32(0) as UInt32?) { total, value in
+                guard let total, let value else { return nil }
+                return total &+ value
+            }
+        }
+        return ThreadedCaptureSource.Statistics(
+            captured: all.reduce(0) { $0 + $1.captured }, capturedBytes: all.reduce(0) { $0 + $1.capturedBytes },
+            queueDrops: all.reduce(0) { $0 + $1.queueDrops }, kernelReceived: sum(all.map(\.kernelReceived)),
+            kernelDrops: sum(all.map(\.kernelDrops)), interfaceDrops: sum(all.map(\.interfaceDrops)))
     }
 }

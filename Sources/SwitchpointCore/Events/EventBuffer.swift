@@ -22,6 +22,9 @@ public struct EventBuffer {
         wantsFrames = true
     }
 
+    /// Collected events so far.
+    var count: Int { events.count }
+
     init(connection: ConnectionID, deliveringTo sink: any TimelineEventSink) {
         self.connection = connection
         self.sink = sink
@@ -34,7 +37,7 @@ public struct EventBuffer {
         payloadPool.take()
     }
 
-    public mutating func add(_ kind: TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
+    public mutating func add(_ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
         var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
                                   direction: direction, offset: offset, kind: kind)
         event.stream = stream
@@ -43,6 +46,30 @@ public struct EventBuffer {
             sink.receive(event)
             // A printer is done with the event: its buffers serve the next ones. (A sink
             // that keeps events shares them; the next write then copies, as arrays do.)
+            payloadPool.reclaim(from: event)
+        } else {
+            events.append(event)
+        }
+    }
+
+    /// A collecting buffer for the same connection and the same frame-event wish, for
+    /// events held back until something later is known (a switch's outcome).
+    init(collectingFor outer: EventBuffer) {
+        connection = outer.connection
+        sink = nil
+        wantsFrames = outer.wantsFrames
+    }
+
+    /// Stamps later events as `outer` stamps its own (stream, decrypted).
+    mutating func stamp(like outer: EventBuffer) {
+        stream = outer.stream
+        decrypted = outer.decrypted
+    }
+
+    /// Hands a made event on (to the sink, or collects it): the release of held events.
+    mutating func deliver(_ event: TimelineEvent) {
+        if let sink {
+            sink.receive(event)
             payloadPool.reclaim(from: event)
         } else {
             events.append(event)

@@ -42,6 +42,13 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case websocketCompressionHistoryMissing = "websocket.compression_history_missing"
     case websocketGapInPayload = "websocket.gap_in_payload"
     case websocketGapInFrameHeader = "websocket.gap_in_frame_header"
+    /// Frame boundaries found again (after a gap, or where the capture began mid-frame).
+    case websocketResync = "websocket.resync"
+    case http2Resync = "h2.resync"
+    /// The protocol of a stream whose start was not captured, told by its content.
+    case detectedByContent = "detect.by_content"
+    /// Nothing recognized: the connection is shown raw, and the user told of --decode-as.
+    case detectedNothing = "detect.unknown"
     case websocketMessageIncomplete = "websocket.message_incomplete"
     case websocketPingUnanswered = "websocket.ping_unanswered"
     case websocketClosedWithoutCloseFrame = "websocket.closed_without_close_frame"
@@ -102,7 +109,7 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
              .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
             .error
-        case .websocketPingUnanswered:
+        case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,

@@ -1,5 +1,5 @@
 /// Byte arrays for event payloads (a WebSocket message's kept bytes, a control frame's
-/// payload, a raw chunk's head), handed back once their event has been printed, so a
+/// payload, a raw chunk's head, an HTTP body's start), handed back once their event has been printed, so a
 /// dissector in its steady state builds events without allocating.
 ///
 /// Each buffer returns right after its event was delivered. A buffer still shared with an
@@ -44,6 +44,8 @@ public final class PayloadBufferPool {
             if case .wsControl(let control) = event.kind { put(control.payload) }
         case .rawData:
             if case .rawData(let chunk) = event.kind { put(chunk.head) }
+        case .httpBody:
+            if case .httpBody(_, _, let kept, _) = event.kind { put(kept) }
         default:
             break
         }

@@ -19,14 +19,14 @@ public struct TimelineEvent: Sendable {
     public let tag: Tag
 
     public init(timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
-                offset: UInt64? = nil, kind: Kind) {
+                offset: UInt64? = nil, kind: consuming Kind) {
         self.timestamp = timestamp
         self.connection = connection
         self.packet = packet
         self.direction = direction
         self.offset = offset
-        self.kind = kind
         tag = Tag(kind)
+        self.kind = kind
     }
 
     public enum Tag: UInt8, Sendable {
@@ -34,7 +34,7 @@ public struct TimelineEvent: Sendable {
         case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
 
-        init(_ kind: Kind) {
+        init(_ kind: borrowing Kind) {
             switch kind {
             case .connectionOpened: self = .connectionOpened
             case .connectionClosed: self = .connectionClosed
@@ -66,14 +66,19 @@ public struct TimelineEvent: Sendable {
         }
     }
 
+    /// The three large payloads are boxed (`indirect`): an event is copied a few times on
+    /// its way to the printer, and a 280-byte connection summary inline made every
+    /// WebSocket message's event that large too.
     public enum Kind: Sendable {
         case connectionOpened(ConnectionOpening)
-        case connectionClosed(ConnectionSummary)
+        indirect case connectionClosed(ConnectionSummary)
         case gap(length: UInt64, reason: GapReason)
         case httpRequest(HTTPRequestHead)
         case httpResponse(HTTPResponseHead)
-        /// The end of an HTTP message that had a body (`offset` is the message's end).
-        case httpBody(length: UInt64, chunked: Bool)
+        /// The end of an HTTP message that had a body (`offset` is the message's end):
+        /// `kept` is the body's start (de-chunked, `HTTPBodyOptions` bytes at most),
+        /// `keptAll` whether that is the whole body.
+        case httpBody(length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool)
         case upgrade(UpgradeSwitch)
         case finding(Finding)
         /// Bytes of an upgraded protocol switchpoint does not dissect.
@@ -83,7 +88,7 @@ public struct TimelineEvent: Sendable {
         /// A TLS 1.3 HelloRetryRequest (not a ServerHello, though it is sent as one).
         case tlsHelloRetry(TLSHelloRetry)
         /// Once per connection when a key log was given: what the handshake settled.
-        case tlsSession(TLSSessionFacts)
+        indirect case tlsSession(TLSSessionFacts)
         /// End-of-connection totals of bytes after the TLS handshake.
         case tlsEncrypted(clientToServer: UInt64, serverToClient: UInt64)
         case wsFrame(WebSocketFrameHeader)
@@ -100,7 +105,7 @@ public struct TimelineEvent: Sendable {
         case h2GoAway(lastStream: UInt32, error: UInt32, debug: String)
         case h2Ping(ack: Bool, roundTripMilliseconds: Double?)
         /// A finished request/response exchange on one stream.
-        case h2Stream(HTTP2StreamSummary)
+        indirect case h2Stream(HTTP2StreamSummary)
     }
 
     /// The `type` name in JSON lines and the summary.
@@ -153,6 +158,29 @@ public struct UpgradeSwitch: Sendable, Equatable {
     public var target: String
     /// Handshake details worth a glance (Origin, subprotocol, extensions), in order.
     public var details: [HTTPField]
+    /// After a 101, what the client made of it (nil for a CONNECT tunnel, or when the
+    /// analysis could not wait for the answer).
+    public var outcome: UpgradeOutcome? = nil
+}
+
+/// What the client did after a 101: the server switching is half a handshake.
+public enum UpgradeOutcome: Sendable, Equatable {
+    /// The client sent bytes of the new protocol.
+    case established
+    /// The client closed (fin) or reset (rst) the connection without sending a byte of
+    /// the new protocol: the usual reaction to a bad accept or an extension never offered.
+    case rejectedByClient(CloseReason)
+    /// The capture ended (or the connection idled out) before the client did anything.
+    case unknown
+
+    /// The JSON value.
+    public var name: StaticString {
+        switch self {
+        case .established: "established"
+        case .rejectedByClient: "rejected_by_client"
+        case .unknown: "unknown"
+        }
+    }
 }
 
 public struct RawChunk: Sendable, Equatable {
@@ -180,6 +208,9 @@ public struct WebSocketMessage: Sendable, Equatable {
     public var complete: Bool
     /// Why the payload could not be shown, when it could not.
     public var problem: String?
+    /// The inflated length is not known (compressed bytes or their history are missing):
+    /// `length` is then only what inflated before that, never a size to report.
+    public var lengthUnknown = false
 
     public var isText: Bool { opcode == 1 }
 }
@@ -255,6 +286,10 @@ public struct HTTP2StreamSummary: Sendable, Equatable {
     public var totalMilliseconds: Double?
     /// The exchange did not finish before the connection ended.
     public var unfinished: Bool
+    /// The first DATA bytes of each direction (`HTTPBodyOptions` bytes at most, up to the
+    /// first gap); all of the body when their count equals the body bytes.
+    public var requestBody: [UInt8] = []
+    public var responseBody: [UInt8] = []
 }
 
 /// What a TLS handshake settled, reported once per connection when a key log was given.

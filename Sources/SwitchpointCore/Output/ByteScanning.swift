@@ -1,42 +1,38 @@
-/// Eight bytes at a time (SWAR): how far a run of bytes needs no escaping, so the escapers
-/// and validators copy or skip plain ASCII in words instead of byte by byte.
+/// How far a run of bytes needs no escaping or validation, so the escapers and validators
+/// copy or skip plain ASCII in runs: escapers by table, the UTF-8 check eight bytes at a time.
 enum ByteScanning {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// A byte of `word` is zero.
-    @inline(__always)
-    static func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- ones) & ~word & highs != 0
+    /// '1' for each byte a JSON string cannot carry as it is (controls, `"`, `\`, DEL and
+    /// every byte of a multi-byte sequence, which the escaper validates), '0' otherwise.
+    static var jsonAttention: StaticString {
+        "1111111111111111111111111111111100100000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
     }
 
-    /// A byte of `word` equals `byte`.
-    @inline(__always)
-    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
-        hasZeroByte(word ^ (ones &* UInt64(byte)))
+    /// The same for the terminal escaper (`"` is plain there).
+    static var terminalAttention: StaticString {
+        "1111111111111111111111111111111100000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
     }
 
-    /// A byte of `word` is below `limit` (at most 128), or has its top bit set.
+    /// The length of the prefix of `bytes` from `start` whose bytes are all '0' in `table`
+    /// (one load and compare per byte, unrolled by four: most strings are short, where the
+    /// word-at-a-time scan spent its time in set-up and tail).
     @inline(__always)
-    static func hasControlOrHigh(_ word: UInt64) -> Bool {
-        ((word &- ones &* 0x20) | word) & highs != 0
-    }
-
-    /// The length of the prefix of `bytes` from `start` in which every byte is printable
-    /// ASCII (0x20...0x7e) and none is `special1` or `special2`, stepping by words.
-    @inline(__always)
-    static func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int, excluding special1: UInt8, _ special2: UInt8) -> Int {
+    static func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int, table: StaticString) -> Int {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return start }
+        let attention = table.utf8Start
+        let zero = UInt8(ascii: "0")
+        let count = bytes.count
         var index = start
-        while index + 8 <= bytes.count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            if hasControlOrHigh(word) || hasByte(word, 0x7f) || hasByte(word, special1) || hasByte(word, special2) { break }
-            index += 8
+        while index + 4 <= count {
+            if attention[Int(base[index])] != zero { return index }
+            if attention[Int(base[index + 1])] != zero { return index + 1 }
+            if attention[Int(base[index + 2])] != zero { return index + 2 }
+            if attention[Int(base[index + 3])] != zero { return index + 3 }
+            index += 4
         }
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard byte >= 0x20 && byte < 0x7f && byte != special1 && byte != special2 else { break }
-            index += 1
-        }
+        while index < count, attention[Int(base[index])] == zero { index += 1 }
         return index
     }
 

@@ -16,11 +16,8 @@ struct JSONObjectWriter {
 
     @inline(__always)
     mutating func key(_ name: StaticString) {
-        if !empty { out.append(UInt8(ascii: ",")) }
+        out.appendJSONKey(name, first: empty)
         empty = false
-        out.append(UInt8(ascii: "\""))
-        out.append(name)
-        out.append("\":")
     }
 
     /// A key that comes from the wire (a header name).

@@ -13,14 +13,49 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         writer.out.jsonEscaping = escaping
     }
 
+    /// Set for a worker of a sharded run: lines go there, in records for the merge.
+    private var shard: ShardOutput?
+
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
+        if let shard {
+            let start = shard.bytes.count
+            Self.write(event, includePayloads: includePayloads, into: shard.bytes)
+            shard.bytes.append(0x0a)
+            shard.directWritten(from: start)
+            return
+        }
         Self.write(event, includePayloads: includePayloads, into: writer.out)
         writer.endLine()
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping))
+    // MARK: Sharded runs
+
+    /// A printer for one worker of a sharded run, formatting into `shard`.
+    func shardWorker(into shard: ShardOutput) -> JSONTimelinePrinter {
+        let worker = JSONTimelinePrinter(writer: writer, includePayloads: includePayloads, escaping: writer.out.jsonEscaping)
+        shard.setJSONEscaping(writer.out.jsonEscaping)
+        worker.shard = shard
+        return worker
+    }
+
+    func target(_ shard: ShardOutput) {
+        shard.setJSONEscaping(writer.out.jsonEscaping)
+        self.shard = shard
+    }
+
+    /// The merge: one worker's lines, in their place.
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
+        writer.write(lines: UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
+    }
+
+    func mergeSummary(_ other: TimelineSummary) {
+        summary.merge(other)
+    }
+
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                       scope: SummaryScope = SummaryScope()) {
+        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping, scope: scope))
         writer.flush()
     }
 
@@ -50,6 +85,11 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("role_evidence", opening.roleEvidence.rawValue)
         case .connectionClosed(let summary):
             line.add("reason", summary.reason.rawValue)
+            if let state = summary.openState {
+                line.add("open_protocol", state.protocolName)
+                line.add("in_flight", state.inFlight)
+                line.add("in_flight_unit", state.unit.rawValue)
+            }
             line.add("bytes_c2s", summary.clientToServer.deliveredBytes)
             line.add("bytes_s2c", summary.serverToClient.deliveredBytes)
             line.add("packets_c2s", summary.clientToServer.packets)
@@ -74,7 +114,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("reason", head.reason)
             line.add("version", head.version)
             line.add("headers", headers: head.headers.fields)
-        case .httpBody(let length, let chunked):
+        case .httpBody(let length, let chunked, _, _):
             line.add("len", length)
             line.add("chunked", chunked)
         case .upgrade(let upgrade):
@@ -84,6 +124,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("s2c_offset", upgrade.serverToClientOffset)
             line.add("latency_ms", upgrade.latencyMilliseconds, decimals: 3)
             line.add("target", upgrade.target)
+            if let outcome = upgrade.outcome {
+                line.add("outcome", literal: outcome.name)
+                if case .rejectedByClient(let how) = outcome { line.add("rejected_with", how.rawValue) }
+            }
             for detail in upgrade.details {
                 line.key(escaping: detail.name)
                 out.appendJSONString(detail.value)
@@ -139,7 +183,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("len", frame.payloadLength)
         case .wsMessage(let message):
             line.add("opcode", Int(message.opcode))
-            line.add("len", message.length)
+            if message.lengthUnknown { line.addNull("len") } else { line.add("len", message.length) }
             line.add("frames", message.frames)
             line.add("compressed", message.compressed)
             if message.compressed { line.add("wire_len", message.wireLength) }

@@ -57,10 +57,16 @@ public final class LineWriter {
 
     /// Whole lines formatted elsewhere (a connection's held block).
     public func write(lines: OutputBuffer) {
+        write(lines: lines.bytes)
+    }
+
+    /// Whole lines formatted elsewhere (a worker's share of a sharded run): large runs go
+    /// out as they are, without a copy.
+    public func write(lines: UnsafeRawBufferPointer) {
         if out.count + lines.count > Self.blockSize {
             flush()
             if lines.count >= Self.blockSize {
-                writeOut(lines.bytes)
+                writeOut(lines)
                 return
             }
         }

@@ -77,12 +77,27 @@ public final class OutputBuffer {
         count += 1
     }
 
+    @inline(__always)
     public func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        count += bytes.count
+        let length = bytes.count
+        reserve(length)
+        let target = base + count
+        if length <= Self.smallCopyLimit {
+            // Keys, separators and short words: a loop beats a call to memcpy.
+            var index = 0
+            while index < length {
+                target[index] = source.load(fromByteOffset: index, as: UInt8.self)
+                index += 1
+            }
+        } else {
+            target.update(from: source.assumingMemoryBound(to: UInt8.self), count: length)
+        }
+        count += length
     }
+
+    /// Appends at most this long are copied byte by byte, not through memcpy.
+    static let smallCopyLimit = 16
 
     public func append(_ other: OutputBuffer) {
         append(other.bytes)
@@ -110,22 +125,56 @@ public final class OutputBuffer {
 
     // MARK: Numbers
 
-    public func append(decimal value: UInt64) {
+    /// "00" "01" … "99": numbers are written two digits at a time.
+    private static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    }
+
+    /// Decimal digits of `value` (1 for 0).
+    @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
         var digits = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
+        var threshold: UInt64 = 10
+        while value >= threshold {
             digits += 1
+            if digits == 20 { break }
+            threshold &*= 10
         }
+        return digits
+    }
+
+    public func append(decimal value: UInt64) {
+        let digits = Self.digitCount(value)
         reserve(digits)
-        var remaining = value
-        var index = count + digits
-        repeat {
-            index -= 1
-            base[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
-            remaining /= 10
-        } while remaining > 0
+        writeDigits(value, count: digits, at: count)
         count += digits
+    }
+
+    /// Writes the last `digits` decimal digits of `value` ending at `start + digits`.
+    @inline(__always)
+    private func writeDigits(_ value: UInt64, count digits: Int, at start: Int) {
+        let pairs = Self.digitPairs.utf8Start
+        var remaining = value
+        var index = start + digits
+        while index - start >= 2 {
+            let pair = Int(remaining % 100) &* 2
+            remaining /= 100
+            index -= 2
+            base[index] = pairs[pair]
+            base[index + 1] = pairs[pair + 1]
+        }
+        if index > start {
+            base[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
+        }
+    }
+
+    /// Exactly `width` digits of a value below 10^width (zeros in front): the fraction of a
+    /// timestamp.
+    @inline(__always)
+    func append(fixedDigits value: UInt64, width: Int) {
+        reserve(width)
+        writeDigits(value, count: width, at: count)
+        count += width
     }
 
     public func append(decimal value: Int) {
@@ -143,15 +192,14 @@ public final class OutputBuffer {
 
     /// `value` with at least `width` digits, zeros in front.
     public func append(zeroPadded value: Int, width: Int) {
-        var digits = 1
-        var probe = value.magnitude
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
+        let magnitude = value.magnitude.toUInt64
+        let digits = Self.digitCount(magnitude)
         if value < 0 { append(UInt8(ascii: "-")) }
-        append(repeating: UInt8(ascii: "0"), count: width - digits)
-        append(decimal: value.magnitude.toUInt64)
+        if digits < width {
+            append(fixedDigits: magnitude, width: width)
+        } else {
+            append(decimal: magnitude)
+        }
     }
 
     /// Fixed-point with `decimals` digits, the same digits as `JSONLine.fixed`.
@@ -169,6 +217,8 @@ public final class OutputBuffer {
         append(UInt8(ascii: "."))
         append(zeroPadded: Int(whole % divisor), width: decimals)
     }
+
+    private static var hexDigits: StaticString { "0123456789abcdef" }
 
     /// The lower-case hex digit for a value below 16.
     @inline(__always)
@@ -201,15 +251,21 @@ public final class OutputBuffer {
     /// `0a 1b ff`: bytes as two hex digits each, separated by spaces.
     public func append(spacedHex bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        reserve(bytes.count * 3)
-        var position = count
-        for byte in bytes {
-            base[position] = Self.hexDigit(byte >> 4)
-            base[position + 1] = Self.hexDigit(byte & 0xf)
-            base[position + 2] = UInt8(ascii: " ")
-            position += 3
+        let length = bytes.count
+        reserve(length * 3)
+        guard let source = bytes.baseAddress else { return }
+        let digits = Self.hexDigits.utf8Start
+        var target = base + count
+        var index = 0
+        while index < length {
+            let byte = source.load(fromByteOffset: index, as: UInt8.self)
+            target[0] = digits[Int(byte >> 4)]
+            target[1] = digits[Int(byte & 0xf)]
+            target[2] = UInt8(ascii: " ")
+            target += 3
+            index += 1
         }
-        count = position - 1   // no space after the last byte
+        count += length * 3 - 1   // no space after the last byte
     }
 
     public func append(spacedHex bytes: [UInt8]) {
@@ -220,4 +276,35 @@ public final class OutputBuffer {
 extension UInt {
     @inline(__always)
     var toUInt64: UInt64 { UInt64(self) }
+}
+
+extension OutputBuffer {
+    /// `,"name":` (no comma before the first key): one reservation and a byte loop, since
+    /// every JSON line writes a dozen of these.
+    @inline(__always)
+    func appendJSONKey(_ name: StaticString, first: Bool) {
+        guard name.hasPointerRepresentation else {
+            // A one-scalar literal: the slow path.
+            if !first { append(UInt8(ascii: ",")) }
+            append(UInt8(ascii: "\""))
+            append(name)
+            append("\":")
+            return
+        }
+        let length = name.utf8CodeUnitCount
+        reserve(length + 4)
+        var position = count
+        if !first {
+            base[position] = UInt8(ascii: ",")
+            position += 1
+        }
+        base[position] = UInt8(ascii: "\"")
+        position += 1
+        let source = name.utf8Start
+        for index in 0..<length { base[position + index] = source[index] }
+        position += length
+        base[position] = UInt8(ascii: "\"")
+        base[position + 1] = UInt8(ascii: ":")
+        count = position + 2
+    }
 }

@@ -46,7 +46,7 @@ extension OutputBuffer {
         var index = 0
         var runStart = 0
         while index < bytes.count {
-            index = ByteScanning.plainRun(bytes, from: index, excluding: 0x5c, 0x5c)
+            index = ByteScanning.plainRun(bytes, from: index, table: ByteScanning.terminalAttention)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }

@@ -31,7 +31,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     static let closeReasonCharacters = 200
 
     /// What the printer keeps per open connection (offline blocks): one per connection of
-    /// a flood, so its fields are laid out to stay within 104 bytes (a malloc size class).
+    /// a flood, so it stays small. Its held text lives in the block assembler.
     private final class ConnectionState {
         /// The opening (its packet is the connection's time origin); for a connection whose
         /// opening was not seen, a stand-in carrying only that origin.
@@ -39,10 +39,6 @@ public final class TextTimelinePrinter: TimelineEventSink {
         /// The header line is still to be written, with the connection's first line: an
         /// open connection costs no buffer before it has something to show.
         private var headerPending: Bool
-        /// Tells this connection's current block from an earlier one in `heldOrder`.
-        private var storedGeneration: Int32 = 0
-        /// Lines not printed yet (nil when none are held).
-        var block: OutputBuffer?
 
         init(opening: ConnectionOpening) {
             origin = opening
@@ -63,45 +59,39 @@ public final class TextTimelinePrinter: TimelineEventSink {
         var opening: ConnectionOpening? { headerPending ? origin : nil }
 
         func headerWritten() { headerPending = false }
-
-        /// Generations are compared for equality only, so 32 bits suffice: a stale entry
-        /// lives in `heldOrder` for far fewer than 2^32 blocks.
-        var generation: Int {
-            get { Int(storedGeneration) }
-            set { storedGeneration = Int32(truncatingIfNeeded: newValue) }
-        }
-
-        func isGeneration(_ value: Int) -> Bool { storedGeneration == Int32(truncatingIfNeeded: value) }
     }
 
-    /// Block buffers kept for reuse, and how large a kept one may stay.
-    static let spareBlockLimit = 64
-    static let spareBlockCapacity = 16 << 10
+    /// Where finished lines go: held and printed here, or recorded for the merge of a
+    /// sharded run (which holds and prints them in the order one thread would have).
+    private enum Destination {
+        case assembler(TextBlockAssembler)
+        case shard(ShardOutput)
+    }
 
     private let writer: LineWriter
     private let options: Options
+    private var destination: Destination
     public private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
     /// The previous event's connection: events come in runs per connection.
     private var recent: (id: ConnectionID, state: ConnectionState)?
-    /// Held blocks in the order they were started (entries of printed blocks are stale).
-    private var heldOrder: [(connection: ConnectionID, generation: Int)] = []
-    private var heldOrderHead = 0
-    /// Blocks held now (the live entries of `heldOrder`).
-    private var heldBlocks = 0
-    private var heldBytes = 0
-    private var generations = 0
-    private var spareBlocks: [OutputBuffer] = []
     /// Connections whose block was printed at their close: anything later (a late
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
-    /// Lines of a connection whose block was printed early, until they turn out to exist.
-    private let pendingLines = OutputBuffer(capacity: 4096)
+    /// One event's lines, and a connection's header line, before they go to the destination.
+    private let lines = OutputBuffer(capacity: 4096)
+    private let header = OutputBuffer(capacity: 256)
 
-    public init(writer: LineWriter, options: Options) {
+    public convenience init(writer: LineWriter, options: Options) {
+        self.init(writer: writer, options: options,
+                  destination: .assembler(TextBlockAssembler(writer: writer, colour: options.colour, budget: options.pendingBudget)))
+    }
+
+    private init(writer: LineWriter, options: Options, destination: Destination) {
         self.writer = writer
         self.options = options
+        self.destination = destination
     }
 
     /// Frames and header blocks are shown only with `-v`.
@@ -113,8 +103,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
         // The tag first: matching `kind` copies its payload, and most events are not openings.
         if event.tag == .connectionOpened, case .connectionOpened(let opening) = event.kind {
             if options.interleave {
-                headerLine(opening, into: writer.out)
-                writer.endLine()
+                lines.removeAll()
+                headerLine(opening, into: lines)
+                lines.append(0x0a)
+                direct(lines.bytes)
             } else {
                 let state = ConnectionState(opening: opening)
                 states[event.connection] = state
@@ -124,53 +116,89 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
         let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
         let origin = state?.start ?? captureStart ?? event.timestamp
-        func context(_ out: OutputBuffer) -> LineContext {
-            LineContext(out: out, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                        stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted)
-        }
+        lines.removeAll()
+        body(event, LineContext(out: lines, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
+                                stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted))
         guard let state else {
-            let before = writer.out.count
-            body(event, context(writer.out))
-            if writer.out.count != before { writer.wroteLines() }
+            direct(lines.bytes)
             return
         }
-        if let block = state.block {
-            let before = block.count
-            body(event, context(block))
-            heldBytes += block.count - before
-        } else {
-            // A block only if there are lines: headed by the connection's header line, or by
-            // a marker when its block was printed early.
-            pendingLines.removeAll()
-            body(event, context(pendingLines))
-            if !pendingLines.isEmpty {
-                let block = state.opening.map { firstBlock($0, state, then: pendingLines.count) }
-                    ?? continuedBlock(event.connection, state, then: pendingLines.count)
-                block.append(pendingLines)
-                heldBytes += pendingLines.count
-            }
+        // The header line goes with the connection's first lines.
+        var headerBytes: UnsafeRawBufferPointer?
+        if !lines.isEmpty, let opening = state.opening {
+            header.removeAll()
+            headerLine(opening, into: header)
+            state.headerWritten()
+            headerBytes = header.bytes
         }
-        if event.tag == .connectionClosed {
-            printBlock(state)
+        let closes = event.tag == .connectionClosed
+        switch destination {
+        case .assembler(let assembler):
+            assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes)
+        case .shard(let shard):
+            shard.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes)
+        }
+        if closes {
             states[event.connection] = nil
             recent = nil
             printed.insert(event.connection)
         }
-        while heldBytes > options.pendingBudget, let oldest = oldestHeld() {
-            printBlock(oldest)
+    }
+
+    private func direct(_ bytes: UnsafeRawBufferPointer) {
+        switch destination {
+        case .assembler(let assembler): assembler.direct(bytes)
+        case .shard(let shard): shard.direct(bytes)
         }
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) {
-        for connection in states.keys.sorted() {
-            if let state = states[connection] { printBlock(state) }
-        }
+    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                       scope: SummaryScope = SummaryScope()) {
+        if case .assembler(let assembler) = destination { assembler.finish() }
         writer.write(line: paint("== summary", .bold))
-        for line in summary.textLines(statistics: statistics, problems: problems, live: live) { writer.write(line: line) }
+        for line in summary.textLines(statistics: statistics, problems: problems, live: live, scope: scope) { writer.write(line: line) }
         writer.flush()
     }
 
-    // MARK: Held blocks
+    // MARK: Sharded runs
+
+    /// A printer for one worker of a sharded run: it formats its connections' lines into
+    /// `shard` instead of holding and printing them.
+    func shardWorker(into shard: ShardOutput) -> TextTimelinePrinter {
+        TextTimelinePrinter(writer: writer, options: options, destination: .shard(shard))
+    }
+
+    /// The worker's lines go to `shard` from now on (one shard output per round).
+    func target(_ shard: ShardOutput) {
+        destination = .shard(shard)
+    }
+
+    /// The merge: one worker's record, held and printed as this printer would have.
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
+        guard case .assembler(let assembler) = destination else { return }
+        let lines = UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd])
+        switch record.kind {
+        case .direct:
+            assembler.direct(lines)
+        case .held(let connection, let closes):
+            let header = record.headerStart < record.linesStart
+                ? UnsafeRawBufferPointer(rebasing: bytes[record.headerStart..<record.linesStart]) : nil
+            assembler.held(connection, header: header, lines: lines, closes: closes)
+        case .problem:
+            break   // the run reports problems itself
+        }
+    }
+
+    /// The first event's time (tagged lines count from it): a worker sees only its share.
+    func startCapture(at timestamp: Timestamp) {
+        if captureStart == nil { captureStart = timestamp }
+    }
+
+    func mergeSummary(_ other: TimelineSummary) {
+        summary.merge(other)
+    }
+
+    // MARK: Connections
 
     /// The open connection's state, or nil when its lines go out at once tagged (it was
     /// printed at its close already).
@@ -186,87 +214,6 @@ public final class TextTimelinePrinter: TimelineEventSink {
         states[connection] = state
         recent = (connection, state)
         return state
-    }
-
-    /// Room for a header line: most blocks are a header and a line or two, so a new block is
-    /// sized to its first lines rather than to a fixed kilobyte (a flood holds thousands).
-    static let headerLineRoom = 160
-
-    /// A block for `connection`; `expected` is the size of its first lines.
-    private func startBlock(_ connection: ConnectionID, _ state: ConnectionState, expected: Int) -> OutputBuffer {
-        generations += 1
-        let block = spareBlocks.popLast() ?? OutputBuffer(capacity: expected)
-        heldBlocks += 1
-        state.block = block
-        state.generation = generations
-        compactHeldOrderIfStale()
-        heldOrder.append((connection, generations))
-        return block
-    }
-
-    /// A connection's first lines, under its header line.
-    private func firstBlock(_ opening: ConnectionOpening, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
-        state.headerWritten()
-        let block = startBlock(opening.connection, state, expected: Self.headerLineRoom + lines)
-        headerLine(opening, into: block)
-        block.append(0x0a)
-        heldBytes += block.count
-        return block
-    }
-
-    /// A connection whose block was printed early goes on under a marker.
-    private func continuedBlock(_ connection: ConnectionID, _ state: ConnectionState, then lines: Int) -> OutputBuffer {
-        let block = startBlock(connection, state, expected: Self.headerLineRoom + lines)
-        if options.colour { block.append("\u{1b}[1m") }
-        block.append("conn ")
-        block.append(decimal: connection)
-        block.append(" (continued)")
-        if options.colour { block.append("\u{1b}[0m") }
-        block.append(0x0a)
-        heldBytes += block.count
-        return block
-    }
-
-    /// Entries of blocks printed at their close stay in `heldOrder` until the budget walks
-    /// past them; when they outnumber the live ones, they are dropped in one pass (order
-    /// kept), so the list follows the blocks held, not every connection ever seen.
-    private func compactHeldOrderIfStale() {
-        let listed = heldOrder.count - heldOrderHead
-        guard listed > Self.heldOrderSlack, listed > 2 * heldBlocks else { return }
-        heldOrder = heldOrder[heldOrderHead...].filter { entry in
-            guard let state = states[entry.connection] else { return false }
-            return state.block != nil && state.isGeneration(entry.generation)
-        }
-        heldOrderHead = 0
-    }
-
-    static let heldOrderSlack = 4096
-
-    private func oldestHeld() -> ConnectionState? {
-        while heldOrderHead < heldOrder.count {
-            let entry = heldOrder[heldOrderHead]
-            heldOrderHead += 1
-            if heldOrderHead > 4096 && heldOrderHead * 2 > heldOrder.count {
-                heldOrder.removeFirst(heldOrderHead)
-                heldOrderHead = 0
-            }
-            if let state = states[entry.connection], state.block != nil, state.isGeneration(entry.generation) { return state }
-        }
-        return nil
-    }
-
-    private func printBlock(_ state: ConnectionState) {
-        guard let block = state.block else { return }
-        state.block = nil
-        heldBytes -= block.count
-        heldBlocks -= 1
-        block.append(0x0a)   // a blank line after each block
-        writer.write(lines: block)
-        block.removeAll()
-        if spareBlocks.count < Self.spareBlockLimit {
-            block.shrink(toAtMost: Self.spareBlockCapacity)
-            spareBlocks.append(block)
-        }
     }
 
     // MARK: Lines
@@ -342,6 +289,18 @@ public final class TextTimelinePrinter: TimelineEventSink {
             startLine(context)
             out.append("closed ")
             out.append(trusted: summary.reason.rawValue)
+            if let state = summary.openState {
+                out.append(" (open, ")
+                out.appendTerminalEscaped(state.protocolName)
+                if state.inFlight > 0 {
+                    out.append(", ")
+                    out.append(decimal: state.inFlight)
+                    out.append(UInt8(ascii: " "))
+                    out.append(state.unit.word(state.inFlight))
+                    out.append(" in flight")
+                }
+                out.append(UInt8(ascii: ")"))
+            }
             out.append("  c2s ")
             out.append(decimal: summary.clientToServer.deliveredBytes)
             out.append(" B  s2c ")
@@ -386,7 +345,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             notableHeaders(head.headers, into: out)
             endLine(context)
             allHeaders(head.headers, context)
-        case .httpBody(let length, let chunked):
+        case .httpBody(let length, let chunked, _, _):
             startLine(context)
             out.append("body ")
             out.append(decimal: length)
@@ -415,6 +374,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.appendTerminalEscaped(detail.value)
             }
             out.append(" ══")
+            switch upgrade.outcome {
+            case .established?: out.append("  established")
+            case .rejectedByClient(let how)?:
+                out.append(how == .rst ? "  rejected by the client (reset without a frame)" : "  rejected by the client (closed without a frame)")
+            case .unknown?: out.append("  outcome unknown (the client had not spoken when the capture ended)")
+            case nil: break
+            }
             paintEnd(.green, out)
             endLine(context)
         case .finding(let finding):
@@ -539,9 +505,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .wsMessage(let message):
             startLine(context)
             appendOpcodeName(message.opcode, into: out)
-            out.append(UInt8(ascii: " "))
-            out.append(decimal: message.length)
-            out.append(" B")
+            if message.lengthUnknown {
+                out.append(" ? B")
+            } else {
+                out.append(UInt8(ascii: " "))
+                out.append(decimal: message.length)
+                out.append(" B")
+            }
             if message.compressed || message.frames > 1 {
                 out.append(" (")
                 if message.compressed {

@@ -4,6 +4,10 @@ public struct TimelineSummary {
     public private(set) var connections = 0
     public private(set) var switched: [String: Int] = [:]
     public private(set) var refused: [String: Int] = [:]
+    /// 101s the client did not take: it closed without a byte of the new protocol.
+    public private(set) var rejectedByClient: [String: Int] = [:]
+    /// 101s after which the client had not spoken when the capture ended.
+    public private(set) var outcomeUnknown: [String: Int] = [:]
     public private(set) var findings: [String: (severity: Severity, count: Int)] = [:]
     public private(set) var gaps = 0
     public private(set) var gapBytes: UInt64 = 0
@@ -20,7 +24,11 @@ public struct TimelineSummary {
         case .connectionOpened:
             connections += 1
         case .upgrade(let upgrade):
-            switched[upgrade.protocolName.lowercasedASCII, default: 0] += 1
+            switch upgrade.outcome {
+            case .established?, nil: switched[upgrade.protocolName.lowercasedASCII, default: 0] += 1
+            case .rejectedByClient?: rejectedByClient[upgrade.protocolName.lowercasedASCII, default: 0] += 1
+            case .unknown?: outcomeUnknown[upgrade.protocolName.lowercasedASCII, default: 0] += 1
+            }
         case .finding(let finding):
             findings[finding.code, default: (finding.severity, 0)].count += 1
             if finding.code == FindingCode.upgradeRefused426.rawValue || finding.code == FindingCode.upgradeRefused.rawValue {
@@ -34,14 +42,33 @@ public struct TimelineSummary {
         }
     }
 
+    /// Adds another part's totals (the workers of a sharded run each count their share).
+    mutating func merge(_ other: TimelineSummary) {
+        connections += other.connections
+        switched.merge(other.switched, uniquingKeysWith: +)
+        refused.merge(other.refused, uniquingKeysWith: +)
+        rejectedByClient.merge(other.rejectedByClient, uniquingKeysWith: +)
+        outcomeUnknown.merge(other.outcomeUnknown, uniquingKeysWith: +)
+        findings.merge(other.findings) { mine, theirs in (mine.severity, mine.count + theirs.count) }
+        gaps += other.gaps
+        gapBytes += other.gapBytes
+    }
+
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
-    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil) -> [String] {
+    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+                   scope: SummaryScope = SummaryScope()) -> [String] {
         var lines: [String] = []
+        // An input that ended early changes how everything below reads: said first, once.
+        for problem in problems {
+            lines.append("input problem: \(TerminalText.escape(problem.description))")
+        }
         var totals = "\(connections) connection\(connections == 1 ? "" : "s"), " + statistics.packetBreakdown(alwaysShowOther: false)
         if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
         lines.append(totals)
         var upgrades = switched.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched ×\($0.value)" }
+        upgrades += rejectedByClient.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) rejected by the client ×\($0.value)" }
+        upgrades += outcomeUnknown.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched, outcome unknown ×\($0.value)" }
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
         if !findings.isEmpty {
@@ -52,9 +79,6 @@ public struct TimelineSummary {
         if !decodeProblems.isEmpty {
             lines.append("packets not decoded: " + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
-        for problem in problems {
-            lines.append("input problem: \(TerminalText.escape(problem.description))")
-        }
         if let live {
             var capture = "capture: \(live.captured) packets captured"
             if let received = live.kernelReceived { capture += ", \(received) received by the filter" }
@@ -63,16 +87,18 @@ public struct TimelineSummary {
             capture += ", \(live.queueDrops) by switchpoint's queue"
             lines.append(capture)
         }
-        return lines
+        return lines + scope.textLines()
     }
 
     func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                  escaping: JSONEscaping = .standard) -> String {
+                  escaping: JSONEscaping = .standard, scope: SummaryScope = SummaryScope()) -> String {
         var line = JSONLine(escaping: escaping)
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
         // Protocol names come from the wire: escaped like every other string value.
         line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw("rejected_by_client", json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw("outcome_unknown", json: JSONLine.countsObject(outcomeUnknown.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key, $0.value.count) }, escaping: escaping))
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
         if let live {
@@ -82,6 +108,7 @@ public struct TimelineSummary {
             if let drops = live.interfaceDrops { line.add("interface_drops", Int(drops)) }
             line.add("queue_drops", live.queueDrops)
         }
+        scope.addFields(to: &line)
         return line.line
     }
 }

@@ -104,7 +104,7 @@ extension OutputBuffer {
         } else {
             append(decimal: seconds)
             append(UInt8(ascii: "."))
-            append(zeroPadded: Int(fraction), width: 6)
+            append(fixedDigits: UInt64(fraction), width: 6)
         }
     }
 }

@@ -107,8 +107,9 @@ public enum CloseReason: String, Sendable {
     case rst
     /// No packet for the idle timeout (capture time).
     case idle
-    /// The capture ended with the connection open.
-    case eof
+    /// The input ended (end of file, `-c`, a truncated file, an interrupted live capture)
+    /// with the connection open: the capture ended, not the connection.
+    case captureEnded = "capture-ended"
     /// Dropped to stay under the connection limit.
     case evicted
     /// A new SYN reused the 4-tuple while the old connection was still open.
@@ -151,8 +152,11 @@ public struct ConnectionSummary: Sendable {
     public var reason: CloseReason
     public var clientToServer: DirectionStats
     public var serverToClient: DirectionStats
-    /// The packet at which the close was decided (the last one for `eof`/`idle`).
+    /// The packet at which the close was decided (the last one for `capture-ended`/`idle`).
     public var capture: CaptureInfo
+    /// With `capture-ended`: what the connection was doing when the capture stopped
+    /// (filled in by the analysis; nil for other reasons).
+    public var openState: OpenConnectionState?
     /// Every reassembly anomaly of the connection with how often it happened: each code
     /// is reported once per connection and direction, the rest only counted here.
     public var anomalyCounts: [AnomalyCount] = []
@@ -172,5 +176,36 @@ public struct ConnectionSummary: Sendable {
 
     public func stats(_ direction: Direction) -> DirectionStats {
         direction == .clientToServer ? clientToServer : serverToClient
+    }
+}
+
+/// What an open connection was in the middle of when the capture ended:
+/// "open, websocket, 3 messages in flight".
+public struct OpenConnectionState: Sendable, Equatable {
+    /// The protocol spoken at the end (`http`, `websocket`, `h2`, `tls`, a raw token, or
+    /// `unknown`).
+    public var protocolName: String
+    /// Units of work started and not finished: messages, streams, requests.
+    public var inFlight: Int
+    /// What `inFlight` counts.
+    public var unit: Unit
+
+    public enum Unit: String, Sendable {
+        case messages, streams, requests
+
+        /// The word for `count` of them: "1 message", "3 messages".
+        public func word(_ count: Int) -> StaticString {
+            switch self {
+            case .messages: count == 1 ? "message" : "messages"
+            case .streams: count == 1 ? "stream" : "streams"
+            case .requests: count == 1 ? "request" : "requests"
+            }
+        }
+    }
+
+    public init(protocolName: String, inFlight: Int = 0, unit: Unit = .messages) {
+        self.protocolName = protocolName
+        self.inFlight = inFlight
+        self.unit = unit
     }
 }

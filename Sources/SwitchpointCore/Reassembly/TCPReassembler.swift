@@ -79,11 +79,11 @@ public struct TCPReassembler {
         }
     }
 
-    /// The capture ended: every open connection is flushed and closed as `eof`, in
+    /// The capture ended: every open connection is flushed and closed as `capture-ended`, in
     /// connection order.
     public mutating func finish<Sink: StreamSignalSink>(into sink: inout Sink) {
         for connection in table.values.sorted(by: { $0.id < $1.id }) where connection.isOpen {
-            connection.close(.eof, sink: &sink)
+            connection.close(.captureEnded, sink: &sink)
         }
         table.removeAll()
         openByActivity.removeAll()
@@ -119,6 +119,12 @@ public struct TCPReassembler {
             closeAndRelease(connection, .idle, capture: nil, sink: &sink)
             forget(connection)
         }
+    }
+
+    /// Capture time advanced by a packet this run does not analyse (another shard's): idle
+    /// expiry then happens at the same packet as in one run over everything.
+    public mutating func advanceClock<Sink: StreamSignalSink>(to now: Timestamp, into sink: inout Sink) {
+        sweepIfDue(now: now, sink: &sink)
     }
 
     // MARK: Internals

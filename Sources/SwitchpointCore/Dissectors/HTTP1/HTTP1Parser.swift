@@ -7,8 +7,9 @@ enum HTTP1ParserEvent: Equatable {
     /// `start`..<`end` is the head (start line through the blank line).
     case requestHead(HTTPRequestHead, start: UInt64, end: UInt64)
     case responseHead(HTTPResponseHead, start: UInt64, end: UInt64)
-    /// The message is complete; `end` is the offset after its last byte.
-    case messageEnd(bodyLength: UInt64, chunked: Bool, end: UInt64)
+    /// The message is complete; `end` is the offset after its last byte. `kept` is the
+    /// body's start (de-chunked), `keptAll` whether it is the whole body.
+    case messageEnd(bodyLength: UInt64, chunked: Bool, end: UInt64, kept: [UInt8], keptAll: Bool)
     case finding(FindingCode, String, at: UInt64)
     /// Parsing cannot continue; the direction's bytes from `at` on are not HTTP/1.
     case gaveUp(at: UInt64)
@@ -27,7 +28,8 @@ enum HTTP1BodyFraming: Equatable {
 ///
 /// `parse` stops right after each head so the caller can decide what follows: the body
 /// framing of a response, or a pause after an upgrade request while the verdict is
-/// pending. Body bytes are counted, never copied.
+/// pending. Body bytes are counted; only the first `HTTPBodyOptions.keptBytes` of each
+/// body are copied (de-chunked, up to the first gap), in bulk.
 struct HTTP1Parser {
     enum Role { case request, response }
 
@@ -61,6 +63,8 @@ struct HTTP1Parser {
     private let maxLineLength: Int32
     private let maxHeaderBytes: Int32
     private let maxHeaderCount: Int32
+    /// Body bytes kept per message (`HTTPBodyOptions`).
+    private let maxKeptBodyBytes: Int32
 
     private var line: [UInt8] = []
     /// Stream offset of the first byte of `line`.
@@ -76,12 +80,31 @@ struct HTTP1Parser {
     private var headerBytes = 0
     private var messageStart: UInt64 = 0
     private var bodyLength: UInt64 = 0
+    /// The current body's first bytes; moved into its `messageEnd` event.
+    private var keptBody: [UInt8] = []
 
-    init(role: Role, limits: HTTP1Limits) {
+    init(role: Role, limits: HTTP1Limits, bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.role = role
         maxLineLength = Int32(clamping: limits.maxLineLength)
         maxHeaderBytes = Int32(clamping: limits.maxHeaderBytes)
         maxHeaderCount = Int32(clamping: limits.maxHeaderCount)
+        maxKeptBodyBytes = Int32(clamping: max(0, bodies.keptBytes))
+    }
+
+    /// Gives the parser an empty buffer (from the event payload pool) for the body of the
+    /// message whose head was just reported; it leaves with the message's `messageEnd`, so
+    /// an idle connection holds none.
+    mutating func supplyBodyBuffer(_ buffer: @autoclosure () -> [UInt8]) {
+        if keptBody.capacity == 0 && maxKeptBodyBytes > 0 { keptBody = buffer() }
+    }
+
+    /// Copies the start of body bytes while the kept prefix is contiguous (nothing missed
+    /// before them) and under the limit. Called before `bodyLength` counts them.
+    @inline(__always)
+    private mutating func keep(_ bytes: UnsafeRawBufferPointer, from start: Int, count: Int) {
+        let room = Int(maxKeptBodyBytes) - keptBody.count
+        guard room > 0, count > 0, UInt64(keptBody.count) == bodyLength else { return }
+        keptBody.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + min(room, count))]))
     }
 
     var isIdle: Bool { state == .startLine && line.isEmpty }
@@ -96,6 +119,7 @@ struct HTTP1Parser {
                 return index
             case .body(let remaining):
                 let take = Int(min(remaining, UInt64(bytes.count - index)))
+                keep(bytes, from: index, count: take)
                 index += take
                 bodyLength += UInt64(take)
                 if remaining == UInt64(take) {
@@ -105,10 +129,12 @@ struct HTTP1Parser {
                 }
             case .chunkData(let remaining):
                 let take = Int(min(remaining, UInt64(bytes.count - index)))
+                keep(bytes, from: index, count: take)
                 index += take
                 bodyLength += UInt64(take)
                 state = remaining == UInt64(take) ? .chunkDataEnd : .chunkData(remaining: remaining - UInt64(take))
             case .untilClose:
+                keep(bytes, from: index, count: bytes.count - index)
                 bodyLength += UInt64(bytes.count - index)
                 return bytes.count
             case .startLine, .headers, .chunkSize, .chunkDataEnd, .trailers:
@@ -381,6 +407,7 @@ struct HTTP1Parser {
 
     private mutating func startBody(_ framing: HTTP1BodyFraming, endOfHead: UInt64, events: inout [HTTP1ParserEvent]) {
         bodyLength = 0
+        keptBody.removeAll(keepingCapacity: true)
         switch framing {
         case .none, .length(0):
             chunked = false
@@ -399,7 +426,9 @@ struct HTTP1Parser {
 
     private mutating func endMessage(at end: UInt64, events: inout [HTTP1ParserEvent]) {
         retained.removeAll(keepingCapacity: true)
-        events.append(.messageEnd(bodyLength: bodyLength, chunked: chunked, end: end))
+        var kept: [UInt8] = []
+        swap(&kept, &keptBody)
+        events.append(.messageEnd(bodyLength: bodyLength, chunked: chunked, end: end, kept: kept, keptAll: UInt64(kept.count) == bodyLength))
         state = pauseAfterMessage ? .paused : .startLine
     }
 

@@ -49,10 +49,21 @@ struct HTTP1Session {
         var maxPendingClientBytes: Int
     }
 
-    init(limits: HTTP1Limits = HTTP1Limits()) {
+    init(limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.limits = SessionLimits(maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
-        requestParser = HTTP1Parser(role: .request, limits: limits)
-        responseParser = HTTP1Parser(role: .response, limits: limits)
+        requestParser = HTTP1Parser(role: .request, limits: limits, bodies: bodies)
+        responseParser = HTTP1Parser(role: .response, limits: limits, bodies: bodies)
+    }
+
+    /// The body event of a finished message (its kept bytes return to the pool once the
+    /// event is delivered); a message without a body hands its unused buffer straight back.
+    private func addBody(length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool, direction: Direction,
+                         offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+        guard length > 0 else {
+            events.payloadPool.put(kept)
+            return
+        }
+        events.add(.httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture, direction: direction, offset: offset)
     }
 
     /// The request whose verdict the client is waiting for, if any.
@@ -89,12 +100,13 @@ struct HTTP1Session {
                         }
                     }
                     pending.append(request)
+                    // For the body; it leaves with the message's end (at once without one).
+                    requestParser.supplyBodyBuffer(events.takePayloadBuffer())
                     // An upgrade request's verdict decides what the next client byte is.
                     requestParser.startRequestBody(pauseAfter: request.waitsForVerdict, endOfHead: end, events: &queue)
-                case .messageEnd(let bodyLength, let chunked, let end):
-                    if bodyLength > 0 {
-                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .clientToServer, offset: end)
-                    }
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
+                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .clientToServer,
+                            offset: end, capture: capture, events: &events)
                     if let last = pending.indices.last, pending[last].end == nil {
                         pending[last].end = end
                         pending[last].endCapture = capture
@@ -176,10 +188,9 @@ struct HTTP1Session {
                         }
                         return outcome
                     }
-                case .messageEnd(let bodyLength, let chunked, let end):
-                    if bodyLength > 0 {
-                        events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: end)
-                    }
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
+                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
+                            offset: end, capture: capture, events: &events)
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
                 case .gaveUp(let at):
@@ -339,9 +350,13 @@ struct HTTP1Session {
 
     private mutating func parserEventsFraming(_ framing: HTTP1BodyFraming, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         parserEvents.removeAll(keepingCapacity: true)
+        // Only now, with the response staying HTTP/1: a 101's parser must not hold a buffer
+        // for the rest of the connection.
+        if framing != .none { responseParser.supplyBodyBuffer(events.takePayloadBuffer()) }
         responseParser.setResponseFraming(framing, endOfHead: end, events: &parserEvents)
-        for case .messageEnd(let bodyLength, let chunked, let at) in parserEvents where bodyLength > 0 {
-            events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: .serverToClient, offset: at)
+        for case .messageEnd(let bodyLength, let chunked, let at, let kept, let keptAll) in parserEvents {
+            addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
+                    offset: at, capture: capture, events: &events)
         }
     }
 
@@ -368,8 +383,9 @@ struct HTTP1Session {
         for event in parserEvents {
             switch event {
             case .finding(let code, let message, let at): events.finding(code, message, capture: capture, direction: direction, offset: at)
-            case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
-                events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: direction, offset: end)
+            case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
+                addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
+                        offset: end, capture: capture, events: &events)
             case .gaveUp: stopped = true
             default: break
             }
@@ -377,10 +393,13 @@ struct HTTP1Session {
         return stopped
     }
 
-    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    /// Requests sent and not yet answered.
+    var requestsInFlight: Int { pending.count }
+
+    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, captureEnded: Bool = false, capture: CaptureInfo, events: inout EventBuffer) {
         if verdictPending, let request = pending.last {
             events.finding(.upgradeNoVerdict,
-                           "the connection ended before the server answered the \(request.head.method) upgrade request",
+                           "the \(captureEnded ? "capture" : "connection") ended before the server answered the \(request.head.method) upgrade request",
                            capture: capture, direction: .serverToClient)
         }
         for (parserDirection, offset) in [(Direction.clientToServer, clientOffset), (.serverToClient, serverOffset)] {
@@ -392,8 +411,9 @@ struct HTTP1Session {
             }
             for event in parserEvents {
                 switch event {
-                case .messageEnd(let bodyLength, let chunked, let end) where bodyLength > 0:
-                    events.add(.httpBody(length: bodyLength, chunked: chunked), capture: capture, direction: parserDirection, offset: end)
+                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
+                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: parserDirection,
+                            offset: end, capture: capture, events: &events)
                 case .finding(let code, let message, let at):
                     events.finding(code, message, capture: capture, direction: parserDirection, offset: at)
                 default:

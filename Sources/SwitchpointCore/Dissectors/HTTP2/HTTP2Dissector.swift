@@ -37,6 +37,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         var padLength = 0
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
+        /// Set while frame boundaries are unknown (a mid-connection start, a gap outside
+        /// DATA): bytes are held and searched, not parsed.
+        var resync: FrameResync?
     }
 
     struct Stream {
@@ -49,15 +52,25 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     let context: UpgradeContext
     let webSocketOptions: WebSocketOptions
+    /// DATA bytes kept per stream and direction (`HTTPBodyOptions`).
+    let maxKeptBodyBytes: Int
     private var sides: [Side]
     private var streams: [UInt32: Stream] = [:]
     private var pendingStart = true
     private var streamLimitReported = false
 
-    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions()) {
+    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.context = context
         webSocketOptions = webSocket
+        maxKeptBodyBytes = max(0, bodies.keptBytes)
         sides = [Side(parser: HTTP2FrameParser(expectPreface: true)), Side(parser: HTTP2FrameParser(expectPreface: false))]
+        if context.request == nil && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection) {
+            // Mid-connection: no preface, and the HPACK tables' earlier entries are unknown
+            // (a block that refers to them fails to decode and is said to).
+            sides[0].parser = HTTP2FrameParser(expectPreface: false)
+            if !context.clientStartsAtFrameBoundary { sides[0].resync = FrameResync(from: context.clientToServerOffset) }
+            if !context.serverStartsAtFrameBoundary { sides[1].resync = FrameResync(from: context.serverToClientOffset) }
+        }
     }
 
     /// h2c: the HTTP2-Settings header is the client's first SETTINGS, and the upgrading
@@ -102,6 +115,10 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
         let side = direction.rawValue
+        if sides[side].resync != nil {
+            resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
         var index = 0
         while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
             switch event {
@@ -120,6 +137,38 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             case .frameEnd:
                 endFrame(direction: direction, capture: capture, events: &events)
             }
+        }
+    }
+
+    /// Holds `bytes` while this direction's frame boundaries are unknown; once a run of
+    /// consistent frame headers shows where frames start, parses from there.
+    private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+                                        events: inout EventBuffer, final: Bool = false) {
+        let side = direction.rawValue
+        guard var resync = sides[side].resync else { return }
+        sides[side].resync = nil
+        resync.append(bytes, offset: offset, capture: capture)
+        guard let index = resync.search(HTTP2FrameChainRule(), direction: direction, final: final) else {
+            if final {
+                let start = resync.heldStart
+                let lost = resync.abandon()
+                if lost > 0 {
+                    report(.http2Resync, "\(lost) bytes never parsed: no run of consistent frame headers was found in them", direction: direction, offset: start, capture: capture, events: &events, once: false)
+                }
+            } else {
+                sides[side].resync = resync
+            }
+            return
+        }
+        let skipped = resync.skipped + UInt64(index)
+        if skipped > 0 {
+            report(.http2Resync, "skipped \(skipped) bytes to the first of \(HTTP2FrameChainRule.requiredHeaders) consistent frame headers; frames from there on are decoded", direction: direction, offset: resync.heldStart + UInt64(index), capture: capture, events: &events, once: false)
+        }
+        sides[side].parser = HTTP2FrameParser(expectPreface: false)
+        sides[side].frame = nil
+        sides[side].block = nil
+        _ = resync.release(from: index) { piece, at, pieceCapture in
+            receive(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
         }
     }
 
@@ -173,6 +222,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
         guard var stream = streams[header.stream] else { return }
         streams[header.stream] = nil   // keep the nested dissector uniquely referenced
+        if stream.webSocket == nil {
+            // The body's start, while nothing before it was missed (a gap ends the prefix).
+            if direction == .clientToServer {
+                Self.keep(bytes, into: &stream.summary.requestBody, counted: stream.summary.requestBodyBytes, limit: maxKeptBodyBytes)
+            } else {
+                Self.keep(bytes, into: &stream.summary.responseBody, counted: stream.summary.responseBodyBytes, limit: maxKeptBodyBytes)
+            }
+        }
         if direction == .clientToServer { stream.summary.requestBodyBytes += UInt64(bytes.count) } else { stream.summary.responseBodyBytes += UInt64(bytes.count) }
         if stream.webSocket != nil {
             let saved = events.stream
@@ -181,6 +238,13 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             events.stream = saved
         }
         streams[header.stream] = stream
+    }
+
+    @inline(__always)
+    private static func keep(_ bytes: UnsafeRawBufferPointer, into kept: inout [UInt8], counted: UInt64, limit: Int) {
+        let room = limit - kept.count
+        guard room > 0, UInt64(kept.count) == counted else { return }
+        kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)))
     }
 
     private mutating func endFrame(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
@@ -417,14 +481,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, events: inout EventBuffer) {
+    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer) {
         guard var stream = streams.removeValue(forKey: id) else { return }
         stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
         if stream.webSocket != nil {
             let saved = events.stream
             events.stream = id
-            stream.webSocket?.finish(capture: capture, events: &events)
+            stream.webSocket?.finish(capture: capture, captureEnded: captureEnded, events: &events)
             events.stream = saved
         }
         events.add(.h2Stream(stream.summary), capture: capture)
@@ -434,6 +498,10 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = direction.rawValue
+        if sides[side].resync != nil {
+            sides[side].resync?.gap(length)
+            return
+        }
         guard !sides[side].parser.isStopped else { return }
         if let header = sides[side].frame, header.type == 0, sides[side].parser.skip(Int(length)) {
             report(.http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -445,13 +513,28 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
         sides[side].parser.stop()
         sides[side].hpackBroken = true
-        report(.http2GapInFrame, "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost, this direction is not decoded further", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        report(.http2GapInFrame, "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost; frames are decoded again from the next run of consistent frame headers", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        sides[side].frame = nil
+        sides[side].block = nil
+        sides[side].resync = FrameResync(from: offset + length)
     }
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        finish(capture: capture, captureEnded: false, events: &events)
+    }
+
+    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
-        for id in streams.keys.sorted() {
-            finishStream(id, capture: capture, unfinished: true, events: &events)
+        for direction in [Direction.clientToServer, .serverToClient] where sides[direction.rawValue].resync?.isEmpty == false {
+            resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
+                          events: &events, final: true)
         }
+        for id in streams.keys.sorted() {
+            finishStream(id, capture: capture, unfinished: true, captureEnded: captureEnded, events: &events)
+        }
+    }
+
+    public var openState: OpenConnectionState {
+        OpenConnectionState(protocolName: "h2", inFlight: streams.count, unit: .streams)
     }
 }

@@ -56,5 +56,7 @@ public struct RawStreamDissector: UpgradedStreamDissector {
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {}
 
+    public var openState: OpenConnectionState { OpenConnectionState(protocolName: protocolName) }
+
     public func total(_ direction: Direction) -> UInt64 { direction == .clientToServer ? clientTotal : serverTotal }
 }

@@ -5,6 +5,17 @@ public protocol UpgradedStreamDissector {
     mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer)
     /// The connection ended; report what is pending (an unfinished message, totals).
     mutating func finish(capture: CaptureInfo, events: inout EventBuffer)
+    /// The connection ended, or only the capture did (`captureEnded`): then nothing
+    /// pending is the peers' fault, and no finding may say it is.
+    mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer)
+    /// What is in flight, for a connection open when the capture ended.
+    var openState: OpenConnectionState { get }
+}
+
+extension UpgradedStreamDissector {
+    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+        finish(capture: capture, events: &events)
+    }
 }
 
 /// What a dissector factory learns from the handshake that selected it.
@@ -17,6 +28,22 @@ public struct UpgradeContext: Sendable {
     public var serverToClientOffset: UInt64
     /// When the upgrade request's last byte was captured (h2c: stream 1's request time).
     public var requestTimestamp: Timestamp?
+    /// The first bytes given are the first of a frame (a handshake or the connection's
+    /// start was captured). False when the capture began mid-stream: the dissector then
+    /// looks for frame boundaries before parsing.
+    public var startsAtFrameBoundary: Bool {
+        get { clientStartsAtFrameBoundary && serverStartsAtFrameBoundary }
+        set {
+            clientStartsAtFrameBoundary = newValue
+            serverStartsAtFrameBoundary = newValue
+        }
+    }
+    /// The stream did not start at the protocol's start (no preface to expect), even where
+    /// a frame boundary is known.
+    public var midConnection = false
+    /// The same per direction (content detection may have found one side's boundary).
+    public var clientStartsAtFrameBoundary = true
+    public var serverStartsAtFrameBoundary = true
 
     public init(protocolName: String, request: HTTPRequestHead?, response: HTTPResponseHead?,
                 clientToServerOffset: UInt64, serverToClientOffset: UInt64, requestTimestamp: Timestamp? = nil) {
@@ -34,6 +61,8 @@ public struct UpgradeContext: Sendable {
 public struct DissectorRegistry: Sendable {
     public typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
     private var factories: [String: Factory] = [:]
+    /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
+    public var bodies = HTTPBodyOptions()
 
     public init() {}
 
@@ -59,11 +88,12 @@ public struct DissectorRegistry: Sendable {
     /// The dissectors switchpoint ships.
     public static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
 
-    public static func standard(webSocket: WebSocketOptions) -> DissectorRegistry {
+    public static func standard(webSocket: WebSocketOptions, bodies: HTTPBodyOptions = HTTPBodyOptions()) -> DissectorRegistry {
         var registry = DissectorRegistry()
+        registry.bodies = bodies
         registry.register("websocket") { WebSocketDissector(context: $0, options: webSocket) }
-        registry.register("h2c") { HTTP2Dissector(context: $0, webSocket: webSocket) }
-        registry.register("h2") { HTTP2Dissector(context: $0, webSocket: webSocket) }
+        registry.register("h2c") { HTTP2Dissector(context: $0, webSocket: webSocket, bodies: bodies) }
+        registry.register("h2") { HTTP2Dissector(context: $0, webSocket: webSocket, bodies: bodies) }
         return registry
     }
 }

@@ -33,53 +33,52 @@ public enum PcapngSecretsScanner {
 
     public static func scan(path: String) -> Result {
         var result = Result()
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard var reader = BufferedFileReader(path: path) else {
             result.problem = "cannot open"
             return result
         }
-        defer { try? handle.close() }
         var position: UInt64 = 0
         var bigEndian = false
         while true {
-            guard (try? handle.seek(toOffset: position)) != nil,
-                  let header = try? handle.read(upToCount: 12), !header.isEmpty else { break }
+            let header = Array(reader.bytes(at: position, upTo: 12))
+            if header.isEmpty { break }
             guard header.count >= 8 else {
                 result.problem = "a block header cut short at byte \(position)"
                 break
             }
-            let bytes = [UInt8](header)
-            let rawType = word(bytes, 0, bigEndian: false)
+            let rawType = word(header, 0, bigEndian: false)
             if rawType == sectionHeaderType {
                 // The byte-order magic decides how this section's numbers read.
-                guard bytes.count >= 12 else {
+                guard header.count >= 12 else {
                     result.problem = "a section header cut short"
                     break
                 }
-                if word(bytes, 8, bigEndian: false) == byteOrderMagic {
+                if word(header, 8, bigEndian: false) == byteOrderMagic {
                     bigEndian = false
-                } else if word(bytes, 8, bigEndian: true) == byteOrderMagic {
+                } else if word(header, 8, bigEndian: true) == byteOrderMagic {
                     bigEndian = true
                 } else {
                     result.problem = "a section header without the byte-order magic at byte \(position)"
                     break
                 }
             }
-            let type = word(bytes, 0, bigEndian: bigEndian)
-            let total = Int(word(bytes, 4, bigEndian: bigEndian))
+            let type = word(header, 0, bigEndian: bigEndian)
+            let total = Int(word(header, 4, bigEndian: bigEndian))
             guard total >= blockOverhead, total % 4 == 0 else {
                 result.problem = "a block of impossible length \(total) at byte \(position)"
                 break
             }
             if type == decryptionSecretsType, total >= blockOverhead + 8 {
                 let bodyLength = total - blockOverhead
-                guard (try? handle.seek(toOffset: position + 8)) != nil,
-                      let prefix = try? handle.read(upToCount: 8), prefix.count == 8 else { break }
-                let prefixBytes = [UInt8](prefix)
-                let secretsType = word(prefixBytes, 0, bigEndian: bigEndian)
-                let length = Int(word(prefixBytes, 4, bigEndian: bigEndian))
-                if secretsType == tlsKeyLogSecretsType, length <= bodyLength - 8, length <= maxSecretsLength,
-                   let data = try? handle.read(upToCount: length), data.count == length {
-                    result.keyLogs.append(String(decoding: data, as: UTF8.self))
+                let prefix = Array(reader.bytes(at: position + 8, upTo: 8))
+                guard prefix.count == 8 else { break }
+                let secretsType = word(prefix, 0, bigEndian: bigEndian)
+                let length = Int(word(prefix, 4, bigEndian: bigEndian))
+                if secretsType == tlsKeyLogSecretsType, length <= bodyLength - 8, length <= maxSecretsLength {
+                    let data = reader.bytes(at: position + 16, upTo: length)
+                    if data.count == length {
+                        result.keyLogs.append(String(decoding: data, as: UTF8.self))
+                    }
                 }
             }
             position += UInt64(total)

@@ -109,14 +109,26 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        finish(capture: capture, captureEnded: false, events: &events)
+    }
+
+    mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if keyLog != nil { reportFacts(capture: capture, events: &events) }
         if let inner {
             events.decrypted = true
-            inner.finish(capture: capture, events: &events)
+            inner.finish(capture: capture, reason: captureEnded ? .captureEnded : .fin, events: &events)
             events.decrypted = false
         }
         let counts = sides.map { side in side.helloEnd.map { side.end >= $0 ? side.end - $0 : 0 } ?? 0 }
         events.add(.tlsEncrypted(clientToServer: counts[0], serverToClient: counts[1]), capture: capture)
+    }
+
+    /// The decrypted protocol's state when there is one ("websocket over tls").
+    var openState: OpenConnectionState {
+        guard let inner else { return OpenConnectionState(protocolName: "tls") }
+        var state = inner.openState
+        state.protocolName += " over tls"
+        return state
     }
 
     // MARK: Records
@@ -308,8 +320,11 @@ struct TLSSession: UpgradedStreamDissector {
                            capture: capture, direction: direction, offset: message.offset)
                 return
             }
+            var shown = details.hello
+            // A client that offered no ALPN gets none: nothing was selected, encrypted or not.
+            if let clientHello, clientHello.hello.alpn.isEmpty { shown.selectionEncrypted = false }
             serverHello = details
-            events.add(.tlsServerHello(details.hello), capture: capture, direction: direction, offset: message.offset)
+            events.add(.tlsServerHello(shown), capture: capture, direction: direction, offset: message.offset)
             serverHelloSeen(details, capture: capture, events: &events)
         case (_, _) where first:
             events.finding(.tlsMalformedHello, "the first handshake message is of type \(message.type), not a hello", capture: capture, direction: direction, offset: message.offset)
@@ -493,7 +508,7 @@ struct TLSSession: UpgradedStreamDissector {
     private mutating func innerAnalysis() -> ConnectionAnalysis {
         if let inner { return inner }
         let analysis = ConnectionAnalysis(id: connection, registry: registry, limits: limits, keyLog: nil,
-                                          decodeAs: alpn?.lowercasedASCII == "h2" ? "h2" : nil)
+                                          decodeAs: alpn?.lowercasedASCII == "h2" ? .http2 : nil)
         inner = analysis
         return analysis
     }

@@ -15,6 +15,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var complete = true
         var problem: String?
         var inflating = true
+        var lengthUnknown = false
     }
 
     /// One direction's state. A class: every frame touches several of its fields, and a
@@ -36,6 +37,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         /// does inflate is right.
         var historyUnknown = false
         var closeSeen = false
+        /// Set while frame boundaries are unknown: bytes are held and searched, not parsed.
+        var resync: FrameResync?
+        /// Frames since the last resync: a continuation may belong to a message whose
+        /// first frame was never seen.
+        var afterResync = false
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
     }
@@ -67,6 +73,12 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         sides[Direction.clientToServer.rawValue].historyUnknown = startedWithoutHandshake
         sides[Direction.serverToClient.rawValue].historyUnknown = startedWithoutHandshake
+        if !context.clientStartsAtFrameBoundary {
+            sides[Direction.clientToServer.rawValue].resync = FrameResync(from: context.clientToServerOffset)
+        }
+        if !context.serverStartsAtFrameBoundary {
+            sides[Direction.serverToClient.rawValue].resync = FrameResync(from: context.serverToClientOffset)
+        }
     }
 
     // MARK: Bytes
@@ -74,6 +86,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = sides[direction.rawValue]
         lastCapture = capture
+        if side.resync != nil {
+            resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
         var index = 0
         while let event = side.parser.next(bytes, index: &index, offset: offset) {
             switch event {
@@ -92,6 +108,42 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             case .frameEnd(let at):
                 endFrame(direction: direction, offset: at, capture: capture, events: &events)
             }
+        }
+    }
+
+    // MARK: Resynchronization
+
+    /// Holds `bytes` while this direction's frame boundaries are unknown; once a run of
+    /// consistent frame headers shows where frames start, parses from there.
+    private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+                                        events: inout EventBuffer, final: Bool = false) {
+        let side = sides[direction.rawValue]
+        guard var resync = side.resync else { return }
+        side.resync = nil   // the buffer stays uniquely referenced while it grows
+        resync.append(bytes, offset: offset, capture: capture)
+        guard let index = resync.search(WebSocketFrameChainRule(), direction: direction, final: final) else {
+            if final {
+                let start = resync.heldStart
+                let lost = resync.abandon()
+                if lost > 0 {
+                    report(.websocketResync, "\(lost) bytes never parsed: no run of consistent frame headers was found in them", direction: direction, offset: start, capture: capture, events: &events, once: false)
+                }
+            } else {
+                side.resync = resync
+            }
+            return
+        }
+        let skipped = resync.skipped + UInt64(index)
+        if skipped > 0 {
+            report(.websocketResync, "skipped \(skipped) bytes to the first of \(WebSocketFrameChainRule.requiredHeaders) consistent frame headers; frames from there on are decoded", direction: direction, offset: resync.heldStart + UInt64(index), capture: capture, events: &events, once: false)
+        }
+        side.parser = WebSocketFrameParser()
+        side.frame = nil
+        side.afterResync = true
+        side.historyUnknown = true
+        side.inflater?.reset()
+        _ = resync.release(from: index) { piece, at, pieceCapture in
+            receive(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
         }
     }
 
@@ -140,6 +192,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
         case 0x1, 0x2:
+            side.afterResync = false
             if let unfinished = side.message {
                 report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
                 side.message?.complete = false
@@ -151,7 +204,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case 0x0:
-            if side.message == nil {
+            if side.message == nil && side.afterResync {
+                // The rest of a message whose first frame came before the resync: skipped.
+                side.frameInMessage = false
+            } else if side.message == nil {
                 report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             } else {
                 side.frameInMessage = true
@@ -168,7 +224,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         guard let header = side.frame else { return }
         if header.isControl {
             let room = options.maxControlPayload - side.control.count
-            if room > 0 { side.control.append(contentsOf: bytes.prefix(room)) }
+            if room > 0 { side.control.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self)) }
             return
         }
         guard side.frameInMessage, side.message != nil else { return }
@@ -184,15 +240,18 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     /// Plain message bytes: counted, validated, and kept as far as the options say.
     private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
         let side = sides[direction.rawValue]
-        guard var message = side.message else { return }
-        side.message = nil   // keep the kept buffer uniquely referenced while it grows
-        message.length += UInt64(bytes.count)
-        if message.opcode == 1 { message.utf8.feed(bytes) }
+        // Changed in place, field by field: a copy of the message would share its kept
+        // buffer (every append would copy it), and moving it out and back costs a generic
+        // destroy of the optional each time.
+        guard let opcode = side.message?.opcode else { return }
+        side.message?.length += UInt64(bytes.count)
+        if opcode == 1 { side.message?.utf8.feed(bytes) }
         let limit = options.keepFullPayload ? options.maxFullPayloadBytes : options.previewBytes
-        let room = limit - message.kept.count
-        if room > 0 { message.kept.append(contentsOf: bytes.prefix(room)) }
-        if bytes.count > room { message.keptAll = false }
-        side.message = message
+        let room = limit - (side.message?.kept.count ?? 0)
+        if room > 0 {
+            side.message?.kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self))
+        }
+        if bytes.count > room { side.message?.keptAll = false }
     }
 
     private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
@@ -215,8 +274,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             }
         } catch {
             if side.historyUnknown {
-                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents are not shown", direction: direction, offset: messageOffset, capture: capture, events: &events)
+                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents and inflated lengths are not known", direction: direction, offset: messageOffset, capture: capture, events: &events)
                 side.message?.problem = "compression history missing"
+                side.message?.lengthUnknown = true
             } else if case .corrupt(let why) = error {
                 report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
                 side.message?.problem = "inflate failed: \(why)"
@@ -259,8 +319,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// RFC 7692 §7.2.2: the sender removed 00 00 ff ff from the end; put it back.
     private mutating func inflateTail(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let tail: [UInt8] = [0x00, 0x00, 0xff, 0xff]
-        tail.withUnsafeBytes { inflate($0, direction: direction, capture: capture, events: &events) }
+        // RFC 7692 §7.2.2: the empty stored block the sender removed (a tuple: no allocation).
+        let tail: (UInt8, UInt8, UInt8, UInt8) = (0x00, 0x00, 0xff, 0xff)
+        withUnsafeBytes(of: tail) { inflate($0, direction: direction, capture: capture, events: &events) }
     }
 
     private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
@@ -268,8 +329,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         if compression?.kind == .perMessageDeflate, side.message?.compressed == true {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
-        guard let message = side.message else { return }
-        side.message = nil
+        guard let message = side.message.take() else { return }
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
             report(.websocketPayloadCap, "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
@@ -279,7 +339,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         events.add(.wsMessage(WebSocketMessage(
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
-            problem: message.problem)), capture: capture, direction: direction, offset: message.offset)
+            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset)
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
             side.inflater?.reset()
@@ -347,6 +407,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = sides[direction.rawValue]
+        if side.resync != nil {
+            side.resync?.gap(length)
+            return
+        }
         guard !side.parser.isStopped else { return }
         if side.parser.skip(length) != nil {
             // Inside a payload of known length: skip to the frame's end and go on.
@@ -358,34 +422,69 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 side.message?.keptAll = false
                 if side.message?.compressed == true {
                     side.message?.inflating = false
+                    side.message?.lengthUnknown = true
                     side.message?.problem = "compressed bytes missing"
                     side.historyUnknown = true
                     side.inflater?.reset()
                 }
             }
         } else {
-            report(.websocketGapInFrameHeader, "\(length) bytes missing where a frame header was due: frame boundaries are lost, this direction is not decoded further", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(.websocketGapInFrameHeader, "\(length) bytes missing where a frame header was due: frame boundaries are lost until a run of consistent frame headers is found again", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            if side.message != nil {
+                side.message?.complete = false
+                side.message?.keptAll = false
+                if side.message?.compressed == true {
+                    side.message?.inflating = false
+                    side.message?.lengthUnknown = true
+                    side.message?.problem = "compressed bytes missing"
+                }
+                finishMessage(direction: direction, capture: capture, events: &events)
+            }
+            side.frame = nil
+            side.resync = FrameResync(from: offset + length)
         }
     }
 
     public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+        finish(capture: capture, captureEnded: false, events: &events)
+    }
+
+    /// Messages started and not finished, both directions.
+    public var openState: OpenConnectionState {
+        OpenConnectionState(protocolName: "websocket", inFlight: sides.reduce(0) { $0 + ($1.message == nil ? 0 : 1) })
+    }
+
+    /// With `captureEnded` the connection may well have gone on: an unfinished message,
+    /// an unanswered ping or close and a missing close frame are not reported as faults.
+    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+        for direction in [Direction.clientToServer, .serverToClient] where sides[direction.rawValue].resync?.isEmpty == false {
+            // The last frames of a short stream: a chain that ends exactly with the bytes.
+            resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
+                          events: &events, final: true)
+        }
         for direction in [Direction.clientToServer, .serverToClient] {
             let side = sides[direction.rawValue]
             if let unfinished = side.message {
                 side.message?.complete = false
-                report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
+                if !captureEnded {
+                    report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
+                }
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let unanswered = side.pings.count
-            if unanswered > 0 {
+            if unanswered > 0 && !captureEnded {
                 report(.websocketPingUnanswered, "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered", direction: direction, offset: nil, capture: capture, events: &events)
             }
         }
         guard let first = closes.first else {
-            events.finding(.websocketClosedWithoutCloseFrame, "the TCP connection ended without a WebSocket close frame (a browser reports 1006 abnormal closure)", capture: capture)
+            if !captureEnded {
+                events.finding(.websocketClosedWithoutCloseFrame, "the TCP connection ended without a WebSocket close frame (a browser reports 1006 abnormal closure)", capture: capture)
+            }
             return
         }
         let answer = closes.first { $0.direction != first.direction }
+        // The answer may have come after the capture stopped.
+        if answer == nil && captureEnded { return }
         if answer == nil {
             events.finding(.websocketCloseNotAnswered, "the \(first.direction == .clientToServer ? "client" : "server") sent close \(first.code.map(String.init) ?? "(no code)") and the peer never answered with its own close frame", capture: capture)
         }

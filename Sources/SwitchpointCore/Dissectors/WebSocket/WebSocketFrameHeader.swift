@@ -26,6 +26,11 @@ public struct WebSocketFrameHeader: Sendable, Equatable {
 
     /// Parses a header from `bytes`; nil when more bytes are needed. Every read is checked.
     static func parse(_ bytes: [UInt8]) -> WebSocketFrameHeader? {
+        bytes.withUnsafeBytes { parse($0) }
+    }
+
+    /// Parses a header from the start of `bytes`; nil when more bytes are needed.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> WebSocketFrameHeader? {
         guard bytes.count >= 2 else { return nil }
         let first = bytes[0], second = bytes[1]
         let masked = second & 0x80 != 0
@@ -101,7 +106,15 @@ struct WebSocketFrameParser {
             return nil
         case .header:
             while index < bytes.count {
-                if headerBytes.isEmpty { headerStart = offset + UInt64(index) }
+                if headerBytes.isEmpty {
+                    headerStart = offset + UInt64(index)
+                    // The usual case: the whole header is in this chunk, parsed in place.
+                    let rest = UnsafeRawBufferPointer(rebasing: bytes[index...])
+                    if let parsed = WebSocketFrameHeader.parse(rest) {
+                        index += parsed.headerLength
+                        return begin(parsed)
+                    }
+                }
                 let needed = WebSocketFrameHeader.headerLength(first: headerBytes) ?? 2
                 let take = min(needed - headerBytes.count, bytes.count - index)
                 headerBytes.append(contentsOf: bytes[index..<(index + take)])
@@ -109,10 +122,7 @@ struct WebSocketFrameParser {
                 guard headerBytes.count >= 2, headerBytes.count == WebSocketFrameHeader.headerLength(first: headerBytes),
                       let parsed = WebSocketFrameHeader.parse(headerBytes) else { continue }
                 headerBytes.removeAll(keepingCapacity: true)
-                header = parsed
-                payloadDone = 0
-                state = .payload(remaining: parsed.payloadLength)
-                return .header(parsed, offset: headerStart)
+                return begin(parsed)
             }
             return nil
         case .payload(let remaining):
@@ -147,6 +157,13 @@ struct WebSocketFrameParser {
         }
     }
 
+    private mutating func begin(_ parsed: WebSocketFrameHeader) -> Event {
+        header = parsed
+        payloadDone = 0
+        state = .payload(remaining: parsed.payloadLength)
+        return .header(parsed, offset: headerStart)
+    }
+
     mutating func stop() {
         state = .stopped
     }
@@ -158,16 +175,18 @@ enum WebSocketMask {
     /// gigabytes pass through here.
     static func unmask(_ source: UnsafeRawBufferPointer, key: (UInt8, UInt8, UInt8, UInt8), phase: UInt64, into output: inout [UInt8]) {
         let count = source.count
-        if output.count != count {
-            output.removeAll(keepingCapacity: true)
-            output.append(contentsOf: repeatElement(0, count: count))
+        if output.count > count {
+            output.removeLast(output.count - count)
+        } else if output.count < count {
+            output.append(contentsOf: repeatElement(0, count: count - output.count))
         }
         guard let input = source.baseAddress, count > 0 else { return }
-        let keyBytes = [key.0, key.1, key.2, key.3]
+        // The key as a little-endian word: byte i of the mask is `keyWord >> (8 * i)`.
+        let keyWord = UInt32(key.0) | UInt32(key.1) << 8 | UInt32(key.2) << 16 | UInt32(key.3) << 24
         let start = Int(phase & 3)
         // The key rotated to this phase, repeated to fill a word.
-        var word: UInt64 = 0
-        for index in 0..<8 { word |= UInt64(keyBytes[(start + index) & 3]) << (8 * UInt64(index)) }
+        let rotated = start == 0 ? keyWord : keyWord >> UInt32(8 * start) | keyWord << UInt32(32 - 8 * start)
+        let word = UInt64(rotated) | UInt64(rotated) << 32
         output.withUnsafeMutableBytes { target in
             guard let destination = target.baseAddress else { return }
             var index = 0
@@ -177,7 +196,8 @@ enum WebSocketMask {
                 index += 8
             }
             while index < count {
-                destination.storeBytes(of: input.load(fromByteOffset: index, as: UInt8.self) ^ keyBytes[(start + index) & 3],
+                let maskByte = UInt8(truncatingIfNeeded: keyWord >> UInt32(8 * ((start + index) & 3)))
+                destination.storeBytes(of: input.load(fromByteOffset: index, as: UInt8.self) ^ maskByte,
                                        toByteOffset: index, as: UInt8.self)
                 index += 1
             }

@@ -1,0 +1,65 @@
+/// `--shard I/N`: which connections one of N cooperating runs analyses. Every run reads
+/// every packet (so a connection spanning rotated files stays whole and capture time
+/// advances alike everywhere); a TCP packet is analysed only by the shard its flow's
+/// symmetric hash picks, and packets that belong to no connection (not TCP, IP fragments,
+/// undecodable) are counted by shard 0 alone, so the shards' counts add up to one run's.
+public struct ShardSelector: Sendable, Equatable {
+    public let index: Int
+    public let count: Int
+
+    /// The most shards one analysis is split into (a bound, not a tuning value).
+    public static let maxCount = 4096
+
+    public init?(index: Int, count: Int) {
+        guard (1...Self.maxCount).contains(count), (0..<count).contains(index) else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `I/N` (0 ≤ I < N).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else { return nil }
+        self.init(index: index, count: count)
+    }
+
+    /// Whether this shard owns the flow between `a` and `b` (either direction).
+    @inline(__always)
+    public func owns(_ a: Endpoint, _ b: Endpoint) -> Bool {
+        Int(Self.flowHash(a, b) % UInt64(count)) == index
+    }
+
+    /// Whether this shard counts packets that belong to no connection.
+    public var countsUnattachedPackets: Bool { index == 0 }
+
+    /// FNV-1a over both endpoints in a fixed order: the same value for both directions, on
+    /// every machine and in every process (Swift's `Hasher` is seeded per process, so it
+    /// cannot pick shards).
+    public static func flowHash(_ a: Endpoint, _ b: Endpoint) -> UInt64 {
+        let ordered = FlowKey(a, b)
+        var hash = FNV1a.offsetBasis
+        for endpoint in [ordered.lower, ordered.upper] {
+            hash = FNV1a.mix(hash, endpoint.address.high)
+            hash = FNV1a.mix(hash, endpoint.address.low)
+            hash = FNV1a.mix(hash, UInt64(endpoint.port))
+        }
+        return hash
+    }
+
+    /// The 64-bit FNV-1a parameters.
+    enum FNV1a {
+        static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+        static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+        /// Folds the eight bytes of `word` (little end first) into `hash`.
+        static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+            var hash = hash
+            var rest = word
+            for _ in 0..<8 {
+                hash = (hash ^ (rest & 0xff)) &* prime
+                rest >>= 8
+            }
+            return hash
+        }
+    }
+}

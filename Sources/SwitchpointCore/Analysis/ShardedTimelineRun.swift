@@ -1,0 +1,258 @@
+import Foundation
+
+/// A printer whose work can be split by connection: workers format their connections'
+/// lines into shard outputs, and the printer itself replays them in signal order.
+protocol ShardablePrinter: TimelineEventSink {
+    var summary: TimelineSummary { get }
+    /// A printer for one worker, formatting into `shard` (changed per round by `target`).
+    func shardWorker(into shard: ShardOutput) -> Self
+    func target(_ shard: ShardOutput)
+    /// `bytes` is the shard output's bytes (`ShardOutput.bytes.bytes`).
+    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer)
+    func startCapture(at timestamp: Timestamp)
+    func mergeSummary(_ other: TimelineSummary)
+}
+
+extension JSONTimelinePrinter: ShardablePrinter {
+    func startCapture(at timestamp: Timestamp) {}
+}
+
+extension TextTimelinePrinter: ShardablePrinter {}
+
+/// The timeline on every core: one thread reads, decodes and reassembles; the connections
+/// are split between workers (by connection number), each dissecting and formatting its
+/// share; the calling thread merges what they formatted back into signal order and prints
+/// it, holding blocks as the one-thread printer does. Every signal carries its place in
+/// the round it was read in, so the merge restores exactly the one-thread order and the
+/// output is byte-identical to `--threads 1`.
+///
+/// Dissection shares no state across connections except TLS decryption's key log lookups,
+/// so runs with a key log stay on `PipelinedTimelineRun`.
+public enum ShardedTimelineRun {
+    /// Workers of a default run: the reading thread is light, so one per core.
+    public static let defaultWorkers = 2
+    /// Batches in flight per worker, each way.
+    static let queueDepth = 4
+
+    /// Reads `source` on a thread of its own, dissects on `workers` threads, and prints
+    /// through `printer` on the calling thread. Returns the runner with its statistics.
+    /// The sharded run when `printer` can be split (the text and JSON timelines), else nil.
+    public static func runIfShardable(
+        _ source: PacketSource, runner: CaptureRunner, printer: any TimelineEventSink, workers count: Int,
+        makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
+    ) -> CaptureRunner? {
+        // Concrete types, so the run and its workers are specialized for each printer.
+        if let text = printer as? TextTimelinePrinter {
+            return run(source, runner: runner, printer: text, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+        }
+        if let json = printer as? JSONTimelinePrinter {
+            return run(source, runner: runner, printer: json, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+        }
+        return nil
+    }
+
+    static func run<Printer: ShardablePrinter>(
+        _ source: PacketSource, runner: CaptureRunner, printer: Printer, workers count: Int,
+        makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
+    ) -> CaptureRunner {
+        let inputs = (0..<count).map { _ in BatchQueue<SignalBatch>(depth: queueDepth) }
+        let outputs = (0..<count).map { _ in BatchQueue<ShardOutput>(depth: queueDepth) }
+        let workers = (0..<count).map { index in
+            let first = ShardOutput()
+            let worker = printer.shardWorker(into: first)
+            return ShardWorker(printer: worker, analyzer: makeAnalyzer(worker), input: inputs[index], output: outputs[index])
+        }
+        let reader = ShardReadingJob(source: source, runner: runner, queues: inputs)
+        for (index, worker) in workers.enumerated() {
+            let thread = Thread { worker.run() }
+            thread.name = "switchpoint worker \(index)"
+            thread.start()
+        }
+        let thread = Thread { reader.run() }
+        thread.name = "switchpoint reader"
+        thread.start()
+
+        var shards: [ShardOutput] = []
+        var cursors = [Int](repeating: 0, count: count)
+        while true {
+            // One output per worker per round; within each, records are in signal order.
+            // Everything of a shard is read once here: the workers are already filling the
+            // next round's objects, which may share cache lines with these, and a reference
+            // count touched per record would bounce those lines between the cores.
+            shards = outputs.map { $0.receive() }
+            // (A scope of their own: the copies must be gone before the shards are emptied,
+            // or emptying would copy the arrays.)
+            do {
+                let records = shards.map(\.records)
+                let bytes = shards.map(\.bytes.bytes)
+                let problems = shards.map(\.problems)
+                for index in cursors.indices { cursors[index] = 0 }
+                while true {
+                    // The shard whose next record comes first, and where the next other one starts.
+                    var chosen = -1
+                    var lowest = Int.max
+                    var runEnd = Int.max
+                    for index in records.indices where cursors[index] < records[index].count {
+                        let sequence = records[index][cursors[index]].sequence
+                        if sequence < lowest {
+                            runEnd = lowest
+                            lowest = sequence
+                            chosen = index
+                        } else if sequence < runEnd {
+                            runEnd = sequence
+                        }
+                    }
+                    guard chosen >= 0 else { break }
+                    let shardRecords = records[chosen]
+                    let shardBytes = bytes[chosen]
+                    // Its records up to the other shards' next one go in a run; lines printed as
+                    // they come (one per JSON event) are replayed as one range.
+                    var pending: ShardOutput.Record?
+                    while cursors[chosen] < shardRecords.count, shardRecords[cursors[chosen]].sequence < runEnd {
+                        let record = shardRecords[cursors[chosen]]
+                        cursors[chosen] += 1
+                        if case .direct = record.kind {
+                            if var run = pending, run.linesEnd == record.linesStart {
+                                run.linesEnd = record.linesEnd
+                                pending = run
+                                continue
+                            }
+                            if let run = pending { printer.replay(run, bytes: shardBytes) }
+                            pending = record
+                            continue
+                        }
+                        if let run = pending { printer.replay(run, bytes: shardBytes) }
+                        pending = nil
+                        if case .problem(let item) = record.kind {
+                            onProblem(problems[chosen][item])
+                        } else {
+                            printer.replay(record, bytes: shardBytes)
+                        }
+                    }
+                    if let run = pending { printer.replay(run, bytes: shardBytes) }
+                }
+            }
+            let last = shards.allSatisfy(\.isLast)
+            for (index, shard) in shards.enumerated() { outputs[index].recycle(shard) }
+            if last { break }
+        }
+        // Each worker's last output followed its final event, and the reader's last batches
+        // followed the runner's end: both reached here through the queues' locks.
+        for worker in workers { printer.mergeSummary(worker.printer.summary) }
+        return reader.runner
+    }
+}
+
+/// One worker: its connections' analysis and a printer formatting into shard outputs.
+private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable {
+    let printer: Printer
+    var analyzer: TimelineAnalyzer
+    let input: BatchQueue<SignalBatch>
+    let output: BatchQueue<ShardOutput>
+
+    init(printer: Printer, analyzer: TimelineAnalyzer, input: BatchQueue<SignalBatch>, output: BatchQueue<ShardOutput>) {
+        self.printer = printer
+        self.analyzer = analyzer
+        self.input = input
+        self.output = output
+    }
+
+    func run() {
+        while true {
+            let batch = input.receive()
+            let shard = output.takeEmpty()
+            printer.target(shard)
+            if let start = batch.captureStart { printer.startCapture(at: start) }
+            batch.sequences.withUnsafeBufferPointer { sequences in
+                batch.deliver({ index, signal in
+                    shard.sequence = sequences[index]
+                    analyzer.receive(signal)
+                }, onProblem: { index, problem in
+                    shard.sequence = sequences[index]
+                    shard.problem(problem)
+                })
+            }
+            let last = batch.isLast
+            shard.isLast = last
+            input.recycle(batch)
+            output.send(shard)
+            if last { return }
+        }
+    }
+}
+
+/// The reading thread of a sharded run; the calling thread reads `runner` after the end.
+private final class ShardReadingJob: @unchecked Sendable {
+    let source: PacketSource
+    var runner: CaptureRunner
+    let queues: [BatchQueue<SignalBatch>]
+
+    init(source: PacketSource, runner: CaptureRunner, queues: [BatchQueue<SignalBatch>]) {
+        self.source = source
+        self.runner = runner
+        self.queues = queues
+    }
+
+    func run() {
+        var sink = ShardingSignalSink(queues: queues)
+        let problems = sink
+        runner.drive(source, into: &sink, onProblem: { problems.problem($0) })
+        sink.finish()
+    }
+}
+
+/// Splits reassembly's signals between the workers' batches by connection, numbering them
+/// in reading order; a round ends (every worker's batch is sent) when any batch is full.
+final class ShardingSignalSink: StreamSignalSink {
+    let queues: [BatchQueue<SignalBatch>]
+    private var batches: [SignalBatch]
+    private var sequence = 0
+    private var captureStart: Timestamp?
+
+    init(queues: [BatchQueue<SignalBatch>]) {
+        self.queues = queues
+        batches = queues.map { $0.takeEmpty() }
+    }
+
+    func receive(_ signal: StreamSignal) {
+        let connection: ConnectionID
+        switch signal {
+        case .opened(let opening):
+            connection = opening.connection
+            if captureStart == nil { captureStart = opening.capture.timestamp }
+        case .data(let chunk): connection = chunk.connection
+        case .gap(let gap): connection = gap.connection
+        case .anomaly(let anomaly): connection = anomaly.connection
+        case .closed(let summary): connection = summary.connection
+        }
+        let batch = batches[Int(connection.magnitude % UInt(batches.count))]
+        batch.append(signal)
+        batch.sequences.append(sequence)
+        sequence += 1
+        if batch.isFull { ship() }
+    }
+
+    /// An input problem goes with the first worker's signals, at its place in the order.
+    func problem(_ problem: CaptureError) {
+        batches[0].append(problem: problem)
+        batches[0].sequences.append(sequence)
+        sequence += 1
+    }
+
+    private func ship() {
+        for index in batches.indices {
+            batches[index].captureStart = captureStart
+            queues[index].send(batches[index])
+            batches[index] = queues[index].takeEmpty()
+        }
+        sequence = 0
+    }
+
+    func finish() {
+        for index in batches.indices {
+            batches[index].captureStart = captureStart
+            batches[index].isLast = true
+            queues[index].send(batches[index])
+        }
+    }
+}

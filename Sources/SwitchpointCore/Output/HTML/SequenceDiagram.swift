@@ -1,0 +1,504 @@
+/// One connection's (or one proxied exchange's) sequence diagram as inline SVG: lifelines,
+/// the handshake as arrows, the switch point as a band across the lifelines, then the new
+/// protocol's messages, findings where they happened, gaps as broken lifelines, and time
+/// down the page: proportional, with long idle stretches collapsed and labelled.
+struct SequenceDiagram {
+    /// One TCP connection drawn between two lifelines (`left` is its client's).
+    struct Leg {
+        var connection: ReportConnection
+        var left: Int
+        var right: Int
+        /// Added to the leg's times (the audit's second capture, by the clock offset).
+        var shiftNanoseconds: Int64 = 0
+    }
+
+    /// Lifeline titles, left to right (switchpoint's own words plus escaped endpoints).
+    var lanes: [String]
+    var legs: [Leg]
+    /// Items on the first leg's clock that no connection recorded (the audit's findings).
+    var extra: [ReportItem] = []
+
+    /// Layout constants, in SVG user units (pixels).
+    enum Layout {
+        static let laneSpacing = 440.0
+        static let firstLane = 150.0
+        static let top = 64.0
+        static let rowHeight = 24.0
+        /// Proportional time gets this many pixels per row on average.
+        static let proportionalPerRow = 10.0
+        /// An interval that would be drawn taller than this is collapsed and labelled.
+        static let collapseAbove = 120.0
+        static let collapsedHeight = 30.0
+        static let labelCharacters = 64
+    }
+
+    /// Writes the `<svg>` and, into `details`, one hidden `<pre>` per clickable item.
+    /// `nextDetail` numbers the detail ids across the whole page.
+    func write(into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
+        var items: [(time: Int64, leg: Int, item: ReportItem)] = []
+        for (index, leg) in legs.enumerated() {
+            for item in leg.connection.diagramItems {
+                items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
+            }
+        }
+        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
+        // Stable by time: events of one leg keep their order.
+        items = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        let origin = items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
+        let positions = Self.verticalPositions(items.map(\.time))
+        let width = Layout.firstLane * 2 + Layout.laneSpacing * Double(max(1, lanes.count - 1))
+        let height = (positions.last?.y ?? Layout.top) + Layout.rowHeight * 2
+        out.append("<svg class=\"seq\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        out.append(decimal: Int(width))
+        out.append("\" height=\"")
+        out.append(decimal: Int(height))
+        out.append("\" viewBox=\"0 0 ")
+        out.append(decimal: Int(width))
+        out.append(" ")
+        out.append(decimal: Int(height))
+        out.append("\" role=\"img\">")
+        // Lifelines and their titles.
+        for (index, title) in lanes.enumerated() {
+            let x = laneX(index)
+            out.append("<g class=\"lane\"><rect class=\"lane-head\" x=\"")
+            out.append(fixed: x - 130, decimals: 1)
+            out.append("\" y=\"8\" width=\"260\" height=\"30\" rx=\"4\"/><text class=\"lane-title\" x=\"")
+            out.append(fixed: x, decimals: 1)
+            out.append("\" y=\"28\" text-anchor=\"middle\">")
+            HTMLEscaper.append(title, to: out)
+            out.append("</text><line class=\"lifeline\" x1=\"")
+            out.append(fixed: x, decimals: 1)
+            out.append("\" y1=\"38\" x2=\"")
+            out.append(fixed: x, decimals: 1)
+            out.append("\" y2=\"")
+            out.append(fixed: height - 8, decimals: 1)
+            out.append("\"/></g>")
+        }
+        for (index, entry) in items.enumerated() {
+            let position = positions[index]
+            if let idle = position.collapsedMilliseconds {
+                let y = position.y - Layout.rowHeight / 2 - Layout.collapsedHeight / 2
+                out.append("<g class=\"idle\"><rect class=\"idle-band\" x=\"4\" y=\"")
+                out.append(fixed: y - 8, decimals: 1)
+                out.append("\" width=\"")
+                out.append(fixed: width - 8, decimals: 1)
+                out.append("\" height=\"16\"/><text class=\"idle-label\" x=\"")
+                out.append(fixed: width / 2, decimals: 1)
+                out.append("\" y=\"")
+                out.append(fixed: y + 4, decimals: 1)
+                out.append("\" text-anchor=\"middle\">⋯ ")
+                out.append(duration: idle)
+                out.append(" idle ⋯</text></g>")
+            }
+            let leg = legs[entry.leg]
+            drawTime(entry.time, origin: origin, y: position.y, into: out)
+            draw(entry.item, leg: leg, y: position.y, into: out, details: details, nextDetail: &nextDetail)
+        }
+        out.append("</svg>")
+    }
+
+    private func laneX(_ lane: Int) -> Double { Layout.firstLane + Layout.laneSpacing * Double(lane) }
+
+    struct Position {
+        var y: Double
+        /// The interval before this item was collapsed: how long it was.
+        var collapsedMilliseconds: Double?
+    }
+
+    /// Each item's row: a fixed step plus time in proportion, with intervals that would be
+    /// taller than `collapseAbove` drawn as a fixed, labelled break.
+    static func verticalPositions(_ times: [Int64]) -> [Position] {
+        guard !times.isEmpty else { return [] }
+        var intervals: [Double] = []
+        for index in times.indices.dropFirst() {
+            intervals.append(max(0, Double(times[index] &- times[index - 1]) / 1e6))
+        }
+        // Scale so that the intervals below the collapse line fill their share of pixels:
+        // pick the scale from the median interval, which ignores the idle outliers.
+        let sorted = intervals.sorted()
+        let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let pixelsPerMillisecond = median > 0 ? Layout.proportionalPerRow / median : 0
+        var positions = [Position(y: Layout.top + Layout.rowHeight, collapsedMilliseconds: nil)]
+        var y = Layout.top + Layout.rowHeight
+        for interval in intervals {
+            let proportional = interval * pixelsPerMillisecond
+            if proportional > Layout.collapseAbove || (pixelsPerMillisecond == 0 && interval > 1000) {
+                y += Layout.rowHeight + Layout.collapsedHeight
+                positions.append(Position(y: y, collapsedMilliseconds: interval))
+            } else {
+                y += Layout.rowHeight + proportional
+                positions.append(Position(y: y, collapsedMilliseconds: nil))
+            }
+        }
+        return positions
+    }
+
+    private func drawTime(_ time: Int64, origin: Int64, y: Double, into out: OutputBuffer) {
+        out.append("<text class=\"t\" x=\"4\" y=\"")
+        out.append(fixed: y - 2, decimals: 1)
+        out.append("\">+")
+        out.append(duration: Double(time &- origin) / 1e6)
+        out.append("</text>")
+    }
+
+    /// An arrow from one lifeline to the other with a label above it; clickable when it has
+    /// a detail.
+    private func arrow(from: Int, to: Int, y: Double, cssClass: StaticString, label: (OutputBuffer) -> Void,
+                       detail: ((OutputBuffer) -> Void)?, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
+        let x1 = laneX(from), x2 = laneX(to)
+        out.append("<g class=\"msg ")
+        out.append(cssClass)
+        out.append("\"")
+        if let detail {
+            nextDetail += 1
+            out.append(" tabindex=\"0\" data-detail=\"d")
+            out.append(decimal: nextDetail)
+            out.append("\"")
+            details.append("<pre class=\"detail\" id=\"d")
+            details.append(decimal: nextDetail)
+            details.append("\" hidden>")
+            detail(details)
+            details.append("</pre>")
+        }
+        out.append("><line x1=\"")
+        out.append(fixed: x1, decimals: 1)
+        out.append("\" y1=\"")
+        out.append(fixed: y, decimals: 1)
+        out.append("\" x2=\"")
+        out.append(fixed: x2 + (x2 > x1 ? -6 : 6), decimals: 1)
+        out.append("\" y2=\"")
+        out.append(fixed: y, decimals: 1)
+        out.append("\"/><path class=\"head\" d=\"M")
+        out.append(fixed: x2, decimals: 1)
+        out.append(" ")
+        out.append(fixed: y, decimals: 1)
+        out.append(" l")
+        out.append(x2 > x1 ? "-8 -4 v8 z" : "8 -4 v8 z")
+        out.append("\"/><text x=\"")
+        out.append(fixed: (x1 + x2) / 2, decimals: 1)
+        out.append("\" y=\"")
+        out.append(fixed: y - 4, decimals: 1)
+        out.append("\" text-anchor=\"middle\">")
+        label(out)
+        out.append("</text></g>")
+    }
+
+    private func draw(_ item: ReportItem, leg: Leg, y: Double, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
+        let (from, to) = item.direction == .serverToClient ? (leg.right, leg.left) : (leg.left, leg.right)
+        switch item.kind {
+        case .request(let head):
+            arrow(from: leg.left, to: leg.right, y: y, cssClass: "http", label: { out in
+                Self.clipped(head.method + " " + head.target + " " + head.version, into: out)
+            }, detail: { details in
+                HTMLEscaper.append(head.method + " " + head.target + " " + head.version + "\n", to: details)
+                Self.fields(head.headers.fields, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+        case .response(let head):
+            arrow(from: leg.right, to: leg.left, y: y, cssClass: head.status == 101 ? "http switch" : "http", label: { out in
+                out.append(decimal: head.status)
+                out.append(" ")
+                Self.clipped(head.reason, into: out)
+            }, detail: { details in
+                HTMLEscaper.append(head.version + " ", to: details)
+                details.append(decimal: head.status)
+                HTMLEscaper.append(" " + head.reason + "\n", to: details)
+                Self.fields(head.headers.fields, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+        case .upgrade(let upgrade):
+            drawSwitchBand(upgrade, leg: leg, y: y, stream: item.stream, into: out)
+        case .message(let message):
+            arrow(from: from, to: to, y: y, cssClass: Self.messageClass(message.opcode), label: { out in
+                Self.messageLabel(message, into: out)
+            }, detail: { details in
+                Self.messageDetail(message, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+        case .h2Stream(let summary, let request, let response):
+            // The stream's request and answer as one grouped pair, each with its header block.
+            out.append("<g class=\"h2-stream\">")
+            arrow(from: leg.left, to: leg.right, y: y - 12, cssClass: "h2", label: { out in
+                out.append("stream ")
+                out.append(decimal: Int(summary.stream))
+                out.append(" ")
+                Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
+            }, detail: { details in
+                details.append("stream ")
+                details.append(decimal: Int(summary.stream))
+                details.append(", request body ")
+                details.append(decimal: summary.requestBodyBytes)
+                details.append(" bytes\n")
+                Self.fields(request, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(from: leg.right, to: leg.left, y: y + 8, cssClass: "h2", label: { out in
+                if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
+                if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2Names.error(reset)) }
+                if summary.unfinished { out.append(" unfinished") }
+                if let total = summary.totalMilliseconds { out.append(" · "); out.append(duration: total) }
+            }, detail: { details in
+                details.append("stream ")
+                details.append(decimal: Int(summary.stream))
+                details.append(", response body ")
+                details.append(decimal: summary.responseBodyBytes)
+                details.append(" bytes\n")
+                Self.fields(response, into: details)
+            }, into: out, details: details, nextDetail: &nextDetail)
+            out.append("</g>")
+        case .finding(let finding):
+            // A finding of no direction sits on the leg's client lifeline, its label running right.
+            let lane = item.direction == nil ? Double(leg.left) : Double(from)
+            let x = Layout.firstLane + Layout.laneSpacing * lane
+            out.append("<g class=\"finding sev-")
+            out.append(trusted: finding.severity.rawValue)
+            out.append("\" data-severity=\"")
+            out.append(trusted: finding.severity.rawValue)
+            // The whole message as the tooltip; the label is clipped to the diagram.
+            out.append("\"><title>")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": " + finding.message, to: out)
+            out.append("</title><circle cx=\"")
+            out.append(fixed: x, decimals: 1)
+            out.append("\" cy=\"")
+            out.append(fixed: y - 4, decimals: 1)
+            // On the rightmost lifeline the label runs leftwards, inside the diagram.
+            let leftwards = lane >= Double(lanes.count - 1)
+            out.append("\" r=\"6\"/><text x=\"")
+            out.append(fixed: leftwards ? x - 10 : x + 10, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y, decimals: 1)
+            out.append(leftwards ? "\" text-anchor=\"end\">" : "\">")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": ", to: out)
+            Self.clipped(finding.message, into: out, limit: max(20, 66 - finding.code.count))
+            out.append("</text></g>")
+        case .auditFinding(let finding):
+            // On the proxy's lifeline (the middle one), with the fix in the tooltip.
+            let x = lanes.count == 3 ? laneX(1) : (laneX(leg.left) + laneX(leg.right)) / 2
+            out.append("<g class=\"finding audit sev-")
+            out.append(trusted: finding.severity.rawValue)
+            out.append("\" data-severity=\"")
+            out.append(trusted: finding.severity.rawValue)
+            out.append("\"><title>")
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
+            if let fix = finding.fix { HTMLEscaper.append("\nfix: " + fix, to: out) }
+            out.append("</title><rect x=\"")
+            out.append(fixed: x - 6, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y - 10, decimals: 1)
+            out.append("\" width=\"12\" height=\"12\" transform=\"rotate(45 ")
+            out.append(fixed: x, decimals: 1)
+            out.append(" ")
+            out.append(fixed: y - 4, decimals: 1)
+            out.append(")\"/><text x=\"")
+            out.append(fixed: x + 12, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y, decimals: 1)
+            out.append("\">")
+            HTMLEscaper.append(finding.code.rawValue + ": ", to: out)
+            Self.clipped(finding.message, into: out, limit: max(20, 70 - finding.code.rawValue.count))
+            out.append("</text></g>")
+        case .gap(let length, let reason):
+            let x = laneX(from)
+            out.append("<g class=\"gap\"><rect class=\"gap-break\" x=\"")
+            out.append(fixed: x - 6, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y - 14, decimals: 1)
+            out.append("\" width=\"12\" height=\"18\"/><path class=\"gap-zigzag\" d=\"M")
+            out.append(fixed: x, decimals: 1)
+            out.append(" ")
+            out.append(fixed: y - 14, decimals: 1)
+            out.append(" l-5 4 l10 5 l-10 5 l5 4\"/><text x=\"")
+            out.append(fixed: x + 10, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y, decimals: 1)
+            out.append("\">gap: ")
+            out.append(decimal: length)
+            out.append(" bytes never captured (")
+            out.append(trusted: reason.rawValue)
+            out.append(")</text></g>")
+        case .raw(let protocolName, let length, let preview, let hex):
+            arrow(from: from, to: to, y: y, cssClass: "raw", label: { out in
+                Self.clipped(protocolName, into: out)
+                out.append(" ")
+                out.append(decimal: length)
+                out.append(" bytes")
+            }, detail: { details in
+                HTMLEscaper.append(protocolName, to: details)
+                details.append(" data, ")
+                details.append(decimal: length)
+                details.append(" bytes; the first ones:\n")
+                if hex { Self.hexDump(preview, into: details) } else { HTMLEscaper.append(preview, to: details) }
+            }, into: out, details: details, nextDetail: &nextDetail)
+        case .tlsClientHello(let serverName, let alpn):
+            arrow(from: leg.left, to: leg.right, y: y, cssClass: "tls", label: { out in
+                out.append("TLS ClientHello")
+                if let serverName { out.append(" SNI "); Self.clipped(serverName, into: out) }
+                if !alpn.isEmpty { out.append(" ALPN "); Self.clipped(alpn.joined(separator: ","), into: out) }
+            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+        case .tlsServerHello(let version, let alpn):
+            arrow(from: leg.right, to: leg.left, y: y, cssClass: "tls", label: { out in
+                out.append("TLS ServerHello ")
+                Self.clipped(version, into: out)
+                if let alpn { out.append(" ALPN "); Self.clipped(alpn, into: out) }
+            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+        case .closing(let closing):
+            out.append("<text class=\"note\" x=\"")
+            out.append(fixed: (laneX(leg.left) + laneX(leg.right)) / 2, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y, decimals: 1)
+            out.append("\" text-anchor=\"middle\">close handshake: ")
+            out.append(closing.firstDirection == .clientToServer ? "client" : "server")
+            out.append(" closed first")
+            if let code = closing.firstCode { out.append(" ("); out.append(decimal: Int(code)); out.append(")") }
+            if closing.answered {
+                out.append(", answered")
+                if let answer = closing.answerMilliseconds { out.append(" in "); out.append(duration: answer) }
+            } else {
+                out.append(", not answered")
+            }
+            out.append("</text>")
+        case .elided(let count):
+            out.append("<g class=\"elided\"><rect x=\"")
+            out.append(fixed: laneX(leg.left) - 20, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y - 14, decimals: 1)
+            out.append("\" width=\"")
+            out.append(fixed: laneX(leg.right) - laneX(leg.left) + 40, decimals: 1)
+            out.append("\" height=\"18\"/><text x=\"")
+            out.append(fixed: (laneX(leg.left) + laneX(leg.right)) / 2, decimals: 1)
+            out.append("\" y=\"")
+            out.append(fixed: y - 1, decimals: 1)
+            out.append("\" text-anchor=\"middle\">⋯ ")
+            out.append(decimal: count)
+            out.append(" messages not drawn (first and last ")
+            out.append(decimal: ReportLimits.headMessages)
+            out.append(" kept) ⋯</text></g>")
+        }
+    }
+
+    /// The switch point: a band across both lifelines with both offsets and the latency.
+    private func drawSwitchBand(_ upgrade: UpgradeSwitch, leg: Leg, y: Double, stream: UInt32?, into out: OutputBuffer) {
+        let x1 = laneX(leg.left) - 40, x2 = laneX(leg.right) + 40
+        out.append("<g class=\"switch-band\" data-conn=\"")
+        out.append(trusted: leg.connection.label)
+        out.append("\" data-c2s-offset=\"")
+        out.append(decimal: upgrade.clientToServerOffset)
+        out.append("\" data-s2c-offset=\"")
+        out.append(decimal: upgrade.serverToClientOffset)
+        out.append("\" data-latency-ms=\"")
+        out.append(fixed: upgrade.latencyMilliseconds, decimals: 3)
+        out.append("\" data-protocol=\"")
+        HTMLEscaper.append(upgrade.protocolName, to: out)
+        out.append("\"><rect x=\"")
+        out.append(fixed: x1, decimals: 1)
+        out.append("\" y=\"")
+        out.append(fixed: y - 16, decimals: 1)
+        out.append("\" width=\"")
+        out.append(fixed: x2 - x1, decimals: 1)
+        out.append("\" height=\"22\" rx=\"3\"/><text x=\"")
+        out.append(fixed: (x1 + x2) / 2, decimals: 1)
+        out.append("\" y=\"")
+        out.append(fixed: y - 1, decimals: 1)
+        out.append("\" text-anchor=\"middle\">switch → ")
+        Self.clipped(upgrade.protocolName, into: out, limit: 24)
+        if let stream { out.append(" (stream "); out.append(decimal: Int(stream)); out.append(")") }
+        out.append(" · c2s @")
+        out.append(decimal: upgrade.clientToServerOffset)
+        out.append(" · s2c @")
+        out.append(decimal: upgrade.serverToClientOffset)
+        out.append(" · ")
+        out.append(duration: upgrade.latencyMilliseconds)
+        out.append("</text></g>")
+    }
+
+    // MARK: Labels and details
+
+    static func clipped(_ text: String, into out: OutputBuffer, limit: Int = Layout.labelCharacters) {
+        if text.count <= limit {
+            HTMLEscaper.append(text, to: out)
+        } else {
+            HTMLEscaper.append(String(text.prefix(limit)), to: out)
+            out.append("…")
+        }
+    }
+
+    static func fields(_ fields: [HTTPField], into out: OutputBuffer) {
+        for field in fields {
+            HTMLEscaper.append(field.name + ": " + field.value + "\n", to: out)
+        }
+    }
+
+    static func messageClass(_ opcode: UInt8) -> StaticString {
+        switch opcode {
+        case 1: "ws text"
+        case 2: "ws binary"
+        case 8: "ws close"
+        case 9, 10: "ws control"
+        default: "ws"
+        }
+    }
+
+    static func opcodeName(_ opcode: UInt8) -> StaticString {
+        switch opcode {
+        case 1: "text"
+        case 2: "binary"
+        case 8: "close"
+        case 9: "ping"
+        case 10: "pong"
+        default: "frame"
+        }
+    }
+
+    static func messageLabel(_ message: ReportMessage, into out: OutputBuffer) {
+        out.append(opcodeName(message.opcode))
+        if message.opcode == 8 {
+            if let code = message.closeCode { out.append(" "); out.append(decimal: Int(code)) }
+            if !message.data.isEmpty { out.append(" "); clipped(String(decoding: message.data, as: UTF8.self), into: out, limit: 40) }
+            return
+        }
+        out.append(" ")
+        out.append(decimal: message.length)
+        out.append(" B")
+        if let roundTrip = message.roundTripMilliseconds { out.append(" rtt "); out.append(duration: roundTrip) }
+        if message.opcode == 1 && message.problem == nil {
+            out.append(": ")
+            let preview = message.data.prefix(160)
+            clipped(String(decoding: preview, as: UTF8.self), into: out, limit: 40)
+        }
+    }
+
+    static func messageDetail(_ message: ReportMessage, into out: OutputBuffer) {
+        out.append(opcodeName(message.opcode))
+        out.append(", ")
+        out.append(decimal: message.length)
+        out.append(" bytes")
+        if message.compressed { out.append(", compressed") }
+        if !message.complete { out.append(", incomplete") }
+        if let offset = message.offset { out.append(", at stream offset "); out.append(decimal: offset) }
+        if let code = message.closeCode { out.append(", code "); out.append(decimal: Int(code)) }
+        out.append("\n")
+        if let problem = message.problem {
+            HTMLEscaper.append(problem, to: out)
+            return
+        }
+        let preview = Array(message.data.prefix(ReportLimits.htmlPreviewBytes))
+        if message.isText || message.opcode == 9 || message.opcode == 10 {
+            HTMLEscaper.append(preview, to: out)
+        } else {
+            hexDump(preview, into: out)
+        }
+        if preview.count < message.length { out.append("\n… (first "); out.append(decimal: preview.count); out.append(" bytes shown)") }
+    }
+
+    /// 16 bytes a line: offset, hex, printable ASCII (the ASCII column escaped).
+    static func hexDump(_ bytes: [UInt8], into out: OutputBuffer) {
+        var start = 0
+        while start < bytes.count {
+            let line = bytes[start..<min(bytes.count, start + 16)]
+            out.append(zeroPadded: start, width: 6)
+            out.append("  ")
+            for byte in line { out.append(hexByte: byte); out.append(UInt8(ascii: " ")) }
+            out.append(repeating: UInt8(ascii: " "), count: (16 - line.count) * 3 + 1)
+            let printable = line.map { (0x20..<0x7f).contains($0) ? $0 : UInt8(ascii: ".") }
+            HTMLEscaper.append(printable, to: out)
+            out.append("\n")
+            start += 16
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// A point on a connection's diagram, in event order.
+public struct ReportItem: Sendable {
+    public enum Kind: Sendable {
+        case request(HTTPRequestHead)
+        case response(HTTPResponseHead)
+        case upgrade(UpgradeSwitch)
+        case message(ReportMessage)
+        /// A finished stream with its request and response header fields (for the detail).
+        case h2Stream(HTTP2StreamSummary, request: [HTTPField], response: [HTTPField])
+        case finding(Finding)
+        case gap(length: UInt64, reason: GapReason)
+        case raw(protocolName: String, length: Int, preview: [UInt8], hex: Bool)
+        case tlsClientHello(serverName: String?, alpn: [String])
+        case tlsServerHello(version: String, alpn: String?)
+        case closing(WebSocketClosing)
+        /// Drawn in place of the messages kept in neither the head nor the tail.
+        case elided(count: Int)
+        /// A proxy audit finding, drawn on the proxy's lifeline when what it is about happened.
+        case auditFinding(AuditFinding)
+    }
+
+    public var time: Timestamp
+    public var direction: Direction?
+    public var offset: UInt64?
+    public var stream: UInt32?
+    public var kind: Kind
+}

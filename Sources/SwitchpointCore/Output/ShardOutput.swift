@@ -1,0 +1,86 @@
+/// What one worker of a sharded run printed for one round of signals: the bytes its
+/// printer formatted and, per event, a record of where they go. The merge replays the
+/// records of all workers in signal order, so the output is the one-thread output.
+final class ShardOutput: RecyclableBatch {
+    enum Kind {
+        /// Lines printed as they come (JSON, tagged and interleaved text).
+        case direct
+        /// A held connection's lines, and whether its block is printed after them.
+        case held(ConnectionID, closes: Bool)
+        /// An input problem (`problems[index]`), reported at its place in the order.
+        case problem(Int)
+    }
+
+    struct Record {
+        /// The signal (within its round) whose analysis printed this.
+        var sequence: Int
+        var kind: Kind
+        /// `bytes[headerStart..<linesStart]` is a held connection's header line (often
+        /// empty), `bytes[linesStart..<linesEnd]` the lines.
+        var headerStart: Int
+        var linesStart: Int
+        var linesEnd: Int
+    }
+
+    static let initialBytes = 256 << 10
+    /// Above this, a round's buffer is let go when emptied (a burst of long lines).
+    static let keptBytes = 4 << 20
+
+    private(set) var bytes = OutputBuffer(capacity: ShardOutput.initialBytes)
+    private(set) var records: [Record] = []
+    private(set) var problems: [CaptureError] = []
+    /// The signal being analysed: set by the worker before each one.
+    var sequence = 0
+    var isLast = false
+
+    required init() {}
+
+    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool) {
+        // Nothing to hold and nothing to print: the merge would do nothing with it.
+        guard !lines.isEmpty || closes else { return }
+        let headerStart = bytes.count
+        if let header { bytes.append(header) }
+        let linesStart = bytes.count
+        bytes.append(lines)
+        records.append(Record(sequence: sequence, kind: .held(connection, closes: closes), headerStart: headerStart,
+                              linesStart: linesStart, linesEnd: bytes.count))
+    }
+
+    func direct(_ lines: UnsafeRawBufferPointer) {
+        guard !lines.isEmpty else { return }
+        let start = bytes.count
+        bytes.append(lines)
+        directWritten(from: start)
+    }
+
+    /// Lines were formatted straight into `bytes` from `start`.
+    func directWritten(from start: Int) {
+        guard bytes.count > start else { return }
+        records.append(Record(sequence: sequence, kind: .direct, headerStart: start, linesStart: start, linesEnd: bytes.count))
+    }
+
+    func problem(_ problem: CaptureError) {
+        records.append(Record(sequence: sequence, kind: .problem(problems.count), headerStart: bytes.count,
+                              linesStart: bytes.count, linesEnd: bytes.count))
+        problems.append(problem)
+    }
+
+    func clear() {
+        if bytes.count > Self.keptBytes {
+            let escaping = bytes.jsonEscaping
+            bytes = OutputBuffer(capacity: Self.initialBytes)
+            bytes.jsonEscaping = escaping
+        } else {
+            bytes.removeAll()
+        }
+        records.removeAll(keepingCapacity: records.capacity <= SignalBatch.batchEntries * 4)
+        problems.removeAll()
+        sequence = 0
+        isLast = false
+    }
+
+    /// Every buffer of this shard escapes JSON as the output does (`--json-ascii`).
+    func setJSONEscaping(_ escaping: JSONEscaping) {
+        bytes.jsonEscaping = escaping
+    }
+}

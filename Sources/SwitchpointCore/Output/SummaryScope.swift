@@ -1,0 +1,55 @@
+/// Which part of the traffic a run's summary covers: one shard of N (`--shard`), and with
+/// `--workers` each capture worker's own counts.
+public struct SummaryScope: Sendable {
+    public var shard: ShardSelector?
+    public var workers: [Worker] = []
+
+    public init(shard: ShardSelector? = nil, workers: [Worker] = []) {
+        self.shard = shard
+        self.workers = workers
+    }
+
+    /// One fanout worker: the packets it analysed and its socket's capture counters.
+    public struct Worker: Sendable {
+        public var index: Int
+        public var packets: Int
+        public var capture: ThreadedCaptureSource.Statistics
+
+        public init(index: Int, packets: Int, capture: ThreadedCaptureSource.Statistics) {
+            self.index = index
+            self.packets = packets
+            self.capture = capture
+        }
+    }
+
+    func textLines() -> [String] {
+        var lines: [String] = []
+        if let shard { lines.append("shard \(shard.index)/\(shard.count): only this shard's connections (switchpoint merge joins the shards' --json output)") }
+        for worker in workers {
+            let capture = worker.capture
+            lines.append("worker \(worker.index): \(worker.packets) packets, \(capture.captured) captured"
+                + ", \(capture.kernelDrops.map(String.init) ?? "?") dropped by the kernel"
+                + ", \(capture.interfaceDrops.map(String.init) ?? "?") by the interface"
+                + ", \(capture.queueDrops) by switchpoint's queue")
+        }
+        return lines
+    }
+
+    func addFields(to line: inout JSONLine) {
+        if !workers.isEmpty {
+            let objects = workers.map { worker -> String in
+                var object = JSONLine(escaping: line.escaping)
+                object.add("worker", worker.index)
+                object.add("packets", worker.packets)
+                object.add("captured", worker.capture.captured)
+                if let received = worker.capture.kernelReceived { object.add("received", Int(received)) }
+                if let drops = worker.capture.kernelDrops { object.add("kernel_drops", Int(drops)) }
+                if let drops = worker.capture.interfaceDrops { object.add("interface_drops", Int(drops)) }
+                object.add("queue_drops", worker.capture.queueDrops)
+                return object.line
+            }
+            line.addRaw("workers", json: "[" + objects.joined(separator: ",") + "]")
+        }
+        if let shard { line.add("shard", "\(shard.index)/\(shard.count)") }
+    }
+}

@@ -1,0 +1,210 @@
+/// What a run of frame headers starting at one offset says about that offset.
+enum FrameChainResult: Equatable {
+    /// `headers` consecutive plausible headers, each where the previous frame ends.
+    case plausible(headers: Int)
+    /// A header that no sender would write: this offset is not a frame boundary.
+    case broken
+    /// The chain is plausible as far as the bytes go (`headers` of them), which end before
+    /// it is long enough.
+    case runsOff(headers: Int)
+    /// Plausible, and its last frame ends exactly where the bytes end.
+    case endsExactly(headers: Int)
+}
+
+/// A protocol's rule for "a frame header can start here".
+protocol FrameChainRule {
+    /// Headers in a row, tiling the data, that make an offset a frame boundary. Chosen so
+    /// that random bytes and other protocols pass with a vanishingly small probability
+    /// (the property test in ResyncPropertyTests counts them).
+    var requiredHeaders: Int { get }
+    func chain(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> FrameChainResult
+}
+
+/// WebSocket frames (RFC 6455 §5.2) as a sender writes them: a defined opcode, masked
+/// exactly when the client sends, RSV1 only on the first frame of a data message
+/// (permessage-deflate), control frames final and at most 125 bytes, minimal lengths,
+/// continuations only inside a message and new messages only outside one, and the text of
+/// a whole uncompressed text frame valid UTF-8.
+struct WebSocketFrameChainRule: FrameChainRule {
+    static let requiredHeaders = 6
+    var requiredHeaders: Int { Self.requiredHeaders }
+
+    enum Opcode {
+        static let continuation: UInt8 = 0x0
+        static let text: UInt8 = 0x1
+        static let binary: UInt8 = 0x2
+        static let close: UInt8 = 0x8
+        static let ping: UInt8 = 0x9
+        static let pong: UInt8 = 0xA
+    }
+    static let maxControlPayload: UInt64 = 125
+    /// Longest text payload checked for UTF-8 while searching.
+    static let maxCheckedText = 4096
+
+    func chain(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> FrameChainResult {
+        var position = start
+        var headers = 0
+        /// nil: unknown at the chain's start (the search may begin inside a message).
+        var inMessage: Bool?
+        let expectMasked = direction == .clientToServer
+        while headers < requiredHeaders {
+            guard position + 2 <= bytes.count else { return .runsOff(headers: headers) }
+            let first = bytes[position], second = bytes[position + 1]
+            let fin = first & 0x80 != 0
+            let rsv = (first >> 4) & 0x7
+            let opcode = first & 0x0f
+            let masked = second & 0x80 != 0
+            guard masked == expectMasked else { return .broken }
+            switch opcode {
+            case Opcode.continuation:
+                guard rsv == 0, inMessage != false else { return .broken }
+                inMessage = !fin
+            case Opcode.text, Opcode.binary:
+                guard rsv == 0 || rsv == 0x4, inMessage != true else { return .broken }
+                inMessage = !fin
+            case Opcode.close, Opcode.ping, Opcode.pong:
+                guard rsv == 0, fin, UInt64(second & 0x7f) <= Self.maxControlPayload else { return .broken }
+            default:
+                return .broken
+            }
+            var length = UInt64(second & 0x7f)
+            var headerLength = 2
+            if length == 126 {
+                guard position + 4 <= bytes.count else { return .runsOff(headers: headers) }
+                length = UInt64(bytes[position + 2]) << 8 | UInt64(bytes[position + 3])
+                guard length >= 126 else { return .broken }
+                headerLength = 4
+            } else if length == 127 {
+                guard position + 10 <= bytes.count else { return .runsOff(headers: headers) }
+                length = 0
+                for index in 2..<10 { length = length << 8 | UInt64(bytes[position + index]) }
+                guard length > 0xffff, length >> 63 == 0 else { return .broken }
+                headerLength = 10
+            }
+            // An empty fragment that is not the last says nothing and no sender writes one;
+            // the last bytes of a payload often look like it. A chain does not start with
+            // an empty unmasked frame either: two payload bytes before a true boundary
+            // often read as one (an empty server frame at a resync point is the price).
+            if !fin && length == 0 && opcode <= Opcode.binary { return .broken }
+            if headers == 0 && length == 0 && !masked { return .broken }
+            if masked { headerLength += 4 }
+            guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            let payloadStart = position + headerLength
+            if opcode == Opcode.text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText), payloadStart + Int(length) <= bytes.count,
+               !Self.isUTF8(bytes, payloadStart, Int(length), maskAt: masked ? position + headerLength - 4 : nil) {
+                return .broken
+            }
+            headers += 1
+            guard length <= UInt64(Int.max / 2) else { return .broken }
+            position = payloadStart + Int(length)
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
+        }
+        return .plausible(headers: headers)
+    }
+
+    /// UTF-8 validity of a (masked) payload, byte by byte: only while searching.
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int, maskAt: Int?) -> Bool {
+        var needed = 0
+        for index in 0..<count {
+            var byte = bytes[start + index]
+            if let maskAt { byte ^= bytes[maskAt + (index & 3)] }
+            if needed > 0 {
+                guard byte & 0xc0 == 0x80 else { return false }
+                needed -= 1
+                continue
+            }
+            switch byte {
+            case 0x00...0x7f: break
+            case 0xc2...0xdf: needed = 1
+            case 0xe0...0xef: needed = 2
+            case 0xf0...0xf4: needed = 3
+            default: return false
+            }
+        }
+        return needed == 0
+    }
+}
+
+/// HTTP/2 frames (RFC 9113 §4.1, §6) as a peer writes them: a defined type, only that
+/// type's flags, the reserved bit clear, a length within the default
+/// SETTINGS_MAX_FRAME_SIZE and of the size the type fixes, connection-level types on
+/// stream 0 and stream-level types off it, and client-opened streams odd.
+struct HTTP2FrameChainRule: FrameChainRule {
+    static let requiredHeaders = 3
+    var requiredHeaders: Int { Self.requiredHeaders }
+    static let headerLength = 9
+    /// SETTINGS_MAX_FRAME_SIZE's initial value (RFC 9113 §6.5.2).
+    static let maxFrameSize = 16_384
+    /// Stream identifiers above this are taken as implausible: a client opens them one by
+    /// one (odd numbers), and 2^26 is 33 million requests on one connection.
+    static let maxPlausibleStream: UInt32 = 1 << 26
+
+    enum FrameType {
+        static let data: UInt8 = 0x0
+        static let headers: UInt8 = 0x1
+        static let priority: UInt8 = 0x2
+        static let rstStream: UInt8 = 0x3
+        static let settings: UInt8 = 0x4
+        static let pushPromise: UInt8 = 0x5
+        static let ping: UInt8 = 0x6
+        static let goAway: UInt8 = 0x7
+        static let windowUpdate: UInt8 = 0x8
+        static let continuation: UInt8 = 0x9
+    }
+
+    /// The flags each type defines (§6).
+    static func definedFlags(_ type: UInt8) -> UInt8? {
+        switch type {
+        case FrameType.data: 0x09                 // END_STREAM, PADDED
+        case FrameType.headers: 0x2d              // END_STREAM, END_HEADERS, PADDED, PRIORITY
+        case FrameType.settings, FrameType.ping: 0x01   // ACK
+        case FrameType.pushPromise: 0x0c          // END_HEADERS, PADDED
+        case FrameType.continuation: 0x04         // END_HEADERS
+        case FrameType.priority, FrameType.rstStream, FrameType.goAway, FrameType.windowUpdate: 0x00
+        default: nil
+        }
+    }
+
+    func chain(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> FrameChainResult {
+        var position = start
+        var headers = 0
+        while headers < requiredHeaders {
+            guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
+            let type = bytes[position + 3], flags = bytes[position + 4]
+            let streamHigh = bytes[position + 5]
+            let stream = UInt32(streamHigh & 0x7f) << 24 | UInt32(bytes[position + 6]) << 16
+                | UInt32(bytes[position + 7]) << 8 | UInt32(bytes[position + 8])
+            guard length <= Self.maxFrameSize, streamHigh & 0x80 == 0, stream <= Self.maxPlausibleStream,
+                  let defined = Self.definedFlags(type), flags & ~defined == 0 else { return .broken }
+            switch type {
+            case FrameType.settings:
+                // An acknowledgement is empty; settings that are not carry at least one.
+                guard stream == 0, length % 6 == 0, (flags & 0x01 == 0) == (length > 0) else { return .broken }
+            case FrameType.ping:
+                guard stream == 0, length == 8 else { return .broken }
+            case FrameType.goAway:
+                guard stream == 0, length >= 8 else { return .broken }
+            case FrameType.windowUpdate:
+                guard length == 4 else { return .broken }
+            case FrameType.priority:
+                guard stream != 0, length == 5 else { return .broken }
+            case FrameType.rstStream:
+                guard stream != 0, length == 4 else { return .broken }
+            case FrameType.headers:
+                // Requests open odd streams; a server answers on them (or on pushed even ones).
+                guard stream != 0, direction == .serverToClient || stream & 1 == 1 else { return .broken }
+            case FrameType.pushPromise:
+                guard stream != 0, direction == .serverToClient else { return .broken }
+            default:
+                guard stream != 0 else { return .broken }
+            }
+            headers += 1
+            position += Self.headerLength + length
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
+        }
+        return .plausible(headers: headers)
+    }
+}
