@@ -14,6 +14,9 @@ struct ExportRowMapper {
 
     /// Pipelined requests remembered per connection while they wait for a final response.
     static let maxPendingRequests = 16
+    /// WebSocket sessions remembered per connection (RFC 8441 puts one on each HTTP/2
+    /// stream): a hostile connection opening stream after stream stops growing here.
+    static let maxWebSocketSessionsPerConnection = 1024
     /// RFC 6455 §5.5.2.
     static let pingOpcode: UInt8 = 0x9
 
@@ -65,25 +68,22 @@ struct ExportRowMapper {
         switch event.kind {
         case .connectionOpened(let opening):
             connections[id] = ConnectionState(client: opening.client, server: opening.server)
+        // The state is changed in place (through the dictionary's subscript), never copied out
+        // and back: its arrays and dictionaries would be copied on every event.
         case .httpRequest(let head):
-            guard var state = connections[id] else { return }
+            guard connections[id] != nil else { return }
             let context = RequestContext(method: head.method, path: head.target, host: head.headers.values("Host").first,
                                          offered: head.offeredProtocols)
-            state.lastRequest = context
-            if state.pending.count < Self.maxPendingRequests { state.pending.append(context) }
-            connections[id] = state
+            connections[id]?.request(context)
         case .httpResponse(let head):
-            guard var state = connections[id], !head.isInterim else { return }
-            state.answered = state.pending.isEmpty ? nil : state.pending.removeFirst()
-            state.lastStatus = head.status
-            connections[id] = state
+            guard !head.isInterim else { return }
+            connections[id]?.response(status: head.status)
         case .upgrade(let upgrade):
-            guard var state = connections[id] else { return }
+            guard let state = connections[id] else { return }
             let request = state.answered ?? state.lastRequest
             if upgrade.protocolName.lowercasedASCII == "websocket" {
-                state.startWebSocket(stream: 0, request: request, at: event.timestamp)
+                connections[id]?.startWebSocket(stream: 0, request: request, at: event.timestamp)
             }
-            connections[id] = state
             output(MappedRow(table: .upgrades, connection: id, values: [.time(event.timestamp)] + state.endpointValues + [
                 .boolean(event.decrypted), .text(request?.method), .text(request?.path ?? upgrade.target), .text(request?.host),
                 .text(request.map { $0.offered.joined(separator: ", ") }), .text(upgrade.protocolName), .text("switched"),
@@ -182,14 +182,7 @@ struct ExportRowMapper {
     /// HTTP/2, or `--decode-as`) start a session of their own.
     private mutating func updateWebSocket(_ id: ConnectionID, stream: UInt32, at time: Timestamp,
                                           _ change: (inout WebSocketSession) -> Void) {
-        guard var state = connections[id] else { return }
-        if state.webSockets[stream] == nil { state.startWebSocket(stream: stream, request: nil, at: time) }
-        if var session = state.webSockets[stream] {
-            change(&session)
-            session.lastSeen = time
-            state.webSockets[stream] = session
-        }
-        connections[id] = state
+        connections[id]?.updateWebSocket(stream: stream, at: time, change)
     }
 }
 
@@ -198,8 +191,27 @@ extension ExportRowMapper.ConnectionState {
         [.text(client.address.description), .integer(client.port), .text(server.address.description), .integer(server.port)]
     }
 
+    mutating func request(_ context: ExportRowMapper.RequestContext) {
+        lastRequest = context
+        if pending.count < ExportRowMapper.maxPendingRequests { pending.append(context) }
+    }
+
+    mutating func response(status: Int) {
+        answered = pending.isEmpty ? nil : pending.removeFirst()
+        lastStatus = status
+    }
+
+    mutating func updateWebSocket(stream: UInt32, at time: Timestamp, _ change: (inout ExportRowMapper.WebSocketSession) -> Void) {
+        if webSockets[stream] == nil { startWebSocket(stream: stream, request: nil, at: time) }
+        // Taken out and put back, so the session's arrays are not shared while they change.
+        guard var session = webSockets.removeValue(forKey: stream) else { return }
+        change(&session)
+        session.lastSeen = time
+        webSockets[stream] = session
+    }
+
     mutating func startWebSocket(stream: UInt32, request: ExportRowMapper.RequestContext?, at time: Timestamp) {
-        guard webSockets[stream] == nil else { return }
+        guard webSockets[stream] == nil, webSocketOrder.count < ExportRowMapper.maxWebSocketSessionsPerConnection else { return }
         webSockets[stream] = ExportRowMapper.WebSocketSession(request: request, lastSeen: time)
         webSocketOrder.append(stream)
     }
