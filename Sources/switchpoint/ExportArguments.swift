@@ -14,6 +14,9 @@ struct ExportArguments: ParsableArguments {
     @Option(name: .customLong("pg-queue"), help: ArgumentHelp("Rows held while the database is slow or away; beyond them rows are dropped and counted.", valueName: "rows"))
     var postgresQueue: Int = 65_536
 
+    @Option(name: .customLong("pg-overflow"), help: ArgumentHelp("When the row queue is full: drop rows and count them (the default live), or wait for room (the default reading files; after one wait of --pg-wait seconds, drop).", valueName: "drop|wait"))
+    var postgresOverflow: PostgresEventSink.Options.Overflow?
+
     @Option(name: .customLong("pg-wait"), help: ArgumentHelp("At the end, how long to wait for queued rows to be stored (or the server to come back).", valueName: "seconds"))
     var postgresWait: Int = 30
 
@@ -51,12 +54,13 @@ struct ExportArguments: ParsableArguments {
     }
 
     /// Starts what was asked for: the PostgreSQL writer, the metrics server.
-    func start(command: String, capture: ThreadedCaptureSource?) throws -> ExportSession {
+    func start(command: String, capture: ThreadedCaptureSource?, live: Bool = false) throws -> ExportSession {
         let session = ExportSession()
         if let postgresURL {
             var options = PostgresEventSink.Options(sensor: sensor ?? ExportRun.defaultSensor)
             options.queueCapacity = postgresQueue
             options.drainSeconds = TimeInterval(postgresWait)
+            options.overflow = postgresOverflow ?? (live ? .drop : .wait)
             let target = try PostgresTarget(url: postgresURL)
             session.target = target
             session.postgres = PostgresEventSink(target: target, command: command, options: options, report: ExportSession.report)
@@ -91,6 +95,7 @@ final class ExportSession {
         var line = "postgres: \(totals.written) rows written to \(target) (run \(postgres.run.id.uuidString.lowercased()), sensor \(postgres.run.sensor))"
         line += ", \(totals.dropped) dropped, \(totals.reconnects) reconnect\(totals.reconnects == 1 ? "" : "s")"
         if !totals.connected { line += "; the server was never reached" }
+        if postgres.stoppedWaiting { line += "; the queue stayed full past --pg-wait, so later rows were dropped instead of waited for" }
         Self.report(line)
     }
 
@@ -99,3 +104,5 @@ final class ExportSession {
         FileHandle.standardError.write(Data(("switchpoint: " + TerminalText.escape(message) + "\n").utf8))
     }
 }
+
+extension PostgresEventSink.Options.Overflow: ExpressibleByArgument {}

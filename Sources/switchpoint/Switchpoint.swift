@@ -289,7 +289,7 @@ struct Switchpoint: ParsableCommand {
         }
         let scaleOut: ExportSession
         do {
-            scaleOut = try export.start(command: "timeline", capture: threaded)
+            scaleOut = try export.start(command: "timeline", capture: threaded, live: interface != nil)
         } catch {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)

@@ -27,6 +27,25 @@ struct ExportUnitTests {
         #expect(queue.dropped == 3)
     }
 
+    @Test("reading files, a full queue is waited on until the writer makes room; after one wait runs out, rows drop")
+    func waitingPush() {
+        let queue = BoundedRowQueue(capacity: 2)
+        #expect(queue.push(Self.row(1), waitSeconds: 5) && queue.push(Self.row(2), waitSeconds: 5))
+        let writer = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            _ = queue.popBatch(limit: 1, waitingUntil: Date())
+        }
+        writer.start()
+        #expect(queue.push(Self.row(3), waitSeconds: 5))
+        #expect(queue.dropped == 0)
+        #expect(!queue.push(Self.row(4), waitSeconds: 0.1))
+        #expect(queue.stoppedWaiting)
+        let start = Date()
+        #expect(!queue.push(Self.row(5), waitSeconds: 5))
+        #expect(Date().timeIntervalSince(start) < 1)
+        #expect(queue.dropped == 2)
+    }
+
     @Test("a waiting writer gets an empty batch at its deadline, not a hang")
     func queueDeadline() {
         let queue = BoundedRowQueue(capacity: 3)

@@ -13,16 +13,29 @@ final class BoundedRowQueue: @unchecked Sendable {
     private var closed = false
     private var droppedCount = 0
     private var highWater = 0
+    /// A waiting push timed out: the database is away, later pushes drop instead of waiting.
+    private var gaveUpWaiting = false
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    /// Adds a row unless the queue is full; never blocks beyond the lock.
+    /// Adds a row unless the queue is full; never blocks beyond the lock. With `waitSeconds`
+    /// (reading files, where nothing is lost by waiting) a full queue is waited on instead, at
+    /// most that long; after one such wait runs out, pushes drop as live ones do.
     @discardableResult
-    func push(_ row: ExportRow) -> Bool {
+    func push(_ row: ExportRow, waitSeconds: Double? = nil) -> Bool {
         condition.lock()
         defer { condition.unlock() }
+        if let waitSeconds, !gaveUpWaiting, rows.count - head >= capacity, !closed {
+            let deadline = Date().addingTimeInterval(waitSeconds)
+            while rows.count - head >= capacity && !closed {
+                if !condition.wait(until: deadline) {
+                    gaveUpWaiting = rows.count - head >= capacity
+                    break
+                }
+            }
+        }
         guard rows.count - head < capacity, !closed else {
             droppedCount += 1
             return false
@@ -44,6 +57,8 @@ final class BoundedRowQueue: @unchecked Sendable {
         let end = min(rows.count, head + limit)
         let batch = Array(rows[head..<end])
         head = end
+        // Room again: a push waiting for it goes on.
+        if !batch.isEmpty { condition.broadcast() }
         // Compact once the consumed prefix dominates, so memory follows the backlog.
         if head == rows.count {
             rows.removeAll(keepingCapacity: rows.count <= capacity)
@@ -92,6 +107,13 @@ final class BoundedRowQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return closed && rows.count == head
+    }
+
+    /// Whether a waiting push ran out of time (the database stayed away).
+    var stoppedWaiting: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return gaveUpWaiting
     }
 
     var depth: Int {

@@ -11,6 +11,14 @@ public final class PostgresEventSink: TimelineEventSink {
         public var queueCapacity = 65_536
         /// At the end, how long to wait for the queue to drain (or the server to come back).
         public var drainSeconds: TimeInterval = 30
+        /// What a full queue does: drop the row (live: the capture must not wait) or wait
+        /// for room (reading files: nothing is lost by waiting), at most `drainSeconds`.
+        public var overflow = Overflow.drop
+
+        public enum Overflow: String, Sendable {
+            case drop
+            case wait
+        }
 
         public init(sensor: String) {
             self.sensor = sensor
@@ -73,7 +81,8 @@ public final class PostgresEventSink: TimelineEventSink {
         sequence += 1
         let keyValues: [ExportValue] = [.text(runText + ":" + key), .integer(sequence), .text(run.sensor), .text(runText),
                                         .integer(connection)]
-        queue.push(ExportRow(table: table, values: keyValues + values))
+        queue.push(ExportRow(table: table, values: keyValues + values),
+                   waitSeconds: options.overflow == .wait ? options.drainSeconds : nil)
     }
 
     /// Stores what is queued (waiting at most `drainSeconds`), then the totals: rows
@@ -82,6 +91,9 @@ public final class PostgresEventSink: TimelineEventSink {
         let totals = writer.finish(waitingAtMost: options.drainSeconds)
         return (totals.written, totals.dropped, totals.reconnects, totals.connected)
     }
+
+    /// A full queue was waited on until `drainSeconds` ran out (`Overflow.wait`): rows after that were dropped.
+    public var stoppedWaiting: Bool { queue.stoppedWaiting }
 
     /// Rows queued so far (what the writer has not taken yet).
     var queued: Int { queue.depth }
