@@ -166,6 +166,9 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.", valueName: "I/N"))
     var shard: String?
 
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var export: ExportArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -229,6 +232,10 @@ struct Switchpoint: ParsableCommand {
             throw ValidationError("--html and --har are written by one process: not with --workers")
         }
         try validateExports()
+        try export.check(live: interface != nil, connectionsListing: connections)
+        if workers > 1 && (export.postgresURL != nil || export.metrics != nil) {
+            throw ValidationError("--pg and --metrics are fed by one analysis: not with --workers")
+        }
     }
 
     /// `--shard`, parsed (validated above).
@@ -278,6 +285,13 @@ struct Switchpoint: ParsableCommand {
             keyLog = try loadKeyLog(errors: errors)
         } catch {
             errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+        let scaleOut: ExportSession
+        do {
+            scaleOut = try export.start(command: "timeline", capture: threaded, live: interface != nil)
+        } catch {
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
         threaded?.start()
@@ -354,11 +368,12 @@ struct Switchpoint: ParsableCommand {
             listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
-            try analyse(into: printer) { printer.summary }
+            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
+            scaleOut.finish()
             try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         } else {
             var options = TextTimelinePrinter.Options()
@@ -367,11 +382,12 @@ struct Switchpoint: ParsableCommand {
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
             let printer = TextTimelinePrinter(writer: output, options: options)
-            try analyse(into: printer) { printer.summary }
+            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
+            scaleOut.finish()
             try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         }
         if !runner.problems.isEmpty {
@@ -555,6 +571,9 @@ struct Audit: ParsableCommand {
     @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
+    @OptionGroup(title: "Scale-out")
+    var export: ExportArguments
+
     @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (both legs of each exchange side by side) to this file.", valueName: "file"))
     var html: String?
 
@@ -562,6 +581,7 @@ struct Audit: ParsableCommand {
     var har: String?
 
     mutating func validate() throws {
+        try export.check(live: false)
         try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
         for (name, value) in [("--front", front), ("--back", back)] {
@@ -589,6 +609,11 @@ struct Audit: ParsableCommand {
         for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
         if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
+        if export.postgresURL != nil {
+            let scaleOut = try export.start(command: "audit", capture: nil)
+            scaleOut.postgres?.receive(audit: report)
+            scaleOut.finish()
+        }
         if let exports {
             do {
                 try exports.write(recorders: recorders, audit: report)
