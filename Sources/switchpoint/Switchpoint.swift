@@ -280,13 +280,7 @@ struct Switchpoint: ParsableCommand {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
-        let keyLog: TLSKeyLog?
-        do {
-            keyLog = try loadKeyLog(errors: errors)
-        } catch {
-            errors.write(line: "switchpoint: \(error)")
-            throw ExitCode(2)
-        }
+        let keyLog = try loadKeyLogOrExit(errors: errors)
         let scaleOut: ExportSession
         do {
             scaleOut = try export.start(command: "timeline", capture: threaded, live: interface != nil)
@@ -413,13 +407,7 @@ extension Switchpoint {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
-        let keyLog: TLSKeyLog?
-        do {
-            keyLog = try loadKeyLog(errors: errors)
-        } catch {
-            errors.write(line: "switchpoint: \(error)")
-            throw ExitCode(2)
-        }
+        let keyLog = try loadKeyLogOrExit(errors: errors)
         var limits = ReassemblyLimits()
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         var webSocket = WebSocketOptions()
@@ -497,6 +485,16 @@ extension Switchpoint {
     /// The TLS secrets from `--keylog` files, `SSLKEYLOGFILE` and the Decryption Secrets
     /// Blocks of pcapng inputs; nil when there are none to use (TLS stays encrypted, as
     /// without this feature). Lines that are not key log lines are reported once.
+    /// The key log, or exit status 2 with the reason when a named file cannot be read.
+    func loadKeyLogOrExit(errors: LineWriter) throws -> TLSKeyLog? {
+        do {
+            return try loadKeyLog(errors: errors)
+        } catch {
+            errors.write(line: "switchpoint: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     func loadKeyLog(errors: LineWriter) throws -> TLSKeyLog? {
         var keyLog = TLSKeyLog()
         var given = false

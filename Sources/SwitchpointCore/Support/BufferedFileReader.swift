@@ -39,37 +39,28 @@ struct BufferedFileReader: ~Copyable {
 
     private mutating func refill(at position: UInt64) {
         bufferStart = position
-        valid = 0
-        let capacity = buffer.count
         let descriptor = self.descriptor
-        buffer.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var filled = 0
-            while filled < capacity {
-                let got = pread(descriptor, base + filled, capacity - filled, off_t(position) + off_t(filled))
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { break }
-                filled += got
-            }
-            valid = filled
-        }
+        valid = buffer.withUnsafeMutableBytes { Self.read(descriptor, into: $0, at: position) }
     }
 
     /// A read larger than the buffer (a big secrets block) bypasses it.
     private func readDirect(at position: UInt64, count: Int) -> ArraySlice<UInt8> {
         var bytes = [UInt8](repeating: 0, count: count)
         let descriptor = self.descriptor
-        let filled = bytes.withUnsafeMutableBytes { raw -> Int in
-            guard let base = raw.baseAddress else { return 0 }
-            var filled = 0
-            while filled < count {
-                let got = pread(descriptor, base + filled, count - filled, off_t(position) + off_t(filled))
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { break }
-                filled += got
-            }
-            return filled
-        }
+        let filled = bytes.withUnsafeMutableBytes { Self.read(descriptor, into: $0, at: position) }
         return bytes[0..<filled]
+    }
+
+    /// Fills `target` from `position` (less at the end of the file); the bytes read.
+    private static func read(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at position: UInt64) -> Int {
+        guard let base = target.baseAddress else { return 0 }
+        var filled = 0
+        while filled < target.count {
+            let got = pread(descriptor, base + filled, target.count - filled, off_t(position) + off_t(filled))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            filled += got
+        }
+        return filled
     }
 }
