@@ -45,7 +45,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     struct Stream {
         var summary: HTTP2StreamSummary
         var opened: Timestamp
-        var ended: [Bool] = [false, false]
+        /// END_STREAM seen, per direction (two flags, not an array: one allocation per
+        /// stream, and one more per comparison with an array literal).
+        var ended = (clientToServer: false, serverToClient: false)
         var webSocket: WebSocketDissector?
         var finished = false
     }
@@ -94,7 +96,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                                          reset: nil, timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false)
         summary.requestBodyBytes = 0
         var stream = Stream(summary: summary, opened: context.requestTimestamp ?? capture.timestamp)
-        stream.ended[0] = true
+        stream.ended.clientToServer = true
         streams[1] = stream
     }
 
@@ -388,7 +390,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
         if let promised = block.promisedStream {
             openStream(promised, fields: unreliable ? [] : fields, capture: capture, events: &events)
-            streams[promised]?.ended[0] = true
+            streams[promised]?.ended.clientToServer = true
         } else if !unreliable || streams[block.stream] != nil || direction == .clientToServer {
             headers(fields, stream: block.stream, direction: direction, capture: capture, events: &events)
         }
@@ -475,8 +477,12 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
         guard streams[id] != nil else { return }
-        streams[id]?.ended[direction.rawValue] = true
-        if streams[id]?.ended == [true, true] {
+        if direction == .clientToServer {
+            streams[id]?.ended.clientToServer = true
+        } else {
+            streams[id]?.ended.serverToClient = true
+        }
+        if let ended = streams[id]?.ended, ended.clientToServer && ended.serverToClient {
             finishStream(id, capture: capture, unfinished: false, events: &events)
         }
     }
