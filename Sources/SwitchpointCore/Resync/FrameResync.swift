@@ -118,4 +118,49 @@ struct FrameResync {
         skipped = 0
         return total
     }
+
+    /// What one step of a dissector's resynchronization came to.
+    enum Step {
+        /// No boundary yet: keep holding.
+        case waiting
+        /// The stream ended (or the hold limit) without a boundary: `lost` bytes never parsed.
+        case abandoned(lost: UInt64, at: UInt64)
+        /// Frames start at `index` of the held bytes; `skipped` bytes before it were dropped.
+        case found(index: Int, skipped: UInt64, at: UInt64)
+
+        /// Where the finding about it points.
+        var offset: UInt64? {
+            switch self {
+            case .waiting: nil
+            case .abandoned(_, let at), .found(_, _, let at): at
+            }
+        }
+    }
+
+    /// Holds `bytes` and looks for the first offset where `rule`'s chain of frame headers
+    /// holds; the one step every frame-based dissector takes while out of sync.
+    mutating func step(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, rule: some FrameChainRule,
+                       direction: Direction, final: Bool) -> Step {
+        append(bytes, offset: offset, capture: capture)
+        guard let index = search(rule, direction: direction, final: final) else {
+            guard final else { return .waiting }
+            let start = heldStart
+            return .abandoned(lost: abandon(), at: start)
+        }
+        return .found(index: index, skipped: skipped + UInt64(index), at: heldStart + UInt64(index))
+    }
+
+    /// The finding text for `step`'s outcome (nil when there is nothing to say).
+    static func message(_ step: Step, requiredHeaders: Int) -> String? {
+        switch step {
+        case .waiting:
+            return nil
+        case .abandoned(let lost, _):
+            return lost > 0 ? "\(lost) bytes never parsed: no run of consistent frame headers was found in them" : nil
+        case .found(_, let skipped, _):
+            return skipped > 0
+                ? "skipped \(skipped) bytes to the first of \(requiredHeaders) consistent frame headers; frames from there on are decoded"
+                : nil
+        }
+    }
 }

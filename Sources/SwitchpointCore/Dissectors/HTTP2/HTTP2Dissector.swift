@@ -149,22 +149,13 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         let side = direction.rawValue
         guard var resync = sides[side].resync else { return }
         sides[side].resync = nil
-        resync.append(bytes, offset: offset, capture: capture)
-        guard let index = resync.search(HTTP2FrameChainRule(), direction: direction, final: final) else {
-            if final {
-                let start = resync.heldStart
-                let lost = resync.abandon()
-                if lost > 0 {
-                    report(.http2Resync, "\(lost) bytes never parsed: no run of consistent frame headers was found in them", direction: direction, offset: start, capture: capture, events: &events, once: false)
-                }
-            } else {
-                sides[side].resync = resync
-            }
-            return
+        let step = resync.step(bytes, offset: offset, capture: capture, rule: HTTP2FrameChainRule(), direction: direction, final: final)
+        if let message = FrameResync.message(step, requiredHeaders: HTTP2FrameChainRule.requiredHeaders) {
+            report(.http2Resync, message, direction: direction, offset: step.offset, capture: capture, events: &events, once: false)
         }
-        let skipped = resync.skipped + UInt64(index)
-        if skipped > 0 {
-            report(.http2Resync, "skipped \(skipped) bytes to the first of \(HTTP2FrameChainRule.requiredHeaders) consistent frame headers; frames from there on are decoded", direction: direction, offset: resync.heldStart + UInt64(index), capture: capture, events: &events, once: false)
+        guard case .found(let index, _, _) = step else {
+            if case .waiting = step { sides[side].resync = resync }
+            return
         }
         sides[side].parser = HTTP2FrameParser(expectPreface: false)
         sides[side].frame = nil

@@ -120,22 +120,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         let side = sides[direction.rawValue]
         guard var resync = side.resync else { return }
         side.resync = nil   // the buffer stays uniquely referenced while it grows
-        resync.append(bytes, offset: offset, capture: capture)
-        guard let index = resync.search(WebSocketFrameChainRule(), direction: direction, final: final) else {
-            if final {
-                let start = resync.heldStart
-                let lost = resync.abandon()
-                if lost > 0 {
-                    report(.websocketResync, "\(lost) bytes never parsed: no run of consistent frame headers was found in them", direction: direction, offset: start, capture: capture, events: &events, once: false)
-                }
-            } else {
-                side.resync = resync
-            }
-            return
+        let step = resync.step(bytes, offset: offset, capture: capture, rule: WebSocketFrameChainRule(), direction: direction, final: final)
+        if let message = FrameResync.message(step, requiredHeaders: WebSocketFrameChainRule.requiredHeaders) {
+            report(.websocketResync, message, direction: direction, offset: step.offset, capture: capture, events: &events, once: false)
         }
-        let skipped = resync.skipped + UInt64(index)
-        if skipped > 0 {
-            report(.websocketResync, "skipped \(skipped) bytes to the first of \(WebSocketFrameChainRule.requiredHeaders) consistent frame headers; frames from there on are decoded", direction: direction, offset: resync.heldStart + UInt64(index), capture: capture, events: &events, once: false)
+        guard case .found(let index, _, _) = step else {
+            if case .waiting = step { side.resync = resync }
+            return
         }
         side.parser = WebSocketFrameParser()
         side.frame = nil
@@ -418,12 +409,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             if side.frameInMessage, side.message != nil {
                 side.message?.length += length
                 side.message?.wireLength += length
-                side.message?.complete = false
-                side.message?.keptAll = false
+                markDamaged(side)
                 if side.message?.compressed == true {
-                    side.message?.inflating = false
-                    side.message?.lengthUnknown = true
-                    side.message?.problem = "compressed bytes missing"
                     side.historyUnknown = true
                     side.inflater?.reset()
                 }
@@ -431,17 +418,23 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         } else {
             report(.websocketGapInFrameHeader, "\(length) bytes missing where a frame header was due: frame boundaries are lost until a run of consistent frame headers is found again", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if side.message != nil {
-                side.message?.complete = false
-                side.message?.keptAll = false
-                if side.message?.compressed == true {
-                    side.message?.inflating = false
-                    side.message?.lengthUnknown = true
-                    side.message?.problem = "compressed bytes missing"
-                }
+                markDamaged(side)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             side.frame = nil
             side.resync = FrameResync(from: offset + length)
+        }
+    }
+
+    /// The message in progress lost bytes: incomplete, and a compressed one of unknown
+    /// length (its inflated size cannot be known without them).
+    private func markDamaged(_ side: Side) {
+        side.message?.complete = false
+        side.message?.keptAll = false
+        if side.message?.compressed == true {
+            side.message?.inflating = false
+            side.message?.lengthUnknown = true
+            side.message?.problem = "compressed bytes missing"
         }
     }
 
