@@ -10,6 +10,12 @@ public final class OfflineCaptureSource: PacketSource {
     private var writer: PcapDumpWriter?
     private var fileIndex = -1
     private var handle: PcapHandle?
+    /// The current file's records read without libpcap when it is a plain pcap file (with
+    /// the filter compiled for them); nil for pcapng, stdin, or once libpcap took over.
+    private var mapped: MappedPcapRecords?
+    private var mappedFilter: CompiledFilter?
+    /// Off: every record through libpcap (the tests compare the two readings).
+    var readsMappedFiles = true
     private var linkType: LinkType = .ethernet
     private var packetNumberInFile: UInt64 = 0
     private var packetNumber: UInt64 = 0
@@ -43,6 +49,37 @@ public final class OfflineCaptureSource: PacketSource {
                 }
             }
             guard let current = handle else { continue }
+            if let mapped {
+                switch mapped.next() {
+                case .packet(let seconds, let nanoseconds, let captured, let original, let data):
+                    if let mappedFilter,
+                       !mappedFilter.accepts(seconds: seconds, nanoseconds: nanoseconds, captured: captured,
+                                             original: original, data: data) {
+                        continue
+                    }
+                    packetNumber += 1
+                    packetNumberInFile += 1
+                    let packet = RawPacket(
+                        bytes: UnsafeRawBufferPointer(start: data, count: captured),
+                        originalLength: original,
+                        linkType: linkType,
+                        capture: CaptureInfo(packetNumber: packetNumber,
+                                             timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
+                    writer?.write(packet)
+                    return .packet(packet)
+                case .end:
+                    self.mapped = nil
+                    mappedFilter = nil
+                    handle = nil
+                    if fileIndex + 1 >= paths.count { writer?.close() }
+                    continue
+                case .irregular(let offset):
+                    // libpcap reads on from this record and says what is wrong with it.
+                    self.mapped = nil
+                    mappedFilter = nil
+                    if let file = pcap_file(current.pointer) { fseek(file, offset, SEEK_SET) }
+                }
+            }
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
             let status = pcap_next_ex(current.pointer, &header, &data)
@@ -98,6 +135,14 @@ public final class OfflineCaptureSource: PacketSource {
         }
         linkType = type
         handle = opened
+        if readsMappedFiles, path != "-", let records = MappedPcapRecords(path: path) {
+            do {
+                mappedFilter = filter.isEmpty ? nil : try CompiledFilter(handle: opened, expression: filter)
+            } catch {
+                return error
+            }
+            mapped = records
+        }
         return nil
     }
 }
