@@ -113,7 +113,7 @@ struct AdversarialAuditTests {
         let report = ProxyAuditor().audit(records: [fronts, backs.reversed()])
         #expect(report.pairs.count == count)
         #expect(report.pairs.allSatisfy { $0.front.connection + $0.back.connection == count + 1 })
-        #expect(report.pairs.filter { $0.evidence == "sec-websocket-key" }.count == count / 2)
+        #expect(report.pairs.filter { $0.evidence == .secWebSocketKey }.count == count / 2)
         #expect(!report.findings.contains { $0.code == .unpairedFront || $0.code == .unpairedBack })
     }
 

@@ -141,7 +141,7 @@ struct AdversarialReassemblyTests {
         let summary = s.sink.summaries[1]
         let counted = summary?.anomalyCounts.first { $0.code == .segmentLimit && $0.direction == .clientToServer }
         #expect(counted?.count == segments - limits.maxPendingSegmentsPerDirection)
-        #expect(summary?.anomalyTotals.first { $0.code == "reassembly.segment_limit" }?.count == counted?.count)
+        #expect(summary?.anomalyTotals.first { $0.code == .segmentLimit }?.count == counted?.count)
     }
 
     @Test("every direction-level anomaly code is rate-limited: conflicting overlaps and data before the start")

@@ -94,7 +94,7 @@ struct DetectionRecoveryTests {
         let full = try Self.analyze(TestEnvironment.samplesDirectory.appendingPathComponent(sample).path)
         let late = try Self.analyze(try Self.lateStart(sample, drop: 11, directory: directory))
         #expect(late.findingCodes.contains("detect.by_content"))
-        let verdict = try #require(late.findings.first { $0.code == "detect.by_content" })
+        let verdict = try #require(late.findings.first { $0.code == .detectedByContent })
         #expect(verdict.message.hasPrefix("websocket by content: "))
         #expect(verdict.message.contains("(masked)"))
         #expect(Self.rawChunks(late) == 0)
@@ -115,7 +115,7 @@ struct DetectionRecoveryTests {
                 }
             }
         }
-        let violations = late.findings.filter { $0.severity != .info && $0.code != "websocket.compression_history_missing" }
+        let violations = late.findings.filter { $0.severity != .info && $0.code != .websocketCompressionHistoryMissing }
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -181,7 +181,7 @@ struct DetectionRecoveryTests {
                 let expected = (uncutFrames[direction] ?? []).filter { $0 >= UInt64(cuts[direction.rawValue]) }
                 #expect(got == expected, "cut \(cuts) \(direction)")
             }
-            let violations = cut.findings.filter { $0.severity != .info && $0.code != "websocket.compression_history_missing" }
+            let violations = cut.findings.filter { $0.severity != .info && $0.code != .websocketCompressionHistoryMissing }
             #expect(violations.isEmpty, "cut \(cuts): \(violations)")
         }
     }
@@ -214,7 +214,7 @@ struct DetectionRecoveryTests {
                 let expected = (uncutFrames[direction] ?? []).filter { $0 >= UInt64(cuts[direction.rawValue]) }
                 #expect(got == expected, "cut \(cuts) \(direction)")
             }
-            let misaligned = cut.findings.filter { ["http2.bad_frame", "http2.frame_too_large", "http2.continuation_unexpected", "http2.preface_missing"].contains($0.code) }
+            let misaligned = cut.findings.filter { [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing].contains($0.code) }
             #expect(misaligned.isEmpty, "cut \(cuts): \(misaligned)")
         }
     }
@@ -301,7 +301,7 @@ struct DetectionRecoveryTests {
             var conversation = Conversation(bytes: [(.clientToServer, Array(client[clientCut...])), (.serverToClient, Array(server[serverCut...]))])
             conversation.registry = .standard
             let sink = conversation.runAllSplittings()
-            let verdict = try #require(sink.findings.first { $0.code == "detect.by_content" })
+            let verdict = try #require(sink.findings.first { $0.code == .detectedByContent })
             #expect(verdict.message.hasPrefix("http by content: a request line after "))
             let targets = sink.events.compactMap { if case .httpRequest(let head) = $0.kind { head.target } else { nil } }
             #expect(targets == ["/data.json", "/missing.html"], "cuts \(clientCut) \(serverCut)")
@@ -365,9 +365,9 @@ struct DetectionRecoveryTests {
             let cuts = (0..<2).map { starts[$0] + random.next() % max(1, totals[$0] - starts[$0]) }
             let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: hinted ? [80: .websocket] : [:])
             if !hinted {
-                #expect(cut.findings.first { $0.code == "detect.by_content" }?.message.hasPrefix("websocket by content: ") == true, "cuts \(cuts)")
+                #expect(cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("websocket by content: ") == true, "cuts \(cuts)")
             }
-            let violations = cut.findings.filter { $0.severity != .info && $0.code != "websocket.compression_history_missing" }
+            let violations = cut.findings.filter { $0.severity != .info && $0.code != .websocketCompressionHistoryMissing }
             #expect(violations.isEmpty, "cuts \(cuts): \(violations)")
             for direction in [Direction.clientToServer, .serverToClient] {
                 // Messages that began after the cut: the same as uncut (or of unknown
@@ -404,13 +404,13 @@ struct DetectionRecoveryTests {
         for _ in 0..<6 {
             let cuts = (0..<2).map { 24 + random.next() % (totals[$0] / 2) }
             let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: [:])
-            #expect(cut.findings.first { $0.code == "detect.by_content" }?.message.hasPrefix("http2 by content: ") == true, "cuts \(cuts): \(cut.findings)")
+            #expect(cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("http2 by content: ") == true, "cuts \(cuts): \(cut.findings)")
             for direction in [Direction.clientToServer, .serverToClient] {
                 let got = cut.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
                 let expected = full.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
                 #expect(Array(expected.suffix(got.count)) == got && !got.isEmpty, "cuts \(cuts) \(direction)")
             }
-            let misaligned = cut.findings.filter { ["h2.bad_frame", "h2.frame_too_large", "h2.continuation_unexpected", "h2.preface_missing"].contains($0.code) }
+            let misaligned = cut.findings.filter { [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing].contains($0.code) }
             #expect(misaligned.isEmpty, "cuts \(cuts): \(misaligned)")
         }
     }

@@ -130,9 +130,9 @@ struct HTTP2DissectorTests {
         #expect(stream.requestBodyBytes == 4)
         #expect(stream.responseBodyBytes == 11)
         #expect(sink.h2Blocks.first?.1.frames == 2)
-        let resets = sink.events.compactMap { if case .h2Reset(let id, let error) = $0.kind { "\(id) \(HTTP2Names.error(error))" } else { nil } }
+        let resets = sink.events.compactMap { if case .h2Reset(let id, let error) = $0.kind { "\(id) \(HTTP2ErrorCode(rawValue: error).name)" } else { nil } }
         #expect(resets == ["3 CANCEL"])
-        let goaway = sink.events.compactMap { if case .h2GoAway(let last, let error, let debug) = $0.kind { "\(last) \(HTTP2Names.error(error)) \(debug)" } else { nil } }
+        let goaway = sink.events.compactMap { if case .h2GoAway(let last, let error, let debug) = $0.kind { "\(last) \(HTTP2ErrorCode(rawValue: error).name) \(debug)" } else { nil } }
         #expect(goaway == ["1 ENHANCE_YOUR_CALM calm"])
     }
 

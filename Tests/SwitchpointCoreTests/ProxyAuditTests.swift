@@ -33,7 +33,7 @@ struct ProxyAuditTests {
 
     static func check(_ report: ProxyAuditor.Report, _ scenario: Scenario) {
         #expect(Set(report.findings.map(\.code.rawValue)) == scenario.codes, "\(report.findings.map { "\($0.code.rawValue): \($0.message)" })")
-        #expect(!report.pairs.isEmpty && report.pairs.allSatisfy { $0.evidence == "sec-websocket-key" })
+        #expect(!report.pairs.isEmpty && report.pairs.allSatisfy { $0.evidence == .secWebSocketKey })
         if scenario.name == "ws-proxy-ok" || scenario.name == "ws-proxy-two-clients" {
             #expect(report.worstSeverity != .error)
             for pair in report.pairs {

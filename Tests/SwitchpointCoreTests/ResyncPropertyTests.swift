@@ -189,7 +189,7 @@ struct ResyncPropertyTests {
                                                        handshake: .none, start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
                                                        serverToClient: DirectionStats(), capture: capture)))
         }
-        #expect(!sink.findingCodes.contains("detect.by_content"), "\(sink.findings.filter { $0.code == "detect.by_content" })")
+        #expect(!sink.findingCodes.contains("detect.by_content"), "\(sink.findings.filter { $0.code == .detectedByContent })")
         #expect(sink.findingCodes.filter { $0 == "detect.unknown" }.count == connections)
         let shown = sink.events.reduce(0) { total, event in
             if case .rawData(let chunk) = event.kind { total + chunk.length } else { total }

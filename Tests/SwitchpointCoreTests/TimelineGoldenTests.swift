@@ -131,7 +131,7 @@ struct TimelineGoldenTests {
             #expect(clientHead.suffix(4) == Array("\r\n\r\n".utf8))   // no corpus upgrade request has a body
         }
         if expected.file == "ws-wrong-accept.pcap" {
-            let finding = sink.findings.first { $0.code == "websocket.accept_mismatch" }
+            let finding = sink.findings.first { $0.code == .websocketAcceptMismatch }
             #expect(finding?.message == "Sec-WebSocket-Accept is \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=-wrong\", expected \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=\"")
             #expect(finding?.severity == .error)
         } else {

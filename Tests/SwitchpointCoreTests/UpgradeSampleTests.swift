@@ -25,7 +25,7 @@ struct UpgradeSampleTests {
     func refusedThenRetry() throws {
         let sink = try Self.timeline("upgrade-refused-then-retry")
         let findings = sink.findings
-        #expect(findings.map(\.code) == ["upgrade.refused", "upgrade.refused_426"])
+        #expect(findings.map(\.code.rawValue) == ["upgrade.refused", "upgrade.refused_426"])
         #expect(findings[0].message.contains("Sec-WebSocket-Version is not 13"))
         #expect(findings[1].message.contains("the server demands Upgrade: websocket"))
         #expect(sink.upgrades.map(\.protocolName) == ["websocket"])
@@ -35,16 +35,16 @@ struct UpgradeSampleTests {
     @Test("nginx defaults: the client sees 505 explained, the backend leg shows the stripped Upgrade")
     func nginxDefaults() throws {
         let byPort = Self.findingsByPort(try Self.timeline("ws-proxy-nginx-default"))
-        #expect(byPort[8080]?.map(\.code) == ["upgrade.refused"])
+        #expect(byPort[8080]?.map(\.code.rawValue) == ["upgrade.refused"])
         #expect(byPort[8080]?.first?.message.contains("proxy_http_version 1.1") == true)
-        #expect(byPort[9001]?.map(\.code) == ["upgrade.upgrade_header_missing"])
+        #expect(byPort[9001]?.map(\.code.rawValue) == ["upgrade.upgrade_header_missing"])
     }
 
     @Test("HTTP/1.1 upstream without forwarded headers: 426 at the client, stripped Upgrade upstream")
     func noUpgradeHeaders() throws {
         let byPort = Self.findingsByPort(try Self.timeline("ws-proxy-no-upgrade-headers"))
-        #expect(byPort[8080]?.map(\.code) == ["upgrade.refused_426"])
-        #expect(byPort[9001]?.map(\.code) == ["upgrade.upgrade_header_missing"])
+        #expect(byPort[8080]?.map(\.code.rawValue) == ["upgrade.refused_426"])
+        #expect(byPort[9001]?.map(\.code.rawValue) == ["upgrade.upgrade_header_missing"])
     }
 
     @Test("a correct proxy: both legs switch, messages flow, no warning")

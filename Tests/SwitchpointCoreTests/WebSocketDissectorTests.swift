@@ -160,7 +160,7 @@ struct WebSocketDissectorTests {
         second.withUnsafeBytes {
             dissector.receive($0, direction: .serverToClient, offset: 0, capture: capture, events: &events)
         }
-        let codes = events.events.compactMap { if case .finding(let finding) = $0.kind { finding.code } else { nil } }
+        let codes = events.events.compactMap { if case .finding(let finding) = $0.kind { finding.code.rawValue } else { nil } }
         #expect(codes == ["websocket.compression_history_missing"])
         let message = events.events.compactMap { if case .wsMessage(let message) = $0.kind { message } else { nil } }.first
         #expect(message?.problem == "compression history missing")
@@ -235,8 +235,8 @@ struct WebSocketDissectorTests {
 
     @Test("close codes: the valid ranges of RFC 6455 §7.4")
     func closeCodes() {
-        for valid: UInt16 in [1000, 1001, 1003, 1007, 1011, 1012, 1014, 3000, 4999] { #expect(WebSocketDissector.isValidCloseCode(valid)) }
-        for invalid: UInt16 in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000] { #expect(!WebSocketDissector.isValidCloseCode(invalid)) }
+        for valid: UInt16 in [1000, 1001, 1003, 1007, 1011, 1012, 1014, 3000, 4999] { #expect(WebSocketCloseCode(rawValue: valid).maySend) }
+        for invalid: UInt16 in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000] { #expect(!WebSocketCloseCode(rawValue: invalid).maySend) }
     }
 
     static func rawDeflate(_ input: [UInt8]) throws -> [UInt8] {

@@ -40,18 +40,18 @@ final class ConnectionAnalysis {
             var capture: CaptureInfo
             var range: Range<Int>
         }
-        var bytes: [[UInt8]] = [[], []]
+        var bytes = PerDirection<[UInt8]>(repeating: [])
         var pieces: [Piece] = []
         /// Offset of each direction's first held byte.
-        var first: [UInt64?] = [nil, nil]
+        var first = PerDirection<UInt64?>(repeating: nil)
         var classification = ContentClassifier.Progress()
         /// Bytes of each direction already shown raw and let go while classifying.
-        var slid: [UInt64] = [0, 0]
+        var slid = PerDirection<UInt64>(repeating: 0)
 
         /// Lets go of `direction`'s oldest pieces until at most `keep` bytes are held,
         /// handing each to `body` first; returns how many bytes went.
         func slide(_ direction: Direction, keep: Int, _ body: (Piece, UnsafeRawBufferPointer) -> Void) {
-            let side = direction.rawValue
+            let side = direction
             var drop = 0
             var kept: [Piece] = []
             kept.reserveCapacity(pieces.count)
@@ -80,7 +80,7 @@ final class ConnectionAnalysis {
         }
 
         func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
-            let side = direction.rawValue
+            let side = direction
             if first[side] == nil { first[side] = offset }
             let start = bytes[side].count
             bytes[side].append(contentsOf: chunk)
@@ -98,8 +98,7 @@ final class ConnectionAnalysis {
     /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
     /// behind one reference).
     private final class Unparsed {
-        var client: RawStreamDissector?
-        var server: RawStreamDissector?
+        var sides = PerDirection<RawStreamDissector?>(repeating: nil)
     }
 
     /// A 101 whose outcome is not known yet: its switch event and every event after it are
@@ -135,8 +134,7 @@ final class ConnectionAnalysis {
     private var detection: Detection?
     private var pendingOutcome: PendingOutcome?
     /// Next offset per direction (where each direction ended, for the close).
-    private var clientEnd: UInt64 = 0
-    private var serverEnd: UInt64 = 0
+    private var ends = PerDirection<UInt64>(repeating: 0)
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
@@ -254,7 +252,7 @@ final class ConnectionAnalysis {
         case .detecting:
             break
         case .http1:
-            http?.session.finish(clientOffset: clientEnd, serverOffset: serverEnd, captureEnded: captureEnded, capture: capture, events: &events)
+            http?.session.finish(clientOffset: ends.clientToServer, serverOffset: ends.serverToClient, captureEnded: captureEnded, capture: capture, events: &events)
         case .dissector:
             dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
         }
@@ -292,12 +290,12 @@ final class ConnectionAnalysis {
             finishDetection(final: false, events: &events)
             return
         }
-        guard detection.bytes[direction.rawValue].count >= Self.maxDetectionBytes else { return }
+        guard detection.bytes[direction].count >= Self.maxDetectionBytes else { return }
         // A client start that is neither HTTP, TLS nor HTTP/2 was seen, or the stream began
         // mid-way: the oldest bytes go out raw while later ones are searched, within limits.
-        let client = detection.bytes[Direction.clientToServer.rawValue]
+        let client = detection.bytes[.clientToServer]
         let startKnown = !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
-        if startKnown || detection.slid[direction.rawValue] >= Self.maxSlidBytes {
+        if startKnown || detection.slid[direction] >= Self.maxSlidBytes {
             finishDetection(final: false, events: &events)
             return
         }
@@ -311,8 +309,8 @@ final class ConnectionAnalysis {
     /// decide whoever spoke first (a server's SETTINGS or banner may come before the
     /// client's preface); without a known start, the content decides.
     private func decide(_ detection: Detection, final: Bool) -> Verdict? {
-        let client = detection.bytes[Direction.clientToServer.rawValue]
-        let server = detection.bytes[Direction.serverToClient.rawValue]
+        let client = detection.bytes[.clientToServer]
+        let server = detection.bytes[.serverToClient]
         if !client.isEmpty {
             switch ProtocolDetector.detect(client, direction: .clientToServer, final: final) {
             case nil: return nil
@@ -322,7 +320,7 @@ final class ConnectionAnalysis {
         } else if ProtocolDetector.detect(server, direction: .serverToClient, final: false) == .http1 {
             return .start(.http1)
         }
-        let sliding = detection.slid != [0, 0]
+        let sliding = detection.slid != PerDirection(repeating: 0)
         if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification,
                                                     minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders) {
             return .content(verdict)
@@ -352,9 +350,9 @@ final class ConnectionAnalysis {
         guard let held = detection else { return }
         detection = nil
         let verdict = decide(held, final: false) ?? (final ? decide(held, final: true) : nil) ?? .start(.unknown)
-        let clientStart = held.first[Direction.clientToServer.rawValue] ?? 0
-        let serverStart = held.first[Direction.serverToClient.rawValue] ?? 0
-        var skip = [0, 0]
+        let clientStart = held.first[.clientToServer] ?? 0
+        let serverStart = held.first[.serverToClient] ?? 0
+        var skip = PerDirection(repeating: 0)
         switch verdict {
         case .start(.http1):
             http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
@@ -365,7 +363,7 @@ final class ConnectionAnalysis {
             // Bytes before the first start line of each direction belong to messages whose
             // start was not captured: skipped, and said so. A server direction without a
             // status line held is parsed as it comes.
-            skip = [client, server ?? 0]
+            skip = PerDirection(clientToServer: client, serverToClient: server ?? 0)
             var evidence = "http by content: a request line after \(client) bytes of the client's stream"
             if let server { evidence += ", a status line after \(server) bytes of the server's" }
             let first = held.pieces.first
@@ -383,13 +381,12 @@ final class ConnectionAnalysis {
             mode = .dissector
             // Say once what the user can do about it.
             if let first = held.pieces.first {
-                let counts = held.bytes.map(\.count)
-                events.finding(.detectedNothing, "no protocol recognized in the first \(counts[0]) client and \(counts[1]) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
+                events.finding(.detectedNothing, "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
                                capture: first.capture, direction: first.direction, offset: first.offset)
             }
         case .content(let found):
-            let clientBoundary = found.boundaries[Direction.clientToServer.rawValue]
-            let serverBoundary = found.boundaries[Direction.serverToClient.rawValue]
+            let clientBoundary = found.boundaries.clientToServer
+            let serverBoundary = found.boundaries.serverToClient
             var context = UpgradeContext(protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
                                          clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
                                          serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
@@ -398,7 +395,7 @@ final class ConnectionAnalysis {
             context.midConnection = true
             context.clientStartsAtFrameBoundary = clientBoundary != nil
             context.serverStartsAtFrameBoundary = serverBoundary != nil
-            skip = [clientBoundary ?? 0, serverBoundary ?? 0]
+            skip = PerDirection(clientToServer: clientBoundary ?? 0, serverToClient: serverBoundary ?? 0)
             dissector = registry.dissector(for: context)
             mode = .dissector
             let first = held.pieces.first
@@ -408,9 +405,9 @@ final class ConnectionAnalysis {
         for piece in held.pieces {
             // Bytes before a boundary content detection found are not parsed (the evidence
             // line says how many).
-            let from = max(piece.range.lowerBound, skip[piece.direction.rawValue])
+            let from = max(piece.range.lowerBound, skip[piece.direction])
             guard from < piece.range.upperBound else { continue }
-            held.bytes[piece.direction.rawValue].withUnsafeBytes { all in
+            held.bytes[piece.direction].withUnsafeBytes { all in
                 receive(UnsafeRawBufferPointer(rebasing: all[from..<piece.range.upperBound]), direction: piece.direction,
                         offset: piece.offset + UInt64(from - piece.range.lowerBound), capture: piece.capture, events: &events)
             }
@@ -420,15 +417,9 @@ final class ConnectionAnalysis {
     // MARK: HTTP/1
 
     private func feedHTTP(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        if let unparsed {
-            if direction == .clientToServer, unparsed.client != nil {
-                unparsed.client?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
-                return
-            }
-            if direction == .serverToClient, unparsed.server != nil {
-                unparsed.server?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
-                return
-            }
+        if let unparsed, unparsed.sides[direction] != nil {
+            unparsed.sides[direction]?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
         }
         let received = direction == .clientToServer
             ? http?.session.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
@@ -444,46 +435,71 @@ final class ConnectionAnalysis {
             }
             raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
             setUnparsed(direction, raw)
-        case .switched(let upgrade, let context, let remainderIndex, let held):
-            if upgrade.status == 101 {
-                // Only what the client does next tells whether it took the switch.
-                pendingOutcome = PendingOutcome(upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
-            } else {
-                events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+        case .switched(let verdict):
+            handOff(verdict, chunk: bytes, direction: direction, offset: offset, capture: capture, events: &events)
+        }
+    }
+
+    /// The connection leaves HTTP/1: the registry's handler checks the handshake and makes
+    /// the dissector; the switch event waits for the client's answer (101s); the bytes
+    /// that already arrived for the new protocol go to it, the client's first (they were
+    /// sent before the verdict came).
+    private func handOff(_ verdict: UpgradeVerdict, chunk bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64,
+                         capture: CaptureInfo, events: inout EventBuffer) {
+        let handler = registry.handler(for: verdict)
+        var token = handler.switchName ?? ""
+        if case .upgrade(let offered) = verdict.kind { token = handler.switchName ?? offered }
+        var check = UpgradeHandshakeCheck()
+        if let request = verdict.request, verdict.status == 101 {
+            check = handler.checkHandshake(request: request, response: verdict.response)
+        }
+        for finding in check.findings {
+            events.add(finding, capture: capture, direction: .serverToClient, offset: verdict.serverToClientOffset)
+        }
+        let upgrade = UpgradeSwitch(protocolName: token, status: verdict.status, clientToServerOffset: verdict.clientToServerOffset,
+                                    serverToClientOffset: verdict.serverToClientOffset, latencyMilliseconds: verdict.latencyMilliseconds,
+                                    target: verdict.request?.target ?? "", details: check.details)
+        if verdict.status == 101 {
+            // Only what the client does next tells whether it took the switch.
+            pendingOutcome = PendingOutcome(upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
+        } else {
+            events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
+        }
+        if handler.detectsTunnelledProtocol {
+            mode = .detecting
+        } else {
+            var context = UpgradeContext(protocolName: token, request: verdict.request, response: verdict.response,
+                                         clientToServerOffset: verdict.clientToServerOffset,
+                                         serverToClientOffset: verdict.serverToClientOffset)
+            context.requestTimestamp = verdict.requestTimestamp
+            dissector = handler.makeDissector(context) ?? RawStreamDissector(protocolName: token)
+            mode = .dissector
+        }
+        // Through `receive`, as if they arrived now: client bytes settle a pending outcome.
+        if let held = verdict.clientBytes {
+            held.bytes.withUnsafeBytes { heldBytes in
+                receive(heldBytes, direction: .clientToServer, offset: held.offset, capture: held.capture, events: &events)
             }
-            if context.protocolName == "connect-tunnel" {
-                // A tunnel carries its own protocol (TLS, usually): detect it afresh.
-                mode = .detecting
-            } else {
-                dissector = registry.dissector(for: context)
-                mode = .dissector
-            }
-            // Client bytes held since the request were sent before the 101 arrived.
-            if let held {
-                held.bytes.withUnsafeBytes { heldBytes in
-                    receive(heldBytes, direction: .clientToServer, offset: held.offset, capture: held.capture, events: &events)
-                }
-            }
-            let remainder = bytes.droppingPrefix(remainderIndex)
-            if !remainder.isEmpty {
-                receive(remainder, direction: direction, offset: offset + UInt64(remainderIndex), capture: capture, events: &events)
-            }
+        }
+        let remainder = bytes.droppingPrefix(verdict.serverRemainderIndex)
+        if !remainder.isEmpty {
+            receive(remainder, direction: direction, offset: offset + UInt64(verdict.serverRemainderIndex), capture: capture, events: &events)
         }
     }
 
     // MARK: Per direction
 
     private func unparsedDissector(_ direction: Direction) -> RawStreamDissector? {
-        direction == .clientToServer ? unparsed?.client : unparsed?.server
+        unparsed?.sides[direction] ?? nil
     }
 
     private func setUnparsed(_ direction: Direction, _ raw: RawStreamDissector) {
         let unparsed = self.unparsed ?? Unparsed()
         self.unparsed = unparsed
-        if direction == .clientToServer { unparsed.client = raw } else { unparsed.server = raw }
+        unparsed.sides[direction] = raw
     }
 
     private func setEnd(_ direction: Direction, _ end: UInt64) {
-        if direction == .clientToServer { clientEnd = end } else { serverEnd = end }
+        ends[direction] = end
     }
 }

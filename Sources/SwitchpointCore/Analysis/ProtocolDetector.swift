@@ -8,7 +8,7 @@ enum DetectedProtocol: Equatable {
 }
 
 enum ProtocolDetector {
-    static let http2Preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+    static let http2Preface = HTTP2FrameParser.connectionPreface
     /// Longest method token considered before giving up on HTTP/1 (RFC 9110 methods are
     /// short; extension methods rarely exceed a dozen letters).
     static let maxMethodLength = 20

@@ -17,11 +17,6 @@ public enum Severity: String, Sendable, Comparable {
 }
 
 extension ReassemblyAnomalyCode {
-    public var severity: Severity {
-        switch self {
-        case .dataBeforeStreamStart, .portReuseWhileOpen: .info
-        case .overlapConflict, .finMoved, .dataAfterFIN, .dataAfterClose, .snaplenTruncated,
-             .bufferLimit, .segmentLimit, .memoryLimit, .connectionLimit: .warn
-        }
-    }
+    /// The finding's severity: one table (`FindingCode.severity`) for both.
+    public var severity: Severity { FindingCode(self).severity }
 }

@@ -36,9 +36,9 @@ public struct AuditFinding: Sendable {
     public var code: Code
     public var message: String
     public var fix: String?
-    /// The front (client side) and back (upstream side) connections, as `file:conn`.
-    public var front: String?
-    public var back: String?
+    /// The front (client side) and back (upstream side) connections.
+    public var front: LegID?
+    public var back: LegID?
 
     public var severity: Severity { code.severity }
 }
@@ -47,9 +47,8 @@ public struct AuditFinding: Sendable {
 public struct AuditPair: Sendable {
     public var front: ExchangeRecord
     public var back: ExchangeRecord
-    /// How the pairing was made: `sec-websocket-key` (certain) or `request+timing`.
-    public var evidence: String
-    public var confidence: String
+    public var evidence: PairEvidence
+    public var confidence: Confidence
     /// Per-message delay the proxy added, milliseconds, both directions together.
     public var delays: [Double]
 }

@@ -39,7 +39,7 @@ public struct ExchangeRecord: Sendable {
     /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
     public var messages: [Message] = []
     /// Every message seen per direction (c2s, s2c), kept or not.
-    public var messageCounts = [0, 0]
+    public var messageCounts = PerDirection(repeating: 0)
     /// The first close frame of each direction.
     public var closeFrames: [(direction: Direction, code: UInt16?)] = []
     public var closeReason: CloseReason?
@@ -52,8 +52,8 @@ public struct ExchangeRecord: Sendable {
 
     public var webSocketKey: String? { request?.headers.values("Sec-WebSocket-Key").first }
 
-    public func messageCount(_ direction: Direction) -> Int { messageCounts[direction.rawValue] }
-    public var messageCount: Int { messageCounts[0] + messageCounts[1] }
+    public func messageCount(_ direction: Direction) -> Int { messageCounts[direction] }
+    public var messageCount: Int { messageCounts.clientToServer + messageCounts.serverToClient }
 
     /// The messages kept for one direction, in order.
     func keptMessages(_ direction: Direction) -> [Message] { messages.filter { $0.direction == direction } }
@@ -64,7 +64,7 @@ public struct ExchangeRecord: Sendable {
     }
 
     mutating func add(_ message: Message) {
-        let index = message.direction.rawValue
+        let index = message.direction
         if messageCounts[index] < AuditLimits.maxMessagesComparedPerDirection { messages.append(message) }
         messageCounts[index] += 1
     }
@@ -135,7 +135,7 @@ public final class ExchangeRecordBuilder: TimelineEventSink {
                 byConnection[id]?.closedAt = summary.end
             }
         case .finding(let finding):
-            if finding.code.hasPrefix("upgrade.") || finding.code.hasPrefix("websocket."),
+            if finding.code.family == .upgrade || finding.code.family == .websocket,
                let count = byConnection[id]?.findings.count, count < AuditLimits.maxFindingsPerExchange {
                 byConnection[id]?.findings.append(finding)
             }

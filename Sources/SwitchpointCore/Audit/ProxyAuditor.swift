@@ -55,13 +55,13 @@ public struct ProxyAuditor {
         for index in report.pairs.indices {
             report.findings += examine(&report.pairs[index], clockOffset: offset)
         }
-        let paired = Set(report.pairs.map { "\($0.front.file):\($0.front.connection)" } + report.pairs.map { "\($0.back.file):\($0.back.connection)" })
+        let paired = Set(report.pairs.map { LegID($0.front) } + report.pairs.map { LegID($0.back) })
         if report.pairs.isEmpty {
             // Single-leg mode: only what one side proves.
             report.singleLeg = true
             for record in records where !record.findings.isEmpty || record.request?.offeredProtocols.isEmpty == false {
                 for finding in record.findings {
-                    report.findings.append(AuditFinding(code: .singleLeg, message: "[\(finding.code)] \(finding.message)", fix: Self.fix(forSingleLeg: finding.code),
+                    report.findings.append(AuditFinding(code: .singleLeg, message: "[\(finding.code.rawValue)] \(finding.message)", fix: Self.fix(forSingleLeg: finding.code),
                                                         front: Self.label(record), back: nil))
                 }
             }
@@ -78,7 +78,7 @@ public struct ProxyAuditor {
 
     // MARK: Legs and pairing
 
-    static func label(_ record: ExchangeRecord) -> String { "\(record.file):\(record.connection)" }
+    static func label(_ record: ExchangeRecord) -> LegID { LegID(record) }
 
     static func describe(_ record: ExchangeRecord) -> String {
         guard let request = record.request else { return "a connection" }
@@ -107,7 +107,7 @@ public struct ProxyAuditor {
         // One capture of both legs: a back request is a later copy of a front one.
         let keyed = Dictionary(grouping: records.filter { $0.webSocketKey != nil }, by: { $0.webSocketKey ?? "" })
         var fronts: [ExchangeRecord] = [], backs: [ExchangeRecord] = []
-        var assigned = Set<String>()
+        var assigned = Set<LegID>()
         for (_, group) in keyed where group.count >= 2 {
             let sorted = group.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
             fronts.append(sorted[0])
@@ -118,7 +118,7 @@ public struct ProxyAuditor {
         // target) waits for its answer is that one's upstream copy. Per target, the two
         // latest-answered earlier fronts on distinct servers answer that in O(1).
         let rest = records.filter { !assigned.contains(Self.label($0)) }.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
-        var restBacks = Set<String>()
+        var restBacks = Set<LegID>()
         var waiting: [String?: LatestAnswers] = [:]
         var pendingInsert: [ExchangeRecord] = []
         for candidate in rest {
@@ -280,11 +280,11 @@ public struct ProxyAuditor {
         return findings
     }
 
-    static func fix(forSingleLeg code: String) -> String? {
-        switch code {
-        case "upgrade.upgrade_header_missing", "upgrade.connection_header_missing": nginxUpgradeFix
-        case "upgrade.http10_request": "proxy_http_version 1.1;"
-        default: nil
+    static func fix(forSingleLeg code: FindingCode) -> String? {
+        switch code.proxyFix {
+        case .nginxUpgrade?: nginxUpgradeFix
+        case .proxyHTTPVersion?: "proxy_http_version 1.1;"
+        case nil: nil
         }
     }
 }
@@ -386,14 +386,14 @@ struct BackIndex {
 
     /// The back record that carries `front`'s request: the same Sec-WebSocket-Key, else
     /// the same method and target sent closest in time to the front's request.
-    mutating func match(_ front: ExchangeRecord) -> (Int, String, String)? {
+    mutating func match(_ front: ExchangeRecord) -> (Int, PairEvidence, Confidence)? {
         if let key = front.webSocketKey, var entry = byKey[key] {
             while entry.cursor < entry.positions.count, paired[entry.positions[entry.cursor]] { entry.cursor += 1 }
             byKey[key] = entry
             if entry.cursor < entry.positions.count {
                 let position = entry.positions[entry.cursor]
                 take(position)
-                return (position, "sec-websocket-key", "high")
+                return (position, .secWebSocketKey, .high)
             }
         }
         guard let request = front.request, let sent = front.requestTime else { return nil }
@@ -421,7 +421,7 @@ struct BackIndex {
         guard let slot = best else { return nil }
         let position = group.positions[slot]
         take(position)
-        return (position, "method+target+timing", candidates == 1 ? "medium" : "low")
+        return (position, .methodTargetTiming, candidates == 1 ? .medium : .low)
     }
 
     private mutating func take(_ position: Int) {

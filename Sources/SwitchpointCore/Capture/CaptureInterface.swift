@@ -36,16 +36,4 @@ public struct CaptureInterface: Sendable, Equatable {
         }
         return result
     }
-
-    /// `1.eth0 (description) [Up, Running, Connected]`, numbered as tcpdump numbers them.
-    public func listingLine(number: Int) -> String {
-        var line = "\(number).\(TerminalText.escape(name))"
-        if let description, !description.isEmpty {
-            line += " (\(TerminalText.escape(description)))"
-        }
-        if !flags.isEmpty {
-            line += " [\(flags.joined(separator: ", "))]"
-        }
-        return line
-    }
 }

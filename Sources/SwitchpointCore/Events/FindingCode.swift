@@ -94,6 +94,18 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case tlsBadHandshake = "tls.bad_handshake"
     // Raw views
     case pendingBytesLimit = "analysis.pending_bytes_limit"
+    // TCP reassembly anomalies (`ReassemblyAnomalyCode`, the same strings)
+    case tcpOverlapConflict = "tcp.overlap_conflict"
+    case tcpDataBeforeStreamStart = "tcp.data_before_stream_start"
+    case tcpDataAfterFIN = "tcp.data_after_fin"
+    case tcpDataAfterClose = "tcp.data_after_close"
+    case tcpFINMoved = "tcp.fin_moved"
+    case tcpPortReuseWhileOpen = "tcp.port_reuse_while_open"
+    case tcpSnaplenTruncated = "tcp.snaplen_truncated"
+    case reassemblyBufferLimit = "reassembly.buffer_limit"
+    case reassemblySegmentLimit = "reassembly.segment_limit"
+    case reassemblyMemoryLimit = "reassembly.memory_limit"
+    case reassemblyConnectionLimit = "reassembly.connection_limit"
 
     public var severity: Severity {
         switch self {
@@ -109,7 +121,8 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
              .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
             .error
-        case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing:
+        case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,
+             .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
              .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
@@ -119,7 +132,9 @@ public enum FindingCode: String, Sendable, CaseIterable {
              .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
              .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
              .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame,
-             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadHandshake:
+             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadHandshake,
+             .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,
+             .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit:
             .warn
         }
     }
@@ -128,19 +143,19 @@ public enum FindingCode: String, Sendable, CaseIterable {
 /// A finding: a stable code with its evidence. Reassembly anomalies become findings too,
 /// under their own `tcp.*` / `reassembly.*` codes.
 public struct Finding: Sendable, Equatable {
-    public var code: String
+    public var code: FindingCode
     public var severity: Severity
     public var message: String
 
     public init(_ code: FindingCode, _ message: String) {
-        self.code = code.rawValue
+        self.code = code
         severity = code.severity
         self.message = message
     }
 
     public init(anomaly: ReassemblyAnomaly) {
-        code = anomaly.code.rawValue
-        severity = anomaly.code.severity
+        code = FindingCode(anomaly.code)
+        severity = code.severity
         message = anomaly.detail
     }
 }

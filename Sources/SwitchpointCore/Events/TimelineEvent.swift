@@ -128,7 +128,7 @@ public struct TimelineEvent: Sendable {
         case .wsFrame: "ws.frame"
         case .wsMessage: "ws.message"
         case .wsControl:
-            if case .wsControl(let control) = kind, control.opcode == 9 { "ws.ping" } else { "ws.pong" }
+            if case .wsControl(let control) = kind, WebSocketOpcode(rawValue: control.opcode) == .ping { "ws.ping" } else { "ws.pong" }
         case .wsClose: "ws.close"
         case .wsClosing: "ws.closing"
         case .h2Frame: "h2.frame"
@@ -212,7 +212,7 @@ public struct WebSocketMessage: Sendable, Equatable {
     /// `length` is then only what inflated before that, never a size to report.
     public var lengthUnknown = false
 
-    public var isText: Bool { opcode == 1 }
+    public var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text }
 }
 
 public struct WebSocketControl: Sendable, Equatable {

@@ -17,8 +17,6 @@ struct ExportRowMapper {
     /// WebSocket sessions remembered per connection (RFC 8441 puts one on each HTTP/2
     /// stream): a hostile connection opening stream after stream stops growing here.
     static let maxWebSocketSessionsPerConnection = 1024
-    /// RFC 6455 §5.5.2.
-    static let pingOpcode: UInt8 = 0x9
 
     struct RequestContext {
         var method: String
@@ -28,8 +26,8 @@ struct ExportRowMapper {
     }
 
     struct WebSocketSession {
-        var messages = [0, 0]
-        var bytes: [UInt64] = [0, 0]
+        var messages = PerDirection(repeating: 0)
+        var bytes = PerDirection<UInt64>(repeating: 0)
         var pings = 0
         var closeCode: UInt16?
         var closeReason: String?
@@ -98,7 +96,7 @@ struct ExportRowMapper {
             let endpoints = state.endpointValues
             let status = state.lastStatus
             output(MappedRow(table: .findings, connection: id, values: [.time(event.timestamp)] + endpoints + [
-                .text(finding.code), .text(finding.severity.rawValue), .text(finding.message), .text(event.direction?.shortName),
+                .text(finding.code.rawValue), .text(finding.severity.rawValue), .text(finding.message), .text(event.direction?.shortName),
                 .integer(event.offset), .integer(event.stream), .boolean(event.decrypted),
                 .text(request?.method), .text(request?.path), .text(request?.host),
             ]))
@@ -106,18 +104,18 @@ struct ExportRowMapper {
                 output(MappedRow(table: .upgrades, connection: id, values: [.time(event.timestamp)] + endpoints + [
                     .boolean(event.decrypted), .text(request?.method), .text(request?.path), .text(request?.host),
                     .text(request.map { $0.offered.joined(separator: ", ") }), .text(request?.offered.first), .text(outcome),
-                    .integer(outcome == "no_verdict" ? nil : status), .text(finding.code), .text(finding.message),
+                    .integer(outcome == "no_verdict" ? nil : status), .text(finding.code.rawValue), .text(finding.message),
                     .null, .null, .null,
                 ]))
             }
         case .wsMessage(let message):
             guard let direction = event.direction else { return }
             updateWebSocket(id, stream: event.stream ?? 0, at: event.timestamp) {
-                $0.messages[direction.rawValue] += 1
-                $0.bytes[direction.rawValue] += message.length
+                $0.messages[direction] += 1
+                $0.bytes[direction] += message.length
             }
         case .wsControl(let control):
-            if control.opcode == Self.pingOpcode {
+            if WebSocketOpcode(rawValue: control.opcode) == .ping {
                 updateWebSocket(id, stream: event.stream ?? 0, at: event.timestamp) { $0.pings += 1 }
             }
         case .wsClose(let close):
@@ -149,7 +147,7 @@ struct ExportRowMapper {
                 output(MappedRow(table: .websockets, connection: id, values: [.time(event.timestamp)] + state.endpointValues + [
                     .integer(stream == 0 ? nil : stream), .text(session.request?.method), .text(session.request?.path),
                     .text(session.request?.host),
-                    .integer(session.messages[0]), .integer(session.messages[1]), .integer(session.bytes[0]), .integer(session.bytes[1]),
+                    .integer(session.messages.clientToServer), .integer(session.messages.serverToClient), .integer(session.bytes.clientToServer), .integer(session.bytes.serverToClient),
                     .integer(session.pings), .integer(session.closeCode), .text(session.closeReason),
                     .text(session.closedBy.map { $0 == .clientToServer ? "client" : "server" }),
                     session.closeAnswered.map { .boolean($0) } ?? .null, .boolean(session.closeFrameSeen),
@@ -167,14 +165,11 @@ struct ExportRowMapper {
     }
 
     /// The `outcome` an upgrade finding records, nil for findings that are not an outcome.
-    static func upgradeOutcome(_ code: String) -> String? {
-        switch code {
-        case FindingCode.upgradeRefused426.rawValue, FindingCode.upgradeRefused.rawValue, FindingCode.connectRefused.rawValue:
-            "refused"
-        case FindingCode.upgradeNoVerdict.rawValue:
-            "no_verdict"
-        default:
-            nil
+    static func upgradeOutcome(_ code: FindingCode) -> String? {
+        switch code.upgradeOutcome {
+        case .refused426?, .refusedOtherStatus?, .connectRefused?: "refused"
+        case .noVerdict?: "no_verdict"
+        case nil: nil
         }
     }
 

@@ -52,23 +52,24 @@ public final class PostgresEventSink: TimelineEventSink {
 
     /// `audit --pg`: one row per audit finding, with the proxy and request of its pair.
     public func receive(audit report: ProxyAuditor.Report) {
-        var records: [String: ExchangeRecord] = [:]
-        var confidence: [String: String] = [:]
+        var fronts: [LegID: ExchangeRecord] = [:]
+        var backs: [LegID: ExchangeRecord] = [:]
+        var confidence: [LegID: String] = [:]
         for pair in report.pairs {
             let front = ProxyAuditor.label(pair.front), back = ProxyAuditor.label(pair.back)
-            records[front] = pair.front
-            records["back " + back] = pair.back
-            confidence[front] = pair.confidence
+            fronts[front] = pair.front
+            backs[back] = pair.back
+            confidence[front] = pair.confidence.rawValue
         }
         for finding in report.findings {
-            let front = finding.front.flatMap { records[$0] }
-            let back = finding.back.flatMap { records["back " + $0] }
+            let front = finding.front.flatMap { fronts[$0] }
+            let back = finding.back.flatMap { backs[$0] }
             let request = front?.request ?? back?.request
-            let label = finding.front ?? finding.back ?? "run"
+            let label = (finding.front ?? finding.back)?.description ?? "run"
             enqueue(.auditFindings, key: "audit:" + label, connection: front?.connection ?? back?.connection, [
                 (front?.requestTime ?? back?.requestTime).map { ExportValue.time($0) } ?? .null,
                 .text(finding.code.rawValue), .text(finding.severity.rawValue), .text(finding.message), .text(finding.fix),
-                .text(finding.front), .text(finding.back),
+                .text(finding.front?.description), .text(finding.back?.description),
                 .text(front.map { $0.server.description }), .text(front.map { $0.server.address.description }),
                 .integer(front?.server.port), .text(back.map { $0.server.description }),
                 .text(front.map { $0.client.address.description }), .text(finding.front.flatMap { confidence[$0] }),

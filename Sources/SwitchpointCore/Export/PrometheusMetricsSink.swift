@@ -18,7 +18,7 @@ public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable
     private let connectionsTotal: Counter
     private let openConnections: Gauge
     private var upgrades: [UpgradeKey: Counter] = [:]
-    private var findings: [String: Counter] = [:]
+    private var findings: [FindingCode: Counter] = [:]
     private var latency: [String: ValueHistogram] = [:]
     private var protocolLabels: Set<String> = []
     /// The protocol each connection's latest upgrade request offered (for refusals).
@@ -123,7 +123,7 @@ public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable
     private func findingCounter(_ finding: Finding) -> Counter {
         if let counter = findings[finding.code] { return counter }
         let counter = registry.makeCounter(name: "switchpoint_findings_total",
-                                           labels: [("code", finding.code), ("severity", finding.severity.rawValue)],
+                                           labels: [("code", finding.code.rawValue), ("severity", finding.severity.rawValue)],
                                            help: "Findings by code (docs/json.md)")
         findings[finding.code] = counter
         return counter

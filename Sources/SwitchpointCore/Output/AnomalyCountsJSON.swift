@@ -9,7 +9,7 @@ extension JSONObjectWriter {
         out.append(UInt8(ascii: "{"))
         for (index, entry) in totals.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.appendJSONString(entry.code)
+            out.appendJSONString(entry.code.rawValue)
             out.append(UInt8(ascii: ":"))
             out.append(decimal: entry.count)
         }

@@ -42,11 +42,11 @@ public struct AuditReportPrinter {
             writer.write(line: "single-leg mode: no exchange could be paired, so only what one side proves is reported")
         }
         // Findings grouped by front once (a lookup per pair, not a scan of every finding).
-        let findingsByFront = Dictionary(grouping: report.findings.filter { $0.front != nil }, by: { $0.front ?? "" })
+        let findingsByFront = Dictionary(grouping: report.findings.filter { $0.front != nil }, by: { $0.front ?? LegID(file: -1, connection: ConnectionID(0)) })
         let pairedFronts = Set(report.pairs.map { AuditFinding.label($0.front) })
         for (index, pair) in report.pairs.enumerated() {
             writer.write(line: "")
-            writer.write(line: "exchange \(index + 1)  paired by \(pair.evidence) (\(pair.confidence) confidence)")
+            writer.write(line: "exchange \(index + 1)  paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)")
             writer.write(line: Self.side("front: \(pair.front.client) → \(pair.front.server) [\(AuditFinding.label(pair.front))]",
                                          "back: \(pair.back.client) → \(pair.back.server) [\(AuditFinding.label(pair.back))]"))
             writer.write(line: Self.side(Self.request(pair.front), Self.request(pair.back)))
@@ -83,10 +83,10 @@ public struct AuditReportPrinter {
         for pair in report.pairs {
             var line = JSONLine(escaping: escaping)
             line.add("type", "audit.pair")
-            line.add("front", AuditFinding.label(pair.front))
-            line.add("back", AuditFinding.label(pair.back))
-            line.add("evidence", pair.evidence)
-            line.add("confidence", pair.confidence)
+            line.add("front", AuditFinding.label(pair.front).description)
+            line.add("back", AuditFinding.label(pair.back).description)
+            line.add("evidence", pair.evidence.rawValue)
+            line.add("confidence", pair.confidence.rawValue)
             line.add("front_client", pair.front.client.description)
             line.add("front_server", pair.front.server.description)
             line.add("back_client", pair.back.client.description)
@@ -109,8 +109,8 @@ public struct AuditReportPrinter {
             line.add("severity", finding.severity.rawValue)
             line.add("message", finding.message)
             line.add("fix", finding.fix)
-            line.add("front", finding.front)
-            line.add("back", finding.back)
+            line.add("front", finding.front?.description)
+            line.add("back", finding.back?.description)
             writer.write(line: line.line)
         }
         var line = JSONLine(escaping: escaping)
@@ -130,5 +130,5 @@ public struct AuditReportPrinter {
 }
 
 extension AuditFinding {
-    static func label(_ record: ExchangeRecord) -> String { ProxyAuditor.label(record) }
+    static func label(_ record: ExchangeRecord) -> LegID { ProxyAuditor.label(record) }
 }

@@ -133,7 +133,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
                 out.appendJSONString(detail.value)
             }
         case .finding(let finding):
-            line.add("code", finding.code)
+            line.add("code", finding.code.rawValue)
             line.add("severity", finding.severity.rawValue)
             line.add("message", finding.message)
         case .rawData(let chunk):
@@ -210,7 +210,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("reason", close.reason)
         case .h2Frame(let frame):
             line.add("frame_type", Int(frame.type))
-            line.add("type_name", HTTP2Names.frameType(frame.type))
+            line.add("type_name", HTTP2FrameType(rawValue: frame.type).name)
             line.add("stream", Int(frame.stream))
             line.add("flags", Int(frame.flags))
             line.add("len", frame.length)
@@ -222,7 +222,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             for (index, setting) in settings.values.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "["))
-                out.appendJSONString(HTTP2Names.setting(setting.identifier))
+                out.appendJSONString(HTTP2SettingID(rawValue: setting.identifier).name)
                 out.append(UInt8(ascii: ","))
                 out.append(decimal: UInt64(setting.value))
                 out.append(UInt8(ascii: "]"))
@@ -246,11 +246,11 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             if let promised = block.promisedStream { line.add("promised_stream", Int(promised)) }
         case .h2Reset(let stream, let error):
             line.add("stream", Int(stream))
-            line.add("error", HTTP2Names.error(error))
+            line.add("error", HTTP2ErrorCode(rawValue: error).name)
             line.add("error_code", Int(error))
         case .h2GoAway(let lastStream, let error, let debug):
             line.add("last_stream", Int(lastStream))
-            line.add("error", HTTP2Names.error(error))
+            line.add("error", HTTP2ErrorCode(rawValue: error).name)
             line.add("error_code", Int(error))
             line.add("debug", debug)
         case .h2Ping(let ack, let roundTrip):
@@ -266,7 +266,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             if let status = summary.status { line.add("status", status) } else { line.addNull("status") }
             line.add("bytes_c2s", summary.requestBodyBytes)
             line.add("bytes_s2c", summary.responseBodyBytes)
-            if let reset = summary.reset { line.add("reset", HTTP2Names.error(reset)) }
+            if let reset = summary.reset { line.add("reset", HTTP2ErrorCode(rawValue: reset).name) }
             if let ttfb = summary.timeToFirstByteMilliseconds { line.add("ttfb_ms", ttfb, decimals: 3) }
             if let total = summary.totalMilliseconds { line.add("total_ms", total, decimals: 3) }
             line.add("unfinished", summary.unfinished)

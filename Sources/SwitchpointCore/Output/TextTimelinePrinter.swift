@@ -390,7 +390,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append("!! ")
             out.append(trusted: finding.severity.rawValue)
             out.append(UInt8(ascii: " "))
-            out.append(trusted: finding.code)
+            out.append(trusted: finding.code.rawValue)
             out.append(": ")
             out.appendTerminalEscaped(finding.message)
             paintEnd(colour, out)
@@ -538,7 +538,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             endLine(context)
         case .wsControl(let control):
             startLine(context)
-            out.append(control.opcode == 9 ? "ping " : "pong ")
+            out.append(WebSocketOpcode(rawValue: control.opcode) == .ping ? "ping " : "pong ")
             out.append(decimal: control.payload.count)
             out.append(" B")
             if !control.payload.isEmpty {
@@ -556,7 +556,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             if let code = close.code {
                 out.append(decimal: Int(code))
                 out.append(UInt8(ascii: " "))
-                out.append(trusted: Self.closeCodeName(code))
+                out.append(trusted: WebSocketCloseCode(rawValue: code).name)
             } else {
                 out.append("(no code)")
             }
@@ -571,7 +571,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             guard options.verbose else { return }
             startLine(context)
             out.append("frame ")
-            out.append(trusted: HTTP2Names.frameType(frame.type))
+            out.append(trusted: HTTP2FrameType(rawValue: frame.type).name)
             out.append(" stream ")
             out.append(decimal: UInt64(frame.stream))
             out.append(" flags 0x")
@@ -594,7 +594,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 if settings.values.isEmpty { out.append("(empty)") }
                 for (index, setting) in settings.values.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: " ")) }
-                    out.append(trusted: HTTP2Names.setting(setting.identifier))
+                    out.append(trusted: HTTP2SettingID(rawValue: setting.identifier).name)
                     out.append(UInt8(ascii: "="))
                     out.append(decimal: UInt64(setting.value))
                 }
@@ -637,14 +637,14 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append("RST_STREAM stream ")
             out.append(decimal: UInt64(stream))
             out.append(UInt8(ascii: " "))
-            out.append(trusted: HTTP2Names.error(error))
+            out.append(trusted: HTTP2ErrorCode(rawValue: error).name)
             endLine(context)
         case .h2GoAway(let lastStream, let error, let debug):
             startLine(context)
             out.append("GOAWAY last stream ")
             out.append(decimal: UInt64(lastStream))
             out.append(UInt8(ascii: " "))
-            out.append(trusted: HTTP2Names.error(error))
+            out.append(trusted: HTTP2ErrorCode(rawValue: error).name)
             if !debug.isEmpty {
                 out.append("  \"")
                 out.appendTerminalEscaped(debug)
@@ -696,7 +696,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if let reset = summary.reset {
                 out.append("  reset ")
-                out.append(trusted: HTTP2Names.error(reset))
+                out.append(trusted: HTTP2ErrorCode(rawValue: reset).name)
             }
             if summary.unfinished { out.append("  [unfinished]") }
             endLine(context)
@@ -759,37 +759,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private func appendOpcodeName(_ opcode: UInt8, into out: OutputBuffer) {
-        switch opcode {
-        case 0: out.append("continuation")
-        case 1: out.append("text")
-        case 2: out.append("binary")
-        case 8: out.append("close")
-        case 9: out.append("ping")
-        case 10: out.append("pong")
-        default:
+        if let name = WebSocketOpcode(rawValue: opcode).name {
+            out.append(name)
+        } else {
             out.append("opcode ")
             out.append(decimal: Int(opcode))
-        }
-    }
-
-    static func closeCodeName(_ code: UInt16) -> String {
-        switch code {
-        case 1000: "normal"
-        case 1001: "going away"
-        case 1002: "protocol error"
-        case 1003: "unsupported data"
-        case 1005: "no status"
-        case 1006: "abnormal"
-        case 1007: "invalid payload"
-        case 1008: "policy violation"
-        case 1009: "message too big"
-        case 1010: "extension required"
-        case 1011: "internal error"
-        case 1012: "service restart"
-        case 1013: "try again later"
-        case 1014: "bad gateway"
-        case 1015: "TLS handshake"
-        default: ""
         }
     }
 

@@ -8,7 +8,7 @@ public struct TimelineSummary {
     public private(set) var rejectedByClient: [String: Int] = [:]
     /// 101s after which the client had not spoken when the capture ended.
     public private(set) var outcomeUnknown: [String: Int] = [:]
-    public private(set) var findings: [String: (severity: Severity, count: Int)] = [:]
+    public private(set) var findings: [FindingCode: (severity: Severity, count: Int)] = [:]
     public private(set) var gaps = 0
     public private(set) var gapBytes: UInt64 = 0
 
@@ -31,8 +31,10 @@ public struct TimelineSummary {
             }
         case .finding(let finding):
             findings[finding.code, default: (finding.severity, 0)].count += 1
-            if finding.code == FindingCode.upgradeRefused426.rawValue || finding.code == FindingCode.upgradeRefused.rawValue {
-                refused[finding.code == FindingCode.upgradeRefused426.rawValue ? "426" : "other status", default: 0] += 1
+            switch finding.code.upgradeOutcome {
+            case .refused426?: refused["426", default: 0] += 1
+            case .refusedOtherStatus?: refused["other status", default: 0] += 1
+            case .connectRefused?, .noVerdict?, nil: break
             }
         case .gap(let length, _):
             gaps += 1
@@ -72,8 +74,8 @@ public struct TimelineSummary {
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
         if !findings.isEmpty {
-            let sorted = findings.sorted { ($0.value.severity, $1.key) > ($1.value.severity, $0.key) }
-            lines.append("findings: " + sorted.map { "\($0.key) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
+            let sorted = findings.sorted { ($0.value.severity, $1.key.rawValue) > ($1.value.severity, $0.key.rawValue) }
+            lines.append("findings: " + sorted.map { "\($0.key.rawValue) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
         }
         let decodeProblems = statistics.problemCounts
         if !decodeProblems.isEmpty {
@@ -99,7 +101,7 @@ public struct TimelineSummary {
         line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("rejected_by_client", json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("outcome_unknown", json: JSONLine.countsObject(outcomeUnknown.map { ($0.key, $0.value) }, escaping: escaping))
-        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key, $0.value.count) }, escaping: escaping))
+        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key.rawValue, $0.value.count) }, escaping: escaping))
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
         if let live {
             line.add("captured", live.captured)

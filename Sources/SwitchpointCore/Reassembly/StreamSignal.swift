@@ -162,16 +162,16 @@ public struct ConnectionSummary: Sendable {
     public var anomalyCounts: [AnomalyCount] = []
 
     /// Occurrences by code, both directions together (for JSON's `anomaly_counts`).
-    public var anomalyTotals: [(code: String, count: Int)] {
-        var totals: [(code: String, count: Int)] = []
+    public var anomalyTotals: [(code: ReassemblyAnomalyCode, count: Int)] {
+        var totals: [(code: ReassemblyAnomalyCode, count: Int)] = []
         for entry in anomalyCounts {
-            if let index = totals.firstIndex(where: { $0.code == entry.code.rawValue }) {
+            if let index = totals.firstIndex(where: { $0.code == entry.code }) {
                 totals[index].count += entry.count
             } else {
-                totals.append((entry.code.rawValue, entry.count))
+                totals.append((entry.code, entry.count))
             }
         }
-        return totals.sorted { $0.code < $1.code }
+        return totals.sorted { $0.code.rawValue < $1.code.rawValue }
     }
 
     public func stats(_ direction: Direction) -> DirectionStats {

@@ -12,9 +12,9 @@ enum ContentClassifier {
             case http2
         }
         var protocolKind: Kind
-        /// Per direction (`Direction.rawValue`): where the first frame boundary was found,
-        /// nil when that direction gave no chain (or no bytes).
-        var boundaries: [Int?]
+        /// Where each direction's first frame boundary was found, nil when that direction
+        /// gave no chain (or no bytes).
+        var boundaries: PerDirection<Int?>
         /// "websocket by content: 6 consistent frame headers from the client (masked), …"
         var evidence: String
     }
@@ -23,8 +23,8 @@ enum ContentClassifier {
     /// Where each search goes on from: candidates ruled out stay ruled out as bytes come,
     /// so classifying a growing buffer again costs only the new candidates.
     struct Progress {
-        var http2: [Int] = [0, 0]
-        var webSocket: [Int] = [0, 0]
+        var http2 = PerDirection(repeating: 0)
+        var webSocket = PerDirection(repeating: 0)
     }
 
     /// `final`: no more bytes will come, so candidates whose chains run past them are
@@ -38,16 +38,18 @@ enum ContentClassifier {
     /// tried, as while sliding over a large frame).
     static func classify(client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress,
                          minPartial: Int = minPartialHeaders) -> Verdict? {
-        let http2 = [first(HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[0], minPartial: minPartial),
-                     first(HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[1], minPartial: minPartial)]
-        if http2.reduce(0, { $0 + ($1?.headers ?? 0) }) >= HTTP2FrameChainRule.requiredHeaders {
-            return Verdict(protocolKind: .http2, boundaries: http2.map { $0?.offset },
+        let http2 = PerDirection(
+            clientToServer: first(HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[.clientToServer], minPartial: minPartial),
+            serverToClient: first(HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[.serverToClient], minPartial: minPartial))
+        if (http2.clientToServer?.headers ?? 0) + (http2.serverToClient?.headers ?? 0) >= HTTP2FrameChainRule.requiredHeaders {
+            return Verdict(protocolKind: .http2, boundaries: PerDirection(clientToServer: http2.clientToServer?.offset, serverToClient: http2.serverToClient?.offset),
                            evidence: evidence("http2", http2, masking: false))
         }
-        let webSocket = [first(WebSocketFrameChainRule(), client, .clientToServer, final: final, from: &progress.webSocket[0], minPartial: minPartial),
-                         first(WebSocketFrameChainRule(), server, .serverToClient, final: final, from: &progress.webSocket[1], minPartial: minPartial)]
-        if webSocket.reduce(0, { $0 + ($1?.headers ?? 0) }) >= WebSocketFrameChainRule.requiredHeaders {
-            return Verdict(protocolKind: .websocket, boundaries: webSocket.map { $0?.offset },
+        let webSocket = PerDirection(
+            clientToServer: first(WebSocketFrameChainRule(), client, .clientToServer, final: final, from: &progress.webSocket[.clientToServer], minPartial: minPartial),
+            serverToClient: first(WebSocketFrameChainRule(), server, .serverToClient, final: final, from: &progress.webSocket[.serverToClient], minPartial: minPartial))
+        if (webSocket.clientToServer?.headers ?? 0) + (webSocket.serverToClient?.headers ?? 0) >= WebSocketFrameChainRule.requiredHeaders {
+            return Verdict(protocolKind: .websocket, boundaries: PerDirection(clientToServer: webSocket.clientToServer?.offset, serverToClient: webSocket.serverToClient?.offset),
                            evidence: evidence("websocket", webSocket, masking: true))
         }
         return nil
@@ -91,10 +93,10 @@ enum ContentClassifier {
         }
     }
 
-    private static func evidence(_ name: String, _ found: [(offset: Int, headers: Int)?], masking: Bool) -> String {
+    private static func evidence(_ name: String, _ found: PerDirection<(offset: Int, headers: Int)?>, masking: Bool) -> String {
         var parts: [String] = []
         for direction in [Direction.clientToServer, .serverToClient] {
-            guard let (offset, headers) = found[direction.rawValue] else { continue }
+            guard let (offset, headers) = found[direction] else { continue }
             let side = direction == .clientToServer ? "client" : "server"
             var part = "\(headers) consistent frame headers from the \(side)"
             if masking { part += direction == .clientToServer ? " (masked)" : " (unmasked)" }

@@ -29,14 +29,6 @@ struct WebSocketFrameChainRule: FrameChainRule {
     static let requiredHeaders = 6
     var requiredHeaders: Int { Self.requiredHeaders }
 
-    enum Opcode {
-        static let continuation: UInt8 = 0x0
-        static let text: UInt8 = 0x1
-        static let binary: UInt8 = 0x2
-        static let close: UInt8 = 0x8
-        static let ping: UInt8 = 0x9
-        static let pong: UInt8 = 0xA
-    }
     static let maxControlPayload: UInt64 = 125
     /// Longest text payload checked for UTF-8 while searching.
     static let maxCheckedText = 4096
@@ -52,17 +44,17 @@ struct WebSocketFrameChainRule: FrameChainRule {
             let first = bytes[position], second = bytes[position + 1]
             let fin = first & 0x80 != 0
             let rsv = (first >> 4) & 0x7
-            let opcode = first & 0x0f
+            let opcode = WebSocketOpcode(rawValue: first & 0x0f)
             let masked = second & 0x80 != 0
             guard masked == expectMasked else { return .broken }
             switch opcode {
-            case Opcode.continuation:
+            case .continuation:
                 guard rsv == 0, inMessage != false else { return .broken }
                 inMessage = !fin
-            case Opcode.text, Opcode.binary:
+            case .text, .binary:
                 guard rsv == 0 || rsv == 0x4, inMessage != true else { return .broken }
                 inMessage = !fin
-            case Opcode.close, Opcode.ping, Opcode.pong:
+            case .close, .ping, .pong:
                 guard rsv == 0, fin, UInt64(second & 0x7f) <= Self.maxControlPayload else { return .broken }
             default:
                 return .broken
@@ -85,12 +77,12 @@ struct WebSocketFrameChainRule: FrameChainRule {
             // the last bytes of a payload often look like it. A chain does not start with
             // an empty unmasked frame either: two payload bytes before a true boundary
             // often read as one (an empty server frame at a resync point is the price).
-            if !fin && length == 0 && opcode <= Opcode.binary { return .broken }
+            if !fin && length == 0 && opcode.isData { return .broken }
             if headers == 0 && length == 0 && !masked { return .broken }
             if masked { headerLength += 4 }
             guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let payloadStart = position + headerLength
-            if opcode == Opcode.text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText), payloadStart + Int(length) <= bytes.count,
+            if opcode == .text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText), payloadStart + Int(length) <= bytes.count,
                !Self.isUTF8(bytes, payloadStart, Int(length), maskAt: masked ? position + headerLength - 4 : nil) {
                 return .broken
             }
@@ -140,28 +132,15 @@ struct HTTP2FrameChainRule: FrameChainRule {
     /// one (odd numbers), and 2^26 is 33 million requests on one connection.
     static let maxPlausibleStream: UInt32 = 1 << 26
 
-    enum FrameType {
-        static let data: UInt8 = 0x0
-        static let headers: UInt8 = 0x1
-        static let priority: UInt8 = 0x2
-        static let rstStream: UInt8 = 0x3
-        static let settings: UInt8 = 0x4
-        static let pushPromise: UInt8 = 0x5
-        static let ping: UInt8 = 0x6
-        static let goAway: UInt8 = 0x7
-        static let windowUpdate: UInt8 = 0x8
-        static let continuation: UInt8 = 0x9
-    }
-
-    /// The flags each type defines (§6).
-    static func definedFlags(_ type: UInt8) -> UInt8? {
+    /// The flags each type defines (§6); nil for types a chain does not accept.
+    static func definedFlags(_ type: HTTP2FrameType) -> HTTP2Flags? {
         switch type {
-        case FrameType.data: 0x09                 // END_STREAM, PADDED
-        case FrameType.headers: 0x2d              // END_STREAM, END_HEADERS, PADDED, PRIORITY
-        case FrameType.settings, FrameType.ping: 0x01   // ACK
-        case FrameType.pushPromise: 0x0c          // END_HEADERS, PADDED
-        case FrameType.continuation: 0x04         // END_HEADERS
-        case FrameType.priority, FrameType.rstStream, FrameType.goAway, FrameType.windowUpdate: 0x00
+        case .data: [.endStream, .padded]
+        case .headers: [.endStream, .endHeaders, .padded, .priority]
+        case .settings, .ping: .ack
+        case .pushPromise: [.endHeaders, .padded]
+        case .continuation: .endHeaders
+        case .priority, .rstStream, .goAway, .windowUpdate: []
         default: nil
         }
     }
@@ -172,30 +151,30 @@ struct HTTP2FrameChainRule: FrameChainRule {
         while headers < requiredHeaders {
             guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
-            let type = bytes[position + 3], flags = bytes[position + 4]
+            let type = HTTP2FrameType(rawValue: bytes[position + 3]), flags = HTTP2Flags(rawValue: bytes[position + 4])
             let streamHigh = bytes[position + 5]
             let stream = UInt32(streamHigh & 0x7f) << 24 | UInt32(bytes[position + 6]) << 16
                 | UInt32(bytes[position + 7]) << 8 | UInt32(bytes[position + 8])
             guard length <= Self.maxFrameSize, streamHigh & 0x80 == 0, stream <= Self.maxPlausibleStream,
-                  let defined = Self.definedFlags(type), flags & ~defined == 0 else { return .broken }
+                  let defined = Self.definedFlags(type), flags.isSubset(of: defined) else { return .broken }
             switch type {
-            case FrameType.settings:
+            case .settings:
                 // An acknowledgement is empty; settings that are not carry at least one.
-                guard stream == 0, length % 6 == 0, (flags & 0x01 == 0) == (length > 0) else { return .broken }
-            case FrameType.ping:
+                guard stream == 0, length % 6 == 0, !flags.contains(.ack) == (length > 0) else { return .broken }
+            case .ping:
                 guard stream == 0, length == 8 else { return .broken }
-            case FrameType.goAway:
+            case .goAway:
                 guard stream == 0, length >= 8 else { return .broken }
-            case FrameType.windowUpdate:
+            case .windowUpdate:
                 guard length == 4 else { return .broken }
-            case FrameType.priority:
+            case .priority:
                 guard stream != 0, length == 5 else { return .broken }
-            case FrameType.rstStream:
+            case .rstStream:
                 guard stream != 0, length == 4 else { return .broken }
-            case FrameType.headers:
+            case .headers:
                 // Requests open odd streams; a server answers on them (or on pushed even ones).
                 guard stream != 0, direction == .serverToClient || stream & 1 == 1 else { return .broken }
-            case FrameType.pushPromise:
+            case .pushPromise:
                 guard stream != 0, direction == .serverToClient else { return .broken }
             default:
                 guard stream != 0 else { return .broken }

@@ -37,7 +37,7 @@ extension EventCollector {
     }
 
     var findingCodes: [String] {
-        events.compactMap { if case .finding(let finding) = $0.kind { finding.code } else { nil } }
+        events.compactMap { if case .finding(let finding) = $0.kind { finding.code.rawValue } else { nil } }
     }
 
     var findings: [Finding] {

@@ -9,9 +9,8 @@ struct HTTP1Session {
     /// What one chunk did to the session.
     enum Outcome {
         case continuing
-        /// The protocol switched. `remainderIndex` is where the new protocol starts in the
-        /// chunk just given (s2c); `held` are client bytes waiting since the request.
-        case switched(UpgradeSwitch, UpgradeContext, remainderIndex: Int, held: HeldBytes?)
+        /// The connection left HTTP/1: everything the next protocol needs, in one value.
+        case switched(UpgradeVerdict)
         /// This direction is not HTTP from `replay.offset` on (limit or malformed): the
         /// parser's retained bytes of the failed message, then the chunk from `index`.
         case stopped(replay: HeldBytes, index: Int)
@@ -104,19 +103,14 @@ struct HTTP1Session {
                     requestParser.supplyBodyBuffer(events.takePayloadBuffer())
                     // An upgrade request's verdict decides what the next client byte is.
                     requestParser.startRequestBody(pauseAfter: request.waitsForVerdict, endOfHead: end, events: &queue)
-                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
-                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .clientToServer,
-                            offset: end, capture: capture, events: &events)
+                case .messageEnd(_, _, let end, _, _):
+                    _ = forward(event, direction: .clientToServer, index: index, capture: capture, events: &events)
                     if let last = pending.indices.last, pending[last].end == nil {
                         pending[last].end = end
                         pending[last].endCapture = capture
                     }
-                case .finding(let code, let message, let at):
-                    events.finding(code, message, capture: capture, direction: .clientToServer, offset: at)
-                case .gaveUp(let at):
-                    return .stopped(replay: HeldBytes(offset: at, bytes: requestParser.retained, capture: capture), index: index)
-                case .responseHead:
-                    break
+                case .finding, .gaveUp, .responseHead:
+                    if let stopped = forward(event, direction: .clientToServer, index: index, capture: capture, events: &events) { return stopped }
                 }
             }
             if consumed == 0 && !verdictPending { break }
@@ -182,21 +176,12 @@ struct HTTP1Session {
                     let requestIndex = pending.firstIndex { _ in true }
                     head.requestMethod = requestIndex.map { pending[$0].head.method }
                     events.add(.httpResponse(head), capture: capture, direction: .serverToClient, offset: start)
-                    if let outcome = verdict(on: head, requestIndex: requestIndex, start: start, end: end, capture: capture, events: &events) {
-                        if case .switched = outcome {
-                            return withRemainder(outcome, index: Int(end - offset))
-                        }
+                    if let outcome = verdict(on: head, requestIndex: requestIndex, start: start, end: end,
+                                             remainderIndex: Int(end - offset), capture: capture, events: &events) {
                         return outcome
                     }
-                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
-                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
-                            offset: end, capture: capture, events: &events)
-                case .finding(let code, let message, let at):
-                    events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
-                case .gaveUp(let at):
-                    return .stopped(replay: HeldBytes(offset: at, bytes: responseParser.retained, capture: capture), index: index)
-                case .requestHead:
-                    break
+                case .messageEnd, .finding, .gaveUp, .requestHead:
+                    if let stopped = forward(event, direction: .serverToClient, index: index, capture: capture, events: &events) { return stopped }
                 }
             }
             if consumed == 0 { break }
@@ -204,17 +189,34 @@ struct HTTP1Session {
         return .continuing
     }
 
-    private func withRemainder(_ outcome: Outcome, index: Int) -> Outcome {
-        guard case .switched(let upgrade, let context, _, let held) = outcome else { return outcome }
-        return .switched(upgrade, context, remainderIndex: index, held: held)
+    /// A parser event that needs nothing from the session's own state, delivered: bodies
+    /// and findings become events; giving up stops this direction (`.stopped`, whose
+    /// replay holds the parser's retained bytes of the failed message). The one place
+    /// parser events are forwarded.
+    private func forward(_ event: HTTP1ParserEvent, direction: Direction, index: Int, capture: CaptureInfo,
+                         events: inout EventBuffer) -> Outcome? {
+        switch event {
+        case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
+            addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
+                    offset: end, capture: capture, events: &events)
+        case .finding(let code, let message, let at):
+            events.finding(code, message, capture: capture, direction: direction, offset: at)
+        case .gaveUp(let at):
+            let retained = direction == .clientToServer ? requestParser.retained : responseParser.retained
+            return .stopped(replay: HeldBytes(offset: at, bytes: retained, capture: capture), index: index)
+        case .requestHead, .responseHead:
+            break
+        }
+        return nil
     }
 
     /// Decides what a response head means for framing and for a pending upgrade.
-    private mutating func verdict(on head: HTTPResponseHead, requestIndex: Int?, start: UInt64, end: UInt64,
+    private mutating func verdict(on head: HTTPResponseHead, requestIndex: Int?, start: UInt64, end: UInt64, remainderIndex: Int,
                                   capture: CaptureInfo, events: inout EventBuffer) -> Outcome? {
         let request = requestIndex.map { pending[$0] }
         if head.status == 101 {
-            return switchProtocols(head, request: request, requestIndex: requestIndex, end: end, capture: capture, events: &events)
+            return switchProtocols(head, request: request, requestIndex: requestIndex, end: end, remainderIndex: remainderIndex,
+                                   capture: capture, events: &events)
         }
         if head.isInterim {
             parserEventsFraming(.none, end: end, capture: capture, events: &events)
@@ -229,17 +231,17 @@ struct HTTP1Session {
         if let request, request.isConnect, (200...299).contains(head.status) {
             responseParser.stop()
             requestParser.stop()
-            let upgrade = UpgradeSwitch(protocolName: "connect-tunnel", status: head.status,
-                                        clientToServerOffset: request.end ?? 0, serverToClientOffset: end,
-                                        latencyMilliseconds: latency(request, capture), target: request.head.target, details: [])
-            let context = UpgradeContext(protocolName: "connect-tunnel", request: request.head, response: head,
-                                         clientToServerOffset: request.end ?? 0, serverToClientOffset: end)
             let heldBytes = held
             held = nil
-            return .switched(upgrade, context, remainderIndex: 0, held: heldBytes)
+            // The tunnel's bytes start after the response head: the chunk's rest is the
+            // tunnel's too, handed over with the verdict.
+            return .switched(UpgradeVerdict(kind: .connectTunnel, status: head.status, request: request.head, response: head,
+                                            requestTimestamp: nil, latencyMilliseconds: latency(request, capture),
+                                            clientToServerOffset: request.end ?? 0, serverToClientOffset: end,
+                                            serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
         }
         if let request, request.waitsForVerdict || !request.head.offeredProtocols.isEmpty {
-            reportRefusal(head, request: request, start: start, capture: capture, events: &events)
+            events.add(UpgradeRefusal.finding(head, request: request.head), capture: capture, direction: .serverToClient, offset: start)
         }
         parserEventsFraming(responseFraming(head, request: request, end: end, capture: capture, events: &events), end: end, capture: capture, events: &events)
         if let request, request.waitsForVerdict {
@@ -249,7 +251,7 @@ struct HTTP1Session {
     }
 
     private mutating func switchProtocols(_ head: HTTPResponseHead, request: PendingRequest?, requestIndex: Int?, end: UInt64,
-                                          capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+                                          remainderIndex: Int, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
         let chosen = head.headers.listElements("Upgrade")
         let offered = request?.head.offeredProtocols ?? []
         if request?.upgradeOffered != true {
@@ -268,69 +270,25 @@ struct HTTP1Session {
             events.finding(.upgradeWithoutConnectionHeader, "the 101 does not carry Connection: upgrade",
                            capture: capture, direction: .serverToClient, offset: end)
         }
-        let protocolName = chosen.first ?? offered.first ?? "unknown"
-        var details: [HTTPField] = []
-        if let request, DissectorRegistry.key(protocolName) == "websocket" {
-            for finding in WebSocketHandshake.check(request: request.head, response: head) {
-                events.add(finding, capture: capture, direction: .serverToClient, offset: end)
-            }
-            details = WebSocketHandshake.details(request: request.head, response: head)
-        }
+        // The token as the wire names it; the registry's handler checks the handshake.
+        let token = chosen.first ?? offered.first ?? "unknown"
         if let requestIndex { pending.remove(at: requestIndex) }
         responseParser.stop()
         requestParser.stop()
         // c2s: after the upgrade request and its body; without one, where the client is now.
         let clientOffset = request?.end ?? held?.offset ?? 0
-        let upgrade = UpgradeSwitch(protocolName: protocolName, status: 101, clientToServerOffset: clientOffset,
-                                    serverToClientOffset: end, latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
-                                    target: request?.head.target ?? "", details: details)
-        let context = UpgradeContext(protocolName: protocolName, request: request?.head, response: head,
-                                     clientToServerOffset: clientOffset, serverToClientOffset: end,
-                                     requestTimestamp: request?.endCapture?.timestamp)
         let heldBytes = held
         held = nil
-        return .switched(upgrade, context, remainderIndex: 0, held: heldBytes)
+        return .switched(UpgradeVerdict(kind: .upgrade(token: token), status: 101, request: request?.head, response: head,
+                                        requestTimestamp: request?.endCapture?.timestamp,
+                                        latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
+                                        clientToServerOffset: clientOffset, serverToClientOffset: end,
+                                        serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
     }
 
     private func latency(_ request: PendingRequest, _ capture: CaptureInfo) -> Double {
         guard let sent = request.endCapture else { return 0 }
         return capture.timestamp.milliseconds(since: sent.timestamp)
-    }
-
-    private func reportRefusal(_ head: HTTPResponseHead, request: PendingRequest, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let offered = request.head.offeredProtocols.joined(separator: ", ")
-        if request.isConnect {
-            events.finding(.connectRefused, "CONNECT \(request.head.target) answered \(head.status) \(head.reason)",
-                           capture: capture, direction: .serverToClient, offset: start)
-        } else if head.status == 426 {
-            let demanded = head.headers.combined("Upgrade").map { "the server demands Upgrade: \($0)" } ?? "the 426 names no Upgrade"
-            events.finding(.upgradeRefused426, "upgrade to \(offered) refused with 426 Upgrade Required; \(demanded)",
-                           capture: capture, direction: .serverToClient, offset: start)
-        } else {
-            var message = "upgrade to \(offered) answered \(head.status) \(head.reason) instead of 101"
-            if let cause = Self.likelyCause(status: head.status, request: request.head) { message += ": " + cause }
-            events.finding(.upgradeRefused, message, capture: capture, direction: .serverToClient, offset: start)
-        }
-    }
-
-    /// What a refusal status usually means for an upgrade, for the finding's message.
-    static func likelyCause(status: Int, request: HTTPRequestHead) -> String? {
-        switch status {
-        case 200...299:
-            "the server (or a proxy) ignored the upgrade; a proxy that drops the hop-by-hop Upgrade/Connection headers causes exactly this"
-        case 400:
-            request.headers.listElements("Sec-WebSocket-Version") != ["13"] && request.offeredProtocols.contains(where: { $0.lowercasedASCII == "websocket" })
-                ? "the server rejected the handshake; Sec-WebSocket-Version is not 13"
-                : "the server rejected the handshake (a missing or invalid handshake header, or Upgrade/Connection lost on the way)"
-        case 401, 407: "authentication is required before the upgrade"
-        case 403: "forbidden: usually an Origin or authentication check"
-        case 404: "nothing accepts upgrades at this path"
-        case 502: "a proxy could not get an answer from its upstream"
-        case 503: "the service (or a proxy's upstream) is unavailable"
-        case 504: "a proxy timed out waiting for its upstream"
-        case 505: "the server received HTTP/1.0: a proxy in between likely speaks HTTP/1.0 upstream and drops Upgrade (nginx: proxy_http_version 1.1 and forward Upgrade/Connection)"
-        default: nil
-        }
     }
 
     /// RFC 9112 §6.3 for responses.
@@ -342,8 +300,8 @@ struct HTTP1Session {
         }
         var problems: [HTTP1ParserEvent] = []
         let length = HTTP1Parser.contentLength(head.headers, at: end, events: &problems)
-        for case .finding(let code, let message, let at) in problems {
-            events.finding(code, message, capture: capture, direction: .serverToClient, offset: at)
+        for problem in problems {
+            _ = forward(problem, direction: .serverToClient, index: 0, capture: capture, events: &events)
         }
         return length.map { .length($0) } ?? .untilClose
     }
@@ -354,13 +312,14 @@ struct HTTP1Session {
         // for the rest of the connection.
         if framing != .none { responseParser.supplyBodyBuffer(events.takePayloadBuffer()) }
         responseParser.setResponseFraming(framing, endOfHead: end, events: &parserEvents)
-        for case .messageEnd(let bodyLength, let chunked, let at, let kept, let keptAll) in parserEvents {
-            addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: .serverToClient,
-                    offset: at, capture: capture, events: &events)
+        for event in parserEvents where event.isMessageEnd {
+            _ = forward(event, direction: .serverToClient, index: 0, capture: capture, events: &events)
         }
     }
 
-    /// The upgrade was refused: the client's held bytes are its next request.
+    /// The upgrade was refused: the client's held bytes are its next request, parsed now
+    /// (their events belong after the refusal). What parsing them decides is dropped: a
+    /// new upgrade request among them pauses the parser again and holds what follows.
     private mutating func resumeClient(capture: CaptureInfo, events: inout EventBuffer) {
         requestParser.resume()
         guard let waiting = held else { return }
@@ -381,13 +340,10 @@ struct HTTP1Session {
         }
         var stopped = false
         for event in parserEvents {
-            switch event {
-            case .finding(let code, let message, let at): events.finding(code, message, capture: capture, direction: direction, offset: at)
-            case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
-                addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
-                        offset: end, capture: capture, events: &events)
-            case .gaveUp: stopped = true
-            default: break
+            if case .gaveUp = event {
+                stopped = true   // the caller shows this direction raw from here
+            } else {
+                _ = forward(event, direction: direction, index: 0, capture: capture, events: &events)
             }
         }
         return stopped
@@ -409,17 +365,15 @@ struct HTTP1Session {
             } else {
                 responseParser.finish(at: offset, events: &parserEvents)
             }
-            for event in parserEvents {
-                switch event {
-                case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
-                    addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: parserDirection,
-                            offset: end, capture: capture, events: &events)
-                case .finding(let code, let message, let at):
-                    events.finding(code, message, capture: capture, direction: parserDirection, offset: at)
-                default:
-                    break
-                }
+            // Giving up at the end changes nothing: the connection is over.
+            for event in parserEvents where !event.isGaveUp {
+                _ = forward(event, direction: parserDirection, index: 0, capture: capture, events: &events)
             }
         }
     }
+}
+
+extension HTTP1ParserEvent {
+    fileprivate var isGaveUp: Bool { if case .gaveUp = self { true } else { false } }
+    fileprivate var isMessageEnd: Bool { if case .messageEnd = self { true } else { false } }
 }

@@ -31,11 +31,11 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         var hpackBroken = false
         var block: HeaderBlock?
         /// Settings this side advertised (what its peer must respect).
-        var settings: [UInt16: UInt32] = [:]
+        var settings: [HTTP2SettingID: UInt32] = [:]
         var frame: HTTP2FrameParser.Header?
         var frameOffset: UInt64 = 0
         var padLength = 0
-        var reported: Set<String> = []
+        var reported: Set<FindingCode> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
         /// Set while frame boundaries are unknown (a mid-connection start, a gap outside
         /// DATA): bytes are held and searched, not parsed.
@@ -45,9 +45,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     struct Stream {
         var summary: HTTP2StreamSummary
         var opened: Timestamp
-        /// END_STREAM seen, per direction (two flags, not an array: one allocation per
-        /// stream, and one more per comparison with an array literal).
-        var ended = (clientToServer: false, serverToClient: false)
+        /// END_STREAM seen, per direction (two stored flags, not an array: no allocation).
+        var ended = PerDirection(repeating: false)
         var webSocket: WebSocketDissector?
         var finished = false
     }
@@ -56,7 +55,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     let webSocketOptions: WebSocketOptions
     /// DATA bytes kept per stream and direction (`HTTPBodyOptions`).
     let maxKeptBodyBytes: Int
-    private var sides: [Side]
+    private var sides: PerDirection<Side>
     private var streams: [UInt32: Stream] = [:]
     private var pendingStart = true
     private var streamLimitReported = false
@@ -65,13 +64,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         self.context = context
         webSocketOptions = webSocket
         maxKeptBodyBytes = max(0, bodies.keptBytes)
-        sides = [Side(parser: HTTP2FrameParser(expectPreface: true)), Side(parser: HTTP2FrameParser(expectPreface: false))]
+        sides = PerDirection(clientToServer: Side(parser: HTTP2FrameParser(expectPreface: true)),
+                             serverToClient: Side(parser: HTTP2FrameParser(expectPreface: false)))
         if context.request == nil && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection) {
             // Mid-connection: no preface, and the HPACK tables' earlier entries are unknown
             // (a block that refers to them fails to decode and is said to).
-            sides[0].parser = HTTP2FrameParser(expectPreface: false)
-            if !context.clientStartsAtFrameBoundary { sides[0].resync = FrameResync(from: context.clientToServerOffset) }
-            if !context.serverStartsAtFrameBoundary { sides[1].resync = FrameResync(from: context.serverToClientOffset) }
+            sides[.clientToServer].parser = HTTP2FrameParser(expectPreface: false)
+            if !context.clientStartsAtFrameBoundary { sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset) }
+            if !context.serverStartsAtFrameBoundary { sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset) }
         }
     }
 
@@ -83,7 +83,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         if let encoded = request.headers.values("HTTP2-Settings").first {
             if let payload = Base64.decode(encoded), payload.count % 6 == 0 {
                 let values = Self.settings(payload)
-                for (identifier, value) in values { sides[0].settings[identifier] = value }
+                for (identifier, value) in values { sides[.clientToServer].settings[HTTP2SettingID(rawValue: identifier)] = value }
                 events.add(.h2Settings(HTTP2Settings(source: "HTTP2-Settings", ack: false, values: values)),
                            capture: capture, direction: .clientToServer, offset: context.clientToServerOffset)
             } else {
@@ -116,7 +116,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
-        let side = direction.rawValue
+        let side = direction
         if sides[side].resync != nil {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
@@ -146,7 +146,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     /// consistent frame headers shows where frames start, parses from there.
     private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
                                         events: inout EventBuffer, final: Bool = false) {
-        let side = direction.rawValue
+        let side = direction
         guard var resync = sides[side].resync else { return }
         sides[side].resync = nil
         let step = resync.step(bytes, offset: offset, capture: capture, rule: HTTP2FrameChainRule(), direction: direction, final: final)
@@ -167,32 +167,32 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func report(_ code: FindingCode, _ message: String, direction: Direction?, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
         if once, let direction {
-            guard sides[direction.rawValue].reported.insert(code.rawValue).inserted else { return }
+            guard sides[direction].reported.insert(code).inserted else { return }
         }
         events.finding(code, message, capture: capture, direction: direction, offset: offset)
     }
 
     private mutating func beginFrame(_ header: HTTP2FrameParser.Header, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         sides[side].frame = header
         sides[side].frameOffset = offset
         sides[side].padLength = 0
         if events.wantsFrames {
-            events.add(.h2Frame(HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)),
+            events.add(.h2Frame(HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)),
                        capture: capture, direction: direction, offset: offset)
         }
         // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
-        let limit = Int(sides[1 - side].settings[5] ?? 16_384)
+        let limit = Int(sides[side.reversed].settings[.maxFrameSize] ?? HTTP2SettingID.defaultMaxFrameSize)
         if header.length > limit {
-            report(.http2FrameTooLarge, "a \(HTTP2Names.frameType(header.type)) frame of \(header.length) bytes over the peer's SETTINGS_MAX_FRAME_SIZE \(limit)", direction: direction, offset: offset, capture: capture, events: &events)
+            report(.http2FrameTooLarge, "a \(header.type.name) frame of \(header.length) bytes over the peer's SETTINGS_MAX_FRAME_SIZE \(limit)", direction: direction, offset: offset, capture: capture, events: &events)
         }
-        if header.type != 0 && header.length > HTTP2FrameParser.maxBufferedPayload {
-            report(.http2FrameOverBuffer, "a \(HTTP2Names.frameType(header.type)) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped", direction: direction, offset: offset, capture: capture, events: &events)
+        if header.type != .data && header.length > HTTP2FrameParser.maxBufferedPayload {
+            report(.http2FrameOverBuffer, "a \(header.type.name) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped", direction: direction, offset: offset, capture: capture, events: &events)
         }
-        if header.type == 9 && sides[side].block?.stream != header.stream {
+        if header.type == .continuation && sides[side].block?.stream != header.stream {
             report(.http2ContinuationUnexpected, "CONTINUATION on stream \(header.stream) without a HEADERS or PUSH_PROMISE before it (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
-        } else if header.type != 9 && sides[side].block != nil {
-            report(.http2ContinuationUnexpected, "a \(HTTP2Names.frameType(header.type)) frame interrupts a header block that expected CONTINUATION (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        } else if header.type != .continuation && sides[side].block != nil {
+            report(.http2ContinuationUnexpected, "a \(header.type.name) frame interrupts a header block that expected CONTINUATION (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             sides[side].block = nil
             sides[side].hpackBroken = true
         }
@@ -200,10 +200,10 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.
     private mutating func data(_ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let header = sides[side].frame else { return }
         var start = 0
-        if header.flags & 0x8 != 0 {
+        if header.flags.contains(.padded) {
             if payloadOffset == 0, let first = piece.first {
                 sides[side].padLength = Int(first)
             }
@@ -241,43 +241,43 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     private mutating func endFrame(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let header = sides[side].frame else { return }
         sides[side].frame = nil
-        if header.type == 0 && header.flags & 0x1 != 0 {
+        if header.type == .data && header.flags.contains(.endStream) {
             endStream(header.stream, direction: direction, capture: capture, events: &events)
         }
     }
 
     /// A whole non-DATA frame.
     private mutating func frame(_ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let header = sides[side].frame, let payload else { return }
         let offset = sides[side].frameOffset
         func bad(_ why: String) {
-            report(.http2BadFrame, "\(HTTP2Names.frameType(header.type)) on stream \(header.stream): \(why)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(.http2BadFrame, "\(header.type.name) on stream \(header.stream): \(why)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
         }
         switch header.type {
-        case 1, 5:   // HEADERS, PUSH_PROMISE
+        case .headers, .pushPromise:
             var index = 0
             var end = payload.count
-            if header.flags & 0x8 != 0 {
+            if header.flags.contains(.padded) {
                 guard let pad = payload.first, Int(pad) < payload.count else { return bad("padding longer than the frame") }
                 index = 1
                 end -= Int(pad)
             }
             var promised: UInt32?
-            if header.type == 1 && header.flags & 0x20 != 0 { index += 5 }   // PRIORITY fields
-            if header.type == 5 {
+            if header.type == .headers && header.flags.contains(.priority) { index += 5 }   // PRIORITY fields
+            if header.type == .pushPromise {
                 guard index + 4 <= end else { return bad("too short for a promised stream id") }
                 promised = (UInt32(payload[index]) << 24 | UInt32(payload[index + 1]) << 16 | UInt32(payload[index + 2]) << 8 | UInt32(payload[index + 3])) & 0x7fff_ffff
                 index += 4
             }
             guard index <= end else { return bad("too short for its flags") }
             sides[side].block = HeaderBlock(stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
-                                            endStream: header.type == 1 && header.flags & 0x1 != 0, promisedStream: promised, offset: offset)
-            if header.flags & 0x4 != 0 { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
-        case 9:      // CONTINUATION
+                                            endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised, offset: offset)
+            if header.flags.contains(.endHeaders) { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+        case .continuation:
             guard sides[side].block?.stream == header.stream else { return }
             sides[side].block?.frames += 1
             if (sides[side].block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes || (sides[side].block?.frames ?? 0) > Self.maxContinuationFrames {
@@ -288,8 +288,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             } else {
                 sides[side].block?.fragment.append(contentsOf: payload)
             }
-            if header.flags & 0x4 != 0 { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
-        case 3:      // RST_STREAM
+            if header.flags.contains(.endHeaders) { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+        case .rstStream:
             guard payload.count == 4 else { return bad("length \(payload.count), must be 4") }
             let code = Self.u32(payload, 0)
             events.add(.h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset)
@@ -298,19 +298,19 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 streams[header.stream] = stream
                 finishStream(header.stream, capture: capture, unfinished: false, events: &events)
             }
-        case 4:      // SETTINGS
-            let ack = header.flags & 0x1 != 0
+        case .settings:
+            let ack = header.flags.contains(.ack)
             guard payload.count % 6 == 0, !(ack && !payload.isEmpty) else { return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)") }
             let values = Self.settings(payload)
-            for (identifier, value) in values { sides[side].settings[identifier] = value }
+            for (identifier, value) in values { sides[side].settings[HTTP2SettingID(rawValue: identifier)] = value }
             events.add(.h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture, direction: direction, offset: offset)
-        case 6:      // PING
+        case .ping:
             guard payload.count == 8 else { return bad("length \(payload.count), must be 8") }
-            if header.flags & 0x1 != 0 {
+            if header.flags.contains(.ack) {
                 var roundTrip: Double?
-                if let index = sides[1 - side].pings.firstIndex(where: { $0.payload == payload }) {
-                    roundTrip = capture.timestamp.milliseconds(since: sides[1 - side].pings[index].at)
-                    sides[1 - side].pings.remove(at: index)
+                if let index = sides[side.reversed].pings.firstIndex(where: { $0.payload == payload }) {
+                    roundTrip = capture.timestamp.milliseconds(since: sides[side.reversed].pings[index].at)
+                    sides[side.reversed].pings.remove(at: index)
                 }
                 events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset)
             } else {
@@ -318,7 +318,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 sides[side].pings.append((payload, capture.timestamp))
                 events.add(.h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction, offset: offset)
             }
-        case 7:      // GOAWAY
+        case .goAway:
             guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
             let debug = String(decoding: payload[8...].prefix(256), as: UTF8.self)
             events.add(.h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
@@ -335,7 +335,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     // MARK: Header blocks
 
     private mutating func completeHeaderBlock(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let block = sides[side].block else { return }
         sides[side].block = nil
         var fields: [HTTPField] = []
@@ -344,7 +344,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             if sides[side].decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
                 // Bounded: NIOHPACK preallocates for the maximum, and the wire chooses it.
-                let tableSize = min(Int(sides[1 - side].settings[1] ?? 4096), Self.maxHeaderTableSize)
+                let tableSize = min(Int(sides[side.reversed].settings[.headerTableSize] ?? HTTP2SettingID.defaultHeaderTableSize), Self.maxHeaderTableSize)
                 sides[side].decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
                                                    maxHeaderListSize: Self.maxHeaderListSize)
             }
@@ -440,7 +440,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             stream: id, method: pseudo(":method"), scheme: pseudo(":scheme"), authority: pseudo(":authority"), path: pseudo(":path"),
             connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0, reset: nil,
             timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
-        if pseudo(":protocol") != nil && sides[1].settings[8] != 1 {
+        if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1 {
             events.finding(.http2ConnectProtocolNotEnabled, "an extended CONNECT (:protocol \(pseudo(":protocol") ?? "")) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)", capture: capture, direction: .clientToServer)
         }
     }
@@ -468,11 +468,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
         guard streams[id] != nil else { return }
-        if direction == .clientToServer {
-            streams[id]?.ended.clientToServer = true
-        } else {
-            streams[id]?.ended.serverToClient = true
-        }
+        streams[id]?.ended[direction] = true
         if let ended = streams[id]?.ended, ended.clientToServer && ended.serverToClient {
             finishStream(id, capture: capture, unfinished: false, events: &events)
         }
@@ -494,13 +490,13 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     // MARK: Gaps and the end
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         if sides[side].resync != nil {
             sides[side].resync?.gap(length)
             return
         }
         guard !sides[side].parser.isStopped else { return }
-        if let header = sides[side].frame, header.type == 0, sides[side].parser.skip(Int(length)) {
+        if let header = sides[side].frame, header.type == .data, sides[side].parser.skip(Int(length)) {
             report(.http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if var stream = streams[header.stream] {
                 if direction == .clientToServer { stream.summary.requestBodyBytes += length } else { stream.summary.responseBodyBytes += length }
@@ -522,7 +518,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
-        for direction in [Direction.clientToServer, .serverToClient] where sides[direction.rawValue].resync?.isEmpty == false {
+        for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
             resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
                           events: &events, final: true)
         }

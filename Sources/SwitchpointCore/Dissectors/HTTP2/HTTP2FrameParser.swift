@@ -5,8 +5,8 @@
 struct HTTP2FrameParser {
     struct Header: Equatable {
         var length: Int
-        var type: UInt8
-        var flags: UInt8
+        var type: HTTP2FrameType
+        var flags: HTTP2Flags
         var stream: UInt32
     }
 
@@ -31,6 +31,9 @@ struct HTTP2FrameParser {
         case stopped
     }
 
+    /// The client connection preface (RFC 9113 §3.4); content detection looks for it too.
+    static let connectionPreface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
     /// Named limit: non-DATA payloads buffered whole (SETTINGS_MAX_FRAME_SIZE tops at 16 MiB).
     static let maxBufferedPayload = 1 << 20
 
@@ -53,7 +56,7 @@ struct HTTP2FrameParser {
             index = bytes.count
             return nil
         case .preface(var matched):
-            let preface = ProtocolDetector.http2Preface
+            let preface = Self.connectionPreface
             while index < bytes.count && matched < preface.count {
                 guard bytes[index] == preface[matched] else {
                     state = .stopped
@@ -77,7 +80,7 @@ struct HTTP2FrameParser {
                 guard headerBytes.count == 9 else { continue }
                 let parsed = Header(
                     length: Int(headerBytes[0]) << 16 | Int(headerBytes[1]) << 8 | Int(headerBytes[2]),
-                    type: headerBytes[3], flags: headerBytes[4],
+                    type: HTTP2FrameType(rawValue: headerBytes[3]), flags: HTTP2Flags(rawValue: headerBytes[4]),
                     stream: (UInt32(headerBytes[5]) << 24 | UInt32(headerBytes[6]) << 16 | UInt32(headerBytes[7]) << 8 | UInt32(headerBytes[8])) & 0x7fff_ffff)
                 headerBytes.removeAll(keepingCapacity: true)
                 header = parsed
@@ -96,7 +99,7 @@ struct HTTP2FrameParser {
                 return nil
             }
             if remaining == 0 {
-                if header.type == 0 {
+                if header.type == .data {
                     state = .header
                     return .frameEnd(offset: offset + UInt64(index))
                 }
@@ -110,7 +113,7 @@ struct HTTP2FrameParser {
             state = .payload(remaining: remaining - take)
             let position = payloadDone
             payloadDone += take
-            if header.type == 0 {
+            if header.type == .data {
                 return .dataPiece(range: range, payloadOffset: position)
             }
             if payload.count + take <= Self.maxBufferedPayload {
@@ -122,7 +125,7 @@ struct HTTP2FrameParser {
 
     /// Missing bytes: skipped inside a DATA payload (true), fatal anywhere else.
     mutating func skip(_ length: Int) -> Bool {
-        if case .payload(let remaining) = state, header?.type == 0, length <= remaining {
+        if case .payload(let remaining) = state, header?.type == .data, length <= remaining {
             state = .payload(remaining: remaining - length)
             payloadDone += length
             return true

@@ -4,8 +4,7 @@ public struct RawStreamDissector: UpgradedStreamDissector {
     public let protocolName: String
     /// Bytes of each chunk shown in the preview.
     public static let previewLength = 48
-    private var clientTotal: UInt64 = 0
-    private var serverTotal: UInt64 = 0
+    private var totals = PerDirection<UInt64>(repeating: 0)
 
     public init(protocolName: String) {
         self.protocolName = protocolName
@@ -13,7 +12,7 @@ public struct RawStreamDissector: UpgradedStreamDissector {
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         guard !bytes.isEmpty else { return }
-        if direction == .clientToServer { clientTotal += UInt64(bytes.count) } else { serverTotal += UInt64(bytes.count) }
+        totals[direction] += UInt64(bytes.count)
         let head = bytes.prefix(Self.previewLength)
         var kept = events.takePayloadBuffer()
         kept.append(contentsOf: head)
@@ -58,5 +57,5 @@ public struct RawStreamDissector: UpgradedStreamDissector {
 
     public var openState: OpenConnectionState { OpenConnectionState(protocolName: protocolName) }
 
-    public func total(_ direction: Direction) -> UInt64 { direction == .clientToServer ? clientTotal : serverTotal }
+    public func total(_ direction: Direction) -> UInt64 { totals[direction] }
 }

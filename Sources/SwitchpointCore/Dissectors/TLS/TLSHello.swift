@@ -122,21 +122,21 @@ enum TLSHelloParser {
         for (type, data) in extensions {
             var inner = Cursor(bytes: data)
             switch type {
-            case 0:   // server_name
+            case TLSExtensionType.serverName:
                 guard let listLength = inner.u16(), let list = inner.take(Int(listLength)) else { return nil }
                 var names = Cursor(bytes: list)
                 while names.remaining > 0 {
                     guard let nameType = names.u8(), let length = names.u16(), let name = names.take(Int(length)) else { return nil }
                     if nameType == 0 { hello.serverName = HTTPText.decode(name) }
                 }
-            case 16:  // application_layer_protocol_negotiation
+            case TLSExtensionType.alpn:
                 guard let listLength = inner.u16(), let list = inner.take(Int(listLength)) else { return nil }
                 var protocols = Cursor(bytes: list)
                 while protocols.remaining > 0 {
                     guard let length = protocols.u8(), let name = protocols.take(Int(length)) else { return nil }
                     hello.alpn.append(HTTPText.decode(name))
                 }
-            case 43:  // supported_versions: the highest real one offered
+            case TLSExtensionType.supportedVersions:   // the highest real one offered
                 guard let length = inner.u8(), let list = inner.take(Int(length)) else { return nil }
                 var versions = Cursor(bytes: list)
                 var highest: UInt16 = 0
@@ -175,9 +175,9 @@ enum TLSHelloParser {
             case TLSExtensionType.keyShare:
                 // In a HelloRetryRequest the extension is just the selected group.
                 if data.count == 2 { selectedGroup = inner.u16() }
-            case 43:
+            case TLSExtensionType.supportedVersions:
                 if let selected = inner.u16() { version = selected }
-            case 16:
+            case TLSExtensionType.alpn:
                 guard let listLength = inner.u16(), let list = inner.take(Int(listLength)) else { return nil }
                 var protocols = Cursor(bytes: list)
                 if let length = protocols.u8(), let name = protocols.take(Int(length)) { alpn = HTTPText.decode(name) }

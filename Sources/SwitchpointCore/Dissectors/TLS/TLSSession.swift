@@ -44,7 +44,7 @@ struct TLSSession: UpgradedStreamDissector {
     private let registry: DissectorRegistry
     private let limits: HTTP1Limits
     private let connection: ConnectionID
-    private var sides = [Side(), Side()]
+    private var sides = PerDirection(repeating: Side())
 
     // What the handshake told.
     private var clientHello: TLSClientHelloDetails?
@@ -69,7 +69,7 @@ struct TLSSession: UpgradedStreamDissector {
     // MARK: Bytes in
 
     mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         sides[side].end = offset + UInt64(bytes.count)
         // Opaque after its hello: only counted.
         if sides[side].phase == .opaque && sides[side].helloEnd != nil { return }
@@ -78,7 +78,7 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         sides[side].end = offset + length
         guard sides[side].phase != .opaque || sides[side].helloEnd == nil else { return }
         guard let outcome = sides[side].framer.gap(length: length) else { return }
@@ -119,8 +119,8 @@ struct TLSSession: UpgradedStreamDissector {
             inner.finish(capture: capture, reason: captureEnded ? .captureEnded : .fin, events: &events)
             events.decrypted = false
         }
-        let counts = sides.map { side in side.helloEnd.map { side.end >= $0 ? side.end - $0 : 0 } ?? 0 }
-        events.add(.tlsEncrypted(clientToServer: counts[0], serverToClient: counts[1]), capture: capture)
+        func encrypted(_ side: Side) -> UInt64 { side.helloEnd.map { side.end >= $0 ? side.end - $0 : 0 } ?? 0 }
+        events.add(.tlsEncrypted(clientToServer: encrypted(sides.clientToServer), serverToClient: encrypted(sides.serverToClient)), capture: capture)
     }
 
     /// The decrypted protocol's state when there is one ("websocket over tls").
@@ -134,7 +134,7 @@ struct TLSSession: UpgradedStreamDissector {
     // MARK: Records
 
     private mutating func drain(_ direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         while sides[side].phase != .opaque || sides[side].helloEnd == nil, let next = sides[side].framer.next() {
             switch next {
             case .failure(.badHeader(let type, let version, let length)):
@@ -162,7 +162,7 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     private mutating func record(_ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let type = TLSContentType(rawValue: header.type) else { return }
         if type == .changeCipherSpec {
             // TLS 1.3 sends it only for middlebox compatibility (RFC 8446 §5); in TLS 1.2
@@ -219,7 +219,7 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     private mutating func decrypt(_ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard var protection = sides[side].protection else { return }
         var result = body.withUnsafeBytes { protection.open(type: header.type, version: header.version, body: $0) }
         if case .failure = result, var fallback = sides[side].fallback {
@@ -272,7 +272,7 @@ struct TLSSession: UpgradedStreamDissector {
     static let maxHelloBytes = 64 * 1024
 
     private mutating func handshakeMessages(_ direction: Direction, recordEnd: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         while true {
             let first = sides[side].helloEnd == nil
             let limit = first ? Self.maxHelloBytes : TLSRecordLimits.maxHandshakeMessageLength
@@ -297,7 +297,7 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     private mutating func handshakeMessage(_ message: TLSHandshakeReassembler.Message, first: Bool, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         let type = TLSHandshakeType(rawValue: message.type)
         switch (direction, type) {
         case (.clientToServer, .clientHello):
@@ -376,7 +376,7 @@ struct TLSSession: UpgradedStreamDissector {
         }
         guard keyLog != nil else {
             // Without keys the rest of each direction is opaque once protected.
-            if tls13 { sides[Direction.serverToClient.rawValue].phase = .opaque }
+            if tls13 { sides[.serverToClient].phase = .opaque }
             return
         }
         let suite = details.cipherSuite
@@ -397,7 +397,7 @@ struct TLSSession: UpgradedStreamDissector {
             makeOpaque(afterServerHello: true)
             return
         }
-        let client = Direction.clientToServer.rawValue, server = Direction.serverToClient.rawValue
+        let client = Direction.clientToServer, server = Direction.serverToClient
         if tls13 {
             guard let serverSecret = secrets.serverHandshakeTrafficSecret, let clientSecret = secrets.clientHandshakeTrafficSecret else {
                 events.finding(.tlsNoKey, "the key log has no CLIENT/SERVER_HANDSHAKE_TRAFFIC_SECRET for client random \(randomHex); the connection stays encrypted",
@@ -449,12 +449,12 @@ struct TLSSession: UpgradedStreamDissector {
     /// TLS 1.3 records after the ServerHello are encrypted; TLS 1.2 ones after each CCS.
     private mutating func makeOpaque(afterServerHello: Bool) {
         guard afterServerHello && tls13 else { return }
-        for index in sides.indices { sides[index].phase = .opaque }
-        sides[Direction.clientToServer.rawValue].held = []
+        for direction in Direction.allCases { sides[direction].phase = .opaque }
+        sides[.clientToServer].held = []
     }
 
     private mutating func install13(_ secret: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction.rawValue
+        let side = direction
         guard let suite = serverHello?.cipherSuite, let aead = suite.aead, sides[side].phase == .protected else { return }
         guard let secret else {
             events.finding(.tlsNoKey, "the key log has no \(direction == .clientToServer ? "CLIENT" : "SERVER")_TRAFFIC_SECRET_0 for client random \(TLSHex.string(clientHello?.random ?? [])); application data of this direction stays encrypted",
@@ -485,7 +485,7 @@ struct TLSSession: UpgradedStreamDissector {
         guard !plaintext.isEmpty else { return }
         reportFacts(capture: capture, events: &events)
         let analysis = innerAnalysis()
-        let side = direction.rawValue
+        let side = direction
         let offset = sides[side].plaintextOffset
         sides[side].plaintextOffset += UInt64(plaintext.count)
         events.decrypted = true
@@ -495,7 +495,7 @@ struct TLSSession: UpgradedStreamDissector {
 
     private mutating func innerGap(_ direction: Direction, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         guard let inner else { return }
-        let side = direction.rawValue
+        let side = direction
         let offset = sides[side].plaintextOffset
         sides[side].plaintextOffset += length
         events.decrypted = true

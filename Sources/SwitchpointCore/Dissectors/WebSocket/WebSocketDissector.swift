@@ -42,7 +42,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         /// Frames since the last resync: a continuation may belong to a message whose
         /// first frame was never seen.
         var afterResync = false
-        var reported: Set<String> = []
+        var reported: Set<FindingCode> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
     }
 
@@ -52,7 +52,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     /// stream's history may be missing.
     let startedWithoutHandshake: Bool
     /// Per direction, indexed by `Direction.rawValue`.
-    private let sides = [Side(), Side()]
+    private let sides = PerDirection(clientToServer: Side(), serverToClient: Side())
     private var scratch: [UInt8] = []
     private var closes: [(direction: Direction, code: UInt16?, at: Timestamp)] = []
     private var lastCapture: CaptureInfo?
@@ -68,23 +68,23 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             compression = WebSocketCompression(kind: .perMessageDeflate)
         }
         if compression != nil {
-            sides[Direction.clientToServer.rawValue].inflater = Inflater()
-            sides[Direction.serverToClient.rawValue].inflater = Inflater()
+            sides[.clientToServer].inflater = Inflater()
+            sides[.serverToClient].inflater = Inflater()
         }
-        sides[Direction.clientToServer.rawValue].historyUnknown = startedWithoutHandshake
-        sides[Direction.serverToClient.rawValue].historyUnknown = startedWithoutHandshake
+        sides[.clientToServer].historyUnknown = startedWithoutHandshake
+        sides[.serverToClient].historyUnknown = startedWithoutHandshake
         if !context.clientStartsAtFrameBoundary {
-            sides[Direction.clientToServer.rawValue].resync = FrameResync(from: context.clientToServerOffset)
+            sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
         }
         if !context.serverStartsAtFrameBoundary {
-            sides[Direction.serverToClient.rawValue].resync = FrameResync(from: context.serverToClientOffset)
+            sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset)
         }
     }
 
     // MARK: Bytes
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         lastCapture = capture
         if side.resync != nil {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
@@ -117,7 +117,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     /// consistent frame headers shows where frames start, parses from there.
     private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
                                         events: inout EventBuffer, final: Bool = false) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         guard var resync = side.resync else { return }
         side.resync = nil   // the buffer stays uniquely referenced while it grows
         let step = resync.step(bytes, offset: offset, capture: capture, rule: WebSocketFrameChainRule(), direction: direction, final: final)
@@ -139,15 +139,15 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func report(_ code: FindingCode, _ message: String, direction: Direction, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         if once {
-            guard side.reported.insert(code.rawValue).inserted else { return }
+            guard side.reported.insert(code).inserted else { return }
         }
         events.finding(code, message, capture: capture, direction: direction, offset: offset)
     }
 
     private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         if events.wantsFrames { events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset) }
         side.frame = header
         side.control.removeAll(keepingCapacity: true)
@@ -170,19 +170,19 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         if side.closeSeen {
             report(.websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)", direction: direction, offset: offset, capture: capture, events: &events)
         }
-        let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcode != 0 || compression?.kind == .deflateFrame) ? 0x4 : 0
+        let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcodeValue != .continuation || compression?.kind == .deflateFrame) ? 0x4 : 0
         if header.rsv & ~rsvAllowed != 0 {
             report(.websocketRSVWithoutExtension, "RSV bits \(header.rsv) set on opcode \(header.opcode) without a negotiated extension that defines them (§5.2)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
         }
-        switch header.opcode {
-        case 0x8, 0x9, 0xA:
+        switch header.opcodeValue {
+        case .close, .ping, .pong:
             if header.payloadLength > 125 {
                 report(.websocketControlFrameTooLong, "a control frame (opcode \(header.opcode)) with a \(header.payloadLength)-byte payload; the limit is 125 (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
             if !header.fin {
                 report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
-        case 0x1, 0x2:
+        case .text, .binary:
             side.afterResync = false
             if let unfinished = side.message {
                 report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -194,7 +194,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                                           kept: events.takePayloadBuffer())
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
-        case 0x0:
+        case .continuation:
             if side.message == nil && side.afterResync {
                 // The rest of a message whose first frame came before the resync: skipped.
                 side.frameInMessage = false
@@ -211,7 +211,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func payload(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         guard let header = side.frame else { return }
         if header.isControl {
             let room = options.maxControlPayload - side.control.count
@@ -230,13 +230,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// Plain message bytes: counted, validated, and kept as far as the options say.
     private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         // Changed in place, field by field: a copy of the message would share its kept
         // buffer (every append would copy it), and moving it out and back costs a generic
         // destroy of the optional each time.
         guard let opcode = side.message?.opcode else { return }
         side.message?.length += UInt64(bytes.count)
-        if opcode == 1 { side.message?.utf8.feed(bytes) }
+        if opcode == WebSocketOpcode.text.rawValue { side.message?.utf8.feed(bytes) }
         let limit = options.keepFullPayload ? options.maxFullPayloadBytes : options.previewBytes
         let room = limit - (side.message?.kept.count ?? 0)
         if room > 0 {
@@ -246,7 +246,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         // Only fields are read here: a copy of the message would share its kept buffer
         // and make every append below copy it whole (quadratic in the message size).
         guard side.message?.inflating == true, let messageOffset = side.message?.offset,
@@ -291,7 +291,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func endFrame(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         guard let header = side.frame else { return }
         side.frame = nil
         if header.isControl {
@@ -316,7 +316,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         if compression?.kind == .perMessageDeflate, side.message?.compressed == true {
             inflateTail(direction: direction, capture: capture, events: &events)
         }
@@ -324,7 +324,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
             report(.websocketPayloadCap, "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
-        if message.opcode == 1 && message.complete && !message.utf8.validAtEnd {
+        if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && !message.utf8.validAtEnd {
             report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
         events.add(.wsMessage(WebSocketMessage(
@@ -339,24 +339,24 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func control(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         let payload = side.control
         side.control = events.takePayloadBuffer()   // the old one travels with the event
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
-        switch header.opcode {
-        case 0x9:
+        switch header.opcodeValue {
+        case .ping:
             if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
             side.pings.append((payload, capture.timestamp))
-            events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
-        case 0xA:
+            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.ping.rawValue, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
+        case .pong:
             let peer = direction.reversed
             var roundTrip: Double?
-            if let index = sides[peer.rawValue].pings.firstIndex(where: { $0.payload == payload }) {
-                roundTrip = capture.timestamp.milliseconds(since: sides[peer.rawValue].pings[index].at)
-                sides[peer.rawValue].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
+            if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
+                roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
+                sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
             }
-            events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
-        case 0x8:
+            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.pong.rawValue, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
+        case .close:
             var code: UInt16?
             var reason = ""
             if payload.count == 1 {
@@ -364,7 +364,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             } else if payload.count >= 2 {
                 let value = UInt16(payload[0]) << 8 | UInt16(payload[1])
                 code = value
-                if !Self.isValidCloseCode(value) {
+                if !WebSocketCloseCode(rawValue: value).maySend {
                     report(.websocketInvalidCloseCode, "close code \(value) may not be sent (§7.4.1: reserved, or only for local use)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
                 }
                 let reasonBytes = Array(payload[2...])
@@ -385,19 +385,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
     }
 
-    /// §7.4: 1000-1003, 1007-1014 and 3000-4999 may be sent; 1004-1006, 1015 and the
-    /// other reserved ranges may not.
-    static func isValidCloseCode(_ code: UInt16) -> Bool {
-        switch code {
-        case 1000...1003, 1007...1014, 3000...4999: true
-        default: false
-        }
-    }
-
     // MARK: Gaps and the end
 
     public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction.rawValue]
+        let side = sides[direction]
         if side.resync != nil {
             side.resync?.gap(length)
             return
@@ -444,19 +435,19 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// Messages started and not finished, both directions.
     public var openState: OpenConnectionState {
-        OpenConnectionState(protocolName: "websocket", inFlight: sides.reduce(0) { $0 + ($1.message == nil ? 0 : 1) })
+        OpenConnectionState(protocolName: "websocket", inFlight: Direction.allCases.reduce(0) { $0 + (sides[$1].message == nil ? 0 : 1) })
     }
 
     /// With `captureEnded` the connection may well have gone on: an unfinished message,
     /// an unanswered ping or close and a missing close frame are not reported as faults.
     public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
-        for direction in [Direction.clientToServer, .serverToClient] where sides[direction.rawValue].resync?.isEmpty == false {
+        for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
             // The last frames of a short stream: a chain that ends exactly with the bytes.
             resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
                           events: &events, final: true)
         }
         for direction in [Direction.clientToServer, .serverToClient] {
-            let side = sides[direction.rawValue]
+            let side = sides[direction]
             if let unfinished = side.message {
                 side.message?.complete = false
                 if !captureEnded {

@@ -13,7 +13,10 @@ public struct WebSocketFrameHeader: Sendable, Equatable {
     /// The 64-bit length had its most significant bit set (§5.2 forbids it).
     public var lengthTopBitSet: Bool
 
-    public var isControl: Bool { opcode & 0x08 != 0 }
+    public var isControl: Bool { opcodeValue.isControl }
+    /// The opcode as its named type (the event keeps the wire byte).
+    @inline(__always)
+    public var opcodeValue: WebSocketOpcode { WebSocketOpcode(rawValue: opcode) }
     public var rsv1: Bool { rsv & 0x4 != 0 }
 
     public static func == (lhs: WebSocketFrameHeader, rhs: WebSocketFrameHeader) -> Bool {

@@ -122,7 +122,7 @@ public struct HARWriter {
                 if !firstFinding { out.append(UInt8(ascii: ",")) }
                 firstFinding = false
                 var object = JSONObjectWriter(into: out)
-                object.add("code", finding.code)
+                object.add("code", finding.code.rawValue)
                 object.add("severity", finding.severity.rawValue)
                 object.add("message", finding.message)
                 object.close()
@@ -229,7 +229,7 @@ public struct HARWriter {
         response.add("headersSize", -1)
         if exchange.status == nil {
             response.add("bodySize", -1)
-            response.add("_error", exchange.reset.map { "stream reset: " + HTTP2Names.error($0) } ?? "no response captured")
+            response.add("_error", exchange.reset.map { "stream reset: " + HTTP2ErrorCode(rawValue: $0).name } ?? "no response captured")
         } else {
             response.add("bodySize", exchange.responseBodyBytes)
         }
@@ -357,7 +357,7 @@ public struct HARWriter {
             object.add("type", literal: message.direction == .clientToServer ? "send" : "receive")
             object.add("time", timestamp: message.time)
             object.add("opcode", Int(message.opcode))
-            if message.problem != nil || message.isText || message.opcode == 9 || message.opcode == 10 {
+            if message.problem != nil || message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping || WebSocketOpcode(rawValue: message.opcode) == .pong {
                 object.add("data", bytes: message.problem == nil ? message.data : [])
             } else {
                 object.add("data", Base64.encode(message.data))

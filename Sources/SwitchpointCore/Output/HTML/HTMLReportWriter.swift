@@ -135,7 +135,7 @@ public struct HTMLReportWriter {
     private func auditFindingsByConnection() -> [String: [AuditFinding]] {
         var byLabel: [String: [AuditFinding]] = [:]
         for finding in audit?.findings ?? [] {
-            for label in Set([finding.front, finding.back].compactMap { $0 }) { byLabel[label, default: []].append(finding) }
+            for label in Set([finding.front, finding.back].compactMap { $0?.description }) { byLabel[label, default: []].append(finding) }
         }
         return byLabel
     }
@@ -276,7 +276,7 @@ public struct HTMLReportWriter {
                     out.append(" ↔ back ")
                     out.append(trusted: backLabel)
                     out.append(" <span class=\"muted\">paired by ")
-                    HTMLEscaper.append(pair.evidence + " (" + pair.confidence + " confidence)", to: out)
+                    HTMLEscaper.append(pair.evidence.rawValue + " (" + pair.confidence.rawValue + " confidence)", to: out)
                     out.append("</span>")
                 }
             }

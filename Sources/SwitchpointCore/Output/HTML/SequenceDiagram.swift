@@ -230,7 +230,7 @@ struct SequenceDiagram {
             }, into: out, details: details, nextDetail: &nextDetail)
             arrow(from: leg.right, to: leg.left, y: y + 8, cssClass: "h2", label: { out in
                 if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
-                if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2Names.error(reset)) }
+                if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2ErrorCode(rawValue: reset).name) }
                 if summary.unfinished { out.append(" unfinished") }
                 if let total = summary.totalMilliseconds { out.append(" · "); out.append(duration: total) }
             }, detail: { details in
@@ -252,7 +252,7 @@ struct SequenceDiagram {
             out.append(trusted: finding.severity.rawValue)
             // The whole message as the tooltip; the label is clipped to the diagram.
             out.append("\"><title>")
-            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": " + finding.message, to: out)
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
             out.append("</title><circle cx=\"")
             out.append(fixed: x, decimals: 1)
             out.append("\" cy=\"")
@@ -264,8 +264,8 @@ struct SequenceDiagram {
             out.append("\" y=\"")
             out.append(fixed: y, decimals: 1)
             out.append(leftwards ? "\" text-anchor=\"end\">" : "\">")
-            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code + ": ", to: out)
-            Self.clipped(finding.message, into: out, limit: max(20, 66 - finding.code.count))
+            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": ", to: out)
+            Self.clipped(finding.message, into: out, limit: max(20, 66 - finding.code.rawValue.count))
             out.append("</text></g>")
         case .auditFinding(let finding):
             // On the proxy's lifeline (the middle one), with the fix in the tooltip.
@@ -425,29 +425,24 @@ struct SequenceDiagram {
     }
 
     static func messageClass(_ opcode: UInt8) -> StaticString {
-        switch opcode {
-        case 1: "ws text"
-        case 2: "ws binary"
-        case 8: "ws close"
-        case 9, 10: "ws control"
+        switch WebSocketOpcode(rawValue: opcode) {
+        case .text: "ws text"
+        case .binary: "ws binary"
+        case .close: "ws close"
+        case .ping, .pong: "ws control"
         default: "ws"
         }
     }
 
     static func opcodeName(_ opcode: UInt8) -> StaticString {
-        switch opcode {
-        case 1: "text"
-        case 2: "binary"
-        case 8: "close"
-        case 9: "ping"
-        case 10: "pong"
-        default: "frame"
-        }
+        let named = WebSocketOpcode(rawValue: opcode)
+        guard named != .continuation, let name = named.name else { return "frame" }
+        return name
     }
 
     static func messageLabel(_ message: ReportMessage, into out: OutputBuffer) {
         out.append(opcodeName(message.opcode))
-        if message.opcode == 8 {
+        if WebSocketOpcode(rawValue: message.opcode) == .close {
             if let code = message.closeCode { out.append(" "); out.append(decimal: Int(code)) }
             if !message.data.isEmpty { out.append(" "); clipped(String(decoding: message.data, as: UTF8.self), into: out, limit: 40) }
             return
@@ -456,7 +451,7 @@ struct SequenceDiagram {
         out.append(decimal: message.length)
         out.append(" B")
         if let roundTrip = message.roundTripMilliseconds { out.append(" rtt "); out.append(duration: roundTrip) }
-        if message.opcode == 1 && message.problem == nil {
+        if WebSocketOpcode(rawValue: message.opcode) == .text && message.problem == nil {
             out.append(": ")
             let preview = message.data.prefix(160)
             clipped(String(decoding: preview, as: UTF8.self), into: out, limit: 40)
@@ -478,7 +473,7 @@ struct SequenceDiagram {
             return
         }
         let preview = Array(message.data.prefix(ReportLimits.htmlPreviewBytes))
-        if message.isText || message.opcode == 9 || message.opcode == 10 {
+        if message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping || WebSocketOpcode(rawValue: message.opcode) == .pong {
             HTMLEscaper.append(preview, to: out)
         } else {
             hexDump(preview, into: out)

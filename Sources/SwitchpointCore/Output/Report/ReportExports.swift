@@ -35,7 +35,7 @@ public final class ReportExports {
             var findings: [String: [AuditFinding]] = [:]
             for finding in audit?.findings ?? [] {
                 // On the front leg's entry (the client's view), else on the one it names.
-                if let label = finding.front ?? finding.back { findings[label, default: []].append(finding) }
+                if let label = (finding.front ?? finding.back)?.description { findings[label, default: []].append(finding) }
             }
             let archive = HARWriter(connections: connections, auditFindings: findings, labelWithFile: recorders.count > 1).render()
             try Self.write(archive, to: harPath, what: "HAR file")

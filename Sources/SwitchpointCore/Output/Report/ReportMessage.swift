@@ -17,5 +17,5 @@ public struct ReportMessage: Sendable {
     public var closeCode: UInt16?
     public var roundTripMilliseconds: Double?
 
-    public var isText: Bool { opcode == 1 || opcode == 8 }
+    public var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text || WebSocketOpcode(rawValue: opcode) == .close }
 }

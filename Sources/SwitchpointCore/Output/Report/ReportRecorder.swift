@@ -163,8 +163,10 @@ public final class ReportRecorder: TimelineEventSink {
             }
         case .finding(let finding):
             capture.findings[finding.severity, default: 0] += 1
-            if finding.code == FindingCode.upgradeRefused426.rawValue || finding.code == FindingCode.upgradeRefused.rawValue {
-                capture.refused[finding.code == FindingCode.upgradeRefused426.rawValue ? "426" : "other status", default: 0] += 1
+            switch finding.code.upgradeOutcome {
+            case .refused426?: capture.refused["426", default: 0] += 1
+            case .refusedOtherStatus?: capture.refused["other status", default: 0] += 1
+            case .connectRefused?, .noVerdict?, nil: break
             }
             guard let state = open[id] else { return }
             state.record.findingCounts[finding.severity, default: 0] += 1
@@ -212,7 +214,7 @@ public final class ReportRecorder: TimelineEventSink {
             addMessage(recorded, event)
         case .wsClose(let close):
             guard let direction = event.direction else { return }
-            var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: 8,
+            var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: WebSocketOpcode.close.rawValue,
                                          length: UInt64(close.reason.utf8.count), data: Array(close.reason.utf8), truncated: false)
             recorded.closeCode = close.code
             addMessage(recorded, event, landmark: true)

@@ -1,0 +1,22 @@
+/// The stream a frame of Docker's multiplexed attach stream belongs to: the first byte of
+/// its 8-byte header (Docker Engine API, "Attach to a container", stream format).
+public struct DockerStreamType: RawRepresentable, Hashable, Sendable {
+    public var rawValue: UInt8
+
+    @inline(__always)
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let stdin = DockerStreamType(rawValue: 0)
+    public static let stdout = DockerStreamType(rawValue: 1)
+    public static let stderr = DockerStreamType(rawValue: 2)
+
+    /// The name a frame's chunk carries; nil for a byte that is no stream type.
+    public var name: String? {
+        switch self {
+        case .stdin: "stdin"
+        case .stdout: "stdout"
+        case .stderr: "stderr"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// Maps protocol tokens to `UpgradeHandler`s (after SwiftNIO's upgrader list): each
+/// checks its handshake and makes its dissector. Keys are case-insensitive and
+/// `name/version` matches by name; anything unknown gets the raw view.
+public struct DissectorRegistry: Sendable {
+    public typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
+    private var handlers: [String: any UpgradeHandler] = [:]
+    /// A 2xx to CONNECT: the tunnel's own protocol is detected afresh.
+    var connectTunnel: any UpgradeHandler = ConnectUpgradeHandler()
+    /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
+    public var bodies = HTTPBodyOptions()
+
+    /// Every upgrade shown raw. WebSocket handshakes are still checked: what the 101
+    /// promised is an HTTP/1 matter, whatever shows the bytes after it.
+    public init() {
+        register(WebSocketUpgradeHandler(options: nil))
+    }
+
+    public mutating func register(_ handler: any UpgradeHandler) {
+        for name in handler.protocolNames { handlers[Self.key(name)] = handler }
+    }
+
+    /// A dissector without a handshake check of its own.
+    public mutating func register(_ protocolName: String, factory: @escaping Factory) {
+        register(FactoryUpgradeHandler(protocolNames: [protocolName], factory: factory))
+    }
+
+    public func isRegistered(_ protocolName: String) -> Bool {
+        handlers[Self.key(protocolName)] != nil
+    }
+
+    /// The handler for a protocol token; the raw view's for unknown ones.
+    public func handler(named protocolName: String) -> any UpgradeHandler {
+        handlers[Self.key(protocolName)] ?? RawUpgradeHandler()
+    }
+
+    /// The handler an HTTP/1 verdict hands the connection to.
+    func handler(for verdict: UpgradeVerdict) -> any UpgradeHandler {
+        switch verdict.kind {
+        case .upgrade(let token): handler(named: token)
+        case .connectTunnel: connectTunnel
+        }
+    }
+
+    /// A dissector for a stream known to speak `context.protocolName` (an upgrade, content
+    /// detection, --decode-as).
+    public func dissector(for context: UpgradeContext) -> any UpgradedStreamDissector {
+        handler(named: context.protocolName).makeDissector(context) ?? RawStreamDissector(protocolName: context.protocolName)
+    }
+
+    /// `WebSocket` → `websocket`, `SPDY/3.1` → `spdy`.
+    static func key(_ token: String) -> String {
+        let name = token.split(separator: "/", maxSplits: 1).first.map(String.init) ?? token
+        return name.lowercasedASCII
+    }
+
+    /// The dissectors switchpoint ships.
+    public static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
+
+    public static func standard(webSocket: WebSocketOptions, bodies: HTTPBodyOptions = HTTPBodyOptions()) -> DissectorRegistry {
+        var registry = DissectorRegistry()
+        registry.bodies = bodies
+        registry.register(WebSocketUpgradeHandler(options: webSocket))
+        registry.register(H2CUpgradeHandler(webSocket: webSocket, bodies: bodies))
+        registry.register(DockerAttachUpgradeHandler())
+        return registry
+    }
+}
+
+/// `register(_:factory:)`: a dissector factory as a handler.
+private struct FactoryUpgradeHandler: UpgradeHandler {
+    let protocolNames: [String]
+    let factory: DissectorRegistry.Factory
+
+    func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? { factory(context) }
+}

@@ -1,0 +1,31 @@
+/// One protocol an HTTP/1 connection can switch to (after SwiftNIO's
+/// `HTTPServerProtocolUpgrader`): it checks the handshake that selected it and makes the
+/// dissector for what follows. The HTTP/1 session never names a protocol; the registry
+/// picks the handler by the token the 101 (or the request) names.
+public protocol UpgradeHandler: Sendable {
+    /// The tokens it answers to (`websocket`; `h2c`, `h2`), matched without case or version.
+    var protocolNames: [String] { get }
+
+    /// Findings about the handshake and the details the switch event shows. Called with
+    /// the request the response answers (a 101 without one is checked by nobody).
+    func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck
+
+    /// The dissector for the new protocol's bytes; nil shows them raw.
+    func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)?
+
+    /// The protocol the tunnel carries is detected afresh (CONNECT), instead of dissected.
+    var detectsTunnelledProtocol: Bool { get }
+
+    /// The name the switch event carries when it is not the token (CONNECT has none).
+    var switchName: String? { get }
+}
+
+extension UpgradeHandler {
+    public func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck {
+        UpgradeHandshakeCheck()
+    }
+
+    public var detectsTunnelledProtocol: Bool { false }
+
+    public var switchName: String? { nil }
+}
