@@ -289,102 +289,32 @@ struct Switchpoint: ParsableCommand {
             throw ExitCode(2)
         }
         threaded?.start()
-        var limits = ReassemblyLimits()
-        limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
-        let live = interface != nil
-        let output = LineWriter.standardOutput(flushEachLine: live)
-        let status = StatusLine()
-        output.beforeFlush = { status.clear() }
-        var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
-        var webSocket = WebSocketOptions()
-        webSocket.keepFullPayload = payload == .full
-        var bodies = HTTPBodyOptions()
-        bodies.keepFull = payload == .full
-        let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
-        let reportProblem: (CaptureError) -> Void = { problem in
-            output.flush()
-            errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
-        }
-        /// The live status line: what was captured and analyzed so far.
-        func heartbeat(_ summary: @escaping () -> TimelineSummary?) -> ((DecodeStatistics) -> Void)? {
-            guard let threaded else { return nil }
-            return { statistics in
-                status.update({
-                    let capture = threaded.statistics()
-                    var line = "\(statistics.packets) packets  \(capture.capturedBytes) bytes"
-                    if let summary = summary() {
-                        line += "  \(summary.connections) connections  \(summary.switched.values.reduce(0, +)) upgrades"
-                    }
-                    let drops = Int(capture.kernelDrops ?? 0) + Int(capture.interfaceDrops ?? 0) + capture.queueDrops
-                    return line + "  \(drops) dropped"
-                }())
-            }
-        }
-        // Live capture already reads on its own thread and prints as it goes.
-        let pipelined = !live && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) == 2
-        /// The timeline's run into `printer`, on two threads when asked.
+        var options = TimelineCommand.Options()
+        options.json = json
+        options.jsonASCII = jsonASCII
+        options.connections = connections
+        options.interleave = interleave
+        options.verbose = verbose
+        options.fullPayload = payload == .full
+        options.limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
+        options.packetLimit = count
+        options.shard = shardSelector
+        options.decodeAs = try decodeAsMap()
+        options.keyLog = keyLog
+        options.threads = threads
+        options.writesPackets = writeFile != nil
+        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
+        options.colour = output.isTerminal && !environmentHas("NO_COLOR")
         let exports = ReportExports(html: html, har: har)
         let recorder = exports.map { _ in ReportRecorder() }
-        func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) throws {
-            let decodeAs = try decodeAsMap()
-            // Without a key log no state crosses connections: they are split between workers.
-            // (Not with exports: they need every connection's events in one place.)
-            if pipelined, keyLog == nil, recorder == nil,
-               let sharded = ShardedTimelineRun.runIfShardable(
-                   source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
-                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
-                   onProblem: reportProblem) {
-                runner = sharded
-                return
-            }
-            // The exports hear the same events as the printer (which sees no more than alone).
-            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
-            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
-            if pipelined {
-                runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
-            } else {
-                runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat(summary))
-            }
-        }
-        if connections {
-            var listing = ConnectionListing(writer: output, format: json || jsonASCII ? .json : .text, streaming: live)
-            // The listing's own work is light: the second thread reads the file ahead. Not with
-            // -c or -w: reading ahead would write packets past the count to the -w file.
-            let listed: PacketSource = if pipelined, count == nil, writeFile == nil,
-                                          let offline = source as? OfflineCaptureSource {
-                PrefetchingPacketSource(offline)
-            } else {
-                source
-            }
-            runner.run(listed, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
-            threaded?.stopAndWait()
-            status.clear()
-            listing.finish(statistics: runner.statistics, problems: runner.problems)
-        } else if json || jsonASCII {
-            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
-            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
-            threaded?.stopAndWait()
-            status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                           scope: SummaryScope(shard: shardSelector))
+        var command = TimelineCommand(options: options, liveCapture: threaded, recorder: recorder)
+        command.wrapPrinter = scaleOut.wrap
+        let outcome = command.run(source, output: output, errors: errors)
+        if !connections {
             scaleOut.finish()
-            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
-        } else {
-            var options = TextTimelinePrinter.Options()
-            options.interleave = interleave || live
-            options.verbose = verbose
-            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
-            options.fullPayload = payload == .full
-            let printer = TextTimelinePrinter(writer: output, options: options)
-            try analyse(into: scaleOut.wrap(printer)) { printer.summary }
-            threaded?.stopAndWait()
-            status.clear()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                           scope: SummaryScope(shard: shardSelector))
-            scaleOut.finish()
-            try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
+            try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
         }
-        if !runner.problems.isEmpty {
+        if !outcome.problems.isEmpty {
             throw ExitCode(1)
         }
     }
@@ -591,22 +521,25 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let errors = LineWriter.standardError()
-        var options = ProxyAuditor.Options()
-        options.front = front
-        options.back = back
-        let report: ProxyAuditor.Report
-        let problems: [CaptureError]
+        var command = AuditCommand(paths: files)
+        command.filter = filter
+        command.options.front = front
+        command.options.back = back
+        command.json = json
+        command.jsonASCII = jsonASCII
         let exports = ReportExports(html: html, har: har)
-        let recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
+        command.recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
+        let output = LineWriter.standardOutput(flushEachLine: false)
+        let outcome: AuditCommand.Outcome
         do {
-            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options, recorders: recorders)
+            outcome = try command.run(output: output, errors: errors)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
-        for problem in problems { errors.write(line: "switchpoint audit: " + TerminalText.escape(problem.description)) }
-        let printer = AuditReportPrinter(writer: LineWriter.standardOutput(flushEachLine: false))
-        if json || jsonASCII { printer.json(report, problems: problems, escaping: jsonASCII ? .ascii : .standard) } else { printer.text(report, problems: problems) }
+        output.flush()
+        let report = outcome.report
+        let recorders = command.recorders
         if export.postgresURL != nil {
             let scaleOut = try export.start(command: "audit", capture: nil)
             scaleOut.postgres?.receive(audit: report)
@@ -621,11 +554,7 @@ struct Audit: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        if problems.contains(where: { if case .cannotOpenFile = $0 { true } else if case .unsupportedLinkType = $0 { true } else { false } }) {
-            throw ExitCode(2)
-        }
-        // An input that ended early (a truncated file) exits 1, as the timeline does.
-        if report.worstSeverity == .error || !problems.isEmpty { throw ExitCode(1) }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }
 

@@ -6,10 +6,7 @@ import Testing
 /// each packet; truncated copies end inside headers and packets.
 @Suite("Corrupted and truncated input")
 struct CorruptInputTests {
-    static let editcap = TestEnvironment.tool("editcap")
-    static var inputs: [URL] {
-        (TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : []) + TestEnvironment.sampleCaptures
-    }
+    static var corpusInputs: [URL] { TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [] }
 
     /// Counts signals and checks the stream invariants on the way.
     struct CheckingSink: StreamSignalSink {
@@ -37,17 +34,26 @@ struct CorruptInputTests {
         }
     }
 
-    @Test("editcap -E 0.02 variants are read without a crash", .enabled(if: editcap != nil, "editcap is not installed (make test installs it)"),
-          arguments: inputs)
+    @Test("editcap -E 0.02 variants of the samples are read without a crash", arguments: TestEnvironment.sampleCaptures)
     func byteErrors(capture: URL) throws {
-        guard let editcap = Self.editcap else { return }
+        try checkByteErrors(capture)
+    }
+
+    @Test("editcap -E 0.02 variants of the corpus captures are read without a crash",
+          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
+    func corpusByteErrors(capture: URL) throws {
+        try checkByteErrors(capture)
+    }
+
+    func checkByteErrors(_ capture: URL) throws {
+        let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for seed in 1...4 {
             let variant = directory.appendingPathComponent("variant-\(seed)-\(capture.lastPathComponent)")
             let result = try TestEnvironment.run(editcap, ["-E", "0.02", "--seed", String(seed), capture.path, variant.path])
             #expect(result.status == 0, "editcap failed: \(result.errorText)")
-            let source = try OfflineCaptureSource(paths: [variant.path])
+            let source = try TestEnvironment.fixtureSource(paths: [variant.path])
             var sink = CheckingSink()
             var runner = CaptureRunner()
             runner.drive(source, into: &sink)
@@ -57,14 +63,25 @@ struct CorruptInputTests {
             let collector = EventCollector()
             var analyzer = TimelineAnalyzer(output: collector)
             var timelineRunner = CaptureRunner()
-            timelineRunner.drive(try OfflineCaptureSource(paths: [variant.path]), into: &analyzer)
+            timelineRunner.drive(try TestEnvironment.fixtureSource(paths: [variant.path]), into: &analyzer)
             #expect(!collector.events.isEmpty)
             _ = ProxyAuditor().audit(files: [collector.events])
         }
     }
 
-    @Test("truncated copies report the packet where they end and keep what came before", arguments: inputs)
+    @Test("truncated copies of the samples report the packet where they end and keep what came before",
+          arguments: TestEnvironment.sampleCaptures)
     func truncatedCopies(capture: URL) throws {
+        try checkTruncatedCopies(capture)
+    }
+
+    @Test("truncated copies of the corpus captures report the packet where they end and keep what came before",
+          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
+    func corpusTruncatedCopies(capture: URL) throws {
+        try checkTruncatedCopies(capture)
+    }
+
+    func checkTruncatedCopies(_ capture: URL) throws {
         let data = try Data(contentsOf: capture)
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -76,7 +93,7 @@ struct CorruptInputTests {
             var sink = CheckingSink()
             var runner = CaptureRunner()
             do {
-                let source = try OfflineCaptureSource(paths: [truncated.path])
+                let source = try TestEnvironment.fixtureSource(paths: [truncated.path])
                 runner.drive(source, into: &sink)
             } catch {
                 Issue.record("opening a truncated file threw instead of reporting: \(error)")

@@ -7,13 +7,12 @@ import Testing
 @Suite("Detection and recovery without hints")
 struct DetectionRecoveryTests {
     static let detection = TestEnvironment.samplesDirectory.appendingPathComponent("detection")
-    static let editcap = TestEnvironment.tool("editcap")
 
     static func analyze(_ path: String) throws -> CollectingEventSink {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink)
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &analyzer)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &analyzer)
         return sink
     }
 
@@ -53,17 +52,16 @@ struct DetectionRecoveryTests {
         #expect(Self.streams(sink).first?.authority == "127.0.0.1:18612")
     }
 
-    @Test("python websockets rejects a bad accept, a missing Connection: upgrade and an unoffered extension",
-          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"))
+    @Test("python websockets rejects a bad accept, a missing Connection: upgrade and an unoffered extension")
     func handshakeOutcomes() throws {
         let path = Self.detection.appendingPathComponent("ws-handshake-rejected.pcap").path
         let sink = try Self.analyze(path)
         let outcomes = sink.upgrades.map { $0.outcome }
         #expect(outcomes == [.established, .rejectedByClient(.fin), .rejectedByClient(.fin), .rejectedByClient(.fin)])
-        let text = try TestEnvironment.run(CommandLineTests.binary, ["-r", path])
+        let text = try InProcessCommand.timeline([path])
         #expect(text.text.contains("upgrades: websocket switched ×1, websocket rejected by the client ×3\n"))
         #expect(text.text.contains("══  rejected by the client (closed without a frame)"))
-        let json = try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "--json"])
+        let json = try InProcessCommand.timeline([path]) { $0.json = true }
         let summary = try #require(json.text.split(separator: "\n").last)
         #expect(summary.contains(#""upgrades":{"websocket":1}"#))
         #expect(summary.contains(#""rejected_by_client":{"websocket":3}"#))
@@ -74,7 +72,7 @@ struct DetectionRecoveryTests {
 
     /// The capture with its first `drop` packets removed (tcpdump started late).
     static func lateStart(_ sample: String, drop: Int, directory: URL) throws -> String {
-        let editcap = try #require(Self.editcap)
+        let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
         let output = directory.appendingPathComponent("late-\(drop).pcap").path
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         #expect(try TestEnvironment.run(editcap, ["-r", path, output, "\(drop + 1)-1000000"]).status == 0)
@@ -86,7 +84,6 @@ struct DetectionRecoveryTests {
     }
 
     @Test("a WebSocket session captured after its handshake is websocket by content, plain and deflate",
-          .enabled(if: editcap != nil, "editcap (wireshark-common) is not installed"),
           arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
     func webSocketAfterHandshake(_ sample: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
@@ -221,21 +218,22 @@ struct DetectionRecoveryTests {
 
     // MARK: Capture end
 
-    @Test("-c N: connections open when the count is reached close as capture-ended, nobody blamed",
-          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"), arguments: [14, 30, 60])
+    @Test("-c N: connections open when the count is reached close as capture-ended, nobody blamed", arguments: [14, 30, 60])
     func countCut(_ count: Int) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-plain.pcap").path
-        let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "-c", "\(count)"])
+        let result = try InProcessCommand.timeline([path]) { $0.packetLimit = count }
         #expect(result.status == 0)
         #expect(result.text.contains("closed capture-ended (open, websocket"))
         #expect(!result.text.contains("closed_without_close_frame"))
         #expect(!result.text.contains("message_incomplete"))
-        let json = try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "-c", "\(count)", "--json"])
+        let json = try InProcessCommand.timeline([path]) {
+            $0.packetLimit = count
+            $0.json = true
+        }
         #expect(json.text.contains(#""reason":"capture-ended","open_protocol":"websocket","in_flight":"#))
     }
 
-    @Test("a truncated file: capture-ended, and the summary says so once, first",
-          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"))
+    @Test("a truncated file: capture-ended, and the summary says so once, first")
     func truncatedFile() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -243,8 +241,9 @@ struct DetectionRecoveryTests {
         let data = try Data(contentsOf: path)
         let truncated = directory.appendingPathComponent("truncated.pcap")
         try data.prefix(data.count / 3).write(to: truncated)
-        let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", truncated.path])
+        let result = try InProcessCommand.timeline([truncated.path])
         #expect(result.status == 1)
+        #expect(result.errorText.hasPrefix("switchpoint: "), "\(result.errorText)")
         let lines = result.text.split(separator: "\n").map(String.init)
         let summary = try #require(lines.firstIndex(of: "== summary"))
         #expect(lines[summary + 1].hasPrefix("input problem: "))
@@ -255,8 +254,7 @@ struct DetectionRecoveryTests {
 
     // MARK: Command line and TLS
 
-    @Test("--decode-as accepts websocket, http2, h2, http, tls and raw; anything else exits 2",
-          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built"))
+    @Test("--decode-as accepts websocket, http2, h2, http, tls and raw; anything else exits 2")
     func decodeAsNames() throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("detection/h2c-server-first-nghttpd.pcap").path
         for name in ["websocket", "http2", "h2", "HTTP2", "http", "tls", "raw"] {
@@ -267,7 +265,7 @@ struct DetectionRecoveryTests {
             #expect(result.status == 2, "\(name)")
             #expect(result.errorText.contains("websocket, http2, h2, http, tls, raw"))
         }
-        let forced = try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "--decode-as", "http2=18612"])
+        let forced = try InProcessCommand.timeline([path]) { $0.decodeAs = [18612: .http2] }
         #expect(forced.text.contains("stream 1  GET http://127.0.0.1:18612/index.html → 200"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).text.contains("switchpoint audit"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).status == 0)
@@ -352,7 +350,7 @@ struct DetectionRecoveryTests {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         var ordered = OrderedChunks()
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &ordered)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &ordered)
         let full = try Self.analyze(path)
         let upgrade = try #require(full.upgrades.first)
         let fullMessages = Self.messages(full)
@@ -395,7 +393,7 @@ struct DetectionRecoveryTests {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap").path
         var ordered = OrderedChunks()
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &ordered)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &ordered)
         let full = try Self.analyze(path)
         let totals = [Direction.clientToServer, .serverToClient].map { direction in
             ordered.chunks.filter { $0.direction == direction }.map { $0.offset + UInt64($0.bytes.count) }.max() ?? 0

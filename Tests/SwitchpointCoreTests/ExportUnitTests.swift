@@ -153,7 +153,7 @@ struct ExportUnitTests {
         #expect(labels.contains("switchpoint_upgrades_total{protocol=\"other\""))
     }
 
-    @Test("--metrics needs -i, --sensor needs --pg, a bad --pg URL is refused: exit 2", .enabled(if: CommandLineTests.binaryBuilt))
+    @Test("--metrics needs -i, --sensor needs --pg, a bad --pg URL is refused: exit 2")
     func commandLine() throws {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
         for (arguments, message) in [(["--metrics", "127.0.0.1:9464"], "--metrics serves a live capture"),

@@ -12,12 +12,13 @@ struct FanoutLiveTests {
     static let clientConnections = 16
 
     @Test("--workers 2: every connection once, events equal to one process over the -w file, per-worker counts",
-          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture) and a built switchpoint: skipped"),
+          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
           .timeLimit(.minutes(3)))
     func twoWorkers() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150)
+        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
+                                          environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-fanout failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
@@ -70,13 +71,13 @@ struct FanoutLiveTests {
     }
 
     @Test("--fanout-group: two invocations share the flows; switchpoint merge of both equals a capture of everything",
-          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture) and a built switchpoint: skipped"),
+          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
           .timeLimit(.minutes(3)))
     func sharedGroup() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = try TestEnvironment.run(URL(fileURLWithPath: "/usr/bin/env"), ["MODE=group", "/bin/bash", Self.script.path, directory.path],
-                                          timeoutSeconds: 150)
+                                          timeoutSeconds: 150, environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-fanout MODE=group failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0 0 0")
@@ -113,7 +114,7 @@ struct FanoutLiveTests {
         return result
     }
 
-    @Test("--workers and --fanout-group are refused where they cannot fan out", .enabled(if: CommandLineTests.binaryBuilt))
+    @Test("--workers and --fanout-group are refused where they cannot fan out")
     func refusedWhereNoFanout() throws {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
         for arguments in [["-r", sample, "--workers", "2"], ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],

@@ -8,7 +8,7 @@ import Testing
 @Suite("Live capture end to end")
 struct LiveCaptureTests {
     static let script = TestEnvironment.projectRoot.appendingPathComponent("scripts/test-live-e2e")
-    static var canRun: Bool { getuid() == 0 && CommandLineTests.binaryBuilt && TestEnvironment.tool("ip") != nil }
+    static var canRun: Bool { getuid() == 0 }
 
     struct LoggedFrame: Decodable {
         var side: String
@@ -20,12 +20,13 @@ struct LiveCaptureTests {
     }
 
     @Test("websockets and h2c across a veth pair, SIGINT, zero drops, -w reads back the same",
-          .enabled(if: canRun, "needs root (network namespaces, live capture) and a built switchpoint: skipped"),
+          .enabled(if: canRun, "needs root (network namespaces, live capture): skipped"),
           .timeLimit(.minutes(3)))
     func liveExchange() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150)
+        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
+                                       environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-e2e failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
@@ -67,11 +68,10 @@ struct LiveCaptureTests {
 
         // The -w file: tshark reads it whole, and switchpoint -r gives the same events.
         let capture = directory.appendingPathComponent("capture.pcap").path
-        if let tshark = TestEnvironment.tool("tshark") {
-            let read = try TestEnvironment.run(tshark, ["-r", capture, "-T", "fields", "-e", "frame.number"])
-            #expect(read.status == 0)
-            #expect(read.text.split(separator: "\n").count == summary["captured"] as? Int)
-        }
+        let tshark = try TestEnvironment.requiredTool("tshark")
+        let read = try TestEnvironment.run(tshark, ["-r", capture, "-T", "fields", "-e", "frame.number"])
+        #expect(read.status == 0)
+        #expect(read.text.split(separator: "\n").count == summary["captured"] as? Int)
         let offline = try TestEnvironment.run(CommandLineTests.binary, ["-r", capture, "--json"])
         #expect(offline.status == 0)
         let offlineLines = offline.text.split(separator: "\n").map(String.init)
@@ -80,8 +80,9 @@ struct LiveCaptureTests {
         // --html and --har, written when the capture stopped: checked like the samples'.
         let report = directory.appendingPathComponent("report.html").path
         let archive = directory.appendingPathComponent("report.har").path
-        #expect(FileManager.default.fileExists(atPath: report) && FileManager.default.fileExists(atPath: archive))
-        let python = try #require(TestEnvironment.tool("python3"))
+        #expect(FileManager.default.fileExists(atPath: report), "missing \(report)")
+        #expect(FileManager.default.fileExists(atPath: archive), "missing \(archive)")
+        let python = try TestEnvironment.requiredTool("python3")
         let timeline = directory.appendingPathComponent("events.jsonl").path
         let clientLog = directory.appendingPathComponent("ws.log").path
         for arguments in [["har", "--har", archive, "--timeline", timeline, "--log", clientLog], ["html", "--html", report, "--timeline", timeline]] {

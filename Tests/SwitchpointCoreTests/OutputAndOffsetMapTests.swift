@@ -91,7 +91,7 @@ struct StreamOffsetMapTests {
                 }
             }
         }
-        let source = try OfflineCaptureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path])
+        let source = try TestEnvironment.fixtureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path])
         var sink = MappingSink()
         var runner = CaptureRunner()
         runner.drive(source, into: &sink)

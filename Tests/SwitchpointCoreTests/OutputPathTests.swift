@@ -36,7 +36,7 @@ struct OutputPathTests {
             var webSocket = WebSocketOptions()
             webSocket.keepFullPayload = format == .fullPayloadJSON
             let registry = DissectorRegistry.standard(webSocket: webSocket)
-            let source = try OfflineCaptureSource(paths: paths)
+            let source = try TestEnvironment.fixtureSource(paths: paths)
             var runner = CaptureRunner()
             let finish: (CaptureRunner) -> Void
             let printer: any TimelineEventSink
@@ -272,8 +272,7 @@ struct OutputPathTests {
         return url
     }
 
-    @Test("a connection with a million messages: the text timeline stays under 100 MB and shows the marker",
-          .enabled(if: CommandLineTests.binaryBuilt, "switchpoint is not built (make test builds it)"))
+    @Test("a connection with a million messages: the text timeline stays under 100 MB and shows the marker")
     func millionMessages() throws {
         let capture = try Self.longConnection(messages: 1_000_000)
         let directory = capture.deletingLastPathComponent()

@@ -180,7 +180,7 @@ struct PacketDecoderTests {
             #expect(summary.clientToServer.gaps + summary.serverToClient.gaps == 0)
         }
         // The file's link type is the one the test claims (checked through libpcap).
-        let source = try OfflineCaptureSource(paths: [path])
+        let source = try TestEnvironment.fixtureSource(paths: [path])
         guard case .packet(let packet) = source.next() else {
             Issue.record("no packet in \(recorded.file)")
             return
@@ -190,7 +190,7 @@ struct PacketDecoderTests {
 
     @Test("VLAN sample carries 802.1Q and 802.1ad tags")
     func vlanSampleHasTags() throws {
-        let source = try OfflineCaptureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("vlan-qinq-veth.pcap").path])
+        let source = try TestEnvironment.fixtureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("vlan-qinq-veth.pcap").path])
         var tpids = Set<UInt16>()
         while case .packet(let packet) = source.next() {
             if packet.bytes.count >= 14 { tpids.insert(packet.bytes.readBigEndianUInt16(at: 12)) }

@@ -93,7 +93,7 @@ struct ProxyAuditTests {
         #expect(report.findings.first?.message.contains("upgrade.upgrade_header_missing") == true)
     }
 
-    @Test("exit status: 0 without error findings, 1 with, 2 on bad input", .enabled(if: CommandLineTests.binaryBuilt))
+    @Test("exit status: 0 without error findings, 1 with, 2 on bad input")
     func exitStatus() throws {
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-ok")]).status == 0)
         let failing = try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-nginx-default"), "--json"])

@@ -8,7 +8,6 @@ import Testing
 @Suite("HTML report and HAR export")
 struct ReportExportTests {
     static let checker = TestEnvironment.projectRoot.appendingPathComponent("Tests/ReportChecks/check_reports.py")
-    static var binaryBuilt: Bool { CommandLineTests.binaryBuilt }
     static let samples = TestEnvironment.samplesDirectory
 
     // MARK: Escaper and bounds
@@ -84,7 +83,7 @@ struct ReportExportTests {
     }
 
     @Test("25,000 connections with worst-case payloads: 10,000 rows, diagrams to the budget, a page under 20 MB that Chromium opens in seconds",
-          .enabled(if: TestEnvironment.tool("python3") != nil), .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(5)))
     func pageBudget() throws {
         let recorder = ReportRecorder()
         let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
@@ -133,7 +132,7 @@ struct ReportExportTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("budget.html")
         try Data(page.bytes).write(to: file)
-        let python = try #require(TestEnvironment.tool("python3"))
+        let python = try TestEnvironment.requiredTool("python3")
         let loaded = try TestEnvironment.run(python, [Self.checker.path, "load", "--html", file.path, "--max-seconds", "10"], timeoutSeconds: 120)
         #expect(loaded.status == 0, "\(loaded.text)\(loaded.errorText.suffix(2000))")
         print("page budget: \(page.count) bytes; \(loaded.text)")
@@ -249,7 +248,7 @@ struct ReportExportTests {
 
     /// Runs the checker; its failures are the test's.
     func check(_ arguments: [String]) throws {
-        let python = try #require(TestEnvironment.tool("python3"), "python3 is needed (make test installs it)")
+        let python = try TestEnvironment.requiredTool("python3")
         let result = try TestEnvironment.run(python, [Self.checker.path] + arguments, timeoutSeconds: 240)
         #expect(result.status == 0, "check_reports.py \(arguments.joined(separator: " ")):\n\(result.text)\(result.errorText.suffix(3000))")
     }
@@ -280,8 +279,7 @@ struct ReportExportTests {
         ("tls/tls13-h2-curl-nghttpd.pcap", nil, ["--keylog", samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.keylog").path]),
     ]
 
-    @Test("samples: HAR schema, haralyzer, entries and messages as the timeline and the peers' logs; the page in Chromium",
-          .enabled(if: binaryBuilt), .timeLimit(.minutes(10)))
+    @Test("samples: HAR schema, haralyzer, entries and messages as the timeline and the peers' logs; the page in Chromium", .timeLimit(.minutes(10)))
     func samplesEndToEnd() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -320,8 +318,7 @@ struct ReportExportTests {
         return bodies
     }
 
-    @Test("HAR bodies are the bytes the samples' servers served: nginx's files and 404 page, nghttpd over TLS, preview and full",
-          .enabled(if: binaryBuilt))
+    @Test("HAR bodies are the bytes the samples' servers served: nginx's files and 404 page, nghttpd over TLS, preview and full")
     func harBodiesAsServed() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -365,8 +362,7 @@ struct ReportExportTests {
         #expect(HARWriter.utf8Prefix([0x61, 0x80], truncated: true) == nil)
     }
 
-    @Test("the terminal output is the same with and without the exports (text, -v, JSON; one and two threads)",
-          .enabled(if: binaryBuilt))
+    @Test("the terminal output is the same with and without the exports (text, -v, JSON; one and two threads)")
     func outputUnchanged() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -385,8 +381,7 @@ struct ReportExportTests {
         }
     }
 
-    @Test("switchpoint audit --html/--har: both legs side by side, one capture and two",
-          .enabled(if: binaryBuilt), .timeLimit(.minutes(10)))
+    @Test("switchpoint audit --html/--har: both legs side by side, one capture and two", .timeLimit(.minutes(10)))
     func auditEndToEnd() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -468,8 +463,7 @@ struct ReportExportTests {
         return paths.map(\.path)
     }
 
-    @Test("a hostile capture: nothing from the wire runs in the page, the HAR is valid JSON holding it as text",
-          .enabled(if: binaryBuilt), .timeLimit(.minutes(5)))
+    @Test("a hostile capture: nothing from the wire runs in the page, the HAR is valid JSON holding it as text", .timeLimit(.minutes(5)))
     func hostile() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -491,8 +485,7 @@ struct ReportExportTests {
         try check(["html", "--html", html, "--timeline", events.path, "--hostile"])
     }
 
-    @Test("a write error (directory missing, full disk) is one clear line and exit status 2; stdout is unchanged",
-          .enabled(if: binaryBuilt))
+    @Test("a write error (directory missing, full disk) is one clear line and exit status 2; stdout is unchanged")
     func writeErrors() throws {
         let sample = Self.samples.appendingPathComponent("websocket/ws-session-plain.pcap").path
         let plain = try run(["-r", sample])

@@ -108,7 +108,7 @@ struct ShardMergeTests {
 
     /// `parallel switchpoint -r FILES… --json --shard {}/N ::: 0 … N-1 | switchpoint merge`.
     static func parallelShards(_ files: [String], count: Int) throws -> TestEnvironment.ToolResult {
-        let parallel = try #require(TestEnvironment.tool("parallel"), "GNU parallel is missing (make test installs it)")
+        let parallel = try TestEnvironment.requiredTool("parallel")
         let binary = CommandLineTests.binary.path
         let reads = files.flatMap { ["-r", $0] }.map(shellQuoted).joined(separator: " ")
         let script = "\(shellQuoted(parallel.path)) --will-cite \(shellQuoted(binary)) \(reads) --json --shard {}/\(count) ::: "
@@ -120,7 +120,7 @@ struct ShardMergeTests {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    @Test("parallel --shard {}/4 | merge equals one run over the sample set", .enabled(if: CommandLineTests.binaryBuilt),
+    @Test("parallel --shard {}/4 | merge equals one run over the sample set",
           .timeLimit(.minutes(5)))
     func shardsEqualOneRun() throws {
         let files = Self.sampleSet
@@ -143,10 +143,10 @@ struct ShardMergeTests {
         #expect(part.summary?.hasSuffix(#","shard":"0/4"}"#) == true)
     }
 
-    @Test("rotated files: a connection spanning them stays whole in its shard", .enabled(if: CommandLineTests.binaryBuilt),
+    @Test("rotated files: a connection spanning them stays whole in its shard",
           .timeLimit(.minutes(2)))
     func rotatedFiles() throws {
-        let editcap = try #require(TestEnvironment.tool("editcap"), "editcap is missing (make test installs wireshark-common)")
+        let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path

@@ -18,7 +18,7 @@ struct TLSDecryptionTests {
     }
 
     static func timeline(_ name: String, keyLog: TLSKeyLog?, file: String? = nil) throws -> EventCollector {
-        let source = try OfflineCaptureSource(paths: [path(file ?? name + ".pcap")], filter: "")
+        let source = try TestEnvironment.fixtureSource(paths: [path(file ?? name + ".pcap")], filter: "")
         let sink = EventCollector()
         var analyzer = TimelineAnalyzer(output: sink, keyLog: keyLog)
         var runner = CaptureRunner()
@@ -119,11 +119,8 @@ struct TLSDecryptionTests {
 
     /// tshark's view with the same key log, one row per packet: fields tab-separated,
     /// several occurrences comma-separated.
-    static func tshark(_ name: String, filter: String, fields: [String], aggregator: String = ",") throws -> [[String]]? {
-        guard let tshark = TestEnvironment.tool("tshark") else {
-            print("tshark not installed: comparison with tshark skipped (make test installs it)")
-            return nil
-        }
+    static func tshark(_ name: String, filter: String, fields: [String], aggregator: String = ",") throws -> [[String]] {
+        let tshark = try TestEnvironment.requiredTool("tshark")
         var arguments = ["-r", path(name + ".pcap"), "-o", "tls.keylog_file:" + path(name + ".keylog"), "-Y", filter,
                          "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + aggregator]
         for field in fields { arguments += ["-e", field] }
@@ -163,8 +160,8 @@ struct TLSDecryptionTests {
         #expect(certificate.subject == "O=switchpoint samples,CN=tls.example.test")
         #expect(certificate.issuer == certificate.subject)
         #expect(certificate.notBefore < certificate.notAfter && certificate.notAfter.hasSuffix("Z"))
-        guard let port = Self.serverPort(events),
-              let rows = try Self.tshark(name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"]) else { return }
+        let port = try #require(Self.serverPort(events))
+        let rows = try Self.tshark(name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"])
         var reference: [String] = []
         for row in rows where row.count == 4 && !row[1].isEmpty {
             let types = row[1].split(separator: ","), ids = row[2].split(separator: ","), lengths = row[3].split(separator: ",")
@@ -181,16 +178,17 @@ struct TLSDecryptionTests {
             guard case .h2Headers(let block) = event.kind else { return [] }
             return block.fields.map { "\(event.direction == .clientToServer ? "c2s" : "s2c") \($0.name): \($0.value)" }
         }
-        if let headerRows = try Self.tshark(name, filter: "http2.type == 1", fields: ["tcp.srcport", "http2.header.name", "http2.header.value"], aggregator: "|") {
-            // "|": header values (a date) hold commas.
-            var expected: [String] = []
-            for row in headerRows where row.count == 3 {
-                let names = row[1].split(separator: "|"), values = row[2].split(separator: "|", omittingEmptySubsequences: false)
-                guard names.count == values.count else { continue }
-                for index in names.indices { expected.append("\(row[0] == port ? "s2c" : "c2s") \(names[index]): \(values[index])") }
-            }
-            #expect(headers == expected)
+        // "|": header values (a date) hold commas.
+        let headerRows = try Self.tshark(name, filter: "http2.type == 1", fields: ["tcp.srcport", "http2.header.name", "http2.header.value"], aggregator: "|")
+        var expected: [String] = []
+        for row in headerRows where row.count == 3 {
+            let names = row[1].split(separator: "|"), values = row[2].split(separator: "|", omittingEmptySubsequences: false)
+            #expect(names.count == values.count, "tshark row with \(names.count) names and \(values.count) values")
+            guard names.count == values.count else { continue }
+            for index in names.indices { expected.append("\(row[0] == port ? "s2c" : "c2s") \(names[index]): \(values[index])") }
         }
+        #expect(!expected.isEmpty, "tshark decoded no HEADERS")
+        #expect(headers == expected)
     }
 
     @Test("HTTP/1.1 inside TLS (ALPN http/1.1): requests and responses equal tshark's")
@@ -202,12 +200,10 @@ struct TLSDecryptionTests {
         let statuses = events.events.compactMap { if case .httpResponse(let head) = $0.kind { String(head.status) } else { nil } }
         #expect(requests == ["GET /a", "GET /b"])
         #expect(statuses == ["200", "200"])
-        if let rows = try Self.tshark(name, filter: "http.request", fields: ["http.request.method", "http.request.uri"]) {
-            #expect(rows.map { $0.joined(separator: " ") } == requests)
-        }
-        if let rows = try Self.tshark(name, filter: "http.response", fields: ["http.response.code"]) {
-            #expect(rows.map { $0.joined() } == statuses)
-        }
+        let requestRows = try Self.tshark(name, filter: "http.request", fields: ["http.request.method", "http.request.uri"])
+        #expect(requestRows.map { $0.joined(separator: " ") } == requests)
+        let responseRows = try Self.tshark(name, filter: "http.response", fields: ["http.response.code"])
+        #expect(responseRows.map { $0.joined() } == statuses)
     }
 
     @Test("wss:// with and without permessage-deflate: the switch inside TLS, frames equal tshark's and the peers' logs",
@@ -241,8 +237,8 @@ struct TLSDecryptionTests {
         }
         #expect(messages.filter { $0.hasPrefix("c2s") } == sent.filter { $0.hasPrefix("c2s") })
         #expect(messages.filter { $0.hasPrefix("s2c") } == sent.filter { $0.hasPrefix("s2c") })
-        guard let port = Self.serverPort(events),
-              let rows = try Self.tshark(name, filter: "websocket", fields: ["tcp.srcport", "websocket.opcode", "websocket.payload_length", "websocket.payload_length_ext_16"]) else { return }
+        let port = try #require(Self.serverPort(events))
+        let rows = try Self.tshark(name, filter: "websocket", fields: ["tcp.srcport", "websocket.opcode", "websocket.payload_length", "websocket.payload_length_ext_16"])
         var reference: [String] = []
         for row in rows where row.count == 4 {
             let opcodes = row[1].split(separator: ","), lengths = row[2].split(separator: ",")
@@ -343,7 +339,7 @@ struct TLSDecryptionTests {
     @Test("the record layer fed whole, byte by byte and in random splits gives the same events",
           arguments: ["tls13-wss-websockets-deflate", "tls12-h2-curl-nghttpd", "tls13-keyupdate-openssl"])
     func splittings(_ name: String) throws {
-        let source = try OfflineCaptureSource(paths: [Self.path(name + ".pcap")], filter: "")
+        let source = try TestEnvironment.fixtureSource(paths: [Self.path(name + ".pcap")], filter: "")
         var sink = OrderedChunks()
         var runner = CaptureRunner()
         runner.drive(source, into: &sink)
@@ -358,7 +354,7 @@ struct TLSDecryptionTests {
     @Test("a gap inside a record: tls.gap_in_record, the next records still decrypt")
     func gapInRecord() throws {
         let name = "tls13-wss-websockets"
-        let source = try OfflineCaptureSource(paths: [Self.path(name + ".pcap")], filter: "")
+        let source = try TestEnvironment.fixtureSource(paths: [Self.path(name + ".pcap")], filter: "")
         var sink = OrderedChunks()
         var runner = CaptureRunner()
         runner.drive(source, into: &sink)

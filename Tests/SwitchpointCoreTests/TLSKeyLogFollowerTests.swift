@@ -27,7 +27,7 @@ struct TLSKeyLogFollowerTests {
     @Test("a key log appended after the analyzer started decrypts (live); offline the same file read at start does not")
     func appendedAfterStart() throws {
         let name = "tls13-h2-curl-nghttpd"
-        let source = try OfflineCaptureSource(paths: [TLSDecryptionTests.path(name + ".pcap")], filter: "")
+        let source = try TestEnvironment.fixtureSource(paths: [TLSDecryptionTests.path(name + ".pcap")], filter: "")
         var chunks = OrderedChunks()
         var runner = CaptureRunner()
         runner.drive(source, into: &chunks)

@@ -40,8 +40,8 @@ struct ThreadedSourceTests {
         try whole.prefix(whole.count / 2 + 7).write(to: truncated)
         // Every sample four times over: many batches, by packet count and by bytes.
         let inputs = Array(repeating: captures.map(\.path), count: 4).flatMap { $0 } + [truncated.path, captures[0].path]
-        let plain = Self.drain(try OfflineCaptureSource(paths: inputs))
-        let prefetched = Self.drain(PrefetchingPacketSource(try OfflineCaptureSource(paths: inputs)))
+        let plain = Self.drain(try TestEnvironment.fixtureSource(paths: inputs))
+        let prefetched = Self.drain(PrefetchingPacketSource(try TestEnvironment.fixtureSource(paths: inputs)))
         #expect(plain.count > 2 * PrefetchingPacketSource.PacketBatch.batchPackets, "several batches")
         #expect(plain.contains { $0.hasPrefix("problem") })
         #expect(prefetched == plain)

@@ -6,17 +6,13 @@ import Testing
 /// of each connection and direction equal `tshark -q -z follow,tcp,raw,N`.
 @Suite("Reassembly equals tshark's follow,tcp,raw")
 struct TsharkFollowConformanceTests {
-    static let tshark = TestEnvironment.tool("tshark")
-
     @Test("corpus captures", .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-          .enabled(if: tshark != nil, "tshark is not installed (make test installs it)"),
           arguments: TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [])
     func corpus(capture: URL) throws {
         try compareWithTshark(capture)
     }
 
-    @Test("recorded samples", .enabled(if: tshark != nil, "tshark is not installed (make test installs it)"),
-          arguments: TestEnvironment.sampleCaptures)
+    @Test("recorded samples", arguments: TestEnvironment.sampleCaptures)
     func samples(capture: URL) throws {
         try compareWithTshark(capture)
     }
@@ -30,7 +26,7 @@ struct TsharkFollowConformanceTests {
     }
 
     func compareWithTshark(_ capture: URL) throws {
-        guard let tshark = Self.tshark else { return }
+        let tshark = try TestEnvironment.requiredTool("tshark")
         let streamList = try TestEnvironment.run(tshark, ["-r", capture.path, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream"])
         let indices = Set(streamList.text.split(separator: "\n").compactMap { Int($0) }).sorted()
         #expect(!indices.isEmpty, "tshark found no TCP stream in \(capture.lastPathComponent)")

@@ -275,7 +275,7 @@ struct WebSocketDissectorTests {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink, registry: .standard(webSocket: options))
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &analyzer)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &analyzer)
         return sink
     }
 
@@ -379,11 +379,10 @@ struct WebSocketDissectorTests {
 
 @Suite("WebSocket without a captured handshake (--decode-as)")
 struct WebSocketDecodeAsTests {
-    static let tools = TestEnvironment.tool("tshark") != nil && TestEnvironment.tool("editcap") != nil
-
     /// Copies `sample` without its packets up to and including the 101 (and `extra` more).
     static func midstream(_ sample: String, extra: Int = 0, directory: URL) throws -> String {
-        guard let tshark = TestEnvironment.tool("tshark"), let editcap = TestEnvironment.tool("editcap") else { return "" }
+        let tshark = try TestEnvironment.requiredTool("tshark")
+        let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
         let found = try TestEnvironment.run(tshark, ["-r", sample, "-Y", "http.response.code == 101", "-T", "fields", "-e", "frame.number"])
         let switchPacket = try #require(Int(found.text.trimmingCharacters(in: .whitespacesAndNewlines)))
         let output = directory.appendingPathComponent("midstream.pcap").path
@@ -391,7 +390,7 @@ struct WebSocketDecodeAsTests {
         return output
     }
 
-    @Test("a capture that starts after the 101 decodes with --decode-as", .enabled(if: tools, "tshark/editcap not installed"))
+    @Test("a capture that starts after the 101 decodes with --decode-as")
     func decodeAs() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -399,7 +398,7 @@ struct WebSocketDecodeAsTests {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink, decodeAs: [8765: .websocket])
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &analyzer)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &analyzer)
         #expect(sink.findings.isEmpty, "\(sink.findings)")
         let texts = sink.messages.filter { $0.1.isText && $0.0 == .clientToServer }.map { String(decoding: $0.1.kept, as: UTF8.self) }
         #expect(texts.first == "hello 0: switchpoint sample message ")
@@ -407,8 +406,7 @@ struct WebSocketDecodeAsTests {
         #expect(sink.closeFrames.count == 2)
     }
 
-    @Test("compressed messages that need history the capture lacks are said to, not printed as garbage",
-          .enabled(if: tools, "tshark/editcap not installed"))
+    @Test("compressed messages that need history the capture lacks are said to, not printed as garbage")
     func historyMissing() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -418,7 +416,7 @@ struct WebSocketDecodeAsTests {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink, decodeAs: [80: .websocket])
         var runner = CaptureRunner()
-        runner.drive(try OfflineCaptureSource(paths: [path]), into: &analyzer)
+        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &analyzer)
         #expect(sink.findingCodes.contains("websocket.compression_history_missing"))
         #expect(!sink.findingCodes.contains("websocket.inflate_failed"))
         for (_, message) in sink.messages where message.problem != nil {

@@ -21,7 +21,32 @@ enum TestEnvironment {
         FileManager.default.fileExists(atPath: corpusDirectory.path)
     }
 
-    static let corpusMissingMessage: Comment = "../shared/corpus is absent next to the checkout: corpus conformance skipped"
+    /// Why the corpus tests are skipped. Only an absent folder skips them (a machine without
+    /// the peers' captures); a capture missing from a folder that is there fails its test.
+    static let corpusMissingMessage = Comment(rawValue: "\(corpusDirectory.path) (../shared/corpus next to the checkout) is absent: corpus tests skipped")
+
+    /// The build directory this test bundle was built into (`.build/debug`,
+    /// `.build/asan/debug`, …): the command-line tests run the `switchpoint` built with it.
+    static let buildDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+
+    /// The `switchpoint` binary of this build. Missing, the tests that run it fail
+    /// (`run` says so); `swift build --build-tests` builds it with the tests.
+    static let switchpointBinary = buildDirectory.appendingPathComponent("switchpoint")
+
+    /// What the scripts that start switchpoint themselves (scripts/test-live-*) are told.
+    static var scriptEnvironment: [String: String] { ["SWITCHPOINT_BIN": switchpointBinary.path] }
+
+    /// A tool `make test` installs: missing, the test fails with the reason.
+    static func requiredTool(_ name: String, package: String? = nil) throws -> URL {
+        try #require(tool(name), "\(name) is not installed: make test installs it (apt package \(package ?? name))")
+    }
+
+    struct MissingExecutable: Error, CustomStringConvertible {
+        var path: String
+        var description: String {
+            "\(path) does not exist or is not executable (build it with swift build --build-tests, which the test run expects)"
+        }
+    }
 
     /// Capture files in a folder (pcap and pcapng), sorted by name.
     static func captures(in directory: URL) -> [URL] {
@@ -51,10 +76,15 @@ enum TestEnvironment {
     }
 
     /// Runs a program to completion with a time bound, collecting its output.
-    static func run(_ executable: URL, _ arguments: [String], input: Data? = nil, timeoutSeconds: Double = 120) throws -> ToolResult {
+    static func run(_ executable: URL, _ arguments: [String], input: Data? = nil, timeoutSeconds: Double = 120,
+                    environment: [String: String] = [:]) throws -> ToolResult {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sp-out-\(UUID().uuidString)")
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("sp-err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
@@ -97,9 +127,18 @@ enum TestEnvironment {
         return url
     }
 
+    /// A capture source over fixture files that must be there: reading a missing file is
+    /// an input problem, not an error, so a test would otherwise see an empty capture.
+    static func fixtureSource(paths: [String], filter: String = "") throws -> OfflineCaptureSource {
+        for path in paths {
+            try #require(FileManager.default.fileExists(atPath: path), "fixture missing: \(path)")
+        }
+        return try OfflineCaptureSource(paths: paths, filter: filter)
+    }
+
     /// Reads a capture through the whole pipeline into a recording sink.
     static func reassemble(_ paths: [String], filter: String = "", recordData: Bool = false) throws -> (sink: RecordingSink, runner: CaptureRunner) {
-        let source = try OfflineCaptureSource(paths: paths, filter: filter)
+        let source = try fixtureSource(paths: paths, filter: filter)
         var sink = RecordingSink()
         sink.recordData = recordData
         var runner = CaptureRunner()
