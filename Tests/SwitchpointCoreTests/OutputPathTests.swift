@@ -12,6 +12,10 @@ import Glibc
 struct OutputPathTests {
     enum Format: String, CaseIterable, Sendable {
         case text, verbose, json, fullPayloadJSON, asciiJSON
+        /// Text with packet numbers, delta times and hexdumps (issue 14's display options).
+        case display
+        /// Text showing only connections with a warning or worse (judged per block).
+        case judged
     }
 
     /// Runs the timeline in-process as the command line does, into a file; returns its bytes.
@@ -46,9 +50,15 @@ struct OutputPathTests {
                                                escaping: format == .asciiJSON ? .ascii : .standard)
                 printer = json
                 finish = { json.finish(statistics: $0.statistics, problems: $0.problems) }
-            case .text, .verbose:
+            case .text, .verbose, .display, .judged:
                 var options = TextTimelinePrinter.Options()
                 options.verbose = format == .verbose
+                if format == .display {
+                    options.frames = true
+                    options.time = .delta
+                    options.hexdump = .all
+                }
+                if format == .judged { options.selection.severity = .warn }
                 if let budget { options.pendingBudget = budget }
                 let text = TextTimelinePrinter(writer: writer, options: options)
                 printer = text

@@ -16,7 +16,12 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var problem: String?
         var inflating = true
         var lengthUnknown = false
+        /// The packet of the first frame's header.
+        var firstPacket: UInt64 = 0
     }
+
+    /// Bytes before a chunk kept in `Side.packets`: a frame header is at most this long.
+    static let maxFrameHeaderBytes: UInt64 = 14
 
     /// One direction's state. A class: every frame touches several of its fields, and a
     /// struct in an array was copied whole on many of those accesses (a tenth of the
@@ -44,6 +49,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var afterResync = false
         var reported: Set<String> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
+        /// Which packets carried the last bytes, for a frame header split across packets.
+        var packets = StreamOffsetMap()
+        /// The packet of the current frame's header.
+        var frameFirstPacket: UInt64 = 0
+        /// The current frame continues past its header's packet: its `ws.frame` event waits
+        /// for the frame's end, so that it names the packet that completed it.
+        var frameEventPending = false
     }
 
     public let compression: WebSocketCompression?
@@ -90,10 +102,14 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
+        side.packets.record(chunkAt: offset, capture: capture, keeping: Self.maxFrameHeaderBytes)
         var index = 0
         while let event = side.parser.next(bytes, index: &index, offset: offset) {
             switch event {
             case .header(let header, let at):
+                side.frameFirstPacket = side.packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
+                let frameEnd = at &+ UInt64(header.headerLength) &+ header.payloadLength
+                side.frameEventPending = events.wantsFrames && frameEnd > offset + UInt64(bytes.count) && !header.lengthTopBitSet
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
                 guard let header = side.frame else { continue }
@@ -148,7 +164,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = sides[direction.rawValue]
-        if events.wantsFrames { events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset) }
+        if events.wantsFrames && !side.frameEventPending {
+            events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset, firstPacket: side.frameFirstPacket)
+        }
         side.frame = header
         side.control.removeAll(keepingCapacity: true)
         side.frameInMessage = false
@@ -191,7 +209,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
             side.message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
-                                          kept: events.takePayloadBuffer())
+                                          kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case 0x0:
@@ -294,6 +312,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         let side = sides[direction.rawValue]
         guard let header = side.frame else { return }
         side.frame = nil
+        if side.frameEventPending {
+            side.frameEventPending = false
+            events.add(.wsFrame(header), capture: capture, direction: direction,
+                       offset: offset - header.payloadLength - UInt64(header.headerLength), firstPacket: side.frameFirstPacket)
+        }
         if header.isControl {
             control(header, direction: direction, offset: offset, capture: capture, events: &events)
             return
@@ -330,7 +353,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         events.add(.wsMessage(WebSocketMessage(
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
-            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset)
+            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset,
+            firstPacket: message.firstPacket)
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
             side.inflater?.reset()
@@ -347,7 +371,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         case 0x9:
             if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
             side.pings.append((payload, capture.timestamp))
-            events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsControl(WebSocketControl(opcode: 9, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case 0xA:
             let peer = direction.reversed
             var roundTrip: Double?
@@ -355,7 +379,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 roundTrip = capture.timestamp.milliseconds(since: sides[peer.rawValue].pings[index].at)
                 sides[peer.rawValue].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
             }
-            events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsControl(WebSocketControl(opcode: 10, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case 0x8:
             var code: UInt16?
             var reason = ""
@@ -379,7 +403,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
                 closes.append((direction, code, capture.timestamp))
             }
-            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         default:
             break
         }
@@ -421,9 +445,18 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 markDamaged(side)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
+            flushPendingFrameEvent(side, direction: direction, capture: capture, events: &events)
             side.frame = nil
             side.resync = FrameResync(from: offset + length)
         }
+    }
+
+    /// A frame that never reached its end still gets its `ws.frame` event (at the packet
+    /// where the dissector gave up on it).
+    private func flushPendingFrameEvent(_ side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        guard side.frameEventPending, let header = side.frame else { return }
+        side.frameEventPending = false
+        events.add(.wsFrame(header), capture: capture, direction: direction, offset: nil, firstPacket: side.frameFirstPacket)
     }
 
     /// The message in progress lost bytes: incomplete, and a compressed one of unknown
@@ -457,6 +490,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         for direction in [Direction.clientToServer, .serverToClient] {
             let side = sides[direction.rawValue]
+            flushPendingFrameEvent(side, direction: direction, capture: capture, events: &events)
             if let unfinished = side.message {
                 side.message?.complete = false
                 if !captureEnded {
