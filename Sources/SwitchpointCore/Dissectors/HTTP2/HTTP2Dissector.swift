@@ -49,8 +49,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         var packets = StreamOffsetMap()
         /// The packet of the current frame's first byte.
         var frameFirstPacket: UInt64 = 0
-        /// The current frame continues past its header's packet: its `h2.frame` event waits
-        /// for the frame's end, so that it names the packet that completed it.
+        /// The current frame's `h2.frame` event waits for the frame's end, so that it names
+        /// the packet that completed it (as tshark reports a reassembled frame).
         var frameEventPending = false
     }
 
@@ -144,8 +144,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                                capture: capture, direction: direction, offset: offset + UInt64(index))
             case .header(let header, let at):
                 sides[side].frameFirstPacket = sides[side].packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
-                let frameEnd = at &+ Self.frameHeaderBytes &+ UInt64(header.length)
-                sides[side].frameEventPending = events.wantsFrames && frameEnd > offset + UInt64(bytes.count)
+                // The frame's event goes out when it is complete (however the bytes were
+                // split), at the packet that completed it.
+                sides[side].frameEventPending = events.wantsFrames
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .dataPiece(let range, let payloadOffset):
                 data(UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
@@ -216,7 +217,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
-    /// The `h2.frame` event of a frame that spanned packets, at the packet that completed it.
+    /// A frame's `h2.frame` event, at the packet that completed it (before what the frame
+    /// says: settings, headers).
     private mutating func pendingFrameEvent(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
         let side = direction.rawValue
         sides[side].frameEventPending = false

@@ -53,8 +53,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var packets = StreamOffsetMap()
         /// The packet of the current frame's header.
         var frameFirstPacket: UInt64 = 0
-        /// The current frame continues past its header's packet: its `ws.frame` event waits
-        /// for the frame's end, so that it names the packet that completed it.
+        /// The current frame's `ws.frame` event waits for the frame's end, so that it names
+        /// the packet that completed it (as tshark reports a reassembled frame).
         var frameEventPending = false
     }
 
@@ -108,8 +108,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             switch event {
             case .header(let header, let at):
                 side.frameFirstPacket = side.packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
-                let frameEnd = at &+ UInt64(header.headerLength) &+ header.payloadLength
-                side.frameEventPending = events.wantsFrames && frameEnd > offset + UInt64(bytes.count) && !header.lengthTopBitSet
+                // The frame's event goes out when it ends (however the bytes were split), at
+                // the packet that completed it; a header that stops the parser has no end.
+                side.frameEventPending = events.wantsFrames && !header.lengthTopBitSet
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
                 guard let header = side.frame else { continue }
