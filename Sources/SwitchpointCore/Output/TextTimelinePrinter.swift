@@ -1,11 +1,11 @@
 /// The human timeline. Offline, each connection is a block (a header line, then its events
-/// with times relative to its start) printed when it closes; `--interleave` (and live
-/// capture) prints every event as it happens, in one time order, tagged with its
-/// connection. Lines are formatted as bytes straight into buffers; wire text is escaped
-/// here, once. Colour only when asked (a terminal).
+/// with times relative to its start) printed once it closed, in connection order;
+/// `--interleave` (and live capture) prints every event as it happens, in one time order,
+/// tagged with its connection. Lines are formatted as bytes straight into buffers; wire
+/// text is escaped here, once. Colour only when asked (a terminal).
 ///
 /// Memory stays flat: held blocks share one budget (`Options.pendingBudget`); past it the
-/// oldest held block is printed so far and its connection goes on in a new block headed
+/// first held block in the order is printed so far and its connection goes on in a new block headed
 /// `conn N (continued)`. New blocks are sized to their first lines, so the slack above the
 /// budget stays small however many blocks are held.
 public final class TextTimelinePrinter: TimelineEventSink {
