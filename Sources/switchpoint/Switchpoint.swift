@@ -169,6 +169,9 @@ struct Switchpoint: ParsableCommand {
     @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
     var export: ExportArguments
 
+    @OptionGroup(title: "Selection and display")
+    var display: DisplayArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -232,6 +235,11 @@ struct Switchpoint: ParsableCommand {
             throw ValidationError("--html and --har are written by one process: not with --workers")
         }
         try validateExports()
+        try display.check(json: json || jsonASCII, interleaved: interleave || interface != nil)
+        if display.follow != nil {
+            verbose = true
+            payload = .full
+        }
         try export.check(live: interface != nil, connectionsListing: connections)
         if workers > 1 && (export.postgresURL != nil || export.metrics != nil) {
             throw ValidationError("--pg and --metrics are fed by one analysis: not with --workers")
@@ -307,6 +315,7 @@ struct Switchpoint: ParsableCommand {
         options.colour = output.isTerminal && !environmentHas("NO_COLOR")
         let exports = ReportExports(html: html, har: har)
         let recorder = exports.map { _ in ReportRecorder() }
+        try display.apply(to: &options)
         var command = TimelineCommand(options: options, liveCapture: threaded, recorder: recorder)
         command.wrapPrinter = scaleOut.wrap
         let outcome = command.run(source, output: output, errors: errors)
@@ -355,6 +364,7 @@ extension Switchpoint {
         let result: FanoutTimelineRun.Result
         if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            printer.selection = try display.selection()
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
         } else {
@@ -363,6 +373,7 @@ extension Switchpoint {
             options.verbose = verbose
             options.colour = output.isTerminal && !environmentHas("NO_COLOR")
             options.fullPayload = payload == .full
+            try display.apply(to: &options)
             let printer = TextTimelinePrinter(writer: output, options: options)
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)

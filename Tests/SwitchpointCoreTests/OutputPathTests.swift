@@ -12,6 +12,10 @@ import Glibc
 struct OutputPathTests {
     enum Format: String, CaseIterable, Sendable {
         case text, verbose, json, fullPayloadJSON, asciiJSON
+        /// Text with packet numbers, delta times and hexdumps (issue 14's display options).
+        case display
+        /// Text showing only connections with a warning or worse (judged per block).
+        case judged
     }
 
     /// Runs the timeline in-process as the command line does, into a file; returns its bytes.
@@ -46,9 +50,15 @@ struct OutputPathTests {
                                                escaping: format == .asciiJSON ? .ascii : .standard)
                 printer = json
                 finish = { json.finish(statistics: $0.statistics, problems: $0.problems) }
-            case .text, .verbose:
+            case .text, .verbose, .display, .judged:
                 var options = TextTimelinePrinter.Options()
                 options.verbose = format == .verbose
+                if format == .display {
+                    options.frames = true
+                    options.time = .delta
+                    options.hexdump = .all
+                }
+                if format == .judged { options.selection.severity = .warn }
                 if let budget { options.pendingBudget = budget }
                 let text = TextTimelinePrinter(writer: writer, options: options)
                 printer = text
@@ -102,9 +112,9 @@ struct OutputPathTests {
         let output = try Self.timeline([capture.path], .verbose, threads: 1)
         #expect(!output.contains(0x1b), "a raw ESC reached the terminal")
         let lines = Self.lines(output)
-        #expect(lines.contains("  +0.000030  c→s      X-Note: X\\x1b[31mbad\\\\line"))
-        #expect(lines.contains("  +0.000050  s→c  text 19 B  \"say \"hi\"\\x1b]0;pwned\\x07\\\\\""))
-        #expect(lines.contains("  +0.000060  c→s  close 1000 normal  \"bye\\u{202e}olleh\""))
+        #expect(lines.contains("  +0.000030  #4  c→s      X-Note: X\\x1b[31mbad\\\\line"))
+        #expect(lines.contains("  +0.000050  #6  s→c  text 19 B  \"say \"hi\"\\x1b]0;pwned\\x07\\\\\""))
+        #expect(lines.contains("  +0.000060  #7  c→s  close 1000 normal  \"bye\\u{202e}olleh\""))
     }
 
     @Test("JSON carries the wire text itself, escaped for JSON only")

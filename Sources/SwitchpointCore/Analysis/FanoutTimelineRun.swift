@@ -47,7 +47,8 @@ public final class FanoutTimelineRun {
         } else {
             nil
         }
-        sources = captures.map { ThreadedCaptureSource(live: $0, dump: dump) }
+        let numbering = SharedPacketNumbering()
+        sources = captures.map { ThreadedCaptureSource(live: $0, dump: dump, numbering: numbering) }
     }
 
     /// Starts the capture threads (after dropping privileges).
@@ -248,6 +249,7 @@ extension TimelineEvent {
             kind = self.kind
         }
         var event = TimelineEvent(timestamp: timestamp, connection: number, packet: packet, direction: direction, offset: offset, kind: kind)
+        event.firstPacket = firstPacket
         event.stream = stream
         event.decrypted = decrypted
         return event

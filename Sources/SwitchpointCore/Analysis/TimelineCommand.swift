@@ -27,6 +27,12 @@ public struct TimelineCommand {
         public var threads: Int?
         /// `-w`: packets are written as they are read, so the listing must not read ahead.
         public var writesPackets = false
+        /// `--conn`, `--stream`, `--protocol`, `--severity`, `--follow`: what is shown.
+        public var selection = TimelineSelection()
+        /// Text timeline: `--frames`, `--time`/`-tttt`, `-x`/`-X` (and `--follow`'s hexdumps).
+        public var frames = false
+        public var time = TextTimelinePrinter.TimeFormat.relative
+        public var hexdump = TextTimelinePrinter.HexdumpPayloads.none
 
         public init() {}
 
@@ -129,6 +135,7 @@ public struct TimelineCommand {
         } else if options.jsonOutput {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: options.fullPayload,
                                               escaping: options.jsonASCII ? .ascii : .standard)
+            printer.selection = options.selection
             analyse(into: wrapPrinter(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
@@ -140,6 +147,10 @@ public struct TimelineCommand {
             printerOptions.verbose = options.verbose
             printerOptions.colour = options.colour
             printerOptions.fullPayload = options.fullPayload
+            printerOptions.selection = options.selection
+            printerOptions.frames = options.frames
+            printerOptions.time = options.time
+            printerOptions.hexdump = options.hexdump
             let printer = TextTimelinePrinter(writer: output, options: printerOptions)
             analyse(into: wrapPrinter(printer)) { printer.summary }
             threaded?.stopAndWait()

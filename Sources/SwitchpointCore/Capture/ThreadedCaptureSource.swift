@@ -38,9 +38,11 @@ public final class ThreadedCaptureSource: PacketSource {
     final class Producer: @unchecked Sendable {
         let live: LiveCaptureSource
         let dump: PcapDumpWriter?
-        init(live: LiveCaptureSource, dump: PcapDumpWriter?) {
+        let numbering: SharedPacketNumbering?
+        init(live: LiveCaptureSource, dump: PcapDumpWriter?, numbering: SharedPacketNumbering?) {
             self.live = live
             self.dump = dump
+            self.numbering = numbering
         }
     }
 
@@ -56,9 +58,10 @@ public final class ThreadedCaptureSource: PacketSource {
         self.init(live: live, dump: dump)
     }
 
-    /// `dump`: a `-w` writer, possibly shared with other workers' captures.
-    init(live: LiveCaptureSource, dump: PcapDumpWriter?) {
-        producer = Producer(live: live, dump: dump)
+    /// `dump`: a `-w` writer, possibly shared with other workers' captures; `numbering`:
+    /// the packet numbers those captures share.
+    init(live: LiveCaptureSource, dump: PcapDumpWriter?, numbering: SharedPacketNumbering? = nil) {
+        producer = Producer(live: live, dump: dump, numbering: numbering)
         slot = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
     }
 
@@ -94,8 +97,12 @@ public final class ThreadedCaptureSource: PacketSource {
         while true {
             refreshStatistics()
             switch producer.live.next() {
-            case .packet(let packet):
-                producer.dump?.write(packet)
+            case .packet(var packet):
+                if let numbering = producer.numbering {
+                    numbering.number(&packet, writingTo: producer.dump)
+                } else {
+                    producer.dump?.write(packet)
+                }
                 let item = Item(bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType, capture: packet.capture)
                 shared.lock.lock()
                 shared.captured += 1

@@ -37,9 +37,12 @@ public struct EventBuffer {
         payloadPool.take()
     }
 
-    public mutating func add(_ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
+    /// `firstPacket`: the packet of the event's first byte when that is an earlier one.
+    public mutating func add(_ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil,
+                             firstPacket: UInt64? = nil) {
         var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
                                   direction: direction, offset: offset, kind: kind)
+        if let firstPacket, firstPacket < capture.packetNumber { event.firstPacket = firstPacket }
         event.stream = stream
         event.decrypted = decrypted
         if let sink {

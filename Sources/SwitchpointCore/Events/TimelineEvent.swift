@@ -5,6 +5,9 @@ public struct TimelineEvent: Sendable {
     public var connection: ConnectionID
     /// The packet that carried (or, for a close or gap, triggered) the event.
     public var packet: UInt64
+    /// The packet that carried the event's first byte, when its bytes span packets (a
+    /// reassembled frame or message); equal to `packet` otherwise.
+    public var firstPacket: UInt64
     public var direction: Direction?
     /// Absolute stream offset in `direction` where the event's bytes start.
     public var offset: UInt64?
@@ -23,6 +26,7 @@ public struct TimelineEvent: Sendable {
         self.timestamp = timestamp
         self.connection = connection
         self.packet = packet
+        firstPacket = packet
         self.direction = direction
         self.offset = offset
         tag = Tag(kind)

@@ -4,6 +4,8 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     /// `--payload full`: binary WebSocket messages carry `data_b64`.
     private let includePayloads: Bool
     public private(set) var summary = TimelineSummary()
+    /// `--conn`, `--stream`: the events shown (the summary counts all).
+    public var selection = TimelineSelection()
 
     /// `escaping: .ascii` (`--json-ascii`): every string, the summary's too, escapes each
     /// character past U+007F, so the output is pure ASCII.
@@ -18,6 +20,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
+        guard selection.admits(event) else { return }
         if let shard {
             let start = shard.bytes.count
             Self.write(event, includePayloads: includePayloads, into: shard.bytes)
@@ -34,6 +37,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     /// A printer for one worker of a sharded run, formatting into `shard`.
     func shardWorker(into shard: ShardOutput) -> JSONTimelinePrinter {
         let worker = JSONTimelinePrinter(writer: writer, includePayloads: includePayloads, escaping: writer.out.jsonEscaping)
+        worker.selection = selection
         shard.setJSONEscaping(writer.out.jsonEscaping)
         worker.shard = shard
         return worker
@@ -73,6 +77,8 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         line.add("ts", timestamp: event.timestamp)
         line.add("conn", event.connection)
         line.add("type", literal: event.typeName)
+        line.add("frame", event.packet)
+        if event.firstPacket < event.packet { line.add("frame_first", event.firstPacket) }
         if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }
         if let stream = event.stream { line.add("stream", Int(stream)) }

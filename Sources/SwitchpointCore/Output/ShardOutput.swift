@@ -6,7 +6,9 @@ final class ShardOutput: RecyclableBatch {
         /// Lines printed as they come (JSON, tagged and interleaved text).
         case direct
         /// A held connection's lines, and whether its block is printed after them.
-        case held(ConnectionID, closes: Bool)
+        case held(ConnectionID, closes: Bool, shown: ConnectionTraits)
+        /// A connection opened (its block's place in the order).
+        case opened(ConnectionID)
         /// An input problem (`problems[index]`), reported at its place in the order.
         case problem(Int)
     }
@@ -35,15 +37,21 @@ final class ShardOutput: RecyclableBatch {
 
     required init() {}
 
-    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool) {
+    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
+              shown: ConnectionTraits = []) {
         // Nothing to hold and nothing to print: the merge would do nothing with it.
-        guard !lines.isEmpty || closes else { return }
+        guard !lines.isEmpty || closes || !shown.isEmpty else { return }
         let headerStart = bytes.count
         if let header { bytes.append(header) }
         let linesStart = bytes.count
         bytes.append(lines)
-        records.append(Record(sequence: sequence, kind: .held(connection, closes: closes), headerStart: headerStart,
+        records.append(Record(sequence: sequence, kind: .held(connection, closes: closes, shown: shown), headerStart: headerStart,
                               linesStart: linesStart, linesEnd: bytes.count))
+    }
+
+    func opened(_ connection: ConnectionID) {
+        records.append(Record(sequence: sequence, kind: .opened(connection), headerStart: bytes.count,
+                              linesStart: bytes.count, linesEnd: bytes.count))
     }
 
     func direct(_ lines: UnsafeRawBufferPointer) {

@@ -1,17 +1,22 @@
 /// The offline text timeline's blocks: each connection's lines are held until it closes,
-/// then printed as one block. Held text shares one budget; past it the oldest held block is
-/// printed so far and its connection goes on in a new block headed `conn N (continued)`.
+/// then printed as one block, in connection-number order (a block that closed waits for the
+/// lower-numbered ones still open). Held text shares one budget; past it the block at the
+/// head of the order is printed so far and its connection goes on in a new block headed
+/// `conn N (continued)`, queued behind the others.
 ///
 /// It sees only finished lines (what the printer formatted for one event), so the same
 /// assembler serves the one-thread printer and the merge of a sharded run: which blocks are
 /// printed when depends on every connection's text, and only the merge sees all of it.
+///
+/// With `--protocol` or `--severity` each block is judged when it is printed, on what its
+/// connection's events showed so far (`ConnectionTraits`): a block printed early under the
+/// budget is judged on its part.
 final class TextBlockAssembler {
     /// One connection's unprinted block. A struct in the table (no object per block).
     private struct Held {
         let buffer: OutputBuffer
-        /// Tells this block from an earlier one of the same connection in `heldOrder`;
-        /// compared for equality only, so 32 bits suffice.
-        let generation: Int32
+        /// The connection closed: the block waits only for its turn.
+        var closed = false
     }
 
     /// Block buffers kept for reuse, and how large a kept one may stay.
@@ -20,35 +25,49 @@ final class TextBlockAssembler {
     /// Room for a header line: most blocks are a header and a line or two, so a new block is
     /// sized to its first lines rather than to a fixed kilobyte (a flood holds thousands).
     static let headerLineRoom = 160
-    /// Stale `heldOrder` entries tolerated before a compaction pass.
-    static let heldOrderSlack = 4096
+    /// Printed entries at the front of `order` tolerated before they are dropped.
+    static let orderSlack = 4096
 
     private let writer: LineWriter
     private let colour: Bool
     private let budget: Int
+    private let selection: TimelineSelection
     private var blocks: [ConnectionID: Held] = [:]
     /// The previous call's connection and block: lines come in runs per connection. Not
     /// retained (the table holds the block; `printBlock` forgets it): a retain and release
     /// per event made this a tenth of the merging thread's time.
     private var recentConnection: ConnectionID?
     private var recentBlock: Unmanaged<OutputBuffer>?
-    /// Held blocks in the order they were started (entries of printed blocks are stale).
-    private var heldOrder: [(connection: ConnectionID, generation: Int32)] = []
-    private var heldOrderHead = 0
+    /// Connections in the order their blocks print (opening order: connection numbers),
+    /// from `orderHead` on; `queued` says which are in it.
+    private var order: [ConnectionID] = []
+    private var orderHead = 0
+    private var queued: Set<ConnectionID> = []
+    /// Queued connections that closed without holding a line.
+    private var closedEmpty: Set<ConnectionID> = []
+    /// With a selection by protocol or severity: what each connection showed so far.
+    private var traits: [ConnectionID: ConnectionTraits] = [:]
     private var heldBytes = 0
-    private var generations: Int32 = 0
     private var spareBlocks: [OutputBuffer] = []
 
-    init(writer: LineWriter, colour: Bool, budget: Int) {
+    init(writer: LineWriter, colour: Bool, budget: Int, selection: TimelineSelection = TimelineSelection()) {
         self.writer = writer
         self.colour = colour
         self.budget = budget
+        self.selection = selection
+    }
+
+    /// A connection opened: its block prints after those opened before it.
+    func opened(_ connection: ConnectionID) {
+        enqueue(connection)
     }
 
     /// One event's lines for a held connection. `header` is the connection's header line
     /// (without its newline) with its first lines; without it a connection that has no
-    /// block gets the `(continued)` marker. `closes` prints the block afterwards.
-    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool) {
+    /// block gets the `(continued)` marker. `closes` ends the block (printed in its turn);
+    /// `shown` is what the event said about its connection (for `--protocol`/`--severity`).
+    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
+              shown: ConnectionTraits = []) {
         if !lines.isEmpty, recentConnection == connection, let recentBlock {
             recentBlock._withUnsafeGuaranteedRef { $0.append(lines) }
             heldBytes += lines.count
@@ -74,9 +93,21 @@ final class TextBlockAssembler {
             block.append(lines)
             heldBytes += lines.count
         }
-        if closes { printBlock(connection) }
-        while heldBytes > budget, let oldest = oldestHeld() {
-            printBlock(oldest)
+        if selection.judgesBlocks && !shown.isEmpty { traits[connection, default: []].formUnion(shown) }
+        if closes {
+            if blocks[connection] != nil {
+                blocks[connection]?.closed = true
+            } else if queued.contains(connection) {
+                closedEmpty.insert(connection)
+            }
+            if recentConnection == connection {
+                recentConnection = nil
+                recentBlock = nil
+            }
+            printReady()
+        }
+        while heldBytes > budget, orderHead < order.count {
+            printHeadEarly()
         }
     }
 
@@ -86,9 +117,18 @@ final class TextBlockAssembler {
         writer.write(lines: lines)
     }
 
-    /// The end of the input: every held block, in connection order.
+    /// The end of the input: every held block, in order.
     func finish() {
-        for connection in blocks.keys.sorted() { printBlock(connection) }
+        while orderHead < order.count {
+            let connection = order[orderHead]
+            orderHead += 1
+            printBlock(connection, closed: true)
+        }
+        for connection in blocks.keys.sorted() { printBlock(connection, closed: true) }
+        order.removeAll()
+        orderHead = 0
+        queued.removeAll()
+        closedEmpty.removeAll()
     }
 
     private func remember(_ connection: ConnectionID, _ block: OutputBuffer) {
@@ -96,44 +136,62 @@ final class TextBlockAssembler {
         recentBlock = Unmanaged.passUnretained(block)
     }
 
+    private func enqueue(_ connection: ConnectionID) {
+        guard queued.insert(connection).inserted else { return }
+        order.append(connection)
+    }
+
     private func startBlock(_ connection: ConnectionID, expected: Int) -> OutputBuffer {
-        generations &+= 1
-        let held = Held(buffer: spareBlocks.popLast() ?? OutputBuffer(capacity: expected), generation: generations)
+        let held = Held(buffer: spareBlocks.popLast() ?? OutputBuffer(capacity: expected))
         blocks[connection] = held
         remember(connection, held.buffer)
-        compactHeldOrderIfStale()
-        heldOrder.append((connection, generations))
+        enqueue(connection)
         return held.buffer
     }
 
-    private func isHeld(_ entry: (connection: ConnectionID, generation: Int32)) -> Bool {
-        blocks[entry.connection]?.generation == entry.generation
-    }
-
-    /// Entries of blocks printed at their close stay in `heldOrder` until the budget walks
-    /// past them; when they outnumber the live ones, they are dropped in one pass (order
-    /// kept), so the list follows the blocks held, not every connection ever seen.
-    private func compactHeldOrderIfStale() {
-        let listed = heldOrder.count - heldOrderHead
-        guard listed > Self.heldOrderSlack, listed > 2 * blocks.count else { return }
-        heldOrder = heldOrder[heldOrderHead...].filter(isHeld)
-        heldOrderHead = 0
-    }
-
-    private func oldestHeld() -> ConnectionID? {
-        while heldOrderHead < heldOrder.count {
-            let entry = heldOrder[heldOrderHead]
-            heldOrderHead += 1
-            if heldOrderHead > Self.heldOrderSlack && heldOrderHead * 2 > heldOrder.count {
-                heldOrder.removeFirst(heldOrderHead)
-                heldOrderHead = 0
+    /// Prints the closed blocks at the head of the order.
+    private func printReady() {
+        while orderHead < order.count {
+            let connection = order[orderHead]
+            if let held = blocks[connection] {
+                guard held.closed else { return }
+            } else if closedEmpty.remove(connection) == nil {
+                return   // open, nothing to show yet
             }
-            if isHeld(entry) { return entry.connection }
+            dequeueHead()
+            printBlock(connection, closed: true)
         }
-        return nil
     }
 
-    private func printBlock(_ connection: ConnectionID) {
+    /// Over budget: the head of the order prints what it has (its connection, if still
+    /// open, goes on in a `(continued)` block at the back), then whatever is ready after it.
+    private func printHeadEarly() {
+        let connection = order[orderHead]
+        dequeueHead()
+        let closed: Bool
+        if let held = blocks[connection] {
+            closed = held.closed
+        } else {
+            closed = closedEmpty.remove(connection) != nil
+        }
+        printBlock(connection, closed: closed)
+        printReady()
+    }
+
+    private func dequeueHead() {
+        queued.remove(order[orderHead])
+        orderHead += 1
+        if orderHead > Self.orderSlack && orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+    }
+
+    /// Writes (or, when the selection rejects its connection, drops) a block. `closed`:
+    /// the connection is over, so what was recorded about it goes too.
+    private func printBlock(_ connection: ConnectionID, closed: Bool) {
+        let shown = selection.judgesBlocks ? traits[connection] ?? [] : []
+        if closed && selection.judgesBlocks { traits[connection] = nil }
         guard let held = blocks.removeValue(forKey: connection) else { return }
         if recentConnection == connection {
             recentConnection = nil
@@ -141,8 +199,10 @@ final class TextBlockAssembler {
         }
         let block = held.buffer
         heldBytes -= block.count
-        block.append(0x0a)   // a blank line after each block
-        writer.write(lines: block)
+        if !selection.judgesBlocks || selection.admits(shown) {
+            block.append(0x0a)   // a blank line after each block
+            writer.write(lines: block)
+        }
         block.removeAll()
         if spareBlocks.count < Self.spareBlockLimit {
             block.shrink(toAtMost: Self.spareBlockCapacity)

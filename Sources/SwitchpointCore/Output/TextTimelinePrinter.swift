@@ -1,11 +1,11 @@
 /// The human timeline. Offline, each connection is a block (a header line, then its events
-/// with times relative to its start) printed when it closes; `--interleave` (and live
-/// capture) prints every event as it happens, in one time order, tagged with its
-/// connection. Lines are formatted as bytes straight into buffers; wire text is escaped
-/// here, once. Colour only when asked (a terminal).
+/// with times relative to its start) printed once it closed, in connection order;
+/// `--interleave` (and live capture) prints every event as it happens, in one time order,
+/// tagged with its connection. Lines are formatted as bytes straight into buffers; wire
+/// text is escaped here, once. Colour only when asked (a terminal).
 ///
 /// Memory stays flat: held blocks share one budget (`Options.pendingBudget`); past it the
-/// oldest held block is printed so far and its connection goes on in a new block headed
+/// first held block in the order is printed so far and its connection goes on in a new block headed
 /// `conn N (continued)`. New blocks are sized to their first lines, so the slack above the
 /// budget stays small however many blocks are held.
 public final class TextTimelinePrinter: TimelineEventSink {
@@ -19,7 +19,30 @@ public final class TextTimelinePrinter: TimelineEventSink {
         public var fullPayload = false
         /// Bytes of text held in unprinted blocks, over all connections.
         public var pendingBudget = TextTimelinePrinter.defaultPendingBudget
+        /// Packet numbers on every line (`--frames`; `-v` too).
+        public var frames = false
+        /// How each line's time is shown (`--time`).
+        public var time = TimeFormat.relative
+        /// Which payloads get hexdump lines under their line (`-x`/`-X`, `--follow`).
+        public var hexdump = HexdumpPayloads.none
+        /// What is shown (`--conn`, `--stream`, `--protocol`, `--severity`).
+        public var selection = TimelineSelection()
         public init() {}
+    }
+
+    /// `--time`: relative to the connection's start (the interleaved timeline: the
+    /// capture's), absolute UTC date and time (tcpdump -tttt), the delta from the
+    /// connection's previous line, or epoch seconds.
+    public enum TimeFormat: String, Sendable, CaseIterable {
+        case relative = "rel", absolute = "abs", delta, epoch
+    }
+
+    public enum HexdumpPayloads: Sendable {
+        case none
+        /// Binary payloads (`--follow`).
+        case binary
+        /// Every payload (`-x`, `-X`).
+        case all
     }
 
     public static let defaultPendingBudget = 8 << 20
@@ -39,10 +62,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
         /// The header line is still to be written, with the connection's first line: an
         /// open connection costs no buffer before it has something to show.
         private var headerPending: Bool
+        /// The previous line's time (`--time delta`).
+        var previous: Timestamp
 
         init(opening: ConnectionOpening) {
             origin = opening
             headerPending = true
+            previous = opening.capture.timestamp
         }
 
         /// Events of a connection whose opening was not seen: no header, time from `start`.
@@ -51,6 +77,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             origin = ConnectionOpening(connection: connection, client: nowhere, server: nowhere, roleEvidence: .firstPacket,
                                        capture: CaptureInfo(packetNumber: 0, timestamp: start))
             headerPending = false
+            previous = start
         }
 
         var start: Timestamp { origin.capture.timestamp }
@@ -79,13 +106,16 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
     private var captureStart: Timestamp?
+    /// `--time delta` on the interleaved timeline: each connection's previous line's time.
+    private var previousLine: [ConnectionID: Timestamp] = [:]
     /// One event's lines, and a connection's header line, before they go to the destination.
     private let lines = OutputBuffer(capacity: 4096)
     private let header = OutputBuffer(capacity: 256)
 
     public convenience init(writer: LineWriter, options: Options) {
         self.init(writer: writer, options: options,
-                  destination: .assembler(TextBlockAssembler(writer: writer, colour: options.colour, budget: options.pendingBudget)))
+                  destination: .assembler(TextBlockAssembler(writer: writer, colour: options.colour, budget: options.pendingBudget,
+                                                             selection: options.selection)))
     }
 
     private init(writer: LineWriter, options: Options, destination: Destination) {
@@ -100,6 +130,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
         if captureStart == nil { captureStart = event.timestamp }
+        guard options.selection.admits(event) else { return }
         // The tag first: matching `kind` copies its payload, and most events are not openings.
         if event.tag == .connectionOpened, case .connectionOpened(let opening) = event.kind {
             if options.interleave {
@@ -111,14 +142,20 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 let state = ConnectionState(opening: opening)
                 states[event.connection] = state
                 recent = (event.connection, state)
+                switch destination {
+                case .assembler(let assembler): assembler.opened(event.connection)
+                case .shard(let shard): shard.opened(event.connection)
+                }
             }
             return
         }
         let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
-        let origin = state?.start ?? captureStart ?? event.timestamp
+        var origin = state?.start ?? captureStart ?? event.timestamp
+        if options.time == .delta { origin = previousLineTime(event, state) }
         lines.removeAll()
         body(event, LineContext(out: lines, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                                stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted))
+                                stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted,
+                                packet: event.packet, firstPacket: event.firstPacket))
         guard let state else {
             direct(lines.bytes)
             return
@@ -132,17 +169,30 @@ public final class TextTimelinePrinter: TimelineEventSink {
             headerBytes = header.bytes
         }
         let closes = event.tag == .connectionClosed
+        let shown = options.selection.judgesBlocks ? ConnectionTraits(shownBy: event) : []
         switch destination {
         case .assembler(let assembler):
-            assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes)
+            assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
         case .shard(let shard):
-            shard.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes)
+            shard.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
         }
         if closes {
             states[event.connection] = nil
             recent = nil
             printed.insert(event.connection)
         }
+    }
+
+    /// `--time delta`: the previous line's time in the event's connection, now this one's.
+    private func previousLineTime(_ event: TimelineEvent, _ state: ConnectionState?) -> Timestamp {
+        if let state {
+            defer { state.previous = event.timestamp }
+            return state.previous
+        }
+        defer {
+            if event.tag == .connectionClosed { previousLine[event.connection] = nil } else { previousLine[event.connection] = event.timestamp }
+        }
+        return previousLine[event.connection] ?? event.timestamp
     }
 
     private func direct(_ bytes: UnsafeRawBufferPointer) {
@@ -180,10 +230,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
         switch record.kind {
         case .direct:
             assembler.direct(lines)
-        case .held(let connection, let closes):
+        case .held(let connection, let closes, let shown):
             let header = record.headerStart < record.linesStart
                 ? UnsafeRawBufferPointer(rebasing: bytes[record.headerStart..<record.linesStart]) : nil
-            assembler.held(connection, header: header, lines: lines, closes: closes)
+            assembler.held(connection, header: header, lines: lines, closes: closes, shown: shown)
+        case .opened(let connection):
+            assembler.opened(connection)
         case .problem:
             break   // the run reports problems itself
         }
@@ -230,6 +282,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
         var origin: Timestamp
         var tagged: Bool
         var decrypted = false
+        var packet: UInt64 = 0
+        var firstPacket: UInt64 = 0
     }
 
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
@@ -241,7 +295,19 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(UInt8(ascii: " "))
         }
         out.append("  ")
-        out.append(relative: context.timestamp, to: context.origin)
+        switch options.time {
+        case .relative, .delta: out.append(relative: context.timestamp, to: context.origin)
+        case .absolute: out.append(dateTime: context.timestamp)
+        case .epoch: out.append(epochSeconds: context.timestamp)
+        }
+        if options.frames || options.verbose {
+            out.append("  #")
+            if context.firstPacket < context.packet {
+                out.append(decimal: context.firstPacket)
+                out.append(UInt8(ascii: "-"))
+            }
+            out.append(decimal: context.packet)
+        }
         switch context.direction {
         case .clientToServer: out.append("  c→s  ")
         case .serverToClient: out.append("  s→c  ")
@@ -352,6 +418,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(" bytes")
             if chunked { out.append(" (chunked)") }
             endLine(context)
+            if case .httpBody(_, _, let kept, _) = event.kind {
+                hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out)
+            }
         case .upgrade(let upgrade):
             startLine(context)
             paintStart(.green, out)
@@ -411,6 +480,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(UInt8(ascii: "\""))
             }
             endLine(context)
+            hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out)
         case .tlsClientHello(let hello):
             startLine(context)
             out.appendTerminalEscaped(hello.version)
@@ -536,6 +606,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 if !message.complete { out.append("  [incomplete]") }
             }
             endLine(context)
+            if message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
         case .wsControl(let control):
             startLine(context)
             out.append(WebSocketOpcode(rawValue: control.opcode) == .ping ? "ping " : "pong ")
@@ -550,6 +621,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(duration: roundTrip)
             }
             endLine(context)
+            hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out)
         case .wsClose(let close):
             startLine(context)
             out.append("close ")
@@ -700,6 +772,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if summary.unfinished { out.append("  [unfinished]") }
             endLine(context)
+            hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
+            hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
         case .wsClosing(let closing):
             startLine(context)
             out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")
@@ -752,10 +826,25 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(UInt8(ascii: "\""))
             return
         }
-        let limit = options.fullPayload ? bytes.count : Self.previewHexBytes
+        // With hexdump lines below, the line keeps its short preview.
+        let limit = options.fullPayload && options.hexdump == .none ? bytes.count : Self.previewHexBytes
         out.append("hex ")
         out.append(spacedHex: UnsafeRawBufferPointer(rebasing: bytes[..<min(limit, bytes.count)]))
         if bytes.count > limit || !all { out.append(" …") }
+    }
+
+    /// Indentation of hexdump lines under their event's line.
+    static let hexdumpIndent: StaticString = "        "
+
+    /// A payload's hexdump lines (`-x`/`-X` every payload, `--follow` binary ones).
+    private func hexdumpLines(_ bytes: [UInt8], text: @autoclosure () -> Bool, into out: OutputBuffer) {
+        guard !bytes.isEmpty else { return }
+        switch options.hexdump {
+        case .none: return
+        case .binary: if text() { return }
+        case .all: break
+        }
+        bytes.withUnsafeBytes { out.append(hexdump: $0, indent: Self.hexdumpIndent) }
     }
 
     private func appendOpcodeName(_ opcode: UInt8, into out: OutputBuffer) {

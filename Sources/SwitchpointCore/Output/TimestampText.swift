@@ -39,6 +39,12 @@ enum TimestampText {
 extension OutputBuffer {
     /// `2026-11-21 23:40:01.123456 UTC`
     func append(utc timestamp: Timestamp) {
+        append(dateTime: timestamp)
+        append(" UTC")
+    }
+
+    /// `2026-11-21 23:40:01.123456` (UTC, as tcpdump -tttt prints local time).
+    func append(dateTime timestamp: Timestamp) {
         let micros = timestamp.nanoseconds / 1000
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -66,7 +72,6 @@ extension OutputBuffer {
         append(zeroPadded: Int(secondOfDay % 60), width: 2)
         append(UInt8(ascii: "."))
         append(zeroPadded: Int(fraction), width: 6)
-        append(" UTC")
     }
 
     /// `+1.234567` seconds from `origin` (a minus sign when earlier).

@@ -47,4 +47,23 @@ public struct StreamOffsetMap: Sendable {
             head = 0
         }
     }
+
+    /// Records a chunk arriving and forgets what lies more than `window` bytes before it:
+    /// a dissector whose units (frame headers, message heads) are at most `window` bytes
+    /// before their end can still look up where a unit split across packets began.
+    public mutating func record(chunkAt offset: UInt64, capture: CaptureInfo, keeping window: UInt64) {
+        // Bytes given again (held bytes replayed) are already mapped: entries stay sorted.
+        if starts.count > head, let lastStart = starts.last, offset < lastStart { return }
+        record(offset: offset, capture: capture)
+        if offset > window { forget(below: offset - window) }
+    }
+
+    /// The number of the packet that carried `offset`, for a unit that began there and is
+    /// being read from the chunk at `chunkOffset` carried by `capture`: that packet when
+    /// the unit starts inside the chunk (no lookup, the usual case), else the recorded one.
+    @inline(__always)
+    public func packetNumber(at offset: UInt64, chunkOffset: UInt64, capture: CaptureInfo) -> UInt64 {
+        if offset >= chunkOffset { return capture.packetNumber }
+        return self.capture(at: offset)?.packetNumber ?? capture.packetNumber
+    }
 }

@@ -42,6 +42,13 @@ struct HTTP1Session {
     private var parserEvents: [HTTP1ParserEvent] = []
     /// The two bounds of `HTTP1Limits` the session itself checks (the parsers keep theirs).
     private let limits: SessionLimits
+    /// Per direction: which packets carried the bytes of the message head being read, so a
+    /// head split across packets names the packet it began in.
+    private var packets = PerDirection(repeating: StreamOffsetMap())
+    /// Per direction: the packet where the current message's body began.
+    private var bodyFirstPacket = PerDirection<UInt64>(repeating: 0)
+    /// Bytes before a chunk that a message head may span.
+    private let headWindow: UInt64
 
     private struct SessionLimits {
         var maxPendingRequests: Int
@@ -50,6 +57,7 @@ struct HTTP1Session {
 
     init(limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
         self.limits = SessionLimits(maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
+        headWindow = UInt64(limits.maxHeaderBytes + limits.maxLineLength)
         requestParser = HTTP1Parser(role: .request, limits: limits, bodies: bodies)
         responseParser = HTTP1Parser(role: .response, limits: limits, bodies: bodies)
     }
@@ -62,7 +70,8 @@ struct HTTP1Session {
             events.payloadPool.put(kept)
             return
         }
-        events.add(.httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture, direction: direction, offset: offset)
+        events.add(.httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture, direction: direction, offset: offset,
+                   firstPacket: bodyFirstPacket[direction])
     }
 
     /// The request whose verdict the client is waiting for, if any.
@@ -71,6 +80,7 @@ struct HTTP1Session {
     // MARK: Client → server
 
     mutating func receiveFromClient(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+        packets[.clientToServer].record(chunkAt: offset, capture: capture, keeping: headWindow)
         var index = 0
         while index < bytes.count {
             if verdictPending {
@@ -87,7 +97,11 @@ struct HTTP1Session {
                 cursor += 1
                 switch event {
                 case .requestHead(let head, let start, let end):
-                    events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start)
+                    let side = Direction.clientToServer
+                    events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start,
+                               firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
+                    bodyFirstPacket[side] = packets[side].packetNumber(at: end, chunkOffset: offset, capture: capture)
+                    packets[side].forget(below: end)
                     checkUpgradeRequest(head, start: start, capture: capture, events: &events)
                     let request = PendingRequest(head: head)
                     if pending.count >= limits.maxPendingRequests {
@@ -165,6 +179,7 @@ struct HTTP1Session {
     // MARK: Server → client
 
     mutating func receiveFromServer(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+        packets[.serverToClient].record(chunkAt: offset, capture: capture, keeping: headWindow)
         var index = 0
         while index < bytes.count {
             parserEvents.removeAll(keepingCapacity: true)
@@ -175,7 +190,11 @@ struct HTTP1Session {
                 case .responseHead(var head, let start, let end):
                     let requestIndex = pending.firstIndex { _ in true }
                     head.requestMethod = requestIndex.map { pending[$0].head.method }
-                    events.add(.httpResponse(head), capture: capture, direction: .serverToClient, offset: start)
+                    let side = Direction.serverToClient
+                    events.add(.httpResponse(head), capture: capture, direction: .serverToClient, offset: start,
+                               firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
+                    bodyFirstPacket[side] = packets[side].packetNumber(at: end, chunkOffset: offset, capture: capture)
+                    packets[side].forget(below: end)
                     if let outcome = verdict(on: head, requestIndex: requestIndex, start: start, end: end,
                                              remainderIndex: Int(end - offset), capture: capture, events: &events) {
                         return outcome

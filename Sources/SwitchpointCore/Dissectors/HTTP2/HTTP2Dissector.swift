@@ -21,7 +21,12 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         var promisedStream: UInt32?
         var offset: UInt64
         var tooLarge = false
+        /// The packet of the HEADERS (or PUSH_PROMISE) frame's first byte.
+        var firstPacket: UInt64 = 0
     }
+
+    /// Bytes before a chunk kept in `Side.packets`: a frame header is this long.
+    static let frameHeaderBytes: UInt64 = 9
 
     struct Side {
         var parser: HTTP2FrameParser
@@ -40,6 +45,13 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         /// Set while frame boundaries are unknown (a mid-connection start, a gap outside
         /// DATA): bytes are held and searched, not parsed.
         var resync: FrameResync?
+        /// Which packets carried the last bytes, for a frame header split across packets.
+        var packets = StreamOffsetMap()
+        /// The packet of the current frame's first byte.
+        var frameFirstPacket: UInt64 = 0
+        /// The current frame's `h2.frame` event waits for the frame's end, so that it names
+        /// the packet that completed it (as tshark reports a reassembled frame).
+        var frameEventPending = false
     }
 
     struct Stream {
@@ -121,6 +133,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
+        sides[side].packets.record(chunkAt: offset, capture: capture, keeping: Self.frameHeaderBytes)
         var index = 0
         while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
             switch event {
@@ -130,13 +143,19 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 events.finding(.http2PrefaceMissing, "the client did not start with the HTTP/2 connection preface (RFC 9113 §3.4); its bytes are not decoded",
                                capture: capture, direction: direction, offset: offset + UInt64(index))
             case .header(let header, let at):
+                sides[side].frameFirstPacket = sides[side].packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
+                // The frame's event goes out when it is complete (however the bytes were
+                // split), at the packet that completed it.
+                sides[side].frameEventPending = events.wantsFrames
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .dataPiece(let range, let payloadOffset):
                 data(UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
                      streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture, events: &events)
             case .payload(let payload):
+                if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
                 frame(payload, direction: direction, capture: capture, events: &events)
             case .frameEnd:
+                if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
                 endFrame(direction: direction, capture: capture, events: &events)
             }
         }
@@ -177,9 +196,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].frame = header
         sides[side].frameOffset = offset
         sides[side].padLength = 0
-        if events.wantsFrames {
+        if events.wantsFrames && !sides[side].frameEventPending {
             events.add(.h2Frame(HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)),
-                       capture: capture, direction: direction, offset: offset)
+                       capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
         }
         // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
         let limit = Int(sides[side.reversed].settings[.maxFrameSize] ?? HTTP2SettingID.defaultMaxFrameSize)
@@ -196,6 +215,16 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             sides[side].block = nil
             sides[side].hpackBroken = true
         }
+    }
+
+    /// A frame's `h2.frame` event, at the packet that completed it (before what the frame
+    /// says: settings, headers).
+    private mutating func pendingFrameEvent(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        let side = direction
+        sides[side].frameEventPending = false
+        guard let header = sides[side].frame else { return }
+        events.add(.h2Frame(HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)),
+                   capture: capture, direction: direction, offset: sides[side].frameOffset, firstPacket: sides[side].frameFirstPacket)
     }
 
     /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.
@@ -275,7 +304,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             }
             guard index <= end else { return bad("too short for its flags") }
             sides[side].block = HeaderBlock(stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
-                                            endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised, offset: offset)
+                                            endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised, offset: offset,
+                                            firstPacket: sides[side].frameFirstPacket)
             if header.flags.contains(.endHeaders) { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
         case .continuation:
             guard sides[side].block?.stream == header.stream else { return }
@@ -292,7 +322,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         case .rstStream:
             guard payload.count == 4 else { return bad("length \(payload.count), must be 4") }
             let code = Self.u32(payload, 0)
-            events.add(.h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset)
+            events.add(.h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
             if var stream = streams[header.stream] {
                 stream.summary.reset = code
                 streams[header.stream] = stream
@@ -303,7 +333,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             guard payload.count % 6 == 0, !(ack && !payload.isEmpty) else { return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)") }
             let values = Self.settings(payload)
             for (identifier, value) in values { sides[side].settings[HTTP2SettingID(rawValue: identifier)] = value }
-            events.add(.h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture, direction: direction, offset: offset)
+            events.add(.h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
         case .ping:
             guard payload.count == 8 else { return bad("length \(payload.count), must be 8") }
             if header.flags.contains(.ack) {
@@ -312,17 +342,17 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                     roundTrip = capture.timestamp.milliseconds(since: sides[side.reversed].pings[index].at)
                     sides[side.reversed].pings.remove(at: index)
                 }
-                events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset)
+                events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
             } else {
                 if sides[side].pings.count >= 64 { sides[side].pings.removeFirst() }
                 sides[side].pings.append((payload, capture.timestamp))
-                events.add(.h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction, offset: offset)
+                events.add(.h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
             }
         case .goAway:
             guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
             let debug = String(decoding: payload[8...].prefix(256), as: UTF8.self)
             events.add(.h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
-                       capture: capture, direction: direction, offset: offset)
+                       capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
         default:     // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
             break
         }
@@ -377,7 +407,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
                                                    promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
                                                    tableSizeUpdates: updates.sizes)),
-                       capture: capture, direction: direction, offset: block.offset)
+                       capture: capture, direction: direction, offset: block.offset, firstPacket: block.firstPacket)
         }
         if let promised = block.promisedStream {
             openStream(promised, fields: unreliable ? [] : fields, capture: capture, events: &events)
@@ -507,6 +537,8 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].parser.stop()
         sides[side].hpackBroken = true
         report(.http2GapInFrame, "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost; frames are decoded again from the next run of consistent frame headers", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        // A frame cut by the gap still gets its event (at the packet where it was given up).
+        if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
         sides[side].frame = nil
         sides[side].block = nil
         sides[side].resync = FrameResync(from: offset + length)

@@ -16,7 +16,12 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var problem: String?
         var inflating = true
         var lengthUnknown = false
+        /// The packet of the first frame's header.
+        var firstPacket: UInt64 = 0
     }
+
+    /// Bytes before a chunk kept in `Side.packets`: a frame header is at most this long.
+    static let maxFrameHeaderBytes: UInt64 = 14
 
     /// One direction's state. A class: every frame touches several of its fields, and a
     /// struct in an array was copied whole on many of those accesses (a tenth of the
@@ -44,6 +49,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var afterResync = false
         var reported: Set<FindingCode> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
+        /// Which packets carried the last bytes, for a frame header split across packets.
+        var packets = StreamOffsetMap()
+        /// The packet of the current frame's header.
+        var frameFirstPacket: UInt64 = 0
+        /// The current frame's `ws.frame` event waits for the frame's end, so that it names
+        /// the packet that completed it (as tshark reports a reassembled frame).
+        var frameEventPending = false
     }
 
     public let compression: WebSocketCompression?
@@ -90,10 +102,15 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
+        side.packets.record(chunkAt: offset, capture: capture, keeping: Self.maxFrameHeaderBytes)
         var index = 0
         while let event = side.parser.next(bytes, index: &index, offset: offset) {
             switch event {
             case .header(let header, let at):
+                side.frameFirstPacket = side.packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
+                // The frame's event goes out when it ends (however the bytes were split), at
+                // the packet that completed it; a header that stops the parser has no end.
+                side.frameEventPending = events.wantsFrames && !header.lengthTopBitSet
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
                 guard let header = side.frame else { continue }
@@ -148,7 +165,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
         let side = sides[direction]
-        if events.wantsFrames { events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset) }
+        if events.wantsFrames && !side.frameEventPending {
+            events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset, firstPacket: side.frameFirstPacket)
+        }
         side.frame = header
         side.control.removeAll(keepingCapacity: true)
         side.frameInMessage = false
@@ -191,7 +210,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
             side.message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
-                                          kept: events.takePayloadBuffer())
+                                          kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case .continuation:
@@ -294,6 +313,11 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         let side = sides[direction]
         guard let header = side.frame else { return }
         side.frame = nil
+        if side.frameEventPending {
+            side.frameEventPending = false
+            events.add(.wsFrame(header), capture: capture, direction: direction,
+                       offset: offset - header.payloadLength - UInt64(header.headerLength), firstPacket: side.frameFirstPacket)
+        }
         if header.isControl {
             control(header, direction: direction, offset: offset, capture: capture, events: &events)
             return
@@ -330,7 +354,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         events.add(.wsMessage(WebSocketMessage(
             opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
             compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
-            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset)
+            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset,
+            firstPacket: message.firstPacket)
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
             side.inflater?.reset()
@@ -347,7 +372,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         case .ping:
             if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
             side.pings.append((payload, capture.timestamp))
-            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.ping.rawValue, payload: payload, roundTripMilliseconds: nil)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.ping.rawValue, payload: payload, roundTripMilliseconds: nil)),
+                       capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case .pong:
             let peer = direction.reversed
             var roundTrip: Double?
@@ -355,7 +381,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
                 sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
             }
-            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.pong.rawValue, payload: payload, roundTripMilliseconds: roundTrip)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.pong.rawValue, payload: payload, roundTripMilliseconds: roundTrip)),
+                       capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case .close:
             var code: UInt16?
             var reason = ""
@@ -379,7 +406,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
                 closes.append((direction, code, capture.timestamp))
             }
-            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart)
+            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         default:
             break
         }
@@ -412,9 +439,18 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 markDamaged(side)
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
+            flushPendingFrameEvent(side, direction: direction, capture: capture, events: &events)
             side.frame = nil
             side.resync = FrameResync(from: offset + length)
         }
+    }
+
+    /// A frame that never reached its end still gets its `ws.frame` event (at the packet
+    /// where the dissector gave up on it).
+    private func flushPendingFrameEvent(_ side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        guard side.frameEventPending, let header = side.frame else { return }
+        side.frameEventPending = false
+        events.add(.wsFrame(header), capture: capture, direction: direction, offset: nil, firstPacket: side.frameFirstPacket)
     }
 
     /// The message in progress lost bytes: incomplete, and a compressed one of unknown
@@ -448,6 +484,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         for direction in [Direction.clientToServer, .serverToClient] {
             let side = sides[direction]
+            flushPendingFrameEvent(side, direction: direction, capture: capture, events: &events)
             if let unfinished = side.message {
                 side.message?.complete = false
                 if !captureEnded {

@@ -1,0 +1,98 @@
+/// Which events the timeline shows: `--conn`, `--stream`, `--protocol`, `--severity`,
+/// `--follow`. Connection and stream numbers are checked per event; protocol and severity
+/// are properties of a whole connection, judged on its block (`ConnectionTraits`) when the
+/// text timeline prints it.
+public struct TimelineSelection: Sendable {
+    /// Only these connections (empty: all).
+    public var connections: Set<ConnectionID> = []
+    /// Only this HTTP/2 stream's events (and the connection-wide ones without a stream).
+    public var stream: UInt32?
+    /// Only connections that carried this protocol.
+    public var protocolName: ConnectionTraits?
+    /// Only connections with a finding at or above this severity.
+    public var severity: Severity?
+
+    public init() {}
+
+    /// Nothing is filtered out.
+    public var isEmpty: Bool { connections.isEmpty && stream == nil && protocolName == nil && severity == nil }
+
+    /// Whether a selection by protocol or severity is asked (judged per connection block).
+    public var judgesBlocks: Bool { protocolName != nil || severity != nil }
+
+    /// The per-event test (connection and stream numbers).
+    @inline(__always)
+    public func admits(_ event: TimelineEvent) -> Bool {
+        if !connections.isEmpty && !connections.contains(event.connection) { return false }
+        guard let stream else { return true }
+        return (Self.stream(of: event) ?? stream) == stream
+    }
+
+    /// The HTTP/2 stream an event is about; nil for the connection's own (stream 0).
+    static func stream(of event: TimelineEvent) -> UInt32? {
+        if let stream = event.stream { return stream }
+        switch event.kind {
+        case .h2Frame(let frame): return frame.stream == 0 ? nil : frame.stream
+        case .h2Headers(let block): return block.stream
+        case .h2Reset(let stream, _): return stream
+        case .h2Stream(let summary): return summary.stream
+        default: return nil
+        }
+    }
+
+    /// The per-connection test, on what its events showed.
+    public func admits(_ traits: ConnectionTraits) -> Bool {
+        if let protocolName, traits.isDisjoint(with: protocolName) { return false }
+        switch severity {
+        case .error?: return traits.contains(.errorFinding)
+        case .warn?: return !traits.isDisjoint(with: [.warnFinding, .errorFinding])
+        case .info?, nil: return true
+        }
+    }
+
+    /// `--protocol` values.
+    public static let protocolNames: [(name: String, traits: ConnectionTraits)] = [
+        ("websocket", .websocket), ("http2", .http2), ("http1", .http1), ("tls", .tls), ("raw", .raw),
+    ]
+}
+
+/// What a connection's events showed so far: the protocols it carried and its worst
+/// finding. Bits, so the printer can record them per event without allocating.
+public struct ConnectionTraits: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let http1 = ConnectionTraits(rawValue: 1 << 0)
+    public static let websocket = ConnectionTraits(rawValue: 1 << 1)
+    public static let http2 = ConnectionTraits(rawValue: 1 << 2)
+    public static let tls = ConnectionTraits(rawValue: 1 << 3)
+    public static let raw = ConnectionTraits(rawValue: 1 << 4)
+    public static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
+    public static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
+
+    /// What one event says about its connection.
+    public init(shownBy event: TimelineEvent) {
+        switch event.tag {
+        case .httpRequest, .httpResponse, .httpBody: self = .http1
+        case .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing: self = .websocket
+        case .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream: self = .http2
+        case .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted: self = .tls
+        case .rawData: self = .raw
+        case .upgrade:
+            guard case .upgrade(let upgrade) = event.kind else { self = []; return }
+            switch upgrade.protocolName.lowercased() {
+            case "websocket": self = .websocket
+            case "h2c", "h2": self = .http2
+            default: self = .raw
+            }
+        case .finding:
+            guard case .finding(let finding) = event.kind else { self = []; return }
+            switch finding.severity {
+            case .error: self = .errorFinding
+            case .warn: self = .warnFinding
+            case .info: self = []
+            }
+        case .connectionOpened, .connectionClosed, .gap: self = []
+        }
+    }
+}
