@@ -234,7 +234,9 @@ public final class FanoutTimelineRun {
 }
 
 extension TimelineEvent {
-    /// The same event on connection `number` (its opening or summary renumbered too).
+    /// The same event on connection `number` (its opening or summary renumbered too),
+    /// without a packet number: each worker's socket numbers only its own packets, so no
+    /// number would match the capture's (`frame` is then left out).
     func withConnection(_ number: ConnectionID) -> TimelineEvent {
         let kind: Kind
         switch self.kind {
@@ -247,7 +249,7 @@ extension TimelineEvent {
         default:
             kind = self.kind
         }
-        var event = TimelineEvent(timestamp: timestamp, connection: number, packet: packet, direction: direction, offset: offset, kind: kind)
+        var event = TimelineEvent(timestamp: timestamp, connection: number, packet: 0, direction: direction, offset: offset, kind: kind)
         event.stream = stream
         event.decrypted = decrypted
         return event

@@ -77,7 +77,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         line.add("ts", timestamp: event.timestamp)
         line.add("conn", event.connection)
         line.add("type", literal: event.typeName)
-        line.add("frame", event.packet)
+        if event.packet > 0 { line.add("frame", event.packet) }   // 0: not known (live --workers)
         if event.firstPacket < event.packet { line.add("frame_first", event.firstPacket) }
         if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }

@@ -300,7 +300,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .absolute: out.append(dateTime: context.timestamp)
         case .epoch: out.append(epochSeconds: context.timestamp)
         }
-        if options.frames || options.verbose {
+        if options.frames || options.verbose, context.packet > 0 {
             out.append("  #")
             if context.firstPacket < context.packet {
                 out.append(decimal: context.firstPacket)
