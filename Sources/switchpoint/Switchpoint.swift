@@ -169,6 +169,9 @@ struct Switchpoint: ParsableCommand {
     @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
     var export: ExportArguments
 
+    @OptionGroup(title: "Display and exit status")
+    var terminal: TerminalArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -194,7 +197,8 @@ struct Switchpoint: ParsableCommand {
     }
 
     mutating func validate() throws {
-        if listInterfaces { return }
+        if listInterfaces || terminal.version { return }
+        if terminal.quiet && connections { throw ValidationError("-q prints only the timeline's summary; the --connections listing has its own") }
         _ = try decodeAsMap()
         if readFiles.isEmpty && interface == nil {
             throw ValidationError("name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
@@ -243,6 +247,7 @@ struct Switchpoint: ParsableCommand {
 
     func run() throws {
         let errors = LineWriter.standardError()
+        if terminal.version { return TerminalArguments.printVersion() }
         if listInterfaces {
             do {
                 for (index, device) in try CaptureInterface.all().enumerated() {
@@ -260,6 +265,8 @@ struct Switchpoint: ParsableCommand {
         }
         let source: PacketSource
         var threaded: ThreadedCaptureSource?
+        /// A long read's progress line on stderr (a terminal only).
+        var progress: ReadProgress?
         do {
             if let interface {
                 var options = LiveCaptureOptions()
@@ -273,7 +280,10 @@ struct Switchpoint: ParsableCommand {
                 threaded = capture
                 source = capture
             } else {
-                source = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
+                let offline = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
+                progress = ReadProgress.totalToShow(paths: readFiles).map { ReadProgress(totalBytes: $0) }
+                offline.progress = progress
+                source = offline
             }
             if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
@@ -293,8 +303,12 @@ struct Switchpoint: ParsableCommand {
         limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
         let live = interface != nil
         let output = LineWriter.standardOutput(flushEachLine: live)
+        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         let status = StatusLine()
-        output.beforeFlush = { status.clear() }
+        output.beforeFlush = { [progress] in
+            status.clear()
+            progress?.pause()
+        }
         var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = payload == .full
@@ -332,22 +346,26 @@ struct Switchpoint: ParsableCommand {
             if pipelined, keyLog == nil, recorder == nil,
                let sharded = ShardedTimelineRun.runIfShardable(
                    source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
-                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
+                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs, redact: terminal.redact) },
                    onProblem: reportProblem) {
                 runner = sharded
                 return
             }
             // The exports hear the same events as the printer (which sees no more than alone).
             let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
-            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
+            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: terminal.redact)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
                 runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat(summary))
             }
         }
+        /// The worst finding reported, for `--fail-on`.
+        var worst: Severity?
         if connections {
-            var listing = ConnectionListing(writer: output, format: json || jsonASCII ? .json : .text, streaming: live)
+            // Text rows name the protocol, upgrade and findings: the dissectors run alongside.
+            let facts = json || jsonASCII ? nil : ConnectionFacts()
+            let listing = ConnectionListing(writer: output, format: json || jsonASCII ? .json : .text, streaming: live, facts: facts)
             // The listing's own work is light: the second thread reads the file ahead. Not with
             // -c or -w: reading ahead would write packets past the count to the -w file.
             let listed: PacketSource = if pipelined, count == nil, writeFile == nil,
@@ -356,35 +374,49 @@ struct Switchpoint: ParsableCommand {
             } else {
                 source
             }
-            runner.run(listed, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            var analyzed = AnalyzedConnectionListing(
+                analyzer: TimelineAnalyzer(output: facts ?? ConnectionFacts(), registry: registry, decodeAs: try decodeAsMap(), keyLog: keyLog),
+                listing: listing)
+            if facts == nil {
+                runner.run(listed, into: &analyzed.listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            } else {
+                runner.run(listed, into: &analyzed, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            }
             threaded?.stopAndWait()
             status.clear()
-            listing.finish(statistics: runner.statistics, problems: runner.problems)
+            progress?.finish()
+            analyzed.listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            printer.summaryOnly = terminal.quiet
             try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
+            progress?.finish()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
             scaleOut.finish()
+            worst = printer.summary.worstSeverity
             try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = interleave || live
             options.verbose = verbose
-            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
             options.fullPayload = payload == .full
+            options.summaryOnly = terminal.quiet
             let printer = TextTimelinePrinter(writer: output, options: options)
             try analyse(into: scaleOut.wrap(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
+            progress?.finish()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: shardSelector))
             scaleOut.finish()
+            worst = printer.summary.worstSeverity
             try writeExports(exports, recorder, packets: runner.statistics.packets, errors: errors)
         }
-        if !runner.problems.isEmpty {
+        if !runner.problems.isEmpty || terminal.failsOn(worst) {
             throw ExitCode(1)
         }
     }
@@ -414,9 +446,11 @@ extension Switchpoint {
         webSocket.keepFullPayload = payload == .full
         var bodies = HTTPBodyOptions()
         bodies.keepFull = payload == .full
-        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
+        var settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
                                                           decodeAs: try decodeAsMap(), keyLog: keyLog)
+        settings.redact = terminal.redact
         let output = LineWriter.standardOutput(flushEachLine: true)
+        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
@@ -425,14 +459,16 @@ extension Switchpoint {
         let result: FanoutTimelineRun.Result
         if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            printer.summaryOnly = terminal.quiet
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = true
             options.verbose = verbose
-            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
             options.fullPayload = payload == .full
+            options.summaryOnly = terminal.quiet
             let printer = TextTimelinePrinter(writer: output, options: options)
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
@@ -551,8 +587,11 @@ struct Audit: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side; trailing words are a BPF filter, as for the timeline.", valueName: "file… [filter]"))
+    var words: [String] = []
+
+    /// The captures: the first word, and the second when it names a file (`AuditWords`).
+    var files: [String] { AuditWords(words).files }
 
     @Option(name: .long, help: ArgumentHelp("Where clients connect to the proxy (HOST:PORT or :PORT).", valueName: "host:port"))
     var front: String?
@@ -560,8 +599,14 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The upstream the proxy connects to (HOST:PORT or :PORT).", valueName: "host:port"))
     var back: String?
 
-    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file.", valueName: "expression"))
+    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file (the same as trailing words).", valueName: "expression"))
     var filter: String = ""
+
+    @Flag(name: .customLong("redact"), help: "Replace credentials, cookies, WebSocket keys and token-like query parameters with ‹redacted len=N› in every output.")
+    var redact = false
+
+    /// `--filter` or the trailing words.
+    var expression: String { filter.isEmpty ? AuditWords(words).filter : filter }
 
     @Flag(name: .long, help: "JSON lines instead of text.")
     var json = false
@@ -582,6 +627,9 @@ struct Audit: ParsableCommand {
         try export.check(live: false)
         try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
+        if !filter.isEmpty && !AuditWords(words).filter.isEmpty {
+            throw ValidationError("give the filter as trailing words or with --filter, not both")
+        }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
                 throw ValidationError("\(name) takes HOST:PORT, :PORT or [IPv6]:PORT with a port from 1 to 65535 (got '\(TerminalText.escape(value))')")
@@ -599,7 +647,7 @@ struct Audit: ParsableCommand {
         let exports = ReportExports(html: html, har: har)
         let recorders = exports == nil ? [] : files.indices.map { ReportRecorder(file: $0 + 1) }
         do {
-            (report, problems) = try ProxyAudit.run(paths: files, filter: filter, options: options, recorders: recorders)
+            (report, problems) = try ProxyAudit.run(paths: files, filter: expression, options: options, recorders: recorders, redact: redact)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)

@@ -177,7 +177,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].frame = header
         sides[side].frameOffset = offset
         sides[side].padLength = 0
-        if events.wantsFrames {
+        // Other frames are shown once their payload is read, with what it says (padding,
+        // window increment, ping data): `frameEvent`.
+        if events.wantsFrames && header.type == 0 && header.flags & 0x8 == 0 {
             events.add(.h2Frame(HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)),
                        capture: capture, direction: direction, offset: offset)
         }
@@ -206,6 +208,11 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         if header.flags & 0x8 != 0 {
             if payloadOffset == 0, let first = piece.first {
                 sides[side].padLength = Int(first)
+                if events.wantsFrames {
+                    var info = HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)
+                    info.padLength = Int(first)
+                    events.add(.h2Frame(info), capture: capture, direction: direction, offset: sides[side].frameOffset)
+                }
             }
             if payloadOffset == 0 { start = 1 }
         }
@@ -249,11 +256,28 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
+    /// The `h2.frame` event of a non-DATA frame, with what its payload says.
+    private func frameEvent(_ header: HTTP2FrameParser.Header, payload: [UInt8]?, direction: Direction, offset: UInt64,
+                            capture: CaptureInfo, events: inout EventBuffer) {
+        var info = HTTP2FrameInfo(type: header.type, flags: header.flags, stream: header.stream, length: header.length)
+        if let payload {
+            switch header.type {
+            case 1, 5: if header.flags & 0x8 != 0 { info.padLength = payload.first.map(Int.init) }
+            case 6 where payload.count == 8: info.pingData = UInt64(Self.u32(payload, 0)) << 32 | UInt64(Self.u32(payload, 4))
+            case 8 where payload.count == 4: info.windowIncrement = Self.u32(payload, 0) & 0x7fff_ffff
+            default: break
+            }
+        }
+        events.add(.h2Frame(info), capture: capture, direction: direction, offset: offset)
+    }
+
     /// A whole non-DATA frame.
     private mutating func frame(_ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
         let side = direction.rawValue
-        guard let header = sides[side].frame, let payload else { return }
+        guard let header = sides[side].frame else { return }
         let offset = sides[side].frameOffset
+        if events.wantsFrames { frameEvent(header, payload: payload, direction: direction, offset: offset, capture: capture, events: &events) }
+        guard let payload else { return }
         func bad(_ why: String) {
             report(.http2BadFrame, "\(HTTP2Names.frameType(header.type)) on stream \(header.stream): \(why)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
         }
