@@ -172,6 +172,9 @@ struct Switchpoint: ParsableCommand {
     @OptionGroup(title: "Selection and display")
     var display: DisplayArguments
 
+    @OptionGroup(title: "Display and exit status")
+    var terminal: TerminalArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
 
@@ -197,7 +200,8 @@ struct Switchpoint: ParsableCommand {
     }
 
     mutating func validate() throws {
-        if listInterfaces { return }
+        if listInterfaces || terminal.version { return }
+        if terminal.quiet && connections { throw ValidationError("-q prints only the timeline's summary; the --connections listing has its own") }
         _ = try decodeAsMap()
         if readFiles.isEmpty && interface == nil {
             throw ValidationError("name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
@@ -251,6 +255,7 @@ struct Switchpoint: ParsableCommand {
 
     func run() throws {
         let errors = LineWriter.standardError()
+        if terminal.version { return TerminalArguments.printVersion() }
         if listInterfaces {
             do {
                 for (index, device) in try CaptureInterface.all().enumerated() {
@@ -268,6 +273,8 @@ struct Switchpoint: ParsableCommand {
         }
         let source: PacketSource
         var threaded: ThreadedCaptureSource?
+        /// A long read's progress line on stderr (a terminal only).
+        var progress: ReadProgress?
         do {
             if let interface {
                 var options = LiveCaptureOptions()
@@ -281,7 +288,10 @@ struct Switchpoint: ParsableCommand {
                 threaded = capture
                 source = capture
             } else {
-                source = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
+                let offline = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
+                progress = ReadProgress.totalToShow(paths: readFiles).map { ReadProgress(totalBytes: $0) }
+                offline.progress = progress
+                source = offline
             }
             if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
@@ -311,19 +321,23 @@ struct Switchpoint: ParsableCommand {
         options.keyLog = keyLog
         options.threads = threads
         options.writesPackets = writeFile != nil
+        options.redact = terminal.redact
+        options.summaryOnly = terminal.quiet
         let output = LineWriter.standardOutput(flushEachLine: interface != nil)
-        options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
+        options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
         let exports = ReportExports(html: html, har: har)
         let recorder = exports.map { _ in ReportRecorder() }
         try display.apply(to: &options)
         var command = TimelineCommand(options: options, liveCapture: threaded, recorder: recorder)
         command.wrapPrinter = scaleOut.wrap
+        command.progress = progress
         let outcome = command.run(source, output: output, errors: errors)
         if !connections {
             scaleOut.finish()
             try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
         }
-        if !outcome.problems.isEmpty {
+        if !outcome.problems.isEmpty || terminal.failsOn(outcome.worstSeverity) {
             throw ExitCode(1)
         }
     }
@@ -353,9 +367,11 @@ extension Switchpoint {
         webSocket.keepFullPayload = payload == .full
         var bodies = HTTPBodyOptions()
         bodies.keepFull = payload == .full
-        let settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
+        var settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
                                                           decodeAs: try decodeAsMap(), keyLog: keyLog)
+        settings.redact = terminal.redact
         let output = LineWriter.standardOutput(flushEachLine: true)
+        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
@@ -365,15 +381,17 @@ extension Switchpoint {
         if json || jsonASCII {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
             printer.selection = try display.selection()
+            printer.summaryOnly = terminal.quiet
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = true
             options.verbose = verbose
-            options.colour = output.isTerminal && !environmentHas("NO_COLOR")
+            options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
             options.fullPayload = payload == .full
             try display.apply(to: &options)
+            options.summaryOnly = terminal.quiet
             let printer = TextTimelinePrinter(writer: output, options: options)
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
             printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
@@ -492,8 +510,11 @@ struct Audit: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side; trailing words are a BPF filter, as for the timeline.", valueName: "file… [filter]"))
+    var words: [String] = []
+
+    /// The captures: the first word, and the second when it names a file (`AuditWords`).
+    var files: [String] { AuditWords(words).files }
 
     @Option(name: .long, help: ArgumentHelp("Where clients connect to the proxy (HOST:PORT or :PORT).", valueName: "host:port"))
     var front: String?
@@ -501,8 +522,14 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The upstream the proxy connects to (HOST:PORT or :PORT).", valueName: "host:port"))
     var back: String?
 
-    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file.", valueName: "expression"))
+    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file (the same as trailing words).", valueName: "expression"))
     var filter: String = ""
+
+    @Flag(name: .customLong("redact"), help: "Replace credentials, cookies, WebSocket keys and token-like query parameters with ‹redacted len=N› in every output.")
+    var redact = false
+
+    /// `--filter` or the trailing words.
+    var expression: String { filter.isEmpty ? AuditWords(words).filter : filter }
 
     @Flag(name: .long, help: "JSON lines instead of text.")
     var json = false
@@ -523,6 +550,9 @@ struct Audit: ParsableCommand {
         try export.check(live: false)
         try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
         guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
+        if !filter.isEmpty && !AuditWords(words).filter.isEmpty {
+            throw ValidationError("give the filter as trailing words or with --filter, not both")
+        }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
                 throw ValidationError("\(name) takes HOST:PORT, :PORT or [IPv6]:PORT with a port from 1 to 65535 (got '\(TerminalText.escape(value))')")
@@ -533,7 +563,8 @@ struct Audit: ParsableCommand {
     func run() throws {
         let errors = LineWriter.standardError()
         var command = AuditCommand(paths: files)
-        command.filter = filter
+        command.filter = expression
+        command.redact = redact
         command.options.front = front
         command.options.back = back
         command.json = json

@@ -4,6 +4,8 @@
 public struct AuditCommand {
     public var paths: [String]
     public var filter = ""
+    /// `--redact`: credentials and tokens hidden in every output.
+    public var redact = false
     public var options = ProxyAuditor.Options()
     public var json = false
     /// `--json-ascii` (implies JSON).
@@ -36,7 +38,7 @@ public struct AuditCommand {
 
     /// Runs the audit and prints it; an error that stops it before any report is thrown.
     public func run(output: LineWriter, errors: LineWriter, commandName: String = "switchpoint audit") throws(CaptureError) -> Outcome {
-        let (report, problems) = try ProxyAudit.run(paths: paths, filter: filter, options: options, recorders: recorders)
+        let (report, problems) = try ProxyAudit.run(paths: paths, filter: filter, options: options, recorders: recorders, redact: redact)
         for problem in problems { errors.write(line: commandName + ": " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: output)
         if json || jsonASCII {

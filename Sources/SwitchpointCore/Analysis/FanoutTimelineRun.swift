@@ -67,6 +67,8 @@ public final class FanoutTimelineRun {
         public var registry: DissectorRegistry
         public var decodeAs: [UInt16: DecodeAsProtocol]
         public var keyLog: TLSKeyLog?
+        /// `--redact`: secrets replaced before any output sees them.
+        public var redact = false
 
         public init(limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: DecodeAsProtocol], keyLog: TLSKeyLog?) {
             self.limits = limits
@@ -276,7 +278,8 @@ private final class WorkerJob: @unchecked Sendable {
 
     func run() {
         let collector = WorkerEventCollector(index: index, shared: shared, wantsFrameEvents: wantsFrameEvents)
-        var analyzer = TimelineAnalyzer(output: collector, registry: settings.registry, decodeAs: settings.decodeAs, keyLog: settings.keyLog)
+        var analyzer = TimelineAnalyzer(output: collector, registry: settings.registry, decodeAs: settings.decodeAs, keyLog: settings.keyLog,
+                                        redact: settings.redact)
         var runner = CaptureRunner(limits: settings.limits)
         let clocked = WatermarkingSource(source, collector: collector)
         runner.run(clocked, into: &analyzer, onProblem: { collector.problem($0) })

@@ -22,8 +22,10 @@ public struct TimelineAnalyzer: StreamSignalSink {
     private var recent: ConnectionAnalysis?
     private var buffer: EventBuffer
 
+    /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
     public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-                decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil) {
+                decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false) {
+        let output = redact ? RedactingEventSink(output) : output
         self.output = output
         settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs

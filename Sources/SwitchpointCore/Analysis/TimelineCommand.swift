@@ -33,6 +33,10 @@ public struct TimelineCommand {
         public var frames = false
         public var time = TextTimelinePrinter.TimeFormat.relative
         public var hexdump = TextTimelinePrinter.HexdumpPayloads.none
+        /// `--redact`: credentials, cookies, WebSocket keys and token-like parameters hidden.
+        public var redact = false
+        /// `-q`: only the summary.
+        public var summaryOnly = false
 
         public init() {}
 
@@ -43,6 +47,8 @@ public struct TimelineCommand {
     public struct Outcome {
         public var statistics: DecodeStatistics
         public var problems: [CaptureError]
+        /// The worst finding reported (`--fail-on`); nil with none, and for the listing.
+        public var worstSeverity: Severity?
     }
 
     public var options: Options
@@ -52,6 +58,8 @@ public struct TimelineCommand {
     public var recorder: ReportRecorder?
     /// Puts more sinks behind the printer (`--pg`, `--metrics`).
     public var wrapPrinter: (any TimelineEventSink) -> any TimelineEventSink = { $0 }
+    /// A long read's progress line on stderr (set on the offline source too).
+    public var progress: ReadProgress?
 
     public init(options: Options, liveCapture: ThreadedCaptureSource? = nil, recorder: ReportRecorder? = nil) {
         self.options = options
@@ -65,7 +73,10 @@ public struct TimelineCommand {
                     commandName: String = "switchpoint") -> Outcome {
         let live = liveCapture != nil
         let status = StatusLine()
-        output.beforeFlush = { status.clear() }
+        output.beforeFlush = { [progress] in
+            status.clear()
+            progress?.pause()
+        }
         var runner = CaptureRunner(limits: options.limits, packetLimit: options.packetLimit, shard: options.shard)
         var webSocket = WebSocketOptions()
         webSocket.keepFullPayload = options.fullPayload
@@ -97,6 +108,8 @@ public struct TimelineCommand {
         let keyLog = options.keyLog
         let decodeAs = options.decodeAs
         let recorder = recorder
+        let redact = options.redact
+        var worst: Severity?
         /// The timeline's run into `printer`, on two threads when asked.
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) {
             // Without a key log no state crosses connections: they are split between workers.
@@ -104,14 +117,14 @@ public struct TimelineCommand {
             if pipelined, keyLog == nil, recorder == nil,
                let sharded = ShardedTimelineRun.runIfShardable(
                    source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
-                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs) },
+                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs, redact: redact) },
                    onProblem: reportProblem) {
                 runner = sharded
                 return
             }
             // The exports hear the same events as the printer (which sees no more than alone).
             let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
-            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog)
+            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -119,7 +132,9 @@ public struct TimelineCommand {
             }
         }
         if options.connections {
-            var listing = ConnectionListing(writer: output, format: options.jsonOutput ? .json : .text, streaming: live)
+            // Text rows name the protocol, upgrade and findings: the dissectors run alongside.
+            let facts = options.jsonOutput ? nil : ConnectionFacts()
+            let listing = ConnectionListing(writer: output, format: options.jsonOutput ? .json : .text, streaming: live, facts: facts)
             // The listing's own work is light: the second thread reads the file ahead. Not with
             // -c or -w: reading ahead would write packets past the count to the -w file.
             let listed: PacketSource = if pipelined, options.packetLimit == nil, !options.writesPackets,
@@ -128,19 +143,30 @@ public struct TimelineCommand {
             } else {
                 source
             }
-            runner.run(listed, into: &listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            var analyzed = AnalyzedConnectionListing(
+                analyzer: TimelineAnalyzer(output: facts ?? ConnectionFacts(), registry: registry, decodeAs: decodeAs, keyLog: keyLog),
+                listing: listing)
+            if facts == nil {
+                runner.run(listed, into: &analyzed.listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            } else {
+                runner.run(listed, into: &analyzed, onProblem: reportProblem, heartbeat: heartbeat { nil })
+            }
             threaded?.stopAndWait()
             status.clear()
-            listing.finish(statistics: runner.statistics, problems: runner.problems)
+            progress?.finish()
+            analyzed.listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if options.jsonOutput {
             let printer = JSONTimelinePrinter(writer: output, includePayloads: options.fullPayload,
                                               escaping: options.jsonASCII ? .ascii : .standard)
             printer.selection = options.selection
+            printer.summaryOnly = options.summaryOnly
             analyse(into: wrapPrinter(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
+            progress?.finish()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: options.shard))
+            worst = printer.summary.worstSeverity
         } else {
             var printerOptions = TextTimelinePrinter.Options()
             printerOptions.interleave = options.interleave || live
@@ -151,13 +177,16 @@ public struct TimelineCommand {
             printerOptions.frames = options.frames
             printerOptions.time = options.time
             printerOptions.hexdump = options.hexdump
+            printerOptions.summaryOnly = options.summaryOnly
             let printer = TextTimelinePrinter(writer: output, options: printerOptions)
             analyse(into: wrapPrinter(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
+            progress?.finish()
             printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
                            scope: SummaryScope(shard: options.shard))
+            worst = printer.summary.worstSeverity
         }
-        return Outcome(statistics: runner.statistics, problems: runner.problems)
+        return Outcome(statistics: runner.statistics, problems: runner.problems, worstSeverity: worst)
     }
 }

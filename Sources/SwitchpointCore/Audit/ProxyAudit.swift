@@ -4,14 +4,17 @@ public enum ProxyAudit {
     /// per-exchange records are kept, never the events. Input problems (unreadable,
     /// truncated) are returned for the caller to report.
     /// `recorders` (one per path, for `--html`/`--har`) hear the same events as the audit.
+    /// `redact`: the exports hear redacted events, and the report is redacted after pairing.
     public static func run(paths: [String], filter: String = "", options: ProxyAuditor.Options,
-                           recorders: [ReportRecorder] = []) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
+                           recorders: [ReportRecorder] = [], redact: Bool = false) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
         var files: [[ExchangeRecord]] = []
         var problems: [CaptureError] = []
         for (index, path) in paths.enumerated() {
             let builder = ExchangeRecordBuilder(file: index + 1)
             let recorder = recorders.indices.contains(index) ? recorders[index] : nil
-            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: builder, others: [$0]) } ?? builder
+            let output: any TimelineEventSink = recorder.map {
+                TimelineEventFanOut(primary: builder, others: [redact ? RedactingEventSink($0) : $0])
+            } ?? builder
             var analyzer = TimelineAnalyzer(output: output)
             var runner = CaptureRunner()
             runner.run(try OfflineCaptureSource(paths: [path], filter: filter), into: &analyzer)
@@ -19,6 +22,7 @@ public enum ProxyAudit {
             recorder?.finish(packets: runner.statistics.packets, files: [path])
             files.append(builder.finish())
         }
-        return (ProxyAuditor(options: options).audit(records: files), problems)
+        let report = ProxyAuditor(options: options).audit(records: files)
+        return (redact ? report.redacted() : report, problems)
     }
 }

@@ -1,4 +1,7 @@
 import CPcap
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads pcap and pcapng files (libpcap reads both) one after the other as one capture;
 /// `-` reads standard input. Packet numbers continue across files.
@@ -20,6 +23,10 @@ public final class OfflineCaptureSource: PacketSource {
     private var packetNumberInFile: UInt64 = 0
     private var packetNumber: UInt64 = 0
     public private(set) var label: String = ""
+    /// The progress line of a long read (`ReadProgress`), told every few thousand packets.
+    public var progress: ReadProgress?
+    /// Bytes of the files already read to their end.
+    private var finishedFileBytes: UInt64 = 0
 
     /// Checks the filter's syntax up front so a typo is reported before any output.
     public init(paths: [String], filter: String = "", writeTo writePath: String? = nil) throws(CaptureError) {
@@ -94,9 +101,13 @@ public final class OfflineCaptureSource: PacketSource {
                     linkType: linkType,
                     capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts))
                 writer?.write(packet)
+                if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
+                    progress.report(bytesRead: finishedFileBytes + Self.position(current), packets: packetNumber)
+                }
                 return .packet(packet)
             }
             if status == PCAP_ERROR_BREAK || status == 0 {
+                if progress != nil { finishedFileBytes += Self.position(current) }
                 handle = nil
                 if fileIndex + 1 >= paths.count { writer?.close() }
                 continue
@@ -106,6 +117,12 @@ public final class OfflineCaptureSource: PacketSource {
             handle = nil
             return .problem(.truncatedFile(path: label, packetNumber: packetNumberInFile + 1, message: message))
         }
+    }
+
+    /// How far libpcap has read the file (its stdio position: at most a buffer ahead).
+    private static func position(_ handle: PcapHandle) -> UInt64 {
+        guard let file = pcap_file(handle.pointer) else { return 0 }
+        return UInt64(max(0, ftell(file)))
     }
 
     private func openCurrentFile() -> CaptureError? {

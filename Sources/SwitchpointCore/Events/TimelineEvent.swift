@@ -244,6 +244,12 @@ public struct HTTP2FrameInfo: Sendable, Equatable {
     public var flags: UInt8
     public var stream: UInt32
     public var length: Int
+    /// WINDOW_UPDATE: the increment (reserved bit cleared).
+    public var windowIncrement: UInt32? = nil
+    /// PING: the 8 bytes of opaque data, big-endian.
+    public var pingData: UInt64? = nil
+    /// PADDED DATA, HEADERS, PUSH_PROMISE: the Pad Length field.
+    public var padLength: Int? = nil
 }
 
 public struct HTTP2Settings: Sendable, Equatable {

@@ -33,7 +33,7 @@ public struct AuditReportPrinter {
     }
 
     public func text(_ report: ProxyAuditor.Report, problems: [CaptureError]) {
-        var header = "== proxy audit: \(report.records) exchanges read, \(report.pairs.count) paired across the proxy"
+        var header = "== proxy audit: " + CountedNoun.text(report.records, "exchange") + " read, \(report.pairs.count) paired across the proxy"
         if let offset = report.clockOffsetMilliseconds {
             header += "; the back capture's clock is \(JSONLine.fixed(offset, decimals: 3)) ms ahead of the front's (estimated from the handshakes)"
         }
@@ -53,7 +53,7 @@ public struct AuditReportPrinter {
             writer.write(line: Self.side(Self.answer(pair.front), Self.answer(pair.back)))
             writer.write(line: Self.side(Self.messages(pair.front), Self.messages(pair.back)))
             if let p50 = pair.delays.quantile(0.5), let p99 = pair.delays.quantile(0.99), let max = pair.delays.max() {
-                writer.write(line: "    proxy delay per message: p50 \(TimestampText.duration(milliseconds: p50))  p99 \(TimestampText.duration(milliseconds: p99))  max \(TimestampText.duration(milliseconds: max))  (\(pair.delays.count) messages)")
+                writer.write(line: "    proxy delay per message: p50 \(TimestampText.duration(milliseconds: p50))  p99 \(TimestampText.duration(milliseconds: p99))  max \(TimestampText.duration(milliseconds: max))  (\(CountedNoun.text(pair.delays.count, "message")))")
             }
             for finding in findingsByFront[AuditFinding.label(pair.front)] ?? [] {
                 write(finding)
@@ -65,7 +65,7 @@ public struct AuditReportPrinter {
         writer.write(line: "")
         var counts: [String: Int] = [:]
         for finding in report.findings { counts[finding.severity.rawValue, default: 0] += 1 }
-        writer.write(line: "== summary: \(report.findings.count) findings" + (counts.isEmpty ? "" : " (" + ["error", "warn", "info"].compactMap { name in counts[name].map { "\($0) \(name)" } }.joined(separator: ", ") + ")"))
+        writer.write(line: "== summary: " + CountedNoun.text(report.findings.count, "finding") + (counts.isEmpty ? "" : " (" + ["error", "warn", "info"].compactMap { name in counts[name].map { "\($0) \(name)" } }.joined(separator: ", ") + ")"))
         for problem in problems { writer.write(line: "input problem: \(TerminalText.escape(problem.description))") }
         writer.flush()
     }

@@ -22,11 +22,14 @@ public struct ConnectionListing: StreamSignalSink {
     public private(set) var gaps = 0
     public private(set) var gapBytes: UInt64 = 0
     public private(set) var anomalies: [ReassemblyAnomalyCode: Int] = [:]
+    /// The dissectors' view (protocol, upgrade, findings columns), when they ran alongside.
+    private let facts: ConnectionFacts?
 
-    public init(writer: LineWriter, format: Format, streaming: Bool) {
+    public init(writer: LineWriter, format: Format, streaming: Bool, facts: ConnectionFacts? = nil) {
         self.writer = writer
         self.format = format
         self.streaming = streaming
+        self.facts = facts
     }
 
     public mutating func receive(_ signal: StreamSignal) {
@@ -48,7 +51,7 @@ public struct ConnectionListing: StreamSignalSink {
             switch format {
             case .json: writer.write(line: Self.json(summary))
             case .text:
-                let row = Self.text(summary, captureStart: captureStart ?? summary.start)
+                let row = Self.text(summary, captureStart: captureStart ?? summary.start, facts: facts?.take(summary.connection))
                 if streaming {
                     writeHeaderOnce()
                     writer.write(line: row)
@@ -67,7 +70,7 @@ public struct ConnectionListing: StreamSignalSink {
     private mutating func writeHeaderOnce() {
         guard !wroteHeader else { return }
         wroteHeader = true
-        writer.write(line: Self.header)
+        writer.write(line: facts == nil ? Self.header : Self.headerWithFacts)
     }
 
     /// Closing lines: totals for the connections, the decoder and the inputs.
@@ -93,8 +96,8 @@ public struct ConnectionListing: StreamSignalSink {
 
     func summaryLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
         var lines: [String] = []
-        var packets = "\(connections) connection\(connections == 1 ? "" : "s"); " + statistics.packetBreakdown(alwaysShowOther: true)
-        if gaps > 0 { packets += "; \(gaps) gaps, \(gapBytes) bytes missing" }
+        var packets = CountedNoun.text(connections, "connection") + "; " + statistics.packetBreakdown(alwaysShowOther: true)
+        if gaps > 0 { packets += "; " + CountedNoun.text(gaps, "gap") + ", " + CountedNoun.text(gapBytes, "byte") + " missing" }
         lines.append(packets)
         let counts = anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts
         if !counts.isEmpty {
@@ -115,12 +118,23 @@ public struct ConnectionListing: StreamSignalSink {
         pad("handshake", 11), "close",
     ].joined(separator: " ")
 
-    static func text(_ summary: ConnectionSummary, captureStart: Timestamp) -> String {
+    /// With the dissectors' columns before `close` (which stays last).
+    static let headerWithFacts = [
+        pad("conn", 5, right: true), pad("client", 22), pad("server", 22), pad("start s", 12, right: true),
+        pad("duration s", 12, right: true), pad("c2s pkts", 9, right: true), pad("c2s bytes", 12, right: true),
+        pad("s2c pkts", 9, right: true), pad("s2c bytes", 12, right: true), pad("gaps", 5, right: true),
+        pad("handshake", 11), pad("protocol", factsWidths.protocol), pad("upgrade", factsWidths.upgrade),
+        pad("findings", factsWidths.findings), "close",
+    ].joined(separator: " ")
+
+    static let factsWidths = (protocol: 16, upgrade: 34, findings: 11)
+
+    static func text(_ summary: ConnectionSummary, captureStart: Timestamp, facts: ConnectionFacts.Facts? = nil) -> String {
         let c2s = summary.clientToServer, s2c = summary.serverToClient
         let gapCount = c2s.gaps + s2c.gaps
         var handshake = summary.handshake.rawValue
         if summary.handshake == .none { handshake = "mid-stream" }
-        return [
+        return ([
             pad(String(summary.connection), 5, right: true),
             pad(summary.client.description, 22),
             pad(summary.server.description, 22),
@@ -132,8 +146,12 @@ public struct ConnectionListing: StreamSignalSink {
             pad(String(s2c.deliveredBytes), 12, right: true),
             pad(String(gapCount), 5, right: true),
             pad(handshake, 11),
+        ] + (facts.map { facts in
+            [pad(facts.protocolColumn, factsWidths.protocol), pad(facts.upgrade ?? "-", factsWidths.upgrade),
+             pad(facts.findingsColumn, factsWidths.findings)]
+        } ?? []) + [
             summary.reason.rawValue,
-        ].joined(separator: " ")
+        ]).joined(separator: " ")
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

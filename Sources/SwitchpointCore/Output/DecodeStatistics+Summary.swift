@@ -20,7 +20,7 @@ extension DecodeStatistics {
 extension DecodeStatistics {
     /// `24 packets (24 TCP, 0 other, …)` for the closing lines.
     func packetBreakdown(alwaysShowOther: Bool) -> String {
-        var text = "\(packets) packets (\(tcpPackets) TCP"
+        var text = CountedNoun.text(packets, "packet") + " (\(tcpPackets) TCP"
         if alwaysShowOther || notTCPPackets > 0 { text += ", \(notTCPPackets) other" }
         if fragments > 0 { text += ", \(fragments) IP fragments not reassembled" }
         if truncatedTotal > 0 { text += ", \(truncatedTotal) cut by the snaplen" }

@@ -17,9 +17,12 @@ public final class JSONTimelinePrinter: TimelineEventSink {
 
     /// Set for a worker of a sharded run: lines go there, in records for the merge.
     private var shard: ShardOutput?
+    /// `-q`: only the summary line (events are counted, not printed).
+    public var summaryOnly = false
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
+        if summaryOnly { return }
         guard selection.admits(event) else { return }
         if let shard {
             let start = shard.bytes.count
@@ -40,6 +43,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         worker.selection = selection
         shard.setJSONEscaping(writer.out.jsonEscaping)
         worker.shard = shard
+        worker.summaryOnly = summaryOnly
         return worker
     }
 
@@ -220,6 +224,9 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("stream", Int(frame.stream))
             line.add("flags", Int(frame.flags))
             line.add("len", frame.length)
+            if let increment = frame.windowIncrement { line.add("window_increment", Int(increment)) }
+            if let data = frame.pingData { line.add("ping_data", data) }
+            if let padding = frame.padLength { line.add("pad_length", padding) }
         case .h2Settings(let settings):
             line.add("source", settings.source)
             line.add("ack", settings.ack)

@@ -16,6 +16,9 @@ public final class LineWriter {
     /// The line being written, and whatever is not flushed yet.
     public let out: OutputBuffer
     static let blockSize = 64 * 1024
+    /// `--ascii`: everything past ASCII is spelled or escaped as it leaves (`ASCIITransliteration`).
+    public var asciiOnly = false
+    private lazy var transliterated = OutputBuffer(capacity: Self.blockSize + 4096)
 
     public init(descriptor: Int32, flushEachLine: Bool) {
         self.descriptor = descriptor
@@ -81,8 +84,19 @@ public final class LineWriter {
     }
 
     private func writeOut(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        guard !bytes.isEmpty else { return }
         beforeFlush?()
+        if asciiOnly {
+            transliterated.removeAll()
+            ASCIITransliteration.append(bytes, to: transliterated)
+            writeAll(transliterated.bytes)
+        } else {
+            writeAll(bytes)
+        }
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         var written = 0
         while written < bytes.count {
             let result = Glibc.write(descriptor, base + written, bytes.count - written)

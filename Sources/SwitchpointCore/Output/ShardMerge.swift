@@ -266,15 +266,15 @@ public struct ShardMerge {
             return Array(String(numbers.reduce(0, +)).utf8)
         }
         if first.first == .openBrace {
-            var counts: [String: Int] = [:]
+            // Per key, merged the same way: counts add up, nested objects (the summary's
+            // `messages` per protocol) too.
+            var keyed: [String: [[UInt8]]] = [:]
             for value in values {
                 guard let object = value.withUnsafeBytes({ JSONTopLevelFields($0) }) else { return first }
-                for field in object.fields {
-                    guard let number = integers([field.value])?.first else { return first }
-                    counts[field.key, default: 0] += number
-                }
+                for field in object.fields { keyed[field.key, default: []].append(field.value) }
             }
-            let body = counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+            let body = keyed.sorted { $0.key < $1.key }
+                .map { "\"\($0.key)\":" + String(decoding: mergedValue($0.value), as: UTF8.self) }.joined(separator: ",")
             return Array(("{" + body + "}").utf8)
         }
         if first.first == .openBracket {

@@ -17,6 +17,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
         public var verbose = false
         /// Whole message payloads instead of previews.
         public var fullPayload = false
+        /// `-q`: only the summary (events are counted, not printed).
+        public var summaryOnly = false
         /// Bytes of text held in unprinted blocks, over all connections.
         public var pendingBudget = TextTimelinePrinter.defaultPendingBudget
         /// Packet numbers on every line (`--frames`; `-v` too).
@@ -111,6 +113,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// One event's lines, and a connection's header line, before they go to the destination.
     private let lines = OutputBuffer(capacity: 4096)
     private let header = OutputBuffer(capacity: 256)
+    /// The last line's prefix width (time, direction, tags), for the lines indented under it.
+    private var prefixColumns = 0
+    /// Connections whose upgrade request was answered with something other than 101: the
+    /// answer's body is the evidence (`upgradeRefusalBody`). Touched only by HTTP/1 heads.
+    private var upgradeAsked: Set<ConnectionID> = []
+    private var refusalBodyDue: Set<ConnectionID> = []
 
     public convenience init(writer: LineWriter, options: Options) {
         self.init(writer: writer, options: options,
@@ -129,6 +137,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
+        if options.summaryOnly { return }
         if captureStart == nil { captureStart = event.timestamp }
         guard options.selection.admits(event) else { return }
         // The tag first: matching `kind` copies its payload, and most events are not openings.
@@ -289,6 +298,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
     private func startLine(_ context: LineContext) {
         let out = context.out
+        let lineStart = out.count
+        defer {
+            // Columns of the prefix (the arrow is three bytes, one column): `-v` lines under
+            // this one are indented to its text.
+            prefixColumns = out.count - lineStart - (context.direction == nil ? 0 : 2)
+        }
         if context.tagged {
             out.append(UInt8(ascii: "#"))
             out.append(decimal: context.connection)
@@ -377,16 +392,15 @@ public final class TextTimelinePrinter: TimelineEventSink {
             let gaps = summary.clientToServer.gaps + summary.serverToClient.gaps
             if gaps > 0 {
                 out.append("  ")
-                out.append(decimal: gaps)
-                out.append(" gaps")
+                out.append(count: gaps, "gap", "gaps")
             }
             endLine(context)
         case .gap(let length, let reason):
             startLine(context)
             paintStart(.yellow, out)
             out.append("[gap: ")
-            out.append(decimal: length)
-            out.append(" bytes never captured at offset ")
+            out.append(count: length, "byte", "bytes")
+            out.append(" never captured at offset ")
             out.append(decimal: event.offset ?? 0)
             out.append(" (")
             out.append(trusted: reason.rawValue)
@@ -403,20 +417,35 @@ public final class TextTimelinePrinter: TimelineEventSink {
             notableHeaders(head.headers, into: out)
             endLine(context)
             allHeaders(head.headers, context)
+            if head.headers.fields.contains(where: { $0.name.equalsIgnoringASCIICase("upgrade") }) {
+                upgradeAsked.insert(event.connection)
+            } else {
+                upgradeAsked.remove(event.connection)
+            }
         case .httpResponse(let head):
             startLine(context)
+            // The version is evidence (an HTTP/1.0 answer ignores Upgrade).
+            out.appendTerminalEscaped(head.version)
+            out.append(UInt8(ascii: " "))
             out.append(decimal: head.status)
             out.append(UInt8(ascii: " "))
             out.appendTerminalEscaped(head.reason)
             notableHeaders(head.headers, into: out)
             endLine(context)
             allHeaders(head.headers, context)
-        case .httpBody(let length, let chunked, _, _):
+            if !head.isInterim, upgradeAsked.remove(event.connection) != nil, head.status != 101 {
+                refusalBodyDue.insert(event.connection)
+            }
+        case .httpBody(let length, let chunked, let kept, let keptAll):
             startLine(context)
             out.append("body ")
-            out.append(decimal: length)
-            out.append(" bytes")
+            out.append(count: length, "byte", "bytes")
             if chunked { out.append(" (chunked)") }
+            // The body of a refused upgrade usually says why ("invalid Connection header").
+            if event.direction == .serverToClient, !refusalBodyDue.isEmpty, refusalBodyDue.remove(event.connection) != nil, !kept.isEmpty {
+                out.append("  ")
+                upgradeRefusalBody(kept, all: keptAll && UInt64(kept.count) == length, into: out)
+            }
             endLine(context)
             if case .httpBody(_, _, let kept, _) = event.kind {
                 hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out)
@@ -470,7 +499,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(UInt8(ascii: " "))
             out.append(decimal: chunk.length)
             out.append(" B  ")
-            if chunk.previewIsHex {
+            if chunk.previewIsHex && !chunk.head.withUnsafeBytes({ PrintableText.isMostlyPrintable($0) }) {
                 out.append("hex ")
                 rawHexPreview(chunk, into: out)
             } else {
@@ -646,10 +675,22 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(trusted: HTTP2FrameType(rawValue: frame.type).name)
             out.append(" stream ")
             out.append(decimal: UInt64(frame.stream))
-            out.append(" flags 0x")
-            out.append(hex: UInt32(frame.flags))
+            out.append(" flags ")
+            appendHTTP2FlagNames(type: frame.type, flags: frame.flags, into: out)
             out.append(" len ")
             out.append(decimal: frame.length)
+            if let padding = frame.padLength {
+                out.append(" padding ")
+                out.append(decimal: padding)
+            }
+            if let increment = frame.windowIncrement {
+                out.append(" increment ")
+                out.append(decimal: UInt64(increment))
+            }
+            if let data = frame.pingData {
+                out.append(" data 0x")
+                for shift in stride(from: 56, through: 0, by: -8) { out.append(hexByte: UInt8(truncatingIfNeeded: data >> UInt64(shift))) }
+            }
             endLine(context)
         case .h2Settings(let settings):
             startLine(context)
@@ -685,6 +726,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(decimal: UInt64(block.stream))
             }
             if block.endStream { out.append(" end_stream") }
+            // Trailers carry no pseudo-header (RFC 9113 §8.1): a block without one ends a message.
+            if block.promisedStream == nil, !block.unreliable, !block.fields.isEmpty,
+               !block.fields.contains(where: { $0.name.utf8.first == UInt8(ascii: ":") }) {
+                out.append(" trailers")
+            }
             if block.frames > 1 {
                 out.append(" (")
                 out.append(decimal: block.frames)
@@ -811,7 +857,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool, into out: OutputBuffer) {
-        if text {
+        // Binary that reads as text (JSON in a binary frame) is shown as escaped text.
+        if text || PrintableText.isMostlyPrintable(UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, Self.previewTextBytes)])) {
             let limit = options.fullPayload ? bytes.count : Self.previewTextBytes
             let cut = bytes.count > limit || !all
             var shown = UnsafeRawBufferPointer(rebasing: bytes[..<min(limit, bytes.count)])
@@ -856,6 +903,48 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
+    /// `END_STREAM|END_HEADERS` (RFC 9113 §6), `0x0` for none, unknown bits as hex after the
+    /// names (the names are the dissector's `HTTP2Flags`; `-v` only, so the small array per
+    /// frame does not matter).
+    private func appendHTTP2FlagNames(type: UInt8, flags: UInt8, into out: OutputBuffer) {
+        var rest = flags
+        var first = true
+        for (flag, name) in HTTP2Flags.defined(for: HTTP2FrameType(rawValue: type)) where flags & flag.rawValue != 0 {
+            if !first { out.append(UInt8(ascii: "|")) }
+            out.append(trusted: name)
+            rest &= ~flag.rawValue
+            first = false
+        }
+        if rest != 0 || first {
+            if !first { out.append(UInt8(ascii: "|")) }
+            out.append("0x")
+            out.append(hex: UInt32(rest))
+        }
+    }
+
+    /// Columns a `-v` header line is indented past its message's text start.
+    static let headerIndent = 4
+    /// Bytes of a refused upgrade's body shown (escaped) on its body line.
+    static let refusalBodyPreviewBytes = 160
+
+    /// A refused upgrade's body as an escaped, bounded, quoted preview; binary as hex.
+    private func upgradeRefusalBody(_ body: [UInt8], all: Bool, into out: OutputBuffer) {
+        body.withUnsafeBytes { bytes in
+            let shown = UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, Self.refusalBodyPreviewBytes)])
+            let cut = !all || bytes.count > shown.count
+            if PrintableText.isMostlyPrintable(shown) {
+                out.append(UInt8(ascii: "\""))
+                out.appendTerminalEscaped(PrintableText.trimmedToCharacter(shown, cut: cut))
+                if cut { out.append("…") }
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append("hex ")
+                out.append(spacedHex: UnsafeRawBufferPointer(rebasing: shown[..<min(shown.count, Self.previewHexBytes)]))
+                if cut || shown.count > Self.previewHexBytes { out.append(" …") }
+            }
+        }
+    }
+
     /// The headers that explain an upgrade, shown on the message's line.
     private static let notable = ["host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
                                   "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding"]
@@ -875,10 +964,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
         for field in headers.fields { headerFieldLine(field, context) }
     }
 
+    /// One header under its message, indented to the message's text: time and direction
+    /// are the message's, not repeated.
     private func headerFieldLine(_ field: HTTPField, _ context: LineContext) {
-        startLine(context)
         let out = context.out
-        out.append("    ")
+        out.append(repeating: UInt8(ascii: " "), count: prefixColumns + Self.headerIndent)
         out.appendTerminalEscaped(field.name)
         out.append(": ")
         out.appendTerminalEscaped(field.value)

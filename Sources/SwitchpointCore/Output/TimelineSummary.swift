@@ -11,6 +11,8 @@ public struct TimelineSummary {
     public private(set) var findings: [FindingCode: (severity: Severity, count: Int)] = [:]
     public private(set) var gaps = 0
     public private(set) var gapBytes: UInt64 = 0
+    /// Messages and streams per protocol.
+    public private(set) var totals = ProtocolTotals()
 
     public init() {}
 
@@ -18,7 +20,9 @@ public struct TimelineSummary {
         // Most events count nothing: a tag check, no payload copy.
         switch event.tag {
         case .connectionOpened, .upgrade, .finding, .gap: break
-        default: return
+        default:
+            _ = totals.count(event.tag)
+            return
         }
         switch event.kind {
         case .connectionOpened:
@@ -54,6 +58,7 @@ public struct TimelineSummary {
         findings.merge(other.findings) { mine, theirs in (mine.severity, mine.count + theirs.count) }
         gaps += other.gaps
         gapBytes += other.gapBytes
+        totals.merge(other.totals)
     }
 
     public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
@@ -65,14 +70,15 @@ public struct TimelineSummary {
         for problem in problems {
             lines.append("input problem: \(TerminalText.escape(problem.description))")
         }
-        var totals = "\(connections) connection\(connections == 1 ? "" : "s"), " + statistics.packetBreakdown(alwaysShowOther: false)
-        if gaps > 0 { totals += ", \(gaps) gaps (\(gapBytes) bytes never captured)" }
+        var totals = CountedNoun.text(connections, "connection") + ", " + statistics.packetBreakdown(alwaysShowOther: false)
+        if gaps > 0 { totals += ", " + CountedNoun.text(gaps, "gap") + " (" + CountedNoun.text(gapBytes, "byte") + " never captured)" }
         lines.append(totals)
         var upgrades = switched.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched ×\($0.value)" }
         upgrades += rejectedByClient.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) rejected by the client ×\($0.value)" }
         upgrades += outcomeUnknown.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched, outcome unknown ×\($0.value)" }
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
+        if let messages = self.totals.textLine { lines.append(messages) }
         if !findings.isEmpty {
             let sorted = findings.sorted { ($0.value.severity, $1.key.rawValue) > ($1.value.severity, $0.key.rawValue) }
             lines.append("findings: " + sorted.map { "\($0.key.rawValue) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
@@ -82,7 +88,7 @@ public struct TimelineSummary {
             lines.append("packets not decoded: " + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
         if let live {
-            var capture = "capture: \(live.captured) packets captured"
+            var capture = "capture: " + CountedNoun.text(live.captured, "packet") + " captured"
             if let received = live.kernelReceived { capture += ", \(received) received by the filter" }
             capture += ", \(live.kernelDrops.map(String.init) ?? "?") dropped by the kernel"
             capture += ", \(live.interfaceDrops.map(String.init) ?? "?") by the interface"
@@ -102,6 +108,7 @@ public struct TimelineSummary {
         line.addRaw("rejected_by_client", json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("outcome_unknown", json: JSONLine.countsObject(outcomeUnknown.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key.rawValue, $0.value.count) }, escaping: escaping))
+        line.addRaw("messages", json: totals.json)
         line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
         if let live {
             line.add("captured", live.captured)

@@ -152,7 +152,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                 data(UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
                      streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture, events: &events)
             case .payload(let payload):
-                if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
+                if sides[side].frameEventPending {
+                    pendingFrameEvent(direction: direction, payload: payload, capture: capture, events: &events)
+                }
                 frame(payload, direction: direction, capture: capture, events: &events)
             case .frameEnd:
                 if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
@@ -218,13 +220,32 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     /// A frame's `h2.frame` event, at the packet that completed it (before what the frame
-    /// says: settings, headers).
-    private mutating func pendingFrameEvent(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    /// says: settings, headers), with what its payload says for `-v`: padding, the window
+    /// increment, the ping data.
+    private mutating func pendingFrameEvent(direction: Direction, payload: [UInt8]? = nil, capture: CaptureInfo,
+                                            events: inout EventBuffer) {
         let side = direction
         sides[side].frameEventPending = false
         guard let header = sides[side].frame else { return }
-        events.add(.h2Frame(HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)),
-                   capture: capture, direction: direction, offset: sides[side].frameOffset, firstPacket: sides[side].frameFirstPacket)
+        var info = HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)
+        switch header.type {
+        case .data:
+            if header.flags.contains(.padded), header.length > 0 { info.padLength = sides[side].padLength }
+        case .headers, .pushPromise:
+            if header.flags.contains(.padded) { info.padLength = payload?.first.map(Int.init) }
+        case .ping:
+            if let payload, payload.count == 8 {
+                info.pingData = UInt64(Self.u32(payload, 0)) << 32 | UInt64(Self.u32(payload, 4))
+            }
+        case .windowUpdate:
+            if let payload, payload.count == 4 {
+                info.windowIncrement = Self.u32(payload, 0) & 0x7fff_ffff   // the reserved bit cleared
+            }
+        default:
+            break
+        }
+        events.add(.h2Frame(info), capture: capture, direction: direction, offset: sides[side].frameOffset,
+                   firstPacket: sides[side].frameFirstPacket)
     }
 
     /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.

@@ -1,0 +1,29 @@
+/// A count with its noun in the right number: "1 gap", "2 gaps", "0 gaps". Every count
+/// the text outputs print with a noun goes through here, so none says "1 gaps".
+public enum CountedNoun {
+    /// `count` and the noun, `singular` for exactly one, `plural` otherwise.
+    public static func text(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+
+    public static func text(_ count: UInt64, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+}
+
+extension OutputBuffer {
+    /// `1 gap` / `2 gaps` written as bytes (the per-event path: no String).
+    @inline(__always)
+    func append(count: Int, _ singular: StaticString, _ plural: StaticString) {
+        append(decimal: count)
+        append(UInt8(ascii: " "))
+        append(count == 1 ? singular : plural)
+    }
+
+    @inline(__always)
+    func append(count: UInt64, _ singular: StaticString, _ plural: StaticString) {
+        append(decimal: count)
+        append(UInt8(ascii: " "))
+        append(count == 1 ? singular : plural)
+    }
+}
