@@ -314,9 +314,7 @@ struct Switchpoint: ParsableCommand {
             scaleOut.finish()
             try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
         }
-        if !outcome.problems.isEmpty {
-            throw ExitCode(1)
-        }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }
 

@@ -33,10 +33,13 @@ public struct TimelineCommand {
         var jsonOutput: Bool { json || jsonASCII }
     }
 
-    /// What the run saw: the exit status follows from `problems`.
+    /// What the run saw.
     public struct Outcome {
         public var statistics: DecodeStatistics
         public var problems: [CaptureError]
+
+        /// 1 when an input ended early or could not be read, else 0.
+        public var exitStatus: Int32 { problems.isEmpty ? 0 : 1 }
     }
 
     public var options: Options
