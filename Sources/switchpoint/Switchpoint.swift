@@ -323,6 +323,7 @@ struct Switchpoint: ParsableCommand {
         options.writesPackets = writeFile != nil
         options.redact = terminal.redact
         options.summaryOnly = terminal.quiet
+        options.failOn = terminal.failOn?.severity
         let output = LineWriter.standardOutput(flushEachLine: interface != nil)
         output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
@@ -337,9 +338,7 @@ struct Switchpoint: ParsableCommand {
             scaleOut.finish()
             try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
         }
-        if !outcome.problems.isEmpty || terminal.failsOn(outcome.worstSeverity) {
-            throw ExitCode(1)
-        }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }
 

@@ -37,18 +37,30 @@ public struct TimelineCommand {
         public var redact = false
         /// `-q`: only the summary.
         public var summaryOnly = false
+        /// `--fail-on`: the exit status is 1 with a finding at or above this severity.
+        public var failOn: Severity?
 
         public init() {}
 
         var jsonOutput: Bool { json || jsonASCII }
     }
 
-    /// What the run saw: the exit status follows from `problems`.
+    /// What the run saw.
     public struct Outcome {
         public var statistics: DecodeStatistics
         public var problems: [CaptureError]
         /// The worst finding reported (`--fail-on`); nil with none, and for the listing.
         public var worstSeverity: Severity?
+        /// `--fail-on`: findings at or above this severity make the exit status 1.
+        public var failOn: Severity?
+
+        /// 1 when an input ended early or could not be read, or with a finding at or above
+        /// `failOn`; else 0.
+        public var exitStatus: Int32 {
+            if !problems.isEmpty { return 1 }
+            if let failOn, let worstSeverity, worstSeverity >= failOn { return 1 }
+            return 0
+        }
     }
 
     public var options: Options
@@ -187,6 +199,6 @@ public struct TimelineCommand {
                            scope: SummaryScope(shard: options.shard))
             worst = printer.summary.worstSeverity
         }
-        return Outcome(statistics: runner.statistics, problems: runner.problems, worstSeverity: worst)
+        return Outcome(statistics: runner.statistics, problems: runner.problems, worstSeverity: worst, failOn: options.failOn)
     }
 }

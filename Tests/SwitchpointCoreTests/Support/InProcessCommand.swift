@@ -26,8 +26,7 @@ enum InProcessCommand {
         configure(&options)
         let source = try TestEnvironment.fixtureSource(paths: paths, filter: filter)
         return try capture { output, errors in
-            let outcome = TimelineCommand(options: options).run(source, output: output, errors: errors)
-            return outcome.problems.isEmpty ? 0 : 1
+            TimelineCommand(options: options).run(source, output: output, errors: errors).exitStatus
         }
     }
 
