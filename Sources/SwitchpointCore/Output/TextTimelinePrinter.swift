@@ -97,6 +97,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     private let writer: LineWriter
     private let options: Options
+    /// `options.selection` filters events / judges blocks (read per event: plain flags,
+    /// so the selection's set is not touched, or retained, when nothing is selected).
+    private let selects: Bool
+    private let judgesBlocks: Bool
     private var destination: Destination
     public private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
@@ -121,6 +125,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     private init(writer: LineWriter, options: Options, destination: Destination) {
         self.writer = writer
         self.options = options
+        selects = !options.selection.isEmpty
+        judgesBlocks = options.selection.judgesBlocks
         self.destination = destination
     }
 
@@ -130,7 +136,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
         if captureStart == nil { captureStart = event.timestamp }
-        guard options.selection.admits(event) else { return }
+        if selects && !options.selection.admits(event) { return }
         // The tag first: matching `kind` copies its payload, and most events are not openings.
         if event.tag == .connectionOpened, case .connectionOpened(let opening) = event.kind {
             if options.interleave {
@@ -169,7 +175,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             headerBytes = header.bytes
         }
         let closes = event.tag == .connectionClosed
-        let shown = options.selection.judgesBlocks ? ConnectionTraits(shownBy: event) : []
+        let shown = judgesBlocks ? ConnectionTraits(shownBy: event) : []
         switch destination {
         case .assembler(let assembler):
             assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
