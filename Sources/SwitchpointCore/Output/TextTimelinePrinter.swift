@@ -101,6 +101,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// so the selection's set is not touched, or retained, when nothing is selected).
     private let selects: Bool
     private let judgesBlocks: Bool
+    /// Hexdump lines are asked for (`-x`, `--follow`): checked before a payload is looked at.
+    private let hexdumps: Bool
     private var destination: Destination
     public private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
@@ -127,6 +129,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         self.options = options
         selects = !options.selection.isEmpty
         judgesBlocks = options.selection.judgesBlocks
+        hexdumps = options.hexdump != .none
         self.destination = destination
     }
 
@@ -417,16 +420,14 @@ public final class TextTimelinePrinter: TimelineEventSink {
             notableHeaders(head.headers, into: out)
             endLine(context)
             allHeaders(head.headers, context)
-        case .httpBody(let length, let chunked, _, _):
+        case .httpBody(let length, let chunked, let kept, _):
             startLine(context)
             out.append("body ")
             out.append(decimal: length)
             out.append(" bytes")
             if chunked { out.append(" (chunked)") }
             endLine(context)
-            if case .httpBody(_, _, let kept, _) = event.kind {
-                hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out)
-            }
+            if hexdumps { hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out) }
         case .upgrade(let upgrade):
             startLine(context)
             paintStart(.green, out)
@@ -486,7 +487,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(UInt8(ascii: "\""))
             }
             endLine(context)
-            hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out)
+            if hexdumps { hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out) }
         case .tlsClientHello(let hello):
             startLine(context)
             out.appendTerminalEscaped(hello.version)
@@ -612,7 +613,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 if !message.complete { out.append("  [incomplete]") }
             }
             endLine(context)
-            if message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
+            if hexdumps && message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
         case .wsControl(let control):
             startLine(context)
             out.append(control.opcode == 9 ? "ping " : "pong ")
@@ -627,7 +628,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(duration: roundTrip)
             }
             endLine(context)
-            hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out)
+            if hexdumps { hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out) }
         case .wsClose(let close):
             startLine(context)
             out.append("close ")
@@ -778,8 +779,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if summary.unfinished { out.append("  [unfinished]") }
             endLine(context)
-            hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
-            hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
+            if hexdumps {
+                hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
+                hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
+            }
         case .wsClosing(let closing):
             startLine(context)
             out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")
