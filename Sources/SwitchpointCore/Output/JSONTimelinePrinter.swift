@@ -23,7 +23,7 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     public func receive(_ event: TimelineEvent) {
         summary.count(event)
         if summaryOnly { return }
-        guard selection.admits(event) else { return }
+        if !selection.connections.isEmpty && !selection.admits(event) { return }
         if let shard {
             let start = shard.bytes.count
             Self.write(event, includePayloads: includePayloads, into: shard.bytes)

@@ -32,6 +32,8 @@ final class TextBlockAssembler {
     private let colour: Bool
     private let budget: Int
     private let selection: TimelineSelection
+    /// `selection.judgesBlocks`, as a plain flag for the per-event path.
+    private let judges: Bool
     private var blocks: [ConnectionID: Held] = [:]
     /// The previous call's connection and block: lines come in runs per connection. Not
     /// retained (the table holds the block; `printBlock` forgets it): a retain and release
@@ -55,6 +57,7 @@ final class TextBlockAssembler {
         self.colour = colour
         self.budget = budget
         self.selection = selection
+        judges = selection.judgesBlocks
     }
 
     /// A connection opened: its block prints after those opened before it.
@@ -93,7 +96,7 @@ final class TextBlockAssembler {
             block.append(lines)
             heldBytes += lines.count
         }
-        if selection.judgesBlocks && !shown.isEmpty { traits[connection, default: []].formUnion(shown) }
+        if judges && !shown.isEmpty { traits[connection, default: []].formUnion(shown) }
         if closes {
             if blocks[connection] != nil {
                 blocks[connection]?.closed = true
@@ -190,8 +193,8 @@ final class TextBlockAssembler {
     /// Writes (or, when the selection rejects its connection, drops) a block. `closed`:
     /// the connection is over, so what was recorded about it goes too.
     private func printBlock(_ connection: ConnectionID, closed: Bool) {
-        let shown = selection.judgesBlocks ? traits[connection] ?? [] : []
-        if closed && selection.judgesBlocks { traits[connection] = nil }
+        let shown = judges ? traits[connection] ?? [] : []
+        if closed && judges { traits[connection] = nil }
         guard let held = blocks.removeValue(forKey: connection) else { return }
         if recentConnection == connection {
             recentConnection = nil
@@ -199,7 +202,7 @@ final class TextBlockAssembler {
         }
         let block = held.buffer
         heldBytes -= block.count
-        if !selection.judgesBlocks || selection.admits(shown) {
+        if !judges || selection.admits(shown) {
             block.append(0x0a)   // a blank line after each block
             writer.write(lines: block)
         }

@@ -99,6 +99,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     private let writer: LineWriter
     private let options: Options
+    /// `options.selection` filters events / judges blocks (read per event: plain flags,
+    /// so the selection's set is not touched, or retained, when nothing is selected).
+    private let selects: Bool
+    private let judgesBlocks: Bool
+    /// Hexdump lines are asked for (`-x`, `--follow`): checked before a payload is looked at.
+    private let hexdumps: Bool
     private var destination: Destination
     public private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
@@ -129,6 +135,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
     private init(writer: LineWriter, options: Options, destination: Destination) {
         self.writer = writer
         self.options = options
+        selects = !options.selection.isEmpty
+        judgesBlocks = options.selection.judgesBlocks
+        hexdumps = options.hexdump != .none
         self.destination = destination
     }
 
@@ -139,7 +148,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         summary.count(event)
         if options.summaryOnly { return }
         if captureStart == nil { captureStart = event.timestamp }
-        guard options.selection.admits(event) else { return }
+        if selects && !options.selection.admits(event) { return }
         // The tag first: matching `kind` copies its payload, and most events are not openings.
         if event.tag == .connectionOpened, case .connectionOpened(let opening) = event.kind {
             if options.interleave {
@@ -178,7 +187,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
             headerBytes = header.bytes
         }
         let closes = event.tag == .connectionClosed
-        let shown = options.selection.judgesBlocks ? ConnectionTraits(shownBy: event) : []
+        let shown = judgesBlocks ? ConnectionTraits(shownBy: event) : []
         switch destination {
         case .assembler(let assembler):
             assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
@@ -447,9 +456,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 upgradeRefusalBody(kept, all: keptAll && UInt64(kept.count) == length, into: out)
             }
             endLine(context)
-            if case .httpBody(_, _, let kept, _) = event.kind {
-                hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out)
-            }
+            if hexdumps { hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out) }
         case .upgrade(let upgrade):
             startLine(context)
             paintStart(.green, out)
@@ -509,7 +516,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(UInt8(ascii: "\""))
             }
             endLine(context)
-            hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out)
+            if hexdumps { hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out) }
         case .tlsClientHello(let hello):
             startLine(context)
             out.appendTerminalEscaped(hello.version)
@@ -635,7 +642,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 if !message.complete { out.append("  [incomplete]") }
             }
             endLine(context)
-            if message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
+            if hexdumps && message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
         case .wsControl(let control):
             startLine(context)
             out.append(WebSocketOpcode(rawValue: control.opcode) == .ping ? "ping " : "pong ")
@@ -650,7 +657,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(duration: roundTrip)
             }
             endLine(context)
-            hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out)
+            if hexdumps { hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out) }
         case .wsClose(let close):
             startLine(context)
             out.append("close ")
@@ -818,8 +825,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if summary.unfinished { out.append("  [unfinished]") }
             endLine(context)
-            hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
-            hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
+            if hexdumps {
+                hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
+                hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
+            }
         case .wsClosing(let closing):
             startLine(context)
             out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")

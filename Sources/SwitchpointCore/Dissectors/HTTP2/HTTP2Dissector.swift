@@ -25,9 +25,6 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         var firstPacket: UInt64 = 0
     }
 
-    /// Bytes before a chunk kept in `Side.packets`: a frame header is this long.
-    static let frameHeaderBytes: UInt64 = 9
-
     struct Side {
         var parser: HTTP2FrameParser
         var decoder: HPACKDecoder?
@@ -46,7 +43,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         /// DATA): bytes are held and searched, not parsed.
         var resync: FrameResync?
         /// Which packets carried the last bytes, for a frame header split across packets.
-        var packets = StreamOffsetMap()
+        var packets = RecentChunkPackets()
         /// The packet of the current frame's first byte.
         var frameFirstPacket: UInt64 = 0
         /// The current frame's `h2.frame` event waits for the frame's end, so that it names
@@ -133,7 +130,7 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        sides[side].packets.record(chunkAt: offset, capture: capture, keeping: Self.frameHeaderBytes)
+        sides[side].packets.record(chunkAt: offset, capture: capture)
         var index = 0
         while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
             switch event {

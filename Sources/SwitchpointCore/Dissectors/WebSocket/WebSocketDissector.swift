@@ -20,9 +20,6 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var firstPacket: UInt64 = 0
     }
 
-    /// Bytes before a chunk kept in `Side.packets`: a frame header is at most this long.
-    static let maxFrameHeaderBytes: UInt64 = 14
-
     /// One direction's state. A class: every frame touches several of its fields, and a
     /// struct in an array was copied whole on many of those accesses (a tenth of the
     /// profile). A dissector is owned by one connection and never copied.
@@ -50,7 +47,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var reported: Set<FindingCode> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
         /// Which packets carried the last bytes, for a frame header split across packets.
-        var packets = StreamOffsetMap()
+        var packets = RecentChunkPackets()
         /// The packet of the current frame's header.
         var frameFirstPacket: UInt64 = 0
         /// The current frame's `ws.frame` event waits for the frame's end, so that it names
@@ -102,7 +99,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        side.packets.record(chunkAt: offset, capture: capture, keeping: Self.maxFrameHeaderBytes)
+        side.packets.record(chunkAt: offset, capture: capture)
         var index = 0
         while let event = side.parser.next(bytes, index: &index, offset: offset) {
             switch event {
