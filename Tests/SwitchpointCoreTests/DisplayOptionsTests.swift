@@ -26,7 +26,7 @@ struct DisplayOptionsTests {
         #expect(result.text == #"""
 conn 1  10.0.0.1:54321 → 10.0.0.2:80  2023-11-14 22:13:20.000000 UTC
   +0.030000  #4  c→s  GET /chat HTTP/1.1  Host: example.com  Upgrade: websocket  Connection: Upgrade  Sec-WebSocket-Version: 13
-  +0.050000  #6  s→c  101 Switching Protocols  Upgrade: websocket  Connection: Upgrade
+  +0.050000  #6  s→c  HTTP/1.1 101 Switching Protocols  Upgrade: websocket  Connection: Upgrade
   +0.050000  #6  s→c  !! error websocket.bad_key: Sec-WebSocket-Key "c3VyaWNhdGEtdGVzdC1rZXkh" is not 16 bytes in base64
   +0.050000  #6  s→c  ══ switch to websocket at c2s+154 s2c+129 after 20.0 ms  /chat ══  established
   +0.090000  #10  c→s  ping 4 B  "ping"
@@ -37,6 +37,7 @@ conn 1  10.0.0.1:54321 → 10.0.0.2:80  2023-11-14 22:13:20.000000 UTC
 == summary
 1 connection, 15 packets (15 TCP)
 upgrades: websocket switched ×1
+messages: http1 1 request, 1 response; websocket 1 message, 2 pings/pongs, 0 close frames
 findings: websocket.bad_key ×1 (error)
 
 """#)
@@ -55,14 +56,15 @@ findings: websocket.bad_key ×1 (error)
         #expect(result.text == #"""
 conn 3  192.168.122.1:48666 → 192.168.122.87:2375  2024-11-26 18:48:20.889534 UTC
   2024-11-26 18:48:20.889935  c→s  POST /v1.41/containers/cc4fc8e49cadbb8bc41437dc2f9979a72293eabc3f0ea5ce48b77f43cb1f1d5e/start HTTP/1.1  Host: 192.168.122.87:2375  Content-Length: 0
-  2024-11-26 18:48:21.521121  s→c  204 No Content
+  2024-11-26 18:48:21.521121  s→c  HTTP/1.1 204 No Content
   2024-11-26 18:48:21.521522  c→s  POST /v1.41/containers/cc4fc8e49cadbb8bc41437dc2f9979a72293eabc3f0ea5ce48b77f43cb1f1d5e/resize?h=69&w=134 HTTP/1.1  Host: 192.168.122.87:2375  Content-Length: 0
-  2024-11-26 18:48:21.522808  s→c  200 OK  Content-Length: 0
+  2024-11-26 18:48:21.522808  s→c  HTTP/1.1 200 OK  Content-Length: 0
   2024-11-26 18:48:51.829198       closed fin  c2s 446 B  s2c 329 B  after 30.940 s
 
 == summary
 3 connections, 200 packets (200 TCP)
 upgrades: tcp switched ×1
+messages: http1 6 requests, 6 responses; raw 93 chunks
 
 """#)
         #expect(try run(["-r", path, "--conn", "3", "-tttt"]).text == result.text)
@@ -85,11 +87,11 @@ upgrades: tcp switched ×1
         let path = try corpusFile("ws-ping-inside-fragmented-message.pcap")
         let epoch = try run(["-r", path, "--time", "epoch"]).text.split(separator: "\n")
         #expect(epoch[1] == "  1700000000.030000  c→s  GET /chat HTTP/1.1  Host: example.com  Upgrade: websocket  Connection: Upgrade  Sec-WebSocket-Version: 13")
-        #expect(epoch[2] == "  1700000000.050000  s→c  101 Switching Protocols  Upgrade: websocket  Connection: Upgrade")
+        #expect(epoch[2] == "  1700000000.050000  s→c  HTTP/1.1 101 Switching Protocols  Upgrade: websocket  Connection: Upgrade")
         let delta = try run(["-r", path, "--time", "delta"]).text.split(separator: "\n").map(String.init)
         #expect(Array(delta[1...8]) == [
             "  +0.030000  c→s  GET /chat HTTP/1.1  Host: example.com  Upgrade: websocket  Connection: Upgrade  Sec-WebSocket-Version: 13",
-            "  +0.020000  s→c  101 Switching Protocols  Upgrade: websocket  Connection: Upgrade",
+            "  +0.020000  s→c  HTTP/1.1 101 Switching Protocols  Upgrade: websocket  Connection: Upgrade",
             "  +0.000000  s→c  !! error websocket.bad_key: Sec-WebSocket-Key \"c3VyaWNhdGEtdGVzdC1rZXkh\" is not 16 bytes in base64",
             "  +0.000000  s→c  ══ switch to websocket at c2s+154 s2c+129 after 20.0 ms  /chat ══  established",
             "  +0.040000  c→s  ping 4 B  \"ping\"",
