@@ -305,9 +305,11 @@ struct Switchpoint: ParsableCommand {
         let output = LineWriter.standardOutput(flushEachLine: live)
         output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         let status = StatusLine()
-        output.beforeFlush = { [progress] in
+        // The progress line steps aside only for output to the same terminal.
+        let sharesTerminal = output.isTerminal ? progress : nil
+        output.beforeFlush = {
             status.clear()
-            progress?.pause()
+            sharesTerminal?.pause()
         }
         var runner = CaptureRunner(limits: limits, packetLimit: count, shard: shardSelector)
         var webSocket = WebSocketOptions()

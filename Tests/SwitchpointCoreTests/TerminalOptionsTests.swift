@@ -187,7 +187,7 @@ struct TerminalEvidenceTests {
         // Only the secret changed.
         #expect(text.text == plain.text.replacingOccurrences(of: Self.nginxKey, with: "‹redacted len=28›"))
         let json = try run(["-r", Self.nginx, "--json", "--redact"])
-        #expect(json.text.contains(#"{"name":"Sec-WebSocket-Key","value":"‹redacted len=28›"}"#))
+        #expect(json.text.contains(#"["Sec-WebSocket-Key","‹redacted len=28›"]"#))
         for output in [text.text, json.text, try String(contentsOfFile: html, encoding: .utf8), try String(contentsOfFile: har, encoding: .utf8)] {
             #expect(!output.contains(Self.nginxKey))
             #expect(output.contains("redacted len=28"))
@@ -227,7 +227,7 @@ struct TerminalEvidenceTests {
 
         """)
         let refused = try run(["-r", Self.refused, "--connections"])
-        let rows = refused.text.split(separator: "\n").dropFirst().prefix(3).map { $0.dropFirst(133) }
+        let rows = refused.text.split(separator: "\n").dropFirst().prefix(3).map { $0.dropFirst(142) }
         #expect(rows == [
             "http1            refused                            1 (warn)    fin",
             "http1            refused (426)                      1 (warn)    fin",
