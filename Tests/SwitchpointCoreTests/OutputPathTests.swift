@@ -102,7 +102,7 @@ struct OutputPathTests {
         let output = try Self.timeline([capture.path], .verbose, threads: 1)
         #expect(!output.contains(0x1b), "a raw ESC reached the terminal")
         let lines = Self.lines(output)
-        #expect(lines.contains("  +0.000030  c→s      X-Note: X\\x1b[31mbad\\\\line"))
+        #expect(lines.contains("                      X-Note: X\\x1b[31mbad\\\\line"))
         #expect(lines.contains("  +0.000050  s→c  text 19 B  \"say \"hi\"\\x1b]0;pwned\\x07\\\\\""))
         #expect(lines.contains("  +0.000060  c→s  close 1000 normal  \"bye\\u{202e}olleh\""))
     }
