@@ -248,7 +248,7 @@ struct TerminalEvidenceTests {
         """))
         let json = try run(["-r", Self.refused, "--json"])
         let summary = try #require(json.text.split(separator: "\n").last)
-        #expect(summary.contains(#""messages":{"http1":{"requests":3,"responses":3},"websocket":{"messages":4,"control":0,"close":2},"http2":{"streams":0},"raw":{"chunks":0}}"#))
+        #expect(summary.contains(#""messages":{"http1":{"requests":3,"responses":3},"http2":{"streams":0},"raw":{"chunks":0},"websocket":{"close":2,"control":0,"messages":4}}"#))
         let h2 = TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2-prior-knowledge-curl.pcap").path
         #expect(try run(["-r", h2]).text.contains("\nmessages: http2 "))
     }

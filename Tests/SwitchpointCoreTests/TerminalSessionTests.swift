@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SwitchpointCore
 
 /// Issue 14's terminal session checks: the command runs in a real terminal (a tmux pane,
@@ -7,9 +10,10 @@ import Testing
 /// see it.
 @Suite("terminal sessions (tmux)", .serialized)
 struct TerminalSessionTests {
-    /// Copies of the sample in the generated file: 50 × 1.1 MB, over the 50 MB threshold.
-    static let copies = 50
-    static let sample = TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-plain.pcap")
+    /// Copies of the sample in the generated file: 500 × 217 KB (186 packets each), over the
+    /// 50 MB threshold, small packets so the read lasts a few seconds (`-v --threads 1`).
+    static let copies = 500
+    static let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap")
     /// Every wait on the pane is bounded.
     static let paneTimeoutSeconds = 90.0
 
@@ -17,15 +21,21 @@ struct TerminalSessionTests {
     final class Session {
         let socket: String
         let tmux: URL
+        /// This test's tmux server, stopped by its id at the end.
+        private(set) var serverPID: Int32 = 0
 
         init(tmux: URL, directory: URL, command: String) throws {
             self.tmux = tmux
             socket = directory.appendingPathComponent("tmux.sock").path
-            // A UTF-8 locale and a known terminal, whatever the test runner has.
-            let result = try TestEnvironment.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                                 ["LC_ALL=C.UTF-8", "TERM=xterm-256color", tmux.path, "-u", "-S", socket, "-f", "/dev/null",
-                                                  "new-session", "-d", "-x", "200", "-y", "30", "-s", "t", command])
-            guard result.status == 0 else { throw SessionError(message: "tmux new-session failed: \(result.errorText)") }
+            // A UTF-8 locale and a known terminal, whatever the test runner has. Started with
+            // system(3), which waits for the tmux client only: Foundation's Process would wait
+            // on the server it forks, which keeps the descriptors it inherited open.
+            let line = ["LC_ALL=C.UTF-8", "TERM=xterm-256color", tmux.path, "-u", "-S", socket, "-f", "/dev/null",
+                        "new-session", "-d", "-x", "200", "-y", "50", "-s", "t", command].map(TerminalSessionTests.quoted).joined(separator: " ")
+            let status = system("exec /usr/bin/env " + line + " </dev/null >/dev/null 2>&1")
+            guard status == 0 else { throw SessionError(message: "tmux new-session failed: status \(status)") }
+            serverPID = Int32(try TestEnvironment.run(tmux, ["-S", socket, "display-message", "-p", "#{pid}"]).text
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
 
         /// The pane's text; `escapes` keeps the colour attributes as escape sequences.
@@ -51,6 +61,7 @@ struct TerminalSessionTests {
         /// Stops this test's own tmux server (only the one on this socket).
         func close() {
             _ = try? TestEnvironment.run(tmux, ["-S", socket, "kill-server"])
+            if serverPID > 0 { kill(serverPID, SIGKILL) }
         }
     }
 
@@ -75,11 +86,19 @@ struct TerminalSessionTests {
         #expect(UInt64(size) > ReadProgress.minimumTotalBytes)
         // stdout to a file (the timeline), stderr the terminal: only the progress line shows.
         let output = directory.appendingPathComponent("out.txt")
-        let command = "\(Self.quoted(CommandLineTests.binary.path)) -r \(Self.quoted(big.path)) > \(Self.quoted(output.path)); echo \"EXIT=$?\"; sleep 60"
+        // Waits for the go file, so everything the pane is sent is recorded (pipe-pane) from the start.
+        let go = directory.appendingPathComponent("go").path
+        let record = directory.appendingPathComponent("pane.log").path
+        let command = "while [ ! -e \(Self.quoted(go)) ]; do sleep 0.05; done; \(Self.quoted(CommandLineTests.binary.path)) -r \(Self.quoted(big.path)) -v --threads 1 > \(Self.quoted(output.path)); echo \"EXIT=$?\"; sleep 20"
         let session = try Session(tmux: tmux, directory: directory, command: command)
         defer { session.close() }
-        let during = try session.wait(timeout: Self.paneTimeoutSeconds) { $0.contains("reading ") || $0.contains("EXIT=") }
-        let progress = try #require(during?.split(separator: "\n").first { $0.hasPrefix("reading ") }, "no progress line: \(during ?? "")")
+        _ = try TestEnvironment.run(tmux, ["-S", session.socket, "pipe-pane", "-o", "-t", "t", "cat >> \(Self.quoted(record))"])
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        _ = try session.wait(timeout: Self.paneTimeoutSeconds) { $0.contains("EXIT=") }
+        // What the terminal was sent: each redraw starts with CR and erase-line.
+        let sent = try String(contentsOfFile: record, encoding: .utf8)
+        let drawn = sent.components(separatedBy: "\r\u{1b}[K").filter { $0.hasPrefix("reading ") }
+        let progress = try #require(drawn.first, "no progress line was drawn: \(sent.debugDescription)")
         let pattern = #/^reading [0-9]+\.[0-9] MB of [0-9]+\.[0-9] MB \([0-9]+%\)  [0-9]+ packets  [0-9]+\.[0-9] MB/s  ETA [0-9]+ s *$/#
         #expect(try pattern.wholeMatch(in: String(progress)) != nil, "\(progress)")
         #expect(progress.contains(" of \(ReadProgress.megabytes(UInt64(size))) "))
@@ -113,11 +132,11 @@ struct TerminalSessionTests {
             let command = "\(Self.quoted(CommandLineTests.binary.path)) -r \(Self.quoted(capture)) \(option) | \(Self.quoted(less.path)) -R"
             let session = try Session(tmux: tmux, directory: directory, command: command)
             defer { session.close() }
-            let pane = try #require(try session.wait(timeout: Self.paneTimeoutSeconds, escapes: true) { $0.contains("== summary") }, "less showed nothing")
+            // The first screen (the summary may be below it): the first block's header.
+            let pane = try #require(try session.wait(timeout: Self.paneTimeoutSeconds, escapes: true) { $0.contains("conn 2  ") }, "less showed nothing")
             // less -R passes SGR sequences; tmux reports the cells' attributes as escapes.
-            let bold = pane.contains("\u{1b}[1m")
-            #expect(bold == coloured, "\(option): \(pane)")
-            #expect(pane.contains("\u{1b}[1m== summary") == coloured)
+            #expect(pane.contains("\u{1b}[1mconn 1  ") == coloured, "\(option): \(pane)")
+            #expect(pane.contains("\u{1b}[1m") == coloured)
             // Nothing shown as literal escape text (what less without -R would print).
             let plain = try session.capture()
             #expect(!plain.contains("ESC["))

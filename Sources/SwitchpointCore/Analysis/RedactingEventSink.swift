@@ -66,6 +66,7 @@ extension TimelineEvent {
     func replacingKind(_ kind: Kind) -> TimelineEvent {
         var copy = TimelineEvent(timestamp: timestamp, connection: connection, packet: packet, direction: direction,
                                  offset: offset, kind: kind)
+        copy.firstPacket = firstPacket
         copy.stream = stream
         copy.decrypted = decrypted
         return copy

@@ -85,9 +85,11 @@ public struct TimelineCommand {
                     commandName: String = "switchpoint") -> Outcome {
         let live = liveCapture != nil
         let status = StatusLine()
-        output.beforeFlush = { [progress] in
+        // The progress line steps aside only for output to the same terminal.
+        let sharesTerminal = output.isTerminal ? progress : nil
+        output.beforeFlush = {
             status.clear()
-            progress?.pause()
+            sharesTerminal?.pause()
         }
         var runner = CaptureRunner(limits: options.limits, packetLimit: options.packetLimit, shard: options.shard)
         var webSocket = WebSocketOptions()

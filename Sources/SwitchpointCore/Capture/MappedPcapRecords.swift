@@ -49,7 +49,8 @@ final class MappedPcapRecords {
     private var window: UnsafeMutableRawPointer?
     private var windowStart = 0
     private var windowLength = 0
-    private var offset = fileHeaderSize
+    /// The file offset of the next record: the bytes read so far.
+    private(set) var offset = fileHeaderSize
 
     /// Opens `path` when it is a classic pcap file this reader can take whole; nil otherwise
     /// (pcapng, swapped byte order, a pipe, anything odd: libpcap reads those).

@@ -73,8 +73,12 @@ public final class OfflineCaptureSource: PacketSource {
                         capture: CaptureInfo(packetNumber: packetNumber,
                                              timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
                     writer?.write(packet)
+                    if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
+                        progress.report(bytesRead: finishedFileBytes + UInt64(mapped.offset), packets: packetNumber)
+                    }
                     return .packet(packet)
                 case .end:
+                    if progress != nil { finishedFileBytes += UInt64(mapped.offset) }
                     self.mapped = nil
                     mappedFilter = nil
                     handle = nil

@@ -16,7 +16,7 @@ public final class ReadProgress: @unchecked Sendable {
     /// Files smaller than this finish before a progress line would help.
     public static let minimumTotalBytes: UInt64 = 50_000_000
     /// Packets between two reports from the reader (a power of two: a mask test).
-    static let reportInterval: UInt64 = 1 << 12
+    static let reportInterval: UInt64 = 1 << 8
     public static let minimumRedrawInterval = Duration.milliseconds(250)
 
     private let totalBytes: UInt64

@@ -58,10 +58,11 @@ public struct ProtocolTotals: Sendable, Equatable {
         return parts.isEmpty ? nil : "messages: " + parts.joined(separator: "; ")
     }
 
-    /// The summary's `messages` object (docs/json.md): every protocol, every count.
+    /// The summary's `messages` object (docs/json.md): every protocol, every count. Keys in
+    /// sorted order, as `switchpoint merge` writes the objects it adds up.
     var json: String {
         "{\"http1\":{\"requests\":\(http1Requests),\"responses\":\(http1Responses)},"
-            + "\"websocket\":{\"messages\":\(webSocketMessages),\"control\":\(webSocketControl),\"close\":\(webSocketCloses)},"
-            + "\"http2\":{\"streams\":\(http2Streams)},\"raw\":{\"chunks\":\(rawChunks)}}"
+            + "\"http2\":{\"streams\":\(http2Streams)},\"raw\":{\"chunks\":\(rawChunks)},"
+            + "\"websocket\":{\"close\":\(webSocketCloses),\"control\":\(webSocketControl),\"messages\":\(webSocketMessages)}}"
     }
 }
