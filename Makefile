@@ -10,17 +10,22 @@ TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump tmux less pyt
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test clean fuzz fuzz-build test-asan test-tsan bench-adversarial
+.PHONY: run test lint build release deps-build deps-test clean fuzz fuzz-build test-asan test-tsan bench-adversarial
 
 run: deps-build build
 	.build/debug/switchpoint -r $(SAMPLE)
 
-test: deps-test
+test: deps-test lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
 build:
 	$(SWIFT) build
+
+# The team's formatting (.swift-format: 4 spaces, 120 columns); `swift format -i -r Sources
+# Tests Package.swift Fuzz/Harnesses` applies it.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift Fuzz/Harnesses
 
 release:
 	$(SWIFT) build -c release

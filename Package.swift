@@ -48,7 +48,7 @@ let package = Package(
                 // The per-packet and per-event paths touch class properties (output buffers,
                 // connection state) millions of times; the runtime's dynamic exclusivity
                 // checks were a tenth of the release profile. Debug builds (the tests) keep them.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
         .executableTarget(

@@ -49,7 +49,8 @@ CORE_OBJECT=$OUT/SwitchpointCore.o
 newest_source=$(ls -t "${SOURCES[@]}" | head -1)
 if [ ! -f "$CORE_OBJECT" ] || [ "$newest_source" -nt "$CORE_OBJECT" ]; then
     echo "compiling SwitchpointCore with ${SANITIZE[*]}" >&2
-    swiftc -module-name SwitchpointCore -parse-as-library -wmo -Onone -g -enable-testing \
+    # One package name for the library and the harnesses: its API is `package`, not public.
+    swiftc -module-name SwitchpointCore -package-name switchpoint -parse-as-library -wmo -Onone -g -enable-testing \
         "${SANITIZE[@]}" "${FLAGS[@]}" -module-cache-path "$OUT/ModuleCache" \
         -emit-module -emit-module-path "$OUT/Modules/SwitchpointCore.swiftmodule" \
         -c "${SOURCES[@]}" -o "$CORE_OBJECT"
@@ -66,7 +67,7 @@ for name in "${names[@]}"; do
         continue
     fi
     echo "linking $binary" >&2
-    swiftc -module-name "Fuzz$name" -parse-as-library -Onone -g "${SANITIZE[@]}" "${FLAGS[@]}" \
+    swiftc -module-name "Fuzz$name" -package-name switchpoint -parse-as-library -Onone -g "${SANITIZE[@]}" "${FLAGS[@]}" \
         -module-cache-path "$OUT/ModuleCache" -I "$OUT/Modules" \
         "$harness" Fuzz/Harnesses/Common.swift "$CORE_OBJECT" "${DEPENDENCIES[@]}" -lpcap -lz -o "$binary"
 done

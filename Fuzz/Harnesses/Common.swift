@@ -24,23 +24,27 @@ enum FuzzInput {
     }
 
     static func head(_ text: String) -> HTTPHeaders {
-        HTTPHeaders(text.split(separator: "|").map { field in
-            let parts = field.split(separator: ":", maxSplits: 1)
-            return HTTPField(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
-        })
+        HTTPHeaders(
+            text.split(separator: "|").map { field in
+                let parts = field.split(separator: ":", maxSplits: 1)
+                return HTTPField(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
+            })
     }
 
     static func webSocketContext(deflate: Bool) -> UpgradeContext {
-        var request = "Upgrade:websocket|Connection:Upgrade|Sec-WebSocket-Key:dGhlIHNhbXBsZSBub25jZQ==|Sec-WebSocket-Version:13"
+        var request =
+            "Upgrade:websocket|Connection:Upgrade|Sec-WebSocket-Key:dGhlIHNhbXBsZSBub25jZQ==|Sec-WebSocket-Version:13"
         var response = "Upgrade:websocket|Connection:Upgrade|Sec-WebSocket-Accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         if deflate {
             request += "|Sec-WebSocket-Extensions:permessage-deflate; client_max_window_bits"
             response += "|Sec-WebSocket-Extensions:permessage-deflate"
         }
-        return UpgradeContext(protocolName: "websocket",
-                              request: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", headers: head(request)),
-                              response: HTTPResponseHead(version: "HTTP/1.1", status: 101, reason: "Switching Protocols", headers: head(response)),
-                              clientToServerOffset: 0, serverToClientOffset: 0)
+        return UpgradeContext(
+            protocolName: "websocket",
+            request: HTTPRequestHead(method: "GET", target: "/", version: "HTTP/1.1", headers: head(request)),
+            response: HTTPResponseHead(
+                version: "HTTP/1.1", status: 101, reason: "Switching Protocols", headers: head(response)),
+            clientToServerOffset: 0, serverToClientOffset: 0)
     }
 
     /// Feeds chunks to an upgraded-stream dissector at running offsets, dropping events as
@@ -50,10 +54,13 @@ enum FuzzInput {
         var offsets: [UInt64] = [0, 0]
         for (direction, bytes) in chunks(data) {
             if bytes.count == 128, let first = bytes.first, first & 0x3f == 0x3f {
-                dissector.receiveGap(direction: direction, offset: offsets[direction.rawValue], length: UInt64(first), capture: capture, events: &events)
+                dissector.receiveGap(
+                    direction: direction, offset: offsets[direction.rawValue], length: UInt64(first), capture: capture,
+                    events: &events)
                 offsets[direction.rawValue] += UInt64(first)
             } else {
-                dissector.receive(bytes, direction: direction, offset: offsets[direction.rawValue], capture: capture, events: &events)
+                dissector.receive(
+                    bytes, direction: direction, offset: offsets[direction.rawValue], capture: capture, events: &events)
                 offsets[direction.rawValue] += UInt64(bytes.count)
             }
             events.removeAll()

@@ -17,12 +17,16 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     for (direction, chunk) in FuzzInput.chunks(bytes) {
         let offset = offsets[direction.rawValue]
         if chunk.count == 128, let first = chunk.first, first & 0x3f == 0x3f {
-            _ = session.gap(direction: direction, offset: offset, length: UInt64(first), capture: FuzzInput.capture, events: &events)
+            _ = session.gap(
+                direction: direction, offset: offset, length: UInt64(first), capture: FuzzInput.capture, events: &events
+            )
             offsets[direction.rawValue] += UInt64(first)
         } else {
             switch direction {
-            case .clientToServer: _ = session.receiveFromClient(chunk, offset: offset, capture: FuzzInput.capture, events: &events)
-            case .serverToClient: _ = session.receiveFromServer(chunk, offset: offset, capture: FuzzInput.capture, events: &events)
+            case .clientToServer:
+                _ = session.receiveFromClient(chunk, offset: offset, capture: FuzzInput.capture, events: &events)
+            case .serverToClient:
+                _ = session.receiveFromServer(chunk, offset: offset, capture: FuzzInput.capture, events: &events)
             }
             offsets[direction.rawValue] += UInt64(chunk.count)
         }
@@ -35,7 +39,8 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var consumed = 0
     var rounds = 0
     while consumed < bytes.count, rounds < FuzzInput.maxChunks {
-        let used = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[consumed...]), at: UInt64(consumed), events: &parserEvents)
+        let used = parser.parse(
+            UnsafeRawBufferPointer(rebasing: bytes[consumed...]), at: UInt64(consumed), events: &parserEvents)
         if used == 0 { break }
         consumed += used
         rounds += 1

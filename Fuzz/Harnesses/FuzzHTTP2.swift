@@ -12,7 +12,8 @@ public func fuzzHTTP2(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         // Prepend a client chunk holding the preface so the frames behind it are reached.
         input = [UInt8(ProtocolDetector.http2Preface.count - 1) << 1] + ProtocolDetector.http2Preface + input
     }
-    let context = UpgradeContext(protocolName: "h2c", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
+    let context = UpgradeContext(
+        protocolName: "h2c", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
     var dissector = HTTP2Dissector(context: context)
     input.withUnsafeBytes { FuzzInput.drive(&dissector, $0) }
     var parser = HTTP2FrameParser(expectPreface: false)
@@ -21,7 +22,9 @@ public func fuzzHTTP2(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     while index < rest.count, rounds < 1 << 16 {
         let before = index
         guard let event = parser.next(rest, index: &index, offset: UInt64(before)) else { break }
-        if case .dataPiece(let range, _) = event { precondition(range.upperBound <= rest.count, "DATA range outside the input") }
+        if case .dataPiece(let range, _) = event {
+            precondition(range.upperBound <= rest.count, "DATA range outside the input")
+        }
         rounds += 1
     }
     return 0

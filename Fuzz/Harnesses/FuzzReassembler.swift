@@ -47,12 +47,13 @@ public func fuzzReassembler(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     while index + 8 <= bytes.count {
         let flags = TCPFlags(rawValue: UInt16(bytes[index]))
         let pair = bytes[index + 1]
-        let source = endpoints[Int(pair & 3)], destination = endpoints[Int((pair >> 2) & 3)]
+        let source = endpoints[Int(pair & 3)]
+        let destination = endpoints[Int((pair >> 2) & 3)]
         let sequenceDelta = Int16(bitPattern: UInt16(bytes[index + 2]) << 8 | UInt16(bytes[index + 3]))
         let acknowledgment = UInt32(bytes[index + 4]) << 8 | UInt32(bytes[index + 5])
         time += Int64(bytes[index + 6]) * 50_000_000
         let length = Int(bytes[index + 7] & 0x7f)
-        let cut = bytes[index + 7] & 0x80 != 0   // snaplen: half the payload captured
+        let cut = bytes[index + 7] & 0x80 != 0  // snaplen: half the payload captured
         index += 8
         let available = min(length, bytes.count - index)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[index..<(index + available)])
@@ -60,11 +61,15 @@ public func fuzzReassembler(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
         let slot = Int(pair & 3)
         sequences[slot] = sequences[slot] &+ UInt32(bitPattern: Int32(sequenceDelta))
         packet += 1
-        let segment = TCPSegment(source: source, destination: destination, sequence: sequences[slot],
-                                 acknowledgment: acknowledgment &+ 1000, flags: flags,
-                                 payload: cut ? payload.prefix(available / 2) : payload, payloadLength: available)
-        reassembler.ingest(segment, capture: CaptureInfo(packetNumber: packet, timestamp: Timestamp(nanoseconds: time)), into: &sink)
-        precondition(reassembler.bufferedBytes >= 0 && reassembler.bufferedBytes <= limits.maxBufferedBytesTotal + 128, "buffer accounting")
+        let segment = TCPSegment(
+            source: source, destination: destination, sequence: sequences[slot],
+            acknowledgment: acknowledgment &+ 1000, flags: flags,
+            payload: cut ? payload.prefix(available / 2) : payload, payloadLength: available)
+        reassembler.ingest(
+            segment, capture: CaptureInfo(packetNumber: packet, timestamp: Timestamp(nanoseconds: time)), into: &sink)
+        precondition(
+            reassembler.bufferedBytes >= 0 && reassembler.bufferedBytes <= limits.maxBufferedBytesTotal + 128,
+            "buffer accounting")
         precondition(reassembler.trackedConnections <= limits.maxConnections, "connection cap")
     }
     reassembler.finish(into: &sink)

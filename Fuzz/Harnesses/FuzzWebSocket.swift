@@ -8,8 +8,9 @@ public func fuzzWebSocket(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     var options = WebSocketOptions()
     options.keepFullPayload = bytes[0] & 2 != 0
-    options.maxInflatedMessageBytes = 1 << 20   // keeps each run short; the limit path is reached
-    var dissector = WebSocketDissector(context: FuzzInput.webSocketContext(deflate: bytes[0] & 1 != 0), options: options)
+    options.maxInflatedMessageBytes = 1 << 20  // keeps each run short; the limit path is reached
+    var dissector = WebSocketDissector(
+        context: FuzzInput.webSocketContext(deflate: bytes[0] & 1 != 0), options: options)
     let rest = UnsafeRawBufferPointer(rebasing: bytes[1...])
     FuzzInput.drive(&dissector, rest)
     // The bare frame parser over the whole input.
@@ -19,7 +20,9 @@ public func fuzzWebSocket(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     while index < rest.count, rounds < 1 << 16 {
         let before = index
         guard let event = parser.next(rest, index: &index, offset: UInt64(before)) else { break }
-        if case .payload(let range, _) = event { precondition(range.upperBound <= rest.count, "payload range outside the input") }
+        if case .payload(let range, _) = event {
+            precondition(range.upperBound <= rest.count, "payload range outside the input")
+        }
         rounds += 1
     }
     return 0

@@ -6,31 +6,60 @@ import SwitchpointCore
 /// and protocols are shown, packet numbers, time formats and hexdumps. Kept apart from
 /// the command so it stays small.
 struct DisplayArguments: ParsableArguments {
-    @Option(name: .customLong("conn"), help: ArgumentHelp("Show only these connections (numbers as the timeline prints them; comma-separated or repeated).", valueName: "N[,M…]"))
+    @Option(
+        name: .customLong("conn"),
+        help: ArgumentHelp(
+            "Show only these connections (numbers as the timeline prints them; comma-separated or repeated).",
+            valueName: "N[,M…]"))
     var connectionLists: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("With --conn: show only this HTTP/2 stream's events (and the connection's own).", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --conn: show only this HTTP/2 stream's events (and the connection's own).", valueName: "N"))
     var stream: UInt32?
 
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("Text timeline: show only connections that carried this protocol: websocket, http2, http1, tls or raw.", valueName: "protocol"))
+    @Option(
+        name: .customLong("protocol"),
+        help: ArgumentHelp(
+            "Text timeline: show only connections that carried this protocol: websocket, http2, http1, tls or raw.",
+            valueName: "protocol"))
     var protocolName: String?
 
-    @Option(name: .long, help: ArgumentHelp("Text timeline: show only connections with a finding of this severity or worse: warn or error.", valueName: "warn|error"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Text timeline: show only connections with a finding of this severity or worse: warn or error.",
+            valueName: "warn|error"))
     var severity: String?
 
-    @Option(name: .long, help: ArgumentHelp("One connection's complete story: every header and frame, payloads in full, binary ones as a hexdump (implies -v and --payload full).", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "One connection's complete story: every header and frame, payloads in full, binary ones as a hexdump (implies -v and --payload full).",
+            valueName: "N"))
     var follow: Int?
 
-    @Flag(name: .long, help: "Show the packet number (as Wireshark counts, from 1) on every line: #N, or #FIRST-LAST for an event reassembled from several packets (-v shows them too).")
+    @Flag(
+        name: .long,
+        help:
+            "Show the packet number (as Wireshark counts, from 1) on every line: #N, or #FIRST-LAST for an event reassembled from several packets (-v shows them too)."
+    )
     var frames = false
 
-    @Option(name: .long, help: ArgumentHelp("Times on each line: rel (from the connection's start; the default), abs (UTC date and time, as tcpdump -tttt), delta (since the connection's previous line), epoch (seconds).", valueName: "rel|abs|delta|epoch"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Times on each line: rel (from the connection's start; the default), abs (UTC date and time, as tcpdump -tttt), delta (since the connection's previous line), epoch (seconds).",
+            valueName: "rel|abs|delta|epoch"))
     var time: TextTimelinePrinter.TimeFormat?
 
     @Flag(name: .customLong("tttt", withSingleDash: true), help: "Absolute date and time on each line (--time abs).")
     var absoluteTime = false
 
-    @Flag(name: .customShort("x"), help: "Hexdump every payload shown (message, control frame, body, raw bytes) under its line.")
+    @Flag(
+        name: .customShort("x"),
+        help: "Hexdump every payload shown (message, control frame, body, raw bytes) under its line.")
     var hexdump = false
 
     @Flag(name: .customShort("X"), help: "Same as -x: the hexdump always has the ASCII column.")
@@ -42,7 +71,8 @@ struct DisplayArguments: ParsableArguments {
         for list in connectionLists {
             for item in list.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let number = Int(item.trimmingCharacters(in: .whitespaces)), number > 0 else {
-                    throw ValidationError("--conn takes connection numbers (N or N,M,…), got '\(TerminalText.escape(list))'")
+                    throw ValidationError(
+                        "--conn takes connection numbers (N or N,M,…), got '\(TerminalText.escape(list))'")
                 }
                 numbers.insert(number)
             }
@@ -57,8 +87,11 @@ struct DisplayArguments: ParsableArguments {
         if let follow { selection.connections.insert(follow) }
         selection.stream = stream
         if let protocolName {
-            guard let found = TimelineSelection.protocolNames.first(where: { $0.name == protocolName.lowercased() }) else {
-                throw ValidationError("--protocol takes \(TimelineSelection.protocolNames.map(\.name).joined(separator: ", ")) (got '\(TerminalText.escape(protocolName))')")
+            guard let found = TimelineSelection.protocolNames.first(where: { $0.name == protocolName.lowercased() })
+            else {
+                throw ValidationError(
+                    "--protocol takes \(TimelineSelection.protocolNames.map(\.name).joined(separator: ", ")) (got '\(TerminalText.escape(protocolName))')"
+                )
             }
             selection.protocolName = found.traits
         }
@@ -78,9 +111,13 @@ struct DisplayArguments: ParsableArguments {
             throw ValidationError("--stream numbers a stream within one connection: give --conn N too")
         }
         if let follow, follow <= 0 { throw ValidationError("--follow takes a connection number") }
-        if follow != nil && !connectionLists.isEmpty { throw ValidationError("--follow shows one connection: not with --conn") }
+        if follow != nil && !connectionLists.isEmpty {
+            throw ValidationError("--follow shows one connection: not with --conn")
+        }
         if selection.judgesBlocks && (json || interleaved) {
-            throw ValidationError("--protocol and --severity judge each connection's block of the text timeline: not with --json or --interleave (or live capture)")
+            throw ValidationError(
+                "--protocol and --severity judge each connection's block of the text timeline: not with --json or --interleave (or live capture)"
+            )
         }
         if time != nil && absoluteTime { throw ValidationError("-tttt is --time abs: give one of them") }
     }

@@ -5,22 +5,42 @@ import SwitchpointCore
 /// The scale-out options shared by the timeline and the audit: `--pg`, `--sensor`,
 /// `--metrics` (issue 17). Kept apart from the commands so they stay small.
 struct ExportArguments: ParsableArguments {
-    @Option(name: .customLong("pg"), help: ArgumentHelp("Also store connections, upgrades, findings, WebSocket sessions and HTTP/2 streams in PostgreSQL (schema: docs/postgres.sql, created when missing).", valueName: "postgres://user@host:port/db"))
+    @Option(
+        name: .customLong("pg"),
+        help: ArgumentHelp(
+            "Also store connections, upgrades, findings, WebSocket sessions and HTTP/2 streams in PostgreSQL (schema: docs/postgres.sql, created when missing).",
+            valueName: "postgres://user@host:port/db"))
     var postgresURL: String?
 
-    @Option(name: .long, help: ArgumentHelp("The sensor name stored with every row (default: the host name).", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The sensor name stored with every row (default: the host name).", valueName: "name"))
     var sensor: String?
 
-    @Option(name: .customLong("pg-queue"), help: ArgumentHelp("Rows held while the database is slow or away; beyond them rows are dropped and counted.", valueName: "rows"))
+    @Option(
+        name: .customLong("pg-queue"),
+        help: ArgumentHelp(
+            "Rows held while the database is slow or away; beyond them rows are dropped and counted.", valueName: "rows"
+        ))
     var postgresQueue: Int = 65_536
 
-    @Option(name: .customLong("pg-overflow"), help: ArgumentHelp("When the row queue is full: drop rows and count them (the default live), or wait for room (the default reading files; after one wait of --pg-wait seconds, drop).", valueName: "drop|wait"))
+    @Option(
+        name: .customLong("pg-overflow"),
+        help: ArgumentHelp(
+            "When the row queue is full: drop rows and count them (the default live), or wait for room (the default reading files; after one wait of --pg-wait seconds, drop).",
+            valueName: "drop|wait"))
     var postgresOverflow: PostgresEventSink.Options.Overflow?
 
-    @Option(name: .customLong("pg-wait"), help: ArgumentHelp("At the end, how long to wait for queued rows to be stored (or the server to come back).", valueName: "seconds"))
+    @Option(
+        name: .customLong("pg-wait"),
+        help: ArgumentHelp(
+            "At the end, how long to wait for queued rows to be stored (or the server to come back).",
+            valueName: "seconds"))
     var postgresWait: Int = 30
 
-    @Option(name: .long, help: ArgumentHelp("Live (-i): serve Prometheus metrics at http://ADDR:PORT/metrics.", valueName: "addr:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Live (-i): serve Prometheus metrics at http://ADDR:PORT/metrics.", valueName: "addr:port"))
     var metrics: String?
 
     static let postgresQueueRange: ClosedRange<Int> = 1...100_000_000
@@ -28,10 +48,16 @@ struct ExportArguments: ParsableArguments {
 
     func check(live: Bool, connectionsListing: Bool = false) throws {
         if let postgresURL { _ = try targetOrValidationError(postgresURL) }
-        if postgresURL != nil && connectionsListing { throw ValidationError("--pg stores the timeline; it does not go with --connections") }
-        if sensor != nil && postgresURL == nil { throw ValidationError("--sensor names the rows --pg stores: give --pg too") }
+        if postgresURL != nil && connectionsListing {
+            throw ValidationError("--pg stores the timeline; it does not go with --connections")
+        }
+        if sensor != nil && postgresURL == nil {
+            throw ValidationError("--sensor names the rows --pg stores: give --pg too")
+        }
         guard Self.postgresQueueRange.contains(postgresQueue) else {
-            throw ValidationError("--pg-queue must be between \(Self.postgresQueueRange.lowerBound) and \(Self.postgresQueueRange.upperBound)")
+            throw ValidationError(
+                "--pg-queue must be between \(Self.postgresQueueRange.lowerBound) and \(Self.postgresQueueRange.upperBound)"
+            )
         }
         guard Self.postgresWaitRange.contains(postgresWait) else {
             throw ValidationError("--pg-wait must be between 0 and \(Self.postgresWaitRange.upperBound) seconds")
@@ -40,7 +66,8 @@ struct ExportArguments: ParsableArguments {
             guard live else { throw ValidationError("--metrics serves a live capture's counters: give -i too") }
             if connectionsListing { throw ValidationError("--metrics does not go with --connections") }
             guard HostPort(metrics) != nil else {
-                throw ValidationError("--metrics takes ADDR:PORT, e.g. 127.0.0.1:9464 (got '\(TerminalText.escape(metrics))')")
+                throw ValidationError(
+                    "--metrics takes ADDR:PORT, e.g. 127.0.0.1:9464 (got '\(TerminalText.escape(metrics))')")
             }
         }
     }
@@ -63,11 +90,13 @@ struct ExportArguments: ParsableArguments {
             options.overflow = postgresOverflow ?? (live ? .drop : .wait)
             let target = try PostgresTarget(url: postgresURL)
             session.target = target
-            session.postgres = PostgresEventSink(target: target, command: command, options: options, report: ExportSession.report)
+            session.postgres = PostgresEventSink(
+                target: target, command: command, options: options, report: ExportSession.report)
         }
         if let metrics, let capture, let endpoint = HostPort(metrics) {
             let sink = PrometheusMetricsSink(capture: capture)
-            session.metricsServer = try MetricsHTTPServer(host: endpoint.host.isEmpty ? "0.0.0.0" : endpoint.host, port: Int(endpoint.port), sink: sink)
+            session.metricsServer = try MetricsHTTPServer(
+                host: endpoint.host.isEmpty ? "0.0.0.0" : endpoint.host, port: Int(endpoint.port), sink: sink)
             session.metrics = sink
         }
         return session
@@ -92,10 +121,13 @@ final class ExportSession {
         metricsServer?.stop()
         guard let postgres, let target else { return }
         let totals = postgres.finish()
-        var line = "postgres: \(totals.written) rows written to \(target) (run \(postgres.run.id.uuidString.lowercased()), sensor \(postgres.run.sensor))"
+        var line =
+            "postgres: \(totals.written) rows written to \(target) (run \(postgres.run.id.uuidString.lowercased()), sensor \(postgres.run.sensor))"
         line += ", \(totals.dropped) dropped, \(totals.reconnects) reconnect\(totals.reconnects == 1 ? "" : "s")"
         if !totals.connected { line += "; the server was never reached" }
-        if postgres.stoppedWaiting { line += "; the queue stayed full past --pg-wait, so later rows were dropped instead of waited for" }
+        if postgres.stoppedWaiting {
+            line += "; the queue stayed full past --pg-wait, so later rows were dropped instead of waited for"
+        }
         Self.report(line)
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import SwitchpointCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `switchpoint audit …` goes to the audit; everything else is the analyzer, whose
@@ -61,7 +61,8 @@ enum OptionRange {
 
     static func check<Value: Comparable>(_ value: Value, in range: ClosedRange<Value>, _ option: String) throws {
         guard range.contains(value) else {
-            throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+            throw ValidationError(
+                "\(option) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
         }
     }
 }
@@ -70,7 +71,8 @@ enum OptionRange {
 /// (a link or another spelling). Used so `-w` never overwrites an input.
 func sameFile(_ first: String, _ second: String) -> Bool {
     if first == second { return true }
-    var a = stat(), b = stat()
+    var a = stat()
+    var b = stat()
     guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
     return a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }
@@ -80,30 +82,38 @@ struct Switchpoint: ParsableCommand {
         commandName: "switchpoint",
         abstract: "Packet analyzer for HTTP protocol upgrades (WebSocket, h2c) and the proxies in between.",
         discussion: """
-        Reads pcap/pcapng files (-r) or captures live (-i). Trailing words are a BPF filter, \
-        as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
+            Reads pcap/pcapng files (-r) or captures live (-i). Trailing words are a BPF filter, \
+            as tcpdump takes them: switchpoint -r capture.pcap tcp port 8080
 
-        Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
-        2 bad arguments, the capture could not start, or an --html/--har file could not be written.
+            Exit status: 0 all input read; 1 an input ended early (truncated or unreadable file); \
+            2 bad arguments, the capture could not start, or an --html/--har file could not be written.
 
-        --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
-        tls or raw (anything else is a usage error).
+            --decode-as PROTOCOL=PORT overrides detection; PROTOCOL is websocket, http2 (or h2), http, \
+            tls or raw (anything else is a usage error).
 
-        switchpoint audit FILE… audits a reverse proxy (switchpoint help audit). \
-        switchpoint merge FILE… joins the --json output of --shard runs (switchpoint help merge).
-        """
+            switchpoint audit FILE… audits a reverse proxy (switchpoint help audit). \
+            switchpoint merge FILE… joins the --json output of --shard runs (switchpoint help merge).
+            """
     )
 
-    @Option(name: .customShort("r"), help: ArgumentHelp("Read packets from a pcap or pcapng file ('-' for standard input); repeat to read several in sequence.", valueName: "file"))
+    @Option(
+        name: .customShort("r"),
+        help: ArgumentHelp(
+            "Read packets from a pcap or pcapng file ('-' for standard input); repeat to read several in sequence.",
+            valueName: "file"))
     var readFiles: [String] = []
 
-    @Option(name: .customShort("i"), help: ArgumentHelp("Capture live on this interface ('any' for all).", valueName: "interface"))
+    @Option(
+        name: .customShort("i"),
+        help: ArgumentHelp("Capture live on this interface ('any' for all).", valueName: "interface"))
     var interface: String?
 
     @Flag(name: .customShort("D"), help: "List the interfaces available for live capture and exit.")
     var listInterfaces = false
 
-    @Option(name: .customShort("s"), help: ArgumentHelp("Snapshot length for live capture (bytes per packet kept).", valueName: "snaplen"))
+    @Option(
+        name: .customShort("s"),
+        help: ArgumentHelp("Snapshot length for live capture (bytes per packet kept).", valueName: "snaplen"))
     var snaplen: Int32 = 262_144
 
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
@@ -115,19 +125,29 @@ struct Switchpoint: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Also write the captured packets (those that pass the filter) to this pcap file.", valueName: "file"))
+    @Option(
+        name: .customShort("w"),
+        help: ArgumentHelp(
+            "Also write the captured packets (those that pass the filter) to this pcap file.", valueName: "file"))
     var writeFile: String?
 
-    @Option(name: .customShort("Z"), help: ArgumentHelp("After opening the interface and the -w file, run as this user (like tcpdump -Z).", valueName: "user"))
+    @Option(
+        name: .customShort("Z"),
+        help: ArgumentHelp(
+            "After opening the interface and the -w file, run as this user (like tcpdump -Z).", valueName: "user"))
     var dropToUser: String?
 
     @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
     var json = false
 
-    @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
+    @Flag(
+        name: .customLong("json-ascii"),
+        help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
-    @Flag(name: .long, help: "List TCP connections with what reassembly saw (like tshark -z conv,tcp) instead of the timeline.")
+    @Flag(
+        name: .long,
+        help: "List TCP connections with what reassembly saw (like tshark -z conv,tcp) instead of the timeline.")
     var connections = false
 
     @Flag(name: .long, help: "One global time order instead of one block per connection (the default live).")
@@ -136,34 +156,70 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).", valueName: "preview|full"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).",
+            valueName: "preview|full"))
     var payload: PayloadMode = .preview
 
-    @Option(name: .long, help: ArgumentHelp("Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.", valueName: "protocol=port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.",
+            valueName: "protocol=port"))
     var decodeAs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.",
+            valueName: "file"))
     var keylog: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
-    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.",
+            valueName: "file"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.",
+            valueName: "file"))
     var har: String?
 
-    @Option(name: .long, help: ArgumentHelp("Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.", valueName: "1|2"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.",
+            valueName: "1|2"))
     var threads: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Live (Linux): capture with N workers, each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel) and its own analysis; their events are merged by time into one output, as one process would print it. Not with -i any, -c or --connections.", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Live (Linux): capture with N workers, each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel) and its own analysis; their events are merged by time into one output, as one process would print it. Not with -i any, -c or --connections.",
+            valueName: "N"))
     var workers: Int = 1
 
-    @Option(name: .customLong("fanout-group"), help: ArgumentHelp("Live (Linux): join PACKET_FANOUT group ID (1-65535) so several switchpoint invocations (or other PACKET_FANOUT hash readers) share the interface's flows.", valueName: "ID"))
+    @Option(
+        name: .customLong("fanout-group"),
+        help: ArgumentHelp(
+            "Live (Linux): join PACKET_FANOUT group ID (1-65535) so several switchpoint invocations (or other PACKET_FANOUT hash readers) share the interface's flows.",
+            valueName: "ID"))
     var fanoutGroup: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.", valueName: "I/N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.",
+            valueName: "I/N"))
     var shard: String?
 
     @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
@@ -188,11 +244,14 @@ struct Switchpoint: ParsableCommand {
         var map: [UInt16: DecodeAsProtocol] = [:]
         for entry in decodeAs {
             let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty else {
+            guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty
+            else {
                 throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
             }
             guard let named = DecodeAsProtocol(name: String(parts[0])) else {
-                throw ValidationError("--decode-as: unknown protocol '\(parts[0])'; use one of \(DecodeAsProtocol.acceptedNames.joined(separator: ", "))")
+                throw ValidationError(
+                    "--decode-as: unknown protocol '\(parts[0])'; use one of \(DecodeAsProtocol.acceptedNames.joined(separator: ", "))"
+                )
             }
             map[port] = named
         }
@@ -201,10 +260,13 @@ struct Switchpoint: ParsableCommand {
 
     mutating func validate() throws {
         if listInterfaces || terminal.version { return }
-        if terminal.quiet && connections { throw ValidationError("-q prints only the timeline's summary; the --connections listing has its own") }
+        if terminal.quiet && connections {
+            throw ValidationError("-q prints only the timeline's summary; the --connections listing has its own")
+        }
         _ = try decodeAsMap()
         if readFiles.isEmpty && interface == nil {
-            throw ValidationError("name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
+            throw ValidationError(
+                "name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
         }
         if !readFiles.isEmpty && interface != nil {
             throw ValidationError("-r and -i cannot be combined")
@@ -215,25 +277,38 @@ struct Switchpoint: ParsableCommand {
         if let bufferSizeKiB { try OptionRange.check(bufferSizeKiB, in: OptionRange.bufferKiB, "-B") }
         if let writeFile, writeFile != "-" {
             for input in readFiles where input != "-" && sameFile(input, writeFile) {
-                throw ValidationError("-w \(TerminalText.escape(writeFile)) would overwrite the input \(TerminalText.escape(input))")
+                throw ValidationError(
+                    "-w \(TerminalText.escape(writeFile)) would overwrite the input \(TerminalText.escape(input))")
             }
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
         try OptionRange.check(workers, in: 1...FanoutTimelineRun.maxWorkers, "--workers")
         if let fanoutGroup { try OptionRange.check(fanoutGroup, in: PacketFanout.groupIDs, "--fanout-group") }
         if workers > 1 || fanoutGroup != nil {
-            guard let interface else { throw ValidationError("--workers and --fanout-group split live capture (-i); files split with --shard") }
-            if interface == "any" { throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface") }
+            guard let interface else {
+                throw ValidationError("--workers and --fanout-group split live capture (-i); files split with --shard")
+            }
+            if interface == "any" {
+                throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface")
+            }
             if workers > 1 && count != nil { throw ValidationError("--workers and -c cannot be combined") }
             if workers > 1 && connections { throw ValidationError("--workers and --connections cannot be combined") }
         }
         if let shard {
             guard ShardSelector(shard) != nil else {
-                throw ValidationError("--shard takes I/N with 0 <= I < N <= \(ShardSelector.maxCount), e.g. 0/4 (got '\(TerminalText.escape(shard))')")
+                throw ValidationError(
+                    "--shard takes I/N with 0 <= I < N <= \(ShardSelector.maxCount), e.g. 0/4 (got '\(TerminalText.escape(shard))')"
+                )
             }
-            if interface != nil { throw ValidationError("--shard splits files (-r); live capture splits with --workers") }
-            if count != nil { throw ValidationError("--shard and -c cannot be combined (each shard counts only its own packets)") }
-            if writeFile != nil { throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)") }
+            if interface != nil {
+                throw ValidationError("--shard splits files (-r); live capture splits with --workers")
+            }
+            if count != nil {
+                throw ValidationError("--shard and -c cannot be combined (each shard counts only its own packets)")
+            }
+            if writeFile != nil {
+                throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)")
+            }
         }
         if workers > 1 && (html != nil || har != nil) {
             throw ValidationError("--html and --har are written by one process: not with --workers")
@@ -351,8 +426,9 @@ extension Switchpoint {
             options.snaplen = snaplen
             options.promiscuous = !noPromiscuous
             options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
-            fanout = try FanoutTimelineRun(interface: interface, options: options, filter: expression, workers: workers,
-                                           group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
+            fanout = try FanoutTimelineRun(
+                interface: interface, options: options, filter: expression, workers: workers,
+                group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
             fanout.stopOnInterrupt()
             if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
@@ -366,8 +442,9 @@ extension Switchpoint {
         webSocket.keepFullPayload = payload == .full
         var bodies = HTTPBodyOptions()
         bodies.keepFull = payload == .full
-        var settings = FanoutTimelineRun.AnalysisSettings(limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
-                                                          decodeAs: try decodeAsMap(), keyLog: keyLog)
+        var settings = FanoutTimelineRun.AnalysisSettings(
+            limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
+            decodeAs: try decodeAsMap(), keyLog: keyLog)
         settings.redact = terminal.redact
         let output = LineWriter.standardOutput(flushEachLine: true)
         output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
@@ -378,11 +455,13 @@ extension Switchpoint {
         fanout.start()
         let result: FanoutTimelineRun.Result
         if json || jsonASCII {
-            let printer = JSONTimelinePrinter(writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
+            let printer = JSONTimelinePrinter(
+                writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
             printer.selection = try display.selection()
             printer.summaryOnly = terminal.quiet
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
-            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+            printer.finish(
+                statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
         } else {
             var options = TextTimelinePrinter.Options()
             options.interleave = true
@@ -393,7 +472,8 @@ extension Switchpoint {
             options.summaryOnly = terminal.quiet
             let printer = TextTimelinePrinter(writer: output, options: options)
             result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
-            printer.finish(statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
+            printer.finish(
+                statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
         }
         if !result.problems.isEmpty { throw ExitCode(1) }
     }
@@ -427,7 +507,8 @@ func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [Str
     for (option, path) in given {
         guard !path.isEmpty, path != "-" else { throw ValidationError("\(option) needs a file name") }
         for input in inputs where input != "-" && sameFile(input, path) {
-            throw ValidationError("\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
+            throw ValidationError(
+                "\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
         }
     }
     if given.count == 2, sameFile(given[0].1, given[1].1) {
@@ -494,37 +575,50 @@ func environmentHas(_ name: String) -> Bool {
     getenv(name) != nil
 }
 
-
 /// `switchpoint audit FILE…`: what a reverse proxy did to each upgrade.
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchpoint audit",
-        abstract: "Audit a reverse proxy from a capture of both legs (or two captures: client side first, upstream side second).",
+        abstract:
+            "Audit a reverse proxy from a capture of both legs (or two captures: client side first, upstream side second).",
         discussion: """
-        Pairs each client→proxy exchange with the proxy→upstream one (by Sec-WebSocket-Key, else by request and timing) \
-        and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
-        changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
+            Pairs each client→proxy exchange with the proxy→upstream one (by Sec-WebSocket-Key, else by request and timing) \
+            and reports what the proxy changed: dropped Upgrade/Connection headers, HTTP/1.0 upstream, rewritten statuses, \
+            changed WebSocket headers, idle kills, close codes not relayed, h2c smuggling, per-message delay.
 
-        Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input, or an --html/--har file could not be written.
-        """
+            Exit status: 0 no finding of severity error; 1 at least one, or an input ended early; 2 bad input, or an --html/--har file could not be written.
+            """
     )
 
-    @Argument(help: ArgumentHelp("One capture with both legs, or two: the client side, then the upstream side; trailing words are a BPF filter, as for the timeline.", valueName: "file… [filter]"))
+    @Argument(
+        help: ArgumentHelp(
+            "One capture with both legs, or two: the client side, then the upstream side; trailing words are a BPF filter, as for the timeline.",
+            valueName: "file… [filter]"))
     var words: [String] = []
 
     /// The captures: the first word, and the second when it names a file (`AuditWords`).
     var files: [String] { AuditWords(words).files }
 
-    @Option(name: .long, help: ArgumentHelp("Where clients connect to the proxy (HOST:PORT or :PORT).", valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Where clients connect to the proxy (HOST:PORT or :PORT).", valueName: "host:port"))
     var front: String?
 
-    @Option(name: .long, help: ArgumentHelp("The upstream the proxy connects to (HOST:PORT or :PORT).", valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The upstream the proxy connects to (HOST:PORT or :PORT).", valueName: "host:port"))
     var back: String?
 
-    @Option(name: .long, help: ArgumentHelp("BPF filter applied to every file (the same as trailing words).", valueName: "expression"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("BPF filter applied to every file (the same as trailing words).", valueName: "expression"))
     var filter: String = ""
 
-    @Flag(name: .customLong("redact"), help: "Replace credentials, cookies, WebSocket keys and token-like query parameters with ‹redacted len=N› in every output.")
+    @Flag(
+        name: .customLong("redact"),
+        help:
+            "Replace credentials, cookies, WebSocket keys and token-like query parameters with ‹redacted len=N› in every output."
+    )
     var redact = false
 
     /// `--filter` or the trailing words.
@@ -533,28 +627,42 @@ struct Audit: ParsableCommand {
     @Flag(name: .long, help: "JSON lines instead of text.")
     var json = false
 
-    @Flag(name: .customLong("json-ascii"), help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
+    @Flag(
+        name: .customLong("json-ascii"),
+        help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
     var jsonASCII = false
 
     @OptionGroup(title: "Scale-out")
     var export: ExportArguments
 
-    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (both legs of each exchange side by side) to this file.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a self-contained HTML report (both legs of each exchange side by side) to this file.",
+            valueName: "file"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also write an HTTP Archive (HAR 1.2) of both legs, audit findings on the entries, to this file.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write an HTTP Archive (HAR 1.2) of both legs, audit findings on the entries, to this file.",
+            valueName: "file"))
     var har: String?
 
     mutating func validate() throws {
         try export.check(live: false)
         try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
-        guard (1...2).contains(files.count) else { throw ValidationError("give one capture with both legs, or two (client side, upstream side)") }
+        guard (1...2).contains(files.count) else {
+            throw ValidationError("give one capture with both legs, or two (client side, upstream side)")
+        }
         if !filter.isEmpty && !AuditWords(words).filter.isEmpty {
             throw ValidationError("give the filter as trailing words or with --filter, not both")
         }
         for (name, value) in [("--front", front), ("--back", back)] {
             if let value, HostPort(value) == nil {
-                throw ValidationError("\(name) takes HOST:PORT, :PORT or [IPv6]:PORT with a port from 1 to 65535 (got '\(TerminalText.escape(value))')")
+                throw ValidationError(
+                    "\(name) takes HOST:PORT, :PORT or [IPv6]:PORT with a port from 1 to 65535 (got '\(TerminalText.escape(value))')"
+                )
             }
         }
     }
@@ -599,22 +707,22 @@ struct Audit: ParsableCommand {
     }
 }
 
-
 /// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchpoint merge",
-        abstract: "Merge the --json output of several switchpoint runs (--shard I/N) into one time-ordered stream and one summary.",
+        abstract:
+            "Merge the --json output of several switchpoint runs (--shard I/N) into one time-ordered stream and one summary.",
         discussion: """
-        Each input holds one or more runs' JSON lines, each run ended by its summary line (the \
-        runs' outputs may be concatenated, as GNU parallel prints them). Events go out by time, \
-        connections renumbered 1, 2, … in the order they first appear; the summaries' counts are \
-        added up. With no FILE (or '-'), standard input is read (spooled to a temporary file).
+            Each input holds one or more runs' JSON lines, each run ended by its summary line (the \
+            runs' outputs may be concatenated, as GNU parallel prints them). Events go out by time, \
+            connections renumbered 1, 2, … in the order they first appear; the summaries' counts are \
+            added up. With no FILE (or '-'), standard input is read (spooled to a temporary file).
 
-        parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
+            parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
 
-        Exit status: 0 merged; 1 a shard is missing or repeated, or a line is not switchpoint JSON.
-        """
+            Exit status: 0 merged; 1 a shard is missing or repeated, or a line is not switchpoint JSON.
+            """
     )
 
     @Argument(help: ArgumentHelp("JSON lines of --shard runs ('-' or none: standard input).", valueName: "file"))
@@ -632,7 +740,9 @@ struct Merge: ParsableCommand {
                     loaded.append((path, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)))
                 }
             } catch {
-                errors.write(line: "switchpoint merge: cannot read " + TerminalText.escape(path) + ": " + TerminalText.escape(error.localizedDescription))
+                errors.write(
+                    line: "switchpoint merge: cannot read " + TerminalText.escape(path) + ": "
+                        + TerminalText.escape(error.localizedDescription))
                 throw ExitCode(2)
             }
         }
@@ -652,9 +762,12 @@ struct Merge: ParsableCommand {
     /// Standard input copied to an unlinked temporary file and mapped, so a large merge
     /// is held by the page cache, not the heap.
     static func spooledStandardInput() throws -> Data {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-merge-\(getpid())-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchpoint-merge-\(getpid())-\(UUID().uuidString)"
+        ).path
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let spool = FileHandle(forWritingAtPath: path) else {
+            let spool = FileHandle(forWritingAtPath: path)
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -670,11 +783,14 @@ struct Merge: ParsableCommand {
     static let spoolChunkBytes = 1 << 20
 
     /// Calls `body` with every input's bytes pinned at once.
-    static func withBytes(of rest: ArraySlice<(name: String, data: Data)>, collected: [ShardMerge.Input],
-                          _ body: ([ShardMerge.Input]) throws -> Void) throws {
+    static func withBytes(
+        of rest: ArraySlice<(name: String, data: Data)>, collected: [ShardMerge.Input],
+        _ body: ([ShardMerge.Input]) throws -> Void
+    ) throws {
         guard let first = rest.first else { return try body(collected) }
         try first.data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            try withBytes(of: rest.dropFirst(), collected: collected + [ShardMerge.Input(name: first.name, bytes: bytes)], body)
+            try withBytes(
+                of: rest.dropFirst(), collected: collected + [ShardMerge.Input(name: first.name, bytes: bytes)], body)
         }
     }
 }

@@ -21,13 +21,25 @@ struct TerminalArguments: ParsableArguments {
         }
     }
 
-    @Option(name: .customLong("color"), help: ArgumentHelp("Colour: auto (stdout a terminal and NO_COLOR unset), always (e.g. into less -R) or never.", valueName: "auto|always|never"))
+    @Option(
+        name: .customLong("color"),
+        help: ArgumentHelp(
+            "Colour: auto (stdout a terminal and NO_COLOR unset), always (e.g. into less -R) or never.",
+            valueName: "auto|always|never"))
     var color: ColorMode = .auto
 
-    @Flag(name: .customLong("ascii"), help: "Plain ASCII text: no arrows or box drawing (-> == ... x us), other characters as \\u{XXXX}. Automatic on a terminal whose locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8.")
+    @Flag(
+        name: .customLong("ascii"),
+        help:
+            "Plain ASCII text: no arrows or box drawing (-> == ... x us), other characters as \\u{XXXX}. Automatic on a terminal whose locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8."
+    )
     var ascii = false
 
-    @Flag(name: .customLong("redact"), help: "Replace the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie, Sec-WebSocket-Key/-Accept and token-like query parameters with ‹redacted len=N› in every output.")
+    @Flag(
+        name: .customLong("redact"),
+        help:
+            "Replace the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie, Sec-WebSocket-Key/-Accept and token-like query parameters with ‹redacted len=N› in every output."
+    )
     var redact = false
 
     @Flag(name: .customShort("q"), help: "Quiet: print only the summary (like tshark -q).")
@@ -36,7 +48,11 @@ struct TerminalArguments: ParsableArguments {
     @Flag(name: .customShort("n"), help: "Accepted for tcpdump habits (-n, -nn): names are never resolved anyway.")
     var noNameResolution: Int
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding of this severity or above was reported (like the audit's error rule).", valueName: "warn|error"))
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp(
+            "Exit 1 when a finding of this severity or above was reported (like the audit's error rule).",
+            valueName: "warn|error"))
     var failOn: FailOn?
 
     @Flag(name: .customLong("version"), help: "Print switchpoint's version and those of libpcap and zlib, and exit.")
@@ -53,7 +69,8 @@ struct TerminalArguments: ParsableArguments {
 
     /// Whether the text output is transliterated to ASCII: asked, or a terminal whose locale
     /// is not UTF-8 (a file or pipe keeps UTF-8, the documented format, whatever the locale).
-    func asciiOnly(stdoutIsTerminal: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    func asciiOnly(stdoutIsTerminal: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool
+    {
         ascii || (stdoutIsTerminal && !ASCIITransliteration.localeIsUTF8(environment: environment))
     }
 

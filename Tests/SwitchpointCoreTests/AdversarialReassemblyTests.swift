@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 16's reassembly rows, at small sizes: the work done is asserted by counts (how
@@ -42,14 +43,15 @@ struct AdversarialReassemblyTests {
             script.packetNumber += 1
             script.now += script.step
             let capture = CaptureInfo(packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
-            let segment = TCPSegment(source: Self.client(index), destination: Self.server, sequence: 100, acknowledgment: 0,
-                                     flags: .syn, payload: UnsafeRawBufferPointer(start: nil, count: 0), payloadLength: 0)
+            let segment = TCPSegment(
+                source: Self.client(index), destination: Self.server, sequence: 100, acknowledgment: 0,
+                flags: .syn, payload: UnsafeRawBufferPointer(start: nil, count: 0), payloadLength: 0)
             script.reassembler.ingest(segment, capture: capture, into: &sink)
         }
         #expect(script.reassembler.trackedConnections == limits.maxConnections)
         let evicted = flows - limits.maxConnections
         #expect(sink.closed[.evicted] == evicted)
-        #expect(sink.anomalies[.connectionLimit] == evicted)   // one line per evicted connection
+        #expect(sink.anomalies[.connectionLimit] == evicted)  // one line per evicted connection
         // Each new flow over the cap looks at exactly one victim.
         #expect(script.reassembler.connectionsExamined == evicted)
         // The least recently active went first: the survivors are the newest flows.
@@ -61,7 +63,7 @@ struct AdversarialReassemblyTests {
         var limits = ReassemblyLimits()
         let perConnection = 70
         let connections = 2_000
-        limits.maxBufferedBytesTotal = perConnection * connections / 2   // half of them fit
+        limits.maxBufferedBytesTotal = perConnection * connections / 2  // half of them fit
         var script = SegmentScript(limits: limits)
         var sink = CountingSink()
         let hole = String(repeating: "x", count: perConnection)
@@ -70,11 +72,13 @@ struct AdversarialReassemblyTests {
             for index in 0..<connections {
                 script.packetNumber += 1
                 script.now += script.step
-                let capture = CaptureInfo(packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
+                let capture = CaptureInfo(
+                    packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
                 Array(hole.utf8).withUnsafeBytes { payload in
-                    let segment = TCPSegment(source: Self.client(index), destination: Self.server,
-                                             sequence: UInt32(2 + round * 1000), acknowledgment: 0, flags: [],
-                                             payload: payload, payloadLength: payload.count)
+                    let segment = TCPSegment(
+                        source: Self.client(index), destination: Self.server,
+                        sequence: UInt32(2 + round * 1000), acknowledgment: 0, flags: [],
+                        payload: payload, payloadLength: payload.count)
                     script.reassembler.ingest(segment, capture: capture, into: &sink)
                 }
             }
@@ -89,7 +93,8 @@ struct AdversarialReassemblyTests {
         #expect(sink.anomalies[.memoryLimit, default: 0] <= connections)
         let relieved = sink.summaries.values.filter { $0.anomalyCounts.contains { $0.code == .memoryLimit } }
         #expect(relieved.count == sink.anomalies[.memoryLimit])
-        #expect(relieved.contains { summary in summary.anomalyCounts.contains { $0.code == .memoryLimit && $0.count > 1 } })
+        #expect(
+            relieved.contains { summary in summary.anomalyCounts.contains { $0.code == .memoryLimit && $0.count > 1 } })
     }
 
     @Test("a connection flushed by memory relief keeps no overlap-check history; the others keep theirs")
@@ -107,16 +112,18 @@ struct AdversarialReassemblyTests {
             for index in 0..<connections {
                 script.packetNumber += 1
                 script.now += script.step
-                let capture = CaptureInfo(packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
+                let capture = CaptureInfo(
+                    packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
                 payload.withUnsafeBytes { bytes in
-                    let segment = TCPSegment(source: Self.client(index), destination: Self.server,
-                                             sequence: UInt32(2 + round * 1000), acknowledgment: 0, flags: [],
-                                             payload: bytes, payloadLength: bytes.count)
+                    let segment = TCPSegment(
+                        source: Self.client(index), destination: Self.server,
+                        sequence: UInt32(2 + round * 1000), acknowledgment: 0, flags: [],
+                        payload: bytes, payloadLength: bytes.count)
                     script.reassembler.ingest(segment, capture: capture, into: &sink)
                 }
             }
         }
-        let relieved = sink.anomalies[.memoryLimit, default: 0]   // once per connection
+        let relieved = sink.anomalies[.memoryLimit, default: 0]  // once per connection
         #expect(relieved > 0 && relieved < connections)
         var ring = RecentBytes(capacity: limits.overlapCheckWindow)
         payload.withUnsafeBytes { ring.append($0, at: 0) }
@@ -150,8 +157,8 @@ struct AdversarialReassemblyTests {
         s.handshake()
         s.send(.client, seq: 1001, ack: 5001, "hello")
         for _ in 0..<50 {
-            s.send(.client, seq: 1001, ack: 5001, "HELLO")     // conflicting retransmission
-            s.send(.client, seq: 900, ack: 5001, "before")     // before offset 0
+            s.send(.client, seq: 1001, ack: 5001, "HELLO")  // conflicting retransmission
+            s.send(.client, seq: 900, ack: 5001, "before")  // before offset 0
         }
         s.finish()
         #expect(s.signals.filter { $0 == .anomaly(1, .overlapConflict) }.count == 1)
@@ -171,15 +178,17 @@ struct AdversarialReassemblyTests {
         let flows = 1_000
         for index in 0..<flows {
             script.packetNumber += 1
-            script.now += 1_000   // all within a microsecond of each other
+            script.now += 1_000  // all within a microsecond of each other
             let capture = CaptureInfo(packetNumber: script.packetNumber, timestamp: Timestamp(nanoseconds: script.now))
-            let segment = TCPSegment(source: Self.client(index), destination: Self.server, sequence: 100, acknowledgment: 0,
-                                     flags: .syn, payload: UnsafeRawBufferPointer(start: nil, count: 0), payloadLength: 0)
+            let segment = TCPSegment(
+                source: Self.client(index), destination: Self.server, sequence: 100, acknowledgment: 0,
+                flags: .syn, payload: UnsafeRawBufferPointer(start: nil, count: 0), payloadLength: 0)
             script.reassembler.ingest(segment, capture: capture, into: &sink)
         }
         // Sweeps once per second of capture time for 9 seconds: nothing is idle yet.
         for second in 1...9 {
-            script.reassembler.expire(now: Timestamp(nanoseconds: script.now + Int64(second) * 1_000_000_000), into: &sink)
+            script.reassembler.expire(
+                now: Timestamp(nanoseconds: script.now + Int64(second) * 1_000_000_000), into: &sink)
         }
         #expect(script.reassembler.connectionsExamined == 0)
         script.reassembler.expire(now: Timestamp(nanoseconds: script.now + 11_000_000_000), into: &sink)
@@ -238,7 +247,8 @@ struct AnomalyCountsJSONTests {
         var line = JSONObjectWriter(into: buffer)
         line.addAnomalyCounts(summary)
         line.close()
-        #expect(String(decoding: buffer.bytes, as: UTF8.self)
+        #expect(
+            String(decoding: buffer.bytes, as: UTF8.self)
                 == #"{"anomaly_counts":{"reassembly.memory_limit":1,"reassembly.segment_limit":9}}"#)
     }
 }
@@ -248,8 +258,9 @@ enum ConversationHarnessSummary {
         let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
         let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)
         let capture = CaptureInfo(packetNumber: 1, timestamp: Timestamp(nanoseconds: 0))
-        return ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete,
-                                 start: capture.timestamp, end: capture.timestamp, reason: .fin,
-                                 clientToServer: DirectionStats(), serverToClient: DirectionStats(), capture: capture)
+        return ConnectionSummary(
+            connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete,
+            start: capture.timestamp, end: capture.timestamp, reason: .fin,
+            clientToServer: DirectionStats(), serverToClient: DirectionStats(), capture: capture)
     }
 }

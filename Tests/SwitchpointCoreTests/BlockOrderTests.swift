@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// The text timeline's blocks print in connection-number order, the budget still bounds
@@ -7,8 +8,10 @@ import Testing
 @Suite("Block order, budget and block selection")
 struct BlockOrderTests {
     /// Runs `body` against an assembler writing into a temporary file; returns the text.
-    static func assembled(budget: Int = 1 << 20, selection: TimelineSelection = TimelineSelection(),
-                          _ body: (TextBlockAssembler) -> Void) throws -> String {
+    static func assembled(
+        budget: Int = 1 << 20, selection: TimelineSelection = TimelineSelection(),
+        _ body: (TextBlockAssembler) -> Void
+    ) throws -> String {
         let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("blocks.txt")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
@@ -22,13 +25,16 @@ struct BlockOrderTests {
         return try String(contentsOf: url, encoding: .utf8)
     }
 
-    static func held(_ assembler: TextBlockAssembler, _ connection: ConnectionID, _ line: String, header: Bool = false,
-                     closes: Bool = false, shown: ConnectionTraits = []) {
+    static func held(
+        _ assembler: TextBlockAssembler, _ connection: ConnectionID, _ line: String, header: Bool = false,
+        closes: Bool = false, shown: ConnectionTraits = []
+    ) {
         let headerText = Array("conn \(connection)".utf8)
         let lines = Array((line + "\n").utf8)
         headerText.withUnsafeBytes { headerBytes in
             lines.withUnsafeBytes { lineBytes in
-                assembler.held(connection, header: header ? headerBytes : nil, lines: lineBytes, closes: closes, shown: shown)
+                assembler.held(
+                    connection, header: header ? headerBytes : nil, lines: lineBytes, closes: closes, shown: shown)
             }
         }
     }
@@ -81,7 +87,9 @@ struct BlockOrderTests {
             Self.held(assembler, 1, "one b")
             Self.held(assembler, 1, "one closed", closes: true)
         }
-        let expected = "conn 1\none a\n\n" + (2...4).map { "conn \($0)\n\(long)\n\n" }.joined() + "conn 1 (continued)\none b\none closed\n\n"
+        let expected =
+            "conn 1\none a\n\n" + (2...4).map { "conn \($0)\n\(long)\n\n" }.joined()
+            + "conn 1 (continued)\none b\none closed\n\n"
         #expect(text == expected)
     }
 
@@ -112,11 +120,12 @@ struct BlockOrderTests {
         let out = OutputBuffer(capacity: 256)
         let bytes = Array("Hello, switchpoint!\u{1b}[0m\u{0}".utf8)
         bytes.withUnsafeBytes { out.append(hexdump: $0, indent: "  ") }
-        #expect(String(decoding: out.bytes, as: UTF8.self) == """
-          00000000  48 65 6c 6c 6f 2c 20 73  77 69 74 63 68 70 6f 69  |Hello, switchpoi|
-          00000010  6e 74 21 1b 5b 30 6d 00                           |nt!.[0m.|
+        #expect(
+            String(decoding: out.bytes, as: UTF8.self) == """
+                  00000000  48 65 6c 6c 6f 2c 20 73  77 69 74 63 68 70 6f 69  |Hello, switchpoi|
+                  00000010  6e 74 21 1b 5b 30 6d 00                           |nt!.[0m.|
 
-        """)
+                """)
         #expect(Hexdump.looksLikeText(Array("a text\r\n".utf8)))
         #expect(!Hexdump.looksLikeText([0x00, 0x01, 0x41]))
     }

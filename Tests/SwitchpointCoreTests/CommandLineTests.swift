@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// End-to-end runs of the `switchpoint` binary built with this test bundle (same build
@@ -22,7 +23,9 @@ struct CommandLineTests {
         }
     }
 
-    @Test("the binary prints what the library entry point prints: text, JSON, listing", arguments: [[], ["--json"], ["--connections"]])
+    @Test(
+        "the binary prints what the library entry point prints: text, JSON, listing",
+        arguments: [[], ["--json"], ["--connections"]])
     func sameAsInProcess(_ options: [String]) throws {
         let result = try run(["-r", Self.sample] + options)
         #expect(result.status == 0)
@@ -37,10 +40,13 @@ struct CommandLineTests {
     @Test("a BPF filter given as trailing words is applied")
     func filterWords() throws {
         let all = try run(["-r", Self.sample, "--json"])
-        let filtered = try run(["-r", Self.sample, "--json", "tcp", "and", "port", "18080", "and", "tcp[tcpflags]", "&", "tcp-syn", "!=", "0"])
+        let filtered = try run([
+            "-r", Self.sample, "--json", "tcp", "and", "port", "18080", "and", "tcp[tcpflags]", "&", "tcp-syn", "!=",
+            "0",
+        ])
         #expect(filtered.status == 0)
         let summary = try #require(try jsonLines(filtered.text).last)
-        #expect(summary["packets"] as? Int == 4)     // SYN and SYN-ACK of both connections
+        #expect(summary["packets"] as? Int == 4)  // SYN and SYN-ACK of both connections
         #expect((try jsonLines(all.text).last?["packets"] as? Int) == 24)
     }
 
@@ -125,8 +131,9 @@ struct CommandLineTests {
 
     static var isRoot: Bool { getuid() == 0 }
 
-    @Test("without permission, -i says that root or CAP_NET_RAW is needed",
-          .enabled(if: isRoot, "needs root to run as an unprivileged user: skipped"))
+    @Test(
+        "without permission, -i says that root or CAP_NET_RAW is needed",
+        .enabled(if: isRoot, "needs root to run as an unprivileged user: skipped"))
     func missingPermission() throws {
         let setpriv = try TestEnvironment.requiredTool("setpriv", package: "util-linux")
         // A copy the unprivileged user can execute wherever the checkout lives.
@@ -135,15 +142,20 @@ struct CommandLineTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         let copy = directory.appendingPathComponent("switchpoint")
         try FileManager.default.copyItem(at: Self.binary, to: copy)
-        let result = try TestEnvironment.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                                                       copy.path, "-i", "lo"], timeoutSeconds: 30)
+        let result = try TestEnvironment.run(
+            setpriv,
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                copy.path, "-i", "lo",
+            ], timeoutSeconds: 30)
         #expect(result.status == 2)
         #expect(result.errorText.contains("needs root or the CAP_NET_RAW capability"))
         #expect(result.errorText.split(separator: "\n").count == 1)
     }
 
-    @Test("live on lo: a real exchange appears, Ctrl-C flushes and summarises",
-          .enabled(if: isRoot, "live capture needs root (or CAP_NET_RAW): skipped"))
+    @Test(
+        "live on lo: a real exchange appears, Ctrl-C flushes and summarises",
+        .enabled(if: isRoot, "live capture needs root (or CAP_NET_RAW): skipped"))
     func liveLoopback() throws {
         let python = try TestEnvironment.requiredTool("python3")
         let port = Int.random(in: 20_000...29_999)
@@ -162,15 +174,15 @@ struct CommandLineTests {
         Thread.sleep(forTimeInterval: 1.0)
         // One bounded loopback exchange: connect, send, echo, close.
         let script = """
-        import socket, threading
-        srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", \(port))); srv.listen(1); srv.settimeout(5)
-        def serve():
-            c, _ = srv.accept(); c.settimeout(5); d = c.recv(100); c.sendall(b"echo:" + d); c.close()
-        t = threading.Thread(target=serve); t.start()
-        cl = socket.create_connection(("127.0.0.1", \(port)), timeout=5); cl.sendall(b"hello"); cl.recv(100); cl.close()
-        t.join(5); srv.close()
-        """
+            import socket, threading
+            srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind(("127.0.0.1", \(port))); srv.listen(1); srv.settimeout(5)
+            def serve():
+                c, _ = srv.accept(); c.settimeout(5); d = c.recv(100); c.sendall(b"echo:" + d); c.close()
+            t = threading.Thread(target=serve); t.start()
+            cl = socket.create_connection(("127.0.0.1", \(port)), timeout=5); cl.sendall(b"hello"); cl.recv(100); cl.close()
+            t.join(5); srv.close()
+            """
         let exchange = try TestEnvironment.run(python, ["-c", script], timeoutSeconds: 15)
         #expect(exchange.status == 0, "\(exchange.errorText)")
         Thread.sleep(forTimeInterval: 0.5)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Command-line values out of range are usage errors (exit 2), never traps (issue 16).
@@ -9,11 +10,13 @@ struct CommandLineValidationTests {
         try TestEnvironment.run(CommandLineTests.binary, arguments, timeoutSeconds: 60)
     }
 
-    @Test("numeric options out of range exit 2 with a message naming the option", arguments: [
-        ["--idle-timeout", "9223372037"], ["--idle-timeout", "0"], ["--idle-timeout", "-5"],
-        ["--idle-timeout", "99999999999999999999"], ["-s", "0"], ["-s", "262145"], ["-B", "0"],
-        ["-B", "2097152"], ["-c", "0"], ["--decode-as", "websocket=0"], ["--decode-as", "websocket=65536"],
-    ])
+    @Test(
+        "numeric options out of range exit 2 with a message naming the option",
+        arguments: [
+            ["--idle-timeout", "9223372037"], ["--idle-timeout", "0"], ["--idle-timeout", "-5"],
+            ["--idle-timeout", "99999999999999999999"], ["-s", "0"], ["-s", "262145"], ["-B", "0"],
+            ["-B", "2097152"], ["-c", "0"], ["--decode-as", "websocket=0"], ["--decode-as", "websocket=65536"],
+        ])
     func outOfRange(_ option: [String]) throws {
         let result = try run(["-r", CommandLineTests.sample] + option)
         #expect(result.status == 2, "\(option): \(result.errorText)")
@@ -55,10 +58,14 @@ struct CommandLineValidationTests {
         #expect(try run(["-r", input.path, "-w", out.path, "--connections"]).status == 0)
     }
 
-    @Test("audit --front/--back: host:port parsed strictly", arguments: [
-        (":99999", false), ("a:b:c:80", false), (":0", false), ("host:", false), ("[::1", false), ("[zz]:80", false),
-        ("1.2.3.4:80x", false), (":80", true), ("[::1]:80", true), ("1.2.3.4:80", true), ("proxy.example:8080", true), ("*:443", true),
-    ])
+    @Test(
+        "audit --front/--back: host:port parsed strictly",
+        arguments: [
+            (":99999", false), ("a:b:c:80", false), (":0", false), ("host:", false), ("[::1", false),
+            ("[zz]:80", false),
+            ("1.2.3.4:80x", false), (":80", true), ("[::1]:80", true), ("1.2.3.4:80", true),
+            ("proxy.example:8080", true), ("*:443", true),
+        ])
     func hostPort(_ text: String, _ valid: Bool) throws {
         #expect((HostPort(text) != nil) == valid, "\(text)")
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap").path

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// The corpus next to the checkout (../shared/corpus) may be absent on a fresh machine:
@@ -16,23 +17,28 @@ struct CorpusFixtureTests {
         "ws-ping-inside-fragmented-message.pcap", "ws-ping-then-rst.pcap", "ws-wrong-accept.pcap",
     ]
 
-    @Test("the corpus holds every capture the tests read, each with its tshark reference",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    @Test(
+        "the corpus holds every capture the tests read, each with its tshark reference",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
     func capturesPresent() {
         for name in Self.captures {
             let capture = TestEnvironment.corpusDirectory.appendingPathComponent(name)
             let reference = capture.deletingPathExtension().appendingPathExtension("tshark.json")
             #expect(FileManager.default.fileExists(atPath: capture.path), "corpus capture missing: \(capture.path)")
-            #expect(FileManager.default.fileExists(atPath: reference.path), "tshark reference missing: \(reference.path)")
+            #expect(
+                FileManager.default.fileExists(atPath: reference.path), "tshark reference missing: \(reference.path)")
         }
         let listed = Set(TestEnvironment.corpusCaptures.map(\.lastPathComponent))
-        #expect(listed.isSuperset(of: Self.captures), "the conformance tests would not read \(Set(Self.captures).subtracting(listed).sorted())")
+        #expect(
+            listed.isSuperset(of: Self.captures),
+            "the conformance tests would not read \(Set(Self.captures).subtracting(listed).sorted())")
     }
 
     @Test("the test lists name only captures this suite checks")
     func listsAgree() {
         let named = Set(Self.captures)
-        let used = WebSocketDissectorTests.corpusWebSocketFiles + TimelineGoldenTests.corpusCases.map(\.path.lastPathComponent)
+        let used =
+            WebSocketDissectorTests.corpusWebSocketFiles + TimelineGoldenTests.corpusCases.map(\.path.lastPathComponent)
         #expect(Set(used).isSubset(of: named), "not checked here: \(Set(used).subtracting(named).sorted())")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance: corrupted input never crashes. `editcap -E 0.02` flips 2% of the bytes of
@@ -29,7 +30,9 @@ struct CorruptInputTests {
         /// Every delivered byte and gap continues exactly where the last one ended.
         mutating func check(_ connection: ConnectionID, _ direction: Direction, _ offset: UInt64, _ length: UInt64) {
             let expected = nextOffset[connection]?[direction] ?? 0
-            if offset != expected { violations.append("conn \(connection) \(direction.shortName): offset \(offset), expected \(expected)") }
+            if offset != expected {
+                violations.append("conn \(connection) \(direction.shortName): offset \(offset), expected \(expected)")
+            }
             nextOffset[connection, default: [:]][direction] = offset + length
         }
     }
@@ -39,8 +42,9 @@ struct CorruptInputTests {
         try checkByteErrors(capture)
     }
 
-    @Test("editcap -E 0.02 variants of the corpus captures are read without a crash",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
+    @Test(
+        "editcap -E 0.02 variants of the corpus captures are read without a crash",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
     func corpusByteErrors(capture: URL) throws {
         try checkByteErrors(capture)
     }
@@ -51,7 +55,8 @@ struct CorruptInputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         for seed in 1...4 {
             let variant = directory.appendingPathComponent("variant-\(seed)-\(capture.lastPathComponent)")
-            let result = try TestEnvironment.run(editcap, ["-E", "0.02", "--seed", String(seed), capture.path, variant.path])
+            let result = try TestEnvironment.run(
+                editcap, ["-E", "0.02", "--seed", String(seed), capture.path, variant.path])
             #expect(result.status == 0, "editcap failed: \(result.errorText)")
             let source = try TestEnvironment.fixtureSource(paths: [variant.path])
             var sink = CheckingSink()
@@ -69,14 +74,16 @@ struct CorruptInputTests {
         }
     }
 
-    @Test("truncated copies of the samples report the packet where they end and keep what came before",
-          arguments: TestEnvironment.sampleCaptures)
+    @Test(
+        "truncated copies of the samples report the packet where they end and keep what came before",
+        arguments: TestEnvironment.sampleCaptures)
     func truncatedCopies(capture: URL) throws {
         try checkTruncatedCopies(capture)
     }
 
-    @Test("truncated copies of the corpus captures report the packet where they end and keep what came before",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
+    @Test(
+        "truncated copies of the corpus captures report the packet where they end and keep what came before",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusInputs)
     func corpusTruncatedCopies(capture: URL) throws {
         try checkTruncatedCopies(capture)
     }
@@ -87,7 +94,8 @@ struct CorruptInputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (_, whole) = try TestEnvironment.reassemble([capture.path])
         let total = whole.statistics.packets
-        for cut in Set([10, 24, 30, 60, data.count / 3, data.count / 2, data.count - 7, data.count - 1]) where cut > 0 && cut < data.count {
+        for cut in Set([10, 24, 30, 60, data.count / 3, data.count / 2, data.count - 7, data.count - 1])
+        where cut > 0 && cut < data.count {
             let truncated = directory.appendingPathComponent("cut-\(cut)-\(capture.lastPathComponent)")
             try data.prefix(cut).write(to: truncated)
             var sink = CheckingSink()
@@ -105,7 +113,8 @@ struct CorruptInputTests {
                 // problem names the packet where the file ends.
                 #expect(runner.statistics.packets == total - 1)
                 guard case .truncatedFile(_, let packetNumber, _)? = runner.problems.first else {
-                    Issue.record("\(capture.lastPathComponent) cut at \(cut): no truncation reported (\(runner.problems))")
+                    Issue.record(
+                        "\(capture.lastPathComponent) cut at \(cut): no truncation reported (\(runner.problems))")
                     continue
                 }
                 #expect(packetNumber == UInt64(total))
@@ -116,7 +125,9 @@ struct CorruptInputTests {
     @Test("random garbage of every kind of link type never crashes the decoder")
     func randomPackets() {
         var generator = SystemRandomNumberGenerator()
-        let linkTypes: [LinkType] = [.ethernet, .linuxCooked, .linuxCooked2, .bsdNull, .bsdLoop, .rawIP, .rawIPv4, .rawIPv6]
+        let linkTypes: [LinkType] = [
+            .ethernet, .linuxCooked, .linuxCooked2, .bsdNull, .bsdLoop, .rawIP, .rawIPv4, .rawIPv6,
+        ]
         var reassembler = TCPReassembler()
         var sink = CheckingSink()
         for index in 0..<20_000 {
@@ -126,8 +137,11 @@ struct CorruptInputTests {
             if length > 40 && index % 2 == 0 { bytes[0] = index % 4 == 0 ? 0x45 : 0x60 }
             for linkType in linkTypes {
                 bytes.withUnsafeBytes { buffer in
-                    let packet = RawPacket(bytes: buffer, originalLength: length + Int.random(in: 0...2, using: &generator),
-                                           linkType: linkType, capture: CaptureInfo(packetNumber: UInt64(index), timestamp: Timestamp(nanoseconds: Int64(index))))
+                    let packet = RawPacket(
+                        bytes: buffer, originalLength: length + Int.random(in: 0...2, using: &generator),
+                        linkType: linkType,
+                        capture: CaptureInfo(
+                            packetNumber: UInt64(index), timestamp: Timestamp(nanoseconds: Int64(index))))
                     if case .tcp(let segment) = PacketDecoder.decode(packet) {
                         #expect(segment.payload.count <= segment.payloadLength)
                         reassembler.ingest(segment, capture: packet.capture, into: &sink)

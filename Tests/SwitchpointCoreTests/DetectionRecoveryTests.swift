@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 12: right answers on captures that start late, lose bytes or end early, with no
@@ -26,8 +27,9 @@ struct DetectionRecoveryTests {
 
     // MARK: Recorded captures
 
-    @Test("prior-knowledge h2c where the server's SETTINGS comes first (nghttpd) and client-first (Apache)",
-          arguments: ["h2c-server-first-nghttpd.pcap", "h2c-server-first-apache.pcap"])
+    @Test(
+        "prior-knowledge h2c where the server's SETTINGS comes first (nghttpd) and client-first (Apache)",
+        arguments: ["h2c-server-first-nghttpd.pcap", "h2c-server-first-apache.pcap"])
     func serverFirst(_ name: String) throws {
         let sink = try Self.analyze(Self.detection.appendingPathComponent(name).path)
         #expect(Self.rawChunks(sink) == 0)
@@ -80,11 +82,14 @@ struct DetectionRecoveryTests {
     }
 
     static func messages(_ sink: CollectingEventSink) -> [(Direction, WebSocketMessage)] {
-        sink.events.compactMap { if case .wsMessage(let message) = $0.kind { ($0.direction ?? .clientToServer, message) } else { nil } }
+        sink.events.compactMap {
+            if case .wsMessage(let message) = $0.kind { ($0.direction ?? .clientToServer, message) } else { nil }
+        }
     }
 
-    @Test("a WebSocket session captured after its handshake is websocket by content, plain and deflate",
-          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
+    @Test(
+        "a WebSocket session captured after its handshake is websocket by content, plain and deflate",
+        arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
     func webSocketAfterHandshake(_ sample: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -118,7 +123,9 @@ struct DetectionRecoveryTests {
 
     /// Decodes `streams` from `cuts` (per direction) with `make`'s dissector, which is told
     /// nothing about boundaries; returns frame offsets and headers and the findings.
-    static func decodeCut<D: UpgradedStreamDissector>(_ streams: [[UInt8]], from cuts: [Int], make: () -> D) -> CollectingEventSink {
+    static func decodeCut<D: UpgradedStreamDissector>(
+        _ streams: [[UInt8]], from cuts: [Int], make: () -> D
+    ) -> CollectingEventSink {
         let sink = CollectingEventSink()
         var events = EventBuffer(connection: 1)
         var dissector = make()
@@ -129,7 +136,9 @@ struct DetectionRecoveryTests {
             while position < stream.count {
                 let end = min(stream.count, position + 1448)
                 stream[position..<end].withUnsafeBytes {
-                    dissector.receive($0, direction: direction, offset: UInt64(position), capture: CaptureInfo(packetNumber: packet, timestamp: .zero), events: &events)
+                    dissector.receive(
+                        $0, direction: direction, offset: UInt64(position),
+                        capture: CaptureInfo(packetNumber: packet, timestamp: .zero), events: &events)
                 }
                 position = end
                 packet += 1
@@ -148,8 +157,9 @@ struct DetectionRecoveryTests {
         return result
     }
 
-    @Test("a WebSocket stream cut at a dozen random offsets: every frame after the resync point as in the uncut decode, no rule violations",
-          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
+    @Test(
+        "a WebSocket stream cut at a dozen random offsets: every frame after the resync point as in the uncut decode, no rule violations",
+        arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"])
     func webSocketCuts(_ sample: String) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         let (recorded, _) = try TestEnvironment.reassemble([path])
@@ -159,16 +169,21 @@ struct DetectionRecoveryTests {
         let bytes = [streams[.clientToServer] ?? [], streams[.serverToClient] ?? []]
         let starts = [Int(upgrade.clientToServerOffset), Int(upgrade.serverToClientOffset)]
         let uncut = Self.decodeCut(bytes, from: starts) {
-            WebSocketDissector(context: UpgradeContext(protocolName: "websocket", request: nil, response: nil,
-                                                       clientToServerOffset: UInt64(starts[0]), serverToClientOffset: UInt64(starts[1])))
+            WebSocketDissector(
+                context: UpgradeContext(
+                    protocolName: "websocket", request: nil, response: nil,
+                    clientToServerOffset: UInt64(starts[0]), serverToClientOffset: UInt64(starts[1])))
         }
         let uncutFrames = Self.frameOffsets(uncut, tag: .wsFrame)
         var random = SplitRandom(seed: 12)
         for _ in 0..<12 {
-            let cuts = (0..<2).map { side in starts[side] + Int(random.next() % UInt64(max(1, bytes[side].count - starts[side]))) }
+            let cuts = (0..<2).map { side in
+                starts[side] + Int(random.next() % UInt64(max(1, bytes[side].count - starts[side])))
+            }
             let cut = Self.decodeCut(bytes, from: cuts) {
-                var context = UpgradeContext(protocolName: "websocket", request: nil, response: nil,
-                                             clientToServerOffset: UInt64(cuts[0]), serverToClientOffset: UInt64(cuts[1]))
+                var context = UpgradeContext(
+                    protocolName: "websocket", request: nil, response: nil,
+                    clientToServerOffset: UInt64(cuts[0]), serverToClientOffset: UInt64(cuts[1]))
                 context.startsAtFrameBoundary = false
                 return WebSocketDissector(context: context)
             }
@@ -178,13 +193,16 @@ struct DetectionRecoveryTests {
                 let expected = (uncutFrames[direction] ?? []).filter { $0 >= UInt64(cuts[direction.rawValue]) }
                 #expect(got == expected, "cut \(cuts) \(direction)")
             }
-            let violations = cut.findings.filter { $0.severity != .info && $0.code != .websocketCompressionHistoryMissing }
+            let violations = cut.findings.filter {
+                $0.severity != .info && $0.code != .websocketCompressionHistoryMissing
+            }
             #expect(violations.isEmpty, "cut \(cuts): \(violations)")
         }
     }
 
-    @Test("HTTP/2 cut mid-frame: frames after the resync point as in the uncut decode",
-          arguments: ["http2/h2-prior-knowledge-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap"])
+    @Test(
+        "HTTP/2 cut mid-frame: frames after the resync point as in the uncut decode",
+        arguments: ["http2/h2-prior-knowledge-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap"])
     func http2Cuts(_ sample: String) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         let (recorded, _) = try TestEnvironment.reassemble([path])
@@ -192,16 +210,22 @@ struct DetectionRecoveryTests {
         let bytes = [streams[.clientToServer] ?? [], streams[.serverToClient] ?? []]
         let preface = ProtocolDetector.http2Preface.count
         let uncut = Self.decodeCut(bytes, from: [0, 0]) {
-            HTTP2Dissector(context: UpgradeContext(protocolName: "h2", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0))
+            HTTP2Dissector(
+                context: UpgradeContext(
+                    protocolName: "h2", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0))
         }
         let uncutFrames = Self.frameOffsets(uncut, tag: .h2Frame)
         #expect((uncutFrames[.clientToServer] ?? []).count >= 3)
         var random = SplitRandom(seed: 2)
         for _ in 0..<12 {
-            let cuts = [preface + Int(random.next() % UInt64(bytes[0].count - preface)), Int(random.next() % UInt64(bytes[1].count))]
+            let cuts = [
+                preface + Int(random.next() % UInt64(bytes[0].count - preface)),
+                Int(random.next() % UInt64(bytes[1].count)),
+            ]
             let cut = Self.decodeCut(bytes, from: cuts) {
-                var context = UpgradeContext(protocolName: "h2", request: nil, response: nil,
-                                             clientToServerOffset: UInt64(cuts[0]), serverToClientOffset: UInt64(cuts[1]))
+                var context = UpgradeContext(
+                    protocolName: "h2", request: nil, response: nil,
+                    clientToServerOffset: UInt64(cuts[0]), serverToClientOffset: UInt64(cuts[1]))
                 context.startsAtFrameBoundary = false
                 return HTTP2Dissector(context: context)
             }
@@ -211,14 +235,19 @@ struct DetectionRecoveryTests {
                 let expected = (uncutFrames[direction] ?? []).filter { $0 >= UInt64(cuts[direction.rawValue]) }
                 #expect(got == expected, "cut \(cuts) \(direction)")
             }
-            let misaligned = cut.findings.filter { [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing].contains($0.code) }
+            let misaligned = cut.findings.filter {
+                [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing]
+                    .contains($0.code)
+            }
             #expect(misaligned.isEmpty, "cut \(cuts): \(misaligned)")
         }
     }
 
     // MARK: Capture end
 
-    @Test("-c N: connections open when the count is reached close as capture-ended, nobody blamed", arguments: [14, 30, 60])
+    @Test(
+        "-c N: connections open when the count is reached close as capture-ended, nobody blamed",
+        arguments: [14, 30, 60])
     func countCut(_ count: Int) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-plain.pcap").path
         let result = try InProcessCommand.timeline([path]) { $0.packetLimit = count }
@@ -256,9 +285,12 @@ struct DetectionRecoveryTests {
 
     @Test("--decode-as accepts websocket, http2, h2, http, tls and raw; anything else exits 2")
     func decodeAsNames() throws {
-        let path = TestEnvironment.samplesDirectory.appendingPathComponent("detection/h2c-server-first-nghttpd.pcap").path
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent("detection/h2c-server-first-nghttpd.pcap")
+            .path
         for name in ["websocket", "http2", "h2", "HTTP2", "http", "tls", "raw"] {
-            #expect(try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "--decode-as", "\(name)=18612"]).status == 0, "\(name)")
+            #expect(
+                try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "--decode-as", "\(name)=18612"]).status
+                    == 0, "\(name)")
         }
         for name in ["foo", "h2c", "ws", "http3"] {
             let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", path, "--decode-as", "\(name)=18612"])
@@ -269,7 +301,9 @@ struct DetectionRecoveryTests {
         #expect(forced.text.contains("stream 1  GET http://127.0.0.1:18612/index.html → 200"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).text.contains("switchpoint audit"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).status == 0)
-        #expect(try TestEnvironment.run(CommandLineTests.binary, ["--help"]).text.contains("PROTOCOL is websocket, http2 (or"))
+        #expect(
+            try TestEnvironment.run(CommandLineTests.binary, ["--help"]).text.contains(
+                "PROTOCOL is websocket, http2 (or"))
     }
 
     @Test("TLS without keys: a HelloRetryRequest is one, not a ServerHello; no ALPN offered, none said to be encrypted")
@@ -286,7 +320,11 @@ struct DetectionRecoveryTests {
         let retries = sink.events.filter { $0.tag == .tlsHelloRetry }
         #expect(retries.count == 1)
         let servers = sink.events.compactMap { if case .tlsServerHello(let hello) = $0.kind { hello } else { nil } }
-        #expect(servers == [TLSServerHello(version: "TLS 1.3", alpn: nil, selectionEncrypted: false, cipherSuite: "TLS_AES_128_GCM_SHA256")])
+        #expect(
+            servers == [
+                TLSServerHello(
+                    version: "TLS 1.3", alpn: nil, selectionEncrypted: false, cipherSuite: "TLS_AES_128_GCM_SHA256")
+            ])
     }
 
     @Test("HTTP/1.1 cut mid-message: the next request and status lines are found, the rest decoded")
@@ -294,16 +332,23 @@ struct DetectionRecoveryTests {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
         let (recorded, _) = try TestEnvironment.reassemble([path])
         let streams = try #require(recorded.streams[1])
-        let client = try #require(streams[.clientToServer]), server = try #require(streams[.serverToClient])
+        let client = try #require(streams[.clientToServer])
+        let server = try #require(streams[.serverToClient])
         for (clientCut, serverCut) in [(10, 5), (60, 300), (3, 200)] {
-            var conversation = Conversation(bytes: [(.clientToServer, Array(client[clientCut...])), (.serverToClient, Array(server[serverCut...]))])
+            var conversation = Conversation(bytes: [
+                (.clientToServer, Array(client[clientCut...])), (.serverToClient, Array(server[serverCut...])),
+            ])
             conversation.registry = .standard
             let sink = conversation.runAllSplittings()
             let verdict = try #require(sink.findings.first { $0.code == .detectedByContent })
             #expect(verdict.message.hasPrefix("http by content: a request line after "))
-            let targets = sink.events.compactMap { if case .httpRequest(let head) = $0.kind { head.target } else { nil } }
+            let targets = sink.events.compactMap {
+                if case .httpRequest(let head) = $0.kind { head.target } else { nil }
+            }
             #expect(targets == ["/data.json", "/missing.html"], "cuts \(clientCut) \(serverCut)")
-            let statuses = sink.events.compactMap { if case .httpResponse(let head) = $0.kind { head.status } else { nil } }
+            let statuses = sink.events.compactMap {
+                if case .httpResponse(let head) = $0.kind { head.status } else { nil }
+            }
             #expect(statuses == [200, 404], "cuts \(clientCut) \(serverCut)")
         }
     }
@@ -320,32 +365,45 @@ struct DetectionRecoveryTests {
 
     /// The capture's chunks from byte `cuts[direction]` of each direction on, through the
     /// whole analysis of a connection whose start was not seen (tcpdump started late).
-    static func analyzeCut(_ chunks: [(direction: Direction, offset: UInt64, bytes: [UInt8], capture: CaptureInfo)], cuts: [UInt64],
-                           decodeAs: [UInt16: DecodeAsProtocol]) -> CollectingEventSink {
+    static func analyzeCut(
+        _ chunks: [(direction: Direction, offset: UInt64, bytes: [UInt8], capture: CaptureInfo)], cuts: [UInt64],
+        decodeAs: [UInt16: DecodeAsProtocol]
+    ) -> CollectingEventSink {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink, decodeAs: decodeAs)
         let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
         let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)
         let start = chunks.first?.capture ?? CaptureInfo(packetNumber: 1, timestamp: .zero)
-        analyzer.receive(.opened(ConnectionOpening(connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
+        analyzer.receive(
+            .opened(
+                ConnectionOpening(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
         for chunk in chunks {
             let cut = cuts[chunk.direction.rawValue]
             let end = chunk.offset + UInt64(chunk.bytes.count)
             guard end > cut else { continue }
             let from = Int(cut > chunk.offset ? cut - chunk.offset : 0)
             chunk.bytes[from...].withUnsafeBytes {
-                analyzer.receive(.data(StreamChunk(connection: 1, direction: chunk.direction, offset: chunk.offset + UInt64(from), bytes: $0, capture: chunk.capture)))
+                analyzer.receive(
+                    .data(
+                        StreamChunk(
+                            connection: 1, direction: chunk.direction, offset: chunk.offset + UInt64(from), bytes: $0,
+                            capture: chunk.capture)))
             }
         }
         let last = chunks.last?.capture ?? start
-        analyzer.receive(.closed(ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
-                                                   start: start.timestamp, end: last.timestamp, reason: .fin, clientToServer: DirectionStats(),
-                                                   serverToClient: DirectionStats(), capture: last)))
+        analyzer.receive(
+            .closed(
+                ConnectionSummary(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
+                    start: start.timestamp, end: last.timestamp, reason: .fin, clientToServer: DirectionStats(),
+                    serverToClient: DirectionStats(), capture: last)))
         return sink
     }
 
-    @Test("the capture cut at a dozen random byte offsets, through the whole analysis, by content and with --decode-as: every message after the resync point as uncut, no rule violations",
-          arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"], [false, true])
+    @Test(
+        "the capture cut at a dozen random byte offsets, through the whole analysis, by content and with --decode-as: every message after the resync point as uncut, no rule violations",
+        arguments: ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap"], [false, true])
     func endToEndCuts(_ sample: String, hinted: Bool) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         var ordered = OrderedChunks()
@@ -363,9 +421,13 @@ struct DetectionRecoveryTests {
             let cuts = (0..<2).map { starts[$0] + random.next() % max(1, totals[$0] - starts[$0]) }
             let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: hinted ? [80: .websocket] : [:])
             if !hinted {
-                #expect(cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("websocket by content: ") == true, "cuts \(cuts)")
+                #expect(
+                    cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("websocket by content: ")
+                        == true, "cuts \(cuts)")
             }
-            let violations = cut.findings.filter { $0.severity != .info && $0.code != .websocketCompressionHistoryMissing }
+            let violations = cut.findings.filter {
+                $0.severity != .info && $0.code != .websocketCompressionHistoryMissing
+            }
             #expect(violations.isEmpty, "cuts \(cuts): \(violations)")
             for direction in [Direction.clientToServer, .serverToClient] {
                 // Messages that began after the cut: the same as uncut (or of unknown
@@ -376,7 +438,8 @@ struct DetectionRecoveryTests {
                 }
                 let expected = full.events.compactMap { event -> (UInt64, WebSocketMessage)? in
                     guard event.direction == direction, case .wsMessage(let message) = event.kind,
-                          let offset = event.offset, offset >= cuts[direction.rawValue] else { return nil }
+                        let offset = event.offset, offset >= cuts[direction.rawValue]
+                    else { return nil }
                     return (offset, message)
                 }
                 #expect(got.map(\.0) == expected.map(\.0), "cuts \(cuts) \(direction)")
@@ -388,7 +451,9 @@ struct DetectionRecoveryTests {
         #expect(fullMessages.count >= 10)
     }
 
-    @Test("HTTP/2 captured mid-connection, cut at random offsets in its first half: http2 by content, the frames after the boundary as uncut")
+    @Test(
+        "HTTP/2 captured mid-connection, cut at random offsets in its first half: http2 by content, the frames after the boundary as uncut"
+    )
     func http2ByContent() throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap").path
         var ordered = OrderedChunks()
@@ -402,13 +467,21 @@ struct DetectionRecoveryTests {
         for _ in 0..<6 {
             let cuts = (0..<2).map { 24 + random.next() % (totals[$0] / 2) }
             let cut = Self.analyzeCut(ordered.chunks, cuts: cuts, decodeAs: [:])
-            #expect(cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("http2 by content: ") == true, "cuts \(cuts): \(cut.findings)")
+            #expect(
+                cut.findings.first { $0.code == .detectedByContent }?.message.hasPrefix("http2 by content: ") == true,
+                "cuts \(cuts): \(cut.findings)")
             for direction in [Direction.clientToServer, .serverToClient] {
-                let got = cut.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
-                let expected = full.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }.compactMap(\.offset)
+                let got = cut.events.filter { $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil }
+                    .compactMap(\.offset)
+                let expected = full.events.filter {
+                    $0.tag == .h2Frame && $0.direction == direction && $0.stream == nil
+                }.compactMap(\.offset)
                 #expect(Array(expected.suffix(got.count)) == got && !got.isEmpty, "cuts \(cuts) \(direction)")
             }
-            let misaligned = cut.findings.filter { [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing].contains($0.code) }
+            let misaligned = cut.findings.filter {
+                [FindingCode.http2BadFrame, .http2FrameTooLarge, .http2ContinuationUnexpected, .http2PrefaceMissing]
+                    .contains($0.code)
+            }
             #expect(misaligned.isEmpty, "cuts \(cuts): \(misaligned)")
         }
     }

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Random bytes after valid openings, through every dissector, in random splits and with
@@ -13,10 +15,23 @@ struct DissectorFuzzTests {
     func randomStreams(seed: Int) {
         var random = SplitRandom(seed: UInt64(seed))
         let openings: [[(Direction, [UInt8])]] = [
-            [(.clientToServer, WSFixtures.request(extensions: "permessage-deflate")), (.serverToClient, WSFixtures.response(extensions: "permessage-deflate"))],
+            [
+                (.clientToServer, WSFixtures.request(extensions: "permessage-deflate")),
+                (.serverToClient, WSFixtures.response(extensions: "permessage-deflate")),
+            ],
             [(.clientToServer, H2.preface + H2.settings()), (.serverToClient, H2.settings())],
-            [(.clientToServer, Array("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n".utf8)),
-             (.serverToClient, Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n".utf8))],
+            [
+                (
+                    .clientToServer,
+                    Array(
+                        "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
+                            .utf8)
+                ),
+                (
+                    .serverToClient,
+                    Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n".utf8)
+                ),
+            ],
             [(.clientToServer, Array("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))],
             [(.clientToServer, [0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00, 0x00, 0x3c])],
         ]
@@ -24,7 +39,9 @@ struct DissectorFuzzTests {
         for _ in 0..<8 {
             var chunk = Self.noise(&random, Int(random.next() % 300) + 1)
             // Plausible frame headers now and then, so the parsers go deeper than the first byte.
-            if random.next() % 3 == 0, chunk.count > 2 { chunk[0] = [0x81, 0x82, 0x01, 0x88, 0x89][Int(random.next() % 5)] }
+            if random.next() % 3 == 0, chunk.count > 2 {
+                chunk[0] = [0x81, 0x82, 0x01, 0x88, 0x89][Int(random.next() % 5)]
+            }
             messages.append((random.next() % 2 == 0 ? .clientToServer : .serverToClient, chunk))
         }
         var conversation = Conversation(bytes: messages)
@@ -42,14 +59,18 @@ struct DissectorFuzzTests {
 struct HostileInputTests {
     @Test("an empty extension parameter does not trap")
     func emptyExtensionParameter() {
-        #expect(WebSocketCompression.negotiated(HTTPHeaders([HTTPField(name: "Sec-WebSocket-Extensions", value: "permessage-deflate;=; ;x")])) != nil)
+        #expect(
+            WebSocketCompression.negotiated(
+                HTTPHeaders([HTTPField(name: "Sec-WebSocket-Extensions", value: "permessage-deflate;=; ;x")])) != nil)
     }
 
     @Test("timestamps far apart (pcapng allows any tv_sec) do not overflow")
     func farTimestamps() {
         var script = SegmentScript()
         script.send(.client, seq: 1, flags: .syn, at: Int64.max - 10)
-        script.send(.client, seq: 100, flags: .syn, at: Int64.min + 10, from: Endpoint(address: IPAddress("10.0.0.9")!, port: 1))
+        script.send(
+            .client, seq: 100, flags: .syn, at: Int64.min + 10, from: Endpoint(address: IPAddress("10.0.0.9")!, port: 1)
+        )
         script.finish()
         #expect(script.signals.count >= 4)
         #expect(Timestamp(nanoseconds: .min).milliseconds(since: Timestamp(nanoseconds: .max)).isFinite)
@@ -58,8 +79,10 @@ struct HostileInputTests {
     @Test("text output escapes wire text in the summary, HTTP/2 methods and audit lines")
     func escapedEverywhere() throws {
         let hostile = "\u{1b}]0;PWNED\u{7}"
-        var conversation = Conversation([(.clientToServer, "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"),
-                                         (.serverToClient, "HTTP/1.1 101 \(hostile)\r\nUpgrade: \(hostile)\r\nConnection: Upgrade\r\n\r\n")])
+        var conversation = Conversation([
+            (.clientToServer, "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"),
+            (.serverToClient, "HTTP/1.1 101 \(hostile)\r\nUpgrade: \(hostile)\r\nConnection: Upgrade\r\n\r\n"),
+        ])
         conversation.registry = .standard
         let events = conversation.run(.whole).events
         let directory = try TestEnvironment.temporaryDirectory()
@@ -83,7 +106,10 @@ struct HostileInputTests {
         let sink = H2.conversation([
             (.clientToServer, H2.preface + H2.settings()),
             (.serverToClient, H2.settings([(1, 0xffff_ffff)])),
-            (.clientToServer, H2.frame(1, flags: 0x5, stream: 1, H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d"))),
+            (
+                .clientToServer,
+                H2.frame(1, flags: 0x5, stream: 1, H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d"))
+            ),
         ]).run(.whole)
         #expect(sink.h2Blocks.first?.1.fields.count == 4)
     }
@@ -93,17 +119,25 @@ struct HostileInputTests {
         var limits = HTTP1Limits()
         limits.maxHeaderBytes = 1000
         limits.maxPendingRequests = 10
-        var trailers = Conversation([(.clientToServer, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + String(repeating: "a: b\r\n", count: 500))])
+        var trailers = Conversation([
+            (
+                .clientToServer,
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + String(repeating: "a: b\r\n", count: 500)
+            )
+        ])
         trailers.limits = limits
         #expect(trailers.run(.whole).findingCodes.contains("http.headers_too_large"))
-        var pipeline = Conversation([(.clientToServer, String(repeating: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", count: 50))])
+        var pipeline = Conversation([
+            (.clientToServer, String(repeating: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", count: 50))
+        ])
         pipeline.limits = limits
         #expect(pipeline.run(.whole).findingCodes.contains("http.pipeline_limit"))
-        let closes = WSFixtures.conversation([(.serverToClient, Array(repeating: WSFixtures.close(nil), count: 200).flatMap { $0 })], closeProperly: false).run(.whole)
+        let closes = WSFixtures.conversation(
+            [(.serverToClient, Array(repeating: WSFixtures.close(nil), count: 200).flatMap { $0 })],
+            closeProperly: false
+        ).run(.whole)
         #expect(closes.closeFrames.count == 200)
         let story = closes.events.compactMap { if case .wsClosing(let closing) = $0.kind { closing } else { nil } }
         #expect(story.count == 1)
     }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// One case per Unicode category the terminal escaper must neutralize (issue 16), checked
@@ -17,13 +18,16 @@ struct EscapeCategory: CustomTestStringConvertible, Sendable {
 
     static func scalar(_ name: String, _ value: UInt32, json: String) -> EscapeCategory {
         let scalar = Unicode.Scalar(value)!
-        return EscapeCategory(name: name, bytes: Array(String(Character(scalar)).utf8),
-                              textEscape: "\\u{\(String(value, radix: 16))}", jsonEscape: json)
+        return EscapeCategory(
+            name: name, bytes: Array(String(Character(scalar)).utf8),
+            textEscape: "\\u{\(String(value, radix: 16))}", jsonEscape: json)
     }
 
     /// The categories a process argument can carry (arguments are Swift strings, so the
     /// invalid bytes of an encoded surrogate cannot be passed; text and JSON cover them).
-    static var passableAsArgument: [EscapeCategory] { all.filter { String(validating: $0.bytes, as: UTF8.self) != nil } }
+    static var passableAsArgument: [EscapeCategory] {
+        all.filter { String(validating: $0.bytes, as: UTF8.self) != nil }
+    }
 
     static let all: [EscapeCategory] = [
         scalar("Cc (C1 CSI U+009B)", 0x9b, json: "\\u009b"),
@@ -40,8 +44,9 @@ struct EscapeCategory: CustomTestStringConvertible, Sendable {
         scalar("Co (plane 15 private use U+F0000)", 0xf0000, json: "\\udb80\\udc00"),
         scalar("Cn (unassigned U+0378)", 0x378, json: "\\u0378"),
         // A surrogate cannot be a Swift scalar; on the wire it is invalid UTF-8 (ED A0 80).
-        EscapeCategory(name: "Cs (surrogate U+D800 as bytes)", bytes: [0xed, 0xa0, 0x80],
-                       textEscape: "\\xed\\xa0\\x80", jsonEscape: "\u{FFFD}\u{FFFD}\u{FFFD}"),
+        EscapeCategory(
+            name: "Cs (surrogate U+D800 as bytes)", bytes: [0xed, 0xa0, 0x80],
+            textEscape: "\\xed\\xa0\\x80", jsonEscape: "\u{FFFD}\u{FFFD}\u{FFFD}"),
     ]
 }
 
@@ -58,7 +63,9 @@ struct EscapingCategoryTests {
         #expect(escaped.unicodeScalars.allSatisfy { $0.isASCII })
     }
 
-    @Test("strict JSON escapes the category as \\uXXXX (surrogate pairs above the BMP), still valid JSON", arguments: EscapeCategory.all)
+    @Test(
+        "strict JSON escapes the category as \\uXXXX (surrogate pairs above the BMP), still valid JSON",
+        arguments: EscapeCategory.all)
     func json(_ category: EscapeCategory) throws {
         let buffer = OutputBuffer(capacity: 64)
         buffer.append(UInt8(ascii: "["))
@@ -72,7 +79,9 @@ struct EscapingCategoryTests {
         #expect(parsed?.count == 1)
     }
 
-    @Test("--json-ascii escapes the category as \\uXXXX, pure ASCII, decoding to the same text", arguments: EscapeCategory.all)
+    @Test(
+        "--json-ascii escapes the category as \\uXXXX, pure ASCII, decoding to the same text",
+        arguments: EscapeCategory.all)
     func asciiJSON(_ category: EscapeCategory) throws {
         let buffer = OutputBuffer(capacity: 64)
         buffer.jsonEscaping = .ascii
@@ -86,7 +95,9 @@ struct EscapingCategoryTests {
         #expect(parsed == [String(decoding: Self.framed(category), as: UTF8.self)])
     }
 
-    @Test("--json-ascii escapes printable non-ASCII too, a surrogate pair above the BMP, in events and summary strings alike")
+    @Test(
+        "--json-ascii escapes printable non-ASCII too, a surrogate pair above the BMP, in events and summary strings alike"
+    )
     func asciiJSONPrintable() throws {
         let text = "café ñ 日本 👍 \u{202e}"
         let expected = "\"caf\\u00e9 \\u00f1 \\u65e5\\u672c \\ud83d\\udc4d \\u202e\""
@@ -104,9 +115,13 @@ struct EscapingCategoryTests {
     @Test("a --json-ascii timeline is pure ASCII and decodes to the same objects as --json")
     func asciiJSONTimeline() throws {
         var capture = CaptureFileBuilder()
-        capture.send(.clientToServer, CaptureFileBuilder.upgradeRequest.replacingOccurrences(of: "GET /chat", with: "GET /ch\u{e9}t\u{200b}"))
+        capture.send(
+            .clientToServer,
+            CaptureFileBuilder.upgradeRequest.replacingOccurrences(of: "GET /chat", with: "GET /ch\u{e9}t\u{200b}"))
         capture.send(.serverToClient, CaptureFileBuilder.upgradeResponse)
-        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("h\u{e9}llo \u{1f44d} \u{202e}evil".utf8)))
+        capture.send(
+            .serverToClient,
+            CaptureFileBuilder.webSocketFrame(opcode: 1, Array("h\u{e9}llo \u{1f44d} \u{202e}evil".utf8)))
         capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, [0x61, 0xff, 0x62]))
         capture.close()
         let directory = try TestEnvironment.temporaryDirectory()
@@ -118,7 +133,8 @@ struct EscapingCategoryTests {
         #expect(ascii.allSatisfy { $0 < 0x80 })
         #expect(ascii != standard)
         let lines = { (bytes: [UInt8]) in bytes.split(separator: 0x0a).map { Data($0) } }
-        let asciiLines = lines(ascii), standardLines = lines(standard)
+        let asciiLines = lines(ascii)
+        let standardLines = lines(standard)
         #expect(asciiLines.count == standardLines.count && asciiLines.count > 4)
         for (mine, theirs) in zip(asciiLines, standardLines) {
             let left = try JSONSerialization.jsonObject(with: mine) as? NSDictionary
@@ -135,7 +151,7 @@ struct EscapingCategoryTests {
         let name = String(decoding: Array("missing-".utf8) + category.bytes + Array(".pcap".utf8), as: UTF8.self)
         let path = directory.path + "/" + name
         let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", path])
-        #expect(result.status == 1)   // an input that cannot be read, as any missing file
+        #expect(result.status == 1)  // an input that cannot be read, as any missing file
         let errorBytes = [UInt8](result.errorOutput)
         #expect(errorBytes.allSatisfy { $0 < 0x80 }, "raw non-ASCII reached stderr: \(result.errorText)")
         #expect(!result.errorText.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// The pieces of `--pg` and `--metrics` that need no database or network: the row queue's
@@ -56,13 +57,16 @@ struct ExportUnitTests {
 
     /// The rows of one sample, by table, with each row's values in the table's own column order.
     static func mappedRows(_ sample: String) throws -> [ExportTable: [[String: ExportValue]]] {
-        let sink = try WebSocketDissectorTests.timeline(TestEnvironment.samplesDirectory.appendingPathComponent(sample).path)
+        let sink = try WebSocketDissectorTests.timeline(
+            TestEnvironment.samplesDirectory.appendingPathComponent(sample).path)
         var mapper = ExportRowMapper()
         var rows: [ExportTable: [[String: ExportValue]]] = [:]
         for event in sink.events {
             mapper.rows(for: event) { row in
                 let names = row.table.columns.map(\.name).dropFirst(ExportTable.keyColumns.count)
-                #expect(names.count == row.values.count, "\(row.table): \(row.values.count) values for \(names.count) columns")
+                #expect(
+                    names.count == row.values.count,
+                    "\(row.table): \(row.values.count) values for \(names.count) columns")
                 rows[row.table, default: []].append(Dictionary(uniqueKeysWithValues: zip(names, row.values)))
             }
         }
@@ -85,7 +89,10 @@ struct ExportUnitTests {
         #expect(sessions[0]["closed_by"] == .text("client"))
         #expect(sessions[0]["messages_c2s"] == .integer(2) && sessions[0]["messages_s2c"] == .integer(2))
         #expect(rows[.connections]?.count == 3)
-        #expect(rows[.connections]?.allSatisfy { $0["server_addr"] == .text("10.201.0.2") && $0["server_port"] == .integer(8080) } == true)
+        #expect(
+            rows[.connections]?.allSatisfy {
+                $0["server_addr"] == .text("10.201.0.2") && $0["server_port"] == .integer(8080)
+            } == true)
     }
 
     @Test("h2c streams: one row per finished exchange")
@@ -100,7 +107,10 @@ struct ExportUnitTests {
     @Test("--pg URLs: user, host, port, database, sslmode; the password never printed")
     func targets() throws {
         let target = try PostgresTarget(url: "postgres://ops:secret@db.example:6543/events?sslmode=require")
-        #expect((target.user, target.host, target.port, target.database, target.sslMode) == ("ops", "db.example", 6543, "events", "require"))
+        #expect(
+            (target.user, target.host, target.port, target.database, target.sslMode) == (
+                "ops", "db.example", 6543, "events", "require"
+            ))
         #expect(!target.description.contains("secret"))
         let socket = try PostgresTarget(url: "postgresql:///events?host=/run/postgresql")
         #expect(socket.host == "/run/postgresql" && socket.port == PostgresTarget.defaultPort)
@@ -123,32 +133,42 @@ struct ExportUnitTests {
     @Test("the metrics sink counts what the summary counts, protocol labels capped")
     func metricsSink() throws {
         let metrics = PrometheusMetricsSink(captureStatistics: {
-            ThreadedCaptureSource.Statistics(captured: 7, capturedBytes: 700, queueDrops: 1, kernelReceived: nil, kernelDrops: 2, interfaceDrops: nil)
+            ThreadedCaptureSource.Statistics(
+                captured: 7, capturedBytes: 700, queueDrops: 1, kernelReceived: nil, kernelDrops: 2, interfaceDrops: nil
+            )
         })
-        let sink = try WebSocketDissectorTests.timeline(TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap").path)
+        let sink = try WebSocketDissectorTests.timeline(
+            TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap").path)
         for event in sink.events { metrics.receive(event) }
         let text = String(decoding: metrics.scrape(), as: UTF8.self)
-        for line in ["switchpoint_connections_total 3", "switchpoint_open_connections 0.0",
-                     "switchpoint_upgrades_total{protocol=\"websocket\",outcome=\"switched\"} 1",
-                     "switchpoint_upgrades_total{protocol=\"websocket\",outcome=\"refused\"} 1",
-                     "switchpoint_upgrades_total{protocol=\"h2c\",outcome=\"refused\"} 1",
-                     "switchpoint_findings_total{code=\"upgrade.refused_426\",severity=\"warn\"} 1",
-                     "switchpoint_packets_total 7", "switchpoint_bytes_total 700",
-                     "switchpoint_dropped_packets_total{stage=\"kernel\"} 2", "switchpoint_dropped_packets_total{stage=\"queue\"} 1",
-                     "switchpoint_switch_latency_seconds_count{protocol=\"websocket\"} 1"] {
+        for line in [
+            "switchpoint_connections_total 3", "switchpoint_open_connections 0.0",
+            "switchpoint_upgrades_total{protocol=\"websocket\",outcome=\"switched\"} 1",
+            "switchpoint_upgrades_total{protocol=\"websocket\",outcome=\"refused\"} 1",
+            "switchpoint_upgrades_total{protocol=\"h2c\",outcome=\"refused\"} 1",
+            "switchpoint_findings_total{code=\"upgrade.refused_426\",severity=\"warn\"} 1",
+            "switchpoint_packets_total 7", "switchpoint_bytes_total 700",
+            "switchpoint_dropped_packets_total{stage=\"kernel\"} 2",
+            "switchpoint_dropped_packets_total{stage=\"queue\"} 1",
+            "switchpoint_switch_latency_seconds_count{protocol=\"websocket\"} 1",
+        ] {
             #expect(text.split(separator: "\n").contains(Substring(line)), "missing: \(line)")
         }
         // A second scrape adds nothing: the capture counters are totals, not increments.
-        #expect(String(decoding: metrics.scrape(), as: UTF8.self).split(separator: "\n").contains("switchpoint_packets_total 7"))
+        #expect(
+            String(decoding: metrics.scrape(), as: UTF8.self).split(separator: "\n").contains(
+                "switchpoint_packets_total 7"))
 
         // Protocol names come from the wire: past the cap they share one label.
         for index in 0..<(PrometheusMetricsSink.maxProtocolLabels + 10) {
-            let upgrade = UpgradeSwitch(protocolName: "proto\(index)", status: 101, clientToServerOffset: 0, serverToClientOffset: 0,
-                                        latencyMilliseconds: 1, target: "/", details: [])
+            let upgrade = UpgradeSwitch(
+                protocolName: "proto\(index)", status: 101, clientToServerOffset: 0, serverToClientOffset: 0,
+                latencyMilliseconds: 1, target: "/", details: [])
             metrics.receive(TimelineEvent(timestamp: .zero, connection: 1, packet: 1, kind: .upgrade(upgrade)))
         }
-        let labels = Set(String(decoding: metrics.scrape(), as: UTF8.self).split(separator: "\n")
-            .filter { $0.hasPrefix("switchpoint_upgrades_total{") }.map { $0.split(separator: ",").first ?? "" })
+        let labels = Set(
+            String(decoding: metrics.scrape(), as: UTF8.self).split(separator: "\n")
+                .filter { $0.hasPrefix("switchpoint_upgrades_total{") }.map { $0.split(separator: ",").first ?? "" })
         #expect(labels.count == PrometheusMetricsSink.maxProtocolLabels + 1)
         #expect(labels.contains("switchpoint_upgrades_total{protocol=\"other\""))
     }
@@ -156,11 +176,13 @@ struct ExportUnitTests {
     @Test("--metrics needs -i, --sensor needs --pg, a bad --pg URL is refused: exit 2")
     func commandLine() throws {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
-        for (arguments, message) in [(["--metrics", "127.0.0.1:9464"], "--metrics serves a live capture"),
-                                     (["--sensor", "edge-1"], "--sensor names the rows"),
-                                     (["--pg", "mysql://db/x"], "--pg takes postgres://"),
-                                     (["--pg", "postgres://127.0.0.1/x", "--connections"], "does not go with --connections"),
-                                     (["--pg", "postgres://127.0.0.1/x", "--pg-queue", "0"], "--pg-queue must be")] {
+        for (arguments, message) in [
+            (["--metrics", "127.0.0.1:9464"], "--metrics serves a live capture"),
+            (["--sensor", "edge-1"], "--sensor names the rows"),
+            (["--pg", "mysql://db/x"], "--pg takes postgres://"),
+            (["--pg", "postgres://127.0.0.1/x", "--connections"], "does not go with --connections"),
+            (["--pg", "postgres://127.0.0.1/x", "--pg-queue", "0"], "--pg-queue must be"),
+        ] {
             let run = try TestEnvironment.run(CommandLineTests.binary, ["-r", sample] + arguments)
             #expect(run.status == 2, "\(arguments)")
             #expect(run.errorText.contains(message), "\(arguments): \(run.errorText)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (issue 17, many cores): `--workers 2` live on a veth pair in namespaces of
@@ -11,14 +12,16 @@ struct FanoutLiveTests {
     /// What the script starts: 12 websockets clients and 4 h2c curl requests.
     static let clientConnections = 16
 
-    @Test("--workers 2: every connection once, events equal to one process over the -w file, per-worker counts",
-          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
-          .timeLimit(.minutes(3)))
+    @Test(
+        "--workers 2: every connection once, events equal to one process over the -w file, per-worker counts",
+        .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
+        .timeLimit(.minutes(3)))
     func twoWorkers() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
-                                          environment: TestEnvironment.scriptEnvironment)
+        let run = try TestEnvironment.run(
+            URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
+            environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-fanout failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
@@ -60,7 +63,8 @@ struct FanoutLiveTests {
         #expect(live.sortedLines.count == single.sortedLines.count)
         #expect(live.sortedLines == single.sortedLines)
         #expect(live.connections == single.connections)
-        let offlineSummary = try #require(JSONSerialization.jsonObject(with: Data((single.summary ?? "").utf8)) as? [String: Any])
+        let offlineSummary = try #require(
+            JSONSerialization.jsonObject(with: Data((single.summary ?? "").utf8)) as? [String: Any])
         for key in ["connections", "packets", "tcp_packets", "gaps"] {
             #expect(summary[key] as? Int == offlineSummary[key] as? Int, "\(key)")
         }
@@ -70,14 +74,16 @@ struct FanoutLiveTests {
         // workers can be in the file in the other order, and one run numbers by file order.)
     }
 
-    @Test("--fanout-group: two invocations share the flows; switchpoint merge of both equals a capture of everything",
-          .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
-          .timeLimit(.minutes(3)))
+    @Test(
+        "--fanout-group: two invocations share the flows; switchpoint merge of both equals a capture of everything",
+        .enabled(if: LiveCaptureTests.canRun, "needs root (network namespaces, live capture): skipped"),
+        .timeLimit(.minutes(3)))
     func sharedGroup() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/usr/bin/env"), ["MODE=group", "/bin/bash", Self.script.path, directory.path],
-                                          timeoutSeconds: 150, environment: TestEnvironment.scriptEnvironment)
+        let run = try TestEnvironment.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["MODE=group", "/bin/bash", Self.script.path, directory.path],
+            timeoutSeconds: 150, environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-fanout MODE=group failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0 0 0")
@@ -93,8 +99,13 @@ struct FanoutLiveTests {
         #expect(everything.count == Self.clientConnections)
         #expect(parts[0].merging(parts[1]) { first, _ in first } == everything)
         // The merged stream: every connection once, the reference's summary.
-        let merge = try TestEnvironment.run(CommandLineTests.binary, ["merge",
-            directory.appendingPathComponent("events-a.jsonl").path, directory.appendingPathComponent("events-b.jsonl").path])
+        let merge = try TestEnvironment.run(
+            CommandLineTests.binary,
+            [
+                "merge",
+                directory.appendingPathComponent("events-a.jsonl").path,
+                directory.appendingPathComponent("events-b.jsonl").path,
+            ])
         #expect(merge.status == 0, "\(merge.errorText)")
         #expect(try Self.eventsByEndpoints(merge.text) == everything)
         #expect(merge.text.split(separator: "\n").last == (try events("ref")).split(separator: "\n").last)
@@ -107,9 +118,12 @@ struct FanoutLiveTests {
         for line in text.split(separator: "\n") {
             let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             guard let connection = object["conn"] as? Int else { continue }
-            if object["type"] as? String == "conn.open" { names[connection] = "\(object["client"] ?? "?")>\(object["server"] ?? "?")" }
+            if object["type"] as? String == "conn.open" {
+                names[connection] = "\(object["client"] ?? "?")>\(object["server"] ?? "?")"
+            }
             let name = names[connection] ?? "unopened \(connection)"
-            result[name, default: []].append("\(object["type"] ?? "?") \(object["dir"] ?? "-") \(object["offset"] ?? "-")")
+            result[name, default: []].append(
+                "\(object["type"] ?? "?") \(object["dir"] ?? "-") \(object["offset"] ?? "-")")
         }
         return result
     }
@@ -117,8 +131,10 @@ struct FanoutLiveTests {
     @Test("--workers and --fanout-group are refused where they cannot fan out")
     func refusedWhereNoFanout() throws {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
-        for arguments in [["-r", sample, "--workers", "2"], ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],
-                          ["-i", "lo", "--workers", "2", "-c", "5"], ["-r", sample, "--fanout-group", "7"]] {
+        for arguments in [
+            ["-r", sample, "--workers", "2"], ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],
+            ["-i", "lo", "--workers", "2", "-c", "5"], ["-r", sample, "--fanout-group", "7"],
+        ] {
             let run = try TestEnvironment.run(CommandLineTests.binary, arguments)
             #expect(run.status == 2, "\(arguments): \(run.errorText)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (issue 14): the `frame` of every HTTP message, WebSocket frame and HTTP/2
@@ -24,17 +25,20 @@ struct FrameNumberConformanceTests {
         var description: String { "http \(http) ws \(webSocket) h2 \(http2)" }
     }
 
-    @Test("HTTP messages, WebSocket frames and HTTP/2 frames of every corpus capture",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-          arguments: TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [])
+    @Test(
+        "HTTP messages, WebSocket frames and HTTP/2 frames of every corpus capture",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
+        arguments: TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [])
     func corpus(capture: URL) throws {
         let theirs = try Self.tsharkUnits(capture)
         #expect(!theirs.isEmpty, "tshark found no HTTP, WebSocket or HTTP/2 in \(capture.lastPathComponent)")
         for threads in ["1", "2"] {
             let ours = try Self.switchpointUnits(capture, threads: threads)
             for side in Set(theirs.keys).union(ours.keys) {
-                #expect(ours[side] ?? Units() == theirs[side] ?? Units(),
-                        "\(capture.lastPathComponent) --threads \(threads) \(side.sourcePort)→\(side.destinationPort): ours \(ours[side] ?? Units()), tshark \(theirs[side] ?? Units())")
+                #expect(
+                    ours[side] ?? Units() == theirs[side] ?? Units(),
+                    "\(capture.lastPathComponent) --threads \(threads) \(side.sourcePort)→\(side.destinationPort): ours \(ours[side] ?? Units()), tshark \(theirs[side] ?? Units())"
+                )
             }
         }
     }
@@ -42,16 +46,20 @@ struct FrameNumberConformanceTests {
     /// tshark's units: one row per packet, several units of a kind comma-separated.
     static func tsharkUnits(_ capture: URL) throws -> [Side: Units] {
         let tshark = try TestEnvironment.requiredTool("tshark")
-        let result = try TestEnvironment.run(tshark, [
-            "-r", capture.path, "-Y", "http || websocket || http2", "-T", "fields", "-E", "separator=/t",
-            "-e", "frame.number", "-e", "tcp.srcport", "-e", "tcp.dstport",
-            "-e", "http.request.method", "-e", "http.response.code", "-e", "websocket.opcode", "-e", "http2.type",
-        ])
+        let result = try TestEnvironment.run(
+            tshark,
+            [
+                "-r", capture.path, "-Y", "http || websocket || http2", "-T", "fields", "-E", "separator=/t",
+                "-e", "frame.number", "-e", "tcp.srcport", "-e", "tcp.dstport",
+                "-e", "http.request.method", "-e", "http.response.code", "-e", "websocket.opcode", "-e", "http2.type",
+            ])
         #expect(result.status == 0, "tshark failed: \(result.errorText)")
         var units: [Side: Units] = [:]
         for line in result.text.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 7, let frame = Int(fields[0]), let source = Int(fields[1]), let destination = Int(fields[2]) else { continue }
+            guard fields.count == 7, let frame = Int(fields[0]), let source = Int(fields[1]),
+                let destination = Int(fields[2])
+            else { continue }
             let side = Side(sourcePort: source, destinationPort: destination)
             var entry = units[side] ?? Units()
             for _ in fields[3].split(separator: ",") { entry.http.append(frame) }
@@ -65,7 +73,8 @@ struct FrameNumberConformanceTests {
 
     /// switchpoint's units from its JSON lines.
     static func switchpointUnits(_ capture: URL, threads: String) throws -> [Side: Units] {
-        let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", capture.path, "--json", "--threads", threads])
+        let result = try TestEnvironment.run(
+            CommandLineTests.binary, ["-r", capture.path, "--json", "--threads", threads])
         #expect(result.status == 0)
         var endpoints: [Int: (client: Int, server: Int)] = [:]
         var units: [Side: Units] = [:]
@@ -80,8 +89,10 @@ struct FrameNumberConformanceTests {
             }
             guard let ports = endpoints[connection], let direction = object["dir"] as? String else { continue }
             let frame = try #require(object["frame"] as? Int, "\(type) without a frame: \(line)")
-            let side = direction == "c2s" ? Side(sourcePort: ports.client, destinationPort: ports.server)
-                                          : Side(sourcePort: ports.server, destinationPort: ports.client)
+            let side =
+                direction == "c2s"
+                ? Side(sourcePort: ports.client, destinationPort: ports.server)
+                : Side(sourcePort: ports.server, destinationPort: ports.client)
             var entry = units[side] ?? Units()
             switch type {
             case "http.request", "http.response":

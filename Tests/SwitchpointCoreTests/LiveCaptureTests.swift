@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (live sniffing): switchpoint live on a veth pair in namespaces of its own,
@@ -19,14 +20,16 @@ struct LiveCaptureTests {
         var code: Int?
     }
 
-    @Test("websockets and h2c across a veth pair, SIGINT, zero drops, -w reads back the same",
-          .enabled(if: canRun, "needs root (network namespaces, live capture): skipped"),
-          .timeLimit(.minutes(3)))
+    @Test(
+        "websockets and h2c across a veth pair, SIGINT, zero drops, -w reads back the same",
+        .enabled(if: canRun, "needs root (network namespaces, live capture): skipped"),
+        .timeLimit(.minutes(3)))
     func liveExchange() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
-                                       environment: TestEnvironment.scriptEnvironment)
+        let run = try TestEnvironment.run(
+            URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
+            environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-e2e failed: \(run.errorText.suffix(2000))")
         let status = try String(contentsOf: directory.appendingPathComponent("switchpoint.status"), encoding: .utf8)
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
@@ -41,7 +44,9 @@ struct LiveCaptureTests {
         let logged = try String(contentsOf: directory.appendingPathComponent("ws.log"), encoding: .utf8)
             .split(separator: "\n").compactMap { try? JSONDecoder().decode(LoggedFrame.self, from: Data($0.utf8)) }
         for (side, direction) in [("client", "c2s"), ("server", "s2c")] {
-            let sent = logged.filter { $0.side == side && $0.dir == "send" && ($0.type == "text" || $0.type == "binary") }
+            let sent = logged.filter {
+                $0.side == side && $0.dir == "send" && ($0.type == "text" || $0.type == "binary")
+            }
             let decoded = events.filter { $0["type"] as? String == "ws.message" && $0["dir"] as? String == direction }
             #expect(decoded.count == sent.count, "\(side): \(decoded.count) decoded, \(sent.count) logged")
             for (ours, theirs) in zip(decoded, sent) {
@@ -53,7 +58,8 @@ struct LiveCaptureTests {
             #expect(closes.map { $0["code"] as? Int } == loggedCloses.map(\.code))
         }
         // The h2c request, as curl saw it.
-        let curl = try String(contentsOf: directory.appendingPathComponent("curl.txt"), encoding: .utf8).split(separator: " ")
+        let curl = try String(contentsOf: directory.appendingPathComponent("curl.txt"), encoding: .utf8).split(
+            separator: " ")
         let stream = try #require(events.first { $0["type"] as? String == "h2.stream" })
         #expect(stream["status"] as? Int == Int(curl[0]))
         #expect(stream["bytes_s2c"] as? Int == Int(curl[1]))
@@ -85,9 +91,15 @@ struct LiveCaptureTests {
         let python = try TestEnvironment.requiredTool("python3")
         let timeline = directory.appendingPathComponent("events.jsonl").path
         let clientLog = directory.appendingPathComponent("ws.log").path
-        for arguments in [["har", "--har", archive, "--timeline", timeline, "--log", clientLog], ["html", "--html", report, "--timeline", timeline]] {
-            let checked = try TestEnvironment.run(python, [ReportExportTests.checker.path] + arguments, timeoutSeconds: 240)
-            #expect(checked.status == 0, "check_reports.py \(arguments[0]): \(checked.text)\(checked.errorText.suffix(2000))")
+        for arguments in [
+            ["har", "--har", archive, "--timeline", timeline, "--log", clientLog],
+            ["html", "--html", report, "--timeline", timeline],
+        ] {
+            let checked = try TestEnvironment.run(
+                python, [ReportExportTests.checker.path] + arguments, timeoutSeconds: 240)
+            #expect(
+                checked.status == 0,
+                "check_reports.py \(arguments[0]): \(checked.text)\(checked.errorText.suffix(2000))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Plain pcap files are read from memory-mapped windows instead of through libpcap's
@@ -15,7 +16,9 @@ struct MappedPcapReadingTests {
         var timestamp: Timestamp
     }
 
-    static func read(_ path: String, filter: String = "", mapped: Bool) throws -> (packets: [ReadPacket], problems: [String]) {
+    static func read(
+        _ path: String, filter: String = "", mapped: Bool
+    ) throws -> (packets: [ReadPacket], problems: [String]) {
         let source = try OfflineCaptureSource(paths: [path], filter: filter)
         source.readsMappedFiles = mapped
         var packets: [ReadPacket] = []
@@ -23,8 +26,10 @@ struct MappedPcapReadingTests {
         for _ in 0..<10_000_000 {
             switch source.next() {
             case .packet(let packet):
-                packets.append(ReadPacket(bytes: Array(packet.bytes), originalLength: packet.originalLength,
-                                          packetNumber: packet.capture.packetNumber, timestamp: packet.capture.timestamp))
+                packets.append(
+                    ReadPacket(
+                        bytes: Array(packet.bytes), originalLength: packet.originalLength,
+                        packetNumber: packet.capture.packetNumber, timestamp: packet.capture.timestamp))
             case .problem(let problem):
                 problems.append("\(problem)")
             case .end:
@@ -56,13 +61,24 @@ struct MappedPcapReadingTests {
     }
 
     /// A file with a microsecond or nanosecond header and the given records.
-    static func pcapFile(magic: UInt32, snaplen: UInt32, records: [(caplen: UInt32, len: UInt32, bytes: Int)]) -> [UInt8] {
+    static func pcapFile(
+        magic: UInt32, snaplen: UInt32, records: [(caplen: UInt32, len: UInt32, bytes: Int)]
+    ) -> [UInt8] {
         var file: [UInt8] = []
         func put32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { file.append(contentsOf: $0) } }
         func put16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { file.append(contentsOf: $0) } }
-        put32(magic); put16(2); put16(4); put32(0); put32(0); put32(snaplen); put32(1)
+        put32(magic)
+        put16(2)
+        put16(4)
+        put32(0)
+        put32(0)
+        put32(snaplen)
+        put32(1)
         for (index, record) in records.enumerated() {
-            put32(1_700_000_000 + UInt32(index)); put32(999_999); put32(record.caplen); put32(record.len)
+            put32(1_700_000_000 + UInt32(index))
+            put32(999_999)
+            put32(record.caplen)
+            put32(record.len)
             file.append(contentsOf: (0..<record.bytes).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) })
         }
         return file
@@ -75,10 +91,26 @@ struct MappedPcapReadingTests {
         let cases: [(String, [UInt8])] = [
             ("micro", Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (80, 1500, 80)])),
             ("nano", Self.pcapFile(magic: 0xA1B2_3C4D, snaplen: 65535, records: [(60, 60, 60), (80, 80, 80)])),
-            ("over-snaplen", Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 64, records: [(60, 60, 60), (100, 100, 100), (60, 60, 60)])),
-            ("cut-record", Array(Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (80, 80, 80)]).dropLast(30))),
-            ("cut-header", Array(Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (80, 80, 80)]).dropLast(90))),
-            ("huge-caplen", Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (400_000, 400_000, 10)])),
+            (
+                "over-snaplen",
+                Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 64, records: [(60, 60, 60), (100, 100, 100), (60, 60, 60)])
+            ),
+            (
+                "cut-record",
+                Array(
+                    Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (80, 80, 80)]).dropLast(
+                        30))
+            ),
+            (
+                "cut-header",
+                Array(
+                    Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (80, 80, 80)]).dropLast(
+                        90))
+            ),
+            (
+                "huge-caplen",
+                Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535, records: [(60, 60, 60), (400_000, 400_000, 10)])
+            ),
         ]
         for (name, bytes) in cases {
             let url = directory.appendingPathComponent("\(name).pcap")
@@ -108,8 +140,11 @@ struct MappedPcapReadingTests {
         // 1,500-byte records to well past two windows, so records straddle window ends.
         let count = 2 * MappedPcapRecords.windowSize / 1516 + 100
         let url = directory.appendingPathComponent("large.pcap")
-        try Data(Self.pcapFile(magic: 0xA1B2_C3D4, snaplen: 65535,
-                               records: Array(repeating: (1500, 1500, 1500), count: count))).write(to: url)
+        try Data(
+            Self.pcapFile(
+                magic: 0xA1B2_C3D4, snaplen: 65535,
+                records: Array(repeating: (1500, 1500, 1500), count: count))
+        ).write(to: url)
         try Self.expectSameReading(url.path)
         #expect(try Self.read(url.path, mapped: true).packets.count == count)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 17, metrics: a live capture on loopback with `--metrics`, scraped with curl, checked
@@ -13,26 +14,35 @@ struct MetricsLiveTests {
     static func samples(_ text: String) -> [String: Double] {
         var samples: [String: Double] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             samples[String(line[..<space])] = value
         }
         return samples
     }
 
-    @Test("--metrics: promtool accepts the scrape, the counters equal the summary's",
-          .enabled(if: canRun, "needs root (live capture on lo): skipped"), .timeLimit(.minutes(3)))
+    @Test(
+        "--metrics: promtool accepts the scrape, the counters equal the summary's",
+        .enabled(if: canRun, "needs root (live capture on lo): skipped"), .timeLimit(.minutes(3)))
     func scrapeMatchesSummary() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
-                                       environment: TestEnvironment.scriptEnvironment)
+        let run = try TestEnvironment.run(
+            URL(fileURLWithPath: "/bin/bash"), [Self.script.path, directory.path], timeoutSeconds: 150,
+            environment: TestEnvironment.scriptEnvironment)
         #expect(run.status == 0, "test-live-metrics failed: \(run.errorText.suffix(2000))")
         func file(_ name: String) throws -> String {
             try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
         }
-        let promtool = try file("promtool.txt"), switchpointErrors = try file("switchpoint.stderr")
-        #expect(try file("promtool.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "promtool check metrics: \(promtool)")
-        #expect(try file("switchpoint.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(switchpointErrors)")
+        let promtool = try file("promtool.txt")
+        let switchpointErrors = try file("switchpoint.stderr")
+        #expect(
+            try file("promtool.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "promtool check metrics: \(promtool)")
+        #expect(
+            try file("switchpoint.status").trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "\(switchpointErrors)")
 
         let metrics = Self.samples(try file("metrics.txt"))
         let lines = try file("events.jsonl").split(separator: "\n")
@@ -46,7 +56,9 @@ struct MetricsLiveTests {
         #expect(metrics["switchpoint_packets_total"] == Double(summary["captured"] as? Int ?? -1))
         #expect((metrics["switchpoint_bytes_total"] ?? 0) > 0)
         for (stage, field) in [("kernel", "kernel_drops"), ("interface", "interface_drops"), ("queue", "queue_drops")] {
-            #expect(metrics["switchpoint_dropped_packets_total{stage=\"\(stage)\"}"] == Double(summary[field] as? Int ?? -1), "\(stage)")
+            #expect(
+                metrics["switchpoint_dropped_packets_total{stage=\"\(stage)\"}"]
+                    == Double(summary[field] as? Int ?? -1), "\(stage)")
         }
         let switched = try #require(summary["upgrades"] as? [String: Int])
         #expect(switched == ["websocket": 3])

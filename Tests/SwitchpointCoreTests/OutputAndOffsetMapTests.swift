@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 @Suite("Terminal escaping")
@@ -9,9 +10,9 @@ struct TerminalTextTests {
         #expect(TerminalText.escape(bytes: Array("plain text é ✓".utf8)) == "plain text é ✓")
         #expect(TerminalText.escape(bytes: [0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x41]) == "\\x1b[31mA")
         #expect(TerminalText.escape(bytes: [0x0d, 0x0a, 0x09, 0x00, 0x7f, 0x5c]) == "\\r\\n\\t\\x00\\x7f\\\\")
-        #expect(TerminalText.escape(bytes: [0xc2, 0x9b]) == "\\u{9b}")              // C1 CSI, valid UTF-8
-        #expect(TerminalText.escape(bytes: [0xff, 0xc3, 0x28]) == "\\xff\\xc3(")      // invalid sequences
-        #expect(TerminalText.escape(bytes: [0xe2, 0x80, 0xae]) == "\\u{202e}")        // right-to-left override
+        #expect(TerminalText.escape(bytes: [0xc2, 0x9b]) == "\\u{9b}")  // C1 CSI, valid UTF-8
+        #expect(TerminalText.escape(bytes: [0xff, 0xc3, 0x28]) == "\\xff\\xc3(")  // invalid sequences
+        #expect(TerminalText.escape(bytes: [0xe2, 0x80, 0xae]) == "\\u{202e}")  // right-to-left override
         #expect(TerminalText.escape(bytes: [0xed, 0xa0, 0x80]) == "\\xed\\xa0\\x80")  // surrogate
         #expect(TerminalText.escape("a\u{1b}]0;title\u{7}") == "a\\x1b]0;title\\x07")
     }
@@ -38,7 +39,10 @@ struct JSONLineTests {
         line.add("flag", true)
         line.add("ratio", 0.5, decimals: 3)
         line.addNull("code")
-        #expect(line.line == #"{"ts":1700000000.123456,"conn":3,"type":"conn.open","text":"quote\" back\\ nl\n esc\u001b ✓","flag":true,"ratio":0.500,"code":null}"#)
+        #expect(
+            line.line
+                == #"{"ts":1700000000.123456,"conn":3,"type":"conn.open","text":"quote\" back\\ nl\n esc\u001b ✓","flag":true,"ratio":0.500,"code":null}"#
+        )
         let parsed = try JSONSerialization.jsonObject(with: Data(line.line.utf8)) as? [String: Any]
         #expect(parsed?["text"] as? String == "quote\" back\\ nl\n esc\u{1b} ✓")
     }
@@ -55,7 +59,7 @@ struct StreamOffsetMapTests {
         var map = StreamOffsetMap()
         map.record(offset: 0, capture: capture(4))
         map.record(offset: 100, capture: capture(7))
-        map.record(offset: 100, capture: capture(7))   // same packet continues: no new entry
+        map.record(offset: 100, capture: capture(7))  // same packet continues: no new entry
         map.record(offset: 250, capture: capture(9))
         #expect(map.count == 3)
         #expect(map.capture(at: 0)?.packetNumber == 4)
@@ -91,7 +95,9 @@ struct StreamOffsetMapTests {
                 }
             }
         }
-        let source = try TestEnvironment.fixtureSource(paths: [TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path])
+        let source = try TestEnvironment.fixtureSource(paths: [
+            TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
+        ])
         var sink = MappingSink()
         var runner = CaptureRunner()
         runner.drive(source, into: &sink)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The output path: wire text escaped once, by the printer of each format; the two-thread
@@ -22,7 +23,8 @@ struct OutputPathTests {
     /// How the run is spread over threads: as `--threads 1`, reading on a thread of its own
     /// (the key-log path), or split between workers by connection (the default).
     enum RunMode: Sendable, Equatable {
-        case single, pipelined, sharded(workers: Int)
+        case single, pipelined
+        case sharded(workers: Int)
     }
 
     static func timeline(_ paths: [String], _ format: Format, threads: Int, budget: Int? = nil) throws -> [UInt8] {
@@ -46,8 +48,9 @@ struct OutputPathTests {
             let printer: any TimelineEventSink
             switch format {
             case .json, .fullPayloadJSON, .asciiJSON:
-                let json = JSONTimelinePrinter(writer: writer, includePayloads: format == .fullPayloadJSON,
-                                               escaping: format == .asciiJSON ? .ascii : .standard)
+                let json = JSONTimelinePrinter(
+                    writer: writer, includePayloads: format == .fullPayloadJSON,
+                    escaping: format == .asciiJSON ? .ascii : .standard)
                 printer = json
                 finish = { json.finish(statistics: $0.statistics, problems: $0.problems) }
             case .text, .verbose, .display, .judged:
@@ -71,9 +74,10 @@ struct OutputPathTests {
             case .pipelined:
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: { _ in })
             case .sharded(let workers):
-                runner = try #require(ShardedTimelineRun.runIfShardable(
-                    source, runner: runner, printer: printer, workers: workers,
-                    makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry) }, onProblem: { _ in }))
+                runner = try #require(
+                    ShardedTimelineRun.runIfShardable(
+                        source, runner: runner, printer: printer, workers: workers,
+                        makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry) }, onProblem: { _ in }))
             }
             finish(runner)
             writer.flush()
@@ -88,12 +92,19 @@ struct OutputPathTests {
     /// quote, and a close reason with a bidi override.
     static func hostileCapture() throws -> URL {
         var capture = CaptureFileBuilder()
-        capture.send(.clientToServer, CaptureFileBuilder.upgradeRequest.replacingOccurrences(
-            of: "\r\n\r\n", with: "\r\nX-Note: X\u{1b}[31mbad\\line\r\n\r\n"))
+        capture.send(
+            .clientToServer,
+            CaptureFileBuilder.upgradeRequest.replacingOccurrences(
+                of: "\r\n\r\n", with: "\r\nX-Note: X\u{1b}[31mbad\\line\r\n\r\n"))
         capture.send(.serverToClient, CaptureFileBuilder.upgradeResponse)
-        capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("say \"hi\"\u{1b}]0;pwned\u{07}\\".utf8)))
-        capture.send(.clientToServer, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8] + Array("bye\u{202e}olleh".utf8),
-                                                                        maskKey: [1, 2, 3, 4]))
+        capture.send(
+            .serverToClient,
+            CaptureFileBuilder.webSocketFrame(opcode: 1, Array("say \"hi\"\u{1b}]0;pwned\u{07}\\".utf8)))
+        capture.send(
+            .clientToServer,
+            CaptureFileBuilder.webSocketFrame(
+                opcode: 8, [0x03, 0xe8] + Array("bye\u{202e}olleh".utf8),
+                maskKey: [1, 2, 3, 4]))
         capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8]))
         capture.close()
         let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("hostile.pcap")
@@ -178,7 +189,9 @@ struct OutputPathTests {
             #expect(!files.isEmpty, "no sources found under \(folder)")
             for file in files where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-                if text.contains("TerminalText") || text.contains("appendTerminalEscaped") { offenders.append("\(folder)/\(file)") }
+                if text.contains("TerminalText") || text.contains("appendTerminalEscaped") {
+                    offenders.append("\(folder)/\(file)")
+                }
             }
         }
         #expect(offenders.isEmpty, "escaping outside the printers: \(offenders)")
@@ -205,21 +218,24 @@ struct OutputPathTests {
             let single = try Self.timeline([capture.path], format, run: .single)
             #expect(!single.isEmpty)
             for mode in Self.threadedModes {
-                #expect(try Self.timeline([capture.path], format, run: mode) == single,
-                        "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
+                #expect(
+                    try Self.timeline([capture.path], format, run: mode) == single,
+                    "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
             }
         }
     }
 
-    @Test("every threaded run prints exactly what one thread prints, on the corpus",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    @Test(
+        "every threaded run prints exactly what one thread prints, on the corpus",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
     func threadsIdenticalCorpus() throws {
         for capture in TestEnvironment.corpusCaptures {
             for format in Format.allCases {
                 let single = try Self.timeline([capture.path], format, run: .single)
                 for mode in Self.threadedModes {
-                    #expect(try Self.timeline([capture.path], format, run: mode) == single,
-                            "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
+                    #expect(
+                        try Self.timeline([capture.path], format, run: mode) == single,
+                        "\(capture.lastPathComponent) \(format) \(mode): outputs differ")
                 }
             }
         }
@@ -229,7 +245,9 @@ struct OutputPathTests {
     func shardedBudget() throws {
         // Many connections at once, their blocks held together: a small budget makes the
         // merge print blocks early in the order only a view of all connections gives.
-        let captures = Self.allCaptures.filter { $0.lastPathComponent.hasPrefix("ws-") || $0.lastPathComponent.contains("h2") }
+        let captures = Self.allCaptures.filter {
+            $0.lastPathComponent.hasPrefix("ws-") || $0.lastPathComponent.contains("h2")
+        }
         #expect(captures.count >= 5)
         var continued = 0
         for capture in captures {
@@ -237,8 +255,10 @@ struct OutputPathTests {
                 let single = try Self.timeline([capture.path], .verbose, run: .single, budget: budget)
                 continued += Self.lines(single).filter { $0.hasSuffix(" (continued)") }.count
                 for workers in [2, 3] {
-                    #expect(try Self.timeline([capture.path], .verbose, run: .sharded(workers: workers), budget: budget) == single,
-                            "\(capture.lastPathComponent) budget \(budget), \(workers) workers: outputs differ")
+                    #expect(
+                        try Self.timeline([capture.path], .verbose, run: .sharded(workers: workers), budget: budget)
+                            == single,
+                        "\(capture.lastPathComponent) budget \(budget), \(workers) workers: outputs differ")
                 }
             }
         }
@@ -274,7 +294,8 @@ struct OutputPathTests {
                 segment.removeAll(keepingCapacity: true)
             }
         }
-        capture.send(.clientToServer, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8], maskKey: [9, 8, 7, 6]))
+        capture.send(
+            .clientToServer, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8], maskKey: [9, 8, 7, 6]))
         capture.send(.serverToClient, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8]))
         capture.close()
         let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("long.pcap")
@@ -288,8 +309,9 @@ struct OutputPathTests {
         let directory = capture.deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("timeline.txt")
-        let run = try ChildProcess.run(CommandLineTests.binary.path, ["-r", capture.path], standardOutput: output.path,
-                                       timeoutSeconds: 600)
+        let run = try ChildProcess.run(
+            CommandLineTests.binary.path, ["-r", capture.path], standardOutput: output.path,
+            timeoutSeconds: 600)
         #expect(run.status == 0)
         #expect(run.peakResidentKilobytes > 1024, "no memory reading of the child")
         #expect(run.peakResidentKilobytes < 100 * 1024, "peak RSS \(run.peakResidentKilobytes) KB")
@@ -313,14 +335,15 @@ enum ChildProcess {
         var peakResidentKilobytes: Int
     }
 
-    static func run(_ path: String, _ arguments: [String], standardOutput: String, timeoutSeconds: Int) throws -> Result {
+    static func run(_ path: String, _ arguments: [String], standardOutput: String, timeoutSeconds: Int) throws -> Result
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
         try #require(spawned == 0, "posix_spawn failed: \(spawned)")

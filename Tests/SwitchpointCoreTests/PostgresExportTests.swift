@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 17, events into PostgreSQL: the samples loaded with `--pg` into a private cluster,
@@ -22,8 +23,9 @@ struct PostgresExportTests {
     /// The SQL block of docs/queries.md that follows the heading with this title (the `index`th one under it).
     static func query(_ heading: String, _ index: Int = 0) throws -> String {
         let text = try String(contentsOf: queriesFile, encoding: .utf8)
-        let section = try #require(text.components(separatedBy: "## " + heading + "\n").dropFirst().first,
-                                   "docs/queries.md has no section '\(heading)'")
+        let section = try #require(
+            text.components(separatedBy: "## " + heading + "\n").dropFirst().first,
+            "docs/queries.md has no section '\(heading)'")
         let blocks = section.components(separatedBy: "```sql\n").dropFirst()
             .map { $0.components(separatedBy: "```").first ?? "" }
         let next = section.components(separatedBy: "\n## ").first ?? section
@@ -32,7 +34,9 @@ struct PostgresExportTests {
     }
 
     static func events(_ text: String) throws -> [Event] {
-        try text.split(separator: "\n").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? Event) }
+        try text.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? Event)
+        }
     }
 
     /// "ip:port" or "[ip]:port" as PostgreSQL prints `host(addr) || ':' || port`.
@@ -40,25 +44,33 @@ struct PostgresExportTests {
         text.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: "")
     }
 
-    static let outcomeCodes: Set<String> = ["upgrade.refused_426", "upgrade.refused", "connect.refused", "upgrade.no_verdict"]
+    static let outcomeCodes: Set<String> = [
+        "upgrade.refused_426", "upgrade.refused", "connect.refused", "upgrade.no_verdict",
+    ]
     static let refusalCodes: Set<String> = ["upgrade.refused_426", "upgrade.refused", "connect.refused"]
 
     /// What the tables should hold for one run's JSON lines, and the answers the queries should give.
     struct Expected {
         var rows: [String: Int] = [:]
-        var refusals: [String: Int] = [:]        // "status|code"
-        var closes: [String: Int] = [:]          // "endpoint|close"
+        var refusals: [String: Int] = [:]  // "status|code"
+        var closes: [String: Int] = [:]  // "endpoint|close"
         var latencies: [String: [Double]] = [:]  // "host|protocol"
-        var stripped: [String: Int] = [:]        // "proxy|path|code"
+        var stripped: [String: Int] = [:]  // "proxy|path|code"
 
         mutating func add(_ events: [Event]) {
-            var server: [Int: String] = [:], client: [Int: String] = [:]
-            var lastStatus: [Int: Int] = [:], lastHost: [Int: String] = [:], lastPath: [Int: String] = [:]
-            var sessions: [String: String] = [:]   // "conn|stream" -> close label
+            var server: [Int: String] = [:]
+            var client: [Int: String] = [:]
+            var lastStatus: [Int: Int] = [:]
+            var lastHost: [Int: String] = [:]
+            var lastPath: [Int: String] = [:]
+            var sessions: [String: String] = [:]  // "conn|stream" -> close label
             var sessionOrder: [String] = []
             func session(_ conn: Int, _ stream: Int, server: String) -> String {
                 let key = "\(conn)|\(stream)"
-                if sessions[key] == nil { sessions[key] = "1006 (no close frame)"; sessionOrder.append(key + "|" + server) }
+                if sessions[key] == nil {
+                    sessions[key] = "1006 (no close frame)"
+                    sessionOrder.append(key + "|" + server)
+                }
                 return key
             }
             var closeSeen: Set<String> = []
@@ -76,7 +88,9 @@ struct PostgresExportTests {
                     lastHost[conn] = headers.first { $0.first?.lowercased() == "host" }?.last
                     lastPath[conn] = event["target"] as? String
                 case "http.response":
-                    if let status = event["status"] as? Int, !(100...199).contains(status) || status == 101 { lastStatus[conn] = status }
+                    if let status = event["status"] as? Int, !(100...199).contains(status) || status == 101 {
+                        lastStatus[conn] = status
+                    }
                 case "h2.stream":
                     rows["switchpoint_h2_streams", default: 0] += 1
                 case "upgrade":
@@ -121,7 +135,8 @@ struct PostgresExportTests {
     static func percentile(_ values: [Double], _ fraction: Double) -> Double {
         let sorted = values.sorted()
         let position = fraction * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
+        let lower = Int(position.rounded(.down))
+        let upper = Int(position.rounded(.up))
         return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 
@@ -132,16 +147,22 @@ struct PostgresExportTests {
         #expect(PostgresSchema.statements.count == 10)
         // Every column the writer binds exists in the schema text.
         for table in ExportTable.allCases {
-            let body = try #require(file.components(separatedBy: "CREATE TABLE IF NOT EXISTS \(table.rawValue) (").dropFirst().first)
+            let body =
+                try #require(
+                    file.components(separatedBy: "CREATE TABLE IF NOT EXISTS \(table.rawValue) (").dropFirst().first
+                )
                 .components(separatedBy: ");").first ?? ""
             for column in table.columns {
-                #expect(body.contains("    \(column.name) \(column.type)"), "\(table.rawValue).\(column.name) \(column.type)")
+                #expect(
+                    body.contains("    \(column.name) \(column.type)"),
+                    "\(table.rawValue).\(column.name) \(column.type)")
             }
         }
     }
 
-    @Test("the samples loaded with --pg: row counts and docs/queries.md answers equal the JSON output",
-          .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(5)))
+    @Test(
+        "the samples loaded with --pg: row counts and docs/queries.md answers equal the JSON output",
+        .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(5)))
     func samplesLoaded() throws {
         let database = try PrivatePostgres()
         let samples = Self.samples
@@ -149,11 +170,13 @@ struct PostgresExportTests {
         var expected = Expected()
         var written = 0
         for sample in samples {
-            let run = try TestEnvironment.run(CommandLineTests.binary, ["-r", sample.path, "--json", "--pg", database.url, "--sensor", "test-sensor"])
+            let run = try TestEnvironment.run(
+                CommandLineTests.binary, ["-r", sample.path, "--json", "--pg", database.url, "--sensor", "test-sensor"])
             #expect(run.status == 0, "\(sample.lastPathComponent): \(run.errorText)")
             expected.add(try Self.events(run.text))
-            let report = try #require(run.errorText.split(separator: "\n").first { $0.contains("postgres: ") && $0.contains("rows written") },
-                                      "\(sample.lastPathComponent): no postgres report on stderr: \(run.errorText)")
+            let report = try #require(
+                run.errorText.split(separator: "\n").first { $0.contains("postgres: ") && $0.contains("rows written") },
+                "\(sample.lastPathComponent): no postgres report on stderr: \(run.errorText)")
             #expect(report.contains(", 0 dropped, 0 reconnects"), "\(report)")
             written += Int(report.split(separator: " ").drop { $0 != "postgres:" }.dropFirst().first ?? "") ?? -1
         }
@@ -164,8 +187,11 @@ struct PostgresExportTests {
             total += count
         }
         #expect(total == written)
-        #expect(expected.rows["switchpoint_upgrades", default: 0] > 10 && expected.rows["switchpoint_websockets", default: 0] > 5)
-        let runs = try database.query("SELECT count(*), sum(rows_written), sum(rows_dropped), min(sensor) FROM switchpoint_runs")
+        #expect(
+            expected.rows["switchpoint_upgrades", default: 0] > 10
+                && expected.rows["switchpoint_websockets", default: 0] > 5)
+        let runs = try database.query(
+            "SELECT count(*), sum(rows_written), sum(rows_dropped), min(sensor) FROM switchpoint_runs")
         #expect(runs.first == [String(samples.count), String(written), "0", "test-sensor"])
 
         // Refusal causes by status.
@@ -188,7 +214,8 @@ struct PostgresExportTests {
         let latencyRows = try database.query(try Self.query("p99 switch latency by host"))
         #expect(latencyRows.count == expected.latencies.count)
         for row in latencyRows {
-            let values = try #require(expected.latencies["\(row[0])|\(row[1])"], "no switches to \(row[0]) \(row[1]) in the JSON")
+            let values = try #require(
+                expected.latencies["\(row[0])|\(row[1])"], "no switches to \(row[0]) \(row[1]) in the JSON")
             #expect(Int(row[2]) == values.count)
             #expect(abs((Double(row[4]) ?? -1) - Self.percentile(values, 0.99)) < 0.002, "\(row)")
         }
@@ -202,29 +229,42 @@ struct PostgresExportTests {
         #expect(!stripped.isEmpty)
     }
 
-    @Test("audit --pg: stripped upgrades by proxy and path equal the audit's JSON findings",
-          .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)))
+    @Test(
+        "audit --pg: stripped upgrades by proxy and path equal the audit's JSON findings",
+        .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)))
     func auditLoaded() throws {
         let database = try PrivatePostgres()
         let proxy = TestEnvironment.samplesDirectory.appendingPathComponent("proxy")
-        let combined = TestEnvironment.captures(in: proxy).filter { !$0.lastPathComponent.contains("-front") && !$0.lastPathComponent.contains("-back") }
+        let combined = TestEnvironment.captures(in: proxy).filter {
+            !$0.lastPathComponent.contains("-front") && !$0.lastPathComponent.contains("-back")
+        }
         #expect(combined.count >= 5)
         var expected: [String: Int] = [:]
         var findings = 0
         for capture in combined {
-            let run = try TestEnvironment.run(CommandLineTests.binary, ["audit", capture.path, "--json", "--pg", database.url])
+            let run = try TestEnvironment.run(
+                CommandLineTests.binary, ["audit", capture.path, "--json", "--pg", database.url])
             let lines = try Self.events(run.text)
             // 1 exactly when the audit found an error.
-            let errorFound = lines.contains { $0["type"] as? String == "audit.finding" && $0["severity"] as? String == "error" }
+            let errorFound = lines.contains {
+                $0["type"] as? String == "audit.finding" && $0["severity"] as? String == "error"
+            }
             #expect(run.status == (errorFound ? 1 : 0), "\(capture.lastPathComponent): \(run.errorText)")
             var pairs: [String: Event] = [:]
-            for pair in lines where pair["type"] as? String == "audit.pair" { pairs[pair["front"] as? String ?? ""] = pair }
+            for pair in lines where pair["type"] as? String == "audit.pair" {
+                pairs[pair["front"] as? String ?? ""] = pair
+            }
             for finding in lines where finding["type"] as? String == "audit.finding" {
                 findings += 1
                 let code = finding["code"] as? String ?? ""
-                guard ["audit.upgrade_header_dropped", "audit.connection_header_dropped", "audit.http10_upstream"].contains(code),
-                      let pair = pairs[finding["front"] as? String ?? ""] else { continue }
-                let path = (pair["front_request"] as? String ?? "").split(separator: " ").dropFirst().first.map(String.init) ?? ""
+                guard
+                    ["audit.upgrade_header_dropped", "audit.connection_header_dropped", "audit.http10_upstream"]
+                        .contains(code),
+                    let pair = pairs[finding["front"] as? String ?? ""]
+                else { continue }
+                let path =
+                    (pair["front_request"] as? String ?? "").split(separator: " ").dropFirst().first.map(String.init)
+                    ?? ""
                 expected["\(pair["front_server"] as? String ?? "")|\(path)|\(code)", default: 0] += 1
             }
         }
@@ -237,8 +277,10 @@ struct PostgresExportTests {
         #expect(stripped.keys.contains { $0.hasSuffix("audit.upgrade_header_dropped") })
     }
 
-    @Test("the server killed mid-load: switchpoint reconnects; dropping, it counts what it dropped and stores the rest; waiting, it stores all",
-          .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)), arguments: ["drop", "wait"])
+    @Test(
+        "the server killed mid-load: switchpoint reconnects; dropping, it counts what it dropped and stores the rest; waiting, it stores all",
+        .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)),
+        arguments: ["drop", "wait"])
     func serverKilledMidLoad(overflow: String) throws {
         let database = try PrivatePostgres()
         let capture = ManyUpgradesCapture(connections: 1200)
@@ -247,19 +289,27 @@ struct PostgresExportTests {
 
         let process = Process()
         process.executableURL = CommandLineTests.binary
-        process.arguments = ["-r", "-", "--json", "--threads", "1", "--pg", database.url, "--pg-queue", "300", "--pg-wait", "60",
-                             "--pg-overflow", overflow]
+        process.arguments = [
+            "-r", "-", "--json", "--threads", "1", "--pg", database.url, "--pg-queue", "300", "--pg-wait", "60",
+            "--pg-overflow", overflow,
+        ]
         let input = Pipe()
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outputFile = directory.appendingPathComponent("out.jsonl"), errorFile = directory.appendingPathComponent("err.txt")
+        let outputFile = directory.appendingPathComponent("out.jsonl")
+        let errorFile = directory.appendingPathComponent("err.txt")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        defer {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
 
         // The first half, then wait until rows arrive in the database.
         input.fileHandleForWriting.write(Data(bytes[..<half]))
@@ -299,7 +349,9 @@ struct PostgresExportTests {
         let words = report.split(separator: " ").map(String.init)
         let written = Int(words[words.firstIndex(of: "postgres:")! + 1]) ?? -1
         let dropped = Int(words[try #require(words.firstIndex(of: "dropped,")) - 1]) ?? -1
-        print("kill mid-load (\(overflow)): \(expectedTotal) rows made, \(written) written, \(dropped) dropped; \(report)")
+        print(
+            "kill mid-load (\(overflow)): \(expectedTotal) rows made, \(written) written, \(dropped) dropped; \(report)"
+        )
         if overflow == "drop" {
             #expect(dropped > 0, "the queue of 300 rows should have overflowed while the server was down")
         } else {
@@ -324,31 +376,47 @@ struct ManyUpgradesCapture {
     private var microseconds: UInt64 = 0
 
     init(connections: Int) {
-        append32(0xa1b2_c3d4); append16(2); append16(4); append32(0); append32(0); append32(262_144)
+        append32(0xa1b2_c3d4)
+        append16(2)
+        append16(4)
+        append32(0)
+        append32(0)
+        append32(262_144)
         append32(CaptureFileBuilder.linkTypeRaw)
-        let request = Array("GET /chat HTTP/1.1\r\nHost: many.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8)
-        let response = Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n".utf8)
+        let request = Array(
+            "GET /chat HTTP/1.1\r\nHost: many.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                .utf8)
+        let response = Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+                .utf8)
         let mask: [UInt8] = [1, 2, 3, 4]
         for index in 0..<connections {
             let port = UInt16(20000 + index)
             var sequence: [UInt32] = [1000, 5000]
             func packet(_ fromClient: Bool, _ flags: UInt16, _ payload: [UInt8] = []) {
                 let side = fromClient ? 0 : 1
-                let tcp = PacketBuilder.tcp(sourcePort: fromClient ? port : 8080, destinationPort: fromClient ? 8080 : port,
-                                            seq: sequence[side], ack: sequence[1 - side], flags: flags, payload: payload)
-                let ip = PacketBuilder.ipv4(source: fromClient ? 0x7f00_0001 : 0x7f00_0002,
-                                            destination: fromClient ? 0x7f00_0002 : 0x7f00_0001, payload: tcp)
+                let tcp = PacketBuilder.tcp(
+                    sourcePort: fromClient ? port : 8080, destinationPort: fromClient ? 8080 : port,
+                    seq: sequence[side], ack: sequence[1 - side], flags: flags, payload: payload)
+                let ip = PacketBuilder.ipv4(
+                    source: fromClient ? 0x7f00_0001 : 0x7f00_0002,
+                    destination: fromClient ? 0x7f00_0002 : 0x7f00_0001, payload: tcp)
                 record(ip)
                 sequence[side] = sequence[side] &+ UInt32(payload.count) + (flags & 0x03 != 0 ? 1 : 0)
             }
-            packet(true, 0x02); packet(false, 0x12); packet(true, 0x10)
+            packet(true, 0x02)
+            packet(false, 0x12)
+            packet(true, 0x10)
             packet(true, 0x18, request)
             packet(false, 0x18, response)
-            packet(true, 0x18, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("hello \(index)".utf8), maskKey: mask))
+            packet(
+                true, 0x18, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("hello \(index)".utf8), maskKey: mask))
             packet(false, 0x18, CaptureFileBuilder.webSocketFrame(opcode: 1, Array("hello \(index)".utf8)))
             packet(true, 0x18, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8], maskKey: mask))
             packet(false, 0x18, CaptureFileBuilder.webSocketFrame(opcode: 8, [0x03, 0xe8]))
-            packet(true, 0x11); packet(false, 0x11); packet(true, 0x10)
+            packet(true, 0x11)
+            packet(false, 0x11)
+            packet(true, 0x10)
         }
     }
 

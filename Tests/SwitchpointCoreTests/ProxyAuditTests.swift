@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (proxy audit): nginx in front of a websockets backend, recorded from real
@@ -25,14 +26,18 @@ struct ProxyAuditTests {
         TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path
     }
 
-    static func audit(_ paths: [String], options: ProxyAuditor.Options = ProxyAuditor.Options()) throws -> ProxyAuditor.Report {
+    static func audit(
+        _ paths: [String], options: ProxyAuditor.Options = ProxyAuditor.Options()
+    ) throws -> ProxyAuditor.Report {
         let (report, problems) = try ProxyAudit.run(paths: paths, options: options)
         #expect(problems.isEmpty)
         return report
     }
 
     static func check(_ report: ProxyAuditor.Report, _ scenario: Scenario) {
-        #expect(Set(report.findings.map(\.code.rawValue)) == scenario.codes, "\(report.findings.map { "\($0.code.rawValue): \($0.message)" })")
+        #expect(
+            Set(report.findings.map(\.code.rawValue)) == scenario.codes,
+            "\(report.findings.map { "\($0.code.rawValue): \($0.message)" })")
         #expect(!report.pairs.isEmpty && report.pairs.allSatisfy { $0.evidence == .secWebSocketKey })
         if scenario.name == "ws-proxy-ok" || scenario.name == "ws-proxy-two-clients" {
             #expect(report.worstSeverity != .error)
@@ -57,7 +62,7 @@ struct ProxyAuditTests {
     func twoFiles(_ scenario: Scenario) throws {
         let report = try Self.audit([Self.path(scenario.name + "-front"), Self.path(scenario.name + "-back")])
         Self.check(report, scenario)
-        #expect(report.clockOffsetMilliseconds.map { abs($0) < 10 } == true)   // same host: near zero
+        #expect(report.clockOffsetMilliseconds.map { abs($0) < 10 } == true)  // same host: near zero
     }
 
     @Test("--front/--back name the legs explicitly")
@@ -96,7 +101,8 @@ struct ProxyAuditTests {
     @Test("exit status: 0 without error findings, 1 with, 2 on bad input")
     func exitStatus() throws {
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-ok")]).status == 0)
-        let failing = try TestEnvironment.run(CommandLineTests.binary, ["audit", Self.path("ws-proxy-nginx-default"), "--json"])
+        let failing = try TestEnvironment.run(
+            CommandLineTests.binary, ["audit", Self.path("ws-proxy-nginx-default"), "--json"])
         #expect(failing.status == 1)
         #expect(failing.text.contains("\"type\":\"audit.finding\",\"code\":\"audit.upgrade_header_dropped\""))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["audit", "/nonexistent.pcap"]).status == 2)
@@ -124,47 +130,67 @@ struct ProxyAuditScriptedTests {
 
     @Test("the client got 101 while the upstream refused: switch without upstream 101")
     func switchWithoutUpstream() {
-        #expect(Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
-                           back: [(.clientToServer, W.request()), (.serverToClient, Self.status("400 Bad Request"))])
-                .contains("audit.switch_without_upstream_101"))
+        #expect(
+            Self.codes(
+                front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
+                back: [(.clientToServer, W.request()), (.serverToClient, Self.status("400 Bad Request"))]
+            )
+            .contains("audit.switch_without_upstream_101"))
     }
 
     @Test("the upstream switched, the client got 502 from the proxy")
     func statusRewritten() {
-        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, Self.status("502 Bad Gateway"))],
-                               back: [(.clientToServer, W.request()), (.serverToClient, W.response())])
+        let codes = Self.codes(
+            front: [(.clientToServer, W.request()), (.serverToClient, Self.status("502 Bad Gateway"))],
+            back: [(.clientToServer, W.request()), (.serverToClient, W.response())])
         #expect(codes.isSuperset(of: ["audit.status_rewritten", "audit.proxy_error_status"]))
     }
 
     @Test("Sec-WebSocket-Extensions removed on the way")
     func headerChanged() {
-        #expect(Self.codes(front: [(.clientToServer, W.request(extensions: "permessage-deflate")), (.serverToClient, W.response())],
-                           back: [(.clientToServer, W.request()), (.serverToClient, W.response())])
-                .contains("audit.header_changed"))
+        #expect(
+            Self.codes(
+                front: [
+                    (.clientToServer, W.request(extensions: "permessage-deflate")), (.serverToClient, W.response()),
+                ],
+                back: [(.clientToServer, W.request()), (.serverToClient, W.response())]
+            )
+            .contains("audit.header_changed"))
     }
 
     @Test("the upstream's close 1001 never reached the client")
     func closeNotRelayed() {
-        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
-                               back: [(.clientToServer, W.request()), (.serverToClient, W.response() + W.close(1001, "going away"))])
+        let codes = Self.codes(
+            front: [(.clientToServer, W.request()), (.serverToClient, W.response())],
+            back: [(.clientToServer, W.request()), (.serverToClient, W.response() + W.close(1001, "going away"))])
         #expect(codes.contains("audit.close_not_relayed"))
     }
 
     @Test("Upgrade: h2c forwarded and accepted upstream: h2c smuggling")
     func h2cSmuggling() {
-        let request = Array("GET /admin HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n".utf8)
+        let request = Array(
+            "GET /admin HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
+                .utf8)
         let switched = Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
-        #expect(Self.codes(front: [(.clientToServer, request), (.serverToClient, switched)],
-                           back: [(.clientToServer, request), (.serverToClient, switched)])
-                .contains("audit.h2c_smuggling"))
+        #expect(
+            Self.codes(
+                front: [(.clientToServer, request), (.serverToClient, switched)],
+                back: [(.clientToServer, request), (.serverToClient, switched)]
+            )
+            .contains("audit.h2c_smuggling"))
     }
 
     @Test("a message lost and one altered between the legs")
     func messages() {
-        let codes = Self.codes(front: [(.clientToServer, W.request()), (.serverToClient, W.response()),
-                                       (.clientToServer, W.text("one", client: true) + W.text("two", client: true))],
-                               back: [(.clientToServer, W.request()), (.serverToClient, W.response()),
-                                      (.clientToServer, W.text("ONE", client: true))])
+        let codes = Self.codes(
+            front: [
+                (.clientToServer, W.request()), (.serverToClient, W.response()),
+                (.clientToServer, W.text("one", client: true) + W.text("two", client: true)),
+            ],
+            back: [
+                (.clientToServer, W.request()), (.serverToClient, W.response()),
+                (.clientToServer, W.text("ONE", client: true)),
+            ])
         #expect(codes.isSuperset(of: ["audit.message_lost", "audit.message_altered"]))
     }
 }

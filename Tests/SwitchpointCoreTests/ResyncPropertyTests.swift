@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 12's property: frame-header chains never call random bytes or other protocols
@@ -49,8 +50,10 @@ struct ResyncPropertyTests {
     }
 
     static var otherProtocolSamples: [URL] {
-        [TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap"),
-         TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2c-upgrade-ignored.pcap")]
+        [
+            TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap"),
+            TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2c-upgrade-ignored.pcap"),
+        ]
             + TestEnvironment.captures(in: TestEnvironment.samplesDirectory.appendingPathComponent("tls"))
     }
 
@@ -59,8 +62,9 @@ struct ResyncPropertyTests {
         try Self.expectNoVerdict(Self.otherProtocolSamples, minimumConnections: 5)
     }
 
-    @Test("random-offset cuts of a raw terminal stream (Docker attach) among them: no websocket or http2 verdict",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    @Test(
+        "random-offset cuts of a raw terminal stream (Docker attach) among them: no websocket or http2 verdict",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
     func otherProtocolsWithTerminal() throws {
         let docker = TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap")
         try #require(FileManager.default.fileExists(atPath: docker.path), "fixture missing: \(docker.path)")
@@ -94,19 +98,27 @@ struct ResyncPropertyTests {
     }
 
     /// True frame offsets of a stream, from the dissector reading it from its start.
-    static func boundaries<D: UpgradedStreamDissector>(_ stream: [UInt8], direction: Direction, start: Int, tag: TimelineEvent.Tag, make: () -> D) -> [Int] {
+    static func boundaries<D: UpgradedStreamDissector>(
+        _ stream: [UInt8], direction: Direction, start: Int, tag: TimelineEvent.Tag, make: () -> D
+    ) -> [Int] {
         var events = EventBuffer(connection: 1)
         var dissector = make()
         stream[start...].withUnsafeBytes {
-            dissector.receive($0, direction: direction, offset: UInt64(start), capture: CaptureInfo(packetNumber: 1, timestamp: .zero), events: &events)
+            dissector.receive(
+                $0, direction: direction, offset: UInt64(start),
+                capture: CaptureInfo(packetNumber: 1, timestamp: .zero), events: &events)
         }
-        return events.events.filter { $0.tag == tag && $0.direction == direction && $0.stream == nil }.map { Int($0.offset ?? 0) }
+        return events.events.filter { $0.tag == tag && $0.direction == direction && $0.stream == nil }.map {
+            Int($0.offset ?? 0)
+        }
     }
 
     /// Cuts each stream inside random frames (a frame picked at random, then an offset in
     /// its first 4 KiB) and counts how often the search lands on the next true boundary.
-    static func resyncRate(_ cases: [(stream: [UInt8], direction: Direction, boundaries: [Int])], rule: some FrameChainRule,
-                           cuts: Int, seed: UInt64) -> (hits: Int, total: Int, misses: [String]) {
+    static func resyncRate(
+        _ cases: [(stream: [UInt8], direction: Direction, boundaries: [Int])], rule: some FrameChainRule,
+        cuts: Int, seed: UInt64
+    ) -> (hits: Int, total: Int, misses: [String]) {
         var random = SplitRandom(seed: seed)
         var hits = 0
         var misses: [String] = []
@@ -117,14 +129,23 @@ struct ResyncPropertyTests {
             let frameStart = chosen.boundaries[frame]
             let frameEnd = frame + 1 < chosen.boundaries.count ? chosen.boundaries[frame + 1] : chosen.stream.count
             let cut = frameStart + 1 + Int(random.next() % UInt64(max(1, min(frameEnd - frameStart - 1, 4096))))
-            guard cut < chosen.stream.count else { hits += 1; continue }
+            guard cut < chosen.stream.count else {
+                hits += 1
+                continue
+            }
             var resync = FrameResync(from: UInt64(cut))
             chosen.stream[cut...].withUnsafeBytes {
                 resync.append($0, offset: UInt64(cut), capture: CaptureInfo(packetNumber: 1, timestamp: .zero))
             }
             let found = resync.search(rule, direction: chosen.direction, final: true).map { cut + $0 }
             let expected = chosen.boundaries.first { $0 >= cut }
-            if found == expected { hits += 1 } else { misses.append("cut \(cut): found \(found.map(String.init) ?? "none"), true \(expected.map(String.init) ?? "none")") }
+            if found == expected {
+                hits += 1
+            } else {
+                misses.append(
+                    "cut \(cut): found \(found.map(String.init) ?? "none"), true \(expected.map(String.init) ?? "none")"
+                )
+            }
         }
         return (hits, cuts, misses)
     }
@@ -132,7 +153,10 @@ struct ResyncPropertyTests {
     @Test("WebSocket resync finds the true boundary in at least 99% of cuts of real streams")
     func webSocketResync() throws {
         var cases: [(stream: [UInt8], direction: Direction, boundaries: [Int])] = []
-        for name in ["websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap", "websocket/ws-session-deflate-params.pcap", "ws-echo-veth.pcap"] {
+        for name in [
+            "websocket/ws-session-plain.pcap", "websocket/ws-session-deflate.pcap",
+            "websocket/ws-session-deflate-params.pcap", "ws-echo-veth.pcap",
+        ] {
             let path = TestEnvironment.samplesDirectory.appendingPathComponent(name).path
             let sink = CollectingEventSink()
             var analyzer = TimelineAnalyzer(output: sink)
@@ -141,10 +165,14 @@ struct ResyncPropertyTests {
             let upgrade = try #require(sink.upgrades.first, "\(name)")
             let streams = try #require(try Self.streams([URL(fileURLWithPath: path)]).first)
             for direction in [Direction.clientToServer, .serverToClient] {
-                let start = Int(direction == .clientToServer ? upgrade.clientToServerOffset : upgrade.serverToClientOffset)
+                let start = Int(
+                    direction == .clientToServer ? upgrade.clientToServerOffset : upgrade.serverToClientOffset)
                 let stream = streams[direction.rawValue]
                 let found = Self.boundaries(stream, direction: direction, start: start, tag: .wsFrame) {
-                    WebSocketDissector(context: UpgradeContext(protocolName: "websocket", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0))
+                    WebSocketDissector(
+                        context: UpgradeContext(
+                            protocolName: "websocket", request: nil, response: nil, clientToServerOffset: 0,
+                            serverToClientOffset: 0))
                 }
                 cases.append((stream, direction, found))
             }
@@ -157,15 +185,21 @@ struct ResyncPropertyTests {
     @Test("HTTP/2 resync finds the true boundary in at least 99% of cuts of real streams")
     func http2Resync() throws {
         var cases: [(stream: [UInt8], direction: Direction, boundaries: [Int])] = []
-        for name in ["http2/h2-prior-knowledge-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap", "detection/h2c-server-first-nghttpd.pcap",
-                     "detection/h2c-server-first-apache.pcap"] {
+        for name in [
+            "http2/h2-prior-knowledge-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap",
+            "detection/h2c-server-first-nghttpd.pcap",
+            "detection/h2c-server-first-apache.pcap",
+        ] {
             let streams = try Self.streams([TestEnvironment.samplesDirectory.appendingPathComponent(name)])
             for pair in streams {
                 for direction in [Direction.clientToServer, .serverToClient] {
                     let stream = pair[direction.rawValue]
                     guard !stream.isEmpty else { continue }
                     let found = Self.boundaries(stream, direction: direction, start: 0, tag: .h2Frame) {
-                        HTTP2Dissector(context: UpgradeContext(protocolName: "h2", request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0))
+                        HTTP2Dissector(
+                            context: UpgradeContext(
+                                protocolName: "h2", request: nil, response: nil, clientToServerOffset: 0,
+                                serverToClientOffset: 0))
                     }
                     cases.append((stream, direction, found))
                 }
@@ -188,22 +222,35 @@ struct ResyncPropertyTests {
         let length = 768 * 1024
         for id in 1...connections {
             let connection = ConnectionID(id)
-            analyzer.receive(.opened(ConnectionOpening(connection: connection, client: client, server: server, roleEvidence: .portHeuristic, capture: capture)))
+            analyzer.receive(
+                .opened(
+                    ConnectionOpening(
+                        connection: connection, client: client, server: server, roleEvidence: .portHeuristic,
+                        capture: capture)))
             let streams = [Self.randomBytes(&random, count: length), Self.randomBytes(&random, count: length)]
             var offset = 0
             while offset < length {
                 for direction in [Direction.clientToServer, .serverToClient] {
                     streams[direction.rawValue][offset..<min(length, offset + 1448)].withUnsafeBytes {
-                        analyzer.receive(.data(StreamChunk(connection: connection, direction: direction, offset: UInt64(offset), bytes: $0, capture: capture)))
+                        analyzer.receive(
+                            .data(
+                                StreamChunk(
+                                    connection: connection, direction: direction, offset: UInt64(offset), bytes: $0,
+                                    capture: capture)))
                     }
                 }
                 offset += 1448
             }
-            analyzer.receive(.closed(ConnectionSummary(connection: connection, client: client, server: server, roleEvidence: .portHeuristic,
-                                                       handshake: .none, start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
-                                                       serverToClient: DirectionStats(), capture: capture)))
+            analyzer.receive(
+                .closed(
+                    ConnectionSummary(
+                        connection: connection, client: client, server: server, roleEvidence: .portHeuristic,
+                        handshake: .none, start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
+                        serverToClient: DirectionStats(), capture: capture)))
         }
-        #expect(!sink.findingCodes.contains("detect.by_content"), "\(sink.findings.filter { $0.code == .detectedByContent })")
+        #expect(
+            !sink.findingCodes.contains("detect.by_content"),
+            "\(sink.findings.filter { $0.code == .detectedByContent })")
         #expect(sink.findingCodes.filter { $0 == "detect.unknown" }.count == connections)
         let shown = sink.events.reduce(0) { total, event in
             if case .rawData(let chunk) = event.kind { total + chunk.length } else { total }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (issue 17, many machines): `--shard I/N` runs joined by `switchpoint merge`
@@ -51,7 +52,9 @@ struct ShardMergeTests {
                 do { try merge.merge(inputs, into: writer) } catch { failure = error.description }
                 return
             }
-            datas[index].withUnsafeBytes { pinned(index + 1, inputs + [ShardMerge.Input(name: "input \(index)", bytes: $0)]) }
+            datas[index].withUnsafeBytes {
+                pinned(index + 1, inputs + [ShardMerge.Input(name: "input \(index)", bytes: $0)])
+            }
         }
         pinned(0, [])
         writer.flush()
@@ -62,27 +65,28 @@ struct ShardMergeTests {
     @Test("merge: events by time, connections renumbered in order of appearance, summaries added up")
     func mergeOrderAndSummary() throws {
         let shard0 = """
-        {"ts":10.000001,"conn":1,"type":"conn.open","client":"a"}
-        {"ts":12.000000,"conn":1,"type":"conn.close"}
-        {"type":"summary","connections":1,"packets":5,"upgrades":{"websocket":1},"findings":{},"input_problems":["x: truncated"],"shard":"0/2"}
+            {"ts":10.000001,"conn":1,"type":"conn.open","client":"a"}
+            {"ts":12.000000,"conn":1,"type":"conn.close"}
+            {"type":"summary","connections":1,"packets":5,"upgrades":{"websocket":1},"findings":{},"input_problems":["x: truncated"],"shard":"0/2"}
 
-        """
+            """
         let shard1 = """
-        {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
-        {"ts":11.000000,"conn":2,"type":"conn.open","client":"c"}
-        {"type":"summary","connections":2,"packets":7,"upgrades":{"h2c":2,"websocket":1},"findings":{"f":1},"input_problems":["x: truncated"],"shard":"1/2"}
+            {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+            {"ts":11.000000,"conn":2,"type":"conn.open","client":"c"}
+            {"type":"summary","connections":2,"packets":7,"upgrades":{"h2c":2,"websocket":1},"findings":{"f":1},"input_problems":["x: truncated"],"shard":"1/2"}
 
-        """
+            """
         let result = try Self.merged([shard1 + shard0])
         #expect(result.status, "\(result.error)")
-        #expect(result.text == """
-        {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
-        {"ts":10.000001,"conn":2,"type":"conn.open","client":"a"}
-        {"ts":11.000000,"conn":3,"type":"conn.open","client":"c"}
-        {"ts":12.000000,"conn":2,"type":"conn.close"}
-        {"type":"summary","connections":3,"packets":12,"upgrades":{"h2c":2,"websocket":2},"findings":{"f":1},"input_problems":["x: truncated"]}
+        #expect(
+            result.text == """
+                {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+                {"ts":10.000001,"conn":2,"type":"conn.open","client":"a"}
+                {"ts":11.000000,"conn":3,"type":"conn.open","client":"c"}
+                {"ts":12.000000,"conn":2,"type":"conn.close"}
+                {"type":"summary","connections":3,"packets":12,"upgrades":{"h2c":2,"websocket":2},"findings":{"f":1},"input_problems":["x: truncated"]}
 
-        """)
+                """)
     }
 
     @Test("merge refuses a missing or repeated shard and lines that are not switchpoint JSON")
@@ -90,8 +94,11 @@ struct ShardMergeTests {
         let summary = { (shard: String) in #"{"type":"summary","connections":0,"shard":"\#(shard)"}"# + "\n" }
         #expect(try Self.merged([summary("0/3") + summary("2/3")]).error.contains("1/3 missing"))
         #expect(try Self.merged([summary("0/2") + summary("0/2") + summary("1/2")]).error.contains("more than once"))
-        #expect(try Self.merged(["not json\n" + summary("0/1")]).error.contains("not a switchpoint --json timeline line"))
-        #expect(try Self.merged([#"{"ts":1.0,"conn":1,"type":"conn.open"}"# + "\n"]).error.contains("after the last summary line"))
+        #expect(
+            try Self.merged(["not json\n" + summary("0/1")]).error.contains("not a switchpoint --json timeline line"))
+        #expect(
+            try Self.merged([#"{"ts":1.0,"conn":1,"type":"conn.open"}"# + "\n"]).error.contains(
+                "after the last summary line"))
         #expect(try Self.merged([""]).error.contains("nothing to merge"))
     }
 
@@ -101,7 +108,9 @@ struct ShardMergeTests {
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         var found: [String] = []
         while let path = enumerator?.nextObject() as? String {
-            if path.hasSuffix(".pcap") || path.hasSuffix(".pcapng") { found.append(root.appendingPathComponent(path).path) }
+            if path.hasSuffix(".pcap") || path.hasSuffix(".pcapng") {
+                found.append(root.appendingPathComponent(path).path)
+            }
         }
         return found.sorted()
     }
@@ -111,7 +120,8 @@ struct ShardMergeTests {
         let parallel = try TestEnvironment.requiredTool("parallel")
         let binary = CommandLineTests.binary.path
         let reads = files.flatMap { ["-r", $0] }.map(shellQuoted).joined(separator: " ")
-        let script = "\(shellQuoted(parallel.path)) --will-cite \(shellQuoted(binary)) \(reads) --json --shard {}/\(count) ::: "
+        let script =
+            "\(shellQuoted(parallel.path)) --will-cite \(shellQuoted(binary)) \(reads) --json --shard {}/\(count) ::: "
             + (0..<count).map(String.init).joined(separator: " ") + " | \(shellQuoted(binary)) merge"
         return try TestEnvironment.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], timeoutSeconds: 300)
     }
@@ -120,12 +130,14 @@ struct ShardMergeTests {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    @Test("parallel --shard {}/4 | merge equals one run over the sample set",
-          .timeLimit(.minutes(5)))
+    @Test(
+        "parallel --shard {}/4 | merge equals one run over the sample set",
+        .timeLimit(.minutes(5)))
     func shardsEqualOneRun() throws {
         let files = Self.sampleSet
         try #require(files.count >= 20, "the samples are missing")
-        let single = try TestEnvironment.run(CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json"], timeoutSeconds: 120)
+        let single = try TestEnvironment.run(
+            CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json"], timeoutSeconds: 120)
         #expect(single.status == 0, "\(single.errorText.prefix(500))")
         let merged = try Self.parallelShards(files, count: 4)
         #expect(merged.status == 0, "\(merged.errorText.prefix(500))")
@@ -137,21 +149,24 @@ struct ShardMergeTests {
         #expect(shards.connections == one.connections)
         #expect(shards.summary == one.summary)
         // Each shard got a part of the connections, not all of them.
-        let shard0 = try TestEnvironment.run(CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json", "--shard", "0/4"])
+        let shard0 = try TestEnvironment.run(
+            CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json", "--shard", "0/4"])
         let part = CanonicalTimeline(lines: shard0.text.split(separator: "\n").map(String.init))
         #expect(part.openings.count > 0 && part.openings.count < one.openings.count)
         #expect(part.summary?.hasSuffix(#","shard":"0/4"}"#) == true)
     }
 
-    @Test("rotated files: a connection spanning them stays whole in its shard",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "rotated files: a connection spanning them stays whole in its shard",
+        .timeLimit(.minutes(2)))
     func rotatedFiles() throws {
         let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
         // Rotated as tcpdump -C would leave it: consecutive files of 40 packets.
-        let split = try TestEnvironment.run(editcap, ["-F", "pcap", "-c", "40", sample, directory.appendingPathComponent("part.pcap").path])
+        let split = try TestEnvironment.run(
+            editcap, ["-F", "pcap", "-c", "40", sample, directory.appendingPathComponent("part.pcap").path])
         #expect(split.status == 0)
         let parts = TestEnvironment.captures(in: directory).map(\.path)
         #expect(parts.count > 3)
@@ -159,7 +174,8 @@ struct ShardMergeTests {
         let merged = try Self.parallelShards(parts, count: 2)
         #expect(merged.status == 0, "\(merged.errorText.prefix(500))")
         // Time-ordered and numbered as the single run over the original file.
-        #expect(CanonicalTimeline(lines: merged.text.split(separator: "\n").map(String.init))
+        #expect(
+            CanonicalTimeline(lines: merged.text.split(separator: "\n").map(String.init))
                 == CanonicalTimeline(lines: whole.text.split(separator: "\n").map(String.init)))
     }
 }

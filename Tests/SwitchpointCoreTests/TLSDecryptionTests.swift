@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// TLS decryption from key logs: the key schedule against RFC 8448, and the recorded
@@ -45,7 +46,8 @@ struct TLSDecryptionTests {
         #expect(TLSHex.string(application.key) == "9f02283b6c9c07efc26bb9f2ac92e356")
         #expect(TLSHex.string(application.iv) == "cf782b88dd83549aadf1e984")
         let clientApplication = Self.hex("9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5")
-        #expect(TLSHex.string(TLSKeySchedule.trafficKeys(secret: clientApplication, aead: .aes128GCM, hash: .sha256).key)
+        #expect(
+            TLSHex.string(TLSKeySchedule.trafficKeys(secret: clientApplication, aead: .aes128GCM, hash: .sha256).key)
                 == "17422dda596ed5d9acd890e3c63f5051")
         // Early secret → derived → handshake secret → c/s hs traffic (transcript CH..SH).
         let early = TLSKeySchedule.extract(salt: [0], inputKeyMaterial: [UInt8](repeating: 0, count: 32), hash: .sha256)
@@ -57,8 +59,12 @@ struct TLSDecryptionTests {
         let handshake = TLSKeySchedule.extract(salt: derived, inputKeyMaterial: shared, hash: .sha256)
         #expect(TLSHex.string(handshake) == "1dc826e93606aa6fdc0aadc12f741b01046aa6b99f691ed221a9f0ca043fbeac")
         let transcript = Self.hex("860c06edc07858ee8e78f0e7428c58edd6b43f2ca3e6e95f02ed063cf0e1cad8")
-        #expect(TLSKeySchedule.deriveSecret(handshake, label: "s hs traffic", transcriptHash: transcript, hash: .sha256) == serverHandshake)
-        #expect(TLSKeySchedule.deriveSecret(handshake, label: "c hs traffic", transcriptHash: transcript, hash: .sha256) == clientHandshake)
+        #expect(
+            TLSKeySchedule.deriveSecret(handshake, label: "s hs traffic", transcriptHash: transcript, hash: .sha256)
+                == serverHandshake)
+        #expect(
+            TLSKeySchedule.deriveSecret(handshake, label: "c hs traffic", transcriptHash: transcript, hash: .sha256)
+                == clientHandshake)
     }
 
     @Test("KeyUpdate: the derived next generation equals OpenSSL's logged *_TRAFFIC_SECRET_N")
@@ -82,19 +88,19 @@ struct TLSDecryptionTests {
     func keyLogParsing() {
         let random = String(repeating: "ab", count: 32)
         let text = """
-        # comment
-        CLIENT_RANDOM \(random) \(String(repeating: "01", count: 48))\r
-        CLIENT_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "02", count: 32))
-        SERVER_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "03", count: 32))
-        CLIENT_TRAFFIC_SECRET_0 \(random) \(String(repeating: "04", count: 32))
-        SERVER_TRAFFIC_SECRET_0 \(random) \(String(repeating: "05", count: 32))
-        EXPORTER_SECRET \(random) \(String(repeating: "06", count: 32))
-        EARLY_EXPORTER_SECRET \(random) \(String(repeating: "07", count: 32))
-        CLIENT_EARLY_TRAFFIC_SECRET \(random) \(String(repeating: "08", count: 32))
-        this is not a key log line
-        CLIENT_RANDOM 1234 5678
-        CLIENT_RANDOM \(random) zz
-        """
+            # comment
+            CLIENT_RANDOM \(random) \(String(repeating: "01", count: 48))\r
+            CLIENT_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "02", count: 32))
+            SERVER_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "03", count: 32))
+            CLIENT_TRAFFIC_SECRET_0 \(random) \(String(repeating: "04", count: 32))
+            SERVER_TRAFFIC_SECRET_0 \(random) \(String(repeating: "05", count: 32))
+            EXPORTER_SECRET \(random) \(String(repeating: "06", count: 32))
+            EARLY_EXPORTER_SECRET \(random) \(String(repeating: "07", count: 32))
+            CLIENT_EARLY_TRAFFIC_SECRET \(random) \(String(repeating: "08", count: 32))
+            this is not a key log line
+            CLIENT_RANDOM 1234 5678
+            CLIENT_RANDOM \(random) zz
+            """
         let log = TLSKeyLog(text: text, source: "test")
         #expect(log.malformedLines == 3)
         #expect(log.firstMalformed?.hasPrefix("test line 10") == true)
@@ -111,7 +117,9 @@ struct TLSDecryptionTests {
         #expect(result.problem == nil)
         #expect(result.keyLogs.count == 1)
         let injected = try String(contentsOfFile: Self.path("tls13-h2-curl-nghttpd.keylog"), encoding: .utf8)
-        #expect(result.keyLogs.first.map { TLSKeyLog(text: $0).clientRandomCount } == TLSKeyLog(text: injected).clientRandomCount)
+        #expect(
+            result.keyLogs.first.map { TLSKeyLog(text: $0).clientRandomCount }
+                == TLSKeyLog(text: injected).clientRandomCount)
         #expect(!PcapngSecretsScanner.isPcapng(path: Self.path("tls13-h2-curl-nghttpd.pcap")))
     }
 
@@ -119,23 +127,31 @@ struct TLSDecryptionTests {
 
     /// tshark's view with the same key log, one row per packet: fields tab-separated,
     /// several occurrences comma-separated.
-    static func tshark(_ name: String, filter: String, fields: [String], aggregator: String = ",") throws -> [[String]] {
+    static func tshark(_ name: String, filter: String, fields: [String], aggregator: String = ",") throws -> [[String]]
+    {
         let tshark = try TestEnvironment.requiredTool("tshark")
-        var arguments = ["-r", path(name + ".pcap"), "-o", "tls.keylog_file:" + path(name + ".keylog"), "-Y", filter,
-                         "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + aggregator]
+        var arguments = [
+            "-r", path(name + ".pcap"), "-o", "tls.keylog_file:" + path(name + ".keylog"), "-Y", filter,
+            "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=" + aggregator,
+        ]
         for field in fields { arguments += ["-e", field] }
         let result = try TestEnvironment.run(tshark, arguments)
         #expect(result.status == 0, "tshark: \(result.errorText)")
-        return result.text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        return result.text.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     static func serverPort(_ events: EventCollector) -> String? {
-        for event in events.events { if case .connectionOpened(let opening) = event.kind { return String(opening.server.port) } }
+        for event in events.events {
+            if case .connectionOpened(let opening) = event.kind { return String(opening.server.port) }
+        }
         return nil
     }
 
-    @Test("HTTP/2 inside TLS 1.3 and 1.2 (nghttpd, nginx): frames and header lists equal tshark's, streams what curl logged",
-          arguments: ["tls13-h2-curl-nghttpd", "tls12-h2-curl-nghttpd", "tls13-h2-curl-nginx"])
+    @Test(
+        "HTTP/2 inside TLS 1.3 and 1.2 (nghttpd, nginx): frames and header lists equal tshark's, streams what curl logged",
+        arguments: ["tls13-h2-curl-nghttpd", "tls12-h2-curl-nghttpd", "tls13-h2-curl-nginx"])
     func http2(_ name: String) throws {
         let events = try Self.timeline(name, keyLog: Self.keyLog(name))
         #expect(events.findingCodes.isEmpty)
@@ -161,10 +177,13 @@ struct TLSDecryptionTests {
         #expect(certificate.issuer == certificate.subject)
         #expect(certificate.notBefore < certificate.notAfter && certificate.notAfter.hasSuffix("Z"))
         let port = try #require(Self.serverPort(events))
-        let rows = try Self.tshark(name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"])
+        let rows = try Self.tshark(
+            name, filter: "http2", fields: ["tcp.srcport", "http2.type", "http2.streamid", "http2.length"])
         var reference: [String] = []
         for row in rows where row.count == 4 && !row[1].isEmpty {
-            let types = row[1].split(separator: ","), ids = row[2].split(separator: ","), lengths = row[3].split(separator: ",")
+            let types = row[1].split(separator: ",")
+            let ids = row[2].split(separator: ",")
+            let lengths = row[3].split(separator: ",")
             guard types.count == ids.count, ids.count == lengths.count else { continue }
             for index in types.indices {
                 reference.append("\(row[0] == port ? "s2c" : "c2s") \(types[index]) \(ids[index]) \(lengths[index])")
@@ -179,13 +198,18 @@ struct TLSDecryptionTests {
             return block.fields.map { "\(event.direction == .clientToServer ? "c2s" : "s2c") \($0.name): \($0.value)" }
         }
         // "|": header values (a date) hold commas.
-        let headerRows = try Self.tshark(name, filter: "http2.type == 1", fields: ["tcp.srcport", "http2.header.name", "http2.header.value"], aggregator: "|")
+        let headerRows = try Self.tshark(
+            name, filter: "http2.type == 1", fields: ["tcp.srcport", "http2.header.name", "http2.header.value"],
+            aggregator: "|")
         var expected: [String] = []
         for row in headerRows where row.count == 3 {
-            let names = row[1].split(separator: "|"), values = row[2].split(separator: "|", omittingEmptySubsequences: false)
+            let names = row[1].split(separator: "|")
+            let values = row[2].split(separator: "|", omittingEmptySubsequences: false)
             #expect(names.count == values.count, "tshark row with \(names.count) names and \(values.count) values")
             guard names.count == values.count else { continue }
-            for index in names.indices { expected.append("\(row[0] == port ? "s2c" : "c2s") \(names[index]): \(values[index])") }
+            for index in names.indices {
+                expected.append("\(row[0] == port ? "s2c" : "c2s") \(names[index]): \(values[index])")
+            }
         }
         #expect(!expected.isEmpty, "tshark decoded no HEADERS")
         #expect(headers == expected)
@@ -196,18 +220,24 @@ struct TLSDecryptionTests {
         let name = "tls13-http11-curl-python"
         let events = try Self.timeline(name, keyLog: Self.keyLog(name))
         #expect(events.findingCodes.isEmpty)
-        let requests = events.events.compactMap { if case .httpRequest(let head) = $0.kind { "\(head.method) \(head.target)" } else { nil } }
-        let statuses = events.events.compactMap { if case .httpResponse(let head) = $0.kind { String(head.status) } else { nil } }
+        let requests = events.events.compactMap {
+            if case .httpRequest(let head) = $0.kind { "\(head.method) \(head.target)" } else { nil }
+        }
+        let statuses = events.events.compactMap {
+            if case .httpResponse(let head) = $0.kind { String(head.status) } else { nil }
+        }
         #expect(requests == ["GET /a", "GET /b"])
         #expect(statuses == ["200", "200"])
-        let requestRows = try Self.tshark(name, filter: "http.request", fields: ["http.request.method", "http.request.uri"])
+        let requestRows = try Self.tshark(
+            name, filter: "http.request", fields: ["http.request.method", "http.request.uri"])
         #expect(requestRows.map { $0.joined(separator: " ") } == requests)
         let responseRows = try Self.tshark(name, filter: "http.response", fields: ["http.response.code"])
         #expect(responseRows.map { $0.joined() } == statuses)
     }
 
-    @Test("wss:// with and without permessage-deflate: the switch inside TLS, frames equal tshark's and the peers' logs",
-          arguments: ["tls13-wss-websockets", "tls13-wss-websockets-deflate"])
+    @Test(
+        "wss:// with and without permessage-deflate: the switch inside TLS, frames equal tshark's and the peers' logs",
+        arguments: ["tls13-wss-websockets", "tls13-wss-websockets-deflate"])
     func webSocket(_ name: String) throws {
         let events = try Self.timeline(name, keyLog: Self.keyLog(name))
         #expect(events.findingCodes.isEmpty)
@@ -224,13 +254,16 @@ struct TLSDecryptionTests {
         for line in log.split(separator: "\n") {
             let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             guard entry["dir"] as? String == "send", let type = entry["type"] as? String, let opcode = opcodes[type],
-                  let length = entry["len"] as? Int else { continue }
+                let length = entry["len"] as? Int
+            else { continue }
             sent.append("\(entry["side"] as? String == "client" ? "c2s" : "s2c") \(opcode) \(length)")
         }
         let messages = events.events.compactMap { event -> String? in
             switch event.kind {
-            case .wsMessage(let message): "\(event.direction == .clientToServer ? "c2s" : "s2c") \(message.opcode) \(message.length)"
-            case .wsControl(let control): "\(event.direction == .clientToServer ? "c2s" : "s2c") \(control.opcode) \(control.payload.count)"
+            case .wsMessage(let message):
+                "\(event.direction == .clientToServer ? "c2s" : "s2c") \(message.opcode) \(message.length)"
+            case .wsControl(let control):
+                "\(event.direction == .clientToServer ? "c2s" : "s2c") \(control.opcode) \(control.payload.count)"
             case .wsClose: "\(event.direction == .clientToServer ? "c2s" : "s2c") 8 5"
             default: nil
             }
@@ -238,10 +271,13 @@ struct TLSDecryptionTests {
         #expect(messages.filter { $0.hasPrefix("c2s") } == sent.filter { $0.hasPrefix("c2s") })
         #expect(messages.filter { $0.hasPrefix("s2c") } == sent.filter { $0.hasPrefix("s2c") })
         let port = try #require(Self.serverPort(events))
-        let rows = try Self.tshark(name, filter: "websocket", fields: ["tcp.srcport", "websocket.opcode", "websocket.payload_length", "websocket.payload_length_ext_16"])
+        let rows = try Self.tshark(
+            name, filter: "websocket",
+            fields: ["tcp.srcport", "websocket.opcode", "websocket.payload_length", "websocket.payload_length_ext_16"])
         var reference: [String] = []
         for row in rows where row.count == 4 {
-            let opcodes = row[1].split(separator: ","), lengths = row[2].split(separator: ",")
+            let opcodes = row[1].split(separator: ",")
+            let lengths = row[2].split(separator: ",")
             // A 7-bit length of 126 means the 16-bit extended length follows (in order).
             var extended = row[3].split(separator: ",").makeIterator()
             guard opcodes.count == lengths.count else { continue }
@@ -267,8 +303,10 @@ struct TLSDecryptionTests {
         let update = try Self.timeline("tls13-keyupdate-openssl", keyLog: Self.keyLog("tls13-keyupdate-openssl"))
         #expect(update.findingCodes.isEmpty)
         // The request and the answer travel under the second key generation.
-        #expect(update.events.contains { if case .httpRequest(let head) = $0.kind { head.target == "/" } else { false } })
-        #expect(update.events.contains { if case .httpResponse(let head) = $0.kind { head.status == 200 } else { false } })
+        #expect(
+            update.events.contains { if case .httpRequest(let head) = $0.kind { head.target == "/" } else { false } })
+        #expect(
+            update.events.contains { if case .httpResponse(let head) = $0.kind { head.status == 200 } else { false } })
 
         let resumed = try Self.timeline("tls13-resumed-openssl", keyLog: Self.keyLog("tls13-resumed-openssl"))
         let sessions = resumed.events.compactMap { if case .tlsSession(let facts) = $0.kind { facts } else { nil } }
@@ -281,18 +319,26 @@ struct TLSDecryptionTests {
     func keySources() throws {
         let binary = CommandLineTests.binary
         let name = "tls13-h2-curl-nghttpd"
-        let fromOption = try TestEnvironment.run(binary, ["-r", Self.path(name + ".pcap"), "--json", "--keylog", Self.path(name + ".keylog")])
+        let fromOption = try TestEnvironment.run(
+            binary, ["-r", Self.path(name + ".pcap"), "--json", "--keylog", Self.path(name + ".keylog")])
         let env = try #require(TestEnvironment.tool("env"))
-        let fromEnvironment = try TestEnvironment.run(env, ["SSLKEYLOGFILE=" + Self.path(name + ".keylog"), binary.path,
-                                                            "-r", Self.path(name + ".pcap"), "--json"])
+        let fromEnvironment = try TestEnvironment.run(
+            env,
+            [
+                "SSLKEYLOGFILE=" + Self.path(name + ".keylog"), binary.path,
+                "-r", Self.path(name + ".pcap"), "--json",
+            ])
         let fromBlock = try TestEnvironment.run(binary, ["-r", Self.path(name + "-dsb.pcapng"), "--json"])
         #expect(fromOption.status == 0 && fromEnvironment.status == 0 && fromBlock.status == 0)
         // The events (not the summary, whose packet counts are the same too) line by line.
-        let events = { (result: TestEnvironment.ToolResult) in result.text.split(separator: "\n").filter { !$0.contains("\"type\":\"summary\"") } }
+        let events = { (result: TestEnvironment.ToolResult) in
+            result.text.split(separator: "\n").filter { !$0.contains("\"type\":\"summary\"") }
+        }
         #expect(events(fromOption).contains { $0.contains("\"type\":\"h2.stream\"") && $0.contains("\"tls\":true") })
         #expect(events(fromOption) == events(fromEnvironment))
         #expect(events(fromOption) == events(fromBlock))
-        let missing = try TestEnvironment.run(binary, ["-r", Self.path(name + ".pcap"), "--keylog", "/nonexistent/keylog"])
+        let missing = try TestEnvironment.run(
+            binary, ["-r", Self.path(name + ".pcap"), "--keylog", "/nonexistent/keylog"])
         #expect(missing.status == 2)
     }
 
@@ -303,7 +349,10 @@ struct TLSDecryptionTests {
         let events = try Self.timeline("tls13-h2-curl-nghttpd", keyLog: Self.keyLog("tls12-h2-curl-nghttpd"))
         #expect(events.findingCodes == ["tls.no_key"])
         #expect(!events.events.contains { $0.decrypted })
-        #expect(events.events.contains { if case .tlsEncrypted(let c2s, let s2c) = $0.kind { c2s > 0 && s2c > 100_000 } else { false } })
+        #expect(
+            events.events.contains {
+                if case .tlsEncrypted(let c2s, let s2c) = $0.kind { c2s > 0 && s2c > 100_000 } else { false }
+            })
     }
 
     @Test("a wrong key: tls.decrypt_failed once per direction, no frames decoded from garbage")
@@ -317,7 +366,10 @@ struct TLSDecryptionTests {
         let events = try Self.timeline("tls13-h2-curl-nghttpd", keyLog: TLSKeyLog(text: broken))
         #expect(Set(events.findingCodes) == ["tls.decrypt_failed"])
         #expect(events.findings.allSatisfy { $0.message.contains("wrong key file or corrupted record") })
-        #expect(!events.events.contains { $0.tag == .h2Frame || $0.tag == .h2Headers || $0.tag == .h2Stream || $0.tag == .rawData })
+        #expect(
+            !events.events.contains {
+                $0.tag == .h2Frame || $0.tag == .h2Headers || $0.tag == .h2Stream || $0.tag == .rawData
+            })
     }
 
     @Test("a key log with junk lines still decrypts; no keys at all behaves as before")
@@ -336,8 +388,9 @@ struct TLSDecryptionTests {
 
     // MARK: The record layer however TCP cut the bytes
 
-    @Test("the record layer fed whole, byte by byte and in random splits gives the same events",
-          arguments: ["tls13-wss-websockets-deflate", "tls12-h2-curl-nghttpd", "tls13-keyupdate-openssl"])
+    @Test(
+        "the record layer fed whole, byte by byte and in random splits gives the same events",
+        arguments: ["tls13-wss-websockets-deflate", "tls12-h2-curl-nghttpd", "tls13-keyupdate-openssl"])
     func splittings(_ name: String) throws {
         let source = try TestEnvironment.fixtureSource(paths: [Self.path(name + ".pcap")], filter: "")
         var sink = OrderedChunks()
@@ -361,7 +414,10 @@ struct TLSDecryptionTests {
         // The server's 40,000-byte binary echo spans several records: cut 100 bytes out of
         // the middle of the largest server send.
         var messages = sink.messages
-        let index = try #require(messages.indices.filter { messages[$0].0 == .serverToClient }.max { messages[$0].1.count < messages[$1].1.count })
+        let index = try #require(
+            messages.indices.filter { messages[$0].0 == .serverToClient }.max {
+                messages[$0].1.count < messages[$1].1.count
+            })
         let bytes = messages[index].1
         let cut = bytes.count / 2
         messages[index].1 = Array(bytes[..<cut])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Live mode: key log files that grow after switchpoint started are re-read when a
@@ -12,7 +13,9 @@ struct TLSKeyLogFollowerTests {
     }
 
     static func temporaryFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-keylog-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchpoint-keylog-\(UUID().uuidString)"
+        ).path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -89,7 +92,8 @@ struct TLSKeyLogFollowerTests {
         #expect(log.secrets(clientRandom: bytes, complete: needMaster) == nil)
         #expect(follower.rereads == 2)
         clock.nanoseconds += TLSKeyLogFollower.minimumIntervalNanoseconds
-        #expect(log.secrets(clientRandom: bytes, complete: needMaster)?.masterSecret == [UInt8](repeating: 1, count: 48))
+        #expect(
+            log.secrets(clientRandom: bytes, complete: needMaster)?.masterSecret == [UInt8](repeating: 1, count: 48))
         #expect(follower.rereads == 3)
         // A hit does not re-read.
         clock.nanoseconds += TLSKeyLogFollower.minimumIntervalNanoseconds

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 14, end to end through the binary: colour, ASCII, plurals, -q, -n, --version,
@@ -10,8 +11,11 @@ struct TerminalOptionsTests {
     static let binary = CommandLineTests.binary
     static let sample = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
     static let echo = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
-    static let refused = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap").path
-    static let nginxProxy = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap").path
+    static let refused = TestEnvironment.samplesDirectory.appendingPathComponent(
+        "proxy/upgrade-refused-then-retry.pcap"
+    ).path
+    static let nginxProxy = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap")
+        .path
     static let h2c = TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap").path
     static let wsBasic = TestEnvironment.corpusDirectory.appendingPathComponent("ws-basic.pcap").path
     static let wrongAccept = TestEnvironment.corpusDirectory.appendingPathComponent("ws-wrong-accept.pcap").path
@@ -113,7 +117,8 @@ struct TerminalOptionsTests {
         let clean = try run(["-r", Self.echo, "--fail-on", "warn"])
         #expect(clean.status == 0)
         #expect(!clean.text.contains("findings:"))
-        let rejected = TestEnvironment.samplesDirectory.appendingPathComponent("detection/ws-handshake-rejected.pcap").path
+        let rejected = TestEnvironment.samplesDirectory.appendingPathComponent("detection/ws-handshake-rejected.pcap")
+            .path
         #expect(try run(["-r", rejected]).status == 0)
         #expect(try run(["-r", rejected, "--fail-on", "error"]).status == 1)
         #expect(try run(["-r", rejected, "--fail-on", "error", "--threads", "1"]).status == 1)
@@ -161,8 +166,12 @@ struct TerminalOptionsTests {
 struct TerminalEvidenceTests {
     static let binary = CommandLineTests.binary
     static let nginx = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
-    static let refused = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap").path
-    static let rejected = TestEnvironment.samplesDirectory.appendingPathComponent("detection/ws-handshake-rejected.pcap").path
+    static let refused = TestEnvironment.samplesDirectory.appendingPathComponent(
+        "proxy/upgrade-refused-then-retry.pcap"
+    ).path
+    static let rejected = TestEnvironment.samplesDirectory.appendingPathComponent(
+        "detection/ws-handshake-rejected.pcap"
+    ).path
     static let proxy = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap").path
     /// The Sec-WebSocket-Key the sample's client sent (conn 2).
     static let nginxKey = "c3dpdGNocG9pbnQtc2FtcGxlIQ=="
@@ -178,7 +187,8 @@ struct TerminalEvidenceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let plain = try run(["-r", Self.nginx, "-v"])
         #expect(plain.text.contains("Sec-WebSocket-Key: \(Self.nginxKey)"))
-        let html = directory.appendingPathComponent("r.html").path, har = directory.appendingPathComponent("r.har").path
+        let html = directory.appendingPathComponent("r.html").path
+        let har = directory.appendingPathComponent("r.har").path
         let text = try run(["-r", Self.nginx, "-v", "--redact", "--html", html, "--har", har])
         #expect(text.status == 0)
         #expect(text.text.contains("                           Sec-WebSocket-Key: ‹redacted len=28›\n"))
@@ -186,7 +196,10 @@ struct TerminalEvidenceTests {
         #expect(text.text == plain.text.replacingOccurrences(of: Self.nginxKey, with: "‹redacted len=28›"))
         let json = try run(["-r", Self.nginx, "--json", "--redact"])
         #expect(json.text.contains(#"["Sec-WebSocket-Key","‹redacted len=28›"]"#))
-        for output in [text.text, json.text, try String(contentsOfFile: html, encoding: .utf8), try String(contentsOfFile: har, encoding: .utf8)] {
+        for output in [
+            text.text, json.text, try String(contentsOfFile: html, encoding: .utf8),
+            try String(contentsOfFile: har, encoding: .utf8),
+        ] {
             #expect(!output.contains(Self.nginxKey))
             #expect(output.contains("redacted len=28"))
         }
@@ -215,40 +228,47 @@ struct TerminalEvidenceTests {
     func listingColumns() throws {
         let result = try run(["-r", Self.rejected, "--connections"])
         #expect(result.status == 0)
-        #expect(result.text == """
-         conn client                 server                      start s   duration s  c2s pkts    c2s bytes  s2c pkts    s2c bytes  gaps handshake   protocol         upgrade                            findings    close
-            1 127.0.0.1:53350        127.0.0.1:18611            0.000000     0.029375         7          220         6          144     0 complete    http1→websocket  websocket switched                 0           fin
-            2 127.0.0.1:53352        127.0.0.1:18611            0.230326     0.001075         5          275         4          129     0 complete    http1→websocket  websocket rejected by the client   2 (error)   fin
-            3 127.0.0.1:53360        127.0.0.1:18611            0.432078     0.005332         5          278         4          108     0 complete    http1→websocket  websocket rejected by the client   2 (warn)    fin
-            4 127.0.0.1:53370        127.0.0.1:18611            0.638136     0.001153         5          208         4          175     0 complete    http1→websocket  websocket rejected by the client   2 (error)   fin
-        4 connections; 44 packets (44 TCP, 0 other)
+        #expect(
+            result.text == """
+                 conn client                 server                      start s   duration s  c2s pkts    c2s bytes  s2c pkts    s2c bytes  gaps handshake   protocol         upgrade                            findings    close
+                    1 127.0.0.1:53350        127.0.0.1:18611            0.000000     0.029375         7          220         6          144     0 complete    http1→websocket  websocket switched                 0           fin
+                    2 127.0.0.1:53352        127.0.0.1:18611            0.230326     0.001075         5          275         4          129     0 complete    http1→websocket  websocket rejected by the client   2 (error)   fin
+                    3 127.0.0.1:53360        127.0.0.1:18611            0.432078     0.005332         5          278         4          108     0 complete    http1→websocket  websocket rejected by the client   2 (warn)    fin
+                    4 127.0.0.1:53370        127.0.0.1:18611            0.638136     0.001153         5          208         4          175     0 complete    http1→websocket  websocket rejected by the client   2 (error)   fin
+                4 connections; 44 packets (44 TCP, 0 other)
 
-        """)
+                """)
         let refused = try run(["-r", Self.refused, "--connections"])
         let rows = refused.text.split(separator: "\n").dropFirst().prefix(3).map { row in
             row.range(of: "complete    ").map { String(row[$0.upperBound...]) } ?? String(row)
         }
-        #expect(rows == [
-            "http1            refused                            1 (warn)    fin",
-            "http1            refused (426)                      1 (warn)    fin",
-            "http1→websocket  websocket switched                 0           fin",
-        ])
+        #expect(
+            rows == [
+                "http1            refused                            1 (warn)    fin",
+                "http1            refused (426)                      1 (warn)    fin",
+                "http1→websocket  websocket switched                 0           fin",
+            ])
     }
 
     @Test("the summary counts messages and streams per protocol, text and JSON")
     func summaryTotals() throws {
         let text = try run(["-r", Self.refused])
-        #expect(text.text.hasSuffix("""
-        == summary
-        3 connections, 41 packets (39 TCP, 2 other)
-        upgrades: websocket switched ×1, refused (426) ×1, refused (other status) ×1
-        messages: http1 3 requests, 3 responses; websocket 4 messages, 0 pings/pongs, 2 close frames
-        findings: upgrade.refused ×1 (warn), upgrade.refused_426 ×1 (warn)
+        #expect(
+            text.text.hasSuffix(
+                """
+                == summary
+                3 connections, 41 packets (39 TCP, 2 other)
+                upgrades: websocket switched ×1, refused (426) ×1, refused (other status) ×1
+                messages: http1 3 requests, 3 responses; websocket 4 messages, 0 pings/pongs, 2 close frames
+                findings: upgrade.refused ×1 (warn), upgrade.refused_426 ×1 (warn)
 
-        """))
+                """))
         let json = try run(["-r", Self.refused, "--json"])
         let summary = try #require(json.text.split(separator: "\n").last)
-        #expect(summary.contains(#""messages":{"http1":{"requests":3,"responses":3},"http2":{"streams":0},"raw":{"chunks":0},"websocket":{"close":2,"control":0,"messages":4}}"#))
+        #expect(
+            summary.contains(
+                #""messages":{"http1":{"requests":3,"responses":3},"http2":{"streams":0},"raw":{"chunks":0},"websocket":{"close":2,"control":0,"messages":4}}"#
+            ))
         let h2 = TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2-prior-knowledge-curl.pcap").path
         #expect(try run(["-r", h2]).text.contains("\nmessages: http2 "))
     }
@@ -257,30 +277,36 @@ struct TerminalEvidenceTests {
     func evidence() throws {
         let result = try run(["-r", Self.refused, "-v"])
         let expected = """
-        conn 1  10.201.0.1:59704 → 10.201.0.2:8080  2026-11-22 00:29:01.536230 UTC
-          +0.000196  #6  c→s  GET /echo HTTP/1.1
-                                  Host: 10.201.0.2:8080
-                                  User-Agent: switchpoint-proxy-sample-curl
-                                  Accept: */*
-                                  Connection: Upgrade
-                                  Upgrade: websocket
-                                  Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==
-                                  Sec-WebSocket-Version: 8
-          +0.002932  #8  s→c  HTTP/1.1 400 Bad Request
-                                  Date: Sun, 22 Nov 2026 00:29:01 GMT
-                                  Connection: close
-                                  Content-Length: 80
-                                  Content-Type: text/plain; charset=utf-8
-                                  Server: Python/3.11 websockets/17.4
-          +0.002932  #8  s→c  !! warn upgrade.refused: upgrade to websocket answered 400 Bad Request instead of 101: the server rejected the handshake; Sec-WebSocket-Version is not 13
-          +0.002932  #8  s→c  body 80 bytes  "Failed to open a WebSocket connection: invalid Sec-WebSocket-Version header: 8.\\n"
-          +0.004503  #11       closed fin  c2s 213 B  s2c 262 B  after 0.005 s
+            conn 1  10.201.0.1:59704 → 10.201.0.2:8080  2026-11-22 00:29:01.536230 UTC
+              +0.000196  #6  c→s  GET /echo HTTP/1.1
+                                      Host: 10.201.0.2:8080
+                                      User-Agent: switchpoint-proxy-sample-curl
+                                      Accept: */*
+                                      Connection: Upgrade
+                                      Upgrade: websocket
+                                      Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==
+                                      Sec-WebSocket-Version: 8
+              +0.002932  #8  s→c  HTTP/1.1 400 Bad Request
+                                      Date: Sun, 22 Nov 2026 00:29:01 GMT
+                                      Connection: close
+                                      Content-Length: 80
+                                      Content-Type: text/plain; charset=utf-8
+                                      Server: Python/3.11 websockets/17.4
+              +0.002932  #8  s→c  !! warn upgrade.refused: upgrade to websocket answered 400 Bad Request instead of 101: the server rejected the handshake; Sec-WebSocket-Version is not 13
+              +0.002932  #8  s→c  body 80 bytes  "Failed to open a WebSocket connection: invalid Sec-WebSocket-Version header: 8.\\n"
+              +0.004503  #11       closed fin  c2s 213 B  s2c 262 B  after 0.005 s
 
-        """
+            """
         #expect(result.text.hasPrefix(expected))
         let brief = try run(["-r", Self.refused])
-        #expect(brief.text.contains("  +0.006967  s→c  HTTP/1.1 426 Upgrade Required  Connection: close  Content-Length: 160  Upgrade: websocket\n"))
-        #expect(brief.text.contains("  +0.006967  s→c  body 160 bytes  \"Failed to open a WebSocket connection: invalid Upgrade header: h2c.\\n\\nYou cannot access a WebSocket server directly with a browser. You need a WebSocket client.\\n\"\n"))
+        #expect(
+            brief.text.contains(
+                "  +0.006967  s→c  HTTP/1.1 426 Upgrade Required  Connection: close  Content-Length: 160  Upgrade: websocket\n"
+            ))
+        #expect(
+            brief.text.contains(
+                "  +0.006967  s→c  body 160 bytes  \"Failed to open a WebSocket connection: invalid Upgrade header: h2c.\\n\\nYou cannot access a WebSocket server directly with a browser. You need a WebSocket client.\\n\"\n"
+            ))
         // A body that answers no upgrade keeps its line as it was.
         #expect(try run(["-r", Self.nginx]).text.contains("  +0.000352  s→c  body 157 bytes\n"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 14 (terminal, redaction, progress, totals): the pieces, without the binary.
@@ -49,7 +50,8 @@ struct TerminalOutputUnitTests {
     @Test("token-like query parameters are redacted by name, others kept")
     func redactTarget() {
         var secrets: [String] = []
-        #expect(Redaction.target("/ws?token=abc123&room=7&SIG=zz", secrets: &secrets)
+        #expect(
+            Redaction.target("/ws?token=abc123&room=7&SIG=zz", secrets: &secrets)
                 == "/ws?token=‹redacted len=6›&room=7&SIG=‹redacted len=2›")
         #expect(secrets == ["abc123", "zz"])
         secrets = []
@@ -62,12 +64,16 @@ struct TerminalOutputUnitTests {
     @Test("secret headers are redacted whatever their case, :path too; findings lose the values")
     func redactFields() throws {
         var secrets: [String] = []
-        let fields = [HTTPField(name: "Host", value: "example"), HTTPField(name: "AUTHORIZATION", value: "Bearer xyz"),
-                      HTTPField(name: "cookie", value: "a=1; b=2"), HTTPField(name: ":path", value: "/x?key=k1")]
+        let fields = [
+            HTTPField(name: "Host", value: "example"), HTTPField(name: "AUTHORIZATION", value: "Bearer xyz"),
+            HTTPField(name: "cookie", value: "a=1; b=2"), HTTPField(name: ":path", value: "/x?key=k1"),
+        ]
         let redacted = try #require(Redaction.fields(fields, secrets: &secrets))
-        #expect(redacted.map(\.value) == ["example", "‹redacted len=10›", "‹redacted len=8›", "/x?key=‹redacted len=2›"])
+        #expect(
+            redacted.map(\.value) == ["example", "‹redacted len=10›", "‹redacted len=8›", "/x?key=‹redacted len=2›"])
         #expect(Redaction.fields([HTTPField(name: "Host", value: "h")], secrets: &secrets) == nil)
-        #expect(Redaction.text("Sec-WebSocket-Accept is \"Bearer xyz\"", secrets: secrets)
+        #expect(
+            Redaction.text("Sec-WebSocket-Accept is \"Bearer xyz\"", secrets: secrets)
                 == "Sec-WebSocket-Accept is \"‹redacted len=10›\"")
     }
 
@@ -75,7 +81,8 @@ struct TerminalOutputUnitTests {
     func progressLine() {
         let line = ReadProgress.line(bytesRead: 25_000_000, totalBytes: 100_000_000, packets: 1, elapsed: .seconds(2))
         #expect(line == "reading 25.0 MB of 100.0 MB (25%)  1 packet  12.5 MB/s  ETA 6 s")
-        #expect(ReadProgress.line(bytesRead: 0, totalBytes: 60_000_000, packets: 0, elapsed: .zero)
+        #expect(
+            ReadProgress.line(bytesRead: 0, totalBytes: 60_000_000, packets: 0, elapsed: .zero)
                 == "reading 0.0 MB of 60.0 MB (0%)  0 packets")
     }
 
@@ -88,7 +95,8 @@ struct TerminalOutputUnitTests {
         let handle = try FileHandle(forWritingTo: big)
         try handle.truncate(atOffset: ReadProgress.minimumTotalBytes + 1)
         try handle.close()
-        #expect(ReadProgress.totalToShow(paths: [big.path], stderrIsTerminal: true) == ReadProgress.minimumTotalBytes + 1)
+        #expect(
+            ReadProgress.totalToShow(paths: [big.path], stderrIsTerminal: true) == ReadProgress.minimumTotalBytes + 1)
         #expect(ReadProgress.totalToShow(paths: [big.path], stderrIsTerminal: false) == nil)
         #expect(ReadProgress.totalToShow(paths: [big.path, "-"], stderrIsTerminal: true) == nil)
         let small = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
@@ -108,9 +116,11 @@ struct TerminalOutputUnitTests {
     func mergeNestedTotals() {
         let first = Array(#"{"messages":{"http1":{"requests":2,"responses":1},"raw":{"chunks":0}}}"#.utf8)
         let second = Array(#"{"messages":{"http1":{"requests":3,"responses":4},"raw":{"chunks":5}}}"#.utf8)
-        let merged = first.withUnsafeBytes { a in second.withUnsafeBytes { b in
-            ShardMerge.mergedSummary([JSONTopLevelFields(a)!, JSONTopLevelFields(b)!])
-        } }
+        let merged = first.withUnsafeBytes { a in
+            second.withUnsafeBytes { b in
+                ShardMerge.mergedSummary([JSONTopLevelFields(a)!, JSONTopLevelFields(b)!])
+            }
+        }
         #expect(merged == #"{"messages":{"http1":{"requests":5,"responses":5},"raw":{"chunks":5}}}"#)
     }
 }
@@ -121,27 +131,30 @@ struct HTTP2FrameDetailTests {
     @Test("padding lengths, WINDOW_UPDATE increments and PING data, however the bytes are split")
     func details() throws {
         let request = H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d")
-        let client = H2.preface + H2.settings([(2, 0)])
+        let client =
+            H2.preface + H2.settings([(2, 0)])
             + H2.frame(1, flags: 0x4 | 0x8, stream: 1, [3] + request + [0, 0, 0])
             + H2.frame(0, flags: 0x1 | 0x8, stream: 1, [2] + Array("body".utf8) + [0, 0])
-            + H2.frame(8, stream: 0, [0x80, 0, 0x10, 0])                  // reserved bit set: not part of the increment
+            + H2.frame(8, stream: 0, [0x80, 0, 0x10, 0])  // reserved bit set: not part of the increment
             + H2.frame(6, [1, 2, 3, 4, 5, 6, 7, 8])
-        let server = H2.settings() + H2.frame(6, flags: 0x1, [1, 2, 3, 4, 5, 6, 7, 8])
+        let server =
+            H2.settings() + H2.frame(6, flags: 0x1, [1, 2, 3, 4, 5, 6, 7, 8])
             + H2.frame(1, flags: 0x4 | 0x1, stream: 1, H2.status200)
         let sink = H2.conversation([(.clientToServer, client), (.serverToClient, server)]).runAllSplittings()
         let frames = sink.h2Frames.map { direction, frame in
             "\(direction.shortName) \(HTTP2FrameType(rawValue: frame.type).name) pad=\(frame.padLength.map(String.init) ?? "-") "
                 + "inc=\(frame.windowIncrement.map(String.init) ?? "-") ping=\(frame.pingData.map { String($0, radix: 16) } ?? "-")"
         }
-        #expect(frames == [
-            "c2s SETTINGS pad=- inc=- ping=-",
-            "c2s HEADERS pad=3 inc=- ping=-",
-            "c2s DATA pad=2 inc=- ping=-",
-            "c2s WINDOW_UPDATE pad=- inc=4096 ping=-",
-            "c2s PING pad=- inc=- ping=102030405060708",
-            "s2c SETTINGS pad=- inc=- ping=-",
-            "s2c PING pad=- inc=- ping=102030405060708",
-            "s2c HEADERS pad=- inc=- ping=-",
-        ])
+        #expect(
+            frames == [
+                "c2s SETTINGS pad=- inc=- ping=-",
+                "c2s HEADERS pad=3 inc=- ping=-",
+                "c2s DATA pad=2 inc=- ping=-",
+                "c2s WINDOW_UPDATE pad=- inc=4096 ping=-",
+                "c2s PING pad=- inc=- ping=102030405060708",
+                "s2c SETTINGS pad=- inc=- ping=-",
+                "s2c PING pad=- inc=- ping=102030405060708",
+                "s2c HEADERS pad=- inc=- ping=-",
+            ])
     }
 }

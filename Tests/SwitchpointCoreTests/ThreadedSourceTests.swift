@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sources that read on a thread of their own hand over exactly what the plain source
@@ -16,8 +17,9 @@ struct ThreadedSourceTests {
         while true {
             switch source.next() {
             case .packet(let packet):
-                seen.append("\(packet.capture.packetNumber) \(packet.capture.timestamp.nanoseconds) \(packet.linkType) "
-                    + "\(packet.originalLength) \(Array(packet.bytes).hashValue) \(packet.bytes.count)")
+                seen.append(
+                    "\(packet.capture.packetNumber) \(packet.capture.timestamp.nanoseconds) \(packet.linkType) "
+                        + "\(packet.originalLength) \(Array(packet.bytes).hashValue) \(packet.bytes.count)")
             case .problem(let problem):
                 seen.append("problem \(problem)")
             case .idle:
@@ -39,7 +41,8 @@ struct ThreadedSourceTests {
         let truncated = directory.appendingPathComponent("truncated.pcap")
         try whole.prefix(whole.count / 2 + 7).write(to: truncated)
         // Every sample four times over: many batches, by packet count and by bytes.
-        let inputs = Array(repeating: captures.map(\.path), count: 4).flatMap { $0 } + [truncated.path, captures[0].path]
+        let inputs =
+            Array(repeating: captures.map(\.path), count: 4).flatMap { $0 } + [truncated.path, captures[0].path]
         let plain = Self.drain(try TestEnvironment.fixtureSource(paths: inputs))
         let prefetched = Self.drain(PrefetchingPacketSource(try TestEnvironment.fixtureSource(paths: inputs)))
         #expect(plain.count > 2 * PrefetchingPacketSource.PacketBatch.batchPackets, "several batches")
@@ -47,8 +50,9 @@ struct ThreadedSourceTests {
         #expect(prefetched == plain)
     }
 
-    @Test("live capture on its own thread hands over the packets of a loopback connection",
-          .enabled(if: getuid() == 0, "live capture needs root (CI runs as root)"))
+    @Test(
+        "live capture on its own thread hands over the packets of a loopback connection",
+        .enabled(if: getuid() == 0, "live capture needs root (CI runs as root)"))
     func liveThreadedOnLoopback() throws {
         // A listener on an ephemeral loopback port; one client connection sends a few bytes.
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -92,7 +96,8 @@ struct ThreadedSourceTests {
         let deadline = Date().addingTimeInterval(5)
         while !(payloadSeen && finSeen) && Date() < deadline {
             guard case .packet(let packet) = capture.next(),
-                  case .tcp(let segment) = PacketDecoder.decode(packet) else { continue }
+                case .tcp(let segment) = PacketDecoder.decode(packet)
+            else { continue }
             if Array(segment.payload) == message { payloadSeen = true }
             if segment.flags.contains(.fin) { finSeen = true }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// What `switchpoint -r` prints, run in-process through `TimelineCommand` (the code the

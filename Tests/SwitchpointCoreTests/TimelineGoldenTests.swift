@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// End-to-end output on real captures, compared with golden files in Golden/. The
@@ -8,7 +9,8 @@ import Testing
 /// rewrite the files after an intended change (and review the diff).
 @Suite("Timeline golden files and corpus upgrades")
 struct TimelineGoldenTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden")
     static let updating = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
 
     struct GoldenCase: Sendable, CustomTestStringConvertible {
@@ -19,22 +21,42 @@ struct TimelineGoldenTests {
 
     /// Captures from the corpus next to the checkout (../shared/corpus).
     static let corpusCases: [GoldenCase] = [
-        GoldenCase(name: "ws-wrong-accept", path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-wrong-accept.pcap")),
-        GoldenCase(name: "upgrade-tcp-docker-attach", path: TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap")),
-        GoldenCase(name: "h2c-upgrade", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap")),
-        GoldenCase(name: "ws-ping-coalesced-with-101", path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-ping-coalesced-with-101.pcap")),
-        GoldenCase(name: "h2-prior-knowledge-continuation", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2-prior-knowledge-continuation.pcap")),
+        GoldenCase(
+            name: "ws-wrong-accept",
+            path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-wrong-accept.pcap")),
+        GoldenCase(
+            name: "upgrade-tcp-docker-attach",
+            path: TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap")),
+        GoldenCase(
+            name: "h2c-upgrade", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap")),
+        GoldenCase(
+            name: "ws-ping-coalesced-with-101",
+            path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-ping-coalesced-with-101.pcap")),
+        GoldenCase(
+            name: "h2-prior-knowledge-continuation",
+            path: TestEnvironment.corpusDirectory.appendingPathComponent("h2-prior-knowledge-continuation.pcap")),
     ]
 
     /// Captures committed under samples/.
     static let sampleCases: [GoldenCase] = [
-        GoldenCase(name: "http-nginx-lo", path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap")),
-        GoldenCase(name: "upgrade-refused-then-retry", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap")),
-        GoldenCase(name: "ws-proxy-nginx-default", path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap")),
-        GoldenCase(name: "ws-session-deflate", path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap")),
-        GoldenCase(name: "rfc8441-websocket-over-h2", path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap")),
-        GoldenCase(name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap")),
-        GoldenCase(name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap")),
+        GoldenCase(
+            name: "http-nginx-lo", path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap")),
+        GoldenCase(
+            name: "upgrade-refused-then-retry",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap")),
+        GoldenCase(
+            name: "ws-proxy-nginx-default",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap")),
+        GoldenCase(
+            name: "ws-session-deflate",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap")),
+        GoldenCase(
+            name: "rfc8441-websocket-over-h2",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap")),
+        GoldenCase(
+            name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap")),
+        GoldenCase(
+            name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap")),
     ]
 
     static let auditCases = ["ws-proxy-nginx-default", "ws-proxy-idle-timeout"]
@@ -45,13 +67,21 @@ struct TimelineGoldenTests {
             try Data(output).write(to: url)
             return
         }
-        try #require(FileManager.default.fileExists(atPath: url.path), "golden file missing: \(url.path) (UPDATE_GOLDEN=1 writes it)")
+        try #require(
+            FileManager.default.fileExists(atPath: url.path),
+            "golden file missing: \(url.path) (UPDATE_GOLDEN=1 writes it)")
         let expected = Array(try Data(contentsOf: url))
         if output != expected {
-            let outputLines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let expectedLines = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let index = zip(outputLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(outputLines.count, expectedLines.count)
-            Issue.record("\(name) differs from its golden file at line \(index + 1):\n got: \(index < outputLines.count ? String(outputLines[index]) : "<end>")\nwant: \(index < expectedLines.count ? String(expectedLines[index]) : "<end>")\n(UPDATE_GOLDEN=1 rewrites it)")
+            let outputLines = String(decoding: output, as: UTF8.self).split(
+                separator: "\n", omittingEmptySubsequences: false)
+            let expectedLines = String(decoding: expected, as: UTF8.self).split(
+                separator: "\n", omittingEmptySubsequences: false)
+            let index =
+                zip(outputLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(outputLines.count, expectedLines.count)
+            Issue.record(
+                "\(name) differs from its golden file at line \(index + 1):\n got: \(index < outputLines.count ? String(outputLines[index]) : "<end>")\nwant: \(index < expectedLines.count ? String(expectedLines[index]) : "<end>")\n(UPDATE_GOLDEN=1 rewrites it)"
+            )
         }
     }
 
@@ -72,8 +102,9 @@ struct TimelineGoldenTests {
         try checkTimeline(golden)
     }
 
-    @Test("text and JSON timelines of the corpus captures equal their golden files",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusCases)
+    @Test(
+        "text and JSON timelines of the corpus captures equal their golden files",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusCases)
     func corpusGolden(_ golden: GoldenCase) throws {
         try checkTimeline(golden)
     }
@@ -82,7 +113,7 @@ struct TimelineGoldenTests {
     func auditGolden(name: String) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path
         let text = try InProcessCommand.audit([path])
-        #expect(text.status == 1)   // both samples hold an error finding
+        #expect(text.status == 1)  // both samples hold an error finding
         #expect(text.errorOutput.isEmpty, "\(text.errorText)")
         try compare(text.output, golden: "audit-\(name).txt")
         let json = try InProcessCommand.audit([path]) { $0.json = true }
@@ -102,12 +133,14 @@ struct TimelineGoldenTests {
         #expect(expected.subtracting(present).sorted() == [], "golden files missing")
     }
 
-    @Test("the Docker attach session's terminal bytes never reach the output raw",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    @Test(
+        "the Docker attach session's terminal bytes never reach the output raw",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
     func dockerEscapes() throws {
         let path = TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap").path
         let variants: [(String, (inout TimelineCommand.Options) -> Void)] = [
-            ("-r", { _ in }), ("-v", { $0.verbose = true }), ("--interleave", { $0.interleave = true }), ("--json", { $0.json = true }),
+            ("-r", { _ in }), ("-v", { $0.verbose = true }), ("--interleave", { $0.interleave = true }),
+            ("--json", { $0.json = true }),
         ]
         for (name, configure) in variants {
             let result = try InProcessCommand.timeline([path], configure)
@@ -126,9 +159,10 @@ struct TimelineGoldenTests {
         var testDescription: String { file }
     }
 
-    @Test("corpus captures switch where and to what they should",
-          .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-          arguments: [
+    @Test(
+        "corpus captures switch where and to what they should",
+        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
+        arguments: [
             CorpusUpgrade(file: "ws-basic.pcap", protocolName: "websocket"),
             CorpusUpgrade(file: "ws-permessage-deflate.pcap", protocolName: "websocket"),
             CorpusUpgrade(file: "ws-ping-then-rst.pcap", protocolName: "websocket"),
@@ -138,7 +172,7 @@ struct TimelineGoldenTests {
             CorpusUpgrade(file: "ws-oversized-close.pcapng", protocolName: "websocket"),
             CorpusUpgrade(file: "h2c-upgrade.pcap", protocolName: "h2c"),
             CorpusUpgrade(file: "upgrade-tcp-docker-attach.pcap", protocolName: "tcp"),
-          ])
+        ])
     func corpusUpgrades(_ expected: CorpusUpgrade) throws {
         let path = TestEnvironment.corpusDirectory.appendingPathComponent(expected.file).path
         let (streams, _) = try TestEnvironment.reassemble([path])
@@ -159,11 +193,14 @@ struct TimelineGoldenTests {
             #expect(serverHead.suffix(4) == Array("\r\n\r\n".utf8))
             #expect(String(decoding: serverHead.prefix(12), as: UTF8.self) == "HTTP/1.1 101")
             let clientHead = Array(clientBytes.prefix(Int(upgrade.clientToServerOffset)))
-            #expect(clientHead.suffix(4) == Array("\r\n\r\n".utf8))   // no corpus upgrade request has a body
+            #expect(clientHead.suffix(4) == Array("\r\n\r\n".utf8))  // no corpus upgrade request has a body
         }
         if expected.file == "ws-wrong-accept.pcap" {
             let finding = sink.findings.first { $0.code == .websocketAcceptMismatch }
-            #expect(finding?.message == "Sec-WebSocket-Accept is \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=-wrong\", expected \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=\"")
+            #expect(
+                finding?.message
+                    == "Sec-WebSocket-Accept is \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=-wrong\", expected \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=\""
+            )
             #expect(finding?.severity == .error)
         } else {
             #expect(!sink.findingCodes.contains("websocket.accept_mismatch"))

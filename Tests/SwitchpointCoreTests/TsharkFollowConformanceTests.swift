@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance: for every capture in ../shared/corpus and samples/, the reassembled bytes
 /// of each connection and direction equal `tshark -q -z follow,tcp,raw,N`.
 @Suite("Reassembly equals tshark's follow,tcp,raw")
 struct TsharkFollowConformanceTests {
-    @Test("corpus captures", .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-          arguments: TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [])
+    @Test(
+        "corpus captures", .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
+        arguments: TestEnvironment.corpusAvailable ? TestEnvironment.corpusCaptures : [])
     func corpus(capture: URL) throws {
         try compareWithTshark(capture)
     }
@@ -27,33 +29,47 @@ struct TsharkFollowConformanceTests {
 
     func compareWithTshark(_ capture: URL) throws {
         let tshark = try TestEnvironment.requiredTool("tshark")
-        let streamList = try TestEnvironment.run(tshark, ["-r", capture.path, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream"])
+        let streamList = try TestEnvironment.run(
+            tshark, ["-r", capture.path, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream"])
         let indices = Set(streamList.text.split(separator: "\n").compactMap { Int($0) }).sorted()
         #expect(!indices.isEmpty, "tshark found no TCP stream in \(capture.lastPathComponent)")
-        let follow = try TestEnvironment.run(tshark, ["-r", capture.path, "-q"] + indices.flatMap { ["-z", "follow,tcp,raw,\($0)"] })
+        let follow = try TestEnvironment.run(
+            tshark, ["-r", capture.path, "-q"] + indices.flatMap { ["-z", "follow,tcp,raw,\($0)"] })
         #expect(follow.status == 0, "tshark failed: \(follow.errorText)")
         let followed = Self.parseFollowOutput(follow.text)
-        #expect(followed.count == indices.count, "\(capture.lastPathComponent): parsed \(followed.count) of \(indices.count) streams")
+        #expect(
+            followed.count == indices.count,
+            "\(capture.lastPathComponent): parsed \(followed.count) of \(indices.count) streams")
 
         let (sink, _) = try TestEnvironment.reassemble([capture.path])
         var unmatched = sink.openings.values.sorted { $0.connection < $1.connection }
         for stream in followed {
-            guard let position = unmatched.firstIndex(where: {
-                Set([$0.client, $0.server]) == Set([stream.node0, stream.node1])
-            }) else {
-                Issue.record("\(capture.lastPathComponent): tshark stream \(stream.index) (\(stream.node0) ↔ \(stream.node1)) has no connection")
+            guard
+                let position = unmatched.firstIndex(where: {
+                    Set([$0.client, $0.server]) == Set([stream.node0, stream.node1])
+                })
+            else {
+                Issue.record(
+                    "\(capture.lastPathComponent): tshark stream \(stream.index) (\(stream.node0) ↔ \(stream.node1)) has no connection"
+                )
                 continue
             }
             let opening = unmatched.remove(at: position)
             let node0Direction: Direction = opening.client == stream.node0 ? .clientToServer : .serverToClient
             let ours0 = sink.bytes(opening.connection, node0Direction)
             let ours1 = sink.bytes(opening.connection, node0Direction.reversed)
-            #expect(ours0 == stream.fromNode0,
-                    "\(capture.lastPathComponent) stream \(stream.index) \(stream.node0)→: \(ours0.count) bytes vs tshark \(stream.fromNode0.count)")
-            #expect(ours1 == stream.fromNode1,
-                    "\(capture.lastPathComponent) stream \(stream.index) \(stream.node1)→: \(ours1.count) bytes vs tshark \(stream.fromNode1.count)")
+            #expect(
+                ours0 == stream.fromNode0,
+                "\(capture.lastPathComponent) stream \(stream.index) \(stream.node0)→: \(ours0.count) bytes vs tshark \(stream.fromNode0.count)"
+            )
+            #expect(
+                ours1 == stream.fromNode1,
+                "\(capture.lastPathComponent) stream \(stream.index) \(stream.node1)→: \(ours1.count) bytes vs tshark \(stream.fromNode1.count)"
+            )
         }
-        #expect(unmatched.isEmpty, "\(capture.lastPathComponent): connections tshark does not list: \(unmatched.map(\.connection))")
+        #expect(
+            unmatched.isEmpty,
+            "\(capture.lastPathComponent): connections tshark does not list: \(unmatched.map(\.connection))")
     }
 
     /// Parses blocks of `Follow: tcp,raw` output; lines of node 1 start with a tab.
@@ -83,7 +99,9 @@ struct TsharkFollowConformanceTests {
     }
 
     static func parseEndpoint(_ text: String) -> Endpoint? {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard let address = IPAddress(host) else { return nil }

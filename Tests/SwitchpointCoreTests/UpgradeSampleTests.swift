@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Acceptance (HTTP/1.1 issue): recorded refusals, a stripping proxy and a working one,
@@ -7,7 +8,8 @@ import Testing
 @Suite("Recorded upgrades explained")
 struct UpgradeSampleTests {
     static func timeline(_ name: String) throws -> CollectingEventSink {
-        try WebSocketDissectorTests.timeline(TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path)
+        try WebSocketDissectorTests.timeline(
+            TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path)
     }
 
     /// Findings per connection, keyed by the server port (8080 = nginx front, 9001 = backend).
@@ -16,7 +18,9 @@ struct UpgradeSampleTests {
         var result: [UInt16: [Finding]] = [:]
         for event in sink.events {
             if case .connectionOpened(let opening) = event.kind { ports[event.connection] = opening.server.port }
-            if case .finding(let finding) = event.kind, let port = ports[event.connection] { result[port, default: []].append(finding) }
+            if case .finding(let finding) = event.kind, let port = ports[event.connection] {
+                result[port, default: []].append(finding)
+            }
         }
         return result
     }
@@ -29,7 +33,7 @@ struct UpgradeSampleTests {
         #expect(findings[0].message.contains("Sec-WebSocket-Version is not 13"))
         #expect(findings[1].message.contains("the server demands Upgrade: websocket"))
         #expect(sink.upgrades.map(\.protocolName) == ["websocket"])
-        #expect(sink.messages.count == 4)   // two echoes
+        #expect(sink.messages.count == 4)  // two echoes
     }
 
     @Test("nginx defaults: the client sees 505 explained, the backend leg shows the stripped Upgrade")
@@ -52,7 +56,7 @@ struct UpgradeSampleTests {
         let sink = try Self.timeline("ws-proxy-ok")
         #expect(sink.findings.isEmpty, "\(sink.findings)")
         #expect(sink.upgrades.count == 2)
-        #expect(sink.messages.count == 20)   // 5 messages and 5 echoes on each leg
+        #expect(sink.messages.count == 20)  // 5 messages and 5 echoes on each leg
         #expect(sink.closeFrames.count == 4)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Issue 15, acceptance 2: wire constants are named and finding codes are typed. A grep
@@ -24,7 +25,11 @@ import Testing
         while let relative = enumerator.nextObject() as? String {
             guard relative.hasSuffix(".swift") else { continue }
             let text = try String(contentsOfFile: sources.appendingPathComponent(relative).path, encoding: .utf8)
-            files.append(((relative as NSString).lastPathComponent, relative, text.split(separator: "\n", omittingEmptySubsequences: false)))
+            files.append(
+                (
+                    (relative as NSString).lastPathComponent, relative,
+                    text.split(separator: "\n", omittingEmptySubsequences: false)
+                ))
         }
         try #require(files.count > 100, "Sources/ not found at \(sources.path)")
         return files
@@ -72,7 +77,10 @@ import Testing
                 }
             }
         }
-        #expect(offences.isEmpty, "bare wire numbers (use HTTP2FrameType, HTTP2Flags, HTTP2SettingID, WebSocketOpcode):\n\(offences.joined(separator: "\n"))")
+        #expect(
+            offences.isEmpty,
+            "bare wire numbers (use HTTP2FrameType, HTTP2Flags, HTTP2SettingID, WebSocketOpcode):\n\(offences.joined(separator: "\n"))"
+        )
     }
 
     @Test func findingCodesAreNotStrings() throws {

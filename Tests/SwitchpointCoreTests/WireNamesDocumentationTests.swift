@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// docs/architecture.md's "Wire names" tables list exactly what the constant types name.
@@ -15,14 +16,18 @@ import Testing
         rows += HTTP2FrameType.known.map { Self.row("0x" + String($0.rawValue, radix: 16), $0.name) }
         rows += HTTP2SettingID.known.map { Self.row("0x" + String($0.rawValue, radix: 16), $0.name) }
         rows += HTTP2ErrorCode.known.map { Self.row("0x" + String($0.rawValue, radix: 16), $0.name) }
-        rows += WebSocketOpcode.known.map { Self.row("0x" + String($0.rawValue, radix: 16), $0.name.map { "\($0)" } ?? "") }
+        rows += WebSocketOpcode.known.map {
+            Self.row("0x" + String($0.rawValue, radix: 16), $0.name.map { "\($0)" } ?? "")
+        }
         rows += WebSocketCloseCode.known.map { Self.row(String($0.rawValue), $0.name) }
         #expect(rows.count == 11 + 8 + 14 + 6 + 15)
         let missing = rows.filter { !text.contains($0) }
         #expect(missing.isEmpty, "docs/architecture.md lacks: \(missing)")
         // And no row the types do not define (a renamed constant leaves none behind).
         let section = try #require(text.range(of: "## Wire names")).upperBound
-        let documented = text[section...].split(separator: "\n").filter { $0.hasPrefix("| `") && $0.hasSuffix("` |") && $0.contains("` | `") }
+        let documented = text[section...].split(separator: "\n").filter {
+            $0.hasPrefix("| `") && $0.hasSuffix("` |") && $0.contains("` | `")
+        }
         #expect(Set(documented.map(String.init)) == Set(rows))
     }
 

@@ -1,15 +1,15 @@
 /// Drives the pipeline: packet source → decoder → reassembler → a signal sink.
-public struct CaptureRunner {
-    public var reassembler: TCPReassembler
-    public private(set) var statistics = DecodeStatistics()
+package struct CaptureRunner {
+    package var reassembler: TCPReassembler
+    package private(set) var statistics = DecodeStatistics()
     /// Problems that ended an input early (truncated file, unreadable file).
-    public private(set) var problems: [CaptureError] = []
+    package private(set) var problems: [CaptureError] = []
     /// Stop after this many packets (tcpdump's `-c`).
-    public var packetLimit: Int?
+    package var packetLimit: Int?
     /// `--shard I/N`: analyse and count only this shard's connections.
-    public var shard: ShardSelector?
+    package var shard: ShardSelector?
 
-    public init(limits: ReassemblyLimits = ReassemblyLimits(), packetLimit: Int? = nil, shard: ShardSelector? = nil) {
+    package init(limits: ReassemblyLimits = ReassemblyLimits(), packetLimit: Int? = nil, shard: ShardSelector? = nil) {
         reassembler = TCPReassembler(limits: limits)
         self.packetLimit = packetLimit
         self.shard = shard
@@ -17,7 +17,7 @@ public struct CaptureRunner {
 
     /// Reads `source` to its end (or the packet limit, or until `shouldStop` says so),
     /// then flushes every connection. `onProblem` hears each input problem as it happens.
-    public mutating func drive<Sink: StreamSignalSink>(
+    package mutating func drive<Sink: StreamSignalSink>(
         _ source: PacketSource, into sink: inout Sink,
         shouldStop: () -> Bool = { false },
         onProblem: (CaptureError) -> Void = { _ in },
@@ -43,7 +43,7 @@ public struct CaptureRunner {
 
     /// Decodes one packet and feeds its TCP segment to reassembly.
     @inline(__always)
-    public mutating func process<Sink: StreamSignalSink>(_ packet: RawPacket, into sink: inout Sink) {
+    package mutating func process<Sink: StreamSignalSink>(_ packet: RawPacket, into sink: inout Sink) {
         if let shard {
             return processShard(packet, shard: shard, into: &sink)
         }
@@ -60,7 +60,9 @@ public struct CaptureRunner {
 
     /// `process` for one shard: other shards' TCP packets only advance capture time, and
     /// packets of no connection are counted by shard 0 alone.
-    private mutating func processShard<Sink: StreamSignalSink>(_ packet: RawPacket, shard: ShardSelector, into sink: inout Sink) {
+    private mutating func processShard<Sink: StreamSignalSink>(
+        _ packet: RawPacket, shard: ShardSelector, into sink: inout Sink
+    ) {
         let result = PacketDecoder.decode(packet)
         if case .tcp(let segment) = result {
             guard shard.owns(segment.source, segment.destination) else {
@@ -83,7 +85,7 @@ extension CaptureRunner {
     /// The connection listing's run. A concrete entry point inside the module, so the
     /// optimizer specializes the whole per-packet path for this sink; a generic call from
     /// another module would run unspecialized (several times slower per packet).
-    public mutating func run(
+    package mutating func run(
         _ source: PacketSource, into listing: inout ConnectionListing,
         shouldStop: () -> Bool = { false },
         onProblem: (CaptureError) -> Void = { _ in },
@@ -95,7 +97,7 @@ extension CaptureRunner {
 
 extension CaptureRunner {
     /// The timeline's run (a concrete entry point, as for the listing).
-    public mutating func run(
+    package mutating func run(
         _ source: PacketSource, into analyzer: inout TimelineAnalyzer,
         shouldStop: () -> Bool = { false },
         onProblem: (CaptureError) -> Void = { _ in },

@@ -57,7 +57,9 @@ final class ConnectionAnalysis {
             kept.reserveCapacity(pieces.count)
             bytes[side].withUnsafeBytes { all in
                 for piece in pieces {
-                    if piece.direction == direction && bytes[side].count - piece.range.lowerBound > keep && piece.range.upperBound < bytes[side].count {
+                    if piece.direction == direction && bytes[side].count - piece.range.lowerBound > keep
+                        && piece.range.upperBound < bytes[side].count
+                    {
                         body(piece, UnsafeRawBufferPointer(rebasing: all[piece.range]))
                         drop = piece.range.upperBound
                     } else {
@@ -84,7 +86,8 @@ final class ConnectionAnalysis {
             if first[side] == nil { first[side] = offset }
             let start = bytes[side].count
             bytes[side].append(contentsOf: chunk)
-            pieces.append(Piece(direction: direction, offset: offset, capture: capture, range: start..<bytes[side].count))
+            pieces.append(
+                Piece(direction: direction, offset: offset, capture: capture, range: start..<bytes[side].count))
         }
     }
 
@@ -138,7 +141,10 @@ final class ConnectionAnalysis {
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
-    convenience init(id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil, decodeAs: DecodeAsProtocol? = nil) {
+    convenience init(
+        id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil,
+        decodeAs: DecodeAsProtocol? = nil
+    ) {
         self.init(id: id, settings: Settings(registry: registry, limits: limits, keyLog: keyLog), decodeAs: decodeAs)
     }
 
@@ -168,13 +174,17 @@ final class ConnectionAnalysis {
 
     /// A registry dissector from offset 0, without a handshake (decode-as).
     private func start(dissectorNamed name: String, aligned: Bool) {
-        var context = UpgradeContext(protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
+        var context = UpgradeContext(
+            protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
         context.startsAtFrameBoundary = aligned
         dissector = registry.dissector(for: context)
         mode = .dissector
     }
 
-    func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if let pending = pendingOutcome {
             if direction == .clientToServer && !bytes.isEmpty {
                 resolveOutcome(.established, events: &events)
@@ -188,7 +198,10 @@ final class ConnectionAnalysis {
         dispatch(bytes, direction: direction, offset: offset, capture: capture, events: &events)
     }
 
-    private func dispatch(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private func dispatch(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         setEnd(direction, offset + UInt64(bytes.count))
         switch mode {
         case .detecting:
@@ -200,21 +213,30 @@ final class ConnectionAnalysis {
         }
     }
 
-    func gap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+    func gap(
+        direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if let pending = pendingOutcome {
             // Bytes the client sent and the capture lost still show it went on.
             if direction == .clientToServer {
                 resolveOutcome(.established, events: &events)
             } else {
                 pending.held.stamp(like: events)
-                dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &pending.held)
+                dispatchGap(
+                    direction: direction, offset: offset, length: length, reason: reason, capture: capture,
+                    events: &pending.held)
                 return
             }
         }
-        dispatchGap(direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &events)
+        dispatchGap(
+            direction: direction, offset: offset, length: length, reason: reason, capture: capture, events: &events)
     }
 
-    private func dispatchGap(direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo, events: inout EventBuffer) {
+    private func dispatchGap(
+        direction: Direction, offset: UInt64, length: UInt64, reason: GapReason, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if mode == .detecting, detection != nil {
             // What was held cannot be followed across the gap: decide with it.
             finishDetection(final: true, events: &events)
@@ -223,14 +245,17 @@ final class ConnectionAnalysis {
         setEnd(direction, offset + length)
         switch mode {
         case .detecting:
-            break   // nothing held yet: the bytes after the gap are classified
+            break  // nothing held yet: the bytes after the gap are classified
         case .http1:
             if unparsedDissector(direction) == nil,
-               http?.session.gap(direction: direction, offset: offset, length: length, capture: capture, events: &events) == true {
+                http?.session.gap(
+                    direction: direction, offset: offset, length: length, capture: capture, events: &events) == true
+            {
                 setUnparsed(direction, RawStreamDissector(protocolName: "unparsed"))
             }
         case .dissector:
-            dissector?.receiveGap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            dissector?.receiveGap(
+                direction: direction, offset: offset, length: length, capture: capture, events: &events)
         }
     }
 
@@ -252,7 +277,9 @@ final class ConnectionAnalysis {
         case .detecting:
             break
         case .http1:
-            http?.session.finish(clientOffset: ends.clientToServer, serverOffset: ends.serverToClient, captureEnded: captureEnded, capture: capture, events: &events)
+            http?.session.finish(
+                clientOffset: ends.clientToServer, serverOffset: ends.serverToClient, captureEnded: captureEnded,
+                capture: capture, events: &events)
         case .dissector:
             dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
         }
@@ -262,7 +289,8 @@ final class ConnectionAnalysis {
     var openState: OpenConnectionState {
         switch mode {
         case .detecting: OpenConnectionState(protocolName: "unknown")
-        case .http1: OpenConnectionState(protocolName: "http", inFlight: http?.session.requestsInFlight ?? 0, unit: .requests)
+        case .http1:
+            OpenConnectionState(protocolName: "http", inFlight: http?.session.requestsInFlight ?? 0, unit: .requests)
         case .dissector: dissector?.openState ?? OpenConnectionState(protocolName: "unknown")
         }
     }
@@ -274,14 +302,18 @@ final class ConnectionAnalysis {
         guard let pending = pendingOutcome else { return }
         pendingOutcome = nil
         pending.upgrade.outcome = outcome
-        events.add(.upgrade(pending.upgrade), capture: pending.capture, direction: pending.direction,
-                   offset: pending.upgrade.serverToClientOffset)
+        events.add(
+            .upgrade(pending.upgrade), capture: pending.capture, direction: pending.direction,
+            offset: pending.upgrade.serverToClientOffset)
         for event in pending.held.events { events.deliver(event) }
     }
 
     // MARK: Detection
 
-    private func detect(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private func detect(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         guard !bytes.isEmpty else { return }
         let detection = self.detection ?? Detection()
         self.detection = detection
@@ -294,14 +326,16 @@ final class ConnectionAnalysis {
         // A client start that is neither HTTP, TLS nor HTTP/2 was seen, or the stream began
         // mid-way: the oldest bytes go out raw while later ones are searched, within limits.
         let client = detection.bytes[.clientToServer]
-        let startKnown = !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
+        let startKnown =
+            !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
         if startKnown || detection.slid[direction] >= Self.maxSlidBytes {
             finishDetection(final: false, events: &events)
             return
         }
         var raw = RawStreamDissector(protocolName: "unknown")
         detection.slide(direction, keep: Self.maxDetectionBytes / 2) { piece, piecesBytes in
-            raw.receive(piecesBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture, events: &events)
+            raw.receive(
+                piecesBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture, events: &events)
         }
     }
 
@@ -321,15 +355,19 @@ final class ConnectionAnalysis {
             return .start(.http1)
         }
         let sliding = detection.slid != PerDirection(repeating: 0)
-        if let verdict = ContentClassifier.classify(client: client, server: server, final: final, progress: &detection.classification,
-                                                    minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders) {
+        if let verdict = ContentClassifier.classify(
+            client: client, server: server, final: final, progress: &detection.classification,
+            minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders)
+        {
             return .content(verdict)
         }
         // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Decided when
         // the frame classifiers had their chance (at the end, or with the bytes held full).
         if final || client.count >= Self.maxDetectionBytes || server.count >= Self.maxDetectionBytes,
-           let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer) {
-            return .http1MidStream(client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
+            let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer)
+        {
+            return .http1MidStream(
+                client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
         }
         return final ? .start(.unknown) : nil
     }
@@ -367,29 +405,35 @@ final class ConnectionAnalysis {
             var evidence = "http by content: a request line after \(client) bytes of the client's stream"
             if let server { evidence += ", a status line after \(server) bytes of the server's" }
             let first = held.pieces.first
-            events.finding(.detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
-                           direction: first?.direction, offset: first?.offset)
+            events.finding(
+                .detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                direction: first?.direction, offset: first?.offset)
         case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         case .start(.http2PriorKnowledge):
-            dissector = registry.dissector(for: UpgradeContext(protocolName: "h2", request: nil, response: nil,
-                                                               clientToServerOffset: clientStart, serverToClientOffset: serverStart))
+            dissector = registry.dissector(
+                for: UpgradeContext(
+                    protocolName: "h2", request: nil, response: nil,
+                    clientToServerOffset: clientStart, serverToClientOffset: serverStart))
             mode = .dissector
         case .start(.unknown):
             dissector = RawStreamDissector(protocolName: "unknown")
             mode = .dissector
             // Say once what the user can do about it.
             if let first = held.pieces.first {
-                events.finding(.detectedNothing, "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
-                               capture: first.capture, direction: first.direction, offset: first.offset)
+                events.finding(
+                    .detectedNothing,
+                    "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
+                    capture: first.capture, direction: first.direction, offset: first.offset)
             }
         case .content(let found):
             let clientBoundary = found.boundaries.clientToServer
             let serverBoundary = found.boundaries.serverToClient
-            var context = UpgradeContext(protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
-                                         clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
-                                         serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
+            var context = UpgradeContext(
+                protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
+                clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
+                serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
             // Where the content showed a boundary, frames start there; elsewhere the
             // dissector looks for one.
             context.midConnection = true
@@ -399,8 +443,10 @@ final class ConnectionAnalysis {
             dissector = registry.dissector(for: context)
             mode = .dissector
             let first = held.pieces.first
-            events.finding(.detectedByContent, found.evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
-                           direction: first?.direction, offset: first?.offset)
+            events.finding(
+                .detectedByContent, found.evidence,
+                capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                direction: first?.direction, offset: first?.offset)
         }
         for piece in held.pieces {
             // Bytes before a boundary content detection found are not parsed (the evidence
@@ -408,20 +454,27 @@ final class ConnectionAnalysis {
             let from = max(piece.range.lowerBound, skip[piece.direction])
             guard from < piece.range.upperBound else { continue }
             held.bytes[piece.direction].withUnsafeBytes { all in
-                receive(UnsafeRawBufferPointer(rebasing: all[from..<piece.range.upperBound]), direction: piece.direction,
-                        offset: piece.offset + UInt64(from - piece.range.lowerBound), capture: piece.capture, events: &events)
+                receive(
+                    UnsafeRawBufferPointer(rebasing: all[from..<piece.range.upperBound]), direction: piece.direction,
+                    offset: piece.offset + UInt64(from - piece.range.lowerBound), capture: piece.capture,
+                    events: &events)
             }
         }
     }
 
     // MARK: HTTP/1
 
-    private func feedHTTP(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private func feedHTTP(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if let unparsed, unparsed.sides[direction] != nil {
-            unparsed.sides[direction]?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            unparsed.sides[direction]?.receive(
+                bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        let received = direction == .clientToServer
+        let received =
+            direction == .clientToServer
             ? http?.session.receiveFromClient(bytes, offset: offset, capture: capture, events: &events)
             : http?.session.receiveFromServer(bytes, offset: offset, capture: capture, events: &events)
         guard let outcome = received else { return }
@@ -431,9 +484,12 @@ final class ConnectionAnalysis {
         case .stopped(let replay, let index):
             var raw = RawStreamDissector(protocolName: "unparsed")
             replay.bytes.withUnsafeBytes { retained in
-                raw.receive(retained, direction: direction, offset: replay.offset, capture: replay.capture, events: &events)
+                raw.receive(
+                    retained, direction: direction, offset: replay.offset, capture: replay.capture, events: &events)
             }
-            raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture, events: &events)
+            raw.receive(
+                bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index), capture: capture,
+                events: &events)
             setUnparsed(direction, raw)
         case .switched(let verdict):
             handOff(verdict, chunk: bytes, direction: direction, offset: offset, capture: capture, events: &events)
@@ -444,8 +500,10 @@ final class ConnectionAnalysis {
     /// the dissector; the switch event waits for the client's answer (101s); the bytes
     /// that already arrived for the new protocol go to it, the client's first (they were
     /// sent before the verdict came).
-    private func handOff(_ verdict: UpgradeVerdict, chunk bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64,
-                         capture: CaptureInfo, events: inout EventBuffer) {
+    private func handOff(
+        _ verdict: UpgradeVerdict, chunk bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64,
+        capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let handler = registry.handler(for: verdict)
         var token = handler.switchName ?? ""
         if case .upgrade(let offered) = verdict.kind { token = handler.switchName ?? offered }
@@ -456,21 +514,24 @@ final class ConnectionAnalysis {
         for finding in check.findings {
             events.add(finding, capture: capture, direction: .serverToClient, offset: verdict.serverToClientOffset)
         }
-        let upgrade = UpgradeSwitch(protocolName: token, status: verdict.status, clientToServerOffset: verdict.clientToServerOffset,
-                                    serverToClientOffset: verdict.serverToClientOffset, latencyMilliseconds: verdict.latencyMilliseconds,
-                                    target: verdict.request?.target ?? "", details: check.details)
+        let upgrade = UpgradeSwitch(
+            protocolName: token, status: verdict.status, clientToServerOffset: verdict.clientToServerOffset,
+            serverToClientOffset: verdict.serverToClientOffset, latencyMilliseconds: verdict.latencyMilliseconds,
+            target: verdict.request?.target ?? "", details: check.details)
         if verdict.status == 101 {
             // Only what the client does next tells whether it took the switch.
-            pendingOutcome = PendingOutcome(upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
+            pendingOutcome = PendingOutcome(
+                upgrade: upgrade, capture: capture, direction: direction, collectingFor: events)
         } else {
             events.add(.upgrade(upgrade), capture: capture, direction: direction, offset: upgrade.serverToClientOffset)
         }
         if handler.detectsTunnelledProtocol {
             mode = .detecting
         } else {
-            var context = UpgradeContext(protocolName: token, request: verdict.request, response: verdict.response,
-                                         clientToServerOffset: verdict.clientToServerOffset,
-                                         serverToClientOffset: verdict.serverToClientOffset)
+            var context = UpgradeContext(
+                protocolName: token, request: verdict.request, response: verdict.response,
+                clientToServerOffset: verdict.clientToServerOffset,
+                serverToClientOffset: verdict.serverToClientOffset)
             context.requestTimestamp = verdict.requestTimestamp
             dissector = handler.makeDissector(context) ?? RawStreamDissector(protocolName: token)
             mode = .dissector
@@ -478,12 +539,15 @@ final class ConnectionAnalysis {
         // Through `receive`, as if they arrived now: client bytes settle a pending outcome.
         if let held = verdict.clientBytes {
             held.bytes.withUnsafeBytes { heldBytes in
-                receive(heldBytes, direction: .clientToServer, offset: held.offset, capture: held.capture, events: &events)
+                receive(
+                    heldBytes, direction: .clientToServer, offset: held.offset, capture: held.capture, events: &events)
             }
         }
         let remainder = bytes.droppingPrefix(verdict.serverRemainderIndex)
         if !remainder.isEmpty {
-            receive(remainder, direction: direction, offset: offset + UInt64(verdict.serverRemainderIndex), capture: capture, events: &events)
+            receive(
+                remainder, direction: direction, offset: offset + UInt64(verdict.serverRemainderIndex),
+                capture: capture, events: &events)
         }
     }
 

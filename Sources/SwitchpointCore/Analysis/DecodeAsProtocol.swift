@@ -1,6 +1,6 @@
 /// What `--decode-as PROTOCOL=PORT` may name: the protocols a connection can be dissected
 /// as from its first captured byte, without the handshake that would have selected them.
-public enum DecodeAsProtocol: String, Sendable, CaseIterable {
+package enum DecodeAsProtocol: String, Sendable, CaseIterable {
     case websocket
     case http2
     case http
@@ -8,11 +8,11 @@ public enum DecodeAsProtocol: String, Sendable, CaseIterable {
     case raw
 
     /// The accepted spellings, as the help and the usage error list them.
-    public static let acceptedNames = ["websocket", "http2", "h2", "http", "tls", "raw"]
+    package static let acceptedNames = ["websocket", "http2", "h2", "http", "tls", "raw"]
 
     /// `h2` is HTTP/2 too; names are case-insensitive. Anything else is not accepted (a
     /// typo must not silently print hex).
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercasedASCII {
         case "websocket": self = .websocket
         case "http2", "h2": self = .http2

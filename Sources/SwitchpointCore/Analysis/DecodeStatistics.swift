@@ -1,18 +1,18 @@
 /// Counts of what the decoder saw, for the end-of-run summary.
-public struct DecodeStatistics: Sendable, Equatable {
-    public var packets = 0
-    public var capturedBytes: UInt64 = 0
-    public var tcpPackets = 0
-    public var notTCPPackets = 0
-    public var fragments = 0
+package struct DecodeStatistics: Sendable, Equatable {
+    package var packets = 0
+    package var capturedBytes: UInt64 = 0
+    package var tcpPackets = 0
+    package var notTCPPackets = 0
+    package var fragments = 0
     /// Packets the snaplen cut inside their headers (TCP payload cuts are gaps instead).
-    public var truncated: [DecodeProblem: Int] = [:]
-    public var malformed: [DecodeProblem: Int] = [:]
+    package var truncated: [DecodeProblem: Int] = [:]
+    package var malformed: [DecodeProblem: Int] = [:]
 
-    public init() {}
+    package init() {}
 
-    public var truncatedTotal: Int { truncated.values.reduce(0, +) }
-    public var malformedTotal: Int { malformed.values.reduce(0, +) }
+    package var truncatedTotal: Int { truncated.values.reduce(0, +) }
+    package var malformedTotal: Int { malformed.values.reduce(0, +) }
 
     mutating func count(_ result: PacketDecodeResult) {
         switch result {
@@ -27,7 +27,7 @@ public struct DecodeStatistics: Sendable, Equatable {
 
 extension DecodeStatistics {
     /// Adds another run's counts (fanout workers' totals).
-    public mutating func add(_ other: DecodeStatistics) {
+    package mutating func add(_ other: DecodeStatistics) {
         packets += other.packets
         capturedBytes += other.capturedBytes
         tcpPackets += other.tcpPackets

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--workers N`: live capture on N sockets in one `PACKET_FANOUT` hash group, each worker
@@ -15,24 +15,26 @@ import Glibc
 /// An event leaves the merge once no other worker can still produce an earlier one: that
 /// worker has a later event waiting, has read a later packet, or has been idle (then
 /// packets stamped more than `idleSlackNanoseconds` ago have all reached it).
-public final class FanoutTimelineRun {
+package final class FanoutTimelineRun {
     /// How far behind the wall clock an idle worker's capture time is assumed to be: a
     /// packet stamped by the kernel reaches the worker within this (else it is merged late,
     /// never lost).
-    public static let idleSlackNanoseconds: Int64 = 1_000_000_000
+    package static let idleSlackNanoseconds: Int64 = 1_000_000_000
     /// Most workers one run starts (a bound, not a tuning value: one per core is the point).
-    public static let maxWorkers = 64
+    package static let maxWorkers = 64
 
-    public let captures: [LiveCaptureSource]
+    package let captures: [LiveCaptureSource]
     let sources: [ThreadedCaptureSource]
     /// The fanout group the workers joined.
-    public let group: UInt16
+    package let group: UInt16
 
     /// Opens `workers` captures on `interface`, joins them to fanout group `group` (nil:
     /// a new group with a kernel-chosen identifier) and, with `writeTo`, one shared `-w`
     /// file. Nothing is read until `start`.
-    public init(interface: String, options: LiveCaptureOptions, filter: String, workers: Int, group: UInt16?,
-                writeTo path: String?) throws(CaptureError) {
+    package init(
+        interface: String, options: LiveCaptureOptions, filter: String, workers: Int, group: UInt16?,
+        writeTo path: String?
+    ) throws(CaptureError) {
         var captures: [LiveCaptureSource] = []
         var joined = group
         for _ in 0..<max(1, min(workers, Self.maxWorkers)) {
@@ -42,35 +44,39 @@ public final class FanoutTimelineRun {
         }
         self.captures = captures
         self.group = joined ?? 0
-        let dump: PcapDumpWriter? = if let path, let first = captures.first {
-            try PcapDumpWriter(handle: first.pcapPointer, path: path, users: captures.count)
-        } else {
-            nil
-        }
+        let dump: PcapDumpWriter? =
+            if let path, let first = captures.first {
+                try PcapDumpWriter(handle: first.pcapPointer, path: path, users: captures.count)
+            } else {
+                nil
+            }
         let numbering = SharedPacketNumbering()
         sources = captures.map { ThreadedCaptureSource(live: $0, dump: dump, numbering: numbering) }
     }
 
     /// Starts the capture threads (after dropping privileges).
-    public func start() {
+    package func start() {
         for source in sources { source.start() }
     }
 
     /// SIGINT/SIGTERM stop every worker's capture.
-    public func stopOnInterrupt() {
+    package func stopOnInterrupt() {
         LiveCaptureSource.stopOnInterrupt(captures)
     }
 
     /// What the analysis needs to build one analyzer per worker.
-    public struct AnalysisSettings: Sendable {
-        public var limits: ReassemblyLimits
-        public var registry: DissectorRegistry
-        public var decodeAs: [UInt16: DecodeAsProtocol]
-        public var keyLog: TLSKeyLog?
+    package struct AnalysisSettings: Sendable {
+        package var limits: ReassemblyLimits
+        package var registry: DissectorRegistry
+        package var decodeAs: [UInt16: DecodeAsProtocol]
+        package var keyLog: TLSKeyLog?
         /// `--redact`: secrets replaced before any output sees them.
-        public var redact = false
+        package var redact = false
 
-        public init(limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: DecodeAsProtocol], keyLog: TLSKeyLog?) {
+        package init(
+            limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: DecodeAsProtocol],
+            keyLog: TLSKeyLog?
+        ) {
             self.limits = limits
             self.registry = registry
             self.decodeAs = decodeAs
@@ -78,24 +84,27 @@ public final class FanoutTimelineRun {
         }
     }
 
-    public struct Result {
+    package struct Result {
         /// All workers' decode counts added up.
-        public var statistics = DecodeStatistics()
-        public var problems: [CaptureError] = []
+        package var statistics = DecodeStatistics()
+        package var problems: [CaptureError] = []
         /// All workers' capture counters added up.
-        public var capture: ThreadedCaptureSource.Statistics
-        public var scope: SummaryScope
+        package var capture: ThreadedCaptureSource.Statistics
+        package var scope: SummaryScope
     }
 
     /// Runs until every worker's capture ended (SIGINT, `stop`), merging into `output`.
     /// `onProblem` hears each worker's input problems on the calling thread.
-    public func run(into output: any TimelineEventSink, settings: AnalysisSettings,
-                    onProblem: @escaping (CaptureError) -> Void) -> Result {
+    package func run(
+        into output: any TimelineEventSink, settings: AnalysisSettings,
+        onProblem: @escaping (CaptureError) -> Void
+    ) -> Result {
         let merge = Shared(workers: sources.count)
         var threads: [Thread] = []
         for (index, source) in sources.enumerated() {
-            let job = WorkerJob(index: index, source: source, shared: merge, settings: settings,
-                                wantsFrameEvents: output.wantsFrameEvents)
+            let job = WorkerJob(
+                index: index, source: source, shared: merge, settings: settings,
+                wantsFrameEvents: output.wantsFrameEvents)
             let thread = Thread { job.run() }
             thread.name = "switchpoint worker \(index)"
             threads.append(thread)
@@ -115,15 +124,18 @@ public final class FanoutTimelineRun {
         for (index, lane) in merge.lanes.enumerated() {
             statistics.add(lane.statistics)
             problems += lane.problems
-            workers.append(SummaryScope.Worker(index: index, packets: lane.statistics.packets, capture: sources[index].statistics()))
+            workers.append(
+                SummaryScope.Worker(
+                    index: index, packets: lane.statistics.packets, capture: sources[index].statistics()))
         }
         merge.lock.unlock()
-        return Result(statistics: statistics, problems: problems, capture: .total(workers.map(\.capture)),
-                      scope: SummaryScope(workers: workers))
+        return Result(
+            statistics: statistics, problems: problems, capture: .total(workers.map(\.capture)),
+            scope: SummaryScope(workers: workers))
     }
 
     /// Stops every worker's capture (also what SIGINT does).
-    public func stop() {
+    package func stop() {
         for source in sources { source.stop() }
     }
 
@@ -197,9 +209,12 @@ public final class FanoutTimelineRun {
         mutating func emitReady() {
             while let worker = earliest() {
                 let event = waiting[worker][heads[worker]]
-                for other in waiting.indices where other != worker && heads[other] == waiting[other].count && !finished[other] {
+                for other in waiting.indices
+                where other != worker && heads[other] == waiting[other].count && !finished[other] {
                     // Nothing waiting from `other`: it must be past this event's time.
-                    if watermarks[other] < event.timestamp || (watermarks[other] == event.timestamp && other < worker) { return }
+                    if watermarks[other] < event.timestamp || (watermarks[other] == event.timestamp && other < worker) {
+                        return
+                    }
                 }
                 heads[worker] += 1
                 output.receive(renumbered(event, worker: worker))
@@ -211,7 +226,9 @@ public final class FanoutTimelineRun {
             var best: Int?
             for index in waiting.indices where heads[index] < waiting[index].count {
                 if let current = best {
-                    if waiting[index][heads[index]].timestamp < waiting[current][heads[current]].timestamp { best = index }
+                    if waiting[index][heads[index]].timestamp < waiting[current][heads[current]].timestamp {
+                        best = index
+                    }
                 } else {
                     best = index
                 }
@@ -250,7 +267,8 @@ extension TimelineEvent {
         default:
             kind = self.kind
         }
-        var event = TimelineEvent(timestamp: timestamp, connection: number, packet: packet, direction: direction, offset: offset, kind: kind)
+        var event = TimelineEvent(
+            timestamp: timestamp, connection: number, packet: packet, direction: direction, offset: offset, kind: kind)
         event.firstPacket = firstPacket
         event.stream = stream
         event.decrypted = decrypted
@@ -267,8 +285,10 @@ private final class WorkerJob: @unchecked Sendable {
     let settings: FanoutTimelineRun.AnalysisSettings
     let wantsFrameEvents: Bool
 
-    init(index: Int, source: ThreadedCaptureSource, shared: FanoutTimelineRun.Shared,
-         settings: FanoutTimelineRun.AnalysisSettings, wantsFrameEvents: Bool) {
+    init(
+        index: Int, source: ThreadedCaptureSource, shared: FanoutTimelineRun.Shared,
+        settings: FanoutTimelineRun.AnalysisSettings, wantsFrameEvents: Bool
+    ) {
         self.index = index
         self.source = source
         self.shared = shared
@@ -278,8 +298,9 @@ private final class WorkerJob: @unchecked Sendable {
 
     func run() {
         let collector = WorkerEventCollector(index: index, shared: shared, wantsFrameEvents: wantsFrameEvents)
-        var analyzer = TimelineAnalyzer(output: collector, registry: settings.registry, decodeAs: settings.decodeAs, keyLog: settings.keyLog,
-                                        redact: settings.redact)
+        var analyzer = TimelineAnalyzer(
+            output: collector, registry: settings.registry, decodeAs: settings.decodeAs, keyLog: settings.keyLog,
+            redact: settings.redact)
         var runner = CaptureRunner(limits: settings.limits)
         let clocked = WatermarkingSource(source, collector: collector)
         runner.run(clocked, into: &analyzer, onProblem: { collector.problem($0) })
@@ -317,7 +338,9 @@ private final class WorkerEventCollector: TimelineEventSink {
     /// otherwise when there is something to hand over or enough quiet packets went by).
     func publish(watermark: Timestamp, idle: Bool = false) {
         packetsSincePublished += 1
-        guard idle || !pending.isEmpty || !problems.isEmpty || packetsSincePublished >= Self.maxQuietPackets else { return }
+        guard idle || !pending.isEmpty || !problems.isEmpty || packetsSincePublished >= Self.maxQuietPackets else {
+            return
+        }
         packetsSincePublished = 0
         shared.lock.lock()
         shared.lanes[index].events += pending
@@ -360,7 +383,8 @@ private final class WatermarkingSource: PacketSource {
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
             let wall = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-            collector.publish(watermark: Timestamp(nanoseconds: wall - FanoutTimelineRun.idleSlackNanoseconds), idle: true)
+            collector.publish(
+                watermark: Timestamp(nanoseconds: wall - FanoutTimelineRun.idleSlackNanoseconds), idle: true)
         case .problem, .end:
             break
         }

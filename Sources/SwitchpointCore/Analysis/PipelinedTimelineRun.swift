@@ -8,12 +8,12 @@ import Foundation
 ///
 /// The split sits after reassembly on purpose: everything reference-counted (events, their
 /// payloads, dissector state) stays on one thread, so the cores share no counters.
-public enum PipelinedTimelineRun {
+package enum PipelinedTimelineRun {
     /// Reads `source` to its end on a second thread while the calling thread analyses into
     /// `analyzer` (and its printer). `onProblem` hears each input problem on the calling
     /// thread, after the output of every packet before it. Returns the runner with its
     /// statistics and problems.
-    public static func run(
+    package static func run(
         _ source: PacketSource, runner: CaptureRunner, into analyzer: inout TimelineAnalyzer,
         onProblem: @escaping (CaptureError) -> Void
     ) -> CaptureRunner {

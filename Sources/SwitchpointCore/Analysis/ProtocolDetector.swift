@@ -25,14 +25,17 @@ enum ProtocolDetector {
             let prefaceLength = min(bytes.count, http2Preface.count)
             if bytes[..<prefaceLength].elementsEqual(http2Preface[..<prefaceLength]) {
                 if prefaceLength == http2Preface.count { return .http2PriorKnowledge }
-                if !final && bytes.count < 4 { return nil }   // "PRI " is also a method token
+                if !final && bytes.count < 4 { return nil }  // "PRI " is also a method token
                 if !final { return nil }
             }
             for (index, byte) in bytes.enumerated() {
                 if byte == 0x20 {
                     // An uppercase word is a method (a malformed line is then HTTP's to
                     // report); any other token must start a whole request line.
-                    if index > 0 && bytes[..<index].allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) { return .http1 }
+                    if index > 0 && bytes[..<index].allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) })
+                    {
+                        return .http1
+                    }
                     return index > 0 ? requestLine(bytes, final: final) : .unknown
                 }
                 if !HTTP1Parser.isTokenCharacter(byte) || index >= maxMethodLength { return .unknown }

@@ -6,17 +6,17 @@
 /// its connection (until it closes) so a finding quoting it (a wrong
 /// `Sec-WebSocket-Accept`) does not print it either. Events that carry no secret pass
 /// through untouched, by their tag.
-public final class RedactingEventSink: TimelineEventSink {
+package final class RedactingEventSink: TimelineEventSink {
     private let next: any TimelineEventSink
-    public let wantsFrameEvents: Bool
+    package let wantsFrameEvents: Bool
     private var secrets: [ConnectionID: [String]] = [:]
 
-    public init(_ next: any TimelineEventSink) {
+    package init(_ next: any TimelineEventSink) {
         self.next = next
         wantsFrameEvents = next.wantsFrameEvents
     }
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .httpRequest, .httpResponse, .h2Headers, .h2Stream, .upgrade, .finding:
             next.receive(redacted(event))
@@ -64,8 +64,9 @@ public final class RedactingEventSink: TimelineEventSink {
 extension TimelineEvent {
     /// The same event (time, place, packet, stream, TLS mark) with another payload.
     func replacingKind(_ kind: Kind) -> TimelineEvent {
-        var copy = TimelineEvent(timestamp: timestamp, connection: connection, packet: packet, direction: direction,
-                                 offset: offset, kind: kind)
+        var copy = TimelineEvent(
+            timestamp: timestamp, connection: connection, packet: packet, direction: direction,
+            offset: offset, kind: kind)
         copy.firstPacket = firstPacket
         copy.stream = stream
         copy.decrypted = decrypted

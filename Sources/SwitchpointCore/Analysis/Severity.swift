@@ -1,6 +1,6 @@
 /// How much a finding matters: `info` is worth knowing, `warn` means something is off,
 /// `error` means the protocol was violated or the analysis is unreliable there.
-public enum Severity: String, Sendable, Comparable {
+package enum Severity: String, Sendable, Comparable {
     case info
     case warn
     case error
@@ -13,10 +13,10 @@ public enum Severity: String, Sendable, Comparable {
         }
     }
 
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
 extension ReassemblyAnomalyCode {
     /// The finding's severity: one table (`FindingCode.severity`) for both.
-    public var severity: Severity { FindingCode(self).severity }
+    package var severity: Severity { FindingCode(self).severity }
 }

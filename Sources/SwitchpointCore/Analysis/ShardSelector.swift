@@ -3,21 +3,21 @@
 /// advances alike everywhere); a TCP packet is analysed only by the shard its flow's
 /// symmetric hash picks, and packets that belong to no connection (not TCP, IP fragments,
 /// undecodable) are counted by shard 0 alone, so the shards' counts add up to one run's.
-public struct ShardSelector: Sendable, Equatable {
-    public let index: Int
-    public let count: Int
+package struct ShardSelector: Sendable, Equatable {
+    package let index: Int
+    package let count: Int
 
     /// The most shards one analysis is split into (a bound, not a tuning value).
-    public static let maxCount = 4096
+    package static let maxCount = 4096
 
-    public init?(index: Int, count: Int) {
+    package init?(index: Int, count: Int) {
         guard (1...Self.maxCount).contains(count), (0..<count).contains(index) else { return nil }
         self.index = index
         self.count = count
     }
 
     /// Parses `I/N` (0 ≤ I < N).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else { return nil }
         self.init(index: index, count: count)
@@ -25,17 +25,17 @@ public struct ShardSelector: Sendable, Equatable {
 
     /// Whether this shard owns the flow between `a` and `b` (either direction).
     @inline(__always)
-    public func owns(_ a: Endpoint, _ b: Endpoint) -> Bool {
+    package func owns(_ a: Endpoint, _ b: Endpoint) -> Bool {
         Int(Self.flowHash(a, b) % UInt64(count)) == index
     }
 
     /// Whether this shard counts packets that belong to no connection.
-    public var countsUnattachedPackets: Bool { index == 0 }
+    package var countsUnattachedPackets: Bool { index == 0 }
 
     /// FNV-1a over both endpoints in a fixed order: the same value for both directions, on
     /// every machine and in every process (Swift's `Hasher` is seeded per process, so it
     /// cannot pick shards).
-    public static func flowHash(_ a: Endpoint, _ b: Endpoint) -> UInt64 {
+    package static func flowHash(_ a: Endpoint, _ b: Endpoint) -> UInt64 {
         let ordered = FlowKey(a, b)
         var hash = FNV1a.offsetBasis
         for endpoint in [ordered.lower, ordered.upper] {

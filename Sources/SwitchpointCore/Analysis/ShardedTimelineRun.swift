@@ -28,25 +28,27 @@ extension TextTimelinePrinter: ShardablePrinter {}
 ///
 /// Dissection shares no state across connections except TLS decryption's key log lookups,
 /// so runs with a key log stay on `PipelinedTimelineRun`.
-public enum ShardedTimelineRun {
+package enum ShardedTimelineRun {
     /// Workers of a default run: the reading thread is light, so one per core.
-    public static let defaultWorkers = 2
+    package static let defaultWorkers = 2
     /// Batches in flight per worker, each way.
     static let queueDepth = 4
 
     /// Reads `source` on a thread of its own, dissects on `workers` threads, and prints
     /// through `printer` on the calling thread. Returns the runner with its statistics.
     /// The sharded run when `printer` can be split (the text and JSON timelines), else nil.
-    public static func runIfShardable(
+    package static func runIfShardable(
         _ source: PacketSource, runner: CaptureRunner, printer: any TimelineEventSink, workers count: Int,
         makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
     ) -> CaptureRunner? {
         // Concrete types, so the run and its workers are specialized for each printer.
         if let text = printer as? TextTimelinePrinter {
-            return run(source, runner: runner, printer: text, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+            return run(
+                source, runner: runner, printer: text, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
         }
         if let json = printer as? JSONTimelinePrinter {
-            return run(source, runner: runner, printer: json, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
+            return run(
+                source, runner: runner, printer: json, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
         }
         return nil
     }
@@ -60,7 +62,8 @@ public enum ShardedTimelineRun {
         let workers = (0..<count).map { index in
             let first = ShardOutput()
             let worker = printer.shardWorker(into: first)
-            return ShardWorker(printer: worker, analyzer: makeAnalyzer(worker), input: inputs[index], output: outputs[index])
+            return ShardWorker(
+                printer: worker, analyzer: makeAnalyzer(worker), input: inputs[index], output: outputs[index])
         }
         let reader = ShardReadingJob(source: source, runner: runner, queues: inputs)
         for (index, worker) in workers.enumerated() {
@@ -150,7 +153,8 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
     let input: BatchQueue<SignalBatch>
     let output: BatchQueue<ShardOutput>
 
-    init(printer: Printer, analyzer: TimelineAnalyzer, input: BatchQueue<SignalBatch>, output: BatchQueue<ShardOutput>) {
+    init(printer: Printer, analyzer: TimelineAnalyzer, input: BatchQueue<SignalBatch>, output: BatchQueue<ShardOutput>)
+    {
         self.printer = printer
         self.analyzer = analyzer
         self.input = input
@@ -164,13 +168,15 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
             printer.target(shard)
             if let start = batch.captureStart { printer.startCapture(at: start) }
             batch.sequences.withUnsafeBufferPointer { sequences in
-                batch.deliver({ index, signal in
-                    shard.sequence = sequences[index]
-                    analyzer.receive(signal)
-                }, onProblem: { index, problem in
-                    shard.sequence = sequences[index]
-                    shard.problem(problem)
-                })
+                batch.deliver(
+                    { index, signal in
+                        shard.sequence = sequences[index]
+                        analyzer.receive(signal)
+                    },
+                    onProblem: { index, problem in
+                        shard.sequence = sequences[index]
+                        shard.problem(problem)
+                    })
             }
             let last = batch.isLast
             shard.isLast = last

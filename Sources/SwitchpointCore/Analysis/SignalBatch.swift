@@ -9,7 +9,9 @@ final class SignalBatch: RecyclableBatch {
     enum Entry {
         case opened(Int)
         /// A chunk whose bytes are `arena[start..<start + count]`.
-        case data(connection: ConnectionID, direction: Direction, offset: UInt64, start: Int, count: Int, capture: CaptureInfo)
+        case data(
+            connection: ConnectionID, direction: Direction, offset: UInt64, start: Int, count: Int, capture: CaptureInfo
+        )
         case gap(Int)
         case anomaly(Int)
         case closed(Int)
@@ -68,8 +70,10 @@ final class SignalBatch: RecyclableBatch {
         case .data(let chunk):
             let start = arena.count
             arena.append(contentsOf: chunk.bytes)
-            entries.append(.data(connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
-                                 start: start, count: chunk.bytes.count, capture: chunk.capture))
+            entries.append(
+                .data(
+                    connection: chunk.connection, direction: chunk.direction, offset: chunk.offset,
+                    start: start, count: chunk.bytes.count, capture: chunk.capture))
         case .gap(let gap):
             entries.append(.gap(gaps.count))
             gaps.append(gap)
@@ -98,8 +102,12 @@ final class SignalBatch: RecyclableBatch {
                     receive(index, .opened(openings[item]))
                 case .data(let connection, let direction, let offset, let start, let count, let capture):
                     let bytes = UnsafeRawBufferPointer(rebasing: arena[start..<(start + count)])
-                    receive(index, .data(StreamChunk(connection: connection, direction: direction, offset: offset,
-                                                     bytes: bytes, capture: capture)))
+                    receive(
+                        index,
+                        .data(
+                            StreamChunk(
+                                connection: connection, direction: direction, offset: offset,
+                                bytes: bytes, capture: capture)))
                 case .gap(let item):
                     receive(index, .gap(gaps[item]))
                 case .anomaly(let item):

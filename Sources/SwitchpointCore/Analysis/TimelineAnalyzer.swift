@@ -1,18 +1,18 @@
 /// Receives timeline events: a printer, the audit, a test.
-public protocol TimelineEventSink: AnyObject {
+package protocol TimelineEventSink: AnyObject {
     func receive(_ event: TimelineEvent)
     /// Whether per-frame events are wanted (false lets dissectors skip them).
     var wantsFrameEvents: Bool { get }
 }
 
 extension TimelineEventSink {
-    public var wantsFrameEvents: Bool { true }
+    package var wantsFrameEvents: Bool { true }
 }
 
 /// Turns reassembly signals into timeline events: one `ConnectionAnalysis` per connection,
 /// every event handed to the output as soon as it exists.
-public struct TimelineAnalyzer: StreamSignalSink {
-    public let output: any TimelineEventSink
+package struct TimelineAnalyzer: StreamSignalSink {
+    package let output: any TimelineEventSink
     /// Registry, limits and key log, shared by every connection's analysis.
     private let settings: ConnectionAnalysis.Settings
     /// Ports whose connections are dissected as a protocol from their first byte.
@@ -23,8 +23,10 @@ public struct TimelineAnalyzer: StreamSignalSink {
     private var buffer: EventBuffer
 
     /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
-    public init(output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-                decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false) {
+    package init(
+        output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
+        decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false
+    ) {
         let output = redact ? RedactingEventSink(output) : output
         self.output = output
         settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
@@ -32,14 +34,15 @@ public struct TimelineAnalyzer: StreamSignalSink {
         buffer = EventBuffer(connection: 0, deliveringTo: output)
     }
 
-    public mutating func receive(_ signal: StreamSignal) {
+    package mutating func receive(_ signal: StreamSignal) {
         switch signal {
         case .opened(let opening):
             // Made now only when a port is decoded as a protocol; otherwise with the
             // connection's first bytes (a flood of silent connections holds none).
             if let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port] {
-                connections[opening.connection] = ConnectionAnalysis(id: opening.connection, settings: settings, decodeAs: forced,
-                                                                        startSeen: opening.startSeen)
+                connections[opening.connection] = ConnectionAnalysis(
+                    id: opening.connection, settings: settings, decodeAs: forced,
+                    startSeen: opening.startSeen)
             }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
@@ -52,12 +55,14 @@ public struct TimelineAnalyzer: StreamSignalSink {
                 recent = connection
             }
             buffer.connection = chunk.connection
-            connection.receive(chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
+            connection.receive(
+                chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
         case .gap(let gap):
             let connection = analysis(gap.connection)
             buffer.connection = gap.connection
-            connection.gap(direction: gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason,
-                           capture: gap.capture, events: &buffer)
+            connection.gap(
+                direction: gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason,
+                capture: gap.capture, events: &buffer)
         case .anomaly(let anomaly):
             buffer.connection = anomaly.connection
             buffer.add(Finding(anomaly: anomaly), capture: anomaly.capture, direction: anomaly.direction)

@@ -5,75 +5,75 @@ import Foundation
 /// thread or several, into `output`. The command-line target only turns its options into
 /// `Options`, opens the source and writes the exports; the tests run this same code
 /// in-process, so the bytes they compare are the command's bytes.
-public struct TimelineCommand {
-    public struct Options {
-        public var json = false
+package struct TimelineCommand {
+    package struct Options {
+        package var json = false
         /// `--json-ascii` (implies JSON).
-        public var jsonASCII = false
+        package var jsonASCII = false
         /// `--connections`: the listing instead of the timeline.
-        public var connections = false
-        public var interleave = false
-        public var verbose = false
-        public var colour = false
+        package var connections = false
+        package var interleave = false
+        package var verbose = false
+        package var colour = false
         /// `--payload full`: whole payloads printed and HTTP bodies kept.
-        public var fullPayload = false
-        public var limits = ReassemblyLimits()
+        package var fullPayload = false
+        package var limits = ReassemblyLimits()
         /// `-c`.
-        public var packetLimit: Int?
-        public var shard: ShardSelector?
-        public var decodeAs: [UInt16: DecodeAsProtocol] = [:]
-        public var keyLog: TLSKeyLog?
+        package var packetLimit: Int?
+        package var shard: ShardSelector?
+        package var decodeAs: [UInt16: DecodeAsProtocol] = [:]
+        package var keyLog: TLSKeyLog?
         /// `--threads`: 1 or 2; nil is 2 with more than one CPU.
-        public var threads: Int?
+        package var threads: Int?
         /// `-w`: packets are written as they are read, so the listing must not read ahead.
-        public var writesPackets = false
+        package var writesPackets = false
         /// `--conn`, `--stream`, `--protocol`, `--severity`, `--follow`: what is shown.
-        public var selection = TimelineSelection()
+        package var selection = TimelineSelection()
         /// Text timeline: `--frames`, `--time`/`-tttt`, `-x`/`-X` (and `--follow`'s hexdumps).
-        public var frames = false
-        public var time = TextTimelinePrinter.TimeFormat.relative
-        public var hexdump = TextTimelinePrinter.HexdumpPayloads.none
+        package var frames = false
+        package var time = TextTimelinePrinter.TimeFormat.relative
+        package var hexdump = TextTimelinePrinter.HexdumpPayloads.none
         /// `--redact`: credentials, cookies, WebSocket keys and token-like parameters hidden.
-        public var redact = false
+        package var redact = false
         /// `-q`: only the summary.
-        public var summaryOnly = false
+        package var summaryOnly = false
         /// `--fail-on`: the exit status is 1 with a finding at or above this severity.
-        public var failOn: Severity?
+        package var failOn: Severity?
 
-        public init() {}
+        package init() {}
 
         var jsonOutput: Bool { json || jsonASCII }
     }
 
     /// What the run saw.
-    public struct Outcome {
-        public var statistics: DecodeStatistics
-        public var problems: [CaptureError]
+    package struct Outcome {
+        package var statistics: DecodeStatistics
+        package var problems: [CaptureError]
         /// The worst finding reported (`--fail-on`); nil with none, and for the listing.
-        public var worstSeverity: Severity?
+        package var worstSeverity: Severity?
         /// `--fail-on`: findings at or above this severity make the exit status 1.
-        public var failOn: Severity?
+        package var failOn: Severity?
 
         /// 1 when an input ended early or could not be read, or with a finding at or above
         /// `failOn`; else 0.
-        public var exitStatus: Int32 {
+        package var exitStatus: Int32 {
             if !problems.isEmpty { return 1 }
             if let failOn, let worstSeverity, worstSeverity >= failOn { return 1 }
             return 0
         }
     }
 
-    public var options: Options
+    package var options: Options
     /// Live capture's reading thread (status line, drop counts); nil reading files.
-    public var liveCapture: ThreadedCaptureSource?
+    package var liveCapture: ThreadedCaptureSource?
     /// `--html`/`--har`: hears the same events as the printer (the run stays on one analyzer).
-    public var recorder: ReportRecorder?
+    package var recorder: ReportRecorder?
     /// Puts more sinks behind the printer (`--pg`, `--metrics`).
-    public var wrapPrinter: (any TimelineEventSink) -> any TimelineEventSink = { $0 }
+    package var wrapPrinter: (any TimelineEventSink) -> any TimelineEventSink = { $0 }
     /// A long read's progress line on stderr (set on the offline source too).
-    public var progress: ReadProgress?
+    package var progress: ReadProgress?
 
-    public init(options: Options, liveCapture: ThreadedCaptureSource? = nil, recorder: ReportRecorder? = nil) {
+    package init(options: Options, liveCapture: ThreadedCaptureSource? = nil, recorder: ReportRecorder? = nil) {
         self.options = options
         self.liveCapture = liveCapture
         self.recorder = recorder
@@ -81,8 +81,10 @@ public struct TimelineCommand {
 
     /// Runs `source` to its end (or `-c`, or Ctrl-C live) and prints the summary. Input
     /// problems go to `errors` as they happen, prefixed with `commandName`.
-    public func run(_ source: PacketSource, output: LineWriter, errors: LineWriter,
-                    commandName: String = "switchpoint") -> Outcome {
+    package func run(
+        _ source: PacketSource, output: LineWriter, errors: LineWriter,
+        commandName: String = "switchpoint"
+    ) -> Outcome {
         let live = liveCapture != nil
         let status = StatusLine()
         // The progress line steps aside only for output to the same terminal.
@@ -106,15 +108,18 @@ public struct TimelineCommand {
         func heartbeat(_ summary: @escaping () -> TimelineSummary?) -> ((DecodeStatistics) -> Void)? {
             guard let threaded else { return nil }
             return { statistics in
-                status.update({
-                    let capture = threaded.statistics()
-                    var line = "\(statistics.packets) packets  \(capture.capturedBytes) bytes"
-                    if let summary = summary() {
-                        line += "  \(summary.connections) connections  \(summary.switched.values.reduce(0, +)) upgrades"
-                    }
-                    let drops = Int(capture.kernelDrops ?? 0) + Int(capture.interfaceDrops ?? 0) + capture.queueDrops
-                    return line + "  \(drops) dropped"
-                }())
+                status.update(
+                    {
+                        let capture = threaded.statistics()
+                        var line = "\(statistics.packets) packets  \(capture.capturedBytes) bytes"
+                        if let summary = summary() {
+                            line +=
+                                "  \(summary.connections) connections  \(summary.switched.values.reduce(0, +)) upgrades"
+                        }
+                        let drops =
+                            Int(capture.kernelDrops ?? 0) + Int(capture.interfaceDrops ?? 0) + capture.queueDrops
+                        return line + "  \(drops) dropped"
+                    }())
             }
         }
         // Live capture already reads on its own thread and prints as it goes.
@@ -129,16 +134,21 @@ public struct TimelineCommand {
             // Without a key log no state crosses connections: they are split between workers.
             // (Not with exports: they need every connection's events in one place.)
             if pipelined, keyLog == nil, recorder == nil,
-               let sharded = ShardedTimelineRun.runIfShardable(
-                   source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
-                   makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs, redact: redact) },
-                   onProblem: reportProblem) {
+                let sharded = ShardedTimelineRun.runIfShardable(
+                    source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
+                    makeAnalyzer: {
+                        TimelineAnalyzer(output: $0, registry: registry, decodeAs: decodeAs, redact: redact)
+                    },
+                    onProblem: reportProblem)
+            {
                 runner = sharded
                 return
             }
             // The exports hear the same events as the printer (which sees no more than alone).
-            let output: any TimelineEventSink = recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
-            var analyzer = TimelineAnalyzer(output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact)
+            let output: any TimelineEventSink =
+                recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
+            var analyzer = TimelineAnalyzer(
+                output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -148,17 +158,21 @@ public struct TimelineCommand {
         if options.connections {
             // Text rows name the protocol, upgrade and findings: the dissectors run alongside.
             let facts = options.jsonOutput ? nil : ConnectionFacts()
-            let listing = ConnectionListing(writer: output, format: options.jsonOutput ? .json : .text, streaming: live, facts: facts)
+            let listing = ConnectionListing(
+                writer: output, format: options.jsonOutput ? .json : .text, streaming: live, facts: facts)
             // The listing's own work is light: the second thread reads the file ahead. Not with
             // -c or -w: reading ahead would write packets past the count to the -w file.
-            let listed: PacketSource = if pipelined, options.packetLimit == nil, !options.writesPackets,
-                                          let offline = source as? OfflineCaptureSource {
-                PrefetchingPacketSource(offline)
-            } else {
-                source
-            }
+            let listed: PacketSource =
+                if pipelined, options.packetLimit == nil, !options.writesPackets,
+                    let offline = source as? OfflineCaptureSource
+                {
+                    PrefetchingPacketSource(offline)
+                } else {
+                    source
+                }
             var analyzed = AnalyzedConnectionListing(
-                analyzer: TimelineAnalyzer(output: facts ?? ConnectionFacts(), registry: registry, decodeAs: decodeAs, keyLog: keyLog),
+                analyzer: TimelineAnalyzer(
+                    output: facts ?? ConnectionFacts(), registry: registry, decodeAs: decodeAs, keyLog: keyLog),
                 listing: listing)
             if facts == nil {
                 runner.run(listed, into: &analyzed.listing, onProblem: reportProblem, heartbeat: heartbeat { nil })
@@ -170,16 +184,18 @@ public struct TimelineCommand {
             progress?.finish()
             analyzed.listing.finish(statistics: runner.statistics, problems: runner.problems)
         } else if options.jsonOutput {
-            let printer = JSONTimelinePrinter(writer: output, includePayloads: options.fullPayload,
-                                              escaping: options.jsonASCII ? .ascii : .standard)
+            let printer = JSONTimelinePrinter(
+                writer: output, includePayloads: options.fullPayload,
+                escaping: options.jsonASCII ? .ascii : .standard)
             printer.selection = options.selection
             printer.summaryOnly = options.summaryOnly
             analyse(into: wrapPrinter(printer)) { printer.summary }
             threaded?.stopAndWait()
             status.clear()
             progress?.finish()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                           scope: SummaryScope(shard: options.shard))
+            printer.finish(
+                statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                scope: SummaryScope(shard: options.shard))
             worst = printer.summary.worstSeverity
         } else {
             var printerOptions = TextTimelinePrinter.Options()
@@ -197,10 +213,12 @@ public struct TimelineCommand {
             threaded?.stopAndWait()
             status.clear()
             progress?.finish()
-            printer.finish(statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                           scope: SummaryScope(shard: options.shard))
+            printer.finish(
+                statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                scope: SummaryScope(shard: options.shard))
             worst = printer.summary.worstSeverity
         }
-        return Outcome(statistics: runner.statistics, problems: runner.problems, worstSeverity: worst, failOn: options.failOn)
+        return Outcome(
+            statistics: runner.statistics, problems: runner.problems, worstSeverity: worst, failOn: options.failOn)
     }
 }

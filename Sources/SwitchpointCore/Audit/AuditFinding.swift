@@ -1,7 +1,7 @@
 /// What the audit can say about a proxy, each with a stable code, a severity, one line of
 /// evidence and the usual fix.
-public struct AuditFinding: Sendable {
-    public enum Code: String, Sendable, CaseIterable {
+package struct AuditFinding: Sendable {
+    package enum Code: String, Sendable, CaseIterable {
         case upgradeHeaderDropped = "audit.upgrade_header_dropped"
         case connectionHeaderDropped = "audit.connection_header_dropped"
         case http10Upstream = "audit.http10_upstream"
@@ -20,10 +20,11 @@ public struct AuditFinding: Sendable {
         case unpairedBack = "audit.unpaired_back"
         case singleLeg = "audit.single_leg"
 
-        public var severity: Severity {
+        package var severity: Severity {
             switch self {
-            case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .statusRewritten, .switchWithoutUpstream,
-                 .proxyErrorStatus, .idleKill, .closeNotRelayed, .h2cSmuggling, .messageLost, .messageAltered:
+            case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .statusRewritten,
+                .switchWithoutUpstream,
+                .proxyErrorStatus, .idleKill, .closeNotRelayed, .h2cSmuggling, .messageLost, .messageAltered:
                 .error
             case .headerChanged, .messageReordered, .unpairedFront, .unpairedBack, .singleLeg:
                 .warn
@@ -33,22 +34,22 @@ public struct AuditFinding: Sendable {
         }
     }
 
-    public var code: Code
-    public var message: String
-    public var fix: String?
+    package var code: Code
+    package var message: String
+    package var fix: String?
     /// The front (client side) and back (upstream side) connections.
-    public var front: LegID?
-    public var back: LegID?
+    package var front: LegID?
+    package var back: LegID?
 
-    public var severity: Severity { code.severity }
+    package var severity: Severity { code.severity }
 }
 
 /// One client exchange paired with the proxy's upstream exchange.
-public struct AuditPair: Sendable {
-    public var front: ExchangeRecord
-    public var back: ExchangeRecord
-    public var evidence: PairEvidence
-    public var confidence: Confidence
+package struct AuditPair: Sendable {
+    package var front: ExchangeRecord
+    package var back: ExchangeRecord
+    package var evidence: PairEvidence
+    package var confidence: Confidence
     /// Per-message delay the proxy added, milliseconds, both directions together.
-    public var delays: [Double]
+    package var delays: [Double]
 }

@@ -3,7 +3,7 @@
 /// `RedactingEventSink`); the finished report is, with the same `Redaction` policy, before
 /// anything prints it.
 extension ProxyAuditor.Report {
-    public func redacted() -> ProxyAuditor.Report {
+    package func redacted() -> ProxyAuditor.Report {
         var report = self
         var secrets: [String] = []
         for index in report.pairs.indices {
@@ -23,7 +23,9 @@ extension ExchangeRecord {
         var record = self
         if var request = record.request {
             request.target = Redaction.target(request.target, secrets: &secrets)
-            if let fields = Redaction.fields(request.headers.fields, secrets: &secrets) { request.headers.fields = fields }
+            if let fields = Redaction.fields(request.headers.fields, secrets: &secrets) {
+                request.headers.fields = fields
+            }
             record.request = request
         }
         if var response = record.response, let fields = Redaction.fields(response.headers.fields, secrets: &secrets) {

@@ -7,53 +7,53 @@ final class EventCollector: TimelineEventSink {
 
 /// What the audit keeps per exchange, whatever the traffic: the bounds that make its
 /// memory grow with the number of exchanges, never with the messages seen.
-public enum AuditLimits {
+package enum AuditLimits {
     /// Messages compared one by one (digest, length, time) per exchange and direction;
     /// beyond them only counts are compared (lost = the sender's surplus).
-    public static let maxMessagesComparedPerDirection = 4096
+    package static let maxMessagesComparedPerDirection = 4096
     /// Single-leg findings kept per exchange (a finding repeated per message is cut here).
-    public static let maxFindingsPerExchange = 64
+    package static let maxFindingsPerExchange = 64
 }
 
 /// One proxied (or direct) HTTP exchange as seen on one connection of one capture: the
 /// request, the answer, the switch, the WebSocket messages and how it ended.
-public struct ExchangeRecord: Sendable {
-    public struct Message: Sendable {
-        public var direction: Direction
-        public var length: UInt64
+package struct ExchangeRecord: Sendable {
+    package struct Message: Sendable {
+        package var direction: Direction
+        package var length: UInt64
         /// A digest of the decoded payload's first bytes plus its length: equal messages
         /// on both legs have equal digests.
-        public var digest: UInt64
-        public var timestamp: Timestamp
+        package var digest: UInt64
+        package var timestamp: Timestamp
     }
 
-    public var file: Int
-    public var connection: ConnectionID
-    public var client: Endpoint
-    public var server: Endpoint
-    public var request: HTTPRequestHead?
-    public var requestTime: Timestamp?
-    public var response: HTTPResponseHead?
-    public var responseTime: Timestamp?
-    public var upgraded: String?
+    package var file: Int
+    package var connection: ConnectionID
+    package var client: Endpoint
+    package var server: Endpoint
+    package var request: HTTPRequestHead?
+    package var requestTime: Timestamp?
+    package var response: HTTPResponseHead?
+    package var responseTime: Timestamp?
+    package var upgraded: String?
     /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
-    public var messages: [Message] = []
+    package var messages: [Message] = []
     /// Every message seen per direction (c2s, s2c), kept or not.
-    public var messageCounts = PerDirection(repeating: 0)
+    package var messageCounts = PerDirection(repeating: 0)
     /// The first close frame of each direction.
-    public var closeFrames: [(direction: Direction, code: UInt16?)] = []
-    public var closeReason: CloseReason?
-    public var closedAt: Timestamp?
+    package var closeFrames: [(direction: Direction, code: UInt16?)] = []
+    package var closeReason: CloseReason?
+    package var closedAt: Timestamp?
     /// The last WebSocket message or control frame (silence before an idle kill).
-    public var lastActivity: Timestamp?
+    package var lastActivity: Timestamp?
     /// Single-leg findings the timeline made (upgrade.* and websocket.* codes), the first
     /// `AuditLimits.maxFindingsPerExchange`.
-    public var findings: [Finding] = []
+    package var findings: [Finding] = []
 
-    public var webSocketKey: String? { request?.headers.values("Sec-WebSocket-Key").first }
+    package var webSocketKey: String? { request?.headers.values("Sec-WebSocket-Key").first }
 
-    public func messageCount(_ direction: Direction) -> Int { messageCounts[direction] }
-    public var messageCount: Int { messageCounts.clientToServer + messageCounts.serverToClient }
+    package func messageCount(_ direction: Direction) -> Int { messageCounts[direction] }
+    package var messageCount: Int { messageCounts.clientToServer + messageCounts.serverToClient }
 
     /// The messages kept for one direction, in order.
     func keptMessages(_ direction: Direction) -> [Message] { messages.filter { $0.direction == direction } }
@@ -87,19 +87,20 @@ public struct ExchangeRecord: Sendable {
 /// Builds exchange records from the timeline as it streams: no event is kept, each
 /// record holds summaries and a bounded window of message digests, and a connection that
 /// closes without an HTTP request is dropped at once.
-public final class ExchangeRecordBuilder: TimelineEventSink {
+package final class ExchangeRecordBuilder: TimelineEventSink {
     let file: Int
     private var byConnection: [ConnectionID: ExchangeRecord] = [:]
 
-    public init(file: Int) {
+    package init(file: Int) {
         self.file = file
     }
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         let id = event.connection
         switch event.kind {
         case .connectionOpened(let opening):
-            byConnection[id] = ExchangeRecord(file: file, connection: id, client: opening.client, server: opening.server)
+            byConnection[id] = ExchangeRecord(
+                file: file, connection: id, client: opening.client, server: opening.server)
         case .httpRequest(let head):
             // The connection's first request is the one a proxy handshake is about.
             if byConnection[id]?.request == nil {
@@ -115,9 +116,11 @@ public final class ExchangeRecordBuilder: TimelineEventSink {
             byConnection[id]?.upgraded = upgrade.protocolName.lowercasedASCII
         case .wsMessage(let message):
             guard let direction = event.direction else { return }
-            byConnection[id]?.add(ExchangeRecord.Message(direction: direction, length: message.length,
-                                                         digest: ExchangeRecord.digest(message.kept, length: message.length),
-                                                         timestamp: event.timestamp))
+            byConnection[id]?.add(
+                ExchangeRecord.Message(
+                    direction: direction, length: message.length,
+                    digest: ExchangeRecord.digest(message.kept, length: message.length),
+                    timestamp: event.timestamp))
             byConnection[id]?.lastActivity = event.timestamp
         case .wsControl:
             byConnection[id]?.lastActivity = event.timestamp
@@ -129,14 +132,15 @@ public final class ExchangeRecordBuilder: TimelineEventSink {
             byConnection[id]?.lastActivity = event.timestamp
         case .connectionClosed(let summary):
             if byConnection[id]?.request == nil {
-                byConnection[id] = nil   // not an exchange: nothing to keep
+                byConnection[id] = nil  // not an exchange: nothing to keep
             } else {
                 byConnection[id]?.closeReason = summary.reason
                 byConnection[id]?.closedAt = summary.end
             }
         case .finding(let finding):
             if finding.code.family == .upgrade || finding.code.family == .websocket,
-               let count = byConnection[id]?.findings.count, count < AuditLimits.maxFindingsPerExchange {
+                let count = byConnection[id]?.findings.count, count < AuditLimits.maxFindingsPerExchange
+            {
                 byConnection[id]?.findings.append(finding)
             }
         default:
@@ -145,7 +149,7 @@ public final class ExchangeRecordBuilder: TimelineEventSink {
     }
 
     /// The exchanges in connection order (connections are numbered as they are seen).
-    public func finish() -> [ExchangeRecord] {
+    package func finish() -> [ExchangeRecord] {
         byConnection.values.filter { $0.request != nil }.sorted { $0.connection < $1.connection }
     }
 

@@ -1,20 +1,23 @@
 /// Runs the audit over capture files and prints its report.
-public enum ProxyAudit {
+package enum ProxyAudit {
     /// Reads each file through the whole pipeline and audits the result, streaming: only
     /// per-exchange records are kept, never the events. Input problems (unreadable,
     /// truncated) are returned for the caller to report.
     /// `recorders` (one per path, for `--html`/`--har`) hear the same events as the audit.
     /// `redact`: the exports hear redacted events, and the report is redacted after pairing.
-    public static func run(paths: [String], filter: String = "", options: ProxyAuditor.Options,
-                           recorders: [ReportRecorder] = [], redact: Bool = false) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
+    package static func run(
+        paths: [String], filter: String = "", options: ProxyAuditor.Options,
+        recorders: [ReportRecorder] = [], redact: Bool = false
+    ) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
         var files: [[ExchangeRecord]] = []
         var problems: [CaptureError] = []
         for (index, path) in paths.enumerated() {
             let builder = ExchangeRecordBuilder(file: index + 1)
             let recorder = recorders.indices.contains(index) ? recorders[index] : nil
-            let output: any TimelineEventSink = recorder.map {
-                TimelineEventFanOut(primary: builder, others: [redact ? RedactingEventSink($0) : $0])
-            } ?? builder
+            let output: any TimelineEventSink =
+                recorder.map {
+                    TimelineEventFanOut(primary: builder, others: [redact ? RedactingEventSink($0) : $0])
+                } ?? builder
             var analyzer = TimelineAnalyzer(output: output)
             var runner = CaptureRunner()
             runner.run(try OfflineCaptureSource(paths: [path], filter: filter), into: &analyzer)

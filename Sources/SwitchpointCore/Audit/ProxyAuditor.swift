@@ -1,40 +1,40 @@
 /// Correlates the two legs of a reverse proxy (client→proxy "front", proxy→upstream
 /// "back") and says what the proxy did to each upgrade.
-public struct ProxyAuditor {
-    public struct Options: Sendable {
+package struct ProxyAuditor {
+    package struct Options: Sendable {
         /// `HOST:PORT` (or `:PORT`) where clients connect to the proxy.
-        public var front: String?
+        package var front: String?
         /// `HOST:PORT` (or `:PORT`) of the upstream.
-        public var back: String?
+        package var back: String?
         /// Both legs closed within this many milliseconds of each other with no close
         /// frame: the proxy closed them (an idle timeout).
-        public var idleKillWindowMilliseconds = 500.0
-        public init() {}
+        package var idleKillWindowMilliseconds = 500.0
+        package init() {}
     }
 
-    public struct Report: Sendable {
-        public var pairs: [AuditPair] = []
-        public var findings: [AuditFinding] = []
+    package struct Report: Sendable {
+        package var pairs: [AuditPair] = []
+        package var findings: [AuditFinding] = []
         /// Two captures: how far the back capture's clock runs ahead of the front's.
-        public var clockOffsetMilliseconds: Double?
-        public var singleLeg = false
-        public var records = 0
-        public var worstSeverity: Severity? { findings.map(\.severity).max() }
+        package var clockOffsetMilliseconds: Double?
+        package var singleLeg = false
+        package var records = 0
+        package var worstSeverity: Severity? { findings.map(\.severity).max() }
     }
 
     let options: Options
 
-    public init(options: Options = Options()) {
+    package init(options: Options = Options()) {
         self.options = options
     }
 
     /// Audits captures given as lists of timeline events (one list per file).
-    public func audit(files: [[TimelineEvent]]) -> Report {
+    package func audit(files: [[TimelineEvent]]) -> Report {
         audit(records: files.enumerated().map { ExchangeRecord.records(from: $0.element, file: $0.offset + 1) })
     }
 
     /// Audits the exchange records of each file (`ExchangeRecordBuilder`).
-    public func audit(records recordsByFile: [[ExchangeRecord]]) -> Report {
+    package func audit(records recordsByFile: [[ExchangeRecord]]) -> Report {
         let records = recordsByFile.flatMap { $0 }
         let fileCount = recordsByFile.count
         var report = Report()
@@ -45,7 +45,8 @@ public struct ProxyAuditor {
         var index = BackIndex(backs)
         for front in fronts {
             guard let (position, evidence, confidence) = index.match(front) else { continue }
-            report.pairs.append(AuditPair(front: front, back: backs[position], evidence: evidence, confidence: confidence, delays: []))
+            report.pairs.append(
+                AuditPair(front: front, back: backs[position], evidence: evidence, confidence: confidence, delays: []))
         }
         let unpairedBacks = index.unpaired.map { backs[$0] }
         if fileCount == 2, !report.pairs.isEmpty {
@@ -61,16 +62,30 @@ public struct ProxyAuditor {
             report.singleLeg = true
             for record in records where !record.findings.isEmpty || record.request?.offeredProtocols.isEmpty == false {
                 for finding in record.findings {
-                    report.findings.append(AuditFinding(code: .singleLeg, message: "[\(finding.code.rawValue)] \(finding.message)", fix: Self.fix(forSingleLeg: finding.code),
-                                                        front: Self.label(record), back: nil))
+                    report.findings.append(
+                        AuditFinding(
+                            code: .singleLeg, message: "[\(finding.code.rawValue)] \(finding.message)",
+                            fix: Self.fix(forSingleLeg: finding.code),
+                            front: Self.label(record), back: nil))
                 }
             }
         } else {
-            for record in fronts where !paired.contains(Self.label(record)) && record.request?.offeredProtocols.isEmpty == false {
-                report.findings.append(AuditFinding(code: .unpairedFront, message: "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { "\($0.status) \($0.reason)" } ?? "nothing") itself", fix: nil, front: Self.label(record), back: nil))
+            for record in fronts
+            where !paired.contains(Self.label(record)) && record.request?.offeredProtocols.isEmpty == false {
+                report.findings.append(
+                    AuditFinding(
+                        code: .unpairedFront,
+                        message:
+                            "\(Self.describe(record)) from \(record.client) has no upstream request: the proxy answered \(record.response.map { "\($0.status) \($0.reason)" } ?? "nothing") itself",
+                        fix: nil, front: Self.label(record), back: nil))
             }
-            for record in unpairedBacks where record.request?.offeredProtocols.isEmpty == false || record.webSocketKey != nil {
-                report.findings.append(AuditFinding(code: .unpairedBack, message: "\(Self.describe(record)) to the upstream matches no client request", fix: nil, front: nil, back: Self.label(record)))
+            for record in unpairedBacks
+            where record.request?.offeredProtocols.isEmpty == false || record.webSocketKey != nil {
+                report.findings.append(
+                    AuditFinding(
+                        code: .unpairedBack,
+                        message: "\(Self.describe(record)) to the upstream matches no client request", fix: nil,
+                        front: nil, back: Self.label(record)))
             }
         }
         return report
@@ -96,7 +111,9 @@ public struct ProxyAuditor {
             return (records.filter { Self.matches($0.server, front) }, records.filter { Self.matches($0.server, back) })
         }
         if let front = options.front {
-            return (records.filter { Self.matches($0.server, front) }, records.filter { !Self.matches($0.server, front) })
+            return (
+                records.filter { Self.matches($0.server, front) }, records.filter { !Self.matches($0.server, front) }
+            )
         }
         if let back = options.back {
             return (records.filter { !Self.matches($0.server, back) }, records.filter { Self.matches($0.server, back) })
@@ -106,7 +123,8 @@ public struct ProxyAuditor {
         }
         // One capture of both legs: a back request is a later copy of a front one.
         let keyed = Dictionary(grouping: records.filter { $0.webSocketKey != nil }, by: { $0.webSocketKey ?? "" })
-        var fronts: [ExchangeRecord] = [], backs: [ExchangeRecord] = []
+        var fronts: [ExchangeRecord] = []
+        var backs: [ExchangeRecord] = []
         var assigned = Set<LegID>()
         for (_, group) in keyed where group.count >= 2 {
             let sorted = group.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
@@ -117,7 +135,9 @@ public struct ProxyAuditor {
         // The rest: a request that starts while another one (to a different server, same
         // target) waits for its answer is that one's upstream copy. Per target, the two
         // latest-answered earlier fronts on distinct servers answer that in O(1).
-        let rest = records.filter { !assigned.contains(Self.label($0)) }.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
+        let rest = records.filter { !assigned.contains(Self.label($0)) }.sorted {
+            ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero)
+        }
         var restBacks = Set<LegID>()
         var waiting: [String?: LatestAnswers] = [:]
         var pendingInsert: [ExchangeRecord] = []
@@ -126,7 +146,8 @@ public struct ProxyAuditor {
             // Only requests strictly earlier than this one count as waiting before it.
             if let first = pendingInsert.first, (first.requestTime ?? .zero) < sent {
                 for earlier in pendingInsert where !restBacks.contains(Self.label(earlier)) {
-                    waiting[earlier.request?.target, default: LatestAnswers()].insert(earlier.responseTime ?? .zero, server: earlier.server)
+                    waiting[earlier.request?.target, default: LatestAnswers()].insert(
+                        earlier.responseTime ?? .zero, server: earlier.server)
                 }
                 pendingInsert.removeAll(keepingCapacity: true)
             }
@@ -145,7 +166,8 @@ public struct ProxyAuditor {
     /// within what causality allows: nothing arrives on one leg before it left the other.
     private func clockOffset(_ pairs: [AuditPair]) -> Double? {
         var estimates: [Double] = []
-        var lower = -Double.infinity, upper = Double.infinity
+        var lower = -Double.infinity
+        var upper = Double.infinity
         func forward(_ front: Timestamp, _ back: Timestamp) { upper = min(upper, back.seconds(since: front) * 1000) }
         func backward(_ back: Timestamp, _ front: Timestamp) { lower = max(lower, back.seconds(since: front) * 1000) }
         for pair in pairs {
@@ -153,14 +175,19 @@ public struct ProxyAuditor {
                 forward(frontRequest, backRequest)
                 if let frontResponse = pair.front.responseTime, let backResponse = pair.back.responseTime {
                     backward(backResponse, frontResponse)
-                    estimates.append((backRequest.seconds(since: frontRequest) - frontResponse.seconds(since: backResponse)) * 500)
+                    estimates.append(
+                        (backRequest.seconds(since: frontRequest) - frontResponse.seconds(since: backResponse)) * 500)
                 }
             }
             for direction in Direction.allCases {
                 let fronts = pair.front.keptMessages(direction)
                 let backs = pair.back.keptMessages(direction)
                 for (front, back) in zip(fronts, backs) where front.digest == back.digest {
-                    if direction == .clientToServer { forward(front.timestamp, back.timestamp) } else { backward(back.timestamp, front.timestamp) }
+                    if direction == .clientToServer {
+                        forward(front.timestamp, back.timestamp)
+                    } else {
+                        backward(back.timestamp, front.timestamp)
+                    }
                 }
             }
         }
@@ -172,45 +199,79 @@ public struct ProxyAuditor {
 
     // MARK: Findings
 
-    static let forwardedHeaders = ["Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Origin", "Host"]
-    static let proxyHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Forwarded", "Via"]
-    static let nginxUpgradeFix = "forward the hop-by-hop headers: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;"
+    static let forwardedHeaders = [
+        "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Origin", "Host",
+    ]
+    static let proxyHeaders = [
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Forwarded", "Via",
+    ]
+    static let nginxUpgradeFix =
+        "forward the hop-by-hop headers: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;"
 
     private func examine(_ pair: inout AuditPair, clockOffset: Double) -> [AuditFinding] {
-        let front = pair.front, back = pair.back
+        let front = pair.front
+        let back = pair.back
         var findings: [AuditFinding] = []
         func add(_ code: AuditFinding.Code, _ message: String, fix: String? = nil) {
-            findings.append(AuditFinding(code: code, message: message, fix: fix, front: Self.label(front), back: Self.label(back)))
+            findings.append(
+                AuditFinding(code: code, message: message, fix: fix, front: Self.label(front), back: Self.label(back)))
         }
         guard let frontRequest = front.request, let backRequest = back.request else { return [] }
         let offered = frontRequest.offeredProtocols
         if !offered.isEmpty {
             if backRequest.offeredProtocols.isEmpty {
-                add(.upgradeHeaderDropped, "the client sent Upgrade: \(offered.joined(separator: ", ")), the upstream request has no Upgrade header", fix: Self.nginxUpgradeFix)
+                add(
+                    .upgradeHeaderDropped,
+                    "the client sent Upgrade: \(offered.joined(separator: ", ")), the upstream request has no Upgrade header",
+                    fix: Self.nginxUpgradeFix)
             } else if !backRequest.connectionUpgrade {
-                add(.connectionHeaderDropped, "the upstream request has Upgrade but Connection: \(backRequest.headers.combined("Connection") ?? "(none)")", fix: "proxy_set_header Connection $connection_upgrade; (or \"upgrade\")")
+                add(
+                    .connectionHeaderDropped,
+                    "the upstream request has Upgrade but Connection: \(backRequest.headers.combined("Connection") ?? "(none)")",
+                    fix: "proxy_set_header Connection $connection_upgrade; (or \"upgrade\")")
             }
             if backRequest.isHTTP10 && !frontRequest.isHTTP10 {
-                add(.http10Upstream, "the client spoke \(frontRequest.version), the proxy sent \(backRequest.version) upstream, where Upgrade is ignored", fix: "proxy_http_version 1.1;")
+                add(
+                    .http10Upstream,
+                    "the client spoke \(frontRequest.version), the proxy sent \(backRequest.version) upstream, where Upgrade is ignored",
+                    fix: "proxy_http_version 1.1;")
             }
         }
         if backRequest.offeredProtocols.contains(where: { $0.lowercasedASCII == "h2c" }), back.response?.status == 101 {
-            add(.h2cSmuggling, "the proxy forwarded Upgrade: h2c and the upstream switched to HTTP/2: requests can now bypass the proxy's rules (h2c smuggling)", fix: "strip Upgrade: h2c at the proxy (nginx: proxy_set_header Upgrade \"\"; for non-WebSocket locations)")
+            add(
+                .h2cSmuggling,
+                "the proxy forwarded Upgrade: h2c and the upstream switched to HTTP/2: requests can now bypass the proxy's rules (h2c smuggling)",
+                fix:
+                    "strip Upgrade: h2c at the proxy (nginx: proxy_set_header Upgrade \"\"; for non-WebSocket locations)"
+            )
         }
-        let frontStatus = front.response?.status, backStatus = back.response?.status
+        let frontStatus = front.response?.status
+        let backStatus = back.response?.status
         if backStatus == 101 && frontStatus != 101 {
-            add(.statusRewritten, "the upstream answered 101, the client got \(frontStatus.map(String.init) ?? "no answer")")
+            add(
+                .statusRewritten,
+                "the upstream answered 101, the client got \(frontStatus.map(String.init) ?? "no answer")")
         } else if frontStatus == 101 && backStatus != 101 {
-            add(.switchWithoutUpstream, "the client got 101 but the upstream answered \(backStatus.map(String.init) ?? "nothing"): the proxy switched protocols without the backend agreeing (WebSocket smuggling risk)", fix: "only pass 101 through from the upstream; do not synthesize it")
+            add(
+                .switchWithoutUpstream,
+                "the client got 101 but the upstream answered \(backStatus.map(String.init) ?? "nothing"): the proxy switched protocols without the backend agreeing (WebSocket smuggling risk)",
+                fix: "only pass 101 through from the upstream; do not synthesize it")
         }
         if let frontStatus, frontStatus == 502 || frontStatus == 504, backStatus == nil || backStatus == 101 {
-            add(.proxyErrorStatus, "the client got \(frontStatus) from the proxy itself (\(frontStatus == 504 ? "upstream timeout" : "bad gateway"))")
+            add(
+                .proxyErrorStatus,
+                "the client got \(frontStatus) from the proxy itself (\(frontStatus == 504 ? "upstream timeout" : "bad gateway"))"
+            )
         }
         for name in Self.forwardedHeaders {
-            let before = frontRequest.headers.combined(name), after = backRequest.headers.combined(name)
+            let before = frontRequest.headers.combined(name)
+            let after = backRequest.headers.combined(name)
             if before != nil && before != after && !(name == "Host" && after != nil) {
-                add(.headerChanged, "\(name): \(before ?? "") → \(after ?? "removed")",
-                    fix: name == "Sec-WebSocket-Extensions" ? "forward Sec-WebSocket-Extensions unchanged, or let the proxy negotiate it with the client" : nil)
+                add(
+                    .headerChanged, "\(name): \(before ?? "") → \(after ?? "removed")",
+                    fix: name == "Sec-WebSocket-Extensions"
+                        ? "forward Sec-WebSocket-Extensions unchanged, or let the proxy negotiate it with the client"
+                        : nil)
             }
         }
         for name in Self.proxyHeaders where backRequest.headers.contains(name) && !frontRequest.headers.contains(name) {
@@ -223,10 +284,12 @@ public struct ProxyAuditor {
     }
 
     private func examineMessages(_ pair: inout AuditPair, clockOffset: Double) -> [AuditFinding] {
-        let front = pair.front, back = pair.back
+        let front = pair.front
+        let back = pair.back
         var findings: [AuditFinding] = []
         func add(_ code: AuditFinding.Code, _ message: String, fix: String? = nil) {
-            findings.append(AuditFinding(code: code, message: message, fix: fix, front: Self.label(front), back: Self.label(back)))
+            findings.append(
+                AuditFinding(code: code, message: message, fix: fix, front: Self.label(front), back: Self.label(back)))
         }
         var delays: [Double] = []
         for direction in Direction.allCases {
@@ -235,7 +298,9 @@ public struct ProxyAuditor {
             let receiver = direction == .clientToServer ? back : front
             let from = sender.keptMessages(direction)
             var to = MessageQueue(receiver.keptMessages(direction))
-            var lost = 0, altered = 0, reordered = 0
+            var lost = 0
+            var altered = 0
+            var reordered = 0
             for message in from {
                 if let index = to.first(digest: message.digest) {
                     if index != to.head { reordered += 1 }
@@ -251,20 +316,37 @@ public struct ProxyAuditor {
             }
             // Past the compared window only counts are known: what the sender sent beyond
             // it that the receiver has no message for (kept or not) was lost.
-            lost += max(0, sender.messagesBeyondWindow(direction) - receiver.messagesBeyondWindow(direction) - to.remaining)
+            lost += max(
+                0, sender.messagesBeyondWindow(direction) - receiver.messagesBeyondWindow(direction) - to.remaining)
             let who = direction == .clientToServer ? "client" : "server"
-            if lost > 0 { add(.messageLost, "\(lost) \(who) message\(lost == 1 ? "" : "s") never reached the other leg") }
-            if altered > 0 { add(.messageAltered, "\(altered) \(who) message\(altered == 1 ? "" : "s") changed on the way (same length, different content)") }
-            if reordered > 0 { add(.messageReordered, "\(reordered) \(who) message\(reordered == 1 ? "" : "s") arrived out of order") }
+            if lost > 0 {
+                add(.messageLost, "\(lost) \(who) message\(lost == 1 ? "" : "s") never reached the other leg")
+            }
+            if altered > 0 {
+                add(
+                    .messageAltered,
+                    "\(altered) \(who) message\(altered == 1 ? "" : "s") changed on the way (same length, different content)"
+                )
+            }
+            if reordered > 0 {
+                add(.messageReordered, "\(reordered) \(who) message\(reordered == 1 ? "" : "s") arrived out of order")
+            }
         }
         pair.delays = delays
         // Idle kill: both legs ended without a close frame, close together, after silence.
-        if front.closeFrames.isEmpty, back.closeFrames.isEmpty, let frontEnd = front.closedAt, let backEnd = back.closedAt,
-           abs(frontEnd.seconds(since: backEnd) * 1000 + (frontEnd > backEnd ? -clockOffset : clockOffset)) <= options.idleKillWindowMilliseconds,
-           let last = [front.lastActivity, back.lastActivity].compactMap({ $0 }).max() {
+        if front.closeFrames.isEmpty, back.closeFrames.isEmpty, let frontEnd = front.closedAt,
+            let backEnd = back.closedAt,
+            abs(frontEnd.seconds(since: backEnd) * 1000 + (frontEnd > backEnd ? -clockOffset : clockOffset))
+                <= options.idleKillWindowMilliseconds,
+            let last = [front.lastActivity, back.lastActivity].compactMap({ $0 }).max()
+        {
             let silence = min(frontEnd, backEnd).seconds(since: last)
-            add(.idleKill, "both legs closed (\(front.closeReason?.rawValue ?? "?")/\(back.closeReason?.rawValue ?? "?")) without a close frame after \(JSONLine.fixed(silence, decimals: 1)) s of silence; the client sees 1006. Usual idle timeouts: nginx proxy_read_timeout 60 s, AWS ALB 60 s, Cloudflare 100 s",
-                fix: "raise the proxy's idle timeout (nginx: proxy_read_timeout) or send WebSocket pings more often than it")
+            add(
+                .idleKill,
+                "both legs closed (\(front.closeReason?.rawValue ?? "?")/\(back.closeReason?.rawValue ?? "?")) without a close frame after \(JSONLine.fixed(silence, decimals: 1)) s of silence; the client sees 1006. Usual idle timeouts: nginx proxy_read_timeout 60 s, AWS ALB 60 s, Cloudflare 100 s",
+                fix:
+                    "raise the proxy's idle timeout (nginx: proxy_read_timeout) or send WebSocket pings more often than it"
+            )
         }
         // Close codes relayed?
         for direction in Direction.allCases {
@@ -274,7 +356,10 @@ public struct ProxyAuditor {
             let relayed = target.closeFrames.first { $0.direction == direction }
             if relayed == nil || relayed?.code != sent.code {
                 let who = direction == .serverToClient ? "upstream" : "client"
-                add(.closeNotRelayed, "the \(who) sent close \(sent.code.map(String.init) ?? "(no code)"), the other side saw \(relayed.map { $0.code.map(String.init) ?? "(no code)" } ?? "none (1006)")")
+                add(
+                    .closeNotRelayed,
+                    "the \(who) sent close \(sent.code.map(String.init) ?? "(no code)"), the other side saw \(relayed.map { $0.code.map(String.init) ?? "(no code)" } ?? "none (1006)")"
+                )
             }
         }
         return findings
@@ -299,10 +384,10 @@ struct BackIndex {
     /// Backs with one method and target, sorted by request time, with union-find links
     /// to skip paired entries in both directions (amortized near O(1) per lookup).
     private struct TimeGroup {
-        var positions: [Int] = []          // indices into the backs, sorted by (time, index)
+        var positions: [Int] = []  // indices into the backs, sorted by (time, index)
         var times: [Timestamp] = []
-        var nextFree: [Int] = []           // nextFree[i]: first unpaired slot ≥ i (count = none)
-        var previousFree: [Int] = []       // previousFree[i + 1]: last unpaired slot ≤ i, plus one (0 = none)
+        var nextFree: [Int] = []  // nextFree[i]: first unpaired slot ≥ i (count = none)
+        var previousFree: [Int] = []  // previousFree[i + 1]: last unpaired slot ≤ i, plus one (0 = none)
         var remaining = 0
 
         mutating func seal(_ backs: [ExchangeRecord]) {
@@ -346,7 +431,8 @@ struct BackIndex {
 
         /// First slot whose time is ≥ `time`.
         func lowerBound(_ time: Timestamp) -> Int {
-            var low = 0, high = times.count
+            var low = 0
+            var high = times.count
             while low < high {
                 let middle = (low + high) / 2
                 if times[middle] < time { low = middle + 1 } else { high = middle }
@@ -370,7 +456,8 @@ struct BackIndex {
         for (position, back) in backs.enumerated() {
             if let key = back.webSocketKey { byKey[key, default: ([], 0)].positions.append(position) }
             if let request = back.request {
-                byRequest[RequestKey(method: request.method, target: request.target), default: TimeGroup()].positions.append(position)
+                byRequest[RequestKey(method: request.method, target: request.target), default: TimeGroup()].positions
+                    .append(position)
             }
         }
         for key in Array(byRequest.keys) {
@@ -410,7 +497,9 @@ struct BackIndex {
             let distanceBefore = abs(group.times[first].seconds(since: sent))
             if let current = best {
                 let distanceAfter = abs(group.times[current].seconds(since: sent))
-                if distanceBefore < distanceAfter || (distanceBefore == distanceAfter && group.positions[first] < group.positions[current]) {
+                if distanceBefore < distanceAfter
+                    || (distanceBefore == distanceAfter && group.positions[first] < group.positions[current])
+                {
                     best = first
                 }
             } else {

@@ -1,6 +1,6 @@
 /// Everything that can go wrong while obtaining packets, each with a message a person can
 /// act on.
-public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
     case cannotOpenFile(path: String, message: String)
     case noSuchInterface(name: String, message: String)
     case permissionDenied(interface: String, message: String)
@@ -15,27 +15,27 @@ public enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The capture socket could not join a `PACKET_FANOUT` group (`--workers`, `--fanout-group`).
     case fanoutFailed(interface: String, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
-        case let .cannotOpenFile(path, message):
+        case .cannotOpenFile(let path, let message):
             "cannot read \(path): \(message)"
-        case let .noSuchInterface(name, message):
+        case .noSuchInterface(let name, let message):
             "no such interface \(name): \(message) (switchpoint -D lists the interfaces)"
-        case let .permissionDenied(interface, message):
+        case .permissionDenied(let interface, let message):
             "cannot capture on \(interface): \(message): capturing needs root or the CAP_NET_RAW capability (sudo setcap cap_net_raw,cap_net_admin=eip $(command -v switchpoint))"
-        case let .activationFailed(interface, message):
+        case .activationFailed(let interface, let message):
             "cannot capture on \(interface): \(message)"
-        case let .invalidFilter(expression, message):
+        case .invalidFilter(let expression, let message):
             "invalid filter '\(expression)': \(message)"
-        case let .unsupportedLinkType(source, _, name):
+        case .unsupportedLinkType(let source, _, let name):
             "\(source): unsupported link type \(name); supported: EN10MB (Ethernet, 802.1Q/QinQ), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, IPV4, IPV6"
-        case let .truncatedFile(path, packetNumber, message):
+        case .truncatedFile(let path, let packetNumber, let message):
             "\(path): packet \(packetNumber): \(message); the packets before it were analyzed, the rest of this file is skipped"
-        case let .readFailed(source, packetNumber, message):
+        case .readFailed(let source, let packetNumber, let message):
             "\(source): reading packet \(packetNumber) failed: \(message)"
-        case let .interfaceListingFailed(message):
+        case .interfaceListingFailed(let message):
             "cannot list interfaces: \(message)"
-        case let .fanoutFailed(interface, message):
+        case .fanoutFailed(let interface, let message):
             "cannot share \(interface) between workers: \(message)"
         }
     }

@@ -3,11 +3,11 @@
 ///
 /// Every chunk of stream data carries the `CaptureInfo` of the packet that delivered it, so
 /// any stream offset can be traced back to its packet (see `StreamOffsetMap`).
-public struct CaptureInfo: Hashable, Sendable {
-    public var packetNumber: UInt64
-    public var timestamp: Timestamp
+package struct CaptureInfo: Hashable, Sendable {
+    package var packetNumber: UInt64
+    package var timestamp: Timestamp
 
-    public init(packetNumber: UInt64, timestamp: Timestamp) {
+    package init(packetNumber: UInt64, timestamp: Timestamp) {
         self.packetNumber = packetNumber
         self.timestamp = timestamp
     }

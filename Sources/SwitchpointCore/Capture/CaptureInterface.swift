@@ -1,13 +1,13 @@
 import CPcap
 
 /// One capture interface as `pcap_findalldevs` reports it (what `tcpdump -D` lists).
-public struct CaptureInterface: Sendable, Equatable {
-    public var name: String
-    public var description: String?
-    public var flags: [String]
+package struct CaptureInterface: Sendable, Equatable {
+    package var name: String
+    package var description: String?
+    package var flags: [String]
 
     /// All interfaces libpcap can capture on, in libpcap's order.
-    public static func all() throws(CaptureError) -> [CaptureInterface] {
+    package static func all() throws(CaptureError) -> [CaptureInterface] {
         var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
         var list: UnsafeMutablePointer<pcap_if_t>?
         guard pcap_findalldevs(&list, &errorBuffer) == 0 else {
@@ -28,10 +28,11 @@ public struct CaptureInterface: Sendable, Equatable {
             case UInt32(PCAP_IF_CONNECTION_STATUS_DISCONNECTED): flags.append("Disconnected")
             default: break
             }
-            result.append(CaptureInterface(
-                name: String(cString: device.pointee.name),
-                description: device.pointee.description.map { String(cString: $0) },
-                flags: flags))
+            result.append(
+                CaptureInterface(
+                    name: String(cString: device.pointee.name),
+                    description: device.pointee.description.map { String(cString: $0) },
+                    flags: flags))
             cursor = device.pointee.next
         }
         return result

@@ -1,7 +1,7 @@
 import CPcap
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The captures a SIGINT/SIGTERM should stop (one, or every fanout worker's). Written once
@@ -14,12 +14,12 @@ nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 extension LiveCaptureSource {
     /// Ctrl-C and SIGTERM stop the capture so the caller can flush and summarise; a second
     /// Ctrl-C exits at once.
-    public func stopOnInterrupt() {
+    package func stopOnInterrupt() {
         Self.stopOnInterrupt([self])
     }
 
     /// Ctrl-C and SIGTERM stop every one of `captures` (call once).
-    public static func stopOnInterrupt(_ captures: [LiveCaptureSource]) {
+    package static func stopOnInterrupt(_ captures: [LiveCaptureSource]) {
         let pointers = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(captures.count, 1))
         for (index, capture) in captures.enumerated() { (pointers + index).initialize(to: capture.pcapPointer) }
         interruptibleCaptures = pointers

@@ -1,28 +1,30 @@
 import CPcap
 
 /// Settings for a live capture, named as tcpdump names them.
-public struct LiveCaptureOptions: Sendable {
-    public var snaplen: Int32 = 262_144
-    public var promiscuous = true
+package struct LiveCaptureOptions: Sendable {
+    package var snaplen: Int32 = 262_144
+    package var promiscuous = true
     /// Deliver packets as soon as they arrive instead of when the kernel buffer fills: a
     /// sniffer that shows events as they happen needs this.
-    public var immediate = true
+    package var immediate = true
     /// Kernel buffer size in bytes; nil keeps libpcap's default.
-    public var bufferSize: Int32?
+    package var bufferSize: Int32?
     /// How long one read waits before returning `.idle`.
-    public var readTimeoutMilliseconds: Int32 = 100
+    package var readTimeoutMilliseconds: Int32 = 100
 
-    public init() {}
+    package init() {}
 }
 
 /// Captures from a network interface with `pcap_create`/`pcap_activate`.
-public final class LiveCaptureSource: PacketSource {
-    public let label: String
+package final class LiveCaptureSource: PacketSource {
+    package let label: String
     private let handle: PcapHandle
     private let linkType: LinkType
     private var packetNumber: UInt64 = 0
 
-    public init(interface: String, options: LiveCaptureOptions = LiveCaptureOptions(), filter: String = "") throws(CaptureError) {
+    package init(
+        interface: String, options: LiveCaptureOptions = LiveCaptureOptions(), filter: String = ""
+    ) throws(CaptureError) {
         label = interface
         var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
         guard let pointer = pcap_create(interface, &errorBuffer) else {
@@ -69,7 +71,7 @@ public final class LiveCaptureSource: PacketSource {
         pcap_get_tstamp_precision(handle.pointer) == Int32(PCAP_TSTAMP_PRECISION_NANO)
     }
 
-    public func next() -> PacketReadOutcome {
+    package func next() -> PacketReadOutcome {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(handle.pointer, &header, &data)
@@ -78,12 +80,14 @@ public final class LiveCaptureSource: PacketSource {
             guard let header, let data else { return .idle }
             packetNumber += 1
             let fraction = Int64(header.pointee.ts.tv_usec)
-            let ts = Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: nanosecondStamps ? fraction : fraction * 1000)
-            return .packet(RawPacket(
-                bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
-                originalLength: Int(header.pointee.len),
-                linkType: linkType,
-                capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts)))
+            let ts = Timestamp(
+                seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: nanosecondStamps ? fraction : fraction * 1000)
+            return .packet(
+                RawPacket(
+                    bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+                    originalLength: Int(header.pointee.len),
+                    linkType: linkType,
+                    capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts)))
         case 0:
             return .idle
         case PCAP_ERROR_BREAK:
@@ -98,25 +102,25 @@ public final class LiveCaptureSource: PacketSource {
     /// Joins this capture's socket to a `PACKET_FANOUT` hash group (`group` nil: a new
     /// group with a kernel-chosen identifier) and returns the group's identifier. Linux
     /// only; packets the socket queued before joining stay with it.
-    public func joinFanout(group: UInt16?) throws(CaptureError) -> UInt16 {
+    package func joinFanout(group: UInt16?) throws(CaptureError) -> UInt16 {
         #if os(Linux)
-        let descriptor = pcap_get_selectable_fd(handle.pointer)
-        guard descriptor >= 0 else {
-            throw .fanoutFailed(interface: label, message: "libpcap gives no socket for this capture")
-        }
-        return try PacketFanout.join(descriptor: descriptor, group: group, interface: label)
+            let descriptor = pcap_get_selectable_fd(handle.pointer)
+            guard descriptor >= 0 else {
+                throw .fanoutFailed(interface: label, message: "libpcap gives no socket for this capture")
+            }
+            return try PacketFanout.join(descriptor: descriptor, group: group, interface: label)
         #else
-        throw .fanoutFailed(interface: label, message: "PACKET_FANOUT exists on Linux only")
+            throw .fanoutFailed(interface: label, message: "PACKET_FANOUT exists on Linux only")
         #endif
     }
 
     /// Makes a blocked `next()` return `.end`; safe to call from a signal-handling thread.
-    public func breakLoop() {
+    package func breakLoop() {
         pcap_breakloop(handle.pointer)
     }
 
     /// Kernel and interface drop counters from `pcap_stats`.
-    public func statistics() -> (received: UInt32, droppedByKernel: UInt32, droppedByInterface: UInt32)? {
+    package func statistics() -> (received: UInt32, droppedByKernel: UInt32, droppedByInterface: UInt32)? {
         var stats = pcap_stat()
         guard pcap_stats(handle.pointer, &stats) == 0 else { return nil }
         return (stats.ps_recv, stats.ps_drop, stats.ps_ifdrop)

@@ -61,12 +61,14 @@ final class MappedPcapRecords {
         var header = [UInt8](repeating: 0, count: Self.fileHeaderSize)
         let headerRead = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, Self.fileHeaderSize, 0) }
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              headerRead == Self.fileHeaderSize else {
+            headerRead == Self.fileHeaderSize
+        else {
             close(descriptor)
             return nil
         }
         let magic = Magic(rawValue: header.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) })
-        let snaplen = Int(header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Self.snaplenOffset, as: UInt32.self) })
+        let snaplen = Int(
+            header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: Self.snaplenOffset, as: UInt32.self) })
         guard magic == .microseconds || magic == .nanoseconds, (1...Self.largestSnaplen).contains(snaplen) else {
             close(descriptor)
             return nil
@@ -88,7 +90,8 @@ final class MappedPcapRecords {
             return offset == fileSize ? .end : .irregular(offset: offset)
         }
         guard offset + Self.recordHeaderSize <= windowStart + windowLength || mapWindow(at: offset),
-              let window else {
+            let window
+        else {
             return .irregular(offset: offset)
         }
         let record = UnsafeRawPointer(window) + (offset - windowStart)
@@ -100,18 +103,23 @@ final class MappedPcapRecords {
         guard captured <= snaplen, end <= fileSize else { return .irregular(offset: offset) }
         if end > windowStart + windowLength {
             guard mapWindow(at: offset), let moved = self.window else { return .irregular(offset: offset) }
-            return packet(at: UnsafeRawPointer(moved) + (offset - windowStart), seconds: seconds, fraction: fraction,
-                          captured: captured, original: original, end: end)
+            return packet(
+                at: UnsafeRawPointer(moved) + (offset - windowStart), seconds: seconds, fraction: fraction,
+                captured: captured, original: original, end: end)
         }
-        return packet(at: record, seconds: seconds, fraction: fraction, captured: captured, original: original, end: end)
+        return packet(
+            at: record, seconds: seconds, fraction: fraction, captured: captured, original: original, end: end)
     }
 
-    private func packet(at record: UnsafeRawPointer, seconds: UInt32, fraction: UInt32, captured: Int, original: Int,
-                        end: Int) -> Record {
+    private func packet(
+        at record: UnsafeRawPointer, seconds: UInt32, fraction: UInt32, captured: Int, original: Int,
+        end: Int
+    ) -> Record {
         offset = end
         let nanoseconds = nanosecondTimestamps ? Int64(fraction) : Int64(fraction) * 1000
-        return .packet(seconds: Int64(seconds), nanoseconds: nanoseconds, captured: captured, original: original,
-                       data: record + Self.recordHeaderSize)
+        return .packet(
+            seconds: Int64(seconds), nanoseconds: nanoseconds, captured: captured, original: original,
+            data: record + Self.recordHeaderSize)
     }
 
     /// Maps the window that holds the record at `recordOffset` whole (when the file does).

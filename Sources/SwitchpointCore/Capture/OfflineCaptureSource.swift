@@ -1,13 +1,14 @@
 import CPcap
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads pcap and pcapng files (libpcap reads both) one after the other as one capture;
 /// `-` reads standard input. Packet numbers continue across files.
-public final class OfflineCaptureSource: PacketSource {
-    public let paths: [String]
-    public let filter: String
+package final class OfflineCaptureSource: PacketSource {
+    package let paths: [String]
+    package let filter: String
     /// `-w` with `-r`: the packets that pass the filter are written here.
     private let writePath: String?
     private var writer: PcapDumpWriter?
@@ -22,14 +23,14 @@ public final class OfflineCaptureSource: PacketSource {
     private var linkType: LinkType = .ethernet
     private var packetNumberInFile: UInt64 = 0
     private var packetNumber: UInt64 = 0
-    public private(set) var label: String = ""
+    package private(set) var label: String = ""
     /// The progress line of a long read (`ReadProgress`), told every few thousand packets.
-    public var progress: ReadProgress?
+    package var progress: ReadProgress?
     /// Bytes of the files already read to their end.
     private var finishedFileBytes: UInt64 = 0
 
     /// Checks the filter's syntax up front so a typo is reported before any output.
-    public init(paths: [String], filter: String = "", writeTo writePath: String? = nil) throws(CaptureError) {
+    package init(paths: [String], filter: String = "", writeTo writePath: String? = nil) throws(CaptureError) {
         self.paths = paths
         self.filter = filter
         self.writePath = writePath
@@ -46,7 +47,7 @@ public final class OfflineCaptureSource: PacketSource {
         try handle.install(filter: filter, compileOnly: true)
     }
 
-    public func next() -> PacketReadOutcome {
+    package func next() -> PacketReadOutcome {
         while true {
             if handle == nil {
                 fileIndex += 1
@@ -60,8 +61,10 @@ public final class OfflineCaptureSource: PacketSource {
                 switch mapped.next() {
                 case .packet(let seconds, let nanoseconds, let captured, let original, let data):
                     if let mappedFilter,
-                       !mappedFilter.accepts(seconds: seconds, nanoseconds: nanoseconds, captured: captured,
-                                             original: original, data: data) {
+                        !mappedFilter.accepts(
+                            seconds: seconds, nanoseconds: nanoseconds, captured: captured,
+                            original: original, data: data)
+                    {
                         continue
                     }
                     packetNumber += 1
@@ -70,8 +73,9 @@ public final class OfflineCaptureSource: PacketSource {
                         bytes: UnsafeRawBufferPointer(start: data, count: captured),
                         originalLength: original,
                         linkType: linkType,
-                        capture: CaptureInfo(packetNumber: packetNumber,
-                                             timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
+                        capture: CaptureInfo(
+                            packetNumber: packetNumber,
+                            timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
                     writer?.write(packet)
                     if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
                         progress.report(bytesRead: finishedFileBytes + UInt64(mapped.offset), packets: packetNumber)
@@ -98,7 +102,8 @@ public final class OfflineCaptureSource: PacketSource {
                 packetNumber += 1
                 packetNumberInFile += 1
                 let captured = Int(header.pointee.caplen)
-                let ts = Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
+                let ts = Timestamp(
+                    seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
                 let packet = RawPacket(
                     bytes: UnsafeRawBufferPointer(start: data, count: captured),
                     originalLength: Int(header.pointee.len),
@@ -134,7 +139,10 @@ public final class OfflineCaptureSource: PacketSource {
         label = path == "-" ? "(stdin)" : path
         packetNumberInFile = 0
         var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
-        guard let pointer = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
+        guard
+            let pointer = pcap_open_offline_with_tstamp_precision(
+                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        else {
             return .cannotOpenFile(path: label, message: pcapErrorString(errorBuffer))
         }
         let opened = PcapHandle(pointer)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Linux `PACKET_FANOUT` (packet(7)): several packet sockets in one group share an
@@ -7,27 +7,27 @@ import Glibc
 /// hash mode, which the kernel computes symmetrically (both directions of a TCP connection
 /// land on one worker), with IP defragmentation before the hash. Set on each libpcap
 /// handle's socket after activation.
-public enum PacketFanout {
+package enum PacketFanout {
     /// Socket option level and name from <linux/socket.h> / <linux/if_packet.h>, which the
     /// Glibc module does not import.
     enum SocketLevel {
-        static let packet: Int32 = 263            // SOL_PACKET
+        static let packet: Int32 = 263  // SOL_PACKET
     }
     enum PacketSocketOption: Int32 {
-        case fanout = 18                          // PACKET_FANOUT
+        case fanout = 18  // PACKET_FANOUT
     }
     /// How the kernel picks a group member for a packet.
     enum Mode: UInt32 {
-        case hash = 0                             // PACKET_FANOUT_HASH
+        case hash = 0  // PACKET_FANOUT_HASH
     }
     struct Flags: OptionSet {
         let rawValue: UInt32
-        static let uniqueID = Flags(rawValue: 0x2000)   // PACKET_FANOUT_FLAG_UNIQUEID
-        static let defragment = Flags(rawValue: 0x8000) // PACKET_FANOUT_FLAG_DEFRAG
+        static let uniqueID = Flags(rawValue: 0x2000)  // PACKET_FANOUT_FLAG_UNIQUEID
+        static let defragment = Flags(rawValue: 0x8000)  // PACKET_FANOUT_FLAG_DEFRAG
     }
 
     /// Group identifiers are the low 16 bits of the option's value.
-    public static let groupIDs: ClosedRange<Int> = 1...Int(UInt16.max)
+    package static let groupIDs: ClosedRange<Int> = 1...Int(UInt16.max)
 
     /// Joins the socket `descriptor` to fanout group `group`; with nil the kernel makes a
     /// new group with an identifier no other group on the host uses. Returns the group's
@@ -45,7 +45,9 @@ public enum PacketFanout {
         // The kernel chose the identifier: read it back.
         var chosen: UInt32 = 0
         var chosenLength = length
-        guard getsockopt(descriptor, SocketLevel.packet, PacketSocketOption.fanout.rawValue, &chosen, &chosenLength) == 0 else {
+        guard
+            getsockopt(descriptor, SocketLevel.packet, PacketSocketOption.fanout.rawValue, &chosen, &chosenLength) == 0
+        else {
             let reason = String(cString: strerror(errno))
             throw .fanoutFailed(interface: interface, message: "reading the PACKET_FANOUT group back: \(reason)")
         }

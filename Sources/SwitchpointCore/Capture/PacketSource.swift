@@ -1,5 +1,5 @@
 /// What a packet source yields on each pull.
-public enum PacketReadOutcome {
+package enum PacketReadOutcome {
     case packet(RawPacket)
     /// Live capture only: the read timeout expired with no packet (lets a caller do
     /// periodic work without a packet arriving).
@@ -15,7 +15,7 @@ public enum PacketReadOutcome {
 /// Pull rather than callback because `pcap_loop` takes a C function pointer that cannot
 /// capture Swift context; `pcap_next_ex` hands back a pointer into libpcap's buffer that
 /// stays valid until the next call, which is what lets decoding work in place.
-public protocol PacketSource: AnyObject {
+package protocol PacketSource: AnyObject {
     /// Reads the next packet. The returned packet's bytes are valid until the next call.
     func next() -> PacketReadOutcome
     /// A short label for messages (file name or interface).

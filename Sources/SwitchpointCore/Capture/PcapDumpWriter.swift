@@ -37,7 +37,9 @@ final class PcapDumpWriter: @unchecked Sendable {
         header.ts.tv_usec = Int(nanosecond ? nanoseconds % 1_000_000_000 : nanoseconds % 1_000_000_000 / 1000)
         header.caplen = bpf_u_int32(packet.bytes.count)
         header.len = bpf_u_int32(packet.originalLength)
-        pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, base.assumingMemoryBound(to: UInt8.self))
+        pcap_dump(
+            UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
+            base.assumingMemoryBound(to: UInt8.self))
     }
 
     func flush() {

@@ -21,7 +21,9 @@ final class PcapHandle {
 
     /// Compiles and installs a BPF filter. An empty expression installs nothing;
     /// `compileOnly` checks the syntax (a handle from `pcap_open_dead` takes no filter).
-    func install(filter expression: String, netmask: bpf_u_int32 = PCAP_NETMASK_UNKNOWN, compileOnly: Bool = false) throws(CaptureError) {
+    func install(
+        filter expression: String, netmask: bpf_u_int32 = PCAP_NETMASK_UNKNOWN, compileOnly: Bool = false
+    ) throws(CaptureError) {
         guard !expression.isEmpty else { return }
         var program = bpf_program()
         guard pcap_compile(pointer, &program, expression, 1, netmask) == 0 else {

@@ -4,7 +4,7 @@ import Foundation
 /// (and the `-w` copy) overlap with decoding and reassembly on the calling thread. Packets
 /// come out in the same order with the same numbers and problems; a packet's bytes stay
 /// valid until the next call, as the protocol promises.
-public final class PrefetchingPacketSource: PacketSource {
+package final class PrefetchingPacketSource: PacketSource {
     /// Packets read ahead, copied into a batch's arena.
     final class PacketBatch: RecyclableBatch {
         struct Entry {
@@ -57,8 +57,10 @@ public final class PrefetchingPacketSource: PacketSource {
                 case .packet(let packet):
                     let start = batch.arena.count
                     batch.arena.append(packet.bytes)
-                    batch.packets.append(PacketBatch.Entry(start: start, count: packet.bytes.count, originalLength: packet.originalLength,
-                                                           linkType: packet.linkType, capture: packet.capture))
+                    batch.packets.append(
+                        PacketBatch.Entry(
+                            start: start, count: packet.bytes.count, originalLength: packet.originalLength,
+                            linkType: packet.linkType, capture: packet.capture))
                     if batch.isFull {
                         queue.send(batch)
                         batch = queue.takeEmpty()
@@ -78,7 +80,7 @@ public final class PrefetchingPacketSource: PacketSource {
         }
     }
 
-    public let label: String
+    package let label: String
     private let queue = BatchQueue<PacketBatch>(depth: PacketBatch.queueDepth)
     private let reader: Reader
     private var current: PacketBatch?
@@ -86,12 +88,12 @@ public final class PrefetchingPacketSource: PacketSource {
     private var started = false
     private var ended = false
 
-    public init(_ source: OfflineCaptureSource) {
+    package init(_ source: OfflineCaptureSource) {
         label = source.label
         reader = Reader(source: source, queue: queue)
     }
 
-    public func next() -> PacketReadOutcome {
+    package func next() -> PacketReadOutcome {
         if !started {
             started = true
             let reader = reader
@@ -109,9 +111,12 @@ public final class PrefetchingPacketSource: PacketSource {
                 let entry = batch.packets[index]
                 index += 1
                 // Valid until this batch is recycled, after the caller moved past the packet.
-                let bytes = UnsafeRawBufferPointer(rebasing: batch.arena.bytes[entry.start..<(entry.start + entry.count)])
-                return .packet(RawPacket(bytes: bytes, originalLength: entry.originalLength, linkType: entry.linkType,
-                                         capture: entry.capture))
+                let bytes = UnsafeRawBufferPointer(
+                    rebasing: batch.arena.bytes[entry.start..<(entry.start + entry.count)])
+                return .packet(
+                    RawPacket(
+                        bytes: bytes, originalLength: entry.originalLength, linkType: entry.linkType,
+                        capture: entry.capture))
             }
             let problem = batch.problem
             ended = batch.isLast

@@ -1,14 +1,14 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `-Z USER`: after the interface (and the `-w` file) is open, run as USER, as tcpdump does.
-public enum PrivilegeDrop {
-    public enum Failure: Error, CustomStringConvertible {
+package enum PrivilegeDrop {
+    package enum Failure: Error, CustomStringConvertible {
         case unknownUser(String)
         case failed(String, Int32)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unknownUser(let user): "-Z: no such user \(TerminalText.escape(user))"
             case .failed(let step, let code): "-Z: \(step) failed: \(String(cString: strerror(code)))"
@@ -16,9 +16,10 @@ public enum PrivilegeDrop {
         }
     }
 
-    public static func switchUser(to user: String) throws(Failure) {
+    package static func switchUser(to user: String) throws(Failure) {
         guard let entry = getpwnam(user) else { throw .unknownUser(user) }
-        let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
         guard initgroups(user, gid) == 0 else { throw .failed("initgroups", errno) }
         guard setgid(gid) == 0 else { throw .failed("setgid", errno) }
         guard setuid(uid) == 0 else { throw .failed("setuid", errno) }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The progress line of a long offline read, on standard error: bytes read of the total,
 /// packets, rate and time left, redrawn at most four times a second and erased at the end.
@@ -12,12 +13,12 @@ import NIOConcurrencyHelpers
 /// line is drawn from there. Timeline output on the same terminal erases it first
 /// (`pause`, from the output's flush), and it stays away for one interval after, so the
 /// two never share a line.
-public final class ReadProgress: @unchecked Sendable {
+package final class ReadProgress: @unchecked Sendable {
     /// Files smaller than this finish before a progress line would help.
-    public static let minimumTotalBytes: UInt64 = 50_000_000
+    package static let minimumTotalBytes: UInt64 = 50_000_000
     /// Packets between two reports from the reader (a power of two: a mask test).
     static let reportInterval: UInt64 = 1 << 8
-    public static let minimumRedrawInterval = Duration.milliseconds(250)
+    package static let minimumRedrawInterval = Duration.milliseconds(250)
 
     private let totalBytes: UInt64
     private let descriptor: Int32
@@ -27,7 +28,7 @@ public final class ReadProgress: @unchecked Sendable {
     private var shown = false
     private var finished = false
 
-    public init(totalBytes: UInt64, descriptor: Int32 = 2) {
+    package init(totalBytes: UInt64, descriptor: Int32 = 2) {
         self.totalBytes = totalBytes
         self.descriptor = descriptor
         // The first line after one interval: a read that quick needs none.
@@ -36,7 +37,7 @@ public final class ReadProgress: @unchecked Sendable {
 
     /// The total size of `paths` when a progress line is wanted for them: not for standard
     /// input (no total), not below `minimumTotalBytes`, not when stderr is no terminal.
-    public static func totalToShow(paths: [String], stderrIsTerminal: Bool = isatty(2) != 0) -> UInt64? {
+    package static func totalToShow(paths: [String], stderrIsTerminal: Bool = isatty(2) != 0) -> UInt64? {
         guard stderrIsTerminal, !paths.contains("-") else { return nil }
         var total: UInt64 = 0
         for path in paths {
@@ -53,8 +54,9 @@ public final class ReadProgress: @unchecked Sendable {
         lock.withLock {
             guard !finished, now - lastDraw >= Self.minimumRedrawInterval else { return }
             lastDraw = now
-            let line = Self.line(bytesRead: min(bytesRead, totalBytes), totalBytes: totalBytes, packets: packets,
-                                 elapsed: now - started)
+            let line = Self.line(
+                bytesRead: min(bytesRead, totalBytes), totalBytes: totalBytes, packets: packets,
+                elapsed: now - started)
             write("\r\u{1b}[K" + line)
             shown = true
         }
@@ -62,7 +64,7 @@ public final class ReadProgress: @unchecked Sendable {
 
     /// Erases the line before other output reaches the terminal; it is redrawn no sooner
     /// than one interval later.
-    public func pause() {
+    package func pause() {
         lock.withLock {
             lastDraw = ContinuousClock.now
             eraseLocked()
@@ -70,7 +72,7 @@ public final class ReadProgress: @unchecked Sendable {
     }
 
     /// The read is over: the line is erased for good.
-    public func finish() {
+    package func finish() {
         lock.withLock {
             finished = true
             eraseLocked()
@@ -87,7 +89,8 @@ public final class ReadProgress: @unchecked Sendable {
     static func line(bytesRead: UInt64, totalBytes: UInt64, packets: UInt64, elapsed: Duration) -> String {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let percent = totalBytes == 0 ? 100 : Int(bytesRead * 100 / totalBytes)
-        var line = "reading \(megabytes(bytesRead)) of \(megabytes(totalBytes)) (\(percent)%)  \(CountedNoun.text(packets, "packet"))"
+        var line =
+            "reading \(megabytes(bytesRead)) of \(megabytes(totalBytes)) (\(percent)%)  \(CountedNoun.text(packets, "packet"))"
         if seconds > 0, bytesRead > 0 {
             let rate = Double(bytesRead) / seconds
             line += "  \(megabytes(UInt64(rate)))/s"

@@ -5,10 +5,10 @@ import NIOConcurrencyHelpers
 /// `-w` file) and hands copies to analysis through a bounded queue, so a slow terminal
 /// never stalls the reads that keep the kernel buffer from overflowing. What does not fit
 /// the queue is counted as a queue drop.
-public final class ThreadedCaptureSource: PacketSource {
+package final class ThreadedCaptureSource: PacketSource {
     /// Named limits of the queue between the capture thread and analysis.
-    public static let maxQueuedPackets = 65_536
-    public static let maxQueuedBytes = 128 << 20
+    package static let maxQueuedPackets = 65_536
+    package static let maxQueuedBytes = 128 << 20
 
     struct Item {
         var bytes: [UInt8]
@@ -46,15 +46,16 @@ public final class ThreadedCaptureSource: PacketSource {
         }
     }
 
-    public var label: String { producer.live.label }
+    package var label: String { producer.live.label }
     private let shared = Shared()
     private let producer: Producer
     private var slot: UnsafeMutableRawBufferPointer
     private var thread: Thread?
 
     /// `writeTo`: also write every captured packet to this pcap file (`-w`).
-    public convenience init(live: LiveCaptureSource, writeTo path: String?) throws(CaptureError) {
-        let dump: PcapDumpWriter? = if let path { try PcapDumpWriter(handle: live.pcapPointer, path: path) } else { nil }
+    package convenience init(live: LiveCaptureSource, writeTo path: String?) throws(CaptureError) {
+        let dump: PcapDumpWriter? =
+            if let path { try PcapDumpWriter(handle: live.pcapPointer, path: path) } else { nil }
         self.init(live: live, dump: dump)
     }
 
@@ -70,7 +71,7 @@ public final class ThreadedCaptureSource: PacketSource {
     }
 
     /// Starts the capture thread (call after dropping privileges, before reading).
-    public func start() {
+    package func start() {
         let shared = shared
         let producer = producer
         let thread = Thread {
@@ -87,7 +88,7 @@ public final class ThreadedCaptureSource: PacketSource {
             let now = ContinuousClock.now
             guard force || now - lastStats > .milliseconds(200) else { return }
             lastStats = now
-            producer.dump?.flush()   // the -w file is never more than a moment behind
+            producer.dump?.flush()  // the -w file is never more than a moment behind
             let kernel = producer.live.statistics()
             shared.lock.lock()
             shared.kernel = kernel
@@ -103,11 +104,15 @@ public final class ThreadedCaptureSource: PacketSource {
                 } else {
                     producer.dump?.write(packet)
                 }
-                let item = Item(bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType, capture: packet.capture)
+                let item = Item(
+                    bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType,
+                    capture: packet.capture)
                 shared.lock.lock()
                 shared.captured += 1
                 shared.capturedBytes += packet.bytes.count
-                if shared.items.count - shared.head >= maxQueuedPackets || shared.queuedBytes + item.bytes.count > maxQueuedBytes {
+                if shared.items.count - shared.head >= maxQueuedPackets
+                    || shared.queuedBytes + item.bytes.count > maxQueuedBytes
+                {
                     shared.queueDrops += 1
                 } else {
                     shared.items.append(item)
@@ -136,7 +141,7 @@ public final class ThreadedCaptureSource: PacketSource {
         }
     }
 
-    public func next() -> PacketReadOutcome {
+    package func next() -> PacketReadOutcome {
         guard shared.lock.lock(whenValue: true, timeoutSeconds: 0.1) else { return .idle }
         if shared.head < shared.items.count {
             let item = shared.items[shared.head]
@@ -153,8 +158,10 @@ public final class ThreadedCaptureSource: PacketSource {
                 slot = UnsafeMutableRawBufferPointer.allocate(byteCount: item.bytes.count, alignment: 8)
             }
             item.bytes.withUnsafeBytes { slot.copyMemory(from: $0) }
-            return .packet(RawPacket(bytes: UnsafeRawBufferPointer(rebasing: slot[..<item.bytes.count]),
-                                     originalLength: item.originalLength, linkType: item.linkType, capture: item.capture))
+            return .packet(
+                RawPacket(
+                    bytes: UnsafeRawBufferPointer(rebasing: slot[..<item.bytes.count]),
+                    originalLength: item.originalLength, linkType: item.linkType, capture: item.capture))
         }
         if !shared.problems.isEmpty {
             let problem = shared.problems.removeFirst()
@@ -167,13 +174,13 @@ public final class ThreadedCaptureSource: PacketSource {
     }
 
     /// Stops the capture (from any thread; also what SIGINT does).
-    public func stop() {
+    package func stop() {
         producer.live.breakLoop()
     }
 
     /// Stops the capture and waits (bounded) until the capture thread has closed the `-w`
     /// file and taken its last statistics.
-    public func stopAndWait(timeoutSeconds: Double = 2) {
+    package func stopAndWait(timeoutSeconds: Double = 2) {
         stop()
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1000))
         while ContinuousClock.now < deadline {
@@ -186,29 +193,33 @@ public final class ThreadedCaptureSource: PacketSource {
         }
     }
 
-    public struct Statistics: Sendable {
-        public var captured: Int
-        public var capturedBytes: Int
-        public var queueDrops: Int
-        public var kernelReceived: UInt32?
-        public var kernelDrops: UInt32?
-        public var interfaceDrops: UInt32?
+    package struct Statistics: Sendable {
+        package var captured: Int
+        package var capturedBytes: Int
+        package var queueDrops: Int
+        package var kernelReceived: UInt32?
+        package var kernelDrops: UInt32?
+        package var interfaceDrops: UInt32?
     }
 
     /// Capture counters: libpcap's `pcap_stats` and the queue's own drops.
-    public func statistics() -> Statistics {
+    package func statistics() -> Statistics {
         shared.lock.lock()
-        let captured = shared.captured, bytes = shared.capturedBytes, drops = shared.queueDrops, kernel = shared.kernel
+        let captured = shared.captured
+        let bytes = shared.capturedBytes
+        let drops = shared.queueDrops
+        let kernel = shared.kernel
         let hasWork = shared.head < shared.items.count || shared.ended
         shared.lock.unlock(withValue: hasWork)
-        return Statistics(captured: captured, capturedBytes: bytes, queueDrops: drops, kernelReceived: kernel?.received,
-                          kernelDrops: kernel?.droppedByKernel, interfaceDrops: kernel?.droppedByInterface)
+        return Statistics(
+            captured: captured, capturedBytes: bytes, queueDrops: drops, kernelReceived: kernel?.received,
+            kernelDrops: kernel?.droppedByKernel, interfaceDrops: kernel?.droppedByInterface)
     }
 }
 
 extension ThreadedCaptureSource.Statistics {
     /// Fanout workers' counters added up (a kernel counter stays unknown if any is).
-    public static func total(_ all: [ThreadedCaptureSource.Statistics]) -> ThreadedCaptureSource.Statistics {
+    package static func total(_ all: [ThreadedCaptureSource.Statistics]) -> ThreadedCaptureSource.Statistics {
         func sum(_ values: [UInt32?]) -> UInt32? {
             values.reduce(UInt32(0) as UInt32?) { total, value in
                 guard let total, let value else { return nil }

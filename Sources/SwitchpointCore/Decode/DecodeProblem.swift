@@ -1,6 +1,6 @@
 /// Why a packet could not be decoded down to TCP. Stable codes (`rawValue`) appear in
 /// anomaly counts and JSON.
-public enum DecodeProblem: String, Sendable, CaseIterable {
+package enum DecodeProblem: String, Sendable, CaseIterable {
     case linkHeaderTruncated = "link.header_truncated"
     case tooManyVLANTags = "link.too_many_vlan_tags"
     case ipv4HeaderTruncated = "ipv4.header_truncated"
@@ -17,7 +17,7 @@ public enum DecodeProblem: String, Sendable, CaseIterable {
 }
 
 /// What a packet turned out to be.
-public enum PacketDecodeResult {
+package enum PacketDecodeResult {
     case tcp(TCPSegment)
     /// Not IPv4/IPv6, or IP carrying something other than TCP.
     case notTCP

@@ -1,24 +1,24 @@
 /// An IPv4 or IPv6 address held in two words, so flow keys hash and compare without
 /// allocating. IPv4 addresses live in the low 32 bits of `low`.
-public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
-    public var isIPv6: Bool
+package struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    package var high: UInt64
+    package var low: UInt64
+    package var isIPv6: Bool
 
-    public init(ipv4 value: UInt32) {
+    package init(ipv4 value: UInt32) {
         high = 0
         low = UInt64(value)
         isIPv6 = false
     }
 
-    public init(ipv6High high: UInt64, low: UInt64) {
+    package init(ipv6High high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
         isIPv6 = true
     }
 
     /// Parses dotted IPv4 or IPv6 text (used by tests and command-line options).
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         if text.contains(":") {
             guard let words = Self.parseIPv6(String(text)) else { return nil }
             self.init(ipv6High: words.0, low: words.1)
@@ -34,7 +34,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         isIPv6 ? ipv6Text : ipv4Text
     }
 
@@ -50,13 +50,18 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             groups[index] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(index)))
             groups[index + 4] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(index)))
         }
-        var bestStart = -1, bestLength = 0, runStart = -1
+        var bestStart = -1
+        var bestLength = 0
+        var runStart = -1
         for index in 0...8 {
             if index < 8 && groups[index] == 0 {
                 if runStart < 0 { runStart = index }
             } else if runStart >= 0 {
                 let length = index - runStart
-                if length > bestLength && length >= 2 { bestStart = runStart; bestLength = length }
+                if length > bestLength && length >= 2 {
+                    bestStart = runStart
+                    bestLength = length
+                }
                 runStart = -1
             }
         }
@@ -115,7 +120,8 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             guard head.count == 8 else { return nil }
             all = head
         }
-        var high: UInt64 = 0, low: UInt64 = 0
+        var high: UInt64 = 0
+        var low: UInt64 = 0
         for index in 0..<4 {
             high = high << 16 | UInt64(all[index])
             low = low << 16 | UInt64(all[index + 4])
@@ -125,17 +131,17 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// An address and a TCP port.
-public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
-    public var address: IPAddress
-    public var port: UInt16
+package struct Endpoint: Hashable, Sendable, CustomStringConvertible {
+    package var address: IPAddress
+    package var port: UInt16
 
-    public init(address: IPAddress, port: UInt16) {
+    package init(address: IPAddress, port: UInt16) {
         self.address = address
         self.port = port
     }
 
     /// `ip:port`, IPv6 as `[ip]:port`.
-    public var description: String {
+    package var description: String {
         address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 }

@@ -1,14 +1,14 @@
 /// Decodes link, IP and TCP headers in place: no copies, no allocation; every length is
 /// checked before the read it guards.
-public enum PacketDecoder {
+package enum PacketDecoder {
     /// Named limits of the decoder.
-    public static let maxVLANTags = 8
-    public static let maxIPv6ExtensionHeaders = 16
+    package static let maxVLANTags = 8
+    package static let maxIPv6ExtensionHeaders = 16
 
     private static let etherTypeIPv4: UInt16 = 0x0800
     private static let etherTypeIPv6: UInt16 = 0x86DD
 
-    public static func decode(_ packet: RawPacket) -> PacketDecodeResult {
+    package static func decode(_ packet: RawPacket) -> PacketDecodeResult {
         let bytes = packet.bytes
         let snaplenCut = packet.isTruncatedBySnaplen
         switch packet.linkType {
@@ -26,7 +26,8 @@ public enum PacketDecoder {
             // DLT_NULL stores the address family in the capturing host's byte order, so
             // accept either; DLT_LOOP is always network order.
             let bigEndian = bytes.readBigEndianUInt32(at: 0)
-            let family = packet.linkType == .bsdLoop ? bigEndian : (bigEndian > 0xffff ? bigEndian.byteSwapped : bigEndian)
+            let family =
+                packet.linkType == .bsdLoop ? bigEndian : (bigEndian > 0xffff ? bigEndian.byteSwapped : bigEndian)
             switch family {
             case 2: return decodeIPv4(bytes, offset: 4, snaplenCut: snaplenCut)
             case 10, 24, 28, 30: return decodeIPv6(bytes, offset: 4, snaplenCut: snaplenCut)
@@ -48,7 +49,9 @@ public enum PacketDecoder {
 
     /// Follows 802.1Q / 802.1ad / legacy QinQ tags to the payload's EtherType.
     @inline(__always)
-    private static func decodeEtherType(_ first: UInt16, bytes: UnsafeRawBufferPointer, offset start: Int, snaplenCut: Bool) -> PacketDecodeResult {
+    private static func decodeEtherType(
+        _ first: UInt16, bytes: UnsafeRawBufferPointer, offset start: Int, snaplenCut: Bool
+    ) -> PacketDecodeResult {
         var etherType = first
         var offset = start
         var tags = 0
@@ -68,12 +71,16 @@ public enum PacketDecoder {
 
     static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int, snaplenCut: Bool) -> PacketDecodeResult {
         let available = bytes.count - offset
-        guard available >= 20 else { return snaplenCut ? .truncated(.ipv4HeaderTruncated) : .malformed(.ipv4HeaderTruncated) }
+        guard available >= 20 else {
+            return snaplenCut ? .truncated(.ipv4HeaderTruncated) : .malformed(.ipv4HeaderTruncated)
+        }
         let versionAndLength = bytes[offset]
         guard versionAndLength >> 4 == 4 else { return .malformed(.badIPVersion) }
         let headerLength = Int(versionAndLength & 0x0f) * 4
         guard headerLength >= 20 else { return .malformed(.ipv4BadHeaderLength) }
-        guard available >= headerLength else { return snaplenCut ? .truncated(.ipv4HeaderTruncated) : .malformed(.ipv4HeaderTruncated) }
+        guard available >= headerLength else {
+            return snaplenCut ? .truncated(.ipv4HeaderTruncated) : .malformed(.ipv4HeaderTruncated)
+        }
         var totalLength = Int(bytes.readBigEndianUInt16(at: offset + 2))
         if totalLength == 0 && !snaplenCut {
             // TSO: the sending host captured the segment before the NIC filled in the length.
@@ -90,21 +97,26 @@ public enum PacketDecoder {
         let destination = IPAddress(ipv4: bytes.readBigEndianUInt32(at: offset + 16))
         // The end of the IP datagram trims Ethernet padding; the captured end bounds reads.
         let capturedEnd = offset + min(totalLength, available)
-        return decodeTCP(bytes, offset: offset + headerLength, capturedEnd: capturedEnd,
-                         claimedLength: totalLength - headerLength, source: source, destination: destination, snaplenCut: snaplenCut)
+        return decodeTCP(
+            bytes, offset: offset + headerLength, capturedEnd: capturedEnd,
+            claimedLength: totalLength - headerLength, source: source, destination: destination, snaplenCut: snaplenCut)
     }
 
     static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int, snaplenCut: Bool) -> PacketDecodeResult {
         let available = bytes.count - offset
-        guard available >= 40 else { return snaplenCut ? .truncated(.ipv6HeaderTruncated) : .malformed(.ipv6HeaderTruncated) }
+        guard available >= 40 else {
+            return snaplenCut ? .truncated(.ipv6HeaderTruncated) : .malformed(.ipv6HeaderTruncated)
+        }
         guard bytes[offset] >> 4 == 6 else { return .malformed(.badIPVersion) }
         let payloadLength = Int(bytes.readBigEndianUInt16(at: offset + 4))
         if payloadLength == 0 && available > 40 {
             return .malformed(.ipv6Jumbogram)
         }
         if payloadLength > available - 40 && !snaplenCut { return .malformed(.ipv6BadPayloadLength) }
-        let source = IPAddress(ipv6High: bytes.readBigEndianUInt64(at: offset + 8), low: bytes.readBigEndianUInt64(at: offset + 16))
-        let destination = IPAddress(ipv6High: bytes.readBigEndianUInt64(at: offset + 24), low: bytes.readBigEndianUInt64(at: offset + 32))
+        let source = IPAddress(
+            ipv6High: bytes.readBigEndianUInt64(at: offset + 8), low: bytes.readBigEndianUInt64(at: offset + 16))
+        let destination = IPAddress(
+            ipv6High: bytes.readBigEndianUInt64(at: offset + 24), low: bytes.readBigEndianUInt64(at: offset + 32))
         let datagramEnd = offset + 40 + payloadLength
         let capturedEnd = min(datagramEnd, bytes.count)
         var nextHeader = bytes[offset + 6]
@@ -114,20 +126,22 @@ public enum PacketDecoder {
             switch nextHeader {
             case 6:
                 guard cursor <= datagramEnd else { return .malformed(.ipv6BadPayloadLength) }
-                return decodeTCP(bytes, offset: cursor, capturedEnd: capturedEnd, claimedLength: datagramEnd - cursor,
-                                 source: source, destination: destination, snaplenCut: snaplenCut)
+                return decodeTCP(
+                    bytes, offset: cursor, capturedEnd: capturedEnd, claimedLength: datagramEnd - cursor,
+                    source: source, destination: destination, snaplenCut: snaplenCut)
             case 0, 43, 60, 135, 139, 140, 44, 51:
                 walked += 1
                 guard walked <= maxIPv6ExtensionHeaders else { return .malformed(.ipv6TooManyExtensionHeaders) }
                 guard capturedEnd >= cursor + 8 else {
-                    return snaplenCut ? .truncated(.ipv6ExtensionHeaderTruncated) : .malformed(.ipv6ExtensionHeaderTruncated)
+                    return snaplenCut
+                        ? .truncated(.ipv6ExtensionHeaderTruncated) : .malformed(.ipv6ExtensionHeaderTruncated)
                 }
                 let headerLength: Int
                 switch nextHeader {
                 case 44:
                     let fragmentField = bytes.readBigEndianUInt16(at: cursor + 2)
                     if fragmentField & 0xfff8 != 0 || fragmentField & 1 != 0 { return .fragment }
-                    headerLength = 8    // an atomic fragment: the payload follows whole
+                    headerLength = 8  // an atomic fragment: the payload follows whole
                 case 51:
                     headerLength = (Int(bytes[cursor + 1]) + 2) * 4
                 default:
@@ -143,8 +157,10 @@ public enum PacketDecoder {
     }
 
     @inline(__always)
-    static func decodeTCP(_ bytes: UnsafeRawBufferPointer, offset: Int, capturedEnd: Int, claimedLength: Int,
-                          source: IPAddress, destination: IPAddress, snaplenCut: Bool) -> PacketDecodeResult {
+    static func decodeTCP(
+        _ bytes: UnsafeRawBufferPointer, offset: Int, capturedEnd: Int, claimedLength: Int,
+        source: IPAddress, destination: IPAddress, snaplenCut: Bool
+    ) -> PacketDecodeResult {
         guard claimedLength >= 20 else { return .malformed(.tcpHeaderTruncated) }
         guard capturedEnd - offset >= 20 else {
             return snaplenCut ? .truncated(.tcpHeaderTruncated) : .malformed(.tcpHeaderTruncated)
@@ -156,15 +172,16 @@ public enum PacketDecoder {
         }
         let flags = TCPFlags(rawValue: bytes.readBigEndianUInt16(at: offset + 12) & 0x01ff)
         let payloadStart = offset + headerLength
-        return .tcp(TCPSegment(
-            source: Endpoint(address: source, port: bytes.readBigEndianUInt16(at: offset)),
-            destination: Endpoint(address: destination, port: bytes.readBigEndianUInt16(at: offset + 2)),
-            sequence: bytes.readBigEndianUInt32(at: offset + 4),
-            acknowledgment: bytes.readBigEndianUInt32(at: offset + 8),
-            flags: flags,
-            window: bytes.readBigEndianUInt16(at: offset + 14),
-            payload: bytes.slice(payloadStart, capturedEnd),
-            payloadLength: claimedLength - headerLength,
-            optionBytes: bytes.slice(offset + 20, payloadStart)))
+        return .tcp(
+            TCPSegment(
+                source: Endpoint(address: source, port: bytes.readBigEndianUInt16(at: offset)),
+                destination: Endpoint(address: destination, port: bytes.readBigEndianUInt16(at: offset + 2)),
+                sequence: bytes.readBigEndianUInt32(at: offset + 4),
+                acknowledgment: bytes.readBigEndianUInt32(at: offset + 8),
+                flags: flags,
+                window: bytes.readBigEndianUInt16(at: offset + 14),
+                payload: bytes.slice(payloadStart, capturedEnd),
+                payloadLength: claimedLength - headerLength,
+                optionBytes: bytes.slice(offset + 20, payloadStart)))
     }
 }

@@ -1,22 +1,22 @@
 /// Where a dissector puts the events it produces: handed straight to a sink (the
 /// analyzer's output: each event is printed and released before the dissector goes on, so
 /// buffers it shared with the event are its own again), or collected (tests).
-public struct EventBuffer {
-    public internal(set) var connection: ConnectionID
+package struct EventBuffer {
+    package internal(set) var connection: ConnectionID
     /// Stamped on every event added (set by the HTTP/2 dissector for nested streams).
-    public var stream: UInt32?
+    package var stream: UInt32?
     /// Stamped on every event added (set by the TLS session around decrypted bytes).
-    public var decrypted = false
+    package var decrypted = false
     /// Collected events (none when a sink takes them).
-    public private(set) var events: [TimelineEvent] = []
+    package private(set) var events: [TimelineEvent] = []
     private let sink: (any TimelineEventSink)?
     /// Whether anyone shows per-frame events (`ws.frame`, `h2.frame`, `h2.headers`): the
     /// text timeline does only with `-v`, so dissectors skip building them otherwise.
-    public let wantsFrames: Bool
+    package let wantsFrames: Bool
     /// Where payload buffers come from and, once their events are delivered, go back to.
-    public let payloadPool = PayloadBufferPool()
+    package let payloadPool = PayloadBufferPool()
 
-    public init(connection: ConnectionID) {
+    package init(connection: ConnectionID) {
         self.connection = connection
         sink = nil
         wantsFrames = true
@@ -33,15 +33,18 @@ public struct EventBuffer {
 
     /// An empty buffer for an event payload (reused when one came back).
     @inline(__always)
-    public func takePayloadBuffer() -> [UInt8] {
+    package func takePayloadBuffer() -> [UInt8] {
         payloadPool.take()
     }
 
     /// `firstPacket`: the packet of the event's first byte when that is an earlier one.
-    public mutating func add(_ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil,
-                             firstPacket: UInt64? = nil) {
-        var event = TimelineEvent(timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
-                                  direction: direction, offset: offset, kind: kind)
+    package mutating func add(
+        _ kind: consuming TimelineEvent.Kind, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil,
+        firstPacket: UInt64? = nil
+    ) {
+        var event = TimelineEvent(
+            timestamp: capture.timestamp, connection: connection, packet: capture.packetNumber,
+            direction: direction, offset: offset, kind: kind)
         if let firstPacket, firstPacket < capture.packetNumber { event.firstPacket = firstPacket }
         event.stream = stream
         event.decrypted = decrypted
@@ -79,11 +82,15 @@ public struct EventBuffer {
         }
     }
 
-    public mutating func finding(_ code: FindingCode, _ message: String, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
+    package mutating func finding(
+        _ code: FindingCode, _ message: String, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil
+    ) {
         add(.finding(Finding(code, message)), capture: capture, direction: direction, offset: offset)
     }
 
-    public mutating func add(_ finding: Finding, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil) {
+    package mutating func add(
+        _ finding: Finding, capture: CaptureInfo, direction: Direction? = nil, offset: UInt64? = nil
+    ) {
         add(.finding(finding), capture: capture, direction: direction, offset: offset)
     }
 

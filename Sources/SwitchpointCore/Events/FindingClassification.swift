@@ -1,12 +1,15 @@
 /// The family of a code: the part before the dot. Exhaustive, so a new code has to say
 /// where it belongs (the audit keeps `upgrade` and `websocket` findings per exchange).
-public enum FindingFamily: String, Sendable {
-    case upgrade, connect, websocket, http2 = "h2", detection = "detect", http, tls, analysis, tcp, reassembly
+package enum FindingFamily: String, Sendable {
+    case upgrade, connect, websocket
+    case http2 = "h2"
+    case detection = "detect"
+    case http, tls, analysis, tcp, reassembly
 }
 
 /// What an upgrade finding says about the upgrade's outcome (the summary's `refused`
 /// counts, the exports' `outcome`).
-public enum UpgradeFindingOutcome: Sendable, Equatable {
+package enum UpgradeFindingOutcome: Sendable, Equatable {
     case refused426
     case refusedOtherStatus
     case connectRefused
@@ -15,7 +18,7 @@ public enum UpgradeFindingOutcome: Sendable, Equatable {
 
 /// A configuration change that fixes what a single-leg finding shows (the proxy audit's
 /// fix table).
-public enum ProxyFix: Sendable {
+package enum ProxyFix: Sendable {
     /// nginx forwarding the hop-by-hop Upgrade/Connection headers.
     case nginxUpgrade
     /// nginx speaking HTTP/1.1 upstream.
@@ -24,7 +27,7 @@ public enum ProxyFix: Sendable {
 
 extension FindingCode {
     /// `ReassemblyAnomalyCode` as a finding (the reassembly layer knows nothing of findings).
-    public init(_ anomaly: ReassemblyAnomalyCode) {
+    package init(_ anomaly: ReassemblyAnomalyCode) {
         switch anomaly {
         case .overlapConflict: self = .tcpOverlapConflict
         case .dataBeforeStreamStart: self = .tcpDataBeforeStreamStart
@@ -40,117 +43,117 @@ extension FindingCode {
         }
     }
 
-    public var family: FindingFamily {
+    package var family: FindingFamily {
         switch self {
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
-             .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered,
-             .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict:
+            .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered,
+            .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict:
             .upgrade
         case .connectRefused:
             .connect
         case .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
-             .websocketSubprotocolNotOffered, .websocketExtensionNotOffered, .websocketClientFrameUnmasked,
-             .websocketServerFrameMasked, .websocketControlFrameTooLong, .websocketControlFrameFragmented,
-             .websocketRSVWithoutExtension, .websocketReservedOpcode, .websocketUnexpectedContinuation,
-             .websocketMessageInterrupted, .websocketInvalidUTF8, .websocketInvalidCloseCode,
-             .websocketClosePayloadOneByte, .websocketDataAfterClose, .websocketNonMinimalLength,
-             .websocketLengthTopBit, .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
-             .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
-             .websocketResync, .websocketMessageIncomplete, .websocketPingUnanswered,
-             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered:
+            .websocketSubprotocolNotOffered, .websocketExtensionNotOffered, .websocketClientFrameUnmasked,
+            .websocketServerFrameMasked, .websocketControlFrameTooLong, .websocketControlFrameFragmented,
+            .websocketRSVWithoutExtension, .websocketReservedOpcode, .websocketUnexpectedContinuation,
+            .websocketMessageInterrupted, .websocketInvalidUTF8, .websocketInvalidCloseCode,
+            .websocketClosePayloadOneByte, .websocketDataAfterClose, .websocketNonMinimalLength,
+            .websocketLengthTopBit, .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
+            .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
+            .websocketResync, .websocketMessageIncomplete, .websocketPingUnanswered,
+            .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered:
             .websocket
         case .http2Resync, .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
-             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
-             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-             .http2BadSettingsHeader, .http2TableSizeOverflow:
+            .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
+            .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
+            .http2BadSettingsHeader, .http2TableSizeOverflow:
             .http2
         case .detectedByContent, .detectedNothing:
             .detection
         case .httpObsFold, .httpMalformedStartLine, .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders,
-             .httpHeadersTooLarge, .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest,
-             .httpGapInMessage, .httpTruncatedMessage, .httpPipelineLimit:
+            .httpHeadersTooLarge, .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest,
+            .httpGapInMessage, .httpTruncatedMessage, .httpPipelineLimit:
             .http
         case .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey, .tlsDecryptFailed, .tlsCipherSuiteNotSupported,
-             .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadRecord,
-             .tlsBadHandshake:
+            .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadRecord,
+            .tlsBadHandshake:
             .tls
         case .pendingBytesLimit:
             .analysis
         case .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
-             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated:
+            .tcpPortReuseWhileOpen, .tcpSnaplenTruncated:
             .tcp
         case .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit,
-             .reassemblyConnectionLimit:
+            .reassemblyConnectionLimit:
             .reassembly
         }
     }
 
     /// Nil for codes that are not an upgrade's outcome.
-    public var upgradeOutcome: UpgradeFindingOutcome? {
+    package var upgradeOutcome: UpgradeFindingOutcome? {
         switch self {
         case .upgradeRefused426: .refused426
         case .upgradeRefused: .refusedOtherStatus
         case .connectRefused: .connectRefused
         case .upgradeNoVerdict: .noVerdict
         case .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutUpgradeHeader,
-             .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
-             .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .websocketBadKey, .websocketBadVersion,
-             .websocketAcceptMismatch, .websocketAcceptMissing, .websocketSubprotocolNotOffered,
-             .websocketExtensionNotOffered, .websocketClientFrameUnmasked, .websocketServerFrameMasked,
-             .websocketControlFrameTooLong, .websocketControlFrameFragmented, .websocketRSVWithoutExtension,
-             .websocketReservedOpcode, .websocketUnexpectedContinuation, .websocketMessageInterrupted,
-             .websocketInvalidUTF8, .websocketInvalidCloseCode, .websocketClosePayloadOneByte,
-             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketLengthTopBit,
-             .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
-             .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
-             .websocketResync, .http2Resync, .detectedByContent, .detectedNothing, .websocketMessageIncomplete,
-             .websocketPingUnanswered, .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
-             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
-             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
-             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-             .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
-             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
-             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
-             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
-             .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
-             .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
-             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
-             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
-             .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+            .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
+            .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .websocketBadKey, .websocketBadVersion,
+            .websocketAcceptMismatch, .websocketAcceptMissing, .websocketSubprotocolNotOffered,
+            .websocketExtensionNotOffered, .websocketClientFrameUnmasked, .websocketServerFrameMasked,
+            .websocketControlFrameTooLong, .websocketControlFrameFragmented, .websocketRSVWithoutExtension,
+            .websocketReservedOpcode, .websocketUnexpectedContinuation, .websocketMessageInterrupted,
+            .websocketInvalidUTF8, .websocketInvalidCloseCode, .websocketClosePayloadOneByte,
+            .websocketDataAfterClose, .websocketNonMinimalLength, .websocketLengthTopBit,
+            .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
+            .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
+            .websocketResync, .http2Resync, .detectedByContent, .detectedNothing, .websocketMessageIncomplete,
+            .websocketPingUnanswered, .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
+            .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
+            .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
+            .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
+            .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
+            .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
+            .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
+            .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
+            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
+            .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
+            .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
+            .reassemblyMemoryLimit, .reassemblyConnectionLimit:
             nil
         }
     }
 
     /// The fix the proxy audit suggests when only one leg shows this finding.
-    public var proxyFix: ProxyFix? {
+    package var proxyFix: ProxyFix? {
         switch self {
         case .upgradeHeaderStripped, .upgradeConnectionHeaderMissing: .nginxUpgrade
         case .upgradeHTTP10Request: .proxyHTTPVersion
         case .upgradeRefused426, .upgradeRefused, .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader,
-             .upgradeProtocolNotOffered, .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict,
-             .upgradeNoVerdict, .connectRefused, .websocketBadKey, .websocketBadVersion,
-             .websocketAcceptMismatch, .websocketAcceptMissing, .websocketSubprotocolNotOffered,
-             .websocketExtensionNotOffered, .websocketClientFrameUnmasked, .websocketServerFrameMasked,
-             .websocketControlFrameTooLong, .websocketControlFrameFragmented, .websocketRSVWithoutExtension,
-             .websocketReservedOpcode, .websocketUnexpectedContinuation, .websocketMessageInterrupted,
-             .websocketInvalidUTF8, .websocketInvalidCloseCode, .websocketClosePayloadOneByte,
-             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketLengthTopBit,
-             .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
-             .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
-             .websocketResync, .http2Resync, .detectedByContent, .detectedNothing, .websocketMessageIncomplete,
-             .websocketPingUnanswered, .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
-             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
-             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
-             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-             .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
-             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
-             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
-             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
-             .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
-             .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
-             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
-             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
-             .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+            .upgradeProtocolNotOffered, .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict,
+            .upgradeNoVerdict, .connectRefused, .websocketBadKey, .websocketBadVersion,
+            .websocketAcceptMismatch, .websocketAcceptMissing, .websocketSubprotocolNotOffered,
+            .websocketExtensionNotOffered, .websocketClientFrameUnmasked, .websocketServerFrameMasked,
+            .websocketControlFrameTooLong, .websocketControlFrameFragmented, .websocketRSVWithoutExtension,
+            .websocketReservedOpcode, .websocketUnexpectedContinuation, .websocketMessageInterrupted,
+            .websocketInvalidUTF8, .websocketInvalidCloseCode, .websocketClosePayloadOneByte,
+            .websocketDataAfterClose, .websocketNonMinimalLength, .websocketLengthTopBit,
+            .websocketInflateFailed, .websocketInflateLimit, .websocketPayloadCap,
+            .websocketCompressionHistoryMissing, .websocketGapInPayload, .websocketGapInFrameHeader,
+            .websocketResync, .http2Resync, .detectedByContent, .detectedNothing, .websocketMessageIncomplete,
+            .websocketPingUnanswered, .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
+            .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
+            .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
+            .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
+            .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
+            .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
+            .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
+            .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
+            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
+            .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
+            .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
+            .reassemblyMemoryLimit, .reassemblyConnectionLimit:
             nil
         }
     }

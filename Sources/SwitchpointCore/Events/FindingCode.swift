@@ -1,6 +1,6 @@
 /// Every finding switchpoint reports has a stable code (what scripts match on), a
 /// severity and a one-line message with the evidence.
-public enum FindingCode: String, Sendable, CaseIterable {
+package enum FindingCode: String, Sendable, CaseIterable {
     // Upgrade outcomes and oddities (RFC 9110 §7.8, §15.2.2, §15.5.22)
     case upgradeRefused426 = "upgrade.refused_426"
     case upgradeRefused = "upgrade.refused"
@@ -107,34 +107,39 @@ public enum FindingCode: String, Sendable, CaseIterable {
     case reassemblyMemoryLimit = "reassembly.memory_limit"
     case reassemblyConnectionLimit = "reassembly.connection_limit"
 
-    public var severity: Severity {
+    package var severity: Severity {
         switch self {
         case .upgradeWithoutUpgradeHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
-             .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
-             .websocketSubprotocolNotOffered, .websocketExtensionNotOffered,
-             .httpMalformedStartLine, .httpHeadersTooLarge, .httpTooManyHeaders, .httpLineTooLong,
-             .httpBadContentLength, .httpBadChunk, .tlsMalformedHello,
-             .websocketClientFrameUnmasked, .websocketServerFrameMasked, .websocketControlFrameTooLong,
-             .websocketControlFrameFragmented, .websocketRSVWithoutExtension, .websocketReservedOpcode,
-             .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
-             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
-             .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
-             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed, .tlsBadRecord:
+            .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
+            .websocketSubprotocolNotOffered, .websocketExtensionNotOffered,
+            .httpMalformedStartLine, .httpHeadersTooLarge, .httpTooManyHeaders, .httpLineTooLong,
+            .httpBadContentLength, .httpBadChunk, .tlsMalformedHello,
+            .websocketClientFrameUnmasked, .websocketServerFrameMasked, .websocketControlFrameTooLong,
+            .websocketControlFrameFragmented, .websocketRSVWithoutExtension, .websocketReservedOpcode,
+            .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
+            .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
+            .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
+            .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed,
+            .tlsBadRecord:
             .error
         case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,
-             .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen:
+            .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen:
             .info
-        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutConnectionHeader,
-             .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
-             .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
-             .httpTruncatedMessage, .httpPipelineLimit, .tlsHelloTooLarge, .pendingBytesLimit,
-             .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketPayloadCap, .websocketCompressionHistoryMissing,
-             .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
-             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
-             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame,
-             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadHandshake,
-             .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,
-             .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
+            .upgradeWithoutConnectionHeader,
+            .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict, .connectRefused,
+            .httpObsFold, .httpMalformedHeader, .httpResponseWithoutRequest, .httpGapInMessage,
+            .httpTruncatedMessage, .httpPipelineLimit, .tlsHelloTooLarge, .pendingBytesLimit,
+            .websocketDataAfterClose, .websocketNonMinimalLength, .websocketInflateLimit, .websocketPayloadCap,
+            .websocketCompressionHistoryMissing,
+            .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
+            .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
+            .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit,
+            .http2GapInFrame,
+            .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret,
+            .tlsBadHandshake,
+            .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,
+            .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit:
             .warn
         }
     }
@@ -142,18 +147,18 @@ public enum FindingCode: String, Sendable, CaseIterable {
 
 /// A finding: a stable code with its evidence. Reassembly anomalies become findings too,
 /// under their own `tcp.*` / `reassembly.*` codes.
-public struct Finding: Sendable, Equatable {
-    public var code: FindingCode
-    public var severity: Severity
-    public var message: String
+package struct Finding: Sendable, Equatable {
+    package var code: FindingCode
+    package var severity: Severity
+    package var message: String
 
-    public init(_ code: FindingCode, _ message: String) {
+    package init(_ code: FindingCode, _ message: String) {
         self.code = code
         severity = code.severity
         self.message = message
     }
 
-    public init(anomaly: ReassemblyAnomaly) {
+    package init(anomaly: ReassemblyAnomaly) {
         code = FindingCode(anomaly.code)
         severity = code.severity
         message = anomaly.detail

@@ -5,7 +5,7 @@
 /// Each buffer returns right after its event was delivered. A buffer still shared with an
 /// event someone kept (a collector) is copied on its first write, as arrays are: the pool
 /// only saves allocations, it never aliases.
-public final class PayloadBufferPool {
+package final class PayloadBufferPool {
     /// Bytes of capacity kept at most, and the largest single buffer kept (a
     /// `--payload full` message's buffer is let go rather than held).
     static let maxHeldBytes = 1 << 20
@@ -14,11 +14,11 @@ public final class PayloadBufferPool {
     private var buffers: [[UInt8]] = []
     private var heldBytes = 0
 
-    public init() {}
+    package init() {}
 
     /// An empty buffer, reused when one is available.
     @inline(__always)
-    public func take() -> [UInt8] {
+    package func take() -> [UInt8] {
         guard var buffer = buffers.popLast() else { return [] }
         heldBytes -= buffer.capacity
         buffer.removeAll(keepingCapacity: true)
@@ -27,7 +27,7 @@ public final class PayloadBufferPool {
 
     /// Gives a buffer back for reuse.
     @inline(__always)
-    public func put(_ buffer: [UInt8]) {
+    package func put(_ buffer: [UInt8]) {
         let capacity = buffer.capacity
         guard capacity > 0, capacity <= Self.maxCapacity, heldBytes + capacity <= Self.maxHeldBytes else { return }
         heldBytes += capacity

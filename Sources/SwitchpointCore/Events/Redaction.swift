@@ -1,10 +1,10 @@
 /// `--redact`: which values are secrets and what replaces them. A secret's value becomes
 /// `‹redacted len=N›` (N its length in bytes), so the shape of the exchange stays visible
 /// (an empty or a 3-byte token is itself evidence) and nothing of the value is left.
-public enum Redaction {
+package enum Redaction {
     /// Header fields whose whole value is a credential or identifies a session. HTTP/1 names
     /// compare ignoring case; HTTP/2 names are lower case on the wire.
-    public static let headerNames: [String] = [
+    package static let headerNames: [String] = [
         "authorization", "proxy-authorization", "cookie", "set-cookie",
         "sec-websocket-key", "sec-websocket-accept",
     ]
@@ -12,7 +12,7 @@ public enum Redaction {
     /// Query parameters that carry tokens in URLs (WebSocket clients cannot set headers in
     /// browsers, so tokens travel in the query): OAuth, API keys, signed URLs (AWS, GCS,
     /// Azure SAS), sessions. Names compare ignoring case.
-    public static let queryParameterNames: [String] = [
+    package static let queryParameterNames: [String] = [
         "token", "access_token", "id_token", "refresh_token", "auth", "authorization", "bearer", "jwt",
         "key", "api_key", "apikey", "api-key", "secret", "client_secret", "password", "passwd", "pwd",
         "sig", "signature", "session", "sessionid", "session_id", "sid", "ticket", "code",
@@ -20,11 +20,11 @@ public enum Redaction {
     ]
 
     /// The replacement for a value of `length` bytes.
-    public static func replacement(length: Int) -> String {
+    package static func replacement(length: Int) -> String {
         "‹redacted len=\(length)›"
     }
 
-    public static func isSecretHeader(_ name: String) -> Bool {
+    package static func isSecretHeader(_ name: String) -> Bool {
         headerNames.contains { $0.equalsIgnoringASCIICase(name) }
     }
 

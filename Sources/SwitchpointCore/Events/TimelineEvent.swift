@@ -1,28 +1,30 @@
 /// The one event model every printer and the audit consume: what happened on which
 /// connection, when, in which direction and at which stream offset.
-public struct TimelineEvent: Sendable {
-    public var timestamp: Timestamp
-    public var connection: ConnectionID
+package struct TimelineEvent: Sendable {
+    package var timestamp: Timestamp
+    package var connection: ConnectionID
     /// The packet that carried (or, for a close or gap, triggered) the event.
-    public var packet: UInt64
+    package var packet: UInt64
     /// The packet that carried the event's first byte, when its bytes span packets (a
     /// reassembled frame or message); equal to `packet` otherwise.
-    public var firstPacket: UInt64
-    public var direction: Direction?
+    package var firstPacket: UInt64
+    package var direction: Direction?
     /// Absolute stream offset in `direction` where the event's bytes start.
-    public var offset: UInt64?
+    package var offset: UInt64?
     /// The HTTP/2 stream an event belongs to (WebSocket over HTTP/2, RFC 8441).
-    public var stream: UInt32?
+    package var stream: UInt32?
     /// The event comes from a TLS connection's decrypted bytes (offsets are then offsets
     /// into the decrypted stream of that direction).
-    public var decrypted = false
-    public let kind: Kind
+    package var decrypted = false
+    package let kind: Kind
     /// Which kind, without its payload: matching `kind` copies the payload (retaining its
     /// arrays and strings), and the hot paths only need to know which case it is.
-    public let tag: Tag
+    package let tag: Tag
 
-    public init(timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
-                offset: UInt64? = nil, kind: consuming Kind) {
+    package init(
+        timestamp: Timestamp, connection: ConnectionID, packet: UInt64, direction: Direction? = nil,
+        offset: UInt64? = nil, kind: consuming Kind
+    ) {
         self.timestamp = timestamp
         self.connection = connection
         self.packet = packet
@@ -33,9 +35,10 @@ public struct TimelineEvent: Sendable {
         self.kind = kind
     }
 
-    public enum Tag: UInt8, Sendable {
+    package enum Tag: UInt8, Sendable {
         case connectionOpened, connectionClosed, gap, httpRequest, httpResponse, httpBody, upgrade, finding, rawData
-        case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl, wsClose, wsClosing
+        case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl,
+            wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
 
         init(_ kind: borrowing Kind) {
@@ -73,7 +76,7 @@ public struct TimelineEvent: Sendable {
     /// The three large payloads are boxed (`indirect`): an event is copied a few times on
     /// its way to the printer, and a 280-byte connection summary inline made every
     /// WebSocket message's event that large too.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         case connectionOpened(ConnectionOpening)
         indirect case connectionClosed(ConnectionSummary)
         case gap(length: UInt64, reason: GapReason)
@@ -113,7 +116,7 @@ public struct TimelineEvent: Sendable {
     }
 
     /// The `type` name in JSON lines and the summary.
-    public var typeName: StaticString {
+    package var typeName: StaticString {
         switch tag {
         case .connectionOpened: "conn.open"
         case .connectionClosed: "conn.close"
@@ -132,7 +135,11 @@ public struct TimelineEvent: Sendable {
         case .wsFrame: "ws.frame"
         case .wsMessage: "ws.message"
         case .wsControl:
-            if case .wsControl(let control) = kind, WebSocketOpcode(rawValue: control.opcode) == .ping { "ws.ping" } else { "ws.pong" }
+            if case .wsControl(let control) = kind, WebSocketOpcode(rawValue: control.opcode) == .ping {
+                "ws.ping"
+            } else {
+                "ws.pong"
+            }
         case .wsClose: "ws.close"
         case .wsClosing: "ws.closing"
         case .h2Frame: "h2.frame"
@@ -148,27 +155,27 @@ public struct TimelineEvent: Sendable {
 
 /// The moment a connection changed protocol: both switch offsets, who chose what, how long
 /// it took.
-public struct UpgradeSwitch: Sendable, Equatable {
+package struct UpgradeSwitch: Sendable, Equatable {
     /// The protocol token from the 101's `Upgrade` (or `connect-tunnel` for CONNECT).
-    public var protocolName: String
-    public var status: Int
+    package var protocolName: String
+    package var status: Int
     /// First byte of the new protocol from the client: right after the upgrade request
     /// including its body.
-    public var clientToServerOffset: UInt64
+    package var clientToServerOffset: UInt64
     /// First byte of the new protocol from the server: right after the 101's header block.
-    public var serverToClientOffset: UInt64
+    package var serverToClientOffset: UInt64
     /// Request (its last byte's packet) to the response head, in milliseconds.
-    public var latencyMilliseconds: Double
-    public var target: String
+    package var latencyMilliseconds: Double
+    package var target: String
     /// Handshake details worth a glance (Origin, subprotocol, extensions), in order.
-    public var details: [HTTPField]
+    package var details: [HTTPField]
     /// After a 101, what the client made of it (nil for a CONNECT tunnel, or when the
     /// analysis could not wait for the answer).
-    public var outcome: UpgradeOutcome? = nil
+    package var outcome: UpgradeOutcome? = nil
 }
 
 /// What the client did after a 101: the server switching is half a handshake.
-public enum UpgradeOutcome: Sendable, Equatable {
+package enum UpgradeOutcome: Sendable, Equatable {
     /// The client sent bytes of the new protocol.
     case established
     /// The client closed (fin) or reset (rst) the connection without sending a byte of
@@ -178,7 +185,7 @@ public enum UpgradeOutcome: Sendable, Equatable {
     case unknown
 
     /// The JSON value.
-    public var name: StaticString {
+    package var name: StaticString {
         switch self {
         case .established: "established"
         case .rejectedByClient: "rejected_by_client"
@@ -187,141 +194,141 @@ public enum UpgradeOutcome: Sendable, Equatable {
     }
 }
 
-public struct RawChunk: Sendable, Equatable {
-    public var protocolName: String
-    public var length: Int
+package struct RawChunk: Sendable, Equatable {
+    package var protocolName: String
+    package var length: Int
     /// The first bytes, raw (`RawStreamDissector.previewLength` at most).
-    public var head: [UInt8]
+    package var head: [UInt8]
     /// The bytes read as binary: printers show them as hex, not as text.
-    public var previewIsHex: Bool
+    package var previewIsHex: Bool
 }
 
-public struct WebSocketMessage: Sendable, Equatable {
+package struct WebSocketMessage: Sendable, Equatable {
     /// 1 text, 2 binary (the first frame's opcode).
-    public var opcode: UInt8
+    package var opcode: UInt8
     /// Payload bytes after inflation.
-    public var length: UInt64
+    package var length: UInt64
     /// Payload bytes as sent (compressed size when compressed).
-    public var wireLength: UInt64
-    public var frames: Int
-    public var compressed: Bool
+    package var wireLength: UInt64
+    package var frames: Int
+    package var compressed: Bool
     /// The start of the payload (all of it with `--payload full`), decoded.
-    public var kept: [UInt8]
-    public var keptAll: Bool
+    package var kept: [UInt8]
+    package var keptAll: Bool
     /// False when a gap, or a compression history that is missing, left bytes unknown.
-    public var complete: Bool
+    package var complete: Bool
     /// Why the payload could not be shown, when it could not.
-    public var problem: String?
+    package var problem: String?
     /// The inflated length is not known (compressed bytes or their history are missing):
     /// `length` is then only what inflated before that, never a size to report.
-    public var lengthUnknown = false
+    package var lengthUnknown = false
 
-    public var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text }
+    package var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text }
 }
 
-public struct WebSocketControl: Sendable, Equatable {
+package struct WebSocketControl: Sendable, Equatable {
     /// 9 ping, 10 pong.
-    public var opcode: UInt8
-    public var payload: [UInt8]
-    public var roundTripMilliseconds: Double?
+    package var opcode: UInt8
+    package var payload: [UInt8]
+    package var roundTripMilliseconds: Double?
 }
 
-public struct WebSocketClose: Sendable, Equatable {
+package struct WebSocketClose: Sendable, Equatable {
     /// Nil when the close frame has no body.
-    public var code: UInt16?
-    public var reason: String
+    package var code: UInt16?
+    package var reason: String
 }
 
-public struct WebSocketClosing: Sendable, Equatable {
-    public var firstDirection: Direction
-    public var firstCode: UInt16?
-    public var answered: Bool
-    public var answerMilliseconds: Double?
+package struct WebSocketClosing: Sendable, Equatable {
+    package var firstDirection: Direction
+    package var firstCode: UInt16?
+    package var answered: Bool
+    package var answerMilliseconds: Double?
 }
 
-public struct HTTP2FrameInfo: Sendable, Equatable {
-    public var type: UInt8
-    public var flags: UInt8
-    public var stream: UInt32
-    public var length: Int
+package struct HTTP2FrameInfo: Sendable, Equatable {
+    package var type: UInt8
+    package var flags: UInt8
+    package var stream: UInt32
+    package var length: Int
     /// WINDOW_UPDATE: the increment (reserved bit cleared).
-    public var windowIncrement: UInt32? = nil
+    package var windowIncrement: UInt32? = nil
     /// PING: the 8 bytes of opaque data, big-endian.
-    public var pingData: UInt64? = nil
+    package var pingData: UInt64? = nil
     /// PADDED DATA, HEADERS, PUSH_PROMISE: the Pad Length field.
-    public var padLength: Int? = nil
+    package var padLength: Int? = nil
 }
 
-public struct HTTP2Settings: Sendable, Equatable {
+package struct HTTP2Settings: Sendable, Equatable {
     /// `frame`, or `HTTP2-Settings` for the h2c upgrade header.
-    public var source: String
-    public var ack: Bool
-    public var values: [(identifier: UInt16, value: UInt32)]
+    package var source: String
+    package var ack: Bool
+    package var values: [(identifier: UInt16, value: UInt32)]
 
-    public static func == (lhs: HTTP2Settings, rhs: HTTP2Settings) -> Bool {
+    package static func == (lhs: HTTP2Settings, rhs: HTTP2Settings) -> Bool {
         lhs.source == rhs.source && lhs.ack == rhs.ack && lhs.values.map(\.identifier) == rhs.values.map(\.identifier)
             && lhs.values.map(\.value) == rhs.values.map(\.value)
     }
 }
 
-public struct HTTP2HeaderBlock: Sendable, Equatable {
-    public var stream: UInt32
+package struct HTTP2HeaderBlock: Sendable, Equatable {
+    package var stream: UInt32
     /// Decoded fields in order; empty when `unreliable`.
-    public var fields: [HTTPField]
-    public var endStream: Bool
+    package var fields: [HTTPField]
+    package var endStream: Bool
     /// PUSH_PROMISE: the stream it reserves.
-    public var promisedStream: UInt32?
+    package var promisedStream: UInt32?
     /// The HPACK state of this direction is lost (a decoding error or a gap earlier):
     /// the fields could not be decoded and are not shown.
-    public var unreliable: Bool
+    package var unreliable: Bool
     /// HEADERS plus the CONTINUATION frames merged into it.
-    public var frames: Int
+    package var frames: Int
     /// Dynamic table size updates at the start of the block (RFC 7541 §6.3).
-    public var tableSizeUpdates: [Int]
+    package var tableSizeUpdates: [Int]
 }
 
-public struct HTTP2StreamSummary: Sendable, Equatable {
-    public var stream: UInt32
-    public var method: String?
-    public var scheme: String?
-    public var authority: String?
-    public var path: String?
+package struct HTTP2StreamSummary: Sendable, Equatable {
+    package var stream: UInt32
+    package var method: String?
+    package var scheme: String?
+    package var authority: String?
+    package var path: String?
     /// RFC 8441 extended CONNECT.
-    public var connectProtocol: String?
-    public var status: Int?
-    public var requestBodyBytes: UInt64
-    public var responseBodyBytes: UInt64
-    public var reset: UInt32?
-    public var timeToFirstByteMilliseconds: Double?
-    public var totalMilliseconds: Double?
+    package var connectProtocol: String?
+    package var status: Int?
+    package var requestBodyBytes: UInt64
+    package var responseBodyBytes: UInt64
+    package var reset: UInt32?
+    package var timeToFirstByteMilliseconds: Double?
+    package var totalMilliseconds: Double?
     /// The exchange did not finish before the connection ended.
-    public var unfinished: Bool
+    package var unfinished: Bool
     /// The first DATA bytes of each direction (`HTTPBodyOptions` bytes at most, up to the
     /// first gap); all of the body when their count equals the body bytes.
-    public var requestBody: [UInt8] = []
-    public var responseBody: [UInt8] = []
+    package var requestBody: [UInt8] = []
+    package var responseBody: [UInt8] = []
 }
 
 /// What a TLS handshake settled, reported once per connection when a key log was given.
-public struct TLSSessionFacts: Sendable, Equatable {
-    public var version: String
-    public var cipherSuite: String
-    public var serverName: String?
-    public var alpnOffered: [String]
+package struct TLSSessionFacts: Sendable, Equatable {
+    package var version: String
+    package var cipherSuite: String
+    package var serverName: String?
+    package var alpnOffered: [String]
     /// The protocol the server chose (from EncryptedExtensions in TLS 1.3).
-    public var alpn: String?
+    package var alpn: String?
     /// A resumed session (TLS 1.3 PSK, TLS 1.2 abbreviated handshake).
-    public var resumed: Bool
+    package var resumed: Bool
     /// Keys for this connection were found and the records decrypted.
-    public var decrypted: Bool
+    package var decrypted: Bool
     /// The server's leaf certificate, when it was seen and parsed.
-    public var certificate: TLSCertificateSummary?
+    package var certificate: TLSCertificateSummary?
 }
 
-public struct TLSCertificateSummary: Sendable, Equatable {
-    public var subject: String
-    public var issuer: String
+package struct TLSCertificateSummary: Sendable, Equatable {
+    package var subject: String
+    package var issuer: String
     /// RFC 3339 UTC.
-    public var notBefore: String
-    public var notAfter: String
+    package var notBefore: String
+    package var notAfter: String
 }

@@ -1,5 +1,5 @@
 /// A row for one of the export tables (docs/postgres.sql): values in `ExportTable.columns` order.
-public struct ExportRow: Sendable {
-    public var table: ExportTable
-    public var values: [ExportValue]
+package struct ExportRow: Sendable {
+    package var table: ExportTable
+    package var values: [ExportValue]
 }

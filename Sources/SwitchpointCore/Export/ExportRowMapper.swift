@@ -57,7 +57,7 @@ struct ExportRowMapper {
     mutating func rows(for event: TimelineEvent, into output: (MappedRow) -> Void) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .httpResponse, .upgrade, .finding,
-             .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Stream:
+            .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Stream:
             break
         default:
             return
@@ -70,8 +70,9 @@ struct ExportRowMapper {
         // and back: its arrays and dictionaries would be copied on every event.
         case .httpRequest(let head):
             guard connections[id] != nil else { return }
-            let context = RequestContext(method: head.method, path: head.target, host: head.headers.values("Host").first,
-                                         offered: head.offeredProtocols)
+            let context = RequestContext(
+                method: head.method, path: head.target, host: head.headers.values("Host").first,
+                offered: head.offeredProtocols)
             connections[id]?.request(context)
         case .httpResponse(let head):
             guard !head.isInterim else { return }
@@ -82,31 +83,49 @@ struct ExportRowMapper {
             if upgrade.protocolName.lowercasedASCII == "websocket" {
                 connections[id]?.startWebSocket(stream: 0, request: request, at: event.timestamp)
             }
-            output(MappedRow(table: .upgrades, connection: id, values: [.time(event.timestamp)] + state.endpointValues + [
-                .boolean(event.decrypted), .text(request?.method), .text(request?.path ?? upgrade.target), .text(request?.host),
-                .text(request.map { $0.offered.joined(separator: ", ") }), .text(upgrade.protocolName), .text("switched"),
-                .integer(upgrade.status), .null, .null,
-                .integer(upgrade.clientToServerOffset), .integer(upgrade.serverToClientOffset), .real(upgrade.latencyMilliseconds),
-            ]))
+            output(
+                MappedRow(
+                    table: .upgrades, connection: id,
+                    values: [.time(event.timestamp)] + state.endpointValues + [
+                        .boolean(event.decrypted), .text(request?.method), .text(request?.path ?? upgrade.target),
+                        .text(request?.host),
+                        .text(request.map { $0.offered.joined(separator: ", ") }), .text(upgrade.protocolName),
+                        .text("switched"),
+                        .integer(upgrade.status), .null, .null,
+                        .integer(upgrade.clientToServerOffset), .integer(upgrade.serverToClientOffset),
+                        .real(upgrade.latencyMilliseconds),
+                    ]))
         case .finding(let finding):
             guard let state = connections[id] else { return }
             let outcome = Self.upgradeOutcome(finding.code)
-            let request = outcome == "refused" ? (state.answered ?? state.lastRequest)
+            let request =
+                outcome == "refused"
+                ? (state.answered ?? state.lastRequest)
                 : outcome == "no_verdict" ? (state.pending.first ?? state.lastRequest) : state.lastRequest
             let endpoints = state.endpointValues
             let status = state.lastStatus
-            output(MappedRow(table: .findings, connection: id, values: [.time(event.timestamp)] + endpoints + [
-                .text(finding.code.rawValue), .text(finding.severity.rawValue), .text(finding.message), .text(event.direction?.shortName),
-                .integer(event.offset), .integer(event.stream), .boolean(event.decrypted),
-                .text(request?.method), .text(request?.path), .text(request?.host),
-            ]))
+            output(
+                MappedRow(
+                    table: .findings, connection: id,
+                    values: [.time(event.timestamp)] + endpoints + [
+                        .text(finding.code.rawValue), .text(finding.severity.rawValue), .text(finding.message),
+                        .text(event.direction?.shortName),
+                        .integer(event.offset), .integer(event.stream), .boolean(event.decrypted),
+                        .text(request?.method), .text(request?.path), .text(request?.host),
+                    ]))
             if let outcome {
-                output(MappedRow(table: .upgrades, connection: id, values: [.time(event.timestamp)] + endpoints + [
-                    .boolean(event.decrypted), .text(request?.method), .text(request?.path), .text(request?.host),
-                    .text(request.map { $0.offered.joined(separator: ", ") }), .text(request?.offered.first), .text(outcome),
-                    .integer(outcome == "no_verdict" ? nil : status), .text(finding.code.rawValue), .text(finding.message),
-                    .null, .null, .null,
-                ]))
+                output(
+                    MappedRow(
+                        table: .upgrades, connection: id,
+                        values: [.time(event.timestamp)] + endpoints + [
+                            .boolean(event.decrypted), .text(request?.method), .text(request?.path),
+                            .text(request?.host),
+                            .text(request.map { $0.offered.joined(separator: ", ") }), .text(request?.offered.first),
+                            .text(outcome),
+                            .integer(outcome == "no_verdict" ? nil : status), .text(finding.code.rawValue),
+                            .text(finding.message),
+                            .null, .null, .null,
+                        ]))
             }
         case .wsMessage(let message):
             guard let direction = event.direction else { return }
@@ -133,32 +152,48 @@ struct ExportRowMapper {
             }
         case .h2Stream(let summary):
             guard let state = connections[id] else { return }
-            output(MappedRow(table: .h2Streams, connection: id, values: [.time(event.timestamp)] + state.endpointValues + [
-                .integer(summary.stream), .text(summary.method), .text(summary.scheme), .text(summary.authority),
-                .text(summary.path), .text(summary.connectProtocol), .integer(summary.status),
-                .integer(summary.requestBodyBytes), .integer(summary.responseBodyBytes), .integer(summary.reset),
-                .real(summary.timeToFirstByteMilliseconds), .real(summary.totalMilliseconds),
-                .boolean(summary.unfinished), .boolean(event.decrypted),
-            ]))
+            output(
+                MappedRow(
+                    table: .h2Streams, connection: id,
+                    values: [.time(event.timestamp)] + state.endpointValues + [
+                        .integer(summary.stream), .text(summary.method), .text(summary.scheme),
+                        .text(summary.authority),
+                        .text(summary.path), .text(summary.connectProtocol), .integer(summary.status),
+                        .integer(summary.requestBodyBytes), .integer(summary.responseBodyBytes),
+                        .integer(summary.reset),
+                        .real(summary.timeToFirstByteMilliseconds), .real(summary.totalMilliseconds),
+                        .boolean(summary.unfinished), .boolean(event.decrypted),
+                    ]))
         case .connectionClosed(let summary):
             guard let state = connections.removeValue(forKey: id) else { return }
             for stream in state.webSocketOrder {
                 guard let session = state.webSockets[stream] else { continue }
-                output(MappedRow(table: .websockets, connection: id, values: [.time(event.timestamp)] + state.endpointValues + [
-                    .integer(stream == 0 ? nil : stream), .text(session.request?.method), .text(session.request?.path),
-                    .text(session.request?.host),
-                    .integer(session.messages.clientToServer), .integer(session.messages.serverToClient), .integer(session.bytes.clientToServer), .integer(session.bytes.serverToClient),
-                    .integer(session.pings), .integer(session.closeCode), .text(session.closeReason),
-                    .text(session.closedBy.map { $0 == .clientToServer ? "client" : "server" }),
-                    session.closeAnswered.map { .boolean($0) } ?? .null, .boolean(session.closeFrameSeen),
-                ]))
+                output(
+                    MappedRow(
+                        table: .websockets, connection: id,
+                        values: [.time(event.timestamp)] + state.endpointValues + [
+                            .integer(stream == 0 ? nil : stream), .text(session.request?.method),
+                            .text(session.request?.path),
+                            .text(session.request?.host),
+                            .integer(session.messages.clientToServer), .integer(session.messages.serverToClient),
+                            .integer(session.bytes.clientToServer), .integer(session.bytes.serverToClient),
+                            .integer(session.pings), .integer(session.closeCode), .text(session.closeReason),
+                            .text(session.closedBy.map { $0 == .clientToServer ? "client" : "server" }),
+                            session.closeAnswered.map { .boolean($0) } ?? .null, .boolean(session.closeFrameSeen),
+                        ]))
             }
-            let c2s = summary.clientToServer, s2c = summary.serverToClient
-            output(MappedRow(table: .connections, connection: id, values: state.endpointValues + [
-                .time(summary.start), .time(summary.end), .text(summary.reason.rawValue), .text(summary.handshake.rawValue),
-                .integer(c2s.deliveredBytes), .integer(s2c.deliveredBytes), .integer(c2s.packets), .integer(s2c.packets),
-                .integer(c2s.gaps + s2c.gaps), .integer(c2s.gapBytes + s2c.gapBytes),
-            ]))
+            let c2s = summary.clientToServer
+            let s2c = summary.serverToClient
+            output(
+                MappedRow(
+                    table: .connections, connection: id,
+                    values: state.endpointValues + [
+                        .time(summary.start), .time(summary.end), .text(summary.reason.rawValue),
+                        .text(summary.handshake.rawValue),
+                        .integer(c2s.deliveredBytes), .integer(s2c.deliveredBytes), .integer(c2s.packets),
+                        .integer(s2c.packets),
+                        .integer(c2s.gaps + s2c.gaps), .integer(c2s.gapBytes + s2c.gapBytes),
+                    ]))
         default:
             break
         }
@@ -175,15 +210,20 @@ struct ExportRowMapper {
 
     /// WebSocket events of a stream that had no 101 on this connection (RFC 8441 over
     /// HTTP/2, or `--decode-as`) start a session of their own.
-    private mutating func updateWebSocket(_ id: ConnectionID, stream: UInt32, at time: Timestamp,
-                                          _ change: (inout WebSocketSession) -> Void) {
+    private mutating func updateWebSocket(
+        _ id: ConnectionID, stream: UInt32, at time: Timestamp,
+        _ change: (inout WebSocketSession) -> Void
+    ) {
         connections[id]?.updateWebSocket(stream: stream, at: time, change)
     }
 }
 
 extension ExportRowMapper.ConnectionState {
     var endpointValues: [ExportValue] {
-        [.text(client.address.description), .integer(client.port), .text(server.address.description), .integer(server.port)]
+        [
+            .text(client.address.description), .integer(client.port), .text(server.address.description),
+            .integer(server.port),
+        ]
     }
 
     mutating func request(_ context: ExportRowMapper.RequestContext) {
@@ -196,7 +236,9 @@ extension ExportRowMapper.ConnectionState {
         lastStatus = status
     }
 
-    mutating func updateWebSocket(stream: UInt32, at time: Timestamp, _ change: (inout ExportRowMapper.WebSocketSession) -> Void) {
+    mutating func updateWebSocket(
+        stream: UInt32, at time: Timestamp, _ change: (inout ExportRowMapper.WebSocketSession) -> Void
+    ) {
         if webSockets[stream] == nil { startWebSocket(stream: stream, request: nil, at: time) }
         // Taken out and put back, so the session's arrays are not shared while they change.
         guard var session = webSockets.removeValue(forKey: stream) else { return }
@@ -206,7 +248,9 @@ extension ExportRowMapper.ConnectionState {
     }
 
     mutating func startWebSocket(stream: UInt32, request: ExportRowMapper.RequestContext?, at time: Timestamp) {
-        guard webSockets[stream] == nil, webSocketOrder.count < ExportRowMapper.maxWebSocketSessionsPerConnection else { return }
+        guard webSockets[stream] == nil, webSocketOrder.count < ExportRowMapper.maxWebSocketSessionsPerConnection else {
+            return
+        }
         webSockets[stream] = ExportRowMapper.WebSocketSession(request: request, lastSeen: time)
         webSocketOrder.append(stream)
     }

@@ -1,14 +1,14 @@
 import Foundation
 
 /// One run of switchpoint as switchpoint_runs records it.
-public struct ExportRun: Sendable {
-    public var id: UUID
-    public var sensor: String
+package struct ExportRun: Sendable {
+    package var id: UUID
+    package var sensor: String
     /// `timeline` or `audit`.
-    public var command: String
-    public var started: Date
+    package var command: String
+    package var started: Date
 
-    public init(sensor: String, command: String) {
+    package init(sensor: String, command: String) {
         id = UUID()
         self.sensor = sensor
         self.command = command
@@ -16,7 +16,7 @@ public struct ExportRun: Sendable {
     }
 
     /// The `--sensor` default: the host name.
-    public static var defaultSensor: String {
+    package static var defaultSensor: String {
         // gethostname, not ProcessInfo.hostName: that one may wait for name resolution.
         var name = [CChar](repeating: 0, count: Self.hostNameCapacity)
         guard gethostname(&name, name.count - 1) == 0 else { return "unknown" }

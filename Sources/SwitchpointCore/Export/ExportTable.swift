@@ -1,7 +1,7 @@
 /// The event tables of docs/postgres.sql with the columns switchpoint fills, in bind order.
 /// Every table starts with the same key columns: `conn_uid` (the distribution key,
 /// `<run_id>:<conn>`), `seq` (the row's number within the run), `sensor`, `run_id`, `conn`.
-public enum ExportTable: String, Sendable, CaseIterable {
+package enum ExportTable: String, Sendable, CaseIterable {
     case connections = "switchpoint_connections"
     case upgrades = "switchpoint_upgrades"
     case findings = "switchpoint_findings"
@@ -23,7 +23,7 @@ public enum ExportTable: String, Sendable, CaseIterable {
     ]
 
     /// Name and SQL type of each column, key columns first (the type casts each bind).
-    public var columns: [(name: String, type: String)] {
+    package var columns: [(name: String, type: String)] {
         Self.keyColumns + ownColumns
     }
 
@@ -31,7 +31,8 @@ public enum ExportTable: String, Sendable, CaseIterable {
         switch self {
         case .connections:
             Self.endpointColumns + [
-                ("opened_at", "timestamptz"), ("closed_at", "timestamptz"), ("close_reason", "text"), ("handshake", "text"),
+                ("opened_at", "timestamptz"), ("closed_at", "timestamptz"), ("close_reason", "text"),
+                ("handshake", "text"),
                 ("bytes_c2s", "bigint"), ("bytes_s2c", "bigint"), ("packets_c2s", "bigint"), ("packets_s2c", "bigint"),
                 ("gaps", "integer"), ("gap_bytes", "bigint"),
             ]
@@ -43,12 +44,14 @@ public enum ExportTable: String, Sendable, CaseIterable {
             ]
         case .findings:
             [("ts", "timestamptz")] + Self.endpointColumns + [
-                ("code", "text"), ("severity", "text"), ("message", "text"), ("dir", "text"), ("stream_offset", "bigint"),
+                ("code", "text"), ("severity", "text"), ("message", "text"), ("dir", "text"),
+                ("stream_offset", "bigint"),
                 ("h2_stream", "bigint"), ("tls", "boolean"),
             ] + Self.requestColumns
         case .websockets:
             [("ts", "timestamptz")] + Self.endpointColumns + [("h2_stream", "bigint")] + Self.requestColumns + [
-                ("messages_c2s", "bigint"), ("messages_s2c", "bigint"), ("bytes_c2s", "bigint"), ("bytes_s2c", "bigint"),
+                ("messages_c2s", "bigint"), ("messages_s2c", "bigint"), ("bytes_c2s", "bigint"),
+                ("bytes_s2c", "bigint"),
                 ("pings", "bigint"), ("close_code", "integer"), ("close_reason", "text"), ("closed_by", "text"),
                 ("close_answered", "boolean"), ("close_frame_seen", "boolean"),
             ]
@@ -60,10 +63,13 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 ("unfinished", "boolean"), ("tls", "boolean"),
             ]
         case .auditFindings:
-            [("ts", "timestamptz"),
-             ("code", "text"), ("severity", "text"), ("message", "text"), ("fix", "text"),
-             ("front_conn", "text"), ("back_conn", "text"), ("proxy", "text"), ("proxy_addr", "inet"), ("proxy_port", "integer"),
-             ("upstream", "text"), ("client_addr", "inet"), ("confidence", "text")] + Self.requestColumns
+            [
+                ("ts", "timestamptz"),
+                ("code", "text"), ("severity", "text"), ("message", "text"), ("fix", "text"),
+                ("front_conn", "text"), ("back_conn", "text"), ("proxy", "text"), ("proxy_addr", "inet"),
+                ("proxy_port", "integer"),
+                ("upstream", "text"), ("client_addr", "inet"), ("confidence", "text"),
+            ] + Self.requestColumns
         }
     }
 }

@@ -1,5 +1,5 @@
 /// One column value of an exported row, typed the way the database column is.
-public enum ExportValue: Sendable, Equatable {
+package enum ExportValue: Sendable, Equatable {
     case text(String)
     case integer(Int64)
     case real(Double)

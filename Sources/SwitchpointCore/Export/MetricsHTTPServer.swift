@@ -4,16 +4,16 @@ import NIOPosix
 
 /// Serves `GET /metrics` (Prometheus text format 0.0.4) on its own event loop thread, away
 /// from capture and analysis. Any other path is a 404; every response closes its connection.
-public final class MetricsHTTPServer: Sendable {
+package final class MetricsHTTPServer: Sendable {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     static let metricsPath = "/metrics"
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     /// The address actually bound (port 0 picks a free one).
-    public let boundPort: Int
+    package let boundPort: Int
 
-    public init(host: String, port: Int, sink: PrometheusMetricsSink) throws {
+    package init(host: String, port: Int, sink: PrometheusMetricsSink) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             channel = try ServerBootstrap(group: group)
@@ -34,7 +34,7 @@ public final class MetricsHTTPServer: Sendable {
         boundPort = channel.localAddress?.port ?? port
     }
 
-    public func stop() {
+    package func stop() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }

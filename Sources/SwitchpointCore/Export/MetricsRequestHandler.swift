@@ -26,11 +26,16 @@ final class MetricsRequestHandler: ChannelInboundHandler {
             let found = request.method == .GET && (path == MetricsHTTPServer.metricsPath || path == "/")
             let body = found ? sink.scrape() : Array("not found: metrics are at /metrics\n".utf8)
             var headers = NIOHTTP1.HTTPHeaders()
-            headers.add(name: "Content-Type", value: found ? MetricsHTTPServer.contentType : "text/plain; charset=utf-8")
+            headers.add(
+                name: "Content-Type", value: found ? MetricsHTTPServer.contentType : "text/plain; charset=utf-8")
             headers.add(name: "Content-Length", value: String(body.count))
             headers.add(name: "Connection", value: "close")
-            context.write(wrapOutboundOut(.head(NIOHTTP1.HTTPResponseHead(version: request.version, status: found ? .ok : .notFound,
-                                                                 headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(
+                    .head(
+                        NIOHTTP1.HTTPResponseHead(
+                            version: request.version, status: found ? .ok : .notFound,
+                            headers: headers))), promise: nil)
             var buffer = context.channel.allocator.buffer(capacity: body.count)
             buffer.writeBytes(body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)

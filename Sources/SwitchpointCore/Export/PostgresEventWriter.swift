@@ -55,8 +55,10 @@ final class PostgresEventWriter: @unchecked Sendable {
     /// Connections whose close was never confirmed (only touched by the writer thread).
     private var unclosed: [PostgresConnection] = []
 
-    init(target: PostgresTarget, run: ExportRun, queue: BoundedRowQueue, limits: Limits = Limits(),
-         report: @escaping (String) -> Void) {
+    init(
+        target: PostgresTarget, run: ExportRun, queue: BoundedRowQueue, limits: Limits = Limits(),
+        report: @escaping (String) -> Void
+    ) {
         self.target = target
         self.run = run
         self.queue = queue
@@ -122,7 +124,8 @@ final class PostgresEventWriter: @unchecked Sendable {
         var failures = 0
         while !isStopping {
             if batch.isEmpty {
-                batch = queue.popBatch(limit: limits.batchRows, waitingUntil: Date().addingTimeInterval(limits.flushInterval))
+                batch = queue.popBatch(
+                    limit: limits.batchRows, waitingUntil: Date().addingTimeInterval(limits.flushInterval))
                 if batch.isEmpty {
                     if queue.isClosedAndEmpty { break }
                     continue
@@ -134,12 +137,16 @@ final class PostgresEventWriter: @unchecked Sendable {
                     backoff = limits.firstBackoff
                     if lost {
                         update { $0.reconnects += 1 }
-                        report("postgres: reconnected to \(target) after \(failures) failed attempt\(failures == 1 ? "" : "s")")
+                        report(
+                            "postgres: reconnected to \(target) after \(failures) failed attempt\(failures == 1 ? "" : "s")"
+                        )
                     }
                     lost = false
                     failures = 0
                 } catch {
-                    if failures == 0 { report("postgres: cannot connect to \(target): \(Self.describe(error)); retrying with backoff") }
+                    if failures == 0 {
+                        report("postgres: cannot connect to \(target): \(Self.describe(error)); retrying with backoff")
+                    }
                     failures += 1
                     lost = true
                     pause(&backoff)
@@ -157,10 +164,14 @@ final class PostgresEventWriter: @unchecked Sendable {
                     let stored = insertEach(batch, on: open)
                     update { $0.written += stored }
                     queue.countDropped(batch.count - stored)
-                    report("postgres: the server rejected \(batch.count - stored) row\(batch.count - stored == 1 ? "" : "s"): \(Self.describe(error))")
+                    report(
+                        "postgres: the server rejected \(batch.count - stored) row\(batch.count - stored == 1 ? "" : "s"): \(Self.describe(error))"
+                    )
                     batch = []
                 } else {
-                    report("postgres: connection lost (\(Self.describe(error))); reconnecting with backoff, analysis goes on")
+                    report(
+                        "postgres: connection lost (\(Self.describe(error))); reconnecting with backoff, analysis goes on"
+                    )
                     close(open)
                     connection = nil
                     lost = true
@@ -184,8 +195,10 @@ final class PostgresEventWriter: @unchecked Sendable {
     }
 
     private func connect() throws -> PostgresConnection {
-        let connection = try PostgresConnection.connect(on: group.next(), configuration: try target.configuration(),
-                                                        id: 1, logger: logger).wait()
+        let connection = try PostgresConnection.connect(
+            on: group.next(), configuration: try target.configuration(),
+            id: 1, logger: logger
+        ).wait()
         do {
             for statement in PostgresSchema.statements {
                 do {
@@ -201,10 +214,12 @@ final class PostgresEventWriter: @unchecked Sendable {
             binds.append(run.sensor)
             binds.append(run.command)
             binds.append(run.started)
-            try execute(PostgresQuery(unsafeSQL: """
-                INSERT INTO switchpoint_runs (run_id, sensor, command, started_at) VALUES ($1::uuid, $2, $3, $4)
-                ON CONFLICT (run_id) DO NOTHING
-                """, binds: binds), on: connection)
+            try execute(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO switchpoint_runs (run_id, sensor, command, started_at) VALUES ($1::uuid, $2, $3, $4)
+                        ON CONFLICT (run_id) DO NOTHING
+                        """, binds: binds), on: connection)
         } catch {
             close(connection)
             throw error
@@ -223,10 +238,12 @@ final class PostgresEventWriter: @unchecked Sendable {
         binds.append(Int64(totals.written))
         binds.append(Int64(queue.dropped))
         binds.append(Int64(totals.reconnects))
-        try? execute(PostgresQuery(unsafeSQL: """
-            UPDATE switchpoint_runs SET finished_at = $2, rows_written = $3, rows_dropped = $4, reconnects = $5::integer
-            WHERE run_id = $1::uuid
-            """, binds: binds), on: connection)
+        try? execute(
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE switchpoint_runs SET finished_at = $2, rows_written = $3, rows_dropped = $4, reconnects = $5::integer
+                    WHERE run_id = $1::uuid
+                    """, binds: binds), on: connection)
     }
 
     /// One multi-row INSERT per table present in the batch.

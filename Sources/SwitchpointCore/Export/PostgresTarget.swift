@@ -4,22 +4,25 @@ import PostgresNIO
 /// Where `--pg URL` sends events: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`
 /// (`postgresql://` too), `?sslmode=disable|prefer|require|verify-full` (default prefer, as
 /// libpq), and `?host=/run/postgresql` or a percent-encoded path as host for a Unix socket.
-public struct PostgresTarget: Sendable, CustomStringConvertible {
-    public static let defaultPort = 5432
+package struct PostgresTarget: Sendable, CustomStringConvertible {
+    package static let defaultPort = 5432
 
-    public var host: String
-    public var port: Int
-    public var user: String
+    package var host: String
+    package var port: Int
+    package var user: String
     var password: String?
-    public var database: String?
-    public var sslMode: String
+    package var database: String?
+    package var sslMode: String
 
-    public init(url text: String) throws {
+    package init(url text: String) throws {
         guard let components = URLComponents(string: text),
-              let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme.lowercased()) else {
-            throw PostgresTargetError(description: "--pg takes postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (got something else)")
+            let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme.lowercased())
+        else {
+            throw PostgresTargetError(
+                description: "--pg takes postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (got something else)")
         }
-        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         host = query["host"] ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding } ?? "127.0.0.1"
         if host.isEmpty { host = "127.0.0.1" }
         port = components.port ?? query["port"].flatMap { Int($0) } ?? Self.defaultPort
@@ -37,14 +40,15 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
     }
 
     /// The target without its password (for messages).
-    public var description: String {
+    package var description: String {
         "postgres://\(user)@\(host.hasPrefix("/") ? "[\(host)]" : host):\(port)/\(database ?? "")"
     }
 
     func configuration() throws -> PostgresConnection.Configuration {
         if host.hasPrefix("/") {
-            return PostgresConnection.Configuration(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user,
-                                                    password: password, database: database)
+            return PostgresConnection.Configuration(
+                unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user,
+                password: password, database: database)
         }
         let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
@@ -59,11 +63,12 @@ public struct PostgresTarget: Sendable, CustomStringConvertible {
             let context = try NIOSSLContext(configuration: configuration)
             tls = sslMode == "require" ? .require(context) : .prefer(context)
         }
-        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
-                                                database: database, tls: tls)
+        return PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password,
+            database: database, tls: tls)
     }
 }
 
-public struct PostgresTargetError: Error, CustomStringConvertible {
-    public var description: String
+package struct PostgresTargetError: Error, CustomStringConvertible {
+    package var description: String
 }

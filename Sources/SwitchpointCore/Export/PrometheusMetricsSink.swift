@@ -6,15 +6,17 @@ import Prometheus
 /// counters (packets, bytes, drops) are read when a scrape asks for them. Label values from
 /// the wire (upgrade protocols) are capped in number, so a hostile peer cannot grow the
 /// registry without bound.
-public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable {
+package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable {
     /// Distinct protocol label values kept; further ones are counted under `other`.
-    public static let maxProtocolLabels = 32
+    package static let maxProtocolLabels = 32
     /// Switch latency buckets in seconds: 100 µs to 10 s.
-    public static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                  0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    package static let latencyBuckets: [Double] = [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+        0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
     static let otherLabel = "other"
 
-    public let registry = PrometheusCollectorRegistry()
+    package let registry = PrometheusCollectorRegistry()
     private let connectionsTotal: Counter
     private let openConnections: Gauge
     private var upgrades: [UpgradeKey: Counter] = [:]
@@ -47,23 +49,26 @@ public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable
         var drops: [DropStage: Int] = [:]
     }
 
-    public init(captureStatistics: @escaping @Sendable () -> ThreadedCaptureSource.Statistics) {
+    package init(captureStatistics: @escaping @Sendable () -> ThreadedCaptureSource.Statistics) {
         self.captureStatistics = captureStatistics
         connectionsTotal = registry.makeCounter(name: "switchpoint_connections_total", help: "TCP connections seen")
         openConnections = registry.makeGauge(name: "switchpoint_open_connections", help: "TCP connections open now")
-        capturedPackets = registry.makeCounter(name: "switchpoint_packets_total", help: "Packets captured (the summary's captured)")
-        capturedBytes = registry.makeCounter(name: "switchpoint_bytes_total", help: "Bytes captured (as kept by the snapshot length)")
+        capturedPackets = registry.makeCounter(
+            name: "switchpoint_packets_total", help: "Packets captured (the summary's captured)")
+        capturedBytes = registry.makeCounter(
+            name: "switchpoint_bytes_total", help: "Bytes captured (as kept by the snapshot length)")
         var drops: [DropStage: Counter] = [:]
         for stage in DropStage.allCases {
-            drops[stage] = registry.makeCounter(name: "switchpoint_dropped_packets_total", labels: [("stage", stage.rawValue)],
-                                                help: "Packets lost: by the kernel, by the interface, by switchpoint's queue")
+            drops[stage] = registry.makeCounter(
+                name: "switchpoint_dropped_packets_total", labels: [("stage", stage.rawValue)],
+                help: "Packets lost: by the kernel, by the interface, by switchpoint's queue")
         }
         self.drops = drops
     }
 
     /// Counters of a live capture (its `statistics()` takes the capture's own lock, so a
     /// scrape may read it from the server's thread).
-    public convenience init(capture: ThreadedCaptureSource) {
+    package convenience init(capture: ThreadedCaptureSource) {
         let reader = StatisticsReader(capture: capture)
         self.init(captureStatistics: { reader.capture.statistics() })
     }
@@ -72,9 +77,9 @@ public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable
         let capture: ThreadedCaptureSource
     }
 
-    public var wantsFrameEvents: Bool { false }
+    package var wantsFrameEvents: Bool { false }
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .upgrade, .finding: break
         default: return
@@ -113,39 +118,44 @@ public final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendable
     private func upgradeCounter(_ protocolName: String, _ outcome: String) -> Counter {
         let key = UpgradeKey(protocolName: protocolName, outcome: outcome)
         if let counter = upgrades[key] { return counter }
-        let counter = registry.makeCounter(name: "switchpoint_upgrades_total",
-                                           labels: [("protocol", protocolName), ("outcome", outcome)],
-                                           help: "Upgrade attempts by protocol and outcome (switched, refused, no_verdict)")
+        let counter = registry.makeCounter(
+            name: "switchpoint_upgrades_total",
+            labels: [("protocol", protocolName), ("outcome", outcome)],
+            help: "Upgrade attempts by protocol and outcome (switched, refused, no_verdict)")
         upgrades[key] = counter
         return counter
     }
 
     private func findingCounter(_ finding: Finding) -> Counter {
         if let counter = findings[finding.code] { return counter }
-        let counter = registry.makeCounter(name: "switchpoint_findings_total",
-                                           labels: [("code", finding.code.rawValue), ("severity", finding.severity.rawValue)],
-                                           help: "Findings by code (docs/json.md)")
+        let counter = registry.makeCounter(
+            name: "switchpoint_findings_total",
+            labels: [("code", finding.code.rawValue), ("severity", finding.severity.rawValue)],
+            help: "Findings by code (docs/json.md)")
         findings[finding.code] = counter
         return counter
     }
 
     private func histogram(_ protocolName: String) -> ValueHistogram {
         if let histogram = latency[protocolName] { return histogram }
-        let histogram = registry.makeValueHistogram(name: "switchpoint_switch_latency_seconds", labels: [("protocol", protocolName)],
-                                                    buckets: Self.latencyBuckets,
-                                                    help: "Upgrade request to 101 (switch latency)")
+        let histogram = registry.makeValueHistogram(
+            name: "switchpoint_switch_latency_seconds", labels: [("protocol", protocolName)],
+            buckets: Self.latencyBuckets,
+            help: "Upgrade request to 101 (switch latency)")
         latency[protocolName] = histogram
         return histogram
     }
 
     /// The exposition text, with the capture counters brought up to date first.
-    public func scrape() -> [UInt8] {
+    package func scrape() -> [UInt8] {
         captureLock.lock()
         let now = captureStatistics()
         capturedPackets.increment(by: Int64(max(0, now.captured - reported.packets)))
         capturedBytes.increment(by: Int64(max(0, now.capturedBytes - reported.bytes)))
-        let current: [DropStage: Int] = [.kernel: Int(now.kernelDrops ?? 0), .interface: Int(now.interfaceDrops ?? 0),
-                                         .queue: now.queueDrops]
+        let current: [DropStage: Int] = [
+            .kernel: Int(now.kernelDrops ?? 0), .interface: Int(now.interfaceDrops ?? 0),
+            .queue: now.queueDrops,
+        ]
         for (stage, value) in current {
             drops[stage]?.increment(by: Int64(max(0, value - (reported.drops[stage] ?? 0))))
             reported.drops[stage] = max(value, reported.drops[stage] ?? 0)

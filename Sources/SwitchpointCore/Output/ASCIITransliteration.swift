@@ -4,27 +4,27 @@
 /// escaping let through) becomes `\u{XXXX}`, unambiguous because a `\` from the wire is
 /// already `\\`. Applied once, to whole lines as they leave the process, so no printer
 /// needs a second set of literals and the default path pays nothing.
-public enum ASCIITransliteration {
+package enum ASCIITransliteration {
     /// The ASCII spelling of a scalar switchpoint prints, or nil for a scalar to escape.
     static func spelling(_ scalar: UInt32) -> StaticString? {
         switch scalar {
-        case 0x2192: "->"          // →
-        case 0x2190: "<-"          // ←
-        case 0x2550: "="           // ═ (box drawing, double)
-        case 0x2500: "-"           // ─
-        case 0x2502, 0x2551: "|"   // │ ║
-        case 0x2026: "..."         // …
-        case 0x00d7: "x"           // ×
-        case 0x00b5, 0x03bc: "u"   // µ μ
-        case 0x2039: "<"           // ‹
-        case 0x203a: ">"           // ›
-        case 0x2014, 0x2013: "-"   // — –
+        case 0x2192: "->"  // →
+        case 0x2190: "<-"  // ←
+        case 0x2550: "="  // ═ (box drawing, double)
+        case 0x2500: "-"  // ─
+        case 0x2502, 0x2551: "|"  // │ ║
+        case 0x2026: "..."  // …
+        case 0x00d7: "x"  // ×
+        case 0x00b5, 0x03bc: "u"  // µ μ
+        case 0x2039: "<"  // ‹
+        case 0x203a: ">"  // ›
+        case 0x2014, 0x2013: "-"  // — –
         default: nil
         }
     }
 
     /// Appends `bytes` to `out` with everything past ASCII spelled or escaped.
-    public static func append(_ bytes: UnsafeRawBufferPointer, to out: OutputBuffer) {
+    package static func append(_ bytes: UnsafeRawBufferPointer, to out: OutputBuffer) {
         var index = 0
         var runStart = 0
         while index < bytes.count {
@@ -55,7 +55,7 @@ public enum ASCIITransliteration {
 
     /// Whether the locale asks for UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set
     /// and not empty decides, as setlocale would; none set is the C locale (ASCII).
-    public static func localeIsUTF8(environment: [String: String]) -> Bool {
+    package static func localeIsUTF8(environment: [String: String]) -> Bool {
         for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
             guard let value = environment[name], !value.isEmpty else { continue }
             let lowered = value.lowercased()

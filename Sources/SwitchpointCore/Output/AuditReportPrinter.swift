@@ -1,8 +1,8 @@
 /// The audit report as text (grouped by exchange, both legs side by side) or JSON lines.
-public struct AuditReportPrinter {
+package struct AuditReportPrinter {
     let writer: LineWriter
 
-    public init(writer: LineWriter) {
+    package init(writer: LineWriter) {
         self.writer = writer
     }
 
@@ -17,14 +17,17 @@ public struct AuditReportPrinter {
 
     static func answer(_ record: ExchangeRecord) -> String {
         guard let response = record.response else { return "no answer" }
-        return TerminalText.escape("\(response.status) \(response.reason)") + (record.upgraded.map { " → " + TerminalText.escape($0) } ?? "")
+        return TerminalText.escape("\(response.status) \(response.reason)")
+            + (record.upgraded.map { " → " + TerminalText.escape($0) } ?? "")
     }
 
     static func messages(_ record: ExchangeRecord) -> String {
         let c2s = record.messageCount(.clientToServer)
         let s2c = record.messageCount(.serverToClient)
         let closes = record.closeFrames.map { "\($0.direction.shortName) close \($0.code.map(String.init) ?? "-")" }
-        return "messages c2s \(c2s) s2c \(s2c)" + (closes.isEmpty ? ", no close frame" : ", " + closes.joined(separator: ", ")) + ", tcp \(record.closeReason?.rawValue ?? "open")"
+        return "messages c2s \(c2s) s2c \(s2c)"
+            + (closes.isEmpty ? ", no close frame" : ", " + closes.joined(separator: ", "))
+            + ", tcp \(record.closeReason?.rawValue ?? "open")"
     }
 
     static func side(_ left: String, _ right: String, width: Int = 64) -> String {
@@ -32,28 +35,41 @@ public struct AuditReportPrinter {
         return "    " + padded + " │ " + right
     }
 
-    public func text(_ report: ProxyAuditor.Report, problems: [CaptureError]) {
-        var header = "== proxy audit: " + CountedNoun.text(report.records, "exchange") + " read, \(report.pairs.count) paired across the proxy"
+    package func text(_ report: ProxyAuditor.Report, problems: [CaptureError]) {
+        var header =
+            "== proxy audit: " + CountedNoun.text(report.records, "exchange")
+            + " read, \(report.pairs.count) paired across the proxy"
         if let offset = report.clockOffsetMilliseconds {
-            header += "; the back capture's clock is \(JSONLine.fixed(offset, decimals: 3)) ms ahead of the front's (estimated from the handshakes)"
+            header +=
+                "; the back capture's clock is \(JSONLine.fixed(offset, decimals: 3)) ms ahead of the front's (estimated from the handshakes)"
         }
         writer.write(line: header)
         if report.singleLeg {
             writer.write(line: "single-leg mode: no exchange could be paired, so only what one side proves is reported")
         }
         // Findings grouped by front once (a lookup per pair, not a scan of every finding).
-        let findingsByFront = Dictionary(grouping: report.findings.filter { $0.front != nil }, by: { $0.front ?? LegID(file: -1, connection: ConnectionID(0)) })
+        let findingsByFront = Dictionary(
+            grouping: report.findings.filter { $0.front != nil },
+            by: { $0.front ?? LegID(file: -1, connection: ConnectionID(0)) })
         let pairedFronts = Set(report.pairs.map { AuditFinding.label($0.front) })
         for (index, pair) in report.pairs.enumerated() {
             writer.write(line: "")
-            writer.write(line: "exchange \(index + 1)  paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)")
-            writer.write(line: Self.side("front: \(pair.front.client) → \(pair.front.server) [\(AuditFinding.label(pair.front))]",
-                                         "back: \(pair.back.client) → \(pair.back.server) [\(AuditFinding.label(pair.back))]"))
+            writer.write(
+                line:
+                    "exchange \(index + 1)  paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)"
+            )
+            writer.write(
+                line: Self.side(
+                    "front: \(pair.front.client) → \(pair.front.server) [\(AuditFinding.label(pair.front))]",
+                    "back: \(pair.back.client) → \(pair.back.server) [\(AuditFinding.label(pair.back))]"))
             writer.write(line: Self.side(Self.request(pair.front), Self.request(pair.back)))
             writer.write(line: Self.side(Self.answer(pair.front), Self.answer(pair.back)))
             writer.write(line: Self.side(Self.messages(pair.front), Self.messages(pair.back)))
             if let p50 = pair.delays.quantile(0.5), let p99 = pair.delays.quantile(0.99), let max = pair.delays.max() {
-                writer.write(line: "    proxy delay per message: p50 \(TimestampText.duration(milliseconds: p50))  p99 \(TimestampText.duration(milliseconds: p99))  max \(TimestampText.duration(milliseconds: max))  (\(CountedNoun.text(pair.delays.count, "message")))")
+                writer.write(
+                    line:
+                        "    proxy delay per message: p50 \(TimestampText.duration(milliseconds: p50))  p99 \(TimestampText.duration(milliseconds: p99))  max \(TimestampText.duration(milliseconds: max))  (\(CountedNoun.text(pair.delays.count, "message")))"
+                )
             }
             for finding in findingsByFront[AuditFinding.label(pair.front)] ?? [] {
                 write(finding)
@@ -65,7 +81,13 @@ public struct AuditReportPrinter {
         writer.write(line: "")
         var counts: [String: Int] = [:]
         for finding in report.findings { counts[finding.severity.rawValue, default: 0] += 1 }
-        writer.write(line: "== summary: " + CountedNoun.text(report.findings.count, "finding") + (counts.isEmpty ? "" : " (" + ["error", "warn", "info"].compactMap { name in counts[name].map { "\($0) \(name)" } }.joined(separator: ", ") + ")"))
+        writer.write(
+            line: "== summary: " + CountedNoun.text(report.findings.count, "finding")
+                + (counts.isEmpty
+                    ? ""
+                    : " ("
+                        + ["error", "warn", "info"].compactMap { name in counts[name].map { "\($0) \(name)" } }.joined(
+                            separator: ", ") + ")"))
         for problem in problems { writer.write(line: "input problem: \(TerminalText.escape(problem.description))") }
         writer.flush()
     }
@@ -74,12 +96,15 @@ public struct AuditReportPrinter {
         var where_ = ""
         if let front = finding.front { where_ += " front \(front)" }
         if let back = finding.back { where_ += " back \(back)" }
-        writer.write(line: "  !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))")
+        writer.write(
+            line:
+                "  !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))"
+        )
         if let fix = finding.fix { writer.write(line: "     fix: \(fix)") }
     }
 
     /// `escaping: .ascii` (`--json-ascii`): pure ASCII out.
-    public func json(_ report: ProxyAuditor.Report, problems: [CaptureError], escaping: JSONEscaping = .standard) {
+    package func json(_ report: ProxyAuditor.Report, problems: [CaptureError], escaping: JSONEscaping = .standard) {
         for pair in report.pairs {
             var line = JSONLine(escaping: escaping)
             line.add("type", "audit.pair")
@@ -93,8 +118,16 @@ public struct AuditReportPrinter {
             line.add("back_server", pair.back.server.description)
             line.add("front_request", pair.front.request.map { "\($0.method) \($0.target) \($0.version)" })
             line.add("back_request", pair.back.request.map { "\($0.method) \($0.target) \($0.version)" })
-            if let status = pair.front.response?.status { line.add("front_status", status) } else { line.addNull("front_status") }
-            if let status = pair.back.response?.status { line.add("back_status", status) } else { line.addNull("back_status") }
+            if let status = pair.front.response?.status {
+                line.add("front_status", status)
+            } else {
+                line.addNull("front_status")
+            }
+            if let status = pair.back.response?.status {
+                line.add("back_status", status)
+            } else {
+                line.addNull("back_status")
+            }
             line.add("messages_front", pair.front.messageCount)
             line.add("messages_back", pair.back.messageCount)
             if let p50 = pair.delays.quantile(0.5) { line.add("delay_p50_ms", p50, decimals: 3) }
@@ -123,7 +156,10 @@ public struct AuditReportPrinter {
         for finding in report.findings { counts[finding.code.rawValue, default: 0] += 1 }
         line.addRaw("findings", json: JSONLine.countsObject(counts.map { ($0.key, $0.value) }, escaping: escaping))
         line.add("worst_severity", report.worstSeverity?.rawValue)
-        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
+        line.addRaw(
+            "input_problems",
+            json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",")
+                + "]")
         writer.write(line: line.line)
         writer.flush()
     }

@@ -1,6 +1,6 @@
 extension CaptureInterface {
     /// `1.eth0 (description) [Up, Running, Connected]`, numbered as tcpdump numbers them.
-    public func listingLine(number: Int) -> String {
+    package func listingLine(number: Int) -> String {
         var line = "\(number).\(TerminalText.escape(name))"
         if let description, !description.isEmpty {
             line += " (\(TerminalText.escape(description)))"

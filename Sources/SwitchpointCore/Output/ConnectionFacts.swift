@@ -1,18 +1,18 @@
 /// What the dissectors said about each connection, for the `--connections` listing's
 /// protocol, upgrade and findings columns: a sink the timeline analyzer feeds while the
 /// listing reads the same stream signals. Kept per open connection, taken at its close.
-public final class ConnectionFacts: TimelineEventSink {
-    public struct Facts: Sendable, Equatable {
+package final class ConnectionFacts: TimelineEventSink {
+    package struct Facts: Sendable, Equatable {
         /// The protocol the connection started with (`http1`, `http2`, `tls`, `websocket`
         /// when found by content, a raw protocol's name); nil when nothing was dissected.
-        public var initialProtocol: String?
+        package var initialProtocol: String?
         /// `websocket established`, `h2c rejected`, `refused 426`, …
-        public var upgrade: String?
-        public var findings = 0
-        public var worstSeverity: Severity?
+        package var upgrade: String?
+        package var findings = 0
+        package var worstSeverity: Severity?
 
         /// `http1→websocket` / `http2` / `-`.
-        public var protocolColumn: String {
+        package var protocolColumn: String {
             guard let initialProtocol else { return "-" }
             guard let switched = switchedTo else { return initialProtocol }
             return initialProtocol + "→" + switched
@@ -21,18 +21,18 @@ public final class ConnectionFacts: TimelineEventSink {
         var switchedTo: String?
 
         /// `0`, `2 (warn)`, `5 (error)`.
-        public var findingsColumn: String {
+        package var findingsColumn: String {
             guard let worstSeverity, findings > 0 else { return "0" }
             return "\(findings) (\(worstSeverity.rawValue))"
         }
     }
 
     private var open: [ConnectionID: Facts] = [:]
-    public let wantsFrameEvents = false
+    package let wantsFrameEvents = false
 
-    public init() {}
+    package init() {}
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .httpRequest, .httpResponse: note(event.connection, protocol: "http1")
         case .tlsClientHello, .tlsServerHello: note(event.connection, protocol: "tls")
@@ -73,7 +73,7 @@ public final class ConnectionFacts: TimelineEventSink {
     }
 
     /// The connection's facts, forgotten here (it closed).
-    public func take(_ connection: ConnectionID) -> Facts {
+    package func take(_ connection: ConnectionID) -> Facts {
         open.removeValue(forKey: connection) ?? Facts()
     }
 }
@@ -81,16 +81,16 @@ public final class ConnectionFacts: TimelineEventSink {
 /// The `--connections` run: each stream signal goes to the timeline analyzer (whose events
 /// fill `ConnectionFacts`) and then to the listing, so a row printed at a close already
 /// knows what its connection carried.
-public struct AnalyzedConnectionListing: StreamSignalSink {
-    public var analyzer: TimelineAnalyzer
-    public var listing: ConnectionListing
+package struct AnalyzedConnectionListing: StreamSignalSink {
+    package var analyzer: TimelineAnalyzer
+    package var listing: ConnectionListing
 
-    public init(analyzer: TimelineAnalyzer, listing: ConnectionListing) {
+    package init(analyzer: TimelineAnalyzer, listing: ConnectionListing) {
         self.analyzer = analyzer
         self.listing = listing
     }
 
-    public mutating func receive(_ signal: StreamSignal) {
+    package mutating func receive(_ signal: StreamSignal) {
         analyzer.receive(signal)
         listing.receive(signal)
     }
@@ -98,7 +98,7 @@ public struct AnalyzedConnectionListing: StreamSignalSink {
 
 extension CaptureRunner {
     /// The text listing's run with its dissectors (a concrete entry point, as for the others).
-    public mutating func run(
+    package mutating func run(
         _ source: PacketSource, into listing: inout AnalyzedConnectionListing,
         shouldStop: () -> Bool = { false },
         onProblem: (CaptureError) -> Void = { _ in },

@@ -2,8 +2,8 @@
 /// one line per TCP connection, like `tshark -z conv,tcp`, plus what reassembly saw.
 /// Live, lines stream out as connections close; offline, the text table is printed in
 /// connection order at the end. `--json` streams the same as JSON lines.
-public struct ConnectionListing: StreamSignalSink {
-    public enum Format: Sendable {
+package struct ConnectionListing: StreamSignalSink {
+    package enum Format: Sendable {
         case text
         case json
     }
@@ -18,21 +18,21 @@ public struct ConnectionListing: StreamSignalSink {
     private var nextRow: ConnectionID = 1
     private var captureStart: Timestamp?
     private var wroteHeader = false
-    public private(set) var connections = 0
-    public private(set) var gaps = 0
-    public private(set) var gapBytes: UInt64 = 0
-    public private(set) var anomalies: [ReassemblyAnomalyCode: Int] = [:]
+    package private(set) var connections = 0
+    package private(set) var gaps = 0
+    package private(set) var gapBytes: UInt64 = 0
+    package private(set) var anomalies: [ReassemblyAnomalyCode: Int] = [:]
     /// The dissectors' view (protocol, upgrade, findings columns), when they ran alongside.
     private let facts: ConnectionFacts?
 
-    public init(writer: LineWriter, format: Format, streaming: Bool, facts: ConnectionFacts? = nil) {
+    package init(writer: LineWriter, format: Format, streaming: Bool, facts: ConnectionFacts? = nil) {
         self.writer = writer
         self.format = format
         self.streaming = streaming
         self.facts = facts
     }
 
-    public mutating func receive(_ signal: StreamSignal) {
+    package mutating func receive(_ signal: StreamSignal) {
         switch signal {
         case .opened(let opening):
             connections += 1
@@ -51,7 +51,8 @@ public struct ConnectionListing: StreamSignalSink {
             switch format {
             case .json: writer.write(line: Self.json(summary))
             case .text:
-                let row = Self.text(summary, captureStart: captureStart ?? summary.start, facts: facts?.take(summary.connection))
+                let row = Self.text(
+                    summary, captureStart: captureStart ?? summary.start, facts: facts?.take(summary.connection))
                 if streaming {
                     writeHeaderOnce()
                     writer.write(line: row)
@@ -74,7 +75,7 @@ public struct ConnectionListing: StreamSignalSink {
     }
 
     /// Closing lines: totals for the connections, the decoder and the inputs.
-    public mutating func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
+    package mutating func finish(statistics: DecodeStatistics, problems: [CaptureError]) {
         switch format {
         case .text:
             for (_, row) in heldRows.sorted(by: { $0.key < $1.key }) {
@@ -87,8 +88,12 @@ public struct ConnectionListing: StreamSignalSink {
         case .json:
             var line = JSONLine()
             statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
-            line.addRaw("anomalies", json: JSONLine.countsObject(anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts))
-            line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
+            line.addRaw(
+                "anomalies",
+                json: JSONLine.countsObject(anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts))
+            line.addRaw(
+                "input_problems",
+                json: "[" + problems.map { JSONLine.quoted($0.description) }.joined(separator: ",") + "]")
             writer.write(line: line.line)
         }
         writer.flush()
@@ -96,12 +101,16 @@ public struct ConnectionListing: StreamSignalSink {
 
     func summaryLines(statistics: DecodeStatistics, problems: [CaptureError]) -> [String] {
         var lines: [String] = []
-        var packets = CountedNoun.text(connections, "connection") + "; " + statistics.packetBreakdown(alwaysShowOther: true)
-        if gaps > 0 { packets += "; " + CountedNoun.text(gaps, "gap") + ", " + CountedNoun.text(gapBytes, "byte") + " missing" }
+        var packets =
+            CountedNoun.text(connections, "connection") + "; " + statistics.packetBreakdown(alwaysShowOther: true)
+        if gaps > 0 {
+            packets += "; " + CountedNoun.text(gaps, "gap") + ", " + CountedNoun.text(gapBytes, "byte") + " missing"
+        }
         lines.append(packets)
         let counts = anomalies.map { ($0.key.rawValue, $0.value) } + statistics.problemCounts
         if !counts.isEmpty {
-            lines.append("anomalies: " + counts.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+            lines.append(
+                "anomalies: " + counts.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
         for problem in problems {
             lines.append("input problem: \(TerminalText.escape(problem.description))")
@@ -129,29 +138,36 @@ public struct ConnectionListing: StreamSignalSink {
 
     static let factsWidths = (protocol: 16, upgrade: 34, findings: 11)
 
-    static func text(_ summary: ConnectionSummary, captureStart: Timestamp, facts: ConnectionFacts.Facts? = nil) -> String {
-        let c2s = summary.clientToServer, s2c = summary.serverToClient
+    static func text(
+        _ summary: ConnectionSummary, captureStart: Timestamp, facts: ConnectionFacts.Facts? = nil
+    ) -> String {
+        let c2s = summary.clientToServer
+        let s2c = summary.serverToClient
         let gapCount = c2s.gaps + s2c.gaps
         var handshake = summary.handshake.rawValue
         if summary.handshake == .none { handshake = "mid-stream" }
-        return ([
-            pad(String(summary.connection), 5, right: true),
-            pad(summary.client.description, 22),
-            pad(summary.server.description, 22),
-            pad(JSONLine.fixed(summary.start.seconds(since: captureStart), decimals: 6), 12, right: true),
-            pad(JSONLine.fixed(summary.end.seconds(since: summary.start), decimals: 6), 12, right: true),
-            pad(String(c2s.packets), 9, right: true),
-            pad(String(c2s.deliveredBytes), 12, right: true),
-            pad(String(s2c.packets), 9, right: true),
-            pad(String(s2c.deliveredBytes), 12, right: true),
-            pad(String(gapCount), 5, right: true),
-            pad(handshake, 11),
-        ] + (facts.map { facts in
-            [pad(facts.protocolColumn, factsWidths.protocol), pad(facts.upgrade ?? "-", factsWidths.upgrade),
-             pad(facts.findingsColumn, factsWidths.findings)]
-        } ?? []) + [
-            summary.reason.rawValue,
-        ]).joined(separator: " ")
+        return
+            ([
+                pad(String(summary.connection), 5, right: true),
+                pad(summary.client.description, 22),
+                pad(summary.server.description, 22),
+                pad(JSONLine.fixed(summary.start.seconds(since: captureStart), decimals: 6), 12, right: true),
+                pad(JSONLine.fixed(summary.end.seconds(since: summary.start), decimals: 6), 12, right: true),
+                pad(String(c2s.packets), 9, right: true),
+                pad(String(c2s.deliveredBytes), 12, right: true),
+                pad(String(s2c.packets), 9, right: true),
+                pad(String(s2c.deliveredBytes), 12, right: true),
+                pad(String(gapCount), 5, right: true),
+                pad(handshake, 11),
+            ]
+            + (facts.map { facts in
+                [
+                    pad(facts.protocolColumn, factsWidths.protocol), pad(facts.upgrade ?? "-", factsWidths.upgrade),
+                    pad(facts.findingsColumn, factsWidths.findings),
+                ]
+            } ?? []) + [
+                summary.reason.rawValue
+            ]).joined(separator: " ")
     }
 
     static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
@@ -164,23 +180,32 @@ public struct ConnectionListing: StreamSignalSink {
     // MARK: JSON (the same lines the timeline prints for these events)
 
     static func json(_ opening: ConnectionOpening) -> String {
-        JSONTimelinePrinter.line(TimelineEvent(timestamp: opening.capture.timestamp, connection: opening.connection,
-                                               packet: opening.capture.packetNumber, kind: .connectionOpened(opening)))
+        JSONTimelinePrinter.line(
+            TimelineEvent(
+                timestamp: opening.capture.timestamp, connection: opening.connection,
+                packet: opening.capture.packetNumber, kind: .connectionOpened(opening)))
     }
 
     static func json(_ gap: StreamGap) -> String {
-        JSONTimelinePrinter.line(TimelineEvent(timestamp: gap.capture.timestamp, connection: gap.connection, packet: gap.capture.packetNumber,
-                                               direction: gap.direction, offset: gap.offset, kind: .gap(length: gap.length, reason: gap.reason)))
+        JSONTimelinePrinter.line(
+            TimelineEvent(
+                timestamp: gap.capture.timestamp, connection: gap.connection, packet: gap.capture.packetNumber,
+                direction: gap.direction, offset: gap.offset, kind: .gap(length: gap.length, reason: gap.reason)))
     }
 
     static func json(_ anomaly: ReassemblyAnomaly) -> String {
-        JSONTimelinePrinter.line(TimelineEvent(timestamp: anomaly.capture.timestamp, connection: anomaly.connection, packet: anomaly.capture.packetNumber,
-                                               direction: anomaly.direction, kind: .finding(Finding(anomaly: anomaly))))
+        JSONTimelinePrinter.line(
+            TimelineEvent(
+                timestamp: anomaly.capture.timestamp, connection: anomaly.connection,
+                packet: anomaly.capture.packetNumber,
+                direction: anomaly.direction, kind: .finding(Finding(anomaly: anomaly))))
     }
 
     static func json(_ summary: ConnectionSummary) -> String {
-        JSONTimelinePrinter.line(TimelineEvent(timestamp: summary.capture.timestamp, connection: summary.connection,
-                                               packet: summary.capture.packetNumber, kind: .connectionClosed(summary)))
+        JSONTimelinePrinter.line(
+            TimelineEvent(
+                timestamp: summary.capture.timestamp, connection: summary.connection,
+                packet: summary.capture.packetNumber, kind: .connectionClosed(summary)))
     }
 
 }

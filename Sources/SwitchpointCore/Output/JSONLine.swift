@@ -1,12 +1,12 @@
 /// Builds one JSON object on one line, fields in the order written. Hand-rolled so that
 /// streaming output costs no encoder round trip and keeps a stable field order.
-public struct JSONLine {
+package struct JSONLine {
     private(set) var text = "{"
     private var empty = true
     /// `.ascii`: string values escape every character past U+007F (`--json-ascii`).
-    public var escaping: JSONEscaping
+    package var escaping: JSONEscaping
 
-    public init(escaping: JSONEscaping = .standard) {
+    package init(escaping: JSONEscaping = .standard) {
         self.escaping = escaping
     }
 
@@ -18,40 +18,40 @@ public struct JSONLine {
         text += "\":"
     }
 
-    public mutating func add(_ name: String, _ value: String) {
+    package mutating func add(_ name: String, _ value: String) {
         key(name)
         Self.appendQuoted(value, to: &text, escaping: escaping)
     }
 
-    public mutating func add(_ name: String, _ value: String?) {
+    package mutating func add(_ name: String, _ value: String?) {
         guard let value else { return addNull(name) }
         add(name, value)
     }
 
-    public mutating func add(_ name: String, _ value: Int) {
+    package mutating func add(_ name: String, _ value: Int) {
         key(name)
         text += String(value)
     }
 
-    public mutating func add(_ name: String, _ value: UInt64) {
+    package mutating func add(_ name: String, _ value: UInt64) {
         key(name)
         text += String(value)
     }
 
-    public mutating func add(_ name: String, _ value: Bool) {
+    package mutating func add(_ name: String, _ value: Bool) {
         key(name)
         text += value ? "true" : "false"
     }
 
     /// Fixed-point number with `decimals` digits (timestamps: 6 for µs).
-    public mutating func add(_ name: String, _ value: Double, decimals: Int) {
+    package mutating func add(_ name: String, _ value: Double, decimals: Int) {
         key(name)
         text += Self.fixed(value, decimals: decimals)
     }
 
     /// Epoch seconds with microsecond precision, computed from integers so that large
     /// epoch values keep every digit.
-    public mutating func add(_ name: String, timestamp: Timestamp) {
+    package mutating func add(_ name: String, timestamp: Timestamp) {
         key(name)
         let micros = timestamp.nanoseconds / 1000
         let seconds = micros / 1_000_000
@@ -63,18 +63,18 @@ public struct JSONLine {
         }
     }
 
-    public mutating func addNull(_ name: String) {
+    package mutating func addNull(_ name: String) {
         key(name)
         text += "null"
     }
 
     /// Inserts already-encoded JSON (an array or object built elsewhere).
-    public mutating func addRaw(_ name: String, json: String) {
+    package mutating func addRaw(_ name: String, json: String) {
         key(name)
         text += json
     }
 
-    public var line: String { text + "}" }
+    package var line: String { text + "}" }
 
     static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "null" }
@@ -96,7 +96,7 @@ public struct JSONLine {
 
     /// Appends `value` as a JSON string literal; `.ascii` escapes every character past
     /// U+007F too (a surrogate pair above the BMP).
-    public static func appendQuoted(_ value: String, to text: inout String, escaping: JSONEscaping = .standard) {
+    package static func appendQuoted(_ value: String, to text: inout String, escaping: JSONEscaping = .standard) {
         text += "\""
         for scalar in value.unicodeScalars {
             switch scalar.value {
@@ -124,11 +124,13 @@ public struct JSONLine {
     }
 
     /// `{"code":count,…}`, keys sorted.
-    public static func countsObject(_ counts: [(String, Int)], escaping: JSONEscaping = .standard) -> String {
-        "{" + counts.sorted { $0.0 < $1.0 }.map { quoted($0.0, escaping: escaping) + ":" + String($0.1) }.joined(separator: ",") + "}"
+    package static func countsObject(_ counts: [(String, Int)], escaping: JSONEscaping = .standard) -> String {
+        "{"
+            + counts.sorted { $0.0 < $1.0 }.map { quoted($0.0, escaping: escaping) + ":" + String($0.1) }.joined(
+                separator: ",") + "}"
     }
 
-    public static func quoted(_ value: String, escaping: JSONEscaping = .standard) -> String {
+    package static func quoted(_ value: String, escaping: JSONEscaping = .standard) -> String {
         var text = ""
         appendQuoted(value, to: &text, escaping: escaping)
         return text

@@ -1,7 +1,7 @@
 /// How JSON strings are escaped. All forms are valid UTF-8 JSON: `"`, `\` and the C0
 /// controls are escaped as JSON requires, bytes that are not valid UTF-8 stand for U+FFFD
 /// (one per maximal invalid subpart, as `String(decoding:as:)` replaces them).
-public enum JSONEscaping: Sendable {
+package enum JSONEscaping: Sendable {
     /// Text stays UTF-8; DEL, the C1 controls and U+2028/U+2029 become `\u00XX`/`\u2028`
     /// too (they break line-oriented readers).
     case standard
@@ -26,23 +26,23 @@ public enum JSONEscaping: Sendable {
 
 extension OutputBuffer {
     /// `bytes` as a quoted JSON string, escaped as `jsonEscaping` says.
-    public func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+    package func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
         append(UInt8(ascii: "\""))
         appendJSONEscaped(bytes, jsonEscaping)
         append(UInt8(ascii: "\""))
     }
 
-    public func appendJSONString(_ text: String) {
+    package func appendJSONString(_ text: String) {
         var text = text
         text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
     }
 
-    public func appendJSONString(_ bytes: [UInt8]) {
+    package func appendJSONString(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { appendJSONString($0) }
     }
 
     /// The inside of a JSON string, in one pass (runs of plain ASCII copied whole).
-    public func appendJSONEscaped(_ bytes: UnsafeRawBufferPointer, _ escaping: JSONEscaping = .standard) {
+    package func appendJSONEscaped(_ bytes: UnsafeRawBufferPointer, _ escaping: JSONEscaping = .standard) {
         var index = 0
         var runStart = 0
         while index < bytes.count {

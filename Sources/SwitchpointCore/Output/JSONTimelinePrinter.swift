@@ -1,15 +1,15 @@
 /// Prints every timeline event as one JSON line as it happens (schema: docs/json.md).
-public final class JSONTimelinePrinter: TimelineEventSink {
+package final class JSONTimelinePrinter: TimelineEventSink {
     private let writer: LineWriter
     /// `--payload full`: binary WebSocket messages carry `data_b64`.
     private let includePayloads: Bool
-    public private(set) var summary = TimelineSummary()
+    package private(set) var summary = TimelineSummary()
     /// `--conn`, `--stream`: the events shown (the summary counts all).
-    public var selection = TimelineSelection()
+    package var selection = TimelineSelection()
 
     /// `escaping: .ascii` (`--json-ascii`): every string, the summary's too, escapes each
     /// character past U+007F, so the output is pure ASCII.
-    public init(writer: LineWriter, includePayloads: Bool = false, escaping: JSONEscaping = .standard) {
+    package init(writer: LineWriter, includePayloads: Bool = false, escaping: JSONEscaping = .standard) {
         self.writer = writer
         self.includePayloads = includePayloads
         writer.out.jsonEscaping = escaping
@@ -18,9 +18,9 @@ public final class JSONTimelinePrinter: TimelineEventSink {
     /// Set for a worker of a sharded run: lines go there, in records for the merge.
     private var shard: ShardOutput?
     /// `-q`: only the summary line (events are counted, not printed).
-    public var summaryOnly = false
+    package var summaryOnly = false
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         summary.count(event)
         if summaryOnly { return }
         if !selection.connections.isEmpty && !selection.admits(event) { return }
@@ -39,7 +39,8 @@ public final class JSONTimelinePrinter: TimelineEventSink {
 
     /// A printer for one worker of a sharded run, formatting into `shard`.
     func shardWorker(into shard: ShardOutput) -> JSONTimelinePrinter {
-        let worker = JSONTimelinePrinter(writer: writer, includePayloads: includePayloads, escaping: writer.out.jsonEscaping)
+        let worker = JSONTimelinePrinter(
+            writer: writer, includePayloads: includePayloads, escaping: writer.out.jsonEscaping)
         worker.selection = selection
         shard.setJSONEscaping(writer.out.jsonEscaping)
         worker.shard = shard
@@ -61,14 +62,19 @@ public final class JSONTimelinePrinter: TimelineEventSink {
         summary.merge(other)
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                       scope: SummaryScope = SummaryScope()) {
-        writer.write(line: summary.jsonLine(statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping, scope: scope))
+    package func finish(
+        statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+        scope: SummaryScope = SummaryScope()
+    ) {
+        writer.write(
+            line: summary.jsonLine(
+                statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping, scope: scope)
+        )
         writer.flush()
     }
 
     /// One event as a JSON line (no newline), for tests and the connection listing.
-    public static func line(_ event: TimelineEvent, includePayloads: Bool = false) -> String {
+    package static func line(_ event: TimelineEvent, includePayloads: Bool = false) -> String {
         let buffer = OutputBuffer(capacity: 256)
         write(event, includePayloads: includePayloads, into: buffer)
         return String(decoding: buffer.bytes, as: UTF8.self)
@@ -106,7 +112,9 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("packets_s2c", summary.serverToClient.packets)
             line.add("gaps", summary.clientToServer.gaps + summary.serverToClient.gaps)
             line.add("gap_bytes", summary.clientToServer.gapBytes + summary.serverToClient.gapBytes)
-            line.add("retransmitted_bytes", summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
+            line.add(
+                "retransmitted_bytes",
+                summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
             line.add("handshake", summary.handshake.rawValue)
             line.add("start", timestamp: summary.start)
             line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
@@ -151,7 +159,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
             line.add("len", chunk.length)
             if chunk.previewIsHex {
                 chunk.head.withUnsafeBytes { head in
-                    line.add("preview_hex", spacedHex: UnsafeRawBufferPointer(rebasing: head[..<min(head.count, RawStreamDissector.previewLength / 2)]))
+                    line.add(
+                        "preview_hex",
+                        spacedHex: UnsafeRawBufferPointer(
+                            rebasing: head[..<min(head.count, RawStreamDissector.previewLength / 2)]))
                 }
             } else {
                 line.add("preview", bytes: chunk.head)
@@ -206,7 +217,10 @@ public final class JSONTimelinePrinter: TimelineEventSink {
                     line.add("data_b64", Base64.encode(message.kept))
                 } else {
                     message.kept.withUnsafeBytes { kept in
-                        line.add("preview_hex", spacedHex: UnsafeRawBufferPointer(rebasing: kept[..<min(kept.count, TextTimelinePrinter.previewHexBytes)]))
+                        line.add(
+                            "preview_hex",
+                            spacedHex: UnsafeRawBufferPointer(
+                                rebasing: kept[..<min(kept.count, TextTimelinePrinter.previewHexBytes)]))
                     }
                 }
                 if !message.keptAll { line.add("truncated", true) }

@@ -35,7 +35,8 @@ struct JSONTopLevelFields {
         while true {
             skipSpace()
             guard index < count, line[index] == .quote, let keyEnd = endOfString(index) else { return nil }
-            let key = String(decoding: UnsafeRawBufferPointer(rebasing: line[(index + 1)..<(keyEnd - 1)]), as: UTF8.self)
+            let key = String(
+                decoding: UnsafeRawBufferPointer(rebasing: line[(index + 1)..<(keyEnd - 1)]), as: UTF8.self)
             index = keyEnd
             skipSpace()
             guard index < count, line[index] == .colon else { return nil }
@@ -101,7 +102,13 @@ extension JSONTopLevelFields {
         for index in 1..<(array.count - 1) {
             let byte = array[index]
             if inString {
-                if escaped { escaped = false } else if byte == .backslash { escaped = true } else if byte == .quote { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == .backslash {
+                    escaped = true
+                } else if byte == .quote {
+                    inString = false
+                }
                 continue
             }
             switch byte {

@@ -1,26 +1,26 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes whole lines to a file descriptor through one reusable byte buffer. Printers
 /// format a line into `out` and call `endLine()`. With `flushEachLine` every line leaves
 /// the process as soon as it is complete, also into a pipe (`| jq`, `| grep` see events
 /// live); otherwise output goes out in 64 KiB blocks.
-public final class LineWriter {
-    public let descriptor: Int32
-    public let flushEachLine: Bool
+package final class LineWriter {
+    package let descriptor: Int32
+    package let flushEachLine: Bool
     /// Runs before output leaves the process (the live status line erases itself here).
-    public var beforeFlush: (() -> Void)?
+    package var beforeFlush: (() -> Void)?
     /// The line being written, and whatever is not flushed yet.
-    public let out: OutputBuffer
+    package let out: OutputBuffer
     static let blockSize = 64 * 1024
     /// `--ascii`: everything past ASCII is spelled or escaped as it leaves (`ASCIITransliteration`).
-    public var asciiOnly = false
+    package var asciiOnly = false
     private lazy var transliterated = OutputBuffer(capacity: Self.blockSize + 4096)
 
-    public init(descriptor: Int32, flushEachLine: Bool) {
+    package init(descriptor: Int32, flushEachLine: Bool) {
         self.descriptor = descriptor
         self.flushEachLine = flushEachLine
         out = OutputBuffer(capacity: Self.blockSize + 4096)
@@ -30,42 +30,42 @@ public final class LineWriter {
         flush()
     }
 
-    public static func standardOutput(flushEachLine: Bool) -> LineWriter {
+    package static func standardOutput(flushEachLine: Bool) -> LineWriter {
         LineWriter(descriptor: 1, flushEachLine: flushEachLine)
     }
 
-    public static func standardError() -> LineWriter {
+    package static func standardError() -> LineWriter {
         LineWriter(descriptor: 2, flushEachLine: true)
     }
 
     /// A line of switchpoint's own text (escape wire text before, or use the escapers on
     /// `out`).
-    public func write(line: String) {
+    package func write(line: String) {
         out.append(trusted: line)
         endLine()
     }
 
     /// Ends the line formatted into `out`.
     @inline(__always)
-    public func endLine() {
+    package func endLine() {
         out.append(0x0a)
         if flushEachLine || out.count >= Self.blockSize { flush() }
     }
 
     /// Lines were appended to `out` directly (each ending in a newline).
     @inline(__always)
-    public func wroteLines() {
+    package func wroteLines() {
         if flushEachLine || out.count >= Self.blockSize { flush() }
     }
 
     /// Whole lines formatted elsewhere (a connection's held block).
-    public func write(lines: OutputBuffer) {
+    package func write(lines: OutputBuffer) {
         write(lines: lines.bytes)
     }
 
     /// Whole lines formatted elsewhere (a worker's share of a sharded run): large runs go
     /// out as they are, without a copy.
-    public func write(lines: UnsafeRawBufferPointer) {
+    package func write(lines: UnsafeRawBufferPointer) {
         if out.count + lines.count > Self.blockSize {
             flush()
             if lines.count >= Self.blockSize {
@@ -77,7 +77,7 @@ public final class LineWriter {
         if flushEachLine { flush() }
     }
 
-    public func flush() {
+    package func flush() {
         guard !out.isEmpty else { return }
         writeOut(out.bytes)
         out.removeAll()
@@ -111,5 +111,5 @@ public final class LineWriter {
     }
 
     /// Whether the descriptor is a terminal (colour and status lines only then).
-    public var isTerminal: Bool { isatty(descriptor) != 0 }
+    package var isTerminal: Bool { isatty(descriptor) != 0 }
 }

@@ -5,15 +5,15 @@
 ///
 /// A class with manual storage rather than `[UInt8]`: appends skip the uniqueness check an
 /// array pays on every byte.
-public final class OutputBuffer {
+package final class OutputBuffer {
     @usableFromInline var base: UnsafeMutablePointer<UInt8>
     @usableFromInline var capacity: Int
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// How `appendJSONEscaped` escapes (every JSON string written into this buffer):
     /// `--json-ascii` sets `.ascii` on the output's buffer.
-    public var jsonEscaping = JSONEscaping.standard
+    package var jsonEscaping = JSONEscaping.standard
 
-    public init(capacity: Int = 4096) {
+    package init(capacity: Int = 4096) {
         self.capacity = max(capacity, 64)
         base = .allocate(capacity: self.capacity)
     }
@@ -22,12 +22,12 @@ public final class OutputBuffer {
         base.deallocate()
     }
 
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     /// The bytes written so far (valid until the next append or removal).
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
-    public func removeAll() {
+    package func removeAll() {
         count = 0
     }
 
@@ -71,14 +71,14 @@ public final class OutputBuffer {
     // MARK: Raw appends
 
     @inline(__always)
-    public func append(_ byte: UInt8) {
+    package func append(_ byte: UInt8) {
         if count == capacity { grow(toAtLeast: count + 1) }
         base[count] = byte
         count += 1
     }
 
     @inline(__always)
-    public func append(_ bytes: UnsafeRawBufferPointer) {
+    package func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         let length = bytes.count
         reserve(length)
@@ -99,24 +99,24 @@ public final class OutputBuffer {
     /// Appends at most this long are copied byte by byte, not through memcpy.
     static let smallCopyLimit = 16
 
-    public func append(_ other: OutputBuffer) {
+    package func append(_ other: OutputBuffer) {
         append(other.bytes)
     }
 
     /// A literal of switchpoint's own (ASCII or UTF-8 such as `→`).
     @inline(__always)
-    public func append(_ text: StaticString) {
+    package func append(_ text: StaticString) {
         // withUTF8Buffer also handles one-scalar literals, which have no pointer form.
         text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// Text switchpoint wrote itself (names, codes, numbers already formatted): no escaping.
-    public func append(trusted text: String) {
+    package func append(trusted text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    public func append(repeating byte: UInt8, count repeats: Int) {
+    package func append(repeating byte: UInt8, count repeats: Int) {
         guard repeats > 0 else { return }
         reserve(repeats)
         (base + count).update(repeating: byte, count: repeats)
@@ -143,7 +143,7 @@ public final class OutputBuffer {
         return digits
     }
 
-    public func append(decimal value: UInt64) {
+    package func append(decimal value: UInt64) {
         let digits = Self.digitCount(value)
         reserve(digits)
         writeDigits(value, count: digits, at: count)
@@ -177,7 +177,7 @@ public final class OutputBuffer {
         count += width
     }
 
-    public func append(decimal value: Int) {
+    package func append(decimal value: Int) {
         if value < 0 {
             append(UInt8(ascii: "-"))
             append(decimal: value.magnitude.toUInt64)
@@ -186,12 +186,12 @@ public final class OutputBuffer {
         }
     }
 
-    public func append(decimal value: Int64) {
+    package func append(decimal value: Int64) {
         append(decimal: Int(value))
     }
 
     /// `value` with at least `width` digits, zeros in front.
-    public func append(zeroPadded value: Int, width: Int) {
+    package func append(zeroPadded value: Int, width: Int) {
         let magnitude = value.magnitude.toUInt64
         let digits = Self.digitCount(magnitude)
         if value < 0 { append(UInt8(ascii: "-")) }
@@ -203,7 +203,7 @@ public final class OutputBuffer {
     }
 
     /// Fixed-point with `decimals` digits, the same digits as `JSONLine.fixed`.
-    public func append(fixed value: Double, decimals: Int) {
+    package func append(fixed value: Double, decimals: Int) {
         guard value.isFinite else { return append("null") }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -227,7 +227,7 @@ public final class OutputBuffer {
     }
 
     @inline(__always)
-    public func append(hexByte byte: UInt8) {
+    package func append(hexByte byte: UInt8) {
         reserve(2)
         base[count] = Self.hexDigit(byte >> 4)
         base[count + 1] = Self.hexDigit(byte & 0xf)
@@ -235,7 +235,7 @@ public final class OutputBuffer {
     }
 
     /// Hex digits with no padding (`1f`, `0`).
-    public func append(hex value: UInt32) {
+    package func append(hex value: UInt32) {
         var started = false
         var shift = 28
         while shift >= 0 {
@@ -249,7 +249,7 @@ public final class OutputBuffer {
     }
 
     /// `0a 1b ff`: bytes as two hex digits each, separated by spaces.
-    public func append(spacedHex bytes: UnsafeRawBufferPointer) {
+    package func append(spacedHex bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         let length = bytes.count
         reserve(length * 3)
@@ -265,10 +265,10 @@ public final class OutputBuffer {
             target += 3
             index += 1
         }
-        count += length * 3 - 1   // no space after the last byte
+        count += length * 3 - 1  // no space after the last byte
     }
 
-    public func append(spacedHex bytes: [UInt8]) {
+    package func append(spacedHex bytes: [UInt8]) {
         bytes.withUnsafeBytes { append(spacedHex: $0) }
     }
 }

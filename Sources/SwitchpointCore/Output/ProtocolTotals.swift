@@ -1,19 +1,19 @@
 /// Messages and streams per protocol for the summary (text and JSON): plain counters, one
 /// increment per counted event, no dictionary on the per-event path.
-public struct ProtocolTotals: Sendable, Equatable {
-    public var http1Requests = 0
-    public var http1Responses = 0
+package struct ProtocolTotals: Sendable, Equatable {
+    package var http1Requests = 0
+    package var http1Responses = 0
     /// Text and binary messages (a fragmented message counts once).
-    public var webSocketMessages = 0
+    package var webSocketMessages = 0
     /// Pings and pongs.
-    public var webSocketControl = 0
-    public var webSocketCloses = 0
+    package var webSocketControl = 0
+    package var webSocketCloses = 0
     /// Finished request/response exchanges (HTTP/2 streams).
-    public var http2Streams = 0
+    package var http2Streams = 0
     /// Chunks of upgraded protocols switchpoint does not dissect.
-    public var rawChunks = 0
+    package var rawChunks = 0
 
-    public init() {}
+    package init() {}
 
     /// Counts `tag` when it is a message or stream; false when it is not one.
     @inline(__always)
@@ -46,12 +46,15 @@ public struct ProtocolTotals: Sendable, Equatable {
     var textLine: String? {
         var parts: [String] = []
         if http1Requests + http1Responses > 0 {
-            parts.append("http1 " + CountedNoun.text(http1Requests, "request") + ", " + CountedNoun.text(http1Responses, "response"))
+            parts.append(
+                "http1 " + CountedNoun.text(http1Requests, "request") + ", "
+                    + CountedNoun.text(http1Responses, "response"))
         }
         if webSocketMessages + webSocketControl + webSocketCloses > 0 {
-            parts.append("websocket " + CountedNoun.text(webSocketMessages, "message") + ", "
-                         + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", "
-                         + CountedNoun.text(webSocketCloses, "close frame"))
+            parts.append(
+                "websocket " + CountedNoun.text(webSocketMessages, "message") + ", "
+                    + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", "
+                    + CountedNoun.text(webSocketCloses, "close frame"))
         }
         if http2Streams > 0 { parts.append("http2 " + CountedNoun.text(http2Streams, "stream")) }
         if rawChunks > 0 { parts.append("raw " + CountedNoun.text(rawChunks, "chunk")) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `switchpoint merge`: the JSON lines of several `--shard I/N` runs (or any switchpoint
@@ -12,19 +12,19 @@ import Glibc
 /// inputs always give the same numbers, and one run's numbers when connection openings
 /// have distinct timestamps). The summary's counts are added up; a missing or repeated
 /// shard is an error, not a silently smaller total.
-public struct ShardMerge {
-    public struct Input {
-        public var name: String
-        public var bytes: UnsafeRawBufferPointer
+package struct ShardMerge {
+    package struct Input {
+        package var name: String
+        package var bytes: UnsafeRawBufferPointer
 
-        public init(name: String, bytes: UnsafeRawBufferPointer) {
+        package init(name: String, bytes: UnsafeRawBufferPointer) {
             self.name = name
             self.bytes = bytes
         }
     }
 
-    public struct MergeError: Error, CustomStringConvertible {
-        public var description: String
+    package struct MergeError: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// One run's output: its event lines (byte ranges into the input) and its summary.
@@ -49,13 +49,13 @@ public struct ShardMerge {
         static let type = "type"
     }
 
-    public private(set) var eventsWritten = 0
-    public private(set) var segments = 0
+    package private(set) var eventsWritten = 0
+    package private(set) var segments = 0
 
-    public init() {}
+    package init() {}
 
     /// Merges `inputs` into `writer`: events, then the summary line.
-    public mutating func merge(_ inputs: [Input], into writer: LineWriter) throws(MergeError) {
+    package mutating func merge(_ inputs: [Input], into writer: LineWriter) throws(MergeError) {
         var found: [Segment] = []
         for (number, input) in inputs.enumerated() {
             found += try Self.segments(of: input, number: number)
@@ -126,11 +126,14 @@ public struct ShardMerge {
             if !line.isEmpty {
                 if line.starts(with: summaryPrefix) {
                     guard let summary = JSONTopLevelFields(line) else {
-                        throw MergeError(description: "\(input.name) line \(lineNumber): the summary line is not a JSON object")
+                        throw MergeError(
+                            description: "\(input.name) line \(lineNumber): the summary line is not a JSON object")
                     }
                     var shard: ShardSelector?
                     if let value = summary.value(SummaryKey.shard) {
-                        guard value.count > 2, let parsed = ShardSelector(String(decoding: value.dropFirst().dropLast(), as: UTF8.self)) else {
+                        guard value.count > 2,
+                            let parsed = ShardSelector(String(decoding: value.dropFirst().dropLast(), as: UTF8.self))
+                        else {
                             throw MergeError(description: "\(input.name) line \(lineNumber): shard is not \"I/N\"")
                         }
                         shard = parsed
@@ -139,7 +142,8 @@ public struct ShardMerge {
                     lines = []
                 } else {
                     guard parseEvent(line, base: start) != nil else {
-                        throw MergeError(description: "\(input.name) line \(lineNumber): not a switchpoint --json timeline line")
+                        throw MergeError(
+                            description: "\(input.name) line \(lineNumber): not a switchpoint --json timeline line")
                     }
                     lines.append(start..<end)
                 }
@@ -147,7 +151,10 @@ public struct ShardMerge {
             start = end + 1
         }
         if !lines.isEmpty {
-            throw MergeError(description: "\(input.name): \(lines.count) event lines after the last summary line (a run that did not finish?)")
+            throw MergeError(
+                description:
+                    "\(input.name): \(lines.count) event lines after the last summary line (a run that did not finish?)"
+            )
         }
         return result
     }
@@ -200,7 +207,8 @@ public struct ShardMerge {
         for _ in min(fractionDigits, 6)..<6 { micros *= 10 }
         let total = (seconds * 1_000_000 + micros) * (negative ? -1 : 1)
         guard line.count - index > connectionKey.count,
-              UnsafeRawBufferPointer(rebasing: line[index..<(index + connectionKey.count)]).elementsEqual(connectionKey) else { return nil }
+            UnsafeRawBufferPointer(rebasing: line[index..<(index + connectionKey.count)]).elementsEqual(connectionKey)
+        else { return nil }
         index += connectionKey.count
         let digitsStart = index
         var connection = 0
@@ -210,7 +218,8 @@ public struct ShardMerge {
             index += 1
         }
         guard index > digitsStart else { return nil }
-        return EventLine(microseconds: total, connection: connection, connectionDigits: (base + digitsStart)..<(base + index))
+        return EventLine(
+            microseconds: total, connection: connection, connectionDigits: (base + digitsStart)..<(base + index))
     }
 
     /// Bounds on the numbers read, so no line can overflow them.
@@ -228,16 +237,22 @@ public struct ShardMerge {
         let sharded = segments.compactMap(\.shard)
         guard let first = sharded.first else { return Array(segments.indices) }
         guard sharded.allSatisfy({ $0.count == first.count }) else {
-            throw MergeError(description: "the inputs come from different shard counts: \(Set(sharded.map(\.count)).sorted())")
+            throw MergeError(
+                description: "the inputs come from different shard counts: \(Set(sharded.map(\.count)).sorted())")
         }
         let indices = sharded.map(\.index)
         let repeated = Dictionary(grouping: indices, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
         guard repeated.isEmpty else {
-            throw MergeError(description: "shard \(repeated.map { "\($0)/\(first.count)" }.joined(separator: ", ")) given more than once")
+            throw MergeError(
+                description:
+                    "shard \(repeated.map { "\($0)/\(first.count)" }.joined(separator: ", ")) given more than once")
         }
         let missing = Set(0..<first.count).subtracting(indices).sorted()
         guard missing.isEmpty else {
-            throw MergeError(description: "shard \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) missing: the merge would be incomplete")
+            throw MergeError(
+                description:
+                    "shard \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) missing: the merge would be incomplete"
+            )
         }
         return segments.enumerated().map { $0.element.shard?.index ?? first.count + $0.offset }
     }
@@ -248,7 +263,9 @@ public struct ShardMerge {
     static func mergedSummary(_ summaries: [JSONTopLevelFields]) -> String {
         var keys: [String] = []
         for summary in summaries {
-            for field in summary.fields where field.key != SummaryKey.shard && !keys.contains(field.key) { keys.append(field.key) }
+            for field in summary.fields where field.key != SummaryKey.shard && !keys.contains(field.key) {
+                keys.append(field.key)
+            }
         }
         var text = "{"
         for (position, key) in keys.enumerated() {
@@ -274,7 +291,8 @@ public struct ShardMerge {
                 for field in object.fields { keyed[field.key, default: []].append(field.value) }
             }
             let body = keyed.sorted { $0.key < $1.key }
-                .map { "\"\($0.key)\":" + String(decoding: mergedValue($0.value), as: UTF8.self) }.joined(separator: ",")
+                .map { "\"\($0.key)\":" + String(decoding: mergedValue($0.value), as: UTF8.self) }.joined(
+                    separator: ",")
             return Array(("{" + body + "}").utf8)
         }
         if first.first == .openBracket {

@@ -37,21 +37,27 @@ final class ShardOutput: RecyclableBatch {
 
     required init() {}
 
-    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
-              shown: ConnectionTraits = []) {
+    func held(
+        _ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
+        shown: ConnectionTraits = []
+    ) {
         // Nothing to hold and nothing to print: the merge would do nothing with it.
         guard !lines.isEmpty || closes || !shown.isEmpty else { return }
         let headerStart = bytes.count
         if let header { bytes.append(header) }
         let linesStart = bytes.count
         bytes.append(lines)
-        records.append(Record(sequence: sequence, kind: .held(connection, closes: closes, shown: shown), headerStart: headerStart,
-                              linesStart: linesStart, linesEnd: bytes.count))
+        records.append(
+            Record(
+                sequence: sequence, kind: .held(connection, closes: closes, shown: shown), headerStart: headerStart,
+                linesStart: linesStart, linesEnd: bytes.count))
     }
 
     func opened(_ connection: ConnectionID) {
-        records.append(Record(sequence: sequence, kind: .opened(connection), headerStart: bytes.count,
-                              linesStart: bytes.count, linesEnd: bytes.count))
+        records.append(
+            Record(
+                sequence: sequence, kind: .opened(connection), headerStart: bytes.count,
+                linesStart: bytes.count, linesEnd: bytes.count))
     }
 
     func direct(_ lines: UnsafeRawBufferPointer) {
@@ -64,12 +70,15 @@ final class ShardOutput: RecyclableBatch {
     /// Lines were formatted straight into `bytes` from `start`.
     func directWritten(from start: Int) {
         guard bytes.count > start else { return }
-        records.append(Record(sequence: sequence, kind: .direct, headerStart: start, linesStart: start, linesEnd: bytes.count))
+        records.append(
+            Record(sequence: sequence, kind: .direct, headerStart: start, linesStart: start, linesEnd: bytes.count))
     }
 
     func problem(_ problem: CaptureError) {
-        records.append(Record(sequence: sequence, kind: .problem(problems.count), headerStart: bytes.count,
-                              linesStart: bytes.count, linesEnd: bytes.count))
+        records.append(
+            Record(
+                sequence: sequence, kind: .problem(problems.count), headerStart: bytes.count,
+                linesStart: bytes.count, linesEnd: bytes.count))
         problems.append(problem)
     }
 

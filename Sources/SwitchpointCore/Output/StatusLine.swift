@@ -1,21 +1,21 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The live status line on standard error (only when it is a terminal): packets, bytes,
 /// connections, upgrades, drops; redrawn at most four times a second and erased before
 /// any event line is printed, so it never mixes with the timeline.
-public final class StatusLine {
+package final class StatusLine {
     private let enabled: Bool
     private var shown = false
     private var lastDraw = ContinuousClock.now - .seconds(1)
-    public static let minimumInterval = Duration.milliseconds(250)
+    package static let minimumInterval = Duration.milliseconds(250)
 
-    public init() {
+    package init() {
         enabled = isatty(2) != 0
     }
 
-    public func update(_ text: @autoclosure () -> String) {
+    package func update(_ text: @autoclosure () -> String) {
         guard enabled else { return }
         let now = ContinuousClock.now
         guard now - lastDraw >= Self.minimumInterval else { return }
@@ -24,7 +24,7 @@ public final class StatusLine {
         shown = true
     }
 
-    public func clear() {
+    package func clear() {
         guard enabled, shown else { return }
         write("\r\u{1b}[K")
         shown = false

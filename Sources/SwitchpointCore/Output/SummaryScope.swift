@@ -1,21 +1,21 @@
 /// Which part of the traffic a run's summary covers: one shard of N (`--shard`), and with
 /// `--workers` each capture worker's own counts.
-public struct SummaryScope: Sendable {
-    public var shard: ShardSelector?
-    public var workers: [Worker] = []
+package struct SummaryScope: Sendable {
+    package var shard: ShardSelector?
+    package var workers: [Worker] = []
 
-    public init(shard: ShardSelector? = nil, workers: [Worker] = []) {
+    package init(shard: ShardSelector? = nil, workers: [Worker] = []) {
         self.shard = shard
         self.workers = workers
     }
 
     /// One fanout worker: the packets it analysed and its socket's capture counters.
-    public struct Worker: Sendable {
-        public var index: Int
-        public var packets: Int
-        public var capture: ThreadedCaptureSource.Statistics
+    package struct Worker: Sendable {
+        package var index: Int
+        package var packets: Int
+        package var capture: ThreadedCaptureSource.Statistics
 
-        public init(index: Int, packets: Int, capture: ThreadedCaptureSource.Statistics) {
+        package init(index: Int, packets: Int, capture: ThreadedCaptureSource.Statistics) {
             self.index = index
             self.packets = packets
             self.capture = capture
@@ -24,13 +24,18 @@ public struct SummaryScope: Sendable {
 
     func textLines() -> [String] {
         var lines: [String] = []
-        if let shard { lines.append("shard \(shard.index)/\(shard.count): only this shard's connections (switchpoint merge joins the shards' --json output)") }
+        if let shard {
+            lines.append(
+                "shard \(shard.index)/\(shard.count): only this shard's connections (switchpoint merge joins the shards' --json output)"
+            )
+        }
         for worker in workers {
             let capture = worker.capture
-            lines.append("worker \(worker.index): \(worker.packets) packets, \(capture.captured) captured"
-                + ", \(capture.kernelDrops.map(String.init) ?? "?") dropped by the kernel"
-                + ", \(capture.interfaceDrops.map(String.init) ?? "?") by the interface"
-                + ", \(capture.queueDrops) by switchpoint's queue")
+            lines.append(
+                "worker \(worker.index): \(worker.packets) packets, \(capture.captured) captured"
+                    + ", \(capture.kernelDrops.map(String.init) ?? "?") dropped by the kernel"
+                    + ", \(capture.interfaceDrops.map(String.init) ?? "?") by the interface"
+                    + ", \(capture.queueDrops) by switchpoint's queue")
         }
         return lines
     }

@@ -5,14 +5,14 @@
 /// CR, LF become `\t`, `\r`, `\n`; other C0 controls and DEL become `\xNN`; the code
 /// points of the invisible and unsafe categories (`escapesScalar`) become `\u{NN}`;
 /// bytes that are not valid UTF-8 become `\xNN`.
-public enum TerminalText {
-    public static func escape(_ text: String) -> String {
+package enum TerminalText {
+    package static func escape(_ text: String) -> String {
         let buffer = OutputBuffer(capacity: text.utf8.count + 16)
         buffer.appendTerminalEscaped(text)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
-    public static func escape(bytes: [UInt8]) -> String {
+    package static func escape(bytes: [UInt8]) -> String {
         let buffer = OutputBuffer(capacity: bytes.count + 16)
         bytes.withUnsafeBytes { buffer.appendTerminalEscaped($0) }
         return String(decoding: buffer.bytes, as: UTF8.self)
@@ -27,9 +27,9 @@ public enum TerminalText {
     /// for non-ASCII scalars; Latin-1 letters and symbols take a fast path.
     @inline(__always)
     static func escapesScalar(_ value: UInt32) -> Bool {
-        if value < 0xa0 { return true }                       // C1 controls
-        if value < 0x100 { return value == 0xad }             // Latin-1: only the soft hyphen (Cf)
-        guard let scalar = Unicode.Scalar(value) else { return true }   // a surrogate code point
+        if value < 0xa0 { return true }  // C1 controls
+        if value < 0x100 { return value == 0xad }  // Latin-1: only the soft hyphen (Cf)
+        guard let scalar = Unicode.Scalar(value) else { return true }  // a surrogate code point
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned:
             return true
@@ -42,7 +42,7 @@ public enum TerminalText {
 extension OutputBuffer {
     /// Raw wire bytes, escaped for the terminal in one pass (runs of plain ASCII copied
     /// whole).
-    public func appendTerminalEscaped(_ bytes: UnsafeRawBufferPointer) {
+    package func appendTerminalEscaped(_ bytes: UnsafeRawBufferPointer) {
         var index = 0
         var runStart = 0
         while index < bytes.count {
@@ -75,17 +75,17 @@ extension OutputBuffer {
         if runStart < index { append(UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
     }
 
-    public func appendTerminalEscaped(_ text: String) {
+    package func appendTerminalEscaped(_ text: String) {
         var text = text
         text.withUTF8 { appendTerminalEscaped(UnsafeRawBufferPointer($0)) }
     }
 
-    public func appendTerminalEscaped(_ text: Substring) {
+    package func appendTerminalEscaped(_ text: Substring) {
         var text = text
         text.withUTF8 { appendTerminalEscaped(UnsafeRawBufferPointer($0)) }
     }
 
-    public func appendTerminalEscaped(_ bytes: [UInt8]) {
+    package func appendTerminalEscaped(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { appendTerminalEscaped($0) }
     }
 

@@ -69,8 +69,10 @@ final class TextBlockAssembler {
     /// (without its newline) with its first lines; without it a connection that has no
     /// block gets the `(continued)` marker. `closes` ends the block (printed in its turn);
     /// `shown` is what the event said about its connection (for `--protocol`/`--severity`).
-    func held(_ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
-              shown: ConnectionTraits = []) {
+    func held(
+        _ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
+        shown: ConnectionTraits = []
+    ) {
         if !lines.isEmpty, recentConnection == connection, let recentBlock {
             recentBlock._withUnsafeGuaranteedRef { $0.append(lines) }
             heldBytes += lines.count
@@ -159,7 +161,7 @@ final class TextBlockAssembler {
             if let held = blocks[connection] {
                 guard held.closed else { return }
             } else if closedEmpty.remove(connection) == nil {
-                return   // open, nothing to show yet
+                return  // open, nothing to show yet
             }
             dequeueHead()
             printBlock(connection, closed: true)
@@ -203,7 +205,7 @@ final class TextBlockAssembler {
         let block = held.buffer
         heldBytes -= block.count
         if !judges || selection.admits(shown) {
-            block.append(0x0a)   // a blank line after each block
+            block.append(0x0a)  // a blank line after each block
             writer.write(lines: block)
         }
         block.removeAll()

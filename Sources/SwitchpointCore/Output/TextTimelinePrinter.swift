@@ -8,38 +8,40 @@
 /// first held block in the order is printed so far and its connection goes on in a new block headed
 /// `conn N (continued)`. New blocks are sized to their first lines, so the slack above the
 /// budget stays small however many blocks are held.
-public final class TextTimelinePrinter: TimelineEventSink {
-    public struct Options: Sendable {
-        public var interleave = false
-        public var colour = false
+package final class TextTimelinePrinter: TimelineEventSink {
+    package struct Options: Sendable {
+        package var interleave = false
+        package var colour = false
         /// Every header of every message, not just the ones that matter for upgrades, and
         /// every WebSocket frame.
-        public var verbose = false
+        package var verbose = false
         /// Whole message payloads instead of previews.
-        public var fullPayload = false
+        package var fullPayload = false
         /// `-q`: only the summary (events are counted, not printed).
-        public var summaryOnly = false
+        package var summaryOnly = false
         /// Bytes of text held in unprinted blocks, over all connections.
-        public var pendingBudget = TextTimelinePrinter.defaultPendingBudget
+        package var pendingBudget = TextTimelinePrinter.defaultPendingBudget
         /// Packet numbers on every line (`--frames`; `-v` too).
-        public var frames = false
+        package var frames = false
         /// How each line's time is shown (`--time`).
-        public var time = TimeFormat.relative
+        package var time = TimeFormat.relative
         /// Which payloads get hexdump lines under their line (`-x`/`-X`, `--follow`).
-        public var hexdump = HexdumpPayloads.none
+        package var hexdump = HexdumpPayloads.none
         /// What is shown (`--conn`, `--stream`, `--protocol`, `--severity`).
-        public var selection = TimelineSelection()
-        public init() {}
+        package var selection = TimelineSelection()
+        package init() {}
     }
 
     /// `--time`: relative to the connection's start (the interleaved timeline: the
     /// capture's), absolute UTC date and time (tcpdump -tttt), the delta from the
     /// connection's previous line, or epoch seconds.
-    public enum TimeFormat: String, Sendable, CaseIterable {
-        case relative = "rel", absolute = "abs", delta, epoch
+    package enum TimeFormat: String, Sendable, CaseIterable {
+        case relative = "rel"
+        case absolute = "abs"
+        case delta, epoch
     }
 
-    public enum HexdumpPayloads: Sendable {
+    package enum HexdumpPayloads: Sendable {
         case none
         /// Binary payloads (`--follow`).
         case binary
@@ -47,7 +49,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case all
     }
 
-    public static let defaultPendingBudget = 8 << 20
+    package static let defaultPendingBudget = 8 << 20
     /// Bytes of a text payload shown in a preview.
     static let previewTextBytes = 200
     /// Bytes of a binary payload shown in a preview (as hex).
@@ -76,8 +78,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
         /// Events of a connection whose opening was not seen: no header, time from `start`.
         init(connection: ConnectionID, start: Timestamp) {
             let nowhere = Endpoint(address: IPAddress(ipv4: 0), port: 0)
-            origin = ConnectionOpening(connection: connection, client: nowhere, server: nowhere, roleEvidence: .firstPacket,
-                                       capture: CaptureInfo(packetNumber: 0, timestamp: start))
+            origin = ConnectionOpening(
+                connection: connection, client: nowhere, server: nowhere, roleEvidence: .firstPacket,
+                capture: CaptureInfo(packetNumber: 0, timestamp: start))
             headerPending = false
             previous = start
         }
@@ -106,7 +109,7 @@ public final class TextTimelinePrinter: TimelineEventSink {
     /// Hexdump lines are asked for (`-x`, `--follow`): checked before a payload is looked at.
     private let hexdumps: Bool
     private var destination: Destination
-    public private(set) var summary = TimelineSummary()
+    package private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
     /// The previous event's connection: events come in runs per connection.
     private var recent: (id: ConnectionID, state: ConnectionState)?
@@ -126,10 +129,13 @@ public final class TextTimelinePrinter: TimelineEventSink {
     private var upgradeAsked: Set<ConnectionID> = []
     private var refusalBodyDue: Set<ConnectionID> = []
 
-    public convenience init(writer: LineWriter, options: Options) {
-        self.init(writer: writer, options: options,
-                  destination: .assembler(TextBlockAssembler(writer: writer, colour: options.colour, budget: options.pendingBudget,
-                                                             selection: options.selection)))
+    package convenience init(writer: LineWriter, options: Options) {
+        self.init(
+            writer: writer, options: options,
+            destination: .assembler(
+                TextBlockAssembler(
+                    writer: writer, colour: options.colour, budget: options.pendingBudget,
+                    selection: options.selection)))
     }
 
     private init(writer: LineWriter, options: Options, destination: Destination) {
@@ -142,9 +148,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// Frames and header blocks are shown only with `-v`.
-    public var wantsFrameEvents: Bool { options.verbose }
+    package var wantsFrameEvents: Bool { options.verbose }
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         summary.count(event)
         if options.summaryOnly { return }
         if captureStart == nil { captureStart = event.timestamp }
@@ -171,9 +177,12 @@ public final class TextTimelinePrinter: TimelineEventSink {
         var origin = state?.start ?? captureStart ?? event.timestamp
         if options.time == .delta { origin = previousLineTime(event, state) }
         lines.removeAll()
-        body(event, LineContext(out: lines, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
-                                stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted,
-                                packet: event.packet, firstPacket: event.firstPacket))
+        body(
+            event,
+            LineContext(
+                out: lines, timestamp: event.timestamp, connection: event.connection, direction: event.direction,
+                stream: event.stream, origin: origin, tagged: state == nil, decrypted: event.decrypted,
+                packet: event.packet, firstPacket: event.firstPacket))
         guard let state else {
             direct(lines.bytes)
             return
@@ -208,7 +217,11 @@ public final class TextTimelinePrinter: TimelineEventSink {
             return state.previous
         }
         defer {
-            if event.tag == .connectionClosed { previousLine[event.connection] = nil } else { previousLine[event.connection] = event.timestamp }
+            if event.tag == .connectionClosed {
+                previousLine[event.connection] = nil
+            } else {
+                previousLine[event.connection] = event.timestamp
+            }
         }
         return previousLine[event.connection] ?? event.timestamp
     }
@@ -220,11 +233,15 @@ public final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    public func finish(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                       scope: SummaryScope = SummaryScope()) {
+    package func finish(
+        statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+        scope: SummaryScope = SummaryScope()
+    ) {
         if case .assembler(let assembler) = destination { assembler.finish() }
         writer.write(line: paint("== summary", .bold))
-        for line in summary.textLines(statistics: statistics, problems: problems, live: live, scope: scope) { writer.write(line: line) }
+        for line in summary.textLines(statistics: statistics, problems: problems, live: live, scope: scope) {
+            writer.write(line: line)
+        }
         writer.flush()
     }
 
@@ -249,13 +266,14 @@ public final class TextTimelinePrinter: TimelineEventSink {
         case .direct:
             assembler.direct(lines)
         case .held(let connection, let closes, let shown):
-            let header = record.headerStart < record.linesStart
+            let header =
+                record.headerStart < record.linesStart
                 ? UnsafeRawBufferPointer(rebasing: bytes[record.headerStart..<record.linesStart]) : nil
             assembler.held(connection, header: header, lines: lines, closes: closes, shown: shown)
         case .opened(let connection):
             assembler.opened(connection)
         case .problem:
-            break   // the run reports problems itself
+            break  // the run reports problems itself
         }
     }
 
@@ -451,7 +469,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
             out.append(count: length, "byte", "bytes")
             if chunked { out.append(" (chunked)") }
             // The body of a refused upgrade usually says why ("invalid Connection header").
-            if event.direction == .serverToClient, !refusalBodyDue.isEmpty, refusalBodyDue.remove(event.connection) != nil, !kept.isEmpty {
+            if event.direction == .serverToClient, !refusalBodyDue.isEmpty,
+                refusalBodyDue.remove(event.connection) != nil, !kept.isEmpty
+            {
                 out.append("  ")
                 upgradeRefusalBody(kept, all: keptAll && UInt64(kept.count) == length, into: out)
             }
@@ -482,7 +502,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
             switch upgrade.outcome {
             case .established?: out.append("  established")
             case .rejectedByClient(let how)?:
-                out.append(how == .rst ? "  rejected by the client (reset without a frame)" : "  rejected by the client (closed without a frame)")
+                out.append(
+                    how == .rst
+                        ? "  rejected by the client (reset without a frame)"
+                        : "  rejected by the client (closed without a frame)")
             case .unknown?: out.append("  outcome unknown (the client had not spoken when the capture ended)")
             case nil: break
             }
@@ -696,7 +719,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
             if let data = frame.pingData {
                 out.append(" data 0x")
-                for shift in stride(from: 56, through: 0, by: -8) { out.append(hexByte: UInt8(truncatingIfNeeded: data >> UInt64(shift))) }
+                for shift in stride(from: 56, through: 0, by: -8) {
+                    out.append(hexByte: UInt8(truncatingIfNeeded: data >> UInt64(shift)))
+                }
             }
             endLine(context)
         case .h2Settings(let settings):
@@ -735,7 +760,8 @@ public final class TextTimelinePrinter: TimelineEventSink {
             if block.endStream { out.append(" end_stream") }
             // Trailers carry no pseudo-header (RFC 9113 §8.1): a block without one ends a message.
             if block.promisedStream == nil, !block.unreliable, !block.fields.isEmpty,
-               !block.fields.contains(where: { $0.name.utf8.first == UInt8(ascii: ":") }) {
+                !block.fields.contains(where: { $0.name.utf8.first == UInt8(ascii: ":") })
+            {
                 out.append(" trailers")
             }
             if block.frames > 1 {
@@ -831,7 +857,9 @@ public final class TextTimelinePrinter: TimelineEventSink {
             }
         case .wsClosing(let closing):
             startLine(context)
-            out.append(closing.firstDirection == .clientToServer ? "websocket closed by the client" : "websocket closed by the server")
+            out.append(
+                closing.firstDirection == .clientToServer
+                    ? "websocket closed by the client" : "websocket closed by the server")
             if let code = closing.firstCode {
                 out.append(" with ")
                 out.append(decimal: Int(code))
@@ -867,7 +895,10 @@ public final class TextTimelinePrinter: TimelineEventSink {
 
     private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool, into out: OutputBuffer) {
         // Binary that reads as text (JSON in a binary frame) is shown as escaped text.
-        if text || PrintableText.isMostlyPrintable(UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, Self.previewTextBytes)])) {
+        if text
+            || PrintableText.isMostlyPrintable(
+                UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, Self.previewTextBytes)]))
+        {
             let limit = options.fullPayload ? bytes.count : Self.previewTextBytes
             let cut = bytes.count > limit || !all
             var shown = UnsafeRawBufferPointer(rebasing: bytes[..<min(limit, bytes.count)])
@@ -948,15 +979,18 @@ public final class TextTimelinePrinter: TimelineEventSink {
                 out.append(UInt8(ascii: "\""))
             } else {
                 out.append("hex ")
-                out.append(spacedHex: UnsafeRawBufferPointer(rebasing: shown[..<min(shown.count, Self.previewHexBytes)]))
+                out.append(
+                    spacedHex: UnsafeRawBufferPointer(rebasing: shown[..<min(shown.count, Self.previewHexBytes)]))
                 if cut || shown.count > Self.previewHexBytes { out.append(" …") }
             }
         }
     }
 
     /// The headers that explain an upgrade, shown on the message's line.
-    private static let notable = ["host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
-                                  "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding"]
+    private static let notable = [
+        "host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
+        "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding",
+    ]
 
     private func notableHeaders(_ headers: HTTPHeaders, into out: OutputBuffer) {
         guard !options.verbose else { return }

@@ -2,27 +2,27 @@
 /// `--follow`. Connection and stream numbers are checked per event; protocol and severity
 /// are properties of a whole connection, judged on its block (`ConnectionTraits`) when the
 /// text timeline prints it.
-public struct TimelineSelection: Sendable {
+package struct TimelineSelection: Sendable {
     /// Only these connections (empty: all).
-    public var connections: Set<ConnectionID> = []
+    package var connections: Set<ConnectionID> = []
     /// Only this HTTP/2 stream's events (and the connection-wide ones without a stream).
-    public var stream: UInt32?
+    package var stream: UInt32?
     /// Only connections that carried this protocol.
-    public var protocolName: ConnectionTraits?
+    package var protocolName: ConnectionTraits?
     /// Only connections with a finding at or above this severity.
-    public var severity: Severity?
+    package var severity: Severity?
 
-    public init() {}
+    package init() {}
 
     /// Nothing is filtered out.
-    public var isEmpty: Bool { connections.isEmpty && stream == nil && protocolName == nil && severity == nil }
+    package var isEmpty: Bool { connections.isEmpty && stream == nil && protocolName == nil && severity == nil }
 
     /// Whether a selection by protocol or severity is asked (judged per connection block).
-    public var judgesBlocks: Bool { protocolName != nil || severity != nil }
+    package var judgesBlocks: Bool { protocolName != nil || severity != nil }
 
     /// The per-event test (connection and stream numbers).
     @inline(__always)
-    public func admits(_ event: TimelineEvent) -> Bool {
+    package func admits(_ event: TimelineEvent) -> Bool {
         if !connections.isEmpty && !connections.contains(event.connection) { return false }
         guard let stream else { return true }
         return (Self.stream(of: event) ?? stream) == stream
@@ -41,7 +41,7 @@ public struct TimelineSelection: Sendable {
     }
 
     /// The per-connection test, on what its events showed.
-    public func admits(_ traits: ConnectionTraits) -> Bool {
+    package func admits(_ traits: ConnectionTraits) -> Bool {
         if let protocolName, traits.isDisjoint(with: protocolName) { return false }
         switch severity {
         case .error?: return traits.contains(.errorFinding)
@@ -51,27 +51,27 @@ public struct TimelineSelection: Sendable {
     }
 
     /// `--protocol` values.
-    public static let protocolNames: [(name: String, traits: ConnectionTraits)] = [
+    package static let protocolNames: [(name: String, traits: ConnectionTraits)] = [
         ("websocket", .websocket), ("http2", .http2), ("http1", .http1), ("tls", .tls), ("raw", .raw),
     ]
 }
 
 /// What a connection's events showed so far: the protocols it carried and its worst
 /// finding. Bits, so the printer can record them per event without allocating.
-public struct ConnectionTraits: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct ConnectionTraits: OptionSet, Sendable, Hashable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let http1 = ConnectionTraits(rawValue: 1 << 0)
-    public static let websocket = ConnectionTraits(rawValue: 1 << 1)
-    public static let http2 = ConnectionTraits(rawValue: 1 << 2)
-    public static let tls = ConnectionTraits(rawValue: 1 << 3)
-    public static let raw = ConnectionTraits(rawValue: 1 << 4)
-    public static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
-    public static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
+    package static let http1 = ConnectionTraits(rawValue: 1 << 0)
+    package static let websocket = ConnectionTraits(rawValue: 1 << 1)
+    package static let http2 = ConnectionTraits(rawValue: 1 << 2)
+    package static let tls = ConnectionTraits(rawValue: 1 << 3)
+    package static let raw = ConnectionTraits(rawValue: 1 << 4)
+    package static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
+    package static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
 
     /// What one event says about its connection.
-    public init(shownBy event: TimelineEvent) {
+    package init(shownBy event: TimelineEvent) {
         switch event.tag {
         case .httpRequest, .httpResponse, .httpBody: self = .http1
         case .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing: self = .websocket
@@ -79,14 +79,20 @@ public struct ConnectionTraits: OptionSet, Sendable, Hashable {
         case .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted: self = .tls
         case .rawData: self = .raw
         case .upgrade:
-            guard case .upgrade(let upgrade) = event.kind else { self = []; return }
+            guard case .upgrade(let upgrade) = event.kind else {
+                self = []
+                return
+            }
             switch upgrade.protocolName.lowercased() {
             case "websocket": self = .websocket
             case "h2c", "h2": self = .http2
             default: self = .raw
             }
         case .finding:
-            guard case .finding(let finding) = event.kind else { self = []; return }
+            guard case .finding(let finding) = event.kind else {
+                self = []
+                return
+            }
             switch finding.severity {
             case .error: self = .errorFinding
             case .warn: self = .warnFinding

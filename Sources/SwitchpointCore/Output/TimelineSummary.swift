@@ -1,22 +1,22 @@
 /// Totals for the closing lines of a timeline: connections, upgrades by protocol and
 /// outcome, findings by code.
-public struct TimelineSummary {
-    public private(set) var connections = 0
-    public private(set) var switched: [String: Int] = [:]
-    public private(set) var refused: [String: Int] = [:]
+package struct TimelineSummary {
+    package private(set) var connections = 0
+    package private(set) var switched: [String: Int] = [:]
+    package private(set) var refused: [String: Int] = [:]
     /// 101s the client did not take: it closed without a byte of the new protocol.
-    public private(set) var rejectedByClient: [String: Int] = [:]
+    package private(set) var rejectedByClient: [String: Int] = [:]
     /// 101s after which the client had not spoken when the capture ended.
-    public private(set) var outcomeUnknown: [String: Int] = [:]
-    public private(set) var findings: [FindingCode: (severity: Severity, count: Int)] = [:]
-    public private(set) var gaps = 0
-    public private(set) var gapBytes: UInt64 = 0
+    package private(set) var outcomeUnknown: [String: Int] = [:]
+    package private(set) var findings: [FindingCode: (severity: Severity, count: Int)] = [:]
+    package private(set) var gaps = 0
+    package private(set) var gapBytes: UInt64 = 0
     /// Messages and streams per protocol.
-    public private(set) var totals = ProtocolTotals()
+    package private(set) var totals = ProtocolTotals()
 
-    public init() {}
+    package init() {}
 
-    public mutating func count(_ event: TimelineEvent) {
+    package mutating func count(_ event: TimelineEvent) {
         // Most events count nothing: a tag check, no payload copy.
         switch event.tag {
         case .connectionOpened, .upgrade, .finding, .gap: break
@@ -61,31 +61,48 @@ public struct TimelineSummary {
         totals.merge(other.totals)
     }
 
-    public var worstSeverity: Severity? { findings.values.map(\.severity).max() }
+    package var worstSeverity: Severity? { findings.values.map(\.severity).max() }
 
-    func textLines(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                   scope: SummaryScope = SummaryScope()) -> [String] {
+    func textLines(
+        statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+        scope: SummaryScope = SummaryScope()
+    ) -> [String] {
         var lines: [String] = []
         // An input that ended early changes how everything below reads: said first, once.
         for problem in problems {
             lines.append("input problem: \(TerminalText.escape(problem.description))")
         }
-        var totals = CountedNoun.text(connections, "connection") + ", " + statistics.packetBreakdown(alwaysShowOther: false)
-        if gaps > 0 { totals += ", " + CountedNoun.text(gaps, "gap") + " (" + CountedNoun.text(gapBytes, "byte") + " never captured)" }
+        var totals =
+            CountedNoun.text(connections, "connection") + ", " + statistics.packetBreakdown(alwaysShowOther: false)
+        if gaps > 0 {
+            totals +=
+                ", " + CountedNoun.text(gaps, "gap") + " (" + CountedNoun.text(gapBytes, "byte") + " never captured)"
+        }
         lines.append(totals)
-        var upgrades = switched.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched ×\($0.value)" }
-        upgrades += rejectedByClient.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) rejected by the client ×\($0.value)" }
-        upgrades += outcomeUnknown.sorted { $0.key < $1.key }.map { "\(TerminalText.escape($0.key)) switched, outcome unknown ×\($0.value)" }
+        var upgrades = switched.sorted { $0.key < $1.key }.map {
+            "\(TerminalText.escape($0.key)) switched ×\($0.value)"
+        }
+        upgrades += rejectedByClient.sorted { $0.key < $1.key }.map {
+            "\(TerminalText.escape($0.key)) rejected by the client ×\($0.value)"
+        }
+        upgrades += outcomeUnknown.sorted { $0.key < $1.key }.map {
+            "\(TerminalText.escape($0.key)) switched, outcome unknown ×\($0.value)"
+        }
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
         if let messages = self.totals.textLine { lines.append(messages) }
         if !findings.isEmpty {
             let sorted = findings.sorted { ($0.value.severity, $1.key.rawValue) > ($1.value.severity, $0.key.rawValue) }
-            lines.append("findings: " + sorted.map { "\($0.key.rawValue) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(separator: ", "))
+            lines.append(
+                "findings: "
+                    + sorted.map { "\($0.key.rawValue) ×\($0.value.count) (\($0.value.severity.rawValue))" }.joined(
+                        separator: ", "))
         }
         let decodeProblems = statistics.problemCounts
         if !decodeProblems.isEmpty {
-            lines.append("packets not decoded: " + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+            lines.append(
+                "packets not decoded: "
+                    + decodeProblems.sorted { $0.0 < $1.0 }.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
         }
         if let live {
             var capture = "capture: " + CountedNoun.text(live.captured, "packet") + " captured"
@@ -98,18 +115,29 @@ public struct TimelineSummary {
         return lines + scope.textLines()
     }
 
-    func jsonLine(statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
-                  escaping: JSONEscaping = .standard, scope: SummaryScope = SummaryScope()) -> String {
+    func jsonLine(
+        statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics? = nil,
+        escaping: JSONEscaping = .standard, scope: SummaryScope = SummaryScope()
+    ) -> String {
         var line = JSONLine(escaping: escaping)
         statistics.addSummaryFields(to: &line, connections: connections, gaps: gaps, gapBytes: gapBytes)
         // Protocol names come from the wire: escaped like every other string value.
         line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }, escaping: escaping))
-        line.addRaw("rejected_by_client", json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))
-        line.addRaw("outcome_unknown", json: JSONLine.countsObject(outcomeUnknown.map { ($0.key, $0.value) }, escaping: escaping))
-        line.addRaw("findings", json: JSONLine.countsObject(findings.map { ($0.key.rawValue, $0.value.count) }, escaping: escaping))
+        line.addRaw(
+            "rejected_by_client",
+            json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw(
+            "outcome_unknown",
+            json: JSONLine.countsObject(outcomeUnknown.map { ($0.key, $0.value) }, escaping: escaping))
+        line.addRaw(
+            "findings",
+            json: JSONLine.countsObject(findings.map { ($0.key.rawValue, $0.value.count) }, escaping: escaping))
         line.addRaw("messages", json: totals.json)
-        line.addRaw("input_problems", json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",") + "]")
+        line.addRaw(
+            "input_problems",
+            json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",")
+                + "]")
         if let live {
             line.add("captured", live.captured)
             if let received = live.kernelReceived { line.add("received", Int(received)) }

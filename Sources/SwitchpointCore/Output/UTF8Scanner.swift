@@ -18,13 +18,31 @@ enum UTF8Scanner {
         var secondLow: UInt8 = 0x80
         var secondHigh: UInt8 = 0xbf
         switch lead {
-        case 0xc2...0xdf: length = 2; value = UInt32(lead & 0x1f)
-        case 0xe0: length = 3; value = 0; secondLow = 0xa0
-        case 0xe1...0xec, 0xee...0xef: length = 3; value = UInt32(lead & 0x0f)
-        case 0xed: length = 3; value = 0xd; secondHigh = 0x9f
-        case 0xf0: length = 4; value = 0; secondLow = 0x90
-        case 0xf1...0xf3: length = 4; value = UInt32(lead & 0x07)
-        case 0xf4: length = 4; value = 4; secondHigh = 0x8f
+        case 0xc2...0xdf:
+            length = 2
+            value = UInt32(lead & 0x1f)
+        case 0xe0:
+            length = 3
+            value = 0
+            secondLow = 0xa0
+        case 0xe1...0xec, 0xee...0xef:
+            length = 3
+            value = UInt32(lead & 0x0f)
+        case 0xed:
+            length = 3
+            value = 0xd
+            secondHigh = 0x9f
+        case 0xf0:
+            length = 4
+            value = 0
+            secondLow = 0x90
+        case 0xf1...0xf3:
+            length = 4
+            value = UInt32(lead & 0x07)
+        case 0xf4:
+            length = 4
+            value = 4
+            secondHigh = 0x8f
         default: return .invalid(length: 1)
         }
         var position = 1

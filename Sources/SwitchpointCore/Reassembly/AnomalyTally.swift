@@ -1,9 +1,9 @@
 /// How often one anomaly code happened on a connection, in one direction (or on the
 /// connection as a whole when `direction` is nil).
-public struct AnomalyCount: Sendable, Equatable {
-    public var code: ReassemblyAnomalyCode
-    public var direction: Direction?
-    public var count: Int
+package struct AnomalyCount: Sendable, Equatable {
+    package var code: ReassemblyAnomalyCode
+    package var direction: Direction?
+    package var count: Int
 }
 
 /// Rate limiting for anomalies: each code is reported once per connection and direction,

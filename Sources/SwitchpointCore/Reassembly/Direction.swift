@@ -1,17 +1,17 @@
 /// Which way bytes flow on a connection.
-public enum Direction: Int, Sendable, Hashable, CaseIterable {
+package enum Direction: Int, Sendable, Hashable, CaseIterable {
     case clientToServer = 0
     case serverToClient = 1
 
     /// The short form used in JSON and the timeline: `c2s` / `s2c`.
-    public var shortName: String {
+    package var shortName: String {
         switch self {
         case .clientToServer: "c2s"
         case .serverToClient: "s2c"
         }
     }
 
-    public var reversed: Direction {
+    package var reversed: Direction {
         switch self {
         case .clientToServer: .serverToClient
         case .serverToClient: .clientToServer
@@ -20,7 +20,7 @@ public enum Direction: Int, Sendable, Hashable, CaseIterable {
 }
 
 /// Connections are numbered from 1 in the order they are first seen.
-public typealias ConnectionID = Int
+package typealias ConnectionID = Int
 
 /// A direction-independent key for a TCP 4-tuple: the smaller endpoint comes first, so
 /// both directions of a connection find the same entry.

@@ -3,12 +3,12 @@
 ///
 /// Mutation yields the stored value in place (`_modify`), so changing a field of one side
 /// never copies the side (a copy would copy its buffers on the next write).
-public struct PerDirection<Value> {
-    public var clientToServer: Value
-    public var serverToClient: Value
+package struct PerDirection<Value> {
+    package var clientToServer: Value
+    package var serverToClient: Value
 
     @inline(__always)
-    public init(clientToServer: Value, serverToClient: Value) {
+    package init(clientToServer: Value, serverToClient: Value) {
         self.clientToServer = clientToServer
         self.serverToClient = serverToClient
     }
@@ -16,12 +16,12 @@ public struct PerDirection<Value> {
     /// The same starting value on both sides (a value type is copied; a class instance
     /// would be shared: give classes one instance each with the other initializer).
     @inline(__always)
-    public init(repeating value: Value) {
+    package init(repeating value: Value) {
         clientToServer = value
         serverToClient = value
     }
 
-    public subscript(direction: Direction) -> Value {
+    package subscript(direction: Direction) -> Value {
         // Coroutines, not get/set: a getter copies the whole side to read one field
         // (twice the time on the HTTP/2 DATA path, measured). They stay calls (a yield per
         // direction is not inlined), which costs a few per cent on the hottest paths.

@@ -1,23 +1,23 @@
 /// Every bound reassembly keeps, with defaults sized for a 24 GiB analyst box and a
 /// 100 MB budget on ordinary captures. Hitting one is an anomaly, never a crash.
-public struct ReassemblyLimits: Sendable {
+package struct ReassemblyLimits: Sendable {
     /// Out-of-order bytes one connection may hold (both directions) before the oldest hole
     /// is declared a gap.
-    public var maxBufferedBytesPerConnection = 4 << 20
+    package var maxBufferedBytesPerConnection = 4 << 20
     /// Out-of-order bytes all connections together may hold; over it the connection
     /// holding the most is flushed.
-    public var maxBufferedBytesTotal = 64 << 20
+    package var maxBufferedBytesTotal = 64 << 20
     /// Out-of-order segments one direction may hold (bounds bookkeeping for tiny segments).
-    public var maxPendingSegmentsPerDirection = 2048
+    package var maxPendingSegmentsPerDirection = 2048
     /// Connections tracked at once; over it the least recently active are evicted.
-    public var maxConnections = 100_000
+    package var maxConnections = 100_000
     /// An open connection with no packet for this long (capture time) is closed as idle.
-    public var idleTimeoutNanoseconds: Int64 = 300 * 1_000_000_000
+    package var idleTimeoutNanoseconds: Int64 = 300 * 1_000_000_000
     /// A closed connection's entry is kept this long to absorb its last ACKs and late
     /// retransmissions without mistaking them for a new mid-stream connection.
-    public var closedLingerNanoseconds: Int64 = 30 * 1_000_000_000
+    package var closedLingerNanoseconds: Int64 = 30 * 1_000_000_000
     /// Delivered bytes kept per direction to check retransmissions for conflicting content.
-    public var overlapCheckWindow = 1024
+    package var overlapCheckWindow = 1024
 
-    public init() {}
+    package init() {}
 }

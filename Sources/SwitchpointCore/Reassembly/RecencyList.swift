@@ -63,7 +63,8 @@ struct RecencyList<Element> {
     }
 
     private mutating func unlink(_ slot: Handle) {
-        let before = previous[slot], after = next[slot]
+        let before = previous[slot]
+        let after = next[slot]
         if before != Self.none { next[before] = after } else { head = after }
         if after != Self.none { previous[after] = before } else { tail = before }
         previous[slot] = Self.none

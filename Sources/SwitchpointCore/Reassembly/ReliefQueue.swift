@@ -85,7 +85,8 @@ struct ReliefQueue {
     private mutating func siftDown(_ start: Int) {
         var parent = start
         while true {
-            let left = 2 * parent + 1, right = left + 1
+            let left = 2 * parent + 1
+            let right = left + 1
             var best = parent
             if left < heap.count, Self.outranks(heap[left], heap[best]) { best = left }
             if right < heap.count, Self.outranks(heap[right], heap[best]) { best = right }

@@ -3,31 +3,34 @@
 /// A dissector records each chunk as it arrives and later asks where a given offset came
 /// from (a WebSocket frame header, the switch point). Entries below what the dissector has
 /// consumed can be forgotten, so memory follows the unparsed window, not the stream.
-public struct StreamOffsetMap: Sendable {
+package struct StreamOffsetMap: Sendable {
     private var starts: [UInt64] = []
     private var captures: [CaptureInfo] = []
     private var head = 0
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { starts.count - head }
+    package var count: Int { starts.count - head }
 
     /// Records that bytes from `offset` on came with `capture` (a chunk or a gap).
-    public mutating func record(offset: UInt64, capture: CaptureInfo) {
-        if let last = captures.last, starts.count > head, last == capture, let lastStart = starts.last, lastStart <= offset {
+    package mutating func record(offset: UInt64, capture: CaptureInfo) {
+        if let last = captures.last, starts.count > head, last == capture, let lastStart = starts.last,
+            lastStart <= offset
+        {
             return  // same packet continues
         }
         starts.append(offset)
         captures.append(capture)
     }
 
-    public mutating func record(_ chunk: StreamChunk) {
+    package mutating func record(_ chunk: StreamChunk) {
         record(offset: chunk.offset, capture: chunk.capture)
     }
 
     /// The packet that carried `offset`: the latest entry starting at or before it.
-    public func capture(at offset: UInt64) -> CaptureInfo? {
-        var low = head, high = starts.count
+    package func capture(at offset: UInt64) -> CaptureInfo? {
+        var low = head
+        var high = starts.count
         while low < high {
             let middle = (low + high) / 2
             if starts[middle] <= offset { low = middle + 1 } else { high = middle }
@@ -36,7 +39,7 @@ public struct StreamOffsetMap: Sendable {
     }
 
     /// Drops entries no offset at or after `offset` can map to.
-    public mutating func forget(below offset: UInt64) {
+    package mutating func forget(below offset: UInt64) {
         while head + 1 < starts.count && starts[head + 1] <= offset {
             head += 1
         }
@@ -51,7 +54,7 @@ public struct StreamOffsetMap: Sendable {
     /// Records a chunk arriving and forgets what lies more than `window` bytes before it:
     /// a dissector whose units (frame headers, message heads) are at most `window` bytes
     /// before their end can still look up where a unit split across packets began.
-    public mutating func record(chunkAt offset: UInt64, capture: CaptureInfo, keeping window: UInt64) {
+    package mutating func record(chunkAt offset: UInt64, capture: CaptureInfo, keeping window: UInt64) {
         // Bytes given again (held bytes replayed) are already mapped: entries stay sorted.
         if starts.count > head, let lastStart = starts.last, offset < lastStart { return }
         record(offset: offset, capture: capture)
@@ -62,7 +65,7 @@ public struct StreamOffsetMap: Sendable {
     /// being read from the chunk at `chunkOffset` carried by `capture`: that packet when
     /// the unit starts inside the chunk (no lookup, the usual case), else the recorded one.
     @inline(__always)
-    public func packetNumber(at offset: UInt64, chunkOffset: UInt64, capture: CaptureInfo) -> UInt64 {
+    package func packetNumber(at offset: UInt64, chunkOffset: UInt64, capture: CaptureInfo) -> UInt64 {
         if offset >= chunkOffset { return capture.packetNumber }
         return self.capture(at: offset)?.packetNumber ?? capture.packetNumber
     }

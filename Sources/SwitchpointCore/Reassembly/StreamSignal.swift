@@ -1,7 +1,7 @@
 /// What reassembly tells its consumer, in capture order. This is the contract every
 /// dissector builds on: bytes arrive once, in stream order, each chunk with its absolute
 /// offset and the packet that carried it; a hole becomes an explicit `gap`, never silence.
-public enum StreamSignal {
+package enum StreamSignal {
     case opened(ConnectionOpening)
     /// `bytes` points into the capture buffer or reassembly's own buffer and is valid only
     /// during the call: copy what must outlive it.
@@ -12,12 +12,12 @@ public enum StreamSignal {
 }
 
 /// A consumer of stream signals (a dissector driver, the connection listing, a test).
-public protocol StreamSignalSink {
+package protocol StreamSignalSink {
     mutating func receive(_ signal: StreamSignal)
 }
 
 /// How the client and server roles were decided.
-public enum RoleEvidence: String, Sendable {
+package enum RoleEvidence: String, Sendable {
     /// The client's SYN was seen.
     case syn
     /// Only the server's SYN-ACK was seen.
@@ -29,30 +29,30 @@ public enum RoleEvidence: String, Sendable {
     case firstPacket = "first-packet"
 }
 
-public struct ConnectionOpening: Sendable {
-    public var connection: ConnectionID
-    public var client: Endpoint
-    public var server: Endpoint
-    public var roleEvidence: RoleEvidence
-    public var capture: CaptureInfo
+package struct ConnectionOpening: Sendable {
+    package var connection: ConnectionID
+    package var client: Endpoint
+    package var server: Endpoint
+    package var roleEvidence: RoleEvidence
+    package var capture: CaptureInfo
 
     /// The connection's start was captured (it began with SYN or SYN-ACK); otherwise the
     /// capture started mid-stream.
-    public var startSeen: Bool { roleEvidence == .syn || roleEvidence == .synAck }
+    package var startSeen: Bool { roleEvidence == .syn || roleEvidence == .synAck }
 }
 
-public struct StreamChunk {
-    public var connection: ConnectionID
-    public var direction: Direction
+package struct StreamChunk {
+    package var connection: ConnectionID
+    package var direction: Direction
     /// Absolute offset of `bytes.first` in this direction's stream (0 = first byte after SYN).
-    public var offset: UInt64
-    public var bytes: UnsafeRawBufferPointer
+    package var offset: UInt64
+    package var bytes: UnsafeRawBufferPointer
     /// The packet that carried these bytes.
-    public var capture: CaptureInfo
+    package var capture: CaptureInfo
 }
 
 /// Why reassembly gave up waiting for missing bytes.
-public enum GapReason: String, Sendable {
+package enum GapReason: String, Sendable {
     /// Later data piled up past the per-connection buffer limit.
     case bufferLimit = "buffer-limit"
     /// Too many out-of-order segments waiting.
@@ -69,18 +69,18 @@ public enum GapReason: String, Sendable {
     case closing
 }
 
-public struct StreamGap: Sendable {
-    public var connection: ConnectionID
-    public var direction: Direction
-    public var offset: UInt64
-    public var length: UInt64
-    public var reason: GapReason
+package struct StreamGap: Sendable {
+    package var connection: ConnectionID
+    package var direction: Direction
+    package var offset: UInt64
+    package var length: UInt64
+    package var reason: GapReason
     /// The packet whose arrival (or the last packet before the close) triggered the skip.
-    public var capture: CaptureInfo
+    package var capture: CaptureInfo
 }
 
 /// Named oddities ("weirds") reassembly reports; `rawValue` is the stable code.
-public enum ReassemblyAnomalyCode: String, Sendable, CaseIterable {
+package enum ReassemblyAnomalyCode: String, Sendable, CaseIterable {
     case overlapConflict = "tcp.overlap_conflict"
     case dataBeforeStreamStart = "tcp.data_before_stream_start"
     case dataAfterFIN = "tcp.data_after_fin"
@@ -94,15 +94,15 @@ public enum ReassemblyAnomalyCode: String, Sendable, CaseIterable {
     case connectionLimit = "reassembly.connection_limit"
 }
 
-public struct ReassemblyAnomaly: Sendable {
-    public var connection: ConnectionID
-    public var direction: Direction?
-    public var code: ReassemblyAnomalyCode
-    public var detail: String
-    public var capture: CaptureInfo
+package struct ReassemblyAnomaly: Sendable {
+    package var connection: ConnectionID
+    package var direction: Direction?
+    package var code: ReassemblyAnomalyCode
+    package var detail: String
+    package var capture: CaptureInfo
 }
 
-public enum CloseReason: String, Sendable {
+package enum CloseReason: String, Sendable {
     case fin
     case rst
     /// No packet for the idle timeout (capture time).
@@ -117,52 +117,52 @@ public enum CloseReason: String, Sendable {
 }
 
 /// Which parts of the three-way handshake were captured.
-public enum HandshakeSeen: String, Sendable {
+package enum HandshakeSeen: String, Sendable {
     case complete
     case synOnly = "syn-only"
     case synAckOnly = "synack-only"
     case none
 }
 
-public struct DirectionStats: Sendable, Equatable {
-    public var packets = 0
+package struct DirectionStats: Sendable, Equatable {
+    package var packets = 0
     /// Payload bytes carried by this direction's packets, retransmissions included.
-    public var payloadBytes: UInt64 = 0
+    package var payloadBytes: UInt64 = 0
     /// Bytes handed to the consumer (each stream byte once).
-    public var deliveredBytes: UInt64 = 0
-    public var retransmittedBytes: UInt64 = 0
-    public var outOfOrderSegments = 0
-    public var gaps = 0
-    public var gapBytes: UInt64 = 0
-    public var overlapConflicts = 0
-    public var finSeen = false
-    public var rstSeen = false
+    package var deliveredBytes: UInt64 = 0
+    package var retransmittedBytes: UInt64 = 0
+    package var outOfOrderSegments = 0
+    package var gaps = 0
+    package var gapBytes: UInt64 = 0
+    package var overlapConflicts = 0
+    package var finSeen = false
+    package var rstSeen = false
 
-    public init() {}
+    package init() {}
 }
 
-public struct ConnectionSummary: Sendable {
-    public var connection: ConnectionID
-    public var client: Endpoint
-    public var server: Endpoint
-    public var roleEvidence: RoleEvidence
-    public var handshake: HandshakeSeen
-    public var start: Timestamp
-    public var end: Timestamp
-    public var reason: CloseReason
-    public var clientToServer: DirectionStats
-    public var serverToClient: DirectionStats
+package struct ConnectionSummary: Sendable {
+    package var connection: ConnectionID
+    package var client: Endpoint
+    package var server: Endpoint
+    package var roleEvidence: RoleEvidence
+    package var handshake: HandshakeSeen
+    package var start: Timestamp
+    package var end: Timestamp
+    package var reason: CloseReason
+    package var clientToServer: DirectionStats
+    package var serverToClient: DirectionStats
     /// The packet at which the close was decided (the last one for `capture-ended`/`idle`).
-    public var capture: CaptureInfo
+    package var capture: CaptureInfo
     /// With `capture-ended`: what the connection was doing when the capture stopped
     /// (filled in by the analysis; nil for other reasons).
-    public var openState: OpenConnectionState?
+    package var openState: OpenConnectionState?
     /// Every reassembly anomaly of the connection with how often it happened: each code
     /// is reported once per connection and direction, the rest only counted here.
-    public var anomalyCounts: [AnomalyCount] = []
+    package var anomalyCounts: [AnomalyCount] = []
 
     /// Occurrences by code, both directions together (for JSON's `anomaly_counts`).
-    public var anomalyTotals: [(code: ReassemblyAnomalyCode, count: Int)] {
+    package var anomalyTotals: [(code: ReassemblyAnomalyCode, count: Int)] {
         var totals: [(code: ReassemblyAnomalyCode, count: Int)] = []
         for entry in anomalyCounts {
             if let index = totals.firstIndex(where: { $0.code == entry.code }) {
@@ -174,27 +174,27 @@ public struct ConnectionSummary: Sendable {
         return totals.sorted { $0.code.rawValue < $1.code.rawValue }
     }
 
-    public func stats(_ direction: Direction) -> DirectionStats {
+    package func stats(_ direction: Direction) -> DirectionStats {
         direction == .clientToServer ? clientToServer : serverToClient
     }
 }
 
 /// What an open connection was in the middle of when the capture ended:
 /// "open, websocket, 3 messages in flight".
-public struct OpenConnectionState: Sendable, Equatable {
+package struct OpenConnectionState: Sendable, Equatable {
     /// The protocol spoken at the end (`http`, `websocket`, `h2`, `tls`, a raw token, or
     /// `unknown`).
-    public var protocolName: String
+    package var protocolName: String
     /// Units of work started and not finished: messages, streams, requests.
-    public var inFlight: Int
+    package var inFlight: Int
     /// What `inFlight` counts.
-    public var unit: Unit
+    package var unit: Unit
 
-    public enum Unit: String, Sendable {
+    package enum Unit: String, Sendable {
         case messages, streams, requests
 
         /// The word for `count` of them: "1 message", "3 messages".
-        public func word(_ count: Int) -> StaticString {
+        package func word(_ count: Int) -> StaticString {
             switch self {
             case .messages: count == 1 ? "message" : "messages"
             case .streams: count == 1 ? "stream" : "streams"
@@ -203,7 +203,7 @@ public struct OpenConnectionState: Sendable, Equatable {
         }
     }
 
-    public init(protocolName: String, inFlight: Int = 0, unit: Unit = .messages) {
+    package init(protocolName: String, inFlight: Int = 0, unit: Unit = .messages) {
         self.protocolName = protocolName
         self.inFlight = inFlight
         self.unit = unit

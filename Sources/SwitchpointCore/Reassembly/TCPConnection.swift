@@ -29,8 +29,10 @@ final class TCPConnection {
     /// Where the connection sits in the reassembler's recency lists.
     var recencyHandle: RecencyList<TCPConnection>.Handle = -1
 
-    init(id: ConnectionID, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
-         capture: CaptureInfo, limits: ReassemblyLimits) {
+    init(
+        id: ConnectionID, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence,
+        capture: CaptureInfo, limits: ReassemblyLimits
+    ) {
         self.id = id
         self.client = client
         self.server = server
@@ -90,8 +92,10 @@ final class TCPConnection {
             withStream(direction) { $0.stats.packets += 1 }
             if segment.payloadLength > 0 {
                 // Counted after the close summary went out: reported once per connection.
-                report(.dataAfterClose, direction: nil, detail: "\(segment.payloadLength) payload bytes after the connection closed",
-                       capture: capture, sink: &sink)
+                report(
+                    .dataAfterClose, direction: nil,
+                    detail: "\(segment.payloadLength) payload bytes after the connection closed",
+                    capture: capture, sink: &sink)
             }
             return
         }
@@ -109,7 +113,9 @@ final class TCPConnection {
         }
         if flags.contains(.ack) {
             let peerContext = self.context(direction.reversed, capture)
-            withStream(direction.reversed) { $0.noteAcknowledgment(segment.acknowledgment, context: peerContext, sink: &sink) }
+            withStream(direction.reversed) {
+                $0.noteAcknowledgment(segment.acknowledgment, context: peerContext, sink: &sink)
+            }
         }
         if flags.contains(.rst) {
             withStream(direction) { $0.stats.rstSeen = true }
@@ -121,12 +127,15 @@ final class TCPConnection {
             if segment.payloadLength > 0 {
                 var length = segment.payloadLength
                 if let fin = stream.finOffset, start + Int64(length) > Int64(fin) {
-                    stream.report(.dataAfterFIN, detail: "payload up to offset \(start + Int64(length)) after the FIN at \(fin)",
-                                  context: context, sink: &sink)
+                    stream.report(
+                        .dataAfterFIN, detail: "payload up to offset \(start + Int64(length)) after the FIN at \(fin)",
+                        context: context, sink: &sink)
                     length = max(0, Int(Int64(fin) - start))
                 }
                 if length > 0 {
-                    stream.accept(start: start, payload: segment.payload.prefix(length), length: length, context: context, sink: &sink)
+                    stream.accept(
+                        start: start, payload: segment.payload.prefix(length), length: length, context: context,
+                        sink: &sink)
                 }
             }
             if flags.contains(.fin) {
@@ -134,8 +143,9 @@ final class TCPConnection {
                 if finAt >= 0 {
                     if !stream.noteFIN(at: UInt64(finAt)) {
                         let earlier = stream.finOffset ?? 0
-                        stream.report(.finMoved, detail: "FIN at offset \(finAt), earlier FIN at \(earlier)",
-                                      context: context, sink: &sink)
+                        stream.report(
+                            .finMoved, detail: "FIN at offset \(finAt), earlier FIN at \(earlier)",
+                            context: context, sink: &sink)
                     }
                     stream.flush(reason: .closing, context: context, sink: &sink)
                 }
@@ -148,15 +158,18 @@ final class TCPConnection {
 
     /// Reports a connection-level anomaly (`direction` nil) or one of a direction, once per
     /// code; later occurrences are counted for the close summary.
-    func report<Sink: StreamSignalSink>(_ code: ReassemblyAnomalyCode, direction: Direction?, detail: @autoclosure () -> String,
-                                        capture: CaptureInfo, sink: inout Sink) {
+    func report<Sink: StreamSignalSink>(
+        _ code: ReassemblyAnomalyCode, direction: Direction?, detail: @autoclosure () -> String,
+        capture: CaptureInfo, sink: inout Sink
+    ) {
         if let direction {
             let context = context(direction, capture)
             withStream(direction) { $0.report(code, detail: detail(), context: context, sink: &sink) }
             return
         }
         guard anomalies.note(code, direction: nil) else { return }
-        sink.receive(.anomaly(ReassemblyAnomaly(connection: id, direction: nil, code: code, detail: detail(), capture: capture)))
+        sink.receive(
+            .anomaly(ReassemblyAnomaly(connection: id, direction: nil, code: code, detail: detail(), capture: capture)))
     }
 
     /// Every anomaly counted so far: the connection's own, then each direction's.
@@ -169,7 +182,8 @@ final class TCPConnection {
 
     /// Skips the first hole of the direction holding more buffered bytes.
     func relieveBuffer<Sink: StreamSignalSink>(reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
-        let direction: Direction = clientToServer.pendingBytes >= serverToClient.pendingBytes ? .clientToServer : .serverToClient
+        let direction: Direction =
+            clientToServer.pendingBytes >= serverToClient.pendingBytes ? .clientToServer : .serverToClient
         let context = context(direction, capture)
         withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
     }
@@ -192,7 +206,9 @@ final class TCPConnection {
         withStream(direction) { $0.pending.count }
     }
 
-    func skipFirstHole<Sink: StreamSignalSink>(_ direction: Direction, reason: GapReason, capture: CaptureInfo, sink: inout Sink) {
+    func skipFirstHole<Sink: StreamSignalSink>(
+        _ direction: Direction, reason: GapReason, capture: CaptureInfo, sink: inout Sink
+    ) {
         let context = context(direction, capture)
         withStream(direction) { $0.skipFirstHole(reason: reason, context: context, sink: &sink) }
     }

@@ -88,7 +88,9 @@ struct TCPDirectionStream {
 
     /// Records the peer's ACK; when it covers bytes after a hole, the hole was received by
     /// the endpoint but never captured, so it is skipped at once.
-    mutating func noteAcknowledgment<Sink: StreamSignalSink>(_ sequence: UInt32, context: StreamContext, sink: inout Sink) {
+    mutating func noteAcknowledgment<Sink: StreamSignalSink>(
+        _ sequence: UInt32, context: StreamContext, sink: inout Sink
+    ) {
         guard hasBase else { return }
         let offset = self.offset(ofSequence: sequence)
         guard offset > 0 else { return }
@@ -111,7 +113,9 @@ struct TCPDirectionStream {
         var payload = rawPayload
         var length = Int64(rawLength)
         if start < 0 {
-            report(.dataBeforeStreamStart, detail: "\(min(-start, length)) bytes before offset 0", context: context, sink: &sink)
+            report(
+                .dataBeforeStreamStart, detail: "\(min(-start, length)) bytes before offset 0", context: context,
+                sink: &sink)
             guard start + length > 0 else { return }
             payload = payload.droppingPrefix(Int(-start))
             length += start
@@ -135,10 +139,13 @@ struct TCPDirectionStream {
             // In order. Fast path: nothing buffered, deliver straight from the capture buffer.
             let limit = pending.first.map { Int64($0.offset) } ?? Int64.max
             let direct = max(0, min(length, limit - start))
-            deliver(payload.prefix(Int(direct)), length: UInt64(direct), at: UInt64(start), capture: context.capture, context: context, sink: &sink)
+            deliver(
+                payload.prefix(Int(direct)), length: UInt64(direct), at: UInt64(start), capture: context.capture,
+                context: context, sink: &sink)
             if direct < length {
-                insertPending(start: UInt64(start) + UInt64(direct), payload: payload.droppingPrefix(Int(direct)),
-                              length: UInt64(length - direct), context: context, sink: &sink)
+                insertPending(
+                    start: UInt64(start) + UInt64(direct), payload: payload.droppingPrefix(Int(direct)),
+                    length: UInt64(length - direct), context: context, sink: &sink)
             }
             drain(context: context, sink: &sink)
         } else {
@@ -153,8 +160,11 @@ struct TCPDirectionStream {
         context: StreamContext, sink: inout Sink
     ) {
         if !captured.isEmpty {
-            sink.receive(.data(StreamChunk(connection: context.connection, direction: context.direction,
-                                           offset: offset, bytes: captured, capture: capture)))
+            sink.receive(
+                .data(
+                    StreamChunk(
+                        connection: context.connection, direction: context.direction,
+                        offset: offset, bytes: captured, capture: capture)))
             recent.append(captured, at: offset)
             stats.deliveredBytes += UInt64(captured.count)
         }
@@ -162,16 +172,24 @@ struct TCPDirectionStream {
         let missing = length - UInt64(captured.count)
         if missing > 0 {
             // Once per direction (then counted): a capture with a short snaplen cuts every packet.
-            report(.snaplenTruncated, detail: "payload bytes beyond the snaplen (first: \(missing) bytes); each cut is a gap",
-                   context: StreamContext(connection: context.connection, direction: context.direction, capture: capture), sink: &sink)
+            report(
+                .snaplenTruncated,
+                detail: "payload bytes beyond the snaplen (first: \(missing) bytes); each cut is a gap",
+                context: StreamContext(connection: context.connection, direction: context.direction, capture: capture),
+                sink: &sink)
             emitGap(length: missing, reason: .snaplen, context: context, sink: &sink)
         }
     }
 
-    private mutating func emitGap<Sink: StreamSignalSink>(length: UInt64, reason: GapReason, context: StreamContext, sink: inout Sink) {
+    private mutating func emitGap<Sink: StreamSignalSink>(
+        length: UInt64, reason: GapReason, context: StreamContext, sink: inout Sink
+    ) {
         guard length > 0 else { return }
-        sink.receive(.gap(StreamGap(connection: context.connection, direction: context.direction,
-                                    offset: nextOffset, length: length, reason: reason, capture: context.capture)))
+        sink.receive(
+            .gap(
+                StreamGap(
+                    connection: context.connection, direction: context.direction,
+                    offset: nextOffset, length: length, reason: reason, capture: context.capture)))
         stats.gaps += 1
         stats.gapBytes += length
         nextOffset += length
@@ -206,8 +224,9 @@ struct TCPDirectionStream {
                 let pieceEnd = index < pending.count ? min(end, pending[index].offset) : end
                 let copyFrom = Int(min(cursor, capturedEnd) - start)
                 let copyTo = Int(min(pieceEnd, capturedEnd) - start)
-                let piece = PendingSegment(offset: cursor, bytes: Array(payload.slice(copyFrom, copyTo)),
-                                           length: pieceEnd - cursor, capture: context.capture)
+                let piece = PendingSegment(
+                    offset: cursor, bytes: Array(payload.slice(copyFrom, copyTo)),
+                    length: pieceEnd - cursor, capture: context.capture)
                 pending.insert(piece, at: index)
                 pendingBytes += piece.bytes.count
                 index += 1
@@ -220,7 +239,8 @@ struct TCPDirectionStream {
     }
 
     private func firstPendingIndex(endingAfter offset: UInt64) -> Int {
-        var low = 0, high = pending.count
+        var low = 0
+        var high = pending.count
         while low < high {
             let middle = (low + high) / 2
             if pending[middle].end <= offset { low = middle + 1 } else { high = middle }
@@ -228,19 +248,28 @@ struct TCPDirectionStream {
         return low
     }
 
-    private mutating func reportConflict<Sink: StreamSignalSink>(at offset: UInt64, length: UInt64, context: StreamContext, sink: inout Sink) {
+    private mutating func reportConflict<Sink: StreamSignalSink>(
+        at offset: UInt64, length: UInt64, context: StreamContext, sink: inout Sink
+    ) {
         stats.overlapConflicts += 1
-        report(.overlapConflict, detail: "a copy of offsets \(offset)..<\(offset + length) differs from the bytes kept (first copy wins)",
-               context: context, sink: &sink)
+        report(
+            .overlapConflict,
+            detail: "a copy of offsets \(offset)..<\(offset + length) differs from the bytes kept (first copy wins)",
+            context: context, sink: &sink)
     }
 
     /// Reports `code` the first time this direction hits it; later hits are only counted
     /// (and the detail string never built).
-    mutating func report<Sink: StreamSignalSink>(_ code: ReassemblyAnomalyCode, detail: @autoclosure () -> String,
-                                                 context: StreamContext, sink: inout Sink) {
+    mutating func report<Sink: StreamSignalSink>(
+        _ code: ReassemblyAnomalyCode, detail: @autoclosure () -> String,
+        context: StreamContext, sink: inout Sink
+    ) {
         guard anomalies.note(code, direction: context.direction) else { return }
-        sink.receive(.anomaly(ReassemblyAnomaly(connection: context.connection, direction: context.direction, code: code,
-                                                detail: detail(), capture: context.capture)))
+        sink.receive(
+            .anomaly(
+                ReassemblyAnomaly(
+                    connection: context.connection, direction: context.direction, code: code,
+                    detail: detail(), capture: context.capture)))
     }
 
     /// Delivers buffered pieces that have become contiguous.
@@ -259,14 +288,18 @@ struct TCPDirectionStream {
             let skip = Int(nextOffset - first.offset)
             first.bytes.withUnsafeBytes { kept in
                 let captured = kept.droppingPrefix(skip)
-                deliver(captured, length: first.end - nextOffset, at: nextOffset, capture: first.capture, context: context, sink: &sink)
+                deliver(
+                    captured, length: first.end - nextOffset, at: nextOffset, capture: first.capture, context: context,
+                    sink: &sink)
             }
         }
     }
 
     /// Declares the holes before buffered pieces that start below `limit` as gaps and
     /// delivers what follows them.
-    mutating func skipHoles<Sink: StreamSignalSink>(before limit: UInt64, reason: GapReason, context: StreamContext, sink: inout Sink) {
+    mutating func skipHoles<Sink: StreamSignalSink>(
+        before limit: UInt64, reason: GapReason, context: StreamContext, sink: inout Sink
+    ) {
         while let first = pending.first, first.offset < limit {
             if first.offset > nextOffset {
                 emitGap(length: first.offset - nextOffset, reason: reason, context: context, sink: &sink)

@@ -12,8 +12,8 @@
 /// in two recency lists (least recently active first), so eviction, idle expiry and the
 /// forgetting of closed entries take from the front; memory relief pops the largest holder
 /// from a heap. Nothing sorts or scans the table per packet.
-public struct TCPReassembler {
-    public let limits: ReassemblyLimits
+package struct TCPReassembler {
+    package let limits: ReassemblyLimits
     private var table: [FlowKey: TCPConnection] = [:]
     /// Open connections, least recently active first.
     private var openByActivity = RecencyList<TCPConnection>()
@@ -28,15 +28,15 @@ public struct TCPReassembler {
     /// table changes.
     private var recent: (key: FlowKey, connection: TCPConnection)?
     /// Capture time between idle sweeps.
-    public static let sweepIntervalNanoseconds: Int64 = 1_000_000_000
+    package static let sweepIntervalNanoseconds: Int64 = 1_000_000_000
 
-    public init(limits: ReassemblyLimits = ReassemblyLimits()) {
+    package init(limits: ReassemblyLimits = ReassemblyLimits()) {
         self.limits = limits
     }
 
     /// Connections currently tracked, open or lingering after their close.
-    public var trackedConnections: Int { table.count }
-    public var bufferedBytes: Int { totalBuffered }
+    package var trackedConnections: Int { table.count }
+    package var bufferedBytes: Int { totalBuffered }
     /// Entries in the memory-relief heap (live and stale), for the cost tests.
     var reliefQueueEntries: Int { relief.entryCount }
     /// Overlap-check ring bytes held by every tracked connection (a walk of the table, for
@@ -46,7 +46,9 @@ public struct TCPReassembler {
     /// tests check it grows with the work done, not with the table size.
     private(set) var connectionsExamined = 0
 
-    public mutating func ingest<Sink: StreamSignalSink>(_ segment: TCPSegment, capture: CaptureInfo, into sink: inout Sink) {
+    package mutating func ingest<Sink: StreamSignalSink>(
+        _ segment: TCPSegment, capture: CaptureInfo, into sink: inout Sink
+    ) {
         sweepIfDue(now: capture.timestamp, sink: &sink)
         let key = FlowKey(segment.source, segment.destination)
         let connection: TCPConnection
@@ -55,9 +57,11 @@ public struct TCPReassembler {
         } else if let existing = table[key] {
             if startsNewConnection(segment, replacing: existing) {
                 if existing.isOpen {
-                    sink.receive(.anomaly(ReassemblyAnomaly(
-                        connection: existing.id, direction: nil, code: .portReuseWhileOpen,
-                        detail: "a new SYN from \(segment.source) reuses the 4-tuple", capture: capture)))
+                    sink.receive(
+                        .anomaly(
+                            ReassemblyAnomaly(
+                                connection: existing.id, direction: nil, code: .portReuseWhileOpen,
+                                detail: "a new SYN from \(segment.source) reuses the 4-tuple", capture: capture)))
                     closeAndRelease(existing, .reused, capture: capture, sink: &sink)
                 }
                 connection = open(segment, key: key, capture: capture, sink: &sink)
@@ -81,7 +85,7 @@ public struct TCPReassembler {
 
     /// The capture ended: every open connection is flushed and closed as `capture-ended`, in
     /// connection order.
-    public mutating func finish<Sink: StreamSignalSink>(into sink: inout Sink) {
+    package mutating func finish<Sink: StreamSignalSink>(into sink: inout Sink) {
         for connection in table.values.sorted(by: { $0.id < $1.id }) where connection.isOpen {
             connection.close(.captureEnded, sink: &sink)
         }
@@ -100,15 +104,18 @@ public struct TCPReassembler {
     /// the first entry still within its time, so a sweep costs what it removes. (Capture
     /// timestamps that go backwards can leave an idle connection behind a fresher one until
     /// that one expires too; nothing is lost, it closes a little later.)
-    public mutating func expire<Sink: StreamSignalSink>(now: Timestamp, into sink: inout Sink) {
+    package mutating func expire<Sink: StreamSignalSink>(now: Timestamp, into sink: inout Sink) {
         lastSweep = now
         recent = nil
-        while let oldest = closedByActivity.first, now.nanoseconds(since: oldest.lastSeen) > limits.closedLingerNanoseconds {
+        while let oldest = closedByActivity.first,
+            now.nanoseconds(since: oldest.lastSeen) > limits.closedLingerNanoseconds
+        {
             connectionsExamined += 1
             forget(oldest)
         }
         var expired: [TCPConnection] = []
-        while let oldest = openByActivity.first, now.nanoseconds(since: oldest.lastSeen) > limits.idleTimeoutNanoseconds {
+        while let oldest = openByActivity.first, now.nanoseconds(since: oldest.lastSeen) > limits.idleTimeoutNanoseconds
+        {
             connectionsExamined += 1
             openByActivity.remove(oldest.recencyHandle)
             oldest.recencyHandle = -1
@@ -123,7 +130,7 @@ public struct TCPReassembler {
 
     /// Capture time advanced by a packet this run does not analyse (another shard's): idle
     /// expiry then happens at the same packet as in one run over everything.
-    public mutating func advanceClock<Sink: StreamSignalSink>(to now: Timestamp, into sink: inout Sink) {
+    package mutating func advanceClock<Sink: StreamSignalSink>(to now: Timestamp, into sink: inout Sink) {
         sweepIfDue(now: now, sink: &sink)
     }
 
@@ -152,39 +159,50 @@ public struct TCPReassembler {
         return isn != segment.sequence
     }
 
-    private mutating func open<Sink: StreamSignalSink>(_ segment: TCPSegment, key: FlowKey, capture: CaptureInfo, sink: inout Sink) -> TCPConnection {
+    private mutating func open<Sink: StreamSignalSink>(
+        _ segment: TCPSegment, key: FlowKey, capture: CaptureInfo, sink: inout Sink
+    ) -> TCPConnection {
         if table.count >= limits.maxConnections {
             evict(capture: capture, sink: &sink)
         }
         let (client, server, evidence) = Self.roles(of: segment)
-        let connection = TCPConnection(id: nextID, client: client, server: server, roleEvidence: evidence,
-                                       capture: capture, limits: limits)
+        let connection = TCPConnection(
+            id: nextID, client: client, server: server, roleEvidence: evidence,
+            capture: capture, limits: limits)
         nextID += 1
         if let replaced = table[key] { unlist(replaced) }
         table[key] = connection
         connection.recencyHandle = openByActivity.append(connection)
-        sink.receive(.opened(ConnectionOpening(connection: connection.id, client: client, server: server,
-                                               roleEvidence: evidence, capture: capture)))
+        sink.receive(
+            .opened(
+                ConnectionOpening(
+                    connection: connection.id, client: client, server: server,
+                    roleEvidence: evidence, capture: capture)))
         return connection
     }
 
     static func roles(of segment: TCPSegment) -> (client: Endpoint, server: Endpoint, evidence: RoleEvidence) {
-        let source = segment.source, destination = segment.destination
+        let source = segment.source
+        let destination = segment.destination
         if segment.flags.contains(.syn) {
             return segment.flags.contains(.ack) ? (destination, source, .synAck) : (source, destination, .syn)
         }
-        let sourceWellKnown = source.port < 1024, destinationWellKnown = destination.port < 1024
+        let sourceWellKnown = source.port < 1024
+        let destinationWellKnown = destination.port < 1024
         if destinationWellKnown != sourceWellKnown {
             return destinationWellKnown ? (source, destination, .portHeuristic) : (destination, source, .portHeuristic)
         }
-        let sourceEphemeral = source.port >= 32768, destinationEphemeral = destination.port >= 32768
+        let sourceEphemeral = source.port >= 32768
+        let destinationEphemeral = destination.port >= 32768
         if sourceEphemeral != destinationEphemeral {
             return sourceEphemeral ? (source, destination, .portHeuristic) : (destination, source, .portHeuristic)
         }
         return (source, destination, .firstPacket)
     }
 
-    private mutating func closeAndRelease<Sink: StreamSignalSink>(_ connection: TCPConnection, _ reason: CloseReason, capture: CaptureInfo?, sink: inout Sink) {
+    private mutating func closeAndRelease<Sink: StreamSignalSink>(
+        _ connection: TCPConnection, _ reason: CloseReason, capture: CaptureInfo?, sink: inout Sink
+    ) {
         totalBuffered -= connection.bufferedBytes
         connection.close(reason, capture: capture, sink: &sink)
         relief.update(connection)
@@ -222,20 +240,25 @@ public struct TCPReassembler {
         if table[connection.key] === connection { table[connection.key] = nil }
     }
 
-    private mutating func enforceConnectionLimits<Sink: StreamSignalSink>(_ connection: TCPConnection, capture: CaptureInfo, sink: inout Sink) {
-        guard connection.isOpen, connection.hasPending else { return }   // the in-order path holds nothing
-        for direction in Direction.allCases where connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
-            connection.report(.segmentLimit, direction: direction,
-                              detail: "more than \(limits.maxPendingSegmentsPerDirection) out-of-order segments waiting",
-                              capture: capture, sink: &sink)
+    private mutating func enforceConnectionLimits<Sink: StreamSignalSink>(
+        _ connection: TCPConnection, capture: CaptureInfo, sink: inout Sink
+    ) {
+        guard connection.isOpen, connection.hasPending else { return }  // the in-order path holds nothing
+        for direction in Direction.allCases
+        where connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
+            connection.report(
+                .segmentLimit, direction: direction,
+                detail: "more than \(limits.maxPendingSegmentsPerDirection) out-of-order segments waiting",
+                capture: capture, sink: &sink)
             while connection.pendingSegmentCount(direction) > limits.maxPendingSegmentsPerDirection {
                 connection.skipFirstHole(direction, reason: .segmentLimit, capture: capture, sink: &sink)
             }
         }
         if connection.bufferedBytes > limits.maxBufferedBytesPerConnection {
-            connection.report(.bufferLimit, direction: nil,
-                              detail: "more than \(limits.maxBufferedBytesPerConnection) bytes waiting behind a hole",
-                              capture: capture, sink: &sink)
+            connection.report(
+                .bufferLimit, direction: nil,
+                detail: "more than \(limits.maxBufferedBytesPerConnection) bytes waiting behind a hole",
+                capture: capture, sink: &sink)
             while connection.bufferedBytes > limits.maxBufferedBytesPerConnection {
                 connection.relieveBuffer(reason: .bufferLimit, capture: capture, sink: &sink)
             }
@@ -248,9 +271,11 @@ public struct TCPReassembler {
         while totalBuffered > limits.maxBufferedBytesTotal, let largest = relief.popLargest() {
             connectionsExamined += 1
             let before = largest.bufferedBytes
-            largest.report(.memoryLimit, direction: nil,
-                           detail: "reassembly holds more than \(limits.maxBufferedBytesTotal) bytes in total; flushing this connection's \(before)",
-                           capture: capture, sink: &sink)
+            largest.report(
+                .memoryLimit, direction: nil,
+                detail:
+                    "reassembly holds more than \(limits.maxBufferedBytesTotal) bytes in total; flushing this connection's \(before)",
+                capture: capture, sink: &sink)
             largest.flushBuffers(reason: .memoryLimit, capture: capture, sink: &sink)
             totalBuffered -= before - largest.bufferedBytes
             relief.update(largest)
@@ -267,9 +292,10 @@ public struct TCPReassembler {
         }
         while table.count >= limits.maxConnections, let victim = openByActivity.first {
             connectionsExamined += 1
-            victim.report(.connectionLimit, direction: nil,
-                          detail: "more than \(limits.maxConnections) connections tracked; evicting the least recently active",
-                          capture: capture, sink: &sink)
+            victim.report(
+                .connectionLimit, direction: nil,
+                detail: "more than \(limits.maxConnections) connections tracked; evicting the least recently active",
+                capture: capture, sink: &sink)
             closeAndRelease(victim, .evicted, capture: capture, sink: &sink)
             forget(victim)
         }

@@ -36,21 +36,41 @@ enum ContentClassifier {
 
     /// `minPartial`: headers a partial chain needs to count (more when many candidates are
     /// tried, as while sliding over a large frame).
-    static func classify(client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress,
-                         minPartial: Int = minPartialHeaders) -> Verdict? {
+    static func classify(
+        client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress,
+        minPartial: Int = minPartialHeaders
+    ) -> Verdict? {
         let http2 = PerDirection(
-            clientToServer: first(HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[.clientToServer], minPartial: minPartial),
-            serverToClient: first(HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[.serverToClient], minPartial: minPartial))
-        if (http2.clientToServer?.headers ?? 0) + (http2.serverToClient?.headers ?? 0) >= HTTP2FrameChainRule.requiredHeaders {
-            return Verdict(protocolKind: .http2, boundaries: PerDirection(clientToServer: http2.clientToServer?.offset, serverToClient: http2.serverToClient?.offset),
-                           evidence: evidence("http2", http2, masking: false))
+            clientToServer: first(
+                HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[.clientToServer],
+                minPartial: minPartial),
+            serverToClient: first(
+                HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[.serverToClient],
+                minPartial: minPartial))
+        if (http2.clientToServer?.headers ?? 0) + (http2.serverToClient?.headers ?? 0)
+            >= HTTP2FrameChainRule.requiredHeaders
+        {
+            return Verdict(
+                protocolKind: .http2,
+                boundaries: PerDirection(
+                    clientToServer: http2.clientToServer?.offset, serverToClient: http2.serverToClient?.offset),
+                evidence: evidence("http2", http2, masking: false))
         }
         let webSocket = PerDirection(
-            clientToServer: first(WebSocketFrameChainRule(), client, .clientToServer, final: final, from: &progress.webSocket[.clientToServer], minPartial: minPartial),
-            serverToClient: first(WebSocketFrameChainRule(), server, .serverToClient, final: final, from: &progress.webSocket[.serverToClient], minPartial: minPartial))
-        if (webSocket.clientToServer?.headers ?? 0) + (webSocket.serverToClient?.headers ?? 0) >= WebSocketFrameChainRule.requiredHeaders {
-            return Verdict(protocolKind: .websocket, boundaries: PerDirection(clientToServer: webSocket.clientToServer?.offset, serverToClient: webSocket.serverToClient?.offset),
-                           evidence: evidence("websocket", webSocket, masking: true))
+            clientToServer: first(
+                WebSocketFrameChainRule(), client, .clientToServer, final: final,
+                from: &progress.webSocket[.clientToServer], minPartial: minPartial),
+            serverToClient: first(
+                WebSocketFrameChainRule(), server, .serverToClient, final: final,
+                from: &progress.webSocket[.serverToClient], minPartial: minPartial))
+        if (webSocket.clientToServer?.headers ?? 0) + (webSocket.serverToClient?.headers ?? 0)
+            >= WebSocketFrameChainRule.requiredHeaders
+        {
+            return Verdict(
+                protocolKind: .websocket,
+                boundaries: PerDirection(
+                    clientToServer: webSocket.clientToServer?.offset, serverToClient: webSocket.serverToClient?.offset),
+                evidence: evidence("websocket", webSocket, masking: true))
         }
         return nil
     }
@@ -67,8 +87,10 @@ enum ContentClassifier {
     /// undecided: its chain runs past the bytes held).
     /// The first candidate that starts a full chain, or a partial one of at least
     /// `minPartialHeaders` (with its header count); nil when none (yet).
-    static func first(_ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
-                      from start: inout Int, minPartial: Int = minPartialHeaders) -> (offset: Int, headers: Int)? {
+    static func first(
+        _ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
+        from start: inout Int, minPartial: Int = minPartialHeaders
+    ) -> (offset: Int, headers: Int)? {
         bytes.withUnsafeBytes { buffer in
             var candidate = start
             while candidate < min(buffer.count, maxScannedOffsets) {
@@ -93,7 +115,9 @@ enum ContentClassifier {
         }
     }
 
-    private static func evidence(_ name: String, _ found: PerDirection<(offset: Int, headers: Int)?>, masking: Bool) -> String {
+    private static func evidence(
+        _ name: String, _ found: PerDirection<(offset: Int, headers: Int)?>, masking: Bool
+    ) -> String {
         var parts: [String] = []
         for direction in [Direction.clientToServer, .serverToClient] {
             guard let (offset, headers) = found[direction] else { continue }

@@ -41,7 +41,8 @@ struct WebSocketFrameChainRule: FrameChainRule {
         let expectMasked = direction == .clientToServer
         while headers < requiredHeaders {
             guard position + 2 <= bytes.count else { return .runsOff(headers: headers) }
-            let first = bytes[position], second = bytes[position + 1]
+            let first = bytes[position]
+            let second = bytes[position + 1]
             let fin = first & 0x80 != 0
             let rsv = (first >> 4) & 0x7
             let opcode = WebSocketOpcode(rawValue: first & 0x0f)
@@ -82,8 +83,10 @@ struct WebSocketFrameChainRule: FrameChainRule {
             if masked { headerLength += 4 }
             guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let payloadStart = position + headerLength
-            if opcode == .text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText), payloadStart + Int(length) <= bytes.count,
-               !Self.isUTF8(bytes, payloadStart, Int(length), maskAt: masked ? position + headerLength - 4 : nil) {
+            if opcode == .text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText),
+                payloadStart + Int(length) <= bytes.count,
+                !Self.isUTF8(bytes, payloadStart, Int(length), maskAt: masked ? position + headerLength - 4 : nil)
+            {
                 return .broken
             }
             headers += 1
@@ -151,12 +154,15 @@ struct HTTP2FrameChainRule: FrameChainRule {
         while headers < requiredHeaders {
             guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
             let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
-            let type = HTTP2FrameType(rawValue: bytes[position + 3]), flags = HTTP2Flags(rawValue: bytes[position + 4])
+            let type = HTTP2FrameType(rawValue: bytes[position + 3])
+            let flags = HTTP2Flags(rawValue: bytes[position + 4])
             let streamHigh = bytes[position + 5]
-            let stream = UInt32(streamHigh & 0x7f) << 24 | UInt32(bytes[position + 6]) << 16
+            let stream =
+                UInt32(streamHigh & 0x7f) << 24 | UInt32(bytes[position + 6]) << 16
                 | UInt32(bytes[position + 7]) << 8 | UInt32(bytes[position + 8])
             guard length <= Self.maxFrameSize, streamHigh & 0x80 == 0, stream <= Self.maxPlausibleStream,
-                  let defined = Self.definedFlags(type), flags.isSubset(of: defined) else { return .broken }
+                let defined = Self.definedFlags(type), flags.isSubset(of: defined)
+            else { return .broken }
             switch type {
             case .settings:
                 // An acknowledgement is empty; settings that are not carry at least one.

@@ -83,7 +83,7 @@ struct FrameResync {
         var moved: [Piece] = []
         for piece in pieces {
             let start = max(0, piece.start - drop)
-            if start == 0 { moved.removeAll() }   // only the last piece reaching the new start counts
+            if start == 0 { moved.removeAll() }  // only the last piece reaching the new start counts
             moved.append(Piece(start: start, capture: piece.capture))
         }
         pieces = moved
@@ -139,8 +139,10 @@ struct FrameResync {
 
     /// Holds `bytes` and looks for the first offset where `rule`'s chain of frame headers
     /// holds; the one step every frame-based dissector takes while out of sync.
-    mutating func step(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, rule: some FrameChainRule,
-                       direction: Direction, final: Bool) -> Step {
+    mutating func step(
+        _ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, rule: some FrameChainRule,
+        direction: Direction, final: Bool
+    ) -> Step {
         append(bytes, offset: offset, capture: capture)
         guard let index = search(rule, direction: direction, final: final) else {
             guard final else { return .waiting }

@@ -16,7 +16,8 @@ enum HTTP1StartLineScanner {
         while index < bytes.count {
             if bytes[index] == lineFeed {
                 let start = index + 1
-                let found = direction == .clientToServer ? isRequestLine(bytes, at: start) : isStatusLine(bytes, at: start)
+                let found =
+                    direction == .clientToServer ? isRequestLine(bytes, at: start) : isStatusLine(bytes, at: start)
                 if found { return start }
             }
             index += 1
@@ -27,11 +28,14 @@ enum HTTP1StartLineScanner {
     /// `HTTP/1.x ddd ` at `start`.
     static func isStatusLine(_ bytes: [UInt8], at start: Int) -> Bool {
         guard start + versionPrefix.count + 6 <= bytes.count,
-              bytes[start..<(start + versionPrefix.count)].elementsEqual(versionPrefix) else { return false }
+            bytes[start..<(start + versionPrefix.count)].elementsEqual(versionPrefix)
+        else { return false }
         let minor = bytes[start + versionPrefix.count]
         let rest = start + versionPrefix.count + 1
         guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1"), bytes[rest] == space else { return false }
-        for digit in bytes[(rest + 1)...(rest + 3)] where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) { return false }
+        for digit in bytes[(rest + 1)...(rest + 3)] where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) {
+            return false
+        }
         return bytes[rest + 4] == space || bytes[rest + 4] == carriageReturn
     }
 
@@ -42,15 +46,22 @@ enum HTTP1StartLineScanner {
     static func isRequestLine(_ bytes: [UInt8], at start: Int, anyToken: Bool = false) -> Bool {
         var index = start
         while index < bytes.count, index - start < maxMethodLength,
-              anyToken ? HTTP1Parser.isTokenCharacter(bytes[index]) : (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[index]) { index += 1 }
+            anyToken
+                ? HTTP1Parser.isTokenCharacter(bytes[index])
+                : (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(bytes[index])
+        { index += 1 }
         guard index > start, index < bytes.count, bytes[index] == space else { return false }
         index += 1
         let targetStart = index
-        while index < bytes.count, index - start < maxRequestLine, bytes[index] > space, bytes[index] < 0x7f { index += 1 }
+        while index < bytes.count, index - start < maxRequestLine, bytes[index] > space, bytes[index] < 0x7f {
+            index += 1
+        }
         guard index > targetStart, index < bytes.count, bytes[index] == space else { return false }
         index += 1
         let versionEnd = index + versionPrefix.count + 1
-        guard versionEnd < bytes.count, bytes[index..<(index + versionPrefix.count)].elementsEqual(versionPrefix) else { return false }
+        guard versionEnd < bytes.count, bytes[index..<(index + versionPrefix.count)].elementsEqual(versionPrefix) else {
+            return false
+        }
         let minor = bytes[versionEnd - 1]
         guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1") else { return false }
         // CRLF, or a bare LF as lenient servers accept it.

@@ -1,10 +1,10 @@
 /// Base64 (RFC 4648 §4) and base64url (§5) without Foundation, for handshake values
 /// (Sec-WebSocket-Key/Accept, HTTP2-Settings). Decoding is strict about the alphabet.
-public enum Base64 {
+package enum Base64 {
     private static let standardAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    public static func encode(_ bytes: some Sequence<UInt8>, url: Bool = false, padding: Bool = true) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>, url: Bool = false, padding: Bool = true) -> String {
         let alphabet = url ? urlAlphabet : standardAlphabet
         let input = Array(bytes)
         var output: [UInt8] = []
@@ -29,7 +29,7 @@ public enum Base64 {
 
     /// Decodes base64 or base64url (either alphabet), padding optional. Nil on any other
     /// character or an impossible length.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var values: [UInt8] = []
         values.reserveCapacity(text.utf8.count)
         var sawPadding = false
@@ -46,7 +46,7 @@ public enum Base64 {
                 continue
             default: return nil
             }
-            if sawPadding { return nil }   // data after padding
+            if sawPadding { return nil }  // data after padding
             values.append(value)
         }
         if values.count % 4 == 1 { return nil }
@@ -59,7 +59,9 @@ public enum Base64 {
             for value in chunk { accumulator = accumulator << 6 | UInt32(value) }
             accumulator <<= UInt32(6 * (4 - chunk.count))
             let produced = chunk.count - 1
-            for byteIndex in 0..<produced { output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(16 - 8 * byteIndex))) }
+            for byteIndex in 0..<produced {
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(16 - 8 * byteIndex)))
+            }
             index += 4
         }
         return output

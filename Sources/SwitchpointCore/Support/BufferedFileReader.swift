@@ -52,7 +52,9 @@ struct BufferedFileReader: ~Copyable {
     }
 
     /// Fills `target` from `position` (less at the end of the file); the bytes read.
-    private static func read(_ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at position: UInt64) -> Int {
+    private static func read(
+        _ descriptor: Int32, into target: UnsafeMutableRawBufferPointer, at position: UInt64
+    ) -> Int {
         guard let base = target.baseAddress else { return 0 }
         var filled = 0
         while filled < target.count {

@@ -3,23 +3,23 @@ import CZlib
 
 /// What `switchpoint --version` prints: switchpoint's own version and those of the C
 /// libraries it runs on, asked of the libraries loaded (not the headers built against).
-public enum VersionReport {
+package enum VersionReport {
     /// No release has been tagged yet: the development line.
-    public static let switchpoint = "0.1.0-dev"
+    package static let switchpoint = "0.1.0-dev"
 
     /// libpcap's own words, e.g. "libpcap version 1.10.5 (with TPACKET_V3)".
-    public static var libpcap: String {
+    package static var libpcap: String {
         guard let text = pcap_lib_version() else { return "libpcap version unknown" }
         return String(cString: text)
     }
 
     /// e.g. "1.3.1".
-    public static var zlib: String {
+    package static var zlib: String {
         guard let text = zlibVersion() else { return "unknown" }
         return String(cString: text)
     }
 
-    public static var lines: [String] {
+    package static var lines: [String] {
         ["switchpoint \(switchpoint)", libpcap, "zlib version \(zlib)"]
     }
 }

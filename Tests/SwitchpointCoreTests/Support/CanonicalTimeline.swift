@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SwitchpointCore
 
 /// JSON timeline lines with connection numbers replaced by what the connection is (its
@@ -19,12 +20,17 @@ struct CanonicalTimeline: Equatable {
         var summary: String?
         var openings: [String: Int] = [:]
         for line in lines where !line.isEmpty {
-            guard let event = line.withCString({ ShardMerge.parseEvent(UnsafeRawBufferPointer(start: $0, count: line.utf8.count), base: 0) }) else {
+            guard
+                let event = line.withCString({
+                    ShardMerge.parseEvent(UnsafeRawBufferPointer(start: $0, count: line.utf8.count), base: 0)
+                })
+            else {
                 summary = line
                 continue
             }
             if line.contains(#""type":"conn.open""#),
-               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            {
                 let name = "\(object["client"] ?? "?")>\(object["server"] ?? "?")@\(object["ts"] ?? "?")"
                 names[event.connection] = name
                 openings[name, default: 0] += 1
@@ -36,10 +42,13 @@ struct CanonicalTimeline: Equatable {
         for (connection, line) in events {
             let name = names[connection] ?? "unopened-\(connection)"
             let bytes = Array(line.utf8)
-            let digits = line.withCString { pointer in
-                ShardMerge.parseEvent(UnsafeRawBufferPointer(start: pointer, count: bytes.count), base: 0)?.connectionDigits
-            } ?? 0..<0
-            let canonical = String(decoding: bytes[..<digits.lowerBound], as: UTF8.self) + "\"" + name + "\""
+            let digits =
+                line.withCString { pointer in
+                    ShardMerge.parseEvent(UnsafeRawBufferPointer(start: pointer, count: bytes.count), base: 0)?
+                        .connectionDigits
+                } ?? 0..<0
+            let canonical =
+                String(decoding: bytes[..<digits.lowerBound], as: UTF8.self) + "\"" + name + "\""
                 + String(decoding: bytes[digits.upperBound...], as: UTF8.self)
             connections[name, default: []].append(canonical)
             all.append(canonical)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SwitchpointCore
 
 /// Writes a classic pcap file (LINKTYPE_RAW, IPv4) of one scripted TCP connection: the
@@ -48,9 +49,11 @@ struct CaptureFileBuilder {
 
     private mutating func packet(_ direction: Direction, flags: UInt16, payload: [UInt8] = []) {
         let side = direction.rawValue
-        let (source, destination) = direction == .clientToServer ? (Self.client, Self.server) : (Self.server, Self.client)
-        let tcp = PacketBuilder.tcp(sourcePort: source.port, destinationPort: destination.port, seq: sequence[side],
-                                    ack: sequence[1 - side], flags: flags, payload: payload)
+        let (source, destination) =
+            direction == .clientToServer ? (Self.client, Self.server) : (Self.server, Self.client)
+        let tcp = PacketBuilder.tcp(
+            sourcePort: source.port, destinationPort: destination.port, seq: sequence[side],
+            ack: sequence[1 - side], flags: flags, payload: payload)
         let ip = PacketBuilder.ipv4(source: source.address, destination: destination.address, payload: tcp)
         microseconds += 10
         append32(startSeconds + UInt32(microseconds / 1_000_000))
@@ -85,8 +88,10 @@ struct CaptureFileBuilder {
         return frame
     }
 
-    static let upgradeRequest = "GET /chat HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    static let upgradeRequest =
+        "GET /chat HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    static let upgradeResponse = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    static let upgradeResponse =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
 }

@@ -1,3 +1,5 @@
+import Testing
+
 @testable import SwitchpointCore
 
 /// The library's collector, with the views tests compare.
@@ -14,14 +16,17 @@ extension EventCollector {
         var pendingRaw: (direction: Direction?, packet: UInt64, offset: UInt64, length: Int, name: String)?
         func flush() {
             if let raw = pendingRaw {
-                result.append("raw.data \(raw.direction?.shortName ?? "-") @\(raw.offset) +\(raw.length) \(raw.name) pkt \(raw.packet)")
+                result.append(
+                    "raw.data \(raw.direction?.shortName ?? "-") @\(raw.offset) +\(raw.length) \(raw.name) pkt \(raw.packet)"
+                )
             }
             pendingRaw = nil
         }
         for event in events {
             if case .rawData(let chunk) = event.kind {
                 if let raw = pendingRaw, raw.direction == event.direction, raw.packet == event.packet,
-                   raw.offset + UInt64(raw.length) == event.offset, raw.name == chunk.protocolName {
+                    raw.offset + UInt64(raw.length) == event.offset, raw.name == chunk.protocolName
+                {
                     pendingRaw?.length += chunk.length
                 } else {
                     flush()
@@ -68,7 +73,7 @@ struct Conversation {
 
     /// One send: a direction and its bytes, all carried by one packet number.
     var messages: [(Direction, [UInt8])]
-    var gaps: [Int: UInt64] = [:]   // message index → a gap of that many bytes before it
+    var gaps: [Int: UInt64] = [:]  // message index → a gap of that many bytes before it
     var limits = HTTP1Limits()
     /// Raw views by default, so HTTP-layer tests see only the switch; dissector tests set their own.
     var registry = DissectorRegistry()
@@ -94,13 +99,20 @@ struct Conversation {
         let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 80)
         var offsets: [UInt64] = [0, 0]
         let start = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
-        analyzer.receive(.opened(ConnectionOpening(connection: 1, client: client, server: server, roleEvidence: .syn,
-                                                   capture: CaptureInfo(packetNumber: 1, timestamp: start))))
+        analyzer.receive(
+            .opened(
+                ConnectionOpening(
+                    connection: 1, client: client, server: server, roleEvidence: .syn,
+                    capture: CaptureInfo(packetNumber: 1, timestamp: start))))
         for (index, (direction, bytes)) in messages.enumerated() {
-            let capture = CaptureInfo(packetNumber: UInt64(index + 2), timestamp: start.adding(nanoseconds: Int64(index + 1) * 1_000_000))
+            let capture = CaptureInfo(
+                packetNumber: UInt64(index + 2), timestamp: start.adding(nanoseconds: Int64(index + 1) * 1_000_000))
             if let gap = gaps[index] {
-                analyzer.receive(.gap(StreamGap(connection: 1, direction: direction, offset: offsets[direction.rawValue],
-                                                length: gap, reason: .acknowledgedUnseen, capture: capture)))
+                analyzer.receive(
+                    .gap(
+                        StreamGap(
+                            connection: 1, direction: direction, offset: offsets[direction.rawValue],
+                            length: gap, reason: .acknowledgedUnseen, capture: capture)))
                 offsets[direction.rawValue] += gap
             }
             var position = 0
@@ -113,18 +125,24 @@ struct Conversation {
                 }
                 let end = min(bytes.count, position + size)
                 bytes[position..<end].withUnsafeBytes { chunk in
-                    analyzer.receive(.data(StreamChunk(connection: 1, direction: direction,
-                                                       offset: offsets[direction.rawValue] + UInt64(position),
-                                                       bytes: chunk, capture: capture)))
+                    analyzer.receive(
+                        .data(
+                            StreamChunk(
+                                connection: 1, direction: direction,
+                                offset: offsets[direction.rawValue] + UInt64(position),
+                                bytes: chunk, capture: capture)))
                 }
                 position = end
             }
             offsets[direction.rawValue] += UInt64(bytes.count)
         }
-        let last = CaptureInfo(packetNumber: UInt64(messages.count + 2), timestamp: start.adding(nanoseconds: Int64(messages.count + 1) * 1_000_000))
-        var summary = ConnectionSummary(connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete,
-                                        start: start, end: last.timestamp, reason: .fin, clientToServer: DirectionStats(),
-                                        serverToClient: DirectionStats(), capture: last)
+        let last = CaptureInfo(
+            packetNumber: UInt64(messages.count + 2),
+            timestamp: start.adding(nanoseconds: Int64(messages.count + 1) * 1_000_000))
+        var summary = ConnectionSummary(
+            connection: 1, client: client, server: server, roleEvidence: .syn, handshake: .complete,
+            start: start, end: last.timestamp, reason: .fin, clientToServer: DirectionStats(),
+            serverToClient: DirectionStats(), capture: last)
         summary.clientToServer.deliveredBytes = offsets[0]
         summary.serverToClient.deliveredBytes = offsets[1]
         analyzer.receive(.closed(summary))
@@ -139,8 +157,9 @@ struct Conversation {
             let other = run(splitting)
             if other.normalizedLines != reference.normalizedLines {
                 let firstDifference = zip(other.normalizedLines, reference.normalizedLines).first { $0 != $1 }
-                Issue.record("events differ when fed \(splitting): \(firstDifference.map { "\($0.0)\n vs whole:\n\($0.1)" } ?? "\(other.normalizedLines.count) vs \(reference.normalizedLines.count) events")",
-                             sourceLocation: sourceLocation)
+                Issue.record(
+                    "events differ when fed \(splitting): \(firstDifference.map { "\($0.0)\n vs whole:\n\($0.1)" } ?? "\(other.normalizedLines.count) vs \(reference.normalizedLines.count) events")",
+                    sourceLocation: sourceLocation)
             }
         }
         return reference
@@ -158,5 +177,3 @@ struct SplitRandom {
         return state
     }
 }
-
-import Testing

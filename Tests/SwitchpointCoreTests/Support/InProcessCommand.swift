@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The commands' library entry points (`TimelineCommand`, `AuditCommand`) run in-process,
@@ -20,8 +21,10 @@ enum InProcessCommand {
 
     /// `switchpoint -r PATH… [filter]` with `configure` applied to the options, as the
     /// command line would set them (`--json` is `options.json = true`, …).
-    static func timeline(_ paths: [String], filter: String = "",
-                         _ configure: (inout TimelineCommand.Options) -> Void = { _ in }) throws -> Result {
+    static func timeline(
+        _ paths: [String], filter: String = "",
+        _ configure: (inout TimelineCommand.Options) -> Void = { _ in }
+    ) throws -> Result {
         var options = TimelineCommand.Options()
         configure(&options)
         let source = try TestEnvironment.fixtureSource(paths: paths, filter: filter)
@@ -60,8 +63,9 @@ enum InProcessCommand {
         let status = try body(output, errors)
         output.flush()
         errors.flush()
-        return Result(status: status,
-                      output: Array(try Data(contentsOf: URL(fileURLWithPath: outputPath))),
-                      errorOutput: Array(try Data(contentsOf: URL(fileURLWithPath: errorPath))))
+        return Result(
+            status: status,
+            output: Array(try Data(contentsOf: URL(fileURLWithPath: outputPath))),
+            errorOutput: Array(try Data(contentsOf: URL(fileURLWithPath: errorPath))))
     }
 }

@@ -28,15 +28,20 @@ final class PrivatePostgres {
 
     @discardableResult
     func run(_ action: String, _ arguments: String...) throws -> TestEnvironment.ToolResult {
-        try TestEnvironment.run(URL(fileURLWithPath: "/bin/bash"), [Self.script.path, action, directory.path] + arguments,
-                                timeoutSeconds: 60)
+        try TestEnvironment.run(
+            URL(fileURLWithPath: "/bin/bash"), [Self.script.path, action, directory.path] + arguments,
+            timeoutSeconds: 60)
     }
 
     /// Rows of a query as tab-separated fields (psql -At).
     func query(_ sql: String) throws -> [[String]] {
         let psql = try TestEnvironment.requiredTool("psql", package: "postgresql")
-        let result = try TestEnvironment.run(psql, ["-h", "127.0.0.1", "-p", String(port), "-U", "switchpoint", "-d", "switchpoint",
-                                                    "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        let result = try TestEnvironment.run(
+            psql,
+            [
+                "-h", "127.0.0.1", "-p", String(port), "-U", "switchpoint", "-d", "switchpoint",
+                "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql,
+            ])
         #expect(result.status == 0, "psql failed: \(result.errorText)")
         return result.text.split(separator: "\n", omittingEmptySubsequences: true)
             .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }

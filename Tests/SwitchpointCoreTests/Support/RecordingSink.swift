@@ -10,11 +10,14 @@ enum RecordedSignal: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .opened(id, client, server, evidence): "opened #\(id) \(client)->\(server) (\(evidence.rawValue))"
-        case let .data(id, direction, offset, bytes, packet): "data #\(id) \(direction.shortName)@\(offset) \"\(bytes)\" pkt \(packet)"
-        case let .gap(id, direction, offset, length, reason): "gap #\(id) \(direction.shortName)@\(offset)+\(length) (\(reason.rawValue))"
-        case let .anomaly(id, code): "anomaly #\(id) \(code.rawValue)"
-        case let .closed(id, reason, handshake): "closed #\(id) \(reason.rawValue) \(handshake.rawValue)"
+        case .opened(let id, let client, let server, let evidence):
+            "opened #\(id) \(client)->\(server) (\(evidence.rawValue))"
+        case .data(let id, let direction, let offset, let bytes, let packet):
+            "data #\(id) \(direction.shortName)@\(offset) \"\(bytes)\" pkt \(packet)"
+        case .gap(let id, let direction, let offset, let length, let reason):
+            "gap #\(id) \(direction.shortName)@\(offset)+\(length) (\(reason.rawValue))"
+        case .anomaly(let id, let code): "anomaly #\(id) \(code.rawValue)"
+        case .closed(let id, let reason, let handshake): "closed #\(id) \(reason.rawValue) \(handshake.rawValue)"
         }
     }
 }
@@ -31,16 +34,21 @@ struct RecordingSink: StreamSignalSink {
         switch signal {
         case .opened(let opening):
             openings[opening.connection] = opening
-            signals.append(.opened(opening.connection, client: opening.client.description,
-                                   server: opening.server.description, evidence: opening.roleEvidence))
+            signals.append(
+                .opened(
+                    opening.connection, client: opening.client.description,
+                    server: opening.server.description, evidence: opening.roleEvidence))
         case .data(let chunk):
             streams[chunk.connection, default: [:]][chunk.direction, default: []].append(contentsOf: chunk.bytes)
             if recordData {
-                signals.append(.data(chunk.connection, chunk.direction, offset: chunk.offset,
-                                     bytes: String(decoding: chunk.bytes, as: UTF8.self), packet: chunk.capture.packetNumber))
+                signals.append(
+                    .data(
+                        chunk.connection, chunk.direction, offset: chunk.offset,
+                        bytes: String(decoding: chunk.bytes, as: UTF8.self), packet: chunk.capture.packetNumber))
             }
         case .gap(let gap):
-            signals.append(.gap(gap.connection, gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason))
+            signals.append(
+                .gap(gap.connection, gap.direction, offset: gap.offset, length: gap.length, reason: gap.reason))
         case .anomaly(let anomaly):
             signals.append(.anomaly(anomaly.connection, anomaly.code))
         case .closed(let summary):

@@ -18,8 +18,10 @@ struct SegmentScript {
     enum Side { case client, server }
 
     /// Sends one segment; `payload` may be shorter than `length` to model a snaplen cut.
-    mutating func send(_ side: Side, seq: UInt32, ack: UInt32? = nil, flags: TCPFlags = [], _ text: String = "",
-                       length: Int? = nil, at time: Int64? = nil, from: Endpoint? = nil, to: Endpoint? = nil) {
+    mutating func send(
+        _ side: Side, seq: UInt32, ack: UInt32? = nil, flags: TCPFlags = [], _ text: String = "",
+        length: Int? = nil, at time: Int64? = nil, from: Endpoint? = nil, to: Endpoint? = nil
+    ) {
         packetNumber += 1
         now = time ?? (now + step)
         let source = from ?? (side == .client ? client : server)
@@ -29,8 +31,9 @@ struct SegmentScript {
         let bytes = Array(text.utf8)
         let capture = CaptureInfo(packetNumber: packetNumber, timestamp: Timestamp(nanoseconds: now))
         bytes.withUnsafeBytes { payload in
-            let segment = TCPSegment(source: source, destination: destination, sequence: seq, acknowledgment: ack ?? 0,
-                                     flags: allFlags, payload: payload, payloadLength: length ?? bytes.count)
+            let segment = TCPSegment(
+                source: source, destination: destination, sequence: seq, acknowledgment: ack ?? 0,
+                flags: allFlags, payload: payload, payloadLength: length ?? bytes.count)
             reassembler.ingest(segment, capture: capture, into: &sink)
         }
     }

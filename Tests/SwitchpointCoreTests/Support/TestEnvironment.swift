@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchpointCore
 
 /// Paths and external tools the tests use.
@@ -23,11 +24,13 @@ enum TestEnvironment {
 
     /// Why the corpus tests are skipped. Only an absent folder skips them (a machine without
     /// the peers' captures); a capture missing from a folder that is there fails its test.
-    static let corpusMissingMessage = Comment(rawValue: "\(corpusDirectory.path) (../shared/corpus next to the checkout) is absent: corpus tests skipped")
+    static let corpusMissingMessage = Comment(
+        rawValue: "\(corpusDirectory.path) (../shared/corpus next to the checkout) is absent: corpus tests skipped")
 
     /// The build directory this test bundle was built into (`.build/debug`,
     /// `.build/asan/debug`, …): the command-line tests run the `switchpoint` built with it.
-    static let buildDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    static let buildDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
 
     /// The `switchpoint` binary of this build. Missing, the tests that run it fail
     /// (`run` says so); `swift build --build-tests` builds it with the tests.
@@ -76,9 +79,13 @@ enum TestEnvironment {
     }
 
     /// Runs a program to completion with a time bound, collecting its output.
-    static func run(_ executable: URL, _ arguments: [String], input: Data? = nil, timeoutSeconds: Double = 120,
-                    environment: [String: String] = [:]) throws -> ToolResult {
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
+    static func run(
+        _ executable: URL, _ arguments: [String], input: Data? = nil, timeoutSeconds: Double = 120,
+        environment: [String: String] = [:]
+    ) throws -> ToolResult {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw MissingExecutable(path: executable.path)
+        }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -115,14 +122,16 @@ enum TestEnvironment {
         process.waitUntilExit()
         try outputHandle.close()
         try errorHandle.close()
-        return ToolResult(status: process.terminationStatus,
-                          output: (try? Data(contentsOf: outputFile)) ?? Data(),
-                          errorOutput: (try? Data(contentsOf: errorFile)) ?? Data())
+        return ToolResult(
+            status: process.terminationStatus,
+            output: (try? Data(contentsOf: outputFile)) ?? Data(),
+            errorOutput: (try? Data(contentsOf: errorFile)) ?? Data())
     }
 
     /// A fresh temporary directory, removed by the caller.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchpoint-tests-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchpoint-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -137,7 +146,9 @@ enum TestEnvironment {
     }
 
     /// Reads a capture through the whole pipeline into a recording sink.
-    static func reassemble(_ paths: [String], filter: String = "", recordData: Bool = false) throws -> (sink: RecordingSink, runner: CaptureRunner) {
+    static func reassemble(
+        _ paths: [String], filter: String = "", recordData: Bool = false
+    ) throws -> (sink: RecordingSink, runner: CaptureRunner) {
         let source = try fixtureSource(paths: paths, filter: filter)
         var sink = RecordingSink()
         sink.recordData = recordData

@@ -4,7 +4,7 @@
 /// big-endian length) and the payload; each frame becomes one chunk named by its stream.
 /// With a TTY the stream is plain bytes, shown raw like any other switched stream, as is
 /// the client's stdin, never framed.
-public struct DockerAttachDissector: UpgradedStreamDissector {
+package struct DockerAttachDissector: UpgradedStreamDissector {
     /// The 8 header bytes of a multiplexed frame.
     static let headerLength = 8
 
@@ -35,12 +35,14 @@ public struct DockerAttachDissector: UpgradedStreamDissector {
     private var headerOffset: UInt64 = 0
     private var frame: Frame?
 
-    public init(context: UpgradeContext) {
+    package init(context: UpgradeContext) {
         raw = RawStreamDissector(protocolName: context.protocolName)
     }
 
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
-                                 events: inout EventBuffer) {
+    package mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         guard direction == .serverToClient, !bytes.isEmpty else {
             raw.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
@@ -69,8 +71,9 @@ public struct DockerAttachDissector: UpgradedStreamDissector {
                     withUnsafeBytes(of: notHeader) {
                         raw.receive($0, direction: direction, offset: headerOffset, capture: capture, events: &events)
                     }
-                    raw.receive(bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index),
-                                capture: capture, events: &events)
+                    raw.receive(
+                        bytes.droppingPrefix(index), direction: direction, offset: offset + UInt64(index),
+                        capture: capture, events: &events)
                     return
                 }
                 if frame?.length == 0 {
@@ -82,7 +85,10 @@ public struct DockerAttachDissector: UpgradedStreamDissector {
             guard var current = frame else { continue }
             let take = min(Int(current.length - current.received), bytes.count - index)
             let room = RawStreamDissector.previewLength - current.head.count
-            if room > 0 { current.head.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + min(room, take))])) }
+            if room > 0 {
+                current.head.append(
+                    contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + min(room, take))]))
+            }
             current.received += UInt32(take)
             index += take
             frame = current
@@ -108,13 +114,18 @@ public struct DockerAttachDissector: UpgradedStreamDissector {
         frame = nil
         let cut = done.received > UInt32(done.head.count)
         let isHex = done.head.withUnsafeBytes { RawStreamDissector.looksBinary($0, cut: cut) }
-        events.add(.rawData(RawChunk(protocolName: done.stream.name ?? "", length: Int(done.received), head: done.head,
-                                     previewIsHex: isHex)),
-                   capture: capture, direction: .serverToClient, offset: done.offset)
+        events.add(
+            .rawData(
+                RawChunk(
+                    protocolName: done.stream.name ?? "", length: Int(done.received), head: done.head,
+                    previewIsHex: isHex)),
+            capture: capture, direction: .serverToClient, offset: done.offset)
     }
 
-    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo,
-                                    events: inout EventBuffer) {
+    package mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         guard direction == .serverToClient, case .multiplexed = framing else { return }
         // Inside a payload the frame goes on (its chunk counts the bytes it saw); anywhere
         // else the frame boundaries are lost and the rest is shown raw.
@@ -128,10 +139,10 @@ public struct DockerAttachDissector: UpgradedStreamDissector {
         framing = .raw
     }
 
-    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         // A frame the connection cut short: what arrived of it.
         endFrame(capture: capture, events: &events)
     }
 
-    public var openState: OpenConnectionState { raw.openState }
+    package var openState: OpenConnectionState { raw.openState }
 }

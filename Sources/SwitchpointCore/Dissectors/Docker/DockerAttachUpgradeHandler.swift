@@ -2,12 +2,12 @@
 /// (`POST /containers/{id}/attach`, `POST /exec/{id}/start`): the stream goes to
 /// `DockerAttachDissector`. Other `tcp` upgrades stay raw: the framing is Docker's, not
 /// the token's.
-public struct DockerAttachUpgradeHandler: UpgradeHandler {
-    public init() {}
+package struct DockerAttachUpgradeHandler: UpgradeHandler {
+    package init() {}
 
-    public var protocolNames: [String] { ["tcp"] }
+    package var protocolNames: [String] { ["tcp"] }
 
-    public func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
+    package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         guard let target = context.request?.target, Self.isDockerStream(target) else {
             return RawStreamDissector(protocolName: context.protocolName)
         }
@@ -20,7 +20,8 @@ public struct DockerAttachUpgradeHandler: UpgradeHandler {
         let parts = path.split(separator: "/")
         guard parts.count >= 3 else { return false }
         let tail = parts.suffix(3)
-        let kind = tail[tail.startIndex], action = tail[tail.index(before: tail.endIndex)]
+        let kind = tail[tail.startIndex]
+        let action = tail[tail.index(before: tail.endIndex)]
         return (kind == "containers" && action == "attach") || (kind == "exec" && action == "start")
     }
 }

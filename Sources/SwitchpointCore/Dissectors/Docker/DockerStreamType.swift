@@ -1,17 +1,17 @@
 /// The stream a frame of Docker's multiplexed attach stream belongs to: the first byte of
 /// its 8-byte header (Docker Engine API, "Attach to a container", stream format).
-public struct DockerStreamType: RawRepresentable, Hashable, Sendable {
-    public var rawValue: UInt8
+package struct DockerStreamType: RawRepresentable, Hashable, Sendable {
+    package var rawValue: UInt8
 
     @inline(__always)
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let stdin = DockerStreamType(rawValue: 0)
-    public static let stdout = DockerStreamType(rawValue: 1)
-    public static let stderr = DockerStreamType(rawValue: 2)
+    package static let stdin = DockerStreamType(rawValue: 0)
+    package static let stdout = DockerStreamType(rawValue: 1)
+    package static let stderr = DockerStreamType(rawValue: 2)
 
     /// The name a frame's chunk carries; nil for a byte that is no stream type.
-    public var name: String? {
+    package var name: String? {
         switch self {
         case .stdin: "stdin"
         case .stdout: "stdout"

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the HTTP/1 parser reports.
@@ -139,8 +139,11 @@ struct HTTP1Parser {
                 return bytes.count
             case .startLine, .headers, .chunkSize, .chunkDataEnd, .trailers:
                 let lineStartOffset = offset + UInt64(index)
-                guard let (lineBytesEnd, consumed) = takeLine(bytes, from: index, lineStartOffset: lineStartOffset, events: &events) else {
-                    return bytes.count   // the line continues in the next chunk, or we stopped
+                guard
+                    let (lineBytesEnd, consumed) = takeLine(
+                        bytes, from: index, lineStartOffset: lineStartOffset, events: &events)
+                else {
+                    return bytes.count  // the line continues in the next chunk, or we stopped
                 }
                 let lineEndOffset = offset + UInt64(index + consumed)
                 index += consumed
@@ -199,11 +202,18 @@ struct HTTP1Parser {
             break
         case .startLine where line.isEmpty:
             // Between messages: the next start line cannot be found reliably.
-            events.append(.finding(.httpGapInMessage, "\(length) bytes missing between messages at offset \(offset); the rest is not parsed", at: offset))
+            events.append(
+                .finding(
+                    .httpGapInMessage,
+                    "\(length) bytes missing between messages at offset \(offset); the rest is not parsed", at: offset))
             events.append(.gaveUp(at: offset))
             state = .stopped
         default:
-            events.append(.finding(.httpGapInMessage, "\(length) bytes missing inside the message framing at offset \(offset); the rest is not parsed", at: offset))
+            events.append(
+                .finding(
+                    .httpGapInMessage,
+                    "\(length) bytes missing inside the message framing at offset \(offset); the rest is not parsed",
+                    at: offset))
             events.append(.gaveUp(at: offset))
             state = .stopped
         }
@@ -219,9 +229,13 @@ struct HTTP1Parser {
         case .paused, .stopped, .awaitingFraming:
             break
         case .body(let remaining), .chunkData(let remaining):
-            events.append(.finding(.httpTruncatedMessage, "the stream ended \(remaining) body bytes short of the message's end", at: offset))
+            events.append(
+                .finding(
+                    .httpTruncatedMessage, "the stream ended \(remaining) body bytes short of the message's end",
+                    at: offset))
         default:
-            events.append(.finding(.httpTruncatedMessage, "the stream ended inside a message head or chunk framing", at: offset))
+            events.append(
+                .finding(.httpTruncatedMessage, "the stream ended inside a message head or chunk framing", at: offset))
         }
         state = .stopped
     }
@@ -231,8 +245,10 @@ struct HTTP1Parser {
     /// Finds the end of the current line (LF) from `start`. Returns the number of bytes
     /// consumed including the LF, with the line (CR stripped) in `line`; nil when the line
     /// is not complete in this chunk (its bytes are kept) or a limit stopped parsing.
-    private mutating func takeLine(_ bytes: UnsafeRawBufferPointer, from start: Int, lineStartOffset: UInt64,
-                                   events: inout [HTTP1ParserEvent]) -> (Int, Int)? {
+    private mutating func takeLine(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, lineStartOffset: UInt64,
+        events: inout [HTTP1ParserEvent]
+    ) -> (Int, Int)? {
         guard let base = bytes.baseAddress else { return nil }
         let available = bytes.count - start
         let found = memchr(base + start, 0x0a, available)
@@ -246,7 +262,8 @@ struct HTTP1Parser {
             return nil
         }
         line.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: length))
-        retained.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: found == nil ? length : length + 1))
+        retained.append(
+            contentsOf: UnsafeRawBufferPointer(start: base + start, count: found == nil ? length : length + 1))
         guard found != nil else { return nil }
         if line.last == 0x0d { line.removeLast() }
         return (length, length + 1)
@@ -259,7 +276,7 @@ struct HTTP1Parser {
         case .startLine:
             if line.isEmpty {
                 retained.removeAll(keepingCapacity: true)
-                return false   // tolerated empty lines between messages (RFC 9112 §2.2)
+                return false  // tolerated empty lines between messages (RFC 9112 §2.2)
             }
             messageStart = lineStart
             startLineText = HTTPText.decode(line)
@@ -274,7 +291,8 @@ struct HTTP1Parser {
             }
             headerBytes += line.count + 2
             if headerBytes > Int(maxHeaderBytes) {
-                events.append(.finding(.httpHeadersTooLarge, "the header block exceeds \(maxHeaderBytes) bytes", at: end))
+                events.append(
+                    .finding(.httpHeadersTooLarge, "the header block exceeds \(maxHeaderBytes) bytes", at: end))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
@@ -283,13 +301,16 @@ struct HTTP1Parser {
             return false
         case .chunkSize:
             guard let size = Self.chunkSize(line) else {
-                events.append(.finding(.httpBadChunk, "bad chunk size line \"\(String(decoding: line.prefix(40), as: UTF8.self))\"", at: end))
+                events.append(
+                    .finding(
+                        .httpBadChunk, "bad chunk size line \"\(String(decoding: line.prefix(40), as: UTF8.self))\"",
+                        at: end))
                 events.append(.gaveUp(at: lineStart))
                 state = .stopped
                 return false
             }
             state = size == 0 ? .trailers : .chunkData(remaining: size)
-            if size == 0 { headerBytes = 0 }   // trailers count against the header limit afresh
+            if size == 0 { headerBytes = 0 }  // trailers count against the header limit afresh
             retained.removeAll(keepingCapacity: true)
             return false
         case .chunkDataEnd:
@@ -310,7 +331,8 @@ struct HTTP1Parser {
             headerBytes += line.count + 2
             retained.removeAll(keepingCapacity: true)
             if headerBytes > Int(maxHeaderBytes) {
-                events.append(.finding(.httpHeadersTooLarge, "the trailer section exceeds \(maxHeaderBytes) bytes", at: end))
+                events.append(
+                    .finding(.httpHeadersTooLarge, "the trailer section exceeds \(maxHeaderBytes) bytes", at: end))
                 events.append(.gaveUp(at: end))
                 state = .stopped
             }
@@ -333,12 +355,20 @@ struct HTTP1Parser {
             return
         }
         guard let colon = line.firstIndex(of: 0x3a), colon > 0 else {
-            events.append(.finding(.httpMalformedHeader, "a header line without a field name and colon: \"\(String(decoding: line.prefix(60), as: UTF8.self))\"", at: end))
+            events.append(
+                .finding(
+                    .httpMalformedHeader,
+                    "a header line without a field name and colon: \"\(String(decoding: line.prefix(60), as: UTF8.self))\"",
+                    at: end))
             return
         }
         let nameBytes = line[..<colon]
         if nameBytes.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
-            events.append(.finding(.httpMalformedHeader, "white space in the header name \"\(String(decoding: nameBytes, as: UTF8.self))\" (RFC 9112 §5.1 says reject)", at: end))
+            events.append(
+                .finding(
+                    .httpMalformedHeader,
+                    "white space in the header name \"\(String(decoding: nameBytes, as: UTF8.self))\" (RFC 9112 §5.1 says reject)",
+                    at: end))
         }
         guard fields.count < Int(maxHeaderCount) else {
             events.append(.finding(.httpTooManyHeaders, "more than \(maxHeaderCount) header fields", at: end))
@@ -356,26 +386,36 @@ struct HTTP1Parser {
         switch role {
         case .request:
             guard let (method, target, version) = Self.requestLine(startLineText) else {
-                events.append(.finding(.httpMalformedStartLine, "not an HTTP request line: \"\(String(startLineText.prefix(80)))\"", at: messageStart))
+                events.append(
+                    .finding(
+                        .httpMalformedStartLine, "not an HTTP request line: \"\(String(startLineText.prefix(80)))\"",
+                        at: messageStart))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
             }
             retained.removeAll(keepingCapacity: true)
             requestBodyFraming = requestFraming(headers, at: end, events: &events)
-            events.append(.requestHead(HTTPRequestHead(method: method, target: target, version: version, headers: headers),
-                                       start: messageStart, end: end))
+            events.append(
+                .requestHead(
+                    HTTPRequestHead(method: method, target: target, version: version, headers: headers),
+                    start: messageStart, end: end))
             state = .awaitingFraming
         case .response:
             guard let (version, status, reason) = Self.statusLine(startLineText) else {
-                events.append(.finding(.httpMalformedStartLine, "not an HTTP status line: \"\(String(startLineText.prefix(80)))\"", at: messageStart))
+                events.append(
+                    .finding(
+                        .httpMalformedStartLine, "not an HTTP status line: \"\(String(startLineText.prefix(80)))\"",
+                        at: messageStart))
                 events.append(.gaveUp(at: messageStart))
                 state = .stopped
                 return false
             }
             retained.removeAll(keepingCapacity: true)
-            events.append(.responseHead(HTTPResponseHead(version: version, status: status, reason: reason, headers: headers),
-                                        start: messageStart, end: end))
+            events.append(
+                .responseHead(
+                    HTTPResponseHead(version: version, status: status, reason: reason, headers: headers),
+                    start: messageStart, end: end))
             state = .awaitingFraming
         }
         return true
@@ -383,11 +423,17 @@ struct HTTP1Parser {
 
     /// RFC 9112 §6.3 for requests: chunked if the last coding is chunked, else
     /// Content-Length, else no body.
-    private func requestFraming(_ headers: HTTPHeaders, at end: UInt64, events: inout [HTTP1ParserEvent]) -> HTTP1BodyFraming {
+    private func requestFraming(
+        _ headers: HTTPHeaders, at end: UInt64, events: inout [HTTP1ParserEvent]
+    ) -> HTTP1BodyFraming {
         let codings = headers.listElements("Transfer-Encoding")
         if !codings.isEmpty {
             if headers.contains("Content-Length") {
-                events.append(.finding(.httpBadContentLength, "both Transfer-Encoding and Content-Length (a request smuggling pattern); Transfer-Encoding wins", at: end))
+                events.append(
+                    .finding(
+                        .httpBadContentLength,
+                        "both Transfer-Encoding and Content-Length (a request smuggling pattern); Transfer-Encoding wins",
+                        at: end))
             }
             return codings.last?.lowercasedASCII == "chunked" ? .chunked : .untilClose
         }
@@ -399,7 +445,10 @@ struct HTTP1Parser {
         let values = headers.listElements("Content-Length")
         guard let first = values.first else { return nil }
         guard let length = UInt64(first), values.allSatisfy({ $0 == first }) else {
-            events.append(.finding(.httpBadContentLength, "invalid or conflicting Content-Length: \(values.joined(separator: ", "))", at: end))
+            events.append(
+                .finding(
+                    .httpBadContentLength, "invalid or conflicting Content-Length: \(values.joined(separator: ", "))",
+                    at: end))
             return nil
         }
         return length
@@ -428,7 +477,10 @@ struct HTTP1Parser {
         retained.removeAll(keepingCapacity: true)
         var kept: [UInt8] = []
         swap(&kept, &keptBody)
-        events.append(.messageEnd(bodyLength: bodyLength, chunked: chunked, end: end, kept: kept, keptAll: UInt64(kept.count) == bodyLength))
+        events.append(
+            .messageEnd(
+                bodyLength: bodyLength, chunked: chunked, end: end, kept: kept,
+                keptAll: UInt64(kept.count) == bodyLength))
         state = pauseAfterMessage ? .paused : .startLine
     }
 
@@ -437,14 +489,16 @@ struct HTTP1Parser {
     static func requestLine(_ text: String) -> (String, String, String)? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
-              parts[0].utf8.allSatisfy(isTokenCharacter), isHTTPVersion(parts[2]) else { return nil }
+            parts[0].utf8.allSatisfy(isTokenCharacter), isHTTPVersion(parts[2])
+        else { return nil }
         return (String(parts[0]), String(parts[1]), String(parts[2]))
     }
 
     static func statusLine(_ text: String) -> (String, Int, String)? {
         let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, isHTTPVersion(parts[0]), parts[1].utf8.count == 3,
-              let status = Int(parts[1]), status >= 100 else { return nil }
+            let status = Int(parts[1]), status >= 100
+        else { return nil }
         return (String(parts[0]), status, parts.count == 3 ? String(parts[2]) : "")
     }
 
@@ -458,8 +512,9 @@ struct HTTP1Parser {
         switch byte {
         case 0x30...0x39, 0x41...0x5a, 0x61...0x7a: true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
         default: false
         }
     }

@@ -56,7 +56,8 @@ struct HTTP1Session {
     }
 
     init(limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
-        self.limits = SessionLimits(maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
+        self.limits = SessionLimits(
+            maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
         headWindow = UInt64(limits.maxHeaderBytes + limits.maxLineLength)
         requestParser = HTTP1Parser(role: .request, limits: limits, bodies: bodies)
         responseParser = HTTP1Parser(role: .response, limits: limits, bodies: bodies)
@@ -64,14 +65,18 @@ struct HTTP1Session {
 
     /// The body event of a finished message (its kept bytes return to the pool once the
     /// event is delivered); a message without a body hands its unused buffer straight back.
-    private func addBody(length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool, direction: Direction,
-                         offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private func addBody(
+        length: UInt64, chunked: Bool, kept: [UInt8], keptAll: Bool, direction: Direction,
+        offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         guard length > 0 else {
             events.payloadPool.put(kept)
             return
         }
-        events.add(.httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture, direction: direction, offset: offset,
-                   firstPacket: bodyFirstPacket[direction])
+        events.add(
+            .httpBody(length: length, chunked: chunked, kept: kept, keptAll: keptAll), capture: capture,
+            direction: direction, offset: offset,
+            firstPacket: bodyFirstPacket[direction])
     }
 
     /// The request whose verdict the client is waiting for, if any.
@@ -79,7 +84,9 @@ struct HTTP1Session {
 
     // MARK: Client → server
 
-    mutating func receiveFromClient(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+    mutating func receiveFromClient(
+        _ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Outcome {
         packets[.clientToServer].record(chunkAt: offset, capture: capture, keeping: headWindow)
         var index = 0
         while index < bytes.count {
@@ -88,7 +95,8 @@ struct HTTP1Session {
                 return .continuing
             }
             parserEvents.removeAll(keepingCapacity: true)
-            let consumed = requestParser.parse(bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
+            let consumed = requestParser.parse(
+                bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
             index += consumed
             var queue = parserEvents
             var cursor = 0
@@ -98,8 +106,9 @@ struct HTTP1Session {
                 switch event {
                 case .requestHead(let head, let start, let end):
                     let side = Direction.clientToServer
-                    events.add(.httpRequest(head), capture: capture, direction: .clientToServer, offset: start,
-                               firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
+                    events.add(
+                        .httpRequest(head), capture: capture, direction: .clientToServer, offset: start,
+                        firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
                     bodyFirstPacket[side] = packets[side].packetNumber(at: end, chunkOffset: offset, capture: capture)
                     packets[side].forget(below: end)
                     checkUpgradeRequest(head, start: start, capture: capture, events: &events)
@@ -108,8 +117,10 @@ struct HTTP1Session {
                         pending.removeFirst()
                         if !reportedPipelineLimit {
                             reportedPipelineLimit = true
-                            events.finding(.httpPipelineLimit, "more than \(limits.maxPendingRequests) requests wait for responses; the oldest are no longer matched",
-                                           capture: capture, direction: .clientToServer, offset: start)
+                            events.finding(
+                                .httpPipelineLimit,
+                                "more than \(limits.maxPendingRequests) requests wait for responses; the oldest are no longer matched",
+                                capture: capture, direction: .clientToServer, offset: start)
                         }
                     }
                     pending.append(request)
@@ -124,7 +135,11 @@ struct HTTP1Session {
                         pending[last].endCapture = capture
                     }
                 case .finding, .gaveUp, .responseHead:
-                    if let stopped = forward(event, direction: .clientToServer, index: index, capture: capture, events: &events) { return stopped }
+                    if let stopped = forward(
+                        event, direction: .clientToServer, index: index, capture: capture, events: &events)
+                    {
+                        return stopped
+                    }
                 }
             }
             if consumed == 0 && !verdictPending { break }
@@ -132,58 +147,72 @@ struct HTTP1Session {
         return .continuing
     }
 
-    private mutating func hold(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func hold(
+        _ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         guard !bytes.isEmpty else { return }
         if !reportedEarlyData {
             reportedEarlyData = true
             let method = pending.last?.head.method ?? "the request"
-            events.finding(.upgradeClientDataBeforeVerdict,
-                           "the client sent data after its \(method) upgrade request, before the server's answer (it must wait for the 101)",
-                           capture: capture, direction: .clientToServer, offset: offset)
+            events.finding(
+                .upgradeClientDataBeforeVerdict,
+                "the client sent data after its \(method) upgrade request, before the server's answer (it must wait for the 101)",
+                capture: capture, direction: .clientToServer, offset: offset)
         }
         if held == nil { held = HeldBytes(offset: offset, bytes: [], capture: capture) }
         let room = limits.maxPendingClientBytes - (held?.bytes.count ?? 0)
         if bytes.count > room && !reportedPendingLimit {
             reportedPendingLimit = true
-            events.finding(.pendingBytesLimit, "more than \(limits.maxPendingClientBytes) client bytes waiting for the verdict; the rest is not analyzed",
-                           capture: capture, direction: .clientToServer, offset: (held?.offset ?? offset) + UInt64(limits.maxPendingClientBytes))
+            events.finding(
+                .pendingBytesLimit,
+                "more than \(limits.maxPendingClientBytes) client bytes waiting for the verdict; the rest is not analyzed",
+                capture: capture, direction: .clientToServer,
+                offset: (held?.offset ?? offset) + UInt64(limits.maxPendingClientBytes))
         }
         held?.bytes.append(contentsOf: bytes.prefix(max(0, room)))
     }
 
-    private func checkUpgradeRequest(_ head: HTTPRequestHead, start: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private func checkUpgradeRequest(
+        _ head: HTTPRequestHead, start: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let offered = head.offeredProtocols
         guard !offered.isEmpty else {
             // Handshake headers that only make sense with an Upgrade: someone removed it.
             let evidence = ["Sec-WebSocket-Key", "HTTP2-Settings"].filter { head.headers.contains($0) }
             if !evidence.isEmpty {
-                events.finding(.upgradeHeaderStripped,
-                               "the request carries \(evidence.joined(separator: " and ")) but no Upgrade header: a proxy on the way likely dropped the hop-by-hop Upgrade/Connection headers (nginx does unless told to forward them)",
-                               capture: capture, direction: .clientToServer, offset: start)
+                events.finding(
+                    .upgradeHeaderStripped,
+                    "the request carries \(evidence.joined(separator: " and ")) but no Upgrade header: a proxy on the way likely dropped the hop-by-hop Upgrade/Connection headers (nginx does unless told to forward them)",
+                    capture: capture, direction: .clientToServer, offset: start)
             }
             return
         }
         if head.isHTTP10 {
-            events.finding(.upgradeHTTP10Request,
-                           "an HTTP/1.0 request offers Upgrade: \(offered.joined(separator: ", ")); servers must ignore it (RFC 9110 §7.8)",
-                           capture: capture, direction: .clientToServer, offset: start)
+            events.finding(
+                .upgradeHTTP10Request,
+                "an HTTP/1.0 request offers Upgrade: \(offered.joined(separator: ", ")); servers must ignore it (RFC 9110 §7.8)",
+                capture: capture, direction: .clientToServer, offset: start)
         }
         if !head.connectionUpgrade {
             let connection = head.headers.combined("Connection").map { "Connection: \($0)" } ?? "no Connection header"
-            events.finding(.upgradeConnectionHeaderMissing,
-                           "Upgrade: \(offered.joined(separator: ", ")) without Connection: upgrade (\(connection)); a proxy likely stripped the hop-by-hop header, so no server will switch",
-                           capture: capture, direction: .clientToServer, offset: start)
+            events.finding(
+                .upgradeConnectionHeaderMissing,
+                "Upgrade: \(offered.joined(separator: ", ")) without Connection: upgrade (\(connection)); a proxy likely stripped the hop-by-hop header, so no server will switch",
+                capture: capture, direction: .clientToServer, offset: start)
         }
     }
 
     // MARK: Server → client
 
-    mutating func receiveFromServer(_ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+    mutating func receiveFromServer(
+        _ bytes: UnsafeRawBufferPointer, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Outcome {
         packets[.serverToClient].record(chunkAt: offset, capture: capture, keeping: headWindow)
         var index = 0
         while index < bytes.count {
             parserEvents.removeAll(keepingCapacity: true)
-            let consumed = responseParser.parse(bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
+            let consumed = responseParser.parse(
+                bytes.droppingPrefix(index), at: offset + UInt64(index), events: &parserEvents)
             index += consumed
             for event in parserEvents {
                 switch event {
@@ -191,16 +220,23 @@ struct HTTP1Session {
                     let requestIndex = pending.firstIndex { _ in true }
                     head.requestMethod = requestIndex.map { pending[$0].head.method }
                     let side = Direction.serverToClient
-                    events.add(.httpResponse(head), capture: capture, direction: .serverToClient, offset: start,
-                               firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
+                    events.add(
+                        .httpResponse(head), capture: capture, direction: .serverToClient, offset: start,
+                        firstPacket: packets[side].packetNumber(at: start, chunkOffset: offset, capture: capture))
                     bodyFirstPacket[side] = packets[side].packetNumber(at: end, chunkOffset: offset, capture: capture)
                     packets[side].forget(below: end)
-                    if let outcome = verdict(on: head, requestIndex: requestIndex, start: start, end: end,
-                                             remainderIndex: Int(end - offset), capture: capture, events: &events) {
+                    if let outcome = verdict(
+                        on: head, requestIndex: requestIndex, start: start, end: end,
+                        remainderIndex: Int(end - offset), capture: capture, events: &events)
+                    {
                         return outcome
                     }
                 case .messageEnd, .finding, .gaveUp, .requestHead:
-                    if let stopped = forward(event, direction: .serverToClient, index: index, capture: capture, events: &events) { return stopped }
+                    if let stopped = forward(
+                        event, direction: .serverToClient, index: index, capture: capture, events: &events)
+                    {
+                        return stopped
+                    }
                 }
             }
             if consumed == 0 { break }
@@ -212,12 +248,15 @@ struct HTTP1Session {
     /// and findings become events; giving up stops this direction (`.stopped`, whose
     /// replay holds the parser's retained bytes of the failed message). The one place
     /// parser events are forwarded.
-    private func forward(_ event: HTTP1ParserEvent, direction: Direction, index: Int, capture: CaptureInfo,
-                         events: inout EventBuffer) -> Outcome? {
+    private func forward(
+        _ event: HTTP1ParserEvent, direction: Direction, index: Int, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) -> Outcome? {
         switch event {
         case .messageEnd(let bodyLength, let chunked, let end, let kept, let keptAll):
-            addBody(length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
-                    offset: end, capture: capture, events: &events)
+            addBody(
+                length: bodyLength, chunked: chunked, kept: kept, keptAll: keptAll, direction: direction,
+                offset: end, capture: capture, events: &events)
         case .finding(let code, let message, let at):
             events.finding(code, message, capture: capture, direction: direction, offset: at)
         case .gaveUp(let at):
@@ -230,12 +269,15 @@ struct HTTP1Session {
     }
 
     /// Decides what a response head means for framing and for a pending upgrade.
-    private mutating func verdict(on head: HTTPResponseHead, requestIndex: Int?, start: UInt64, end: UInt64, remainderIndex: Int,
-                                  capture: CaptureInfo, events: inout EventBuffer) -> Outcome? {
+    private mutating func verdict(
+        on head: HTTPResponseHead, requestIndex: Int?, start: UInt64, end: UInt64, remainderIndex: Int,
+        capture: CaptureInfo, events: inout EventBuffer
+    ) -> Outcome? {
         let request = requestIndex.map { pending[$0] }
         if head.status == 101 {
-            return switchProtocols(head, request: request, requestIndex: requestIndex, end: end, remainderIndex: remainderIndex,
-                                   capture: capture, events: &events)
+            return switchProtocols(
+                head, request: request, requestIndex: requestIndex, end: end, remainderIndex: remainderIndex,
+                capture: capture, events: &events)
         }
         if head.isInterim {
             parserEventsFraming(.none, end: end, capture: capture, events: &events)
@@ -244,8 +286,9 @@ struct HTTP1Session {
         // A final answer: the request is done.
         if let requestIndex { pending.remove(at: requestIndex) }
         if request == nil {
-            events.finding(.httpResponseWithoutRequest, "a \(head.status) response with no request seen before it",
-                           capture: capture, direction: .serverToClient, offset: start)
+            events.finding(
+                .httpResponseWithoutRequest, "a \(head.status) response with no request seen before it",
+                capture: capture, direction: .serverToClient, offset: start)
         }
         if let request, request.isConnect, (200...299).contains(head.status) {
             responseParser.stop()
@@ -254,40 +297,58 @@ struct HTTP1Session {
             held = nil
             // The tunnel's bytes start after the response head: the chunk's rest is the
             // tunnel's too, handed over with the verdict.
-            return .switched(UpgradeVerdict(kind: .connectTunnel, status: head.status, request: request.head, response: head,
-                                            requestTimestamp: nil, latencyMilliseconds: latency(request, capture),
-                                            clientToServerOffset: request.end ?? 0, serverToClientOffset: end,
-                                            serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
+            return .switched(
+                UpgradeVerdict(
+                    kind: .connectTunnel, status: head.status, request: request.head, response: head,
+                    requestTimestamp: nil, latencyMilliseconds: latency(request, capture),
+                    clientToServerOffset: request.end ?? 0, serverToClientOffset: end,
+                    serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
         }
         if let request, request.waitsForVerdict || !request.head.offeredProtocols.isEmpty {
-            events.add(UpgradeRefusal.finding(head, request: request.head), capture: capture, direction: .serverToClient, offset: start)
+            events.add(
+                UpgradeRefusal.finding(head, request: request.head), capture: capture, direction: .serverToClient,
+                offset: start)
         }
-        parserEventsFraming(responseFraming(head, request: request, end: end, capture: capture, events: &events), end: end, capture: capture, events: &events)
+        parserEventsFraming(
+            responseFraming(head, request: request, end: end, capture: capture, events: &events), end: end,
+            capture: capture, events: &events)
         if let request, request.waitsForVerdict {
             resumeClient(capture: capture, events: &events)
         }
         return nil
     }
 
-    private mutating func switchProtocols(_ head: HTTPResponseHead, request: PendingRequest?, requestIndex: Int?, end: UInt64,
-                                          remainderIndex: Int, capture: CaptureInfo, events: inout EventBuffer) -> Outcome {
+    private mutating func switchProtocols(
+        _ head: HTTPResponseHead, request: PendingRequest?, requestIndex: Int?, end: UInt64,
+        remainderIndex: Int, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Outcome {
         let chosen = head.headers.listElements("Upgrade")
         let offered = request?.head.offeredProtocols ?? []
         if request?.upgradeOffered != true {
-            let why = request == nil ? "no request was seen" : "the request did not offer an upgrade (\(request.map { $0.head.method + " " + $0.head.target } ?? ""))"
-            events.finding(.upgradeUnsolicited101, "101 Switching Protocols but \(why)", capture: capture, direction: .serverToClient, offset: end)
+            let why =
+                request == nil
+                ? "no request was seen"
+                : "the request did not offer an upgrade (\(request.map { $0.head.method + " " + $0.head.target } ?? ""))"
+            events.finding(
+                .upgradeUnsolicited101, "101 Switching Protocols but \(why)", capture: capture,
+                direction: .serverToClient, offset: end)
         }
         if chosen.isEmpty {
-            events.finding(.upgradeWithoutUpgradeHeader, "101 without an Upgrade header (RFC 9110 §15.2.2 requires one)",
-                           capture: capture, direction: .serverToClient, offset: end)
-        } else if let first = chosen.first, !offered.isEmpty, !offered.contains(where: { $0.lowercasedASCII == first.lowercasedASCII }) {
-            events.finding(.upgradeProtocolNotOffered,
-                           "the 101 switches to \(first), the client offered \(offered.joined(separator: ", "))",
-                           capture: capture, direction: .serverToClient, offset: end)
+            events.finding(
+                .upgradeWithoutUpgradeHeader, "101 without an Upgrade header (RFC 9110 §15.2.2 requires one)",
+                capture: capture, direction: .serverToClient, offset: end)
+        } else if let first = chosen.first, !offered.isEmpty,
+            !offered.contains(where: { $0.lowercasedASCII == first.lowercasedASCII })
+        {
+            events.finding(
+                .upgradeProtocolNotOffered,
+                "the 101 switches to \(first), the client offered \(offered.joined(separator: ", "))",
+                capture: capture, direction: .serverToClient, offset: end)
         }
         if !chosen.isEmpty && !head.headers.listContains("Connection", token: "upgrade") {
-            events.finding(.upgradeWithoutConnectionHeader, "the 101 does not carry Connection: upgrade",
-                           capture: capture, direction: .serverToClient, offset: end)
+            events.finding(
+                .upgradeWithoutConnectionHeader, "the 101 does not carry Connection: upgrade",
+                capture: capture, direction: .serverToClient, offset: end)
         }
         // The token as the wire names it; the registry's handler checks the handshake.
         let token = chosen.first ?? offered.first ?? "unknown"
@@ -298,11 +359,13 @@ struct HTTP1Session {
         let clientOffset = request?.end ?? held?.offset ?? 0
         let heldBytes = held
         held = nil
-        return .switched(UpgradeVerdict(kind: .upgrade(token: token), status: 101, request: request?.head, response: head,
-                                        requestTimestamp: request?.endCapture?.timestamp,
-                                        latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
-                                        clientToServerOffset: clientOffset, serverToClientOffset: end,
-                                        serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
+        return .switched(
+            UpgradeVerdict(
+                kind: .upgrade(token: token), status: 101, request: request?.head, response: head,
+                requestTimestamp: request?.endCapture?.timestamp,
+                latencyMilliseconds: request.map { latency($0, capture) } ?? 0,
+                clientToServerOffset: clientOffset, serverToClientOffset: end,
+                serverRemainderIndex: remainderIndex, clientBytes: heldBytes))
     }
 
     private func latency(_ request: PendingRequest, _ capture: CaptureInfo) -> Double {
@@ -311,7 +374,9 @@ struct HTTP1Session {
     }
 
     /// RFC 9112 §6.3 for responses.
-    private func responseFraming(_ head: HTTPResponseHead, request: PendingRequest?, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> HTTP1BodyFraming {
+    private func responseFraming(
+        _ head: HTTPResponseHead, request: PendingRequest?, end: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) -> HTTP1BodyFraming {
         if request?.head.method == "HEAD" || head.status == 204 || head.status == 304 || head.isInterim { return .none }
         let codings = head.headers.listElements("Transfer-Encoding")
         if !codings.isEmpty {
@@ -325,7 +390,9 @@ struct HTTP1Session {
         return length.map { .length($0) } ?? .untilClose
     }
 
-    private mutating func parserEventsFraming(_ framing: HTTP1BodyFraming, end: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func parserEventsFraming(
+        _ framing: HTTP1BodyFraming, end: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         parserEvents.removeAll(keepingCapacity: true)
         // Only now, with the response staying HTTP/1: a 101's parser must not hold a buffer
         // for the rest of the connection.
@@ -351,7 +418,9 @@ struct HTTP1Session {
 
     // MARK: Gaps and the end
 
-    mutating func gap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) -> Bool {
+    mutating func gap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Bool {
         parserEvents.removeAll(keepingCapacity: true)
         switch direction {
         case .clientToServer: requestParser.gap(at: offset, length: length, events: &parserEvents)
@@ -360,7 +429,7 @@ struct HTTP1Session {
         var stopped = false
         for event in parserEvents {
             if case .gaveUp = event {
-                stopped = true   // the caller shows this direction raw from here
+                stopped = true  // the caller shows this direction raw from here
             } else {
                 _ = forward(event, direction: direction, index: 0, capture: capture, events: &events)
             }
@@ -371,11 +440,15 @@ struct HTTP1Session {
     /// Requests sent and not yet answered.
     var requestsInFlight: Int { pending.count }
 
-    mutating func finish(clientOffset: UInt64, serverOffset: UInt64, captureEnded: Bool = false, capture: CaptureInfo, events: inout EventBuffer) {
+    mutating func finish(
+        clientOffset: UInt64, serverOffset: UInt64, captureEnded: Bool = false, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if verdictPending, let request = pending.last {
-            events.finding(.upgradeNoVerdict,
-                           "the \(captureEnded ? "capture" : "connection") ended before the server answered the \(request.head.method) upgrade request",
-                           capture: capture, direction: .serverToClient)
+            events.finding(
+                .upgradeNoVerdict,
+                "the \(captureEnded ? "capture" : "connection") ended before the server answered the \(request.head.method) upgrade request",
+                capture: capture, direction: .serverToClient)
         }
         for (parserDirection, offset) in [(Direction.clientToServer, clientOffset), (.serverToClient, serverOffset)] {
             parserEvents.removeAll(keepingCapacity: true)

@@ -1,18 +1,18 @@
 /// How much of each HTTP message body the dissectors keep (HTTP/1 bodies, HTTP/2 DATA per
 /// stream and direction), for the HAR export's `postData`/`content` text. Only the body's
 /// first bytes are kept; the length is always counted in full.
-public struct HTTPBodyOptions: Sendable {
+package struct HTTPBodyOptions: Sendable {
     /// Keep up to `maxFullBytes` (`--payload full`) instead of `previewBytes`.
-    public var keepFull = false
+    package var keepFull = false
     /// Bytes of each body kept by default: enough for an error page or a JSON refusal
     /// (the 400/403/426 answers to an upgrade are the evidence users look for).
-    public var previewBytes = 4 * 1024
+    package var previewBytes = 4 * 1024
     /// Bytes of each body kept with `--payload full`; past it the body is counted, not
     /// kept, so one large download cannot take the memory.
-    public var maxFullBytes = 16 << 20
+    package var maxFullBytes = 16 << 20
 
-    public init() {}
+    package init() {}
 
     /// The bytes of one body kept under these options.
-    public var keptBytes: Int { keepFull ? maxFullBytes : previewBytes }
+    package var keptBytes: Int { keepFull ? maxFullBytes : previewBytes }
 }

@@ -1,73 +1,73 @@
 /// One header field as it appeared on the wire (name case kept).
-public struct HTTPField: Sendable, Equatable {
-    public var name: String
-    public var value: String
+package struct HTTPField: Sendable, Equatable {
+    package var name: String
+    package var value: String
 
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }
 }
 
 /// Header fields in wire order; lookups ignore case, lists follow RFC 9110 §5.6.1.
-public struct HTTPHeaders: Sendable, Equatable {
-    public var fields: [HTTPField] = []
+package struct HTTPHeaders: Sendable, Equatable {
+    package var fields: [HTTPField] = []
 
-    public init(_ fields: [HTTPField] = []) {
+    package init(_ fields: [HTTPField] = []) {
         self.fields = fields
     }
 
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     /// All values joined as one comma list (repeated headers combine, §5.3).
-    public func combined(_ name: String) -> String? {
+    package func combined(_ name: String) -> String? {
         let all = values(name)
         return all.isEmpty ? nil : all.joined(separator: ", ")
     }
 
-    public func contains(_ name: String) -> Bool {
+    package func contains(_ name: String) -> Bool {
         fields.contains { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     /// The comma-separated elements of every `name` header, trimmed, empty ones dropped,
     /// case kept (callers compare case-insensitively where the grammar says so).
-    public func listElements(_ name: String) -> [String] {
+    package func listElements(_ name: String) -> [String] {
         values(name).flatMap { $0.split(separator: ",") }
             .map { $0.trimmingOWS }
             .filter { !$0.isEmpty }
     }
 
     /// Whether a token list (e.g. `Connection`) holds `token`, case-insensitively.
-    public func listContains(_ name: String, token: String) -> Bool {
+    package func listContains(_ name: String, token: String) -> Bool {
         listElements(name).contains { $0.lowercasedASCII == token.lowercasedASCII }
     }
 }
 
-public struct HTTPRequestHead: Sendable, Equatable {
-    public var method: String
-    public var target: String
-    public var version: String
-    public var headers: HTTPHeaders
+package struct HTTPRequestHead: Sendable, Equatable {
+    package var method: String
+    package var target: String
+    package var version: String
+    package var headers: HTTPHeaders
 
-    public var isHTTP10: Bool { version == "HTTP/1.0" }
+    package var isHTTP10: Bool { version == "HTTP/1.0" }
 
     /// The protocols an `Upgrade` header offers, in preference order.
-    public var offeredProtocols: [String] { headers.listElements("Upgrade") }
+    package var offeredProtocols: [String] { headers.listElements("Upgrade") }
     /// `Connection` names `upgrade`, as RFC 9110 §7.8 requires for an upgrade request.
-    public var connectionUpgrade: Bool { headers.listContains("Connection", token: "upgrade") }
+    package var connectionUpgrade: Bool { headers.listContains("Connection", token: "upgrade") }
 }
 
-public struct HTTPResponseHead: Sendable, Equatable {
-    public var version: String
-    public var status: Int
-    public var reason: String
-    public var headers: HTTPHeaders
+package struct HTTPResponseHead: Sendable, Equatable {
+    package var version: String
+    package var status: Int
+    package var reason: String
+    package var headers: HTTPHeaders
     /// The method of the request this answers, when known (HEAD and CONNECT change framing).
-    public var requestMethod: String?
+    package var requestMethod: String?
 
-    public var isInterim: Bool { (100...199).contains(status) && status != 101 }
+    package var isInterim: Bool { (100...199).contains(status) && status != 101 }
 }
 
 extension StringProtocol {

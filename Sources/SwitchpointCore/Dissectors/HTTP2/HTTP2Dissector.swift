@@ -4,14 +4,14 @@ import NIOHPACK
 /// HTTP/2 after an h2c upgrade or with prior knowledge (RFC 9113): frames, settings, HPACK
 /// (NIOHPACK, one decoder per direction), streams as request/response exchanges, and
 /// WebSocket over extended CONNECT (RFC 8441) handed to the WebSocket dissector.
-public struct HTTP2Dissector: UpgradedStreamDissector {
+package struct HTTP2Dissector: UpgradedStreamDissector {
     /// Named limits.
-    public static let maxTrackedStreams = 10_000
-    public static let maxHeaderBlockBytes = 256 * 1024
-    public static let maxContinuationFrames = 64
-    public static let maxHeaderListSize = 256 * 1024
+    package static let maxTrackedStreams = 10_000
+    package static let maxHeaderBlockBytes = 256 * 1024
+    package static let maxContinuationFrames = 64
+    package static let maxHeaderListSize = 256 * 1024
     /// The largest HPACK dynamic table honoured (SETTINGS_HEADER_TABLE_SIZE may say 4 GiB).
-    public static let maxHeaderTableSize = 64 * 1024
+    package static let maxHeaderTableSize = 64 * 1024
 
     struct HeaderBlock {
         var stream: UInt32
@@ -69,18 +69,28 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     private var pendingStart = true
     private var streamLimitReported = false
 
-    public init(context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
+    package init(
+        context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(),
+        bodies: HTTPBodyOptions = HTTPBodyOptions()
+    ) {
         self.context = context
         webSocketOptions = webSocket
         maxKeptBodyBytes = max(0, bodies.keptBytes)
-        sides = PerDirection(clientToServer: Side(parser: HTTP2FrameParser(expectPreface: true)),
-                             serverToClient: Side(parser: HTTP2FrameParser(expectPreface: false)))
-        if context.request == nil && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection) {
+        sides = PerDirection(
+            clientToServer: Side(parser: HTTP2FrameParser(expectPreface: true)),
+            serverToClient: Side(parser: HTTP2FrameParser(expectPreface: false)))
+        if context.request == nil
+            && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection)
+        {
             // Mid-connection: no preface, and the HPACK tables' earlier entries are unknown
             // (a block that refers to them fails to decode and is said to).
             sides[.clientToServer].parser = HTTP2FrameParser(expectPreface: false)
-            if !context.clientStartsAtFrameBoundary { sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset) }
-            if !context.serverStartsAtFrameBoundary { sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset) }
+            if !context.clientStartsAtFrameBoundary {
+                sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
+            }
+            if !context.serverStartsAtFrameBoundary {
+                sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset)
+            }
         }
     }
 
@@ -92,17 +102,23 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         if let encoded = request.headers.values("HTTP2-Settings").first {
             if let payload = Base64.decode(encoded), payload.count % 6 == 0 {
                 let values = Self.settings(payload)
-                for (identifier, value) in values { sides[.clientToServer].settings[HTTP2SettingID(rawValue: identifier)] = value }
-                events.add(.h2Settings(HTTP2Settings(source: "HTTP2-Settings", ack: false, values: values)),
-                           capture: capture, direction: .clientToServer, offset: context.clientToServerOffset)
+                for (identifier, value) in values {
+                    sides[.clientToServer].settings[HTTP2SettingID(rawValue: identifier)] = value
+                }
+                events.add(
+                    .h2Settings(HTTP2Settings(source: "HTTP2-Settings", ack: false, values: values)),
+                    capture: capture, direction: .clientToServer, offset: context.clientToServerOffset)
             } else {
-                events.finding(.http2BadSettingsHeader, "HTTP2-Settings \"\(encoded)\" is not base64url SETTINGS", capture: capture, direction: .clientToServer)
+                events.finding(
+                    .http2BadSettingsHeader, "HTTP2-Settings \"\(encoded)\" is not base64url SETTINGS",
+                    capture: capture, direction: .clientToServer)
             }
         }
-        var summary = HTTP2StreamSummary(stream: 1, method: request.method, scheme: "http",
-                                         authority: request.headers.values("Host").first, path: request.target,
-                                         connectProtocol: nil, status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
-                                         reset: nil, timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false)
+        var summary = HTTP2StreamSummary(
+            stream: 1, method: request.method, scheme: "http",
+            authority: request.headers.values("Host").first, path: request.target,
+            connectProtocol: nil, status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
+            reset: nil, timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false)
         summary.requestBodyBytes = 0
         var stream = Stream(summary: summary, opened: context.requestTimestamp ?? capture.timestamp)
         stream.ended.clientToServer = true
@@ -123,7 +139,10 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     // MARK: Bytes
 
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if pendingStart { start(capture: capture, events: &events) }
         let side = direction
         if sides[side].resync != nil {
@@ -137,24 +156,31 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             case .preface:
                 break
             case .prefaceMissing:
-                events.finding(.http2PrefaceMissing, "the client did not start with the HTTP/2 connection preface (RFC 9113 §3.4); its bytes are not decoded",
-                               capture: capture, direction: direction, offset: offset + UInt64(index))
+                events.finding(
+                    .http2PrefaceMissing,
+                    "the client did not start with the HTTP/2 connection preface (RFC 9113 §3.4); its bytes are not decoded",
+                    capture: capture, direction: direction, offset: offset + UInt64(index))
             case .header(let header, let at):
-                sides[side].frameFirstPacket = sides[side].packets.packetNumber(at: at, chunkOffset: offset, capture: capture)
+                sides[side].frameFirstPacket = sides[side].packets.packetNumber(
+                    at: at, chunkOffset: offset, capture: capture)
                 // The frame's event goes out when it is complete (however the bytes were
                 // split), at the packet that completed it.
                 sides[side].frameEventPending = events.wantsFrames
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .dataPiece(let range, let payloadOffset):
-                data(UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
-                     streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture, events: &events)
+                data(
+                    UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
+                    streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture,
+                    events: &events)
             case .payload(let payload):
                 if sides[side].frameEventPending {
                     pendingFrameEvent(direction: direction, payload: payload, capture: capture, events: &events)
                 }
                 frame(payload, direction: direction, capture: capture, events: &events)
             case .frameEnd:
-                if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
+                if sides[side].frameEventPending {
+                    pendingFrameEvent(direction: direction, capture: capture, events: &events)
+                }
                 endFrame(direction: direction, capture: capture, events: &events)
             }
         }
@@ -162,14 +188,19 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     /// Holds `bytes` while this direction's frame boundaries are unknown; once a run of
     /// consistent frame headers shows where frames start, parses from there.
-    private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
-                                        events: inout EventBuffer, final: Bool = false) {
+    private mutating func resynchronize(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer, final: Bool = false
+    ) {
         let side = direction
         guard var resync = sides[side].resync else { return }
         sides[side].resync = nil
-        let step = resync.step(bytes, offset: offset, capture: capture, rule: HTTP2FrameChainRule(), direction: direction, final: final)
+        let step = resync.step(
+            bytes, offset: offset, capture: capture, rule: HTTP2FrameChainRule(), direction: direction, final: final)
         if let message = FrameResync.message(step, requiredHeaders: HTTP2FrameChainRule.requiredHeaders) {
-            report(.http2Resync, message, direction: direction, offset: step.offset, capture: capture, events: &events, once: false)
+            report(
+                .http2Resync, message, direction: direction, offset: step.offset, capture: capture, events: &events,
+                once: false)
         }
         guard case .found(let index, _, _) = step else {
             if case .waiting = step { sides[side].resync = resync }
@@ -183,34 +214,56 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func report(_ code: FindingCode, _ message: String, direction: Direction?, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
+    private mutating func report(
+        _ code: FindingCode, _ message: String, direction: Direction?, offset: UInt64?, capture: CaptureInfo,
+        events: inout EventBuffer, once: Bool = true
+    ) {
         if once, let direction {
             guard sides[direction].reported.insert(code).inserted else { return }
         }
         events.finding(code, message, capture: capture, direction: direction, offset: offset)
     }
 
-    private mutating func beginFrame(_ header: HTTP2FrameParser.Header, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func beginFrame(
+        _ header: HTTP2FrameParser.Header, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         sides[side].frame = header
         sides[side].frameOffset = offset
         sides[side].padLength = 0
         if events.wantsFrames && !sides[side].frameEventPending {
-            events.add(.h2Frame(HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)),
-                       capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+            events.add(
+                .h2Frame(
+                    HTTP2FrameInfo(
+                        type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream,
+                        length: header.length)),
+                capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
         }
         // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
         let limit = Int(sides[side.reversed].settings[.maxFrameSize] ?? HTTP2SettingID.defaultMaxFrameSize)
         if header.length > limit {
-            report(.http2FrameTooLarge, "a \(header.type.name) frame of \(header.length) bytes over the peer's SETTINGS_MAX_FRAME_SIZE \(limit)", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .http2FrameTooLarge,
+                "a \(header.type.name) frame of \(header.length) bytes over the peer's SETTINGS_MAX_FRAME_SIZE \(limit)",
+                direction: direction, offset: offset, capture: capture, events: &events)
         }
         if header.type != .data && header.length > HTTP2FrameParser.maxBufferedPayload {
-            report(.http2FrameOverBuffer, "a \(header.type.name) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .http2FrameOverBuffer,
+                "a \(header.type.name) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped",
+                direction: direction, offset: offset, capture: capture, events: &events)
         }
         if header.type == .continuation && sides[side].block?.stream != header.stream {
-            report(.http2ContinuationUnexpected, "CONTINUATION on stream \(header.stream) without a HEADERS or PUSH_PROMISE before it (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .http2ContinuationUnexpected,
+                "CONTINUATION on stream \(header.stream) without a HEADERS or PUSH_PROMISE before it (§6.10)",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
         } else if header.type != .continuation && sides[side].block != nil {
-            report(.http2ContinuationUnexpected, "a \(header.type.name) frame interrupts a header block that expected CONTINUATION (§6.10)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .http2ContinuationUnexpected,
+                "a \(header.type.name) frame interrupts a header block that expected CONTINUATION (§6.10)",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
             sides[side].block = nil
             sides[side].hpackBroken = true
         }
@@ -219,12 +272,15 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     /// A frame's `h2.frame` event, at the packet that completed it (before what the frame
     /// says: settings, headers), with what its payload says for `-v`: padding, the window
     /// increment, the ping data.
-    private mutating func pendingFrameEvent(direction: Direction, payload: [UInt8]? = nil, capture: CaptureInfo,
-                                            events: inout EventBuffer) {
+    private mutating func pendingFrameEvent(
+        direction: Direction, payload: [UInt8]? = nil, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         sides[side].frameEventPending = false
         guard let header = sides[side].frame else { return }
-        var info = HTTP2FrameInfo(type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)
+        var info = HTTP2FrameInfo(
+            type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)
         switch header.type {
         case .data:
             if header.flags.contains(.padded), header.length > 0 { info.padLength = sides[side].padLength }
@@ -236,17 +292,21 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             }
         case .windowUpdate:
             if let payload, payload.count == 4 {
-                info.windowIncrement = Self.u32(payload, 0) & 0x7fff_ffff   // the reserved bit cleared
+                info.windowIncrement = Self.u32(payload, 0) & 0x7fff_ffff  // the reserved bit cleared
             }
         default:
             break
         }
-        events.add(.h2Frame(info), capture: capture, direction: direction, offset: sides[side].frameOffset,
-                   firstPacket: sides[side].frameFirstPacket)
+        events.add(
+            .h2Frame(info), capture: capture, direction: direction, offset: sides[side].frameOffset,
+            firstPacket: sides[side].frameFirstPacket)
     }
 
     /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.
-    private mutating func data(_ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func data(
+        _ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, direction: Direction,
+        capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         guard let header = sides[side].frame else { return }
         var start = 0
@@ -261,20 +321,29 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         guard end > start else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
         guard var stream = streams[header.stream] else { return }
-        streams[header.stream] = nil   // keep the nested dissector uniquely referenced
+        streams[header.stream] = nil  // keep the nested dissector uniquely referenced
         if stream.webSocket == nil {
             // The body's start, while nothing before it was missed (a gap ends the prefix).
             if direction == .clientToServer {
-                Self.keep(bytes, into: &stream.summary.requestBody, counted: stream.summary.requestBodyBytes, limit: maxKeptBodyBytes)
+                Self.keep(
+                    bytes, into: &stream.summary.requestBody, counted: stream.summary.requestBodyBytes,
+                    limit: maxKeptBodyBytes)
             } else {
-                Self.keep(bytes, into: &stream.summary.responseBody, counted: stream.summary.responseBodyBytes, limit: maxKeptBodyBytes)
+                Self.keep(
+                    bytes, into: &stream.summary.responseBody, counted: stream.summary.responseBodyBytes,
+                    limit: maxKeptBodyBytes)
             }
         }
-        if direction == .clientToServer { stream.summary.requestBodyBytes += UInt64(bytes.count) } else { stream.summary.responseBodyBytes += UInt64(bytes.count) }
+        if direction == .clientToServer {
+            stream.summary.requestBodyBytes += UInt64(bytes.count)
+        } else {
+            stream.summary.responseBodyBytes += UInt64(bytes.count)
+        }
         if stream.webSocket != nil {
             let saved = events.stream
             events.stream = header.stream
-            stream.webSocket?.receive(bytes, direction: direction, offset: streamOffset + UInt64(start), capture: capture, events: &events)
+            stream.webSocket?.receive(
+                bytes, direction: direction, offset: streamOffset + UInt64(start), capture: capture, events: &events)
             events.stream = saved
         }
         streams[header.stream] = stream
@@ -297,50 +366,71 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     /// A whole non-DATA frame.
-    private mutating func frame(_ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func frame(
+        _ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         guard let header = sides[side].frame, let payload else { return }
         let offset = sides[side].frameOffset
         func bad(_ why: String) {
-            report(.http2BadFrame, "\(header.type.name) on stream \(header.stream): \(why)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .http2BadFrame, "\(header.type.name) on stream \(header.stream): \(why)", direction: direction,
+                offset: offset, capture: capture, events: &events, once: false)
         }
         switch header.type {
         case .headers, .pushPromise:
             var index = 0
             var end = payload.count
             if header.flags.contains(.padded) {
-                guard let pad = payload.first, Int(pad) < payload.count else { return bad("padding longer than the frame") }
+                guard let pad = payload.first, Int(pad) < payload.count else {
+                    return bad("padding longer than the frame")
+                }
                 index = 1
                 end -= Int(pad)
             }
             var promised: UInt32?
-            if header.type == .headers && header.flags.contains(.priority) { index += 5 }   // PRIORITY fields
+            if header.type == .headers && header.flags.contains(.priority) { index += 5 }  // PRIORITY fields
             if header.type == .pushPromise {
                 guard index + 4 <= end else { return bad("too short for a promised stream id") }
-                promised = (UInt32(payload[index]) << 24 | UInt32(payload[index + 1]) << 16 | UInt32(payload[index + 2]) << 8 | UInt32(payload[index + 3])) & 0x7fff_ffff
+                promised =
+                    (UInt32(payload[index]) << 24 | UInt32(payload[index + 1]) << 16 | UInt32(payload[index + 2]) << 8
+                        | UInt32(payload[index + 3])) & 0x7fff_ffff
                 index += 4
             }
             guard index <= end else { return bad("too short for its flags") }
-            sides[side].block = HeaderBlock(stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
-                                            endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised, offset: offset,
-                                            firstPacket: sides[side].frameFirstPacket)
-            if header.flags.contains(.endHeaders) { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+            sides[side].block = HeaderBlock(
+                stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
+                endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised,
+                offset: offset,
+                firstPacket: sides[side].frameFirstPacket)
+            if header.flags.contains(.endHeaders) {
+                completeHeaderBlock(direction: direction, capture: capture, events: &events)
+            }
         case .continuation:
             guard sides[side].block?.stream == header.stream else { return }
             sides[side].block?.frames += 1
-            if (sides[side].block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes || (sides[side].block?.frames ?? 0) > Self.maxContinuationFrames {
+            if (sides[side].block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes
+                || (sides[side].block?.frames ?? 0) > Self.maxContinuationFrames
+            {
                 if sides[side].block?.tooLarge == false {
-                    report(.http2HeaderBlockTooLarge, "a header block beyond \(Self.maxHeaderBlockBytes) bytes or \(Self.maxContinuationFrames) CONTINUATION frames; not decoded", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                    report(
+                        .http2HeaderBlockTooLarge,
+                        "a header block beyond \(Self.maxHeaderBlockBytes) bytes or \(Self.maxContinuationFrames) CONTINUATION frames; not decoded",
+                        direction: direction, offset: offset, capture: capture, events: &events, once: false)
                 }
                 sides[side].block?.tooLarge = true
             } else {
                 sides[side].block?.fragment.append(contentsOf: payload)
             }
-            if header.flags.contains(.endHeaders) { completeHeaderBlock(direction: direction, capture: capture, events: &events) }
+            if header.flags.contains(.endHeaders) {
+                completeHeaderBlock(direction: direction, capture: capture, events: &events)
+            }
         case .rstStream:
             guard payload.count == 4 else { return bad("length \(payload.count), must be 4") }
             let code = Self.u32(payload, 0)
-            events.add(.h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+            events.add(
+                .h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset,
+                firstPacket: sides[side].frameFirstPacket)
             if var stream = streams[header.stream] {
                 stream.summary.reset = code
                 streams[header.stream] = stream
@@ -348,10 +438,14 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             }
         case .settings:
             let ack = header.flags.contains(.ack)
-            guard payload.count % 6 == 0, !(ack && !payload.isEmpty) else { return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)") }
+            guard payload.count % 6 == 0, !(ack && !payload.isEmpty) else {
+                return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)")
+            }
             let values = Self.settings(payload)
             for (identifier, value) in values { sides[side].settings[HTTP2SettingID(rawValue: identifier)] = value }
-            events.add(.h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+            events.add(
+                .h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture,
+                direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
         case .ping:
             guard payload.count == 8 else { return bad("length \(payload.count), must be 8") }
             if header.flags.contains(.ack) {
@@ -360,24 +454,30 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
                     roundTrip = capture.timestamp.milliseconds(since: sides[side.reversed].pings[index].at)
                     sides[side.reversed].pings.remove(at: index)
                 }
-                events.add(.h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+                events.add(
+                    .h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction,
+                    offset: offset, firstPacket: sides[side].frameFirstPacket)
             } else {
                 if sides[side].pings.count >= 64 { sides[side].pings.removeFirst() }
                 sides[side].pings.append((payload, capture.timestamp))
-                events.add(.h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+                events.add(
+                    .h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction,
+                    offset: offset, firstPacket: sides[side].frameFirstPacket)
             }
         case .goAway:
             guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
             let debug = String(decoding: payload[8...].prefix(256), as: UTF8.self)
-            events.add(.h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
-                       capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
-        default:     // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
+            events.add(
+                .h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
+                capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+        default:  // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
             break
         }
     }
 
     static func u32(_ bytes: [UInt8], _ index: Int) -> UInt32 {
-        UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16 | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3])
+        UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16 | UInt32(bytes[index + 2]) << 8
+            | UInt32(bytes[index + 3])
     }
 
     // MARK: Header blocks
@@ -392,12 +492,15 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             if sides[side].decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
                 // Bounded: NIOHPACK preallocates for the maximum, and the wire chooses it.
-                let tableSize = min(Int(sides[side.reversed].settings[.headerTableSize] ?? HTTP2SettingID.defaultHeaderTableSize), Self.maxHeaderTableSize)
-                sides[side].decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
-                                                   maxHeaderListSize: Self.maxHeaderListSize)
+                let tableSize = min(
+                    Int(sides[side.reversed].settings[.headerTableSize] ?? HTTP2SettingID.defaultHeaderTableSize),
+                    Self.maxHeaderTableSize)
+                sides[side].decoder = HPACKDecoder(
+                    allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
+                    maxHeaderListSize: Self.maxHeaderListSize)
             }
             var buffer = sides[side].hpackInput
-            sides[side].hpackInput = ByteBuffer()   // keeps `buffer` the only owner while written
+            sides[side].hpackInput = ByteBuffer()  // keeps `buffer` the only owner while written
             buffer.clear()
             buffer.writeBytes(block.fragment)
             defer { sides[side].hpackInput = buffer }
@@ -409,23 +512,33 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
             } catch {
                 unreliable = true
                 sides[side].hpackBroken = true
-                report(.http2HPACKFailed, "HPACK decoding failed (\(error)); this direction's later header blocks cannot be trusted and are not shown", direction: direction, offset: block.offset, capture: capture, events: &events)
+                report(
+                    .http2HPACKFailed,
+                    "HPACK decoding failed (\(error)); this direction's later header blocks cannot be trusted and are not shown",
+                    direction: direction, offset: block.offset, capture: capture, events: &events)
             }
         } else if sides[side].hpackBroken {
-            report(.http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded", direction: direction, offset: block.offset, capture: capture, events: &events)
+            report(
+                .http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded",
+                direction: direction, offset: block.offset, capture: capture, events: &events)
         }
         // Only a block that starts with an update (001xxxxx) has any to decode.
         let updates: (sizes: [Int], overflowed: Bool) =
             block.fragment.first.map { $0 & 0xe0 == 0x20 } == true ? Self.tableSizeUpdates(block.fragment) : ([], false)
         if updates.overflowed {
-            report(.http2TableSizeOverflow, "an HPACK dynamic table size update larger than \(Self.maxTableSizeUpdate) (RFC 7541 §5.1 integer past 32 bits)",
-                   direction: direction, offset: block.offset, capture: capture, events: &events)
+            report(
+                .http2TableSizeOverflow,
+                "an HPACK dynamic table size update larger than \(Self.maxTableSizeUpdate) (RFC 7541 §5.1 integer past 32 bits)",
+                direction: direction, offset: block.offset, capture: capture, events: &events)
         }
         if events.wantsFrames {
-            events.add(.h2Headers(HTTP2HeaderBlock(stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
-                                                   promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
-                                                   tableSizeUpdates: updates.sizes)),
-                       capture: capture, direction: direction, offset: block.offset, firstPacket: block.firstPacket)
+            events.add(
+                .h2Headers(
+                    HTTP2HeaderBlock(
+                        stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
+                        promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
+                        tableSizeUpdates: updates.sizes)),
+                capture: capture, direction: direction, offset: block.offset, firstPacket: block.firstPacket)
         }
         if let promised = block.promisedStream {
             openStream(promised, fields: unreliable ? [] : fields, capture: capture, events: &events)
@@ -474,47 +587,67 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
     /// Continuation bytes an integer up to 2^32 - 1 needs after a 5-bit prefix.
     static let maxIntegerContinuationBytes = 5
 
-    private mutating func openStream(_ id: UInt32, fields: [HTTPField], capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func openStream(_ id: UInt32, fields: [HTTPField], capture: CaptureInfo, events: inout EventBuffer)
+    {
         guard streams[id] == nil else { return }
         guard streams.count < Self.maxTrackedStreams else {
             if !streamLimitReported {
                 streamLimitReported = true
-                events.finding(.http2StreamLimit, "more than \(Self.maxTrackedStreams) streams open at once; further ones are not tracked", capture: capture)
+                events.finding(
+                    .http2StreamLimit,
+                    "more than \(Self.maxTrackedStreams) streams open at once; further ones are not tracked",
+                    capture: capture)
             }
             return
         }
         func pseudo(_ name: String) -> String? { fields.first { $0.name == name }?.value }
-        streams[id] = Stream(summary: HTTP2StreamSummary(
-            stream: id, method: pseudo(":method"), scheme: pseudo(":scheme"), authority: pseudo(":authority"), path: pseudo(":path"),
-            connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0, reset: nil,
-            timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
+        streams[id] = Stream(
+            summary: HTTP2StreamSummary(
+                stream: id, method: pseudo(":method"), scheme: pseudo(":scheme"), authority: pseudo(":authority"),
+                path: pseudo(":path"),
+                connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
+                reset: nil,
+                timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
         if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1 {
-            events.finding(.http2ConnectProtocolNotEnabled, "an extended CONNECT (:protocol \(pseudo(":protocol") ?? "")) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)", capture: capture, direction: .clientToServer)
+            events.finding(
+                .http2ConnectProtocolNotEnabled,
+                "an extended CONNECT (:protocol \(pseudo(":protocol") ?? "")) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)",
+                capture: capture, direction: .clientToServer)
         }
     }
 
-    private mutating func headers(_ fields: [HTTPField], stream id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func headers(
+        _ fields: [HTTPField], stream id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         if direction == .clientToServer {
             if streams[id] == nil { openStream(id, fields: fields, capture: capture, events: &events) }
             return
         }
-        guard var stream = streams[id], stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else { return }
+        guard var stream = streams[id], stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else {
+            return
+        }
         if stream.summary.timeToFirstByteMilliseconds == nil {
             stream.summary.timeToFirstByteMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         }
         stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
         // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
         if stream.summary.method == "CONNECT", stream.summary.connectProtocol?.lowercasedASCII == "websocket",
-           let status = stream.summary.status, (200...299).contains(status) {
-            let response = HTTPResponseHead(version: "HTTP/2", status: status, reason: "", headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
-            stream.webSocket = WebSocketDissector(context: UpgradeContext(protocolName: "websocket", request: nil, response: response,
-                                                                          clientToServerOffset: 0, serverToClientOffset: 0),
-                                                  options: webSocketOptions)
+            let status = stream.summary.status, (200...299).contains(status)
+        {
+            let response = HTTPResponseHead(
+                version: "HTTP/2", status: status, reason: "",
+                headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
+            stream.webSocket = WebSocketDissector(
+                context: UpgradeContext(
+                    protocolName: "websocket", request: nil, response: response,
+                    clientToServerOffset: 0, serverToClientOffset: 0),
+                options: webSocketOptions)
         }
         streams[id] = stream
     }
 
-    private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
+    {
         guard streams[id] != nil else { return }
         streams[id]?.ended[direction] = true
         if let ended = streams[id]?.ended, ended.clientToServer && ended.serverToClient {
@@ -522,7 +655,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func finishStream(_ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer) {
+    private mutating func finishStream(
+        _ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer
+    ) {
         guard var stream = streams.removeValue(forKey: id) else { return }
         stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
@@ -537,7 +672,9 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
 
     // MARK: Gaps and the end
 
-    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         if sides[side].resync != nil {
             sides[side].resync?.gap(length)
@@ -545,16 +682,25 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         }
         guard !sides[side].parser.isStopped else { return }
         if let header = sides[side].frame, header.type == .data, sides[side].parser.skip(Int(length)) {
-            report(.http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if var stream = streams[header.stream] {
-                if direction == .clientToServer { stream.summary.requestBodyBytes += length } else { stream.summary.responseBodyBytes += length }
+                if direction == .clientToServer {
+                    stream.summary.requestBodyBytes += length
+                } else {
+                    stream.summary.responseBodyBytes += length
+                }
                 streams[header.stream] = stream
             }
             return
         }
         sides[side].parser.stop()
         sides[side].hpackBroken = true
-        report(.http2GapInFrame, "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost; frames are decoded again from the next run of consistent frame headers", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+        report(
+            .http2GapInFrame,
+            "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost; frames are decoded again from the next run of consistent frame headers",
+            direction: direction, offset: offset, capture: capture, events: &events, once: false)
         // A frame cut by the gap still gets its event (at the packet where it was given up).
         if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
         sides[side].frame = nil
@@ -562,22 +708,23 @@ public struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].resync = FrameResync(from: offset + length)
     }
 
-    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         finish(capture: capture, captureEnded: false, events: &events)
     }
 
-    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
         for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
-            resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
-                          events: &events, final: true)
+            resynchronize(
+                UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
+                events: &events, final: true)
         }
         for id in streams.keys.sorted() {
             finishStream(id, capture: capture, unfinished: true, captureEnded: captureEnded, events: &events)
         }
     }
 
-    public var openState: OpenConnectionState {
+    package var openState: OpenConnectionState {
         OpenConnectionState(protocolName: "h2", inFlight: streams.count, unit: .streams)
     }
 }

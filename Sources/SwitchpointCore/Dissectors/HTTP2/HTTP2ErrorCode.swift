@@ -1,32 +1,33 @@
 /// An HTTP/2 error code in RST_STREAM and GOAWAY (RFC 9113 §7).
-public struct HTTP2ErrorCode: RawRepresentable, Hashable, Sendable {
-    public var rawValue: UInt32
+package struct HTTP2ErrorCode: RawRepresentable, Hashable, Sendable {
+    package var rawValue: UInt32
 
     @inline(__always)
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    package init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let noError = HTTP2ErrorCode(rawValue: 0x0)
-    public static let protocolError = HTTP2ErrorCode(rawValue: 0x1)
-    public static let internalError = HTTP2ErrorCode(rawValue: 0x2)
-    public static let flowControlError = HTTP2ErrorCode(rawValue: 0x3)
-    public static let settingsTimeout = HTTP2ErrorCode(rawValue: 0x4)
-    public static let streamClosed = HTTP2ErrorCode(rawValue: 0x5)
-    public static let frameSizeError = HTTP2ErrorCode(rawValue: 0x6)
-    public static let refusedStream = HTTP2ErrorCode(rawValue: 0x7)
-    public static let cancel = HTTP2ErrorCode(rawValue: 0x8)
-    public static let compressionError = HTTP2ErrorCode(rawValue: 0x9)
-    public static let connectError = HTTP2ErrorCode(rawValue: 0xa)
-    public static let enhanceYourCalm = HTTP2ErrorCode(rawValue: 0xb)
-    public static let inadequateSecurity = HTTP2ErrorCode(rawValue: 0xc)
-    public static let http11Required = HTTP2ErrorCode(rawValue: 0xd)
+    package static let noError = HTTP2ErrorCode(rawValue: 0x0)
+    package static let protocolError = HTTP2ErrorCode(rawValue: 0x1)
+    package static let internalError = HTTP2ErrorCode(rawValue: 0x2)
+    package static let flowControlError = HTTP2ErrorCode(rawValue: 0x3)
+    package static let settingsTimeout = HTTP2ErrorCode(rawValue: 0x4)
+    package static let streamClosed = HTTP2ErrorCode(rawValue: 0x5)
+    package static let frameSizeError = HTTP2ErrorCode(rawValue: 0x6)
+    package static let refusedStream = HTTP2ErrorCode(rawValue: 0x7)
+    package static let cancel = HTTP2ErrorCode(rawValue: 0x8)
+    package static let compressionError = HTTP2ErrorCode(rawValue: 0x9)
+    package static let connectError = HTTP2ErrorCode(rawValue: 0xa)
+    package static let enhanceYourCalm = HTTP2ErrorCode(rawValue: 0xb)
+    package static let inadequateSecurity = HTTP2ErrorCode(rawValue: 0xc)
+    package static let http11Required = HTTP2ErrorCode(rawValue: 0xd)
 
     /// Every code with a name, in wire order.
-    public static let known: [HTTP2ErrorCode] = [
+    package static let known: [HTTP2ErrorCode] = [
         .noError, .protocolError, .internalError, .flowControlError, .settingsTimeout, .streamClosed, .frameSizeError,
-        .refusedStream, .cancel, .compressionError, .connectError, .enhanceYourCalm, .inadequateSecurity, .http11Required,
+        .refusedStream, .cancel, .compressionError, .connectError, .enhanceYourCalm, .inadequateSecurity,
+        .http11Required,
     ]
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .noError: "NO_ERROR"
         case .protocolError: "PROTOCOL_ERROR"

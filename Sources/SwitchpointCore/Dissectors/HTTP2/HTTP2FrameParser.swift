@@ -81,7 +81,8 @@ struct HTTP2FrameParser {
                 let parsed = Header(
                     length: Int(headerBytes[0]) << 16 | Int(headerBytes[1]) << 8 | Int(headerBytes[2]),
                     type: HTTP2FrameType(rawValue: headerBytes[3]), flags: HTTP2Flags(rawValue: headerBytes[4]),
-                    stream: (UInt32(headerBytes[5]) << 24 | UInt32(headerBytes[6]) << 16 | UInt32(headerBytes[7]) << 8 | UInt32(headerBytes[8])) & 0x7fff_ffff)
+                    stream: (UInt32(headerBytes[5]) << 24 | UInt32(headerBytes[6]) << 16 | UInt32(headerBytes[7]) << 8
+                        | UInt32(headerBytes[8])) & 0x7fff_ffff)
                 headerBytes.removeAll(keepingCapacity: true)
                 header = parsed
                 payload.removeAll(keepingCapacity: true)

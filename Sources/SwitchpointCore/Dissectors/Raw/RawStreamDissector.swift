@@ -1,31 +1,38 @@
 /// The view of a protocol switchpoint does not dissect: per-direction chunks with byte
 /// counts and the first bytes, which printers show as text or hex.
-public struct RawStreamDissector: UpgradedStreamDissector {
-    public let protocolName: String
+package struct RawStreamDissector: UpgradedStreamDissector {
+    package let protocolName: String
     /// Bytes of each chunk shown in the preview.
-    public static let previewLength = 48
+    package static let previewLength = 48
     private var totals = PerDirection<UInt64>(repeating: 0)
 
-    public init(protocolName: String) {
+    package init(protocolName: String) {
         self.protocolName = protocolName
     }
 
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         guard !bytes.isEmpty else { return }
         totals[direction] += UInt64(bytes.count)
         let head = bytes.prefix(Self.previewLength)
         var kept = events.takePayloadBuffer()
         kept.append(contentsOf: head)
-        events.add(.rawData(RawChunk(protocolName: protocolName, length: bytes.count, head: kept,
-                                     previewIsHex: Self.looksBinary(head, cut: bytes.count > head.count))),
-                   capture: capture, direction: direction, offset: offset)
+        events.add(
+            .rawData(
+                RawChunk(
+                    protocolName: protocolName, length: bytes.count, head: kept,
+                    previewIsHex: Self.looksBinary(head, cut: bytes.count > head.count))),
+            capture: capture, direction: direction, offset: offset)
     }
 
     /// Text when the bytes read as text (a few control bytes allowed: terminal sessions
     /// carry escapes), else binary: binary shown as text is noise.
     static func looksBinary(_ head: UnsafeRawBufferPointer, cut: Bool) -> Bool {
         var controls = 0
-        for byte in head where (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d && byte != 0x1b) || byte == 0x7f {
+        for byte in head
+        where (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d && byte != 0x1b) || byte == 0x7f {
             controls += 1
         }
         return isNotUTF8(head, cut: cut) || controls * 10 > head.count
@@ -44,18 +51,20 @@ public struct RawStreamDissector: UpgradedStreamDissector {
             case 0xf0...0xf4: length = 4
             default: return true
             }
-            if index + length > head.count { return !cut }   // a character split by the preview's cut is fine
+            if index + length > head.count { return !cut }  // a character split by the preview's cut is fine
             for continuation in 1..<length where head[index + continuation] & 0xc0 != 0x80 { return true }
             index += length
         }
         return false
     }
 
-    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {}
+    package mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {}
 
-    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {}
+    package mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {}
 
-    public var openState: OpenConnectionState { OpenConnectionState(protocolName: protocolName) }
+    package var openState: OpenConnectionState { OpenConnectionState(protocolName: protocolName) }
 
-    public func total(_ direction: Direction) -> UInt64 { totals[direction] }
+    package func total(_ direction: Direction) -> UInt64 { totals[direction] }
 }

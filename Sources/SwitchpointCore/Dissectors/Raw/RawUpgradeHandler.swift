@@ -1,10 +1,10 @@
 /// Any protocol without a handler of its own: its bytes shown raw, chunk by chunk.
-public struct RawUpgradeHandler: UpgradeHandler {
-    public init() {}
+package struct RawUpgradeHandler: UpgradeHandler {
+    package init() {}
 
-    public var protocolNames: [String] { [] }
+    package var protocolNames: [String] { [] }
 
-    public func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
+    package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         RawStreamDissector(protocolName: context.protocolName)
     }
 }

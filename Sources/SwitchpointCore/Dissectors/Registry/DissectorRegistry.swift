@@ -1,35 +1,35 @@
 /// Maps protocol tokens to `UpgradeHandler`s (after SwiftNIO's upgrader list): each
 /// checks its handshake and makes its dissector. Keys are case-insensitive and
 /// `name/version` matches by name; anything unknown gets the raw view.
-public struct DissectorRegistry: Sendable {
-    public typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
+package struct DissectorRegistry: Sendable {
+    package typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
     private var handlers: [String: any UpgradeHandler] = [:]
     /// A 2xx to CONNECT: the tunnel's own protocol is detected afresh.
     var connectTunnel: any UpgradeHandler = ConnectUpgradeHandler()
     /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
-    public var bodies = HTTPBodyOptions()
+    package var bodies = HTTPBodyOptions()
 
     /// Every upgrade shown raw. WebSocket handshakes are still checked: what the 101
     /// promised is an HTTP/1 matter, whatever shows the bytes after it.
-    public init() {
+    package init() {
         register(WebSocketUpgradeHandler(options: nil))
     }
 
-    public mutating func register(_ handler: any UpgradeHandler) {
+    package mutating func register(_ handler: any UpgradeHandler) {
         for name in handler.protocolNames { handlers[Self.key(name)] = handler }
     }
 
     /// A dissector without a handshake check of its own.
-    public mutating func register(_ protocolName: String, factory: @escaping Factory) {
+    package mutating func register(_ protocolName: String, factory: @escaping Factory) {
         register(FactoryUpgradeHandler(protocolNames: [protocolName], factory: factory))
     }
 
-    public func isRegistered(_ protocolName: String) -> Bool {
+    package func isRegistered(_ protocolName: String) -> Bool {
         handlers[Self.key(protocolName)] != nil
     }
 
     /// The handler for a protocol token; the raw view's for unknown ones.
-    public func handler(named protocolName: String) -> any UpgradeHandler {
+    package func handler(named protocolName: String) -> any UpgradeHandler {
         handlers[Self.key(protocolName)] ?? RawUpgradeHandler()
     }
 
@@ -43,8 +43,9 @@ public struct DissectorRegistry: Sendable {
 
     /// A dissector for a stream known to speak `context.protocolName` (an upgrade, content
     /// detection, --decode-as).
-    public func dissector(for context: UpgradeContext) -> any UpgradedStreamDissector {
-        handler(named: context.protocolName).makeDissector(context) ?? RawStreamDissector(protocolName: context.protocolName)
+    package func dissector(for context: UpgradeContext) -> any UpgradedStreamDissector {
+        handler(named: context.protocolName).makeDissector(context)
+            ?? RawStreamDissector(protocolName: context.protocolName)
     }
 
     /// `WebSocket` → `websocket`, `SPDY/3.1` → `spdy`.
@@ -54,9 +55,11 @@ public struct DissectorRegistry: Sendable {
     }
 
     /// The dissectors switchpoint ships.
-    public static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
+    package static let standard = DissectorRegistry.standard(webSocket: WebSocketOptions())
 
-    public static func standard(webSocket: WebSocketOptions, bodies: HTTPBodyOptions = HTTPBodyOptions()) -> DissectorRegistry {
+    package static func standard(
+        webSocket: WebSocketOptions, bodies: HTTPBodyOptions = HTTPBodyOptions()
+    ) -> DissectorRegistry {
         var registry = DissectorRegistry()
         registry.bodies = bodies
         registry.register(WebSocketUpgradeHandler(options: webSocket))

@@ -2,7 +2,7 @@
 /// `HTTPServerProtocolUpgrader`): it checks the handshake that selected it and makes the
 /// dissector for what follows. The HTTP/1 session never names a protocol; the registry
 /// picks the handler by the token the 101 (or the request) names.
-public protocol UpgradeHandler: Sendable {
+package protocol UpgradeHandler: Sendable {
     /// The tokens it answers to (`websocket`; `h2c`, `h2`), matched without case or version.
     var protocolNames: [String] { get }
 
@@ -21,11 +21,11 @@ public protocol UpgradeHandler: Sendable {
 }
 
 extension UpgradeHandler {
-    public func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck {
+    package func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck {
         UpgradeHandshakeCheck()
     }
 
-    public var detectsTunnelledProtocol: Bool { false }
+    package var detectsTunnelledProtocol: Bool { false }
 
-    public var switchName: String? { nil }
+    package var switchName: String? { nil }
 }

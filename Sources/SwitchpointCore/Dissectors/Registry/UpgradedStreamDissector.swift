@@ -1,8 +1,11 @@
 /// A dissector for what follows a protocol switch: sans-I/O, bytes in, events out. It
 /// receives each direction's bytes from the switch offset on, in order, with gaps.
-public protocol UpgradedStreamDissector {
-    mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer)
-    mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer)
+package protocol UpgradedStreamDissector {
+    mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer)
+    mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer)
     /// The connection ended; report what is pending (an unfinished message, totals).
     mutating func finish(capture: CaptureInfo, events: inout EventBuffer)
     /// The connection ended, or only the capture did (`captureEnded`): then nothing
@@ -13,7 +16,7 @@ public protocol UpgradedStreamDissector {
 }
 
 extension UpgradedStreamDissector {
-    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         finish(capture: capture, events: &events)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// in a pcapng file. libpcap does not hand these blocks out, so the file is walked block
 /// by block here: headers are read, every other block's body is skipped by seeking, so the
 /// work is bounded by the number of blocks and memory by the largest secrets block.
-public enum PcapngSecretsScanner {
+package enum PcapngSecretsScanner {
     static let sectionHeaderType: UInt32 = 0x0A0D_0D0A
     static let decryptionSecretsType: UInt32 = 0x0000_000A
     static let byteOrderMagic: UInt32 = 0x1A2B_3C4D
@@ -16,22 +16,22 @@ public enum PcapngSecretsScanner {
     /// bytes; 64 MiB is hundreds of thousands of connections).
     static let maxSecretsLength = 64 << 20
 
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// The key log text of every TLSK block, in file order.
-        public var keyLogs: [String] = []
+        package var keyLogs: [String] = []
         /// Why the walk stopped early, if it did (a damaged block).
-        public var problem: String?
+        package var problem: String?
     }
 
     /// Whether the file starts like pcapng (a Section Header Block).
-    public static func isPcapng(path: String) -> Bool {
+    package static func isPcapng(path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 4), head.count == 4 else { return false }
         return head.elementsEqual([0x0A, 0x0D, 0x0D, 0x0A])
     }
 
-    public static func scan(path: String) -> Result {
+    package static func scan(path: String) -> Result {
         var result = Result()
         guard var reader = BufferedFileReader(path: path) else {
             result.problem = "cannot open"
@@ -88,7 +88,10 @@ public enum PcapngSecretsScanner {
 
     private static func word(_ bytes: [UInt8], _ at: Int, bigEndian: Bool) -> UInt32 {
         guard at + 4 <= bytes.count else { return 0 }
-        let b0 = UInt32(bytes[at]), b1 = UInt32(bytes[at + 1]), b2 = UInt32(bytes[at + 2]), b3 = UInt32(bytes[at + 3])
+        let b0 = UInt32(bytes[at])
+        let b1 = UInt32(bytes[at + 1])
+        let b2 = UInt32(bytes[at + 2])
+        let b3 = UInt32(bytes[at + 3])
         return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
     }
 }

@@ -1,26 +1,26 @@
 /// What a ClientHello reveals without keys.
-public struct TLSClientHello: Sendable, Equatable {
+package struct TLSClientHello: Sendable, Equatable {
     /// The highest version offered (supported_versions when present, else the legacy field).
-    public var version: String
-    public var serverName: String?
-    public var alpn: [String]
+    package var version: String
+    package var serverName: String?
+    package var alpn: [String]
 }
 
 /// What a ServerHello reveals: the version chosen, and the ALPN choice where it is not
 /// encrypted (TLS 1.2 and earlier; TLS 1.3 sends it in EncryptedExtensions).
-public struct TLSServerHello: Sendable, Equatable {
-    public var version: String
-    public var alpn: String?
-    public var selectionEncrypted: Bool
+package struct TLSServerHello: Sendable, Equatable {
+    package var version: String
+    package var alpn: String?
+    package var selectionEncrypted: Bool
     /// The cipher suite chosen, by its IANA name.
-    public var cipherSuite: String?
+    package var cipherSuite: String?
 }
 
 /// A TLS 1.3 HelloRetryRequest: the server asks for another key share (RFC 8446 §4.1.4).
-public struct TLSHelloRetry: Sendable, Equatable {
-    public var cipherSuite: String
+package struct TLSHelloRetry: Sendable, Equatable {
+    package var cipherSuite: String
     /// The group the server asks for (key_share's selected_group), by name when known.
-    public var group: String?
+    package var group: String?
 }
 
 /// What the ClientHello carries beyond what is shown: the random the key log is keyed
@@ -95,12 +95,14 @@ enum TLSHelloParser {
 
     /// Extensions as (type, data); nil when the lengths do not add up.
     static func extensions(_ cursor: inout Cursor) -> [(UInt16, [UInt8])]? {
-        guard cursor.remaining > 0 else { return [] }      // no extensions at all (old clients)
+        guard cursor.remaining > 0 else { return [] }  // no extensions at all (old clients)
         guard let total = cursor.u16(), let block = cursor.take(Int(total)) else { return nil }
         var inner = Cursor(bytes: block)
         var result: [(UInt16, [UInt8])] = []
         while inner.remaining > 0 {
-            guard let type = inner.u16(), let length = inner.u16(), let data = inner.take(Int(length)) else { return nil }
+            guard let type = inner.u16(), let length = inner.u16(), let data = inner.take(Int(length)) else {
+                return nil
+            }
             result.append((type, data))
         }
         return result
@@ -113,10 +115,11 @@ enum TLSHelloParser {
     static func clientHelloDetails(_ body: [UInt8]) -> TLSClientHelloDetails? {
         var cursor = Cursor(bytes: body)
         guard let legacyVersion = cursor.u16(), let random = cursor.take(32),
-              let sessionLength = cursor.u8(), cursor.skip(Int(sessionLength)),
-              let suitesLength = cursor.u16(), cursor.skip(Int(suitesLength)),
-              let compressionLength = cursor.u8(), cursor.skip(Int(compressionLength)),
-              let extensions = extensions(&cursor) else { return nil }
+            let sessionLength = cursor.u8(), cursor.skip(Int(sessionLength)),
+            let suitesLength = cursor.u16(), cursor.skip(Int(suitesLength)),
+            let compressionLength = cursor.u8(), cursor.skip(Int(compressionLength)),
+            let extensions = extensions(&cursor)
+        else { return nil }
         var hello = TLSClientHello(version: TLSVersion.name(legacyVersion), serverName: nil, alpn: [])
         var earlyData = false
         for (type, data) in extensions {
@@ -126,7 +129,9 @@ enum TLSHelloParser {
                 guard let listLength = inner.u16(), let list = inner.take(Int(listLength)) else { return nil }
                 var names = Cursor(bytes: list)
                 while names.remaining > 0 {
-                    guard let nameType = names.u8(), let length = names.u16(), let name = names.take(Int(length)) else { return nil }
+                    guard let nameType = names.u8(), let length = names.u16(), let name = names.take(Int(length)) else {
+                        return nil
+                    }
                     if nameType == 0 { hello.serverName = HTTPText.decode(name) }
                 }
             case TLSExtensionType.alpn:
@@ -136,7 +141,7 @@ enum TLSHelloParser {
                     guard let length = protocols.u8(), let name = protocols.take(Int(length)) else { return nil }
                     hello.alpn.append(HTTPText.decode(name))
                 }
-            case TLSExtensionType.supportedVersions:   // the highest real one offered
+            case TLSExtensionType.supportedVersions:  // the highest real one offered
                 guard let length = inner.u8(), let list = inner.take(Int(length)) else { return nil }
                 var versions = Cursor(bytes: list)
                 var highest: UInt16 = 0
@@ -160,9 +165,10 @@ enum TLSHelloParser {
     static func serverHelloDetails(_ body: [UInt8]) -> TLSServerHelloDetails? {
         var cursor = Cursor(bytes: body)
         guard let legacyVersion = cursor.u16(), let random = cursor.take(32),
-              let sessionLength = cursor.u8(), let sessionID = cursor.take(Int(sessionLength)),
-              let suite = cursor.u16(), cursor.skip(1),
-              let extensions = extensions(&cursor) else { return nil }
+            let sessionLength = cursor.u8(), let sessionID = cursor.take(Int(sessionLength)),
+            let suite = cursor.u16(), cursor.skip(1),
+            let extensions = extensions(&cursor)
+        else { return nil }
         var version = legacyVersion
         var alpn: String?
         var pskAccepted = false
@@ -186,11 +192,13 @@ enum TLSHelloParser {
             }
         }
         let cipherSuite = TLSCipherSuite(rawValue: suite)
-        let hello = TLSServerHello(version: TLSVersion.name(version), alpn: alpn, selectionEncrypted: version >= 0x0304,
-                                   cipherSuite: cipherSuite.name)
-        return TLSServerHelloDetails(hello: hello, random: random, versionValue: version, cipherSuite: cipherSuite, sessionID: sessionID,
-                                     pskAccepted: pskAccepted, isHelloRetryRequest: random == TLSHelloRetryRequest.random,
-                                     selectedGroup: selectedGroup)
+        let hello = TLSServerHello(
+            version: TLSVersion.name(version), alpn: alpn, selectionEncrypted: version >= 0x0304,
+            cipherSuite: cipherSuite.name)
+        return TLSServerHelloDetails(
+            hello: hello, random: random, versionValue: version, cipherSuite: cipherSuite, sessionID: sessionID,
+            pskAccepted: pskAccepted, isHelloRetryRequest: random == TLSHelloRetryRequest.random,
+            selectedGroup: selectedGroup)
     }
 
     /// The ALPN protocol EncryptedExtensions names (TLS 1.3), nil when none or malformed.

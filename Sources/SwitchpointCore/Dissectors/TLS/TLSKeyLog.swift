@@ -1,18 +1,18 @@
 import Foundation
 
 /// The secrets one TLS connection's key log lines give, found by its client random.
-public struct TLSClientSecrets: Sendable, Equatable {
+package struct TLSClientSecrets: Sendable, Equatable {
     /// TLS 1.2 and earlier: `CLIENT_RANDOM` (48 bytes).
-    public var masterSecret: [UInt8]?
-    public var clientHandshakeTrafficSecret: [UInt8]?
-    public var serverHandshakeTrafficSecret: [UInt8]?
-    public var clientTrafficSecret0: [UInt8]?
-    public var serverTrafficSecret0: [UInt8]?
-    public var clientEarlyTrafficSecret: [UInt8]?
-    public var exporterSecret: [UInt8]?
-    public var earlyExporterSecret: [UInt8]?
+    package var masterSecret: [UInt8]?
+    package var clientHandshakeTrafficSecret: [UInt8]?
+    package var serverHandshakeTrafficSecret: [UInt8]?
+    package var clientTrafficSecret0: [UInt8]?
+    package var serverTrafficSecret0: [UInt8]?
+    package var clientEarlyTrafficSecret: [UInt8]?
+    package var exporterSecret: [UInt8]?
+    package var earlyExporterSecret: [UInt8]?
 
-    public init() {}
+    package init() {}
 
     /// Takes every secret `other` has (later lines win).
     mutating func merge(_ other: TLSClientSecrets) {
@@ -42,34 +42,34 @@ enum TLSKeyLogLabel: String, CaseIterable {
 /// Keys from NSS key log files (`SSLKEYLOGFILE`, `--keylog`) and pcapng Decryption
 /// Secrets Blocks, by client random. Lines that are not key log lines are counted, never
 /// fatal; the first one is kept to quote.
-public struct TLSKeyLog: Sendable {
-    public static let clientRandomLength = 32
+package struct TLSKeyLog: Sendable {
+    package static let clientRandomLength = 32
     /// Named limit: a secret is a hash output (48 bytes for SHA-384, the largest here).
     static let maxSecretLength = 64
 
     private var byRandom: [[UInt8]: TLSClientSecrets] = [:]
-    public private(set) var lineCount = 0
-    public private(set) var malformedLines = 0
+    package private(set) var lineCount = 0
+    package private(set) var malformedLines = 0
     /// Well-formed lines with a label not used here (OpenSSL's CLIENT_TRAFFIC_SECRET_N after
     /// a KeyUpdate, which is derived anyway).
-    public private(set) var otherLabelLines = 0
+    package private(set) var otherLabelLines = 0
     /// The first malformed line (where, and its first characters), to report once.
-    public private(set) var firstMalformed: String?
+    package private(set) var firstMalformed: String?
 
-    public init() {}
+    package init() {}
 
-    public init(text: String, source: String = "key log") {
+    package init(text: String, source: String = "key log") {
         add(text: text, source: source)
     }
 
     /// Live capture: the files to re-read when a lookup misses (nil offline).
-    public var follower: TLSKeyLogFollower?
+    package var follower: TLSKeyLogFollower?
 
-    public var isEmpty: Bool { byRandom.isEmpty }
-    public var clientRandomCount: Int { byRandom.count }
+    package var isEmpty: Bool { byRandom.isEmpty }
+    package var clientRandomCount: Int { byRandom.count }
 
     /// The secrets read so far, with what a followed file gained since.
-    public func secrets(clientRandom: [UInt8]) -> TLSClientSecrets? {
+    package func secrets(clientRandom: [UInt8]) -> TLSClientSecrets? {
         let own = byRandom[clientRandom]
         guard let appended = follower?.secrets(clientRandom: clientRandom) else { return own }
         var entry = own ?? TLSClientSecrets()
@@ -89,14 +89,14 @@ public struct TLSKeyLog: Sendable {
     /// Reads a key log file (the whole of it: key logs are small, a line per secret).
     /// Returns the offset after its last whole line, where following it would go on.
     @discardableResult
-    public mutating func add(contentsOf path: String) throws -> UInt64 {
+    package mutating func add(contentsOf path: String) throws -> UInt64 {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         add(text: String(decoding: data, as: UTF8.self), source: path)
         guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return 0 }
         return UInt64(data.distance(from: data.startIndex, to: lastNewline) + 1)
     }
 
-    public mutating func add(text: String, source: String = "key log") {
+    package mutating func add(text: String, source: String = "key log") {
         var number = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
@@ -109,7 +109,8 @@ public struct TLSKeyLog: Sendable {
             } else if !addLine(trimmed) {
                 malformedLines += 1
                 if firstMalformed == nil {
-                    firstMalformed = "\(source) line \(number): \"\(trimmed.prefix(40))\(trimmed.count > 40 ? "…" : "")\""
+                    firstMalformed =
+                        "\(source) line \(number): \"\(trimmed.prefix(40))\(trimmed.count > 40 ? "…" : "")\""
                 }
             }
         }
@@ -119,8 +120,9 @@ public struct TLSKeyLog: Sendable {
     private func isOtherLabel(_ line: Substring) -> Bool {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count == 3, TLSKeyLogLabel(rawValue: String(fields[0])) == nil,
-              fields[0].allSatisfy({ ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }),
-              TLSHex.bytes(fields[1])?.count == Self.clientRandomLength, TLSHex.bytes(fields[2]) != nil else { return false }
+            fields[0].allSatisfy({ ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }),
+            TLSHex.bytes(fields[1])?.count == Self.clientRandomLength, TLSHex.bytes(fields[2]) != nil
+        else { return false }
         return true
     }
 
@@ -128,8 +130,9 @@ public struct TLSKeyLog: Sendable {
     private mutating func addLine(_ line: Substring) -> Bool {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count == 3, let label = TLSKeyLogLabel(rawValue: String(fields[0])),
-              let random = TLSHex.bytes(fields[1]), random.count == Self.clientRandomLength,
-              let secret = TLSHex.bytes(fields[2]), !secret.isEmpty, secret.count <= Self.maxSecretLength else { return false }
+            let random = TLSHex.bytes(fields[1]), random.count == Self.clientRandomLength,
+            let secret = TLSHex.bytes(fields[2]), !secret.isEmpty, secret.count <= Self.maxSecretLength
+        else { return false }
         var entry = byRandom[random] ?? TLSClientSecrets()
         switch label {
         case .clientRandom:
@@ -149,7 +152,7 @@ public struct TLSKeyLog: Sendable {
     }
 
     /// Merges another key log (later secrets for the same client random win).
-    public mutating func merge(_ other: TLSKeyLog) {
+    package mutating func merge(_ other: TLSKeyLog) {
         for (random, secrets) in other.byRandom {
             var entry = byRandom[random] ?? TLSClientSecrets()
             entry.merge(secrets)
@@ -162,8 +165,9 @@ public struct TLSKeyLog: Sendable {
     }
 
     /// One line for standard error when lines were skipped, nil when none were.
-    public var malformedSummary: String? {
+    package var malformedSummary: String? {
         guard malformedLines > 0 else { return nil }
-        return "\(malformedLines) key log line\(malformedLines == 1 ? "" : "s") not understood and skipped (first: \(firstMalformed ?? "?"))"
+        return
+            "\(malformedLines) key log line\(malformedLines == 1 ? "" : "s") not understood and skipped (first: \(firstMalformed ?? "?"))"
     }
 }

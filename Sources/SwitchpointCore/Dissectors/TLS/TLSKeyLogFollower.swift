@@ -5,9 +5,9 @@ import Foundation
 /// since the last read, at most once per `minimumInterval`; offline nothing is followed.
 /// Shared by every connection's session (a class, under a lock: lookups may come from the
 /// analysis thread while the capture thread runs).
-public final class TLSKeyLogFollower: @unchecked Sendable {
+package final class TLSKeyLogFollower: @unchecked Sendable {
     /// Named limit: re-reads happen at most this often, and only after a lookup missed.
-    public static let minimumIntervalNanoseconds: UInt64 = 200_000_000
+    package static let minimumIntervalNanoseconds: UInt64 = 200_000_000
     /// Named limit: bytes read from one file per re-read (a connection adds a few hundred).
     static let maxReadBytes = 16 << 20
 
@@ -24,8 +24,10 @@ public final class TLSKeyLogFollower: @unchecked Sendable {
     private let now: @Sendable () -> UInt64
 
     /// `paths` with the offset already read (what `TLSKeyLog.add(contentsOf:)` returned).
-    public init(paths: [(path: String, offset: UInt64)],
-                now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+    package init(
+        paths: [(path: String, offset: UInt64)],
+        now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+    ) {
         files = paths.map { File(path: $0.path, offset: $0.offset) }
         self.now = now
     }
@@ -33,7 +35,7 @@ public final class TLSKeyLogFollower: @unchecked Sendable {
     private var rereadCount = 0
 
     /// Re-reads done so far (for tests of the rate bound).
-    public var rereads: Int {
+    package var rereads: Int {
         lock.lock()
         defer { lock.unlock() }
         return rereadCount
@@ -66,7 +68,8 @@ public final class TLSKeyLogFollower: @unchecked Sendable {
         // A file that shrank was truncated or replaced: read it again from the start.
         if size < file.offset { file.offset = 0 }
         guard size > file.offset, (try? handle.seek(toOffset: file.offset)) != nil,
-              let data = try? handle.read(upToCount: Self.maxReadBytes), !data.isEmpty else { return }
+            let data = try? handle.read(upToCount: Self.maxReadBytes), !data.isEmpty
+        else { return }
         // Only whole lines: the writer may be in the middle of one.
         guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return }
         let whole = data[data.startIndex...lastNewline]

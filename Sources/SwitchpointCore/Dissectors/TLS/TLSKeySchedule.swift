@@ -11,17 +11,20 @@ enum TLSKeySchedule {
     static let labelPrefix = Array("tls13 ".utf8)
 
     /// HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length).
-    static func expandLabel(secret: [UInt8], label: String, context: [UInt8] = [], length: Int, hash: TLSHashFunction) -> [UInt8] {
+    static func expandLabel(
+        secret: [UInt8], label: String, context: [UInt8] = [], length: Int, hash: TLSHashFunction
+    ) -> [UInt8] {
         let fullLabel = labelPrefix + Array(label.utf8)
         var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
         info.append(UInt8(truncatingIfNeeded: fullLabel.count))
         info += fullLabel
         info.append(UInt8(truncatingIfNeeded: context.count))
         info += context
-        let key: SymmetricKey = switch hash {
-        case .sha256: HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
-        case .sha384: HKDF<SHA384>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
-        }
+        let key: SymmetricKey =
+            switch hash {
+            case .sha256: HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
+            case .sha384: HKDF<SHA384>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
+            }
         return key.withUnsafeBytes { Array($0) }
     }
 
@@ -29,21 +32,29 @@ enum TLSKeySchedule {
     static func extract(salt: [UInt8], inputKeyMaterial: [UInt8], hash: TLSHashFunction) -> [UInt8] {
         switch hash {
         case .sha256:
-            HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: inputKeyMaterial), salt: salt).withUnsafeBytes { Array($0) }
+            HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: inputKeyMaterial), salt: salt).withUnsafeBytes {
+                Array($0)
+            }
         case .sha384:
-            HKDF<SHA384>.extract(inputKeyMaterial: SymmetricKey(data: inputKeyMaterial), salt: salt).withUnsafeBytes { Array($0) }
+            HKDF<SHA384>.extract(inputKeyMaterial: SymmetricKey(data: inputKeyMaterial), salt: salt).withUnsafeBytes {
+                Array($0)
+            }
         }
     }
 
     /// Derive-Secret(Secret, Label, Messages) with the transcript hash given.
-    static func deriveSecret(_ secret: [UInt8], label: String, transcriptHash: [UInt8], hash: TLSHashFunction) -> [UInt8] {
+    static func deriveSecret(
+        _ secret: [UInt8], label: String, transcriptHash: [UInt8], hash: TLSHashFunction
+    ) -> [UInt8] {
         expandLabel(secret: secret, label: label, context: transcriptHash, length: hash.length, hash: hash)
     }
 
     /// [sender]_write_key and [sender]_write_iv from a traffic secret (RFC 8446 §7.3).
     static func trafficKeys(secret: [UInt8], aead: TLSAEAD, hash: TLSHashFunction) -> (key: [UInt8], iv: [UInt8]) {
-        (expandLabel(secret: secret, label: "key", length: aead.keyLength, hash: hash),
-         expandLabel(secret: secret, label: "iv", length: nonceLength, hash: hash))
+        (
+            expandLabel(secret: secret, label: "key", length: aead.keyLength, hash: hash),
+            expandLabel(secret: secret, label: "iv", length: nonceLength, hash: hash)
+        )
     }
 
     /// The next generation after a KeyUpdate (RFC 8446 §7.2).
@@ -63,7 +74,7 @@ enum TLSKeySchedule {
         let key = SymmetricKey(data: secret)
         var output: [UInt8] = []
         output.reserveCapacity(length + H.Digest.byteCount)
-        var a = Array(HMAC<H>.authenticationCode(for: seed, using: key))        // A(1)
+        var a = Array(HMAC<H>.authenticationCode(for: seed, using: key))  // A(1)
         while output.count < length {
             output += Array(HMAC<H>.authenticationCode(for: a + seed, using: key))
             a = Array(HMAC<H>.authenticationCode(for: a, using: key))
@@ -73,19 +84,25 @@ enum TLSKeySchedule {
 
     /// TLS 1.2 AEAD suites: the key block split into client/server write keys and IVs (no
     /// MAC keys for AEAD; RFC 5246 §6.3).
-    static func keyBlock(masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], aead: TLSAEAD, hash: TLSHashFunction)
-        -> (clientKey: [UInt8], serverKey: [UInt8], clientIV: [UInt8], serverIV: [UInt8]) {
+    static func keyBlock(
+        masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8], aead: TLSAEAD, hash: TLSHashFunction
+    )
+        -> (clientKey: [UInt8], serverKey: [UInt8], clientIV: [UInt8], serverIV: [UInt8])
+    {
         let ivLength = aead == .chaCha20Poly1305 ? nonceLength : gcmSaltLength
         let keyLength = aead.keyLength
-        let block = prf(secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom,
-                        length: 2 * keyLength + 2 * ivLength, hash: hash)
+        let block = prf(
+            secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom,
+            length: 2 * keyLength + 2 * ivLength, hash: hash)
         var index = 0
         func take(_ count: Int) -> [UInt8] {
             defer { index += count }
             return Array(block[index..<(index + count)])
         }
-        let clientKey = take(keyLength), serverKey = take(keyLength)
-        let clientIV = take(ivLength), serverIV = take(ivLength)
+        let clientKey = take(keyLength)
+        let serverKey = take(keyLength)
+        let clientIV = take(ivLength)
+        let serverIV = take(ivLength)
         return (clientKey, serverKey, clientIV, serverIV)
     }
 }
@@ -119,7 +136,9 @@ struct TLSRecordProtection {
     mutating func skipRecord() { sequence &+= 1 }
 
     /// Decrypts one record body. TLS 1.3 returns the inner content type; TLS 1.2 the outer.
-    mutating func open(type: UInt8, version: UInt16, body: UnsafeRawBufferPointer) -> Result<(type: UInt8, plaintext: [UInt8]), Failure> {
+    mutating func open(
+        type: UInt8, version: UInt16, body: UnsafeRawBufferPointer
+    ) -> Result<(type: UInt8, plaintext: [UInt8]), Failure> {
         let tagLength = TLSRecordLimits.aeadTagLength
         let explicitNonce = !tls13 && aead != .chaCha20Poly1305 ? TLSRecordLimits.explicitNonceLength : 0
         guard body.count >= explicitNonce + tagLength else { return .failure(.tooShort) }
@@ -142,7 +161,10 @@ struct TLSRecordProtection {
         } else {
             // seq_num + type + version + plaintext length (RFC 5246 §6.2.3.3).
             aad = (0..<8).map { UInt8(truncatingIfNeeded: sequence >> (8 * UInt64(7 - $0))) }
-            aad += [type, UInt8(version >> 8), UInt8(version & 0xff), UInt8(ciphertext.count >> 8), UInt8(ciphertext.count & 0xff)]
+            aad += [
+                type, UInt8(version >> 8), UInt8(version & 0xff), UInt8(ciphertext.count >> 8),
+                UInt8(ciphertext.count & 0xff),
+            ]
         }
         let opened: Data
         do {
@@ -151,7 +173,8 @@ struct TLSRecordProtection {
                 let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
                 opened = try AES.GCM.open(box, using: key, authenticating: aad)
             case .chaCha20Poly1305:
-                let box = try ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
+                let box = try ChaChaPoly.SealedBox(
+                    nonce: ChaChaPoly.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
                 opened = try ChaChaPoly.open(box, using: key, authenticating: aad)
             }
         } catch {

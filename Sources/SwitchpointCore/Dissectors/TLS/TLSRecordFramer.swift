@@ -62,7 +62,8 @@ struct TLSRecordFramer {
         let type = buffer[start]
         let version = UInt16(buffer[start + 1]) << 8 | UInt16(buffer[start + 2])
         let length = Int(buffer[start + 3]) << 8 | Int(buffer[start + 4])
-        guard TLSContentType(rawValue: type) != nil, version >> 8 == 3, length <= TLSRecordLimits.maxCiphertextLength else {
+        guard TLSContentType(rawValue: type) != nil, version >> 8 == 3, length <= TLSRecordLimits.maxCiphertextLength
+        else {
             lost = true
             return .failure(.badHeader(type: type, version: version, length: length))
         }

@@ -59,7 +59,10 @@ struct TLSSession: UpgradedStreamDissector {
     /// The decrypted application data's analysis, created at its first byte.
     private var inner: ConnectionAnalysis?
 
-    init(keyLog: TLSKeyLog? = nil, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(), connection: ConnectionID = 0) {
+    init(
+        keyLog: TLSKeyLog? = nil, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
+        connection: ConnectionID = 0
+    ) {
         self.keyLog = keyLog
         self.registry = registry
         self.limits = limits
@@ -68,7 +71,10 @@ struct TLSSession: UpgradedStreamDissector {
 
     // MARK: Bytes in
 
-    mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         sides[side].end = offset + UInt64(bytes.count)
         // Opaque after its hello: only counted.
@@ -77,7 +83,9 @@ struct TLSSession: UpgradedStreamDissector {
         drain(direction, capture: capture, events: &events)
     }
 
-    mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         sides[side].end = offset + length
         guard sides[side].phase != .opaque || sides[side].helloEnd == nil else { return }
@@ -88,20 +96,27 @@ struct TLSSession: UpgradedStreamDissector {
             sides[side].handshake.reset()
             if sides[side].phase == .protected {
                 sides[side].protection?.skipRecord()
-                events.finding(.tlsGapInRecord, "\(length) bytes never captured inside a \(header.length)-byte record; skipped to the next record, its plaintext is lost",
-                               capture: capture, direction: direction, offset: header.offset)
+                events.finding(
+                    .tlsGapInRecord,
+                    "\(length) bytes never captured inside a \(header.length)-byte record; skipped to the next record, its plaintext is lost",
+                    capture: capture, direction: direction, offset: header.offset)
                 if header.type == TLSContentType.applicationData.rawValue, let protection = sides[side].protection {
                     // Tell the plaintext's reader what went missing (the record's content
                     // length, less the AEAD overhead; TLS 1.3 padding cannot be known).
-                    let overhead = TLSRecordLimits.aeadTagLength + (protection.tls13 ? 1 : (protection.aead == .chaCha20Poly1305 ? 0 : TLSRecordLimits.explicitNonceLength))
+                    let overhead =
+                        TLSRecordLimits.aeadTagLength
+                        + (protection.tls13
+                            ? 1 : (protection.aead == .chaCha20Poly1305 ? 0 : TLSRecordLimits.explicitNonceLength))
                     let lost = UInt64(max(0, header.length - overhead))
                     if lost > 0 { innerGap(direction, length: lost, capture: capture, events: &events) }
                 }
             }
         case .lostBoundary:
             if sides[side].phase == .protected {
-                events.finding(.tlsRecordBoundaryLost, "\(length) bytes never captured where a record header was due; this direction is no longer decrypted",
-                               capture: capture, direction: direction, offset: offset)
+                events.finding(
+                    .tlsRecordBoundaryLost,
+                    "\(length) bytes never captured where a record header was due; this direction is no longer decrypted",
+                    capture: capture, direction: direction, offset: offset)
                 innerGap(direction, length: length, capture: capture, events: &events)
             }
             sides[side].phase = .opaque
@@ -120,7 +135,10 @@ struct TLSSession: UpgradedStreamDissector {
             events.decrypted = false
         }
         func encrypted(_ side: Side) -> UInt64 { side.helloEnd.map { side.end >= $0 ? side.end - $0 : 0 } ?? 0 }
-        events.add(.tlsEncrypted(clientToServer: encrypted(sides.clientToServer), serverToClient: encrypted(sides.serverToClient)), capture: capture)
+        events.add(
+            .tlsEncrypted(
+                clientToServer: encrypted(sides.clientToServer), serverToClient: encrypted(sides.serverToClient)),
+            capture: capture)
     }
 
     /// The decrypted protocol's state when there is one ("websocket over tls").
@@ -140,18 +158,23 @@ struct TLSSession: UpgradedStreamDissector {
             case .failure(.badHeader(let type, let version, let length)):
                 if sides[side].helloEnd == nil {
                     sides[side].helloEnd = sides[side].end - UInt64(sides[side].framer.bufferedCount)
-                    events.finding(.tlsHelloTooLarge, "TLS hello not parsed: a record of type \(type) came before the hello",
-                                   capture: capture, direction: direction, offset: sides[side].helloEnd)
+                    events.finding(
+                        .tlsHelloTooLarge, "TLS hello not parsed: a record of type \(type) came before the hello",
+                        capture: capture, direction: direction, offset: sides[side].helloEnd)
                 } else if sides[side].phase != .opaque {
-                    events.finding(.tlsBadRecord, "a record header that is not TLS (type \(type), version 0x\(String(version, radix: 16)), length \(length)); this direction is no longer read",
-                                   capture: capture, direction: direction)
+                    events.finding(
+                        .tlsBadRecord,
+                        "a record header that is not TLS (type \(type), version 0x\(String(version, radix: 16)), length \(length)); this direction is no longer read",
+                        capture: capture, direction: direction)
                 }
                 sides[side].phase = .opaque
             case .success(let (header, range)):
                 if sides[side].helloEnd == nil && header.type != TLSContentType.handshake.rawValue {
                     sides[side].helloEnd = header.offset
-                    events.finding(.tlsHelloTooLarge, "TLS hello not parsed: a record of type \(header.type) came before the hello",
-                                   capture: capture, direction: direction, offset: header.offset)
+                    events.finding(
+                        .tlsHelloTooLarge,
+                        "TLS hello not parsed: a record of type \(header.type) came before the hello",
+                        capture: capture, direction: direction, offset: header.offset)
                     sides[side].phase = .opaque
                     return
                 }
@@ -161,7 +184,10 @@ struct TLSSession: UpgradedStreamDissector {
         }
     }
 
-    private mutating func record(_ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func record(
+        _ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         guard let type = TLSContentType(rawValue: header.type) else { return }
         if type == .changeCipherSpec {
@@ -192,13 +218,16 @@ struct TLSSession: UpgradedStreamDissector {
                     if sides[side].recordsBeforeHello > Self.maxRecordsBeforeHello {
                         sides[side].helloEnd = header.offset
                         sides[side].phase = .opaque
-                        events.finding(.tlsHelloTooLarge, "TLS hello not parsed: no complete hello within \(Self.maxRecordsBeforeHello) records",
-                                       capture: capture, direction: direction, offset: header.offset)
+                        events.finding(
+                            .tlsHelloTooLarge,
+                            "TLS hello not parsed: no complete hello within \(Self.maxRecordsBeforeHello) records",
+                            capture: capture, direction: direction, offset: header.offset)
                         return
                     }
                 }
-                handshakeMessages(direction, recordEnd: header.offset + UInt64(TLSRecordLimits.headerLength + header.length),
-                                  capture: capture, events: &events)
+                handshakeMessages(
+                    direction, recordEnd: header.offset + UInt64(TLSRecordLimits.headerLength + header.length),
+                    capture: capture, events: &events)
             case .applicationData:
                 if direction == .clientToServer && serverHello == nil && clientHello != nil {
                     // 0-RTT data (or the client side delivered first): keep it until the
@@ -211,14 +240,17 @@ struct TLSSession: UpgradedStreamDissector {
                     sides[side].phase = .opaque
                 }
             default:
-                break   // alerts, heartbeats in the clear
+                break  // alerts, heartbeats in the clear
             }
         case .protected:
             decrypt(header, body: body, direction: direction, capture: capture, events: &events)
         }
     }
 
-    private mutating func decrypt(_ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func decrypt(
+        _ header: TLSRecordFramer.Header, body: [UInt8], direction: Direction, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         guard var protection = sides[side].protection else { return }
         var result = body.withUnsafeBytes { protection.open(type: header.type, version: header.version, body: $0) }
@@ -231,8 +263,10 @@ struct TLSSession: UpgradedStreamDissector {
                 result = second
             } else {
                 if sides[side].earlyRecordsSkipped == 0 {
-                    events.finding(.tlsEarlyDataWithoutSecret, "0-RTT early data not decrypted: the key log has no CLIENT_EARLY_TRAFFIC_SECRET for this connection (or it is wrong)",
-                                   capture: capture, direction: direction, offset: header.offset)
+                    events.finding(
+                        .tlsEarlyDataWithoutSecret,
+                        "0-RTT early data not decrypted: the key log has no CLIENT_EARLY_TRAFFIC_SECRET for this connection (or it is wrong)",
+                        capture: capture, direction: direction, offset: header.offset)
                 }
                 sides[side].earlyRecordsSkipped += 1
                 return
@@ -240,10 +274,13 @@ struct TLSSession: UpgradedStreamDissector {
         }
         switch result {
         case .failure(let failure):
-            let why = failure == .authentication ? "does not authenticate: wrong key file or corrupted record"
+            let why =
+                failure == .authentication
+                ? "does not authenticate: wrong key file or corrupted record"
                 : failure == .tooShort ? "is too short to hold its nonce and tag" : "holds no content type"
-            events.finding(.tlsDecryptFailed, "the \(header.length)-byte record \(why); this direction is no longer decrypted",
-                           capture: capture, direction: direction, offset: header.offset)
+            events.finding(
+                .tlsDecryptFailed, "the \(header.length)-byte record \(why); this direction is no longer decrypted",
+                capture: capture, direction: direction, offset: header.offset)
             sides[side].phase = .opaque
             sides[side].protection = nil
         case .success(let (innerType, plaintext)):
@@ -251,13 +288,14 @@ struct TLSSession: UpgradedStreamDissector {
             switch TLSContentType(rawValue: innerType) {
             case .handshake:
                 sides[side].handshake.append(plaintext, recordOffset: header.offset)
-                handshakeMessages(direction, recordEnd: header.offset + UInt64(TLSRecordLimits.headerLength + header.length),
-                                  capture: capture, events: &events)
+                handshakeMessages(
+                    direction, recordEnd: header.offset + UInt64(TLSRecordLimits.headerLength + header.length),
+                    capture: capture, events: &events)
             case .applicationData:
                 sides[side].fallback = nil
                 deliver(plaintext, direction: direction, capture: capture, events: &events)
             default:
-                break   // alerts (close_notify), heartbeats
+                break  // alerts (close_notify), heartbeats
             }
         }
     }
@@ -271,7 +309,9 @@ struct TLSSession: UpgradedStreamDissector {
     /// ClientHellos of a few KiB).
     static let maxHelloBytes = 64 * 1024
 
-    private mutating func handshakeMessages(_ direction: Direction, recordEnd: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func handshakeMessages(
+        _ direction: Direction, recordEnd: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         while true {
             let first = sides[side].helloEnd == nil
@@ -282,11 +322,15 @@ struct TLSSession: UpgradedStreamDissector {
                 if first {
                     sides[side].helloEnd = recordEnd
                     sides[side].phase = .opaque
-                    events.finding(.tlsHelloTooLarge, "TLS hello not parsed: a hello of \(length) bytes is over the \(Self.maxHelloBytes)-byte limit",
-                                   capture: capture, direction: direction, offset: recordEnd)
+                    events.finding(
+                        .tlsHelloTooLarge,
+                        "TLS hello not parsed: a hello of \(length) bytes is over the \(Self.maxHelloBytes)-byte limit",
+                        capture: capture, direction: direction, offset: recordEnd)
                 } else {
-                    events.finding(.tlsBadHandshake, "a handshake message of type \(type) and \(length) bytes is over the \(TLSRecordLimits.maxHandshakeMessageLength)-byte limit; later handshake messages of this direction are not read",
-                                   capture: capture, direction: direction)
+                    events.finding(
+                        .tlsBadHandshake,
+                        "a handshake message of type \(type) and \(length) bytes is over the \(TLSRecordLimits.maxHandshakeMessageLength)-byte limit; later handshake messages of this direction are not read",
+                        capture: capture, direction: direction)
                 }
                 return
             case .success(let message):
@@ -296,13 +340,18 @@ struct TLSSession: UpgradedStreamDissector {
         }
     }
 
-    private mutating func handshakeMessage(_ message: TLSHandshakeReassembler.Message, first: Bool, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func handshakeMessage(
+        _ message: TLSHandshakeReassembler.Message, first: Bool, direction: Direction, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = direction
         let type = TLSHandshakeType(rawValue: message.type)
         switch (direction, type) {
         case (.clientToServer, .clientHello):
             guard let details = TLSHelloParser.clientHelloDetails(message.body) else {
-                events.finding(.tlsMalformedHello, "a ClientHello whose lengths do not add up", capture: capture, direction: direction, offset: message.offset)
+                events.finding(
+                    .tlsMalformedHello, "a ClientHello whose lengths do not add up", capture: capture,
+                    direction: direction, offset: message.offset)
                 if first { sides[side].phase = .opaque }
                 return
             }
@@ -310,14 +359,17 @@ struct TLSSession: UpgradedStreamDissector {
             events.add(.tlsClientHello(details.hello), capture: capture, direction: direction, offset: message.offset)
         case (.serverToClient, .serverHello):
             guard let details = TLSHelloParser.serverHelloDetails(message.body) else {
-                events.finding(.tlsMalformedHello, "a ServerHello whose lengths do not add up", capture: capture, direction: direction, offset: message.offset)
+                events.finding(
+                    .tlsMalformedHello, "a ServerHello whose lengths do not add up", capture: capture,
+                    direction: direction, offset: message.offset)
                 if first { sides[side].phase = .opaque }
                 return
             }
             if details.isHelloRetryRequest {
                 let group = details.selectedGroup.map(TLSNamedGroup.name)
-                events.add(.tlsHelloRetry(TLSHelloRetry(cipherSuite: details.cipherSuite.name, group: group)),
-                           capture: capture, direction: direction, offset: message.offset)
+                events.add(
+                    .tlsHelloRetry(TLSHelloRetry(cipherSuite: details.cipherSuite.name, group: group)),
+                    capture: capture, direction: direction, offset: message.offset)
                 return
             }
             var shown = details.hello
@@ -327,7 +379,9 @@ struct TLSSession: UpgradedStreamDissector {
             events.add(.tlsServerHello(shown), capture: capture, direction: direction, offset: message.offset)
             serverHelloSeen(details, capture: capture, events: &events)
         case (_, _) where first:
-            events.finding(.tlsMalformedHello, "the first handshake message is of type \(message.type), not a hello", capture: capture, direction: direction, offset: message.offset)
+            events.finding(
+                .tlsMalformedHello, "the first handshake message is of type \(message.type), not a hello",
+                capture: capture, direction: direction, offset: message.offset)
             sides[side].phase = .opaque
         case (.serverToClient, .encryptedExtensions):
             if let chosen = TLSHelloParser.encryptedExtensionsALPN(message.body) { alpn = chosen }
@@ -340,7 +394,8 @@ struct TLSSession: UpgradedStreamDissector {
             serverCertificateSeen = true
         case (_, .finished) where tls13:
             // The handshake of this direction is over: application keys from here.
-            let found = direction == .clientToServer
+            let found =
+                direction == .clientToServer
                 ? secrets { $0.clientTrafficSecret0 != nil }?.clientTrafficSecret0
                 : secrets { $0.serverTrafficSecret0 != nil }?.serverTrafficSecret0
             install13(found, direction: direction, capture: capture, events: &events)
@@ -352,7 +407,9 @@ struct TLSSession: UpgradedStreamDissector {
             }
         case (_, .keyUpdate) where tls13:
             if let secret = sides[side].trafficSecret, let suite = serverHello?.cipherSuite {
-                install13(TLSKeySchedule.nextTrafficSecret(secret, hash: suite.hash), direction: direction, capture: capture, events: &events)
+                install13(
+                    TLSKeySchedule.nextTrafficSecret(secret, hash: suite.hash), direction: direction, capture: capture,
+                    events: &events)
             }
         default:
             break
@@ -367,7 +424,9 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     /// The ServerHello fixes version and suite: find the keys for this client random.
-    private mutating func serverHelloSeen(_ details: TLSServerHelloDetails, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func serverHelloSeen(
+        _ details: TLSServerHelloDetails, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         tls13 = details.versionValue >= 0x0304
         if tls13 {
             resumed = details.pskAccepted
@@ -382,39 +441,52 @@ struct TLSSession: UpgradedStreamDissector {
         let suite = details.cipherSuite
         let randomHex = TLSHex.string(clientHello?.random ?? [])
         guard let aead = suite.aead else {
-            events.finding(.tlsCipherSuiteNotSupported, "\(suite.name) is not decrypted (only AEAD suites: AES-GCM, ChaCha20-Poly1305)",
-                           capture: capture, direction: .serverToClient)
+            events.finding(
+                .tlsCipherSuiteNotSupported,
+                "\(suite.name) is not decrypted (only AEAD suites: AES-GCM, ChaCha20-Poly1305)",
+                capture: capture, direction: .serverToClient)
             makeOpaque(afterServerHello: true)
             return
         }
         let tls13 = tls13
         let needed = { (found: TLSClientSecrets) in
-            tls13 ? found.clientHandshakeTrafficSecret != nil && found.serverHandshakeTrafficSecret != nil : found.masterSecret != nil
+            tls13
+                ? found.clientHandshakeTrafficSecret != nil && found.serverHandshakeTrafficSecret != nil
+                : found.masterSecret != nil
         }
         guard let secrets = self.secrets(complete: needed), let clientRandom = clientHello?.random else {
-            events.finding(.tlsNoKey, "no key in the key log for client random \(randomHex); the connection stays encrypted",
-                           capture: capture, direction: .serverToClient)
+            events.finding(
+                .tlsNoKey, "no key in the key log for client random \(randomHex); the connection stays encrypted",
+                capture: capture, direction: .serverToClient)
             makeOpaque(afterServerHello: true)
             return
         }
-        let client = Direction.clientToServer, server = Direction.serverToClient
+        let client = Direction.clientToServer
+        let server = Direction.serverToClient
         if tls13 {
-            guard let serverSecret = secrets.serverHandshakeTrafficSecret, let clientSecret = secrets.clientHandshakeTrafficSecret else {
-                events.finding(.tlsNoKey, "the key log has no CLIENT/SERVER_HANDSHAKE_TRAFFIC_SECRET for client random \(randomHex); the connection stays encrypted",
-                               capture: capture, direction: .serverToClient)
+            guard let serverSecret = secrets.serverHandshakeTrafficSecret,
+                let clientSecret = secrets.clientHandshakeTrafficSecret
+            else {
+                events.finding(
+                    .tlsNoKey,
+                    "the key log has no CLIENT/SERVER_HANDSHAKE_TRAFFIC_SECRET for client random \(randomHex); the connection stays encrypted",
+                    capture: capture, direction: .serverToClient)
                 makeOpaque(afterServerHello: true)
                 return
             }
             keysFound = true
             let serverKeys = TLSKeySchedule.trafficKeys(secret: serverSecret, aead: aead, hash: suite.hash)
-            sides[server].protection = TLSRecordProtection(aead: aead, key: serverKeys.key, iv: serverKeys.iv, tls13: true)
+            sides[server].protection = TLSRecordProtection(
+                aead: aead, key: serverKeys.key, iv: serverKeys.iv, tls13: true)
             sides[server].phase = .protected
             let clientKeys = TLSKeySchedule.trafficKeys(secret: clientSecret, aead: aead, hash: suite.hash)
-            let handshakeProtection = TLSRecordProtection(aead: aead, key: clientKeys.key, iv: clientKeys.iv, tls13: true)
+            let handshakeProtection = TLSRecordProtection(
+                aead: aead, key: clientKeys.key, iv: clientKeys.iv, tls13: true)
             if clientHello?.offersEarlyData == true {
                 if let early = secrets.clientEarlyTrafficSecret {
                     let earlyKeys = TLSKeySchedule.trafficKeys(secret: early, aead: aead, hash: suite.hash)
-                    sides[client].protection = TLSRecordProtection(aead: aead, key: earlyKeys.key, iv: earlyKeys.iv, tls13: true)
+                    sides[client].protection = TLSRecordProtection(
+                        aead: aead, key: earlyKeys.key, iv: earlyKeys.iv, tls13: true)
                     sides[client].fallback = handshakeProtection
                 } else {
                     // Records that do not open with the handshake keys are 0-RTT data.
@@ -427,15 +499,21 @@ struct TLSSession: UpgradedStreamDissector {
             sides[client].phase = .protected
         } else {
             guard let master = secrets.masterSecret else {
-                events.finding(.tlsNoKey, "the key log has no CLIENT_RANDOM line for client random \(randomHex); the connection stays encrypted",
-                               capture: capture, direction: .serverToClient)
+                events.finding(
+                    .tlsNoKey,
+                    "the key log has no CLIENT_RANDOM line for client random \(randomHex); the connection stays encrypted",
+                    capture: capture, direction: .serverToClient)
                 makeOpaque(afterServerHello: false)
                 return
             }
             keysFound = true
-            let block = TLSKeySchedule.keyBlock(masterSecret: master, clientRandom: clientRandom, serverRandom: details.random, aead: aead, hash: suite.hash)
-            sides[client].pendingProtection = TLSRecordProtection(aead: aead, key: block.clientKey, iv: block.clientIV, tls13: false)
-            sides[server].pendingProtection = TLSRecordProtection(aead: aead, key: block.serverKey, iv: block.serverIV, tls13: false)
+            let block = TLSKeySchedule.keyBlock(
+                masterSecret: master, clientRandom: clientRandom, serverRandom: details.random, aead: aead,
+                hash: suite.hash)
+            sides[client].pendingProtection = TLSRecordProtection(
+                aead: aead, key: block.clientKey, iv: block.clientIV, tls13: false)
+            sides[server].pendingProtection = TLSRecordProtection(
+                aead: aead, key: block.serverKey, iv: block.serverIV, tls13: false)
         }
         // Client records that came before the ServerHello (0-RTT).
         let held = sides[client].held
@@ -453,12 +531,18 @@ struct TLSSession: UpgradedStreamDissector {
         sides[.clientToServer].held = []
     }
 
-    private mutating func install13(_ secret: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func install13(
+        _ secret: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
-        guard let suite = serverHello?.cipherSuite, let aead = suite.aead, sides[side].phase == .protected else { return }
+        guard let suite = serverHello?.cipherSuite, let aead = suite.aead, sides[side].phase == .protected else {
+            return
+        }
         guard let secret else {
-            events.finding(.tlsNoKey, "the key log has no \(direction == .clientToServer ? "CLIENT" : "SERVER")_TRAFFIC_SECRET_0 for client random \(TLSHex.string(clientHello?.random ?? [])); application data of this direction stays encrypted",
-                           capture: capture, direction: direction)
+            events.finding(
+                .tlsNoKey,
+                "the key log has no \(direction == .clientToServer ? "CLIENT" : "SERVER")_TRAFFIC_SECRET_0 for client random \(TLSHex.string(clientHello?.random ?? [])); application data of this direction stays encrypted",
+                capture: capture, direction: direction)
             sides[side].phase = .opaque
             return
         }
@@ -473,15 +557,18 @@ struct TLSSession: UpgradedStreamDissector {
     private mutating func reportFacts(capture: CaptureInfo, events: inout EventBuffer) {
         guard !factsReported, let serverHello else { return }
         factsReported = true
-        let facts = TLSSessionFacts(version: serverHello.hello.version, cipherSuite: serverHello.cipherSuite.name,
-                                    serverName: clientHello?.hello.serverName, alpnOffered: clientHello?.hello.alpn ?? [],
-                                    alpn: alpn, resumed: resumed, decrypted: keysFound, certificate: certificate)
+        let facts = TLSSessionFacts(
+            version: serverHello.hello.version, cipherSuite: serverHello.cipherSuite.name,
+            serverName: clientHello?.hello.serverName, alpnOffered: clientHello?.hello.alpn ?? [],
+            alpn: alpn, resumed: resumed, decrypted: keysFound, certificate: certificate)
         events.decrypted = keysFound
         events.add(.tlsSession(facts), capture: capture)
         events.decrypted = false
     }
 
-    private mutating func deliver(_ plaintext: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func deliver(
+        _ plaintext: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         guard !plaintext.isEmpty else { return }
         reportFacts(capture: capture, events: &events)
         let analysis = innerAnalysis()
@@ -489,17 +576,23 @@ struct TLSSession: UpgradedStreamDissector {
         let offset = sides[side].plaintextOffset
         sides[side].plaintextOffset += UInt64(plaintext.count)
         events.decrypted = true
-        plaintext.withUnsafeBytes { analysis.receive($0, direction: direction, offset: offset, capture: capture, events: &events) }
+        plaintext.withUnsafeBytes {
+            analysis.receive($0, direction: direction, offset: offset, capture: capture, events: &events)
+        }
         events.decrypted = false
     }
 
-    private mutating func innerGap(_ direction: Direction, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func innerGap(
+        _ direction: Direction, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         guard let inner else { return }
         let side = direction
         let offset = sides[side].plaintextOffset
         sides[side].plaintextOffset += length
         events.decrypted = true
-        inner.gap(direction: direction, offset: offset, length: length, reason: .tlsRecordLost, capture: capture, events: &events)
+        inner.gap(
+            direction: direction, offset: offset, length: length, reason: .tlsRecordLost, capture: capture,
+            events: &events)
         events.decrypted = false
     }
 
@@ -507,8 +600,9 @@ struct TLSSession: UpgradedStreamDissector {
     /// cleartext connection would be (HTTP/1.1 with its upgrades, prior-knowledge h2, …).
     private mutating func innerAnalysis() -> ConnectionAnalysis {
         if let inner { return inner }
-        let analysis = ConnectionAnalysis(id: connection, registry: registry, limits: limits, keyLog: nil,
-                                          decodeAs: alpn?.lowercasedASCII == "h2" ? .http2 : nil)
+        let analysis = ConnectionAnalysis(
+            id: connection, registry: registry, limits: limits, keyLog: nil,
+            decodeAs: alpn?.lowercasedASCII == "h2" ? .http2 : nil)
         inner = analysis
         return analysis
     }

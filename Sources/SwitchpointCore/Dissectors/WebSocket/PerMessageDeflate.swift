@@ -2,24 +2,24 @@ import CZlib
 
 /// permessage-deflate (RFC 7692) as negotiated in the 101's Sec-WebSocket-Extensions, or
 /// the legacy x-webkit-deflate-frame (per-frame compression).
-public struct WebSocketCompression: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+package struct WebSocketCompression: Sendable, Equatable {
+    package enum Kind: String, Sendable {
         case perMessageDeflate = "permessage-deflate"
         case deflateFrame = "x-webkit-deflate-frame"
     }
 
-    public var kind: Kind
-    public var serverNoContextTakeover = false
-    public var clientNoContextTakeover = false
-    public var serverMaxWindowBits = 15
-    public var clientMaxWindowBits = 15
+    package var kind: Kind
+    package var serverNoContextTakeover = false
+    package var clientNoContextTakeover = false
+    package var serverMaxWindowBits = 15
+    package var clientMaxWindowBits = 15
 
     /// Whether messages sent in `direction` start from an empty window.
-    public func noContextTakeover(_ direction: Direction) -> Bool {
+    package func noContextTakeover(_ direction: Direction) -> Bool {
         direction == .clientToServer ? clientNoContextTakeover : serverNoContextTakeover
     }
 
-    public func windowBits(_ direction: Direction) -> Int {
+    package func windowBits(_ direction: Direction) -> Int {
         direction == .clientToServer ? clientMaxWindowBits : serverMaxWindowBits
     }
 
@@ -37,13 +37,13 @@ public struct WebSocketCompression: Sendable, Equatable {
             var result = WebSocketCompression(kind: kind)
             for parameter in parts.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingOWS }
-                guard let first = pair.first else { continue }   // "permessage-deflate;=" and the like
+                guard let first = pair.first else { continue }  // "permessage-deflate;=" and the like
                 let key = first.lowercasedASCII
                 let value = pair.count > 1 ? Int(pair[1].trimmingCharacters(in: "\"")) : nil
                 switch key {
                 case "server_no_context_takeover": result.serverNoContextTakeover = true
                 case "client_no_context_takeover": result.clientNoContextTakeover = true
-                case "no_context_takeover": result.serverNoContextTakeover = true   // deflate-frame: the sender's own
+                case "no_context_takeover": result.serverNoContextTakeover = true  // deflate-frame: the sender's own
                 case "server_max_window_bits": result.serverMaxWindowBits = value.map { min(15, max(8, $0)) } ?? 15
                 case "client_max_window_bits": result.clientMaxWindowBits = value.map { min(15, max(8, $0)) } ?? 15
                 case "max_window_bits": result.serverMaxWindowBits = value.map { min(15, max(8, $0)) } ?? 15
@@ -56,8 +56,8 @@ public struct WebSocketCompression: Sendable, Equatable {
     }
 }
 
-private extension String {
-    func trimmingCharacters(in set: Character) -> String {
+extension String {
+    fileprivate func trimmingCharacters(in set: Character) -> String {
         var text = Substring(self)
         while text.first == set { text.removeFirst() }
         while text.last == set { text.removeLast() }
@@ -118,7 +118,7 @@ final class Inflater {
             case Z_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 { return true }
             case Z_BUF_ERROR:
-                return true   // no progress possible: all input consumed
+                return true  // no progress possible: all input consumed
             case Z_STREAM_END:
                 // BFINAL set: the sender ended its stream; later messages start a new one.
                 inflateReset(&stream)
@@ -152,13 +152,27 @@ struct UTF8Validator {
             if needed == 0 {
                 switch byte {
                 case 0x00...0x7f: continue
-                case 0xc2...0xdf: needed = 1; codePoint = UInt32(byte & 0x1f); minimum = 0x80
-                case 0xe0...0xef: needed = 2; codePoint = UInt32(byte & 0x0f); minimum = 0x800
-                case 0xf0...0xf4: needed = 3; codePoint = UInt32(byte & 0x07); minimum = 0x10000
-                default: invalid = true; return
+                case 0xc2...0xdf:
+                    needed = 1
+                    codePoint = UInt32(byte & 0x1f)
+                    minimum = 0x80
+                case 0xe0...0xef:
+                    needed = 2
+                    codePoint = UInt32(byte & 0x0f)
+                    minimum = 0x800
+                case 0xf0...0xf4:
+                    needed = 3
+                    codePoint = UInt32(byte & 0x07)
+                    minimum = 0x10000
+                default:
+                    invalid = true
+                    return
                 }
             } else {
-                guard byte & 0xc0 == 0x80 else { invalid = true; return }
+                guard byte & 0xc0 == 0x80 else {
+                    invalid = true
+                    return
+                }
                 codePoint = codePoint << 6 | UInt32(byte & 0x3f)
                 needed -= 1
                 if needed == 0 {

@@ -1,7 +1,7 @@
 /// RFC 6455 after the switch: frames, messages (fragments assembled, control frames
 /// between them allowed), permessage-deflate, the close handshake, and every rule as a
 /// finding. Sans-I/O: bytes in, events out; payloads are streamed, never held whole.
-public struct WebSocketDissector: UpgradedStreamDissector {
+package struct WebSocketDissector: UpgradedStreamDissector {
     struct Message {
         var opcode: UInt8
         var offset: UInt64
@@ -55,8 +55,8 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         var frameEventPending = false
     }
 
-    public let compression: WebSocketCompression?
-    public let options: WebSocketOptions
+    package let compression: WebSocketCompression?
+    package let options: WebSocketOptions
     /// True when the opening handshake was not captured (decode-as): a compressed
     /// stream's history may be missing.
     let startedWithoutHandshake: Bool
@@ -66,7 +66,7 @@ public struct WebSocketDissector: UpgradedStreamDissector {
     private var closes: [(direction: Direction, code: UInt16?, at: Timestamp)] = []
     private var lastCapture: CaptureInfo?
 
-    public init(context: UpgradeContext, options: WebSocketOptions = WebSocketOptions()) {
+    package init(context: UpgradeContext, options: WebSocketOptions = WebSocketOptions()) {
         self.options = options
         startedWithoutHandshake = context.response == nil
         if let response = context.response {
@@ -92,7 +92,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     // MARK: Bytes
 
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func receive(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = sides[direction]
         lastCapture = capture
         if side.resync != nil {
@@ -115,7 +118,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 if header.masked {
                     WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
                     let plain = scratch
-                    plain.withUnsafeBytes { payload(UnsafeRawBufferPointer($0), direction: direction, capture: capture, events: &events) }
+                    plain.withUnsafeBytes {
+                        payload(UnsafeRawBufferPointer($0), direction: direction, capture: capture, events: &events)
+                    }
                 } else {
                     payload(piece, direction: direction, capture: capture, events: &events)
                 }
@@ -129,14 +134,20 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// Holds `bytes` while this direction's frame boundaries are unknown; once a run of
     /// consistent frame headers shows where frames start, parses from there.
-    private mutating func resynchronize(_ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
-                                        events: inout EventBuffer, final: Bool = false) {
+    private mutating func resynchronize(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer, final: Bool = false
+    ) {
         let side = sides[direction]
         guard var resync = side.resync else { return }
-        side.resync = nil   // the buffer stays uniquely referenced while it grows
-        let step = resync.step(bytes, offset: offset, capture: capture, rule: WebSocketFrameChainRule(), direction: direction, final: final)
+        side.resync = nil  // the buffer stays uniquely referenced while it grows
+        let step = resync.step(
+            bytes, offset: offset, capture: capture, rule: WebSocketFrameChainRule(), direction: direction, final: final
+        )
         if let message = FrameResync.message(step, requiredHeaders: WebSocketFrameChainRule.requiredHeaders) {
-            report(.websocketResync, message, direction: direction, offset: step.offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketResync, message, direction: direction, offset: step.offset, capture: capture, events: &events,
+                once: false)
         }
         guard case .found(let index, _, _) = step else {
             if case .waiting = step { side.resync = resync }
@@ -152,7 +163,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func report(_ code: FindingCode, _ message: String, direction: Direction, offset: UInt64?, capture: CaptureInfo, events: inout EventBuffer, once: Bool = true) {
+    private mutating func report(
+        _ code: FindingCode, _ message: String, direction: Direction, offset: UInt64?, capture: CaptureInfo,
+        events: inout EventBuffer, once: Bool = true
+    ) {
         let side = sides[direction]
         if once {
             guard side.reported.insert(code).inserted else { return }
@@ -160,10 +174,15 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         events.finding(code, message, capture: capture, direction: direction, offset: offset)
     }
 
-    private mutating func beginFrame(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func beginFrame(
+        _ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = sides[direction]
         if events.wantsFrames && !side.frameEventPending {
-            events.add(.wsFrame(header), capture: capture, direction: direction, offset: offset, firstPacket: side.frameFirstPacket)
+            events.add(
+                .wsFrame(header), capture: capture, direction: direction, offset: offset,
+                firstPacket: side.frameFirstPacket)
         }
         side.frame = header
         side.control.removeAll(keepingCapacity: true)
@@ -171,43 +190,73 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         side.frameCompressed = false
         // §5.1 / §5.3: clients mask every frame, servers none.
         if direction == .clientToServer && !header.masked {
-            report(.websocketClientFrameUnmasked, "a client frame (opcode \(header.opcode)) is not masked; RFC 6455 §5.1 requires clients to mask every frame", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .websocketClientFrameUnmasked,
+                "a client frame (opcode \(header.opcode)) is not masked; RFC 6455 §5.1 requires clients to mask every frame",
+                direction: direction, offset: offset, capture: capture, events: &events)
         } else if direction == .serverToClient && header.masked {
-            report(.websocketServerFrameMasked, "a server frame (opcode \(header.opcode)) is masked; RFC 6455 §5.1 forbids it", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .websocketServerFrameMasked,
+                "a server frame (opcode \(header.opcode)) is masked; RFC 6455 §5.1 forbids it", direction: direction,
+                offset: offset, capture: capture, events: &events)
         }
         if header.nonMinimalLength {
-            report(.websocketNonMinimalLength, "payload length \(header.payloadLength) uses a longer length encoding than needed (§5.2)", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .websocketNonMinimalLength,
+                "payload length \(header.payloadLength) uses a longer length encoding than needed (§5.2)",
+                direction: direction, offset: offset, capture: capture, events: &events)
         }
         if header.lengthTopBitSet {
-            report(.websocketLengthTopBit, "a 64-bit payload length with its most significant bit set (§5.2); decoding of this direction stops", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .websocketLengthTopBit,
+                "a 64-bit payload length with its most significant bit set (§5.2); decoding of this direction stops",
+                direction: direction, offset: offset, capture: capture, events: &events)
             side.parser.stop()
             return
         }
         if side.closeSeen {
-            report(.websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)", direction: direction, offset: offset, capture: capture, events: &events)
+            report(
+                .websocketDataAfterClose, "a frame (opcode \(header.opcode)) after this side's close frame (§5.5.1)",
+                direction: direction, offset: offset, capture: capture, events: &events)
         }
-        let rsvAllowed: UInt8 = compression != nil && !header.isControl && (header.opcodeValue != .continuation || compression?.kind == .deflateFrame) ? 0x4 : 0
+        let rsvAllowed: UInt8 =
+            compression != nil && !header.isControl
+                && (header.opcodeValue != .continuation || compression?.kind == .deflateFrame) ? 0x4 : 0
         if header.rsv & ~rsvAllowed != 0 {
-            report(.websocketRSVWithoutExtension, "RSV bits \(header.rsv) set on opcode \(header.opcode) without a negotiated extension that defines them (§5.2)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketRSVWithoutExtension,
+                "RSV bits \(header.rsv) set on opcode \(header.opcode) without a negotiated extension that defines them (§5.2)",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
         }
         switch header.opcodeValue {
         case .close, .ping, .pong:
             if header.payloadLength > 125 {
-                report(.websocketControlFrameTooLong, "a control frame (opcode \(header.opcode)) with a \(header.payloadLength)-byte payload; the limit is 125 (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                report(
+                    .websocketControlFrameTooLong,
+                    "a control frame (opcode \(header.opcode)) with a \(header.payloadLength)-byte payload; the limit is 125 (§5.5)",
+                    direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
             if !header.fin {
-                report(.websocketControlFrameFragmented, "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                report(
+                    .websocketControlFrameFragmented,
+                    "a fragmented control frame (opcode \(header.opcode)); control frames must not be fragmented (§5.5)",
+                    direction: direction, offset: offset, capture: capture, events: &events, once: false)
             }
         case .text, .binary:
             side.afterResync = false
             if let unfinished = side.message {
-                report(.websocketMessageInterrupted, "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                report(
+                    .websocketMessageInterrupted,
+                    "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)",
+                    direction: direction, offset: offset, capture: capture, events: &events, once: false)
                 side.message?.complete = false
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
-            side.message = Message(opcode: header.opcode, offset: offset, compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
-                                          kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
+            side.message = Message(
+                opcode: header.opcode, offset: offset,
+                compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
+                kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
         case .continuation:
@@ -215,23 +264,33 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 // The rest of a message whose first frame came before the resync: skipped.
                 side.frameInMessage = false
             } else if side.message == nil {
-                report(.websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+                report(
+                    .websocketUnexpectedContinuation, "a continuation frame with no message in progress (§5.4)",
+                    direction: direction, offset: offset, capture: capture, events: &events, once: false)
             } else {
                 side.frameInMessage = true
                 side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
                 if side.frameCompressed { side.message?.compressed = true }
             }
         default:
-            report(.websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketReservedOpcode, "reserved opcode \(header.opcode) (§5.2); its payload is skipped",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
         }
     }
 
-    private mutating func payload(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func payload(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = sides[direction]
         guard let header = side.frame else { return }
         if header.isControl {
             let room = options.maxControlPayload - side.control.count
-            if room > 0 { side.control.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self)) }
+            if room > 0 {
+                side.control.append(
+                    contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self)
+                )
+            }
             return
         }
         guard side.frameInMessage, side.message != nil else { return }
@@ -256,17 +315,21 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         let limit = options.keepFullPayload ? options.maxFullPayloadBytes : options.previewBytes
         let room = limit - (side.message?.kept.count ?? 0)
         if room > 0 {
-            side.message?.kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self))
+            side.message?.kept.append(
+                contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self))
         }
         if bytes.count > room { side.message?.keptAll = false }
     }
 
-    private mutating func inflate(_ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func inflate(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = sides[direction]
         // Only fields are read here: a copy of the message would share its kept buffer
         // and make every append below copy it whole (quadratic in the message size).
         guard side.message?.inflating == true, let messageOffset = side.message?.offset,
-              let inflater = side.inflater else { return }
+            let inflater = side.inflater
+        else { return }
         let limit = options.maxInflatedMessageBytes
         var overLimit = false
         do {
@@ -281,11 +344,16 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             }
         } catch {
             if side.historyUnknown {
-                report(.websocketCompressionHistoryMissing, "compressed messages refer to earlier ones (context takeover) that were not captured; their contents and inflated lengths are not known", direction: direction, offset: messageOffset, capture: capture, events: &events)
+                report(
+                    .websocketCompressionHistoryMissing,
+                    "compressed messages refer to earlier ones (context takeover) that were not captured; their contents and inflated lengths are not known",
+                    direction: direction, offset: messageOffset, capture: capture, events: &events)
                 side.message?.problem = "compression history missing"
                 side.message?.lengthUnknown = true
             } else if case .corrupt(let why) = error {
-                report(.websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
+                report(
+                    .websocketInflateFailed, "a compressed message does not inflate (\(why))", direction: direction,
+                    offset: messageOffset, capture: capture, events: &events, once: false)
                 side.message?.problem = "inflate failed: \(why)"
             }
             // What came out before the error may already be wrong: show none of it.
@@ -297,7 +365,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             inflater.reset()
         }
         if overLimit {
-            report(.websocketInflateLimit, "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated", direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
+            report(
+                .websocketInflateLimit,
+                "a message inflates beyond \(limit) bytes (a deflate bomb?); the rest is not inflated",
+                direction: direction, offset: messageOffset, capture: capture, events: &events, once: false)
             side.message?.inflating = false
             side.message?.complete = false
             side.message?.problem = "inflated size over the limit"
@@ -306,14 +377,17 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func endFrame(direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func endFrame(
+        direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = sides[direction]
         guard let header = side.frame else { return }
         side.frame = nil
         if side.frameEventPending {
             side.frameEventPending = false
-            events.add(.wsFrame(header), capture: capture, direction: direction,
-                       offset: offset - header.payloadLength - UInt64(header.headerLength), firstPacket: side.frameFirstPacket)
+            events.add(
+                .wsFrame(header), capture: capture, direction: direction,
+                offset: offset - header.payloadLength - UInt64(header.headerLength), firstPacket: side.frameFirstPacket)
         }
         if header.isControl {
             control(header, direction: direction, offset: offset, capture: capture, events: &events)
@@ -343,15 +417,25 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
         guard let message = side.message.take() else { return }
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
-            report(.websocketPayloadCap, "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketPayloadCap,
+                "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown",
+                direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
         if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && !message.utf8.validAtEnd {
-            report(.websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction,
+                offset: message.offset, capture: capture, events: &events, once: false)
         }
-        events.add(.wsMessage(WebSocketMessage(
-            opcode: message.opcode, length: message.length, wireLength: message.wireLength, frames: message.frames,
-            compressed: message.compressed, kept: message.kept, keptAll: message.keptAll, complete: message.complete,
-            problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture, direction: direction, offset: message.offset,
+        events.add(
+            .wsMessage(
+                WebSocketMessage(
+                    opcode: message.opcode, length: message.length, wireLength: message.wireLength,
+                    frames: message.frames,
+                    compressed: message.compressed, kept: message.kept, keptAll: message.keptAll,
+                    complete: message.complete,
+                    problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture,
+            direction: direction, offset: message.offset,
             firstPacket: message.firstPacket)
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
@@ -360,50 +444,69 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
     }
 
-    private mutating func control(_ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func control(
+        _ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         let side = sides[direction]
         let payload = side.control
-        side.control = events.takePayloadBuffer()   // the old one travels with the event
+        side.control = events.takePayloadBuffer()  // the old one travels with the event
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
         switch header.opcodeValue {
         case .ping:
             if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
             side.pings.append((payload, capture.timestamp))
-            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.ping.rawValue, payload: payload, roundTripMilliseconds: nil)),
-                       capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
+            events.add(
+                .wsControl(
+                    WebSocketControl(
+                        opcode: WebSocketOpcode.ping.rawValue, payload: payload, roundTripMilliseconds: nil)),
+                capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case .pong:
             let peer = direction.reversed
             var roundTrip: Double?
             if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
                 roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
-                sides[peer].pings.removeSubrange(...index)   // earlier unanswered pings are answered by this one too
+                sides[peer].pings.removeSubrange(...index)  // earlier unanswered pings are answered by this one too
             }
-            events.add(.wsControl(WebSocketControl(opcode: WebSocketOpcode.pong.rawValue, payload: payload, roundTripMilliseconds: roundTrip)),
-                       capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
+            events.add(
+                .wsControl(
+                    WebSocketControl(
+                        opcode: WebSocketOpcode.pong.rawValue, payload: payload, roundTripMilliseconds: roundTrip)),
+                capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
         case .close:
             var code: UInt16?
             var reason = ""
             if payload.count == 1 {
-                report(.websocketClosePayloadOneByte, "a close frame with a 1-byte payload; a body must hold a 2-byte code (§5.5.1)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+                report(
+                    .websocketClosePayloadOneByte,
+                    "a close frame with a 1-byte payload; a body must hold a 2-byte code (§5.5.1)",
+                    direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
             } else if payload.count >= 2 {
                 let value = UInt16(payload[0]) << 8 | UInt16(payload[1])
                 code = value
                 if !WebSocketCloseCode(rawValue: value).maySend {
-                    report(.websocketInvalidCloseCode, "close code \(value) may not be sent (§7.4.1: reserved, or only for local use)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+                    report(
+                        .websocketInvalidCloseCode,
+                        "close code \(value) may not be sent (§7.4.1: reserved, or only for local use)",
+                        direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
                 }
                 let reasonBytes = Array(payload[2...])
                 if let text = String(validating: reasonBytes, as: UTF8.self) {
                     reason = text
                 } else {
-                    report(.websocketInvalidUTF8, "the close reason is not valid UTF-8 (§5.5.1)", direction: direction, offset: frameStart, capture: capture, events: &events, once: false)
+                    report(
+                        .websocketInvalidUTF8, "the close reason is not valid UTF-8 (§5.5.1)", direction: direction,
+                        offset: frameStart, capture: capture, events: &events, once: false)
                     reason = String(decoding: reasonBytes, as: UTF8.self)
                 }
             }
             side.closeSeen = true
-            if !closes.contains(where: { $0.direction == direction }) {   // only a side's first close matters
+            if !closes.contains(where: { $0.direction == direction }) {  // only a side's first close matters
                 closes.append((direction, code, capture.timestamp))
             }
-            events.add(.wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction, offset: frameStart, firstPacket: side.frameFirstPacket)
+            events.add(
+                .wsClose(WebSocketClose(code: code, reason: reason)), capture: capture, direction: direction,
+                offset: frameStart, firstPacket: side.frameFirstPacket)
         default:
             break
         }
@@ -411,7 +514,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     // MARK: Gaps and the end
 
-    public mutating func receiveGap(direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func receiveGap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = sides[direction]
         if side.resync != nil {
             side.resync?.gap(length)
@@ -420,7 +525,9 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         guard !side.parser.isStopped else { return }
         if side.parser.skip(length) != nil {
             // Inside a payload of known length: skip to the frame's end and go on.
-            report(.websocketGapInPayload, "\(length) payload bytes never captured; the message is marked incomplete", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketGapInPayload, "\(length) payload bytes never captured; the message is marked incomplete",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if side.frameInMessage, side.message != nil {
                 side.message?.length += length
                 side.message?.wireLength += length
@@ -431,7 +538,10 @@ public struct WebSocketDissector: UpgradedStreamDissector {
                 }
             }
         } else {
-            report(.websocketGapInFrameHeader, "\(length) bytes missing where a frame header was due: frame boundaries are lost until a run of consistent frame headers is found again", direction: direction, offset: offset, capture: capture, events: &events, once: false)
+            report(
+                .websocketGapInFrameHeader,
+                "\(length) bytes missing where a frame header was due: frame boundaries are lost until a run of consistent frame headers is found again",
+                direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if side.message != nil {
                 markDamaged(side)
                 finishMessage(direction: direction, capture: capture, events: &events)
@@ -444,10 +554,13 @@ public struct WebSocketDissector: UpgradedStreamDissector {
 
     /// A frame that never reached its end still gets its `ws.frame` event (at the packet
     /// where the dissector gave up on it).
-    private func flushPendingFrameEvent(_ side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private func flushPendingFrameEvent(
+        _ side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         guard side.frameEventPending, let header = side.frame else { return }
         side.frameEventPending = false
-        events.add(.wsFrame(header), capture: capture, direction: direction, offset: nil, firstPacket: side.frameFirstPacket)
+        events.add(
+            .wsFrame(header), capture: capture, direction: direction, offset: nil, firstPacket: side.frameFirstPacket)
     }
 
     /// The message in progress lost bytes: incomplete, and a compressed one of unknown
@@ -462,22 +575,25 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         }
     }
 
-    public mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, events: inout EventBuffer) {
         finish(capture: capture, captureEnded: false, events: &events)
     }
 
     /// Messages started and not finished, both directions.
-    public var openState: OpenConnectionState {
-        OpenConnectionState(protocolName: "websocket", inFlight: Direction.allCases.reduce(0) { $0 + (sides[$1].message == nil ? 0 : 1) })
+    package var openState: OpenConnectionState {
+        OpenConnectionState(
+            protocolName: "websocket",
+            inFlight: Direction.allCases.reduce(0) { $0 + (sides[$1].message == nil ? 0 : 1) })
     }
 
     /// With `captureEnded` the connection may well have gone on: an unfinished message,
     /// an unanswered ping or close and a missing close frame are not reported as faults.
-    public mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+    package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
             // The last frames of a short stream: a chain that ends exactly with the bytes.
-            resynchronize(UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
-                          events: &events, final: true)
+            resynchronize(
+                UnsafeRawBufferPointer(start: nil, count: 0), direction: direction, offset: 0, capture: capture,
+                events: &events, final: true)
         }
         for direction in [Direction.clientToServer, .serverToClient] {
             let side = sides[direction]
@@ -485,18 +601,27 @@ public struct WebSocketDissector: UpgradedStreamDissector {
             if let unfinished = side.message {
                 side.message?.complete = false
                 if !captureEnded {
-                    report(.websocketMessageIncomplete, "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)", direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
+                    report(
+                        .websocketMessageIncomplete,
+                        "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)",
+                        direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
                 }
                 finishMessage(direction: direction, capture: capture, events: &events)
             }
             let unanswered = side.pings.count
             if unanswered > 0 && !captureEnded {
-                report(.websocketPingUnanswered, "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered", direction: direction, offset: nil, capture: capture, events: &events)
+                report(
+                    .websocketPingUnanswered,
+                    "\(unanswered) ping\(unanswered == 1 ? "" : "s") from the \(direction == .clientToServer ? "client" : "server") never answered",
+                    direction: direction, offset: nil, capture: capture, events: &events)
             }
         }
         guard let first = closes.first else {
             if !captureEnded {
-                events.finding(.websocketClosedWithoutCloseFrame, "the TCP connection ended without a WebSocket close frame (a browser reports 1006 abnormal closure)", capture: capture)
+                events.finding(
+                    .websocketClosedWithoutCloseFrame,
+                    "the TCP connection ended without a WebSocket close frame (a browser reports 1006 abnormal closure)",
+                    capture: capture)
             }
             return
         }
@@ -504,10 +629,15 @@ public struct WebSocketDissector: UpgradedStreamDissector {
         // The answer may have come after the capture stopped.
         if answer == nil && captureEnded { return }
         if answer == nil {
-            events.finding(.websocketCloseNotAnswered, "the \(first.direction == .clientToServer ? "client" : "server") sent close \(first.code.map(String.init) ?? "(no code)") and the peer never answered with its own close frame", capture: capture)
+            events.finding(
+                .websocketCloseNotAnswered,
+                "the \(first.direction == .clientToServer ? "client" : "server") sent close \(first.code.map(String.init) ?? "(no code)") and the peer never answered with its own close frame",
+                capture: capture)
         }
-        events.add(.wsClosing(WebSocketClosing(
-            firstDirection: first.direction, firstCode: first.code, answered: answer != nil,
-            answerMilliseconds: answer.map { $0.at.milliseconds(since: first.at) })), capture: capture)
+        events.add(
+            .wsClosing(
+                WebSocketClosing(
+                    firstDirection: first.direction, firstCode: first.code, answered: answer != nil,
+                    answerMilliseconds: answer.map { $0.at.milliseconds(since: first.at) })), capture: capture)
     }
 }

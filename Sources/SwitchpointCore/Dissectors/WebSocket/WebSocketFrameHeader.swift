@@ -1,25 +1,25 @@
 /// A WebSocket frame header (RFC 6455 §5.2), every field as sent.
-public struct WebSocketFrameHeader: Sendable, Equatable {
-    public var fin: Bool
+package struct WebSocketFrameHeader: Sendable, Equatable {
+    package var fin: Bool
     /// RSV1..RSV3 as the integer `(byte0 >> 4) & 7` (RSV1 = 4).
-    public var rsv: UInt8
-    public var opcode: UInt8
-    public var masked: Bool
-    public var maskKey: (UInt8, UInt8, UInt8, UInt8)
-    public var payloadLength: UInt64
-    public var headerLength: Int
+    package var rsv: UInt8
+    package var opcode: UInt8
+    package var masked: Bool
+    package var maskKey: (UInt8, UInt8, UInt8, UInt8)
+    package var payloadLength: UInt64
+    package var headerLength: Int
     /// A 16- or 64-bit length that would have fit a shorter form (§5.2 requires minimal).
-    public var nonMinimalLength: Bool
+    package var nonMinimalLength: Bool
     /// The 64-bit length had its most significant bit set (§5.2 forbids it).
-    public var lengthTopBitSet: Bool
+    package var lengthTopBitSet: Bool
 
-    public var isControl: Bool { opcodeValue.isControl }
+    package var isControl: Bool { opcodeValue.isControl }
     /// The opcode as its named type (the event keeps the wire byte).
     @inline(__always)
-    public var opcodeValue: WebSocketOpcode { WebSocketOpcode(rawValue: opcode) }
-    public var rsv1: Bool { rsv & 0x4 != 0 }
+    package var opcodeValue: WebSocketOpcode { WebSocketOpcode(rawValue: opcode) }
+    package var rsv1: Bool { rsv & 0x4 != 0 }
 
-    public static func == (lhs: WebSocketFrameHeader, rhs: WebSocketFrameHeader) -> Bool {
+    package static func == (lhs: WebSocketFrameHeader, rhs: WebSocketFrameHeader) -> Bool {
         lhs.fin == rhs.fin && lhs.rsv == rhs.rsv && lhs.opcode == rhs.opcode && lhs.masked == rhs.masked
             && lhs.maskKey.0 == rhs.maskKey.0 && lhs.maskKey.1 == rhs.maskKey.1 && lhs.maskKey.2 == rhs.maskKey.2
             && lhs.maskKey.3 == rhs.maskKey.3 && lhs.payloadLength == rhs.payloadLength
@@ -35,7 +35,8 @@ public struct WebSocketFrameHeader: Sendable, Equatable {
     /// Parses a header from the start of `bytes`; nil when more bytes are needed.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> WebSocketFrameHeader? {
         guard bytes.count >= 2 else { return nil }
-        let first = bytes[0], second = bytes[1]
+        let first = bytes[0]
+        let second = bytes[1]
         let masked = second & 0x80 != 0
         var length = UInt64(second & 0x7f)
         var index = 2
@@ -60,9 +61,10 @@ public struct WebSocketFrameHeader: Sendable, Equatable {
             key = (bytes[index], bytes[index + 1], bytes[index + 2], bytes[index + 3])
             index += 4
         }
-        return WebSocketFrameHeader(fin: first & 0x80 != 0, rsv: (first >> 4) & 0x7, opcode: first & 0x0f, masked: masked,
-                                    maskKey: key, payloadLength: length, headerLength: index,
-                                    nonMinimalLength: nonMinimal, lengthTopBitSet: topBit)
+        return WebSocketFrameHeader(
+            fin: first & 0x80 != 0, rsv: (first >> 4) & 0x7, opcode: first & 0x0f, masked: masked,
+            maskKey: key, payloadLength: length, headerLength: index,
+            nonMinimalLength: nonMinimal, lengthTopBitSet: topBit)
     }
 
     /// Header length implied by the first two bytes (to know how many to wait for).
@@ -122,8 +124,10 @@ struct WebSocketFrameParser {
                 let take = min(needed - headerBytes.count, bytes.count - index)
                 headerBytes.append(contentsOf: bytes[index..<(index + take)])
                 index += take
-                guard headerBytes.count >= 2, headerBytes.count == WebSocketFrameHeader.headerLength(first: headerBytes),
-                      let parsed = WebSocketFrameHeader.parse(headerBytes) else { continue }
+                guard headerBytes.count >= 2,
+                    headerBytes.count == WebSocketFrameHeader.headerLength(first: headerBytes),
+                    let parsed = WebSocketFrameHeader.parse(headerBytes)
+                else { continue }
                 headerBytes.removeAll(keepingCapacity: true)
                 return begin(parsed)
             }
@@ -176,7 +180,9 @@ enum WebSocketMask {
     /// Unmasks `source` into `output` (replacing its contents), continuing the mask at
     /// `phase` (the payload offset of the first byte). Eight bytes at a time: payloads of
     /// gigabytes pass through here.
-    static func unmask(_ source: UnsafeRawBufferPointer, key: (UInt8, UInt8, UInt8, UInt8), phase: UInt64, into output: inout [UInt8]) {
+    static func unmask(
+        _ source: UnsafeRawBufferPointer, key: (UInt8, UInt8, UInt8, UInt8), phase: UInt64, into output: inout [UInt8]
+    ) {
         let count = source.count
         if output.count > count {
             output.removeLast(output.count - count)
@@ -200,8 +206,9 @@ enum WebSocketMask {
             }
             while index < count {
                 let maskByte = UInt8(truncatingIfNeeded: keyWord >> UInt32(8 * ((start + index) & 3)))
-                destination.storeBytes(of: input.load(fromByteOffset: index, as: UInt8.self) ^ maskByte,
-                                       toByteOffset: index, as: UInt8.self)
+                destination.storeBytes(
+                    of: input.load(fromByteOffset: index, as: UInt8.self) ^ maskByte,
+                    toByteOffset: index, as: UInt8.self)
                 index += 1
             }
         }

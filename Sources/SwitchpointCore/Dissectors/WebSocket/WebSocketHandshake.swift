@@ -1,16 +1,16 @@
 import Crypto
 
 /// RFC 6455 §4 opening-handshake checks on a request and the 101 that answered it.
-public enum WebSocketHandshake {
+package enum WebSocketHandshake {
     static let acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
     /// base64(SHA-1(key + GUID)), what the server must send as Sec-WebSocket-Accept.
-    public static func expectedAccept(forKey key: String) -> String {
+    package static func expectedAccept(forKey key: String) -> String {
         Base64.encode(Insecure.SHA1.hash(data: Array((key + acceptGUID).utf8)))
     }
 
     /// Findings about the handshake, in a stable order.
-    public static func check(request: HTTPRequestHead, response: HTTPResponseHead) -> [Finding] {
+    package static func check(request: HTTPRequestHead, response: HTTPResponseHead) -> [Finding] {
         var findings: [Finding] = []
         let key = request.headers.values("Sec-WebSocket-Key").first
         if let key {
@@ -29,22 +29,30 @@ public enum WebSocketHandshake {
             let expected = expectedAccept(forKey: key)
             if let found = response.headers.values("Sec-WebSocket-Accept").first {
                 if found != expected {
-                    findings.append(Finding(.websocketAcceptMismatch,
-                                            "Sec-WebSocket-Accept is \"\(found)\", expected \"\(expected)\""))
+                    findings.append(
+                        Finding(
+                            .websocketAcceptMismatch,
+                            "Sec-WebSocket-Accept is \"\(found)\", expected \"\(expected)\""))
                 }
             } else {
-                findings.append(Finding(.websocketAcceptMissing, "the 101 has no Sec-WebSocket-Accept (expected \"\(expected)\")"))
+                findings.append(
+                    Finding(.websocketAcceptMissing, "the 101 has no Sec-WebSocket-Accept (expected \"\(expected)\")"))
             }
         }
         let offeredProtocols = request.headers.listElements("Sec-WebSocket-Protocol")
         for chosen in response.headers.listElements("Sec-WebSocket-Protocol") where !offeredProtocols.contains(chosen) {
-            findings.append(Finding(.websocketSubprotocolNotOffered,
-                                    "the server chose subprotocol \"\(chosen)\", the client offered \(offeredProtocols.isEmpty ? "none" : offeredProtocols.joined(separator: ", "))"))
+            findings.append(
+                Finding(
+                    .websocketSubprotocolNotOffered,
+                    "the server chose subprotocol \"\(chosen)\", the client offered \(offeredProtocols.isEmpty ? "none" : offeredProtocols.joined(separator: ", "))"
+                ))
         }
         let offeredExtensions = Set(extensionNames(request.headers).map(\.lowercasedASCII))
         for chosen in extensionNames(response.headers) where !offeredExtensions.contains(chosen.lowercasedASCII) {
-            findings.append(Finding(.websocketExtensionNotOffered,
-                                    "the server accepted extension \"\(chosen)\", which the client did not offer"))
+            findings.append(
+                Finding(
+                    .websocketExtensionNotOffered,
+                    "the server accepted extension \"\(chosen)\", which the client did not offer"))
         }
         return findings
     }
@@ -59,9 +67,15 @@ public enum WebSocketHandshake {
     /// Handshake facts shown on the switch line.
     static func details(request: HTTPRequestHead, response: HTTPResponseHead) -> [HTTPField] {
         var details: [HTTPField] = []
-        if let origin = request.headers.values("Origin").first { details.append(HTTPField(name: "origin", value: origin)) }
-        if let chosen = response.headers.combined("Sec-WebSocket-Protocol") { details.append(HTTPField(name: "subprotocol", value: chosen)) }
-        if let extensions = response.headers.combined("Sec-WebSocket-Extensions") { details.append(HTTPField(name: "extensions", value: extensions)) }
+        if let origin = request.headers.values("Origin").first {
+            details.append(HTTPField(name: "origin", value: origin))
+        }
+        if let chosen = response.headers.combined("Sec-WebSocket-Protocol") {
+            details.append(HTTPField(name: "subprotocol", value: chosen))
+        }
+        if let extensions = response.headers.combined("Sec-WebSocket-Extensions") {
+            details.append(HTTPField(name: "extensions", value: extensions))
+        }
         return details
     }
 }

@@ -1,32 +1,32 @@
 /// A WebSocket frame opcode (RFC 6455 §5.2, §11.8), after SwiftNIO's `WebSocketOpcode`:
 /// a wrapper over the 4-bit wire value, so reserved opcodes stay representable.
-public struct WebSocketOpcode: RawRepresentable, Hashable, Sendable {
-    public var rawValue: UInt8
+package struct WebSocketOpcode: RawRepresentable, Hashable, Sendable {
+    package var rawValue: UInt8
 
     @inline(__always)
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let continuation = WebSocketOpcode(rawValue: 0x0)
-    public static let text = WebSocketOpcode(rawValue: 0x1)
-    public static let binary = WebSocketOpcode(rawValue: 0x2)
-    public static let close = WebSocketOpcode(rawValue: 0x8)
-    public static let ping = WebSocketOpcode(rawValue: 0x9)
-    public static let pong = WebSocketOpcode(rawValue: 0xA)
+    package static let continuation = WebSocketOpcode(rawValue: 0x0)
+    package static let text = WebSocketOpcode(rawValue: 0x1)
+    package static let binary = WebSocketOpcode(rawValue: 0x2)
+    package static let close = WebSocketOpcode(rawValue: 0x8)
+    package static let ping = WebSocketOpcode(rawValue: 0x9)
+    package static let pong = WebSocketOpcode(rawValue: 0xA)
 
     /// Every defined opcode, in wire order.
-    public static let known: [WebSocketOpcode] = [.continuation, .text, .binary, .close, .ping, .pong]
+    package static let known: [WebSocketOpcode] = [.continuation, .text, .binary, .close, .ping, .pong]
 
     /// Bit 3 set: close, ping, pong and the reserved 0xB-0xF (§5.5).
     @inline(__always)
-    public var isControl: Bool { rawValue & 0x08 != 0 }
+    package var isControl: Bool { rawValue & 0x08 != 0 }
 
     /// Text, binary or continuation.
     @inline(__always)
-    public var isData: Bool { self == .continuation || self == .text || self == .binary }
+    package var isData: Bool { self == .continuation || self == .text || self == .binary }
 
     /// The lower-case name the printers show; nil for a reserved opcode. A StaticString:
     /// the text timeline writes one per message.
-    public var name: StaticString? {
+    package var name: StaticString? {
         switch self {
         case .continuation: "continuation"
         case .text: "text"

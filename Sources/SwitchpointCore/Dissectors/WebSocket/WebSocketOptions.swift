@@ -1,19 +1,19 @@
 /// How much of each WebSocket payload to keep, and the limits of decoding.
-public struct WebSocketOptions: Sendable {
+package struct WebSocketOptions: Sendable {
     /// Keep whole payloads (`--payload full`) instead of a preview.
-    public var keepFullPayload = false
+    package var keepFullPayload = false
     /// Bytes of each message kept for display when not keeping everything.
-    public var previewBytes = 1024
+    package var previewBytes = 1024
     /// Bytes of a message kept with `--payload full`: past it the message is counted, not
     /// kept (a finding says so), so one huge message cannot take the memory.
-    public var maxFullPayloadBytes = 64 << 20
+    package var maxFullPayloadBytes = 64 << 20
     /// Control frame payload bytes kept (125 is the protocol's limit; more is kept to show
     /// what an oversized one carried).
-    public var maxControlPayload = 64 * 1024
+    package var maxControlPayload = 64 * 1024
     /// Inflated bytes one message may produce; a deflate bomb stops here with a finding.
-    public var maxInflatedMessageBytes: UInt64 = 256 << 20
+    package var maxInflatedMessageBytes: UInt64 = 256 << 20
     /// Pings remembered per direction while waiting for their pongs.
-    public var maxOutstandingPings = 64
+    package var maxOutstandingPings = 64
 
-    public init() {}
+    package init() {}
 }

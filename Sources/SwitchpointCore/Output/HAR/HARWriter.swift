@@ -9,27 +9,31 @@
 /// kept (`--payload`: `HTTPBodyOptions`), UTF-8 as text, anything else base64
 /// (`encoding`; `_encoding` in `postData`, where HAR 1.2 has no such field), with
 /// `_switchpointTruncated` when only a prefix was kept.
-public struct HARWriter {
-    public var connections: [ReportConnection]
+package struct HARWriter {
+    package var connections: [ReportConnection]
     /// Audit findings by the `file:conn` label of the connection they name (put on its
     /// first entry, with their fix).
-    public var auditFindings: [String: [AuditFinding]]
+    package var auditFindings: [String: [AuditFinding]]
     /// Label connections `file:conn` (two capture files), else by number.
-    public var labelWithFile: Bool
+    package var labelWithFile: Bool
 
-    public init(connections: [ReportConnection], auditFindings: [String: [AuditFinding]] = [:], labelWithFile: Bool = false) {
+    package init(
+        connections: [ReportConnection], auditFindings: [String: [AuditFinding]] = [:], labelWithFile: Bool = false
+    ) {
         self.connections = connections
         self.auditFindings = auditFindings
         self.labelWithFile = labelWithFile
     }
 
-    public func render() -> OutputBuffer {
+    package func render() -> OutputBuffer {
         let out = OutputBuffer(capacity: 64 * 1024)
         var entries: [(exchange: ReportExchange, connection: ReportConnection, first: Bool)] = []
-        var exchangesElided = 0, messagesElided = 0
+        var exchangesElided = 0
+        var messagesElided = 0
         for connection in connections where connection.detailed {
             exchangesElided += connection.exchanges.elided
-            for (index, exchange) in connection.exchanges.kept.enumerated() where exchange.requestMethod != nil || exchange.requestTime != nil {
+            for (index, exchange) in connection.exchanges.kept.enumerated()
+            where exchange.requestMethod != nil || exchange.requestTime != nil {
                 messagesElided += exchange.messages.elided
                 entries.append((exchange, connection, index == 0))
             }
@@ -56,7 +60,10 @@ public struct HARWriter {
         out.append(UInt8(ascii: "]"))
         let notDetailed = connections.filter { !$0.detailed }.count
         if exchangesElided > 0 || messagesElided > 0 || notDetailed > 0 {
-            body.add("comment", "switchpoint caps: \(exchangesElided) exchanges and \(messagesElided) WebSocket messages between the first and last kept were left out; \(notDetailed) connections past the first \(ReportLimits.maxDetailedConnections) have no entries")
+            body.add(
+                "comment",
+                "switchpoint caps: \(exchangesElided) exchanges and \(messagesElided) WebSocket messages between the first and last kept were left out; \(notDetailed) connections past the first \(ReportLimits.maxDetailedConnections) have no entries"
+            )
         }
         body.close()
         log.close()
@@ -64,12 +71,15 @@ public struct HARWriter {
         return out
     }
 
-    private func writeEntry(_ exchange: ReportExchange, connection: ReportConnection, first: Bool, into out: OutputBuffer) {
+    private func writeEntry(
+        _ exchange: ReportExchange, connection: ReportConnection, first: Bool, into out: OutputBuffer
+    ) {
         let started = exchange.requestTime ?? exchange.responseTime ?? connection.start
         // send: the request head is one event, so 0; wait: request to response head;
         // receive: response head to the end of its body (or of the HTTP/2 stream).
         let wait = exchange.responseTime.map { max(0, $0.milliseconds(since: started)) } ?? 0
-        let receive = exchange.responseEnd.map { end in max(0, end.milliseconds(since: exchange.responseTime ?? started)) } ?? 0
+        let receive =
+            exchange.responseEnd.map { end in max(0, end.milliseconds(since: exchange.responseTime ?? started)) } ?? 0
         var entry = JSONObjectWriter(into: out)
         entry.key("startedDateTime")
         out.append(UInt8(ascii: "\""))
@@ -173,7 +183,8 @@ public struct HARWriter {
 
     private func writeRequest(_ exchange: ReportExchange, connection: ReportConnection, into out: OutputBuffer) {
         var request = JSONObjectWriter(into: out)
-        let method = exchange.requestMethod
+        let method =
+            exchange.requestMethod
             ?? exchange.requestFields.first { $0.name == ":method" }?.value ?? ""
         request.add("method", method)
         let url = Self.url(exchange, connection: connection)
@@ -185,7 +196,10 @@ public struct HARWriter {
         Self.writeHeaders(exchange.requestFields, into: out)
         request.key("queryString")
         out.append(UInt8(ascii: "["))
-        let target = exchange.isHTTP2 ? (exchange.requestFields.first { $0.name == ":path" }?.value ?? exchange.requestTarget ?? "") : (exchange.requestTarget ?? "")
+        let target =
+            exchange.isHTTP2
+            ? (exchange.requestFields.first { $0.name == ":path" }?.value ?? exchange.requestTarget ?? "")
+            : (exchange.requestTarget ?? "")
         for (index, pair) in Self.queryString(target).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             var object = JSONObjectWriter(into: out)
@@ -202,7 +216,9 @@ public struct HARWriter {
             postData.add("mimeType", Self.header("content-type", in: exchange.requestFields) ?? "")
             postData.key("params")
             out.append("[]")
-            Self.writeBody(exchange.requestBody, truncated: exchange.requestBodyTruncated, encodingKey: "_encoding", into: &postData)
+            Self.writeBody(
+                exchange.requestBody, truncated: exchange.requestBodyTruncated, encodingKey: "_encoding",
+                into: &postData)
             postData.close()
         }
         request.close()
@@ -222,14 +238,18 @@ public struct HARWriter {
         content.add("size", exchange.responseBodyBytes)
         content.add("mimeType", Self.header("content-type", in: exchange.responseFields) ?? "x-unknown")
         if exchange.responseBodyBytes > 0 {
-            Self.writeBody(exchange.responseBody, truncated: exchange.responseBodyTruncated, encodingKey: "encoding", into: &content)
+            Self.writeBody(
+                exchange.responseBody, truncated: exchange.responseBodyTruncated, encodingKey: "encoding",
+                into: &content)
         }
         content.close()
         response.add("redirectURL", Self.header("location", in: exchange.responseFields) ?? "")
         response.add("headersSize", -1)
         if exchange.status == nil {
             response.add("bodySize", -1)
-            response.add("_error", exchange.reset.map { "stream reset: " + HTTP2ErrorCode(rawValue: $0).name } ?? "no response captured")
+            response.add(
+                "_error",
+                exchange.reset.map { "stream reset: " + HTTP2ErrorCode(rawValue: $0).name } ?? "no response captured")
         } else {
             response.add("bodySize", exchange.responseBodyBytes)
         }
@@ -238,7 +258,9 @@ public struct HARWriter {
 
     /// A body's kept bytes as `text`: UTF-8 as text (a prefix cut inside a character loses
     /// that character's first bytes), anything else base64 with `encodingKey` "base64".
-    static func writeBody(_ bytes: [UInt8], truncated: Bool, encodingKey: StaticString, into object: inout JSONObjectWriter) {
+    static func writeBody(
+        _ bytes: [UInt8], truncated: Bool, encodingKey: StaticString, into object: inout JSONObjectWriter
+    ) {
         if let text = utf8Prefix(bytes, truncated: truncated) {
             object.add("text", bytes: text)
         } else {
@@ -258,7 +280,7 @@ public struct HARWriter {
         guard truncated else { return nil }
         for cut in 1...3 where bytes.count >= cut {
             let byte = bytes[bytes.count - cut]
-            if byte & 0xc0 == 0x80 { continue }   // a continuation byte: look further back
+            if byte & 0xc0 == 0x80 { continue }  // a continuation byte: look further back
             // A lead byte whose character needs more bytes than are left: cut short.
             let needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
             guard needed > cut else { return nil }
@@ -357,7 +379,9 @@ public struct HARWriter {
             object.add("type", literal: message.direction == .clientToServer ? "send" : "receive")
             object.add("time", timestamp: message.time)
             object.add("opcode", Int(message.opcode))
-            if message.problem != nil || message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping || WebSocketOpcode(rawValue: message.opcode) == .pong {
+            if message.problem != nil || message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping
+                || WebSocketOpcode(rawValue: message.opcode) == .pong
+            {
                 object.add("data", bytes: message.problem == nil ? message.data : [])
             } else {
                 object.add("data", Base64.encode(message.data))
@@ -378,10 +402,16 @@ public struct HARWriter {
         let nanoseconds = timestamp.nanoseconds
         var seconds = nanoseconds / 1_000_000_000
         var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 { fraction += 1_000_000_000; seconds -= 1 }
+        if fraction < 0 {
+            fraction += 1_000_000_000
+            seconds -= 1
+        }
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
         let (year, month, day) = TimestampText.civil(fromDays: days)
         out.append(zeroPadded: Int(year), width: 4)
         out.append(UInt8(ascii: "-"))

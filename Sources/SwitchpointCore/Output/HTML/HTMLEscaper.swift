@@ -8,9 +8,9 @@
 /// entity can start; C0 controls, DEL and the C1 controls become visible `\xNN`; bidi
 /// overrides and isolates become visible `\u{…}` (they could reorder the text around them);
 /// bytes that are not valid UTF-8 become U+FFFD.
-public enum HTMLEscaper {
+package enum HTMLEscaper {
     /// Appends `bytes` escaped into `out`.
-    public static func append(_ bytes: UnsafeRawBufferPointer, to out: OutputBuffer) {
+    package static func append(_ bytes: UnsafeRawBufferPointer, to out: OutputBuffer) {
         var index = 0
         var runStart = 0
         func flushRun(upTo end: Int) {
@@ -19,14 +19,15 @@ public enum HTMLEscaper {
         while index < bytes.count {
             let byte = bytes[index]
             if byte >= 0x20 && byte < 0x7f {
-                let reference: StaticString? = switch byte {
-                case UInt8(ascii: "&"): "&amp;"
-                case UInt8(ascii: "<"): "&lt;"
-                case UInt8(ascii: ">"): "&gt;"
-                case UInt8(ascii: "\""): "&quot;"
-                case UInt8(ascii: "'"): "&#39;"
-                default: nil
-                }
+                let reference: StaticString? =
+                    switch byte {
+                    case UInt8(ascii: "&"): "&amp;"
+                    case UInt8(ascii: "<"): "&lt;"
+                    case UInt8(ascii: ">"): "&gt;"
+                    case UInt8(ascii: "\""): "&quot;"
+                    case UInt8(ascii: "'"): "&#39;"
+                    default: nil
+                    }
                 if let reference {
                     flushRun(upTo: index)
                     out.append(reference)
@@ -36,7 +37,7 @@ public enum HTMLEscaper {
                 continue
             }
             if byte == 0x0a || byte == 0x09 {
-                index += 1   // line feeds and tabs are kept: previews are in <pre>
+                index += 1  // line feeds and tabs are kept: previews are in <pre>
                 continue
             }
             flushRun(upTo: index)
@@ -62,17 +63,17 @@ public enum HTMLEscaper {
         flushRun(upTo: index)
     }
 
-    public static func append(_ text: String, to out: OutputBuffer) {
+    package static func append(_ text: String, to out: OutputBuffer) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0), to: out) }
     }
 
-    public static func append(_ bytes: [UInt8], to out: OutputBuffer) {
+    package static func append(_ bytes: [UInt8], to out: OutputBuffer) {
         bytes.withUnsafeBytes { append($0, to: out) }
     }
 
     /// The escaped form as a string (tests).
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         let out = OutputBuffer(capacity: text.utf8.count + 16)
         append(text, to: out)
         return String(decoding: out.bytes, as: UTF8.self)

@@ -4,16 +4,16 @@ import Crypto
 /// filterable table of connections, and per connection (per proxied exchange for the
 /// audit) a sequence diagram in inline SVG. No network access when opened: style and
 /// script are inline, allowed by hash in a Content-Security-Policy that forbids the rest.
-public struct HTMLReportWriter {
-    public var capture: ReportCapture
-    public var connections: [ReportConnection]
+package struct HTMLReportWriter {
+    package var capture: ReportCapture
+    package var connections: [ReportConnection]
     /// The proxy audit's pairs and findings, when the report comes from `switchpoint audit`.
-    public var audit: ProxyAuditor.Report?
+    package var audit: ProxyAuditor.Report?
 
     /// Each audited leg's pair, by `file:conn`.
     private let pairIndex: [String: Int]
 
-    public init(capture: ReportCapture, connections: [ReportConnection], audit: ProxyAuditor.Report? = nil) {
+    package init(capture: ReportCapture, connections: [ReportConnection], audit: ProxyAuditor.Report? = nil) {
         self.capture = capture
         self.connections = connections
         self.audit = audit
@@ -26,14 +26,17 @@ public struct HTMLReportWriter {
     }
 
     /// The whole page.
-    public func render() -> OutputBuffer {
+    package func render() -> OutputBuffer {
         let out = OutputBuffer(capacity: 64 * 1024)
         out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-        out.append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; style-src '")
+        out.append(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; style-src '"
+        )
         out.append(trusted: Self.hash(HTMLReportAssets.style))
         out.append("'; script-src '")
         out.append(trusted: Self.hash(HTMLReportAssets.script))
-        out.append("'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>switchpoint report</title>\n<style>")
+        out.append(
+            "'\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>switchpoint report</title>\n<style>")
         out.append(trusted: HTMLReportAssets.style)
         out.append("</style></head>\n<body>\n")
         writeHeader(out)
@@ -125,7 +128,9 @@ public struct HTMLReportWriter {
     }
 
     static func severityCounts(_ counts: [Severity: Int], into out: OutputBuffer) {
-        let parts = [Severity.error, .warn, .info].compactMap { severity in counts[severity].map { "\($0) \(severity.rawValue)" } }
+        let parts = [Severity.error, .warn, .info].compactMap { severity in
+            counts[severity].map { "\($0) \(severity.rawValue)" }
+        }
         out.append(trusted: parts.isEmpty ? "none" : parts.joined(separator: ", "))
     }
 
@@ -135,7 +140,9 @@ public struct HTMLReportWriter {
     private func auditFindingsByConnection() -> [String: [AuditFinding]] {
         var byLabel: [String: [AuditFinding]] = [:]
         for finding in audit?.findings ?? [] {
-            for label in Set([finding.front, finding.back].compactMap { $0?.description }) { byLabel[label, default: []].append(finding) }
+            for label in Set([finding.front, finding.back].compactMap { $0?.description }) {
+                byLabel[label, default: []].append(finding)
+            }
         }
         return byLabel
     }
@@ -170,21 +177,29 @@ public struct HTMLReportWriter {
         }
         if protocols.contains("") { out.append("<option value=\"-\">no switch</option>") }
         out.append("</select></label><label>severity <select id=\"filter-severity\"><option value=\"0\">any</option>")
-        out.append("<option value=\"1\">info or worse</option><option value=\"2\">warn or worse</option><option value=\"3\">error</option></select></label>")
+        out.append(
+            "<option value=\"1\">info or worse</option><option value=\"2\">warn or worse</option><option value=\"3\">error</option></select></label>"
+        )
         out.append("<span class=\"muted\"><span id=\"shown-count\">")
         out.append(decimal: connections.count)
         out.append("</span> of ")
         out.append(decimal: connections.count)
         out.append(" shown</span></div>\n<table id=\"conn-table\"><thead><tr>")
-        out.append("<th data-type=\"num\">#</th><th>client</th><th>server</th><th>before</th><th>after</th><th>outcome</th>")
-        out.append("<th data-type=\"num\">bytes c→s</th><th data-type=\"num\">bytes s→c</th><th data-type=\"num\">duration</th><th data-type=\"num\">findings</th></tr></thead><tbody>\n")
+        out.append(
+            "<th data-type=\"num\">#</th><th>client</th><th>server</th><th>before</th><th>after</th><th>outcome</th>")
+        out.append(
+            "<th data-type=\"num\">bytes c→s</th><th data-type=\"num\">bytes s→c</th><th data-type=\"num\">duration</th><th data-type=\"num\">findings</th></tr></thead><tbody>\n"
+        )
         for (index, connection) in connections.enumerated() {
             let auditFindings = auditByLabel[connection.label] ?? []
             let worst = [connection.worstSeverity, auditFindings.map(\.severity).max()].compactMap { $0 }.max()
             let findingCount = connection.findingTotal + auditFindings.count
             let after = connection.protocolAfter?.lowercasedASCII
             out.append("<tr class=\"conn-row")
-            if let worst { out.append(" sev-"); out.append(trusted: worst.rawValue) }
+            if let worst {
+                out.append(" sev-")
+                out.append(trusted: worst.rawValue)
+            }
             out.append("\" data-conn=\"")
             out.append(trusted: connection.label)
             out.append("\" data-target=\"")
@@ -194,8 +209,12 @@ public struct HTMLReportWriter {
             out.append("\" data-protocol=\"")
             if let after { HTMLEscaper.append(after, to: out) } else { out.append("-") }
             out.append("\" data-text=\"")
-            let searchable = [connection.label, connection.client.description, connection.server.description, connection.protocolBefore,
-                              after ?? "", connection.outcome] + auditFindings.map(\.code.rawValue)
+            let searchable =
+                [
+                    connection.label, connection.client.description, connection.server.description,
+                    connection.protocolBefore,
+                    after ?? "", connection.outcome,
+                ] + auditFindings.map(\.code.rawValue)
             HTMLEscaper.append(searchable.joined(separator: " ").lowercased(), to: out)
             out.append("\"><td class=\"num\" data-value=\"")
             out.append(decimal: index)
@@ -219,7 +238,11 @@ public struct HTMLReportWriter {
             out.append(decimal: Self.rank(worst) * 1_000_000 + findingCount)
             out.append("\">")
             out.append(decimal: findingCount)
-            if let worst { out.append(" ("); out.append(trusted: worst.rawValue); out.append(")") }
+            if let worst {
+                out.append(" (")
+                out.append(trusted: worst.rawValue)
+                out.append(")")
+            }
             out.append("</td></tr>\n")
         }
         out.append("</tbody></table></section>\n")
@@ -244,7 +267,9 @@ public struct HTMLReportWriter {
     // MARK: Diagrams
 
     private func writeDiagrams(_ out: OutputBuffer, auditByLabel: [String: [AuditFinding]]) {
-        out.append("<section id=\"diagrams\"><h2>Sequence diagrams</h2><p class=\"muted\">Click an arrow to see its headers or payload. ")
+        out.append(
+            "<section id=\"diagrams\"><h2>Sequence diagrams</h2><p class=\"muted\">Click an arrow to see its headers or payload. "
+        )
         out.append("Per connection the first and last ")
         out.append(decimal: ReportLimits.headMessages)
         out.append(" messages are drawn; long idle stretches are collapsed.</p>\n")
@@ -254,21 +279,36 @@ public struct HTMLReportWriter {
         var drawnPairs = Set<String>()
         if let audit {
             for (index, pair) in audit.pairs.enumerated() {
-                let frontLabel = "\(pair.front.file):\(pair.front.connection)", backLabel = "\(pair.back.file):\(pair.back.connection)"
+                let frontLabel = "\(pair.front.file):\(pair.front.connection)"
+                let backLabel = "\(pair.back.file):\(pair.back.connection)"
                 drawnPairs.insert(frontLabel)
                 drawnPairs.insert(backLabel)
-                guard let front = byLabel[frontLabel], let back = byLabel[backLabel], front.detailed, back.detailed else { continue }
-                guard out.count < ReportLimits.htmlDiagramBudgetBytes else { notDrawn += 1; continue }
+                guard let front = byLabel[frontLabel], let back = byLabel[backLabel], front.detailed, back.detailed
+                else { continue }
+                guard out.count < ReportLimits.htmlDiagramBudgetBytes else {
+                    notDrawn += 1
+                    continue
+                }
                 let shift = -Int64((audit.clockOffsetMilliseconds ?? 0) * 1e6)
                 var findings = auditByLabel[frontLabel] ?? []
-                for finding in auditByLabel[backLabel] ?? [] where !findings.contains(where: { $0.code == finding.code && $0.message == finding.message }) {
+                for finding in auditByLabel[backLabel] ?? []
+                where !findings.contains(where: { $0.code == finding.code && $0.message == finding.message }) {
                     findings.append(finding)
                 }
-                let diagram = SequenceDiagram(lanes: ["client " + front.client.description, "proxy " + front.server.description,
-                                                      "upstream " + back.server.description],
-                                              legs: [.init(connection: front, left: 0, right: 1), .init(connection: back, left: 1, right: 2, shiftNanoseconds: shift)],
-                                              extra: findings.map { Self.placed($0, pair: pair, backShift: shift, start: front.start) })
-                article(out, id: "p-\(index + 1)", connections: [front, back], diagram: diagram, findings: findings, nextDetail: &nextDetail) {
+                let diagram = SequenceDiagram(
+                    lanes: [
+                        "client " + front.client.description, "proxy " + front.server.description,
+                        "upstream " + back.server.description,
+                    ],
+                    legs: [
+                        .init(connection: front, left: 0, right: 1),
+                        .init(connection: back, left: 1, right: 2, shiftNanoseconds: shift),
+                    ],
+                    extra: findings.map { Self.placed($0, pair: pair, backShift: shift, start: front.start) })
+                article(
+                    out, id: "p-\(index + 1)", connections: [front, back], diagram: diagram, findings: findings,
+                    nextDetail: &nextDetail
+                ) {
                     out.append("exchange ")
                     out.append(decimal: index + 1)
                     out.append(": front ")
@@ -276,17 +316,24 @@ public struct HTMLReportWriter {
                     out.append(" ↔ back ")
                     out.append(trusted: backLabel)
                     out.append(" <span class=\"muted\">paired by ")
-                    HTMLEscaper.append(pair.evidence.rawValue + " (" + pair.confidence.rawValue + " confidence)", to: out)
+                    HTMLEscaper.append(
+                        pair.evidence.rawValue + " (" + pair.confidence.rawValue + " confidence)", to: out)
                     out.append("</span>")
                 }
             }
         }
         for connection in connections where connection.detailed && !drawnPairs.contains(connection.label) {
-            guard out.count < ReportLimits.htmlDiagramBudgetBytes else { notDrawn += 1; continue }
-            let diagram = SequenceDiagram(lanes: ["client " + connection.client.description, "server " + connection.server.description],
-                                          legs: [.init(connection: connection, left: 0, right: 1)])
-            article(out, id: "c-\(connection.file)-\(connection.id)", connections: [connection], diagram: diagram,
-                    findings: auditByLabel[connection.label] ?? [], nextDetail: &nextDetail) {
+            guard out.count < ReportLimits.htmlDiagramBudgetBytes else {
+                notDrawn += 1
+                continue
+            }
+            let diagram = SequenceDiagram(
+                lanes: ["client " + connection.client.description, "server " + connection.server.description],
+                legs: [.init(connection: connection, left: 0, right: 1)])
+            article(
+                out, id: "c-\(connection.file)-\(connection.id)", connections: [connection], diagram: diagram,
+                findings: auditByLabel[connection.label] ?? [], nextDetail: &nextDetail
+            ) {
                 out.append("connection ")
                 out.append(trusted: connection.label)
                 out.append(": ")
@@ -308,23 +355,27 @@ public struct HTMLReportWriter {
     /// for idle kills and unrelayed closes, the first message for lost or altered ones.
     static func placed(_ finding: AuditFinding, pair: AuditPair, backShift: Int64, start: Timestamp) -> ReportItem {
         let backRequest = pair.back.requestTime.map { $0.adding(nanoseconds: backShift) }
-        let time: Timestamp? = switch finding.code {
-        case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .headerChanged, .headerAdded, .h2cSmuggling:
-            backRequest ?? pair.front.requestTime
-        case .statusRewritten, .switchWithoutUpstream, .proxyErrorStatus:
-            pair.front.responseTime
-        case .idleKill, .closeNotRelayed:
-            pair.front.closedAt
-        case .messageLost, .messageAltered, .messageReordered:
-            pair.front.messages.first?.timestamp
-        case .unpairedFront, .unpairedBack, .singleLeg:
-            pair.front.requestTime
-        }
+        let time: Timestamp? =
+            switch finding.code {
+            case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .headerChanged, .headerAdded,
+                .h2cSmuggling:
+                backRequest ?? pair.front.requestTime
+            case .statusRewritten, .switchWithoutUpstream, .proxyErrorStatus:
+                pair.front.responseTime
+            case .idleKill, .closeNotRelayed:
+                pair.front.closedAt
+            case .messageLost, .messageAltered, .messageReordered:
+                pair.front.messages.first?.timestamp
+            case .unpairedFront, .unpairedBack, .singleLeg:
+                pair.front.requestTime
+            }
         return ReportItem(time: time ?? pair.front.requestTime ?? start, direction: nil, kind: .auditFinding(finding))
     }
 
-    private func article(_ out: OutputBuffer, id: String, connections: [ReportConnection], diagram: SequenceDiagram,
-                         findings: [AuditFinding], nextDetail: inout Int, title: () -> Void) {
+    private func article(
+        _ out: OutputBuffer, id: String, connections: [ReportConnection], diagram: SequenceDiagram,
+        findings: [AuditFinding], nextDetail: inout Int, title: () -> Void
+    ) {
         let worst = (connections.compactMap(\.worstSeverity) + findings.map(\.severity)).max()
         out.append("<article class=\"conn\" id=\"")
         out.append(trusted: id)
@@ -334,7 +385,8 @@ public struct HTMLReportWriter {
         title()
         out.append("</h2>")
         for connection in connections {
-            let elided = connection.bulk.elided, exchangesElided = connection.exchanges.elided
+            let elided = connection.bulk.elided
+            let exchangesElided = connection.exchanges.elided
             if elided > 0 || exchangesElided > 0 || connection.landmarksDropped > 0 {
                 out.append("<p class=\"muted\">")
                 out.append(trusted: connection.label)

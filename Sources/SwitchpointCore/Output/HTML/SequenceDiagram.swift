@@ -143,9 +143,12 @@ struct SequenceDiagram {
 
     /// An arrow from one lifeline to the other with a label above it; clickable when it has
     /// a detail.
-    private func arrow(from: Int, to: Int, y: Double, cssClass: StaticString, label: (OutputBuffer) -> Void,
-                       detail: ((OutputBuffer) -> Void)?, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
-        let x1 = laneX(from), x2 = laneX(to)
+    private func arrow(
+        from: Int, to: Int, y: Double, cssClass: StaticString, label: (OutputBuffer) -> Void,
+        detail: ((OutputBuffer) -> Void)?, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int
+    ) {
+        let x1 = laneX(from)
+        let x2 = laneX(to)
         out.append("<g class=\"msg ")
         out.append(cssClass)
         out.append("\"")
@@ -183,64 +186,87 @@ struct SequenceDiagram {
         out.append("</text></g>")
     }
 
-    private func draw(_ item: ReportItem, leg: Leg, y: Double, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
+    private func draw(
+        _ item: ReportItem, leg: Leg, y: Double, into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int
+    ) {
         let (from, to) = item.direction == .serverToClient ? (leg.right, leg.left) : (leg.left, leg.right)
         switch item.kind {
         case .request(let head):
-            arrow(from: leg.left, to: leg.right, y: y, cssClass: "http", label: { out in
-                Self.clipped(head.method + " " + head.target + " " + head.version, into: out)
-            }, detail: { details in
-                HTMLEscaper.append(head.method + " " + head.target + " " + head.version + "\n", to: details)
-                Self.fields(head.headers.fields, into: details)
-            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.left, to: leg.right, y: y, cssClass: "http",
+                label: { out in
+                    Self.clipped(head.method + " " + head.target + " " + head.version, into: out)
+                },
+                detail: { details in
+                    HTMLEscaper.append(head.method + " " + head.target + " " + head.version + "\n", to: details)
+                    Self.fields(head.headers.fields, into: details)
+                }, into: out, details: details, nextDetail: &nextDetail)
         case .response(let head):
-            arrow(from: leg.right, to: leg.left, y: y, cssClass: head.status == 101 ? "http switch" : "http", label: { out in
-                out.append(decimal: head.status)
-                out.append(" ")
-                Self.clipped(head.reason, into: out)
-            }, detail: { details in
-                HTMLEscaper.append(head.version + " ", to: details)
-                details.append(decimal: head.status)
-                HTMLEscaper.append(" " + head.reason + "\n", to: details)
-                Self.fields(head.headers.fields, into: details)
-            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.right, to: leg.left, y: y, cssClass: head.status == 101 ? "http switch" : "http",
+                label: { out in
+                    out.append(decimal: head.status)
+                    out.append(" ")
+                    Self.clipped(head.reason, into: out)
+                },
+                detail: { details in
+                    HTMLEscaper.append(head.version + " ", to: details)
+                    details.append(decimal: head.status)
+                    HTMLEscaper.append(" " + head.reason + "\n", to: details)
+                    Self.fields(head.headers.fields, into: details)
+                }, into: out, details: details, nextDetail: &nextDetail)
         case .upgrade(let upgrade):
             drawSwitchBand(upgrade, leg: leg, y: y, stream: item.stream, into: out)
         case .message(let message):
-            arrow(from: from, to: to, y: y, cssClass: Self.messageClass(message.opcode), label: { out in
-                Self.messageLabel(message, into: out)
-            }, detail: { details in
-                Self.messageDetail(message, into: details)
-            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: from, to: to, y: y, cssClass: Self.messageClass(message.opcode),
+                label: { out in
+                    Self.messageLabel(message, into: out)
+                },
+                detail: { details in
+                    Self.messageDetail(message, into: details)
+                }, into: out, details: details, nextDetail: &nextDetail)
         case .h2Stream(let summary, let request, let response):
             // The stream's request and answer as one grouped pair, each with its header block.
             out.append("<g class=\"h2-stream\">")
-            arrow(from: leg.left, to: leg.right, y: y - 12, cssClass: "h2", label: { out in
-                out.append("stream ")
-                out.append(decimal: Int(summary.stream))
-                out.append(" ")
-                Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
-            }, detail: { details in
-                details.append("stream ")
-                details.append(decimal: Int(summary.stream))
-                details.append(", request body ")
-                details.append(decimal: summary.requestBodyBytes)
-                details.append(" bytes\n")
-                Self.fields(request, into: details)
-            }, into: out, details: details, nextDetail: &nextDetail)
-            arrow(from: leg.right, to: leg.left, y: y + 8, cssClass: "h2", label: { out in
-                if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
-                if let reset = summary.reset { out.append(" reset "); out.append(trusted: HTTP2ErrorCode(rawValue: reset).name) }
-                if summary.unfinished { out.append(" unfinished") }
-                if let total = summary.totalMilliseconds { out.append(" · "); out.append(duration: total) }
-            }, detail: { details in
-                details.append("stream ")
-                details.append(decimal: Int(summary.stream))
-                details.append(", response body ")
-                details.append(decimal: summary.responseBodyBytes)
-                details.append(" bytes\n")
-                Self.fields(response, into: details)
-            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.left, to: leg.right, y: y - 12, cssClass: "h2",
+                label: { out in
+                    out.append("stream ")
+                    out.append(decimal: Int(summary.stream))
+                    out.append(" ")
+                    Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
+                },
+                detail: { details in
+                    details.append("stream ")
+                    details.append(decimal: Int(summary.stream))
+                    details.append(", request body ")
+                    details.append(decimal: summary.requestBodyBytes)
+                    details.append(" bytes\n")
+                    Self.fields(request, into: details)
+                }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.right, to: leg.left, y: y + 8, cssClass: "h2",
+                label: { out in
+                    if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
+                    if let reset = summary.reset {
+                        out.append(" reset ")
+                        out.append(trusted: HTTP2ErrorCode(rawValue: reset).name)
+                    }
+                    if summary.unfinished { out.append(" unfinished") }
+                    if let total = summary.totalMilliseconds {
+                        out.append(" · ")
+                        out.append(duration: total)
+                    }
+                },
+                detail: { details in
+                    details.append("stream ")
+                    details.append(decimal: Int(summary.stream))
+                    details.append(", response body ")
+                    details.append(decimal: summary.responseBodyBytes)
+                    details.append(" bytes\n")
+                    Self.fields(response, into: details)
+                }, into: out, details: details, nextDetail: &nextDetail)
             out.append("</g>")
         case .finding(let finding):
             // A finding of no direction sits on the leg's client lifeline, its label running right.
@@ -252,7 +278,8 @@ struct SequenceDiagram {
             out.append(trusted: finding.severity.rawValue)
             // The whole message as the tooltip; the label is clipped to the diagram.
             out.append("\"><title>")
-            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
+            HTMLEscaper.append(
+                finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
             out.append("</title><circle cx=\"")
             out.append(fixed: x, decimals: 1)
             out.append("\" cy=\"")
@@ -275,7 +302,8 @@ struct SequenceDiagram {
             out.append("\" data-severity=\"")
             out.append(trusted: finding.severity.rawValue)
             out.append("\"><title>")
-            HTMLEscaper.append(finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
+            HTMLEscaper.append(
+                finding.severity.rawValue + " " + finding.code.rawValue + ": " + finding.message, to: out)
             if let fix = finding.fix { HTMLEscaper.append("\nfix: " + fix, to: out) }
             out.append("</title><rect x=\"")
             out.append(fixed: x - 6, decimals: 1)
@@ -313,30 +341,46 @@ struct SequenceDiagram {
             out.append(trusted: reason.rawValue)
             out.append(")</text></g>")
         case .raw(let protocolName, let length, let preview, let hex):
-            arrow(from: from, to: to, y: y, cssClass: "raw", label: { out in
-                Self.clipped(protocolName, into: out)
-                out.append(" ")
-                out.append(decimal: length)
-                out.append(" bytes")
-            }, detail: { details in
-                HTMLEscaper.append(protocolName, to: details)
-                details.append(" data, ")
-                details.append(decimal: length)
-                details.append(" bytes; the first ones:\n")
-                if hex { Self.hexDump(preview, into: details) } else { HTMLEscaper.append(preview, to: details) }
-            }, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: from, to: to, y: y, cssClass: "raw",
+                label: { out in
+                    Self.clipped(protocolName, into: out)
+                    out.append(" ")
+                    out.append(decimal: length)
+                    out.append(" bytes")
+                },
+                detail: { details in
+                    HTMLEscaper.append(protocolName, to: details)
+                    details.append(" data, ")
+                    details.append(decimal: length)
+                    details.append(" bytes; the first ones:\n")
+                    if hex { Self.hexDump(preview, into: details) } else { HTMLEscaper.append(preview, to: details) }
+                }, into: out, details: details, nextDetail: &nextDetail)
         case .tlsClientHello(let serverName, let alpn):
-            arrow(from: leg.left, to: leg.right, y: y, cssClass: "tls", label: { out in
-                out.append("TLS ClientHello")
-                if let serverName { out.append(" SNI "); Self.clipped(serverName, into: out) }
-                if !alpn.isEmpty { out.append(" ALPN "); Self.clipped(alpn.joined(separator: ","), into: out) }
-            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.left, to: leg.right, y: y, cssClass: "tls",
+                label: { out in
+                    out.append("TLS ClientHello")
+                    if let serverName {
+                        out.append(" SNI ")
+                        Self.clipped(serverName, into: out)
+                    }
+                    if !alpn.isEmpty {
+                        out.append(" ALPN ")
+                        Self.clipped(alpn.joined(separator: ","), into: out)
+                    }
+                }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
         case .tlsServerHello(let version, let alpn):
-            arrow(from: leg.right, to: leg.left, y: y, cssClass: "tls", label: { out in
-                out.append("TLS ServerHello ")
-                Self.clipped(version, into: out)
-                if let alpn { out.append(" ALPN "); Self.clipped(alpn, into: out) }
-            }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
+            arrow(
+                from: leg.right, to: leg.left, y: y, cssClass: "tls",
+                label: { out in
+                    out.append("TLS ServerHello ")
+                    Self.clipped(version, into: out)
+                    if let alpn {
+                        out.append(" ALPN ")
+                        Self.clipped(alpn, into: out)
+                    }
+                }, detail: nil, into: out, details: details, nextDetail: &nextDetail)
         case .closing(let closing):
             out.append("<text class=\"note\" x=\"")
             out.append(fixed: (laneX(leg.left) + laneX(leg.right)) / 2, decimals: 1)
@@ -345,10 +389,17 @@ struct SequenceDiagram {
             out.append("\" text-anchor=\"middle\">close handshake: ")
             out.append(closing.firstDirection == .clientToServer ? "client" : "server")
             out.append(" closed first")
-            if let code = closing.firstCode { out.append(" ("); out.append(decimal: Int(code)); out.append(")") }
+            if let code = closing.firstCode {
+                out.append(" (")
+                out.append(decimal: Int(code))
+                out.append(")")
+            }
             if closing.answered {
                 out.append(", answered")
-                if let answer = closing.answerMilliseconds { out.append(" in "); out.append(duration: answer) }
+                if let answer = closing.answerMilliseconds {
+                    out.append(" in ")
+                    out.append(duration: answer)
+                }
             } else {
                 out.append(", not answered")
             }
@@ -373,8 +424,10 @@ struct SequenceDiagram {
     }
 
     /// The switch point: a band across both lifelines with both offsets and the latency.
-    private func drawSwitchBand(_ upgrade: UpgradeSwitch, leg: Leg, y: Double, stream: UInt32?, into out: OutputBuffer) {
-        let x1 = laneX(leg.left) - 40, x2 = laneX(leg.right) + 40
+    private func drawSwitchBand(_ upgrade: UpgradeSwitch, leg: Leg, y: Double, stream: UInt32?, into out: OutputBuffer)
+    {
+        let x1 = laneX(leg.left) - 40
+        let x2 = laneX(leg.right) + 40
         out.append("<g class=\"switch-band\" data-conn=\"")
         out.append(trusted: leg.connection.label)
         out.append("\" data-c2s-offset=\"")
@@ -397,7 +450,11 @@ struct SequenceDiagram {
         out.append(fixed: y - 1, decimals: 1)
         out.append("\" text-anchor=\"middle\">switch → ")
         Self.clipped(upgrade.protocolName, into: out, limit: 24)
-        if let stream { out.append(" (stream "); out.append(decimal: Int(stream)); out.append(")") }
+        if let stream {
+            out.append(" (stream ")
+            out.append(decimal: Int(stream))
+            out.append(")")
+        }
         out.append(" · c2s @")
         out.append(decimal: upgrade.clientToServerOffset)
         out.append(" · s2c @")
@@ -443,14 +500,23 @@ struct SequenceDiagram {
     static func messageLabel(_ message: ReportMessage, into out: OutputBuffer) {
         out.append(opcodeName(message.opcode))
         if WebSocketOpcode(rawValue: message.opcode) == .close {
-            if let code = message.closeCode { out.append(" "); out.append(decimal: Int(code)) }
-            if !message.data.isEmpty { out.append(" "); clipped(String(decoding: message.data, as: UTF8.self), into: out, limit: 40) }
+            if let code = message.closeCode {
+                out.append(" ")
+                out.append(decimal: Int(code))
+            }
+            if !message.data.isEmpty {
+                out.append(" ")
+                clipped(String(decoding: message.data, as: UTF8.self), into: out, limit: 40)
+            }
             return
         }
         out.append(" ")
         out.append(decimal: message.length)
         out.append(" B")
-        if let roundTrip = message.roundTripMilliseconds { out.append(" rtt "); out.append(duration: roundTrip) }
+        if let roundTrip = message.roundTripMilliseconds {
+            out.append(" rtt ")
+            out.append(duration: roundTrip)
+        }
         if WebSocketOpcode(rawValue: message.opcode) == .text && message.problem == nil {
             out.append(": ")
             let preview = message.data.prefix(160)
@@ -465,20 +531,32 @@ struct SequenceDiagram {
         out.append(" bytes")
         if message.compressed { out.append(", compressed") }
         if !message.complete { out.append(", incomplete") }
-        if let offset = message.offset { out.append(", at stream offset "); out.append(decimal: offset) }
-        if let code = message.closeCode { out.append(", code "); out.append(decimal: Int(code)) }
+        if let offset = message.offset {
+            out.append(", at stream offset ")
+            out.append(decimal: offset)
+        }
+        if let code = message.closeCode {
+            out.append(", code ")
+            out.append(decimal: Int(code))
+        }
         out.append("\n")
         if let problem = message.problem {
             HTMLEscaper.append(problem, to: out)
             return
         }
         let preview = Array(message.data.prefix(ReportLimits.htmlPreviewBytes))
-        if message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping || WebSocketOpcode(rawValue: message.opcode) == .pong {
+        if message.isText || WebSocketOpcode(rawValue: message.opcode) == .ping
+            || WebSocketOpcode(rawValue: message.opcode) == .pong
+        {
             HTMLEscaper.append(preview, to: out)
         } else {
             hexDump(preview, into: out)
         }
-        if preview.count < message.length { out.append("\n… (first "); out.append(decimal: preview.count); out.append(" bytes shown)") }
+        if preview.count < message.length {
+            out.append("\n… (first ")
+            out.append(decimal: preview.count)
+            out.append(" bytes shown)")
+        }
     }
 
     /// 16 bytes a line: offset, hex, printable ASCII (the ASCII column escaped).
@@ -488,7 +566,10 @@ struct SequenceDiagram {
             let line = bytes[start..<min(bytes.count, start + 16)]
             out.append(zeroPadded: start, width: 6)
             out.append("  ")
-            for byte in line { out.append(hexByte: byte); out.append(UInt8(ascii: " ")) }
+            for byte in line {
+                out.append(hexByte: byte)
+                out.append(UInt8(ascii: " "))
+            }
             out.append(repeating: UInt8(ascii: " "), count: (16 - line.count) * 3 + 1)
             let printable = line.map { (0x20..<0x7f).contains($0) ? $0 : UInt8(ascii: ".") }
             HTMLEscaper.append(printable, to: out)

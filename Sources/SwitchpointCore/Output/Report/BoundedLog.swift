@@ -1,22 +1,22 @@
 /// The first `headLimit` and the last `tailLimit` elements of a sequence of any length,
 /// with the count of those dropped between them: constant memory for an endless stream.
-public struct BoundedLog<Element> {
-    public let headLimit: Int
-    public let tailLimit: Int
-    public private(set) var head: [Element] = []
+package struct BoundedLog<Element> {
+    package let headLimit: Int
+    package let tailLimit: Int
+    package private(set) var head: [Element] = []
     /// A ring once full: `tailStart` is the oldest element.
     private var tailRing: [Element] = []
     private var tailStart = 0
     /// Elements seen but kept in neither part.
-    public private(set) var elided = 0
-    public private(set) var total = 0
+    package private(set) var elided = 0
+    package private(set) var total = 0
 
-    public init(head: Int, tail: Int) {
+    package init(head: Int, tail: Int) {
         headLimit = max(0, head)
         tailLimit = max(0, tail)
     }
 
-    public mutating func append(_ element: Element) {
+    package mutating func append(_ element: Element) {
         total += 1
         if head.count < headLimit {
             head.append(element)
@@ -36,12 +36,12 @@ public struct BoundedLog<Element> {
     }
 
     /// The kept tail, oldest first.
-    public var tail: [Element] {
+    package var tail: [Element] {
         Array(tailRing[tailStart...] + tailRing[..<tailStart])
     }
 
     /// Everything kept, in order (head then tail).
-    public var kept: [Element] { head + tail }
+    package var kept: [Element] { head + tail }
 }
 
 extension BoundedLog: Sendable where Element: Sendable {}

@@ -1,18 +1,18 @@
 /// The capture's facts for the report's header.
-public struct ReportCapture: Sendable {
-    public var files: [String] = []
-    public var first: Timestamp?
-    public var last: Timestamp?
-    public var packets = 0
-    public var connections = 0
+package struct ReportCapture: Sendable {
+    package var files: [String] = []
+    package var first: Timestamp?
+    package var last: Timestamp?
+    package var packets = 0
+    package var connections = 0
     /// Upgrades by protocol, refusals by status.
-    public var switched: [String: Int] = [:]
-    public var refused: [String: Int] = [:]
-    public var findings: [Severity: Int] = [:]
+    package var switched: [String: Int] = [:]
+    package var refused: [String: Int] = [:]
+    package var findings: [Severity: Int] = [:]
     /// Connections neither listed nor drawn (past the caps).
-    public var connectionsNotListed = 0
-    public var connectionsNotDetailed = 0
-    public init() {}
+    package var connectionsNotListed = 0
+    package var connectionsNotDetailed = 0
+    package init() {}
 }
 
 extension ReportCapture {

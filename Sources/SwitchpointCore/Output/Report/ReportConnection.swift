@@ -3,43 +3,44 @@
 /// the HTML and HAR writers escape it.
 
 /// Everything kept about one connection.
-public struct ReportConnection: Sendable {
+package struct ReportConnection: Sendable {
     /// Which capture file (1, 2 for the audit's two legs; 1 otherwise).
-    public var file: Int
-    public var id: ConnectionID
-    public var client: Endpoint
-    public var server: Endpoint
-    public var start: Timestamp
-    public var end: Timestamp?
-    public var closeReason: CloseReason?
-    public var bytesClientToServer: UInt64 = 0
-    public var bytesServerToClient: UInt64 = 0
+    package var file: Int
+    package var id: ConnectionID
+    package var client: Endpoint
+    package var server: Endpoint
+    package var start: Timestamp
+    package var end: Timestamp?
+    package var closeReason: CloseReason?
+    package var bytesClientToServer: UInt64 = 0
+    package var bytesServerToClient: UInt64 = 0
     /// Protocol before the switch: `HTTP/1.1`, `HTTP/2`, `TLS`, `TCP`.
-    public var protocolBefore = "TCP"
+    package var protocolBefore = "TCP"
     /// Protocol after it (the 101's Upgrade token, `connect-tunnel`), nil without a switch.
-    public var protocolAfter: String?
+    package var protocolAfter: String?
     /// `switched`, `refused 426`, `refused 200`, or empty.
-    public var outcome = ""
-    public var findingCounts: [Severity: Int] = [:]
+    package var outcome = ""
+    package var findingCounts: [Severity: Int] = [:]
     /// False past `ReportLimits.maxDetailedConnections`: listed, not drawn.
-    public var detailed: Bool
+    package var detailed: Bool
     /// Handshakes, findings, gaps, closes (the first `maxLandmarksPerConnection`).
-    public var landmarks: [ReportItem] = []
-    public var landmarksDropped = 0
+    package var landmarks: [ReportItem] = []
+    package var landmarksDropped = 0
     /// Messages and raw chunks: first and last.
-    public var bulk = BoundedLog<ReportItem>(head: ReportLimits.headMessages, tail: ReportLimits.tailMessages)
-    public var exchanges = BoundedLog<ReportExchange>(head: ReportLimits.headExchanges, tail: ReportLimits.tailExchanges)
+    package var bulk = BoundedLog<ReportItem>(head: ReportLimits.headMessages, tail: ReportLimits.tailMessages)
+    package var exchanges = BoundedLog<ReportExchange>(
+        head: ReportLimits.headExchanges, tail: ReportLimits.tailExchanges)
 
-    public var label: String { "\(file):\(id)" }
-    public var worstSeverity: Severity? {
+    package var label: String { "\(file):\(id)" }
+    package var worstSeverity: Severity? {
         [Severity.error, .warn, .info].first { (findingCounts[$0] ?? 0) > 0 }
     }
-    public var findingTotal: Int { findingCounts.values.reduce(0, +) }
-    public var durationSeconds: Double { (end ?? start).seconds(since: start) }
+    package var findingTotal: Int { findingCounts.values.reduce(0, +) }
+    package var durationSeconds: Double { (end ?? start).seconds(since: start) }
 
     /// The diagram's items in time order: landmarks and kept messages merged, with one
     /// `elided` item where the middle messages were dropped.
-    public var diagramItems: [ReportItem] {
+    package var diagramItems: [ReportItem] {
         var bulkItems = bulk.head
         let tail = bulk.tail
         if bulk.elided > 0, let first = tail.first {
@@ -49,7 +50,8 @@ public struct ReportConnection: Sendable {
         // Both lists are in event order: merge them stably by time.
         var merged: [ReportItem] = []
         merged.reserveCapacity(bulkItems.count + landmarks.count)
-        var left = 0, right = 0
+        var left = 0
+        var right = 0
         while left < landmarks.count || right < bulkItems.count {
             if right >= bulkItems.count || (left < landmarks.count && landmarks[left].time <= bulkItems[right].time) {
                 merged.append(landmarks[left])

@@ -1,17 +1,17 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `--html FILE` and `--har FILE`: the recorders that listen to the run, and the files
 /// written from them when it ends (offline at the end of the input, live when the capture
 /// stops, for the audit after both legs are read).
-public final class ReportExports {
-    public let htmlPath: String?
-    public let harPath: String?
+package final class ReportExports {
+    package let htmlPath: String?
+    package let harPath: String?
 
-    public init?(html: String?, har: String?) {
+    package init?(html: String?, har: String?) {
         guard html != nil || har != nil else { return nil }
         htmlPath = html
         harPath = har
@@ -20,7 +20,7 @@ public final class ReportExports {
     /// Writes the requested files from the recorders' connections (one recorder per
     /// capture file; the audit's report when there is one). Each file is written whole
     /// or the error says why not.
-    public func write(recorders: [ReportRecorder], audit: ProxyAuditor.Report? = nil) throws(ReportWriteError) {
+    package func write(recorders: [ReportRecorder], audit: ProxyAuditor.Report? = nil) throws(ReportWriteError) {
         var capture = ReportCapture()
         var connections: [ReportConnection] = []
         for recorder in recorders {
@@ -35,9 +35,13 @@ public final class ReportExports {
             var findings: [String: [AuditFinding]] = [:]
             for finding in audit?.findings ?? [] {
                 // On the front leg's entry (the client's view), else on the one it names.
-                if let label = (finding.front ?? finding.back)?.description { findings[label, default: []].append(finding) }
+                if let label = (finding.front ?? finding.back)?.description {
+                    findings[label, default: []].append(finding)
+                }
             }
-            let archive = HARWriter(connections: connections, auditFindings: findings, labelWithFile: recorders.count > 1).render()
+            let archive = HARWriter(
+                connections: connections, auditFindings: findings, labelWithFile: recorders.count > 1
+            ).render()
             try Self.write(archive, to: harPath, what: "HAR file")
         }
     }

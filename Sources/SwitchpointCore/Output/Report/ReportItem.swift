@@ -1,6 +1,6 @@
 /// A point on a connection's diagram, in event order.
-public struct ReportItem: Sendable {
-    public enum Kind: Sendable {
+package struct ReportItem: Sendable {
+    package enum Kind: Sendable {
         case request(HTTPRequestHead)
         case response(HTTPResponseHead)
         case upgrade(UpgradeSwitch)
@@ -19,9 +19,9 @@ public struct ReportItem: Sendable {
         case auditFinding(AuditFinding)
     }
 
-    public var time: Timestamp
-    public var direction: Direction?
-    public var offset: UInt64?
-    public var stream: UInt32?
-    public var kind: Kind
+    package var time: Timestamp
+    package var direction: Direction?
+    package var offset: UInt64?
+    package var stream: UInt32?
+    package var kind: Kind
 }

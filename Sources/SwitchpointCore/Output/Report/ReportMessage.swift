@@ -1,21 +1,23 @@
 /// One WebSocket frame worth showing: a data message, a ping/pong or a close.
-public struct ReportMessage: Sendable {
-    public var direction: Direction
-    public var time: Timestamp
-    public var offset: UInt64?
+package struct ReportMessage: Sendable {
+    package var direction: Direction
+    package var time: Timestamp
+    package var offset: UInt64?
     /// 1 text, 2 binary, 8 close, 9 ping, 10 pong.
-    public var opcode: UInt8
+    package var opcode: UInt8
     /// Payload length after inflation (the close frame's reason length for a close).
-    public var length: UInt64
+    package var length: UInt64
     /// The start of the payload (at most `ReportLimits.payloadBytes`).
-    public var data: [UInt8]
+    package var data: [UInt8]
     /// Fewer bytes kept than the message had.
-    public var truncated: Bool
-    public var compressed = false
-    public var complete = true
-    public var problem: String?
-    public var closeCode: UInt16?
-    public var roundTripMilliseconds: Double?
+    package var truncated: Bool
+    package var compressed = false
+    package var complete = true
+    package var problem: String?
+    package var closeCode: UInt16?
+    package var roundTripMilliseconds: Double?
 
-    public var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text || WebSocketOpcode(rawValue: opcode) == .close }
+    package var isText: Bool {
+        WebSocketOpcode(rawValue: opcode) == .text || WebSocketOpcode(rawValue: opcode) == .close
+    }
 }

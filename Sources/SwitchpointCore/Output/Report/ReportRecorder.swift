@@ -1,12 +1,12 @@
 /// Collects what the HTML report and the HAR export show, from the same event stream the
 /// printers get: per connection, bounded by `ReportLimits` (first and last messages, counts
 /// of the rest), so memory stays flat however long the capture.
-public final class ReportRecorder: TimelineEventSink {
+package final class ReportRecorder: TimelineEventSink {
     /// Which capture file the events come from (the audit's second leg is file 2).
-    public let file: Int
-    public private(set) var capture = ReportCapture()
+    package let file: Int
+    package private(set) var capture = ReportCapture()
     /// Closed connections, in the order they closed (sorted by the writers).
-    public private(set) var finished: [ReportConnection] = []
+    package private(set) var finished: [ReportConnection] = []
     private var open: [ConnectionID: OpenConnection] = [:]
     private var listed = 0
     /// Payload bytes kept so far (counted as kept, not freed when a tail drops one).
@@ -34,14 +34,14 @@ public final class ReportRecorder: TimelineEventSink {
         }
     }
 
-    public init(file: Int = 1) {
+    package init(file: Int = 1) {
         self.file = file
     }
 
     /// Per-frame events carry the HTTP/2 header blocks the HAR needs.
-    public var wantsFrameEvents: Bool { true }
+    package var wantsFrameEvents: Bool { true }
 
-    public func receive(_ event: TimelineEvent) {
+    package func receive(_ event: TimelineEvent) {
         noteTime(event.timestamp)
         switch event.tag {
         case .wsFrame, .h2Frame, .h2Ping, .h2Reset, .h2GoAway, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
@@ -64,8 +64,10 @@ public final class ReportRecorder: TimelineEventSink {
             listed += 1
             let detailed = listed <= ReportLimits.maxDetailedConnections
             if !detailed { capture.connectionsNotDetailed += 1 }
-            open[id] = OpenConnection(record: ReportConnection(file: file, id: id, client: opening.client, server: opening.server,
-                                                               start: event.timestamp, detailed: detailed))
+            open[id] = OpenConnection(
+                record: ReportConnection(
+                    file: file, id: id, client: opening.client, server: opening.server,
+                    start: event.timestamp, detailed: detailed))
         case .connectionClosed(let summary):
             guard let state = open.removeValue(forKey: id) else { return }
             state.record.end = summary.end
@@ -84,7 +86,9 @@ public final class ReportRecorder: TimelineEventSink {
         case .httpRequest(let head):
             guard let state = open[id] else { return }
             if state.record.protocolBefore == "TCP" { state.record.protocolBefore = head.version }
-            if state.offers.count < ReportLimits.maxAwaitingResponses { state.offers.append(head.headers.contains("Upgrade")) }
+            if state.offers.count < ReportLimits.maxAwaitingResponses {
+                state.offers.append(head.headers.contains("Upgrade"))
+            }
             if state.record.detailed {
                 var exchange = ReportExchange(connection: id)
                 exchange.requestTime = event.timestamp
@@ -111,7 +115,8 @@ public final class ReportRecorder: TimelineEventSink {
             if state.record.detailed {
                 if !head.isInterim {
                     // A final answer: to the oldest request waiting for one.
-                    var exchange = state.awaiting.isEmpty ? ReportExchange(connection: id) : state.awaiting.removeFirst()
+                    var exchange =
+                        state.awaiting.isEmpty ? ReportExchange(connection: id) : state.awaiting.removeFirst()
                     exchange.responseTime = event.timestamp
                     exchange.status = head.status
                     exchange.reason = head.reason
@@ -177,13 +182,17 @@ public final class ReportRecorder: TimelineEventSink {
                     }
                 } else if event.direction == .clientToServer, !state.awaiting.isEmpty {
                     // About a request still waiting for its answer.
-                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection {
+                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection
+                    {
                         state.awaiting[state.awaiting.count - 1].findings.append(finding)
                     }
                 } else if state.current != nil {
-                    if state.current?.findings.count ?? 0 < ReportLimits.maxLandmarksPerConnection { state.current?.findings.append(finding) }
+                    if state.current?.findings.count ?? 0 < ReportLimits.maxLandmarksPerConnection {
+                        state.current?.findings.append(finding)
+                    }
                 } else if !state.awaiting.isEmpty {
-                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection {
+                    if state.awaiting[state.awaiting.count - 1].findings.count < ReportLimits.maxLandmarksPerConnection
+                    {
                         state.awaiting[state.awaiting.count - 1].findings.append(finding)
                     }
                 } else if state.pendingFindings.count < ReportLimits.maxLandmarksPerConnection {
@@ -197,9 +206,10 @@ public final class ReportRecorder: TimelineEventSink {
         case .wsMessage(let message):
             guard let direction = event.direction else { return }
             let kept = keepable(message.kept.count)
-            var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: message.opcode,
-                                         length: message.length, data: Array(message.kept[..<kept]),
-                                         truncated: !message.keptAll || kept < message.kept.count)
+            var recorded = ReportMessage(
+                direction: direction, time: event.timestamp, offset: event.offset, opcode: message.opcode,
+                length: message.length, data: Array(message.kept[..<kept]),
+                truncated: !message.keptAll || kept < message.kept.count)
             recorded.compressed = message.compressed
             recorded.complete = message.complete
             recorded.problem = message.problem
@@ -207,15 +217,18 @@ public final class ReportRecorder: TimelineEventSink {
         case .wsControl(let control):
             guard let direction = event.direction else { return }
             let kept = keepable(control.payload.count)
-            var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: control.opcode,
-                                         length: UInt64(control.payload.count), data: Array(control.payload.prefix(kept)),
-                                         truncated: control.payload.count > kept)
+            var recorded = ReportMessage(
+                direction: direction, time: event.timestamp, offset: event.offset, opcode: control.opcode,
+                length: UInt64(control.payload.count), data: Array(control.payload.prefix(kept)),
+                truncated: control.payload.count > kept)
             recorded.roundTripMilliseconds = control.roundTripMilliseconds
             addMessage(recorded, event)
         case .wsClose(let close):
             guard let direction = event.direction else { return }
-            var recorded = ReportMessage(direction: direction, time: event.timestamp, offset: event.offset, opcode: WebSocketOpcode.close.rawValue,
-                                         length: UInt64(close.reason.utf8.count), data: Array(close.reason.utf8), truncated: false)
+            var recorded = ReportMessage(
+                direction: direction, time: event.timestamp, offset: event.offset,
+                opcode: WebSocketOpcode.close.rawValue,
+                length: UInt64(close.reason.utf8.count), data: Array(close.reason.utf8), truncated: false)
             recorded.closeCode = close.code
             addMessage(recorded, event, landmark: true)
         case .wsClosing(let closing):
@@ -224,12 +237,18 @@ public final class ReportRecorder: TimelineEventSink {
         case .rawData(let chunk):
             guard let state = open[id] else { return }
             let preview = Array(chunk.head.prefix(ReportLimits.htmlPreviewBytes))
-            state.record.bulk.append(ReportItem(time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream,
-                                                kind: .raw(protocolName: chunk.protocolName, length: chunk.length, preview: preview, hex: chunk.previewIsHex)))
+            state.record.bulk.append(
+                ReportItem(
+                    time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream,
+                    kind: .raw(
+                        protocolName: chunk.protocolName, length: chunk.length, preview: preview,
+                        hex: chunk.previewIsHex)))
         case .tlsClientHello(let hello):
             guard let state = open[id] else { return }
             if state.record.protocolBefore == "TCP" { state.record.protocolBefore = "TLS" }
-            if state.record.detailed { landmark(state, event, .tlsClientHello(serverName: hello.serverName, alpn: hello.alpn)) }
+            if state.record.detailed {
+                landmark(state, event, .tlsClientHello(serverName: hello.serverName, alpn: hello.alpn))
+            }
         case .tlsServerHello(let hello):
             guard let state = open[id], state.record.detailed else { return }
             landmark(state, event, .tlsServerHello(version: hello.version, alpn: hello.alpn))
@@ -250,8 +269,9 @@ public final class ReportRecorder: TimelineEventSink {
                     state.streams[stream] = exchange
                 }
             } else if state.streams[stream] != nil, state.streams[stream]?.status == nil,
-                      let status = block.fields.first(where: { $0.name == ":status" }).flatMap({ Int($0.value) }),
-                      !(100...199).contains(status) {
+                let status = block.fields.first(where: { $0.name == ":status" }).flatMap({ Int($0.value) }),
+                !(100...199).contains(status)
+            {
                 state.streams[stream]?.status = status
                 state.streams[stream]?.responseTime = event.timestamp
                 state.streams[stream]?.responseVersion = "HTTP/2.0"
@@ -259,7 +279,9 @@ public final class ReportRecorder: TimelineEventSink {
             }
         case .h2Stream(let summary):
             guard let state = open[id], state.record.detailed else { return }
-            var exchange = state.streams.removeValue(forKey: summary.stream) ?? ReportExchange(connection: id, stream: summary.stream)
+            var exchange =
+                state.streams.removeValue(forKey: summary.stream)
+                ?? ReportExchange(connection: id, stream: summary.stream)
             exchange.requestMethod = summary.method
             exchange.requestTarget = summary.path
             exchange.requestVersion = "HTTP/2.0"
@@ -285,14 +307,17 @@ public final class ReportRecorder: TimelineEventSink {
                 exchange.requestFields.append(HTTPField(name: ":scheme", value: scheme))
             }
             state.record.exchanges.append(exchange)
-            state.record.bulk.append(ReportItem(time: event.timestamp, direction: nil, offset: nil, stream: summary.stream, kind: .h2Stream(summary, request: exchange.requestFields, response: exchange.responseFields)))
+            state.record.bulk.append(
+                ReportItem(
+                    time: event.timestamp, direction: nil, offset: nil, stream: summary.stream,
+                    kind: .h2Stream(summary, request: exchange.requestFields, response: exchange.responseFields)))
         default:
             break
         }
     }
 
     /// Called by the runner's caller when the capture ends: the packet count for the header.
-    public func finish(packets: Int, files: [String]) {
+    package func finish(packets: Int, files: [String]) {
         capture.packets = packets
         capture.files = files
         // Connections still open (only when the run stopped without closing them).
@@ -307,7 +332,7 @@ public final class ReportRecorder: TimelineEventSink {
     }
 
     /// Every connection recorded, by number.
-    public var connections: [ReportConnection] {
+    package var connections: [ReportConnection] {
         finished.sorted { ($0.file, $0.id) < ($1.file, $1.id) }
     }
 
@@ -329,7 +354,10 @@ public final class ReportRecorder: TimelineEventSink {
             state.record.landmarksDropped += 1
             return
         }
-        state.record.landmarks.append(ReportItem(time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream, kind: kind))
+        state.record.landmarks.append(
+            ReportItem(
+                time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream,
+                kind: kind))
     }
 
     private func addMessage(_ message: ReportMessage, _ event: TimelineEvent, landmark isLandmark: Bool = false) {
@@ -342,7 +370,9 @@ public final class ReportRecorder: TimelineEventSink {
             // The answer was not captured (a gap): the messages still belong to the request.
             state.awaiting[state.awaiting.count - 1].messages.append(message)
         }
-        let item = ReportItem(time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream, kind: .message(message))
+        let item = ReportItem(
+            time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream,
+            kind: .message(message))
         if isLandmark { landmark(state, event, item.kind) } else { state.record.bulk.append(item) }
     }
 }

@@ -1,16 +1,16 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An export could not be written: which, where, and the system's reason.
-public struct ReportWriteError: Error, CustomStringConvertible {
-    public var what: String
-    public var path: String
-    public var errno: Int32
+package struct ReportWriteError: Error, CustomStringConvertible {
+    package var what: String
+    package var path: String
+    package var errno: Int32
 
-    public var description: String {
+    package var description: String {
         "cannot write the \(what) to \(path): \(String(cString: strerror(errno)))"
     }
 }
