@@ -164,7 +164,9 @@ final class ConnectionAnalysis {
             dissector = RawStreamDissector(protocolName: "raw")
             mode = .dissector
         case .http:
-            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
+            http = HTTP1SessionBox(
+                HTTP1Session(
+                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
             mode = .http1
         case .tls:
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
@@ -393,10 +395,14 @@ final class ConnectionAnalysis {
         var skip = PerDirection(repeating: 0)
         switch verdict {
         case .start(.http1):
-            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
+            http = HTTP1SessionBox(
+                HTTP1Session(
+                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
             mode = .http1
         case .http1MidStream(let client, let server):
-            http = HTTP1SessionBox(HTTP1Session(limits: limits, bodies: registry.bodies))
+            http = HTTP1SessionBox(
+                HTTP1Session(
+                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
             mode = .http1
             // Bytes before the first start line of each direction belong to messages whose
             // start was not captured: skipped, and said so. A server direction without a

@@ -49,13 +49,20 @@ struct HTTP1Session {
     private var bodyFirstPacket = PerDirection<UInt64>(repeating: 0)
     /// Bytes before a chunk that a message head may span.
     private let headWindow: UInt64
+    /// Request headers that only make sense with an Upgrade (the registry's handlers say
+    /// which): with none, their presence means the Upgrade header was stripped.
+    private let handshakeOnlyHeaders: [String]
 
     private struct SessionLimits {
         var maxPendingRequests: Int
         var maxPendingClientBytes: Int
     }
 
-    init(limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions()) {
+    init(
+        limits: HTTP1Limits = HTTP1Limits(), bodies: HTTPBodyOptions = HTTPBodyOptions(),
+        handshakeOnlyHeaders: [String] = []
+    ) {
+        self.handshakeOnlyHeaders = handshakeOnlyHeaders
         self.limits = SessionLimits(
             maxPendingRequests: limits.maxPendingRequests, maxPendingClientBytes: limits.maxPendingClientBytes)
         headWindow = UInt64(limits.maxHeaderBytes + limits.maxLineLength)
@@ -178,7 +185,7 @@ struct HTTP1Session {
         let offered = head.offeredProtocols
         guard !offered.isEmpty else {
             // Handshake headers that only make sense with an Upgrade: someone removed it.
-            let evidence = ["Sec-WebSocket-Key", "HTTP2-Settings"].filter { head.headers.contains($0) }
+            let evidence = handshakeOnlyHeaders.filter { head.headers.contains($0) }
             if !evidence.isEmpty {
                 events.finding(
                     .upgradeHeaderStripped,

@@ -11,6 +11,7 @@ package struct H2CUpgradeHandler: UpgradeHandler {
     }
 
     package var protocolNames: [String] { ["h2c", "h2"] }
+    package var handshakeOnlyHeaders: [String] { ["HTTP2-Settings"] }
 
     package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         HTTP2Dissector(context: context, webSocket: webSocket, bodies: bodies)

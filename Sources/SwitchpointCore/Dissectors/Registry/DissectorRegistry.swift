@@ -4,6 +4,8 @@
 package struct DissectorRegistry: Sendable {
     package typealias Factory = @Sendable (UpgradeContext) -> any UpgradedStreamDissector
     private var handlers: [String: any UpgradeHandler] = [:]
+    /// Every handler's `handshakeOnlyHeaders`, in the order the handlers were registered.
+    private(set) var handshakeOnlyHeaders: [String] = []
     /// A 2xx to CONNECT: the tunnel's own protocol is detected afresh.
     var connectTunnel: any UpgradeHandler = ConnectUpgradeHandler()
     /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
@@ -17,6 +19,9 @@ package struct DissectorRegistry: Sendable {
 
     package mutating func register(_ handler: any UpgradeHandler) {
         for name in handler.protocolNames { handlers[Self.key(name)] = handler }
+        for header in handler.handshakeOnlyHeaders where !handshakeOnlyHeaders.contains(header) {
+            handshakeOnlyHeaders.append(header)
+        }
     }
 
     /// A dissector without a handshake check of its own.

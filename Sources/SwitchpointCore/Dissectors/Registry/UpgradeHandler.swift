@@ -18,6 +18,10 @@ package protocol UpgradeHandler: Sendable {
 
     /// The name the switch event carries when it is not the token (CONNECT has none).
     var switchName: String? { get }
+
+    /// Request headers that only make sense with this protocol's Upgrade: a request that
+    /// carries one without any Upgrade header lost it on the way (`Sec-WebSocket-Key`).
+    var handshakeOnlyHeaders: [String] { get }
 }
 
 extension UpgradeHandler {
@@ -28,4 +32,6 @@ extension UpgradeHandler {
     package var detectsTunnelledProtocol: Bool { false }
 
     package var switchName: String? { nil }
+
+    package var handshakeOnlyHeaders: [String] { [] }
 }

@@ -9,6 +9,7 @@ package struct WebSocketUpgradeHandler: UpgradeHandler {
     }
 
     package var protocolNames: [String] { ["websocket"] }
+    package var handshakeOnlyHeaders: [String] { ["Sec-WebSocket-Key"] }
 
     package func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck {
         UpgradeHandshakeCheck(
