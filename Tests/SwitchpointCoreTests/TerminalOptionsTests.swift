@@ -226,7 +226,7 @@ struct TerminalEvidenceTests {
 
     @Test("--connections names protocol, upgrade outcome and findings")
     func listingColumns() throws {
-        let result = try run(["-r", Self.rejected, "--connections"])
+        let result = try run(["-r", Self.rejected, "--connections", "-v"])
         #expect(result.status == 0)
         #expect(
             result.text == """
@@ -238,7 +238,7 @@ struct TerminalEvidenceTests {
                 4 connections; 44 packets (44 TCP, 0 other)
 
                 """)
-        let refused = try run(["-r", Self.refused, "--connections"])
+        let refused = try run(["-r", Self.refused, "--connections", "-v"])
         let rows = refused.text.split(separator: "\n").dropFirst().prefix(3).map { row in
             row.range(of: "complete    ").map { String(row[$0.upperBound...]) } ?? String(row)
         }

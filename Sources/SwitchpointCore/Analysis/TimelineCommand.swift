@@ -156,8 +156,10 @@ package struct TimelineCommand {
             }
         }
         if options.connections {
-            // Text rows name the protocol, upgrade and findings: the dissectors run alongside.
-            let facts = options.jsonOutput ? nil : ConnectionFacts()
+            // With -v, text rows name the protocol, upgrade and findings: the dissectors run
+            // alongside. Without, the listing is capture, decode and reassembly only (its
+            // speed, near tcpdump's, is what it is for).
+            let facts = options.jsonOutput || !options.verbose ? nil : ConnectionFacts()
             let listing = ConnectionListing(
                 writer: output, format: options.jsonOutput ? .json : .text, streaming: live, facts: facts)
             // The listing's own work is light: the second thread reads the file ahead. Not with
