@@ -320,33 +320,35 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         let end = min(piece.count, dataEnd - payloadOffset)
         guard end > start else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
-        guard var stream = streams[header.stream] else { return }
-        streams[header.stream] = nil  // keep the nested dissector uniquely referenced
-        if stream.webSocket == nil {
+        // Changed in place in the table (through its index): no copy of the stream out and
+        // back per DATA piece, and the nested WebSocket dissector stays uniquely referenced.
+        guard let index = streams.index(forKey: header.stream) else { return }
+        let count = UInt64(bytes.count)
+        if streams.values[index].webSocket == nil {
             // The body's start, while nothing before it was missed (a gap ends the prefix).
             if direction == .clientToServer {
+                let counted = streams.values[index].summary.requestBodyBytes
                 Self.keep(
-                    bytes, into: &stream.summary.requestBody, counted: stream.summary.requestBodyBytes,
-                    limit: maxKeptBodyBytes)
+                    bytes, into: &streams.values[index].summary.requestBody, counted: counted, limit: maxKeptBodyBytes)
+                streams.values[index].summary.requestBodyBytes = counted + count
             } else {
+                let counted = streams.values[index].summary.responseBodyBytes
                 Self.keep(
-                    bytes, into: &stream.summary.responseBody, counted: stream.summary.responseBodyBytes,
-                    limit: maxKeptBodyBytes)
+                    bytes, into: &streams.values[index].summary.responseBody, counted: counted, limit: maxKeptBodyBytes)
+                streams.values[index].summary.responseBodyBytes = counted + count
             }
+            return
         }
         if direction == .clientToServer {
-            stream.summary.requestBodyBytes += UInt64(bytes.count)
+            streams.values[index].summary.requestBodyBytes += count
         } else {
-            stream.summary.responseBodyBytes += UInt64(bytes.count)
+            streams.values[index].summary.responseBodyBytes += count
         }
-        if stream.webSocket != nil {
-            let saved = events.stream
-            events.stream = header.stream
-            stream.webSocket?.receive(
-                bytes, direction: direction, offset: streamOffset + UInt64(start), capture: capture, events: &events)
-            events.stream = saved
-        }
-        streams[header.stream] = stream
+        let saved = events.stream
+        events.stream = header.stream
+        streams.values[index].webSocket?.receive(
+            bytes, direction: direction, offset: streamOffset + UInt64(start), capture: capture, events: &events)
+        events.stream = saved
     }
 
     @inline(__always)
