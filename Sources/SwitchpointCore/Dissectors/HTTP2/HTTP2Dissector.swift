@@ -156,9 +156,11 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             resynchronize(bytes, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
-        sides[side].packets.record(chunkAt: offset, capture: capture)
+        // One reference for the loop: each `sides[side]` access retains and releases it.
+        let state = sides[side]
+        state.packets.record(chunkAt: offset, capture: capture)
         var index = 0
-        while let event = sides[side].parser.next(bytes, index: &index, offset: offset) {
+        while let event = state.parser.next(bytes, index: &index, offset: offset) {
             switch event {
             case .preface:
                 break
@@ -168,11 +170,11 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                     "the client did not start with the HTTP/2 connection preface (RFC 9113 §3.4); its bytes are not decoded",
                     capture: capture, direction: direction, offset: offset + UInt64(index))
             case .header(let header, let at):
-                sides[side].frameFirstPacket = sides[side].packets.packetNumber(
+                state.frameFirstPacket = state.packets.packetNumber(
                     at: at, chunkOffset: offset, capture: capture)
                 // The frame's event goes out when it is complete (however the bytes were
                 // split), at the packet that completed it.
-                sides[side].frameEventPending = events.wantsFrames
+                state.frameEventPending = events.wantsFrames
                 beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
             case .dataPiece(let range, let payloadOffset):
                 data(
@@ -180,12 +182,12 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                     streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture,
                     events: &events)
             case .payload(let payload):
-                if sides[side].frameEventPending {
+                if state.frameEventPending {
                     pendingFrameEvent(direction: direction, payload: payload, capture: capture, events: &events)
                 }
                 frame(payload, direction: direction, capture: capture, events: &events)
             case .frameEnd:
-                if sides[side].frameEventPending {
+                if state.frameEventPending {
                     pendingFrameEvent(direction: direction, capture: capture, events: &events)
                 }
                 endFrame(direction: direction, capture: capture, events: &events)
@@ -236,16 +238,18 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         events: inout EventBuffer
     ) {
         let side = direction
-        sides[side].frame = header
-        sides[side].frameOffset = offset
-        sides[side].padLength = 0
-        if events.wantsFrames && !sides[side].frameEventPending {
+        // One reference for the function: each `sides[side]` access retains and releases it.
+        let state = sides[side]
+        state.frame = header
+        state.frameOffset = offset
+        state.padLength = 0
+        if events.wantsFrames && !state.frameEventPending {
             events.add(
                 .h2Frame(
                     HTTP2FrameInfo(
                         type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream,
                         length: header.length)),
-                capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+                capture: capture, direction: direction, offset: offset, firstPacket: state.frameFirstPacket)
         }
         // Frames must fit the receiver's SETTINGS_MAX_FRAME_SIZE (default 16384).
         let limit = Int(sides[side.reversed].settings[.maxFrameSize] ?? HTTP2SettingID.defaultMaxFrameSize)
@@ -261,18 +265,18 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 "a \(header.type.name) frame of \(header.length) bytes is over the \(HTTP2FrameParser.maxBufferedPayload)-byte buffer and is skipped",
                 direction: direction, offset: offset, capture: capture, events: &events)
         }
-        if header.type == .continuation && sides[side].block?.stream != header.stream {
+        if header.type == .continuation && state.block?.stream != header.stream {
             report(
                 .http2ContinuationUnexpected,
                 "CONTINUATION on stream \(header.stream) without a HEADERS or PUSH_PROMISE before it (§6.10)",
                 direction: direction, offset: offset, capture: capture, events: &events, once: false)
-        } else if header.type != .continuation && sides[side].block != nil {
+        } else if header.type != .continuation && state.block != nil {
             report(
                 .http2ContinuationUnexpected,
                 "a \(header.type.name) frame interrupts a header block that expected CONTINUATION (§6.10)",
                 direction: direction, offset: offset, capture: capture, events: &events, once: false)
-            sides[side].block = nil
-            sides[side].hpackBroken = true
+            state.block = nil
+            state.hpackBroken = true
         }
     }
 
@@ -502,40 +506,42 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func completeHeaderBlock(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
         let side = direction
-        guard let block = sides[side].block else { return }
-        sides[side].block = nil
+        // One reference for the function: each `sides[side]` access retains and releases it.
+        let state = sides[side]
+        guard let block = state.block else { return }
+        state.block = nil
         var fields: [HTTPField] = []
-        var unreliable = sides[side].hpackBroken || block.tooLarge
+        var unreliable = state.hpackBroken || block.tooLarge
         if !unreliable {
-            if sides[side].decoder == nil {
+            if state.decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
                 // Bounded: NIOHPACK preallocates for the maximum, and the wire chooses it.
                 let tableSize = min(
                     Int(sides[side.reversed].settings[.headerTableSize] ?? HTTP2SettingID.defaultHeaderTableSize),
                     Self.maxHeaderTableSize)
-                sides[side].decoder = HPACKDecoder(
+                state.decoder = HPACKDecoder(
                     allocator: ByteBufferAllocator(), maxDynamicTableSize: tableSize,
                     maxHeaderListSize: Self.maxHeaderListSize)
             }
-            var buffer = sides[side].hpackInput
-            sides[side].hpackInput = ByteBuffer()  // keeps `buffer` the only owner while written
+            var buffer = state.hpackInput
+            state.hpackInput = ByteBuffer()  // keeps `buffer` the only owner while written
             buffer.clear()
             buffer.writeBytes(block.fragment)
-            defer { sides[side].hpackInput = buffer }
+            defer { state.hpackInput = buffer }
             do {
-                if let headers = try sides[side].decoder?.decodeHeaders(from: &buffer) {
+                if let headers = try state.decoder?.decodeHeaders(from: &buffer) {
                     fields.reserveCapacity(headers.count)
                     for header in headers { fields.append(HTTPField(name: header.name, value: header.value)) }
                 }
             } catch {
                 unreliable = true
-                sides[side].hpackBroken = true
+                state.hpackBroken = true
                 report(
                     .http2HPACKFailed,
                     "HPACK decoding failed (\(error)); this direction's later header blocks cannot be trusted and are not shown",
                     direction: direction, offset: block.offset, capture: capture, events: &events)
             }
-        } else if sides[side].hpackBroken {
+        } else if state.hpackBroken {
             report(
                 .http2HeaderBlockUnreliable, "header blocks after a lost HPACK state are not decoded",
                 direction: direction, offset: block.offset, capture: capture, events: &events)
