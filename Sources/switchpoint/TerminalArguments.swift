@@ -74,12 +74,6 @@ struct TerminalArguments: ParsableArguments {
         ascii || (stdoutIsTerminal && !ASCIITransliteration.localeIsUTF8(environment: environment))
     }
 
-    /// Exit status 1 under `--fail-on` when the worst finding reaches it.
-    func failsOn(_ worst: Severity?) -> Bool {
-        guard let failOn, let worst else { return false }
-        return worst >= failOn.severity
-    }
-
     static func printVersion() {
         let output = LineWriter.standardOutput(flushEachLine: false)
         for line in VersionReport.lines { output.write(line: line) }
