@@ -43,8 +43,9 @@ extension OutputBuffer {
         append(" UTC")
     }
 
-    /// `2026-11-21 23:40:01.123456` (UTC, as tcpdump -tttt prints local time).
-    func append(dateTime timestamp: Timestamp) {
+    /// `2026-11-21 23:40:01.123456` (UTC, as tcpdump -tttt prints local time); with
+    /// `separator: "T"` the date and time of ISO 8601 (the HAR's, which adds the `Z`).
+    func append(dateTime timestamp: Timestamp, separator: UInt8 = UInt8(ascii: " ")) {
         let micros = timestamp.nanoseconds / 1000
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -64,7 +65,7 @@ extension OutputBuffer {
         append(zeroPadded: month, width: 2)
         append(UInt8(ascii: "-"))
         append(zeroPadded: day, width: 2)
-        append(UInt8(ascii: " "))
+        append(separator)
         append(zeroPadded: Int(secondOfDay / 3600), width: 2)
         append(UInt8(ascii: ":"))
         append(zeroPadded: Int(secondOfDay / 60 % 60), width: 2)

@@ -399,33 +399,7 @@ package struct HARWriter {
 
     /// `2026-11-22T00:16:12.604131Z` (microseconds, UTC).
     static func appendISO8601(_ timestamp: Timestamp, into out: OutputBuffer) {
-        let nanoseconds = timestamp.nanoseconds
-        var seconds = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 {
-            fraction += 1_000_000_000
-            seconds -= 1
-        }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        let (year, month, day) = TimestampText.civil(fromDays: days)
-        out.append(zeroPadded: Int(year), width: 4)
-        out.append(UInt8(ascii: "-"))
-        out.append(zeroPadded: month, width: 2)
-        out.append(UInt8(ascii: "-"))
-        out.append(zeroPadded: day, width: 2)
-        out.append(UInt8(ascii: "T"))
-        out.append(zeroPadded: Int(secondOfDay / 3600), width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.append(zeroPadded: Int(secondOfDay / 60 % 60), width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.append(zeroPadded: Int(secondOfDay % 60), width: 2)
-        out.append(UInt8(ascii: "."))
-        out.append(zeroPadded: Int(fraction / 1000), width: 6)
+        out.append(dateTime: timestamp, separator: UInt8(ascii: "T"))
         out.append(UInt8(ascii: "Z"))
     }
 }
