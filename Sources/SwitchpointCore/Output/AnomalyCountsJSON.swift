@@ -6,13 +6,15 @@ extension JSONObjectWriter {
         let totals = summary.anomalyTotals
         guard !totals.isEmpty else { return }
         key("anomaly_counts")
-        out.append(UInt8(ascii: "{"))
-        for (index, entry) in totals.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.appendJSONString(entry.code.rawValue)
-            out.append(UInt8(ascii: ":"))
-            out.append(decimal: entry.count)
+        withOut { out in
+            out.append(UInt8(ascii: "{"))
+            for (index, entry) in totals.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.appendJSONString(entry.code.rawValue)
+                out.append(UInt8(ascii: ":"))
+                out.append(decimal: entry.count)
+            }
+            out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "}"))
     }
 }

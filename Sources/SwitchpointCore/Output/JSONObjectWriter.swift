@@ -1,116 +1,155 @@
 /// Writes one JSON object's fields into an output buffer, in the order written: keys are
 /// switchpoint's own names, string values are escaped for JSON on their bytes.
 struct JSONObjectWriter {
-    let out: OutputBuffer
+    /// Not retained: a writer lives only inside the call that formats one line, while its
+    /// caller holds the buffer. A strong reference cost a retain and release per line, and
+    /// an `unowned(unsafe)` one a pair per field; `withOut` borrows it instead.
+    private let target: Unmanaged<OutputBuffer>
     private var empty = true
 
     /// Opens the object (`{`); `close()` ends it.
-    init(into out: OutputBuffer) {
-        self.out = out
+    init(into out: borrowing OutputBuffer) {
+        target = Unmanaged.passUnretained(out)
         out.append(UInt8(ascii: "{"))
     }
 
+    /// The buffer, borrowed for `body`.
+    @inline(__always)
+    func withOut(_ body: (OutputBuffer) -> Void) {
+        target._withUnsafeGuaranteedRef(body)
+    }
+
     func close() {
-        out.append(UInt8(ascii: "}"))
+        withOut { $0.append(UInt8(ascii: "}")) }
     }
 
     @inline(__always)
     mutating func key(_ name: StaticString) {
-        out.appendJSONKey(name, first: empty)
+        let first = empty
+        withOut { $0.appendJSONKey(name, first: first) }
         empty = false
     }
 
     /// A key that comes from the wire (a header name).
     mutating func key(escaping name: String) {
-        if !empty { out.append(UInt8(ascii: ",")) }
+        let first = empty
         empty = false
-        out.appendJSONString(name)
-        out.append(UInt8(ascii: ":"))
+        withOut { out in
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.appendJSONString(name)
+            out.append(UInt8(ascii: ":"))
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: String) {
         key(name)
-        out.appendJSONString(value)
+        withOut { out in
+            out.appendJSONString(value)
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: String?) {
         key(name)
-        if let value { out.appendJSONString(value) } else { out.append("null") }
+        withOut { out in
+            if let value { out.appendJSONString(value) } else { out.append("null") }
+        }
     }
 
     mutating func add(_ name: StaticString, literal value: StaticString) {
         key(name)
-        out.append(UInt8(ascii: "\""))
-        out.append(value)
-        out.append(UInt8(ascii: "\""))
+        withOut { out in
+            out.append(UInt8(ascii: "\""))
+            out.append(value)
+            out.append(UInt8(ascii: "\""))
+        }
     }
 
     mutating func add(_ name: StaticString, bytes value: [UInt8]) {
         key(name)
-        out.appendJSONString(value)
+        withOut { out in
+            out.appendJSONString(value)
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: Int) {
         key(name)
-        out.append(decimal: value)
+        withOut { out in
+            out.append(decimal: value)
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: UInt64) {
         key(name)
-        out.append(decimal: value)
+        withOut { out in
+            out.append(decimal: value)
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: Bool) {
         key(name)
-        out.append(value ? "true" : "false")
+        withOut { out in
+            out.append(value ? "true" : "false")
+        }
     }
 
     mutating func add(_ name: StaticString, _ value: Double, decimals: Int) {
         key(name)
-        out.append(fixed: value, decimals: decimals)
+        withOut { out in
+            out.append(fixed: value, decimals: decimals)
+        }
     }
 
     mutating func add(_ name: StaticString, timestamp: Timestamp) {
         key(name)
-        out.append(epochSeconds: timestamp)
+        withOut { out in
+            out.append(epochSeconds: timestamp)
+        }
     }
 
     mutating func addNull(_ name: StaticString) {
         key(name)
-        out.append("null")
+        withOut { out in
+            out.append("null")
+        }
     }
 
     /// `[["name","value"],…]`
     mutating func add(_ name: StaticString, headers fields: [HTTPField]) {
         key(name)
-        out.append(UInt8(ascii: "["))
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        withOut { out in
             out.append(UInt8(ascii: "["))
-            out.appendJSONString(field.name)
-            out.append(UInt8(ascii: ","))
-            out.appendJSONString(field.value)
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                out.appendJSONString(field.name)
+                out.append(UInt8(ascii: ","))
+                out.appendJSONString(field.value)
+                out.append(UInt8(ascii: "]"))
+            }
             out.append(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "]"))
     }
 
     /// `["a","b"]`
     mutating func add(_ name: StaticString, strings: [String]) {
         key(name)
-        out.append(UInt8(ascii: "["))
-        for (index, item) in strings.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.appendJSONString(item)
+        withOut { out in
+            out.append(UInt8(ascii: "["))
+            for (index, item) in strings.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.appendJSONString(item)
+            }
+            out.append(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "]"))
     }
 
     /// `"0a 1b …"`
     mutating func add(_ name: StaticString, spacedHex bytes: UnsafeRawBufferPointer) {
         key(name)
-        out.append(UInt8(ascii: "\""))
-        out.append(spacedHex: bytes)
-        out.append(UInt8(ascii: "\""))
+        withOut { out in
+            out.append(UInt8(ascii: "\""))
+            out.append(spacedHex: bytes)
+            out.append(UInt8(ascii: "\""))
+        }
     }
 }

@@ -16,7 +16,11 @@ package final class JSONTimelinePrinter: TimelineEventSink {
     }
 
     /// Set for a worker of a sharded run: lines go there, in records for the merge.
-    private var shard: ShardOutput?
+    private var shard: ShardOutput? {
+        didSet { shardReference = shard.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `shard` for the per-event path, not retained per event (the property holds it).
+    private var shardReference: Unmanaged<ShardOutput>?
     /// `-q`: only the summary line (events are counted, not printed).
     package var summaryOnly = false
 
@@ -24,14 +28,19 @@ package final class JSONTimelinePrinter: TimelineEventSink {
         summary.count(event)
         if summaryOnly { return }
         if !selection.connections.isEmpty && !selection.admits(event) { return }
-        if let shard {
-            let start = shard.bytes.count
-            Self.write(event, includePayloads: includePayloads, into: shard.bytes)
-            shard.bytes.append(0x0a)
-            shard.directWritten(from: start)
+        if let shardReference {
+            shardReference._withUnsafeGuaranteedRef { shard in
+                let start = shard.bytes.count
+                Self.write(event, includePayloads: includePayloads, into: shard.bytes)
+                shard.bytes.append(0x0a)
+                shard.directWritten(from: start)
+            }
             return
         }
-        Self.write(event, includePayloads: includePayloads, into: writer.out)
+        // Borrowed: passing `writer.out` itself retained and released it per event.
+        Unmanaged.passUnretained(writer.out)._withUnsafeGuaranteedRef { out in
+            Self.write(event, includePayloads: includePayloads, into: out)
+        }
         writer.endLine()
     }
 

@@ -25,10 +25,12 @@ final class ShardOutput: RecyclableBatch {
     }
 
     static let initialBytes = 256 << 10
-    /// Above this, a round's buffer is let go when emptied (a burst of long lines).
+    /// Above this, a round's buffer shrinks back when emptied (a burst of long lines).
     static let keptBytes = 4 << 20
 
-    private(set) var bytes = OutputBuffer(capacity: ShardOutput.initialBytes)
+    /// A constant: the printers format into it per event, and reading a constant property
+    /// needs no retain.
+    let bytes = OutputBuffer(capacity: ShardOutput.initialBytes)
     private(set) var records: [Record] = []
     private(set) var problems: [CaptureError] = []
     /// The signal being analysed: set by the worker before each one.
@@ -83,13 +85,8 @@ final class ShardOutput: RecyclableBatch {
     }
 
     func clear() {
-        if bytes.count > Self.keptBytes {
-            let escaping = bytes.jsonEscaping
-            bytes = OutputBuffer(capacity: Self.initialBytes)
-            bytes.jsonEscaping = escaping
-        } else {
-            bytes.removeAll()
-        }
+        bytes.removeAll()
+        if bytes.capacity > Self.keptBytes { bytes.shrink(toAtMost: Self.initialBytes) }
         records.removeAll(keepingCapacity: records.capacity <= SignalBatch.batchEntries * 4)
         problems.removeAll()
         sequence = 0
