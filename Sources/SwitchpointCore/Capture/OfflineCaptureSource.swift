@@ -16,7 +16,12 @@ package final class OfflineCaptureSource: PacketSource {
     private var handle: PcapHandle?
     /// The current file's records read without libpcap when it is a plain pcap file (with
     /// the filter compiled for them); nil for pcapng, stdin, or once libpcap took over.
-    private var mapped: MappedPcapRecords?
+    private var mapped: MappedPcapRecords? {
+        didSet { mappedReference = mapped.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `mapped` for the per-packet path, borrowed: binding `mapped` and `handle` for every
+    /// packet cost two retains and two releases.
+    private var mappedReference: Unmanaged<MappedPcapRecords>?
     private var mappedFilter: CompiledFilter?
     /// Off: every record through libpcap (the tests compare the two readings).
     var readsMappedFiles = true
@@ -56,9 +61,9 @@ package final class OfflineCaptureSource: PacketSource {
                     return .problem(problem)
                 }
             }
-            guard let current = handle else { continue }
-            if let mapped {
-                switch mapped.next() {
+            guard handle != nil else { continue }
+            if let mappedReference {
+                switch mappedReference._withUnsafeGuaranteedRef({ $0.next() }) {
                 case .packet(let seconds, let nanoseconds, let captured, let original, let data):
                     if let mappedFilter,
                         !mappedFilter.accepts(
@@ -78,11 +83,14 @@ package final class OfflineCaptureSource: PacketSource {
                             timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
                     writer?.write(packet)
                     if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
-                        progress.report(bytesRead: finishedFileBytes + UInt64(mapped.offset), packets: packetNumber)
+                        let offset = mappedReference._withUnsafeGuaranteedRef { $0.offset }
+                        progress.report(bytesRead: finishedFileBytes + UInt64(offset), packets: packetNumber)
                     }
                     return .packet(packet)
                 case .end:
-                    if progress != nil { finishedFileBytes += UInt64(mapped.offset) }
+                    if progress != nil {
+                        finishedFileBytes += UInt64(mappedReference._withUnsafeGuaranteedRef { $0.offset })
+                    }
                     self.mapped = nil
                     mappedFilter = nil
                     handle = nil
@@ -92,9 +100,10 @@ package final class OfflineCaptureSource: PacketSource {
                     // libpcap reads on from this record and says what is wrong with it.
                     self.mapped = nil
                     mappedFilter = nil
-                    if let file = pcap_file(current.pointer) { fseek(file, offset, SEEK_SET) }
+                    if let handle, let file = pcap_file(handle.pointer) { fseek(file, offset, SEEK_SET) }
                 }
             }
+            guard let current = handle else { continue }
             var header: UnsafeMutablePointer<pcap_pkthdr>?
             var data: UnsafePointer<UInt8>?
             let status = pcap_next_ex(current.pointer, &header, &data)

@@ -25,8 +25,9 @@ package struct TCPReassembler {
     private var lastSweep: Timestamp?
     /// The connection of the previous packet: bulk transfers send runs of packets on one
     /// connection, and comparing a key is cheaper than hashing it. Cleared whenever the
-    /// table changes.
-    private var recent: (key: FlowKey, connection: TCPConnection)?
+    /// table changes. Not retained (the table holds the connection, and `forget` clears
+    /// this): storing a strong reference per packet cost a retain and a release each.
+    private var recent: (key: FlowKey, connection: Unmanaged<TCPConnection>)?
     /// Capture time between idle sweeps.
     package static let sweepIntervalNanoseconds: Int64 = 1_000_000_000
 
@@ -53,7 +54,7 @@ package struct TCPReassembler {
         let key = FlowKey(segment.source, segment.destination)
         let connection: TCPConnection
         if let recent, recent.key == key, !segment.flags.contains(.syn) {
-            connection = recent.connection
+            connection = recent.connection.takeUnretainedValue()
         } else if let existing = table[key] {
             if startsNewConnection(segment, replacing: existing) {
                 if existing.isOpen {
@@ -71,7 +72,7 @@ package struct TCPReassembler {
         } else {
             connection = open(segment, key: key, capture: capture, sink: &sink)
         }
-        recent = (key, connection)
+        recent = (key, Unmanaged.passUnretained(connection))
         let before = connection.bufferedBytes
         connection.process(segment, capture: capture, sink: &sink)
         enforceConnectionLimits(connection, capture: capture, sink: &sink)
@@ -237,6 +238,9 @@ package struct TCPReassembler {
     /// Drops a closed connection's lingering entry.
     private mutating func forget(_ connection: TCPConnection) {
         unlist(connection)
+        if let recent, recent.connection.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
+            self.recent = nil
+        }
         if table[connection.key] === connection { table[connection.key] = nil }
     }
 
