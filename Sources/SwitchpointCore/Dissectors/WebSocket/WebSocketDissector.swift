@@ -111,7 +111,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 // The frame's event goes out when it ends (however the bytes were split), at
                 // the packet that completed it; a header that stops the parser has no end.
                 side.frameEventPending = events.wantsFrames && !header.lengthTopBitSet
-                beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
+                beginFrame(header, side: side, direction: direction, offset: at, capture: capture, events: &events)
             case .payload(let range, let frameOffset):
                 guard let header = side.frame else { continue }
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
@@ -119,13 +119,15 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
                     let plain = scratch
                     plain.withUnsafeBytes {
-                        payload(UnsafeRawBufferPointer($0), direction: direction, capture: capture, events: &events)
+                        payload(
+                            UnsafeRawBufferPointer($0), side: side, direction: direction, capture: capture,
+                            events: &events)
                     }
                 } else {
-                    payload(piece, direction: direction, capture: capture, events: &events)
+                    payload(piece, side: side, direction: direction, capture: capture, events: &events)
                 }
             case .frameEnd(let at):
-                endFrame(direction: direction, offset: at, capture: capture, events: &events)
+                endFrame(side: side, direction: direction, offset: at, capture: capture, events: &events)
             }
         }
     }
@@ -175,10 +177,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func beginFrame(
-        _ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        _ header: WebSocketFrameHeader, side: Side, direction: Direction, offset: UInt64, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
-        let side = sides[direction]
         if events.wantsFrames && !side.frameEventPending {
             events.add(
                 .wsFrame(header), capture: capture, direction: direction, offset: offset,
@@ -250,7 +251,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     "a new data frame while a fragmented message (opcode \(unfinished.opcode), \(unfinished.frames) frames) is unfinished (§5.4)",
                     direction: direction, offset: offset, capture: capture, events: &events, once: false)
                 side.message?.complete = false
-                finishMessage(direction: direction, capture: capture, events: &events)
+                finishMessage(side: side, direction: direction, capture: capture, events: &events)
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
             side.message = Message(
@@ -280,9 +281,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func payload(
-        _ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+        _ bytes: UnsafeRawBufferPointer, side: Side, direction: Direction, capture: CaptureInfo,
+        events: inout EventBuffer
     ) {
-        let side = sides[direction]
         guard let header = side.frame else { return }
         if header.isControl {
             let room = options.maxControlPayload - side.control.count
@@ -297,15 +298,14 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         side.message?.wireLength += UInt64(bytes.count)
         let compressed = compression?.kind == .deflateFrame ? side.frameCompressed : (side.message?.compressed ?? false)
         if compressed {
-            inflate(bytes, direction: direction, capture: capture, events: &events)
+            inflate(bytes, side: side, direction: direction, capture: capture, events: &events)
         } else {
-            absorb(bytes, direction: direction)
+            absorb(bytes, side: side, direction: direction)
         }
     }
 
     /// Plain message bytes: counted, validated, and kept as far as the options say.
-    private mutating func absorb(_ bytes: UnsafeRawBufferPointer, direction: Direction) {
-        let side = sides[direction]
+    private mutating func absorb(_ bytes: UnsafeRawBufferPointer, side: Side, direction: Direction) {
         // Changed in place, field by field: a copy of the message would share its kept
         // buffer (every append would copy it), and moving it out and back costs a generic
         // destroy of the optional each time.
@@ -322,9 +322,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func inflate(
-        _ bytes: UnsafeRawBufferPointer, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+        _ bytes: UnsafeRawBufferPointer, side: Side, direction: Direction, capture: CaptureInfo,
+        events: inout EventBuffer
     ) {
-        let side = sides[direction]
         // Only fields are read here: a copy of the message would share its kept buffer
         // and make every append below copy it whole (quadratic in the message size).
         guard side.message?.inflating == true, let messageOffset = side.message?.offset,
@@ -339,7 +339,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     overLimit = true
                     return false
                 }
-                absorb(piece, direction: direction)
+                absorb(piece, side: side, direction: direction)
                 return true
             }
         } catch {
@@ -378,9 +378,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func endFrame(
-        direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
+        side: Side, direction: Direction, offset: UInt64, capture: CaptureInfo, events: inout EventBuffer
     ) {
-        let side = sides[direction]
         guard let header = side.frame else { return }
         side.frame = nil
         if side.frameEventPending {
@@ -390,30 +389,32 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 offset: offset - header.payloadLength - UInt64(header.headerLength), firstPacket: side.frameFirstPacket)
         }
         if header.isControl {
-            control(header, direction: direction, offset: offset, capture: capture, events: &events)
+            control(header, side: side, direction: direction, offset: offset, capture: capture, events: &events)
             return
         }
         guard side.frameInMessage, side.message != nil else { return }
         side.message?.frames += 1
         if compression?.kind == .deflateFrame && side.frameCompressed {
-            inflateTail(direction: direction, capture: capture, events: &events)
+            inflateTail(side: side, direction: direction, capture: capture, events: &events)
         }
         if header.fin {
-            finishMessage(direction: direction, capture: capture, events: &events)
+            finishMessage(side: side, direction: direction, capture: capture, events: &events)
         }
     }
 
     /// RFC 7692 §7.2.2: the sender removed 00 00 ff ff from the end; put it back.
-    private mutating func inflateTail(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func inflateTail(side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
+    {
         // RFC 7692 §7.2.2: the empty stored block the sender removed (a tuple: no allocation).
         let tail: (UInt8, UInt8, UInt8, UInt8) = (0x00, 0x00, 0xff, 0xff)
-        withUnsafeBytes(of: tail) { inflate($0, direction: direction, capture: capture, events: &events) }
+        withUnsafeBytes(of: tail) { inflate($0, side: side, direction: direction, capture: capture, events: &events) }
     }
 
-    private mutating func finishMessage(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = sides[direction]
+    private mutating func finishMessage(
+        side: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         if compression?.kind == .perMessageDeflate, side.message?.compressed == true {
-            inflateTail(direction: direction, capture: capture, events: &events)
+            inflateTail(side: side, direction: direction, capture: capture, events: &events)
         }
         guard let message = side.message.take() else { return }
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
@@ -445,10 +446,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     private mutating func control(
-        _ header: WebSocketFrameHeader, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        _ header: WebSocketFrameHeader, side: Side, direction: Direction, offset: UInt64, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
-        let side = sides[direction]
         let payload = side.control
         side.control = events.takePayloadBuffer()  // the old one travels with the event
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
@@ -544,7 +544,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 direction: direction, offset: offset, capture: capture, events: &events, once: false)
             if side.message != nil {
                 markDamaged(side)
-                finishMessage(direction: direction, capture: capture, events: &events)
+                finishMessage(side: side, direction: direction, capture: capture, events: &events)
             }
             flushPendingFrameEvent(side, direction: direction, capture: capture, events: &events)
             side.frame = nil
@@ -606,7 +606,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                         "the connection ended inside a message (\(unfinished.frames) frames so far, no final frame)",
                         direction: direction, offset: unfinished.offset, capture: capture, events: &events, once: false)
                 }
-                finishMessage(direction: direction, capture: capture, events: &events)
+                finishMessage(side: side, direction: direction, capture: capture, events: &events)
             }
             let unanswered = side.pings.count
             if unanswered > 0 && !captureEnded {
