@@ -14,7 +14,10 @@
 final class TextBlockAssembler {
     /// One connection's unprinted block. A struct in the table (no object per block).
     private struct Held {
-        let buffer: OutputBuffer
+        /// Retained by hand (when the block starts; released when it is printed, or at
+        /// `deinit`): with a strong reference every lookup of the table retained and
+        /// released the buffer.
+        let buffer: Unmanaged<OutputBuffer>
         /// The connection closed: the block waits only for its turn.
         var closed = false
     }
@@ -60,6 +63,10 @@ final class TextBlockAssembler {
         judges = selection.judgesBlocks
     }
 
+    deinit {
+        for held in blocks.values { held.buffer.release() }
+    }
+
     /// A connection opened: its block prints after those opened before it.
     func opened(_ connection: ConnectionID) {
         enqueue(connection)
@@ -77,25 +84,28 @@ final class TextBlockAssembler {
             recentBlock._withUnsafeGuaranteedRef { $0.append(lines) }
             heldBytes += lines.count
         } else if !lines.isEmpty {
-            let block: OutputBuffer
+            let block: Unmanaged<OutputBuffer>
             if let found = blocks[connection] {
                 block = found.buffer
                 remember(connection, block)
             } else {
                 block = startBlock(connection, expected: Self.headerLineRoom + lines.count)
-                if let header {
-                    block.append(header)
-                } else {
-                    if colour { block.append("\u{1b}[1m") }
-                    block.append("conn ")
-                    block.append(decimal: connection)
-                    block.append(" (continued)")
-                    if colour { block.append("\u{1b}[0m") }
+                let started = block._withUnsafeGuaranteedRef { block in
+                    if let header {
+                        block.append(header)
+                    } else {
+                        if colour { block.append("\u{1b}[1m") }
+                        block.append("conn ")
+                        block.append(decimal: connection)
+                        block.append(" (continued)")
+                        if colour { block.append("\u{1b}[0m") }
+                    }
+                    block.append(0x0a)
+                    return block.count
                 }
-                block.append(0x0a)
-                heldBytes += block.count
+                heldBytes += started
             }
-            block.append(lines)
+            block._withUnsafeGuaranteedRef { $0.append(lines) }
             heldBytes += lines.count
         }
         if judges && !shown.isEmpty { traits[connection, default: []].formUnion(shown) }
@@ -136,9 +146,9 @@ final class TextBlockAssembler {
         closedEmpty.removeAll()
     }
 
-    private func remember(_ connection: ConnectionID, _ block: OutputBuffer) {
+    private func remember(_ connection: ConnectionID, _ block: Unmanaged<OutputBuffer>) {
         recentConnection = connection
-        recentBlock = Unmanaged.passUnretained(block)
+        recentBlock = block
     }
 
     private func enqueue(_ connection: ConnectionID) {
@@ -146,8 +156,8 @@ final class TextBlockAssembler {
         order.append(connection)
     }
 
-    private func startBlock(_ connection: ConnectionID, expected: Int) -> OutputBuffer {
-        let held = Held(buffer: spareBlocks.popLast() ?? OutputBuffer(capacity: expected))
+    private func startBlock(_ connection: ConnectionID, expected: Int) -> Unmanaged<OutputBuffer> {
+        let held = Held(buffer: Unmanaged.passRetained(spareBlocks.popLast() ?? OutputBuffer(capacity: expected)))
         blocks[connection] = held
         remember(connection, held.buffer)
         enqueue(connection)
@@ -202,7 +212,7 @@ final class TextBlockAssembler {
             recentConnection = nil
             recentBlock = nil
         }
-        let block = held.buffer
+        let block = held.buffer.takeRetainedValue()
         heldBytes -= block.count
         if !judges || selection.admits(shown) {
             block.append(0x0a)  // a blank line after each block

@@ -100,6 +100,20 @@ package final class TextTimelinePrinter: TimelineEventSink {
         case shard(ShardOutput)
     }
 
+    /// `Destination`'s object unretained, for the per-event path (`destination` holds it):
+    /// binding the enum's case per event cost a retain and a release.
+    private enum HeldTarget {
+        case assembler(Unmanaged<TextBlockAssembler>)
+        case shard(Unmanaged<ShardOutput>)
+
+        init(_ destination: Destination) {
+            switch destination {
+            case .assembler(let assembler): self = .assembler(Unmanaged.passUnretained(assembler))
+            case .shard(let shard): self = .shard(Unmanaged.passUnretained(shard))
+            }
+        }
+    }
+
     private let writer: LineWriter
     private let options: Options
     /// `options.selection` filters events / judges blocks (read per event: plain flags,
@@ -108,11 +122,15 @@ package final class TextTimelinePrinter: TimelineEventSink {
     private let judgesBlocks: Bool
     /// Hexdump lines are asked for (`-x`, `--follow`): checked before a payload is looked at.
     private let hexdumps: Bool
-    private var destination: Destination
+    private var destination: Destination {
+        didSet { heldTarget = HeldTarget(destination) }
+    }
+    private var heldTarget: HeldTarget
     package private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
-    /// The previous event's connection: events come in runs per connection.
-    private var recent: (id: ConnectionID, state: ConnectionState)?
+    /// The previous event's connection: events come in runs per connection. Unretained
+    /// (`states` holds it; it is cleared whenever its entry goes).
+    private var recent: (id: ConnectionID, state: Unmanaged<ConnectionState>)?
     /// Connections whose block was printed at their close: anything later (a late
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
@@ -145,6 +163,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
         judgesBlocks = options.selection.judgesBlocks
         hexdumps = options.hexdump != .none
         self.destination = destination
+        heldTarget = HeldTarget(destination)
     }
 
     /// Frames and header blocks are shown only with `-v`.
@@ -165,7 +184,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 let state = ConnectionState(opening: opening)
                 states[event.connection] = state
-                recent = (event.connection, state)
+                recent = (event.connection, Unmanaged.passUnretained(state))
                 switch destination {
                 case .assembler(let assembler): assembler.opened(event.connection)
                 case .shard(let shard): shard.opened(event.connection)
@@ -197,11 +216,15 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
         let closes = event.tag == .connectionClosed
         let shown = judgesBlocks ? ConnectionTraits(shownBy: event) : []
-        switch destination {
+        switch heldTarget {
         case .assembler(let assembler):
-            assembler.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
+            assembler._withUnsafeGuaranteedRef {
+                $0.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
+            }
         case .shard(let shard):
-            shard.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
+            shard._withUnsafeGuaranteedRef {
+                $0.held(event.connection, header: headerBytes, lines: lines.bytes, closes: closes, shown: shown)
+            }
         }
         if closes {
             states[event.connection] = nil
@@ -291,16 +314,16 @@ package final class TextTimelinePrinter: TimelineEventSink {
     /// The open connection's state, or nil when its lines go out at once tagged (it was
     /// printed at its close already).
     private func state(_ connection: ConnectionID, at timestamp: Timestamp) -> ConnectionState? {
-        if let recent, recent.id == connection { return recent.state }
+        if let recent, recent.id == connection { return recent.state.takeUnretainedValue() }
         if let found = states[connection] {
-            recent = (connection, found)
+            recent = (connection, Unmanaged.passUnretained(found))
             return found
         }
         if printed.contains(connection) { return nil }
         // Events of a connection whose opening was not seen: a block of its own.
         let state = ConnectionState(connection: connection, start: timestamp)
         states[connection] = state
-        recent = (connection, state)
+        recent = (connection, Unmanaged.passUnretained(state))
         return state
     }
 
