@@ -33,8 +33,7 @@ extension OutputBuffer {
     }
 
     package func appendJSONString(_ text: String) {
-        var text = text
-        text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { appendJSONString($0) }
     }
 
     package func appendJSONString(_ bytes: [UInt8]) {

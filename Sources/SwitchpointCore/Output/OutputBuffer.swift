@@ -112,8 +112,7 @@ package final class OutputBuffer {
 
     /// Text switchpoint wrote itself (names, codes, numbers already formatted): no escaping.
     package func append(trusted text: String) {
-        var text = text
-        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { append($0) }
     }
 
     package func append(repeating byte: UInt8, count repeats: Int) {

@@ -76,13 +76,11 @@ extension OutputBuffer {
     }
 
     package func appendTerminalEscaped(_ text: String) {
-        var text = text
-        text.withUTF8 { appendTerminalEscaped(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { appendTerminalEscaped($0) }
     }
 
     package func appendTerminalEscaped(_ text: Substring) {
-        var text = text
-        text.withUTF8 { appendTerminalEscaped(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { appendTerminalEscaped($0) }
     }
 
     package func appendTerminalEscaped(_ bytes: [UInt8]) {

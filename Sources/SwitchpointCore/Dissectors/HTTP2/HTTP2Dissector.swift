@@ -647,34 +647,44 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             if streams[id] == nil { openStream(id, fields: fields, capture: capture, events: &events) }
             return
         }
-        guard var stream = streams[id], stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else {
-            return
+        let webSocketOptions = webSocketOptions
+        updateStream(id) { stream in
+            guard stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else { return }
+            if stream.summary.timeToFirstByteMilliseconds == nil {
+                stream.summary.timeToFirstByteMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
+            }
+            stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
+            // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
+            if stream.summary.method == "CONNECT", stream.summary.connectProtocol?.lowercasedASCII == "websocket",
+                let status = stream.summary.status, (200...299).contains(status)
+            {
+                let response = HTTPResponseHead(
+                    version: "HTTP/2", status: status, reason: "",
+                    headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
+                stream.webSocket = WebSocketDissector(
+                    context: UpgradeContext(
+                        protocolName: "websocket", request: nil, response: response,
+                        clientToServerOffset: 0, serverToClientOffset: 0),
+                    options: webSocketOptions)
+            }
         }
-        if stream.summary.timeToFirstByteMilliseconds == nil {
-            stream.summary.timeToFirstByteMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
-        }
-        stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
-        // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
-        if stream.summary.method == "CONNECT", stream.summary.connectProtocol?.lowercasedASCII == "websocket",
-            let status = stream.summary.status, (200...299).contains(status)
-        {
-            let response = HTTPResponseHead(
-                version: "HTTP/2", status: status, reason: "",
-                headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
-            stream.webSocket = WebSocketDissector(
-                context: UpgradeContext(
-                    protocolName: "websocket", request: nil, response: response,
-                    clientToServerOffset: 0, serverToClientOffset: 0),
-                options: webSocketOptions)
-        }
-        streams[id] = stream
+    }
+
+    /// Changes stream `id` in place, if the table has it: a copy out of the table and back
+    /// retained and released every string of its summary.
+    @discardableResult
+    private mutating func updateStream<Result>(_ id: UInt32, _ body: (inout Stream) -> Result) -> Result? {
+        guard let index = streams.index(forKey: id) else { return nil }
+        return body(&streams.values[index])
     }
 
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
     {
-        guard streams[id] != nil else { return }
-        streams[id]?.ended[direction] = true
-        if let ended = streams[id]?.ended, ended.clientToServer && ended.serverToClient {
+        let ended = updateStream(id) { stream in
+            stream.ended[direction] = true
+            return stream.ended.clientToServer && stream.ended.serverToClient
+        }
+        if ended == true {
             finishStream(id, capture: capture, unfinished: false, events: &events)
         }
     }

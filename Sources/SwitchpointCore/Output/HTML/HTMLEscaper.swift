@@ -64,8 +64,7 @@ package enum HTMLEscaper {
     }
 
     package static func append(_ text: String, to out: OutputBuffer) {
-        var text = text
-        text.withUTF8 { append(UnsafeRawBufferPointer($0), to: out) }
+        text.withUTF8Bytes { append($0, to: out) }
     }
 
     package static func append(_ bytes: [UInt8], to out: OutputBuffer) {
