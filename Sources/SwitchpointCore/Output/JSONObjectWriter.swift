@@ -118,13 +118,17 @@ struct JSONObjectWriter {
         key(name)
         withOut { out in
             out.append(UInt8(ascii: "["))
-            for (index, field) in fields.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "["))
-                out.appendJSONString(field.name)
-                out.append(UInt8(ascii: ","))
-                out.appendJSONString(field.value)
-                out.append(UInt8(ascii: "]"))
+            // Through the buffer: each field is read in place, where binding it copied (and
+            // retained) both its strings.
+            fields.withUnsafeBufferPointer { fields in
+                for index in fields.indices {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(UInt8(ascii: "["))
+                    out.appendJSONString(fields[index].name)
+                    out.append(UInt8(ascii: ","))
+                    out.appendJSONString(fields[index].value)
+                    out.append(UInt8(ascii: "]"))
+                }
             }
             out.append(UInt8(ascii: "]"))
         }

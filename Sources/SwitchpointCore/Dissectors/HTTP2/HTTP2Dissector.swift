@@ -175,22 +175,24 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 // The frame's event goes out when it is complete (however the bytes were
                 // split), at the packet that completed it.
                 state.frameEventPending = events.wantsFrames
-                beginFrame(header, direction: direction, offset: at, capture: capture, events: &events)
+                beginFrame(header, state: state, direction: direction, offset: at, capture: capture, events: &events)
             case .dataPiece(let range, let payloadOffset):
                 data(
                     UnsafeRawBufferPointer(rebasing: bytes[range]), payloadOffset: payloadOffset,
-                    streamOffset: offset + UInt64(range.lowerBound), direction: direction, capture: capture,
+                    streamOffset: offset + UInt64(range.lowerBound), state: state, direction: direction,
+                    capture: capture,
                     events: &events)
             case .payload(let payload):
                 if state.frameEventPending {
-                    pendingFrameEvent(direction: direction, payload: payload, capture: capture, events: &events)
+                    pendingFrameEvent(
+                        state: state, direction: direction, payload: payload, capture: capture, events: &events)
                 }
-                frame(payload, direction: direction, capture: capture, events: &events)
+                frame(payload, state: state, direction: direction, capture: capture, events: &events)
             case .frameEnd:
                 if state.frameEventPending {
-                    pendingFrameEvent(direction: direction, capture: capture, events: &events)
+                    pendingFrameEvent(state: state, direction: direction, capture: capture, events: &events)
                 }
-                endFrame(direction: direction, capture: capture, events: &events)
+                endFrame(state: state, direction: direction, capture: capture, events: &events)
             }
         }
     }
@@ -234,12 +236,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     private mutating func beginFrame(
-        _ header: HTTP2FrameParser.Header, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        _ header: HTTP2FrameParser.Header, state: Side, direction: Direction, offset: UInt64, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
         let side = direction
-        // One reference for the function: each `sides[side]` access retains and releases it.
-        let state = sides[side]
         state.frame = header
         state.frameOffset = offset
         state.padLength = 0
@@ -284,17 +284,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// says: settings, headers), with what its payload says for `-v`: padding, the window
     /// increment, the ping data.
     private mutating func pendingFrameEvent(
-        direction: Direction, payload: [UInt8]? = nil, capture: CaptureInfo,
+        state: Side, direction: Direction, payload: [UInt8]? = nil, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
-        let side = direction
-        sides[side].frameEventPending = false
-        guard let header = sides[side].frame else { return }
+        state.frameEventPending = false
+        guard let header = state.frame else { return }
         var info = HTTP2FrameInfo(
             type: header.type.rawValue, flags: header.flags.rawValue, stream: header.stream, length: header.length)
         switch header.type {
         case .data:
-            if header.flags.contains(.padded), header.length > 0 { info.padLength = sides[side].padLength }
+            if header.flags.contains(.padded), header.length > 0 { info.padLength = state.padLength }
         case .headers, .pushPromise:
             if header.flags.contains(.padded) { info.padLength = payload?.first.map(Int.init) }
         case .ping:
@@ -309,25 +308,24 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             break
         }
         events.add(
-            .h2Frame(info), capture: capture, direction: direction, offset: sides[side].frameOffset,
-            firstPacket: sides[side].frameFirstPacket)
+            .h2Frame(info), capture: capture, direction: direction, offset: state.frameOffset,
+            firstPacket: state.frameFirstPacket)
     }
 
     /// DATA payload pieces: padding stripped, counted per stream, WebSocket streams dissected.
     private mutating func data(
-        _ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, direction: Direction,
+        _ piece: UnsafeRawBufferPointer, payloadOffset: Int, streamOffset: UInt64, state: Side, direction: Direction,
         capture: CaptureInfo, events: inout EventBuffer
     ) {
-        let side = direction
-        guard let header = sides[side].frame else { return }
+        guard let header = state.frame else { return }
         var start = 0
         if header.flags.contains(.padded) {
             if payloadOffset == 0, let first = piece.first {
-                sides[side].padLength = Int(first)
+                state.padLength = Int(first)
             }
             if payloadOffset == 0 { start = 1 }
         }
-        let dataEnd = header.length - sides[side].padLength
+        let dataEnd = header.length - state.padLength
         let end = min(piece.count, dataEnd - payloadOffset)
         guard end > start else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: piece[start..<end])
@@ -378,10 +376,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         kept.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)))
     }
 
-    private mutating func endFrame(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
-        let side = direction
-        guard let header = sides[side].frame else { return }
-        sides[side].frame = nil
+    private mutating func endFrame(state: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+        guard let header = state.frame else { return }
+        state.frame = nil
         if header.type == .data && header.flags.contains(.endStream) {
             endStream(header.stream, direction: direction, capture: capture, events: &events)
         }
@@ -389,11 +386,11 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     /// A whole non-DATA frame.
     private mutating func frame(
-        _ payload: [UInt8]?, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+        _ payload: [UInt8]?, state: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
     ) {
         let side = direction
-        guard let header = sides[side].frame, let payload else { return }
-        let offset = sides[side].frameOffset
+        guard let header = state.frame, let payload else { return }
+        let offset = state.frameOffset
         func bad(_ why: String) {
             report(
                 .http2BadFrame, "\(header.type.name) on stream \(header.stream): \(why)", direction: direction,
@@ -420,39 +417,39 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 index += 4
             }
             guard index <= end else { return bad("too short for its flags") }
-            sides[side].block = HeaderBlock(
+            state.block = HeaderBlock(
                 stream: header.stream, fragment: Array(payload[index..<end]), frames: 1,
                 endStream: header.type == .headers && header.flags.contains(.endStream), promisedStream: promised,
                 offset: offset,
-                firstPacket: sides[side].frameFirstPacket)
+                firstPacket: state.frameFirstPacket)
             if header.flags.contains(.endHeaders) {
-                completeHeaderBlock(direction: direction, capture: capture, events: &events)
+                completeHeaderBlock(state: state, direction: direction, capture: capture, events: &events)
             }
         case .continuation:
-            guard sides[side].block?.stream == header.stream else { return }
-            sides[side].block?.frames += 1
-            if (sides[side].block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes
-                || (sides[side].block?.frames ?? 0) > Self.maxContinuationFrames
+            guard state.block?.stream == header.stream else { return }
+            state.block?.frames += 1
+            if (state.block?.fragment.count ?? 0) + payload.count > Self.maxHeaderBlockBytes
+                || (state.block?.frames ?? 0) > Self.maxContinuationFrames
             {
-                if sides[side].block?.tooLarge == false {
+                if state.block?.tooLarge == false {
                     report(
                         .http2HeaderBlockTooLarge,
                         "a header block beyond \(Self.maxHeaderBlockBytes) bytes or \(Self.maxContinuationFrames) CONTINUATION frames; not decoded",
                         direction: direction, offset: offset, capture: capture, events: &events, once: false)
                 }
-                sides[side].block?.tooLarge = true
+                state.block?.tooLarge = true
             } else {
-                sides[side].block?.fragment.append(contentsOf: payload)
+                state.block?.fragment.append(contentsOf: payload)
             }
             if header.flags.contains(.endHeaders) {
-                completeHeaderBlock(direction: direction, capture: capture, events: &events)
+                completeHeaderBlock(state: state, direction: direction, capture: capture, events: &events)
             }
         case .rstStream:
             guard payload.count == 4 else { return bad("length \(payload.count), must be 4") }
             let code = Self.u32(payload, 0)
             events.add(
                 .h2Reset(stream: header.stream, error: code), capture: capture, direction: direction, offset: offset,
-                firstPacket: sides[side].frameFirstPacket)
+                firstPacket: state.frameFirstPacket)
             if var stream = streams[header.stream] {
                 stream.summary.reset = code
                 streams[header.stream] = stream
@@ -464,10 +461,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 return bad("length \(payload.count) is not a multiple of 6 (or an ACK with a body)")
             }
             let values = Self.settings(payload)
-            for (identifier, value) in values { sides[side].settings[HTTP2SettingID(rawValue: identifier)] = value }
+            for (identifier, value) in values { state.settings[HTTP2SettingID(rawValue: identifier)] = value }
             events.add(
                 .h2Settings(HTTP2Settings(source: "frame", ack: ack, values: values)), capture: capture,
-                direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+                direction: direction, offset: offset, firstPacket: state.frameFirstPacket)
         case .ping:
             guard payload.count == 8 else { return bad("length \(payload.count), must be 8") }
             if header.flags.contains(.ack) {
@@ -478,20 +475,20 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 }
                 events.add(
                     .h2Ping(ack: true, roundTripMilliseconds: roundTrip), capture: capture, direction: direction,
-                    offset: offset, firstPacket: sides[side].frameFirstPacket)
+                    offset: offset, firstPacket: state.frameFirstPacket)
             } else {
-                if sides[side].pings.count >= 64 { sides[side].pings.removeFirst() }
-                sides[side].pings.append((payload, capture.timestamp))
+                if state.pings.count >= 64 { state.pings.removeFirst() }
+                state.pings.append((payload, capture.timestamp))
                 events.add(
                     .h2Ping(ack: false, roundTripMilliseconds: nil), capture: capture, direction: direction,
-                    offset: offset, firstPacket: sides[side].frameFirstPacket)
+                    offset: offset, firstPacket: state.frameFirstPacket)
             }
         case .goAway:
             guard payload.count >= 8 else { return bad("length \(payload.count), must be at least 8") }
             let debug = String(decoding: payload[8...].prefix(256), as: UTF8.self)
             events.add(
                 .h2GoAway(lastStream: Self.u32(payload, 0) & 0x7fff_ffff, error: Self.u32(payload, 4), debug: debug),
-                capture: capture, direction: direction, offset: offset, firstPacket: sides[side].frameFirstPacket)
+                capture: capture, direction: direction, offset: offset, firstPacket: state.frameFirstPacket)
         default:  // PRIORITY, WINDOW_UPDATE, unknown types: the frame event says it all
             break
         }
@@ -504,10 +501,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     // MARK: Header blocks
 
-    private mutating func completeHeaderBlock(direction: Direction, capture: CaptureInfo, events: inout EventBuffer) {
+    private mutating func completeHeaderBlock(
+        state: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
-        // One reference for the function: each `sides[side]` access retains and releases it.
-        let state = sides[side]
         guard let block = state.block else { return }
         state.block = nil
         var fields: [HTTPField] = []
@@ -736,7 +733,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             "\(length) bytes missing outside a DATA payload: frame boundaries and HPACK state are lost; frames are decoded again from the next run of consistent frame headers",
             direction: direction, offset: offset, capture: capture, events: &events, once: false)
         // A frame cut by the gap still gets its event (at the packet where it was given up).
-        if sides[side].frameEventPending { pendingFrameEvent(direction: direction, capture: capture, events: &events) }
+        if sides[side].frameEventPending {
+            pendingFrameEvent(state: sides[side], direction: direction, capture: capture, events: &events)
+        }
         sides[side].frame = nil
         sides[side].block = nil
         sides[side].resync = FrameResync(from: offset + length)
