@@ -48,8 +48,10 @@ package struct EventBuffer {
         if let firstPacket, firstPacket < capture.packetNumber { event.firstPacket = firstPacket }
         event.stream = stream
         event.decrypted = decrypted
-        if let sink {
-            sink.receive(event)
+        // Called through the optional in place: binding the sink retained and released it
+        // per event.
+        if sink != nil {
+            sink?.receive(event)
             // A printer is done with the event: its buffers serve the next ones. (A sink
             // that keeps events shares them; the next write then copies, as arrays do.)
             payloadPool.reclaim(from: event)
