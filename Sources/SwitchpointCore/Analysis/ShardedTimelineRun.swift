@@ -31,8 +31,9 @@ extension TextTimelinePrinter: ShardablePrinter {}
 package enum ShardedTimelineRun {
     /// Workers of a default run: the reading thread is light, so one per core.
     package static let defaultWorkers = 2
-    /// Batches in flight per worker, each way.
-    static let queueDepth = 4
+    /// Batches in flight per worker, each way: 8 rather than 4 absorbs the workers' uneven
+    /// rounds (ws `--json` 6 % faster in wall time, peak RSS 62 to 78 MB; 16 reached 110 MB).
+    static let queueDepth = 8
 
     /// Reads `source` on a thread of its own, dissects on `workers` threads, and prints
     /// through `printer` on the calling thread. Returns the runner with its statistics.
