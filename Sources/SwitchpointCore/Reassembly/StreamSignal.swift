@@ -1,14 +1,18 @@
 /// What reassembly tells its consumer, in capture order. This is the contract every
 /// dissector builds on: bytes arrive once, in stream order, each chunk with its absolute
 /// offset and the packet that carried it; a hole becomes an explicit `gap`, never silence.
+///
+/// The rare large payloads (an opening, a 280-byte close summary) are boxed: a signal is
+/// copied several times on its way to the dissectors, and inline they made every data
+/// signal 280 bytes, moved by `memcpy` at each copy.
 package enum StreamSignal {
-    case opened(ConnectionOpening)
+    indirect case opened(ConnectionOpening)
     /// `bytes` points into the capture buffer or reassembly's own buffer and is valid only
     /// during the call: copy what must outlive it.
     case data(StreamChunk)
     case gap(StreamGap)
     case anomaly(ReassemblyAnomaly)
-    case closed(ConnectionSummary)
+    indirect case closed(ConnectionSummary)
 }
 
 /// A consumer of stream signals (a dissector driver, the connection listing, a test).

@@ -116,12 +116,16 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 guard let header = side.frame else { continue }
                 let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
                 if header.masked {
-                    WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &scratch)
-                    let plain = scratch
+                    // The scratch leaves `self` for the call (`payload` changes `self`): a
+                    // swap, where a copy retained and released it per piece.
+                    var plain: [UInt8] = []
+                    swap(&plain, &scratch)
+                    defer { swap(&plain, &scratch) }
+                    WebSocketMask.unmask(piece, key: header.maskKey, phase: frameOffset, into: &plain)
                     plain.withUnsafeBytes {
                         payload(
-                            UnsafeRawBufferPointer($0), side: side, direction: direction, capture: capture,
-                            events: &events)
+                            UnsafeRawBufferPointer(rebasing: $0.prefix(piece.count)), side: side, direction: direction,
+                            capture: capture, events: &events)
                     }
                 } else {
                     payload(piece, side: side, direction: direction, capture: capture, events: &events)
@@ -186,7 +190,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 firstPacket: side.frameFirstPacket)
         }
         side.frame = header
-        side.control.removeAll(keepingCapacity: true)
+        // Only when there is something to drop: emptying an empty array still went through
+        // the generic range replacement, once per frame.
+        if !side.control.isEmpty { side.control.removeAll(keepingCapacity: true) }
         side.frameInMessage = false
         side.frameCompressed = false
         // §5.1 / §5.3: clients mask every frame, servers none.

@@ -177,16 +177,17 @@ struct WebSocketFrameParser {
 }
 
 enum WebSocketMask {
-    /// Unmasks `source` into `output` (replacing its contents), continuing the mask at
+    /// Unmasks `source` into the first `source.count` bytes of `output` (grown to hold
+    /// them; what lies past them is stale), continuing the mask at
     /// `phase` (the payload offset of the first byte). Eight bytes at a time: payloads of
     /// gigabytes pass through here.
     static func unmask(
         _ source: UnsafeRawBufferPointer, key: (UInt8, UInt8, UInt8, UInt8), phase: UInt64, into output: inout [UInt8]
     ) {
         let count = source.count
-        if output.count > count {
-            output.removeLast(output.count - count)
-        } else if output.count < count {
+        // Grown, never shrunk: cutting it to each piece and zero-filling it again cost more
+        // than the unmasking.
+        if output.count < count {
             output.append(contentsOf: repeatElement(0, count: count - output.count))
         }
         guard let input = source.baseAddress, count > 0 else { return }
