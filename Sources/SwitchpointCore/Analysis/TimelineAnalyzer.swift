@@ -19,7 +19,9 @@ package struct TimelineAnalyzer: StreamSignalSink {
     private let decodeAs: [UInt16: DecodeAsProtocol]
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
-    private var recent: ConnectionAnalysis?
+    /// Unretained (`connections` holds it; it is cleared with its entry): a strong
+    /// reference cost two retains and a release per data signal.
+    private var recent: (id: ConnectionID, analysis: Unmanaged<ConnectionAnalysis>)?
     private var buffer: EventBuffer
 
     /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
@@ -47,16 +49,19 @@ package struct TimelineAnalyzer: StreamSignalSink {
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):
-            let connection: ConnectionAnalysis
+            let connection: Unmanaged<ConnectionAnalysis>
             if let recent, recent.id == chunk.connection {
-                connection = recent
+                connection = recent.analysis
             } else {
-                connection = analysis(chunk.connection)
-                recent = connection
+                connection = Unmanaged.passUnretained(analysis(chunk.connection))
+                recent = (chunk.connection, connection)
             }
             buffer.connection = chunk.connection
-            connection.receive(
-                chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture, events: &buffer)
+            connection._withUnsafeGuaranteedRef {
+                $0.receive(
+                    chunk.bytes, direction: chunk.direction, offset: chunk.offset, capture: chunk.capture,
+                    events: &buffer)
+            }
         case .gap(let gap):
             let connection = analysis(gap.connection)
             buffer.connection = gap.connection

@@ -52,36 +52,44 @@ package struct TCPReassembler {
     ) {
         sweepIfDue(now: capture.timestamp, sink: &sink)
         let key = FlowKey(segment.source, segment.destination)
-        let connection: TCPConnection
+        let connection: Unmanaged<TCPConnection>
         if let recent, recent.key == key, !segment.flags.contains(.syn) {
-            connection = recent.connection.takeUnretainedValue()
-        } else if let existing = table[key] {
-            if startsNewConnection(segment, replacing: existing) {
-                if existing.isOpen {
-                    sink.receive(
-                        .anomaly(
-                            ReassemblyAnomaly(
-                                connection: existing.id, direction: nil, code: .portReuseWhileOpen,
-                                detail: "a new SYN from \(segment.source) reuses the 4-tuple", capture: capture)))
-                    closeAndRelease(existing, .reused, capture: capture, sink: &sink)
-                }
-                connection = open(segment, key: key, capture: capture, sink: &sink)
-            } else {
-                connection = existing
-            }
+            connection = recent.connection
         } else {
-            connection = open(segment, key: key, capture: capture, sink: &sink)
+            connection = Unmanaged.passUnretained(lookUpOrOpen(segment, key: key, capture: capture, sink: &sink))
         }
-        recent = (key, Unmanaged.passUnretained(connection))
-        let before = connection.bufferedBytes
-        connection.process(segment, capture: capture, sink: &sink)
-        enforceConnectionLimits(connection, capture: capture, sink: &sink)
-        totalBuffered += connection.bufferedBytes - before
-        noteActivity(connection)
-        relief.update(connection)
+        recent = (key, connection)
+        // Borrowed for the rest: the table holds the connection and nothing below forgets it
+        // (a strong reference cost two retains and releases per packet).
+        connection._withUnsafeGuaranteedRef { connection in
+            let before = connection.bufferedBytes
+            connection.process(segment, capture: capture, sink: &sink)
+            enforceConnectionLimits(connection, capture: capture, sink: &sink)
+            totalBuffered += connection.bufferedBytes - before
+            noteActivity(connection)
+            relief.update(connection)
+        }
         if totalBuffered > limits.maxBufferedBytesTotal {
             relieveMemory(capture: capture, sink: &sink)
         }
+    }
+
+    /// The table's connection for `key`, or a new one (a SYN on a closed 4-tuple, or one
+    /// that reuses an open one, which is closed first).
+    private mutating func lookUpOrOpen<Sink: StreamSignalSink>(
+        _ segment: TCPSegment, key: FlowKey, capture: CaptureInfo, sink: inout Sink
+    ) -> TCPConnection {
+        guard let existing = table[key] else { return open(segment, key: key, capture: capture, sink: &sink) }
+        guard startsNewConnection(segment, replacing: existing) else { return existing }
+        if existing.isOpen {
+            sink.receive(
+                .anomaly(
+                    ReassemblyAnomaly(
+                        connection: existing.id, direction: nil, code: .portReuseWhileOpen,
+                        detail: "a new SYN from \(segment.source) reuses the 4-tuple", capture: capture)))
+            closeAndRelease(existing, .reused, capture: capture, sink: &sink)
+        }
+        return open(segment, key: key, capture: capture, sink: &sink)
     }
 
     /// The capture ended: every open connection is flushed and closed as `capture-ended`, in
