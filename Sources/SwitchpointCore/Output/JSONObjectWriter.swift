@@ -72,17 +72,15 @@ struct JSONObjectWriter {
     }
 
     mutating func add(_ name: StaticString, _ value: Int) {
-        key(name)
-        withOut { out in
-            out.append(decimal: value)
-        }
+        let first = empty
+        empty = false
+        withOut { $0.appendJSONField(name, first: first, magnitude: value.magnitude.toUInt64, negative: value < 0) }
     }
 
     mutating func add(_ name: StaticString, _ value: UInt64) {
-        key(name)
-        withOut { out in
-            out.append(decimal: value)
-        }
+        let first = empty
+        empty = false
+        withOut { $0.appendJSONField(name, first: first, magnitude: value, negative: false) }
     }
 
     mutating func add(_ name: StaticString, _ value: Bool) {

@@ -132,11 +132,22 @@ package final class OutputBuffer {
     /// Decimal digits of `value` (1 for 0).
     @inline(__always)
     static func digitCount(_ value: UInt64) -> Int {
-        var digits = 1
-        var threshold: UInt64 = 10
-        while value >= threshold {
+        // Comparisons rather than a loop: most numbers printed (connections, frames,
+        // offsets, lengths) have under ten digits, and every JSON line writes several.
+        if value < 100_000 {
+            if value < 100 { return value < 10 ? 1 : 2 }
+            if value < 1000 { return 3 }
+            return value < 10_000 ? 4 : 5
+        }
+        if value < 10_000_000_000 {
+            if value < 10_000_000 { return value < 1_000_000 ? 6 : 7 }
+            if value < 100_000_000 { return 8 }
+            return value < 1_000_000_000 ? 9 : 10
+        }
+        var digits = 11
+        var threshold: UInt64 = 100_000_000_000
+        while digits < 20 && value >= threshold {
             digits += 1
-            if digits == 20 { break }
             threshold &*= 10
         }
         return digits
@@ -305,5 +316,39 @@ extension OutputBuffer {
         base[position] = UInt8(ascii: "\"")
         base[position + 1] = UInt8(ascii: ":")
         count = position + 2
+    }
+
+    /// `,"name":-123`: an integer field, its key and digits written in one reservation
+    /// (the JSON timeline writes half a dozen per line).
+    @inline(__always)
+    func appendJSONField(_ name: StaticString, first: Bool, magnitude: UInt64, negative: Bool) {
+        guard name.hasPointerRepresentation else {
+            appendJSONKey(name, first: first)
+            if negative { append(UInt8(ascii: "-")) }
+            append(decimal: magnitude)
+            return
+        }
+        let length = name.utf8CodeUnitCount
+        let digits = Self.digitCount(magnitude)
+        reserve(length + digits + 5)
+        var position = count
+        if !first {
+            base[position] = UInt8(ascii: ",")
+            position += 1
+        }
+        base[position] = UInt8(ascii: "\"")
+        position += 1
+        let source = name.utf8Start
+        for index in 0..<length { base[position + index] = source[index] }
+        position += length
+        base[position] = UInt8(ascii: "\"")
+        base[position + 1] = UInt8(ascii: ":")
+        position += 2
+        if negative {
+            base[position] = UInt8(ascii: "-")
+            position += 1
+        }
+        writeDigits(magnitude, count: digits, at: position)
+        count = position + digits
     }
 }
