@@ -56,12 +56,9 @@ struct JSONObjectWriter {
     }
 
     mutating func add(_ name: StaticString, literal value: StaticString) {
-        key(name)
-        withOut { out in
-            out.append(UInt8(ascii: "\""))
-            out.append(value)
-            out.append(UInt8(ascii: "\""))
-        }
+        let first = empty
+        empty = false
+        withOut { $0.appendJSONField(name, first: first, word: value, quoted: true) }
     }
 
     mutating func add(_ name: StaticString, bytes value: [UInt8]) {
@@ -84,10 +81,9 @@ struct JSONObjectWriter {
     }
 
     mutating func add(_ name: StaticString, _ value: Bool) {
-        key(name)
-        withOut { out in
-            out.append(value ? "true" : "false")
-        }
+        let first = empty
+        empty = false
+        withOut { $0.appendJSONField(name, first: first, word: value ? "true" : "false", quoted: false) }
     }
 
     mutating func add(_ name: StaticString, _ value: Double, decimals: Int) {
@@ -105,10 +101,9 @@ struct JSONObjectWriter {
     }
 
     mutating func addNull(_ name: StaticString) {
-        key(name)
-        withOut { out in
-            out.append("null")
-        }
+        let first = empty
+        empty = false
+        withOut { $0.appendJSONField(name, first: first, word: "null", quoted: false) }
     }
 
     /// `[["name","value"],…]`
