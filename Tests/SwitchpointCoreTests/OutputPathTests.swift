@@ -156,10 +156,48 @@ struct OutputPathTests {
         #expect(String(validating: Array(buffer.bytes), as: UTF8.self) != nil)
     }
 
+    @Test("JSON fields written in one reservation equal key and value written apart")
+    func jsonFieldFormatting() {
+        let buffer = OutputBuffer(capacity: 8)  // small: every field grows it
+        var expected = ""
+        for (index, value) in [Int.min + 1, -1, 0, 7, 10_000, Int.max].enumerated() {
+            buffer.appendJSONField("n", first: index == 0, magnitude: value.magnitude.toUInt64, negative: value < 0)
+            expected += (index == 0 ? "" : ",") + "\"n\":\(value)"
+        }
+        buffer.appendJSONField("a_longer_key_name", first: false, magnitude: 123, negative: false)
+        expected += ",\"a_longer_key_name\":123"
+        buffer.appendJSONField("x", first: false, word: "true", quoted: false)
+        buffer.appendJSONField("type", first: false, word: "ws.message", quoted: true)
+        buffer.appendJSONField("dir", first: false, word: "→", quoted: true)  // a one-scalar literal
+        expected += ",\"x\":true,\"type\":\"ws.message\",\"dir\":\"→\""
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("appends of every short length copy exactly their bytes")
+    func shortCopies() {
+        let source = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        for length in 0...OutputBuffer.smallCopyLimit + 3 {
+            let buffer = OutputBuffer(capacity: 4)
+            buffer.append(UInt8(ascii: "<"))
+            source.withUnsafeBytes { buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            buffer.append(UInt8(ascii: ">"))
+            #expect(Array(buffer.bytes) == [UInt8(ascii: "<")] + source[0..<length] + [UInt8(ascii: ">")])
+        }
+    }
+
     @Test("numbers and times formatted into the buffer equal the String forms")
     func numberFormatting() {
         let buffer = OutputBuffer(capacity: 64)
-        for value: UInt64 in [0, 9, 10, 99, 100, 12_345, UInt64.max] {
+        // Every digit count's edges: the count is found by comparisons and the digits are
+        // written four at a time.
+        var edges: [UInt64] = [0, 12_345, UInt64.max, UInt64.max - 1]
+        var power: UInt64 = 1
+        for _ in 0..<20 {
+            edges += [power, power - 1, power + 1]
+            if power > UInt64.max / 10 { break }
+            power *= 10
+        }
+        for value in edges {
             buffer.removeAll()
             buffer.append(decimal: value)
             #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(value))

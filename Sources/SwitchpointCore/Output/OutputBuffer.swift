@@ -195,15 +195,28 @@ package final class OutputBuffer {
     /// Writes the last `digits` decimal digits of `value` ending at `start + digits`.
     @inline(__always)
     private func writeDigits(_ value: UInt64, count digits: Int, at start: Int) {
-        let pairs = Self.digitPairs.utf8Start
+        let pairs = UnsafeRawPointer(Self.digitPairs.utf8Start)
+        let target = UnsafeMutableRawPointer(base)
         var remaining = value
         var index = start + digits
-        while index - start >= 2 {
+        // Four digits per 64-bit division, split in 32 bits; each pair is one 16-bit copy.
+        while index - start >= 4 {
+            let four = UInt32(truncatingIfNeeded: remaining % 10_000)
+            remaining /= 10_000
+            let high = Int(four / 100) &* 2
+            let low = Int(four % 100) &* 2
+            index -= 4
+            target.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: high, as: UInt16.self), toByteOffset: index, as: UInt16.self)
+            target.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: low, as: UInt16.self), toByteOffset: index + 2, as: UInt16.self)
+        }
+        if index - start >= 2 {
             let pair = Int(remaining % 100) &* 2
             remaining /= 100
             index -= 2
-            base[index] = pairs[pair]
-            base[index + 1] = pairs[pair + 1]
+            target.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: pair, as: UInt16.self), toByteOffset: index, as: UInt16.self)
         }
         if index > start {
             base[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
