@@ -98,6 +98,7 @@ package struct TimelineCommand {
         webSocket.keepFullPayload = options.fullPayload
         var bodies = HTTPBodyOptions()
         bodies.keepFull = options.fullPayload
+        bodies.keepsStreamBodies = recorder != nil || (!options.jsonOutput && options.hexdump != .none)
         let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()

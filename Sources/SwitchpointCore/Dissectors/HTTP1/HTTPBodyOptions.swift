@@ -10,6 +10,11 @@ package struct HTTPBodyOptions: Sendable {
     /// Bytes of each body kept with `--payload full`; past it the body is counted, not
     /// kept, so one large download cannot take the memory.
     package var maxFullBytes = 16 << 20
+    /// Whether HTTP/2 streams keep their bodies' first bytes. Only the HAR and HTML
+    /// exports and the text timeline's hexdumps show them; for the other outputs keeping
+    /// them copied every response's first 4 KB (most of an h2c capture's bytes) into a
+    /// buffer of its own, to be dropped unread.
+    package var keepsStreamBodies = true
 
     package init() {}
 

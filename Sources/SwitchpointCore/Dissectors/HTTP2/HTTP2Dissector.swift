@@ -82,7 +82,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     ) {
         self.context = context
         webSocketOptions = webSocket
-        maxKeptBodyBytes = max(0, bodies.keptBytes)
+        maxKeptBodyBytes = bodies.keepsStreamBodies ? max(0, bodies.keptBytes) : 0
         sides = PerDirection(
             clientToServer: Side(parser: HTTP2FrameParser(expectPreface: true)),
             serverToClient: Side(parser: HTTP2FrameParser(expectPreface: false)))
