@@ -173,6 +173,34 @@ struct OutputPathTests {
         #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
     }
 
+    @Test("the one-reservation head of a JSON event line equals its fields written one by one")
+    func jsonEventHead() {
+        let times = [
+            Timestamp(nanoseconds: 0), Timestamp(nanoseconds: 999), Timestamp(nanoseconds: 1_795_884_245_458_768_123),
+            Timestamp(nanoseconds: Int64.max),
+        ]
+        for time in times {
+            for (connection, packet) in [(0, UInt64(1)), (109, 1935), (Int.max, UInt64.max)] {
+                let fast = OutputBuffer(capacity: 8)
+                #expect(
+                    fast.appendJSONEventHead(timestamp: time, connection: connection, type: "ws.frame", packet: packet))
+                let slow = OutputBuffer(capacity: 8)
+                var line = JSONObjectWriter(into: slow)
+                line.add("ts", timestamp: time)
+                line.add("conn", connection)
+                line.add("type", literal: "ws.frame")
+                line.add("frame", packet)
+                #expect(Array(fast.bytes) == Array(slow.bytes))
+            }
+        }
+        // What only the field-by-field path writes.
+        let buffer = OutputBuffer(capacity: 8)
+        #expect(
+            !buffer.appendJSONEventHead(timestamp: Timestamp(nanoseconds: -1_500), connection: 1, type: "x", packet: 1))
+        #expect(!buffer.appendJSONEventHead(timestamp: Timestamp(nanoseconds: 0), connection: -1, type: "x", packet: 1))
+        #expect(buffer.isEmpty)
+    }
+
     @Test("appends of every short length copy exactly their bytes")
     func shortCopies() {
         let source = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)

@@ -13,6 +13,12 @@ struct JSONObjectWriter {
         out.append(UInt8(ascii: "{"))
     }
 
+    /// Goes on with an object whose opening and first fields are already in `out`.
+    init(continuing out: borrowing OutputBuffer) {
+        target = Unmanaged.passUnretained(out)
+        empty = false
+    }
+
     /// The buffer, borrowed for `body`.
     @inline(__always)
     func withOut(_ body: (OutputBuffer) -> Void) {

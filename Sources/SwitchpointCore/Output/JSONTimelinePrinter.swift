@@ -91,12 +91,19 @@ package final class JSONTimelinePrinter: TimelineEventSink {
 
     /// Formats `event` as one JSON object into `out`.
     static func write(_ event: TimelineEvent, includePayloads: Bool, into out: OutputBuffer) {
-        var line = JSONObjectWriter(into: out)
+        var line: JSONObjectWriter
+        if out.appendJSONEventHead(
+            timestamp: event.timestamp, connection: event.connection, type: event.typeName, packet: event.packet)
+        {
+            line = JSONObjectWriter(continuing: out)
+        } else {
+            line = JSONObjectWriter(into: out)
+            line.add("ts", timestamp: event.timestamp)
+            line.add("conn", event.connection)
+            line.add("type", literal: event.typeName)
+            line.add("frame", event.packet)
+        }
         defer { line.close() }
-        line.add("ts", timestamp: event.timestamp)
-        line.add("conn", event.connection)
-        line.add("type", literal: event.typeName)
-        line.add("frame", event.packet)
         if event.firstPacket < event.packet { line.add("frame_first", event.firstPacket) }
         if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
         if let offset = event.offset { line.add("offset", offset) }

@@ -401,6 +401,42 @@ extension OutputBuffer {
         count = position
     }
 
+    /// `{"ts":S.ffffff,"conn":N,"type":"T","frame":N`, the head of every JSON event line,
+    /// in one reservation; false (nothing written) for what the field-by-field path must
+    /// write: a time before 1970, a negative connection, a one-scalar type name.
+    @inline(__always)
+    func appendJSONEventHead(timestamp: Timestamp, connection: Int, type: StaticString, packet: UInt64) -> Bool {
+        guard timestamp.nanoseconds >= 0, connection >= 0, type.hasPointerRepresentation else { return false }
+        let micros = UInt64(timestamp.nanoseconds / 1000)
+        let seconds = micros / 1_000_000
+        let secondDigits = Self.digitCount(seconds)
+        let connectionDigits = Self.digitCount(UInt64(connection))
+        let packetDigits = Self.digitCount(packet)
+        let typeLength = type.utf8CodeUnitCount
+        reserve(40 + secondDigits + connectionDigits + typeLength + packetDigits)
+        var position = count
+        copy("{\"ts\":", length: 6, to: position)
+        position += 6
+        writeDigits(seconds, count: secondDigits, at: position)
+        position += secondDigits
+        base[position] = UInt8(ascii: ".")
+        writeDigits(micros % 1_000_000, count: 6, at: position + 1)
+        position += 7
+        copy(",\"conn\":", length: 8, to: position)
+        position += 8
+        writeDigits(UInt64(connection), count: connectionDigits, at: position)
+        position += connectionDigits
+        copy(",\"type\":\"", length: 9, to: position)
+        position += 9
+        copy(type, length: typeLength, to: position)
+        position += typeLength
+        copy("\",\"frame\":", length: 10, to: position)
+        position += 10
+        writeDigits(packet, count: packetDigits, at: position)
+        count = position + packetDigits
+        return true
+    }
+
     /// `,"name":-123`: an integer field, its key and digits written in one reservation
     /// (the JSON timeline writes half a dozen per line).
     @inline(__always)
