@@ -179,18 +179,28 @@ struct OutputPathTests {
             Timestamp(nanoseconds: 0), Timestamp(nanoseconds: 999), Timestamp(nanoseconds: 1_795_884_245_458_768_123),
             Timestamp(nanoseconds: Int64.max),
         ]
+        let extras: [(UInt64?, Direction?, UInt64?)] = [
+            (nil, nil, nil), (7, .clientToServer, 0), (nil, .serverToClient, UInt64.max), (1, nil, 523),
+        ]
         for time in times {
             for (connection, packet) in [(0, UInt64(1)), (109, 1935), (Int.max, UInt64.max)] {
-                let fast = OutputBuffer(capacity: 8)
-                #expect(
-                    fast.appendJSONEventHead(timestamp: time, connection: connection, type: "ws.frame", packet: packet))
-                let slow = OutputBuffer(capacity: 8)
-                var line = JSONObjectWriter(into: slow)
-                line.add("ts", timestamp: time)
-                line.add("conn", connection)
-                line.add("type", literal: "ws.frame")
-                line.add("frame", packet)
-                #expect(Array(fast.bytes) == Array(slow.bytes))
+                for (firstPacket, direction, offset) in extras {
+                    let fast = OutputBuffer(capacity: 8)
+                    #expect(
+                        fast.appendJSONEventHead(
+                            timestamp: time, connection: connection, type: "ws.frame", packet: packet,
+                            firstPacket: firstPacket, direction: direction, offset: offset))
+                    let slow = OutputBuffer(capacity: 8)
+                    var line = JSONObjectWriter(into: slow)
+                    line.add("ts", timestamp: time)
+                    line.add("conn", connection)
+                    line.add("type", literal: "ws.frame")
+                    line.add("frame", packet)
+                    if let firstPacket { line.add("frame_first", firstPacket) }
+                    if let direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
+                    if let offset { line.add("offset", offset) }
+                    #expect(Array(fast.bytes) == Array(slow.bytes))
+                }
             }
         }
         // What only the field-by-field path writes.

@@ -93,7 +93,9 @@ package final class JSONTimelinePrinter: TimelineEventSink {
     static func write(_ event: TimelineEvent, includePayloads: Bool, into out: OutputBuffer) {
         var line: JSONObjectWriter
         if out.appendJSONEventHead(
-            timestamp: event.timestamp, connection: event.connection, type: event.typeName, packet: event.packet)
+            timestamp: event.timestamp, connection: event.connection, type: event.typeName, packet: event.packet,
+            firstPacket: event.firstPacket < event.packet ? event.firstPacket : nil, direction: event.direction,
+            offset: event.offset)
         {
             line = JSONObjectWriter(continuing: out)
         } else {
@@ -102,11 +104,13 @@ package final class JSONTimelinePrinter: TimelineEventSink {
             line.add("conn", event.connection)
             line.add("type", literal: event.typeName)
             line.add("frame", event.packet)
+            if event.firstPacket < event.packet { line.add("frame_first", event.firstPacket) }
+            if let direction = event.direction {
+                line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c")
+            }
+            if let offset = event.offset { line.add("offset", offset) }
         }
         defer { line.close() }
-        if event.firstPacket < event.packet { line.add("frame_first", event.firstPacket) }
-        if let direction = event.direction { line.add("dir", literal: direction == .clientToServer ? "c2s" : "s2c") }
-        if let offset = event.offset { line.add("offset", offset) }
         if let stream = event.stream { line.add("stream", Int(stream)) }
         if event.decrypted { line.add("tls", true) }
         switch event.kind {

@@ -401,11 +401,15 @@ extension OutputBuffer {
         count = position
     }
 
-    /// `{"ts":S.ffffff,"conn":N,"type":"T","frame":N`, the head of every JSON event line,
-    /// in one reservation; false (nothing written) for what the field-by-field path must
-    /// write: a time before 1970, a negative connection, a one-scalar type name.
+    /// `{"ts":S.ffffff,"conn":N,"type":"T","frame":N[,"frame_first":N][,"dir":"c2s"]
+    /// [,"offset":N]`, the head of every JSON event line, in one reservation; false (nothing
+    /// written) for what the field-by-field path must write: a time before 1970, a negative
+    /// connection, a one-scalar type name.
     @inline(__always)
-    func appendJSONEventHead(timestamp: Timestamp, connection: Int, type: StaticString, packet: UInt64) -> Bool {
+    func appendJSONEventHead(
+        timestamp: Timestamp, connection: Int, type: StaticString, packet: UInt64, firstPacket: UInt64? = nil,
+        direction: Direction? = nil, offset: UInt64? = nil
+    ) -> Bool {
         guard timestamp.nanoseconds >= 0, connection >= 0, type.hasPointerRepresentation else { return false }
         let micros = UInt64(timestamp.nanoseconds / 1000)
         let seconds = micros / 1_000_000
@@ -413,7 +417,8 @@ extension OutputBuffer {
         let connectionDigits = Self.digitCount(UInt64(connection))
         let packetDigits = Self.digitCount(packet)
         let typeLength = type.utf8CodeUnitCount
-        reserve(40 + secondDigits + connectionDigits + typeLength + packetDigits)
+        // Room for the optional fields too: 16 bytes of key and 20 digits each.
+        reserve(148 + secondDigits + connectionDigits + typeLength + packetDigits)
         var position = count
         copy("{\"ts\":", length: 6, to: position)
         position += 6
@@ -433,7 +438,26 @@ extension OutputBuffer {
         copy("\",\"frame\":", length: 10, to: position)
         position += 10
         writeDigits(packet, count: packetDigits, at: position)
-        count = position + packetDigits
+        position += packetDigits
+        if let firstPacket {
+            copy(",\"frame_first\":", length: 15, to: position)
+            position += 15
+            let digits = Self.digitCount(firstPacket)
+            writeDigits(firstPacket, count: digits, at: position)
+            position += digits
+        }
+        if let direction {
+            copy(direction == .clientToServer ? ",\"dir\":\"c2s\"" : ",\"dir\":\"s2c\"", length: 12, to: position)
+            position += 12
+        }
+        if let offset {
+            copy(",\"offset\":", length: 10, to: position)
+            position += 10
+            let digits = Self.digitCount(offset)
+            writeDigits(offset, count: digits, at: position)
+            position += digits
+        }
+        count = position
         return true
     }
 
