@@ -89,6 +89,11 @@ package final class JSONTimelinePrinter: TimelineEventSink {
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
+    /// Room for the `ws.frame` fields after the head: keys, two words and three numbers.
+    static let webSocketFrameFieldsRoom = 64 + 3 * ReservedWriter.maxDecimalDigits
+    /// Room for the `ws.message` fields before the payload: keys, two words, four numbers.
+    static let webSocketMessageFieldsRoom = 96 + 4 * ReservedWriter.maxDecimalDigits
+
     /// Formats `event` as one JSON object into `out`.
     static func write(_ event: TimelineEvent, includePayloads: Bool, into out: OutputBuffer) {
         var line: JSONObjectWriter
@@ -217,18 +222,36 @@ package final class JSONTimelinePrinter: TimelineEventSink {
             line.add("bytes_c2s", clientToServer)
             line.add("bytes_s2c", serverToClient)
         case .wsFrame(let frame):
-            line.add("fin", frame.fin)
-            line.add("rsv", Int(frame.rsv))
-            line.add("opcode", Int(frame.opcode))
-            line.add("masked", frame.masked)
-            line.add("len", frame.payloadLength)
+            // The most frequent lines: their fields in one reservation (`ReservedWriter`).
+            out.withReserved(Self.webSocketFrameFieldsRoom) { run in
+                run.put(",\"fin\":")
+                run.put(frame.fin)
+                run.put(",\"rsv\":")
+                run.put(decimal: UInt64(frame.rsv))
+                run.put(",\"opcode\":")
+                run.put(decimal: UInt64(frame.opcode))
+                run.put(",\"masked\":")
+                run.put(frame.masked)
+                run.put(",\"len\":")
+                run.put(decimal: frame.payloadLength)
+            }
         case .wsMessage(let message):
-            line.add("opcode", Int(message.opcode))
-            if message.lengthUnknown { line.addNull("len") } else { line.add("len", message.length) }
-            line.add("frames", message.frames)
-            line.add("compressed", message.compressed)
-            if message.compressed { line.add("wire_len", message.wireLength) }
-            line.add("complete", message.complete)
+            out.withReserved(Self.webSocketMessageFieldsRoom) { run in
+                run.put(",\"opcode\":")
+                run.put(decimal: UInt64(message.opcode))
+                run.put(",\"len\":")
+                if message.lengthUnknown { run.put("null") } else { run.put(decimal: message.length) }
+                run.put(",\"frames\":")
+                run.put(decimal: UInt64(max(0, message.frames)))
+                run.put(",\"compressed\":")
+                run.put(message.compressed)
+                if message.compressed {
+                    run.put(",\"wire_len\":")
+                    run.put(decimal: message.wireLength)
+                }
+                run.put(",\"complete\":")
+                run.put(message.complete)
+            }
             if let problem = message.problem { line.add("problem", problem) }
             if message.problem == nil {
                 if message.isText {

@@ -195,31 +195,37 @@ package final class OutputBuffer {
     /// Writes the last `digits` decimal digits of `value` ending at `start + digits`.
     @inline(__always)
     private func writeDigits(_ value: UInt64, count digits: Int, at start: Int) {
-        let pairs = UnsafeRawPointer(Self.digitPairs.utf8Start)
-        let target = UnsafeMutableRawPointer(base)
+        Self.writeDigits(value, count: digits, into: base + start)
+    }
+
+    /// Writes the last `digits` decimal digits of `value` at `target`.
+    @inline(__always)
+    static func writeDigits(_ value: UInt64, count digits: Int, into target: UnsafeMutablePointer<UInt8>) {
+        let pairs = UnsafeRawPointer(digitPairs.utf8Start)
+        let raw = UnsafeMutableRawPointer(target)
         var remaining = value
-        var index = start + digits
+        var index = digits
         // Four digits per 64-bit division, split in 32 bits; each pair is one 16-bit copy.
-        while index - start >= 4 {
+        while index >= 4 {
             let four = UInt32(truncatingIfNeeded: remaining % 10_000)
             remaining /= 10_000
             let high = Int(four / 100) &* 2
             let low = Int(four % 100) &* 2
             index -= 4
-            target.storeBytes(
+            raw.storeBytes(
                 of: pairs.loadUnaligned(fromByteOffset: high, as: UInt16.self), toByteOffset: index, as: UInt16.self)
-            target.storeBytes(
+            raw.storeBytes(
                 of: pairs.loadUnaligned(fromByteOffset: low, as: UInt16.self), toByteOffset: index + 2, as: UInt16.self)
         }
-        if index - start >= 2 {
+        if index >= 2 {
             let pair = Int(remaining % 100) &* 2
             remaining /= 100
             index -= 2
-            target.storeBytes(
+            raw.storeBytes(
                 of: pairs.loadUnaligned(fromByteOffset: pair, as: UInt16.self), toByteOffset: index, as: UInt16.self)
         }
-        if index > start {
-            base[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
+        if index > 0 {
+            target[0] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
         }
     }
 
@@ -459,6 +465,15 @@ extension OutputBuffer {
         }
         count = position
         return true
+    }
+
+    /// Writes a run of fields through `body` into `room` bytes reserved at once.
+    @inline(__always)
+    func withReserved(_ room: Int, _ body: (inout ReservedWriter) -> Void) {
+        reserve(room)
+        var writer = ReservedWriter(base: base, position: count, end: count + room)
+        body(&writer)
+        count = writer.position
     }
 
     /// `,"name":-123`: an integer field, its key and digits written in one reservation
