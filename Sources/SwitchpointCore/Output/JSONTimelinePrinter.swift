@@ -94,6 +94,9 @@ package final class JSONTimelinePrinter: TimelineEventSink {
     /// Room for the `ws.message` fields before the payload: keys, two words, four numbers.
     static let webSocketMessageFieldsRoom = 96 + 4 * ReservedWriter.maxDecimalDigits
 
+    /// Room for the `h2.frame` fields after the type name: three keys, a sign, three numbers.
+    static let http2FrameFieldsRoom = 32 + 3 * ReservedWriter.maxDecimalDigits
+
     /// Formats `event` as one JSON object into `out`.
     static func write(_ event: TimelineEvent, includePayloads: Bool, into out: OutputBuffer) {
         var line: JSONObjectWriter
@@ -278,9 +281,15 @@ package final class JSONTimelinePrinter: TimelineEventSink {
         case .h2Frame(let frame):
             line.add("frame_type", Int(frame.type))
             line.add("type_name", HTTP2FrameType(rawValue: frame.type).name)
-            line.add("stream", Int(frame.stream))
-            line.add("flags", Int(frame.flags))
-            line.add("len", frame.length)
+            out.withReserved(Self.http2FrameFieldsRoom) { run in
+                run.put(",\"stream\":")
+                run.put(decimal: UInt64(frame.stream))
+                run.put(",\"flags\":")
+                run.put(decimal: UInt64(frame.flags))
+                run.put(",\"len\":")
+                if frame.length < 0 { run.put("-") }
+                run.put(decimal: frame.length.magnitude.toUInt64)
+            }
             if let increment = frame.windowIncrement { line.add("window_increment", Int(increment)) }
             if let data = frame.pingData { line.add("ping_data", data) }
             if let padding = frame.padLength { line.add("pad_length", padding) }
