@@ -354,7 +354,14 @@ extension OutputBuffer {
         }
         let length = name.utf8CodeUnitCount
         reserve(length + 4)
-        var position = count
+        count = writeKey(name, length: length, first: first, at: count)
+    }
+
+    /// Writes `,"name":` (no comma when `first`) at `position`, in room already reserved;
+    /// returns the position after it.
+    @inline(__always)
+    private func writeKey(_ name: StaticString, length: Int, first: Bool, at position: Int) -> Int {
+        var position = position
         if !first {
             base[position] = UInt8(ascii: ",")
             position += 1
@@ -365,7 +372,7 @@ extension OutputBuffer {
         position += length
         base[position] = UInt8(ascii: "\"")
         base[position + 1] = UInt8(ascii: ":")
-        count = position + 2
+        return position + 2
     }
 
     /// `,"name":true` or `,"name":"c2s"` (`quoted`): a field whose value is one of
@@ -382,18 +389,7 @@ extension OutputBuffer {
         let length = name.utf8CodeUnitCount
         let wordLength = word.utf8CodeUnitCount
         reserve(length + wordLength + 6)
-        var position = count
-        if !first {
-            base[position] = UInt8(ascii: ",")
-            position += 1
-        }
-        base[position] = UInt8(ascii: "\"")
-        position += 1
-        copy(name, length: length, to: position)
-        position += length
-        base[position] = UInt8(ascii: "\"")
-        base[position + 1] = UInt8(ascii: ":")
-        position += 2
+        var position = writeKey(name, length: length, first: first, at: count)
         if quoted {
             base[position] = UInt8(ascii: "\"")
             position += 1
@@ -489,18 +485,7 @@ extension OutputBuffer {
         let length = name.utf8CodeUnitCount
         let digits = Self.digitCount(magnitude)
         reserve(length + digits + 5)
-        var position = count
-        if !first {
-            base[position] = UInt8(ascii: ",")
-            position += 1
-        }
-        base[position] = UInt8(ascii: "\"")
-        position += 1
-        copy(name, length: length, to: position)
-        position += length
-        base[position] = UInt8(ascii: "\"")
-        base[position + 1] = UInt8(ascii: ":")
-        position += 2
+        var position = writeKey(name, length: length, first: first, at: count)
         if negative {
             base[position] = UInt8(ascii: "-")
             position += 1
