@@ -283,20 +283,24 @@ package final class TextTimelinePrinter: TimelineEventSink {
 
     /// The merge: one worker's record, held and printed as this printer would have.
     func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
-        guard case .assembler(let assembler) = destination else { return }
-        let lines = UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd])
-        switch record.kind {
-        case .direct:
-            assembler.direct(lines)
-        case .held(let connection, let closes, let shown):
-            let header =
-                record.headerStart < record.linesStart
-                ? UnsafeRawBufferPointer(rebasing: bytes[record.headerStart..<record.linesStart]) : nil
-            assembler.held(connection, header: header, lines: lines, closes: closes, shown: shown)
-        case .opened(let connection):
-            assembler.opened(connection)
-        case .problem:
-            break  // the run reports problems itself
+        // The assembler borrowed (`heldTarget`): binding `destination`'s case retained and
+        // released it per record, a tenth of the merging thread's time.
+        guard case .assembler(let reference) = heldTarget else { return }
+        reference._withUnsafeGuaranteedRef { assembler in
+            let lines = UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd])
+            switch record.kind {
+            case .direct:
+                assembler.direct(lines)
+            case .held(let connection, let closes, let shown):
+                let header =
+                    record.headerStart < record.linesStart
+                    ? UnsafeRawBufferPointer(rebasing: bytes[record.headerStart..<record.linesStart]) : nil
+                assembler.held(connection, header: header, lines: lines, closes: closes, shown: shown)
+            case .opened(let connection):
+                assembler.opened(connection)
+            case .problem:
+                break  // the run reports problems itself
+            }
         }
     }
 
