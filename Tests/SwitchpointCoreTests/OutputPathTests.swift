@@ -211,6 +211,26 @@ struct OutputPathTests {
         #expect(buffer.isEmpty)
     }
 
+    @Test("relative times in whole microseconds print as the floating-point path prints them")
+    func relativeTimes() {
+        var generator = SystemRandomNumberGenerator()
+        var deltas: [Int64] = [0, 1000, -1000, 999_000, 1_000_000, -1_000_000, 59_999_999_000, 1_123_456_789_000]
+        for _ in 0..<2000 {
+            deltas.append(
+                Int64.random(in: -1_000_000_000_000_000...1_000_000_000_000_000, using: &generator) / 1000 * 1000)
+        }
+        let origin = Timestamp(nanoseconds: 1_795_884_245_000_000_000)
+        for delta in deltas {
+            let fast = OutputBuffer(capacity: 8)
+            fast.append(relative: Timestamp(nanoseconds: origin.nanoseconds + delta), to: origin)
+            let reference = OutputBuffer(capacity: 8)
+            let seconds = Double(delta) / 1e9
+            if !(seconds < 0) { reference.append(UInt8(ascii: "+")) }
+            reference.append(fixed: seconds, decimals: 6)
+            #expect(Array(fast.bytes) == Array(reference.bytes), "delta \(delta) ns")
+        }
+    }
+
     @Test("appends of every short length copy exactly their bytes")
     func shortCopies() {
         let source = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
