@@ -16,6 +16,9 @@ package final class LineWriter {
     /// The line being written, and whatever is not flushed yet.
     package let out: OutputBuffer
     static let blockSize = 64 * 1024
+    /// Runs of whole lines at least this long are written as they are, not copied into
+    /// the buffer (`write(lines:)`).
+    static let directWriteMinimum = 16 * 1024
     /// `--ascii`: everything past ASCII is spelled or escaped as it leaves (`ASCIITransliteration`).
     package var asciiOnly = false
     private lazy var transliterated = OutputBuffer(capacity: Self.blockSize + 4096)
@@ -66,6 +69,13 @@ package final class LineWriter {
     /// Whole lines formatted elsewhere (a worker's share of a sharded run): large runs go
     /// out as they are, without a copy.
     package func write(lines: UnsafeRawBufferPointer) {
+        if lines.count >= Self.directWriteMinimum && !flushEachLine {
+            // A held block: its own write, after what is buffered (copying it into the
+            // buffer first cost more than the system call).
+            flush()
+            writeOut(lines)
+            return
+        }
         if out.count + lines.count > Self.blockSize {
             flush()
             if lines.count >= Self.blockSize {
