@@ -19,7 +19,6 @@ enum ContentClassifier {
         var evidence: String
     }
 
-    /// A verdict, or nil when the bytes show neither protocol (yet).
     /// Where each search goes on from: candidates ruled out stay ruled out as bytes come,
     /// so classifying a growing buffer again costs only the new candidates.
     struct Progress {
@@ -34,45 +33,42 @@ enum ContentClassifier {
         return classify(client: client, server: server, final: final, progress: &progress)
     }
 
-    /// `minPartial`: headers a partial chain needs to count (more when many candidates are
-    /// tried, as while sliding over a large frame).
+    /// A verdict, or nil when the bytes show neither protocol (yet). `minPartial`: headers a
+    /// partial chain needs to count (more when many candidates are tried, as while sliding
+    /// over a large frame).
     static func classify(
         client: [UInt8], server: [UInt8], final: Bool, progress: inout Progress,
         minPartial: Int = minPartialHeaders
     ) -> Verdict? {
-        let http2 = PerDirection(
-            clientToServer: first(
-                HTTP2FrameChainRule(), client, .clientToServer, final: final, from: &progress.http2[.clientToServer],
-                minPartial: minPartial),
-            serverToClient: first(
-                HTTP2FrameChainRule(), server, .serverToClient, final: final, from: &progress.http2[.serverToClient],
-                minPartial: minPartial))
-        if (http2.clientToServer?.headers ?? 0) + (http2.serverToClient?.headers ?? 0)
-            >= HTTP2FrameChainRule.requiredHeaders
+        if let verdict = chains(
+            HTTP2FrameChainRule(), .http2, named: "http2", masking: false, client: client, server: server,
+            final: final, progress: &progress.http2, minPartial: minPartial)
         {
-            return Verdict(
-                protocolKind: .http2,
-                boundaries: PerDirection(
-                    clientToServer: http2.clientToServer?.offset, serverToClient: http2.serverToClient?.offset),
-                evidence: evidence("http2", http2, masking: false))
+            return verdict
         }
-        let webSocket = PerDirection(
+        return chains(
+            WebSocketFrameChainRule(), .websocket, named: "websocket", masking: true, client: client, server: server,
+            final: final, progress: &progress.webSocket, minPartial: minPartial)
+    }
+
+    /// `kind`'s verdict when both directions' chains under `rule` add up to its required
+    /// headers.
+    private static func chains(
+        _ rule: some FrameChainRule, _ kind: Verdict.Kind, named name: String, masking: Bool, client: [UInt8],
+        server: [UInt8], final: Bool, progress: inout PerDirection<Int>, minPartial: Int
+    ) -> Verdict? {
+        let found = PerDirection(
             clientToServer: first(
-                WebSocketFrameChainRule(), client, .clientToServer, final: final,
-                from: &progress.webSocket[.clientToServer], minPartial: minPartial),
+                rule, client, .clientToServer, final: final, from: &progress[.clientToServer], minPartial: minPartial),
             serverToClient: first(
-                WebSocketFrameChainRule(), server, .serverToClient, final: final,
-                from: &progress.webSocket[.serverToClient], minPartial: minPartial))
-        if (webSocket.clientToServer?.headers ?? 0) + (webSocket.serverToClient?.headers ?? 0)
-            >= WebSocketFrameChainRule.requiredHeaders
-        {
-            return Verdict(
-                protocolKind: .websocket,
-                boundaries: PerDirection(
-                    clientToServer: webSocket.clientToServer?.offset, serverToClient: webSocket.serverToClient?.offset),
-                evidence: evidence("websocket", webSocket, masking: true))
-        }
-        return nil
+                rule, server, .serverToClient, final: final, from: &progress[.serverToClient], minPartial: minPartial))
+        guard (found.clientToServer?.headers ?? 0) + (found.serverToClient?.headers ?? 0) >= rule.requiredHeaders
+        else { return nil }
+        return Verdict(
+            protocolKind: kind,
+            boundaries: PerDirection(
+                clientToServer: found.clientToServer?.offset, serverToClient: found.serverToClient?.offset),
+            evidence: evidence(name, found, masking: masking))
     }
 
     /// Headers a direction's chain must have to count towards a verdict when it is not a
@@ -83,10 +79,9 @@ enum ContentClassifier {
     /// instead of sixteen thousand.
     static let minPartialHeadersSliding = 4
 
-    /// The first offset with a full chain; nil when none (or an earlier candidate is still
-    /// undecided: its chain runs past the bytes held).
     /// The first candidate that starts a full chain, or a partial one of at least
-    /// `minPartialHeaders` (with its header count); nil when none (yet).
+    /// `minPartial` headers (with its header count); nil when none, or while an earlier
+    /// candidate is still undecided (its chain runs past the bytes held).
     static func first(
         _ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
         from start: inout Int, minPartial: Int = minPartialHeaders
