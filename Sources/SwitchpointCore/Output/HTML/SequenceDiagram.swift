@@ -238,12 +238,8 @@ struct SequenceDiagram {
                     Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
                 },
                 detail: { details in
-                    details.append("stream ")
-                    details.append(decimal: Int(summary.stream))
-                    details.append(", request body ")
-                    details.append(decimal: summary.requestBodyBytes)
-                    details.append(" bytes\n")
-                    Self.fields(request, into: details)
+                    Self.streamDetail(
+                        summary.stream, "request", bodyBytes: summary.requestBodyBytes, fields: request, into: details)
                 }, into: out, details: details, nextDetail: &nextDetail)
             arrow(
                 from: leg.right, to: leg.left, y: y + 8, cssClass: "h2",
@@ -260,12 +256,9 @@ struct SequenceDiagram {
                     }
                 },
                 detail: { details in
-                    details.append("stream ")
-                    details.append(decimal: Int(summary.stream))
-                    details.append(", response body ")
-                    details.append(decimal: summary.responseBodyBytes)
-                    details.append(" bytes\n")
-                    Self.fields(response, into: details)
+                    Self.streamDetail(
+                        summary.stream, "response", bodyBytes: summary.responseBodyBytes, fields: response,
+                        into: details)
                 }, into: out, details: details, nextDetail: &nextDetail)
             out.append("</g>")
         case .finding(let finding):
@@ -473,6 +466,20 @@ struct SequenceDiagram {
             HTMLEscaper.append(String(text.prefix(limit)), to: out)
             out.append("…")
         }
+    }
+
+    /// An HTTP/2 stream's detail box: `stream N, request body B bytes` and its header block.
+    static func streamDetail(
+        _ stream: UInt32, _ side: StaticString, bodyBytes: UInt64, fields: [HTTPField], into details: OutputBuffer
+    ) {
+        details.append("stream ")
+        details.append(decimal: Int(stream))
+        details.append(", ")
+        details.append(side)
+        details.append(" body ")
+        details.append(decimal: bodyBytes)
+        details.append(" bytes\n")
+        Self.fields(fields, into: details)
     }
 
     static func fields(_ fields: [HTTPField], into out: OutputBuffer) {
