@@ -169,8 +169,17 @@ final class ConnectionAnalysis {
                     limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
             mode = .http1
         case .tls:
-            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
+            dissector = TLSSession(keyLog: keyLog, connection: id, makeInner: decryptedAnalysisMaker)
             mode = .dissector
+        }
+    }
+
+    /// The decrypted stream of a TLS connection is analysed as a cleartext one would be,
+    /// with the same registry and limits (and no key log: TLS inside TLS is not decrypted).
+    private var decryptedAnalysisMaker: DecryptedStreamAnalysisMaker {
+        let (id, registry, limits) = (id, registry, limits)
+        return { http2 in
+            ConnectionAnalysis(id: id, registry: registry, limits: limits, decodeAs: http2 ? .http2 : nil)
         }
     }
 
@@ -415,7 +424,7 @@ final class ConnectionAnalysis {
                 .detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
                 direction: first?.direction, offset: first?.offset)
         case .start(.tls):
-            dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
+            dissector = TLSSession(keyLog: keyLog, connection: id, makeInner: decryptedAnalysisMaker)
             mode = .dissector
         case .start(.http2PriorKnowledge):
             dissector = registry.dissector(
@@ -573,3 +582,5 @@ final class ConnectionAnalysis {
         ends[direction] = end
     }
 }
+
+extension ConnectionAnalysis: DecryptedStreamAnalysis {}

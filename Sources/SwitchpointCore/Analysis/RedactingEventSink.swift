@@ -23,7 +23,9 @@ package final class RedactingEventSink: TimelineEventSink {
         case .connectionClosed:
             secrets[event.connection] = nil
             next.receive(event)
-        default:
+        case .connectionOpened, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry,
+            .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings,
+            .h2Reset, .h2GoAway, .h2Ping:
             next.receive(event)
         }
     }
@@ -53,7 +55,9 @@ package final class RedactingEventSink: TimelineEventSink {
             guard !found.isEmpty else { return event }
             finding.message = Redaction.text(finding.message, secrets: found)
             kind = .finding(finding)
-        default:
+        case .connectionOpened, .connectionClosed, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello,
+            .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing,
+            .h2Frame, .h2Settings, .h2Reset, .h2GoAway, .h2Ping:
             return event
         }
         if !found.isEmpty { secrets[event.connection] = found }

@@ -1,14 +1,3 @@
-/// Receives timeline events: a printer, the audit, a test.
-package protocol TimelineEventSink: AnyObject {
-    func receive(_ event: TimelineEvent)
-    /// Whether per-frame events are wanted (false lets dissectors skip them).
-    var wantsFrameEvents: Bool { get }
-}
-
-extension TimelineEventSink {
-    package var wantsFrameEvents: Bool { true }
-}
-
 /// Turns reassembly signals into timeline events: one `ConnectionAnalysis` per connection,
 /// every event handed to the output as soon as it exists.
 package struct TimelineAnalyzer: StreamSignalSink {
@@ -21,7 +10,7 @@ package struct TimelineAnalyzer: StreamSignalSink {
     /// The previous chunk's connection: chunks come in runs per connection.
     /// Unretained (`connections` holds it; it is cleared with its entry): a strong
     /// reference cost two retains and a release per data signal.
-    private var recent: (id: ConnectionID, analysis: Unmanaged<ConnectionAnalysis>)?
+    private var recent = RecentEntry<ConnectionID, ConnectionAnalysis>()
     private var buffer: EventBuffer
 
     /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
@@ -50,11 +39,11 @@ package struct TimelineAnalyzer: StreamSignalSink {
             buffer.add(.connectionOpened(opening), capture: opening.capture)
         case .data(let chunk):
             let connection: Unmanaged<ConnectionAnalysis>
-            if let recent, recent.id == chunk.connection {
-                connection = recent.analysis
+            if let known = recent.object(for: chunk.connection) {
+                connection = known
             } else {
                 connection = Unmanaged.passUnretained(analysis(chunk.connection))
-                recent = (chunk.connection, connection)
+                recent.remember(chunk.connection, connection)
             }
             buffer.connection = chunk.connection
             connection._withUnsafeGuaranteedRef {
@@ -83,7 +72,7 @@ package struct TimelineAnalyzer: StreamSignalSink {
                 closed.openState = OpenConnectionState(protocolName: "silent")
             }
             connections[summary.connection] = nil
-            if recent?.id == summary.connection { recent = nil }
+            recent.forget(summary.connection)
             buffer.add(.connectionClosed(closed), capture: summary.capture)
         }
     }

@@ -143,7 +143,8 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
             {
                 byConnection[id]?.findings.append(finding)
             }
-        default:
+        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             break
         }
     }

@@ -46,7 +46,9 @@ package final class PayloadBufferPool {
             if case .rawData(let chunk) = event.kind { put(chunk.head) }
         case .httpBody:
             if case .httpBody(_, _, let kept, _) = event.kind { put(kept) }
-        default:
+        case .connectionOpened, .connectionClosed, .gap, .httpRequest, .httpResponse, .upgrade, .finding,
+            .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsClose,
+            .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             break
         }
     }

@@ -35,11 +35,46 @@ package struct TimelineEvent: Sendable {
         self.kind = kind
     }
 
-    package enum Tag: UInt8, Sendable {
+    package enum Tag: UInt8, Sendable, CaseIterable {
         case connectionOpened, connectionClosed, gap, httpRequest, httpResponse, httpBody, upgrade, finding, rawData
         case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl,
             wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
+
+        /// The JSON `type` of events of this kind (a pong's is `pongTypeName`).
+        package var typeName: StaticString {
+            switch self {
+            case .connectionOpened: "conn.open"
+            case .connectionClosed: "conn.close"
+            case .gap: "tcp.gap"
+            case .httpRequest: "http.request"
+            case .httpResponse: "http.response"
+            case .httpBody: "http.body"
+            case .upgrade: "upgrade"
+            case .finding: "finding"
+            case .rawData: "raw.data"
+            case .tlsClientHello: "tls.client_hello"
+            case .tlsServerHello: "tls.server_hello"
+            case .tlsHelloRetry: "tls.hello_retry_request"
+            case .tlsSession: "tls.session"
+            case .tlsEncrypted: "tls.encrypted"
+            case .wsFrame: "ws.frame"
+            case .wsMessage: "ws.message"
+            case .wsControl: "ws.ping"
+            case .wsClose: "ws.close"
+            case .wsClosing: "ws.closing"
+            case .h2Frame: "h2.frame"
+            case .h2Settings: "h2.settings"
+            case .h2Headers: "h2.headers"
+            case .h2Reset: "h2.rst"
+            case .h2GoAway: "h2.goaway"
+            case .h2Ping: "h2.ping"
+            case .h2Stream: "h2.stream"
+            }
+        }
+
+        /// A `wsControl` event carrying a pong.
+        package static let pongTypeName: StaticString = "ws.pong"
 
         init(_ kind: borrowing Kind) {
             switch kind {
@@ -117,39 +152,10 @@ package struct TimelineEvent: Sendable {
 
     /// The `type` name in JSON lines and the summary.
     package var typeName: StaticString {
-        switch tag {
-        case .connectionOpened: "conn.open"
-        case .connectionClosed: "conn.close"
-        case .gap: "tcp.gap"
-        case .httpRequest: "http.request"
-        case .httpResponse: "http.response"
-        case .httpBody: "http.body"
-        case .upgrade: "upgrade"
-        case .finding: "finding"
-        case .rawData: "raw.data"
-        case .tlsClientHello: "tls.client_hello"
-        case .tlsServerHello: "tls.server_hello"
-        case .tlsHelloRetry: "tls.hello_retry_request"
-        case .tlsSession: "tls.session"
-        case .tlsEncrypted: "tls.encrypted"
-        case .wsFrame: "ws.frame"
-        case .wsMessage: "ws.message"
-        case .wsControl:
-            if case .wsControl(let control) = kind, WebSocketOpcode(rawValue: control.opcode) == .ping {
-                "ws.ping"
-            } else {
-                "ws.pong"
-            }
-        case .wsClose: "ws.close"
-        case .wsClosing: "ws.closing"
-        case .h2Frame: "h2.frame"
-        case .h2Settings: "h2.settings"
-        case .h2Headers: "h2.headers"
-        case .h2Reset: "h2.rst"
-        case .h2GoAway: "h2.goaway"
-        case .h2Ping: "h2.ping"
-        case .h2Stream: "h2.stream"
+        if tag == .wsControl, case .wsControl(let control) = kind, WebSocketOpcode(rawValue: control.opcode) == .pong {
+            return Tag.pongTypeName
         }
+        return tag.typeName
     }
 }
 

@@ -59,7 +59,8 @@ struct ExportRowMapper {
         case .connectionOpened, .connectionClosed, .httpRequest, .httpResponse, .upgrade, .finding,
             .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Stream:
             break
-        default:
+        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
             return
         }
         let id = event.connection
@@ -194,7 +195,8 @@ struct ExportRowMapper {
                         .integer(s2c.packets),
                         .integer(c2s.gaps + s2c.gaps), .integer(c2s.gapBytes + s2c.gapBytes),
                     ]))
-        default:
+        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
             break
         }
     }

@@ -51,17 +51,21 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
 
     package init(captureStatistics: @escaping @Sendable () -> ThreadedCaptureSource.Statistics) {
         self.captureStatistics = captureStatistics
-        connectionsTotal = registry.makeCounter(name: "switchpoint_connections_total", help: "TCP connections seen")
-        openConnections = registry.makeGauge(name: "switchpoint_open_connections", help: "TCP connections open now")
+        connectionsTotal = registry.makeCounter(
+            descriptor: Self.descriptor("switchpoint_connections_total", "TCP connections seen"))
+        openConnections = registry.makeGauge(
+            descriptor: Self.descriptor("switchpoint_open_connections", "TCP connections open now"))
         capturedPackets = registry.makeCounter(
-            name: "switchpoint_packets_total", help: "Packets captured (the summary's captured)")
+            descriptor: Self.descriptor("switchpoint_packets_total", "Packets captured (the summary's captured)"))
         capturedBytes = registry.makeCounter(
-            name: "switchpoint_bytes_total", help: "Bytes captured (as kept by the snapshot length)")
+            descriptor: Self.descriptor("switchpoint_bytes_total", "Bytes captured (as kept by the snapshot length)"))
         var drops: [DropStage: Counter] = [:]
         for stage in DropStage.allCases {
             drops[stage] = registry.makeCounter(
-                name: "switchpoint_dropped_packets_total", labels: [("stage", stage.rawValue)],
-                help: "Packets lost: by the kernel, by the interface, by switchpoint's queue")
+                descriptor: Self.descriptor(
+                    "switchpoint_dropped_packets_total",
+                    "Packets lost: by the kernel, by the interface, by switchpoint's queue"),
+                labels: [("stage", stage.rawValue)])
         }
         self.drops = drops
     }
@@ -82,7 +86,10 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .upgrade, .finding: break
-        default: return
+        case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
+            return
         }
         switch event.kind {
         case .connectionOpened:
@@ -102,7 +109,9 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
             if let outcome = ExportRowMapper.upgradeOutcome(finding.code) {
                 upgradeCounter(protocolLabel(offered[event.connection] ?? ""), outcome).increment()
             }
-        default:
+        case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             break
         }
     }
@@ -119,9 +128,10 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
         let key = UpgradeKey(protocolName: protocolName, outcome: outcome)
         if let counter = upgrades[key] { return counter }
         let counter = registry.makeCounter(
-            name: "switchpoint_upgrades_total",
-            labels: [("protocol", protocolName), ("outcome", outcome)],
-            help: "Upgrade attempts by protocol and outcome (switched, refused, no_verdict)")
+            descriptor: Self.descriptor(
+                "switchpoint_upgrades_total", "Upgrade attempts by protocol and outcome (switched, refused, no_verdict)"
+            ),
+            labels: [("protocol", protocolName), ("outcome", outcome)])
         upgrades[key] = counter
         return counter
     }
@@ -129,9 +139,8 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
     private func findingCounter(_ finding: Finding) -> Counter {
         if let counter = findings[finding.code] { return counter }
         let counter = registry.makeCounter(
-            name: "switchpoint_findings_total",
-            labels: [("code", finding.code.rawValue), ("severity", finding.severity.rawValue)],
-            help: "Findings by code (docs/json.md)")
+            descriptor: Self.descriptor("switchpoint_findings_total", "Findings by code (docs/json.md)"),
+            labels: [("code", finding.code.rawValue), ("severity", finding.severity.rawValue)])
         findings[finding.code] = counter
         return counter
     }
@@ -139,11 +148,17 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
     private func histogram(_ protocolName: String) -> ValueHistogram {
         if let histogram = latency[protocolName] { return histogram }
         let histogram = registry.makeValueHistogram(
-            name: "switchpoint_switch_latency_seconds", labels: [("protocol", protocolName)],
-            buckets: Self.latencyBuckets,
-            help: "Upgrade request to 101 (switch latency)")
+            descriptor: Self.descriptor(
+                "switchpoint_switch_latency_seconds", "Upgrade request to 101 (switch latency)"),
+            labels: [("protocol", protocolName)], buckets: Self.latencyBuckets)
         latency[protocolName] = histogram
         return histogram
+    }
+
+    /// A metric's whole name as its base name: the exposition keeps the names it always had
+    /// (the descriptor joins only non-empty parts).
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// The exposition text, with the capture counters brought up to date first.

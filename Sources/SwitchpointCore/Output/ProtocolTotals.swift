@@ -26,7 +26,10 @@ package struct ProtocolTotals: Sendable, Equatable {
         case .wsClose: webSocketCloses += 1
         case .h2Stream: http2Streams += 1
         case .rawData: rawChunks += 1
-        default: return false
+        case .connectionOpened, .connectionClosed, .gap, .httpBody, .upgrade, .finding, .tlsClientHello,
+            .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsClosing, .h2Frame, .h2Settings,
+            .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
+            return false
         }
         return true
     }

@@ -38,11 +38,9 @@ final class TextBlockAssembler {
     /// `selection.judgesBlocks`, as a plain flag for the per-event path.
     private let judges: Bool
     private var blocks: [ConnectionID: Held] = [:]
-    /// The previous call's connection and block: lines come in runs per connection. Not
-    /// retained (the table holds the block; `printBlock` forgets it): a retain and release
-    /// per event made this a tenth of the merging thread's time.
-    private var recentConnection: ConnectionID?
-    private var recentBlock: Unmanaged<OutputBuffer>?
+    /// The previous call's connection and block: lines come in runs per connection (the
+    /// table holds the block; `printBlock` forgets it).
+    private var recent = RecentEntry<ConnectionID, OutputBuffer>()
     /// Connections in the order their blocks print (opening order: connection numbers),
     /// from `orderHead` on; `queued` says which are in it.
     private var order: [ConnectionID] = []
@@ -80,14 +78,14 @@ final class TextBlockAssembler {
         _ connection: ConnectionID, header: UnsafeRawBufferPointer?, lines: UnsafeRawBufferPointer, closes: Bool,
         shown: ConnectionTraits = []
     ) {
-        if !lines.isEmpty, recentConnection == connection, let recentBlock {
+        if !lines.isEmpty, let recentBlock = recent.object(for: connection) {
             recentBlock._withUnsafeGuaranteedRef { $0.append(lines) }
             heldBytes += lines.count
         } else if !lines.isEmpty {
             let block: Unmanaged<OutputBuffer>
             if let found = blocks[connection] {
                 block = found.buffer
-                remember(connection, block)
+                recent.remember(connection, block)
             } else {
                 block = startBlock(connection, expected: Self.headerLineRoom + lines.count)
                 let started = block._withUnsafeGuaranteedRef { block in
@@ -115,10 +113,7 @@ final class TextBlockAssembler {
             } else if queued.contains(connection) {
                 closedEmpty.insert(connection)
             }
-            if recentConnection == connection {
-                recentConnection = nil
-                recentBlock = nil
-            }
+            recent.forget(connection)
             printReady()
         }
         while heldBytes > budget, orderHead < order.count {
@@ -146,11 +141,6 @@ final class TextBlockAssembler {
         closedEmpty.removeAll()
     }
 
-    private func remember(_ connection: ConnectionID, _ block: Unmanaged<OutputBuffer>) {
-        recentConnection = connection
-        recentBlock = block
-    }
-
     private func enqueue(_ connection: ConnectionID) {
         guard queued.insert(connection).inserted else { return }
         order.append(connection)
@@ -159,7 +149,7 @@ final class TextBlockAssembler {
     private func startBlock(_ connection: ConnectionID, expected: Int) -> Unmanaged<OutputBuffer> {
         let held = Held(buffer: Unmanaged.passRetained(spareBlocks.popLast() ?? OutputBuffer(capacity: expected)))
         blocks[connection] = held
-        remember(connection, held.buffer)
+        recent.remember(connection, held.buffer)
         enqueue(connection)
         return held.buffer
     }
@@ -208,10 +198,7 @@ final class TextBlockAssembler {
         let shown = judges ? traits[connection] ?? [] : []
         if closed && judges { traits[connection] = nil }
         guard let held = blocks.removeValue(forKey: connection) else { return }
-        if recentConnection == connection {
-            recentConnection = nil
-            recentBlock = nil
-        }
+        recent.forget(connection)
         let block = held.buffer.takeRetainedValue()
         heldBytes -= block.count
         if !judges || selection.admits(shown) {

@@ -128,9 +128,9 @@ package final class TextTimelinePrinter: TimelineEventSink {
     private var heldTarget: HeldTarget
     package private(set) var summary = TimelineSummary()
     private var states: [ConnectionID: ConnectionState] = [:]
-    /// The previous event's connection: events come in runs per connection. Unretained
-    /// (`states` holds it; it is cleared whenever its entry goes).
-    private var recent: (id: ConnectionID, state: Unmanaged<ConnectionState>)?
+    /// The previous event's connection: events come in runs per connection (`states`
+    /// holds it; it is forgotten whenever its entry goes).
+    private var recent = RecentEntry<ConnectionID, ConnectionState>()
     /// Connections whose block was printed at their close: anything later (a late
     /// retransmission) goes out at once, tagged with the connection.
     private var printed: Set<ConnectionID> = []
@@ -184,7 +184,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 let state = ConnectionState(opening: opening)
                 states[event.connection] = state
-                recent = (event.connection, Unmanaged.passUnretained(state))
+                recent.remember(event.connection, state)
                 switch destination {
                 case .assembler(let assembler): assembler.opened(event.connection)
                 case .shard(let shard): shard.opened(event.connection)
@@ -228,7 +228,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
         if closes {
             states[event.connection] = nil
-            recent = nil
+            recent.forget()
             printed.insert(event.connection)
         }
     }
@@ -318,16 +318,16 @@ package final class TextTimelinePrinter: TimelineEventSink {
     /// The open connection's state, or nil when its lines go out at once tagged (it was
     /// printed at its close already).
     private func state(_ connection: ConnectionID, at timestamp: Timestamp) -> ConnectionState? {
-        if let recent, recent.id == connection { return recent.state.takeUnretainedValue() }
+        if let known = recent.object(for: connection) { return known.takeUnretainedValue() }
         if let found = states[connection] {
-            recent = (connection, Unmanaged.passUnretained(found))
+            recent.remember(connection, found)
             return found
         }
         if printed.contains(connection) { return nil }
         // Events of a connection whose opening was not seen: a block of its own.
         let state = ConnectionState(connection: connection, start: timestamp)
         states[connection] = state
-        recent = (connection, Unmanaged.passUnretained(state))
+        recent.remember(connection, state)
         return state
     }
 

@@ -36,7 +36,10 @@ package struct TimelineSelection: Sendable {
         case .h2Headers(let block): return block.stream
         case .h2Reset(let stream, _): return stream
         case .h2Stream(let summary): return summary.stream
-        default: return nil
+        case .connectionOpened, .connectionClosed, .gap, .httpRequest, .httpResponse, .httpBody, .upgrade, .finding,
+            .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame,
+            .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Settings, .h2GoAway, .h2Ping:
+            return nil
         }
     }
 
@@ -70,6 +73,15 @@ package struct ConnectionTraits: OptionSet, Sendable, Hashable {
     package static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
     package static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
 
+    /// The trait of the protocol an upgrade switched to (a token with no dissector is raw).
+    init(upgradedTo token: String) {
+        switch token.lowercased() {
+        case "websocket": self = .websocket
+        case "h2c", "h2": self = .http2
+        default: self = .raw
+        }
+    }
+
     /// What one event says about its connection.
     package init(shownBy event: TimelineEvent) {
         switch event.tag {
@@ -83,11 +95,7 @@ package struct ConnectionTraits: OptionSet, Sendable, Hashable {
                 self = []
                 return
             }
-            switch upgrade.protocolName.lowercased() {
-            case "websocket": self = .websocket
-            case "h2c", "h2": self = .http2
-            default: self = .raw
-            }
+            self = ConnectionTraits(upgradedTo: upgrade.protocolName)
         case .finding:
             guard case .finding(let finding) = event.kind else {
                 self = []

@@ -23,11 +23,9 @@ package struct TCPReassembler {
     private var nextID: ConnectionID = 1
     private var totalBuffered = 0
     private var lastSweep: Timestamp?
-    /// The connection of the previous packet: bulk transfers send runs of packets on one
-    /// connection, and comparing a key is cheaper than hashing it. Cleared whenever the
-    /// table changes. Not retained (the table holds the connection, and `forget` clears
-    /// this): storing a strong reference per packet cost a retain and a release each.
-    private var recent: (key: FlowKey, connection: Unmanaged<TCPConnection>)?
+    /// The connection of the previous packet (bulk transfers send runs of packets on one
+    /// connection). Cleared whenever the table changes.
+    private var recent = RecentEntry<FlowKey, TCPConnection>()
     /// Capture time between idle sweeps.
     package static let sweepIntervalNanoseconds: Int64 = 1_000_000_000
 
@@ -53,12 +51,12 @@ package struct TCPReassembler {
         sweepIfDue(now: capture.timestamp, sink: &sink)
         let key = FlowKey(segment.source, segment.destination)
         let connection: Unmanaged<TCPConnection>
-        if let recent, recent.key == key, !segment.flags.contains(.syn) {
-            connection = recent.connection
+        if let known = recent.object(for: key), !segment.flags.contains(.syn) {
+            connection = known
         } else {
             connection = Unmanaged.passUnretained(lookUpOrOpen(segment, key: key, capture: capture, sink: &sink))
         }
-        recent = (key, connection)
+        recent.remember(key, connection)
         // Borrowed for the rest: the table holds the connection and nothing below forgets it
         // (a strong reference cost two retains and releases per packet).
         connection._withUnsafeGuaranteedRef { connection in
@@ -102,7 +100,7 @@ package struct TCPReassembler {
         openByActivity.removeAll()
         closedByActivity.removeAll()
         relief.removeAll()
-        recent = nil
+        recent.forget()
         totalBuffered = 0
     }
 
@@ -115,7 +113,7 @@ package struct TCPReassembler {
     /// that one expires too; nothing is lost, it closes a little later.)
     package mutating func expire<Sink: StreamSignalSink>(now: Timestamp, into sink: inout Sink) {
         lastSweep = now
-        recent = nil
+        recent.forget()
         while let oldest = closedByActivity.first,
             now.nanoseconds(since: oldest.lastSeen) > limits.closedLingerNanoseconds
         {
@@ -246,9 +244,7 @@ package struct TCPReassembler {
     /// Drops a closed connection's lingering entry.
     private mutating func forget(_ connection: TCPConnection) {
         unlist(connection)
-        if let recent, recent.connection.toOpaque() == Unmanaged.passUnretained(connection).toOpaque() {
-            self.recent = nil
-        }
+        recent.forget(ifHolding: connection)
         if table[connection.key] === connection { table[connection.key] = nil }
     }
 
@@ -297,7 +293,7 @@ package struct TCPReassembler {
     /// Makes room for a new connection: forgets the oldest closed entry first, else evicts
     /// the least recently active open connection. O(1): both come from a list's front.
     private mutating func evict<Sink: StreamSignalSink>(capture: CaptureInfo, sink: inout Sink) {
-        recent = nil
+        recent.forget()
         while table.count >= limits.maxConnections, let oldest = closedByActivity.first {
             connectionsExamined += 1
             forget(oldest)

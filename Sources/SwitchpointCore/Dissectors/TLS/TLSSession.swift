@@ -41,8 +41,6 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     private let keyLog: TLSKeyLog?
-    private let registry: DissectorRegistry
-    private let limits: HTTP1Limits
     private let connection: ConnectionID
     private var sides = PerDirection(repeating: Side())
 
@@ -57,16 +55,14 @@ struct TLSSession: UpgradedStreamDissector {
     private var keysFound = false
     private var factsReported = false
     /// The decrypted application data's analysis, created at its first byte.
-    private var inner: ConnectionAnalysis?
+    private var inner: (any DecryptedStreamAnalysis)?
+    /// Makes `inner` (nil: decrypted bytes are counted, not analysed).
+    private let makeInner: DecryptedStreamAnalysisMaker?
 
-    init(
-        keyLog: TLSKeyLog? = nil, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-        connection: ConnectionID = 0
-    ) {
+    init(keyLog: TLSKeyLog? = nil, connection: ConnectionID = 0, makeInner: DecryptedStreamAnalysisMaker? = nil) {
         self.keyLog = keyLog
-        self.registry = registry
-        self.limits = limits
         self.connection = connection
+        self.makeInner = makeInner
     }
 
     // MARK: Bytes in
@@ -571,7 +567,7 @@ struct TLSSession: UpgradedStreamDissector {
     ) {
         guard !plaintext.isEmpty else { return }
         reportFacts(capture: capture, events: &events)
-        let analysis = innerAnalysis()
+        guard let analysis = innerAnalysis() else { return }
         let side = direction
         let offset = sides[side].plaintextOffset
         sides[side].plaintextOffset += UInt64(plaintext.count)
@@ -598,11 +594,9 @@ struct TLSSession: UpgradedStreamDissector {
 
     /// ALPN h2 starts HTTP/2 at the first application byte; anything else is detected as a
     /// cleartext connection would be (HTTP/1.1 with its upgrades, prior-knowledge h2, …).
-    private mutating func innerAnalysis() -> ConnectionAnalysis {
+    private mutating func innerAnalysis() -> (any DecryptedStreamAnalysis)? {
         if let inner { return inner }
-        let analysis = ConnectionAnalysis(
-            id: connection, registry: registry, limits: limits, keyLog: nil,
-            decodeAs: alpn?.lowercasedASCII == "h2" ? .http2 : nil)
+        let analysis = makeInner?(alpn?.lowercasedASCII == "h2")
         inner = analysis
         return analysis
     }

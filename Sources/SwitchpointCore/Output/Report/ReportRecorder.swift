@@ -50,7 +50,8 @@ package final class ReportRecorder: TimelineEventSink {
         case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData:
             // The hot cases: only detailed connections record them.
             guard open[event.connection]?.record.detailed == true else { return }
-        default:
+        case .connectionOpened, .connectionClosed, .gap, .httpRequest, .httpResponse, .upgrade, .finding,
+            .tlsClientHello, .tlsServerHello, .wsClosing, .h2Stream:
             break
         }
         let id = event.connection
@@ -311,7 +312,7 @@ package final class ReportRecorder: TimelineEventSink {
                 ReportItem(
                     time: event.timestamp, direction: nil, offset: nil, stream: summary.stream,
                     kind: .h2Stream(summary, request: exchange.requestFields, response: exchange.responseFields)))
-        default:
+        case .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .h2Frame, .h2Reset, .h2GoAway, .h2Ping:
             break
         }
     }

@@ -1,24 +1,5 @@
 import Foundation
 
-/// A printer whose work can be split by connection: workers format their connections'
-/// lines into shard outputs, and the printer itself replays them in signal order.
-protocol ShardablePrinter: TimelineEventSink {
-    var summary: TimelineSummary { get }
-    /// A printer for one worker, formatting into `shard` (changed per round by `target`).
-    func shardWorker(into shard: ShardOutput) -> Self
-    func target(_ shard: ShardOutput)
-    /// `bytes` is the shard output's bytes (`ShardOutput.bytes.bytes`).
-    func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer)
-    func startCapture(at timestamp: Timestamp)
-    func mergeSummary(_ other: TimelineSummary)
-}
-
-extension JSONTimelinePrinter: ShardablePrinter {
-    func startCapture(at timestamp: Timestamp) {}
-}
-
-extension TextTimelinePrinter: ShardablePrinter {}
-
 /// The timeline on every core: one thread reads, decodes and reassembles; the connections
 /// are split between workers (by connection number), each dissecting and formatting its
 /// share; the calling thread merges what they formatted back into signal order and prints

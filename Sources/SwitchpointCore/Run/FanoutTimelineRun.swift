@@ -264,7 +264,9 @@ extension TimelineEvent {
         case .connectionClosed(var summary):
             summary.connection = number
             kind = .connectionClosed(summary)
-        default:
+        case .gap, .httpRequest, .httpResponse, .httpBody, .upgrade, .finding, .rawData, .tlsClientHello,
+            .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose,
+            .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             kind = self.kind
         }
         var event = TimelineEvent(
