@@ -115,13 +115,13 @@ package final class TextTimelinePrinter: TimelineEventSink {
     }
 
     private let writer: LineWriter
-    private let options: Options
+    let options: Options
     /// `options.selection` filters events / judges blocks (read per event: plain flags,
     /// so the selection's set is not touched, or retained, when nothing is selected).
     private let selects: Bool
     private let judgesBlocks: Bool
     /// Hexdump lines are asked for (`-x`, `--follow`): checked before a payload is looked at.
-    private let hexdumps: Bool
+    let hexdumps: Bool
     private var destination: Destination {
         didSet { heldTarget = HeldTarget(destination) }
     }
@@ -144,8 +144,8 @@ package final class TextTimelinePrinter: TimelineEventSink {
     private var prefixColumns = 0
     /// Connections whose upgrade request was answered with something other than 101: the
     /// answer's body is the evidence (`upgradeRefusalBody`). Touched only by HTTP/1 heads.
-    private var upgradeAsked: Set<ConnectionID> = []
-    private var refusalBodyDue: Set<ConnectionID> = []
+    var upgradeAsked: Set<ConnectionID> = []
+    var refusalBodyDue: Set<ConnectionID> = []
 
     package convenience init(writer: LineWriter, options: Options) {
         self.init(
@@ -334,7 +334,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
     // MARK: Lines
 
     /// Where the lines of one event go and how each starts.
-    private struct LineContext {
+    struct LineContext {
         /// Where the lines go: a held block or the writer's buffer (passed down, so the
         /// helpers borrow it rather than retain it per call).
         var out: OutputBuffer
@@ -350,7 +350,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
     }
 
     /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
-    private func startLine(_ context: LineContext) {
+    func startLine(_ context: LineContext) {
         let out = context.out
         let lineStart = out.count
         defer {
@@ -390,7 +390,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    private func endLine(_ context: LineContext) {
+    func endLine(_ context: LineContext) {
         context.out.append(0x0a)
     }
 
@@ -415,512 +415,78 @@ package final class TextTimelinePrinter: TimelineEventSink {
         if options.colour { out.append("\u{1b}[0m") }
     }
 
+    /// The event's lines: each protocol's in its own file (Output/Text/).
     private func body(_ event: TimelineEvent, _ context: LineContext) {
-        let out = context.out
         switch event.kind {
         case .connectionOpened:
             return
         case .connectionClosed(let summary):
-            startLine(context)
-            out.append("closed ")
-            out.append(trusted: summary.reason.rawValue)
-            if let state = summary.openState {
-                out.append(" (open, ")
-                out.appendTerminalEscaped(state.protocolName)
-                if state.inFlight > 0 {
-                    out.append(", ")
-                    out.append(decimal: state.inFlight)
-                    out.append(UInt8(ascii: " "))
-                    out.append(state.unit.word(state.inFlight))
-                    out.append(" in flight")
-                }
-                out.append(UInt8(ascii: ")"))
-            }
-            out.append("  c2s ")
-            out.append(decimal: summary.clientToServer.deliveredBytes)
-            out.append(" B  s2c ")
-            out.append(decimal: summary.serverToClient.deliveredBytes)
-            out.append(" B  after ")
-            out.append(fixed: summary.end.seconds(since: summary.start), decimals: 3)
-            out.append(" s")
-            let gaps = summary.clientToServer.gaps + summary.serverToClient.gaps
-            if gaps > 0 {
-                out.append("  ")
-                out.append(count: gaps, "gap", "gaps")
-            }
-            endLine(context)
+            connectionClosedLine(summary, event, context)
         case .gap(let length, let reason):
-            startLine(context)
-            paintStart(.yellow, out)
-            out.append("[gap: ")
-            out.append(count: length, "byte", "bytes")
-            out.append(" never captured at offset ")
-            out.append(decimal: event.offset ?? 0)
-            out.append(" (")
-            out.append(trusted: reason.rawValue)
-            out.append(")]")
-            paintEnd(.yellow, out)
-            endLine(context)
+            gapLine(length, reason, event, context)
         case .httpRequest(let head):
-            startLine(context)
-            out.appendTerminalEscaped(head.method)
-            out.append(UInt8(ascii: " "))
-            out.appendTerminalEscaped(head.target)
-            out.append(UInt8(ascii: " "))
-            out.appendTerminalEscaped(head.version)
-            notableHeaders(head.headers, into: out)
-            endLine(context)
-            allHeaders(head.headers, context)
-            if head.headers.fields.contains(where: { $0.name.equalsIgnoringASCIICase("upgrade") }) {
-                upgradeAsked.insert(event.connection)
-            } else {
-                upgradeAsked.remove(event.connection)
-            }
+            httpRequestLine(head, event, context)
         case .httpResponse(let head):
-            startLine(context)
-            // The version is evidence (an HTTP/1.0 answer ignores Upgrade).
-            out.appendTerminalEscaped(head.version)
-            out.append(UInt8(ascii: " "))
-            out.append(decimal: head.status)
-            out.append(UInt8(ascii: " "))
-            out.appendTerminalEscaped(head.reason)
-            notableHeaders(head.headers, into: out)
-            endLine(context)
-            allHeaders(head.headers, context)
-            if !head.isInterim, upgradeAsked.remove(event.connection) != nil, head.status != 101 {
-                refusalBodyDue.insert(event.connection)
-            }
+            httpResponseLine(head, event, context)
         case .httpBody(let length, let chunked, let kept, let keptAll):
-            startLine(context)
-            out.append("body ")
-            out.append(count: length, "byte", "bytes")
-            if chunked { out.append(" (chunked)") }
-            // The body of a refused upgrade usually says why ("invalid Connection header").
-            if event.direction == .serverToClient, !refusalBodyDue.isEmpty,
-                refusalBodyDue.remove(event.connection) != nil, !kept.isEmpty
-            {
-                out.append("  ")
-                upgradeRefusalBody(kept, all: keptAll && UInt64(kept.count) == length, into: out)
-            }
-            endLine(context)
-            if hexdumps { hexdumpLines(kept, text: Hexdump.looksLikeText(kept), into: out) }
+            httpBodyLine(length, chunked, kept, keptAll, event, context)
         case .upgrade(let upgrade):
-            startLine(context)
-            paintStart(.green, out)
-            out.append("══ switch to ")
-            out.appendTerminalEscaped(upgrade.protocolName)
-            out.append(" at c2s+")
-            out.append(decimal: upgrade.clientToServerOffset)
-            out.append(" s2c+")
-            out.append(decimal: upgrade.serverToClientOffset)
-            out.append(" after ")
-            out.append(duration: upgrade.latencyMilliseconds)
-            if !upgrade.target.isEmpty {
-                out.append("  ")
-                out.appendTerminalEscaped(upgrade.target)
-            }
-            for detail in upgrade.details {
-                out.append("  ")
-                out.appendTerminalEscaped(detail.name)
-                out.append(UInt8(ascii: "="))
-                out.appendTerminalEscaped(detail.value)
-            }
-            out.append(" ══")
-            switch upgrade.outcome {
-            case .established?: out.append("  established")
-            case .rejectedByClient(let how)?:
-                out.append(
-                    how == .rst
-                        ? "  rejected by the client (reset without a frame)"
-                        : "  rejected by the client (closed without a frame)")
-            case .unknown?: out.append("  outcome unknown (the client had not spoken when the capture ended)")
-            case nil: break
-            }
-            paintEnd(.green, out)
-            endLine(context)
+            upgradeLine(upgrade, event, context)
         case .finding(let finding):
-            let colour: Colour = finding.severity == .error ? .red : (finding.severity == .warn ? .yellow : .plain)
-            startLine(context)
-            paintStart(colour, out)
-            out.append("!! ")
-            out.append(trusted: finding.severity.rawValue)
-            out.append(UInt8(ascii: " "))
-            out.append(trusted: finding.code.rawValue)
-            out.append(": ")
-            out.appendTerminalEscaped(finding.message)
-            paintEnd(colour, out)
-            endLine(context)
+            findingLine(finding, event, context)
         case .rawData(let chunk):
-            startLine(context)
-            out.appendTerminalEscaped(chunk.protocolName)
-            out.append(UInt8(ascii: " "))
-            out.append(decimal: chunk.length)
-            out.append(" B  ")
-            if chunk.previewIsHex && !chunk.head.withUnsafeBytes({ PrintableText.isMostlyPrintable($0) }) {
-                out.append("hex ")
-                rawHexPreview(chunk, into: out)
-            } else {
-                out.append(UInt8(ascii: "\""))
-                out.appendTerminalEscaped(chunk.head)
-                if chunk.length > chunk.head.count { out.append("…") }
-                out.append(UInt8(ascii: "\""))
-            }
-            endLine(context)
-            if hexdumps { hexdumpLines(chunk.head, text: !chunk.previewIsHex, into: out) }
+            rawDataLine(chunk, event, context)
         case .tlsClientHello(let hello):
-            startLine(context)
-            out.appendTerminalEscaped(hello.version)
-            out.append(" client hello")
-            if let name = hello.serverName {
-                out.append(" sni=")
-                out.appendTerminalEscaped(name)
-            }
-            if hello.alpn.isEmpty {
-                out.append(" (no alpn)")
-            } else {
-                out.append(" alpn offered ")
-                appendList(hello.alpn, separator: ",", into: out)
-            }
-            endLine(context)
+            tlsClientHelloLine(hello, event, context)
         case .tlsServerHello(let hello):
-            startLine(context)
-            out.appendTerminalEscaped(hello.version)
-            out.append(" server hello")
-            if hello.selectionEncrypted {
-                out.append(" (alpn selection encrypted)")
-            } else if let alpn = hello.alpn {
-                out.append(" alpn ")
-                out.appendTerminalEscaped(alpn)
-            } else {
-                out.append(" (no alpn)")
-            }
-            if let suite = hello.cipherSuite {
-                out.append("  ")
-                out.appendTerminalEscaped(suite)
-            }
-            endLine(context)
+            tlsServerHelloLine(hello, event, context)
         case .tlsHelloRetry(let retry):
-            startLine(context)
-            out.append("TLS 1.3 hello retry request")
-            if let group = retry.group {
-                out.append(": the server asks for key share ")
-                out.appendTerminalEscaped(group)
-            }
-            endLine(context)
+            tlsHelloRetryLine(retry, event, context)
         case .tlsSession(let facts):
-            startLine(context)
-            out.append(facts.decrypted ? "══ decrypted " : "══ not decrypted ")
-            out.appendTerminalEscaped(facts.version)
-            out.append(UInt8(ascii: " "))
-            out.appendTerminalEscaped(facts.cipherSuite)
-            if let name = facts.serverName {
-                out.append("  sni=")
-                out.appendTerminalEscaped(name)
-            }
-            out.append("  alpn ")
-            if let alpn = facts.alpn { out.appendTerminalEscaped(alpn) } else { out.append("none") }
-            if !facts.alpnOffered.isEmpty {
-                out.append(" (offered ")
-                appendList(facts.alpnOffered, separator: ",", into: out)
-                out.append(")")
-            }
-            if facts.resumed { out.append("  resumed") }
-            if let certificate = facts.certificate {
-                out.append("  cert ")
-                out.appendTerminalEscaped(certificate.subject)
-                out.append(" issuer ")
-                out.appendTerminalEscaped(certificate.issuer)
-                out.append(" valid ")
-                out.appendTerminalEscaped(certificate.notBefore)
-                out.append(" to ")
-                out.appendTerminalEscaped(certificate.notAfter)
-            }
-            out.append(" ══")
-            endLine(context)
+            tlsSessionLine(facts, event, context)
         case .tlsEncrypted(let clientToServer, let serverToClient):
-            startLine(context)
-            out.append("encrypted: c2s ")
-            out.append(decimal: clientToServer)
-            out.append(" B, s2c ")
-            out.append(decimal: serverToClient)
-            out.append(" B")
-            endLine(context)
+            tlsEncryptedLine(clientToServer, serverToClient, event, context)
         case .wsFrame(let frame):
-            guard options.verbose else { return }
-            startLine(context)
-            out.append("frame ")
-            appendOpcodeName(frame.opcode, into: out)
-            out.append(" fin=")
-            out.append(frame.fin ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-            out.append(" rsv=")
-            out.append(decimal: Int(frame.rsv))
-            if frame.masked { out.append(" masked") }
-            out.append(" len=")
-            out.append(decimal: frame.payloadLength)
-            endLine(context)
+            webSocketFrameLine(frame, event, context)
         case .wsMessage(let message):
-            startLine(context)
-            appendOpcodeName(message.opcode, into: out)
-            if message.lengthUnknown {
-                out.append(" ? B")
-            } else {
-                out.append(UInt8(ascii: " "))
-                out.append(decimal: message.length)
-                out.append(" B")
-            }
-            if message.compressed || message.frames > 1 {
-                out.append(" (")
-                if message.compressed {
-                    out.append("deflate, ")
-                    out.append(decimal: message.wireLength)
-                    out.append(" B on the wire")
-                    if message.frames > 1 { out.append(", ") }
-                }
-                if message.frames > 1 {
-                    out.append(decimal: message.frames)
-                    out.append(" frames")
-                }
-                out.append(UInt8(ascii: ")"))
-            }
-            if let problem = message.problem {
-                out.append("  [")
-                out.append(trusted: problem)
-                out.append(UInt8(ascii: "]"))
-            } else {
-                out.append("  ")
-                preview(message.kept, text: message.isText, all: message.keptAll, into: out)
-                if !message.complete { out.append("  [incomplete]") }
-            }
-            endLine(context)
-            if hexdumps && message.problem == nil { hexdumpLines(message.kept, text: message.isText, into: out) }
+            webSocketMessageLine(message, event, context)
         case .wsControl(let control):
-            startLine(context)
-            out.append(WebSocketOpcode(rawValue: control.opcode) == .ping ? "ping " : "pong ")
-            out.append(decimal: control.payload.count)
-            out.append(" B")
-            if !control.payload.isEmpty {
-                out.append("  ")
-                preview(control.payload, text: true, all: true, into: out)
-            }
-            if let roundTrip = control.roundTripMilliseconds {
-                out.append("  rtt ")
-                out.append(duration: roundTrip)
-            }
-            endLine(context)
-            if hexdumps { hexdumpLines(control.payload, text: Hexdump.looksLikeText(control.payload), into: out) }
+            webSocketControlLine(control, event, context)
         case .wsClose(let close):
-            startLine(context)
-            out.append("close ")
-            if let code = close.code {
-                out.append(decimal: Int(code))
-                out.append(UInt8(ascii: " "))
-                out.append(trusted: WebSocketCloseCode(rawValue: code).name)
-            } else {
-                out.append("(no code)")
-            }
-            if !close.reason.isEmpty {
-                out.append("  \"")
-                out.appendTerminalEscaped(close.reason.prefix(Self.closeReasonCharacters))
-                if close.reason.count > Self.closeReasonCharacters { out.append("…") }
-                out.append(UInt8(ascii: "\""))
-            }
-            endLine(context)
+            webSocketCloseLine(close, event, context)
         case .h2Frame(let frame):
-            guard options.verbose else { return }
-            startLine(context)
-            out.append("frame ")
-            out.append(trusted: HTTP2FrameType(rawValue: frame.type).name)
-            out.append(" stream ")
-            out.append(decimal: UInt64(frame.stream))
-            out.append(" flags ")
-            appendHTTP2FlagNames(type: frame.type, flags: frame.flags, into: out)
-            out.append(" len ")
-            out.append(decimal: frame.length)
-            if let padding = frame.padLength {
-                out.append(" padding ")
-                out.append(decimal: padding)
-            }
-            if let increment = frame.windowIncrement {
-                out.append(" increment ")
-                out.append(decimal: UInt64(increment))
-            }
-            if let data = frame.pingData {
-                out.append(" data 0x")
-                for shift in stride(from: 56, through: 0, by: -8) {
-                    out.append(hexByte: UInt8(truncatingIfNeeded: data >> UInt64(shift)))
-                }
-            }
-            endLine(context)
+            http2FrameLine(frame, event, context)
         case .h2Settings(let settings):
-            startLine(context)
-            if settings.ack {
-                out.append("SETTINGS ack")
-            } else {
-                out.append("SETTINGS")
-                if settings.source != "frame" {
-                    out.append(" (")
-                    out.append(trusted: settings.source)
-                    out.append(UInt8(ascii: ")"))
-                }
-                out.append(UInt8(ascii: " "))
-                if settings.values.isEmpty { out.append("(empty)") }
-                for (index, setting) in settings.values.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: " ")) }
-                    out.append(trusted: HTTP2SettingID(rawValue: setting.identifier).name)
-                    out.append(UInt8(ascii: "="))
-                    out.append(decimal: UInt64(setting.value))
-                }
-            }
-            endLine(context)
+            http2SettingsLine(settings, event, context)
         case .h2Headers(let block):
-            guard options.verbose else { return }
-            startLine(context)
-            if let promised = block.promisedStream {
-                out.append("push_promise stream ")
-                out.append(decimal: UInt64(block.stream))
-                out.append(" → ")
-                out.append(decimal: UInt64(promised))
-            } else {
-                out.append("headers stream ")
-                out.append(decimal: UInt64(block.stream))
-            }
-            if block.endStream { out.append(" end_stream") }
-            // Trailers carry no pseudo-header (RFC 9113 §8.1): a block without one ends a message.
-            if block.promisedStream == nil, !block.unreliable, !block.fields.isEmpty,
-                !block.fields.contains(where: { $0.name.utf8.first == UInt8(ascii: ":") })
-            {
-                out.append(" trailers")
-            }
-            if block.frames > 1 {
-                out.append(" (")
-                out.append(decimal: block.frames)
-                out.append(" frames)")
-            }
-            if !block.tableSizeUpdates.isEmpty {
-                out.append(" table size update ")
-                for (index, size) in block.tableSizeUpdates.enumerated() {
-                    if index > 0 { out.append(", ") }
-                    out.append(decimal: size)
-                }
-            }
-            if block.unreliable {
-                out.append("  [HPACK state lost: not shown]")
-                endLine(context)
-                return
-            }
-            endLine(context)
-            for field in block.fields { headerFieldLine(field, context) }
+            http2HeadersLine(block, event, context)
         case .h2Reset(let stream, let error):
-            startLine(context)
-            out.append("RST_STREAM stream ")
-            out.append(decimal: UInt64(stream))
-            out.append(UInt8(ascii: " "))
-            out.append(trusted: HTTP2ErrorCode(rawValue: error).name)
-            endLine(context)
+            http2ResetLine(stream, error, event, context)
         case .h2GoAway(let lastStream, let error, let debug):
-            startLine(context)
-            out.append("GOAWAY last stream ")
-            out.append(decimal: UInt64(lastStream))
-            out.append(UInt8(ascii: " "))
-            out.append(trusted: HTTP2ErrorCode(rawValue: error).name)
-            if !debug.isEmpty {
-                out.append("  \"")
-                out.appendTerminalEscaped(debug)
-                out.append(UInt8(ascii: "\""))
-            }
-            endLine(context)
+            http2GoAwayLine(lastStream, error, debug, event, context)
         case .h2Ping(let ack, let roundTrip):
-            startLine(context)
-            out.append(ack ? "PING ack" : "PING")
-            if ack, let roundTrip {
-                out.append("  rtt ")
-                out.append(duration: roundTrip)
-            }
-            endLine(context)
+            http2PingLine(ack, roundTrip, event, context)
         case .h2Stream(let summary):
-            startLine(context)
-            out.append("stream ")
-            out.append(decimal: UInt64(summary.stream))
-            out.append("  ")
-            out.appendTerminalEscaped(summary.method ?? "?")
-            out.append(UInt8(ascii: " "))
-            if let authority = summary.authority {
-                if let scheme = summary.scheme {
-                    out.appendTerminalEscaped(scheme)
-                    out.append("://")
-                }
-                out.appendTerminalEscaped(authority)
-            }
-            out.appendTerminalEscaped(summary.path ?? "")
-            if let connectProtocol = summary.connectProtocol {
-                out.append(" (:protocol ")
-                out.appendTerminalEscaped(connectProtocol)
-                out.append(UInt8(ascii: ")"))
-            }
-            out.append(" → ")
-            if let status = summary.status { out.append(decimal: status) } else { out.append("no response") }
-            out.append("  c2s ")
-            out.append(decimal: summary.requestBodyBytes)
-            out.append(" B  s2c ")
-            out.append(decimal: summary.responseBodyBytes)
-            out.append(" B")
-            if let ttfb = summary.timeToFirstByteMilliseconds {
-                out.append("  ttfb ")
-                out.append(duration: ttfb)
-            }
-            if let total = summary.totalMilliseconds {
-                out.append("  total ")
-                out.append(duration: total)
-            }
-            if let reset = summary.reset {
-                out.append("  reset ")
-                out.append(trusted: HTTP2ErrorCode(rawValue: reset).name)
-            }
-            if summary.unfinished { out.append("  [unfinished]") }
-            endLine(context)
-            if hexdumps {
-                hexdumpLines(summary.requestBody, text: Hexdump.looksLikeText(summary.requestBody), into: out)
-                hexdumpLines(summary.responseBody, text: Hexdump.looksLikeText(summary.responseBody), into: out)
-            }
+            http2StreamLine(summary, event, context)
         case .wsClosing(let closing):
-            startLine(context)
-            out.append(
-                closing.firstDirection == .clientToServer
-                    ? "websocket closed by the client" : "websocket closed by the server")
-            if let code = closing.firstCode {
-                out.append(" with ")
-                out.append(decimal: Int(code))
-            }
-            if closing.answered {
-                out.append(", answered after ")
-                out.append(duration: closing.answerMilliseconds ?? 0)
-            } else {
-                out.append(", never answered")
-            }
-            endLine(context)
+            webSocketClosingLine(closing, event, context)
         }
     }
 
     /// `a,b,c` with each element escaped.
-    private func appendList(_ items: [String], separator: StaticString, into out: OutputBuffer) {
+    func appendList(_ items: [String], separator: StaticString, into out: OutputBuffer) {
         for (index, item) in items.enumerated() {
             if index > 0 { out.append(separator) }
             out.appendTerminalEscaped(item)
         }
     }
 
-    private func rawHexPreview(_ chunk: RawChunk, into out: OutputBuffer) {
-        let shown = min(chunk.head.count, RawStreamDissector.previewLength / 2)
-        chunk.head.withUnsafeBytes { out.append(spacedHex: UnsafeRawBufferPointer(rebasing: $0[..<shown])) }
-        if chunk.length > shown { out.append(" …") }
-    }
-
     /// A payload on one line: escaped text (quoted), or hex for binary.
-    private func preview(_ bytes: [UInt8], text: Bool, all: Bool, into out: OutputBuffer) {
+    func preview(_ bytes: [UInt8], text: Bool, all: Bool, into out: OutputBuffer) {
         bytes.withUnsafeBytes { preview($0, text: text, all: all, into: out) }
     }
 
-    private func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool, into out: OutputBuffer) {
+    func preview(_ bytes: UnsafeRawBufferPointer, text: Bool, all: Bool, into out: OutputBuffer) {
         // Binary that reads as text (JSON in a binary frame) is shown as escaped text.
         if text
             || PrintableText.isMostlyPrintable(
@@ -951,7 +517,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
     static let hexdumpIndent: StaticString = "        "
 
     /// A payload's hexdump lines (`-x`/`-X` every payload, `--follow` binary ones).
-    private func hexdumpLines(_ bytes: [UInt8], text: @autoclosure () -> Bool, into out: OutputBuffer) {
+    func hexdumpLines(_ bytes: [UInt8], text: @autoclosure () -> Bool, into out: OutputBuffer) {
         guard !bytes.isEmpty else { return }
         switch options.hexdump {
         case .none: return
@@ -961,82 +527,25 @@ package final class TextTimelinePrinter: TimelineEventSink {
         bytes.withUnsafeBytes { out.append(hexdump: $0, indent: Self.hexdumpIndent) }
     }
 
-    private func appendOpcodeName(_ opcode: UInt8, into out: OutputBuffer) {
-        if let name = WebSocketOpcode(rawValue: opcode).name {
-            out.append(name)
-        } else {
-            out.append("opcode ")
-            out.append(decimal: Int(opcode))
-        }
-    }
-
-    /// `END_STREAM|END_HEADERS` (RFC 9113 §6), `0x0` for none, unknown bits as hex after the
-    /// names (the names are the dissector's `HTTP2Flags`; `-v` only, so the small array per
-    /// frame does not matter).
-    private func appendHTTP2FlagNames(type: UInt8, flags: UInt8, into out: OutputBuffer) {
-        var rest = flags
-        var first = true
-        for (flag, name) in HTTP2Flags.defined(for: HTTP2FrameType(rawValue: type)) where flags & flag.rawValue != 0 {
-            if !first { out.append(UInt8(ascii: "|")) }
-            out.append(trusted: name)
-            rest &= ~flag.rawValue
-            first = false
-        }
-        if rest != 0 || first {
-            if !first { out.append(UInt8(ascii: "|")) }
-            out.append("0x")
-            out.append(hex: UInt32(rest))
-        }
-    }
-
     /// Columns a `-v` header line is indented past its message's text start.
     static let headerIndent = 4
     /// Bytes of a refused upgrade's body shown (escaped) on its body line.
     static let refusalBodyPreviewBytes = 160
 
-    /// A refused upgrade's body as an escaped, bounded, quoted preview; binary as hex.
-    private func upgradeRefusalBody(_ body: [UInt8], all: Bool, into out: OutputBuffer) {
-        body.withUnsafeBytes { bytes in
-            let shown = UnsafeRawBufferPointer(rebasing: bytes[..<min(bytes.count, Self.refusalBodyPreviewBytes)])
-            let cut = !all || bytes.count > shown.count
-            if PrintableText.isMostlyPrintable(shown) {
-                out.append(UInt8(ascii: "\""))
-                out.appendTerminalEscaped(PrintableText.trimmedToCharacter(shown, cut: cut))
-                if cut { out.append("…") }
-                out.append(UInt8(ascii: "\""))
-            } else {
-                out.append("hex ")
-                out.append(
-                    spacedHex: UnsafeRawBufferPointer(rebasing: shown[..<min(shown.count, Self.previewHexBytes)]))
-                if cut || shown.count > Self.previewHexBytes { out.append(" …") }
-            }
-        }
-    }
-
     /// The headers that explain an upgrade, shown on the message's line.
-    private static let notable = [
+    static let notable = [
         "host", "upgrade", "connection", "sec-websocket-protocol", "sec-websocket-extensions",
         "sec-websocket-version", "http2-settings", "content-length", "transfer-encoding",
     ]
 
-    private func notableHeaders(_ headers: HTTPHeaders, into out: OutputBuffer) {
-        guard !options.verbose else { return }
-        for field in headers.fields where Self.notable.contains(field.name.lowercasedASCII) {
-            out.append("  ")
-            out.appendTerminalEscaped(field.name)
-            out.append(": ")
-            out.appendTerminalEscaped(field.value)
-        }
-    }
-
-    private func allHeaders(_ headers: HTTPHeaders, _ context: LineContext) {
+    func allHeaders(_ headers: HTTPHeaders, _ context: LineContext) {
         guard options.verbose else { return }
         for field in headers.fields { headerFieldLine(field, context) }
     }
 
     /// One header under its message, indented to the message's text: time and direction
     /// are the message's, not repeated.
-    private func headerFieldLine(_ field: HTTPField, _ context: LineContext) {
+    func headerFieldLine(_ field: HTTPField, _ context: LineContext) {
         let out = context.out
         out.append(repeating: UInt8(ascii: " "), count: prefixColumns + Self.headerIndent)
         out.appendTerminalEscaped(field.name)
@@ -1047,7 +556,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
 
     // MARK: Colour
 
-    private enum Colour {
+    enum Colour {
         case plain, bold, green, yellow, red
 
         var code: StaticString {
@@ -1061,12 +570,12 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
     }
 
-    private func paintStart(_ colour: Colour, _ out: OutputBuffer) {
+    func paintStart(_ colour: Colour, _ out: OutputBuffer) {
         guard options.colour, colour != .plain else { return }
         out.append(colour.code)
     }
 
-    private func paintEnd(_ colour: Colour, _ out: OutputBuffer) {
+    func paintEnd(_ colour: Colour, _ out: OutputBuffer) {
         guard options.colour, colour != .plain else { return }
         out.append("\u{1b}[0m")
     }
