@@ -123,237 +123,57 @@ package final class JSONTimelinePrinter: TimelineEventSink {
         if event.decrypted { line.add("tls", true) }
         switch event.kind {
         case .connectionOpened(let opening):
-            line.add("client", opening.client.description)
-            line.add("server", opening.server.description)
-            line.add("handshake_seen", opening.startSeen)
-            line.add("role_evidence", opening.roleEvidence.rawValue)
+            connectionOpenedFields(opening, event, &line, includePayloads: includePayloads, out: out)
         case .connectionClosed(let summary):
-            line.add("reason", summary.reason.rawValue)
-            if let state = summary.openState {
-                line.add("open_protocol", state.protocolName)
-                line.add("in_flight", state.inFlight)
-                line.add("in_flight_unit", state.unit.rawValue)
-            }
-            line.add("bytes_c2s", summary.clientToServer.deliveredBytes)
-            line.add("bytes_s2c", summary.serverToClient.deliveredBytes)
-            line.add("packets_c2s", summary.clientToServer.packets)
-            line.add("packets_s2c", summary.serverToClient.packets)
-            line.add("gaps", summary.clientToServer.gaps + summary.serverToClient.gaps)
-            line.add("gap_bytes", summary.clientToServer.gapBytes + summary.serverToClient.gapBytes)
-            line.add(
-                "retransmitted_bytes",
-                summary.clientToServer.retransmittedBytes + summary.serverToClient.retransmittedBytes)
-            line.add("handshake", summary.handshake.rawValue)
-            line.add("start", timestamp: summary.start)
-            line.add("duration", summary.end.seconds(since: summary.start), decimals: 6)
-            line.addAnomalyCounts(summary)
+            connectionClosedFields(summary, event, &line, includePayloads: includePayloads, out: out)
         case .gap(let length, let reason):
-            line.add("len", length)
-            line.add("reason", reason.rawValue)
+            gapFields(length, reason, event, &line, includePayloads: includePayloads, out: out)
         case .httpRequest(let head):
-            line.add("method", head.method)
-            line.add("target", head.target)
-            line.add("version", head.version)
-            line.add("headers", headers: head.headers.fields)
+            httpRequestFields(head, event, &line, includePayloads: includePayloads, out: out)
         case .httpResponse(let head):
-            line.add("status", head.status)
-            line.add("reason", head.reason)
-            line.add("version", head.version)
-            line.add("headers", headers: head.headers.fields)
+            httpResponseFields(head, event, &line, includePayloads: includePayloads, out: out)
         case .httpBody(let length, let chunked, _, _):
-            line.add("len", length)
-            line.add("chunked", chunked)
+            httpBodyFields(length, chunked, event, &line, includePayloads: includePayloads, out: out)
         case .upgrade(let upgrade):
-            line.add("protocol", upgrade.protocolName)
-            line.add("status", upgrade.status)
-            line.add("c2s_offset", upgrade.clientToServerOffset)
-            line.add("s2c_offset", upgrade.serverToClientOffset)
-            line.add("latency_ms", upgrade.latencyMilliseconds, decimals: 3)
-            line.add("target", upgrade.target)
-            if let outcome = upgrade.outcome {
-                line.add("outcome", literal: outcome.name)
-                if case .rejectedByClient(let how) = outcome { line.add("rejected_with", how.rawValue) }
-            }
-            for detail in upgrade.details {
-                line.key(escaping: detail.name)
-                out.appendJSONString(detail.value)
-            }
+            upgradeFields(upgrade, event, &line, includePayloads: includePayloads, out: out)
         case .finding(let finding):
-            line.add("code", finding.code.rawValue)
-            line.add("severity", finding.severity.rawValue)
-            line.add("message", finding.message)
+            findingFields(finding, event, &line, includePayloads: includePayloads, out: out)
         case .rawData(let chunk):
-            line.add("protocol", chunk.protocolName)
-            line.add("len", chunk.length)
-            if chunk.previewIsHex {
-                chunk.head.withUnsafeBytes { head in
-                    line.add(
-                        "preview_hex",
-                        spacedHex: UnsafeRawBufferPointer(
-                            rebasing: head[..<min(head.count, RawStreamDissector.previewLength / 2)]))
-                }
-            } else {
-                line.add("preview", bytes: chunk.head)
-            }
+            rawDataFields(chunk, event, &line, includePayloads: includePayloads, out: out)
         case .tlsClientHello(let hello):
-            line.add("version", hello.version)
-            line.add("sni", hello.serverName)
-            line.add("alpn", strings: hello.alpn)
+            tlsClientHelloFields(hello, event, &line, includePayloads: includePayloads, out: out)
         case .tlsServerHello(let hello):
-            line.add("version", hello.version)
-            line.add("alpn", hello.alpn)
-            line.add("selection_encrypted", hello.selectionEncrypted)
-            line.add("cipher_suite", hello.cipherSuite)
+            tlsServerHelloFields(hello, event, &line, includePayloads: includePayloads, out: out)
         case .tlsHelloRetry(let retry):
-            line.add("cipher_suite", retry.cipherSuite)
-            line.add("group", retry.group)
+            tlsHelloRetryFields(retry, event, &line, includePayloads: includePayloads, out: out)
         case .tlsSession(let facts):
-            line.add("version", facts.version)
-            line.add("cipher_suite", facts.cipherSuite)
-            line.add("sni", facts.serverName)
-            line.add("alpn_offered", strings: facts.alpnOffered)
-            line.add("alpn", facts.alpn)
-            line.add("resumed", facts.resumed)
-            line.add("decrypted", facts.decrypted)
-            if let certificate = facts.certificate {
-                line.add("cert_subject", certificate.subject)
-                line.add("cert_issuer", certificate.issuer)
-                line.add("cert_not_before", certificate.notBefore)
-                line.add("cert_not_after", certificate.notAfter)
-            }
+            tlsSessionFields(facts, event, &line, includePayloads: includePayloads, out: out)
         case .tlsEncrypted(let clientToServer, let serverToClient):
-            line.add("bytes_c2s", clientToServer)
-            line.add("bytes_s2c", serverToClient)
+            tlsEncryptedFields(clientToServer, serverToClient, event, &line, includePayloads: includePayloads, out: out)
         case .wsFrame(let frame):
-            // The most frequent lines: their fields in one reservation (`ReservedWriter`).
-            out.withReserved(Self.webSocketFrameFieldsRoom) { run in
-                run.put(",\"fin\":")
-                run.put(frame.fin)
-                run.put(",\"rsv\":")
-                run.put(decimal: UInt64(frame.rsv))
-                run.put(",\"opcode\":")
-                run.put(decimal: UInt64(frame.opcode))
-                run.put(",\"masked\":")
-                run.put(frame.masked)
-                run.put(",\"len\":")
-                run.put(decimal: frame.payloadLength)
-            }
+            webSocketFrameFields(frame, event, &line, includePayloads: includePayloads, out: out)
         case .wsMessage(let message):
-            out.withReserved(Self.webSocketMessageFieldsRoom) { run in
-                run.put(",\"opcode\":")
-                run.put(decimal: UInt64(message.opcode))
-                run.put(",\"len\":")
-                if message.lengthUnknown { run.put("null") } else { run.put(decimal: message.length) }
-                run.put(",\"frames\":")
-                run.put(decimal: UInt64(max(0, message.frames)))
-                run.put(",\"compressed\":")
-                run.put(message.compressed)
-                if message.compressed {
-                    run.put(",\"wire_len\":")
-                    run.put(decimal: message.wireLength)
-                }
-                run.put(",\"complete\":")
-                run.put(message.complete)
-            }
-            if let problem = message.problem { line.add("problem", problem) }
-            if message.problem == nil {
-                if message.isText {
-                    line.add("text", bytes: message.kept)
-                } else if includePayloads && message.keptAll {
-                    line.add("data_b64", Base64.encode(message.kept))
-                } else {
-                    message.kept.withUnsafeBytes { kept in
-                        line.add(
-                            "preview_hex",
-                            spacedHex: UnsafeRawBufferPointer(
-                                rebasing: kept[..<min(kept.count, TextTimelinePrinter.previewHexBytes)]))
-                    }
-                }
-                if !message.keptAll { line.add("truncated", true) }
-            }
+            webSocketMessageFields(message, event, &line, includePayloads: includePayloads, out: out)
         case .wsControl(let control):
-            line.add("len", control.payload.count)
-            line.add("payload", bytes: control.payload)
-            if let roundTrip = control.roundTripMilliseconds { line.add("rtt_ms", roundTrip, decimals: 3) }
+            webSocketControlFields(control, event, &line, includePayloads: includePayloads, out: out)
         case .wsClose(let close):
-            if let code = close.code { line.add("code", Int(code)) } else { line.addNull("code") }
-            line.add("reason", close.reason)
+            webSocketCloseFields(close, event, &line, includePayloads: includePayloads, out: out)
         case .h2Frame(let frame):
-            line.add("frame_type", Int(frame.type))
-            line.add("type_name", HTTP2FrameType(rawValue: frame.type).name)
-            out.withReserved(Self.http2FrameFieldsRoom) { run in
-                run.put(",\"stream\":")
-                run.put(decimal: UInt64(frame.stream))
-                run.put(",\"flags\":")
-                run.put(decimal: UInt64(frame.flags))
-                run.put(",\"len\":")
-                if frame.length < 0 { run.put("-") }
-                run.put(decimal: frame.length.magnitude.toUInt64)
-            }
-            if let increment = frame.windowIncrement { line.add("window_increment", Int(increment)) }
-            if let data = frame.pingData { line.add("ping_data", data) }
-            if let padding = frame.padLength { line.add("pad_length", padding) }
+            http2FrameFields(frame, event, &line, includePayloads: includePayloads, out: out)
         case .h2Settings(let settings):
-            line.add("source", settings.source)
-            line.add("ack", settings.ack)
-            line.key("settings")
-            out.append(UInt8(ascii: "["))
-            for (index, setting) in settings.values.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "["))
-                out.appendJSONString(HTTP2SettingID(rawValue: setting.identifier).name)
-                out.append(UInt8(ascii: ","))
-                out.append(decimal: UInt64(setting.value))
-                out.append(UInt8(ascii: "]"))
-            }
-            out.append(UInt8(ascii: "]"))
+            http2SettingsFields(settings, event, &line, includePayloads: includePayloads, out: out)
         case .h2Headers(let block):
-            line.add("stream", Int(block.stream))
-            line.add("headers", headers: block.fields)
-            line.add("end_stream", block.endStream)
-            line.add("frames", block.frames)
-            if block.unreliable { line.add("unreliable", true) }
-            if !block.tableSizeUpdates.isEmpty {
-                line.key("table_size_updates")
-                out.append(UInt8(ascii: "["))
-                for (index, size) in block.tableSizeUpdates.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(decimal: size)
-                }
-                out.append(UInt8(ascii: "]"))
-            }
-            if let promised = block.promisedStream { line.add("promised_stream", Int(promised)) }
+            http2HeadersFields(block, event, &line, includePayloads: includePayloads, out: out)
         case .h2Reset(let stream, let error):
-            line.add("stream", Int(stream))
-            line.add("error", HTTP2ErrorCode(rawValue: error).name)
-            line.add("error_code", Int(error))
+            http2ResetFields(stream, error, event, &line, includePayloads: includePayloads, out: out)
         case .h2GoAway(let lastStream, let error, let debug):
-            line.add("last_stream", Int(lastStream))
-            line.add("error", HTTP2ErrorCode(rawValue: error).name)
-            line.add("error_code", Int(error))
-            line.add("debug", debug)
+            http2GoAwayFields(lastStream, error, debug, event, &line, includePayloads: includePayloads, out: out)
         case .h2Ping(let ack, let roundTrip):
-            line.add("ack", ack)
-            if let roundTrip { line.add("rtt_ms", roundTrip, decimals: 3) }
+            http2PingFields(ack, roundTrip, event, &line, includePayloads: includePayloads, out: out)
         case .h2Stream(let summary):
-            line.add("stream", Int(summary.stream))
-            line.add("method", summary.method)
-            line.add("scheme", summary.scheme)
-            line.add("authority", summary.authority)
-            line.add("path", summary.path)
-            if let connectProtocol = summary.connectProtocol { line.add("protocol", connectProtocol) }
-            if let status = summary.status { line.add("status", status) } else { line.addNull("status") }
-            line.add("bytes_c2s", summary.requestBodyBytes)
-            line.add("bytes_s2c", summary.responseBodyBytes)
-            if let reset = summary.reset { line.add("reset", HTTP2ErrorCode(rawValue: reset).name) }
-            if let ttfb = summary.timeToFirstByteMilliseconds { line.add("ttfb_ms", ttfb, decimals: 3) }
-            if let total = summary.totalMilliseconds { line.add("total_ms", total, decimals: 3) }
-            line.add("unfinished", summary.unfinished)
+            http2StreamFields(summary, event, &line, includePayloads: includePayloads, out: out)
         case .wsClosing(let closing):
-            line.add("first_dir", closing.firstDirection.shortName)
-            if let code = closing.firstCode { line.add("code", Int(code)) } else { line.addNull("code") }
-            line.add("answered", closing.answered)
-            if let answer = closing.answerMilliseconds { line.add("answer_ms", answer, decimals: 3) }
+            webSocketClosingFields(closing, event, &line, includePayloads: includePayloads, out: out)
         }
     }
 }
