@@ -222,6 +222,9 @@ package struct WebSocketMessage: Sendable, Equatable {
     /// The inflated length is not known (compressed bytes or their history are missing):
     /// `length` is then only what inflated before that, never a size to report.
     package var lengthUnknown = false
+    /// Set when some inflated bytes were copied from a compression history never captured:
+    /// which bytes are known. Nil when every byte is (the usual case).
+    package var recovery: WebSocketRecovery?
 
     package var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text }
 }
