@@ -2,9 +2,10 @@
 """permessage-deflate session with context takeover, for
 scripts/record-samples-deflate-takeover.
 
-The client sends 30 text messages built from a fixed pool of lines (seeded),
-so that later messages repeat what earlier ones said and the compressor's
-back-references reach across messages; the server echoes each one. Both
+The client sends 30 text messages built from a sliding pool of lines (seeded):
+each message repeats lines of the two before it, so the compressor's
+back-references reach across messages, and the content drifts (3 new lines a
+message); the server echoes each one. Both
 sides use 15-bit windows (32 KiB) and keep their context. Each side logs one
 JSON line per message it sent or received (len, sha256, first 60 chars) and
 the extensions it negotiated.
@@ -31,15 +32,18 @@ WINDOW_BITS = 15
 
 
 def messages():
+    """Message n repeats lines of messages n-2 and n-1 (a sliding pool: 3 new lines per
+    message, each line used for 3 messages), so back-references reach across messages
+    while the content drifts, as a chat or a feed's does."""
     rng = random.Random(7692)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
              "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa"]
-    pool = [f"{i:03d} {rng.choice(words)} worker-{rng.randrange(8)} path=/api/v1/{rng.choice(words)}"
+    pool = [f"{i:04d} {rng.choice(words)} worker-{rng.randrange(8)} path=/api/v1/{rng.choice(words)}"
             f" status={rng.choice([200, 200, 204, 301, 404, 500])} note={' '.join(rng.choices(words, k=6))}\n"
-            for i in range(60)]
+            for i in range(3 * MESSAGES + 9)]
     for n in range(MESSAGES):
         lines = [f"message {n:02d} token={rng.getrandbits(64):016x}\n"]
-        lines += rng.choices(pool, k=rng.randrange(20, 45))
+        lines += rng.choices(pool[3 * n:3 * n + 9], k=rng.randrange(20, 40))
         yield "".join(lines)
 
 
