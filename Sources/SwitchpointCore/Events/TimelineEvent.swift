@@ -288,6 +288,9 @@ package struct HTTP2HeaderBlock: Sendable, Equatable {
     package var frames: Int
     /// Dynamic table size updates at the start of the block (RFC 7541 §6.3).
     package var tableSizeUpdates: [Int]
+    /// Fields with a name or value from HPACK dynamic table entries inserted before the
+    /// capture began (a connection joined mid-stream), shown as `<unknown: dynamic index N>`.
+    package var unknownFields = 0
 }
 
 package struct HTTP2StreamSummary: Sendable, Equatable {
