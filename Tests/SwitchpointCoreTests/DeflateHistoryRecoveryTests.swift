@@ -8,7 +8,11 @@ import Testing
 /// placeholder window; the bytes copied from it are unknown, the rest exact.
 @Suite("permessage-deflate without the compression history")
 struct DeflateHistoryRecoveryTests {
+    /// Binary blocks repeated across messages, new ones coming in: the window heals.
     static let sample = "websocket/ws-deflate-takeover.pcap"
+    /// Log-like text over a small vocabulary: what is copied from before the cut is copied
+    /// on and on, so the window never heals.
+    static let textSample = "websocket/ws-deflate-takeover-text.pcap"
     /// Messages (both directions, in capture order) before the cut.
     static let messagesBeforeCut = 10
 
@@ -32,7 +36,7 @@ struct DeflateHistoryRecoveryTests {
         return .standard(webSocket: options)
     }
 
-    static func chunks() throws -> [(direction: Direction, offset: UInt64, bytes: [UInt8])] {
+    static func chunks(_ sample: String) throws -> [(direction: Direction, offset: UInt64, bytes: [UInt8])] {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         var collector = ChunkCollector()
         var runner = CaptureRunner()
@@ -51,8 +55,8 @@ struct DeflateHistoryRecoveryTests {
 
     /// The uncut decode, and the decode of the same chunks from the 11th message on (the
     /// packets before it dropped), fed whole, byte by byte and in random splits.
-    static func decodeUncutAndCut() throws -> (full: [Decoded], cut: [Decoded], cuts: PerDirection<UInt64>) {
-        let chunks = try chunks()
+    static func decodeUncutAndCut(_ sample: String) throws -> (full: [Decoded], cut: [Decoded]) {
+        let chunks = try chunks(sample)
         var whole = Conversation(bytes: chunks.map { ($0.direction, $0.bytes) })
         whole.registry = registry
         let full = messages(whole.run(.whole))
@@ -74,25 +78,24 @@ struct DeflateHistoryRecoveryTests {
         let cut = messages(sink).map {
             Decoded(direction: $0.direction, offset: $0.offset + cuts[$0.direction], message: $0.message)
         }
-        return (full, cut, cuts)
+        return (full, cut)
     }
 
-    @Test("cut after the 10th message: known bytes are true bytes, every message after 32 KiB of output is exact")
-    func cutAfterTenthMessage() throws {
-        let (full, cut, _) = try Self.decodeUncutAndCut()
-        #expect(cut.count == full.count - Self.messagesBeforeCut)
+    /// Checks every message of the cut run against the uncut run's: same length, every byte
+    /// said to be known the true byte. Returns each message's recovered bytes and length,
+    /// with how much that direction had inflated since the cut before it.
+    static func checkRecovery(_ sample: String) throws -> [(decoded: Decoded, recovered: UInt64, before: UInt64)] {
+        let (full, cut) = try decodeUncutAndCut(sample)
+        #expect(cut.count == full.count - messagesBeforeCut)
         let reference = Dictionary(uniqueKeysWithValues: full.map { ("\($0.direction)@\($0.offset)", $0.message) })
         var output = PerDirection<UInt64>(repeating: 0)
-        var report: [String] = []
-        var partial = 0
+        var result: [(decoded: Decoded, recovered: UInt64, before: UInt64)] = []
         for decoded in cut {
             let truth = try #require(reference["\(decoded.direction)@\(decoded.offset)"])
             let message = decoded.message
             #expect(message.length == truth.length)
             #expect(!message.lengthUnknown && message.problem == nil)
             if let recovery = message.recovery {
-                partial += 1
-                // Every byte said to be known is the true byte.
                 var counted: UInt64 = 0
                 for range in recovery.known {
                     let bounds = Int(range.lowerBound)..<Int(range.upperBound)
@@ -101,24 +104,43 @@ struct DeflateHistoryRecoveryTests {
                 }
                 if !recovery.knownTruncated { #expect(counted == recovery.recovered) }
                 #expect(recovery.recovered < message.length)
-                #expect(output[decoded.direction] < UInt64(Inflater.windowSize), "unknown bytes after 32 KiB")
-                report.append(
-                    "\(decoded.direction.shortName) @\(decoded.offset): \(recovery.recovered) of \(message.length) bytes recovered"
-                )
+                result.append((decoded, recovery.recovered, output[decoded.direction]))
             } else {
                 #expect(message == truth)
-                report.append("\(decoded.direction.shortName) @\(decoded.offset): \(message.length) of \(message.length) (exact)")
+                result.append((decoded, message.length, output[decoded.direction]))
             }
             output[decoded.direction] += message.length
         }
-        #expect(partial > 0, "the cut sample has messages that reach back before the cut")
-        print("deflate history recovery, \(Self.sample) cut after \(Self.messagesBeforeCut) messages:")
-        for line in report { print("  " + line) }
+        print("deflate history recovery, \(sample) cut after \(messagesBeforeCut) messages:")
+        for entry in result {
+            let length = entry.decoded.message.length
+            print(
+                "  \(entry.decoded.direction.shortName) @\(entry.decoded.offset) (after \(entry.before) B): \(entry.recovered) of \(length) bytes recovered (\(entry.recovered * 100 / max(1, length))%)"
+            )
+        }
+        return result
+    }
+
+    @Test("cut after the 10th message: known bytes are true bytes, every message after 32 KiB of output is exact")
+    func cutAfterTenthMessage() throws {
+        let result = try Self.checkRecovery(Self.sample)
+        #expect(result.contains { $0.recovered < $0.decoded.message.length }, "some messages reach back before the cut")
+        for entry in result where entry.before >= UInt64(Inflater.windowSize) {
+            #expect(entry.decoded.message.recovery == nil, "exact after 32 KiB: \(entry.decoded.offset)")
+        }
+    }
+
+    @Test("a text feed over a small vocabulary: known bytes are true bytes; the unknown ones are copied on")
+    func textFeed() throws {
+        let result = try Self.checkRecovery(Self.textSample)
+        let recovered = result.reduce(0) { $0 + $1.recovered }
+        let total = result.reduce(0) { $0 + $1.decoded.message.length }
+        #expect(recovered > 0 && recovered < total)
     }
 
     @Test("the text line says n of m bytes recovered and shows unknown bytes as ·; JSON lists the known ranges")
     func printing() throws {
-        let (_, cut, _) = try Self.decodeUncutAndCut()
+        let (_, cut) = try Self.decodeUncutAndCut(Self.textSample)
         let decoded = try #require(cut.first { $0.message.recovery != nil })
         let recovery = try #require(decoded.message.recovery)
         let event = TimelineEvent(
@@ -160,7 +182,8 @@ struct DeflateHistoryRecoveryTests {
                 return true
             }
         }
-        #expect(known == [false, false, false, false, false])
+        // "H" is a literal, "ello" a copy of the unseen "Hello" (distance 5).
+        #expect(known == [true, false, false, false, false])
         #expect(inflater.windowHasUnknownBytes)
     }
 }

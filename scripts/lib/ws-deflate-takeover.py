@@ -2,16 +2,18 @@
 """permessage-deflate session with context takeover, for
 scripts/record-samples-deflate-takeover.
 
-The client sends 30 text messages built from a sliding pool of lines (seeded):
-each message repeats lines of the two before it, so the compressor's
-back-references reach across messages, and the content drifts (3 new lines a
-message); the server echoes each one. Both
-sides use 15-bit windows (32 KiB) and keep their context. Each side logs one
-JSON line per message it sent or received (len, sha256, first 60 chars) and
-the extensions it negotiated.
+The client sends 30 messages, each echoed by the server, built from a sliding
+pool (seeded): each message repeats pieces of the two before it, so the
+compressor's back-references reach across messages, and 3 new pieces come in
+with each message. CONTENT chooses the pieces: "binary", blocks of 256 random
+bytes (nothing in common but the repeats), or "text", log-like lines over a
+small vocabulary (words, keys and digits recur in every line). Both sides use
+15-bit windows (32 KiB) and keep their context. Each side logs one JSON line
+per message it sent or received (len, sha256, the first 60 characters of a
+text) and the extensions it negotiated.
 
   ws-deflate-takeover.py server HOST PORT LOG
-  ws-deflate-takeover.py client URL LOG
+  ws-deflate-takeover.py client URL LOG CONTENT
 """
 import asyncio
 import hashlib
@@ -31,10 +33,21 @@ MESSAGES = 30
 WINDOW_BITS = 15
 
 
-def messages():
+def binary_messages():
+    """Message n: a 1-byte number and 7 random bytes (an id), then 10-13 blocks drawn from
+    blocks 3n to 3n+8 of a pool of 256-byte random blocks (3 new blocks per message, each
+    used for 3). No fixed header: bytes copied from one message to the next forever would
+    carry the unseen history on (the text file shows that)."""
+    rng = random.Random(7692)
+    pool = [rng.randbytes(256) for _ in range(3 * MESSAGES + 9)]
+    for n in range(MESSAGES):
+        blocks = rng.choices(pool[3 * n:3 * n + 9], k=rng.randrange(10, 14))
+        yield bytes([n]) + rng.randbytes(7) + b"".join(blocks)
+
+
+def text_messages():
     """Message n repeats lines of messages n-2 and n-1 (a sliding pool: 3 new lines per
-    message, each line used for 3 messages), so back-references reach across messages
-    while the content drifts, as a chat or a feed's does."""
+    message, each line used for 3 messages), as a chat or a feed's does."""
     rng = random.Random(7692)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
              "india", "juliett", "kilo", "lima", "mike", "november", "oscar", "papa"]
@@ -55,10 +68,14 @@ class Log:
     def write(self, **entry):
         self.out.write(json.dumps({"t": round(time.time(), 6), "side": self.side, **entry}) + "\n")
 
-    def message(self, direction, text):
-        data = text.encode()
-        self.write(layer="ws-message", dir=direction, type="text", len=len(data),
-                   sha256=hashlib.sha256(data).hexdigest(), text=text[:60])
+    def message(self, direction, message):
+        if isinstance(message, str):
+            data = message.encode()
+            self.write(layer="ws-message", dir=direction, type="text", len=len(data),
+                       sha256=hashlib.sha256(data).hexdigest(), text=message[:60])
+        else:
+            self.write(layer="ws-message", dir=direction, type="binary", len=len(message),
+                       sha256=hashlib.sha256(message).hexdigest())
 
 
 async def run_server(host, port, log_path):
@@ -83,7 +100,7 @@ async def run_server(host, port, log_path):
         await server.serve_forever()
 
 
-async def run_client(url, log_path):
+async def run_client(url, log_path, content):
     log = Log("client", log_path)
     factory = ClientPerMessageDeflateFactory(
         server_max_window_bits=WINDOW_BITS, client_max_window_bits=WINDOW_BITS,
@@ -92,12 +109,12 @@ async def run_client(url, log_path):
                        user_agent_header="switchpoint-sample-client") as ws:
         log.write(layer="http", type="http-response", status=ws.response.status_code,
                   extensions_accepted=ws.response.headers.get("Sec-WebSocket-Extensions"))
-        for text in messages():
-            await ws.send(text)
-            log.message("send", text)
+        for message in (binary_messages() if content == "binary" else text_messages()):
+            await ws.send(message)
+            log.message("send", message)
             echo = await ws.recv()
             log.message("recv", echo)
-            assert echo == text
+            assert echo == message
         await ws.close(code=1000, reason="bye")
         log.write(layer="ws-closed", code=1000, reason="bye")
 
@@ -107,7 +124,7 @@ def main():
     if mode == "server":
         asyncio.run(run_server(sys.argv[2], int(sys.argv[3]), sys.argv[4]))
     elif mode == "client":
-        asyncio.run(asyncio.wait_for(run_client(sys.argv[2], sys.argv[3]), 60))
+        asyncio.run(asyncio.wait_for(run_client(sys.argv[2], sys.argv[3], sys.argv[4]), 60))
     else:
         sys.exit(__doc__)
 

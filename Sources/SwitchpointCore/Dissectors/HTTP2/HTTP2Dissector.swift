@@ -518,10 +518,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         var unreliable = state.hpackBroken || block.tooLarge
         var unknownFields = 0
         if !unreliable && hpackHistoryUnknown {
-            let failure: PartialHPACKDecoder.Failure?
-            (unknownFields, failure) = decodeWithoutHistory(block, state: state, direction: direction, into: &fields)
+            let decoded = decodeWithoutHistory(block, state: state, direction: direction, into: &fields)
+            unknownFields = decoded.unknown
             unreliable = state.hpackBroken
-            if let failure {
+            if let failure = decoded.failure {
                 report(
                     .http2HPACKFailed,
                     "HPACK decoding failed (\(failure)); this direction's later header blocks cannot be trusted and are not shown",
@@ -608,7 +608,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             state.partialDecoder = PartialHPACKDecoder(
                 maxTableSize: tableSize, maxHeaderListSize: Self.maxHeaderListSize, historyKnown: false)
         }
-        do {
+        do throws(PartialHPACKDecoder.Failure) {
             guard let decoded = try state.partialDecoder?.decode(block.fragment) else { return (0, nil) }
             var unknown = 0
             fields.reserveCapacity(decoded.count)

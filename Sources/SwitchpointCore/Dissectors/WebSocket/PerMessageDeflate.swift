@@ -181,7 +181,8 @@ final class Inflater {
         guard produced > 0 else { return false }
         let lastUnknown = output.withUnsafeBytes { piece in
             shadowOutput.withUnsafeBytes { other -> Int? in
-                guard memcmp(piece.baseAddress, other.baseAddress, produced) != 0 else { return nil }
+                guard let left = piece.baseAddress, let right = other.baseAddress, memcmp(left, right, produced) != 0
+                else { return nil }
                 var index = produced - 1
                 while index >= 0 && piece[index] == other[index] { index -= 1 }
                 return index

@@ -464,7 +464,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
         if let recovery = message.recovery {
-            reportHistoryMissing(recovery, length: message.length, side: side, direction: direction, capture: capture, offset: message.offset, events: &events)
+            reportHistoryMissing(
+                recovery, length: message.length, direction: direction, capture: capture, offset: message.offset,
+                events: &events)
         }
         // Placeholder bytes say nothing of the text's encoding.
         if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && message.recovery == nil
@@ -494,7 +496,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
 
     /// Once per direction: why some inflated bytes are shown as `·`.
     private mutating func reportHistoryMissing(
-        _ recovery: WebSocketRecovery, length: UInt64, side: Side, direction: Direction, capture: CaptureInfo,
+        _ recovery: WebSocketRecovery, length: UInt64, direction: Direction, capture: CaptureInfo,
         offset: UInt64, events: inout EventBuffer
     ) {
         // RFC 7692 is the only registered extension that gives RSV1 a meaning on data frames.
