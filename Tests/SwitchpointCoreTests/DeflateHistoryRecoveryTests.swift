@@ -81,6 +81,17 @@ struct DeflateHistoryRecoveryTests {
         return (full, cut)
     }
 
+    /// A message with unknown bytes against the uncut decode: same length, and every byte
+    /// said to be known (as far as both kept it) the true byte.
+    static func knownBytesAgree(_ message: WebSocketMessage, _ reference: WebSocketMessage) -> Bool {
+        guard let recovery = message.recovery, message.length == reference.length else { return false }
+        let shown = min(message.kept.count, reference.kept.count)
+        return recovery.known.allSatisfy { range in
+            let bounds = min(Int(range.lowerBound), shown)..<min(Int(range.upperBound), shown)
+            return message.kept[bounds] == reference.kept[bounds]
+        }
+    }
+
     /// Checks every message of the cut run against the uncut run's: same length, every byte
     /// said to be known the true byte. Returns each message's recovered bytes and length,
     /// with how much that direction had inflated since the cut before it.

@@ -450,7 +450,11 @@ struct DetectionRecoveryTests {
                 }
                 #expect(got.map(\.0) == expected.map(\.0), "cuts \(cuts) \(direction)")
                 for ((_, message), (_, reference)) in zip(got, expected) where !message.lengthUnknown {
-                    #expect(message == reference, "cuts \(cuts) \(direction)")
+                    if message.recovery != nil {
+                        #expect(DeflateHistoryRecoveryTests.knownBytesAgree(message, reference), "cuts \(cuts)")
+                    } else {
+                        #expect(message == reference, "cuts \(cuts) \(direction)")
+                    }
                 }
             }
         }
