@@ -26,7 +26,8 @@ public func fuzzHPACK(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         var buffer = ByteBufferAllocator().buffer(bytes: block)
         let expected = try? reference.decodeHeaders(from: &buffer).map { [$0.name, $0.value] }
         let got = try? decoder.decode(block).map { [$0.name ?? "?", $0.value ?? "?"] }
-        precondition(expected == got, "NIOHPACK \(String(describing: expected)) vs \(String(describing: got)) on \(block)")
+        precondition(
+            expected == got, "NIOHPACK \(String(describing: expected)) vs \(String(describing: got)) on \(block)")
         // After a failure the two tables may differ (NIOHPACK keeps what it inserted).
         if expected == nil { break }
     }

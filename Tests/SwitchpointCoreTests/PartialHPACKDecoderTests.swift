@@ -11,7 +11,8 @@ struct PartialHPACKDecoderTests {
     typealias Field = PartialHPACKDecoder.Field
 
     static func decoder(historyKnown: Bool) -> PartialHPACKDecoder {
-        PartialHPACKDecoder(maxTableSize: 4096, maxHeaderListSize: HTTP2Dissector.maxHeaderListSize, historyKnown: historyKnown)
+        PartialHPACKDecoder(
+            maxTableSize: 4096, maxHeaderListSize: HTTP2Dissector.maxHeaderListSize, historyKnown: historyKnown)
     }
 
     static func hex(_ text: String) -> [UInt8] {
@@ -28,9 +29,10 @@ struct PartialHPACKDecoderTests {
     func rfcExamples() throws {
         var decoder = Self.decoder(historyKnown: true)
         let first = try decoder.decode(Self.firstRequest)
-        #expect(first.map { [$0.name, $0.value] } == [
-            [":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "www.example.com"],
-        ])
+        #expect(
+            first.map { [$0.name, $0.value] } == [
+                [":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "www.example.com"],
+            ])
         let second = try decoder.decode(Self.secondRequest)
         #expect(second.last == Field(name: "cache-control", value: "no-cache"))
         #expect(second[3] == Field(name: ":authority", value: "www.example.com"))
@@ -145,11 +147,14 @@ struct PartialHPACKDecoderTests {
                     allocator: ByteBufferAllocator(), maxDynamicTableSize: HTTP2Dissector.maxHeaderTableSize,
                     maxHeaderListSize: HTTP2Dissector.maxHeaderListSize)
                 var decoder = PartialHPACKDecoder(
-                    maxTableSize: HTTP2Dissector.maxHeaderTableSize, maxHeaderListSize: HTTP2Dissector.maxHeaderListSize,
+                    maxTableSize: HTTP2Dissector.maxHeaderTableSize,
+                    maxHeaderListSize: HTTP2Dissector.maxHeaderListSize,
                     historyKnown: true)
                 for block in blocks {
                     var buffer = ByteBufferAllocator().buffer(bytes: block)
-                    let expected = try reference.decodeHeaders(from: &buffer).map { Field(name: $0.name, value: $0.value) }
+                    let expected = try reference.decodeHeaders(from: &buffer).map {
+                        Field(name: $0.name, value: $0.value)
+                    }
                     #expect(try decoder.decode(block) == expected, "\(capture.lastPathComponent)")
                     compared += 1
                 }
@@ -176,7 +181,9 @@ struct PartialHPACKDecoderTests {
         }
     }
 
-    @Test("cut after N requests: fields from before the cut are placeholders, every other field is exact", arguments: [3, 10, 20])
+    @Test(
+        "cut after N requests: fields from before the cut are placeholders, every other field is exact",
+        arguments: [3, 10, 20])
     func cutAfterRequests(_ requests: Int) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(Self.sequentialSample).path
         var collector = ChunkCollector()
@@ -222,11 +229,14 @@ struct PartialHPACKDecoderTests {
                     if !valueUnknown { #expect(field.value == real.value) }
                 }
                 #expect(unknown == block.unknownFields)
-                unknownPerBlock.append("\(direction.shortName) stream \(block.stream): \(unknown) of \(block.fields.count)")
+                unknownPerBlock.append(
+                    "\(direction.shortName) stream \(block.stream): \(unknown) of \(block.fields.count)")
             }
         }
         #expect(sink.findings.filter { $0.code == .http2HPACKHistoryMissing }.count == 1)
-        print("HPACK without history, \(Self.sequentialSample) cut after \(requests) requests (unknown fields per block):")
+        print(
+            "HPACK without history, \(Self.sequentialSample) cut after \(requests) requests (unknown fields per block):"
+        )
         for line in unknownPerBlock { print("  " + line) }
     }
 
@@ -260,7 +270,9 @@ struct PartialHPACKDecoderTests {
         return result
     }
 
-    @Test("cut after N requests, block by block: a field is known exactly when it refers to no entry from before the cut", arguments: [1, 3, 10, 20])
+    @Test(
+        "cut after N requests, block by block: a field is known exactly when it refers to no entry from before the cut",
+        arguments: [1, 3, 10, 20])
     func knownExactlyWhenInsertedAfterCut(_ requests: Int) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(Self.sequentialSample).path
         let directions = try Self.sampleHeaderBlocks(path)
