@@ -518,21 +518,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         var unreliable = state.hpackBroken || block.tooLarge
         var unknownFields = 0
         if !unreliable && hpackHistoryUnknown {
-            let decoded = decodeWithoutHistory(block, state: state, direction: direction, into: &fields)
-            unknownFields = decoded.unknown
+            unknownFields = decodeMidStream(
+                block, state: state, direction: direction, capture: capture, events: &events, into: &fields)
             unreliable = state.hpackBroken
-            if let failure = decoded.failure {
-                report(
-                    .http2HPACKFailed,
-                    "HPACK decoding failed (\(failure)); this direction's later header blocks cannot be trusted and are not shown",
-                    direction: direction, offset: block.offset, capture: capture, events: &events)
-            } else if unknownFields > 0 && !hpackHistoryReported {
-                hpackHistoryReported = true
-                events.finding(
-                    .http2HPACKHistoryMissing,
-                    "the connection was joined mid-stream: header fields that refer to HPACK dynamic table entries inserted before the capture began are shown as <unknown: dynamic index N> (\(unknownFields) in the first such block); fields inserted since are exact, so the table heals as the connection goes on",
-                    capture: capture, direction: direction, offset: block.offset)
-            }
         } else if !unreliable {
             if state.decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
@@ -592,6 +580,28 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             headers(fields, stream: block.stream, direction: direction, capture: capture, events: &events)
         }
         if block.endStream { endStream(block.stream, direction: direction, capture: capture, events: &events) }
+    }
+
+    /// A block of a connection joined mid-stream: decoded into `fields` with placeholders,
+    /// its failure or (once) why fields are unknown reported; returns the unknown fields.
+    private mutating func decodeMidStream(
+        _ block: HeaderBlock, state: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer,
+        into fields: inout [HTTPField]
+    ) -> Int {
+        let decoded = decodeWithoutHistory(block, state: state, direction: direction, into: &fields)
+        if let failure = decoded.failure {
+            report(
+                .http2HPACKFailed,
+                "HPACK decoding failed (\(failure)); this direction's later header blocks cannot be trusted and are not shown",
+                direction: direction, offset: block.offset, capture: capture, events: &events)
+        } else if decoded.unknown > 0 && !hpackHistoryReported {
+            hpackHistoryReported = true
+            events.finding(
+                .http2HPACKHistoryMissing,
+                "the connection was joined mid-stream: header fields that refer to HPACK dynamic table entries inserted before the capture began are shown as <unknown: dynamic index N> (\(decoded.unknown) in the first such block); fields inserted since are exact, so the table heals as the connection goes on",
+                capture: capture, direction: direction, offset: block.offset)
+        }
+        return decoded.unknown
     }
 
     /// Decodes a block of a connection joined mid-stream into `fields`, naming what refers
