@@ -177,6 +177,14 @@ def main():
         audit += bytes([index & 1 | (index % 4) << 1, 0xC0 | index, 2, 10 * index, 5, 0x80, 3, 1, 2, 3, 4, 3])
     write(outdir, "audit", audit)
     write(outdir, "audit", bytes([0]) + bytes(range(24)))
+    # HPACK: the three requests of RFC 7541 C.4 (Huffman, dynamic table references), with a
+    # 4064-byte table (selector 0x7f: 127 x 32) and a 256-byte one with a 512-byte list limit.
+    blocks = [bytes.fromhex(text) for text in (
+        "828684418cf1e3c2e5f23a6ba0ab90f4ff", "828684be5886a8eb10649cbf",
+        "828785bf408825a849e95ba97d7f8925a849e95bb8e8b4bf")]
+    body = b"".join(bytes([len(block)]) + block for block in blocks)
+    write(outdir, "hpack", bytes([0x7f]) + body)
+    write(outdir, "hpack", bytes([0x88]) + body)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ extension FindingCode {
         case .http2Resync, .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow:
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing:
             .http2
         case .detectedByContent, .detectedNothing:
             .detection
@@ -111,7 +111,8 @@ extension FindingCode {
             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .httpObsFold,
+            .httpMalformedStartLine,
             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
@@ -145,7 +146,8 @@ extension FindingCode {
             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow, .httpObsFold, .httpMalformedStartLine,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .httpObsFold,
+            .httpMalformedStartLine,
             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,

@@ -67,6 +67,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case http2ConnectProtocolNotEnabled = "h2.connect_protocol_not_enabled"
     case http2BadSettingsHeader = "h2.bad_http2_settings"
     case http2TableSizeOverflow = "h2.table_size_overflow"
+    case http2HPACKHistoryMissing = "h2.hpack_history_missing"
     // HTTP/1.x parsing (RFC 9112)
     case httpObsFold = "http.obs_fold"
     case httpMalformedStartLine = "http.malformed_start_line"
@@ -135,7 +136,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .websocketGapInPayload, .websocketGapInFrameHeader, .websocketMessageIncomplete,
             .websocketClosedWithoutCloseFrame, .websocketCloseNotAnswered,
             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit,
-            .http2GapInFrame,
+            .http2GapInFrame, .http2HPACKHistoryMissing,
             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret,
             .tlsBadHandshake,
             .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,

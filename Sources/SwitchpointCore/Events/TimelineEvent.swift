@@ -228,6 +228,9 @@ package struct WebSocketMessage: Sendable, Equatable {
     /// The inflated length is not known (compressed bytes or their history are missing):
     /// `length` is then only what inflated before that, never a size to report.
     package var lengthUnknown = false
+    /// Set when some inflated bytes were copied from a compression history never captured:
+    /// which bytes are known. Nil when every byte is (the usual case).
+    package var recovery: WebSocketRecovery?
 
     package var isText: Bool { WebSocketOpcode(rawValue: opcode) == .text }
 }
@@ -291,6 +294,9 @@ package struct HTTP2HeaderBlock: Sendable, Equatable {
     package var frames: Int
     /// Dynamic table size updates at the start of the block (RFC 7541 §6.3).
     package var tableSizeUpdates: [Int]
+    /// Fields with a name or value from HPACK dynamic table entries inserted before the
+    /// capture began (a connection joined mid-stream), shown as `<unknown: dynamic index N>`.
+    package var unknownFields = 0
 }
 
 package struct HTTP2StreamSummary: Sendable, Equatable {

@@ -133,6 +133,23 @@ struct JSONObjectWriter {
         }
     }
 
+    /// `[[start,end],…]` (half-open byte ranges)
+    mutating func add(_ name: StaticString, ranges: [Range<UInt64>]) {
+        key(name)
+        withOut { out in
+            out.append(UInt8(ascii: "["))
+            for (index, range) in ranges.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                out.append(decimal: range.lowerBound)
+                out.append(UInt8(ascii: ","))
+                out.append(decimal: range.upperBound)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
     /// `["a","b"]`
     mutating func add(_ name: StaticString, strings: [String]) {
         key(name)

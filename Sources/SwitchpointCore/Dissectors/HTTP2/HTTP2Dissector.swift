@@ -31,6 +31,8 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     final class Side {
         var parser: HTTP2FrameParser
         var decoder: HPACKDecoder?
+        /// The decoder of a connection joined mid-stream (its table's history unknown).
+        var partialDecoder: PartialHPACKDecoder?
         /// The header block handed to the decoder, reused from block to block.
         var hpackInput = ByteBufferAllocator().buffer(capacity: 0)
         var hpackBroken = false
@@ -75,6 +77,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     private var streams: [UInt32: Stream] = [:]
     private var pendingStart = true
     private var streamLimitReported = false
+    /// Joined mid-connection: HPACK blocks go to `PartialHPACKDecoder`, which knows the
+    /// dynamic table has entries it never saw.
+    private var hpackHistoryUnknown = false
+    private var hpackHistoryReported = false
 
     package init(
         context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(),
@@ -90,7 +96,8 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             && (!context.clientStartsAtFrameBoundary || !context.serverStartsAtFrameBoundary || context.midConnection)
         {
             // Mid-connection: no preface, and the HPACK tables' earlier entries are unknown
-            // (a block that refers to them fails to decode and is said to).
+            // (fields that refer to them are shown as unknown).
+            hpackHistoryUnknown = true
             sides[.clientToServer].parser = HTTP2FrameParser(expectPreface: false)
             if !context.clientStartsAtFrameBoundary {
                 sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
@@ -509,7 +516,12 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         state.block = nil
         var fields: [HTTPField] = []
         var unreliable = state.hpackBroken || block.tooLarge
-        if !unreliable {
+        var unknownFields = 0
+        if !unreliable && hpackHistoryUnknown {
+            unknownFields = decodeMidStream(
+                block, state: state, direction: direction, capture: capture, events: &events, into: &fields)
+            unreliable = state.hpackBroken
+        } else if !unreliable {
             if state.decoder == nil {
                 // The table may grow to what the receiver allowed in its SETTINGS.
                 // Bounded: NIOHPACK preallocates for the maximum, and the wire chooses it.
@@ -558,7 +570,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                     HTTP2HeaderBlock(
                         stream: block.stream, fields: unreliable ? [] : fields, endStream: block.endStream,
                         promisedStream: block.promisedStream, unreliable: unreliable, frames: block.frames,
-                        tableSizeUpdates: updates.sizes)),
+                        tableSizeUpdates: updates.sizes, unknownFields: unreliable ? 0 : unknownFields)),
                 capture: capture, direction: direction, offset: block.offset, firstPacket: block.firstPacket)
         }
         if let promised = block.promisedStream {
@@ -568,6 +580,58 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             headers(fields, stream: block.stream, direction: direction, capture: capture, events: &events)
         }
         if block.endStream { endStream(block.stream, direction: direction, capture: capture, events: &events) }
+    }
+
+    /// A block of a connection joined mid-stream: decoded into `fields` with placeholders,
+    /// its failure or (once) why fields are unknown reported; returns the unknown fields.
+    private mutating func decodeMidStream(
+        _ block: HeaderBlock, state: Side, direction: Direction, capture: CaptureInfo, events: inout EventBuffer,
+        into fields: inout [HTTPField]
+    ) -> Int {
+        let decoded = decodeWithoutHistory(block, state: state, direction: direction, into: &fields)
+        if let failure = decoded.failure {
+            report(
+                .http2HPACKFailed,
+                "HPACK decoding failed (\(failure)); this direction's later header blocks cannot be trusted and are not shown",
+                direction: direction, offset: block.offset, capture: capture, events: &events)
+        } else if decoded.unknown > 0 && !hpackHistoryReported {
+            hpackHistoryReported = true
+            events.finding(
+                .http2HPACKHistoryMissing,
+                "the connection was joined mid-stream: header fields that refer to HPACK dynamic table entries inserted before the capture began are shown as <unknown: dynamic index N> (\(decoded.unknown) in the first such block); fields inserted since are exact, so the table heals as the connection goes on",
+                capture: capture, direction: direction, offset: block.offset)
+        }
+        return decoded.unknown
+    }
+
+    /// Decodes a block of a connection joined mid-stream into `fields`, naming what refers
+    /// to table entries from before the capture; returns how many fields did, or why the
+    /// block does not decode (the direction's HPACK state is then lost).
+    private func decodeWithoutHistory(
+        _ block: HeaderBlock, state: Side, direction: Direction, into fields: inout [HTTPField]
+    ) -> (unknown: Int, failure: PartialHPACKDecoder.Failure?) {
+        if state.partialDecoder == nil {
+            // As for NIOHPACK below: the receiver's SETTINGS_HEADER_TABLE_SIZE, else 4096.
+            let tableSize = min(
+                Int(sides[direction.reversed].settings[.headerTableSize] ?? HTTP2SettingID.defaultHeaderTableSize),
+                Self.maxHeaderTableSize)
+            state.partialDecoder = PartialHPACKDecoder(
+                maxTableSize: tableSize, maxHeaderListSize: Self.maxHeaderListSize, historyKnown: false)
+        }
+        do throws(PartialHPACKDecoder.Failure) {
+            guard let decoded = try state.partialDecoder?.decode(block.fragment) else { return (0, nil) }
+            var unknown = 0
+            fields.reserveCapacity(decoded.count)
+            for field in decoded {
+                let placeholder = "<unknown: dynamic index \(field.unknownIndex ?? 0)>"
+                if !field.isKnown { unknown += 1 }
+                fields.append(HTTPField(name: field.name ?? placeholder, value: field.value ?? placeholder))
+            }
+            return (unknown, nil)
+        } catch {
+            state.hpackBroken = true
+            return (0, error)
+        }
     }
 
     /// RFC 7541 §6.3 dynamic table size updates at a block's start (5-bit prefix integers,

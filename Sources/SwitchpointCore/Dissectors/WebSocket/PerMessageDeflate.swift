@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// permessage-deflate (RFC 7692) as negotiated in the 101's Sec-WebSocket-Extensions, or
 /// the legacy x-webkit-deflate-frame (per-frame compression).
@@ -70,64 +71,188 @@ extension String {
 ///
 /// It always inflates with a 32 KiB window: a decoder window at least as large as the
 /// encoder's decodes the stream exactly, and zlib refuses some smaller raw windows.
+///
+/// Without the history (a capture that began mid-stream, a gap, a failure) it inflates
+/// against a placeholder window, twice: one stream's window is all 0x00, a second one's
+/// all 0xff. A byte copied, directly or through other copies, from the unseen window
+/// differs between the two; literals and copies of seen bytes agree. So a byte is known
+/// exactly when both outputs agree. Once `windowSize` known bytes in a row have come out,
+/// the window holds no placeholder byte: the second stream is dropped and inflation costs
+/// what it did before.
 final class Inflater {
-    private var stream = z_stream()
-    private var ready = false
-    private var output = [UInt8](repeating: 0, count: 32 * 1024)
+    /// RFC 1951's largest distance: what a back-reference can reach.
+    static let windowSize = 32 * 1024
+    private static let lowFiller = [UInt8](repeating: 0x00, count: windowSize)
+    private static let highFiller = [UInt8](repeating: 0xff, count: windowSize)
 
-    init() {
-        ready = switchpoint_inflate_init_raw(&stream, 15) == Z_OK
-    }
+    private let primary = RawInflateStream()
+    private var output = [UInt8](repeating: 0, count: windowSize)
+    /// The 0xff-window stream, while the window may hold placeholder bytes.
+    private var shadow: RawInflateStream?
+    private var shadowOutput: [UInt8] = []
+    /// Known bytes at the end of the output so far (placeholder mode only).
+    private var knownTail = 0
 
-    deinit {
-        if ready { inflateEnd(&stream) }
-    }
+    /// Whether the window may hold bytes that were never seen.
+    var windowHasUnknownBytes: Bool { shadow != nil }
 
-    /// Starts a new window (no_context_takeover, or after a failure).
+    /// Starts a new, empty window (no_context_takeover, or a BFINAL block).
     func reset() {
-        if ready { inflateReset(&stream) } else { ready = switchpoint_inflate_init_raw(&stream, 15) == Z_OK }
+        primary.reset()
+        shadow = nil
+    }
+
+    /// Starts again with a window of unknown content (a mid-stream start, a gap, a failure).
+    func resetWithoutHistory() {
+        primary.reset()
+        let second = shadow ?? RawInflateStream()
+        second.reset()
+        guard primary.setWindow(Self.lowFiller), second.setWindow(Self.highFiller) else {
+            // zlib refused the dictionary: inflate without it (references back then fail).
+            primary.reset()
+            shadow = nil
+            return
+        }
+        shadow = second
+        if shadowOutput.isEmpty { shadowOutput = [UInt8](repeating: 0, count: Self.windowSize) }
+        knownTail = 0
     }
 
     enum Failure: Error {
         case corrupt(String)
     }
 
-    /// Inflates `input`, handing each produced piece to `sink`. Stops early (returning
-    /// false) when `sink` returns false, e.g. over an output limit.
-    func inflate(_ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer) -> Bool) throws(Failure) -> Bool {
-        guard ready else { throw .corrupt("zlib could not be initialised") }
-        guard let base = input.baseAddress, !input.isEmpty else { return true }
-        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(input.count)
+    /// Inflates `input`, handing each produced piece to `sink` with, when some of its bytes
+    /// came from the unseen window, the placeholder stream's piece (a byte is known where
+    /// the two agree). Stops early (returning false) when `sink` returns false, e.g. over an
+    /// output limit.
+    func inflate(
+        _ input: UnsafeRawBufferPointer, sink: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Bool
+    ) throws(Failure) -> Bool {
+        guard primary.ready, shadow?.ready ?? true else { throw .corrupt("zlib could not be initialised") }
+        guard !input.isEmpty else { return true }
+        primary.setInput(input)
+        shadow?.setInput(input)
         defer {
-            stream.next_in = nil
-            stream.avail_in = 0
+            primary.clearInput()
+            shadow?.clearInput()
         }
         while true {
-            let (status, produced) = output.withUnsafeMutableBytes { buffer -> (Int32, Int) in
-                stream.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(buffer.count)
-                let status = CZlib.inflate(&stream, Z_SYNC_FLUSH)
-                return (status, buffer.count - Int(stream.avail_out))
+            let (status, produced) = output.withUnsafeMutableBytes { primary.step(into: $0) }
+            var differs = false
+            if let shadow {
+                let (shadowStatus, shadowProduced) = shadowOutput.withUnsafeMutableBytes { shadow.step(into: $0) }
+                guard shadowStatus == status, shadowProduced == produced,
+                    shadow.remainingInput == primary.remainingInput
+                else { throw .corrupt("the placeholder windows' streams disagree") }
+                differs = noteKnownTail(produced)
             }
             if produced > 0 {
-                let keepGoing = output.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[..<produced])) }
+                let keepGoing = output.withUnsafeBytes { piece in
+                    shadowOutput.withUnsafeBytes { other in
+                        sink(
+                            UnsafeRawBufferPointer(rebasing: piece[..<produced]),
+                            differs ? UnsafeRawBufferPointer(rebasing: other[..<produced]) : nil)
+                    }
+                }
+                if knownTail >= Self.windowSize { shadow = nil }
                 if !keepGoing { return false }
             }
             switch status {
             case Z_OK:
-                if stream.avail_in == 0 && stream.avail_out > 0 { return true }
+                if primary.remainingInput == 0 && primary.remainingOutput > 0 { return true }
             case Z_BUF_ERROR:
                 return true  // no progress possible: all input consumed
             case Z_STREAM_END:
-                // BFINAL set: the sender ended its stream; later messages start a new one.
-                inflateReset(&stream)
-                if stream.avail_in == 0 { return true }
+                // BFINAL set: the sender ended its stream; later messages start a new one,
+                // with an empty window (zlib's reset drops it), so nothing is unknown then.
+                primary.resetKeepingInput()
+                shadow = nil
+                if primary.remainingInput == 0 { return true }
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw .corrupt(message)
+                throw .corrupt(primary.errorMessage ?? "zlib error \(status)")
             }
         }
+    }
+
+    /// Updates the run of known bytes at the output's end with the last `produced` bytes
+    /// of both streams; true when some of them differ.
+    private func noteKnownTail(_ produced: Int) -> Bool {
+        guard produced > 0 else { return false }
+        let lastUnknown = output.withUnsafeBytes { piece in
+            shadowOutput.withUnsafeBytes { other -> Int? in
+                guard let left = piece.baseAddress, let right = other.baseAddress, memcmp(left, right, produced) != 0
+                else { return nil }
+                var index = produced - 1
+                while index >= 0 && piece[index] == other[index] { index -= 1 }
+                return index
+            }
+        }
+        if let lastUnknown {
+            knownTail = produced - lastUnknown - 1
+            return true
+        }
+        knownTail += produced
+        return false
+    }
+}
+
+/// One raw-DEFLATE zlib stream at a fixed address (zlib keeps a pointer back to it).
+final class RawInflateStream {
+    private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    private(set) var ready: Bool
+
+    init() {
+        stream.initialize(to: z_stream())
+        ready = switchpoint_inflate_init_raw(stream, 15) == Z_OK
+    }
+
+    deinit {
+        if ready { inflateEnd(stream) }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    func reset() {
+        if ready { inflateReset(stream) } else { ready = switchpoint_inflate_init_raw(stream, 15) == Z_OK }
+    }
+
+    /// A reset that leaves the pending input in place (after a BFINAL block mid-input).
+    func resetKeepingInput() {
+        if ready { inflateReset(stream) }
+    }
+
+    /// Fills the window with `bytes` as if they had been inflated (a raw stream accepts a
+    /// dictionary at any time).
+    func setWindow(_ bytes: [UInt8]) -> Bool {
+        guard ready else { return false }
+        return bytes.withUnsafeBytes {
+            guard let base = $0.baseAddress else { return false }
+            return inflateSetDictionary(stream, base.assumingMemoryBound(to: Bytef.self), uInt($0.count)) == Z_OK
+        }
+    }
+
+    func setInput(_ input: UnsafeRawBufferPointer) {
+        guard let base = input.baseAddress else { return }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+    }
+
+    func clearInput() {
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+    }
+
+    var remainingInput: Int { Int(stream.pointee.avail_in) }
+    var remainingOutput: Int { Int(stream.pointee.avail_out) }
+    var errorMessage: String? { stream.pointee.msg.map { String(cString: $0) } }
+
+    /// One `inflate` call into `buffer`: zlib's status and the bytes produced.
+    func step(into buffer: UnsafeMutableRawBufferPointer) -> (status: Int32, produced: Int) {
+        stream.pointee.next_out = buffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(buffer.count)
+        let status = CZlib.inflate(stream, Z_SYNC_FLUSH)
+        return (status, buffer.count - Int(stream.pointee.avail_out))
     }
 }
 

@@ -16,6 +16,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         var problem: String?
         var inflating = true
         var lengthUnknown = false
+        /// Which bytes are known, from the first one copied from a history never seen.
+        var recovery: WebSocketRecovery?
         /// The packet of the first frame's header.
         var firstPacket: UInt64 = 0
     }
@@ -34,9 +36,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         var message: Message?
         var inflater: Inflater?
         /// The inflater's window may lack history (the capture began mid-stream, or a gap
-        /// or failure reset it): a later inflate error then means "history missing", not a
-        /// corrupt message. zlib refuses back-references beyond what it has seen, so what
-        /// does inflate is right.
+        /// or failure reset it): it then inflates against a placeholder window and marks
+        /// the bytes copied from it unknown (`Inflater`), until its window is all known.
         var historyUnknown = false
         var closeSeen = false
         /// Set while frame boundaries are unknown: bytes are held and searched, not parsed.
@@ -53,6 +54,12 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         /// The current frame's `ws.frame` event waits for the frame's end, so that it names
         /// the packet that completed it (as tshark reports a reassembled frame).
         var frameEventPending = false
+
+        /// The window's earlier content is not known from here on.
+        func loseHistory() {
+            historyUnknown = true
+            inflater?.resetWithoutHistory()
+        }
     }
 
     package let compression: WebSocketCompression?
@@ -80,8 +87,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             sides[.clientToServer].inflater = Inflater()
             sides[.serverToClient].inflater = Inflater()
         }
-        sides[.clientToServer].historyUnknown = startedWithoutHandshake
-        sides[.serverToClient].historyUnknown = startedWithoutHandshake
+        if startedWithoutHandshake {
+            for direction in Direction.allCases { sides[direction].loseHistory() }
+        }
         if !context.clientStartsAtFrameBoundary {
             sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
         }
@@ -162,8 +170,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         side.parser = WebSocketFrameParser()
         side.frame = nil
         side.afterResync = true
-        side.historyUnknown = true
-        side.inflater?.reset()
+        side.loseHistory()
         _ = resync.release(from: index) { piece, at, pieceCapture in
             receive(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
         }
@@ -339,15 +346,22 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         let limit = options.maxInflatedMessageBytes
         var overLimit = false
         do {
-            _ = try inflater.inflate(bytes) { piece in
+            _ = try inflater.inflate(bytes) { piece, placeholder in
                 let produced = side.message?.length ?? 0
                 if produced + UInt64(piece.count) > limit {
                     overLimit = true
                     return false
                 }
+                if let placeholder {
+                    Self.noteUnknownBytes(piece, placeholder: placeholder, at: produced, side: side)
+                } else {
+                    side.message?.recovery?.addKnown(produced..<produced + UInt64(piece.count))
+                }
                 absorb(piece, side: side, direction: direction)
                 return true
             }
+            // 32 KiB of known output in a row: the window is whole again.
+            if side.historyUnknown && !inflater.windowHasUnknownBytes { side.historyUnknown = false }
         } catch {
             if side.historyUnknown {
                 report(
@@ -367,8 +381,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             side.message?.keptAll = false
             side.message?.inflating = false
             side.message?.complete = false
-            side.historyUnknown = true
-            inflater.reset()
+            side.message?.recovery = nil
+            side.loseHistory()
         }
         if overLimit {
             report(
@@ -378,8 +392,28 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             side.message?.inflating = false
             side.message?.complete = false
             side.message?.problem = "inflated size over the limit"
-            side.historyUnknown = true
-            inflater.reset()
+            side.message?.recovery = nil
+            side.loseHistory()
+        }
+    }
+
+    /// Notes which bytes of an inflated `piece` (at message offset `at`) are known: those
+    /// where the placeholder-window stream's `placeholder` agrees.
+    private static func noteUnknownBytes(
+        _ piece: UnsafeRawBufferPointer, placeholder: UnsafeRawBufferPointer, at: UInt64, side: Side
+    ) {
+        if side.message?.recovery == nil {
+            var recovery = WebSocketRecovery()
+            recovery.addKnown(0..<at)
+            side.message?.recovery = recovery
+        }
+        var index = 0
+        let count = min(piece.count, placeholder.count)
+        while index < count {
+            let knownStart = index
+            while index < count && piece[index] == placeholder[index] { index += 1 }
+            side.message?.recovery?.addKnown(at + UInt64(knownStart)..<at + UInt64(index))
+            while index < count && piece[index] != placeholder[index] { index += 1 }
         }
     }
 
@@ -429,7 +463,15 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown",
                 direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
-        if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && !message.utf8.validAtEnd {
+        if let recovery = message.recovery {
+            reportHistoryMissing(
+                recovery, length: message.length, direction: direction, capture: capture, offset: message.offset,
+                events: &events)
+        }
+        // Placeholder bytes say nothing of the text's encoding.
+        if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && message.recovery == nil
+            && !message.utf8.validAtEnd
+        {
             report(
                 .websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction,
                 offset: message.offset, capture: capture, events: &events, once: false)
@@ -441,7 +483,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     frames: message.frames,
                     compressed: message.compressed, kept: message.kept, keptAll: message.keptAll,
                     complete: message.complete,
-                    problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture,
+                    problem: message.problem, lengthUnknown: message.lengthUnknown, recovery: message.recovery)),
+            capture: capture,
             direction: direction, offset: message.offset,
             firstPacket: message.firstPacket)
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
@@ -449,6 +492,22 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             side.inflater?.reset()
             side.historyUnknown = false
         }
+    }
+
+    /// Once per direction: why some inflated bytes are shown as `·`.
+    private mutating func reportHistoryMissing(
+        _ recovery: WebSocketRecovery, length: UInt64, direction: Direction, capture: CaptureInfo,
+        offset: UInt64, events: inout EventBuffer
+    ) {
+        // RFC 7692 is the only registered extension that gives RSV1 a meaning on data frames.
+        let assumed =
+            startedWithoutHandshake
+            ? "RSV1 is set on data frames and no handshake was captured: permessage-deflate assumed (the only registered extension that uses RSV1 so); "
+            : ""
+        report(
+            .websocketCompressionHistoryMissing,
+            "\(assumed)compressed messages refer to earlier ones (context takeover) that were not captured: the bytes copied from them are unknown (shown as ·), the rest is exact (first such message: \(recovery.recovered) of \(length) bytes recovered); once 32 KiB in a row are known, every later message is exact",
+            direction: direction, offset: offset, capture: capture, events: &events)
     }
 
     private mutating func control(
@@ -538,10 +597,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 side.message?.length += length
                 side.message?.wireLength += length
                 markDamaged(side)
-                if side.message?.compressed == true {
-                    side.historyUnknown = true
-                    side.inflater?.reset()
-                }
+                if side.message?.compressed == true { side.loseHistory() }
             }
         } else {
             report(

@@ -47,6 +47,7 @@ extension JSONTimelinePrinter {
         line.add("end_stream", block.endStream)
         line.add("frames", block.frames)
         if block.unreliable { line.add("unreliable", true) }
+        if block.unknownFields > 0 { line.add("unknown_fields", block.unknownFields) }
         if !block.tableSizeUpdates.isEmpty {
             line.key("table_size_updates")
             out.append(UInt8(ascii: "["))

@@ -39,7 +39,9 @@ extension JSONTimelinePrinter {
             run.put(message.complete)
         }
         if let problem = message.problem { line.add("problem", problem) }
-        if message.problem == nil {
+        if message.problem == nil, let recovery = message.recovery {
+            addRecovery(recovery, kept: message.kept, keptAll: message.keptAll, to: &line)
+        } else if message.problem == nil {
             if message.isText {
                 line.add("text", bytes: message.kept)
             } else if includePayloads && message.keptAll {
@@ -81,5 +83,17 @@ extension JSONTimelinePrinter {
         if let code = closing.firstCode { line.add("code", Int(code)) } else { line.addNull("code") }
         line.add("answered", closing.answered)
         if let answer = closing.answerMilliseconds { line.add("answer_ms", answer, decimals: 3) }
+    }
+
+    /// A message with bytes from a compression history never captured: its known byte
+    /// ranges, how many bytes are known, and the text with `·` for each unknown byte.
+    private static func addRecovery(
+        _ recovery: WebSocketRecovery, kept: [UInt8], keptAll: Bool, to line: inout JSONObjectWriter
+    ) {
+        line.add("known", ranges: recovery.known)
+        if recovery.knownTruncated { line.add("known_truncated", true) }
+        line.add("recovered", recovery.recovered)
+        line.add("text", bytes: recovery.display(kept))
+        if !keptAll { line.add("truncated", true) }
     }
 }

@@ -89,6 +89,12 @@ extension TextTimelinePrinter {
             endLine(context)
             return
         }
+        if block.unknownFields > 0 {
+            out.append("  [")
+            out.append(decimal: block.unknownFields)
+            out.append(block.unknownFields == 1 ? " field" : " fields")
+            out.append(" from HPACK history before the capture]")
+        }
         endLine(context)
         for field in block.fields { headerFieldLine(field, context) }
     }

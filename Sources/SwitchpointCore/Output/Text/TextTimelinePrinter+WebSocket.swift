@@ -44,6 +44,20 @@ extension TextTimelinePrinter {
             out.append("  [")
             out.append(trusted: problem)
             out.append(UInt8(ascii: "]"))
+        } else if let recovery = message.recovery {
+            // Bytes copied from a compression history never captured are shown as `·`.
+            let shown = recovery.display(message.kept)
+            out.append("  ")
+            preview(shown, text: true, all: message.keptAll, into: out)
+            out.append("  [")
+            out.append(decimal: recovery.recovered)
+            out.append(" of ")
+            out.append(decimal: message.length)
+            out.append(" bytes recovered]")
+            if !message.complete { out.append("  [incomplete]") }
+            endLine(context)
+            if hexdumps { hexdumpLines(shown, text: true, into: out) }
+            return
         } else {
             out.append("  ")
             preview(message.kept, text: message.isText, all: message.keptAll, into: out)
