@@ -1,0 +1,66 @@
+extension ReportRecorder {
+    func recordHTTP2Settings(_ event: TimelineEvent, _ id: ConnectionID) {
+        guard let state = open[id], !state.sawHTTP2 else { return }
+        state.sawHTTP2 = true
+        if state.record.protocolBefore == "TCP" { state.record.protocolBefore = "HTTP/2" }
+    }
+
+    func recordHTTP2Headers(_ block: HTTP2HeaderBlock, _ event: TimelineEvent, _ id: ConnectionID) {
+        guard let state = open[id] else { return }
+        let stream = block.stream
+        if event.direction == .clientToServer {
+            if state.streams[stream] == nil, state.streams.count < ReportLimits.maxOpenStreams {
+                var exchange = ReportExchange(connection: id, stream: stream)
+                exchange.requestTime = event.timestamp
+                exchange.requestVersion = "HTTP/2.0"
+                exchange.requestFields = block.fields
+                exchange.decrypted = event.decrypted
+                state.streams[stream] = exchange
+            }
+        } else if state.streams[stream] != nil, state.streams[stream]?.status == nil,
+            let status = block.fields.first(where: { $0.name == ":status" }).flatMap({ Int($0.value) }),
+            !(100...199).contains(status)
+        {
+            state.streams[stream]?.status = status
+            state.streams[stream]?.responseTime = event.timestamp
+            state.streams[stream]?.responseVersion = "HTTP/2.0"
+            state.streams[stream]?.responseFields = block.fields
+        }
+    }
+
+    func recordHTTP2Stream(_ summary: HTTP2StreamSummary, _ event: TimelineEvent, _ id: ConnectionID) {
+        guard let state = open[id], state.record.detailed else { return }
+        var exchange =
+            state.streams.removeValue(forKey: summary.stream)
+            ?? ReportExchange(connection: id, stream: summary.stream)
+        exchange.requestMethod = summary.method
+        exchange.requestTarget = summary.path
+        exchange.requestVersion = "HTTP/2.0"
+        if exchange.status == nil { exchange.status = summary.status }
+        if exchange.responseVersion == nil, summary.status != nil { exchange.responseVersion = "HTTP/2.0" }
+        exchange.requestBodyBytes = summary.requestBodyBytes
+        exchange.responseBodyBytes = summary.responseBodyBytes
+        let requestKept = keepable(summary.requestBody.count, limit: ReportLimits.bodyBytes)
+        exchange.requestBody = Array(summary.requestBody[..<requestKept])
+        exchange.requestBodyTruncated = UInt64(requestKept) < summary.requestBodyBytes
+        let responseKept = keepable(summary.responseBody.count, limit: ReportLimits.bodyBytes)
+        exchange.responseBody = Array(summary.responseBody[..<responseKept])
+        exchange.responseBodyTruncated = UInt64(responseKept) < summary.responseBodyBytes
+        exchange.reset = summary.reset
+        exchange.unfinished = summary.unfinished
+        if exchange.requestTime == nil { exchange.requestTime = event.timestamp }
+        exchange.responseEnd = event.timestamp
+        // Keep the scheme and authority for the URL even when the header block was lost.
+        if !exchange.requestFields.contains(where: { $0.name == ":authority" }), let authority = summary.authority {
+            exchange.requestFields.append(HTTPField(name: ":authority", value: authority))
+        }
+        if !exchange.requestFields.contains(where: { $0.name == ":scheme" }), let scheme = summary.scheme {
+            exchange.requestFields.append(HTTPField(name: ":scheme", value: scheme))
+        }
+        state.record.exchanges.append(exchange)
+        state.record.bulk.append(
+            ReportItem(
+                time: event.timestamp, direction: nil, offset: nil, stream: summary.stream,
+                kind: .h2Stream(summary, request: exchange.requestFields, response: exchange.responseFields)))
+    }
+}
