@@ -376,3 +376,25 @@ struct InterpreterRobustnessTests {
         JSONRPCInterpreterTests.check(conversation.runAllSplittings())
     }
 }
+
+@Suite("Pending requests table")
+struct PendingRequestsTests {
+    @Test("bounded: the oldest still waiting makes room; answered ones are skipped; order kept")
+    func bounded() {
+        var table = PendingRequests<Int, String>(limit: 3)
+        #expect(table.insert("a", for: 1) == nil)
+        #expect(table.insert("b", for: 2) == nil)
+        #expect(table.insert("c", for: 3) == nil)
+        #expect(table.remove(1) == "a")
+        #expect(table.insert("d", for: 4) == nil)
+        #expect(table.insert("e", for: 5) == "b")
+        for key in 6..<100 { _ = table.insert("x\(key)", for: key) }
+        #expect(table.count == 3)
+        #expect(table.removeAll() == ["x97", "x98", "x99"])
+        for key in 0..<1000 {
+            _ = table.insert("y", for: key)
+            _ = table.remove(key)
+        }
+        #expect(table.isEmpty)
+    }
+}
