@@ -18,11 +18,13 @@ package final class RedactingEventSink: TimelineEventSink {
 
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
-        case .httpRequest, .httpResponse, .h2Headers, .h2Stream, .upgrade, .finding:
+        case .httpRequest, .httpResponse, .h2Headers, .h2Stream, .upgrade, .finding, .app:
             next.receive(redacted(event))
         case .connectionClosed:
             secrets[event.connection] = nil
             next.receive(event)
+        // Sizes, offsets, frame headers, TLS parameters: no credential in them. WebSocket
+        // payloads and raw data are the application's bytes, shown as captured.
         case .connectionOpened, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry,
             .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings,
             .h2Reset, .h2GoAway, .h2Ping:
@@ -55,6 +57,9 @@ package final class RedactingEventSink: TimelineEventSink {
             guard !found.isEmpty else { return event }
             finding.message = Redaction.text(finding.message, secrets: found)
             kind = .finding(finding)
+        case .app(let application):
+            guard let changed = Redaction.application(application, secrets: &found) else { return event }
+            kind = .app(changed)
         case .connectionOpened, .connectionClosed, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello,
             .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing,
             .h2Frame, .h2Settings, .h2Reset, .h2GoAway, .h2Ping:

@@ -144,7 +144,7 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
                 byConnection[id]?.findings.append(finding)
             }
         case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
-            .wsFrame, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
+            .wsFrame, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
             break
         }
     }

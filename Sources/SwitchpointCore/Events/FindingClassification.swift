@@ -3,6 +3,7 @@
 package enum FindingFamily: String, Sendable {
     case upgrade, connect, websocket
     case http2 = "h2"
+    case jsonrpc, graphql
     case detection = "detect"
     case http, tls, analysis, tcp, reassembly
 }
@@ -45,6 +46,11 @@ extension FindingCode {
 
     package var family: FindingFamily {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed:
+            .jsonrpc
+        case .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            .graphql
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
             .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered,
             .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict:
@@ -91,6 +97,10 @@ extension FindingCode {
     /// Nil for codes that are not an upgrade's outcome.
     package var upgradeOutcome: UpgradeFindingOutcome? {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed,
+            .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            nil
         case .upgradeRefused426: .refused426
         case .upgradeRefused: .refusedOtherStatus
         case .connectRefused: .connectRefused
@@ -128,6 +138,10 @@ extension FindingCode {
     /// The fix the proxy audit suggests when only one leg shows this finding.
     package var proxyFix: ProxyFix? {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed,
+            .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            nil
         case .upgradeHeaderStripped, .upgradeConnectionHeaderMissing: .nginxUpgrade
         case .upgradeHTTP10Request: .proxyHTTPVersion
         case .upgradeRefused426, .upgradeRefused, .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader,

@@ -86,9 +86,10 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .upgrade, .finding: break
+        // Not counted: the metrics are per connection, upgrade and finding.
         case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
             .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
-            .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
             return
         }
         switch event.kind {
@@ -111,7 +112,7 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
             }
         case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
             .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
-            .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
             break
         }
     }

@@ -61,7 +61,7 @@ package final class ConnectionFacts: TimelineEventSink {
             if finding.code == .upgradeRefused, facts.upgrade == nil { facts.upgrade = "refused" }
             open[event.connection] = facts
         case .connectionOpened, .connectionClosed, .gap, .httpBody, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
-            .wsFrame, .wsClosing, .h2Frame, .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
+            .wsFrame, .wsClosing, .h2Frame, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .app:
             break
         }
     }

@@ -174,6 +174,8 @@ package final class JSONTimelinePrinter: TimelineEventSink {
             http2StreamFields(summary, event, &line, includePayloads: includePayloads, out: out)
         case .wsClosing(let closing):
             webSocketClosingFields(closing, event, &line, includePayloads: includePayloads, out: out)
+        case .app(let application):
+            line.add(application: application)
         }
     }
 }

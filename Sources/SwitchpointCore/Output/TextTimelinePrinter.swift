@@ -215,7 +215,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
             headerBytes = header.bytes
         }
         let closes = event.tag == .connectionClosed
-        let shown = judgesBlocks ? ConnectionTraits(shownBy: event) : []
+        let shown = judgesBlocks ? options.selection.traits(shownBy: event) : []
         switch heldTarget {
         case .assembler(let assembler):
             assembler._withUnsafeGuaranteedRef {
@@ -470,6 +470,10 @@ package final class TextTimelinePrinter: TimelineEventSink {
             http2StreamLine(summary, event, context)
         case .wsClosing(let closing):
             webSocketClosingLine(closing, event, context)
+        case .app(let application):
+            startLine(context)
+            ApplicationEventText.append(application, to: context.out)
+            endLine(context)
         }
     }
 

@@ -266,7 +266,7 @@ extension TimelineEvent {
             kind = .connectionClosed(summary)
         case .gap, .httpRequest, .httpResponse, .httpBody, .upgrade, .finding, .rawData, .tlsClientHello,
             .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose,
-            .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
+            .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
             kind = self.kind
         }
         var event = TimelineEvent(

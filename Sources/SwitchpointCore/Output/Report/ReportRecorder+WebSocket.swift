@@ -37,4 +37,20 @@ extension ReportRecorder {
         guard let state = open[id], state.record.detailed else { return }
         landmark(state, event, .closing(closing))
     }
+
+    /// An application event names the message it came from (the connection's last one
+    /// in its direction) in the diagram.
+    func labelLastMessage(_ application: ApplicationEvent, _ event: TimelineEvent) {
+        guard let state = open[event.connection] else { return }
+        let label = OutputBuffer(capacity: 256)
+        ApplicationEventText.append(application, to: label)
+        let text = String(decoding: label.bytes, as: UTF8.self)
+        state.record.bulk.updateLast { item in
+            guard case .message(var message) = item.kind, message.direction == event.direction,
+                message.applicationLabels.count < ReportLimits.maxApplicationLabelsPerMessage
+            else { return }
+            message.applicationLabels.append(text)
+            item.kind = .message(message)
+        }
+    }
 }

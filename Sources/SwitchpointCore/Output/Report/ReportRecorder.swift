@@ -47,7 +47,7 @@ package final class ReportRecorder: TimelineEventSink {
         case .wsFrame, .h2Frame, .h2Ping, .h2Reset, .h2GoAway, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
             // Not shown: decided on the tag, before matching `kind` copies a payload.
             return
-        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData:
+        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData, .app:
             // The hot cases: only detailed connections record them.
             guard open[event.connection]?.record.detailed == true else { return }
         case .connectionOpened, .connectionClosed, .gap, .httpRequest, .httpResponse, .upgrade, .finding,
@@ -80,6 +80,8 @@ package final class ReportRecorder: TimelineEventSink {
             recordWebSocketClose(close, event, id)
         case .wsClosing(let closing):
             recordWebSocketClosing(closing, event, id)
+        case .app(let application):
+            labelLastMessage(application, event)
         case .rawData(let chunk):
             recordRawData(chunk, event, id)
         case .tlsClientHello(let hello):

@@ -16,6 +16,8 @@ extension TextTimelinePrinter {
     }
 
     func webSocketMessageLine(_ message: WebSocketMessage, _ event: TimelineEvent, _ context: LineContext) {
+        // Its application events stand for it (both are shown with -v).
+        if message.interpreted && !options.verbose { return }
         let out = context.out
         startLine(context)
         appendOpcodeName(message.opcode, into: out)
