@@ -1,7 +1,7 @@
 /// MQTT 3.1.1 and 5.0 over one WebSocket: packets cut out of each direction's messages
 /// (`MQTTStreamFramer`), decoded (`MQTTPacket`), and their acknowledgements paired by
 /// packet id with latency.
-package struct MQTTInterpreter: WebSocketMessageInterpreter {
+package struct MQTTInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpreter {
     package static let protocolName = "mqtt"
     /// Malformed-packet findings per connection; later ones are only counted.
     package static let maxMalformedFindings = 8

@@ -1,7 +1,7 @@
 /// STOMP 1.0-1.2 over one WebSocket: frames cut out of each direction's messages (a frame
 /// may span messages, a message may hold several), RECEIPTs paired with the frame that
 /// asked for them, CONNECTED with CONNECT, ACK/NACK with their MESSAGE.
-package struct STOMPInterpreter: WebSocketMessageInterpreter {
+package struct STOMPInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpreter {
     package static let protocolName = "stomp"
     /// Malformed-frame findings per connection; later ones are only counted.
     package static let maxMalformedFindings = 8

@@ -1,6 +1,6 @@
 /// Engine.IO / Socket.IO over one WebSocket: each message is one Engine.IO packet (text),
 /// or a binary packet (an attachment of the BINARY_EVENT before it).
-package struct SocketIOInterpreter: WebSocketMessageInterpreter {
+package struct SocketIOInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpreter {
     package private(set) var session = EngineIOSession()
 
     package init() {}
