@@ -9,7 +9,9 @@ import Testing
 /// session is one story across the connections.
 @Suite("Socket.IO sample: polling, then WebSocket")
 struct SocketIOSampleTests {
-    static let sample = "socketio-polling-upgrade.pcap"
+    /// The client's keep-alive connection carries the polling and then the WebSocket; with a
+    /// connection per request (aiohttp force_close) each is its own.
+    static let samples = ["socketio-polling-upgrade", "socketio-separate-connections"]
 
     /// The client's log as `TYPE` per Engine.IO packet, `TYPE #id name` for Socket.IO ones.
     static func loggedPackets(_ lines: [Substring]) -> PerDirection<[String]> {
@@ -54,10 +56,12 @@ struct SocketIOSampleTests {
         }
     }
 
-    @Test("every Engine.IO packet the client logged, over polling and WebSocket; acks paired; one session story")
-    func session() throws {
-        let replay = try SampleReplay(sample: Self.sample)
-        let logged = Self.loggedPackets(try SampleReplay.log("socketio-polling-upgrade.client.log"))
+    @Test(
+        "every Engine.IO packet the client logged, over polling and WebSocket; acks paired; one session story",
+        arguments: samples)
+    func session(sample: String) throws {
+        let replay = try SampleReplay(sample: sample + ".pcap")
+        let logged = Self.loggedPackets(try SampleReplay.log(sample + ".client.log"))
         var tracker = EngineIOSessionTracker()
         var linked: [EngineIOSessionTracker.Output] = []
         for event in replay.sink.events { tracker.receive(event, output: &linked) }
@@ -86,7 +90,7 @@ struct SocketIOSampleTests {
         // DISCONNECT and CLOSE and closes the WebSocket before its write loop sends them (its
         // log says so: "Write loop: WebSocket connection was closed, aborting"), so the wire
         // lacks the last two.
-        let lines = try SampleReplay.log("socketio-polling-upgrade.client.log")
+        let lines = try SampleReplay.log(sample + ".client.log")
         #expect(lines.contains { $0.contains("Write loop: WebSocket connection was closed, aborting") })
         #expect(logged.clientToServer.suffix(2) == ["DISCONNECT", "CLOSE"])
         #expect(ours.clientToServer == Array(logged.clientToServer.dropLast(2)))

@@ -4,7 +4,7 @@
 server PORT LOG: serves /socket.io/ on 127.0.0.1:PORT until the client disconnects
 (at most 60 s), logging with logger=True, engineio_logger=True into LOG.
 client PORT LOG: connects (polling first, then the WebSocket upgrade, the library's
-default), emits three events with acks, receives the server's event and a binary
+default; client-separate: a new TCP connection per request), emits three events with acks, receives the server's event and a binary
 event, sends one binary event with an ack, disconnects.
 """
 import asyncio
@@ -68,9 +68,14 @@ async def server(port, log_path):
         await runner.cleanup()
 
 
-async def client(port, log_path):
+async def client(port, log_path, separate=False):
     logger = log_to(log_path, "client")
-    sio = socketio.AsyncClient(logger=logger, engineio_logger=logging.getLogger("engineio.client"))
+    options = {}
+    if separate:
+        # A connection per request: the polling requests and the WebSocket each on its own.
+        import aiohttp
+        options["http_session"] = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+    sio = socketio.AsyncClient(logger=logger, engineio_logger=logging.getLogger("engineio.client"), **options)
     got_download = asyncio.Event()
     welcomed = asyncio.Event()
 
@@ -97,8 +102,13 @@ async def client(port, log_path):
     await asyncio.wait_for(got_download.wait(), 10)
     await asyncio.sleep(0.3)
     await sio.disconnect()
+    if separate:
+        await options["http_session"].close()
 
 
 if __name__ == "__main__":
     role, port, log_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    asyncio.run((server if role == "server" else client)(port, log_path))
+    if role == "server":
+        asyncio.run(server(port, log_path))
+    else:
+        asyncio.run(client(port, log_path, separate=role == "client-separate"))
