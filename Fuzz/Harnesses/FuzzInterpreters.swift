@@ -28,7 +28,8 @@ private func driveInterpreter<Interpreter: SinkDrivenInterpreter, Factory: WebSo
         let truncated = payload.count == 128
         let length = UInt64(payload.count) * (truncated ? 2 : 1)
         let capture = CaptureInfo(
-            packetNumber: UInt64(index + 1), timestamp: FuzzInput.capture.timestamp.adding(nanoseconds: Int64(index) * 1_000_000_000))
+            packetNumber: UInt64(index + 1),
+            timestamp: FuzzInput.capture.timestamp.adding(nanoseconds: Int64(index) * 1_000_000_000))
         let message = InterpretedMessage(
             direction: direction, opcode: opcode, payload: payload, length: length, truncated: truncated,
             offset: offsets[direction], capture: capture, firstPacket: capture.packetNumber)

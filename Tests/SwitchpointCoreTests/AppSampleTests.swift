@@ -61,7 +61,9 @@ struct AppSampleTests {
         #expect(logged.clientToServer.count >= 7 && logged.serverToClient.count >= 6)
         #expect(events.findings.isEmpty, "\(events.findings)")
         // Every answer paired with its request.
-        let answers = events.applicationEvents.filter { ["CONNACK", "SUBACK", "PUBACK", "PINGRESP", "UNSUBACK"].contains($0.operation) }
+        let answers = events.applicationEvents.filter {
+            ["CONNACK", "SUBACK", "PUBACK", "PINGRESP", "UNSUBACK"].contains($0.operation)
+        }
         #expect(answers.allSatisfy { $0.answers != nil }, "\(answers)")
         #expect(!"\(events.items)".contains("guest"))
     }

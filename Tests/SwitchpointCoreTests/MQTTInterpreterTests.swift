@@ -63,7 +63,8 @@ struct MQTTInterpreterTests {
 
     static let session311Lines = [
         "CONNECT sp-client", "CONNACK accepted <- CONNECT@1", "SUBSCRIBE #1 sp/test, sp/#",
-        "SUBACK #1 sp/test, sp/# <- SUBSCRIBE@3", "! mqtt.subscription_refused", "PUBLISH sp/test", "PUBLISH #2 sp/test",
+        "SUBACK #1 sp/test, sp/# <- SUBSCRIBE@3", "! mqtt.subscription_refused", "PUBLISH sp/test",
+        "PUBLISH #2 sp/test",
         "PUBACK #2 sp/test <- PUBLISH@6", "PUBLISH #3 sp/two", "PUBREC #3 sp/two <- PUBLISH@8",
         "PUBREL #3 sp/two <- PUBREC@9", "PUBCOMP #3 sp/two <- PUBREL@10", "PINGREQ", "PINGRESP <- PINGREQ@12",
         "UNSUBSCRIBE #4 sp/test", "UNSUBACK #4 sp/test <- UNSUBSCRIBE@14", "DISCONNECT",
@@ -128,7 +129,8 @@ struct MQTTInterpreterTests {
         let events = Self.run(script)
         #expect(
             events.lines == [
-                "CONNECT sp-client", "PUBLISH #5 t", "! mqtt.malformed_remaining_length", "CONNACK accepted <- CONNECT@1",
+                "CONNECT sp-client", "PUBLISH #5 t", "! mqtt.malformed_remaining_length",
+                "CONNACK accepted <- CONNECT@1",
                 "! mqtt.malformed_packet", "! mqtt.flow_incomplete",
             ])
     }
@@ -150,6 +152,7 @@ struct MQTTInterpreterTests {
         let size = WebSocketInterpreterLimits.maxHeldBytes + 10
         script.add(.clientToServer, Self.publish("huge", qos: 0, id: 0, payload: String(repeating: "y", count: size)))
         script.add(.clientToServer, Self.packet(0xC0, []))
-        #expect(Self.run(script.resplit(sizes: [4096])).lines == ["! mqtt.packet_too_large", "PUBLISH huge", "PINGREQ"])
+        #expect(
+            Self.run(script.resplit(sizes: [4096])).lines == ["! mqtt.packet_too_large", "PUBLISH huge", "PINGREQ"])
     }
 }

@@ -10,12 +10,19 @@ struct STOMPInterpreterTests {
 
     static var session: InterpreterScript {
         var script = InterpreterScript()
-        script.text(.clientToServer, frame("STOMP", ["accept-version:1.2", "host:/", "login:guest", "passcode:s3cret"]))
+        script.text(
+            .clientToServer, frame("STOMP", ["accept-version:1.2", "host:/", "login:guest", "passcode:s3cret"]))
         script.text(.serverToClient, frame("CONNECTED", ["version:1.2", "heart-beat:0,0"]))
-        script.text(.clientToServer, frame("SUBSCRIBE", ["id:sub-1", "destination:/queue/a", "ack:client-individual", "receipt:r1"]))
+        script.text(
+            .clientToServer,
+            frame("SUBSCRIBE", ["id:sub-1", "destination:/queue/a", "ack:client-individual", "receipt:r1"]))
         script.text(.serverToClient, frame("RECEIPT", ["receipt-id:r1"]), after: 2)
         script.text(.clientToServer, frame("SEND", ["destination:/queue/a", "content-length:5"], body: "he\u{0}lo"))
-        script.text(.serverToClient, frame("MESSAGE", ["subscription:sub-1", "destination:/queue/a", "message-id:m1", "ack:a1", "receipt:r9"], body: "hello"))
+        script.text(
+            .serverToClient,
+            frame(
+                "MESSAGE", ["subscription:sub-1", "destination:/queue/a", "message-id:m1", "ack:a1", "receipt:r9"],
+                body: "hello"))
         script.text(.clientToServer, frame("ACK", ["id:a1"]))
         script.text(.clientToServer, "\n")
         script.text(.serverToClient, "\n")
@@ -29,7 +36,9 @@ struct STOMPInterpreterTests {
         return script.run(&interpreter)
     }
 
-    @Test("a session: CONNECTED pairs with STOMP, RECEIPT with its request, ACK with its MESSAGE, heart-beats, a missing receipt")
+    @Test(
+        "a session: CONNECTED pairs with STOMP, RECEIPT with its request, ACK with its MESSAGE, heart-beats, a missing receipt"
+    )
     func session() {
         let events = Self.run(Self.session)
         #expect(
@@ -72,7 +81,10 @@ struct STOMPInterpreterTests {
     func factory() {
         let factory = STOMPInterpreterFactory()
         #expect(factory.subprotocols == ["v10.stomp", "v11.stomp", "v12.stomp"])
-        for (text, expected) in [(Self.frame("CONNECT", ["accept-version:1.2"]), true), (Self.frame("SEND", []), false), ("CONNECT\n", false)] {
+        for (text, expected) in [
+            (Self.frame("CONNECT", ["accept-version:1.2"]), true), (Self.frame("SEND", []), false),
+            ("CONNECT\n", false),
+        ] {
             Array(text.utf8).withUnsafeBytes { payload in
                 let message = InterpretedMessage(
                     direction: .clientToServer, opcode: .text, payload: payload, length: UInt64(payload.count),

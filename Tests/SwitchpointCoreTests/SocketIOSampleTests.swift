@@ -21,7 +21,8 @@ struct SocketIOSampleTests {
                 result.serverToClient.append("OPEN")
                 continue
             }
-            guard let match = line.firstMatch(of: /engineio\.client INFO (Sending|Received) packet ([A-Z]+) data ?(.*)$/)
+            guard
+                let match = line.firstMatch(of: /engineio\.client INFO (Sending|Received) packet ([A-Z]+) data ?(.*)$/)
             else { continue }
             let direction: Direction = match.1 == "Sending" ? .clientToServer : .serverToClient
             result[direction].append(match.2 == "MESSAGE" ? socketIO(String(match.3)) : String(match.2))
@@ -104,7 +105,9 @@ struct SocketIOSampleTests {
         let story = try #require(all.map(\.event).first { $0.operation == "session" })
         let polling = try #require(
             linked.first { if case .application(let event) = $0.item { event.operation == "open" } else { false } })
-        #expect(story.summary.hasPrefix("session \(story.id ?? "") polling on conn \(polling.connection) → websocket conn \(webSocket) after "))
+        #expect(
+            story.summary.hasPrefix(
+                "session \(story.id ?? "") polling on conn \(polling.connection) → websocket conn \(webSocket) after "))
         #expect(story.summary.contains("(probe rtt "))
         #expect(story.fields.contains(ApplicationField("websocket_connection", .integer(Int64(webSocket)))))
         #expect(story.fields.contains(ApplicationField("polling_connections", .text(String(polling.connection)))))

@@ -48,7 +48,9 @@ struct InterpreterScript {
     }
 
     static func capture(packet: UInt64, milliseconds: Int64) -> CaptureInfo {
-        CaptureInfo(packetNumber: packet, timestamp: Timestamp(nanoseconds: 1_700_000_000_000_000_000 + milliseconds * 1_000_000))
+        CaptureInfo(
+            packetNumber: packet,
+            timestamp: Timestamp(nanoseconds: 1_700_000_000_000_000_000 + milliseconds * 1_000_000))
     }
 
     /// The same bytes per direction, cut into messages at other places (runs of messages in
@@ -104,7 +106,8 @@ extension CollectedApplicationEvents {
         items.map { entry in
             switch entry.item {
             case .application(let event):
-                return "\(event.operation) \(event.id ?? "-") \(event.summary) \(event.fields.map { "\($0.name)=\($0.value)" })"
+                return
+                    "\(event.operation) \(event.id ?? "-") \(event.summary) \(event.fields.map { "\($0.name)=\($0.value)" })"
                     + (event.answers.map { " <- \($0.requestOperation)" } ?? "")
             case .finding(let finding):
                 return "! \(finding.code.rawValue)"

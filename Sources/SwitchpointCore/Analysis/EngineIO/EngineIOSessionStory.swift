@@ -34,7 +34,8 @@ package struct EngineIOSessionStory {
         text += " after \(EngineIOSession.milliseconds(afterMilliseconds)) ms"
         var fields: [ApplicationField] = [
             ApplicationField("sid", .text(sid)),
-            ApplicationField("polling_connections", .text(pollingConnections.map { String($0) }.joined(separator: ","))),
+            ApplicationField(
+                "polling_connections", .text(pollingConnections.map { String($0) }.joined(separator: ","))),
         ]
         if let webSocketConnection {
             fields.append(ApplicationField("websocket_connection", .integer(Int64(webSocketConnection))))

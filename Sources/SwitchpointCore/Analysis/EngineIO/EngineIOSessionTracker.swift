@@ -128,7 +128,8 @@ package struct EngineIOSessionTracker {
         connections[connection, default: ConnectionState()].webSocketSession = sid
     }
 
-    private mutating func webSocketMessage(_ message: WebSocketMessage, _ event: TimelineEvent, output: inout [Output]) {
+    private mutating func webSocketMessage(_ message: WebSocketMessage, _ event: TimelineEvent, output: inout [Output])
+    {
         guard let sid = connections[event.connection]?.webSocketSession, var story = sessions[sid],
             message.isText, !story.switched
         else { return }

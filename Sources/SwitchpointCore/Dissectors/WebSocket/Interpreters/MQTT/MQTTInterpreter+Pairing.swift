@@ -51,7 +51,8 @@ extension MQTTInterpreter {
             for (position, code) in packet.codes.enumerated() where MQTTReasonCode(rawValue: code).isFailure {
                 let filter = position < filters.count ? filters[position] : "#\(position + 1)"
                 sink.finding(
-                    .mqttSubscriptionRefused, "SUBACK \(packet.packetID ?? 0) refused \(filter) with 0x"
+                    .mqttSubscriptionRefused,
+                    "SUBACK \(packet.packetID ?? 0) refused \(filter) with 0x"
                         + String(code, radix: 16), at: place)
             }
         default: return

@@ -65,7 +65,8 @@ package struct MQTTInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpret
                 at: place)
         }
         if flows.count > Self.maxFindingsAtFinish {
-            sink.finding(.mqttFlowIncomplete, "\(flows.count - Self.maxFindingsAtFinish) more flows left incomplete", at: place)
+            sink.finding(
+                .mqttFlowIncomplete, "\(flows.count - Self.maxFindingsAtFinish) more flows left incomplete", at: place)
         }
     }
 

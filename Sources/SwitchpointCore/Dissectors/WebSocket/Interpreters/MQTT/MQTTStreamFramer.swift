@@ -86,7 +86,8 @@ package struct MQTTStreamFramer {
     private mutating func complete() -> Output {
         let body = held
         held = []
-        let output = Output.packet(typeAndFlags: header[0], body: body[...], whole: skipped == 0, firstPacket: firstPacket)
+        let output = Output.packet(
+            typeAndFlags: header[0], body: body[...], whole: skipped == 0, firstPacket: firstPacket)
         reset()
         return output
     }

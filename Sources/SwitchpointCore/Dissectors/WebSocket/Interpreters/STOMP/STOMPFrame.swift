@@ -30,7 +30,8 @@ package struct STOMPFrame {
         // Header lines up to the blank one.
         while true {
             guard let newline = bytes[cursor...].firstIndex(of: 0x0A) else {
-                return bytes.count > WebSocketInterpreterLimits.maxHeldBytes ? .malformed("no end of headers") : .needMore
+                return bytes.count > WebSocketInterpreterLimits.maxHeldBytes
+                    ? .malformed("no end of headers") : .needMore
             }
             var line = bytes[cursor..<newline]
             if line.last == 0x0D { line = line.dropLast() }
@@ -39,14 +40,19 @@ package struct STOMPFrame {
             lines.append(line)
             if lines.count > maxHeaders + 1 { return .malformed("more than \(maxHeaders) headers") }
         }
-        guard let commandLine = lines.first, commandLine.count <= maxCommandBytes else { return .malformed("no command") }
+        guard let commandLine = lines.first, commandLine.count <= maxCommandBytes else {
+            return .malformed("no command")
+        }
         let command = STOMPCommand(rawValue: String(decoding: commandLine, as: UTF8.self))
         guard command.isKnown else { return .malformed("unknown command") }
         var headers: [(String, String)] = []
         for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .malformed("header line without a colon") }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
+                return .malformed("header line without a colon")
+            }
             headers.append(
-                (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[(colon + 1)...], as: UTF8.self)))
+                (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[(colon + 1)...], as: UTF8.self))
+            )
         }
         var frame = STOMPFrame(command: command, headers: headers, body: [])
         return frame.takeBody(bytes, from: cursor)

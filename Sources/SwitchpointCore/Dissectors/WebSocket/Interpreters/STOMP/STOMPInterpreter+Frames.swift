@@ -18,7 +18,9 @@ extension STOMPInterpreter {
         case .message:
             if let ack = frame.header("ack") ?? frame.header("message-id") {
                 event.id = ack
-                if frame.header("ack") != nil { wait(.ack(ack), command.rawValue, event.summary, at: place, into: &sink) }
+                if frame.header("ack") != nil {
+                    wait(.ack(ack), command.rawValue, event.summary, at: place, into: &sink)
+                }
             }
         case .ack, .nack:
             let ack = frame.header("id") ?? frame.header("message-id") ?? ""

@@ -66,7 +66,8 @@ package struct STOMPInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpre
         }
         if receipts.count > Self.maxFindingsAtFinish {
             sink.finding(
-                .stompReceiptMissing, "\(receipts.count - Self.maxFindingsAtFinish) more receipts never came", at: place)
+                .stompReceiptMissing, "\(receipts.count - Self.maxFindingsAtFinish) more receipts never came", at: place
+            )
         }
     }
 

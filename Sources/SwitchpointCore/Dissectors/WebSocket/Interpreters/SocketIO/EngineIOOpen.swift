@@ -31,8 +31,12 @@ package struct EngineIOOpen: Sendable, Equatable {
 
     var fields: [ApplicationField] {
         var fields: [ApplicationField] = [ApplicationField("sid", .text(sid))]
-        if let pingIntervalMilliseconds { fields.append(ApplicationField("ping_interval_ms", .integer(pingIntervalMilliseconds))) }
-        if let pingTimeoutMilliseconds { fields.append(ApplicationField("ping_timeout_ms", .integer(pingTimeoutMilliseconds))) }
+        if let pingIntervalMilliseconds {
+            fields.append(ApplicationField("ping_interval_ms", .integer(pingIntervalMilliseconds)))
+        }
+        if let pingTimeoutMilliseconds {
+            fields.append(ApplicationField("ping_timeout_ms", .integer(pingTimeoutMilliseconds)))
+        }
         fields.append(ApplicationField("upgrades", .text(upgrades.joined(separator: ","))))
         if let maxPayload { fields.append(ApplicationField("max_payload", .integer(maxPayload))) }
         return fields

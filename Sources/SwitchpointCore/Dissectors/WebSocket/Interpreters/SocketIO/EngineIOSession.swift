@@ -165,7 +165,9 @@ package struct EngineIOSession {
         guard let packet = SocketIOPacket(data) else {
             notSocketIO("message is not a Socket.IO packet", data, at: place, into: &sink)
             sink.application(
-                event("message", summary: TextPreview.of(data), fields: [ApplicationField("bytes", .integer(Int64(data.count)))]),
+                event(
+                    "message", summary: TextPreview.of(data),
+                    fields: [ApplicationField("bytes", .integer(Int64(data.count)))]),
                 at: place)
             return
         }
@@ -304,7 +306,9 @@ package struct EngineIOSession {
 
     private static func dataFields(_ packet: SocketIOPacket, arguments: String) -> [ApplicationField] {
         var fields = [ApplicationField("namespace", .text(packet.namespace))]
-        if packet.attachments > 0 { fields.append(ApplicationField("attachments", .integer(Int64(packet.attachments)))) }
+        if packet.attachments > 0 {
+            fields.append(ApplicationField("attachments", .integer(Int64(packet.attachments))))
+        }
         fields.append(ApplicationField("args", .text(arguments)))
         return fields
     }

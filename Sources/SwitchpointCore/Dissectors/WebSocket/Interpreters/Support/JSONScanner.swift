@@ -15,8 +15,9 @@ package struct JSONScanner {
 
     package func skipSpace(_ index: Int) -> Int {
         var index = index
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A
-            || bytes[index] == 0x0D
+        while index < bytes.count,
+            bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A
+                || bytes[index] == 0x0D
         {
             index += 1
         }
@@ -180,7 +181,9 @@ package struct JSONScanner {
             case UInt8(ascii: "f"): decoded.append(0x0C)
             case UInt8(ascii: "u"):
                 guard index + 4 <= body.count,
-                    let code = UInt32(String(decoding: UnsafeRawBufferPointer(rebasing: body[index..<(index + 4)]), as: UTF8.self), radix: 16)
+                    let code = UInt32(
+                        String(decoding: UnsafeRawBufferPointer(rebasing: body[index..<(index + 4)]), as: UTF8.self),
+                        radix: 16)
                 else { continue }
                 index += 4
                 flush()

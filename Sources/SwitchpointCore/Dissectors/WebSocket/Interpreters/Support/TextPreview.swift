@@ -2,7 +2,9 @@
 /// `WebSocketInterpreterLimits.maxPreviewBytes` bytes, cut on a character boundary, raw
 /// (invalid UTF-8 repaired, nothing escaped: printers escape).
 package enum TextPreview {
-    package static func of(_ bytes: UnsafeRawBufferPointer, limit: Int = WebSocketInterpreterLimits.maxPreviewBytes)
+    package static func of(
+        _ bytes: UnsafeRawBufferPointer, limit: Int = WebSocketInterpreterLimits.maxPreviewBytes
+    )
         -> String
     {
         var end = min(bytes.count, limit)
@@ -13,7 +15,9 @@ package enum TextPreview {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
     }
 
-    package static func of(_ bytes: ArraySlice<UInt8>, limit: Int = WebSocketInterpreterLimits.maxPreviewBytes)
+    package static func of(
+        _ bytes: ArraySlice<UInt8>, limit: Int = WebSocketInterpreterLimits.maxPreviewBytes
+    )
         -> String
     {
         bytes.withUnsafeBytes { of($0, limit: limit) }
