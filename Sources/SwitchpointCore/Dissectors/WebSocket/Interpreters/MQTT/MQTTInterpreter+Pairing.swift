@@ -1,6 +1,6 @@
 extension MQTTInterpreter {
     struct Answered {
-        var request: PendingRequests<FlowKey>.Request
+        var request: AwaitedRequests<FlowKey>.Request
     }
 
     /// Records a request, or finds the request an answer answers.
@@ -39,7 +39,7 @@ extension MQTTInterpreter {
 
     /// Findings an answer's codes call for.
     func check<Sink: ApplicationEventSink>(
-        _ packet: MQTTPacket, answering request: PendingRequests<FlowKey>.Request?, at place: ApplicationPlace,
+        _ packet: MQTTPacket, answering request: AwaitedRequests<FlowKey>.Request?, at place: ApplicationPlace,
         into sink: inout Sink
     ) {
         switch packet.type {

@@ -22,7 +22,7 @@ package struct MQTTInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpret
     var framers = PerDirection(repeating: MQTTStreamFramer())
     /// The protocol level CONNECT named (3.1.1 until one is seen).
     package private(set) var level: UInt8 = 4
-    var pending = PendingRequests<FlowKey>()
+    var pending = AwaitedRequests<FlowKey>()
     private var subscriptions: [UInt16: [String]] = [:]
     private var malformedCount = 0
 
@@ -54,7 +54,7 @@ package struct MQTTInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpret
 
     package mutating func finish<Sink: ApplicationEventSink>(at capture: CaptureInfo, into sink: inout Sink) {
         let place = ApplicationPlace(capture: capture, direction: nil)
-        var flows: [PendingRequests<FlowKey>.Request] = []
+        var flows: [AwaitedRequests<FlowKey>.Request] = []
         for request in pending.drain() where request.operation != "CONNECT" && request.operation != "PINGREQ" {
             flows.append(request)
         }

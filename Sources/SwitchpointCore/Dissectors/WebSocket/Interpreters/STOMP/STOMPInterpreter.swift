@@ -16,7 +16,7 @@ package struct STOMPInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpre
 
     private var held = PerDirection<[UInt8]>(repeating: [])
     private var lost = PerDirection(repeating: false)
-    var pending = PendingRequests<AnswerKey>()
+    var pending = AwaitedRequests<AnswerKey>()
     private var malformedCount = 0
 
     package init() {}

@@ -8,7 +8,7 @@ package struct EngineIOOpen: Sendable, Equatable {
 
     /// Parses the open packet's JSON (the bytes after the `0`); nil without a `sid`.
     package init?(json bytes: UnsafeRawBufferPointer) {
-        let scanner = JSONScanner(bytes)
+        let scanner = JSONFieldReader(bytes)
         guard let sidRange = scanner.member("sid", inObjectAt: 0), let sid = scanner.string(sidRange.lowerBound)
         else { return nil }
         self.sid = sid

@@ -34,8 +34,8 @@ package struct EngineIOSession {
     private var lastHeartbeat: Timestamp?
     private var heartbeatReported = false
     private var pendingPings = PerDirection<CaptureInfo?>(repeating: nil)
-    private var pendingAcks = PendingRequests<AckKey>()
-    private var pendingConnects = PendingRequests<String>()
+    private var pendingAcks = AwaitedRequests<AckKey>()
+    private var pendingConnects = AwaitedRequests<String>()
     private var attachments = PerDirection<AttachmentsExpected?>(repeating: nil)
 
     package init() {}
@@ -189,7 +189,7 @@ package struct EngineIOSession {
     private mutating func connect<Sink: ApplicationEventSink>(
         _ packet: SocketIOPacket, _ json: UnsafeRawBufferPointer, at place: ApplicationPlace, into sink: inout Sink
     ) {
-        let scanner = JSONScanner(json)
+        let scanner = JSONFieldReader(json)
         var fields: [ApplicationField] = []
         var pairing: ApplicationPairing?
         if let sidRange = scanner.member("sid", inObjectAt: 0), let sid = scanner.string(sidRange.lowerBound) {
@@ -206,7 +206,7 @@ package struct EngineIOSession {
     private mutating func connectError<Sink: ApplicationEventSink>(
         _ packet: SocketIOPacket, _ json: UnsafeRawBufferPointer, at place: ApplicationPlace, into sink: inout Sink
     ) {
-        let scanner = JSONScanner(json)
+        let scanner = JSONFieldReader(json)
         let reason =
             scanner.member("message", inObjectAt: 0).flatMap { scanner.string($0.lowerBound) }
             ?? scanner.string(scanner.skipSpace(0)) ?? TextPreview.of(json)
@@ -220,7 +220,7 @@ package struct EngineIOSession {
     private mutating func eventPacket<Sink: ApplicationEventSink>(
         _ packet: SocketIOPacket, _ json: UnsafeRawBufferPointer, at place: ApplicationPlace, into sink: inout Sink
     ) {
-        let scanner = JSONScanner(json)
+        let scanner = JSONFieldReader(json)
         let elements = scanner.arrayElements(0, limit: 2)?.elements ?? []
         let name = elements.first.flatMap { scanner.string($0.lowerBound) } ?? ""
         let ackID = packet.id.map { String($0) }
@@ -277,7 +277,7 @@ package struct EngineIOSession {
     }
 
     private func reportUnanswered<Sink: ApplicationEventSink>(
-        _ requests: [PendingRequests<AckKey>.Request], what: String, at place: ApplicationPlace,
+        _ requests: [AwaitedRequests<AckKey>.Request], what: String, at place: ApplicationPlace,
         into sink: inout Sink
     ) {
         for request in requests.prefix(Self.maxFindingsAtFinish) {
@@ -316,7 +316,7 @@ package struct EngineIOSession {
     /// The arguments after the event's name, as a JSON array preview (`[{"msg":"hi"}]`).
     private static func arguments(_ json: UnsafeRawBufferPointer, after name: Range<Int>?) -> String {
         guard let name else { return TextPreview.of(json) }
-        let scanner = JSONScanner(json)
+        let scanner = JSONFieldReader(json)
         var start = scanner.skipSpace(name.upperBound)
         if start < json.count, json[start] == UInt8(ascii: ",") { start = scanner.skipSpace(start + 1) }
         guard start < json.count, json[start] != UInt8(ascii: "]") else { return "[]" }

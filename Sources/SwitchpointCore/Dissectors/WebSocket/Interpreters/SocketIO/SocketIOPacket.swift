@@ -52,7 +52,7 @@ package struct SocketIOPacket {
     /// The data must be JSON (or absent where the type allows it).
     private static func dataIsValid(_ bytes: UnsafeRawBufferPointer, from index: Int, type: SocketIOPacketType) -> Bool
     {
-        let scanner = JSONScanner(bytes)
+        let scanner = JSONFieldReader(bytes)
         if index == bytes.count {
             return type == .connect || type == .disconnect
         }

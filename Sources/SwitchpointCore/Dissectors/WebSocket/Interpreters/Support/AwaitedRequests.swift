@@ -1,7 +1,7 @@
 /// Requests waiting for their answer, keyed by what pairs them (an ack id, a packet id, a
 /// receipt), at most `WebSocketInterpreterLimits.maxOutstanding`: a new one past the
 /// limit pushes out the oldest, which the caller reports as never answered.
-package struct PendingRequests<Key: Hashable> {
+package struct AwaitedRequests<Key: Hashable> {
     package struct Request: Sendable, Equatable {
         package var operation: String
         package var summary: String
@@ -70,7 +70,7 @@ package struct PendingRequests<Key: Hashable> {
     }
 }
 
-extension PendingRequests.Request {
+extension AwaitedRequests.Request {
     package init(_ operation: String, _ summary: String, at place: ApplicationPlace) {
         self.init(operation: operation, summary: summary, capture: place.capture, direction: place.direction)
     }

@@ -1,7 +1,7 @@
 /// Just enough JSON for the interpreters: skip a value, read a string or an integer, find
 /// an object's member or an array's elements. No tree is built; nesting is bounded
 /// (`maxDepth`), so hostile input costs at most one pass.
-package struct JSONScanner {
+package struct JSONFieldReader {
     /// Nesting deeper than this is not JSON these interpreters accept.
     package static let maxDepth = 64
     /// Elements or members looked at in one array or object.
