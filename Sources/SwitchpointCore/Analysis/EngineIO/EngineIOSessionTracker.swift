@@ -82,9 +82,11 @@ package struct EngineIOSessionTracker {
             capture: CaptureInfo(packetNumber: event.packet, timestamp: event.timestamp), direction: direction,
             offset: event.offset, firstPacket: event.firstPacket)
         kept.withUnsafeBytes { bytes in
-            for packet in bytes.split(separator: 0x1E, omittingEmptySubsequences: true) {
-                pollingPacket(
-                    UnsafeRawBufferPointer(rebasing: packet), sid: query.sid, on: event.connection, at: place,
+            // The handshake's body names the sid for the packets after its open packet.
+            var sid = query.sid
+            for packet in EngineIOPollingPayload.packets(bytes) {
+                sid = pollingPacket(
+                    UnsafeRawBufferPointer(rebasing: bytes[packet]), sid: sid, on: event.connection, at: place,
                     output: &output)
             }
         }
@@ -93,7 +95,7 @@ package struct EngineIOSessionTracker {
     private mutating func pollingPacket(
         _ packet: UnsafeRawBufferPointer, sid: String?, on connection: ConnectionID, at place: ApplicationPlace,
         output: inout [Output]
-    ) {
+    ) -> String? {
         var sid = sid
         if sid == nil, packet.first == UInt8(ascii: "0"),
             let open = EngineIOOpen(json: UnsafeRawBufferPointer(rebasing: packet[1...]))
@@ -101,7 +103,7 @@ package struct EngineIOSessionTracker {
             sid = open.sid
             startSession(open.sid, at: place.capture)
         }
-        guard let sid, var story = sessions[sid] else { return }
+        guard let sid, var story = sessions[sid] else { return sid }
         story.addPolling(connection)
         // Engine.IO v4 sends binary over polling as `b` + base64.
         let binary = packet.first == UInt8(ascii: "b")
@@ -109,6 +111,7 @@ package struct EngineIOSessionTracker {
         story.engine.packet(packet, binary: binary, at: place, into: &collected)
         sessions[sid] = story
         for entry in collected.items { output.append(Output(connection: connection, item: entry.item, place: place)) }
+        return sid
     }
 
     private mutating func startSession(_ sid: String, at capture: CaptureInfo) {
