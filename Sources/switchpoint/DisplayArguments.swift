@@ -22,7 +22,7 @@ struct DisplayArguments: ParsableArguments {
     @Option(
         name: .customLong("protocol"),
         help: ArgumentHelp(
-            "Text timeline: show only connections that carried this protocol: websocket, http2, http1, tls or raw.",
+            "Text timeline: show only connections that carried this protocol: websocket, http2, http1, tls, raw, or a protocol inside WebSocket (jsonrpc, graphql-transport-ws, graphql-ws, …; --decode-ws-as lists them).",
             valueName: "protocol"))
     var protocolName: String?
 
@@ -87,13 +87,13 @@ struct DisplayArguments: ParsableArguments {
         if let follow { selection.connections.insert(follow) }
         selection.stream = stream
         if let protocolName {
-            guard let found = TimelineSelection.protocolNames.first(where: { $0.name == protocolName.lowercased() })
-            else {
+            let interpreters = DissectorRegistry.standard.interpreters
+            guard selection.selectProtocol(named: protocolName, interpreters: interpreters) else {
+                let names = TimelineSelection.protocolNames.map(\.name) + interpreters.names
                 throw ValidationError(
-                    "--protocol takes \(TimelineSelection.protocolNames.map(\.name).joined(separator: ", ")) (got '\(TerminalText.escape(protocolName))')"
+                    "--protocol takes \(names.joined(separator: ", ")) (got '\(TerminalText.escape(protocolName))')"
                 )
             }
-            selection.protocolName = found.traits
         }
         if let severity {
             switch severity.lowercased() {

@@ -171,6 +171,13 @@ struct Switchpoint: ParsableCommand {
     var decodeAs: [String] = []
 
     @Option(
+        name: .customLong("decode-ws-as"),
+        help: ArgumentHelp(
+            "Read the messages of WebSockets (on PORT, or all) as PROTOCOL, overriding the choice by subprotocol, target or content: \(DissectorRegistry.standard.interpreters.names.joined(separator: ", ")); repeatable.",
+            valueName: "protocol[=port]"))
+    var decodeWebSocketAs: [String] = []
+
+    @Option(
         name: .long,
         help: ArgumentHelp(
             "Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.",
@@ -258,12 +265,22 @@ struct Switchpoint: ParsableCommand {
         return map
     }
 
+    /// `jsonrpc=8080` → the JSON-RPC interpreter for port 8080's WebSockets.
+    func decodeWebSocketAsOverrides() throws -> WebSocketInterpreterOverrides {
+        do {
+            return try DissectorRegistry.standard.interpreters.overrides(parsing: decodeWebSocketAs)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
     mutating func validate() throws {
         if listInterfaces || terminal.version { return }
         if terminal.quiet && connections {
             throw ValidationError("-q prints only the timeline's summary; the --connections listing has its own")
         }
         _ = try decodeAsMap()
+        _ = try decodeWebSocketAsOverrides()
         if readFiles.isEmpty && interface == nil {
             throw ValidationError(
                 "name a capture file with -r FILE or an interface with -i IFACE (switchpoint -D lists them)")
@@ -393,6 +410,7 @@ struct Switchpoint: ParsableCommand {
         options.packetLimit = count
         options.shard = shardSelector
         options.decodeAs = try decodeAsMap()
+        options.decodeWebSocketAs = try decodeWebSocketAsOverrides()
         options.keyLog = keyLog
         options.threads = threads
         options.writesPackets = writeFile != nil
@@ -442,8 +460,10 @@ extension Switchpoint {
         webSocket.keepFullPayload = payload == .full
         var bodies = HTTPBodyOptions()
         bodies.keepFull = payload == .full
+        var registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
+        registry.interpreters.overrides = try decodeWebSocketAsOverrides()
         var settings = FanoutTimelineRun.AnalysisSettings(
-            limits: limits, registry: DissectorRegistry.standard(webSocket: webSocket, bodies: bodies),
+            limits: limits, registry: registry,
             decodeAs: try decodeAsMap(), keyLog: keyLog)
         settings.redact = terminal.redact
         let output = LineWriter.standardOutput(flushEachLine: true)

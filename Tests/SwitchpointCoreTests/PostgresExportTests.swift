@@ -144,7 +144,7 @@ struct PostgresExportTests {
     func schemaFileMatches() throws {
         let file = try String(contentsOf: Self.schemaFile, encoding: .utf8)
         #expect(file == PostgresSchema.sql)
-        #expect(PostgresSchema.statements.count == 10)
+        #expect(PostgresSchema.statements.count == 12)
         // Every column the writer binds exists in the schema text.
         for table in ExportTable.allCases {
             let body =

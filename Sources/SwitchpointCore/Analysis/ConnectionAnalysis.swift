@@ -138,6 +138,14 @@ final class ConnectionAnalysis {
     private var pendingOutcome: PendingOutcome?
     /// Next offset per direction (where each direction ended, for the close).
     private var ends = PerDirection<UInt64>(repeating: 0)
+    private let interpreterOverride: (any WebSocketInterpreterFactory)?
+
+    /// The registry's interpreters, with this connection's override.
+    private var interpreters: WebSocketInterpreterSet {
+        var set = registry.interpreters
+        if let interpreterOverride { set.forced = interpreterOverride }
+        return set
+    }
 
     /// `decodeAs` starts a dissector at offset 0 without a handshake (like tshark's
     /// Decode As), for captures that begin after the switch.
@@ -150,9 +158,14 @@ final class ConnectionAnalysis {
 
     /// `startSeen`: the connection's first bytes were captured (decode-as then parses from
     /// them; otherwise the dissector first looks for frame boundaries).
-    init(id: ConnectionID, settings: Settings, decodeAs: DecodeAsProtocol? = nil, startSeen: Bool = true) {
+    /// `interpreter`: `--decode-ws-as PROTO=PORT` named one for this connection's WebSockets.
+    init(
+        id: ConnectionID, settings: Settings, decodeAs: DecodeAsProtocol? = nil, startSeen: Bool = true,
+        interpreter: (any WebSocketInterpreterFactory)? = nil
+    ) {
         self.id = id
         self.settings = settings
+        interpreterOverride = interpreter
         switch decodeAs {
         case nil:
             break
@@ -179,6 +192,7 @@ final class ConnectionAnalysis {
         var context = UpgradeContext(
             protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
         context.startsAtFrameBoundary = aligned
+        context.interpreters = interpreters
         dissector = registry.dissector(for: context)
         mode = .dissector
     }
@@ -418,10 +432,11 @@ final class ConnectionAnalysis {
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
             mode = .dissector
         case .start(.http2PriorKnowledge):
-            dissector = registry.dissector(
-                for: UpgradeContext(
-                    protocolName: "h2", request: nil, response: nil,
-                    clientToServerOffset: clientStart, serverToClientOffset: serverStart))
+            var context = UpgradeContext(
+                protocolName: "h2", request: nil, response: nil,
+                clientToServerOffset: clientStart, serverToClientOffset: serverStart)
+            context.interpreters = interpreters
+            dissector = registry.dissector(for: context)
             mode = .dissector
         case .start(.unknown):
             dissector = RawStreamDissector(protocolName: "unknown")
@@ -446,6 +461,7 @@ final class ConnectionAnalysis {
             context.clientStartsAtFrameBoundary = clientBoundary != nil
             context.serverStartsAtFrameBoundary = serverBoundary != nil
             skip = PerDirection(clientToServer: clientBoundary ?? 0, serverToClient: serverBoundary ?? 0)
+            context.interpreters = interpreters
             dissector = registry.dissector(for: context)
             mode = .dissector
             let first = held.pieces.first
@@ -539,6 +555,7 @@ final class ConnectionAnalysis {
                 clientToServerOffset: verdict.clientToServerOffset,
                 serverToClientOffset: verdict.serverToClientOffset)
             context.requestTimestamp = verdict.requestTimestamp
+            context.interpreters = interpreters
             dissector = handler.makeDissector(context) ?? RawStreamDissector(protocolName: token)
             mode = .dissector
         }

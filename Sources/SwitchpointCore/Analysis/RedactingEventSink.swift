@@ -18,12 +18,16 @@ package final class RedactingEventSink: TimelineEventSink {
 
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
-        case .httpRequest, .httpResponse, .h2Headers, .h2Stream, .upgrade, .finding:
+        case .httpRequest, .httpResponse, .h2Headers, .h2Stream, .upgrade, .finding, .app:
             next.receive(redacted(event))
         case .connectionClosed:
             secrets[event.connection] = nil
             next.receive(event)
-        default:
+        // Sizes, offsets, frame headers, TLS parameters: no credential in them. WebSocket
+        // payloads and raw data are the application's bytes, shown as captured.
+        case .connectionOpened, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry,
+            .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings,
+            .h2Reset, .h2GoAway, .h2Ping:
             next.receive(event)
         }
     }
@@ -53,7 +57,12 @@ package final class RedactingEventSink: TimelineEventSink {
             guard !found.isEmpty else { return event }
             finding.message = Redaction.text(finding.message, secrets: found)
             kind = .finding(finding)
-        default:
+        case .app(let application):
+            guard let changed = Redaction.application(application, secrets: &found) else { return event }
+            kind = .app(changed)
+        case .connectionOpened, .connectionClosed, .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello,
+            .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing,
+            .h2Frame, .h2Settings, .h2Reset, .h2GoAway, .h2Ping:
             return event
         }
         if !found.isEmpty { secrets[event.connection] = found }

@@ -41,10 +41,13 @@ package struct TimelineAnalyzer: StreamSignalSink {
         case .opened(let opening):
             // Made now only when a port is decoded as a protocol; otherwise with the
             // connection's first bytes (a flood of silent connections holds none).
-            if let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port] {
+            let forced = decodeAs[opening.server.port] ?? decodeAs[opening.client.port]
+            let interpreter = settings.registry.interpreters.forced(
+                clientPort: opening.client.port, serverPort: opening.server.port)
+            if forced != nil || interpreter != nil {
                 connections[opening.connection] = ConnectionAnalysis(
                     id: opening.connection, settings: settings, decodeAs: forced,
-                    startSeen: opening.startSeen)
+                    startSeen: opening.startSeen, interpreter: interpreter)
             }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)

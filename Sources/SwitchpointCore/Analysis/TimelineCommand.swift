@@ -22,6 +22,8 @@ package struct TimelineCommand {
         package var packetLimit: Int?
         package var shard: ShardSelector?
         package var decodeAs: [UInt16: DecodeAsProtocol] = [:]
+        /// `--decode-ws-as`: the message interpreter WebSockets get, overriding the choice.
+        package var decodeWebSocketAs = WebSocketInterpreterOverrides()
         package var keyLog: TLSKeyLog?
         /// `--threads`: 1 or 2; nil is 2 with more than one CPU.
         package var threads: Int?
@@ -99,7 +101,8 @@ package struct TimelineCommand {
         var bodies = HTTPBodyOptions()
         bodies.keepFull = options.fullPayload
         bodies.keepsStreamBodies = recorder != nil || (!options.jsonOutput && options.hexdump != .none)
-        let registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
+        var registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
+        registry.interpreters.overrides = options.decodeWebSocketAs
         let reportProblem: (CaptureError) -> Void = { problem in
             output.flush()
             errors.write(line: commandName + ": " + TerminalText.escape(problem.description))

@@ -3,6 +3,7 @@
 package enum FindingFamily: String, Sendable {
     case upgrade, connect, websocket
     case http2 = "h2"
+    case jsonrpc, graphql
     case detection = "detect"
     case http, tls, analysis, tcp, reassembly
     case socketIO = "socketio"
@@ -47,6 +48,11 @@ extension FindingCode {
 
     package var family: FindingFamily {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed:
+            .jsonrpc
+        case .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            .graphql
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
             .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered,
             .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict:
@@ -100,6 +106,10 @@ extension FindingCode {
     /// Nil for codes that are not an upgrade's outcome.
     package var upgradeOutcome: UpgradeFindingOutcome? {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed,
+            .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            nil
         case .upgradeRefused426: .refused426
         case .upgradeRefused: .refusedOtherStatus
         case .connectRefused: .connectRefused
@@ -140,6 +150,10 @@ extension FindingCode {
     /// The fix the proxy audit suggests when only one leg shows this finding.
     package var proxyFix: ProxyFix? {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed,
+            .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
+            .graphqlMalformed:
+            nil
         case .upgradeHeaderStripped, .upgradeConnectionHeaderMissing: .nginxUpgrade
         case .upgradeHTTP10Request: .proxyHTTPVersion
         case .upgradeRefused426, .upgradeRefused, .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader,

@@ -67,6 +67,24 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case http2ConnectProtocolNotEnabled = "h2.connect_protocol_not_enabled"
     case http2BadSettingsHeader = "h2.bad_http2_settings"
     case http2TableSizeOverflow = "h2.table_size_overflow"
+    // Protocols inside WebSocket: JSON-RPC 2.0 and GraphQL over WebSocket (their interpreters)
+    /// A JSON-RPC response whose id no request seen had (or had already been answered).
+    case jsonrpcResponseWithoutRequest = "jsonrpc.response_without_request"
+    /// A JSON-RPC request never answered (reported when the WebSocket ended, or when too
+    /// many were waiting).
+    case jsonrpcRequestUnanswered = "jsonrpc.request_unanswered"
+    /// A message on a JSON-RPC connection that is not a JSON-RPC 2.0 message.
+    case jsonrpcMalformed = "jsonrpc.malformed"
+    /// A subscribe/start before the server's connection_ack.
+    case graphqlOperationBeforeAck = "graphql.operation_before_ack"
+    /// A subscribe/start with the id of an operation still active.
+    case graphqlIDReused = "graphql.id_reused"
+    /// An operation answered with an error (an `error` message, or `errors` in a result).
+    case graphqlErrorResult = "graphql.error_result"
+    /// A subscription still open when the WebSocket ended.
+    case graphqlSubscriptionOpenAtClose = "graphql.subscription_open_at_close"
+    /// A message on a GraphQL connection that is not a graphql-ws message.
+    case graphqlMalformed = "graphql.malformed"
     // HTTP/1.x parsing (RFC 9112)
     case httpObsFold = "http.obs_fold"
     case httpMalformedStartLine = "http.malformed_start_line"
@@ -125,6 +143,11 @@ package enum FindingCode: String, Sendable, CaseIterable {
 
     package var severity: Severity {
         switch self {
+        case .jsonrpcResponseWithoutRequest, .jsonrpcRequestUnanswered, .jsonrpcMalformed,
+            .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlMalformed:
+            .warn
+        case .graphqlSubscriptionOpenAtClose:
+            .info
         case .upgradeWithoutUpgradeHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
             .websocketBadKey, .websocketBadVersion, .websocketAcceptMismatch, .websocketAcceptMissing,
             .websocketSubprotocolNotOffered, .websocketExtensionNotOffered,

@@ -40,6 +40,7 @@ package struct TimelineEvent: Sendable {
         case tlsClientHello, tlsServerHello, tlsHelloRetry, tlsSession, tlsEncrypted, wsFrame, wsMessage, wsControl,
             wsClose, wsClosing
         case h2Frame, h2Settings, h2Headers, h2Reset, h2GoAway, h2Ping, h2Stream
+        case app
 
         init(_ kind: borrowing Kind) {
             switch kind {
@@ -69,6 +70,7 @@ package struct TimelineEvent: Sendable {
             case .h2GoAway: self = .h2GoAway
             case .h2Ping: self = .h2Ping
             case .h2Stream: self = .h2Stream
+            case .app: self = .app
             }
         }
     }
@@ -113,6 +115,9 @@ package struct TimelineEvent: Sendable {
         case h2Ping(ack: Bool, roundTripMilliseconds: Double?)
         /// A finished request/response exchange on one stream.
         indirect case h2Stream(HTTP2StreamSummary)
+        /// A protocol carried inside WebSocket messages (a `WebSocketMessageInterpreter`'s
+        /// event): boxed, as its strings and fields would make every event larger.
+        indirect case app(ApplicationEvent)
     }
 
     /// The `type` name in JSON lines and the summary.
@@ -149,6 +154,7 @@ package struct TimelineEvent: Sendable {
         case .h2GoAway: "h2.goaway"
         case .h2Ping: "h2.ping"
         case .h2Stream: "h2.stream"
+        case .app: "app"
         }
     }
 }
@@ -215,6 +221,9 @@ package struct WebSocketMessage: Sendable, Equatable {
     /// The start of the payload (all of it with `--payload full`), decoded.
     package var kept: [UInt8]
     package var keptAll: Bool
+    /// A message interpreter read it and reported at least one application event: the
+    /// text timeline then shows those instead of this message (both with `-v`).
+    package var interpreted = false
     /// False when a gap, or a compression history that is missing, left bytes unknown.
     package var complete: Bool
     /// Why the payload could not be shown, when it could not.

@@ -57,9 +57,10 @@ struct ExportRowMapper {
     mutating func rows(for event: TimelineEvent, into output: (MappedRow) -> Void) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .httpResponse, .upgrade, .finding,
-            .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Stream:
+            .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Stream, .app:
             break
-        default:
+        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
             return
         }
         let id = event.connection
@@ -164,6 +165,18 @@ struct ExportRowMapper {
                         .real(summary.timeToFirstByteMilliseconds), .real(summary.totalMilliseconds),
                         .boolean(summary.unfinished), .boolean(event.decrypted),
                     ]))
+        case .app(let application):
+            guard let state = connections[id] else { return }
+            output(
+                MappedRow(
+                    table: .appEvents, connection: id,
+                    values: [.time(event.timestamp)] + state.endpointValues + [
+                        .integer(event.stream), .boolean(event.decrypted), .text(event.direction?.shortName),
+                        .integer(event.packet), .text(application.protocolName), .text(application.operation),
+                        .text(application.id), .text(application.summary), .text(Self.fieldsJSON(application.fields)),
+                        .text(application.answers?.requestOperation), .integer(application.answers?.requestPacket),
+                        .real(application.answers?.latencyMilliseconds),
+                    ]))
         case .connectionClosed(let summary):
             guard let state = connections.removeValue(forKey: id) else { return }
             for stream in state.webSocketOrder {
@@ -194,9 +207,17 @@ struct ExportRowMapper {
                         .integer(s2c.packets),
                         .integer(c2s.gaps + s2c.gaps), .integer(c2s.gapBytes + s2c.gapBytes),
                     ]))
-        default:
+        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping:
             break
         }
+    }
+
+    /// An application event's fields as one JSON object (the `fields` jsonb column).
+    static func fieldsJSON(_ fields: [ApplicationField]) -> String {
+        let out = OutputBuffer(capacity: 256)
+        out.appendApplicationFields(fields)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The `outcome` an upgrade finding records, nil for findings that are not an outcome.

@@ -7,6 +7,7 @@ package enum ExportTable: String, Sendable, CaseIterable {
     case findings = "switchpoint_findings"
     case websockets = "switchpoint_websockets"
     case h2Streams = "switchpoint_h2_streams"
+    case appEvents = "switchpoint_app_events"
     case auditFindings = "switchpoint_audit_findings"
 
     /// The columns every table starts with.
@@ -61,6 +62,12 @@ package enum ExportTable: String, Sendable, CaseIterable {
                 ("protocol", "text"), ("status", "integer"), ("bytes_c2s", "bigint"), ("bytes_s2c", "bigint"),
                 ("reset_code", "bigint"), ("ttfb_ms", "double precision"), ("total_ms", "double precision"),
                 ("unfinished", "boolean"), ("tls", "boolean"),
+            ]
+        case .appEvents:
+            [("ts", "timestamptz")] + Self.endpointColumns + [
+                ("h2_stream", "bigint"), ("tls", "boolean"), ("dir", "text"), ("packet", "bigint"),
+                ("protocol", "text"), ("op", "text"), ("msg_id", "text"), ("summary", "text"), ("fields", "jsonb"),
+                ("answers_op", "text"), ("answers_packet", "bigint"), ("latency_ms", "double precision"),
             ]
         case .auditFindings:
             [

@@ -18,6 +18,7 @@ package enum PostgresSchema {
         --   SELECT create_distributed_table('switchpoint_findings', 'conn_uid', colocate_with => 'switchpoint_connections');
         --   SELECT create_distributed_table('switchpoint_websockets', 'conn_uid', colocate_with => 'switchpoint_connections');
         --   SELECT create_distributed_table('switchpoint_h2_streams', 'conn_uid', colocate_with => 'switchpoint_connections');
+        --   SELECT create_distributed_table('switchpoint_app_events', 'conn_uid', colocate_with => 'switchpoint_connections');
         --   SELECT create_distributed_table('switchpoint_audit_findings', 'conn_uid', colocate_with => 'switchpoint_connections');
         --   SELECT create_reference_table('switchpoint_runs');
         -- No table has a foreign key, a sequence or a trigger, so nothing stands in the way of that.
@@ -176,6 +177,34 @@ package enum PostgresSchema {
             PRIMARY KEY (conn_uid, seq)
         );
 
+        -- One row per application event inside a WebSocket (the app event: a JSON-RPC request, a
+        -- GraphQL next, a Socket.IO EVENT, …); fields is the event's fields as a JSON object.
+        CREATE TABLE IF NOT EXISTS switchpoint_app_events (
+            conn_uid text NOT NULL,
+            seq bigint NOT NULL,
+            sensor text NOT NULL,
+            run_id uuid NOT NULL,
+            conn bigint NOT NULL,
+            ts timestamptz NOT NULL,
+            client_addr inet,
+            client_port integer,
+            server_addr inet,
+            server_port integer,
+            h2_stream bigint,
+            tls boolean NOT NULL,
+            dir text,
+            packet bigint NOT NULL,
+            protocol text NOT NULL,
+            op text NOT NULL,
+            msg_id text,
+            summary text NOT NULL,
+            fields jsonb NOT NULL,
+            answers_op text,
+            answers_packet bigint,
+            latency_ms double precision,
+            PRIMARY KEY (conn_uid, seq)
+        );
+
         -- `switchpoint audit --pg`: one row per audit finding, with the proxy (the address clients
         -- connect to), the upstream and the client's request.
         CREATE TABLE IF NOT EXISTS switchpoint_audit_findings (
@@ -206,6 +235,7 @@ package enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS switchpoint_upgrades_outcome ON switchpoint_upgrades (outcome, ts);
         CREATE INDEX IF NOT EXISTS switchpoint_findings_code ON switchpoint_findings (code, ts);
         CREATE INDEX IF NOT EXISTS switchpoint_audit_findings_code ON switchpoint_audit_findings (code, ts);
+        CREATE INDEX IF NOT EXISTS switchpoint_app_events_op ON switchpoint_app_events (protocol, op, ts);
 
         """#
 

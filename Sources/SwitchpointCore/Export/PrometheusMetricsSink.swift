@@ -82,7 +82,11 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
         case .connectionOpened, .connectionClosed, .httpRequest, .upgrade, .finding: break
-        default: return
+        // Not counted: the metrics are per connection, upgrade and finding.
+        case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
+            return
         }
         switch event.kind {
         case .connectionOpened:
@@ -102,7 +106,9 @@ package final class PrometheusMetricsSink: TimelineEventSink, @unchecked Sendabl
             if let outcome = ExportRowMapper.upgradeOutcome(finding.code) {
                 upgradeCounter(protocolLabel(offered[event.connection] ?? ""), outcome).increment()
             }
-        default:
+        case .gap, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers,
+            .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
             break
         }
     }

@@ -60,7 +60,8 @@ package final class ConnectionFacts: TimelineEventSink {
             if finding.code == .upgradeRefused426 { facts.upgrade = "refused (426)" }
             if finding.code == .upgradeRefused, facts.upgrade == nil { facts.upgrade = "refused" }
             open[event.connection] = facts
-        default:
+        case .connectionOpened, .connectionClosed, .gap, .httpBody, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
+            .wsFrame, .wsClosing, .h2Frame, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .app:
             break
         }
     }

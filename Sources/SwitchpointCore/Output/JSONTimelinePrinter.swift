@@ -354,6 +354,8 @@ package final class JSONTimelinePrinter: TimelineEventSink {
             if let code = closing.firstCode { line.add("code", Int(code)) } else { line.addNull("code") }
             line.add("answered", closing.answered)
             if let answer = closing.answerMilliseconds { line.add("answer_ms", answer, decimals: 3) }
+        case .app(let event):
+            line.add(application: event)
         }
     }
 }

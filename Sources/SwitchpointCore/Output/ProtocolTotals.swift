@@ -12,8 +12,24 @@ package struct ProtocolTotals: Sendable, Equatable {
     package var http2Streams = 0
     /// Chunks of upgraded protocols switchpoint does not dissect.
     package var rawChunks = 0
+    /// Application events (protocols inside WebSocket) per protocol and operation. A
+    /// dictionary, touched by application events only.
+    package var applications: [ApplicationOperation: Int] = [:]
+    /// Distinct protocol and operation pairs counted; past it (operation names come from
+    /// the wire) events count under `otherOperation`.
+    static let maxApplicationOperations = 256
+    static let otherOperation = "(other)"
 
     package init() {}
+
+    /// One application event.
+    mutating func count(_ event: ApplicationEvent) {
+        var key = ApplicationOperation(protocolName: event.protocolName, operation: event.operation)
+        if applications[key] == nil && applications.count >= Self.maxApplicationOperations {
+            key.operation = Self.otherOperation
+        }
+        applications[key, default: 0] += 1
+    }
 
     /// Counts `tag` when it is a message or stream; false when it is not one.
     @inline(__always)
@@ -26,7 +42,10 @@ package struct ProtocolTotals: Sendable, Equatable {
         case .wsClose: webSocketCloses += 1
         case .h2Stream: http2Streams += 1
         case .rawData: rawChunks += 1
-        default: return false
+        case .connectionOpened, .connectionClosed, .gap, .httpBody, .upgrade, .finding, .tlsClientHello,
+            .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsClosing, .h2Frame, .h2Settings,
+            .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .app:
+            return false
         }
         return true
     }
@@ -39,6 +58,14 @@ package struct ProtocolTotals: Sendable, Equatable {
         webSocketCloses += other.webSocketCloses
         http2Streams += other.http2Streams
         rawChunks += other.rawChunks
+        applications.merge(other.applications, uniquingKeysWith: +)
+    }
+
+    /// Protocol names with their operations' counts, both sorted by name.
+    private var applicationsByProtocol: [(protocolName: String, operations: [(String, Int)])] {
+        Dictionary(grouping: applications, by: \.key.protocolName)
+            .map { name, entries in (name, entries.map { ($0.key.operation, $0.value) }.sorted { $0.0 < $1.0 }) }
+            .sorted { $0.protocolName < $1.protocolName }
     }
 
     /// `messages: http1 2 requests, 2 responses; websocket 5 messages, …`, nil when nothing
@@ -58,14 +85,41 @@ package struct ProtocolTotals: Sendable, Equatable {
         }
         if http2Streams > 0 { parts.append("http2 " + CountedNoun.text(http2Streams, "stream")) }
         if rawChunks > 0 { parts.append("raw " + CountedNoun.text(rawChunks, "chunk")) }
+        for (name, operations) in applicationsByProtocol {
+            parts.append(
+                TerminalText.escape(name) + " "
+                    + operations.map { TerminalText.escape($0.0) + " " + String($0.1) }.joined(separator: ", "))
+        }
         return parts.isEmpty ? nil : "messages: " + parts.joined(separator: "; ")
     }
 
     /// The summary's `messages` object (docs/json.md): every protocol, every count. Keys in
     /// sorted order, as `switchpoint merge` writes the objects it adds up.
     var json: String {
-        "{\"http1\":{\"requests\":\(http1Requests),\"responses\":\(http1Responses)},"
+        applicationsJSON + "\"http1\":{\"requests\":\(http1Requests),\"responses\":\(http1Responses)},"
             + "\"http2\":{\"streams\":\(http2Streams)},\"raw\":{\"chunks\":\(rawChunks)},"
             + "\"websocket\":{\"close\":\(webSocketCloses),\"control\":\(webSocketControl),\"messages\":\(webSocketMessages)}}"
     }
+
+    /// `{"app":{"jsonrpc":{"request":3,…},…},` (sorted, as merge writes it), or `{` with none.
+    private var applicationsJSON: String {
+        guard !applications.isEmpty else { return "{" }
+        let protocols = applicationsByProtocol.map { name, operations in
+            Self.quoted(name) + ":{"
+                + operations.map { Self.quoted($0.0) + ":" + String($0.1) }.joined(separator: ",") + "}"
+        }
+        return "{\"app\":{" + protocols.joined(separator: ",") + "},"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let out = OutputBuffer(capacity: 64)
+        out.appendJSONString(text)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+}
+
+/// A protocol inside WebSocket and one of its operations (`jsonrpc`, `request`).
+package struct ApplicationOperation: Hashable, Sendable {
+    package var protocolName: String
+    package var operation: String
 }

@@ -215,7 +215,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
             headerBytes = header.bytes
         }
         let closes = event.tag == .connectionClosed
-        let shown = judgesBlocks ? ConnectionTraits(shownBy: event) : []
+        let shown = judgesBlocks ? options.selection.traits(shownBy: event) : []
         switch heldTarget {
         case .assembler(let assembler):
             assembler._withUnsafeGuaranteedRef {
@@ -659,6 +659,8 @@ package final class TextTimelinePrinter: TimelineEventSink {
             out.append(decimal: frame.payloadLength)
             endLine(context)
         case .wsMessage(let message):
+            // Its application events stand for it (both are shown with -v).
+            if message.interpreted && !options.verbose { return }
             startLine(context)
             appendOpcodeName(message.opcode, into: out)
             if message.lengthUnknown {
@@ -897,6 +899,10 @@ package final class TextTimelinePrinter: TimelineEventSink {
             } else {
                 out.append(", never answered")
             }
+            endLine(context)
+        case .app(let event):
+            startLine(context)
+            ApplicationEventText.append(event, to: out)
             endLine(context)
         }
     }

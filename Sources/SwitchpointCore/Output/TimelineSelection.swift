@@ -9,6 +9,9 @@ package struct TimelineSelection: Sendable {
     package var stream: UInt32?
     /// Only connections that carried this protocol.
     package var protocolName: ConnectionTraits?
+    /// With `protocolName` `.selectedApplication`: the interpreter's name (`jsonrpc`,
+    /// `graphql-ws`, …) whose events select a connection.
+    package var applicationProtocol: String?
     /// Only connections with a finding at or above this severity.
     package var severity: Severity?
 
@@ -40,6 +43,33 @@ package struct TimelineSelection: Sendable {
         }
     }
 
+    /// What one event says about its connection, for this selection: an application
+    /// event of the selected application protocol counts as `.selectedApplication`.
+    @inline(__always)
+    package func traits(shownBy event: TimelineEvent) -> ConnectionTraits {
+        var traits = ConnectionTraits(shownBy: event)
+        if event.tag == .app, let applicationProtocol, case .app(let app) = event.kind,
+            app.protocolName.lowercasedASCII == applicationProtocol
+        {
+            traits.insert(.selectedApplication)
+        }
+        return traits
+    }
+
+    /// Selects connections by `name`: a built-in protocol, or a WebSocket message
+    /// interpreter of `interpreters`; false when the name is neither.
+    package mutating func selectProtocol(named name: String, interpreters: WebSocketInterpreterSet) -> Bool {
+        let key = name.lowercasedASCII
+        if let found = Self.protocolNames.first(where: { $0.name == key }) {
+            protocolName = found.traits
+            return true
+        }
+        guard let factory = interpreters.factory(named: key) else { return false }
+        protocolName = .selectedApplication
+        applicationProtocol = factory.name.lowercasedASCII
+        return true
+    }
+
     /// The per-connection test, on what its events showed.
     package func admits(_ traits: ConnectionTraits) -> Bool {
         if let protocolName, traits.isDisjoint(with: protocolName) { return false }
@@ -69,6 +99,8 @@ package struct ConnectionTraits: OptionSet, Sendable, Hashable {
     package static let raw = ConnectionTraits(rawValue: 1 << 4)
     package static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
     package static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
+    /// An application event of the protocol `--protocol` named (`TimelineSelection.traits`).
+    package static let selectedApplication = ConnectionTraits(rawValue: 1 << 7)
 
     /// What one event says about its connection.
     package init(shownBy event: TimelineEvent) {
@@ -98,6 +130,7 @@ package struct ConnectionTraits: OptionSet, Sendable, Hashable {
             case .warn: self = .warnFinding
             case .info: self = []
             }
+        case .app: self = .websocket
         case .connectionOpened, .connectionClosed, .gap: self = []
         }
     }

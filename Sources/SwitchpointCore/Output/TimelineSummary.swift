@@ -19,8 +19,10 @@ package struct TimelineSummary {
     package mutating func count(_ event: TimelineEvent) {
         // Most events count nothing: a tag check, no payload copy.
         switch event.tag {
-        case .connectionOpened, .upgrade, .finding, .gap: break
-        default:
+        case .connectionOpened, .upgrade, .finding, .gap, .app: break
+        case .connectionClosed, .httpRequest, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello,
+            .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing,
+            .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             _ = totals.count(event.tag)
             return
         }
@@ -43,7 +45,11 @@ package struct TimelineSummary {
         case .gap(let length, _):
             gaps += 1
             gapBytes += length
-        default:
+        case .app(let application):
+            totals.count(application)
+        case .connectionClosed, .httpRequest, .httpResponse, .httpBody, .rawData, .tlsClientHello, .tlsServerHello,
+            .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing,
+            .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream:
             break
         }
     }

@@ -645,6 +645,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             return
         }
         let webSocketOptions = webSocketOptions
+        let interpreters = context.interpreters
         updateStream(id) { stream in
             guard stream.summary.status == nil || (stream.summary.status ?? 0) < 200 else { return }
             if stream.summary.timeToFirstByteMilliseconds == nil {
@@ -658,11 +659,12 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 let response = HTTPResponseHead(
                     version: "HTTP/2", status: status, reason: "",
                     headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
-                stream.webSocket = WebSocketDissector(
-                    context: UpgradeContext(
-                        protocolName: "websocket", request: nil, response: response,
-                        clientToServerOffset: 0, serverToClientOffset: 0),
-                    options: webSocketOptions)
+                var nested = UpgradeContext(
+                    protocolName: "websocket", request: nil, response: response,
+                    clientToServerOffset: 0, serverToClientOffset: 0)
+                nested.interpreters = interpreters
+                nested.target = stream.summary.path
+                stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
             }
         }
     }

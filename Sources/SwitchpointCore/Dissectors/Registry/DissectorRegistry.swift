@@ -10,6 +10,8 @@ package struct DissectorRegistry: Sendable {
     var connectTunnel: any UpgradeHandler = ConnectUpgradeHandler()
     /// How much of HTTP bodies the HTTP/1 sessions and HTTP/2 dissectors keep.
     package var bodies = HTTPBodyOptions()
+    /// What reads the messages inside WebSockets (Socket.IO, GraphQL, JSON-RPC, …).
+    package var interpreters = WebSocketInterpreterSet()
 
     /// Every upgrade shown raw. WebSocket handshakes are still checked: what the 101
     /// promised is an HTTP/1 matter, whatever shows the bytes after it.
@@ -27,6 +29,12 @@ package struct DissectorRegistry: Sendable {
     /// A dissector without a handshake check of its own.
     package mutating func register(_ protocolName: String, factory: @escaping Factory) {
         register(FactoryUpgradeHandler(protocolNames: [protocolName], factory: factory))
+    }
+
+    /// A WebSocket message interpreter, chosen by subprotocol, target or content (and by
+    /// name with `--decode-ws-as`).
+    package mutating func register(_ factory: any WebSocketInterpreterFactory) {
+        interpreters.register(factory)
     }
 
     package func isRegistered(_ protocolName: String) -> Bool {
@@ -48,8 +56,11 @@ package struct DissectorRegistry: Sendable {
 
     /// A dissector for a stream known to speak `context.protocolName` (an upgrade, content
     /// detection, --decode-as).
+    /// A context without interpreters gets the registry's.
     package func dissector(for context: UpgradeContext) -> any UpgradedStreamDissector {
-        handler(named: context.protocolName).makeDissector(context)
+        var context = context
+        if context.interpreters.isEmpty { context.interpreters = interpreters }
+        return handler(named: context.protocolName).makeDissector(context)
             ?? RawStreamDissector(protocolName: context.protocolName)
     }
 
@@ -70,8 +81,15 @@ package struct DissectorRegistry: Sendable {
         registry.register(WebSocketUpgradeHandler(options: webSocket))
         registry.register(H2CUpgradeHandler(webSocket: webSocket, bodies: bodies))
         registry.register(DockerAttachUpgradeHandler())
+        for factory in builtInInterpreters { registry.register(factory) }
         return registry
     }
+}
+
+extension DissectorRegistry {
+    /// The WebSocket message interpreters switchpoint ships, in the order content
+    /// recognition asks them. A new one is one line here.
+    package static let builtInInterpreters: [any WebSocketInterpreterFactory] = []
 }
 
 /// `register(_:factory:)`: a dissector factory as a handler.

@@ -24,6 +24,11 @@ package struct UpgradeContext: Sendable {
     /// The same per direction (content detection may have found one side's boundary).
     package var clientStartsAtFrameBoundary = true
     package var serverStartsAtFrameBoundary = true
+    /// The message interpreters a WebSocket may hand its messages to (empty: none, and
+    /// messages are not collected for them).
+    package var interpreters = WebSocketInterpreterSet()
+    /// The request target when there is no HTTP/1 request (an RFC 8441 stream's `:path`).
+    package var target: String?
 
     package init(
         protocolName: String, request: HTTPRequestHead?, response: HTTPResponseHead?,

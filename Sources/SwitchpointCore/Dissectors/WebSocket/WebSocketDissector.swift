@@ -53,6 +53,11 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         /// The current frame's `ws.frame` event waits for the frame's end, so that it names
         /// the packet that completed it (as tshark reports a reassembled frame).
         var frameEventPending = false
+        /// The message in progress is collected for the interpreter.
+        var collecting = false
+        /// Its inflated bytes (`WebSocketInterpreterLimits.maxMessageBytes` at most), the
+        /// buffer reused from message to message.
+        var collected: [UInt8] = []
     }
 
     package let compression: WebSocketCompression?
@@ -65,6 +70,13 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     private var scratch: [UInt8] = []
     private var closes: [(direction: Direction, code: UInt16?, at: Timestamp)] = []
     private var lastCapture: CaptureInfo?
+    /// Reads the messages as an application protocol (Socket.IO, GraphQL, …), when one
+    /// was chosen.
+    private var interpreter: (any WebSocketMessageInterpreter)?
+    /// Set while the first data message is to choose the interpreter by its content.
+    private var candidates: WebSocketInterpreterSet?
+    /// The interpreter's events of one message, held until the message's own event is out.
+    private var interpreted: EventBuffer?
 
     package init(context: UpgradeContext, options: WebSocketOptions = WebSocketOptions()) {
         self.options = options
@@ -87,6 +99,13 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         }
         if !context.serverStartsAtFrameBoundary {
             sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset)
+        }
+        let subprotocol = context.response?.headers.listElements("Sec-WebSocket-Protocol").first
+        switch context.interpreters.choice(subprotocol: subprotocol, target: context.request?.target ?? context.target)
+        {
+        case .none: break
+        case .chosen(let factory): interpreter = factory.makeInterpreter()
+        case .byContent: candidates = context.interpreters
         }
     }
 
@@ -266,6 +285,10 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
+            if interpreter != nil || candidates != nil {
+                side.collecting = true
+                side.collected.removeAll(keepingCapacity: true)
+            }
         case .continuation:
             if side.message == nil && side.afterResync {
                 // The rest of a message whose first frame came before the resync: skipped.
@@ -325,6 +348,14 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(room)).assumingMemoryBound(to: UInt8.self))
         }
         if bytes.count > room { side.message?.keptAll = false }
+        if side.collecting {
+            let space = WebSocketInterpreterLimits.maxMessageBytes - side.collected.count
+            if space > 0 {
+                side.collected.append(
+                    contentsOf: UnsafeRawBufferPointer(rebasing: bytes.prefix(space)).assumingMemoryBound(
+                        to: UInt8.self))
+            }
+        }
     }
 
     private mutating func inflate(
@@ -364,6 +395,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             }
             // What came out before the error may already be wrong: show none of it.
             side.message?.kept.removeAll()
+            side.collected.removeAll(keepingCapacity: true)
             side.message?.keptAll = false
             side.message?.inflating = false
             side.message?.complete = false
@@ -434,21 +466,60 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 .websocketInvalidUTF8, "a text message is not valid UTF-8 (§8.1)", direction: direction,
                 offset: message.offset, capture: capture, events: &events, once: false)
         }
+        var interpretedByApp = false
+        if side.collecting {
+            side.collecting = false
+            interpretedByApp = interpret(
+                message, side: side, direction: direction, capture: capture, stampedLike: events)
+        }
         events.add(
             .wsMessage(
                 WebSocketMessage(
                     opcode: message.opcode, length: message.length, wireLength: message.wireLength,
                     frames: message.frames,
                     compressed: message.compressed, kept: message.kept, keptAll: message.keptAll,
-                    complete: message.complete,
+                    interpreted: interpretedByApp, complete: message.complete,
                     problem: message.problem, lengthUnknown: message.lengthUnknown)), capture: capture,
             direction: direction, offset: message.offset,
             firstPacket: message.firstPacket)
+        if var held = interpreted.take() {
+            for event in held.events { events.deliver(event) }
+            held.removeAll()
+            interpreted = held
+        }
         // RFC 7692 §7.2.3: without context takeover every message starts a fresh window.
         if let compression, message.compressed, compression.noContextTakeover(direction) {
             side.inflater?.reset()
             side.historyUnknown = false
         }
+    }
+
+    /// Hands a finished message to the interpreter (choosing it by content first, when the
+    /// handshake did not); its events wait in `interpreted` for the message's own. True
+    /// when it reported an application event.
+    private mutating func interpret(
+        _ message: borrowing Message, side: Side, direction: Direction, capture: CaptureInfo,
+        stampedLike outer: EventBuffer
+    ) -> Bool {
+        var held = interpreted.take() ?? EventBuffer(collectingFor: outer)
+        held.stamp(like: outer)
+        let truncated =
+            !message.complete || message.problem != nil || message.lengthUnknown
+            || UInt64(side.collected.count) < message.length
+        side.collected.withUnsafeBytes { payload in
+            let whole = InterpretedMessage(
+                direction: direction, opcode: WebSocketOpcode(rawValue: message.opcode), payload: payload,
+                length: message.length, truncated: truncated, offset: message.offset, capture: capture,
+                firstPacket: message.firstPacket)
+            if let set = candidates {
+                candidates = nil
+                interpreter = set.recognizing(whole)?.makeInterpreter()
+            }
+            interpreter?.receive(whole, events: &held)
+        }
+        let produced = held.events.contains { $0.tag == .app }
+        interpreted = held
+        return produced
     }
 
     private mutating func control(
@@ -622,6 +693,11 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     direction: direction, offset: nil, capture: capture, events: &events)
             }
         }
+        if interpreter != nil {
+            interpreter?.finish(capture: capture, events: &events)
+            interpreter = nil
+        }
+        candidates = nil
         guard let first = closes.first else {
             if !captureEnded {
                 events.finding(

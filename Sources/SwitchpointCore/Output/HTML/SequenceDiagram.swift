@@ -505,6 +505,15 @@ struct SequenceDiagram {
     }
 
     static func messageLabel(_ message: ReportMessage, into out: OutputBuffer) {
+        if let first = message.applicationLabels.first {
+            clipped(first, into: out, limit: 60)
+            if message.applicationLabels.count > 1 {
+                out.append(" (+")
+                out.append(decimal: message.applicationLabels.count - 1)
+                out.append(")")
+            }
+            return
+        }
         out.append(opcodeName(message.opcode))
         if WebSocketOpcode(rawValue: message.opcode) == .close {
             if let code = message.closeCode {
@@ -547,6 +556,10 @@ struct SequenceDiagram {
             out.append(decimal: Int(code))
         }
         out.append("\n")
+        for label in message.applicationLabels {
+            HTMLEscaper.append(label, to: out)
+            out.append("\n")
+        }
         if let problem = message.problem {
             HTMLEscaper.append(problem, to: out)
             return

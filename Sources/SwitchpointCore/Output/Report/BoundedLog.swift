@@ -35,6 +35,17 @@ package struct BoundedLog<Element> {
         }
     }
 
+    /// Changes the element appended last, if it was kept.
+    package mutating func updateLast(_ body: (inout Element) -> Void) {
+        guard total > 0 else { return }
+        if total <= headLimit {
+            body(&head[head.count - 1])
+        } else if !tailRing.isEmpty {
+            let newest = tailRing.count < tailLimit ? tailRing.count - 1 : (tailStart + tailLimit - 1) % tailLimit
+            body(&tailRing[newest])
+        }
+    }
+
     /// The kept tail, oldest first.
     package var tail: [Element] {
         Array(tailRing[tailStart...] + tailRing[..<tailStart])

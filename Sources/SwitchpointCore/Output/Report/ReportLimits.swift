@@ -34,6 +34,8 @@ package enum ReportLimits {
     package static let bodyBytes = 1024 * 1024
     /// Payload bytes shown per message in the HTML report (the click-to-see preview).
     package static let htmlPreviewBytes = 512
+    /// Application events named on one message's arrow (a batch can hold many).
+    package static let maxApplicationLabelsPerMessage = 16
     /// The HTML file stops drawing diagrams past this size (the table and totals are
     /// always written): a 1 GB capture still gives a page a browser opens quickly.
     package static let htmlDiagramBudgetBytes = 10 * 1024 * 1024

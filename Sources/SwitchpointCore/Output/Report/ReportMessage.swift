@@ -16,6 +16,9 @@ package struct ReportMessage: Sendable {
     package var problem: String?
     package var closeCode: UInt16?
     package var roundTripMilliseconds: Double?
+    /// What a message interpreter read in it (`jsonrpc request "add" id 1`): the sequence
+    /// diagram's label then; the HAR keeps the raw message.
+    package var applicationLabels: [String] = []
 
     package var isText: Bool {
         WebSocketOpcode(rawValue: opcode) == .text || WebSocketOpcode(rawValue: opcode) == .close

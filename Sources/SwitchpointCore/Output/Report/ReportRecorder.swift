@@ -47,7 +47,7 @@ package final class ReportRecorder: TimelineEventSink {
         case .wsFrame, .h2Frame, .h2Ping, .h2Reset, .h2GoAway, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
             // Not shown: decided on the tag, before matching `kind` copies a payload.
             return
-        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData:
+        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData, .app:
             // The hot cases: only detailed connections record them.
             guard open[event.connection]?.record.detailed == true else { return }
         default:
@@ -234,6 +234,8 @@ package final class ReportRecorder: TimelineEventSink {
         case .wsClosing(let closing):
             guard let state = open[id], state.record.detailed else { return }
             landmark(state, event, .closing(closing))
+        case .app(let application):
+            labelLastMessage(application, event)
         case .rawData(let chunk):
             guard let state = open[id] else { return }
             let preview = Array(chunk.head.prefix(ReportLimits.htmlPreviewBytes))
@@ -358,6 +360,22 @@ package final class ReportRecorder: TimelineEventSink {
             ReportItem(
                 time: event.timestamp, direction: event.direction, offset: event.offset, stream: event.stream,
                 kind: kind))
+    }
+
+    /// An application event names the message it came from (the connection's last one
+    /// in its direction) in the diagram.
+    private func labelLastMessage(_ application: ApplicationEvent, _ event: TimelineEvent) {
+        guard let state = open[event.connection] else { return }
+        let label = OutputBuffer(capacity: 256)
+        ApplicationEventText.append(application, to: label)
+        let text = String(decoding: label.bytes, as: UTF8.self)
+        state.record.bulk.updateLast { item in
+            guard case .message(var message) = item.kind, message.direction == event.direction,
+                message.applicationLabels.count < ReportLimits.maxApplicationLabelsPerMessage
+            else { return }
+            message.applicationLabels.append(text)
+            item.kind = .message(message)
+        }
     }
 
     private func addMessage(_ message: ReportMessage, _ event: TimelineEvent, landmark isLandmark: Bool = false) {
