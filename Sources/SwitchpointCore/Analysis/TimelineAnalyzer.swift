@@ -29,7 +29,12 @@ package struct TimelineAnalyzer: StreamSignalSink {
         output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
         decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false
     ) {
-        let output = redact ? RedactingEventSink(output) : output
+        let redacted = redact ? RedactingEventSink(output) : output
+        // Engine.IO sessions span connections (polling, then a WebSocket): linked here, where
+        // every connection's events pass, before redaction sees what the linking adds.
+        let output: any TimelineEventSink =
+            registry.interpreters.factory(named: EngineIOSession.protocolName) != nil
+            ? EngineIOSessionLinkingSink(redacted) : redacted
         self.output = output
         settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs

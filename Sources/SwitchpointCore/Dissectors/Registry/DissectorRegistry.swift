@@ -89,7 +89,9 @@ package struct DissectorRegistry: Sendable {
 extension DissectorRegistry {
     /// The WebSocket message interpreters switchpoint ships, in the order content
     /// recognition asks them. A new one is one line here.
-    package static let builtInInterpreters: [any WebSocketInterpreterFactory] = []
+    package static let builtInInterpreters: [any WebSocketInterpreterFactory] = [
+        SocketIOInterpreterFactory(), MQTTInterpreterFactory(), STOMPInterpreterFactory(),
+    ]
 }
 
 /// `register(_:factory:)`: a dissector factory as a handler.

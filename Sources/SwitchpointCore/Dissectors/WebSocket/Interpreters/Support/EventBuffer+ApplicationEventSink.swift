@@ -2,10 +2,9 @@
 /// events.
 extension EventBuffer: ApplicationEventSink {
     package mutating func application(_ event: ApplicationEvent, at place: ApplicationPlace) {
-        // TimelineEvent.Kind.app arrives with the wiring (branch `apps`); until then the
-        // interpreters are driven through CollectedApplicationEvents only.
-        _ = event
-        _ = place
+        add(
+            .app(event), capture: place.capture, direction: place.direction, offset: place.offset,
+            firstPacket: place.firstPacket)
     }
 
     package mutating func finding(_ finding: Finding, at place: ApplicationPlace) {
