@@ -99,7 +99,7 @@ struct EngineIOSessionTrackerTests {
             return
         }
         #expect(event.operation == "session")
-        #expect(event.summary.hasPrefix("session Ab3xyz polling on conn 1, 2 → websocket conn 3 after "))
+        #expect(event.summary.hasPrefix("Ab3xyz polling on conn 1, 2 → websocket conn 3 after "))
         #expect(event.summary.hasSuffix(" ms (probe rtt 1.0 ms)"))
         #expect(event.fields.contains(ApplicationField("polling_connections", .text("1,2"))))
         #expect(event.fields.contains(ApplicationField("websocket_connection", .integer(3))))

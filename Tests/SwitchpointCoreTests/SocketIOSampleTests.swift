@@ -103,11 +103,13 @@ struct SocketIOSampleTests {
         #expect(onWebSocket.findings.isEmpty, "\(onWebSocket.findings)")
         // The story: polling on the first connection, then the WebSocket, with the probe's timing.
         let story = try #require(all.map(\.event).first { $0.operation == "session" })
+        let open = try #require(all.map(\.event).first { $0.operation == "open" })
+        let sid = open.summary
         let polling = try #require(
             linked.first { if case .application(let event) = $0.item { event.operation == "open" } else { false } })
         #expect(
             story.summary.hasPrefix(
-                "session \(story.id ?? "") polling on conn \(polling.connection) → websocket conn \(webSocket) after "))
+                "\(sid) polling on conn \(polling.connection) → websocket conn \(webSocket) after "))
         #expect(story.summary.contains("(probe rtt "))
         #expect(story.fields.contains(ApplicationField("websocket_connection", .integer(Int64(webSocket)))))
         #expect(story.fields.contains(ApplicationField("polling_connections", .text(String(polling.connection)))))

@@ -28,7 +28,7 @@ package struct EngineIOSessionStory {
     /// The event that tells the story, at the `5` that switched the session over.
     package func switchEvent(at capture: CaptureInfo) -> ApplicationEvent {
         let afterMilliseconds = capture.timestamp.milliseconds(since: opened.timestamp)
-        var text = "session \(sid) polling on conn "
+        var text = "\(sid) polling on conn "
         text += pollingConnections.map { String($0) }.joined(separator: ", ")
         text += " → websocket conn \(webSocketConnection.map { String($0) } ?? "?")"
         text += " after \(EngineIOSession.milliseconds(afterMilliseconds)) ms"
@@ -47,6 +47,6 @@ package struct EngineIOSessionStory {
             fields.append(ApplicationField("probe_rtt_ms", .number(rtt)))
         }
         return ApplicationEvent(
-            protocolName: EngineIOSession.protocolName, operation: "session", id: sid, summary: text, fields: fields)
+            protocolName: EngineIOSession.protocolName, operation: "session", summary: text, fields: fields)
     }
 }

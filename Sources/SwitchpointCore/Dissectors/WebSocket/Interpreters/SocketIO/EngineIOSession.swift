@@ -197,7 +197,8 @@ package struct EngineIOSession {
             fields.append(ApplicationField("sid", .text(sid)))
             pairing = pendingConnects.answer(packet.namespace)?.pairing(answeredAt: place)
         } else {
-            if !json.isEmpty { fields.append(ApplicationField("auth", .flag(true))) }
+            // An auth payload is noted, never shown (`{}` is none).
+            if !json.isEmpty, !Self.isEmptyObject(json) { fields.append(ApplicationField("auth", .flag(true))) }
             _ = pendingConnects.insert(.init("CONNECT", packet.namespace, at: place), for: packet.namespace)
         }
         sink.application(event("CONNECT", summary: packet.namespace, fields: fields, answers: pairing), at: place)
@@ -321,6 +322,14 @@ package struct EngineIOSession {
         if start < json.count, json[start] == UInt8(ascii: ",") { start = scanner.skipSpace(start + 1) }
         guard start < json.count, json[start] != UInt8(ascii: "]") else { return "[]" }
         return "[" + TextPreview.of(UnsafeRawBufferPointer(rebasing: json[start...]))
+    }
+
+    static func isEmptyObject(_ json: UnsafeRawBufferPointer) -> Bool {
+        let scanner = JSONFieldReader(json)
+        let open = scanner.skipSpace(0)
+        guard open < json.count, json[open] == UInt8(ascii: "{") else { return false }
+        let close = scanner.skipSpace(open + 1)
+        return close < json.count && json[close] == UInt8(ascii: "}") && scanner.skipSpace(close + 1) == json.count
     }
 
     static func equals(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
