@@ -117,3 +117,28 @@ struct SocketIOSampleTests {
         #expect(probeEvents.map(\.operation) == ["ping", "pong", "upgrade"])
     }
 }
+
+/// The command line: `--protocol socket.io --json` on the sample with a connection per
+/// request shows the session's story with the linked connection numbers.
+@Suite("Socket.IO session on the command line")
+struct SocketIOSessionCommandTests {
+    @Test("--protocol socket.io --json: the session line names polling conn 1 and websocket conn 2")
+    func sessionJSON() throws {
+        let path = TestEnvironment.samplesDirectory.appendingPathComponent(
+            "apps/socketio-separate-connections.pcap"
+        ).path
+        try #require(FileManager.default.fileExists(atPath: path), "sample missing")
+        let result = try InProcessCommand.timeline([path]) { options in
+            options.json = true
+            options.threads = 2
+            _ = options.selection.selectProtocol(
+                named: "socket.io", interpreters: DissectorRegistry.standard.interpreters)
+        }
+        let sessions = result.text.split(separator: "\n").filter { $0.contains(#""op":"session""#) }
+        #expect(sessions.count == 1, "\(result.text.prefix(2000))")
+        let line = String(sessions.first ?? "")
+        #expect(line.contains(#""conn":2"#))
+        #expect(line.contains(#""polling_connections":"1""#) && line.contains(#""websocket_connection":2"#), "\(line)")
+        #expect(line.contains("probe rtt"))
+    }
+}
