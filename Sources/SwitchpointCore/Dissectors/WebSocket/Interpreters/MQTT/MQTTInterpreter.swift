@@ -61,7 +61,7 @@ package struct MQTTInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpret
         for request in flows.prefix(Self.maxFindingsAtFinish) {
             sink.finding(
                 .mqttFlowIncomplete,
-                "\(request.operation) \(request.summary) at packet \(request.capture.packetNumber) never got its answer",
+                "\([request.operation, request.summary].filter { !$0.isEmpty }.joined(separator: " ")) at packet \(request.capture.packetNumber) never got its answer",
                 at: place)
         }
         if flows.count > Self.maxFindingsAtFinish {

@@ -61,7 +61,7 @@ package struct STOMPInterpreter: WebSocketMessageInterpreter, SinkDrivenInterpre
         for request in receipts.prefix(Self.maxFindingsAtFinish) {
             sink.finding(
                 .stompReceiptMissing,
-                "\(request.operation) \(request.summary) at packet \(request.capture.packetNumber) asked for a receipt that never came",
+                "\([request.operation, request.summary].filter { !$0.isEmpty }.joined(separator: " ")) at packet \(request.capture.packetNumber) asked for a receipt that never came",
                 at: place)
         }
         if receipts.count > Self.maxFindingsAtFinish {
