@@ -133,7 +133,8 @@ package struct TimelineCommand {
         let recorder = recorder
         let redact = options.redact
         // Engine.IO sessions span connections (polling, then the WebSocket): asked for by
-        // name, they are followed in one analyzer rather than split between workers.
+        // name, they are followed (polling bodies read, the session linked) in one analyzer
+        // rather than split between workers.
         let linksSessions = Self.followsEngineIOSessions(options)
         var worst: Severity?
         /// The timeline's run into `printer`, on two threads when asked.
@@ -155,7 +156,8 @@ package struct TimelineCommand {
             let output: any TimelineEventSink =
                 recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
             var analyzer = TimelineAnalyzer(
-                output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact)
+                output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact,
+                linksEngineIOSessions: linksSessions)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {

@@ -40,7 +40,7 @@ package struct MQTTPacket {
 
     private mutating func decodeConnect(_ reader: inout MQTTReader) -> Bool {
         guard let name = reader.string(), name == "MQTT" || name == "MQIsdp", let level = reader.byte(),
-            let flags = reader.byte(), let keepalive = reader.uint16()
+            let flags = reader.byte().map(MQTTConnectFlags.init(rawValue:)), let keepalive = reader.uint16()
         else { return false }
         protocolLevel = level
         if level >= Self.level5, !reader.skipProperties() { return false }
@@ -49,19 +49,19 @@ package struct MQTTPacket {
         fields = [
             ApplicationField("version", .text(Self.versionName(level))),
             ApplicationField("keepalive_s", .integer(Int64(keepalive))),
-            ApplicationField("clean_start", .flag(flags & 0x02 != 0)),
+            ApplicationField("clean_start", .flag(flags.contains(.cleanStart))),
         ]
-        if flags & 0x04 != 0 {
+        if flags.contains(.will) {
             if level >= Self.level5, !reader.skipProperties() { return false }
             guard let topic = reader.string(), reader.field() != nil else { return false }
             fields.append(ApplicationField("will_topic", .text(topic)))
         }
         // Credentials are never shown: only that they were sent.
-        if flags & 0x80 != 0 {
+        if flags.contains(.username) {
             guard reader.field() != nil else { return false }
             fields.append(ApplicationField("username_present", .flag(true)))
         }
-        if flags & 0x40 != 0 {
+        if flags.contains(.password) {
             guard reader.field() != nil else { return false }
             fields.append(ApplicationField("password_present", .flag(true)))
         }
@@ -69,19 +69,22 @@ package struct MQTTPacket {
     }
 
     private mutating func decodeConnack(_ reader: inout MQTTReader, v5: Bool) -> Bool {
-        guard let flags = reader.byte(), let code = reader.byte() else { return false }
+        guard let flags = reader.byte().map(MQTTConnackFlags.init(rawValue:)), let code = reader.byte() else {
+            return false
+        }
         codes = [code]
         let reason = MQTTReasonCode(rawValue: code)
         summary = v5 ? reason.name : reason.connectReturnName
         fields = [
-            ApplicationField("session_present", .flag(flags & 0x01 != 0)),
+            ApplicationField("session_present", .flag(flags.contains(.sessionPresent))),
             ApplicationField("code", .integer(Int64(code))),
         ]
         return true
     }
 
     private mutating func decodePublish(_ reader: inout MQTTReader, flags: UInt8, v5: Bool, whole: Bool) -> Bool {
-        qos = (flags >> 1) & 0x03
+        let flags = MQTTPublishFlags(rawValue: flags)
+        qos = flags.qos
         guard qos < 3, let topic = reader.string() else { return false }
         summary = topic
         if qos > 0 {
@@ -92,8 +95,8 @@ package struct MQTTPacket {
         let payload = reader.rest()
         fields = [
             ApplicationField("qos", .integer(Int64(qos))),
-            ApplicationField("retain", .flag(flags & 0x01 != 0)),
-            ApplicationField("dup", .flag(flags & 0x08 != 0)),
+            ApplicationField("retain", .flag(flags.contains(.retain))),
+            ApplicationField("dup", .flag(flags.contains(.dup))),
             ApplicationField("bytes", .integer(Int64(payload.count))),
             ApplicationField("payload", .text(TextPreview.of(payload))),
         ]
