@@ -46,7 +46,8 @@ mapfile -t DEPENDENCIES < <(tr -d "'" < "$DEBUG/switchpoint.product/Objects.Link
 
 SANITIZE=(-sanitize=fuzzer,address)
 CORE_OBJECT=$OUT/SwitchpointCore.o
-newest_source=$(ls -t "${SOURCES[@]}" | sed -n 1p)  # sed reads it all: head made ls die of SIGPIPE under pipefail
+# `|| true`: head closing the pipe early makes ls die of SIGPIPE, which pipefail would report.
+newest_source=$(ls -t "${SOURCES[@]}" | head -1 || true)
 if [ ! -f "$CORE_OBJECT" ] || [ "$newest_source" -nt "$CORE_OBJECT" ]; then
     echo "compiling SwitchpointCore with ${SANITIZE[*]}" >&2
     # One package name for the library and the harnesses: its API is `package`, not public.

@@ -57,6 +57,14 @@ struct TimelineGoldenTests {
             name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap")),
         GoldenCase(
             name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap")),
+        GoldenCase(
+            name: "apps-jsonrpc", path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/jsonrpc.pcap")),
+        GoldenCase(
+            name: "apps-graphql-transport-ws",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-transport-ws.pcap")),
+        GoldenCase(
+            name: "apps-graphql-ws",
+            path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-ws.pcap")),
     ]
 
     static let auditCases = ["ws-proxy-nginx-default", "ws-proxy-idle-timeout"]

@@ -90,6 +90,7 @@ extension DissectorRegistry {
     /// The WebSocket message interpreters switchpoint ships, in the order content
     /// recognition asks them. A new one is one line here.
     package static let builtInInterpreters: [any WebSocketInterpreterFactory] = [
+        JSONRPCInterpreterFactory(), GraphQLTransportWSInterpreterFactory(), GraphQLWSInterpreterFactory(),
         SocketIOInterpreterFactory(), MQTTInterpreterFactory(), STOMPInterpreterFactory(),
     ]
 }
