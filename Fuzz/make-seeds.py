@@ -185,6 +185,20 @@ def main():
     body = b"".join(bytes([len(block)]) + block for block in blocks)
     write(outdir, "hpack", bytes([0x7f]) + body)
     write(outdir, "hpack", bytes([0x88]) + body)
+    # The interpreters: selector byte (bits 0-1 Socket.IO / MQTT / STOMP, bit 2 binary),
+    # then one chunk per message.
+    socketio = [b'0{"sid":"Ab3","upgrades":[],"pingInterval":25000,"pingTimeout":20000}', b"2probe", b"3probe",
+                b"5", b"40", b'40{"sid":"x"}', b'421["chat",{"msg":"hi"}]', b'431[{"ok":true}]',
+                b'451-3["up",{"_placeholder":true,"num":0}]', b"2", b"3", b"41", b"1"]
+    write(outdir, "interpreters", bytes([0]) + chunked([(i & 1, m) for i, m in enumerate(socketio)]))
+    mqtt = [b"\x10\x17\x00\x04MQTT\x04\xc2\x00\x3c\x00\x03sp1\x00\x01u\x00\x01p", b"\x20\x02\x00\x00",
+            b"\x82\x0c\x00\x01\x00\x07sp/test\x01", b"\x90\x03\x00\x01\x01",
+            b"\x32\x0e\x00\x07sp/test\x00\x02hi", b"\x40\x02\x00\x02", b"\xc0\x00", b"\xd0\x00", b"\xe0\x00"]
+    write(outdir, "interpreters", bytes([5]) + chunked([(i & 1, m) for i, m in enumerate(mqtt)]))
+    stomp = [b"CONNECT\naccept-version:1.2\nhost:/\n\n\x00", b"CONNECTED\nversion:1.2\n\n\x00",
+             b"SUBSCRIBE\nid:1\ndestination:/q\nreceipt:r\n\n\x00", b"RECEIPT\nreceipt-id:r\n\n\x00",
+             b"SEND\ndestination:/q\ncontent-length:2\n\nhi\x00", b"MESSAGE\ndestination:/q\n\nhi\x00", b"\n"]
+    write(outdir, "interpreters", bytes([2]) + chunked([(i & 1, m) for i, m in enumerate(stomp)]))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,15 @@ package struct TimelineAnalyzer: StreamSignalSink {
     /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
     package init(
         output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-        decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false
+        decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false,
+        linksEngineIOSessions: Bool = false
     ) {
-        let output = redact ? RedactingEventSink(output) : output
+        let redacted = redact ? RedactingEventSink(output) : output
+        // Engine.IO sessions span connections (polling, then a WebSocket): linked here, where
+        // every connection's events pass, before redaction sees what the linking adds. Only
+        // when asked: a run split between workers could not, and every run must print alike.
+        let output: any TimelineEventSink =
+            linksEngineIOSessions ? EngineIOSessionLinkingSink(redacted) : redacted
         self.output = output
         settings = ConnectionAnalysis.Settings(registry: registry, limits: limits, keyLog: keyLog)
         self.decodeAs = decodeAs

@@ -132,12 +132,16 @@ package struct TimelineCommand {
         let decodeAs = options.decodeAs
         let recorder = recorder
         let redact = options.redact
+        // Engine.IO sessions span connections (polling, then the WebSocket): asked for by
+        // name, they are followed (polling bodies read, the session linked) in one analyzer
+        // rather than split between workers.
+        let linksSessions = Self.followsEngineIOSessions(options)
         var worst: Severity?
         /// The timeline's run into `printer`, on two threads when asked.
         func analyse(into printer: any TimelineEventSink, summary: @escaping () -> TimelineSummary) {
             // Without a key log no state crosses connections: they are split between workers.
             // (Not with exports: they need every connection's events in one place.)
-            if pipelined, keyLog == nil, recorder == nil,
+            if pipelined, keyLog == nil, recorder == nil, !linksSessions,
                 let sharded = ShardedTimelineRun.runIfShardable(
                     source, runner: runner, printer: printer, workers: ShardedTimelineRun.defaultWorkers,
                     makeAnalyzer: {
@@ -152,7 +156,8 @@ package struct TimelineCommand {
             let output: any TimelineEventSink =
                 recorder.map { TimelineEventFanOut(primary: printer, others: [$0]) } ?? printer
             var analyzer = TimelineAnalyzer(
-                output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact)
+                output: output, registry: registry, decodeAs: decodeAs, keyLog: keyLog, redact: redact,
+                linksEngineIOSessions: linksSessions)
             if pipelined {
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: reportProblem)
             } else {
@@ -226,5 +231,13 @@ package struct TimelineCommand {
         }
         return Outcome(
             statistics: runner.statistics, problems: runner.problems, worstSeverity: worst, failOn: options.failOn)
+    }
+
+    /// `--protocol socket.io` or `--decode-ws-as socket.io[=PORT]`.
+    static func followsEngineIOSessions(_ options: Options) -> Bool {
+        let name = EngineIOSession.protocolName
+        if options.selection.applicationProtocol == name { return true }
+        let overrides = options.decodeWebSocketAs
+        return overrides.everywhere?.name == name || overrides.byPort.values.contains { $0.name == name }
     }
 }

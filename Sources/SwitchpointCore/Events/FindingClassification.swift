@@ -6,6 +6,8 @@ package enum FindingFamily: String, Sendable {
     case jsonrpc, graphql
     case detection = "detect"
     case http, tls, analysis, tcp, reassembly
+    case socketIO = "socketio"
+    case mqtt, stomp
 }
 
 /// What an upgrade finding says about the upgrade's outcome (the summary's `refused`
@@ -91,6 +93,13 @@ extension FindingCode {
         case .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit,
             .reassemblyConnectionLimit:
             .reassembly
+        case .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO:
+            .socketIO
+        case .mqttMalformedLength, .mqttMalformedPacket, .mqttPacketTooLarge, .mqttFlowIncomplete,
+            .mqttConnectRefused, .mqttSubscriptionRefused:
+            .mqtt
+        case .stompReceiptMissing, .stompMalformedFrame, .stompError:
+            .stomp
         }
     }
 
@@ -130,7 +139,11 @@ extension FindingCode {
             .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
-            .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+            .reassemblyMemoryLimit, .reassemblyConnectionLimit,
+            // Application protocols inside WebSocket (issue 25)
+            .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
+            .mqttMalformedLength, .mqttMalformedPacket, .mqttPacketTooLarge, .mqttFlowIncomplete,
+            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError:
             nil
         }
     }
@@ -169,7 +182,11 @@ extension FindingCode {
             .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
-            .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+            .reassemblyMemoryLimit, .reassemblyConnectionLimit,
+            // Application protocols inside WebSocket (issue 25)
+            .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
+            .mqttMalformedLength, .mqttMalformedPacket, .mqttPacketTooLarge, .mqttFlowIncomplete,
+            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError:
             nil
         }
     }

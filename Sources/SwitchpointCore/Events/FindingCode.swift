@@ -125,6 +125,22 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case reassemblySegmentLimit = "reassembly.segment_limit"
     case reassemblyMemoryLimit = "reassembly.memory_limit"
     case reassemblyConnectionLimit = "reassembly.connection_limit"
+    // Engine.IO / Socket.IO inside WebSocket and HTTP long-polling (issue 25)
+    case socketIOHeartbeatMissed = "socketio.heartbeat_missed"
+    case socketIOAckMissing = "socketio.ack_missing"
+    case socketIOUpgradeIncomplete = "socketio.upgrade_incomplete"
+    case socketIONotSocketIO = "socketio.not_socketio"
+    // MQTT 3.1.1 / 5.0 inside WebSocket (issue 25)
+    case mqttMalformedLength = "mqtt.malformed_remaining_length"
+    case mqttMalformedPacket = "mqtt.malformed_packet"
+    case mqttPacketTooLarge = "mqtt.packet_too_large"
+    case mqttFlowIncomplete = "mqtt.flow_incomplete"
+    case mqttConnectRefused = "mqtt.connect_refused"
+    case mqttSubscriptionRefused = "mqtt.subscription_refused"
+    // STOMP 1.0-1.2 inside WebSocket (issue 25)
+    case stompReceiptMissing = "stomp.receipt_missing"
+    case stompMalformedFrame = "stomp.malformed_frame"
+    case stompError = "stomp.error"
 
     package var severity: Severity {
         switch self {
@@ -144,7 +160,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
             .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed,
-            .tlsBadRecord:
+            .tlsBadRecord, .mqttMalformedLength, .mqttMalformedPacket, .stompMalformedFrame:
             .error
         case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,
             .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen:
@@ -163,7 +179,10 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret,
             .tlsBadHandshake,
             .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,
-            .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit:
+            .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit,
+            .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
+            .mqttPacketTooLarge, .mqttFlowIncomplete, .mqttConnectRefused, .mqttSubscriptionRefused,
+            .stompReceiptMissing, .stompError:
             .warn
         }
     }

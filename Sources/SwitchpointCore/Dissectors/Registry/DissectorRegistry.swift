@@ -91,6 +91,7 @@ extension DissectorRegistry {
     /// recognition asks them. A new one is one line here.
     package static let builtInInterpreters: [any WebSocketInterpreterFactory] = [
         JSONRPCInterpreterFactory(), GraphQLTransportWSInterpreterFactory(), GraphQLWSInterpreterFactory(),
+        SocketIOInterpreterFactory(), MQTTInterpreterFactory(), STOMPInterpreterFactory(),
     ]
 }
 
