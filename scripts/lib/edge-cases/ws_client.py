@@ -3,7 +3,10 @@
 when the handshake is accepted sends "Hello switchpoint", waits for the answer and closes
 with 1000. The library's own debug log (every frame it sends and receives, and
 its verdict on the handshake) goes to stdout as JSON lines.
-Usage: ws_client.py URI
+With --fragmented-ping the text goes out as two fragments (TEXT FIN=0, then
+CONTINUATION; the library ends a message from an async iterable with an empty
+CONTINUATION FIN=1) and a ping is sent between them.
+Usage: ws_client.py URI [--fragmented-ping]
 """
 import asyncio
 import json
@@ -26,7 +29,19 @@ def log(**fields):
     print(json.dumps({"t": round(time.time(), 6), "side": "client", **fields}), flush=True)
 
 
-async def main(uri):
+FIRST_HALF = "Hello switchpoint, "
+SECOND_HALF = "this message came in fragments"
+PING_BETWEEN = b"between-fragments"
+
+
+async def fragments_with_ping(ws):
+    yield FIRST_HALF
+    await ws.ping(PING_BETWEEN)  # a control frame between the fragments (RFC 6455 5.4)
+    log(event="sent_ping", text=PING_BETWEEN.decode())
+    yield SECOND_HALF
+
+
+async def main(uri, fragmented_ping):
     logger = logging.getLogger("websockets.client")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(JSONLines())
@@ -34,8 +49,12 @@ async def main(uri):
         async with connect(uri, ping_interval=None, compression=None, open_timeout=5, logger=logger) as ws:
             log(event="open")
             await asyncio.sleep(0.05)  # lets the library answer the server's ping first
-            await ws.send("Hello switchpoint")
-            log(event="sent_text", text="Hello switchpoint")
+            if fragmented_ping:
+                await ws.send(fragments_with_ping(ws))
+                log(event="sent_text", text=FIRST_HALF + SECOND_HALF, fragments=[FIRST_HALF, SECOND_HALF])
+            else:
+                await ws.send("Hello switchpoint")
+                log(event="sent_text", text="Hello switchpoint")
             answer = await ws.recv()
             log(event="received_text", text=answer)
             await ws.close(1000)
@@ -45,4 +64,4 @@ async def main(uri):
 
 
 if __name__ == "__main__":
-    asyncio.run(asyncio.wait_for(main(sys.argv[1]), MAX_SECONDS))
+    asyncio.run(asyncio.wait_for(main(sys.argv[1], "--fragmented-ping" in sys.argv[2:]), MAX_SECONDS))

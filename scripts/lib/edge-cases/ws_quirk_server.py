@@ -4,6 +4,9 @@
 
   wrong-accept   the 101 carries Sec-WebSocket-Accept with "-wrong" appended
   ping-with-101  the 101 and a ping frame leave in ONE write (one TCP segment)
+  plain          no quirk (for the client's fragmented message with a ping inside)
+
+Each complete text message (fragments joined) is answered with one text message.
 
 Every frame sent and received is logged as a JSON line on stdout.
 Usage: ws_quirk_server.py MODE PORT   (binds 127.0.0.1 only; one connection, then exits)
@@ -26,13 +29,15 @@ def log(**fields):
 
 def describe(frame):
     data = frame.data
-    text = data.decode("utf-8", "replace") if frame.opcode in (Opcode.TEXT, Opcode.PING, Opcode.PONG) else None
+    textual = (Opcode.TEXT, Opcode.CONT, Opcode.PING, Opcode.PONG)
+    text = data.decode("utf-8", "replace") if frame.opcode in textual else None
     return {"opcode": frame.opcode.name, "fin": frame.fin, "len": len(data), "text": text}
 
 
 async def serve_one(mode, reader, writer):
     proto = ServerProtocol()
     handshake_done = False
+    fragments = []  # text of the message being received
     while True:
         chunk = await reader.read(65536)
         if not chunk:
@@ -57,8 +62,11 @@ async def serve_one(mode, reader, writer):
                     log(event="send", opcode="PING", text="switchpoint", note="same write as the 101")
             else:
                 log(event="recv", **describe(event))
-                if event.opcode == Opcode.TEXT:
-                    reply = "Hello there, " + event.data.decode() + "!"
+                if event.opcode in (Opcode.TEXT, Opcode.CONT):
+                    fragments.append(event.data)
+                if event.opcode in (Opcode.TEXT, Opcode.CONT) and event.fin:
+                    reply = "Hello there, " + b"".join(fragments).decode() + "!"
+                    fragments = []
                     proto.send_text(reply.encode())
                     log(event="send", opcode="TEXT", text=reply)
                 elif event.opcode == Opcode.CLOSE:
