@@ -108,7 +108,7 @@ struct EdgeCaseSampleTests {
             try Self.logLines(name, side: "client", event: "sent_ping").first?["text"] as? String)
         let message = try #require(Self.messages(sink).first { $0.0.direction == .clientToServer })
         #expect(String(decoding: message.1.kept, as: UTF8.self) == sent["text"] as? String)
-        #expect(message.1.frames == 4)  // TEXT, CONTINUATION, and websockets' empty final CONTINUATION
+        #expect(message.1.frames == 3)  // TEXT, CONTINUATION, and websockets' empty final CONTINUATION
         let ping = try #require(Self.controls(sink, .ping).first)
         #expect(ping.1.payload == Array(pingText.utf8))
         #expect(ping.0.packet > message.0.firstPacket && ping.0.packet < message.0.packet)
@@ -140,25 +140,33 @@ struct EdgeCaseSampleTests {
         #expect(sink.findings.isEmpty)
     }
 
-    @Test("Docker attach: every multiplexed frame the daemon sent arrives after the 101 as raw bytes")
+    @Test("Docker attach: after the 101 the stdout and stderr frames the daemon sent, as the SDK read them")
     func dockerAttach() throws {
         let name = "upgrade-tcp-docker-attach-fake-daemon"
         let (sink, upgrades) = try Self.checkedUpgrades(Self.path(name), protocolName: "tcp")
+        let attach = try #require(upgrades.first)
         #expect(upgrades.count == 1)
-        let frames = try Self.logLines(name, side: "fake-daemon", event: "frame")
-        let clientFrames = try Self.logLines(name, side: "client", event: "frame")
-        #expect(frames.count == 4)
-        #expect(clientFrames.count == frames.count)
-        let expectedBytes = frames.compactMap { $0["len"] as? Int }.reduce(0) { $0 + 8 + $1 }  // 8-byte header each
-        let rawBytes = sink.events.reduce(0) { total, event in
-            if case .rawData(let chunk) = event.kind, event.direction == .serverToClient,
-                event.connection == upgrades.first?.connection
-            {
-                total + chunk.length
-            } else {
-                total
+        let chunks = sink.events.compactMap { event -> RawChunk? in
+            if case .rawData(let chunk) = event.kind, event.connection == attach.connection { chunk } else { nil }
+        }
+        // The logs hold the payloads as latin-1 text: one character per byte.
+        func frames(_ side: String) throws -> [String] {
+            try Self.logLines(name, side: side, event: "frame").map { line in
+                "\(line["stream"] as? String ?? "?") \(line["len"] as? Int ?? -1) \(line["payload"] as? String ?? "?")"
             }
         }
-        #expect(rawBytes == expectedBytes)
+        let shown = chunks.map { chunk in
+            "\(chunk.protocolName) \(chunk.length) \(String(chunk.head.map { Character(Unicode.Scalar($0)) }))"
+        }
+        #expect(try frames("fake-daemon").count == 4)
+        #expect(shown == (try frames("fake-daemon")))
+        #expect(shown == (try frames("client")))
+        withKnownIssue(
+            "an attach without stdin sends nothing after the 101 and the daemon closed first, yet the outcome is rejected_by_client"
+        ) {
+            if case .upgrade(let upgrade) = attach.kind {
+                #expect(upgrade.outcome == .established)
+            }
+        }
     }
 }
