@@ -20,20 +20,22 @@ struct CorpusConformanceTests {
         var testDescription: String { file }
     }
 
+    static let upgradeCases = [
+        CorpusUpgrade(file: "ws-basic.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-permessage-deflate.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-ping-then-rst.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-ping-inside-fragmented-message.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-ping-coalesced-with-101.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-wrong-accept.pcap", protocolName: "websocket"),
+        CorpusUpgrade(file: "ws-oversized-close.pcapng", protocolName: "websocket"),
+        CorpusUpgrade(file: "h2c-upgrade.pcap", protocolName: "h2c"),
+        CorpusUpgrade(file: "upgrade-tcp-docker-attach.pcap", protocolName: "tcp"),
+    ]
+
     @Test(
         "the captures switch where and to what they should",
         .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-        arguments: [
-            CorpusUpgrade(file: "ws-basic.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-permessage-deflate.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-then-rst.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-inside-fragmented-message.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-coalesced-with-101.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-wrong-accept.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-oversized-close.pcapng", protocolName: "websocket"),
-            CorpusUpgrade(file: "h2c-upgrade.pcap", protocolName: "h2c"),
-            CorpusUpgrade(file: "upgrade-tcp-docker-attach.pcap", protocolName: "tcp"),
-        ])
+        arguments: upgradeCases)
     func corpusUpgrades(_ expected: CorpusUpgrade) throws {
         let path = Self.corpus(expected.file)
         let (sink, _) = try EdgeCaseSampleTests.checkedUpgrades(path, protocolName: expected.protocolName)
