@@ -9,8 +9,8 @@ import Testing
 /// parameterized test that silently ran over nothing.
 @Suite("Corpus fixtures")
 struct CorpusFixtureTests {
-    /// Every corpus capture a test reads (the golden files, the upgrade acceptance, the
-    /// WebSocket and HTTP/2 conformance with tshark), each with tshark's `.tshark.json`.
+    /// Every corpus capture a test reads (CorpusConformanceTests, the WebSocket and HTTP/2
+    /// conformance with tshark), each with tshark's `.tshark.json`.
     static let captures = [
         "h2-prior-knowledge-continuation.pcap", "h2c-upgrade.pcap", "upgrade-tcp-docker-attach.pcap",
         "ws-basic.pcap", "ws-oversized-close.pcapng", "ws-permessage-deflate.pcap", "ws-ping-coalesced-with-101.pcap",
@@ -38,7 +38,8 @@ struct CorpusFixtureTests {
     func listsAgree() {
         let named = Set(Self.captures)
         let used =
-            WebSocketDissectorTests.corpusWebSocketFiles + TimelineGoldenTests.corpusCases.map(\.path.lastPathComponent)
+            WebSocketDissectorTests.corpusWebSocketFiles + CorpusConformanceTests.upgradeCases.map(\.file)
+            + ["h2-prior-knowledge-continuation.pcap"]
         #expect(Set(used).isSubset(of: named), "not checked here: \(Set(used).subtracting(named).sorted())")
     }
 }

@@ -469,7 +469,7 @@ struct ReportExportTests {
             directory.appendingPathComponent("r.har").path,
         ]
         var captures = TestEnvironment.sampleCaptures
-        for folder in ["websocket", "http2", "proxy"] {
+        for folder in ["websocket", "http2", "proxy", "edge-cases"] {
             captures += TestEnvironment.captures(in: Self.samples.appendingPathComponent(folder))
         }
         #expect(captures.count > 20)

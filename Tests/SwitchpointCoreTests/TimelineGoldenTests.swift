@@ -3,11 +3,12 @@ import Testing
 
 @testable import SwitchpointCore
 
-/// End-to-end output on real captures, compared with golden files in Golden/. The
+/// End-to-end output on real captures, compared with golden files in Golden/. Every input
+/// is in samples/ (the corpus in ../shared is only for CorpusConformanceTests). The
 /// commands run in-process through their library entry points (`InProcessCommand`), the
 /// code the command line runs, so no built binary is needed. Set UPDATE_GOLDEN=1 to
 /// rewrite the files after an intended change (and review the diff).
-@Suite("Timeline golden files and corpus upgrades")
+@Suite("Timeline golden files")
 struct TimelineGoldenTests {
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "Golden")
@@ -19,53 +20,55 @@ struct TimelineGoldenTests {
         var testDescription: String { name }
     }
 
-    /// Captures from the corpus next to the checkout (../shared/corpus).
-    static let corpusCases: [GoldenCase] = [
-        GoldenCase(
-            name: "ws-wrong-accept",
-            path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-wrong-accept.pcap")),
-        GoldenCase(
-            name: "upgrade-tcp-docker-attach",
-            path: TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap")),
-        GoldenCase(
-            name: "h2c-upgrade", path: TestEnvironment.corpusDirectory.appendingPathComponent("h2c-upgrade.pcap")),
-        GoldenCase(
-            name: "ws-ping-coalesced-with-101",
-            path: TestEnvironment.corpusDirectory.appendingPathComponent("ws-ping-coalesced-with-101.pcap")),
-        GoldenCase(
-            name: "h2-prior-knowledge-continuation",
-            path: TestEnvironment.corpusDirectory.appendingPathComponent("h2-prior-knowledge-continuation.pcap")),
+    /// Captures committed under samples/.
+    static let sampleCases: [GoldenCase] =
+        [
+            GoldenCase(
+                name: "http-nginx-lo",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap")),
+            GoldenCase(
+                name: "upgrade-refused-then-retry",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap")),
+            GoldenCase(
+                name: "ws-proxy-nginx-default",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap")),
+            GoldenCase(
+                name: "ws-session-deflate",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap")),
+            GoldenCase(
+                name: "rfc8441-websocket-over-h2",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap")),
+            GoldenCase(
+                name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap")
+            ),
+            GoldenCase(
+                name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap")
+            ),
+            GoldenCase(
+                name: "h2c-upgrade-curl",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2c-upgrade-curl.pcap")),
+            GoldenCase(
+                name: "apps-jsonrpc", path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/jsonrpc.pcap")
+            ),
+            GoldenCase(
+                name: "apps-graphql-transport-ws",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-transport-ws.pcap")),
+            GoldenCase(
+                name: "apps-graphql-ws",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-ws.pcap")),
+        ] + edgeCases.map { GoldenCase(name: $0, path: edgeCase($0)) }
+
+    /// The scenarios once taken from the corpus, recorded here by
+    /// scripts/record-samples-edge-cases (samples/edge-cases/README.md).
+    static let edgeCases = [
+        "ws-wrong-accept-websockets", "ws-ping-coalesced-with-101-websockets",
+        "ws-ping-inside-fragmented-message-websockets", "h2-prior-knowledge-continuation-nghttp",
+        "upgrade-tcp-docker-attach-fake-daemon",
     ]
 
-    /// Captures committed under samples/.
-    static let sampleCases: [GoldenCase] = [
-        GoldenCase(
-            name: "http-nginx-lo", path: TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap")),
-        GoldenCase(
-            name: "upgrade-refused-then-retry",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/upgrade-refused-then-retry.pcap")),
-        GoldenCase(
-            name: "ws-proxy-nginx-default",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap")),
-        GoldenCase(
-            name: "ws-session-deflate",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-deflate.pcap")),
-        GoldenCase(
-            name: "rfc8441-websocket-over-h2",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("http2/rfc8441-websocket-over-h2.pcap")),
-        GoldenCase(
-            name: "tls13-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls13-alpn.pcap")),
-        GoldenCase(
-            name: "tls12-alpn", path: TestEnvironment.samplesDirectory.appendingPathComponent("tls/tls12-alpn.pcap")),
-        GoldenCase(
-            name: "apps-jsonrpc", path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/jsonrpc.pcap")),
-        GoldenCase(
-            name: "apps-graphql-transport-ws",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-transport-ws.pcap")),
-        GoldenCase(
-            name: "apps-graphql-ws",
-            path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-ws.pcap")),
-    ]
+    static func edgeCase(_ name: String) -> URL {
+        TestEnvironment.samplesDirectory.appendingPathComponent("edge-cases/\(name).pcap")
+    }
 
     static let auditCases = ["ws-proxy-nginx-default", "ws-proxy-idle-timeout"]
 
@@ -110,13 +113,6 @@ struct TimelineGoldenTests {
         try checkTimeline(golden)
     }
 
-    @Test(
-        "text and JSON timelines of the corpus captures equal their golden files",
-        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage), arguments: corpusCases)
-    func corpusGolden(_ golden: GoldenCase) throws {
-        try checkTimeline(golden)
-    }
-
     @Test("the proxy audit report equals its golden files", arguments: auditCases)
     func auditGolden(name: String) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name).pcap").path
@@ -133,7 +129,7 @@ struct TimelineGoldenTests {
     func goldenFilesCovered() throws {
         let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.goldenDirectory.path))
         var expected = Set<String>()
-        for name in (Self.corpusCases + Self.sampleCases).map(\.name) + Self.auditCases.map({ "audit-" + $0 }) {
+        for name in Self.sampleCases.map(\.name) + Self.auditCases.map({ "audit-" + $0 }) {
             expected.insert(name + ".txt")
             expected.insert(name + ".jsonl")
         }
@@ -141,11 +137,14 @@ struct TimelineGoldenTests {
         #expect(expected.subtracting(present).sorted() == [], "golden files missing")
     }
 
-    @Test(
-        "the Docker attach session's terminal bytes never reach the output raw",
-        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage))
+    @Test("the Docker attach sample's terminal bytes never reach the output raw")
     func dockerEscapes() throws {
-        let path = TestEnvironment.corpusDirectory.appendingPathComponent("upgrade-tcp-docker-attach.pcap").path
+        try Self.checkEscapes(Self.edgeCase("upgrade-tcp-docker-attach-fake-daemon").path)
+    }
+
+    /// The terminal output of a Docker attach session (ANSI escapes) shown escaped in
+    /// every output mode.
+    static func checkEscapes(_ path: String) throws {
         let variants: [(String, (inout TimelineCommand.Options) -> Void)] = [
             ("-r", { _ in }), ("-v", { $0.verbose = true }), ("--interleave", { $0.interleave = true }),
             ("--json", { $0.json = true }),
@@ -156,62 +155,6 @@ struct TimelineGoldenTests {
             #expect(result.output.contains(UInt8(ascii: "\\")), "\(name): no escapes in the output")
             let offending = result.output.filter { ($0 < 0x20 && $0 != 0x0a) || $0 == 0x7f }
             #expect(offending.isEmpty, "\(name): \(offending.count) raw control bytes in the output")
-        }
-    }
-
-    /// Acceptance: every corpus capture gives the upgrade its README describes, with
-    /// offsets that sit exactly after the request and after the 101's head.
-    struct CorpusUpgrade: Sendable, CustomTestStringConvertible {
-        var file: String
-        var protocolName: String
-        var testDescription: String { file }
-    }
-
-    @Test(
-        "corpus captures switch where and to what they should",
-        .enabled(if: TestEnvironment.corpusAvailable, TestEnvironment.corpusMissingMessage),
-        arguments: [
-            CorpusUpgrade(file: "ws-basic.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-permessage-deflate.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-then-rst.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-inside-fragmented-message.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-ping-coalesced-with-101.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-wrong-accept.pcap", protocolName: "websocket"),
-            CorpusUpgrade(file: "ws-oversized-close.pcapng", protocolName: "websocket"),
-            CorpusUpgrade(file: "h2c-upgrade.pcap", protocolName: "h2c"),
-            CorpusUpgrade(file: "upgrade-tcp-docker-attach.pcap", protocolName: "tcp"),
-        ])
-    func corpusUpgrades(_ expected: CorpusUpgrade) throws {
-        let path = TestEnvironment.corpusDirectory.appendingPathComponent(expected.file).path
-        let (streams, _) = try TestEnvironment.reassemble([path])
-        let sink = CollectingEventSink()
-        var analyzer = TimelineAnalyzer(output: sink)
-        var runner = CaptureRunner()
-        runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &analyzer)
-        let upgrades = sink.events.compactMap { event -> (ConnectionID, UpgradeSwitch)? in
-            if case .upgrade(let upgrade) = event.kind { (event.connection, upgrade) } else { nil }
-        }
-        #expect(!upgrades.isEmpty)
-        for (connection, upgrade) in upgrades {
-            #expect(upgrade.protocolName.lowercased() == expected.protocolName)
-            #expect(upgrade.status == 101)
-            let clientBytes = streams.bytes(connection, .clientToServer)
-            let serverBytes = streams.bytes(connection, .serverToClient)
-            let serverHead = Array(serverBytes.prefix(Int(upgrade.serverToClientOffset)))
-            #expect(serverHead.suffix(4) == Array("\r\n\r\n".utf8))
-            #expect(String(decoding: serverHead.prefix(12), as: UTF8.self) == "HTTP/1.1 101")
-            let clientHead = Array(clientBytes.prefix(Int(upgrade.clientToServerOffset)))
-            #expect(clientHead.suffix(4) == Array("\r\n\r\n".utf8))  // no corpus upgrade request has a body
-        }
-        if expected.file == "ws-wrong-accept.pcap" {
-            let finding = sink.findings.first { $0.code == .websocketAcceptMismatch }
-            #expect(
-                finding?.message
-                    == "Sec-WebSocket-Accept is \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=-wrong\", expected \"N8ntNYkX6Qerw4tK3s/CYzpSZNc=\""
-            )
-            #expect(finding?.severity == .error)
-        } else {
-            #expect(!sink.findingCodes.contains("websocket.accept_mismatch"))
         }
     }
 }

@@ -14,7 +14,10 @@ struct TsharkFollowConformanceTests {
         try compareWithTshark(capture)
     }
 
-    @Test("recorded samples", arguments: TestEnvironment.sampleCaptures)
+    @Test(
+        "recorded samples",
+        arguments: TestEnvironment.sampleCaptures
+            + TestEnvironment.captures(in: TestEnvironment.samplesDirectory.appendingPathComponent("edge-cases")))
     func samples(capture: URL) throws {
         try compareWithTshark(capture)
     }
