@@ -17,7 +17,10 @@ package final class EngineIOSessionLinkingSink: TimelineEventSink {
         next.receive(event)
         switch event.tag {
         case .httpRequest, .httpResponse, .httpBody, .upgrade, .wsMessage, .connectionClosed: break
-        default: return
+        case .connectionOpened, .gap, .finding, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset,
+            .h2GoAway, .h2Ping, .h2Stream, .app:
+            return
         }
         tracker.receive(event, output: &added)
         guard !added.isEmpty else { return }

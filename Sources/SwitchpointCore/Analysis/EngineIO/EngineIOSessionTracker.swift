@@ -50,7 +50,10 @@ package struct EngineIOSessionTracker {
         case .upgrade(let upgrade): webSocket(upgrade, on: event.connection)
         case .wsMessage(let message): webSocketMessage(message, event, output: &output)
         case .connectionClosed: connections[event.connection] = nil
-        default: return
+        case .connectionOpened, .gap, .finding, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession,
+            .tlsEncrypted, .wsFrame, .wsControl, .wsClose, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset,
+            .h2GoAway, .h2Ping, .h2Stream, .app:
+            return
         }
     }
 
