@@ -45,6 +45,10 @@ package struct TimelineAnalyzer: StreamSignalSink {
                 connections[opening.connection] = ConnectionAnalysis(
                     id: opening.connection, settings: settings, decodeAs: forced,
                     startSeen: opening.startSeen)
+            } else if !opening.startSeen {
+                let made = ConnectionAnalysis(id: opening.connection, settings: settings)
+                made.serverPort = opening.server.port
+                connections[opening.connection] = made
             }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)

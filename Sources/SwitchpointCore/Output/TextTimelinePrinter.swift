@@ -554,8 +554,12 @@ package final class TextTimelinePrinter: TimelineEventSink {
             startLine(context)
             out.appendTerminalEscaped(chunk.protocolName)
             out.append(UInt8(ascii: " "))
-            out.append(decimal: chunk.length)
-            out.append(" B  ")
+            if chunk.notRecognised || chunk.packets > 1 {
+                runSize(chunk, into: out)
+            } else {
+                out.append(decimal: chunk.length)
+                out.append(" B  ")
+            }
             if chunk.previewIsHex && !chunk.head.withUnsafeBytes({ PrintableText.isMostlyPrintable($0) }) {
                 out.append("hex ")
                 rawHexPreview(chunk, into: out)
@@ -907,6 +911,24 @@ package final class TextTimelinePrinter: TimelineEventSink {
             if index > 0 { out.append(separator) }
             out.appendTerminalEscaped(item)
         }
+    }
+
+    /// `12 packets, 17.4 KB not recognised  `: one line for a run of bytes detection found
+    /// no protocol in (or TLS it cannot decrypt, without the last words).
+    private func runSize(_ chunk: RawChunk, into out: OutputBuffer) {
+        out.append(decimal: chunk.packets)
+        out.append(chunk.packets == 1 ? " packet, " : " packets, ")
+        if chunk.length < 1000 {
+            out.append(decimal: chunk.length)
+            out.append(" B")
+        } else if chunk.length < 1_000_000 {
+            out.append(fixed: Double(chunk.length) / 1000, decimals: 1)
+            out.append(" KB")
+        } else {
+            out.append(fixed: Double(chunk.length) / 1_000_000, decimals: 1)
+            out.append(" MB")
+        }
+        out.append(chunk.notRecognised ? " not recognised  " : "  ")
     }
 
     private func rawHexPreview(_ chunk: RawChunk, into out: OutputBuffer) {

@@ -5,8 +5,8 @@ enum FrameChainResult: Equatable {
     /// A header that no sender would write: this offset is not a frame boundary.
     case broken
     /// The chain is plausible as far as the bytes go (`headers` of them), which end before
-    /// it is long enough.
-    case runsOff(headers: Int)
+    /// it is long enough; it goes on only once the bytes reach index `needs`.
+    case runsOff(headers: Int, needs: Int)
     /// Plausible, and its last frame ends exactly where the bytes end.
     case endsExactly(headers: Int)
 }
@@ -40,7 +40,7 @@ struct WebSocketFrameChainRule: FrameChainRule {
         var inMessage: Bool?
         let expectMasked = direction == .clientToServer
         while headers < requiredHeaders {
-            guard position + 2 <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + 2 <= bytes.count else { return .runsOff(headers: headers, needs: position + 2) }
             let first = bytes[position]
             let second = bytes[position + 1]
             let fin = first & 0x80 != 0
@@ -63,12 +63,12 @@ struct WebSocketFrameChainRule: FrameChainRule {
             var length = UInt64(second & 0x7f)
             var headerLength = 2
             if length == 126 {
-                guard position + 4 <= bytes.count else { return .runsOff(headers: headers) }
+                guard position + 4 <= bytes.count else { return .runsOff(headers: headers, needs: position + 4) }
                 length = UInt64(bytes[position + 2]) << 8 | UInt64(bytes[position + 3])
                 guard length >= 126 else { return .broken }
                 headerLength = 4
             } else if length == 127 {
-                guard position + 10 <= bytes.count else { return .runsOff(headers: headers) }
+                guard position + 10 <= bytes.count else { return .runsOff(headers: headers, needs: position + 10) }
                 length = 0
                 for index in 2..<10 { length = length << 8 | UInt64(bytes[position + index]) }
                 guard length > 0xffff, length >> 63 == 0 else { return .broken }
@@ -81,7 +81,9 @@ struct WebSocketFrameChainRule: FrameChainRule {
             if !fin && length == 0 && opcode.isData { return .broken }
             if headers == 0 && length == 0 && !masked { return .broken }
             if masked { headerLength += 4 }
-            guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + headerLength <= bytes.count else {
+                return .runsOff(headers: headers, needs: position + headerLength)
+            }
             let payloadStart = position + headerLength
             if opcode == .text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText),
                 payloadStart + Int(length) <= bytes.count,
@@ -92,7 +94,7 @@ struct WebSocketFrameChainRule: FrameChainRule {
             headers += 1
             guard length <= UInt64(Int.max / 2) else { return .broken }
             position = payloadStart + Int(length)
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers, needs: position) }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
@@ -152,7 +154,9 @@ struct HTTP2FrameChainRule: FrameChainRule {
         var position = start
         var headers = 0
         while headers < requiredHeaders {
-            guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + Self.headerLength <= bytes.count else {
+                return .runsOff(headers: headers, needs: position + Self.headerLength)
+            }
             let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
             let type = HTTP2FrameType(rawValue: bytes[position + 3])
             let flags = HTTP2Flags(rawValue: bytes[position + 4])
@@ -187,7 +191,7 @@ struct HTTP2FrameChainRule: FrameChainRule {
             }
             headers += 1
             position += Self.headerLength + length
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers, needs: position) }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)

@@ -757,6 +757,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
+    package var isSearchingForFrames: Bool {
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil
+    }
+
     package var openState: OpenConnectionState {
         OpenConnectionState(protocolName: "h2", inFlight: streams.count, unit: .streams)
     }
