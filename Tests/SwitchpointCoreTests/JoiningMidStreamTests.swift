@@ -172,7 +172,10 @@ struct JoiningMidStreamTests {
             case .h2Ping(_, let trip):
                 if let trip, trip < 0 { found.append("negative h2 ping round trip") }
             case .finding(let finding):
-                if finding.severity == .error && !uncutErrors.contains(finding.code) {
+                // HPACK without its history is the other half of issue 23 (its own tests).
+                if finding.severity == .error && !uncutErrors.contains(finding.code)
+                    && finding.code != .http2HPACKFailed
+                {
                     found.append("error \(finding.code.rawValue): \(finding.message)")
                 }
                 if finding.code == .websocketPingUnanswered && !uncutUnanswered.contains(event.connection) {

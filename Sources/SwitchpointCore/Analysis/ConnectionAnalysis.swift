@@ -145,6 +145,9 @@ final class ConnectionAnalysis {
     /// The server's port, for a connection whose start was not captured: the finding that
     /// nothing was recognised names the `--decode-as` that would apply.
     var serverPort: UInt16?
+    /// The connection's first bytes were captured (false: the capture began mid-stream,
+    /// and its first bytes are not a start).
+    var startSeen = true
     /// Next offset per direction (where each direction ended, for the close).
     private var ends = PerDirection<UInt64>(repeating: 0)
 
@@ -381,7 +384,8 @@ final class ConnectionAnalysis {
         // stream that began mid-way is held on, within the limit.
         let client = detection.bytes[.clientToServer]
         let startKnown =
-            !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
+            !client.isEmpty
+            && ProtocolDetector.detect(client, direction: .clientToServer, final: true, midStream: !startSeen) != .unknown
         if startKnown {
             finishDetection(final: false, events: &events)
         } else if held >= Self.maxHeldDetectionBytes {
@@ -407,7 +411,7 @@ final class ConnectionAnalysis {
         let client = detection.bytes[.clientToServer]
         let server = detection.bytes[.serverToClient]
         if !client.isEmpty {
-            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final) {
+            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final, midStream: !startSeen) {
             case nil: return nil
             case .unknown?: break
             case let known?: return .start(known)
@@ -497,8 +501,10 @@ final class ConnectionAnalysis {
     }
 
     private func startHTTP1() {
-        http = HTTP1SessionBox(
-            HTTP1Session(limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
+        var session = HTTP1Session(
+            limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders)
+        session.requestsMayPrecedeCapture = !startSeen
+        http = HTTP1SessionBox(session)
         mode = .http1
     }
 

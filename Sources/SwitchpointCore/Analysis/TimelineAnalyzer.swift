@@ -48,6 +48,7 @@ package struct TimelineAnalyzer: StreamSignalSink {
             } else if !opening.startSeen {
                 let made = ConnectionAnalysis(id: opening.connection, settings: settings)
                 made.serverPort = opening.server.port
+                made.startSeen = false
                 connections[opening.connection] = made
             }
             buffer.connection = opening.connection

@@ -85,6 +85,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         }
         sides[.clientToServer].historyUnknown = startedWithoutHandshake
         sides[.serverToClient].historyUnknown = startedWithoutHandshake
+        // Mid-connection, the first frames may continue a message begun before the capture.
+        sides[.clientToServer].afterResync = context.midConnection
+        sides[.serverToClient].afterResync = context.midConnection
         if !context.clientStartsAtFrameBoundary {
             sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
         }
