@@ -60,6 +60,7 @@ struct JoiningMidStreamTests {
         var compressedExpected = 0
         var compressedEqual = 0
         var contradictions: [String] = []
+        var mismatches: [String] = []
     }
 
     static func replay(
@@ -141,7 +142,11 @@ struct JoiningMidStreamTests {
                 if same { outcome.compressedEqual += 1 }
             } else {
                 outcome.expected += 1
-                if same { outcome.equal += 1 }
+                if same {
+                    outcome.equal += 1
+                } else if outcome.mismatches.count < 2 {
+                    outcome.mismatches.append("expected \(unit.line) got \(got[key]?.line ?? "nothing")")
+                }
             }
         }
         outcome.contradictions = contradictions(uncut: uncut, cut: cut)
@@ -269,6 +274,12 @@ struct JoiningMidStreamTests {
             let (run, fedFrom) = replay(recorder.signals, cutPacket: cut.packet, skip: cut.skip, keyLog: keys)
             let outcome = compare(uncut: uncut, cut: run, fedFrom: fedFrom, cutPacket: cut.packet)
             contradictions += outcome.contradictions.map { "cut at packet \(cut.packet)+\(cut.skip): \($0)" }
+            if !outcome.mismatches.isEmpty, let wanted = ProcessInfo.processInfo.environment["CUT_DEBUG"] {
+                print("cut at packet \(cut.packet)+\(cut.skip) of \(sample): \(outcome.mismatches)")
+                if wanted == "\(cut.packet)+\(cut.skip)" {
+                    for event in run.events where event.tag != .h2Frame { print("  " + JSONTimelinePrinter.line(event)) }
+                }
+            }
             func add(_ totals: inout Totals) {
                 totals.cuts += 1
                 totals.expected += outcome.expected

@@ -95,9 +95,11 @@ enum ContentClassifier {
     /// one candidate, not sixteen thousand: random bytes pass it with the probability of
     /// its headers alone (about 0.03 each for WebSocket, far less for HTTP/2), and
     /// captures mostly begin on a packet, so on a sender's write, so on a frame.
+    /// An anchored chain's checked frames (whole text payloads of 16 bytes or more that are
+    /// valid UTF-8) count `anchoredWeight` more each.
     static func score(_ found: Found?) -> Int {
         guard let found else { return 0 }
-        return found.anchored ? found.headers * anchoredWeight : found.headers
+        return found.anchored ? (found.headers + found.checked) * anchoredWeight : found.headers
     }
 
     /// A direction's first candidate that counts: where, its headers, and whether it is
@@ -106,12 +108,15 @@ enum ContentClassifier {
         var offset: Int
         var headers: Int
         var anchored: Bool
+        /// Frames whose content was checked too (counted for anchored chains only).
+        var checked = 0
     }
 
     static let anchoredWeight = 2
-    /// Headers an anchored chain needs to count at all (two WebSocket headers then score 4
-    /// of 6: the other direction must add to them; three score 6 alone).
-    static let minAnchoredHeaders = 2
+    /// Headers an anchored chain needs to count at all: one WebSocket header scores 2 of 6
+    /// (4 with a checked text payload), so the other direction must add to it; three
+    /// score 6 alone.
+    static let minAnchoredHeaders = 1
 
     /// Headers a direction's chain must have to count towards a verdict when it is not a
     /// full chain (the bytes end, or a long frame runs past them): the two directions'
@@ -140,7 +145,7 @@ enum ContentClassifier {
                     : candidate < maxScannedOffsets ? minPartial : max(minPartial, minPartialHeadersSliding)
                 switch rule.chain(buffer, at: candidate, direction: direction) {
                 case .plausible(let headers):
-                    return Found(offset: candidate, headers: headers, anchored: anchored)
+                    return found(rule, buffer, candidate, headers, anchored, direction)
                 case .broken:
                     candidate += 1
                     start = candidate
@@ -148,9 +153,9 @@ enum ContentClassifier {
                     candidate += 1
                     if start == candidate - 1 { start = candidate }
                 case .endsExactly(let headers) where headers >= needed:
-                    return Found(offset: candidate, headers: headers, anchored: anchored)
+                    return found(rule, buffer, candidate, headers, anchored, direction)
                 case .runsOff(let headers, _) where (!final || anchored) && headers >= needed:
-                    return Found(offset: candidate, headers: headers, anchored: anchored)
+                    return found(rule, buffer, candidate, headers, anchored, direction)
                 case .runsOff, .endsExactly:
                     // An undecided earlier candidate keeps later ones waiting; at the end,
                     // only chains that tile the bytes exactly still count.
@@ -162,6 +167,15 @@ enum ContentClassifier {
         }
     }
 
+    private static func found(
+        _ rule: some FrameChainRule, _ buffer: UnsafeRawBufferPointer, _ candidate: Int, _ headers: Int,
+        _ anchored: Bool, _ direction: Direction
+    ) -> Found {
+        Found(
+            offset: candidate, headers: headers, anchored: anchored,
+            checked: anchored ? rule.checkedFrames(buffer, at: candidate, direction: direction) : 0)
+    }
+
     private static func evidence(
         _ name: String, _ found: PerDirection<Found?>, masking: Bool
     ) -> String {
@@ -169,6 +183,7 @@ enum ContentClassifier {
         for direction in [Direction.clientToServer, .serverToClient] {
             guard let (offset, headers, anchored) = found[direction].map({ ($0.offset, $0.headers, $0.anchored) })
             else { continue }
+            let checked = found[direction]?.checked ?? 0
             let side = direction == .clientToServer ? "client" : "server"
             let unit = name == "tls" ? "record" : "frame"
             var part = "\(headers) consistent \(unit) headers from the \(side)"
@@ -178,6 +193,7 @@ enum ContentClassifier {
             } else if anchored {
                 part += " from its first captured byte"
             }
+            if checked > 0 { part += " (\(checked) with whole text payloads that are valid UTF-8)" }
             parts.append(part)
         }
         return "\(name) by content: " + parts.joined(separator: ", ")

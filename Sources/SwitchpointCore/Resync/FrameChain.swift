@@ -18,6 +18,14 @@ protocol FrameChainRule {
     /// (the property test in ResyncPropertyTests counts them).
     var requiredHeaders: Int { get }
     func chain(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> FrameChainResult
+    /// Frames of the chain at `start` whose content was checked and passed, beyond their
+    /// headers (a whole text payload of some length that is valid UTF-8): evidence that
+    /// random bytes give with a vanishing probability.
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int
+}
+
+extension FrameChainRule {
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int { 0 }
 }
 
 /// WebSocket frames (RFC 6455 §5.2) as a sender writes them: a defined opcode, masked
@@ -98,6 +106,40 @@ struct WebSocketFrameChainRule: FrameChainRule {
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
+    }
+
+    /// Shortest text payload whose UTF-8 validity counts as evidence of its own: 16 random
+    /// (or unmasked random) bytes are valid UTF-8 with a probability under 1 in 30,000.
+    static let minCheckedText = 16
+
+    /// Whole, final, uncompressed text frames of `minCheckedText` to `maxCheckedText` bytes
+    /// among the chain's first `requiredHeaders` frames (`chain` found their text valid).
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int {
+        var position = start
+        var checked = 0
+        for _ in 0..<requiredHeaders {
+            guard position + 2 <= bytes.count else { break }
+            let first = bytes[position]
+            let second = bytes[position + 1]
+            var length = Int(second & 0x7f)
+            var headerLength = 2
+            if length == 126 {
+                guard position + 4 <= bytes.count else { break }
+                length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+                headerLength = 4
+            } else if length == 127 {
+                break  // longer than any text checked
+            }
+            if second & 0x80 != 0 { headerLength += 4 }
+            let whole = position + headerLength + length <= bytes.count
+            if WebSocketOpcode(rawValue: first & 0x0f) == .text, first & 0xf0 == 0x80, whole,
+                (Self.minCheckedText...Self.maxCheckedText).contains(length)
+            {
+                checked += 1
+            }
+            position += headerLength + length
+        }
+        return checked
     }
 
     /// UTF-8 validity of a (masked) payload, byte by byte: only while searching.
