@@ -81,7 +81,11 @@ enum ContentClassifier {
             serverToClient: first(
                 rule, server, .serverToClient, final: final, from: &progress[.serverToClient],
                 anchored: anchored[.serverToClient], minPartial: minPartial))
-        guard score(found.clientToServer) + score(found.serverToClient) >= rule.requiredHeaders else { return nil }
+        // At the end a little less will do when a text payload was checked: a connection
+        // that carried one message each way after the capture began has no more to show.
+        let checked = (found.clientToServer?.checked ?? 0) + (found.serverToClient?.checked ?? 0)
+        let needed = final && checked > 0 ? rule.requiredHeaders - anchoredWeight : rule.requiredHeaders
+        guard score(found.clientToServer) + score(found.serverToClient) >= needed else { return nil }
         return Verdict(
             protocolKind: kind,
             boundaries: PerDirection(
@@ -113,10 +117,10 @@ enum ContentClassifier {
     }
 
     static let anchoredWeight = 2
-    /// Headers an anchored chain needs to count at all: one WebSocket header scores 2 of 6
-    /// (4 with a checked text payload), so the other direction must add to it; three
-    /// score 6 alone.
-    static let minAnchoredHeaders = 1
+    // Headers an anchored chain needs to count at all (`FrameChainRule.minAnchoredHeaders`):
+    // one WebSocket header scores 2 of 6 (4 with a checked text payload), so the other
+    // direction must add to it, and three score 6 alone; HTTP/2 and TLS, which need 3,
+    // take 2 (scoring 4) from one direction, never a single header from each.
 
     /// Headers a direction's chain must have to count towards a verdict when it is not a
     /// full chain (the bytes end, or a long frame runs past them): the two directions'
@@ -141,7 +145,7 @@ enum ContentClassifier {
                 let anchored = anchoring && candidate == 0
                 let needed =
                     anchored
-                    ? minAnchoredHeaders
+                    ? rule.minAnchoredHeaders
                     : candidate < maxScannedOffsets ? minPartial : max(minPartial, minPartialHeadersSliding)
                 switch rule.chain(buffer, at: candidate, direction: direction) {
                 case .plausible(let headers):

@@ -26,6 +26,8 @@ protocol FrameChainRule {
 
 extension FrameChainRule {
     func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int { 0 }
+    /// Headers a chain at a direction's first captured byte needs to count at all.
+    var minAnchoredHeaders: Int { requiredHeaders > ContentClassifier.anchoredWeight + 1 ? 1 : 2 }
 }
 
 /// WebSocket frames (RFC 6455 §5.2) as a sender writes them: a defined opcode, masked
