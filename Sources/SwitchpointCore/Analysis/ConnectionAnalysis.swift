@@ -424,6 +424,11 @@ final class ConnectionAnalysis {
         {
             return .content(verdict)
         }
+        // A server that begins with a status line while the client's bytes are the rest of
+        // a request head (the capture began inside it): HTTP/1 from the head's end on.
+        if HTTP1StartLineScanner.isStatusLine(server, at: 0), let headEnd = Self.requestHeadEnd(client) {
+            return .http1ResponseFirst(clientHeadEnd: headEnd)
+        }
         // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Looked for
         // when the frame classifiers had their chance (once a direction held
         // `maxDetectionBytes`, and at the end): not again with every packet held.
@@ -437,6 +442,18 @@ final class ConnectionAnalysis {
         return final ? .start(.unknown) : nil
     }
 
+    /// Where the first blank line after a request's header lines ends in `client`
+    /// (searched within `maxDetectionBytes`), nil when there is none.
+    private static func requestHeadEnd(_ client: [UInt8]) -> Int? {
+        let blankLine: [UInt8] = [0x0d, 0x0a, 0x0d, 0x0a]
+        let limit = min(client.count, maxDetectionBytes)
+        guard limit >= blankLine.count else { return nil }
+        for index in 0...(limit - blankLine.count) where client[index] == blankLine[0] {
+            if client[index..<(index + blankLine.count)].elementsEqual(blankLine) { return index + blankLine.count }
+        }
+        return nil
+    }
+
     private enum Verdict {
         /// Told by the stream's first bytes.
         case start(DetectedProtocol)
@@ -445,6 +462,9 @@ final class ConnectionAnalysis {
         /// HTTP/1.x from a request line found after the start (and the server's first
         /// status line, when one was held).
         case http1MidStream(client: Int, server: Int?)
+        /// HTTP/1.x from the server's status line at its first byte, and the client's bytes
+        /// after the request head the capture began inside.
+        case http1ResponseFirst(clientHeadEnd: Int)
     }
 
     /// Picks the protocol and replays the bytes held while deciding, piece by piece, each
@@ -470,6 +490,15 @@ final class ConnectionAnalysis {
             let first = held.pieces.first
             events.finding(
                 .detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                direction: first?.direction, offset: first?.offset)
+        case .http1ResponseFirst(let headEnd):
+            startHTTP1()
+            skip = PerDirection(clientToServer: headEnd, serverToClient: 0)
+            let first = held.pieces.first
+            events.finding(
+                .detectedByContent,
+                "http by content: a status line at the server's first byte; the client's first \(headEnd) bytes end a request head whose start was not captured",
+                capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
                 direction: first?.direction, offset: first?.offset)
         case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, registry: registry, limits: limits, connection: id)
