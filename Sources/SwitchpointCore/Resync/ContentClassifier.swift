@@ -103,7 +103,8 @@ enum ContentClassifier {
     /// valid UTF-8) count `anchoredWeight` more each.
     static func score(_ found: Found?) -> Int {
         guard let found else { return 0 }
-        return found.anchored ? (found.headers + found.checked) * anchoredWeight : found.headers
+        guard found.anchored else { return found.headers }
+        return (found.headers + found.checked + (found.exact ? 1 : 0)) * anchoredWeight
     }
 
     /// A direction's first candidate that counts: where, its headers, and whether it is
@@ -114,6 +115,9 @@ enum ContentClassifier {
         var anchored: Bool
         /// Frames whose content was checked too (counted for anchored chains only).
         var checked = 0
+        /// The chain tiles the bytes exactly, its last frame ending with them: one header's
+        /// worth more for an anchored HTTP/2 or TLS chain (a length that lands on the end).
+        var exact = false
     }
 
     static let anchoredWeight = 2
@@ -139,7 +143,10 @@ enum ContentClassifier {
         _ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
         from start: inout Int, anchored anchoring: Bool = true, minPartial: Int = minPartialHeaders
     ) -> Found? {
-        bytes.withUnsafeBytes { buffer in
+        // An exact tiling counts for the rules whose anchored chains need two headers (HTTP/2,
+        // TLS: a lone final GOAWAY); a WebSocket frame ends with its packet too often.
+        let tilingCounts = rule.minAnchoredHeaders > 1
+        return bytes.withUnsafeBytes { buffer in
             var candidate = start
             while candidate < buffer.count {
                 let anchored = anchoring && candidate == 0
@@ -156,8 +163,10 @@ enum ContentClassifier {
                 case .runsOff(_, let needs) where needs - candidate > maxAwaitedChainBytes:
                     candidate += 1
                     if start == candidate - 1 { start = candidate }
-                case .endsExactly(let headers) where headers >= needed:
-                    return found(rule, buffer, candidate, headers, anchored, direction)
+                case .endsExactly(let headers) where headers + (anchored && tilingCounts ? 1 : 0) >= needed:
+                    var result = found(rule, buffer, candidate, headers, anchored, direction)
+                    result.exact = anchored && tilingCounts
+                    return result
                 case .runsOff(let headers, _) where (!final || anchored) && headers >= needed:
                     return found(rule, buffer, candidate, headers, anchored, direction)
                 case .runsOff, .endsExactly:
