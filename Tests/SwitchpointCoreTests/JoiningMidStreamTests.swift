@@ -106,7 +106,9 @@ struct JoiningMidStreamTests {
         return (sink, fedFrom)
     }
 
-    static func units(_ sink: EventCollector) -> [UnitKey: (
+    static func units(
+        _ sink: EventCollector
+    ) -> [UnitKey: (
         line: String, compressed: Bool, packet: UInt64, stream: UInt32?
     )] {
         var result: [UnitKey: (String, Bool, UInt64, UInt32?)] = [:]
@@ -153,7 +155,9 @@ struct JoiningMidStreamTests {
             let same = got[key]?.line == unit.line
             // WebSocket inside an HTTP/2 stream (RFC 8441) needs the stream's extended CONNECT
             // decoded, which needs the HPACK history when the cut came after the first request.
-            if let stream = unit.stream, let packet = opened[key.connection]?[stream], packet < cutPacket || cutPacket > 1 {
+            if let stream = unit.stream, let packet = opened[key.connection]?[stream],
+                packet < cutPacket || cutPacket > 1
+            {
                 outcome.unseenStreamExpected += 1
                 if same { outcome.unseenStreamEqual += 1 }
             } else if unit.compressed {
@@ -175,7 +179,9 @@ struct JoiningMidStreamTests {
     static func contradictions(uncut: EventCollector, cut: EventCollector) -> [String] {
         var found: [String] = []
         var uncutClosings: [ConnectionID: WebSocketClosing] = [:]
-        for event in uncut.events { if case .wsClosing(let closing) = event.kind { uncutClosings[event.connection] = closing } }
+        for event in uncut.events {
+            if case .wsClosing(let closing) = event.kind { uncutClosings[event.connection] = closing }
+        }
         let uncutErrors = Set(uncut.findings.filter { $0.severity == .error }.map(\.code))
         let uncutUnanswered = Set(
             uncut.events.filter {
@@ -231,7 +237,8 @@ struct JoiningMidStreamTests {
     /// (`http2/h2c-upgrade-ignored.pcap` is left out: its server ignored the upgrade, so it is
     /// HTTP/1.1, whose responses cut in the middle are not resynchronized yet.)
     static let http2Samples = [
-        "http2/h2-prior-knowledge-curl.pcap", "http2/h2c-upgrade-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap", "tls/tls12-h2-curl-nghttpd.pcap", "tls/tls13-h2-curl-nghttpd.pcap",
+        "http2/h2-prior-knowledge-curl.pcap", "http2/h2c-upgrade-curl.pcap", "http2/rfc8441-websocket-over-h2.pcap",
+        "tls/tls12-h2-curl-nghttpd.pcap", "tls/tls13-h2-curl-nghttpd.pcap",
         "tls/tls13-h2-curl-nginx.pcap",
     ]
 
@@ -299,7 +306,9 @@ struct JoiningMidStreamTests {
             if !outcome.mismatches.isEmpty, let wanted = ProcessInfo.processInfo.environment["CUT_DEBUG"] {
                 print("cut at packet \(cut.packet)+\(cut.skip) of \(sample): \(outcome.mismatches)")
                 if wanted == "\(cut.packet)+\(cut.skip)" {
-                    for event in run.events where event.tag != .h2Frame { print("  " + JSONTimelinePrinter.line(event)) }
+                    for event in run.events where event.tag != .h2Frame {
+                        print("  " + JSONTimelinePrinter.line(event))
+                    }
                 }
             }
             func add(_ totals: inout Totals) {

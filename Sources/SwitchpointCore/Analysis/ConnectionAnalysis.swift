@@ -281,7 +281,8 @@ final class ConnectionAnalysis {
             dissector = runs
         }
         if reordering != nil {
-            reordering?.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
+            reordering?.add(
+                .gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
         } else {
             events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
         }
@@ -385,7 +386,8 @@ final class ConnectionAnalysis {
         let client = detection.bytes[.clientToServer]
         let startKnown =
             !client.isEmpty
-            && ProtocolDetector.detect(client, direction: .clientToServer, final: true, midStream: !startSeen) != .unknown
+            && ProtocolDetector.detect(client, direction: .clientToServer, final: true, midStream: !startSeen)
+                != .unknown
         if startKnown {
             finishDetection(final: false, events: &events)
         } else if held >= Self.maxHeldDetectionBytes {

@@ -19,7 +19,9 @@ enum ProtocolDetector {
     /// Nil while more bytes are needed to decide. `midStream`: the bytes are not the
     /// connection's start (it was not captured), so more is asked of a start: a whole
     /// request line, not an uppercase word and a space (which random bytes often hold).
-    static func detect(_ bytes: [UInt8], direction: Direction, final: Bool, midStream: Bool = false)
+    static func detect(
+        _ bytes: [UInt8], direction: Direction, final: Bool, midStream: Bool = false
+    )
         -> DetectedProtocol?
     {
         guard let first = bytes.first else { return final ? .unknown : nil }
@@ -29,7 +31,9 @@ enum ProtocolDetector {
                 if bytes.count < 2 { return final ? .unknown : nil }
                 // A client's first record carries its ClientHello; a later handshake record
                 // (a capture that began after the hello) is left to content detection.
-                if bytes.count > handshakeTypeIndex && bytes[handshakeTypeIndex] != TLSHandshakeType.clientHello.rawValue {
+                if bytes.count > handshakeTypeIndex
+                    && bytes[handshakeTypeIndex] != TLSHandshakeType.clientHello.rawValue
+                {
                     return .unknown
                 }
                 return bytes[1] == TLSRecordChainRule.versionMajor ? .tls : .unknown

@@ -50,7 +50,8 @@ struct ByteRunDissector: UpgradedStreamDissector {
     /// Both directions' runs out, the one that began first first.
     mutating func flushAll(events: inout EventBuffer) {
         let clientFirst =
-            (runs[.clientToServer]?.capture.packetNumber ?? .max) <= (runs[.serverToClient]?.capture.packetNumber ?? .max)
+            (runs[.clientToServer]?.capture.packetNumber ?? .max)
+            <= (runs[.serverToClient]?.capture.packetNumber ?? .max)
         let order: [Direction] = clientFirst ? [.clientToServer, .serverToClient] : [.serverToClient, .clientToServer]
         for direction in order { flush(direction, events: &events) }
     }

@@ -104,7 +104,9 @@ struct WebSocketFrameChainRule: FrameChainRule {
             headers += 1
             guard length <= UInt64(Int.max / 2) else { return .broken }
             position = payloadStart + Int(length)
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers, needs: position) }
+            if headers < requiredHeaders && position > bytes.count {
+                return .runsOff(headers: headers, needs: position)
+            }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
@@ -235,7 +237,9 @@ struct HTTP2FrameChainRule: FrameChainRule {
             }
             headers += 1
             position += Self.headerLength + length
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers, needs: position) }
+            if headers < requiredHeaders && position > bytes.count {
+                return .runsOff(headers: headers, needs: position)
+            }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)

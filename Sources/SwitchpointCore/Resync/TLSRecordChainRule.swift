@@ -29,7 +29,9 @@ struct TLSRecordChainRule: FrameChainRule {
             else { return .broken }
             headers += 1
             position += headerLength + length
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers, needs: position) }
+            if headers < requiredHeaders && position > bytes.count {
+                return .runsOff(headers: headers, needs: position)
+            }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
