@@ -188,7 +188,13 @@ struct JoiningMidStreamTests {
                 if case .finding(let finding) = $0.kind { finding.code == .websocketPingUnanswered } else { false }
             }.map(\.connection))
         var runs: [String: Int] = [:]
+        var lastPacket: [ConnectionID: UInt64] = [:]
         for event in cut.events {
+            // Capture order across both directions: a connection's events never go back.
+            if event.tag != .connectionClosed, event.packet < lastPacket[event.connection] ?? 0 {
+                found.append("event of packet \(event.packet) after one of packet \(lastPacket[event.connection] ?? 0)")
+            }
+            lastPacket[event.connection] = max(lastPacket[event.connection] ?? 0, event.packet)
             switch event.kind {
             case .wsClosing(let closing):
                 if let after = closing.answerMilliseconds, after < 0 { found.append("negative close answer \(after)") }
@@ -332,6 +338,53 @@ struct JoiningMidStreamTests {
         #expect(boundary.equal == boundary.expected, "\(sample): \(boundary)")
         #expect(Double(random.equal) >= 0.99 * Double(random.expected), "\(sample): \(random)")
         #expect(contradictions.isEmpty, "\(sample): \(contradictions.prefix(8))")
+    }
+
+    @Test("a mid-stream connection of random bytes: one run per direction, and the --decode-as that would apply")
+    func notRecognisedRuns() {
+        var random = SplitRandom(seed: 23)
+        let sink = EventCollector()
+        var analyzer = TimelineAnalyzer(output: sink)
+        let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
+        let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 8765)
+        let start = CaptureInfo(packetNumber: 1, timestamp: .zero)
+        analyzer.receive(
+            .opened(
+                ConnectionOpening(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
+        let length = 12 * 1448
+        let streams = [
+            ResyncPropertyTests.randomBytes(&random, count: length),
+            ResyncPropertyTests.randomBytes(&random, count: length),
+        ]
+        var packet: UInt64 = 2
+        for offset in stride(from: 0, to: length, by: 1448) {
+            for direction in [Direction.clientToServer, .serverToClient] {
+                streams[direction.rawValue][offset..<(offset + 1448)].withUnsafeBytes {
+                    analyzer.receive(
+                        .data(
+                            StreamChunk(
+                                connection: 1, direction: direction, offset: UInt64(offset), bytes: $0,
+                                capture: CaptureInfo(packetNumber: packet, timestamp: .zero))))
+                }
+                packet += 1
+            }
+        }
+        analyzer.receive(
+            .closed(
+                ConnectionSummary(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
+                    start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
+                    serverToClient: DirectionStats(), capture: CaptureInfo(packetNumber: packet, timestamp: .zero))))
+        let runs = sink.events.compactMap { event -> (Direction?, RawChunk)? in
+            if case .rawData(let chunk) = event.kind { (event.direction, chunk) } else { nil }
+        }
+        #expect(runs.map(\.0) == [.clientToServer, .serverToClient])
+        #expect(runs.allSatisfy { $0.1.notRecognised && $0.1.packets == 12 && $0.1.length == length })
+        let unknown = sink.findings.first { $0.code == .detectedNothing }
+        #expect(unknown?.message.contains("--decode-as websocket=8765") == true, "\(sink.findings)")
+        let line = JSONTimelinePrinter.line(sink.events.first { $0.tag == .rawData }!)
+        #expect(line.contains(#""packets":12,"not_recognised":true"#), "\(line)")
     }
 
     @Test("HTTP/2 samples cut at packet boundaries and random offsets", arguments: http2Samples)

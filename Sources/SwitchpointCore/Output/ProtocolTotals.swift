@@ -12,6 +12,9 @@ package struct ProtocolTotals: Sendable, Equatable {
     package var http2Streams = 0
     /// Chunks of upgraded protocols switchpoint does not dissect.
     package var rawChunks = 0
+    /// A WebSocket connection was joined mid-stream (its protocol told by content): its
+    /// counts leave out what came before the capture, so they are "at least".
+    package var webSocketJoinedMidStream = false
 
     package init() {}
 
@@ -39,12 +42,14 @@ package struct ProtocolTotals: Sendable, Equatable {
         webSocketCloses += other.webSocketCloses
         http2Streams += other.http2Streams
         rawChunks += other.rawChunks
+        webSocketJoinedMidStream = webSocketJoinedMidStream || other.webSocketJoinedMidStream
     }
 
     /// `messages: http1 2 requests, 2 responses; websocket 5 messages, …`, nil when nothing
     /// was counted.
     var textLine: String? {
         var parts: [String] = []
+        let atLeast = webSocketJoinedMidStream ? "at least " : ""
         if http1Requests + http1Responses > 0 {
             parts.append(
                 "http1 " + CountedNoun.text(http1Requests, "request") + ", "
@@ -52,8 +57,8 @@ package struct ProtocolTotals: Sendable, Equatable {
         }
         if webSocketMessages + webSocketControl + webSocketCloses > 0 {
             parts.append(
-                "websocket " + CountedNoun.text(webSocketMessages, "message") + ", "
-                    + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", "
+                "websocket " + atLeast + CountedNoun.text(webSocketMessages, "message") + ", " + atLeast
+                    + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", " + atLeast
                     + CountedNoun.text(webSocketCloses, "close frame"))
         }
         if http2Streams > 0 { parts.append("http2 " + CountedNoun.text(http2Streams, "stream")) }
