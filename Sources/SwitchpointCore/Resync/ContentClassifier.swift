@@ -199,14 +199,17 @@ enum ContentClassifier {
             let checked = found[direction]?.checked ?? 0
             let side = direction == .clientToServer ? "client" : "server"
             let unit = name == "tls" ? "record" : "frame"
-            var part = "\(headers) consistent \(unit) headers from the \(side)"
+            var part = "\(headers) consistent \(unit) header\(headers == 1 ? "" : "s") from the \(side)"
             if masking { part += direction == .clientToServer ? " (masked)" : " (unmasked)" }
             if offset > 0 {
                 part += " after \(offset) bytes skipped"
             } else if anchored {
                 part += " from its first captured byte"
             }
-            if checked > 0 { part += " (\(checked) with whole text payloads that are valid UTF-8)" }
+            if checked > 0 {
+                let payloads = checked == 1 ? "a whole text payload that is" : "whole text payloads that are"
+                part += " (\(checked) with \(payloads) valid UTF-8)"
+            }
             parts.append(part)
         }
         return "\(name) by content: " + parts.joined(separator: ", ")
