@@ -481,6 +481,17 @@ final class ConnectionAnalysis {
         switch verdict {
         case .start(.http1):
             startHTTP1()
+            if !startSeen {
+                // A request line began the client's bytes, but the server's held bytes may be
+                // the rest of a response to a request before the capture: from its first
+                // status line on (none: all of them are that rest).
+                let server = held.bytes.serverToClient
+                let start =
+                    HTTP1StartLineScanner.isStatusLine(server, at: 0)
+                    ? 0 : HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient) ?? server.count
+                skip = PerDirection(clientToServer: 0, serverToClient: start)
+                reportNotRecognised(held, before: skip, events: &events)
+            }
         case .http1MidStream(let client, let server):
             startHTTP1()
             // Bytes before the first start line of each direction belong to messages whose
@@ -583,6 +594,12 @@ final class ConnectionAnalysis {
             .detectedByContent, evidence,
             capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
             direction: first?.direction, offset: first?.offset)
+        reportNotRecognised(held, before: skip, events: &events)
+        return skip
+    }
+
+    /// The held bytes of each direction before `skip` as one run not recognised.
+    private func reportNotRecognised(_ held: Detection, before skip: PerDirection<Int>, events: inout EventBuffer) {
         var skipped = ByteRunDissector()
         for piece in held.pieces where piece.range.lowerBound < skip[piece.direction] {
             let end = min(piece.range.upperBound, skip[piece.direction])
@@ -593,7 +610,6 @@ final class ConnectionAnalysis {
             }
         }
         skipped.flushAll(events: &events)
-        return skip
     }
 
     /// The held pieces from `skip` of each direction on, through `receive`, in the order
