@@ -45,40 +45,30 @@ final class ConnectionAnalysis {
         /// Offset of each direction's first held byte.
         var first = PerDirection<UInt64?>(repeating: nil)
         var classification = ContentClassifier.Progress()
-        /// Bytes of each direction already shown raw and let go while classifying.
-        var slid = PerDirection<UInt64>(repeating: 0)
+        /// Whether the held bytes were searched for HTTP/1 start lines (once when a
+        /// direction fills `maxDetectionBytes`, again at the end).
+        var startLinesSearched = false
+        /// Bytes of each direction let go as a run not recognised (the hold filled).
+        var released = PerDirection<UInt64>(repeating: 0)
 
-        /// Lets go of `direction`'s oldest pieces until at most `keep` bytes are held,
-        /// handing each to `body` first; returns how many bytes went.
-        func slide(_ direction: Direction, keep: Int, _ body: (Piece, UnsafeRawBufferPointer) -> Void) {
-            let side = direction
-            var drop = 0
-            var kept: [Piece] = []
-            kept.reserveCapacity(pieces.count)
-            bytes[side].withUnsafeBytes { all in
-                for piece in pieces {
-                    if piece.direction == direction && bytes[side].count - piece.range.lowerBound > keep
-                        && piece.range.upperBound < bytes[side].count
-                    {
-                        body(piece, UnsafeRawBufferPointer(rebasing: all[piece.range]))
-                        drop = piece.range.upperBound
-                    } else {
-                        kept.append(piece)
-                    }
+        /// Lets go of everything `direction` holds (a run nothing was recognised in),
+        /// handing each piece to `body`; its later bytes are classified afresh, and a chain
+        /// at their start is no longer at the capture's start.
+        func release(_ direction: Direction, _ body: (Piece, UnsafeRawBufferPointer) -> Void) {
+            bytes[direction].withUnsafeBytes { all in
+                for piece in pieces where piece.direction == direction {
+                    body(piece, UnsafeRawBufferPointer(rebasing: all[piece.range]))
                 }
             }
-            guard drop > 0 else { return }
-            bytes[side].removeFirst(drop)
-            pieces = kept.map { piece in
-                guard piece.direction == direction else { return piece }
-                var moved = piece
-                moved.range = (piece.range.lowerBound - drop)..<(piece.range.upperBound - drop)
-                return moved
-            }
-            first[side] = (first[side] ?? 0) + UInt64(drop)
-            slid[side] += UInt64(drop)
-            classification.http2[side] = max(0, classification.http2[side] - drop)
-            classification.webSocket[side] = max(0, classification.webSocket[side] - drop)
+            pieces.removeAll { $0.direction == direction }
+            released[direction] += UInt64(bytes[direction].count)
+            bytes[direction].removeAll()
+            first[direction] = nil
+            classification.http2[direction] = 0
+            classification.webSocket[direction] = 0
+            classification.tls[direction] = 0
+            classification.anchored[direction] = false
+            startLinesSearched = false
         }
 
         func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
@@ -91,12 +81,21 @@ final class ConnectionAnalysis {
         }
     }
 
-    /// Bytes held per direction while a stream without a recognizable start is classified
-    /// by content. Past it the oldest are shown raw and let go (a capture that began inside
-    /// a large frame finds its first boundary later), up to `maxSlidBytes`; then the
-    /// connection is shown raw.
+    /// Bytes a direction holds before an HTTP/1 start line is looked for mid-stream, and
+    /// before a client start that is HTTP, TLS or HTTP/2 but still undecided is settled.
     static let maxDetectionBytes = 16 * 1024
-    static let maxSlidBytes: UInt64 = 1 << 20
+    /// Bytes held per direction while a stream without a recognizable start is classified
+    /// by content (a capture that began inside a large frame finds its first boundary
+    /// later): nothing is shown until the verdict, which then decodes from the first frame
+    /// with each packet's own number and time. When a direction fills it, what is held is
+    /// decided as if the stream ended there, and shown as one unrecognised run if nothing
+    /// was found.
+    /// A megabyte (python websockets' default max_size) and room for the frame headers
+    /// after it: a message that large, seen from its header, is still decided on.
+    static let maxHeldDetectionBytes = (1 << 20) + (64 << 10)
+    /// Bytes per direction let go unrecognised before the connection is shown as bytes
+    /// not recognised to its end (classification stops).
+    static let maxReleasedDetectionBytes: UInt64 = 16 << 20
 
     /// The directions whose HTTP/1 framing was lost, shown raw from there on (rare, so
     /// behind one reference).
@@ -123,6 +122,9 @@ final class ConnectionAnalysis {
     /// Events held while a switch's outcome is pending, at most: a server that talks on
     /// and on to a silent client does not make the analysis hold its whole stream.
     static let maxHeldOutcomeEvents = 1024
+    /// Events held for time order while a direction's frame boundaries are searched, at
+    /// most; past it they go out as they are.
+    static let maxReorderedEvents = 4096
 
     let id: ConnectionID
     private let settings: Settings
@@ -136,6 +138,16 @@ final class ConnectionAnalysis {
     private var unparsed: Unparsed?
     private var detection: Detection?
     private var pendingOutcome: PendingOutcome?
+    /// Events of a connection classified by content, held while the dissector still
+    /// searches a direction's frame boundaries (that direction's events come late, in a
+    /// batch) and then delivered in capture order across both directions.
+    private var reordering: EventBuffer?
+    /// The server's port, for a connection whose start was not captured: the finding that
+    /// nothing was recognised names the `--decode-as` that would apply.
+    var serverPort: UInt16?
+    /// The connection's first bytes were captured (false: the capture began mid-stream,
+    /// and its first bytes are not a start).
+    var startSeen = true
     /// Next offset per direction (where each direction ended, for the close).
     private var ends = PerDirection<UInt64>(repeating: 0)
     private let interpreterOverride: (any WebSocketInterpreterFactory)?
@@ -234,8 +246,28 @@ final class ConnectionAnalysis {
         case .http1:
             feedHTTP(bytes, direction: direction, offset: offset, capture: capture, events: &events)
         case .dissector:
-            dissector?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            if var held = reordering {
+                reordering = nil
+                held.stamp(like: events)
+                dissector?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &held)
+                settle(held, events: &events)
+            } else {
+                dissector?.receive(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            }
         }
+    }
+
+    /// Keeps holding `held` while the dissector searches frame boundaries (within the
+    /// limit), else delivers it in capture order: by packet, and in order within one.
+    private func settle(_ held: EventBuffer, final: Bool = false, events: inout EventBuffer) {
+        if !final, dissector?.isSearchingForFrames == true, held.count < Self.maxReorderedEvents {
+            reordering = held
+            return
+        }
+        let ordered = held.events.enumerated().sorted {
+            ($0.element.packet, $0.offset) < ($1.element.packet, $1.offset)
+        }
+        for (_, event) in ordered { events.deliver(event) }
     }
 
     func gap(
@@ -266,7 +298,17 @@ final class ConnectionAnalysis {
             // What was held cannot be followed across the gap: decide with it.
             finishDetection(final: true, events: &events)
         }
-        events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
+        if var runs = dissector as? ByteRunDissector {
+            // The run before the gap goes out before the gap's line.
+            runs.flush(direction, events: &events)
+            dissector = runs
+        }
+        if reordering != nil {
+            reordering?.add(
+                .gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
+        } else {
+            events.add(.gap(length: length, reason: reason), capture: capture, direction: direction, offset: offset)
+        }
         setEnd(direction, offset + length)
         switch mode {
         case .detecting:
@@ -279,8 +321,15 @@ final class ConnectionAnalysis {
                 setUnparsed(direction, RawStreamDissector(protocolName: "unparsed"))
             }
         case .dissector:
-            dissector?.receiveGap(
-                direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            if var held = reordering {
+                reordering = nil
+                dissector?.receiveGap(
+                    direction: direction, offset: offset, length: length, capture: capture, events: &held)
+                settle(held, events: &events)
+            } else {
+                dissector?.receiveGap(
+                    direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            }
         }
     }
 
@@ -306,7 +355,13 @@ final class ConnectionAnalysis {
                 clientOffset: ends.clientToServer, serverOffset: ends.serverToClient, captureEnded: captureEnded,
                 capture: capture, events: &events)
         case .dissector:
-            dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
+            if var held = reordering {
+                reordering = nil
+                dissector?.finish(capture: capture, captureEnded: captureEnded, events: &held)
+                settle(held, final: true, events: &events)
+            } else {
+                dissector?.finish(capture: capture, captureEnded: captureEnded, events: &events)
+            }
         }
     }
 
@@ -343,24 +398,34 @@ final class ConnectionAnalysis {
         let detection = self.detection ?? Detection()
         self.detection = detection
         detection.append(bytes, direction: direction, offset: offset, capture: capture)
-        if decide(detection, final: false) != nil {
-            finishDetection(final: false, events: &events)
+        if let verdict = decide(detection, final: false) {
+            finishDetection(final: false, verdict: verdict, events: &events)
             return
         }
-        guard detection.bytes[direction].count >= Self.maxDetectionBytes else { return }
-        // A client start that is neither HTTP, TLS nor HTTP/2 was seen, or the stream began
-        // mid-way: the oldest bytes go out raw while later ones are searched, within limits.
+        let held = detection.bytes[direction].count
+        guard held >= Self.maxDetectionBytes else { return }
+        // A client start that is HTTP, TLS or HTTP/2 but still undecided is settled now; a
+        // stream that began mid-way is held on, within the limit.
         let client = detection.bytes[.clientToServer]
         let startKnown =
-            !client.isEmpty && ProtocolDetector.detect(client, direction: .clientToServer, final: true) != .unknown
-        if startKnown || detection.slid[direction] >= Self.maxSlidBytes {
+            !client.isEmpty
+            && ProtocolDetector.detect(client, direction: .clientToServer, final: true, midStream: !startSeen)
+                != .unknown
+        if startKnown {
             finishDetection(final: false, events: &events)
-            return
-        }
-        var raw = RawStreamDissector(protocolName: "unknown")
-        detection.slide(direction, keep: Self.maxDetectionBytes / 2) { piece, piecesBytes in
-            raw.receive(
-                piecesBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture, events: &events)
+        } else if held >= Self.maxHeldDetectionBytes {
+            guard detection.released[direction] < Self.maxReleasedDetectionBytes else {
+                finishDetection(final: true, events: &events)
+                return
+            }
+            // One run not recognised, and the search goes on after it.
+            var run = ByteRunDissector()
+            detection.release(direction) { piece, pieceBytes in
+                run.receive(
+                    pieceBytes, direction: piece.direction, offset: piece.offset, capture: piece.capture,
+                    events: &events)
+            }
+            run.flush(direction, events: &events)
         }
     }
 
@@ -371,30 +436,51 @@ final class ConnectionAnalysis {
         let client = detection.bytes[.clientToServer]
         let server = detection.bytes[.serverToClient]
         if !client.isEmpty {
-            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final) {
+            switch ProtocolDetector.detect(client, direction: .clientToServer, final: final, midStream: !startSeen) {
             case nil: return nil
             case .unknown?: break
             case let known?: return .start(known)
             }
         } else if ProtocolDetector.detect(server, direction: .serverToClient, final: false) == .http1 {
             return .start(.http1)
+        } else if startSeen && !final {
+            // The server spoke first on a connection whose start was captured (nghttpd's
+            // SETTINGS before the preface arrives): the client's first bytes decide.
+            return nil
         }
-        let sliding = detection.slid != PerDirection(repeating: 0)
         if let verdict = ContentClassifier.classify(
-            client: client, server: server, final: final, progress: &detection.classification,
-            minPartial: sliding ? ContentClassifier.minPartialHeadersSliding : ContentClassifier.minPartialHeaders)
+            client: client, server: server, final: final, progress: &detection.classification)
         {
             return .content(verdict)
         }
-        // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Decided when
-        // the frame classifiers had their chance (at the end, or with the bytes held full).
-        if final || client.count >= Self.maxDetectionBytes || server.count >= Self.maxDetectionBytes,
-            let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer)
-        {
+        // A server that begins with a status line while the client's bytes are the rest of
+        // a request head (the capture began inside it): HTTP/1 from the head's end on.
+        if HTTP1StartLineScanner.isStatusLine(server, at: 0), let headEnd = Self.requestHeadEnd(client) {
+            return .http1ResponseFirst(clientHeadEnd: headEnd)
+        }
+        // HTTP/1.x mid-stream: a request line after a CRLF, at a later offset. Looked for
+        // when the frame classifiers had their chance (once a direction held
+        // `maxDetectionBytes`, and at the end): not again with every packet held.
+        let full = client.count >= Self.maxDetectionBytes || server.count >= Self.maxDetectionBytes
+        guard final || (full && !detection.startLinesSearched) else { return nil }
+        if !final { detection.startLinesSearched = true }
+        if let request = HTTP1StartLineScanner.firstStartLine(client, direction: .clientToServer) {
             return .http1MidStream(
                 client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
         }
         return final ? .start(.unknown) : nil
+    }
+
+    /// Where the first blank line after a request's header lines ends in `client`
+    /// (searched within `maxDetectionBytes`), nil when there is none.
+    private static func requestHeadEnd(_ client: [UInt8]) -> Int? {
+        let blankLine: [UInt8] = [0x0d, 0x0a, 0x0d, 0x0a]
+        let limit = min(client.count, maxDetectionBytes)
+        guard limit >= blankLine.count else { return nil }
+        for index in 0...(limit - blankLine.count) where client[index] == blankLine[0] {
+            if client[index..<(index + blankLine.count)].elementsEqual(blankLine) { return index + blankLine.count }
+        }
+        return nil
     }
 
     private enum Verdict {
@@ -405,28 +491,36 @@ final class ConnectionAnalysis {
         /// HTTP/1.x from a request line found after the start (and the server's first
         /// status line, when one was held).
         case http1MidStream(client: Int, server: Int?)
+        /// HTTP/1.x from the server's status line at its first byte, and the client's bytes
+        /// after the request head the capture began inside.
+        case http1ResponseFirst(clientHeadEnd: Int)
     }
 
-    /// Picks the protocol and replays the bytes held while deciding, piece by piece.
-    /// `final`: no more bytes will come (the connection ended, or a gap cut the stream).
-    private func finishDetection(final: Bool, events: inout EventBuffer) {
+    /// Picks the protocol and replays the bytes held while deciding, piece by piece, each
+    /// with its own packet. `final`: no more bytes will come (the connection ended, a gap
+    /// cut the stream, or a direction filled the hold). `verdict`: one already reached.
+    private func finishDetection(final: Bool, verdict reached: Verdict? = nil, events: inout EventBuffer) {
         guard let held = detection else { return }
         detection = nil
-        let verdict = decide(held, final: false) ?? (final ? decide(held, final: true) : nil) ?? .start(.unknown)
-        let clientStart = held.first[.clientToServer] ?? 0
-        let serverStart = held.first[.serverToClient] ?? 0
+        let verdict =
+            reached ?? decide(held, final: false) ?? (final ? decide(held, final: true) : nil) ?? .start(.unknown)
         var skip = PerDirection(repeating: 0)
         switch verdict {
         case .start(.http1):
-            http = HTTP1SessionBox(
-                HTTP1Session(
-                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
-            mode = .http1
+            startHTTP1()
+            if !startSeen {
+                // A request line began the client's bytes, but the server's held bytes may be
+                // the rest of a response to a request before the capture: from its first
+                // status line on (none: all of them are that rest).
+                let server = held.bytes.serverToClient
+                let start =
+                    HTTP1StartLineScanner.isStatusLine(server, at: 0)
+                    ? 0 : HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient) ?? server.count
+                skip = PerDirection(clientToServer: 0, serverToClient: start)
+                reportNotRecognised(held, before: skip, events: &events)
+            }
         case .http1MidStream(let client, let server):
-            http = HTTP1SessionBox(
-                HTTP1Session(
-                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
-            mode = .http1
+            startHTTP1()
             // Bytes before the first start line of each direction belong to messages whose
             // start was not captured: skipped, and said so. A server direction without a
             // status line held is parsed as it comes.
@@ -437,51 +531,120 @@ final class ConnectionAnalysis {
             events.finding(
                 .detectedByContent, evidence, capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
                 direction: first?.direction, offset: first?.offset)
+        case .http1ResponseFirst(let headEnd):
+            startHTTP1()
+            skip = PerDirection(clientToServer: headEnd, serverToClient: 0)
+            let first = held.pieces.first
+            events.finding(
+                .detectedByContent,
+                "http by content: a status line at the server's first byte; the client's first \(headEnd) bytes end a request head whose start was not captured",
+                capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+                direction: first?.direction, offset: first?.offset)
         case .start(.tls):
             dissector = TLSSession(keyLog: keyLog, connection: id, makeInner: decryptedAnalysisMaker)
             mode = .dissector
         case .start(.http2PriorKnowledge):
             var context = UpgradeContext(
                 protocolName: "h2", request: nil, response: nil,
-                clientToServerOffset: clientStart, serverToClientOffset: serverStart)
+                clientToServerOffset: held.first[.clientToServer] ?? 0,
+                serverToClientOffset: held.first[.serverToClient] ?? 0)
             context.interpreters = interpreters
             dissector = registry.dissector(for: context)
             mode = .dissector
         case .start(.unknown):
-            dissector = RawStreamDissector(protocolName: "unknown")
-            mode = .dissector
-            // Say once what the user can do about it.
-            if let first = held.pieces.first {
-                events.finding(
-                    .detectedNothing,
-                    "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); --decode-as PROTOCOL=PORT (websocket, http2, http, tls, raw) dissects a port as a protocol",
-                    capture: first.capture, direction: first.direction, offset: first.offset)
-            }
+            startNotRecognised(held, events: &events)
         case .content(let found):
-            let clientBoundary = found.boundaries.clientToServer
-            let serverBoundary = found.boundaries.serverToClient
-            var context = UpgradeContext(
-                protocolName: found.protocolKind == .websocket ? "websocket" : "h2", request: nil, response: nil,
-                clientToServerOffset: clientStart + UInt64(clientBoundary ?? 0),
-                serverToClientOffset: serverStart + UInt64(serverBoundary ?? 0))
-            // Where the content showed a boundary, frames start there; elsewhere the
-            // dissector looks for one.
-            context.midConnection = true
-            context.clientStartsAtFrameBoundary = clientBoundary != nil
-            context.serverStartsAtFrameBoundary = serverBoundary != nil
-            skip = PerDirection(clientToServer: clientBoundary ?? 0, serverToClient: serverBoundary ?? 0)
-            context.interpreters = interpreters
-            dissector = registry.dissector(for: context)
-            mode = .dissector
-            let first = held.pieces.first
-            events.finding(
-                .detectedByContent, found.evidence,
-                capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
-                direction: first?.direction, offset: first?.offset)
+            // Everything from the verdict on in capture order: the runs not recognised, the
+            // replayed frames, and those of a direction still searched for boundaries.
+            var ordered = EventBuffer(collectingFor: events)
+            ordered.stamp(like: events)
+            skip = startByContent(found, held, events: &ordered)
+            reordering = ordered
+            replay(held, skipping: skip, events: &events)
+            if let ordered = reordering {
+                reordering = nil
+                settle(ordered, events: &events)
+            }
+            return
         }
+        replay(held, skipping: skip, events: &events)
+    }
+
+    private func startHTTP1() {
+        var session = HTTP1Session(
+            limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders)
+        session.requestsMayPrecedeCapture = !startSeen
+        http = HTTP1SessionBox(session)
+        mode = .http1
+    }
+
+    /// Nothing recognised: the held bytes and what follows are shown as one run per
+    /// direction, and the finding says once what the user can do about it.
+    private func startNotRecognised(_ held: Detection, events: inout EventBuffer) {
+        dissector = ByteRunDissector()
+        mode = .dissector
+        guard let first = held.pieces.first else { return }
+        let port = serverPort.map { String($0) } ?? "PORT"
+        events.finding(
+            .detectedNothing,
+            "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); if this is a WebSocket whose handshake was not captured, --decode-as websocket=\(port) decodes it (or http2, http, tls, raw for those)",
+            capture: first.capture, direction: first.direction, offset: first.offset)
+    }
+
+    /// A content verdict: the dissector starts where each direction's first frame boundary
+    /// was found (elsewhere it looks for one); the bytes before a boundary are one run
+    /// not recognised. Returns how many held bytes of each direction it took.
+    private func startByContent(
+        _ found: ContentClassifier.Verdict, _ held: Detection, events: inout EventBuffer
+    ) -> PerDirection<Int> {
+        let clientBoundary = found.boundaries.clientToServer
+        let serverBoundary = found.boundaries.serverToClient
+        var context = UpgradeContext(
+            protocolName: found.protocolKind == .http2 ? "h2" : "websocket", request: nil, response: nil,
+            clientToServerOffset: (held.first[.clientToServer] ?? 0) + UInt64(clientBoundary ?? 0),
+            serverToClientOffset: (held.first[.serverToClient] ?? 0) + UInt64(serverBoundary ?? 0))
+        context.midConnection = true
+        context.clientStartsAtFrameBoundary = clientBoundary != nil
+        context.serverStartsAtFrameBoundary = serverBoundary != nil
+        context.interpreters = interpreters
+        let skip = PerDirection(clientToServer: clientBoundary ?? 0, serverToClient: serverBoundary ?? 0)
+        var evidence = found.evidence
+        switch found.protocolKind {
+        case .websocket, .http2:
+            dissector = registry.dissector(for: context)
+        case .tls:
+            dissector = ByteRunDissector(protocolName: "tls", notRecognised: false)
+            evidence +=
+                "; not decrypted: a key log names each connection's secrets by the client random of its ClientHello, and this connection's handshake was not captured"
+        }
+        mode = .dissector
+        let first = held.pieces.first
+        events.finding(
+            .detectedByContent, evidence,
+            capture: first?.capture ?? CaptureInfo(packetNumber: 0, timestamp: .zero),
+            direction: first?.direction, offset: first?.offset)
+        reportNotRecognised(held, before: skip, events: &events)
+        return skip
+    }
+
+    /// The held bytes of each direction before `skip` as one run not recognised.
+    private func reportNotRecognised(_ held: Detection, before skip: PerDirection<Int>, events: inout EventBuffer) {
+        var skipped = ByteRunDissector()
+        for piece in held.pieces where piece.range.lowerBound < skip[piece.direction] {
+            let end = min(piece.range.upperBound, skip[piece.direction])
+            held.bytes[piece.direction].withUnsafeBytes { all in
+                skipped.receive(
+                    UnsafeRawBufferPointer(rebasing: all[piece.range.lowerBound..<end]), direction: piece.direction,
+                    offset: piece.offset, capture: piece.capture, events: &events)
+            }
+        }
+        skipped.flushAll(events: &events)
+    }
+
+    /// The held pieces from `skip` of each direction on, through `receive`, in the order
+    /// they arrived and each with its own packet.
+    private func replay(_ held: Detection, skipping skip: PerDirection<Int>, events: inout EventBuffer) {
         for piece in held.pieces {
-            // Bytes before a boundary content detection found are not parsed (the evidence
-            // line says how many).
             let from = max(piece.range.lowerBound, skip[piece.direction])
             guard from < piece.range.upperBound else { continue }
             held.bytes[piece.direction].withUnsafeBytes { all in

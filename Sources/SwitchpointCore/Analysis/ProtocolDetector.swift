@@ -13,14 +13,30 @@ enum ProtocolDetector {
     /// short; extension methods rarely exceed a dozen letters).
     static let maxMethodLength = 20
 
-    /// Nil while more bytes are needed to decide.
-    static func detect(_ bytes: [UInt8], direction: Direction, final: Bool) -> DetectedProtocol? {
+    /// Where a TLS record's first handshake message names its type.
+    static let handshakeTypeIndex = 5
+
+    /// Nil while more bytes are needed to decide. `midStream`: the bytes are not the
+    /// connection's start (it was not captured), so more is asked of a start: a whole
+    /// request line, not an uppercase word and a space (which random bytes often hold).
+    static func detect(
+        _ bytes: [UInt8], direction: Direction, final: Bool, midStream: Bool = false
+    )
+        -> DetectedProtocol?
+    {
         guard let first = bytes.first else { return final ? .unknown : nil }
         switch direction {
         case .clientToServer:
-            if first == 0x16 {
+            if first == TLSContentType.handshake.rawValue {
                 if bytes.count < 2 { return final ? .unknown : nil }
-                return bytes[1] == 0x03 ? .tls : .unknown
+                // A client's first record carries its ClientHello; a later handshake record
+                // (a capture that began after the hello) is left to content detection.
+                if bytes.count > handshakeTypeIndex
+                    && bytes[handshakeTypeIndex] != TLSHandshakeType.clientHello.rawValue
+                {
+                    return .unknown
+                }
+                return bytes[1] == TLSRecordChainRule.versionMajor ? .tls : .unknown
             }
             let prefaceLength = min(bytes.count, http2Preface.count)
             if bytes[..<prefaceLength].elementsEqual(http2Preface[..<prefaceLength]) {
@@ -32,7 +48,8 @@ enum ProtocolDetector {
                 if byte == 0x20 {
                     // An uppercase word is a method (a malformed line is then HTTP's to
                     // report); any other token must start a whole request line.
-                    if index > 0 && bytes[..<index].allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) })
+                    if !midStream && index > 0
+                        && bytes[..<index].allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) })
                     {
                         return .http1
                     }

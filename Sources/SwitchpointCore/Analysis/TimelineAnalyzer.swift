@@ -43,6 +43,11 @@ package struct TimelineAnalyzer: StreamSignalSink {
                 connections[opening.connection] = ConnectionAnalysis(
                     id: opening.connection, settings: settings, decodeAs: forced,
                     startSeen: opening.startSeen, interpreter: interpreter)
+            } else if !opening.startSeen {
+                let made = ConnectionAnalysis(id: opening.connection, settings: settings)
+                made.serverPort = opening.server.port
+                made.startSeen = false
+                connections[opening.connection] = made
             }
             buffer.connection = opening.connection
             buffer.add(.connectionOpened(opening), capture: opening.capture)

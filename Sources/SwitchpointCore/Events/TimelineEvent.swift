@@ -213,6 +213,12 @@ package struct RawChunk: Sendable, Equatable {
     package var head: [UInt8]
     /// The bytes read as binary: printers show them as hex, not as text.
     package var previewIsHex: Bool
+    /// Packets the chunk's bytes came in: more than one for a run of bytes no protocol was
+    /// recognised in (a stream that began mid-way), shown as one line.
+    package var packets = 1
+    /// The bytes are a run that content detection recognised nothing in (not a protocol
+    /// shown raw on purpose).
+    package var notRecognised = false
 }
 
 package struct WebSocketMessage: Sendable, Equatable {

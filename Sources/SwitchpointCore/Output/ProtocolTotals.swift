@@ -19,6 +19,9 @@ package struct ProtocolTotals: Sendable, Equatable {
     /// the wire) events count under `otherOperation`.
     static let maxApplicationOperations = 256
     static let otherOperation = "(other)"
+    /// A WebSocket connection was joined mid-stream (its protocol told by content): its
+    /// counts leave out what came before the capture, so they are "at least".
+    package var webSocketJoinedMidStream = false
 
     package init() {}
 
@@ -59,6 +62,7 @@ package struct ProtocolTotals: Sendable, Equatable {
         http2Streams += other.http2Streams
         rawChunks += other.rawChunks
         applications.merge(other.applications, uniquingKeysWith: +)
+        webSocketJoinedMidStream = webSocketJoinedMidStream || other.webSocketJoinedMidStream
     }
 
     /// Protocol names with their operations' counts, both sorted by name.
@@ -72,6 +76,7 @@ package struct ProtocolTotals: Sendable, Equatable {
     /// was counted.
     var textLine: String? {
         var parts: [String] = []
+        let atLeast = webSocketJoinedMidStream ? "at least " : ""
         if http1Requests + http1Responses > 0 {
             parts.append(
                 "http1 " + CountedNoun.text(http1Requests, "request") + ", "
@@ -79,8 +84,8 @@ package struct ProtocolTotals: Sendable, Equatable {
         }
         if webSocketMessages + webSocketControl + webSocketCloses > 0 {
             parts.append(
-                "websocket " + CountedNoun.text(webSocketMessages, "message") + ", "
-                    + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", "
+                "websocket " + atLeast + CountedNoun.text(webSocketMessages, "message") + ", " + atLeast
+                    + CountedNoun.text(webSocketControl, "ping/pong", "pings/pongs") + ", " + atLeast
                     + CountedNoun.text(webSocketCloses, "close frame"))
         }
         if http2Streams > 0 { parts.append("http2 " + CountedNoun.text(http2Streams, "stream")) }

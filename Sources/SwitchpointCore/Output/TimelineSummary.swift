@@ -37,6 +37,9 @@ package struct TimelineSummary {
             }
         case .finding(let finding):
             findings[finding.code, default: (finding.severity, 0)].count += 1
+            if finding.code == .detectedByContent && finding.message.hasPrefix("websocket") {
+                totals.webSocketJoinedMidStream = true
+            }
             switch finding.code.upgradeOutcome {
             case .refused426?: refused["426", default: 0] += 1
             case .refusedOtherStatus?: refused["other status", default: 0] += 1

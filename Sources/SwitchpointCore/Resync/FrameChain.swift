@@ -5,8 +5,8 @@ enum FrameChainResult: Equatable {
     /// A header that no sender would write: this offset is not a frame boundary.
     case broken
     /// The chain is plausible as far as the bytes go (`headers` of them), which end before
-    /// it is long enough.
-    case runsOff(headers: Int)
+    /// it is long enough; it goes on only once the bytes reach index `needs`.
+    case runsOff(headers: Int, needs: Int)
     /// Plausible, and its last frame ends exactly where the bytes end.
     case endsExactly(headers: Int)
 }
@@ -18,6 +18,16 @@ protocol FrameChainRule {
     /// (the property test in ResyncPropertyTests counts them).
     var requiredHeaders: Int { get }
     func chain(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> FrameChainResult
+    /// Frames of the chain at `start` whose content was checked and passed, beyond their
+    /// headers (a whole text payload of some length that is valid UTF-8): evidence that
+    /// random bytes give with a vanishing probability.
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int
+}
+
+extension FrameChainRule {
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int { 0 }
+    /// Headers a chain at a direction's first captured byte needs to count at all.
+    var minAnchoredHeaders: Int { requiredHeaders > ContentClassifier.anchoredWeight + 1 ? 1 : 2 }
 }
 
 /// WebSocket frames (RFC 6455 §5.2) as a sender writes them: a defined opcode, masked
@@ -40,7 +50,7 @@ struct WebSocketFrameChainRule: FrameChainRule {
         var inMessage: Bool?
         let expectMasked = direction == .clientToServer
         while headers < requiredHeaders {
-            guard position + 2 <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + 2 <= bytes.count else { return .runsOff(headers: headers, needs: position + 2) }
             let first = bytes[position]
             let second = bytes[position + 1]
             let fin = first & 0x80 != 0
@@ -63,12 +73,12 @@ struct WebSocketFrameChainRule: FrameChainRule {
             var length = UInt64(second & 0x7f)
             var headerLength = 2
             if length == 126 {
-                guard position + 4 <= bytes.count else { return .runsOff(headers: headers) }
+                guard position + 4 <= bytes.count else { return .runsOff(headers: headers, needs: position + 4) }
                 length = UInt64(bytes[position + 2]) << 8 | UInt64(bytes[position + 3])
                 guard length >= 126 else { return .broken }
                 headerLength = 4
             } else if length == 127 {
-                guard position + 10 <= bytes.count else { return .runsOff(headers: headers) }
+                guard position + 10 <= bytes.count else { return .runsOff(headers: headers, needs: position + 10) }
                 length = 0
                 for index in 2..<10 { length = length << 8 | UInt64(bytes[position + index]) }
                 guard length > 0xffff, length >> 63 == 0 else { return .broken }
@@ -81,7 +91,9 @@ struct WebSocketFrameChainRule: FrameChainRule {
             if !fin && length == 0 && opcode.isData { return .broken }
             if headers == 0 && length == 0 && !masked { return .broken }
             if masked { headerLength += 4 }
-            guard position + headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + headerLength <= bytes.count else {
+                return .runsOff(headers: headers, needs: position + headerLength)
+            }
             let payloadStart = position + headerLength
             if opcode == .text, fin, rsv == 0, length <= UInt64(Self.maxCheckedText),
                 payloadStart + Int(length) <= bytes.count,
@@ -92,10 +104,46 @@ struct WebSocketFrameChainRule: FrameChainRule {
             headers += 1
             guard length <= UInt64(Int.max / 2) else { return .broken }
             position = payloadStart + Int(length)
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position > bytes.count {
+                return .runsOff(headers: headers, needs: position)
+            }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)
+    }
+
+    /// Shortest text payload whose UTF-8 validity counts as evidence of its own: 16 random
+    /// (or unmasked random) bytes are valid UTF-8 with a probability under 1 in 30,000.
+    static let minCheckedText = 16
+
+    /// Whole, final, uncompressed text frames of `minCheckedText` to `maxCheckedText` bytes
+    /// among the chain's first `requiredHeaders` frames (`chain` found their text valid).
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int {
+        var position = start
+        var checked = 0
+        for _ in 0..<requiredHeaders {
+            guard position + 2 <= bytes.count else { break }
+            let first = bytes[position]
+            let second = bytes[position + 1]
+            var length = Int(second & 0x7f)
+            var headerLength = 2
+            if length == 126 {
+                guard position + 4 <= bytes.count else { break }
+                length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+                headerLength = 4
+            } else if length == 127 {
+                break  // longer than any text checked
+            }
+            if second & 0x80 != 0 { headerLength += 4 }
+            let whole = position + headerLength + length <= bytes.count
+            if WebSocketOpcode(rawValue: first & 0x0f) == .text, first & 0xf0 == 0x80, whole,
+                (Self.minCheckedText...Self.maxCheckedText).contains(length)
+            {
+                checked += 1
+            }
+            position += headerLength + length
+        }
+        return checked
     }
 
     /// UTF-8 validity of a (masked) payload, byte by byte: only while searching.
@@ -152,7 +200,9 @@ struct HTTP2FrameChainRule: FrameChainRule {
         var position = start
         var headers = 0
         while headers < requiredHeaders {
-            guard position + Self.headerLength <= bytes.count else { return .runsOff(headers: headers) }
+            guard position + Self.headerLength <= bytes.count else {
+                return .runsOff(headers: headers, needs: position + Self.headerLength)
+            }
             let length = Int(bytes[position]) << 16 | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2])
             let type = HTTP2FrameType(rawValue: bytes[position + 3])
             let flags = HTTP2Flags(rawValue: bytes[position + 4])
@@ -187,7 +237,9 @@ struct HTTP2FrameChainRule: FrameChainRule {
             }
             headers += 1
             position += Self.headerLength + length
-            if headers < requiredHeaders && position > bytes.count { return .runsOff(headers: headers) }
+            if headers < requiredHeaders && position > bytes.count {
+                return .runsOff(headers: headers, needs: position)
+            }
             if headers < requiredHeaders && position == bytes.count { return .endsExactly(headers: headers) }
         }
         return .plausible(headers: headers)

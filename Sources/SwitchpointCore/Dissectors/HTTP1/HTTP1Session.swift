@@ -33,6 +33,8 @@ struct HTTP1Session {
     }
 
     private var reportedEarlyData = false
+    /// The capture began mid-connection: a response may answer a request never captured.
+    var requestsMayPrecedeCapture = false
     private var reportedPendingLimit = false
     private var reportedPipelineLimit = false
     private var requestParser: HTTP1Parser
@@ -331,7 +333,8 @@ struct HTTP1Session {
     ) -> Outcome {
         let chosen = head.headers.listElements("Upgrade")
         let offered = request?.head.offeredProtocols ?? []
-        if request?.upgradeOffered != true {
+        // A capture that began after the request cannot call the 101 unsolicited.
+        if request?.upgradeOffered != true && !(request == nil && requestsMayPrecedeCapture) {
             let why =
                 request == nil
                 ? "no request was seen"

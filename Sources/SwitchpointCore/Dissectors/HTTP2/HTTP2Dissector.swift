@@ -693,7 +693,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
                 reset: nil,
                 timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
-        if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1 {
+        // Mid-connection the server's SETTINGS may have come before the capture.
+        if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1
+            && !context.midConnection
+        {
             events.finding(
                 .http2ConnectProtocolNotEnabled,
                 "an extended CONNECT (:protocol \(pseudo(":protocol") ?? "")) without the server's SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (RFC 8441 §3)",
@@ -821,6 +824,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         for id in streams.keys.sorted() {
             finishStream(id, capture: capture, unfinished: true, captureEnded: captureEnded, events: &events)
         }
+    }
+
+    package var isSearchingForFrames: Bool {
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil
     }
 
     package var openState: OpenConnectionState {

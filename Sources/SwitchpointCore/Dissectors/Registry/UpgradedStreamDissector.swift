@@ -13,9 +13,15 @@ package protocol UpgradedStreamDissector {
     mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer)
     /// What is in flight, for a connection open when the capture ended.
     var openState: OpenConnectionState { get }
+    /// Whether a direction's bytes are held while its frame boundaries are searched (a
+    /// stream that began mid-way): its events will come later than the peer's of the same
+    /// time, so whoever shows them in time order waits.
+    var isSearchingForFrames: Bool { get }
 }
 
 extension UpgradedStreamDissector {
+    package var isSearchingForFrames: Bool { false }
+
     package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         finish(capture: capture, events: &events)
     }

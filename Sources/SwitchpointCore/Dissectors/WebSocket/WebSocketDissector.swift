@@ -47,6 +47,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         var afterResync = false
         var reported: Set<FindingCode> = []
         var pings: [(payload: [UInt8], at: Timestamp)] = []
+        /// Pongs that matched no ping of the peer: a direction held while its frame
+        /// boundaries were searched delivers its ping after the pong that answered it.
+        var unmatchedPongs: [(payload: [UInt8], at: Timestamp)] = []
         /// Which packets carried the last bytes, for a frame header split across packets.
         var packets = RecentChunkPackets()
         /// The packet of the current frame's header.
@@ -102,6 +105,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         if startedWithoutHandshake {
             for direction in Direction.allCases { sides[direction].loseHistory() }
         }
+        // Mid-connection, the first frames may continue a message begun before the capture.
+        sides[.clientToServer].afterResync = context.midConnection
+        sides[.serverToClient].afterResync = context.midConnection
         if !context.clientStartsAtFrameBoundary {
             sides[.clientToServer].resync = FrameResync(from: context.clientToServerOffset)
         }
@@ -590,8 +596,15 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         let frameStart = offset - header.payloadLength - UInt64(header.headerLength)
         switch header.opcodeValue {
         case .ping:
-            if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
-            side.pings.append((payload, capture.timestamp))
+            let peer = sides[direction.reversed]
+            if let answered = peer.unmatchedPongs.firstIndex(where: {
+                $0.payload == payload && $0.at >= capture.timestamp
+            }) {
+                peer.unmatchedPongs.remove(at: answered)  // its pong was seen already: answered
+            } else {
+                if side.pings.count >= options.maxOutstandingPings { side.pings.removeFirst() }
+                side.pings.append((payload, capture.timestamp))
+            }
             events.add(
                 .wsControl(
                     WebSocketControl(
@@ -603,6 +616,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             if let index = sides[peer].pings.firstIndex(where: { $0.payload == payload }) {
                 roundTrip = capture.timestamp.milliseconds(since: sides[peer].pings[index].at)
                 sides[peer].pings.removeSubrange(...index)  // earlier unanswered pings are answered by this one too
+            } else {
+                if side.unmatchedPongs.count >= options.maxOutstandingPings { side.unmatchedPongs.removeFirst() }
+                side.unmatchedPongs.append((payload, capture.timestamp))
             }
             events.add(
                 .wsControl(
@@ -713,6 +729,10 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     }
 
     /// Messages started and not finished, both directions.
+    package var isSearchingForFrames: Bool {
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil
+    }
+
     package var openState: OpenConnectionState {
         OpenConnectionState(
             protocolName: "websocket",
@@ -754,7 +774,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             interpreter = nil
         }
         candidates = nil
-        guard let first = closes.first else {
+        // The side that closed first by time: a direction held while its frame boundaries
+        // were searched delivers its close after a later one of the peer.
+        guard let first = closes.min(by: { $0.at < $1.at }) else {
             if !captureEnded {
                 events.finding(
                     .websocketClosedWithoutCloseFrame,
@@ -776,6 +798,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             .wsClosing(
                 WebSocketClosing(
                     firstDirection: first.direction, firstCode: first.code, answered: answer != nil,
-                    answerMilliseconds: answer.map { $0.at.milliseconds(since: first.at) })), capture: capture)
+                    answerMilliseconds: answer.map { max(0, $0.at.milliseconds(since: first.at)) })),
+            capture: capture)
     }
 }

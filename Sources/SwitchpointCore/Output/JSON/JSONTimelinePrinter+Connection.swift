@@ -57,6 +57,10 @@ extension JSONTimelinePrinter {
     ) {
         line.add("protocol", chunk.protocolName)
         line.add("len", chunk.length)
+        if chunk.notRecognised || chunk.packets > 1 {
+            line.add("packets", chunk.packets)
+            line.add("not_recognised", chunk.notRecognised)
+        }
         if chunk.previewIsHex {
             chunk.head.withUnsafeBytes { head in
                 line.add(

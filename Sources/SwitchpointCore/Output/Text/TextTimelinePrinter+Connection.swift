@@ -66,8 +66,12 @@ extension TextTimelinePrinter {
         startLine(context)
         out.appendTerminalEscaped(chunk.protocolName)
         out.append(UInt8(ascii: " "))
-        out.append(decimal: chunk.length)
-        out.append(" B  ")
+        if chunk.notRecognised || chunk.packets > 1 {
+            runSize(chunk, into: out)
+        } else {
+            out.append(decimal: chunk.length)
+            out.append(" B  ")
+        }
         if chunk.previewIsHex && !chunk.head.withUnsafeBytes({ PrintableText.isMostlyPrintable($0) }) {
             out.append("hex ")
             rawHexPreview(chunk, into: out)
@@ -85,5 +89,23 @@ extension TextTimelinePrinter {
         let shown = min(chunk.head.count, RawStreamDissector.previewLength / 2)
         chunk.head.withUnsafeBytes { out.append(spacedHex: UnsafeRawBufferPointer(rebasing: $0[..<shown])) }
         if chunk.length > shown { out.append(" …") }
+    }
+
+    /// `12 packets, 17.4 KB not recognised  `: one line for a run of bytes detection found
+    /// no protocol in (or TLS it cannot decrypt, without the last words).
+    private func runSize(_ chunk: RawChunk, into out: OutputBuffer) {
+        out.append(decimal: chunk.packets)
+        out.append(chunk.packets == 1 ? " packet, " : " packets, ")
+        if chunk.length < 1000 {
+            out.append(decimal: chunk.length)
+            out.append(" B")
+        } else if chunk.length < 1_000_000 {
+            out.append(fixed: Double(chunk.length) / 1000, decimals: 1)
+            out.append(" KB")
+        } else {
+            out.append(fixed: Double(chunk.length) / 1_000_000, decimals: 1)
+            out.append(" MB")
+        }
+        out.append(chunk.notRecognised ? " not recognised  " : "  ")
     }
 }
