@@ -164,6 +164,17 @@ package struct TimelineCommand {
                 runner.run(source, into: &analyzer, onProblem: reportProblem, heartbeat: heartbeat(summary))
             }
         }
+        // The text and JSON timelines alike: the run into the printer, then its summary.
+        func timeline<Printer: ShardablePrinter>(_ printer: Printer) -> Severity? {
+            analyse(into: wrapPrinter(printer)) { printer.summary }
+            threaded?.stopAndWait()
+            status.clear()
+            progress?.finish()
+            printer.finish(
+                statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
+                scope: SummaryScope(shard: options.shard))
+            return printer.summary.worstSeverity
+        }
         if options.connections {
             // With -v, text rows name the protocol, upgrade and findings: the dissectors run
             // alongside. Without, the listing is capture, decode and reassembly only (its
@@ -200,14 +211,7 @@ package struct TimelineCommand {
                 escaping: options.jsonASCII ? .ascii : .standard)
             printer.selection = options.selection
             printer.summaryOnly = options.summaryOnly
-            analyse(into: wrapPrinter(printer)) { printer.summary }
-            threaded?.stopAndWait()
-            status.clear()
-            progress?.finish()
-            printer.finish(
-                statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                scope: SummaryScope(shard: options.shard))
-            worst = printer.summary.worstSeverity
+            worst = timeline(printer)
         } else {
             var printerOptions = TextTimelinePrinter.Options()
             printerOptions.interleave = options.interleave || live
@@ -219,15 +223,7 @@ package struct TimelineCommand {
             printerOptions.time = options.time
             printerOptions.hexdump = options.hexdump
             printerOptions.summaryOnly = options.summaryOnly
-            let printer = TextTimelinePrinter(writer: output, options: printerOptions)
-            analyse(into: wrapPrinter(printer)) { printer.summary }
-            threaded?.stopAndWait()
-            status.clear()
-            progress?.finish()
-            printer.finish(
-                statistics: runner.statistics, problems: runner.problems, live: threaded?.statistics(),
-                scope: SummaryScope(shard: options.shard))
-            worst = printer.summary.worstSeverity
+            worst = timeline(TextTimelinePrinter(writer: output, options: printerOptions))
         }
         return Outcome(
             statistics: runner.statistics, problems: runner.problems, worstSeverity: worst, failOn: options.failOn)

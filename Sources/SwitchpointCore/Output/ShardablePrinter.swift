@@ -10,6 +10,10 @@ protocol ShardablePrinter: TimelineEventSink, SendableMetatype {
     func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer)
     func startCapture(at timestamp: Timestamp)
     func mergeSummary(_ other: TimelineSummary)
+    /// Writes the summary (and whatever is still held) at the end of the run.
+    func finish(
+        statistics: DecodeStatistics, problems: [CaptureError], live: ThreadedCaptureSource.Statistics?,
+        scope: SummaryScope)
 }
 
 extension JSONTimelinePrinter: ShardablePrinter {

@@ -18,7 +18,7 @@ package enum PipelinedTimelineRun {
         onProblem: @escaping (CaptureError) -> Void
     ) -> CaptureRunner {
         let queue = BatchQueue<SignalBatch>(depth: SignalBatch.queueDepth)
-        let job = ReadingJob(source: source, runner: runner, queue: queue)
+        let job = SignalReadingJob(source: source, runner: runner, sink: BatchingSignalSink(queue: queue))
         let thread = Thread { job.run() }
         thread.name = "switchpoint reader"
         thread.start()
@@ -35,30 +35,9 @@ package enum PipelinedTimelineRun {
     }
 }
 
-/// What the reading thread owns while it runs; the calling thread reads `runner` only
-/// after the last batch.
-private final class ReadingJob: @unchecked Sendable {
-    let source: PacketSource
-    var runner: CaptureRunner
-    let queue: BatchQueue<SignalBatch>
-
-    init(source: PacketSource, runner: CaptureRunner, queue: BatchQueue<SignalBatch>) {
-        self.source = source
-        self.runner = runner
-        self.queue = queue
-    }
-
-    func run() {
-        var sink = BatchingSignalSink(queue: queue)
-        let problems = sink
-        runner.drive(source, into: &sink, onProblem: { problems.problem($0) })
-        sink.finish()
-    }
-}
-
-/// The reading thread's signal sink: fills batches and ships them. A class, so the
-/// runner's problem callback can add to the same batch.
-final class BatchingSignalSink: StreamSignalSink {
+/// The pipelined run's signal sink: fills batches in reading order and ships them to the
+/// one analysing thread.
+final class BatchingSignalSink: ShippingSignalSink {
     let queue: BatchQueue<SignalBatch>
     private var batch: SignalBatch
 

@@ -47,7 +47,7 @@ package enum ShardedTimelineRun {
             return ShardWorker(
                 printer: worker, analyzer: makeAnalyzer(worker), input: inputs[index], output: outputs[index])
         }
-        let reader = ShardReadingJob(source: source, runner: runner, queues: inputs)
+        let reader = SignalReadingJob(source: source, runner: runner, sink: ShardingSignalSink(queues: inputs))
         for (index, worker) in workers.enumerated() {
             let thread = Thread { worker.run() }
             thread.name = "switchpoint worker \(index)"
@@ -169,29 +169,9 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
     }
 }
 
-/// The reading thread of a sharded run; the calling thread reads `runner` after the end.
-private final class ShardReadingJob: @unchecked Sendable {
-    let source: PacketSource
-    var runner: CaptureRunner
-    let queues: [BatchQueue<SignalBatch>]
-
-    init(source: PacketSource, runner: CaptureRunner, queues: [BatchQueue<SignalBatch>]) {
-        self.source = source
-        self.runner = runner
-        self.queues = queues
-    }
-
-    func run() {
-        var sink = ShardingSignalSink(queues: queues)
-        let problems = sink
-        runner.drive(source, into: &sink, onProblem: { problems.problem($0) })
-        sink.finish()
-    }
-}
-
 /// Splits reassembly's signals between the workers' batches by connection, numbering them
 /// in reading order; a round ends (every worker's batch is sent) when any batch is full.
-final class ShardingSignalSink: StreamSignalSink {
+final class ShardingSignalSink: ShippingSignalSink {
     let queues: [BatchQueue<SignalBatch>]
     private var batches: [SignalBatch]
     private var sequence = 0
