@@ -157,4 +157,23 @@ struct HTTP2FrameDetailTests {
                 "s2c HEADERS pad=- inc=- ping=-",
             ])
     }
+
+    @Test("ORIGIN (RFC 8336): the origins on stream 0, a malformed rest not read, ignored on other streams")
+    func origin() throws {
+        func entry(_ origin: String) -> [UInt8] {
+            [UInt8(origin.utf8.count >> 8), UInt8(origin.utf8.count & 0xff)] + Array(origin.utf8)
+        }
+        let origins = entry("https://example.com") + entry("https://cdn.example.com:8443")
+        let server =
+            H2.settings() + H2.frame(0xc, stream: 0, origins)
+            + H2.frame(0xc, stream: 0, entry("https://a.test") + [0, 9])
+            + H2.frame(0xc, stream: 3, entry("https://ignored.test"))
+        let sink = H2.conversation([(.clientToServer, H2.preface + H2.settings()), (.serverToClient, server)])
+            .runAllSplittings()
+        let listed = sink.h2Frames.filter { $0.1.type == HTTP2FrameType.origin.rawValue }.map { $0.1.origins }
+        #expect(
+            listed == [
+                ["https://example.com", "https://cdn.example.com:8443"], ["https://a.test"], nil,
+            ])
+    }
 }

@@ -20,7 +20,7 @@ import Testing
             Self.row("0x" + String($0.rawValue, radix: 16), $0.name.map { "\($0)" } ?? "")
         }
         rows += WebSocketCloseCode.known.map { Self.row(String($0.rawValue), $0.name) }
-        #expect(rows.count == 11 + 8 + 14 + 6 + 15)
+        #expect(rows.count == 12 + 8 + 14 + 6 + 15)
         let missing = rows.filter { !text.contains($0) }
         #expect(missing.isEmpty, "docs/architecture.md lacks: \(missing)")
         // And no row the types do not define (a renamed constant leaves none behind).

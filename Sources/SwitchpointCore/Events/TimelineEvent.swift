@@ -281,6 +281,8 @@ package struct HTTP2FrameInfo: Sendable, Equatable {
     package var pingData: UInt64? = nil
     /// PADDED DATA, HEADERS, PUSH_PROMISE: the Pad Length field.
     package var padLength: Int? = nil
+    /// ORIGIN on stream 0 (RFC 8336): the origins listed, as sent.
+    package var origins: [String]? = nil
 }
 
 package struct HTTP2Settings: Sendable, Equatable {

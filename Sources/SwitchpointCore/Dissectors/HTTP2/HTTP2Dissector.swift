@@ -311,6 +311,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             if let payload, payload.count == 4 {
                 info.windowIncrement = Self.u32(payload, 0) & 0x7fff_ffff  // the reserved bit cleared
             }
+        case .origin:
+            // RFC 8336 §2.1: only on stream 0 does it mean anything (elsewhere it is ignored).
+            if let payload, header.stream == 0 { info.origins = HTTP2OriginEntries.parse(payload) }
         default:
             break
         }

@@ -1,4 +1,4 @@
-/// An HTTP/2 frame type (RFC 9113 §6, RFC 9218 §7.1), after swift-nio-http2's
+/// An HTTP/2 frame type (RFC 9113 §6, RFC 8336 §2, RFC 9218 §7.1), after swift-nio-http2's
 /// `HTTP2FrameType`: a wrapper over the wire byte so that unknown types (which §4.1 says
 /// to ignore) stay representable, with a name for the printers.
 package struct HTTP2FrameType: RawRepresentable, Hashable, Sendable {
@@ -17,12 +17,13 @@ package struct HTTP2FrameType: RawRepresentable, Hashable, Sendable {
     package static let goAway = HTTP2FrameType(rawValue: 0x7)
     package static let windowUpdate = HTTP2FrameType(rawValue: 0x8)
     package static let continuation = HTTP2FrameType(rawValue: 0x9)
+    package static let origin = HTTP2FrameType(rawValue: 0xc)
     package static let priorityUpdate = HTTP2FrameType(rawValue: 0x10)
 
     /// Every type with a name, in wire order (the docs table lists these).
     package static let known: [HTTP2FrameType] = [
         .data, .headers, .priority, .rstStream, .settings, .pushPromise, .ping, .goAway, .windowUpdate, .continuation,
-        .priorityUpdate,
+        .origin, .priorityUpdate,
     ]
 
     /// The RFC's name (`WINDOW_UPDATE`), `UNKNOWN_0x…` for other types.
@@ -38,6 +39,7 @@ package struct HTTP2FrameType: RawRepresentable, Hashable, Sendable {
         case .goAway: "GOAWAY"
         case .windowUpdate: "WINDOW_UPDATE"
         case .continuation: "CONTINUATION"
+        case .origin: "ORIGIN"
         case .priorityUpdate: "PRIORITY_UPDATE"
         default: "UNKNOWN_0x" + String(rawValue, radix: 16)
         }

@@ -17,6 +17,7 @@ extension JSONTimelinePrinter {
         if let increment = frame.windowIncrement { line.add("window_increment", Int(increment)) }
         if let data = frame.pingData { line.add("ping_data", data) }
         if let padding = frame.padLength { line.add("pad_length", padding) }
+        if let origins = frame.origins { line.add("origins", strings: origins) }
     }
 
     static func http2SettingsFields(

@@ -25,6 +25,11 @@ extension TextTimelinePrinter {
                 out.append(hexByte: UInt8(truncatingIfNeeded: data >> UInt64(shift)))
             }
         }
+        if let origins = frame.origins {
+            out.append(" origins ")
+            if origins.isEmpty { out.append("(none)") }
+            appendList(origins, separator: ",", into: out)
+        }
         endLine(context)
     }
 
