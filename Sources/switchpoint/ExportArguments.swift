@@ -110,10 +110,12 @@ final class ExportSession {
     var metrics: PrometheusMetricsSink?
     var metricsServer: MetricsHTTPServer?
 
-    /// The printer, with the exports behind it when there are any.
-    func wrap(_ printer: any TimelineEventSink) -> any TimelineEventSink {
-        let others: [any TimelineEventSink] = [postgres as (any TimelineEventSink)?, metrics].compactMap { $0 }
-        return others.isEmpty ? printer : TimelineEventFanOut(primary: printer, others: others)
+    /// The outputs fed beside the printer, by option.
+    var exports: [TimelineExport] {
+        var exports: [TimelineExport] = []
+        if let postgres { exports.append(TimelineExport(option: "--pg", sink: postgres)) }
+        if let metrics { exports.append(TimelineExport(option: TimelineExport.metricsOption, sink: metrics)) }
+        return exports
     }
 
     /// Stops the exports and reports on standard error what was stored and what was lost.

@@ -211,7 +211,7 @@ struct Switchpoint: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Live (Linux): capture with N workers, each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel) and its own analysis; their events are merged by time into one output, as one process would print it. Not with -i any, -c or --connections.",
+            "N workers, each with its own reassembly and analysis of a share of the flows: live (Linux), each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel); reading files, the packets split by the same kind of flow hash. Their events are merged into one output, in the order one analysis would print them. Not with -i any, -c, --connections or --metrics.",
             valueName: "N"))
     var workers: Int = 1
 
@@ -301,15 +301,11 @@ struct Switchpoint: ParsableCommand {
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
         try OptionRange.check(workers, in: 1...FanoutTimelineRun.maxWorkers, "--workers")
         if let fanoutGroup { try OptionRange.check(fanoutGroup, in: PacketFanout.groupIDs, "--fanout-group") }
-        if workers > 1 || fanoutGroup != nil {
-            guard let interface else {
-                throw ValidationError("--workers and --fanout-group split live capture (-i); files split with --shard")
-            }
-            if interface == "any" {
-                throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface")
-            }
-            if workers > 1 && count != nil { throw ValidationError("--workers and -c cannot be combined") }
-            if workers > 1 && connections { throw ValidationError("--workers and --connections cannot be combined") }
+        if fanoutGroup != nil && interface == nil {
+            throw ValidationError("--fanout-group joins live capture (-i) to a kernel fanout group")
+        }
+        if (workers > 1 || fanoutGroup != nil) && interface == "any" {
+            throw ValidationError("-i any does not fan out (PACKET_FANOUT needs one interface): name the interface")
         }
         if let shard {
             guard ShardSelector(shard) != nil else {
@@ -327,9 +323,6 @@ struct Switchpoint: ParsableCommand {
                 throw ValidationError("--shard and -w cannot be combined (every shard reads every packet)")
             }
         }
-        if workers > 1 && (html != nil || har != nil) {
-            throw ValidationError("--html and --har are written by one process: not with --workers")
-        }
         try validateExports()
         try display.check(json: json || jsonASCII, interleaved: interleave || interface != nil)
         if display.follow != nil {
@@ -337,8 +330,13 @@ struct Switchpoint: ParsableCommand {
             payload = .full
         }
         try export.check(live: interface != nil, connectionsListing: connections)
-        if workers > 1 && (export.postgresURL != nil || export.metrics != nil) {
-            throw ValidationError("--pg and --metrics are fed by one analysis: not with --workers")
+        let options = try timelineOptions(keyLog: nil)
+        do {
+            _ = try TimelineCommand.strategy(
+                options, live: interface != nil, exportOptions: exportOptions,
+                processors: ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -360,10 +358,7 @@ struct Switchpoint: ParsableCommand {
             return
         }
         let expression = filter.joined(separator: " ")
-        if workers > 1, let interface {
-            return try runWorkers(interface: interface, expression: expression, errors: errors)
-        }
-        let source: PacketSource
+        let input: TimelineCommand.Input
         var threaded: ThreadedCaptureSource?
         /// A long read's progress line on stderr (a terminal only).
         var progress: ReadProgress?
@@ -373,17 +368,25 @@ struct Switchpoint: ParsableCommand {
                 options.snaplen = snaplen
                 options.promiscuous = !noPromiscuous
                 options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
-                let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
-                if let fanoutGroup { _ = try live.joinFanout(group: UInt16(fanoutGroup)) }
-                let capture = try ThreadedCaptureSource(live: live, writeTo: writeFile)
-                live.stopOnInterrupt()
-                threaded = capture
-                source = capture
+                if workers > 1 {
+                    let sources = try LiveFanoutSources(
+                        interface: interface, options: options, filter: expression, workers: workers,
+                        group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
+                    sources.stopOnInterrupt()
+                    input = .fanout(sources)
+                } else {
+                    let live = try LiveCaptureSource(interface: interface, options: options, filter: expression)
+                    if let fanoutGroup { _ = try live.joinFanout(group: UInt16(fanoutGroup)) }
+                    let capture = try ThreadedCaptureSource(live: live, writeTo: writeFile)
+                    live.stopOnInterrupt()
+                    threaded = capture
+                    input = .source(capture)
+                }
             } else {
                 let offline = try OfflineCaptureSource(paths: readFiles, filter: expression, writeTo: writeFile)
                 progress = ReadProgress.totalToShow(paths: readFiles).map { ReadProgress(totalBytes: $0) }
                 offline.progress = progress
-                source = offline
+                input = .source(offline)
             }
             if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
         } catch {
@@ -399,6 +402,26 @@ struct Switchpoint: ParsableCommand {
             throw ExitCode(2)
         }
         threaded?.start()
+        var options = try timelineOptions(keyLog: keyLog)
+        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
+        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
+        options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
+        let exports = ReportExports(html: html, har: har)
+        let recorder = exports.map { _ in ReportRecorder() }
+        var command = TimelineCommand(options: options, liveCapture: threaded, recorder: recorder)
+        command.exports = scaleOut.exports
+        command.progress = progress
+        let outcome = command.run(input, output: output, errors: errors)
+        if !connections {
+            scaleOut.finish()
+            try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
+        }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+
+    /// The options' flags as `TimelineCommand` takes them (the one place they are turned
+    /// into its options, for validation and for the run).
+    func timelineOptions(keyLog: TLSKeyLog?) throws -> TimelineCommand.Options {
         var options = TimelineCommand.Options()
         options.json = json
         options.jsonASCII = jsonASCII
@@ -406,98 +429,33 @@ struct Switchpoint: ParsableCommand {
         options.interleave = interleave
         options.verbose = verbose
         options.fullPayload = payload == .full
-        options.limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
-        options.packetLimit = count
-        options.shard = shardSelector
-        options.decodeAs = try decodeAsMap()
-        options.decodeWebSocketAs = try decodeWebSocketAsOverrides()
-        options.keyLog = keyLog
+        options.analysis.limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
+        options.analysis.packetLimit = count
+        options.analysis.shard = shardSelector
+        options.analysis.decodeAs = try decodeAsMap()
+        options.analysis.decodeWebSocketAs = try decodeWebSocketAsOverrides()
+        options.analysis.keyLog = keyLog
+        options.analysis.redact = terminal.redact
         options.threads = threads
+        options.workers = workers
         options.writesPackets = writeFile != nil
-        options.redact = terminal.redact
         options.summaryOnly = terminal.quiet
         options.failOn = terminal.failOn?.severity
-        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
-        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
-        options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
-        let exports = ReportExports(html: html, har: har)
-        let recorder = exports.map { _ in ReportRecorder() }
         try display.apply(to: &options)
-        var command = TimelineCommand(options: options, liveCapture: threaded, recorder: recorder)
-        command.wrapPrinter = scaleOut.wrap
-        command.progress = progress
-        let outcome = command.run(source, output: output, errors: errors)
-        if !connections {
-            scaleOut.finish()
-            try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
-        }
-        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        return options
+    }
+
+    /// The exports besides the printer, by option (what the run strategy is chosen from).
+    var exportOptions: [String] {
+        [
+            ("--html", html), ("--har", har), ("--pg", export.postgresURL),
+            (TimelineExport.metricsOption, export.metrics),
+        ]
+        .compactMap { $0.1 == nil ? nil : $0.0 }
     }
 }
 
 extension Switchpoint {
-    /// `--workers N`: N capture sockets in one fanout group, merged into one printer.
-    func runWorkers(interface: String, expression: String, errors: LineWriter) throws {
-        let fanout: FanoutTimelineRun
-        do {
-            var options = LiveCaptureOptions()
-            options.snaplen = snaplen
-            options.promiscuous = !noPromiscuous
-            options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
-            fanout = try FanoutTimelineRun(
-                interface: interface, options: options, filter: expression, workers: workers,
-                group: fanoutGroup.map { UInt16($0) }, writeTo: writeFile)
-            fanout.stopOnInterrupt()
-            if let dropToUser { try PrivilegeDrop.switchUser(to: dropToUser) }
-        } catch {
-            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
-            throw ExitCode(2)
-        }
-        let keyLog = try loadKeyLogOrExit(errors: errors)
-        var limits = ReassemblyLimits()
-        limits.idleTimeoutNanoseconds = Int64(idleTimeout) * 1_000_000_000
-        var webSocket = WebSocketOptions()
-        webSocket.keepFullPayload = payload == .full
-        var bodies = HTTPBodyOptions()
-        bodies.keepFull = payload == .full
-        var registry = DissectorRegistry.standard(webSocket: webSocket, bodies: bodies)
-        registry.interpreters.overrides = try decodeWebSocketAsOverrides()
-        var settings = FanoutTimelineRun.AnalysisSettings(
-            limits: limits, registry: registry,
-            decodeAs: try decodeAsMap(), keyLog: keyLog)
-        settings.redact = terminal.redact
-        let output = LineWriter.standardOutput(flushEachLine: true)
-        output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
-        let reportProblem: (CaptureError) -> Void = { problem in
-            output.flush()
-            errors.write(line: "switchpoint: " + TerminalText.escape(problem.description))
-        }
-        fanout.start()
-        let result: FanoutTimelineRun.Result
-        if json || jsonASCII {
-            let printer = JSONTimelinePrinter(
-                writer: output, includePayloads: payload == .full, escaping: jsonASCII ? .ascii : .standard)
-            printer.selection = try display.selection()
-            printer.summaryOnly = terminal.quiet
-            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
-            printer.finish(
-                statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
-        } else {
-            var options = TextTimelinePrinter.Options()
-            options.interleave = true
-            options.verbose = verbose
-            options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
-            options.fullPayload = payload == .full
-            try display.apply(to: &options)
-            options.summaryOnly = terminal.quiet
-            let printer = TextTimelinePrinter(writer: output, options: options)
-            result = fanout.run(into: printer, settings: settings, onProblem: reportProblem)
-            printer.finish(
-                statistics: result.statistics, problems: result.problems, live: result.capture, scope: result.scope)
-        }
-        if !result.problems.isEmpty { throw ExitCode(1) }
-    }
-
     /// `--html`/`--har` need the timeline, and never overwrite an input.
     func validateExports() throws {
         if connections && (html != nil || har != nil) {

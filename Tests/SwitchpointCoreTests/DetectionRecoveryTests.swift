@@ -256,13 +256,13 @@ struct DetectionRecoveryTests {
         arguments: [14, 30, 60])
     func countCut(_ count: Int) throws {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent("websocket/ws-session-plain.pcap").path
-        let result = try InProcessCommand.timeline([path]) { $0.packetLimit = count }
+        let result = try InProcessCommand.timeline([path]) { $0.analysis.packetLimit = count }
         #expect(result.status == 0)
         #expect(result.text.contains("closed capture-ended (open, websocket"))
         #expect(!result.text.contains("closed_without_close_frame"))
         #expect(!result.text.contains("message_incomplete"))
         let json = try InProcessCommand.timeline([path]) {
-            $0.packetLimit = count
+            $0.analysis.packetLimit = count
             $0.json = true
         }
         #expect(json.text.contains(#""reason":"capture-ended","open_protocol":"websocket","in_flight":"#))
@@ -303,7 +303,7 @@ struct DetectionRecoveryTests {
             #expect(result.status == 2, "\(name)")
             #expect(result.errorText.contains("websocket, http2, h2, http, tls, raw"))
         }
-        let forced = try InProcessCommand.timeline([path]) { $0.decodeAs = [18612: .http2] }
+        let forced = try InProcessCommand.timeline([path]) { $0.analysis.decodeAs = [18612: .http2] }
         #expect(forced.text.contains("stream 1  GET http://127.0.0.1:18612/index.html → 200"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).text.contains("switchpoint audit"))
         #expect(try TestEnvironment.run(CommandLineTests.binary, ["help", "audit"]).status == 0)

@@ -128,15 +128,19 @@ struct FanoutLiveTests {
         return result
     }
 
-    @Test("--workers and --fanout-group are refused where they cannot fan out")
+    @Test("--workers and --fanout-group are refused where they cannot fan out, before any work")
     func refusedWhereNoFanout() throws {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
         for arguments in [
-            ["-r", sample, "--workers", "2"], ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],
+            ["-i", "any", "--workers", "2"], ["-i", "lo", "--fanout-group", "0"],
             ["-i", "lo", "--workers", "2", "-c", "5"], ["-r", sample, "--fanout-group", "7"],
+            ["-i", "lo", "--workers", "2", "--metrics", "127.0.0.1:9464"],
+            ["-r", sample, "--workers", "2", "--connections"],
+            ["-r", sample, "--workers", "2", "--protocol", "socket.io"],
         ] {
             let run = try TestEnvironment.run(CommandLineTests.binary, arguments)
             #expect(run.status == 2, "\(arguments): \(run.errorText)")
+            #expect(run.output.isEmpty, "\(arguments): refused before any output")
         }
     }
 }

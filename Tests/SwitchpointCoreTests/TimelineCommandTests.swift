@@ -62,7 +62,7 @@ struct TimelineCommandTests {
     @Test("-c stops after COUNT packets")
     func packetCount() throws {
         let result = try InProcessCommand.timeline([Self.sample]) {
-            $0.packetLimit = 5
+            $0.analysis.packetLimit = 5
             $0.json = true
         }
         #expect(try jsonLines(result.text).last?["packets"] as? Int == 5)

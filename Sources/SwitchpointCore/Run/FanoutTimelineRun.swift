@@ -1,87 +1,24 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// `--workers N`: live capture on N sockets in one `PACKET_FANOUT` hash group, each worker
-/// with its own capture thread, reassembly and dissection (the kernel keeps every flow on
-/// one worker), and one merge on the calling thread that hands the workers' events to the
+/// `--workers N`: N workers, each with its own input (`FanoutSources`: a capture socket in
+/// one `PACKET_FANOUT` hash group, or a file's packets split by flow the same way),
+/// reassembly and dissection (every flow stays on one worker), and one merge on the calling thread that hands the workers' events to the
 /// printer in time order, connections renumbered as one run would number them (in the
 /// order they open). The printer, its summary and the output stay single: the text or
 /// JSON is what one process would print, plus per-worker counts in the summary.
 ///
 /// An event leaves the merge once no other worker can still produce an earlier one: that
-/// worker has a later event waiting, has read a later packet, or has been idle (then
-/// packets stamped more than `idleSlackNanoseconds` ago have all reached it).
+/// worker has a later event waiting, has read a later packet, or has been idle (then its
+/// lane's `idleWatermark` says how far its input has certainly come).
 package final class FanoutTimelineRun {
-    /// How far behind the wall clock an idle worker's capture time is assumed to be: a
-    /// packet stamped by the kernel reaches the worker within this (else it is merged late,
-    /// never lost).
-    package static let idleSlackNanoseconds: Int64 = 1_000_000_000
     /// Most workers one run starts (a bound, not a tuning value: one per core is the point).
     package static let maxWorkers = 64
 
-    package let captures: [LiveCaptureSource]
-    let sources: [ThreadedCaptureSource]
-    /// The fanout group the workers joined.
-    package let group: UInt16
+    package let sources: any FanoutSources
 
-    /// Opens `workers` captures on `interface`, joins them to fanout group `group` (nil:
-    /// a new group with a kernel-chosen identifier) and, with `writeTo`, one shared `-w`
-    /// file. Nothing is read until `start`.
-    package init(
-        interface: String, options: LiveCaptureOptions, filter: String, workers: Int, group: UInt16?,
-        writeTo path: String?
-    ) throws(CaptureError) {
-        var captures: [LiveCaptureSource] = []
-        var joined = group
-        for _ in 0..<max(1, min(workers, Self.maxWorkers)) {
-            let capture = try LiveCaptureSource(interface: interface, options: options, filter: filter)
-            joined = try capture.joinFanout(group: joined)
-            captures.append(capture)
-        }
-        self.captures = captures
-        self.group = joined ?? 0
-        let dump: PcapDumpWriter? =
-            if let path, let first = captures.first {
-                try PcapDumpWriter(handle: first.pcapPointer, path: path, users: captures.count)
-            } else {
-                nil
-            }
-        let numbering = SharedPacketNumbering()
-        sources = captures.map { ThreadedCaptureSource(live: $0, dump: dump, numbering: numbering) }
-    }
-
-    /// Starts the capture threads (after dropping privileges).
-    package func start() {
-        for source in sources { source.start() }
-    }
-
-    /// SIGINT/SIGTERM stop every worker's capture.
-    package func stopOnInterrupt() {
-        LiveCaptureSource.stopOnInterrupt(captures)
-    }
-
-    /// What the analysis needs to build one analyzer per worker.
-    package struct AnalysisSettings: Sendable {
-        package var limits: ReassemblyLimits
-        package var registry: DissectorRegistry
-        package var decodeAs: [UInt16: DecodeAsProtocol]
-        package var keyLog: TLSKeyLog?
-        /// `--redact`: secrets replaced before any output sees them.
-        package var redact = false
-
-        package init(
-            limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: DecodeAsProtocol],
-            keyLog: TLSKeyLog?
-        ) {
-            self.limits = limits
-            self.registry = registry
-            self.decodeAs = decodeAs
-            self.keyLog = keyLog
-        }
+    package init(sources: any FanoutSources) {
+        self.sources = sources
     }
 
     package struct Result {
@@ -93,30 +30,32 @@ package final class FanoutTimelineRun {
         package var scope: SummaryScope
     }
 
-    /// Runs until every worker's capture ended (SIGINT, `stop`), merging into `output`.
-    /// `onProblem` hears each worker's input problems on the calling thread.
+    /// Runs until every worker's input ended (its end, SIGINT, `stop`), merging into
+    /// `output`. `onProblem` hears each worker's input problems on the calling thread.
     package func run(
-        into output: any TimelineEventSink, settings: AnalysisSettings,
+        into output: any TimelineEventSink, configuration: AnalysisConfiguration, registry: DissectorRegistry,
         onProblem: @escaping (CaptureError) -> Void
     ) -> Result {
-        let merge = Shared(workers: sources.count)
+        let lanes = sources.lanes
+        let merge = Shared(workers: lanes.count)
         var threads: [Thread] = []
-        for (index, source) in sources.enumerated() {
+        for (index, lane) in lanes.enumerated() {
             let job = WorkerJob(
-                index: index, source: source, shared: merge, settings: settings,
+                index: index, source: lane, shared: merge, configuration: configuration, registry: registry,
                 wantsFrameEvents: output.wantsFrameEvents)
             let thread = Thread { job.run() }
             thread.name = "switchpoint worker \(index)"
             threads.append(thread)
             thread.start()
         }
-        var merger = EventMerge(workers: sources.count, output: output)
+        sources.start()
+        var merger = EventMerge(workers: lanes.count, output: output)
         while true {
             let done = merger.take(from: merge, onProblem: onProblem)
             merger.emitReady()
             if done { break }
         }
-        for source in sources { source.stopAndWait() }
+        sources.stopAndWait()
         var statistics = DecodeStatistics()
         var workers: [SummaryScope.Worker] = []
         var problems: [CaptureError] = []
@@ -126,7 +65,7 @@ package final class FanoutTimelineRun {
             problems += lane.problems
             workers.append(
                 SummaryScope.Worker(
-                    index: index, packets: lane.statistics.packets, capture: sources[index].statistics()))
+                    index: index, packets: lane.statistics.packets, capture: lanes[index].statistics()))
         }
         merge.lock.unlock()
         return Result(
@@ -134,18 +73,18 @@ package final class FanoutTimelineRun {
             scope: SummaryScope(workers: workers))
     }
 
-    /// Stops every worker's capture (also what SIGINT does).
+    /// Stops every worker's input (also what SIGINT does live).
     package func stop() {
-        for source in sources { source.stop() }
+        sources.stop()
     }
 
     // MARK: Hand-over between the workers and the merge
 
     /// One worker's side of the hand-over (guarded by `Shared.lock`).
     struct Lane {
-        var events: [TimelineEvent] = []
-        /// No event this worker produces from now on is earlier than this.
-        var watermark = Timestamp(nanoseconds: Int64.min)
+        var events: [(key: FanoutMergeKey, event: TimelineEvent)] = []
+        /// Every event this worker produces from now on comes after this.
+        var watermark = FanoutMergeKey.start
         var problems: [CaptureError] = []
         var reportedProblems = 0
         var finished = false
@@ -165,9 +104,9 @@ package final class FanoutTimelineRun {
     /// The merge's own state, on the calling thread.
     struct EventMerge {
         let output: any TimelineEventSink
-        var waiting: [[TimelineEvent]]
+        var waiting: [[(key: FanoutMergeKey, event: TimelineEvent)]]
         var heads: [Int]
-        var watermarks: [Timestamp]
+        var watermarks: [FanoutMergeKey]
         var finished: [Bool]
         /// (worker, the worker's connection number) → the merged number.
         var numbers: [Int64: ConnectionID] = [:]
@@ -177,7 +116,7 @@ package final class FanoutTimelineRun {
             self.output = output
             waiting = Array(repeating: [], count: workers)
             heads = Array(repeating: 0, count: workers)
-            watermarks = Array(repeating: Timestamp(nanoseconds: Int64.min), count: workers)
+            watermarks = Array(repeating: FanoutMergeKey.start, count: workers)
             finished = Array(repeating: false, count: workers)
         }
 
@@ -208,13 +147,11 @@ package final class FanoutTimelineRun {
         /// Hands out every event no worker can still precede.
         mutating func emitReady() {
             while let worker = earliest() {
-                let event = waiting[worker][heads[worker]]
+                let (key, event) = waiting[worker][heads[worker]]
                 for other in waiting.indices
                 where other != worker && heads[other] == waiting[other].count && !finished[other] {
-                    // Nothing waiting from `other`: it must be past this event's time.
-                    if watermarks[other] < event.timestamp || (watermarks[other] == event.timestamp && other < worker) {
-                        return
-                    }
+                    // Nothing waiting from `other`: it must be past this event's packet.
+                    if watermarks[other] <= key { return }
                 }
                 heads[worker] += 1
                 output.receive(renumbered(event, worker: worker))
@@ -226,7 +163,7 @@ package final class FanoutTimelineRun {
             var best: Int?
             for index in waiting.indices where heads[index] < waiting[index].count {
                 if let current = best {
-                    if waiting[index][heads[index]].timestamp < waiting[current][heads[current]].timestamp {
+                    if waiting[index][heads[index]].key < waiting[current][heads[current]].key {
                         best = index
                     }
                 } else {
@@ -282,28 +219,28 @@ extension TimelineEvent {
 /// dissectors, events collected and published with the worker's capture time.
 private final class WorkerJob: @unchecked Sendable {
     let index: Int
-    let source: ThreadedCaptureSource
+    let source: any FanoutLane
     let shared: FanoutTimelineRun.Shared
-    let settings: FanoutTimelineRun.AnalysisSettings
+    let configuration: AnalysisConfiguration
+    let registry: DissectorRegistry
     let wantsFrameEvents: Bool
 
     init(
-        index: Int, source: ThreadedCaptureSource, shared: FanoutTimelineRun.Shared,
-        settings: FanoutTimelineRun.AnalysisSettings, wantsFrameEvents: Bool
+        index: Int, source: any FanoutLane, shared: FanoutTimelineRun.Shared, configuration: AnalysisConfiguration,
+        registry: DissectorRegistry, wantsFrameEvents: Bool
     ) {
         self.index = index
         self.source = source
         self.shared = shared
-        self.settings = settings
+        self.configuration = configuration
+        self.registry = registry
         self.wantsFrameEvents = wantsFrameEvents
     }
 
     func run() {
         let collector = WorkerEventCollector(index: index, shared: shared, wantsFrameEvents: wantsFrameEvents)
-        var analyzer = TimelineAnalyzer(
-            output: collector, registry: settings.registry, decodeAs: settings.decodeAs, keyLog: settings.keyLog,
-            redact: settings.redact)
-        var runner = CaptureRunner(limits: settings.limits)
+        var analyzer = configuration.makeAnalyzer(output: collector, registry: registry)
+        var runner = configuration.makeRunner()
         let clocked = WatermarkingSource(source, collector: collector)
         runner.run(clocked, into: &analyzer, onProblem: { collector.problem($0) })
         collector.finish(statistics: runner.statistics)
@@ -315,7 +252,9 @@ private final class WorkerEventCollector: TimelineEventSink {
     let index: Int
     let shared: FanoutTimelineRun.Shared
     let wantsFrameEvents: Bool
-    private var pending: [TimelineEvent] = []
+    private var pending: [(key: FanoutMergeKey, event: TimelineEvent)] = []
+    /// The packet being processed: the key of what it emits.
+    var current = FanoutMergeKey.start
     private var problems: [CaptureError] = []
     private var packetsSincePublished = 0
     /// Packets without events between two hand-overs at most: the lock is not taken per
@@ -329,7 +268,7 @@ private final class WorkerEventCollector: TimelineEventSink {
     }
 
     func receive(_ event: TimelineEvent) {
-        pending.append(event)
+        pending.append((current, event))
     }
 
     func problem(_ problem: CaptureError) {
@@ -338,7 +277,7 @@ private final class WorkerEventCollector: TimelineEventSink {
 
     /// Hands the events so far over, with the capture time reached (`idle`: always;
     /// otherwise when there is something to hand over or enough quiet packets went by).
-    func publish(watermark: Timestamp, idle: Bool = false) {
+    func publish(watermark: FanoutMergeKey, idle: Bool = false) {
         packetsSincePublished += 1
         guard idle || !pending.isEmpty || !problems.isEmpty || packetsSincePublished >= Self.maxQuietPackets else {
             return
@@ -367,11 +306,11 @@ private final class WorkerEventCollector: TimelineEventSink {
 /// The worker's packet source, publishing the collector's events each time the capture
 /// time moves on: at a packet, its timestamp; when idle, the wall clock less the slack.
 private final class WatermarkingSource: PacketSource {
-    let inner: ThreadedCaptureSource
+    let inner: any FanoutLane
     let collector: WorkerEventCollector
     var label: String { inner.label }
 
-    init(_ inner: ThreadedCaptureSource, collector: WorkerEventCollector) {
+    init(_ inner: any FanoutLane, collector: WorkerEventCollector) {
         self.inner = inner
         self.collector = collector
     }
@@ -380,14 +319,14 @@ private final class WatermarkingSource: PacketSource {
         let outcome = inner.next()
         switch outcome {
         case .packet(let packet):
-            collector.publish(watermark: packet.capture.timestamp)
+            collector.current = FanoutMergeKey(packet.capture)
+            collector.publish(watermark: collector.current)
         case .idle:
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            let wall = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-            collector.publish(
-                watermark: Timestamp(nanoseconds: wall - FanoutTimelineRun.idleSlackNanoseconds), idle: true)
-        case .problem, .end:
+            collector.publish(watermark: inner.idleWatermark(), idle: true)
+        case .end:
+            // What the analysis emits at the end comes after every packet, as in one run.
+            collector.current = .end
+        case .problem:
             break
         }
         return outcome

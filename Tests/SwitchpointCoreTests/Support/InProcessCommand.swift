@@ -29,7 +29,7 @@ enum InProcessCommand {
         configure(&options)
         let source = try TestEnvironment.fixtureSource(paths: paths, filter: filter)
         return try capture { output, errors in
-            TimelineCommand(options: options).run(source, output: output, errors: errors).exitStatus
+            TimelineCommand(options: options).run(.source(source), output: output, errors: errors).exitStatus
         }
     }
 
