@@ -16,8 +16,6 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         var problem: String?
         var inflating = true
         var lengthUnknown = false
-        /// Which bytes are known, from the first one copied from a history never seen.
-        var recovery: WebSocketRecovery?
         /// The packet of the first frame's header.
         var firstPacket: UInt64 = 0
     }
@@ -63,6 +61,10 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             historyUnknown = true
             inflater?.resetWithoutHistory()
         }
+        /// Which bytes of the message in progress are known, from the first one copied from
+        /// a history never seen. Kept beside the message, not in it: a larger `Message`
+        /// made every optional access to it in the frame loop an outlined call.
+        var messageRecovery: WebSocketRecovery?
         /// The message in progress is collected for the interpreter.
         var collecting = false
         /// Its inflated bytes (`WebSocketInterpreterLimits.maxMessageBytes` at most), the
@@ -85,6 +87,9 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     private var interpreter: (any WebSocketMessageInterpreter)?
     /// Set while the first data message is to choose the interpreter by its content.
     private var candidates: WebSocketInterpreterSet?
+    /// `interpreter` or `candidates` is set: a flag, as testing those optionals for nil
+    /// copied them on every data frame.
+    private var collectsMessages = false
     /// The interpreter's events of one message, held until the message's own event is out.
     private var interpreted: EventBuffer?
 
@@ -118,8 +123,12 @@ package struct WebSocketDissector: UpgradedStreamDissector {
         switch context.interpreters.choice(subprotocol: subprotocol, target: context.request?.target ?? context.target)
         {
         case .none: break
-        case .chosen(let factory): interpreter = factory.makeInterpreter()
-        case .byContent: candidates = context.interpreters
+        case .chosen(let factory):
+            interpreter = factory.makeInterpreter()
+            collectsMessages = true
+        case .byContent:
+            candidates = context.interpreters
+            collectsMessages = true
         }
     }
 
@@ -292,13 +301,14 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 finishMessage(side: side, direction: direction, capture: capture, events: &events)
             }
             let compressed = compression?.kind == .perMessageDeflate && header.rsv1
+            side.messageRecovery = nil
             side.message = Message(
                 opcode: header.opcode, offset: offset,
                 compressed: compressed || (compression?.kind == .deflateFrame && header.rsv1),
                 kept: events.takePayloadBuffer(), firstPacket: side.frameFirstPacket)
             side.frameInMessage = true
             side.frameCompressed = compression?.kind == .deflateFrame && header.rsv1
-            if interpreter != nil || candidates != nil {
+            if collectsMessages {
                 side.collecting = true
                 side.collected.removeAll(keepingCapacity: true)
             }
@@ -392,7 +402,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 if let placeholder {
                     Self.noteUnknownBytes(piece, placeholder: placeholder, at: produced, side: side)
                 } else {
-                    side.message?.recovery?.addKnown(produced..<produced + UInt64(piece.count))
+                    side.messageRecovery?.addKnown(produced..<produced + UInt64(piece.count))
                 }
                 absorb(piece, side: side, direction: direction)
                 return true
@@ -419,7 +429,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             side.message?.keptAll = false
             side.message?.inflating = false
             side.message?.complete = false
-            side.message?.recovery = nil
+            side.messageRecovery = nil
             side.loseHistory()
         }
         if overLimit {
@@ -430,7 +440,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             side.message?.inflating = false
             side.message?.complete = false
             side.message?.problem = "inflated size over the limit"
-            side.message?.recovery = nil
+            side.messageRecovery = nil
             side.loseHistory()
         }
     }
@@ -440,17 +450,17 @@ package struct WebSocketDissector: UpgradedStreamDissector {
     private static func noteUnknownBytes(
         _ piece: UnsafeRawBufferPointer, placeholder: UnsafeRawBufferPointer, at: UInt64, side: Side
     ) {
-        if side.message?.recovery == nil {
+        if side.messageRecovery == nil {
             var recovery = WebSocketRecovery()
             recovery.addKnown(0..<at)
-            side.message?.recovery = recovery
+            side.messageRecovery = recovery
         }
         var index = 0
         let count = min(piece.count, placeholder.count)
         while index < count {
             let knownStart = index
             while index < count && piece[index] == placeholder[index] { index += 1 }
-            side.message?.recovery?.addKnown(at + UInt64(knownStart)..<at + UInt64(index))
+            side.messageRecovery?.addKnown(at + UInt64(knownStart)..<at + UInt64(index))
             while index < count && piece[index] != placeholder[index] { index += 1 }
         }
     }
@@ -495,19 +505,20 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             inflateTail(side: side, direction: direction, capture: capture, events: &events)
         }
         guard let message = side.message.take() else { return }
+        let recovery = side.messageRecovery.take()
         if options.keepFullPayload, message.problem == nil, message.length > UInt64(options.maxFullPayloadBytes) {
             report(
                 .websocketPayloadCap,
                 "a \(message.length)-byte message is longer than the \(options.maxFullPayloadBytes) bytes --payload full keeps; the rest is counted, not shown",
                 direction: direction, offset: message.offset, capture: capture, events: &events, once: false)
         }
-        if let recovery = message.recovery {
+        if let recovery {
             reportHistoryMissing(
                 recovery, length: message.length, direction: direction, capture: capture, offset: message.offset,
                 events: &events)
         }
         // Placeholder bytes say nothing of the text's encoding.
-        if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && message.recovery == nil
+        if WebSocketOpcode(rawValue: message.opcode) == .text && message.complete && recovery == nil
             && !message.utf8.validAtEnd
         {
             report(
@@ -515,7 +526,8 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                 offset: message.offset, capture: capture, events: &events, once: false)
         }
         var interpretedByApp = false
-        if side.collecting {
+        let collected = side.collecting
+        if collected {
             side.collecting = false
             interpretedByApp = interpret(
                 message, side: side, direction: direction, capture: capture, stampedLike: events)
@@ -527,11 +539,11 @@ package struct WebSocketDissector: UpgradedStreamDissector {
                     frames: message.frames,
                     compressed: message.compressed, kept: message.kept, keptAll: message.keptAll,
                     interpreted: interpretedByApp, complete: message.complete,
-                    problem: message.problem, lengthUnknown: message.lengthUnknown, recovery: message.recovery)),
+                    problem: message.problem, lengthUnknown: message.lengthUnknown, recovery: recovery)),
             capture: capture,
             direction: direction, offset: message.offset,
             firstPacket: message.firstPacket)
-        if var held = interpreted.take() {
+        if collected, var held = interpreted.take() {
             for event in held.events { events.deliver(event) }
             held.removeAll()
             interpreted = held
@@ -579,6 +591,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             if let set = candidates {
                 candidates = nil
                 interpreter = set.recognizing(whole)?.makeInterpreter()
+                collectsMessages = interpreter != nil
             }
             interpreter?.receive(whole, events: &held)
         }
@@ -774,6 +787,7 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             interpreter = nil
         }
         candidates = nil
+        collectsMessages = false
         // The side that closed first by time: a direction held while its frame boundaries
         // were searched delivers its close after a later one of the peer.
         guard let first = closes.min(by: { $0.at < $1.at }) else {
