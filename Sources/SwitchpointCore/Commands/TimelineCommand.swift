@@ -21,7 +21,7 @@ package struct TimelineCommand {
         /// `-c`.
         package var packetLimit: Int?
         package var shard: ShardSelector?
-        package var decodeAs: [UInt16: ProtocolID] = [:]
+        package var decodeAs: [UInt16: DecodeAsProtocol] = [:]
         /// `--decode-ws-as`: the message interpreter WebSockets get, overriding the choice.
         package var decodeWebSocketAs = WebSocketInterpreterOverrides()
         package var keyLog: TLSKeyLog?

@@ -68,13 +68,13 @@ package final class FanoutTimelineRun {
     package struct AnalysisSettings: Sendable {
         package var limits: ReassemblyLimits
         package var registry: DissectorRegistry
-        package var decodeAs: [UInt16: ProtocolID]
+        package var decodeAs: [UInt16: DecodeAsProtocol]
         package var keyLog: TLSKeyLog?
         /// `--redact`: secrets replaced before any output sees them.
         package var redact = false
 
         package init(
-            limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: ProtocolID],
+            limits: ReassemblyLimits, registry: DissectorRegistry, decodeAs: [UInt16: DecodeAsProtocol],
             keyLog: TLSKeyLog?
         ) {
             self.limits = limits
