@@ -110,6 +110,44 @@ struct ProtocolIDTests {
         #expect(!selection.admits(selection.traits(shownBy: Self.upgrade(to: "websocket"))))
     }
 
+    @Test("the finding for a connection nothing recognised lists the registry's --decode-as protocols")
+    func notRecognisedHint() throws {
+        var registry = DissectorRegistry.standard
+        #expect(try Self.notRecognisedMessage(registry).hasSuffix("(or http2, http, tls, raw for those)"))
+        registry.register(FakeUpgradeHandler())
+        #expect(try Self.notRecognisedMessage(registry).hasSuffix("(or http2, fake, http, tls, raw for those)"))
+    }
+
+    /// The `detect.nothing` message for a mid-stream connection of random bytes.
+    static func notRecognisedMessage(_ registry: DissectorRegistry) throws -> String {
+        var random = SplitRandom(seed: 23)
+        let sink = EventCollector()
+        var analyzer = TimelineAnalyzer(output: sink, registry: registry)
+        let client = Endpoint(address: try #require(IPAddress("10.0.0.1")), port: 40000)
+        let server = Endpoint(address: try #require(IPAddress("10.0.0.2")), port: 8765)
+        let start = CaptureInfo(packetNumber: 1, timestamp: .zero)
+        analyzer.receive(
+            .opened(
+                ConnectionOpening(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
+        for direction in [Direction.clientToServer, .serverToClient] {
+            ResyncPropertyTests.randomBytes(&random, count: 1448).withUnsafeBytes {
+                analyzer.receive(
+                    .data(
+                        StreamChunk(
+                            connection: 1, direction: direction, offset: 0, bytes: $0,
+                            capture: CaptureInfo(packetNumber: 2, timestamp: .zero))))
+            }
+        }
+        analyzer.receive(
+            .closed(
+                ConnectionSummary(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
+                    start: .zero, end: .zero, reason: .fin, clientToServer: DirectionStats(),
+                    serverToClient: DirectionStats(), capture: CaptureInfo(packetNumber: 3, timestamp: .zero))))
+        return try #require(sink.findings.first { $0.code == .detectedNothing }).message
+    }
+
     static func upgrade(to token: String) -> TimelineEvent {
         TimelineEvent(
             timestamp: .zero, connection: 1, packet: 1, direction: .serverToClient, offset: 0,

@@ -580,9 +580,11 @@ final class ConnectionAnalysis {
         mode = .dissector
         guard let first = held.pieces.first else { return }
         let port = serverPort.map { String($0) } ?? "PORT"
+        let others = registry.protocols.filter { $0.decodesFromFirstByte && $0 != .websocket }
+            .compactMap(\.decodeAsNames.first).joined(separator: ", ")
         events.finding(
             .detectedNothing,
-            "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); if this is a WebSocket whose handshake was not captured, --decode-as websocket=\(port) decodes it (or http2, http, tls, raw for those)",
+            "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); if this is a WebSocket whose handshake was not captured, --decode-as websocket=\(port) decodes it (or \(others) for those)",
             capture: first.capture, direction: first.direction, offset: first.offset)
     }
 
