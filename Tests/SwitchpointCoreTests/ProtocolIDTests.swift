@@ -110,6 +110,30 @@ struct ProtocolIDTests {
         #expect(!selection.admits(selection.traits(shownBy: Self.upgrade(to: "websocket"))))
     }
 
+    @Test("a first-byte decoder registered with a new ProtocolID is a --decode-as target, started by its factory")
+    func registeredFirstByteDecoder() throws {
+        var registry = DissectorRegistry()
+        let lines = ProtocolID(name: "lines", decodeAsNames: ["lines"], selectionName: "lines", traits: .raw)
+        registry.register(FirstByteDecoder(lines) { _ in .dissector(RawStreamDissector(protocolName: "lines")) })
+        #expect(registry.decodeAsProtocol(named: "Lines") == lines)
+        #expect(registry.decodeAsNames == ["websocket", "http", "tls", "raw", "lines"])
+        #expect(registry.selectableProtocol(named: "LINES") == lines)
+        let context = FirstByteDecoder.Context(
+            stream: UpgradeContext(
+                protocolName: lines.token, request: nil, response: nil, clientToServerOffset: 0,
+                serverToClientOffset: 0),
+            connection: 1)
+        guard case .dissector(let dissector) = registry.startFromFirstByte(lines, context) else {
+            Issue.record("not started as a dissector")
+            return
+        }
+        #expect((dissector as? RawStreamDissector)?.protocolName == "lines")
+        guard case .http1 = registry.startFromFirstByte(.http1, context) else {
+            Issue.record("HTTP/1 not started as the HTTP/1 session")
+            return
+        }
+    }
+
     @Test("the finding for a connection nothing recognised lists the registry's --decode-as protocols")
     func notRecognisedHint() throws {
         var registry = DissectorRegistry.standard
