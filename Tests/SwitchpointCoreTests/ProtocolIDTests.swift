@@ -142,7 +142,7 @@ struct ProtocolIDTests {
         #expect(try Self.notRecognisedMessage(registry).hasSuffix("(or http2, fake, http, tls, raw for those)"))
     }
 
-    /// The `detect.nothing` message for a mid-stream connection of random bytes.
+    /// The `detect.unknown` message for a mid-stream connection of random bytes.
     static func notRecognisedMessage(_ registry: DissectorRegistry) throws -> String {
         var random = SplitRandom(seed: 23)
         let sink = EventCollector()
