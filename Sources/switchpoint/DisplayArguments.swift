@@ -22,7 +22,7 @@ struct DisplayArguments: ParsableArguments {
     @Option(
         name: .customLong("protocol"),
         help: ArgumentHelp(
-            "Text timeline: show only connections that carried this protocol: websocket, http2, http1, tls, raw, or a protocol inside WebSocket (jsonrpc, graphql-transport-ws, graphql-ws, …; --decode-ws-as lists them).",
+            "Text timeline: show only connections that carried this protocol: \(DissectorRegistry.standard.selectionNames.joined(separator: ", ")), or a protocol inside WebSocket (jsonrpc, graphql-transport-ws, graphql-ws, …; --decode-ws-as lists them).",
             valueName: "protocol"))
     var protocolName: String?
 
@@ -87,9 +87,9 @@ struct DisplayArguments: ParsableArguments {
         if let follow { selection.connections.insert(follow) }
         selection.stream = stream
         if let protocolName {
-            let interpreters = DissectorRegistry.standard.interpreters
-            guard selection.selectProtocol(named: protocolName, interpreters: interpreters) else {
-                let names = TimelineSelection.protocolNames.map(\.name) + interpreters.names
+            let registry = DissectorRegistry.standard
+            guard selection.selectProtocol(named: protocolName, registry: registry) else {
+                let names = TimelineSelection.protocolNames(in: registry)
                 throw ValidationError(
                     "--protocol takes \(names.joined(separator: ", ")) (got '\(TerminalText.escape(protocolName))')"
                 )

@@ -166,7 +166,7 @@ struct Switchpoint: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is websocket, http2 (or h2), http, tls or raw; repeatable.",
+            "Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is \(DissectorRegistry.standard.decodeAsHelpList); repeatable.",
             valueName: "protocol=port"))
     var decodeAs: [String] = []
 
@@ -255,9 +255,10 @@ struct Switchpoint: ParsableCommand {
             else {
                 throw ValidationError("--decode-as takes PROTOCOL=PORT, e.g. websocket=8080 (got '\(entry)')")
             }
-            guard let named = DecodeAsProtocol(name: String(parts[0])) else {
+            let registry = DissectorRegistry.standard
+            guard let named = registry.decodeAsProtocol(named: String(parts[0])) else {
                 throw ValidationError(
-                    "--decode-as: unknown protocol '\(parts[0])'; use one of \(DecodeAsProtocol.acceptedNames.joined(separator: ", "))"
+                    "--decode-as: unknown protocol '\(parts[0])'; use one of \(registry.decodeAsNames.joined(separator: ", "))"
                 )
             }
             map[port] = named

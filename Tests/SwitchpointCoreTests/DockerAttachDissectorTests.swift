@@ -109,7 +109,7 @@ import Testing
 
 /// `tcp` shown raw, as the standard registry did before the Docker handler.
 private struct RawUpgradeHandlerNamedTCP: UpgradeHandler {
-    var protocolNames: [String] { ["tcp"] }
+    var protocolID: ProtocolID { ProtocolID(name: "tcp", upgradeTokens: ["tcp"]) }
 
     func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         RawStreamDissector(protocolName: context.protocolName)

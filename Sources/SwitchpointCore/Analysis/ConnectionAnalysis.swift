@@ -163,7 +163,7 @@ final class ConnectionAnalysis {
     /// Decode As), for captures that begin after the switch.
     convenience init(
         id: ConnectionID, registry: DissectorRegistry, limits: HTTP1Limits, keyLog: TLSKeyLog? = nil,
-        decodeAs: DecodeAsProtocol? = nil
+        decodeAs: ProtocolID? = nil
     ) {
         self.init(id: id, settings: Settings(registry: registry, limits: limits, keyLog: keyLog), decodeAs: decodeAs)
     }
@@ -172,31 +172,13 @@ final class ConnectionAnalysis {
     /// them; otherwise the dissector first looks for frame boundaries).
     /// `interpreter`: `--decode-ws-as PROTO=PORT` named one for this connection's WebSockets.
     init(
-        id: ConnectionID, settings: Settings, decodeAs: DecodeAsProtocol? = nil, startSeen: Bool = true,
+        id: ConnectionID, settings: Settings, decodeAs: ProtocolID? = nil, startSeen: Bool = true,
         interpreter: (any WebSocketInterpreterFactory)? = nil
     ) {
         self.id = id
         self.settings = settings
         interpreterOverride = interpreter
-        switch decodeAs {
-        case nil:
-            break
-        case .websocket:
-            start(dissectorNamed: "websocket", aligned: startSeen)
-        case .http2:
-            start(dissectorNamed: "h2", aligned: startSeen)
-        case .raw:
-            dissector = RawStreamDissector(protocolName: "raw")
-            mode = .dissector
-        case .http:
-            http = HTTP1SessionBox(
-                HTTP1Session(
-                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
-            mode = .http1
-        case .tls:
-            dissector = TLSSession(keyLog: keyLog, connection: id, makeInner: decryptedAnalysisMaker)
-            mode = .dissector
-        }
+        if let decodeAs { start(decodeAs, aligned: startSeen) }
     }
 
     /// The decrypted stream of a TLS connection is analysed as a cleartext one would be,
@@ -208,14 +190,27 @@ final class ConnectionAnalysis {
         }
     }
 
-    /// A registry dissector from offset 0, without a handshake (decode-as).
-    private func start(dissectorNamed name: String, aligned: Bool) {
+    /// `protocolID` from offset 0, without a handshake (decode-as), as the registry starts it.
+    private func start(_ protocolID: ProtocolID, aligned: Bool) {
         var context = UpgradeContext(
-            protocolName: name, request: nil, response: nil, clientToServerOffset: 0, serverToClientOffset: 0)
+            protocolName: protocolID.token, request: nil, response: nil, clientToServerOffset: 0,
+            serverToClientOffset: 0)
         context.startsAtFrameBoundary = aligned
         context.interpreters = interpreters
-        dissector = registry.dissector(for: context)
-        mode = .dissector
+        let start = registry.startFromFirstByte(
+            protocolID,
+            FirstByteDecoder.Context(stream: context, connection: id, keyLog: keyLog, makeInner: decryptedAnalysisMaker)
+        )
+        switch start {
+        case .http1:
+            http = HTTP1SessionBox(
+                HTTP1Session(
+                    limits: limits, bodies: registry.bodies, handshakeOnlyHeaders: registry.handshakeOnlyHeaders))
+            mode = .http1
+        case .dissector(let started):
+            dissector = started
+            mode = .dissector
+        }
     }
 
     func receive(
@@ -545,7 +540,7 @@ final class ConnectionAnalysis {
             mode = .dissector
         case .start(.http2PriorKnowledge):
             var context = UpgradeContext(
-                protocolName: "h2", request: nil, response: nil,
+                protocolName: ProtocolID.http2.token, request: nil, response: nil,
                 clientToServerOffset: held.first[.clientToServer] ?? 0,
                 serverToClientOffset: held.first[.serverToClient] ?? 0)
             context.interpreters = interpreters
@@ -585,9 +580,11 @@ final class ConnectionAnalysis {
         mode = .dissector
         guard let first = held.pieces.first else { return }
         let port = serverPort.map { String($0) } ?? "PORT"
+        let others = registry.protocols.filter { $0.decodesFromFirstByte && $0 != .websocket }
+            .compactMap(\.decodeAsNames.first).joined(separator: ", ")
         events.finding(
             .detectedNothing,
-            "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); if this is a WebSocket whose handshake was not captured, --decode-as websocket=\(port) decodes it (or http2, http, tls, raw for those)",
+            "no protocol recognized in the first \(held.bytes.clientToServer.count) client and \(held.bytes.serverToClient.count) server bytes (no HTTP, TLS or HTTP/2 start, no run of WebSocket or HTTP/2 frame headers); if this is a WebSocket whose handshake was not captured, --decode-as websocket=\(port) decodes it (or \(others) for those)",
             capture: first.capture, direction: first.direction, offset: first.offset)
     }
 
@@ -600,7 +597,7 @@ final class ConnectionAnalysis {
         let clientBoundary = found.boundaries.clientToServer
         let serverBoundary = found.boundaries.serverToClient
         var context = UpgradeContext(
-            protocolName: found.protocolKind == .http2 ? "h2" : "websocket", request: nil, response: nil,
+            protocolName: found.protocolKind.protocolID.token, request: nil, response: nil,
             clientToServerOffset: (held.first[.clientToServer] ?? 0) + UInt64(clientBoundary ?? 0),
             serverToClientOffset: (held.first[.serverToClient] ?? 0) + UInt64(serverBoundary ?? 0))
         context.midConnection = true
@@ -613,7 +610,7 @@ final class ConnectionAnalysis {
         case .websocket, .http2:
             dissector = registry.dissector(for: context)
         case .tls:
-            dissector = ByteRunDissector(protocolName: "tls", notRecognised: false)
+            dissector = ByteRunDissector(protocolName: ProtocolID.tls.token, notRecognised: false)
             evidence +=
                 "; not decrypted: a key log names each connection's secrets by the client random of its ClientHello, and this connection's handshake was not captured"
         }

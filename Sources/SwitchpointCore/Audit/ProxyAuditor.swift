@@ -277,7 +277,7 @@ package struct ProxyAuditor {
         for name in Self.proxyHeaders where backRequest.headers.contains(name) && !frontRequest.headers.contains(name) {
             add(.headerAdded, "the proxy added \(name): \(backRequest.headers.combined(name) ?? "")")
         }
-        if front.upgraded == "websocket" || back.upgraded == "websocket" {
+        if [front.upgraded, back.upgraded].contains(where: { $0.map(ProtocolID.websocket.matches(token:)) == true }) {
             findings += examineMessages(&pair, clockOffset: clockOffset)
         }
         return findings

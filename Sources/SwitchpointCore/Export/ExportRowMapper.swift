@@ -81,7 +81,7 @@ struct ExportRowMapper {
         case .upgrade(let upgrade):
             guard let state = connections[id] else { return }
             let request = state.answered ?? state.lastRequest
-            if upgrade.protocolName.lowercasedASCII == "websocket" {
+            if ProtocolID.websocket.matches(token: upgrade.protocolName) {
                 connections[id]?.startWebSocket(stream: 0, request: request, at: event.timestamp)
             }
             output(

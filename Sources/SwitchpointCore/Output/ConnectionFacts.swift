@@ -34,16 +34,16 @@ package final class ConnectionFacts: TimelineEventSink {
 
     package func receive(_ event: TimelineEvent) {
         switch event.tag {
-        case .httpRequest, .httpResponse: note(event.connection, protocol: "http1")
-        case .tlsClientHello, .tlsServerHello: note(event.connection, protocol: "tls")
-        case .h2Settings, .h2Stream: note(event.connection, protocol: "http2")
-        case .wsMessage, .wsControl, .wsClose: note(event.connection, protocol: "websocket")
+        case .httpRequest, .httpResponse: note(event.connection, protocol: ProtocolID.http1.name)
+        case .tlsClientHello, .tlsServerHello: note(event.connection, protocol: ProtocolID.tls.name)
+        case .h2Settings, .h2Stream: note(event.connection, protocol: ProtocolID.http2.name)
+        case .wsMessage, .wsControl, .wsClose: note(event.connection, protocol: ProtocolID.websocket.name)
         case .rawData:
             if case .rawData(let chunk) = event.kind { note(event.connection, protocol: chunk.protocolName) }
         case .upgrade:
             guard case .upgrade(let upgrade) = event.kind else { return }
             var facts = open[event.connection] ?? Facts()
-            if facts.initialProtocol == nil { facts.initialProtocol = "http1" }
+            if facts.initialProtocol == nil { facts.initialProtocol = ProtocolID.http1.name }
             let name = upgrade.protocolName.lowercasedASCII
             facts.switchedTo = name
             switch upgrade.outcome {

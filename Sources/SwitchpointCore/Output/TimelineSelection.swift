@@ -12,6 +12,9 @@ package struct TimelineSelection: Sendable {
     /// With `protocolName` `.selectedApplication`: the interpreter's name (`jsonrpc`,
     /// `graphql-ws`, …) whose events select a connection.
     package var applicationProtocol: String?
+    /// With `protocolName` `.selectedProtocol`: the registered protocol without a trait of
+    /// its own whose upgrades select a connection.
+    package var selectedProtocol: ProtocolID?
     /// Only connections with a finding at or above this severity.
     package var severity: Severity?
 
@@ -56,21 +59,45 @@ package struct TimelineSelection: Sendable {
         {
             traits.insert(.selectedApplication)
         }
+        if event.tag == .upgrade, let selectedProtocol, case .upgrade(let upgrade) = event.kind,
+            selectedProtocol.matches(token: upgrade.protocolName)
+        {
+            traits.insert(.selectedProtocol)
+        }
         return traits
     }
 
-    /// Selects connections by `name`: a built-in protocol, or a WebSocket message
-    /// interpreter of `interpreters`; false when the name is neither.
+    /// Selects connections by `name`: a protocol of the standard registry, or a WebSocket
+    /// message interpreter of `interpreters`; false when the name is neither.
     package mutating func selectProtocol(named name: String, interpreters: WebSocketInterpreterSet) -> Bool {
+        selectProtocol(named: name, protocols: DissectorRegistry.standard, interpreters: interpreters)
+    }
+
+    /// Selects connections by `name`: a protocol `registry` declares selectable, or one
+    /// of its WebSocket message interpreters; false when the name is neither.
+    package mutating func selectProtocol(named name: String, registry: DissectorRegistry) -> Bool {
+        selectProtocol(named: name, protocols: registry, interpreters: registry.interpreters)
+    }
+
+    private mutating func selectProtocol(
+        named name: String, protocols: DissectorRegistry, interpreters: WebSocketInterpreterSet
+    ) -> Bool {
         let key = name.lowercasedASCII
-        if let found = Self.protocolNames.first(where: { $0.name == key }) {
-            protocolName = found.traits
+        if let found = protocols.selectableProtocol(named: key) {
+            // A protocol without a bit of its own is known by its upgrade.
+            protocolName = found.traits.isEmpty ? .selectedProtocol : found.traits
+            selectedProtocol = found.traits.isEmpty ? found : nil
             return true
         }
         guard let factory = interpreters.factory(named: key) else { return false }
         protocolName = .selectedApplication
         applicationProtocol = factory.name.lowercasedASCII
         return true
+    }
+
+    /// `--protocol` values: the registry's protocols, then its interpreters.
+    package static func protocolNames(in registry: DissectorRegistry) -> [String] {
+        registry.selectionNames + registry.interpreters.names
     }
 
     /// The per-connection test, on what its events showed.
@@ -80,66 +107,6 @@ package struct TimelineSelection: Sendable {
         case .error?: return traits.contains(.errorFinding)
         case .warn?: return !traits.isDisjoint(with: [.warnFinding, .errorFinding])
         case .info?, nil: return true
-        }
-    }
-
-    /// `--protocol` values.
-    package static let protocolNames: [(name: String, traits: ConnectionTraits)] = [
-        ("websocket", .websocket), ("http2", .http2), ("http1", .http1), ("tls", .tls), ("raw", .raw),
-    ]
-}
-
-/// What a connection's events showed so far: the protocols it carried and its worst
-/// finding. Bits, so the printer can record them per event without allocating.
-package struct ConnectionTraits: OptionSet, Sendable, Hashable {
-    package let rawValue: UInt8
-    package init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    package static let http1 = ConnectionTraits(rawValue: 1 << 0)
-    package static let websocket = ConnectionTraits(rawValue: 1 << 1)
-    package static let http2 = ConnectionTraits(rawValue: 1 << 2)
-    package static let tls = ConnectionTraits(rawValue: 1 << 3)
-    package static let raw = ConnectionTraits(rawValue: 1 << 4)
-    package static let warnFinding = ConnectionTraits(rawValue: 1 << 5)
-    package static let errorFinding = ConnectionTraits(rawValue: 1 << 6)
-    /// An application event of the protocol `--protocol` named (`TimelineSelection.traits`).
-    package static let selectedApplication = ConnectionTraits(rawValue: 1 << 7)
-
-    /// The trait of the protocol an upgrade switched to (a token with no dissector is raw).
-    init(upgradedTo token: String) {
-        switch token.lowercased() {
-        case "websocket": self = .websocket
-        case "h2c", "h2": self = .http2
-        default: self = .raw
-        }
-    }
-
-    /// What one event says about its connection.
-    package init(shownBy event: TimelineEvent) {
-        switch event.tag {
-        case .httpRequest, .httpResponse, .httpBody: self = .http1
-        case .wsFrame, .wsMessage, .wsControl, .wsClose, .wsClosing: self = .websocket
-        case .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream: self = .http2
-        case .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted: self = .tls
-        case .rawData: self = .raw
-        case .upgrade:
-            guard case .upgrade(let upgrade) = event.kind else {
-                self = []
-                return
-            }
-            self = ConnectionTraits(upgradedTo: upgrade.protocolName)
-        case .finding:
-            guard case .finding(let finding) = event.kind else {
-                self = []
-                return
-            }
-            switch finding.severity {
-            case .error: self = .errorFinding
-            case .warn: self = .warnFinding
-            case .info: self = []
-            }
-        case .app: self = .websocket
-        case .connectionOpened, .connectionClosed, .gap: self = []
         }
     }
 }

@@ -37,7 +37,7 @@ package struct TimelineSummary {
             }
         case .finding(let finding):
             findings[finding.code, default: (finding.severity, 0)].count += 1
-            if finding.code == .detectedByContent && finding.message.hasPrefix("websocket") {
+            if finding.code == .detectedByContent && finding.message.hasPrefix(ProtocolID.websocket.name) {
                 totals.webSocketJoinedMidStream = true
             }
             switch finding.code.upgradeOutcome {

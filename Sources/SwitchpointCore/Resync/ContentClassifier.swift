@@ -18,6 +18,15 @@ enum ContentClassifier {
             case http2
             /// TLS records after a handshake that was not captured: never decrypted.
             case tls
+
+            /// The protocol found, whose name the evidence starts with.
+            var protocolID: ProtocolID {
+                switch self {
+                case .websocket: .websocket
+                case .http2: .http2
+                case .tls: .tls
+                }
+            }
         }
         var protocolKind: Kind
         /// Where each direction's first frame boundary was found, nil when that direction
@@ -52,26 +61,26 @@ enum ContentClassifier {
         minPartial: Int = minPartialHeaders
     ) -> Verdict? {
         if let verdict = chains(
-            HTTP2FrameChainRule(), .http2, named: "http2", masking: false, client: client, server: server,
+            HTTP2FrameChainRule(), .http2, masking: false, client: client, server: server,
             final: final, progress: &progress.http2, anchored: progress.anchored, minPartial: minPartial)
         {
             return verdict
         }
         if let verdict = chains(
-            WebSocketFrameChainRule(), .websocket, named: "websocket", masking: true, client: client, server: server,
+            WebSocketFrameChainRule(), .websocket, masking: true, client: client, server: server,
             final: final, progress: &progress.webSocket, anchored: progress.anchored, minPartial: minPartial)
         {
             return verdict
         }
         return chains(
-            TLSRecordChainRule(), .tls, named: "tls", masking: false, client: client, server: server, final: final,
+            TLSRecordChainRule(), .tls, masking: false, client: client, server: server, final: final,
             progress: &progress.tls, anchored: progress.anchored, minPartial: minPartial)
     }
 
     /// `kind`'s verdict when both directions' chains under `rule` add up to its required
     /// headers.
     private static func chains(
-        _ rule: some FrameChainRule, _ kind: Verdict.Kind, named name: String, masking: Bool, client: [UInt8],
+        _ rule: some FrameChainRule, _ kind: Verdict.Kind, masking: Bool, client: [UInt8],
         server: [UInt8], final: Bool, progress: inout PerDirection<Int>, anchored: PerDirection<Bool>, minPartial: Int
     ) -> Verdict? {
         let found = PerDirection(
@@ -90,7 +99,7 @@ enum ContentClassifier {
             protocolKind: kind,
             boundaries: PerDirection(
                 clientToServer: found.clientToServer?.offset, serverToClient: found.serverToClient?.offset),
-            evidence: evidence(name, found, masking: masking))
+            evidence: evidence(kind, found, masking: masking))
     }
 
     /// What a direction's chain counts towards its rule's `requiredHeaders`: one per
@@ -190,7 +199,7 @@ enum ContentClassifier {
     }
 
     private static func evidence(
-        _ name: String, _ found: PerDirection<Found?>, masking: Bool
+        _ kind: Verdict.Kind, _ found: PerDirection<Found?>, masking: Bool
     ) -> String {
         var parts: [String] = []
         for direction in [Direction.clientToServer, .serverToClient] {
@@ -198,7 +207,7 @@ enum ContentClassifier {
             else { continue }
             let checked = found[direction]?.checked ?? 0
             let side = direction == .clientToServer ? "client" : "server"
-            let unit = name == "tls" ? "record" : "frame"
+            let unit = kind == .tls ? "record" : "frame"
             var part = "\(headers) consistent \(unit) header\(headers == 1 ? "" : "s") from the \(side)"
             if masking { part += direction == .clientToServer ? " (masked)" : " (unmasked)" }
             if offset > 0 {
@@ -212,6 +221,6 @@ enum ContentClassifier {
             }
             parts.append(part)
         }
-        return "\(name) by content: " + parts.joined(separator: ", ")
+        return "\(kind.protocolID.name) by content: " + parts.joined(separator: ", ")
     }
 }

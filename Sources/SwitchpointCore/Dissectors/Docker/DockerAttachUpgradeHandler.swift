@@ -5,7 +5,7 @@
 package struct DockerAttachUpgradeHandler: UpgradeHandler {
     package init() {}
 
-    package var protocolNames: [String] { ["tcp"] }
+    package var protocolID: ProtocolID { .dockerAttach }
 
     package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         guard let target = context.request?.target, Self.isDockerStream(target) else {
@@ -24,4 +24,10 @@ package struct DockerAttachUpgradeHandler: UpgradeHandler {
         let action = tail[tail.index(before: tail.endIndex)]
         return (kind == "containers" && action == "attach") || (kind == "exec" && action == "start")
     }
+}
+
+extension ProtocolID {
+    /// `Upgrade: tcp`. Its frames are shown as raw chunks (so `--protocol raw` keeps its
+    /// connections); it needs its handshake (no `--decode-as`) and has no `--protocol` name.
+    package static let dockerAttach = ProtocolID(name: "docker-attach", upgradeTokens: ["tcp"], traits: .raw)
 }

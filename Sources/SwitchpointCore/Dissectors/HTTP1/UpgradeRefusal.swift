@@ -26,7 +26,7 @@ enum UpgradeRefusal {
             "the server (or a proxy) ignored the upgrade; a proxy that drops the hop-by-hop Upgrade/Connection headers causes exactly this"
         case 400:
             request.headers.listElements("Sec-WebSocket-Version") != ["13"]
-                && request.offeredProtocols.contains(where: { $0.lowercasedASCII == "websocket" })
+                && request.offeredProtocols.contains(where: ProtocolID.websocket.matches(token:))
                 ? "the server rejected the handshake; Sec-WebSocket-Version is not 13"
                 : "the server rejected the handshake (a missing or invalid handshake header, or Upgrade/Connection lost on the way)"
         case 401, 407: "authentication is required before the upgrade"

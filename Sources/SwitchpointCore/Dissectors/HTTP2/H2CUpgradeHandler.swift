@@ -10,7 +10,7 @@ package struct H2CUpgradeHandler: UpgradeHandler {
         self.bodies = bodies
     }
 
-    package var protocolNames: [String] { ["h2c", "h2"] }
+    package var protocolID: ProtocolID { .http2 }
     package var handshakeOnlyHeaders: [String] { ["HTTP2-Settings"] }
 
     package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {

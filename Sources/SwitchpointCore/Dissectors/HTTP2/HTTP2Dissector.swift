@@ -723,14 +723,15 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             }
             stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
             // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
-            if stream.summary.method == "CONNECT", stream.summary.connectProtocol?.lowercasedASCII == "websocket",
+            if stream.summary.method == "CONNECT",
+                stream.summary.connectProtocol.map(ProtocolID.websocket.matches(token:)) == true,
                 let status = stream.summary.status, (200...299).contains(status)
             {
                 let response = HTTPResponseHead(
                     version: "HTTP/2", status: status, reason: "",
                     headers: HTTPHeaders(fields.filter { !$0.name.hasPrefix(":") }))
                 var nested = UpgradeContext(
-                    protocolName: "websocket", request: nil, response: response,
+                    protocolName: ProtocolID.websocket.token, request: nil, response: response,
                     clientToServerOffset: 0, serverToClientOffset: 0)
                 nested.interpreters = interpreters
                 nested.target = stream.summary.path

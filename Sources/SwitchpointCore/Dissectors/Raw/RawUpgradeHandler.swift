@@ -2,7 +2,8 @@
 package struct RawUpgradeHandler: UpgradeHandler {
     package init() {}
 
-    package var protocolNames: [String] { [] }
+    /// Reached for any token without a handler; `--decode-as raw` and `--protocol raw`.
+    package var protocolID: ProtocolID { .raw }
 
     package func makeDissector(_ context: UpgradeContext) -> (any UpgradedStreamDissector)? {
         RawStreamDissector(protocolName: context.protocolName)

@@ -2,9 +2,9 @@
 /// (TLS, usually), detected afresh from its first bytes.
 struct ConnectUpgradeHandler: UpgradeHandler {
     /// Reached by the verdict's kind, never by a token.
-    var protocolNames: [String] { [] }
+    var protocolID: ProtocolID { .connectTunnel }
 
-    var switchName: String? { "connect-tunnel" }
+    var switchName: String? { protocolID.name }
 
     var detectsTunnelledProtocol: Bool { true }
 

@@ -3,8 +3,9 @@
 /// dissector for what follows. The HTTP/1 session never names a protocol; the registry
 /// picks the handler by the token the 101 (or the request) names.
 package protocol UpgradeHandler: Sendable {
-    /// The tokens it answers to (`websocket`; `h2c`, `h2`), matched without case or version.
-    var protocolNames: [String] { get }
+    /// Who its protocol is: the tokens it answers to (`websocket`; `h2c`, `h2`), matched
+    /// without case or version, and the names `--decode-as` and `--protocol` know it by.
+    var protocolID: ProtocolID { get }
 
     /// Findings about the handshake and the details the switch event shows. Called with
     /// the request the response answers (a 101 without one is checked by nobody).

@@ -8,7 +8,7 @@ package struct WebSocketUpgradeHandler: UpgradeHandler {
         self.options = options
     }
 
-    package var protocolNames: [String] { ["websocket"] }
+    package var protocolID: ProtocolID { .websocket }
     package var handshakeOnlyHeaders: [String] { ["Sec-WebSocket-Key"] }
 
     package func checkHandshake(request: HTTPRequestHead, response: HTTPResponseHead) -> UpgradeHandshakeCheck {

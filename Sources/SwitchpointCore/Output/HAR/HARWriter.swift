@@ -105,8 +105,10 @@ package struct HARWriter {
         entry.add("serverIPAddress", "\(connection.server.address)")
         entry.add("connection", labelWithFile ? connection.label : String(connection.id))
         if let stream = exchange.stream { entry.add("_stream", Int(stream)) }
-        let extendedConnect = exchange.requestFields.first { $0.name == ":protocol" }?.value.lowercasedASCII
-        let webSocket = exchange.upgrade?.protocolName.lowercasedASCII == "websocket" || extendedConnect == "websocket"
+        let extendedConnect = exchange.requestFields.first { $0.name == ":protocol" }?.value
+        let webSocket = [exchange.upgrade?.protocolName, extendedConnect].contains {
+            $0.map(ProtocolID.websocket.matches(token:)) == true
+        }
         if webSocket { entry.add("_resourceType", literal: "websocket") }
         if let upgrade = exchange.upgrade {
             entry.key("_switchpointUpgrade")
