@@ -247,8 +247,8 @@ struct Switchpoint: ParsableCommand {
     }
 
     /// `websocket=8080` → [8080: .websocket].
-    func decodeAsMap() throws -> [UInt16: DecodeAsProtocol] {
-        var map: [UInt16: DecodeAsProtocol] = [:]
+    func decodeAsMap() throws -> [UInt16: ProtocolID] {
+        var map: [UInt16: ProtocolID] = [:]
         for entry in decodeAs {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let port = UInt16(parts[1]), OptionRange.port.contains(Int(port)), !parts[0].isEmpty

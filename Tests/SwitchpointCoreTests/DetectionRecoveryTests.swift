@@ -373,7 +373,7 @@ struct DetectionRecoveryTests {
     /// whole analysis of a connection whose start was not seen (tcpdump started late).
     static func analyzeCut(
         _ chunks: [(direction: Direction, offset: UInt64, bytes: [UInt8], capture: CaptureInfo)], cuts: [UInt64],
-        decodeAs: [UInt16: DecodeAsProtocol]
+        decodeAs: [UInt16: ProtocolID]
     ) -> CollectingEventSink {
         let sink = CollectingEventSink()
         var analyzer = TimelineAnalyzer(output: sink, decodeAs: decodeAs)

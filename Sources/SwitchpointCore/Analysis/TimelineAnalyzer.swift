@@ -5,7 +5,7 @@ package struct TimelineAnalyzer: StreamSignalSink {
     /// Registry, limits and key log, shared by every connection's analysis.
     private let settings: ConnectionAnalysis.Settings
     /// Ports whose connections are dissected as a protocol from their first byte.
-    private let decodeAs: [UInt16: DecodeAsProtocol]
+    private let decodeAs: [UInt16: ProtocolID]
     private var connections: [ConnectionID: ConnectionAnalysis] = [:]
     /// The previous chunk's connection: chunks come in runs per connection.
     /// Unretained (`connections` holds it; it is cleared with its entry): a strong
@@ -16,7 +16,7 @@ package struct TimelineAnalyzer: StreamSignalSink {
     /// `redact`: secrets are replaced before `output` (and whatever it feeds) sees them.
     package init(
         output: any TimelineEventSink, registry: DissectorRegistry = .standard, limits: HTTP1Limits = HTTP1Limits(),
-        decodeAs: [UInt16: DecodeAsProtocol] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false,
+        decodeAs: [UInt16: ProtocolID] = [:], keyLog: TLSKeyLog? = nil, redact: Bool = false,
         linksEngineIOSessions: Bool = false
     ) {
         let redacted = redact ? RedactingEventSink(output) : output

@@ -6,7 +6,7 @@ package struct AnalysisConfiguration: Sendable {
     package var packetLimit: Int?
     package var shard: ShardSelector?
     /// `--decode-as`: ports whose connections are dissected as a protocol from their first byte.
-    package var decodeAs: [UInt16: DecodeAsProtocol] = [:]
+    package var decodeAs: [UInt16: ProtocolID] = [:]
     /// `--decode-ws-as`: the message interpreter WebSockets get, overriding the choice.
     package var decodeWebSocketAs = WebSocketInterpreterOverrides()
     package var keyLog: TLSKeyLog?
