@@ -10,18 +10,11 @@ package final class ThreadedCaptureSource: PacketSource {
     package static let maxQueuedPackets = 65_536
     package static let maxQueuedBytes = 128 << 20
 
-    struct Item {
-        var bytes: [UInt8]
-        var originalLength: Int
-        var linkType: LinkType
-        var capture: CaptureInfo
-    }
-
     /// State shared between the two threads, guarded by `lock` (value: items are waiting
     /// or the capture ended).
     final class Shared: @unchecked Sendable {
         let lock = ConditionLock(value: false)
-        var items: [Item] = []
+        var items: [QueuedPacket] = []
         var head = 0
         var queuedBytes = 0
         var ended = false
@@ -49,7 +42,7 @@ package final class ThreadedCaptureSource: PacketSource {
     package var label: String { producer.live.label }
     private let shared = Shared()
     private let producer: Producer
-    private var slot: UnsafeMutableRawBufferPointer
+    private let slot = PacketSlot()
     private var thread: Thread?
 
     /// `writeTo`: also write every captured packet to this pcap file (`-w`).
@@ -63,11 +56,6 @@ package final class ThreadedCaptureSource: PacketSource {
     /// the packet numbers those captures share.
     init(live: LiveCaptureSource, dump: PcapDumpWriter?, numbering: SharedPacketNumbering? = nil) {
         producer = Producer(live: live, dump: dump, numbering: numbering)
-        slot = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-    }
-
-    deinit {
-        slot.deallocate()
     }
 
     /// Starts the capture thread (call after dropping privileges, before reading).
@@ -104,9 +92,7 @@ package final class ThreadedCaptureSource: PacketSource {
                 } else {
                     producer.dump?.write(packet)
                 }
-                let item = Item(
-                    bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType,
-                    capture: packet.capture)
+                let item = QueuedPacket(packet)
                 shared.lock.lock()
                 shared.captured += 1
                 shared.capturedBytes += packet.bytes.count
@@ -153,15 +139,7 @@ package final class ThreadedCaptureSource: PacketSource {
             }
             let more = shared.head < shared.items.count || shared.ended || !shared.problems.isEmpty
             shared.lock.unlock(withValue: more)
-            if item.bytes.count > slot.count {
-                slot.deallocate()
-                slot = UnsafeMutableRawBufferPointer.allocate(byteCount: item.bytes.count, alignment: 8)
-            }
-            item.bytes.withUnsafeBytes { slot.copyMemory(from: $0) }
-            return .packet(
-                RawPacket(
-                    bytes: UnsafeRawBufferPointer(rebasing: slot[..<item.bytes.count]),
-                    originalLength: item.originalLength, linkType: item.linkType, capture: item.capture))
+            return .packet(slot.hand(item))
         }
         if !shared.problems.isEmpty {
             let problem = shared.problems.removeFirst()

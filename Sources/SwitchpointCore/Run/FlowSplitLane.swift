@@ -7,17 +7,10 @@ import NIOConcurrencyHelpers
 /// One worker's share of a file read by `FlowSplitReader`: a bounded queue of packets and
 /// the time the reader had reached when it last handed some over.
 final class FlowSplitLane: FanoutLane, @unchecked Sendable {
-    struct Item {
-        var bytes: [UInt8]
-        var originalLength: Int
-        var linkType: LinkType
-        var capture: CaptureInfo
-    }
-
     let label: String
     /// Value: packets, a problem or the end are waiting.
     private let lock = ConditionLock(value: false)
-    private var items: [Item] = []
+    private var items: [QueuedPacket] = []
     private var head = 0
     private var queuedBytes = 0
     /// The last packet the reader had read at its last hand-over (to any lane).
@@ -28,22 +21,17 @@ final class FlowSplitLane: FanoutLane, @unchecked Sendable {
     private var takenBytes = 0
     /// The reader moved on since `next` last said idle: an idle lane publishes the new time.
     private var timeMoved = false
-    /// The current packet's bytes, valid until the next `next`.
-    private var slot = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+    private let slot = PacketSlot()
 
     init(label: String) {
         self.label = label
-    }
-
-    deinit {
-        slot.deallocate()
     }
 
     /// Something for `next`: packets, a problem, the end or a later read time.
     private var hasNews: Bool { head < items.count || !problems.isEmpty || ended || timeMoved }
 
     /// From the reader: waits while the queue is full, then appends.
-    func append(_ batch: [Item], readUpTo: FanoutMergeKey, problem: CaptureError?, ended: Bool) {
+    func append(_ batch: [QueuedPacket], readUpTo: FanoutMergeKey, problem: CaptureError?, ended: Bool) {
         while true {
             lock.lock()
             if queuedBytes < FlowSplitReader.maxQueuedBytesPerLane || head == items.count { break }
@@ -74,15 +62,7 @@ final class FlowSplitLane: FanoutLane, @unchecked Sendable {
                 head = 0
             }
             lock.unlock(withValue: hasNews)
-            if item.bytes.count > slot.count {
-                slot.deallocate()
-                slot = UnsafeMutableRawBufferPointer.allocate(byteCount: item.bytes.count, alignment: 8)
-            }
-            item.bytes.withUnsafeBytes { slot.copyMemory(from: $0) }
-            return .packet(
-                RawPacket(
-                    bytes: UnsafeRawBufferPointer(rebasing: slot[..<item.bytes.count]),
-                    originalLength: item.originalLength, linkType: item.linkType, capture: item.capture))
+            return .packet(slot.hand(item))
         }
         if !problems.isEmpty {
             let problem = problems.removeFirst()

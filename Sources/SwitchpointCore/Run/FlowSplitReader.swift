@@ -61,7 +61,7 @@ private final class FlowSplitJob: @unchecked Sendable {
     let lanes: [FlowSplitLane]
     let stopping: NIOLockedValueBox<Bool>
     let finished: ConditionLock<Bool>
-    var batches: [[FlowSplitLane.Item]]
+    var batches: [[QueuedPacket]]
     /// The last packet read.
     var readUpTo = FanoutMergeKey.start
 
@@ -80,10 +80,7 @@ private final class FlowSplitJob: @unchecked Sendable {
         reading: while !stopping.withLockedValue({ $0 }) {
             switch source.next() {
             case .packet(let packet):
-                let item = FlowSplitLane.Item(
-                    bytes: Array(packet.bytes), originalLength: packet.originalLength, linkType: packet.linkType,
-                    capture: packet.capture)
-                batches[FlowSplitReader.lane(of: packet, lanes: lanes.count)].append(item)
+                batches[FlowSplitReader.lane(of: packet, lanes: lanes.count)].append(QueuedPacket(packet))
                 readUpTo = max(readUpTo, FanoutMergeKey(packet.capture))
                 count += 1
                 if count % FlowSplitReader.batchPackets == 0 { handOver() }
