@@ -173,7 +173,7 @@ struct Switchpoint: ParsableCommand {
     @Option(
         name: .customLong("decode-ws-as"),
         help: ArgumentHelp(
-            "Read the messages of WebSockets (on PORT, or all) as PROTOCOL, overriding the choice by subprotocol, target or content: \(DissectorRegistry.standard.interpreters.names.joined(separator: ", ")); repeatable.",
+            "Read the messages of WebSockets (on PORT, or all) as PROTOCOL, overriding the choice by subprotocol, target or content: \(DissectorRegistry.standard.interpreters.names.joined(separator: ", ")), or none (plain messages); repeatable.",
             valueName: "protocol[=port]"))
     var decodeWebSocketAs: [String] = []
 

@@ -43,9 +43,25 @@ enum ApplicationEventText {
     private static func appendClipped(_ text: String, to out: OutputBuffer) {
         if text.utf8.count <= maxFieldCharacters {
             out.appendTerminalEscaped(text)
-        } else {
-            out.appendTerminalEscaped(text.prefix(maxFieldCharacters))
-            out.append("…")
+            return
         }
+        let clippedASCII: Bool = text.withUTF8Bytes { bytes in
+            guard let prefix = asciiPrefix(bytes) else { return false }
+            out.appendTerminalEscaped(prefix)
+            return true
+        }
+        if !clippedASCII { out.appendTerminalEscaped(text.prefix(maxFieldCharacters)) }
+        out.append("…")
+    }
+
+    /// The first `maxFieldCharacters` characters without walking grapheme clusters, when
+    /// they are ASCII other than CR (each byte is then one character; CR LF would be one).
+    /// The byte after them is checked too: a CR there could join an LF.
+    private static func asciiPrefix(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard bytes.count > maxFieldCharacters else { return nil }
+        for byte in bytes[..<(maxFieldCharacters + 1)] where byte >= 0x80 || byte == UInt8(ascii: "\r") {
+            return nil
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[..<maxFieldCharacters])
     }
 }

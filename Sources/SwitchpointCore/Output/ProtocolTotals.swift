@@ -28,9 +28,12 @@ package struct ProtocolTotals: Sendable, Equatable {
     /// One application event.
     mutating func count(_ event: ApplicationEvent) {
         var key = ApplicationOperation(protocolName: event.protocolName, operation: event.operation)
-        if applications[key] == nil && applications.count >= Self.maxApplicationOperations {
-            key.operation = Self.otherOperation
+        // One lookup for a known pair (every event but the first of each).
+        if let known = applications.index(forKey: key) {
+            applications.values[known] += 1
+            return
         }
+        if applications.count >= Self.maxApplicationOperations { key.operation = Self.otherOperation }
         applications[key, default: 0] += 1
     }
 

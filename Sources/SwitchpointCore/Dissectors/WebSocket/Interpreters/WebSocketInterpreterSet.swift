@@ -35,7 +35,9 @@ package struct WebSocketInterpreterSet: Sendable {
     /// What the handshake decides: the override, the subprotocol, the target; `.byContent`
     /// when none of them did and some factory may still recognize the first message.
     package func choice(subprotocol: String?, target: String?) -> WebSocketInterpreterChoice {
-        if let forced = forced ?? overrides.everywhere { return .chosen(forced) }
+        if let forced = forced ?? overrides.everywhere {
+            return forced is PlainMessagesFactory ? .none : .chosen(forced)
+        }
         if let subprotocol, !subprotocol.isEmpty {
             let token = subprotocol.lowercasedASCII
             if let found = factories.first(where: { $0.subprotocols.contains { $0.lowercasedASCII == token } }) {
@@ -59,10 +61,14 @@ package struct WebSocketInterpreterSet: Sendable {
                 throw WebSocketInterpreterNameError(
                     message: "--decode-ws-as takes PROTOCOL or PROTOCOL=PORT, e.g. jsonrpc=8080 (got '\(entry)')")
             }
-            guard let factory = factory(named: String(parts[0])) else {
+            let named = String(parts[0])
+            let plain = named.lowercasedASCII == PlainMessagesFactory.optionName
+            guard let factory: any WebSocketInterpreterFactory = plain ? PlainMessagesFactory() : factory(named: named)
+            else {
                 throw WebSocketInterpreterNameError(
                     message:
-                        "--decode-ws-as: unknown protocol '\(parts[0])'; use one of \(names.joined(separator: ", "))")
+                        "--decode-ws-as: unknown protocol '\(parts[0])'; use one of \((names + [PlainMessagesFactory.optionName]).joined(separator: ", "))"
+                )
             }
             if let port { overrides.byPort[port] = factory } else { overrides.everywhere = factory }
         }

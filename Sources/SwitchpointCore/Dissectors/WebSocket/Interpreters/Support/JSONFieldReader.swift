@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Just enough JSON for the interpreters: skip a value, read a string or an integer, find
 /// an object's member or an array's elements. No tree is built; nesting is bounded
 /// (`maxDepth`), so hostile input costs at most one pass.
@@ -108,15 +112,21 @@ package struct JSONFieldReader {
         TextPreview.of(UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
+    /// Past the string that opens at `index`. Quotes are found with `memchr` (strings are
+    /// most of a message's bytes); one is the end unless an odd run of backslashes escapes it.
     private func stringEnd(_ index: Int) -> Int? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let quote = UInt8(ascii: "\"")
+        guard index < bytes.count, bytes[index] == quote, let base = bytes.baseAddress else { return nil }
         var cursor = index + 1
         while cursor < bytes.count {
-            switch bytes[cursor] {
-            case UInt8(ascii: "\\"): cursor += 2
-            case UInt8(ascii: "\""): return cursor + 1
-            default: cursor += 1
+            guard let found = memchr(base + cursor, Int32(quote), bytes.count - cursor) else { return nil }
+            let position = base.distance(to: UnsafeRawPointer(found))
+            var backslashes = 0
+            while position - backslashes - 1 > index, bytes[position - backslashes - 1] == UInt8(ascii: "\\") {
+                backslashes += 1
             }
+            if backslashes % 2 == 0 { return position + 1 }
+            cursor = position + 1
         }
         return nil
     }
