@@ -700,7 +700,9 @@ struct Merge: ParsableCommand {
 
             parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
 
-            Exit status: 0 merged; 1 a shard is missing or repeated, or a line is not switchpoint JSON.
+            Exit status: 0 merged; 2 an input cannot be read, a shard is missing or repeated, a line \
+            is not a whole switchpoint JSON line, or the summaries' counts are not counts (nothing \
+            is written then).
             """
     )
 
@@ -713,7 +715,13 @@ struct Merge: ParsableCommand {
         for path in files.isEmpty ? ["-"] : files {
             do {
                 if path == "-" {
-                    loaded.append(("standard input", try Self.spooledStandardInput()))
+                    loaded.append(("standard input", try Self.spooled(FileHandle.standardInput)))
+                } else if !Self.isRegularFile(path) {
+                    // A FIFO or a device cannot be mapped: read as standard input is.
+                    guard let handle = FileHandle(forReadingAtPath: path) else {
+                        throw CocoaError(.fileReadNoPermission)
+                    }
+                    loaded.append((path, try Self.spooled(handle)))
                 } else {
                     // Mapped, not read: shards of a large archive print a lot of lines.
                     loaded.append((path, try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)))
@@ -734,13 +742,18 @@ struct Merge: ParsableCommand {
         } catch {
             output.flush()
             errors.write(line: "switchpoint merge: " + TerminalText.escape("\(error)"))
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
     }
 
-    /// Standard input copied to an unlinked temporary file and mapped, so a large merge
-    /// is held by the page cache, not the heap.
-    static func spooledStandardInput() throws -> Data {
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Standard input (or a FIFO) copied to an unlinked temporary file and mapped, so a
+    /// large merge is held by the page cache, not the heap.
+    static func spooled(_ input: FileHandle) throws -> Data {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "switchpoint-merge-\(getpid())-\(UUID().uuidString)"
         ).path
@@ -750,7 +763,7 @@ struct Merge: ParsableCommand {
             throw CocoaError(.fileWriteUnknown)
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        while let chunk = try FileHandle.standardInput.read(upToCount: spoolChunkBytes), !chunk.isEmpty {
+        while let chunk = try input.read(upToCount: spoolChunkBytes), !chunk.isEmpty {
             try spool.write(contentsOf: chunk)
         }
         try spool.close()

@@ -102,6 +102,27 @@ struct ShardMergeTests {
         #expect(try Self.merged([""]).error.contains("nothing to merge"))
     }
 
+    @Test("merge refuses hostile summaries and cut lines before writing anything: no trap, no invalid JSON out")
+    func mergeHostileInput() throws {
+        let summary = { (packets: String, shard: String) in
+            #"{"type":"summary","connections":1,"packets":\#(packets),"shard":"\#(shard)"}"# + "\n"
+        }
+        let event = #"{"ts":1.0,"conn":1,"type":"conn.open","client":"a"}"# + "\n"
+        let cut = #"{"ts":1.0,"conn":1,"type":"conn.open","client":"# + "\n"
+        let huge = String(Int.max - 1)
+        for (inputs, reason) in [
+            ([event + summary(huge, "0/2"), summary(huge, "1/2")], "add up past"),
+            ([event + summary("-5", "0/2"), summary("3", "1/2")], "not whole non-negative"),
+            ([event + summary("1e300", "0/2"), summary("3", "1/2")], "not whole non-negative"),
+            ([cut + summary("1", "0/1")], "whole JSON"),
+        ] {
+            let result = try Self.merged(inputs)
+            #expect(!result.status, "\(reason)")
+            #expect(result.error.contains(reason), "\(result.error)")
+            #expect(result.text.isEmpty, "nothing written before the refusal: \(result.text)")
+        }
+    }
+
     /// The sample set: every capture under samples/, in name order, read as one input.
     static var sampleSet: [String] {
         let root = TestEnvironment.samplesDirectory

@@ -62,6 +62,8 @@ package struct ShardMerge {
         }
         segments = found.count
         guard !found.isEmpty else { throw MergeError(description: "no summary line in the input: nothing to merge") }
+        // Before any line goes out: a summary that cannot be added up stops the merge.
+        let summary = try Self.mergedSummary(found.map(\.summary))
         let order = try Self.shardOrder(found)
         var cursors = [Int](repeating: 0, count: found.count)
         var heads: [EventLine?] = try found.indices.map { index throws(MergeError) in
@@ -105,7 +107,7 @@ package struct ShardMerge {
             cursors[index] += 1
             heads[index] = try Self.head(segment, at: cursors[index], inputs: inputs)
         }
-        writer.write(line: Self.mergedSummary(found.map(\.summary)))
+        writer.write(line: summary)
         writer.flush()
     }
 
@@ -141,9 +143,11 @@ package struct ShardMerge {
                     result.append(Segment(input: number, lines: lines, summary: summary, shard: shard))
                     lines = []
                 } else {
-                    guard parseEvent(line, base: start) != nil else {
+                    guard parseEvent(line, base: start) != nil, JSONFieldReader(line).valueEnd(0) == line.count else {
                         throw MergeError(
-                            description: "\(input.name) line \(lineNumber): not a switchpoint --json timeline line")
+                            description:
+                                "\(input.name) line \(lineNumber): not a switchpoint --json timeline line (a whole JSON object)"
+                        )
                     }
                     lines.append(start..<end)
                 }
@@ -260,7 +264,7 @@ package struct ShardMerge {
     /// One summary line from all: numbers added up, count objects added per key, lists
     /// joined without repeats (every shard reports the same input problem), other values
     /// from the first; fields in the first summary's order, the shard field dropped.
-    static func mergedSummary(_ summaries: [JSONTopLevelFields]) -> String {
+    static func mergedSummary(_ summaries: [JSONTopLevelFields]) throws(MergeError) -> String {
         var keys: [String] = []
         for summary in summaries {
             for field in summary.fields where field.key != SummaryKey.shard && !keys.contains(field.key) {
@@ -272,15 +276,32 @@ package struct ShardMerge {
             let values = summaries.compactMap { $0.value(key) }
             if position > 0 { text += "," }
             text += "\"" + key + "\":"
-            text += String(decoding: mergedValue(values), as: UTF8.self)
+            guard let merged = mergedValue(values) else {
+                throw MergeError(
+                    description:
+                        "the summaries' \"\(key)\" values are not whole non-negative counts, or add up past \(Int.max)")
+            }
+            text += String(decoding: merged, as: UTF8.self)
         }
         return text + "}"
     }
 
-    static func mergedValue(_ values: [[UInt8]]) -> [UInt8] {
+    /// Nil when counts are negative or their sum overflows.
+    static func mergedValue(_ values: [[UInt8]]) -> [UInt8]? {
         guard let first = values.first else { return Array("null".utf8) }
         if let numbers = integers(values) {
-            return Array(String(numbers.reduce(0, +)).utf8)
+            var sum = 0
+            for number in numbers {
+                guard number >= 0 else { return nil }
+                let (added, overflow) = sum.addingReportingOverflow(number)
+                guard !overflow else { return nil }
+                sum = added
+            }
+            return Array(String(sum).utf8)
+        }
+        // Every number in a summary is a count: one that is not a whole number is not ours.
+        if values.contains(where: { $0.first.map { $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) } ?? false }) {
+            return nil
         }
         if first.first == .openBrace {
             // Per key, merged the same way: counts add up, nested objects (the summary's
@@ -290,10 +311,12 @@ package struct ShardMerge {
                 guard let object = value.withUnsafeBytes({ JSONTopLevelFields($0) }) else { return first }
                 for field in object.fields { keyed[field.key, default: []].append(field.value) }
             }
-            let body = keyed.sorted { $0.key < $1.key }
-                .map { "\"\($0.key)\":" + String(decoding: mergedValue($0.value), as: UTF8.self) }.joined(
-                    separator: ",")
-            return Array(("{" + body + "}").utf8)
+            var body: [String] = []
+            for (key, values) in keyed.sorted(by: { $0.key < $1.key }) {
+                guard let merged = mergedValue(values) else { return nil }
+                body.append("\"\(key)\":" + String(decoding: merged, as: UTF8.self))
+            }
+            return Array(("{" + body.joined(separator: ",") + "}").utf8)
         }
         if first.first == .openBracket {
             var elements: [[UInt8]] = []
