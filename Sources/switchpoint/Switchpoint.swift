@@ -508,7 +508,7 @@ extension Switchpoint {
         do {
             return try loadKeyLog(errors: errors)
         } catch {
-            errors.write(line: "switchpoint: \(error)")
+            errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
         }
     }
@@ -532,7 +532,9 @@ extension Switchpoint {
                 followed.append((path, try keyLog.add(contentsOf: path)))
                 given = true
             } catch {
-                errors.write(line: "switchpoint: SSLKEYLOGFILE=\(path) could not be read; TLS is not decrypted with it")
+                errors.write(
+                    line: "switchpoint: SSLKEYLOGFILE=" + TerminalText.escape(path)
+                        + " could not be read; TLS is not decrypted with it")
             }
         }
         for path in readFiles where path != "-" && PcapngSecretsScanner.isPcapng(path: path) {
@@ -542,7 +544,8 @@ extension Switchpoint {
                 given = true
             }
         }
-        if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: \(summary)") }
+        // The first line not understood is quoted from the file: escaped.
+        if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: " + TerminalText.escape(summary)) }
         // Browsers append as they connect: live, a lookup that misses re-reads the files.
         if interface != nil && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil

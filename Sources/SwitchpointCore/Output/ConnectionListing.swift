@@ -162,7 +162,9 @@ package struct ConnectionListing: StreamSignalSink {
             ]
             + (facts.map { facts in
                 [
-                    pad(facts.protocolColumn, factsWidths.protocol), pad(facts.upgrade ?? "-", factsWidths.upgrade),
+                    // Both hold the wire's Upgrade token: escaped here, where they are printed.
+                    pad(TerminalText.escape(facts.protocolColumn), factsWidths.protocol),
+                    pad(TerminalText.escape(facts.upgrade ?? "-"), factsWidths.upgrade),
                     pad(facts.findingsColumn, factsWidths.findings),
                 ]
             } ?? []) + [
