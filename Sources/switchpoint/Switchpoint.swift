@@ -119,10 +119,14 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
-    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
+    @Option(
+        name: .customShort("B"), parsing: .unconditional,
+        help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
     var bufferSizeKiB: Int32?
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
+    @Option(
+        name: .customShort("c"), parsing: .unconditional,
+        help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
     @Option(
@@ -184,7 +188,9 @@ struct Switchpoint: ParsableCommand {
             valueName: "file"))
     var keylog: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
     var idleTimeout: Int = 300
 
     @Option(
@@ -202,14 +208,14 @@ struct Switchpoint: ParsableCommand {
     var har: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.",
             valueName: "1|2"))
     var threads: Int?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "N workers, each with its own reassembly and analysis of a share of the flows: live (Linux), each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel); reading files, the packets split by the same kind of flow hash. Their events are merged into one output, in the order one analysis would print them. Not with -i any, -c, --connections or --metrics.",
             valueName: "N"))

@@ -16,6 +16,8 @@ struct CommandLineValidationTests {
             ["--idle-timeout", "9223372037"], ["--idle-timeout", "0"], ["--idle-timeout", "-5"],
             ["--idle-timeout", "99999999999999999999"], ["-s", "0"], ["-s", "262145"], ["-B", "0"],
             ["-B", "2097152"], ["-c", "0"], ["--decode-as", "websocket=0"], ["--decode-as", "websocket=65536"],
+            // Negative numbers are values to range-check, not options ("Missing value").
+            ["--workers", "-1"], ["--threads", "-3"], ["-c", "-5"], ["-B", "-1"],
         ])
     func outOfRange(_ option: [String]) throws {
         let result = try run(["-r", CommandLineTests.sample] + option)
