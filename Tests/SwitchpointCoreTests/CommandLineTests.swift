@@ -58,11 +58,12 @@ struct CommandLineTests {
         #expect(result.text.isEmpty)
     }
 
-    @Test("a missing file is one clear line and exit status 1")
+    @Test("a missing file is one clear line, exit status 2 and no summary")
     func missingFile() throws {
         let result = try run(["-r", "/nonexistent/capture.pcap"])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.errorText.contains("cannot read /nonexistent/capture.pcap"))
+        #expect(result.text.isEmpty)
     }
 
     @Test("several files in sequence and '-' for standard input")

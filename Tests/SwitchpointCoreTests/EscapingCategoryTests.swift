@@ -151,7 +151,7 @@ struct EscapingCategoryTests {
         let name = String(decoding: Array("missing-".utf8) + category.bytes + Array(".pcap".utf8), as: UTF8.self)
         let path = directory.path + "/" + name
         let result = try TestEnvironment.run(CommandLineTests.binary, ["-r", path])
-        #expect(result.status == 1)  // an input that cannot be read, as any missing file
+        #expect(result.status == 2)  // an input that cannot be read: one line, no run
         let errorBytes = [UInt8](result.errorOutput)
         #expect(errorBytes.allSatisfy { $0 < 0x80 }, "raw non-ASCII reached stderr: \(result.errorText)")
         #expect(!result.errorText.isEmpty)

@@ -42,6 +42,20 @@ package final class OfflineCaptureSource: PacketSource {
         if !filter.isEmpty {
             try Self.validate(filter: filter)
         }
+        try Self.checkOpenable(paths)
+    }
+
+    /// Every named file opens as a capture (its header read), so a missing, unreadable or
+    /// header-cut file is one error before any output, not an empty run. A file cut later
+    /// is an input problem met while reading, after the packets before the cut.
+    static func checkOpenable(_ paths: [String]) throws(CaptureError) {
+        for path in paths where path != "-" {
+            var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
+            guard let pointer = pcap_open_offline(path, &errorBuffer) else {
+                throw .cannotOpenFile(path: path, message: pcapErrorString(errorBuffer))
+            }
+            pcap_close(pointer)
+        }
     }
 
     /// Compiles `filter` against a dead Ethernet handle (BPF syntax does not depend on the
