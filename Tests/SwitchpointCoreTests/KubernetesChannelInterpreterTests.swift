@@ -165,6 +165,18 @@ struct KubernetesChannelInterpreterTests {
         #expect(events.findings.map(\.message) == ["port 9090: connection refused"])
     }
 
+    @Test("kubectl 1.32's SPDY/3.1+portforward.k8s.io: told once, its messages left raw")
+    func spdyTunnel() {
+        var script = InterpreterScript()
+        script.add(.clientToServer, [0x80, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0A])
+        script.add(.serverToClient, [0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x41])
+        let events = Self.run(
+            script, subprotocol: "SPDY/3.1+portforward.k8s.io",
+            target: "/api/v1/namespaces/default/pods/demo/portforward")
+        #expect(events.lines == ["portforward", "end"])
+        #expect(events.applicationEvents[0].fields.last == ApplicationField("decoded", .flag(false)))
+    }
+
     @Test("the request read from the target; the factory's choice")
     func requestAndFactory() {
         let request = KubernetesStreamRequest(target: Self.target)

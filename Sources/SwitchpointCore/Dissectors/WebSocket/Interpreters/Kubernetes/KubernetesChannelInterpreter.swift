@@ -13,6 +13,9 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     package enum Mode: Sendable, Equatable {
         case exec
         case portForward
+        /// `SPDY/3.1+portforward.k8s.io` (kubectl 1.31 and later): SPDY frames inside the
+        /// messages, not decoded; the messages stay raw and the request is told at the end.
+        case spdyTunnel
     }
 
     package let request: KubernetesStreamRequest?
@@ -31,8 +34,12 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     package init(handshake: WebSocketInterpreterHandshake? = nil) {
         subprotocol = handshake?.subprotocol
         request = handshake?.target.flatMap(KubernetesStreamRequest.init(target:))
-        let portForwardProtocol = subprotocol?.lowercasedASCII.contains("portforward") ?? false
-        mode = request?.kind == .portForward || portForwardProtocol ? .portForward : .exec
+        let token = subprotocol?.lowercasedASCII ?? ""
+        if token.hasPrefix("spdy/") {
+            mode = .spdyTunnel
+        } else {
+            mode = request?.kind == .portForward || token.contains("portforward") ? .portForward : .exec
+        }
     }
 
     package mutating func receive(_ message: borrowing InterpretedMessage, events: inout EventBuffer) {
@@ -46,7 +53,7 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     package mutating func interpret<Sink: ApplicationEventSink>(
         _ message: borrowing InterpretedMessage, into sink: inout Sink
     ) {
-        guard message.opcode == .text || message.opcode == .binary else { return }
+        guard message.opcode == .text || message.opcode == .binary, mode != .spdyTunnel else { return }
         let place = ApplicationPlace(message)
         if !announced { announce(at: ApplicationPlace(capture: message.capture, direction: nil), into: &sink) }
         let payload = message.payload
@@ -76,8 +83,9 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     }
 
     package mutating func finish<Sink: ApplicationEventSink>(at capture: CaptureInfo, into sink: inout Sink) {
-        guard announced else { return }
         let place = ApplicationPlace(capture: capture, direction: nil)
+        if mode == .spdyTunnel, !announced { announce(at: place, into: &sink) }
+        guard announced else { return }
         var fields: [ApplicationField] = []
         for channel in channelBytes.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             let name = mode == .exec ? channel.execName ?? "channel_\(channel.rawValue)" : "channel_\(channel.rawValue)"
@@ -106,10 +114,11 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
         if let stdin = request?.stdin { fields.append(ApplicationField("stdin", .flag(stdin))) }
         if let tty = request?.tty { fields.append(ApplicationField("tty", .flag(tty))) }
         if let subprotocol { fields.append(ApplicationField("subprotocol", .text(subprotocol))) }
+        if mode == .spdyTunnel { fields.append(ApplicationField("decoded", .flag(false))) }
         let summary: String
         switch mode {
         case .exec: summary = request?.command.joined(separator: " ") ?? ""
-        case .portForward: summary = request?.ports.map(String.init).joined(separator: ",") ?? ""
+        case .portForward, .spdyTunnel: summary = request?.ports.map(String.init).joined(separator: ",") ?? ""
         }
         let operation = request?.kind.rawValue ?? (mode == .exec ? "exec" : "portforward")
         sink.application(
@@ -124,6 +133,7 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
         switch mode {
         case .exec: execMessage(channel, data, length: length, truncated, place, &sink)
         case .portForward: portMessage(channel, data, length: length, truncated, place, &sink)
+        case .spdyTunnel: break
         }
     }
 

@@ -9,7 +9,7 @@ package struct KubernetesChannelInterpreterFactory: WebSocketInterpreterFactory 
     package var subprotocols: [String] {
         [
             "v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io",
-            "base64.channel.k8s.io", "portforward.k8s.io", "v4.portforward.k8s.io",
+            "base64.channel.k8s.io", "portforward.k8s.io", "v4.portforward.k8s.io", "SPDY/3.1+portforward.k8s.io",
         ]
     }
 
