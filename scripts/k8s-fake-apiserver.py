@@ -120,11 +120,15 @@ class Server:
                 channel, data = message.data[0], message.data[1:]
                 log_line(self.log, event="ws", dir="recv", channel=channel, hex=data.hex(),
                          text=data.decode("utf-8", "replace"))
-                if channel == CHANNEL_STDIN and process.stdin:
-                    process.stdin.write(data)
-                    await process.stdin.drain()
-                elif channel == CHANNEL_CLOSE and data[:1] == bytes([CHANNEL_STDIN]) and process.stdin:
-                    process.stdin.close()
+                try:
+                    if channel == CHANNEL_STDIN and process.stdin:
+                        process.stdin.write(data)
+                        await process.stdin.drain()
+                    elif channel == CHANNEL_CLOSE and data[:1] == bytes([CHANNEL_STDIN]) and process.stdin:
+                        process.stdin.close()
+                except (BrokenPipeError, ConnectionResetError):
+                    # The command exited before reading its stdin; keep logging what arrives.
+                    pass
 
         receiver = asyncio.create_task(receive())
         try:
@@ -138,7 +142,11 @@ class Server:
         log_line(self.log, event="exit", code=code)
         await self.send(ws, CHANNEL_ERROR, json.dumps(status(code)).encode())
         await ws.close()
-        receiver.cancel()
+        try:
+            # The receiver ends at the client's close frame, having logged every message.
+            await asyncio.wait_for(receiver, 2)
+        except asyncio.TimeoutError:
+            log_line(self.log, event="receiver_timeout")
         return ws
 
 

@@ -81,8 +81,12 @@ struct KubernetesChannelInterpreterTests {
 
     @Test("the base64 variant gives the same events as the binary one")
     func base64Variant() {
-        let binary = Self.run(Self.session)
-        let encoded = Self.run(Self.base64(Self.session), subprotocol: "base64.channel.k8s.io")
+        // v5's close signal (channel 255) has no base64 form.
+        var session = Self.session
+        session.messages.removeAll { $0.bytes.first == KubernetesChannel.close.rawValue }
+        let binary = Self.run(session)
+        let encoded = Self.run(Self.base64(session), subprotocol: "base64.channel.k8s.io")
+        #expect(binary.lines.count == Self.sessionLines.count - 1)
         #expect(encoded.lines == binary.lines)
         #expect(
             encoded.applicationEvents.dropFirst().map(\.fields) == binary.applicationEvents.dropFirst().map(\.fields))
