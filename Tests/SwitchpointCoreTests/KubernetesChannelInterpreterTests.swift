@@ -169,6 +169,17 @@ struct KubernetesChannelInterpreterTests {
         #expect(events.findings.map(\.message) == ["port 9090: connection refused"])
     }
 
+    @Test("exit-code and failure findings are capped per connection")
+    func outcomeCap() {
+        var script = InterpreterScript()
+        for _ in 0..<(KubernetesChannelInterpreter.maxOutcomeFindings + 4) {
+            script.add(.serverToClient, Self.channel(3, Self.failure))
+        }
+        let events = Self.run(script)
+        #expect(events.findings.count == KubernetesChannelInterpreter.maxOutcomeFindings)
+        #expect(events.applicationEvents.count == KubernetesChannelInterpreter.maxOutcomeFindings + 4 + 2)
+    }
+
     @Test("kubectl 1.32's SPDY/3.1+portforward.k8s.io: told once, its messages left raw")
     func spdyTunnel() {
         var script = InterpreterScript()

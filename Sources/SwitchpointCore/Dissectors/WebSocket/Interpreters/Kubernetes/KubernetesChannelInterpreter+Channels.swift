@@ -18,7 +18,7 @@ extension KubernetesChannelInterpreter {
             } else {
                 summary = TextPreview.of(data)
                 if !data.isEmpty, !truncated {
-                    sink.finding(.kubernetesFailure, "error channel: \(summary)", at: place)
+                    outcome(.kubernetesFailure, "error channel: \(summary)", at: place, into: &sink)
                 }
             }
         case .resize:
@@ -64,12 +64,12 @@ extension KubernetesChannelInterpreter {
         if let exitCode = status.exitCode { fields.append(ApplicationField("exit_code", .integer(exitCode))) }
         if let message = status.message { fields.append(ApplicationField("message", .text(message))) }
         if let exitCode = status.exitCode, exitCode != 0 {
-            sink.finding(.kubernetesNonZeroExit, "the command exited with code \(exitCode)", at: place)
+            outcome(.kubernetesNonZeroExit, "the command exited with code \(exitCode)", at: place, into: &sink)
         } else if status.isFailure {
-            sink.finding(
+            outcome(
                 .kubernetesFailure,
                 "Failure Status: \([status.reason, status.message].compactMap { $0 }.joined(separator: ": "))",
-                at: place)
+                at: place, into: &sink)
         }
         return (status.status ?? "", fields)
     }
@@ -90,7 +90,7 @@ extension KubernetesChannelInterpreter {
         if truncated { fields.append(ApplicationField("truncated", .flag(true))) }
         let summary = TextPreview.of(data)
         if channel.isPortError, !data.isEmpty {
-            sink.finding(.kubernetesFailure, "port \(port.map(String.init) ?? "?"): \(summary)", at: place)
+            outcome(.kubernetesFailure, "port \(port.map(String.init) ?? "?"): \(summary)", at: place, into: &sink)
         }
         sink.application(
             ApplicationEvent(

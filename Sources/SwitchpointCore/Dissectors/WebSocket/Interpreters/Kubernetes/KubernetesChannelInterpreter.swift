@@ -8,6 +8,9 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     package static let protocolName = "k8s"
     /// Malformed-message findings per connection; later ones are only counted.
     package static let maxMalformedFindings = 8
+    /// Exit-code and failure findings per connection (a session has one Status; port-forward
+    /// errors may repeat); later ones are only counted.
+    package static let maxOutcomeFindings = 16
 
     /// Exec and attach share fixed channels; port-forward pairs them per port.
     package enum Mode: Sendable, Equatable {
@@ -30,6 +33,7 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
     private var prefixSeen: Set<KubernetesChannel> = []
     private var unknownChannels: Set<KubernetesChannel> = []
     private var malformedCount = 0
+    private var outcomeCount = 0
 
     package init(handshake: WebSocketInterpreterHandshake? = nil) {
         subprotocol = handshake?.subprotocol
@@ -143,6 +147,15 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
         malformedCount += 1
         guard malformedCount <= Self.maxMalformedFindings else { return }
         sink.finding(.kubernetesMalformed, "not a Kubernetes channel message: \(reason)", at: place)
+    }
+
+    /// A command's or a port's outcome (`k8s.nonzero_exit`, `k8s.failure`), capped.
+    mutating func outcome<Sink: ApplicationEventSink>(
+        _ code: FindingCode, _ message: String, at place: ApplicationPlace, into sink: inout Sink
+    ) {
+        outcomeCount += 1
+        guard outcomeCount <= Self.maxOutcomeFindings else { return }
+        sink.finding(code, message, at: place)
     }
 
     mutating func count(_ length: UInt64, on channel: KubernetesChannel) {
