@@ -5,7 +5,9 @@ It answers what kubectl asks before an exec (discovery `/api`, `/apis`, the pod 
 the exec upgrade itself: it picks `v5.channel.k8s.io` (else `v4.channel.k8s.io`) from the
 offered subprotocols, runs the command for real with subprocess, streams its stdout and
 stderr on channels 1 and 2, feeds channel 0 to its stdin (v5's close signal, channel 255
-with the channel number, closes it), and ends with the Status on channel 3. Each
+with the channel number, closes it), and ends with the Status on channel 3. It also
+accepts kubectl's port-forward tunnel (`SPDY/3.1+portforward.k8s.io`) and logs what
+kubectl sends in it, without answering in SPDY. Each
 WebSocket message sent or received is logged as one JSON line (time, direction, channel,
 the payload as hex and as text), beside the capture.
 
@@ -23,6 +25,7 @@ NAMESPACE = "default"
 CHANNEL_STDIN, CHANNEL_STDOUT, CHANNEL_STDERR, CHANNEL_ERROR, CHANNEL_RESIZE, CHANNEL_CLOSE = 0, 1, 2, 3, 4, 255
 SUBPROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"]
 MAX_COMMAND_SECONDS = 10
+PORT_FORWARD_SECONDS = 3
 READ_CHUNK = 4096
 
 
@@ -81,6 +84,30 @@ class Server:
                 {"name": "pods/exec", "singularName": "", "namespaced": True, "kind": "PodExecOptions",
                  "verbs": ["create", "get"]},
             ]})
+
+    async def version(self, request):
+        log_line(self.log, event="http", method=request.method, target=str(request.rel_url))
+        return web.json_response({"major": "1", "minor": "32", "gitVersion": "v1.32.0-fake", "platform": "linux/amd64"})
+
+    async def port_forward(self, request):
+        """Accepts kubectl's SPDY/3.1+portforward.k8s.io tunnel and logs every message it
+        receives; it speaks no SPDY back, so kubectl's streams stay unanswered."""
+        log_line(self.log, event="http", method=request.method, target=str(request.rel_url),
+                 protocols=", ".join(request.headers.getall("Sec-WebSocket-Protocol", [])))
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return web.Response(status=400, text="only the WebSocket tunnel is served here")
+        ws = web.WebSocketResponse(protocols=["SPDY/3.1+portforward.k8s.io"])
+        await ws.prepare(request)
+        log_line(self.log, event="upgrade", subprotocol=ws.ws_protocol)
+        try:
+            async with asyncio.timeout(PORT_FORWARD_SECONDS):
+                async for message in ws:
+                    data = message.data if isinstance(message.data, bytes) else b""
+                    log_line(self.log, event="ws", dir="recv", type=message.type.name, hex=data.hex())
+        except TimeoutError:
+            pass
+        await ws.close()
+        return ws
 
     async def pod(self, request):
         log_line(self.log, event="http", method=request.method, target=str(request.rel_url))
@@ -159,6 +186,8 @@ async def main(port, log_path, max_seconds):
         app.router.add_get("/api/v1", server.discovery_v1)
         app.router.add_get(f"/api/v1/namespaces/{NAMESPACE}/pods/{{name}}", server.pod)
         app.router.add_route("*", f"/api/v1/namespaces/{NAMESPACE}/pods/{{name}}/exec", server.exec)
+        app.router.add_route("*", f"/api/v1/namespaces/{NAMESPACE}/pods/{{name}}/portforward", server.port_forward)
+        app.router.add_get("/version", server.version)
         runner = web.AppRunner(app)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -67,6 +67,25 @@ struct KubernetesSampleTests {
         if exitCode != 0 { #expect(end.fields.contains(ApplicationField("exit_code", .integer(Int64(exitCode))))) }
     }
 
+    @Test("kubectl's SPDY/3.1+portforward.k8s.io tunnel: named once, every message it sent left raw")
+    func spdyPortForward() throws {
+        let log = try AppSampleTests.logLines("k8s-portforward-spdy")
+        let logged = log.filter { $0["event"] as? String == "ws" }
+        try #require(!logged.isEmpty)
+        let connections = try AppSampleTests.analyze("k8s-portforward-spdy")
+        let tunnel = try #require(connections.first { Self.appEvents($0).contains { $0.operation == "portforward" } })
+        let events = Self.appEvents(tunnel)
+        #expect(events.map(\.operation) == ["portforward", "end"])
+        #expect(events.first?.fields.contains(ApplicationField("decoded", .flag(false))) == true)
+        let messages = tunnel.compactMap { event -> WebSocketMessage? in
+            if case .wsMessage(let message) = event.kind, event.direction == .clientToServer { message } else { nil }
+        }
+        #expect(messages.allSatisfy { !$0.interpreted })
+        #expect(
+            messages.map { $0.kept.map { String(format: "%02x", $0) }.joined() }
+                == logged.map { $0["hex"] as? String ?? "" })
+    }
+
     static func appEvents(_ events: [TimelineEvent]) -> [ApplicationEvent] {
         events.compactMap { if case .app(let app) = $0.kind { app } else { nil } }
     }
