@@ -1,7 +1,7 @@
 @testable import SwitchpointCore
 
-/// The WebSocket message interpreters (Socket.IO, MQTT, STOMP) and their factories'
-/// content checks. The first byte picks the interpreter (bits 0-1) and the opcode of every
+/// The WebSocket message interpreters (Socket.IO, MQTT, STOMP, Kubernetes channels) and
+/// their factories' content checks. The first byte picks the interpreter (bits 0-1) and the opcode of every
 /// message (bit 2: binary); each chunk is one message, a chunk whose length bits are all
 /// set is a message cut short (truncated, its length doubled).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,7 +13,14 @@ public func fuzzInterpreters(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     switch bytes[0] & 3 {
     case 0: driveInterpreter(SocketIOInterpreter(), SocketIOInterpreterFactory(), rest, opcode: opcode)
     case 1: driveInterpreter(MQTTInterpreter(), MQTTInterpreterFactory(), rest, opcode: opcode)
-    default: driveInterpreter(STOMPInterpreter(), STOMPInterpreterFactory(), rest, opcode: opcode)
+    case 2: driveInterpreter(STOMPInterpreter(), STOMPInterpreterFactory(), rest, opcode: opcode)
+    default:
+        // Exec or port-forward by bit 3: the two read channels differently.
+        let target =
+            bytes[0] & 8 != 0 ? "/api/v1/namespaces/n/pods/p/portforward?ports=80" : "/api/v1/namespaces/n/pods/p/exec"
+        driveInterpreter(
+            KubernetesChannelInterpreter(handshake: WebSocketInterpreterHandshake(subprotocol: nil, target: target)),
+            KubernetesChannelInterpreterFactory(), rest, opcode: opcode)
     }
     return 0
 }

@@ -29,10 +29,17 @@ struct InterpreterPropertyTests {
         var generator = SystemRandomNumberGenerator()
         let factories: [any WebSocketInterpreterFactory] = [
             SocketIOInterpreterFactory(), MQTTInterpreterFactory(), STOMPInterpreterFactory(),
+            KubernetesChannelInterpreterFactory(),
         ]
         var socketIO = SocketIOInterpreter()
         var mqtt = MQTTInterpreter()
         var stomp = STOMPInterpreter()
+        var kubernetes = KubernetesChannelInterpreter(
+            handshake: WebSocketInterpreterHandshake(
+                subprotocol: "v5.channel.k8s.io", target: "/api/v1/namespaces/ns/pods/p/exec?command=sh"))
+        var portForward = KubernetesChannelInterpreter(
+            handshake: WebSocketInterpreterHandshake(
+                subprotocol: nil, target: "/api/v1/namespaces/ns/pods/p/portforward?ports=80"))
         var sink = CollectedApplicationEvents()
         var claimed: [String] = []
         for index in 0..<Self.messageCount {
@@ -46,6 +53,8 @@ struct InterpreterPropertyTests {
                 socketIO.interpret(message, into: &sink)
                 mqtt.interpret(message, into: &sink)
                 stomp.interpret(message, into: &sink)
+                kubernetes.interpret(message, into: &sink)
+                portForward.interpret(message, into: &sink)
             }
             sink.removeAll()
         }
@@ -53,8 +62,10 @@ struct InterpreterPropertyTests {
         socketIO.finish(at: end, into: &sink)
         mqtt.finish(at: end, into: &sink)
         stomp.finish(at: end, into: &sink)
+        kubernetes.finish(at: end, into: &sink)
+        portForward.finish(at: end, into: &sink)
         #expect(claimed.isEmpty, "\(claimed.prefix(5))")
         // Findings are capped per connection, whatever the input.
-        #expect(sink.findings.count <= 3 * (WebSocketInterpreterLimits.maxOutstanding + 32))
+        #expect(sink.findings.count <= 3 * (WebSocketInterpreterLimits.maxOutstanding + 32) + 2 * (256 + 16))
     }
 }

@@ -56,6 +56,9 @@ struct TimelineGoldenTests {
             GoldenCase(
                 name: "apps-graphql-ws",
                 path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/graphql-ws.pcap")),
+            GoldenCase(
+                name: "apps-k8s-exec-stdin-exit3",
+                path: TestEnvironment.samplesDirectory.appendingPathComponent("apps/k8s-exec-stdin-exit3.pcap")),
         ] + edgeCases.map { GoldenCase(name: $0, path: edgeCase($0)) }
 
     /// The scenarios once taken from the corpus, recorded here by

@@ -353,7 +353,7 @@ struct InterpreterRobustnessTests {
     @Test("--decode-ws-as and --protocol resolve interpreter names through the registry")
     func names() throws {
         let set = DissectorRegistry.standard.interpreters
-        #expect(set.names == ["jsonrpc", "graphql-transport-ws", "graphql-ws", "socket.io", "mqtt", "stomp"])
+        #expect(set.names == ["jsonrpc", "graphql-transport-ws", "graphql-ws", "socket.io", "mqtt", "stomp", "k8s"])
         let overrides = try set.overrides(parsing: ["jsonrpc=8080", "graphql-ws"])
         #expect(overrides.byPort[8080]?.name == "jsonrpc")
         #expect(overrides.everywhere?.name == "graphql-ws")

@@ -8,6 +8,7 @@ package enum FindingFamily: String, Sendable {
     case http, tls, analysis, tcp, reassembly
     case socketIO = "socketio"
     case mqtt, stomp
+    case kubernetes = "k8s"
 }
 
 /// What an upgrade finding says about the upgrade's outcome (the summary's `refused`
@@ -100,6 +101,9 @@ extension FindingCode {
             .mqtt
         case .stompReceiptMissing, .stompMalformedFrame, .stompError:
             .stomp
+        case .kubernetesNonZeroExit, .kubernetesFailure, .kubernetesUnknownChannel, .kubernetesMalformed,
+            .kubernetesNoStatus:
+            .kubernetes
         }
     }
 
@@ -143,7 +147,9 @@ extension FindingCode {
             // Application protocols inside WebSocket (issue 25)
             .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
             .mqttMalformedLength, .mqttMalformedPacket, .mqttPacketTooLarge, .mqttFlowIncomplete,
-            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError:
+            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError,
+            .kubernetesNonZeroExit, .kubernetesFailure, .kubernetesUnknownChannel, .kubernetesMalformed,
+            .kubernetesNoStatus:
             nil
         }
     }
@@ -186,7 +192,9 @@ extension FindingCode {
             // Application protocols inside WebSocket (issue 25)
             .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
             .mqttMalformedLength, .mqttMalformedPacket, .mqttPacketTooLarge, .mqttFlowIncomplete,
-            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError:
+            .mqttConnectRefused, .mqttSubscriptionRefused, .stompReceiptMissing, .stompMalformedFrame, .stompError,
+            .kubernetesNonZeroExit, .kubernetesFailure, .kubernetesUnknownChannel, .kubernetesMalformed,
+            .kubernetesNoStatus:
             nil
         }
     }

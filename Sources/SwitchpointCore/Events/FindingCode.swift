@@ -141,6 +141,18 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case stompReceiptMissing = "stomp.receipt_missing"
     case stompMalformedFrame = "stomp.malformed_frame"
     case stompError = "stomp.error"
+    // Kubernetes exec, attach and port-forward inside WebSocket (issue 25)
+    /// The command run by exec exited with a non-zero code (the Status's ExitCode cause).
+    case kubernetesNonZeroExit = "k8s.nonzero_exit"
+    /// A Failure Status that is no exit code (the exec itself failed), error-channel text,
+    /// or a port-forward error.
+    case kubernetesFailure = "k8s.failure"
+    /// A message on a channel exec and attach do not define.
+    case kubernetesUnknownChannel = "k8s.unknown_channel"
+    /// A message with no channel, bad base64, or a resize or close signal that is not one.
+    case kubernetesMalformed = "k8s.malformed"
+    /// An exec or attach stream that ended without its Status.
+    case kubernetesNoStatus = "k8s.no_status"
 
     package var severity: Severity {
         switch self {
@@ -160,10 +172,10 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
             .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
             .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed,
-            .tlsBadRecord, .mqttMalformedLength, .mqttMalformedPacket, .stompMalformedFrame:
+            .tlsBadRecord, .mqttMalformedLength, .mqttMalformedPacket, .stompMalformedFrame, .kubernetesMalformed:
             .error
         case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,
-            .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen:
+            .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen, .kubernetesNonZeroExit, .kubernetesNoStatus:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
             .upgradeWithoutConnectionHeader,
@@ -182,7 +194,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit,
             .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,
             .mqttPacketTooLarge, .mqttFlowIncomplete, .mqttConnectRefused, .mqttSubscriptionRefused,
-            .stompReceiptMissing, .stompError:
+            .stompReceiptMissing, .stompError, .kubernetesFailure, .kubernetesUnknownChannel:
             .warn
         }
     }

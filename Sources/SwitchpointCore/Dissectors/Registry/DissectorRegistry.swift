@@ -157,6 +157,7 @@ extension DissectorRegistry {
     package static let builtInInterpreters: [any WebSocketInterpreterFactory] = [
         JSONRPCInterpreterFactory(), GraphQLTransportWSInterpreterFactory(), GraphQLWSInterpreterFactory(),
         SocketIOInterpreterFactory(), MQTTInterpreterFactory(), STOMPInterpreterFactory(),
+        KubernetesChannelInterpreterFactory(),
     ]
 }
 

@@ -120,11 +120,12 @@ package struct WebSocketDissector: UpgradedStreamDissector {
             sides[.serverToClient].resync = FrameResync(from: context.serverToClientOffset)
         }
         let subprotocol = context.response?.headers.listElements("Sec-WebSocket-Protocol").first
-        switch context.interpreters.choice(subprotocol: subprotocol, target: context.request?.target ?? context.target)
-        {
+        let target = context.request?.target ?? context.target
+        switch context.interpreters.choice(subprotocol: subprotocol, target: target) {
         case .none: break
         case .chosen(let factory):
-            interpreter = factory.makeInterpreter()
+            interpreter = factory.makeInterpreter(
+                handshake: WebSocketInterpreterHandshake(subprotocol: subprotocol, target: target))
             collectsMessages = true
         case .byContent:
             candidates = context.interpreters

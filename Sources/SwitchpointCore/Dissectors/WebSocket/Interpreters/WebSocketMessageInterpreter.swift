@@ -74,8 +74,28 @@ package protocol WebSocketInterpreterFactory: Sendable {
     /// text or binary).
     func recognizes(firstMessage: borrowing InterpretedMessage) -> Bool
     func makeInterpreter() -> any WebSocketMessageInterpreter
+    /// An interpreter for a WebSocket whose handshake was seen: for protocols whose
+    /// framing or meaning depends on the subprotocol chosen or the request's query
+    /// (Kubernetes' `base64.channel.k8s.io`, `?command=`, `/portforward?ports=`).
+    func makeInterpreter(handshake: WebSocketInterpreterHandshake) -> any WebSocketMessageInterpreter
 }
 
 extension WebSocketInterpreterFactory {
     package func matches(target: String) -> Bool { false }
+
+    package func makeInterpreter(handshake: WebSocketInterpreterHandshake) -> any WebSocketMessageInterpreter {
+        makeInterpreter()
+    }
+}
+
+/// What the handshake said that an interpreter may need: the subprotocol the 101 chose and
+/// the request's target (raw wire text).
+package struct WebSocketInterpreterHandshake: Sendable, Equatable {
+    package var subprotocol: String?
+    package var target: String?
+
+    package init(subprotocol: String?, target: String?) {
+        self.subprotocol = subprotocol
+        self.target = target
+    }
 }
