@@ -216,6 +216,26 @@ struct HTTP2DissectorTests {
 
     static let request = H2.hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d")
 
+    /// A literal field without indexing, new name (RFC 7541 §6.2.2), no Huffman.
+    static func literal(_ name: String, _ value: String) -> [UInt8] {
+        [0x00, UInt8(name.utf8.count)] + Array(name.utf8) + [UInt8(value.utf8.count)] + Array(value.utf8)
+    }
+
+    @Test("h2.uppercase_header_name only for a name with an upper-case letter")
+    func uppercaseNames() {
+        for (name, expected) in [("X-Token", true), ("x-token", false), ("x-tökén", false)] {
+            let sink = H2.conversation([
+                (
+                    .clientToServer,
+                    H2.preface + H2.settings()
+                        + H2.frame(1, flags: 0x5, stream: 1, Self.request + Self.literal(name, "a"))
+                ),
+                (.serverToClient, H2.settings()),
+            ]).runAllSplittings()
+            #expect(sink.findingCodes.contains("h2.uppercase_header_name") == expected, "\(name): \(sink.findingCodes)")
+        }
+    }
+
     static let findingCases: [FindingCase] = [
         FindingCase(code: "h2.bad_frame", client: H2.preface + H2.frame(4, [0, 1, 0]), server: H2.settings()),
         FindingCase(

@@ -74,7 +74,7 @@ extension FindingCode {
         case .http2Resync, .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing:
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .http2UppercaseHeaderName:
             .http2
         case .detectedByContent, .detectedNothing:
             .detection
@@ -134,7 +134,8 @@ extension FindingCode {
             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .httpObsFold,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .http2UppercaseHeaderName,
+            .httpObsFold,
             .httpMalformedStartLine,
             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
@@ -179,7 +180,8 @@ extension FindingCode {
             .http2PrefaceMissing, .http2FrameTooLarge, .http2FrameOverBuffer, .http2BadFrame,
             .http2HPACKFailed, .http2HeaderBlockUnreliable, .http2ContinuationUnexpected,
             .http2HeaderBlockTooLarge, .http2StreamLimit, .http2GapInFrame, .http2ConnectProtocolNotEnabled,
-            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .httpObsFold,
+            .http2BadSettingsHeader, .http2TableSizeOverflow, .http2HPACKHistoryMissing, .http2UppercaseHeaderName,
+            .httpObsFold,
             .httpMalformedStartLine,
             .httpMalformedHeader, .httpLineTooLong, .httpTooManyHeaders, .httpHeadersTooLarge,
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,

@@ -68,6 +68,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case http2BadSettingsHeader = "h2.bad_http2_settings"
     case http2TableSizeOverflow = "h2.table_size_overflow"
     case http2HPACKHistoryMissing = "h2.hpack_history_missing"
+    case http2UppercaseHeaderName = "h2.uppercase_header_name"
     // Protocols inside WebSocket: JSON-RPC 2.0 and GraphQL over WebSocket (their interpreters)
     /// A JSON-RPC response whose id no request seen had (or had already been answered).
     case jsonrpcResponseWithoutRequest = "jsonrpc.response_without_request"
@@ -171,7 +172,9 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .websocketUnexpectedContinuation, .websocketMessageInterrupted, .websocketInvalidUTF8,
             .websocketInvalidCloseCode, .websocketClosePayloadOneByte, .websocketLengthTopBit, .websocketInflateFailed,
             .http2PrefaceMissing, .http2FrameTooLarge, .http2BadFrame, .http2HPACKFailed, .http2ContinuationUnexpected,
-            .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow, .tlsDecryptFailed,
+            .http2ConnectProtocolNotEnabled, .http2BadSettingsHeader, .http2TableSizeOverflow,
+            .http2UppercaseHeaderName,
+            .tlsDecryptFailed,
             .tlsBadRecord, .mqttMalformedLength, .mqttMalformedPacket, .stompMalformedFrame, .kubernetesMalformed:
             .error
         case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,

@@ -567,6 +567,12 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 "an HPACK dynamic table size update larger than \(Self.maxTableSizeUpdate) (RFC 7541 §5.1 integer past 32 bits)",
                 direction: direction, offset: block.offset, capture: capture, events: &events)
         }
+        if !unreliable, let upper = fields.first(where: { Self.hasUppercase($0.name) }) {
+            report(
+                .http2UppercaseHeaderName,
+                "a header field name in upper case (\(upper.name)): HTTP/2 field names are lower case, and a message with one is malformed (RFC 9113 §8.2.1)",
+                direction: direction, offset: block.offset, capture: capture, events: &events)
+        }
         if events.wantsFrames {
             events.add(
                 .h2Headers(
@@ -668,6 +674,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             updates.append(Int(value))
         }
         return (updates, false)
+    }
+
+    static func hasUppercase(_ name: String) -> Bool {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
 
     /// The largest table size update shown (SETTINGS values are 32-bit, RFC 9113 §6.5.1).
