@@ -12,11 +12,12 @@ import SwitchpointCore
 enum Entry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        // `switchpoint help [audit]`, as ArgumentParser offers it for real subcommands.
+        // `switchpoint help [audit|merge]`, as ArgumentParser offers it for real subcommands.
         if arguments.first == "help" {
             let rest = Array(arguments.dropFirst())
             if rest.isEmpty || rest == ["switchpoint"] { run(Switchpoint.self, ["--help"]) }
             if rest == ["audit"] { run(Audit.self, ["--help"]) }
+            if rest == ["merge"] { run(Merge.self, ["--help"]) }
         }
         if arguments.first == "audit" {
             run(Audit.self, Array(arguments.dropFirst()))

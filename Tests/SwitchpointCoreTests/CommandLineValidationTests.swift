@@ -36,6 +36,10 @@ struct CommandLineValidationTests {
         #expect(try run(["--no-such-option"]).status == 2)
         #expect(try run(["--help"]).status == 0)
         #expect(try run(["audit", "--help"]).status == 0)
+        for subcommand in ["audit", "merge"] {
+            let help = try run(["help", subcommand])
+            #expect(help.status == 0 && help.text.contains("switchpoint \(subcommand)"), "help \(subcommand)")
+        }
         #expect(try run(["audit"]).status == 2)
     }
 
