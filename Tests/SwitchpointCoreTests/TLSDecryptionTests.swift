@@ -31,6 +31,23 @@ struct TLSDecryptionTests {
 
     // MARK: Key schedule
 
+    @Test("TLS 1.3 without its keys: the ALPN choice is encrypted, not none; with them it is named")
+    func alpnEncryptedWithoutKeys() throws {
+        var unrelated = TLSKeyLog()
+        unrelated.add(
+            text: "CLIENT_RANDOM " + String(repeating: "0", count: 64) + " " + String(repeating: "0", count: 96) + "\n",
+            source: "test")
+        func session(_ keyLog: TLSKeyLog) throws -> TLSSessionFacts? {
+            try Self.timeline("tls13-h2-curl-nghttpd", keyLog: keyLog).events.lazy.compactMap {
+                if case .tlsSession(let facts) = $0.kind { facts } else { nil }
+            }.first
+        }
+        let without = try #require(try session(unrelated))
+        #expect(!without.decrypted && without.alpn == nil && without.alpnEncrypted)
+        let with = try #require(try session(try Self.keyLog("tls13-h2-curl-nghttpd")))
+        #expect(with.decrypted && with.alpn == "h2" && !with.alpnEncrypted)
+    }
+
     @Test("RFC 8448 §3: HKDF-Expand-Label traffic keys and IVs, and the schedule from the shared secret")
     func rfc8448() {
         let serverHandshake = Self.hex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38")

@@ -346,6 +346,9 @@ package struct TLSSessionFacts: Sendable, Equatable {
     package var alpnOffered: [String]
     /// The protocol the server chose (from EncryptedExtensions in TLS 1.3).
     package var alpn: String?
+    /// TLS 1.3 without keys, the client having offered protocols: the choice is in the
+    /// encrypted EncryptedExtensions, so not known (rather than none).
+    package var alpnEncrypted = false
     /// A resumed session (TLS 1.3 PSK, TLS 1.2 abbreviated handshake).
     package var resumed: Bool
     /// Keys for this connection were found and the records decrypted.

@@ -553,10 +553,11 @@ struct TLSSession: UpgradedStreamDissector {
     private mutating func reportFacts(capture: CaptureInfo, events: inout EventBuffer) {
         guard !factsReported, let serverHello else { return }
         factsReported = true
-        let facts = TLSSessionFacts(
+        var facts = TLSSessionFacts(
             version: serverHello.hello.version, cipherSuite: serverHello.cipherSuite.name,
             serverName: clientHello?.hello.serverName, alpnOffered: clientHello?.hello.alpn ?? [],
             alpn: alpn, resumed: resumed, decrypted: keysFound, certificate: certificate)
+        facts.alpnEncrypted = tls13 && !keysFound && alpn == nil && !facts.alpnOffered.isEmpty
         events.decrypted = keysFound
         events.add(.tlsSession(facts), capture: capture)
         events.decrypted = false

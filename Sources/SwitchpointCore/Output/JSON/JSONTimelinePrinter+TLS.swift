@@ -35,6 +35,7 @@ extension JSONTimelinePrinter {
         line.add("sni", facts.serverName)
         line.add("alpn_offered", strings: facts.alpnOffered)
         line.add("alpn", facts.alpn)
+        if facts.alpnEncrypted { line.add("alpn_encrypted", true) }
         line.add("resumed", facts.resumed)
         line.add("decrypted", facts.decrypted)
         if let certificate = facts.certificate {

@@ -60,7 +60,11 @@ extension TextTimelinePrinter {
             out.appendTerminalEscaped(name)
         }
         out.append("  alpn ")
-        if let alpn = facts.alpn { out.appendTerminalEscaped(alpn) } else { out.append("none") }
+        if let alpn = facts.alpn {
+            out.appendTerminalEscaped(alpn)
+        } else {
+            out.append(facts.alpnEncrypted ? "encrypted" : "none")
+        }
         if !facts.alpnOffered.isEmpty {
             out.append(" (offered ")
             appendList(facts.alpnOffered, separator: ",", into: out)
