@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+@testable import SwitchpointCore
+@testable import SwitchpointTestSupport
+
+/// Acceptance (issue 17, many machines): `--shard I/N` runs joined by `switchpoint merge`
+/// give one run's events and summary.
+@Suite("Offline shards and merge")
+struct ShardMergeTests {
+    @Test("--shard takes I/N with 0 <= I < N")
+    func shardParsing() {
+        #expect(ShardSelector("0/4") == ShardSelector(index: 0, count: 4))
+        #expect(ShardSelector("3/4")?.index == 3)
+        for bad in ["4/4", "-1/4", "0/0", "1", "a/b", "1/2/3", "", "0/5000"] {
+            #expect(ShardSelector(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("each flow belongs to exactly one shard, the same in both directions")
+    func symmetricPartition() throws {
+        let shards = (0..<4).compactMap { ShardSelector(index: $0, count: 4) }
+        var perShard = [Int](repeating: 0, count: 4)
+        for port in UInt16(40_000)..<UInt16(40_400) {
+            let client = Endpoint(address: try #require(IPAddress("10.0.0.1")), port: port)
+            let server = Endpoint(address: try #require(IPAddress("fd00::2")), port: 443)
+            let owners = shards.filter { $0.owns(client, server) }
+            #expect(owners.count == 1)
+            #expect(owners == shards.filter { $0.owns(server, client) })
+            if let owner = owners.first { perShard[owner.index] += 1 }
+        }
+        // 400 flows: every shard gets a fair part (FNV-1a spreads ports well).
+        #expect(perShard.allSatisfy { $0 > 50 }, "\(perShard)")
+        // Stable across processes and machines: FNV-1a as any implementation computes it (checked
+        // against an independent one), not Swift's per-process seeded Hasher.
+        let a = Endpoint(address: try #require(IPAddress("10.0.0.1")), port: 1234)
+        let b = Endpoint(address: try #require(IPAddress("10.0.0.2")), port: 80)
+        #expect(ShardSelector.flowHash(a, b) == ShardSelector.flowHash(b, a))
+        #expect(ShardSelector.flowHash(a, b) == 0x27d7_9553_a20d_2da0)
+    }
+
+    static func merged(_ texts: [String]) throws -> (status: Bool, text: String, error: String) {
+        let writerFile = FileManager.default.temporaryDirectory.appendingPathComponent("sp-merge-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: writerFile) }
+        _ = FileManager.default.createFile(atPath: writerFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: writerFile)
+        let writer = LineWriter(descriptor: handle.fileDescriptor, flushEachLine: false)
+        var merge = ShardMerge()
+        var failure = ""
+        let datas = texts.map { Data($0.utf8) }
+        func pinned(_ index: Int, _ inputs: [ShardMerge.Input]) {
+            guard index < datas.count else {
+                do { try merge.merge(inputs, into: writer) } catch { failure = error.description }
+                return
+            }
+            datas[index].withUnsafeBytes {
+                pinned(index + 1, inputs + [ShardMerge.Input(name: "input \(index)", bytes: $0)])
+            }
+        }
+        pinned(0, [])
+        writer.flush()
+        try handle.close()
+        return (failure.isEmpty, try String(contentsOf: writerFile, encoding: .utf8), failure)
+    }
+
+    @Test("merge: events by time, connections renumbered in order of appearance, summaries added up")
+    func mergeOrderAndSummary() throws {
+        let shard0 = """
+            {"ts":10.000001,"conn":1,"type":"conn.open","client":"a"}
+            {"ts":12.000000,"conn":1,"type":"conn.close"}
+            {"type":"summary","connections":1,"packets":5,"upgrades":{"websocket":1},"findings":{},"input_problems":["x: truncated"],"shard":"0/2"}
+
+            """
+        let shard1 = """
+            {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+            {"ts":11.000000,"conn":2,"type":"conn.open","client":"c"}
+            {"type":"summary","connections":2,"packets":7,"upgrades":{"h2c":2,"websocket":1},"findings":{"f":1},"input_problems":["x: truncated"],"shard":"1/2"}
+
+            """
+        let result = try Self.merged([shard1 + shard0])
+        #expect(result.status, "\(result.error)")
+        #expect(
+            result.text == """
+                {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+                {"ts":10.000001,"conn":2,"type":"conn.open","client":"a"}
+                {"ts":11.000000,"conn":3,"type":"conn.open","client":"c"}
+                {"ts":12.000000,"conn":2,"type":"conn.close"}
+                {"type":"summary","connections":3,"packets":12,"upgrades":{"h2c":2,"websocket":2},"findings":{"f":1},"input_problems":["x: truncated"]}
+
+                """)
+    }
+
+    @Test("merge refuses a missing or repeated shard and lines that are not switchpoint JSON")
+    func mergeRefusals() throws {
+        let summary = { (shard: String) in #"{"type":"summary","connections":0,"shard":"\#(shard)"}"# + "\n" }
+        #expect(try Self.merged([summary("0/3") + summary("2/3")]).error.contains("1/3 missing"))
+        #expect(try Self.merged([summary("0/2") + summary("0/2") + summary("1/2")]).error.contains("more than once"))
+        #expect(
+            try Self.merged(["not json\n" + summary("0/1")]).error.contains("not a switchpoint --json timeline line"))
+        #expect(
+            try Self.merged([#"{"ts":1.0,"conn":1,"type":"conn.open"}"# + "\n"]).error.contains(
+                "after the last summary line"))
+        #expect(try Self.merged([""]).error.contains("nothing to merge"))
+    }
+
+    /// The sample set: every capture under samples/, in name order, read as one input.
+    static var sampleSet: [String] {
+        let root = TestEnvironment.samplesDirectory
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        var found: [String] = []
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".pcap") || path.hasSuffix(".pcapng") {
+                found.append(root.appendingPathComponent(path).path)
+            }
+        }
+        return found.sorted()
+    }
+
+    /// `parallel switchpoint -r FILES… --json --shard {}/N ::: 0 … N-1 | switchpoint merge`.
+    static func parallelShards(_ files: [String], count: Int) throws -> TestEnvironment.ToolResult {
+        let parallel = try TestEnvironment.requiredTool("parallel")
+        let binary = CommandLineTests.binary.path
+        let reads = files.flatMap { ["-r", $0] }.map(shellQuoted).joined(separator: " ")
+        let script =
+            "\(shellQuoted(parallel.path)) --will-cite \(shellQuoted(binary)) \(reads) --json --shard {}/\(count) ::: "
+            + (0..<count).map(String.init).joined(separator: " ") + " | \(shellQuoted(binary)) merge"
+        return try TestEnvironment.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], timeoutSeconds: 300)
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    @Test(
+        "parallel --shard {}/4 | merge equals one run over the sample set",
+        .timeLimit(.minutes(5)))
+    func shardsEqualOneRun() throws {
+        let files = Self.sampleSet
+        try #require(files.count >= 20, "the samples are missing")
+        let single = try TestEnvironment.run(
+            CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json"], timeoutSeconds: 120)
+        #expect(single.status == 0, "\(single.errorText.prefix(500))")
+        let merged = try Self.parallelShards(files, count: 4)
+        #expect(merged.status == 0, "\(merged.errorText.prefix(500))")
+        let one = CanonicalTimeline(lines: single.text.split(separator: "\n").map(String.init))
+        let shards = CanonicalTimeline(lines: merged.text.split(separator: "\n").map(String.init))
+        #expect(one.sortedLines.count > 500)
+        #expect(shards.sortedLines.count == one.sortedLines.count)
+        #expect(shards.sortedLines == one.sortedLines)
+        #expect(shards.connections == one.connections)
+        #expect(shards.summary == one.summary)
+        // Each shard got a part of the connections, not all of them.
+        let shard0 = try TestEnvironment.run(
+            CommandLineTests.binary, files.flatMap { ["-r", $0] } + ["--json", "--shard", "0/4"])
+        let part = CanonicalTimeline(lines: shard0.text.split(separator: "\n").map(String.init))
+        #expect(part.openings.count > 0 && part.openings.count < one.openings.count)
+        #expect(part.summary?.hasSuffix(#","shard":"0/4"}"#) == true)
+    }
+
+    @Test(
+        "rotated files: a connection spanning them stays whole in its shard",
+        .timeLimit(.minutes(2)))
+    func rotatedFiles() throws {
+        let editcap = try TestEnvironment.requiredTool("editcap", package: "wireshark-common")
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
+        // Rotated as tcpdump -C would leave it: consecutive files of 40 packets.
+        let split = try TestEnvironment.run(
+            editcap, ["-F", "pcap", "-c", "40", sample, directory.appendingPathComponent("part.pcap").path])
+        #expect(split.status == 0)
+        let parts = TestEnvironment.captures(in: directory).map(\.path)
+        #expect(parts.count > 3)
+        let whole = try TestEnvironment.run(CommandLineTests.binary, ["-r", sample, "--json"])
+        let merged = try Self.parallelShards(parts, count: 2)
+        #expect(merged.status == 0, "\(merged.errorText.prefix(500))")
+        // Time-ordered and numbered as the single run over the original file.
+        #expect(
+            CanonicalTimeline(lines: merged.text.split(separator: "\n").map(String.init))
+                == CanonicalTimeline(lines: whole.text.split(separator: "\n").map(String.init)))
+    }
+}
