@@ -33,7 +33,7 @@ struct ThreadedSourceTests {
 
     @Test("reading ahead on a second thread yields the same packets and problems, in order")
     func prefetchingEqualsPlain() throws {
-        let captures = OutputPathTests.allCaptures
+        let captures = TestEnvironment.allSampleCaptures
         #expect(captures.count >= 20)
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

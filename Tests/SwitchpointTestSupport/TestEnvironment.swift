@@ -61,6 +61,16 @@ enum TestEnvironment {
     static var corpusCaptures: [URL] { captures(in: corpusDirectory) }
     static var sampleCaptures: [URL] { captures(in: samplesDirectory) }
 
+    /// Every capture in samples/ and in its folders one level down.
+    static var allSampleCaptures: [URL] {
+        captures(in: samplesDirectory)
+            + ((try? FileManager.default.contentsOfDirectory(atPath: samplesDirectory.path)) ?? [])
+            .sorted()
+            .map { samplesDirectory.appendingPathComponent($0) }
+            .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+            .flatMap { captures(in: $0) }
+    }
+
     /// Finds an executable on PATH.
     static func tool(_ name: String) -> URL? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {

@@ -296,20 +296,11 @@ struct OutputPathTests {
 
     // MARK: Threads
 
-    static var allCaptures: [URL] {
-        TestEnvironment.captures(in: TestEnvironment.samplesDirectory)
-            + ((try? FileManager.default.contentsOfDirectory(atPath: TestEnvironment.samplesDirectory.path)) ?? [])
-            .sorted()
-            .map { TestEnvironment.samplesDirectory.appendingPathComponent($0) }
-            .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
-            .flatMap { TestEnvironment.captures(in: $0) }
-    }
-
     static let threadedModes: [RunMode] = [.pipelined, .sharded(workers: 2), .sharded(workers: 3)]
 
     @Test("every threaded run prints exactly what one thread prints, on every sample", arguments: Format.allCases)
     func threadsIdentical(_ format: Format) throws {
-        let captures = Self.allCaptures
+        let captures = TestEnvironment.allSampleCaptures
         #expect(captures.count >= 20, "samples/ holds \(captures.count) captures")
         for capture in captures {
             let single = try Self.timeline([capture.path], format, run: .single)
@@ -342,7 +333,7 @@ struct OutputPathTests {
     func shardedBudget() throws {
         // Many connections at once, their blocks held together: a small budget makes the
         // merge print blocks early in the order only a view of all connections gives.
-        let captures = Self.allCaptures.filter {
+        let captures = TestEnvironment.allSampleCaptures.filter {
             $0.lastPathComponent.hasPrefix("ws-") || $0.lastPathComponent.contains("h2")
         }
         #expect(captures.count >= 5)

@@ -71,30 +71,6 @@ enum WSFixtures {
     }
 }
 
-extension CollectingEventSink {
-    var messages: [(Direction, WebSocketMessage)] {
-        events.compactMap {
-            if case .wsMessage(let message) = $0.kind, let direction = $0.direction {
-                (direction, message)
-            } else {
-                nil
-            }
-        }
-    }
-
-    var frames: [(Direction, WebSocketFrameHeader)] {
-        events.compactMap {
-            if case .wsFrame(let frame) = $0.kind, let direction = $0.direction { (direction, frame) } else { nil }
-        }
-    }
-
-    var closeFrames: [(Direction, WebSocketClose)] {
-        events.compactMap {
-            if case .wsClose(let close) = $0.kind, let direction = $0.direction { (direction, close) } else { nil }
-        }
-    }
-}
-
 @Suite("WebSocket dissector")
 struct WebSocketDissectorTests {
     typealias W = WSFixtures

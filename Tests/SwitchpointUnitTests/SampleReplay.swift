@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SwitchpointCore
+@testable import SwitchpointTestSupport
 
 /// A recorded sample's WebSocket messages (whole payloads), replayed into an interpreter.
 struct SampleReplay {
