@@ -82,7 +82,9 @@ let package = Package(
             exclude: ["Golden"]
         ),
         // The built `switchpoint` as a subprocess, tshark, tmux, PostgreSQL, Chromium, live
-        // capture in network namespaces (root), the scripts/test-live-* peers.
+        // capture in network namespaces (root), the scripts/test-live-* peers; and the long
+        // property runs over random cuts (ResyncPropertyTests, JoiningMidStreamTests), which
+        // alone would take the unit target past a minute.
         .testTarget(
             name: "SwitchpointIntegrationTests",
             dependencies: ["SwitchpointCore", "SwitchpointTestSupport"]

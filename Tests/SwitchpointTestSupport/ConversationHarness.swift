@@ -177,3 +177,15 @@ struct SplitRandom {
         return state
     }
 }
+
+extension SplitRandom {
+    /// `count` random bytes from the generator.
+    mutating func bytes(count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 8)
+        while bytes.count < count {
+            withUnsafeBytes(of: next()) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
+    }
+}

@@ -156,7 +156,7 @@ struct ProtocolIDTests {
                 ConnectionOpening(
                     connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
         for direction in [Direction.clientToServer, .serverToClient] {
-            ResyncPropertyTests.randomBytes(&random, count: 1448).withUnsafeBytes {
+            random.bytes(count: 1448).withUnsafeBytes {
                 analyzer.receive(
                     .data(
                         StreamChunk(

@@ -9,22 +9,13 @@ import Testing
 /// every cut of a real stream.
 @Suite("Content detection and resynchronization properties")
 struct ResyncPropertyTests {
-    static func randomBytes(_ random: inout SplitRandom, count: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count + 8)
-        while bytes.count < count {
-            withUnsafeBytes(of: random.next()) { bytes.append(contentsOf: $0) }
-        }
-        return Array(bytes.prefix(count))
-    }
-
     @Test("10,000 random byte strings: no websocket or http2 verdict, one direction or both")
     func randomStrings() {
         var random = SplitRandom(seed: 2026)
         var falsePositives: [String] = []
         var previous: [UInt8] = []
         for index in 0..<10_000 {
-            let bytes = Self.randomBytes(&random, count: 16 + Int(random.next() % 2048))
+            let bytes = random.bytes(count: 16 + Int(random.next() % 2048))
             for final in [false, true] {
                 for (client, server) in [(bytes, [UInt8]()), ([], bytes), (bytes, previous)] {
                     if let verdict = ContentClassifier.classify(client: client, server: server, final: final) {
@@ -235,7 +226,7 @@ struct ResyncPropertyTests {
                     ConnectionOpening(
                         connection: connection, client: client, server: server, roleEvidence: .portHeuristic,
                         capture: capture)))
-            let streams = [Self.randomBytes(&random, count: length), Self.randomBytes(&random, count: length)]
+            let streams = [random.bytes(count: length), random.bytes(count: length)]
             var offset = 0
             while offset < length {
                 for direction in [Direction.clientToServer, .serverToClient] {

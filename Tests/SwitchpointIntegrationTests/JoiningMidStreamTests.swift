@@ -358,8 +358,8 @@ struct JoiningMidStreamTests {
                     connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: start)))
         let length = 12 * 1448
         let streams = [
-            ResyncPropertyTests.randomBytes(&random, count: length),
-            ResyncPropertyTests.randomBytes(&random, count: length),
+            random.bytes(count: length),
+            random.bytes(count: length),
         ]
         var packet: UInt64 = 2
         for offset in stride(from: 0, to: length, by: 1448) {
