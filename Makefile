@@ -10,14 +10,22 @@ TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump tmux less pyt
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint build release deps-build deps-test clean fuzz fuzz-build test-asan test-tsan bench-adversarial
+.PHONY: run test test-unit lint build release deps-build deps-test clean fuzz fuzz-build test-asan test-tsan bench-adversarial
 
 run: deps-build build
 	.build/debug/switchpoint -r $(SAMPLE)
 
+# Unit tests first (in-process, under a minute), then the integration tests (the built
+# binary, tshark, tmux, PostgreSQL, Chromium, live capture as root).
 test: deps-test lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	$(SWIFT) test --skip-build --disable-xctest --filter SwitchpointUnitTests
+	$(SWIFT) test --skip-build --disable-xctest --filter SwitchpointIntegrationTests
+
+# The fast loop: no root, network, database or external tool needed, nothing installed.
+test-unit: deps-build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest --filter SwitchpointUnitTests
 
 build:
 	$(SWIFT) build

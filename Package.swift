@@ -61,15 +61,33 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
+        // Helpers both test targets use (TestEnvironment, InProcessCommand, Conversation, …).
+        // A test target, not a regular one: it reaches SwitchpointCore's internals with
+        // `@testable import`, which a release build (no testability) could not compile, and
+        // `swift build` builds every regular target.
         .testTarget(
-            name: "SwitchpointCoreTests",
+            name: "SwitchpointTestSupport",
+            dependencies: ["SwitchpointCore", "CZlib"]
+        ),
+        // The fast loop (`make test-unit`): in-process only, reading samples/ and the shared
+        // corpus; no root, network, database, external tool, subprocess or built binary.
+        .testTarget(
+            name: "SwitchpointUnitTests",
             dependencies: [
                 "SwitchpointCore",
-                "CZlib",
+                "SwitchpointTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // Read from the source tree by path (the golden files are rewritten in place).
             exclude: ["Golden"]
+        ),
+        // The built `switchpoint` as a subprocess, tshark, tmux, PostgreSQL, Chromium, live
+        // capture in network namespaces (root), the scripts/test-live-* peers; and the long
+        // property runs over random cuts (ResyncPropertyTests, JoiningMidStreamTests), which
+        // alone would take the unit target past a minute.
+        .testTarget(
+            name: "SwitchpointIntegrationTests",
+            dependencies: ["SwitchpointCore", "SwitchpointTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

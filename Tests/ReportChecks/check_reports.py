@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks switchpoint's exports (driven by Tests/SwitchpointCoreTests/ReportExportTests.swift).
+"""Checks switchpoint's exports (driven by Tests/SwitchpointIntegrationTests/ReportExportTests.swift).
 
   check_reports.py har  --har FILE --timeline JSONL... [--log LOG]
       HAR 1.2 schema (har-1.2.schema.json beside this file), haralyzer loading, and the

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import SwitchpointCore
+@testable import SwitchpointTestSupport
+
+/// Command-line values out of range are usage errors (exit 2), never traps (issue 16).
+@Suite("Command-line values validated")
+struct CommandLineValidationTests {
+    func run(_ arguments: [String]) throws -> TestEnvironment.ToolResult {
+        try TestEnvironment.run(CommandLineTests.binary, arguments, timeoutSeconds: 60)
+    }
+
+    @Test(
+        "numeric options out of range exit 2 with a message naming the option",
+        arguments: [
+            ["--idle-timeout", "9223372037"], ["--idle-timeout", "0"], ["--idle-timeout", "-5"],
+            ["--idle-timeout", "99999999999999999999"], ["-s", "0"], ["-s", "262145"], ["-B", "0"],
+            ["-B", "2097152"], ["-c", "0"], ["--decode-as", "websocket=0"], ["--decode-as", "websocket=65536"],
+            // Negative numbers are values to range-check, not options ("Missing value").
+            ["--workers", "-1"], ["--threads", "-3"], ["-c", "-5"], ["-B", "-1"],
+        ])
+    func outOfRange(_ option: [String]) throws {
+        let result = try run(["-r", CommandLineTests.sample] + option)
+        #expect(result.status == 2, "\(option): \(result.errorText)")
+        #expect(result.errorText.contains(option[0]), "\(option): \(result.errorText)")
+    }
+
+    @Test("the largest idle timeout is accepted and does not trap")
+    func largestIdleTimeout() throws {
+        let result = try run(["-r", CommandLineTests.sample, "--connections", "--idle-timeout", "9223372036"])
+        #expect(result.status == 0, "\(result.errorText)")
+    }
+
+    @Test("unknown options are usage errors with status 2, help is 0")
+    func usageStatus() throws {
+        #expect(try run(["--no-such-option"]).status == 2)
+        #expect(try run(["--help"]).status == 0)
+        #expect(try run(["audit", "--help"]).status == 0)
+        for subcommand in ["audit", "merge"] {
+            let help = try run(["help", subcommand])
+            #expect(help.status == 0 && help.text.contains("switchpoint \(subcommand)"), "help \(subcommand)")
+        }
+        #expect(try run(["audit"]).status == 2)
+    }
+
+    @Test("-w refuses to overwrite a file given with -r: same path or same inode")
+    func writeOverInput() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.pcap")
+        try FileManager.default.copyItem(atPath: CommandLineTests.sample, toPath: input.path)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int)
+        let link = directory.appendingPathComponent("link.pcap")
+        try FileManager.default.linkItem(at: input, to: link)
+        let symlink = directory.appendingPathComponent("sym.pcap")
+        try FileManager.default.createSymbolicLink(at: symlink, withDestinationURL: input)
+        for target in [input.path, link.path, symlink.path, directory.path + "/./in.pcap"] {
+            let result = try run(["-r", input.path, "-w", target])
+            #expect(result.status == 2, "\(target)")
+            #expect(result.errorText.contains("overwrite"))
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int == size)
+        let out = directory.appendingPathComponent("out.pcap")
+        #expect(try run(["-r", input.path, "-w", out.path, "--connections"]).status == 0)
+    }
+
+    @Test(
+        "audit --front/--back: host:port parsed strictly",
+        arguments: [
+            (":99999", false), ("a:b:c:80", false), (":0", false), ("host:", false), ("[::1", false),
+            ("[zz]:80", false),
+            ("1.2.3.4:80x", false), (":80", true), ("[::1]:80", true), ("1.2.3.4:80", true),
+            ("proxy.example:8080", true), ("*:443", true),
+        ])
+    func hostPort(_ text: String, _ valid: Bool) throws {
+        #expect((HostPort(text) != nil) == valid, "\(text)")
+        let sample = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-nginx-default.pcap").path
+        #expect(FileManager.default.fileExists(atPath: sample), "fixture missing: \(sample)")
+        let result = try run(["audit", sample, "--front", text])
+        if valid {
+            // The status the audit gives in-process with the same --front.
+            let expected = try InProcessCommand.audit([sample]) { $0.options.front = text }
+            #expect(result.status == expected.status, "\(text): \(result.errorText)")
+            #expect(result.text == expected.text, "\(text)")
+        } else {
+            #expect(result.status == 2, "\(text)")
+            #expect(result.errorText.contains("--front"))
+        }
+    }
+
+    @Test("audit exits 1 on a truncated input file, like the timeline")
+    func auditTruncated() throws {
+        let sample = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-ok.pcap").path
+        let data = try Data(contentsOf: URL(fileURLWithPath: sample))
+        #expect(data.count > 200)
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cut = directory.appendingPathComponent("cut.pcap")
+        try data.prefix(data.count - 7).write(to: cut)
+        let full = try run(["audit", sample])
+        #expect(full.status == 0)
+        let result = try run(["audit", cut.path])
+        #expect(result.status == 1, "\(result.errorText)")
+        #expect(result.errorText.contains("packet"))
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+@testable import SwitchpointCore
+@testable import SwitchpointTestSupport
+
+/// Acceptance (issue 17, many machines): `--shard I/N` runs joined by `switchpoint merge`
+/// give one run's events and summary.
+@Suite("Offline shards and merge")
+struct ShardMergeTests {
+    @Test("--shard takes I/N with 0 <= I < N")
+    func shardParsing() {
+        #expect(ShardSelector("0/4") == ShardSelector(index: 0, count: 4))
+        #expect(ShardSelector("3/4")?.index == 3)
+        for bad in ["4/4", "-1/4", "0/0", "1", "a/b", "1/2/3", "", "0/5000"] {
+            #expect(ShardSelector(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("each flow belongs to exactly one shard, the same in both directions")
+    func symmetricPartition() throws {
+        let shards = (0..<4).compactMap { ShardSelector(index: $0, count: 4) }
+        var perShard = [Int](repeating: 0, count: 4)
+        for port in UInt16(40_000)..<UInt16(40_400) {
+            let client = Endpoint(address: try #require(IPAddress("10.0.0.1")), port: port)
+            let server = Endpoint(address: try #require(IPAddress("fd00::2")), port: 443)
+            let owners = shards.filter { $0.owns(client, server) }
+            #expect(owners.count == 1)
+            #expect(owners == shards.filter { $0.owns(server, client) })
+            if let owner = owners.first { perShard[owner.index] += 1 }
+        }
+        // 400 flows: every shard gets a fair part (FNV-1a spreads ports well).
+        #expect(perShard.allSatisfy { $0 > 50 }, "\(perShard)")
+        // Stable across processes and machines: FNV-1a as any implementation computes it (checked
+        // against an independent one), not Swift's per-process seeded Hasher.
+        let a = Endpoint(address: try #require(IPAddress("10.0.0.1")), port: 1234)
+        let b = Endpoint(address: try #require(IPAddress("10.0.0.2")), port: 80)
+        #expect(ShardSelector.flowHash(a, b) == ShardSelector.flowHash(b, a))
+        #expect(ShardSelector.flowHash(a, b) == 0x27d7_9553_a20d_2da0)
+    }
+
+    static func merged(_ texts: [String]) throws -> (status: Bool, text: String, error: String) {
+        let writerFile = FileManager.default.temporaryDirectory.appendingPathComponent("sp-merge-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: writerFile) }
+        _ = FileManager.default.createFile(atPath: writerFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: writerFile)
+        let writer = LineWriter(descriptor: handle.fileDescriptor, flushEachLine: false)
+        var merge = ShardMerge()
+        var failure = ""
+        let datas = texts.map { Data($0.utf8) }
+        func pinned(_ index: Int, _ inputs: [ShardMerge.Input]) {
+            guard index < datas.count else {
+                do { try merge.merge(inputs, into: writer) } catch { failure = error.description }
+                return
+            }
+            datas[index].withUnsafeBytes {
+                pinned(index + 1, inputs + [ShardMerge.Input(name: "input \(index)", bytes: $0)])
+            }
+        }
+        pinned(0, [])
+        writer.flush()
+        try handle.close()
+        return (failure.isEmpty, try String(contentsOf: writerFile, encoding: .utf8), failure)
+    }
+
+    @Test("merge: events by time, connections renumbered in order of appearance, summaries added up")
+    func mergeOrderAndSummary() throws {
+        let shard0 = """
+            {"ts":10.000001,"conn":1,"type":"conn.open","client":"a"}
+            {"ts":12.000000,"conn":1,"type":"conn.close"}
+            {"type":"summary","connections":1,"packets":5,"upgrades":{"websocket":1},"findings":{},"input_problems":["x: truncated"],"shard":"0/2"}
+
+            """
+        let shard1 = """
+            {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+            {"ts":11.000000,"conn":2,"type":"conn.open","client":"c"}
+            {"type":"summary","connections":2,"packets":7,"upgrades":{"h2c":2,"websocket":1},"findings":{"f":1},"input_problems":["x: truncated"],"shard":"1/2"}
+
+            """
+        let result = try Self.merged([shard1 + shard0])
+        #expect(result.status, "\(result.error)")
+        #expect(
+            result.text == """
+                {"ts":9.5,"conn":1,"type":"conn.open","client":"b"}
+                {"ts":10.000001,"conn":2,"type":"conn.open","client":"a"}
+                {"ts":11.000000,"conn":3,"type":"conn.open","client":"c"}
+                {"ts":12.000000,"conn":2,"type":"conn.close"}
+                {"type":"summary","connections":3,"packets":12,"upgrades":{"h2c":2,"websocket":2},"findings":{"f":1},"input_problems":["x: truncated"]}
+
+                """)
+    }
+
+    @Test("merge refuses a missing or repeated shard and lines that are not switchpoint JSON")
+    func mergeRefusals() throws {
+        let summary = { (shard: String) in #"{"type":"summary","connections":0,"shard":"\#(shard)"}"# + "\n" }
+        #expect(try Self.merged([summary("0/3") + summary("2/3")]).error.contains("1/3 missing"))
+        #expect(try Self.merged([summary("0/2") + summary("0/2") + summary("1/2")]).error.contains("more than once"))
+        #expect(
+            try Self.merged(["not json\n" + summary("0/1")]).error.contains("not a switchpoint --json timeline line"))
+        #expect(
+            try Self.merged([#"{"ts":1.0,"conn":1,"type":"conn.open"}"# + "\n"]).error.contains(
+                "after the last summary line"))
+        #expect(try Self.merged([""]).error.contains("nothing to merge"))
+    }
+
+    @Test("merge refuses hostile summaries and cut lines before writing anything: no trap, no invalid JSON out")
+    func mergeHostileInput() throws {
+        let summary = { (packets: String, shard: String) in
+            #"{"type":"summary","connections":1,"packets":\#(packets),"shard":"\#(shard)"}"# + "\n"
+        }
+        let event = #"{"ts":1.0,"conn":1,"type":"conn.open","client":"a"}"# + "\n"
+        let cut = #"{"ts":1.0,"conn":1,"type":"conn.open","client":"# + "\n"
+        let huge = String(Int.max - 1)
+        for (inputs, reason) in [
+            ([event + summary(huge, "0/2"), summary(huge, "1/2")], "add up past"),
+            ([event + summary("-5", "0/2"), summary("3", "1/2")], "not whole non-negative"),
+            ([event + summary("1e300", "0/2"), summary("3", "1/2")], "not whole non-negative"),
+            ([cut + summary("1", "0/1")], "whole JSON"),
+        ] {
+            let result = try Self.merged(inputs)
+            #expect(!result.status, "\(reason)")
+            #expect(result.error.contains(reason), "\(result.error)")
+            #expect(result.text.isEmpty, "nothing written before the refusal: \(result.text)")
+        }
+    }
+}
