@@ -368,6 +368,26 @@ struct InterpreterRobustnessTests {
         #expect(!unknown)
     }
 
+    @Test("--decode-ws-as none: plain messages whatever the subprotocol or target would choose")
+    func plainMessages() throws {
+        var set = DissectorRegistry.standard.interpreters
+        set.overrides = try set.overrides(parsing: ["none"])
+        guard case .none = set.choice(subprotocol: "mqtt", target: "/socket.io/?EIO=4&transport=websocket") else {
+            Issue.record("an interpreter was chosen despite --decode-ws-as none")
+            return
+        }
+        var byPort = DissectorRegistry.standard.interpreters
+        byPort.forced = try byPort.overrides(parsing: ["none=8080"]).byPort[8080]
+        guard case .none = byPort.choice(subprotocol: "mqtt", target: nil) else {
+            Issue.record("an interpreter was chosen despite --decode-ws-as none=8080")
+            return
+        }
+        guard case .chosen = DissectorRegistry.standard.interpreters.choice(subprotocol: "mqtt", target: nil) else {
+            Issue.record("mqtt is not chosen without the override")
+            return
+        }
+    }
+
     @Test("--decode-ws-as overrides the subprotocol's choice")
     func decodeWebSocketAs() throws {
         var conversation = InterpreterFixtures.conversation(
