@@ -75,10 +75,20 @@ struct OutputPathTests {
             case .pipelined:
                 runner = PipelinedTimelineRun.run(source, runner: runner, into: &analyzer, onProblem: { _ in })
             case .sharded(let workers):
-                runner = try #require(
-                    ShardedTimelineRun.runIfShardable(
-                        source, runner: runner, printer: printer, workers: workers,
-                        makeAnalyzer: { TimelineAnalyzer(output: $0, registry: registry) }, onProblem: { _ in }))
+                let makeAnalyzer = { (output: any TimelineEventSink) in
+                    TimelineAnalyzer(output: output, registry: registry)
+                }
+                if let text = printer as? TextTimelinePrinter {
+                    runner = ShardedTimelineRun.run(
+                        source, runner: runner, printer: text, workers: workers, makeAnalyzer: makeAnalyzer,
+                        onProblem: { _ in })
+                } else if let json = printer as? JSONTimelinePrinter {
+                    runner = ShardedTimelineRun.run(
+                        source, runner: runner, printer: json, workers: workers, makeAnalyzer: makeAnalyzer,
+                        onProblem: { _ in })
+                } else {
+                    Issue.record("only the text and JSON timelines shard")
+                }
             }
             finish(runner)
             writer.flush()

@@ -17,24 +17,8 @@ package enum ShardedTimelineRun {
     static let queueDepth = 8
 
     /// Reads `source` on a thread of its own, dissects on `workers` threads, and prints
-    /// through `printer` on the calling thread. Returns the runner with its statistics.
-    /// The sharded run when `printer` can be split (the text and JSON timelines), else nil.
-    package static func runIfShardable(
-        _ source: PacketSource, runner: CaptureRunner, printer: any TimelineEventSink, workers count: Int,
-        makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
-    ) -> CaptureRunner? {
-        // Concrete types, so the run and its workers are specialized for each printer.
-        if let text = printer as? TextTimelinePrinter {
-            return run(
-                source, runner: runner, printer: text, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
-        }
-        if let json = printer as? JSONTimelinePrinter {
-            return run(
-                source, runner: runner, printer: json, workers: count, makeAnalyzer: makeAnalyzer, onProblem: onProblem)
-        }
-        return nil
-    }
-
+    /// through `printer` on the calling thread (its concrete type, so the run and its
+    /// workers are specialized for each printer). Returns the runner with its statistics.
     static func run<Printer: ShardablePrinter>(
         _ source: PacketSource, runner: CaptureRunner, printer: Printer, workers count: Int,
         makeAnalyzer: (any TimelineEventSink) -> TimelineAnalyzer, onProblem: (CaptureError) -> Void
