@@ -44,13 +44,14 @@ package final class FlowSplitReader: FanoutSources {
     static func lane(of packet: RawPacket, lanes: Int) -> Int {
         guard case .tcp(let segment) = PacketDecoder.decode(packet) else { return 0 }
         let key = FlowKey(segment.source, segment.destination)
+        // FNV-1a over the key's words, unrolled: no array per packet.
+        let prime: UInt64 = 0x0000_0100_0000_01b3
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for word in [
-            key.lower.address.high, key.lower.address.low, key.upper.address.high, key.upper.address.low,
-            UInt64(key.lower.port) << 16 | UInt64(key.upper.port),
-        ] {
-            hash = (hash ^ word) &* 0x0000_0100_0000_01b3
-        }
+        hash = (hash ^ key.lower.address.high) &* prime
+        hash = (hash ^ key.lower.address.low) &* prime
+        hash = (hash ^ key.upper.address.high) &* prime
+        hash = (hash ^ key.upper.address.low) &* prime
+        hash = (hash ^ (UInt64(key.lower.port) << 16 | UInt64(key.upper.port))) &* prime
         return Int(hash % UInt64(lanes))
     }
 }
@@ -76,21 +77,22 @@ private final class FlowSplitJob: @unchecked Sendable {
 
     func run() {
         var count = 0
-        var problem: CaptureError?
-        reading: while !stopping.withLockedValue({ $0 }) {
+        reading: while true {
             switch source.next() {
             case .packet(let packet):
                 batches[FlowSplitReader.lane(of: packet, lanes: lanes.count)].append(QueuedPacket(packet))
                 readUpTo = max(readUpTo, FanoutMergeKey(packet.capture))
                 count += 1
-                if count % FlowSplitReader.batchPackets == 0 { handOver() }
+                // `stop` is looked at once a batch, not per packet.
+                if count % FlowSplitReader.batchPackets == 0 {
+                    handOver()
+                    if stopping.withLockedValue({ $0 }) { break reading }
+                }
             case .idle:
                 continue
             case .problem(let reported):
                 // A truncated file: its packets so far count; the next file follows.
-                problem = reported
-                handOver(problem: problem)
-                problem = nil
+                handOver(problem: reported)
             case .end:
                 break reading
             }

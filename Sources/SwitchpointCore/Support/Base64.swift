@@ -28,42 +28,45 @@ package enum Base64 {
     }
 
     /// Decodes base64 or base64url (either alphabet), padding optional. Nil on any other
-    /// character or an impossible length.
+    /// character, data after padding, or an impossible length.
     package static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
+        String(text).withUTF8Bytes { decode(bytes: $0) }
+    }
+
+    /// The same for bytes as they came (a message body): one pass, no copy of the input.
+    package static func decode(bytes text: UnsafeRawBufferPointer) -> [UInt8]? {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count / 4 * 3 + 2)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var sextets = 0
         var sawPadding = false
-        for character in text.utf8 {
-            let value: UInt8
-            switch character {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = character - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = character - UInt8(ascii: "a") + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0") + 52
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="):
+        for character in text {
+            if character == UInt8(ascii: "=") {
                 sawPadding = true
                 continue
-            default: return nil
             }
-            if sawPadding { return nil }  // data after padding
-            values.append(value)
-        }
-        if values.count % 4 == 1 { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(values.count * 3 / 4)
-        var index = 0
-        while index < values.count {
-            let chunk = values[index..<min(index + 4, values.count)]
-            var accumulator: UInt32 = 0
-            for value in chunk { accumulator = accumulator << 6 | UInt32(value) }
-            accumulator <<= UInt32(6 * (4 - chunk.count))
-            let produced = chunk.count - 1
-            for byteIndex in 0..<produced {
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(16 - 8 * byteIndex)))
+            guard !sawPadding, let value = sextet(character) else { return nil }  // data after padding
+            sextets += 1
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
             }
-            index += 4
         }
-        return output
+        return sextets % 4 == 1 ? nil : output
+    }
+
+    private static func sextet(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): character - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): character - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): 63
+        default: nil
+        }
     }
 }

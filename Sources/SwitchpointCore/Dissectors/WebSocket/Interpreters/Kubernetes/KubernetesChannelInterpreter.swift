@@ -77,7 +77,7 @@ package struct KubernetesChannelInterpreter: WebSocketMessageInterpreter, SinkDr
         }
         // A truncated message is decoded up to its last whole base64 quantum.
         let encoded = message.truncated ? UnsafeRawBufferPointer(rebasing: rest.prefix(rest.count / 4 * 4)) : rest
-        guard let decoded = KubernetesBase64.decode(encoded) else {
+        guard let decoded = Base64.decode(bytes: encoded) else {
             malformed("a base64 channel message that is not base64", at: place, into: &sink)
             return
         }
