@@ -68,13 +68,19 @@ final class ConnectionAnalysis {
             classification.webSocket[direction] = 0
             classification.tls[direction] = 0
             classification.anchored[direction] = false
+            classification.writeStarts[direction] = []
             startLinesSearched = false
         }
 
-        func append(_ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo) {
+        /// `writeStart`: the chunk is a sender's whole write (a TLS record's plaintext).
+        func append(
+            _ chunk: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+            writeStart: Bool = false
+        ) {
             let side = direction
             if first[side] == nil { first[side] = offset }
             let start = bytes[side].count
+            if writeStart && start > 0 { classification.writeStarts[side].insert(start) }
             bytes[side].append(contentsOf: chunk)
             pieces.append(
                 Piece(direction: direction, offset: offset, capture: capture, range: start..<bytes[side].count))
@@ -148,6 +154,9 @@ final class ConnectionAnalysis {
     /// The connection's first bytes were captured (false: the capture began mid-stream,
     /// and its first bytes are not a start).
     var startSeen = true
+    /// Each chunk received is a sender's whole write (the plaintext of one TLS record), so
+    /// its start is as likely a frame boundary as a capture's first byte.
+    var receivesWholeWrites = false
     /// Next offset per direction (where each direction ended, for the close).
     private var ends = PerDirection<UInt64>(repeating: 0)
     private let interpreterOverride: (any WebSocketInterpreterFactory)?
@@ -185,8 +194,16 @@ final class ConnectionAnalysis {
     /// with the same registry and limits (and no key log: TLS inside TLS is not decrypted).
     private var decryptedAnalysisMaker: DecryptedStreamAnalysisMaker {
         let (id, registry, limits) = (id, registry, limits)
-        return { http2 in
-            ConnectionAnalysis(id: id, registry: registry, limits: limits, decodeAs: http2 ? .http2 : nil)
+        return { start in
+            switch start {
+            case .http2: return ConnectionAnalysis(id: id, registry: registry, limits: limits, decodeAs: .http2)
+            case .detect: return ConnectionAnalysis(id: id, registry: registry, limits: limits)
+            case .midStream:
+                let analysis = ConnectionAnalysis(id: id, registry: registry, limits: limits)
+                analysis.startSeen = false
+                analysis.receivesWholeWrites = true
+                return analysis
+            }
         }
     }
 
@@ -392,7 +409,9 @@ final class ConnectionAnalysis {
         guard !bytes.isEmpty else { return }
         let detection = self.detection ?? Detection()
         self.detection = detection
-        detection.append(bytes, direction: direction, offset: offset, capture: capture)
+        detection.append(
+            bytes, direction: direction, offset: offset, capture: capture, writeStart: receivesWholeWrites && !startSeen
+        )
         if let verdict = decide(detection, final: false) {
             finishDetection(final: false, verdict: verdict, events: &events)
             return
@@ -463,7 +482,30 @@ final class ConnectionAnalysis {
             return .http1MidStream(
                 client: request, server: HTTP1StartLineScanner.firstStartLine(server, direction: .serverToClient))
         }
-        return final ? .start(.unknown) : nil
+        guard final else { return nil }
+        return decryptableRecords(client: client, server: server) ?? .start(.unknown)
+    }
+
+    /// At the end, with a key log: too few records for a TLS verdict by their headers alone
+    /// (a capture that began near a connection's end), but records that tile a direction
+    /// to its last byte are worth a decryption try; TLSMidStreamSession says whether one
+    /// opened (an AEAD tag cannot pass by chance), and shows them as TLS records if not.
+    private func decryptableRecords(client: [UInt8], server: [UInt8]) -> Verdict? {
+        guard let keyLog, !keyLog.isEmpty else { return nil }
+        func boundary(_ bytes: [UInt8]) -> Int? {
+            var search = TLSRecordBoundarySearch()
+            let outcome = bytes.withUnsafeBytes { search.append($0, offset: 0) }
+            guard case .found(let offset) = outcome == .searching ? search.finish() : outcome else { return nil }
+            return Int(offset)
+        }
+        let found = PerDirection(clientToServer: boundary(client), serverToClient: boundary(server))
+        guard found.clientToServer != nil || found.serverToClient != nil else { return nil }
+        return .content(
+            ContentClassifier.Verdict(
+                protocolKind: .tls, boundaries: found,
+                evidence:
+                    "tls by content: too few records to tell by their headers, whose lengths tile the bytes to the end; tried with the key log"
+            ))
     }
 
     /// Where the first blank line after a request's header lines ends in `client`
@@ -610,9 +652,17 @@ final class ConnectionAnalysis {
         case .websocket, .http2:
             dissector = registry.dissector(for: context)
         case .tls:
-            dissector = ByteRunDissector(protocolName: ProtocolID.tls.token, notRecognised: false)
-            evidence +=
-                "; not decrypted: a key log names each connection's secrets by the client random of its ClientHello, and this connection's handshake was not captured"
+            if let keyLog, !keyLog.isEmpty {
+                // The handshake was not captured: TLS 1.3 records are opened by trying the
+                // logged secrets (TLSMidStreamSession says which opened what).
+                dissector = TLSMidStreamSession(
+                    keyLog: keyLog, makeInner: decryptedAnalysisMaker,
+                    aligned: PerDirection(clientToServer: clientBoundary != nil, serverToClient: serverBoundary != nil))
+            } else {
+                dissector = ByteRunDissector(protocolName: ProtocolID.tls.token, notRecognised: false)
+                evidence +=
+                    "; not decrypted: no key log (with one, TLS 1.3 records are opened by trying its secrets)"
+            }
         }
         mode = .dissector
         let first = held.pieces.first

@@ -45,6 +45,10 @@ enum ContentClassifier {
         /// Whether a direction's first held byte is where its capture began (a chain from
         /// it is anchored): not once a run of it was let go unrecognised.
         var anchored = PerDirection(repeating: true)
+        /// Offsets in a direction's held bytes where a sender's write began, anchors as its
+        /// first byte is: the plaintext of each TLS record of a connection decrypted after
+        /// its handshake was missed (a writer ends its records on frames).
+        var writeStarts = PerDirection<Set<Int>>(repeating: [])
     }
 
     /// `final`: no more bytes will come, so candidates whose chains run past them are
@@ -62,34 +66,38 @@ enum ContentClassifier {
     ) -> Verdict? {
         if let verdict = chains(
             HTTP2FrameChainRule(), .http2, masking: false, client: client, server: server,
-            final: final, progress: &progress.http2, anchored: progress.anchored, minPartial: minPartial)
+            final: final, progress: &progress.http2, anchored: progress.anchored,
+            writeStarts: progress.writeStarts, minPartial: minPartial)
         {
             return verdict
         }
         if let verdict = chains(
             WebSocketFrameChainRule(), .websocket, masking: true, client: client, server: server,
-            final: final, progress: &progress.webSocket, anchored: progress.anchored, minPartial: minPartial)
+            final: final, progress: &progress.webSocket, anchored: progress.anchored,
+            writeStarts: progress.writeStarts, minPartial: minPartial)
         {
             return verdict
         }
         return chains(
             TLSRecordChainRule(), .tls, masking: false, client: client, server: server, final: final,
-            progress: &progress.tls, anchored: progress.anchored, minPartial: minPartial)
+            progress: &progress.tls, anchored: progress.anchored,
+            writeStarts: progress.writeStarts, minPartial: minPartial)
     }
 
     /// `kind`'s verdict when both directions' chains under `rule` add up to its required
     /// headers.
     private static func chains(
         _ rule: some FrameChainRule, _ kind: Verdict.Kind, masking: Bool, client: [UInt8],
-        server: [UInt8], final: Bool, progress: inout PerDirection<Int>, anchored: PerDirection<Bool>, minPartial: Int
+        server: [UInt8], final: Bool, progress: inout PerDirection<Int>, anchored: PerDirection<Bool>,
+        writeStarts: PerDirection<Set<Int>>, minPartial: Int
     ) -> Verdict? {
         let found = PerDirection(
             clientToServer: first(
                 rule, client, .clientToServer, final: final, from: &progress[.clientToServer],
-                anchored: anchored[.clientToServer], minPartial: minPartial),
+                anchored: anchored[.clientToServer], writeStarts: writeStarts[.clientToServer], minPartial: minPartial),
             serverToClient: first(
                 rule, server, .serverToClient, final: final, from: &progress[.serverToClient],
-                anchored: anchored[.serverToClient], minPartial: minPartial))
+                anchored: anchored[.serverToClient], writeStarts: writeStarts[.serverToClient], minPartial: minPartial))
         // At the end a little less will do when a text payload was checked: a connection
         // that carried one message each way after the capture began has no more to show.
         let checked = (found.clientToServer?.checked ?? 0) + (found.serverToClient?.checked ?? 0)
@@ -112,7 +120,7 @@ enum ContentClassifier {
     /// valid UTF-8) count `anchoredWeight` more each.
     static func score(_ found: Found?) -> Int {
         guard let found else { return 0 }
-        guard found.anchored else { return found.headers }
+        guard found.anchored else { return found.headers + (found.exact ? 1 : 0) }
         return (found.headers + found.checked + (found.exact ? 1 : 0)) * anchoredWeight
     }
 
@@ -150,7 +158,8 @@ enum ContentClassifier {
     /// runs past the bytes held).
     static func first(
         _ rule: some FrameChainRule, _ bytes: [UInt8], _ direction: Direction, final: Bool,
-        from start: inout Int, anchored anchoring: Bool = true, minPartial: Int = minPartialHeaders
+        from start: inout Int, anchored anchoring: Bool = true, writeStarts: Set<Int> = [],
+        minPartial: Int = minPartialHeaders
     ) -> Found? {
         // An exact tiling counts for the rules whose anchored chains need two headers (HTTP/2,
         // TLS: a lone final GOAWAY); a WebSocket frame ends with its packet too often.
@@ -158,7 +167,7 @@ enum ContentClassifier {
         return bytes.withUnsafeBytes { buffer in
             var candidate = start
             while candidate < buffer.count {
-                let anchored = anchoring && candidate == 0
+                let anchored = anchoring && (candidate == 0 || writeStarts.contains(candidate))
                 let needed =
                     anchored
                     ? rule.minAnchoredHeaders
@@ -172,9 +181,12 @@ enum ContentClassifier {
                 case .runsOff(_, let needs) where needs - candidate > maxAwaitedChainBytes:
                     candidate += 1
                     if start == candidate - 1 { start = candidate }
-                case .endsExactly(let headers) where headers + (anchored && tilingCounts ? 1 : 0) >= needed:
+                case .endsExactly(let headers) where headers + ((anchored || final) && tilingCounts ? 1 : 0) >= needed:
+                    // At the end of a stream, a last length landing on its last byte is worth a
+                    // header wherever the chain starts (a decrypted stream's last 16 KiB record
+                    // holds two frames and the tail of a third).
                     var result = found(rule, buffer, candidate, headers, anchored, direction)
-                    result.exact = anchored && tilingCounts
+                    result.exact = (anchored || final) && tilingCounts
                     return result
                 case .runsOff(let headers, _) where (!final || anchored) && headers >= needed:
                     return found(rule, buffer, candidate, headers, anchored, direction)

@@ -12,6 +12,15 @@ package protocol DecryptedStreamAnalysis: AnyObject {
     var openState: OpenConnectionState { get }
 }
 
-/// Makes the decrypted stream's analysis at its first byte; `http2`: ALPN chose h2, so
-/// HTTP/2 starts at the first application byte.
-package typealias DecryptedStreamAnalysisMaker = (_ http2: Bool) -> any DecryptedStreamAnalysis
+/// Where the decrypted stream begins, which decides how its analysis starts.
+package enum DecryptedStreamStart {
+    /// ALPN chose h2: HTTP/2 from the first application byte.
+    case http2
+    /// The first application byte, protocol by detection (HTTP/1.1 with its upgrades, …).
+    case detect
+    /// Somewhere in the middle (a connection joined after its handshake): by content.
+    case midStream
+}
+
+/// Makes the decrypted stream's analysis at its first byte.
+package typealias DecryptedStreamAnalysisMaker = (_ start: DecryptedStreamStart) -> any DecryptedStreamAnalysis

@@ -77,6 +77,20 @@ package struct TLSKeyLog: Sendable {
         return entry
     }
 
+    /// Up to `limit` connections with TLS 1.3 traffic secrets, for a connection whose
+    /// ClientHello was not captured (its client random unknown): each is tried in turn.
+    func tls13Connections(limit: Int) -> [(clientRandom: [UInt8], secrets: TLSClientSecrets)] {
+        var found: [(clientRandom: [UInt8], secrets: TLSClientSecrets)] = []
+        for (random, secrets) in byRandom
+        where secrets.clientTrafficSecret0 != nil || secrets.serverTrafficSecret0 != nil
+            || secrets.clientHandshakeTrafficSecret != nil || secrets.serverHandshakeTrafficSecret != nil
+        {
+            guard found.count < limit else { break }
+            found.append((random, secrets))
+        }
+        return found
+    }
+
     /// The secrets for a client random; live, when `complete` says some are still missing,
     /// the followed files are re-read first (rate-bounded by the follower).
     func secrets(clientRandom: [UInt8], complete: (TLSClientSecrets) -> Bool) -> TLSClientSecrets? {

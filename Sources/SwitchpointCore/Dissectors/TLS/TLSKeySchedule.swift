@@ -125,11 +125,13 @@ struct TLSRecordProtection {
     private let iv: [UInt8]
     private(set) var sequence: UInt64 = 0
 
-    init(aead: TLSAEAD, key: [UInt8], iv: [UInt8], tls13: Bool) {
+    /// `sequence`: the number of the next record (a connection joined mid-way starts later).
+    init(aead: TLSAEAD, key: [UInt8], iv: [UInt8], tls13: Bool, sequence: UInt64 = 0) {
         self.aead = aead
         self.key = SymmetricKey(data: key)
         self.iv = iv
         self.tls13 = tls13
+        self.sequence = sequence
     }
 
     /// A record lost in a gap still used up a sequence number.

@@ -597,7 +597,7 @@ struct TLSSession: UpgradedStreamDissector {
     /// cleartext connection would be (HTTP/1.1 with its upgrades, prior-knowledge h2, …).
     private mutating func innerAnalysis() -> (any DecryptedStreamAnalysis)? {
         if let inner { return inner }
-        let analysis = makeInner?(alpn?.lowercasedASCII == "h2")
+        let analysis = makeInner?(alpn?.lowercasedASCII == "h2" ? .http2 : .detect)
         inner = analysis
         return analysis
     }
