@@ -353,6 +353,9 @@ package struct TLSSessionFacts: Sendable, Equatable {
     package var resumed: Bool
     /// Keys for this connection were found and the records decrypted.
     package var decrypted: Bool
+    /// False for a connection joined after its handshake (decrypted by trying the key
+    /// log's secrets): the hellos, so SNI and ALPN, were never seen.
+    package var handshakeSeen = true
     /// The server's leaf certificate, when it was seen and parsed.
     package var certificate: TLSCertificateSummary?
 }

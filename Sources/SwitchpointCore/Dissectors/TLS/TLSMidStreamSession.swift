@@ -1,3 +1,6 @@
+import Crypto
+import _CryptoExtras
+
 /// A TLS 1.3 connection joined after its handshake (recognised by its records), with a key
 /// log. The key log names secrets by the client random of a ClientHello that was not
 /// captured, so each direction's records are opened by trial: every logged TLS 1.3 secret
@@ -344,6 +347,29 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         var aead: TLSAEAD
         var key: [UInt8]
         var iv: [UInt8]
+        var symmetricKey: SymmetricKey
+
+        /// Whether the record's last plaintext byte under this key at `sequence` can be a
+        /// TLS 1.3 inner content type or padding (RFC 8446 §5.4): one AES block instead of a
+        /// whole AEAD open, passing a wrong key 6 times in 256. AES-GCM only (RFC 5288:
+        /// counter block = nonce, then 2 for the first plaintext block).
+        func mayOpen(_ body: [UInt8], sequence: UInt64) -> Bool {
+            guard aead != .chaCha20Poly1305 else { return true }
+            let length = body.count - TLSRecordLimits.aeadTagLength
+            guard length > 0 else { return false }
+            var block = iv
+            for index in 0..<8 {
+                block[block.count - 1 - index] ^= UInt8(truncatingIfNeeded: sequence >> (8 * UInt64(index)))
+            }
+            let counter = UInt32(truncatingIfNeeded: 2 + (length - 1) / 16)
+            block += [
+                UInt8(counter >> 24), UInt8(truncatingIfNeeded: counter >> 16),
+                UInt8(truncatingIfNeeded: counter >> 8), UInt8(truncatingIfNeeded: counter),
+            ]
+            guard (try? AES.permute(&block, key: symmetricKey)) != nil else { return true }
+            let last = body[length - 1] ^ block[(length - 1) % 16]
+            return last == 0 || TLSContentType(rawValue: last) != nil
+        }
     }
 
     private func trialKeys(_ direction: Direction) -> [TrialKey] {
@@ -355,7 +381,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
                 keys.append(
                     TrialKey(
                         random: candidate.random, epoch: candidate.epoch, secret: candidate.secret, suite: suite,
-                        aead: aead, key: derived.key, iv: derived.iv))
+                        aead: aead, key: derived.key, iv: derived.iv, symmetricKey: SymmetricKey(data: derived.key)))
             }
         }
         return keys
@@ -368,7 +394,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         let keys = trialKeys(direction)
         let numbers = keys.isEmpty ? 0 : Self.maxTrials / keys.count
         for sequence in 0..<numbers where sequence >= record.number {
-            for trial in keys {
+            for trial in keys where trial.mayOpen(record.body, sequence: UInt64(sequence)) {
                 var protection = TLSRecordProtection(
                     aead: trial.aead, key: trial.key, iv: trial.iv, tls13: true, sequence: UInt64(sequence))
                 let opened = record.body.withUnsafeBytes {
@@ -386,17 +412,14 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         events.finding(
             .tlsNoKey,
             "joined after the handshake: no TLS 1.3 secret in the key log (\(keys.count) keys from \(keyLog.clientRandomCount) connections) opens this direction's records at record numbers 0 to \(max(0, numbers - 1)); a TLS 1.2 connection cannot be opened without its hellos",
-            capture: stamp.capture, direction: stamp.direction, offset: stamp.offset)
+            capture: stamp, direction: direction, offset: sides[direction].boundary ?? sides[direction].start)
     }
 
-    /// Where a verdict's finding goes: before the held bytes it speaks of (their first
-    /// piece), or now when nothing is held, so the timeline keeps capture order.
-    private func findingCapture(
-        _ direction: Direction, now: CaptureInfo
-    ) -> (capture: CaptureInfo, direction: Direction, offset: UInt64?) {
-        if holding, let first = held.first { return (first.capture, first.direction, first.offset) }
-        if let first = sides[direction].pending.first { return (first.capture, direction, first.offset) }
-        return (now, direction, sides[direction].end)
+    /// Where a verdict's finding goes: at the first piece held (the finding speaks of bytes
+    /// that come after it), or now when nothing is held, so the timeline keeps capture order.
+    private func findingCapture(_ direction: Direction, now: CaptureInfo) -> CaptureInfo {
+        if holding, let first = held.first { return first.capture }
+        return sides[direction].pending.first?.capture ?? now
     }
 
     private mutating func found(
@@ -416,7 +439,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         events.finding(
             .detectedByContent,
             "decrypted without the handshake: this direction's records open with the \(epoch) secret the key log gives for client random \(TLSHex.string(trial.random)) (\(trial.suite.name)), from record number \(firstSequence)",
-            capture: stamp.capture, direction: stamp.direction, offset: stamp.offset)
+            capture: stamp, direction: direction, offset: sides[direction].boundary ?? sides[direction].start)
     }
 
     // MARK: After the verdict
@@ -571,9 +594,10 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
     private mutating func reportFacts(capture: CaptureInfo, events: inout EventBuffer) {
         guard !factsReported, let suite else { return }
         factsReported = true
-        let facts = TLSSessionFacts(
+        var facts = TLSSessionFacts(
             version: "TLS 1.3", cipherSuite: suite.name, serverName: nil, alpnOffered: [], alpn: nil, resumed: false,
             decrypted: true, certificate: nil)
+        facts.handshakeSeen = false
         events.decrypted = true
         events.add(.tlsSession(facts), capture: capture)
         events.decrypted = false

@@ -36,6 +36,7 @@ extension JSONTimelinePrinter {
         line.add("alpn_offered", strings: facts.alpnOffered)
         line.add("alpn", facts.alpn)
         if facts.alpnEncrypted { line.add("alpn_encrypted", true) }
+        if !facts.handshakeSeen { line.add("handshake_seen", false) }
         line.add("resumed", facts.resumed)
         line.add("decrypted", facts.decrypted)
         if let certificate = facts.certificate {

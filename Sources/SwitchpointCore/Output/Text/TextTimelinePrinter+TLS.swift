@@ -60,7 +60,9 @@ extension TextTimelinePrinter {
             out.appendTerminalEscaped(name)
         }
         out.append("  alpn ")
-        if let alpn = facts.alpn {
+        if !facts.handshakeSeen {
+            out.append("unknown (handshake not captured)")
+        } else if let alpn = facts.alpn {
             out.appendTerminalEscaped(alpn)
         } else {
             out.append(facts.alpnEncrypted ? "encrypted" : "none")
