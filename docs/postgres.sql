@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS switchpoint_connections (
 
 -- One row per upgrade attempt with its outcome: 'switched' (status 101 or a CONNECT tunnel,
 -- with both switch offsets and the request-to-101 latency), 'refused' (status, the finding's
--- code as cause, its message as detail) or 'no_verdict' (the connection ended unanswered).
+-- code as cause, its message as detail), 'declined' (an h2c offer answered 2xx: HTTP/1.1
+-- kept, as refused but not a failure) or 'no_verdict' (the connection ended unanswered).
 CREATE TABLE IF NOT EXISTS switchpoint_upgrades (
     conn_uid text NOT NULL,
     seq bigint NOT NULL,

@@ -72,7 +72,8 @@ def expected_exchanges(events):
             request_blocks.setdefault((label, event["stream"]), event["headers"])
         elif kind == "h2.stream":
             streams[(label, event["stream"])] = {"status": event["status"], "method": event["method"], "path": event["path"],
-                                                 "headers": request_blocks.get((label, event["stream"]))}
+                                                 "headers": request_blocks.get((label, event["stream"])),
+                                                 "ttfb_ms": event.get("ttfb_ms")}
         elif kind in ("ws.message", "ws.ping", "ws.pong", "ws.close"):
             channel = (label, event.get("stream"))
             opcode = {"ws.ping": 9, "ws.pong": 10, "ws.close": 8}.get(kind, event.get("opcode"))
@@ -215,6 +216,15 @@ def check_har(args):
         check(entry["request"]["method"] == (want["method"] or ""), "%s: method" % (key,))
         if want["headers"] is not None:
             check([[h["name"], h["value"]] for h in entry["request"]["headers"]][:len(want["headers"])] == want["headers"], "%s: request headers differ" % (key,))
+        # wait is the time to the response head, as the timeline's ttfb (h2c's stream 1
+        # included: its request is the HTTP/1.1 one that asked for the upgrade).
+        if want["ttfb_ms"] is not None:
+            check(abs(entry["timings"]["wait"] - want["ttfb_ms"]) <= 0.001,
+                  "%s: timings.wait %s != timeline ttfb %s ms" % (key, entry["timings"]["wait"], want["ttfb_ms"]))
+    # WebSocket entries are named as browsers name them.
+    for entry in entries:
+        if entry.get("_resourceType") == "websocket":
+            check(entry["request"]["url"].startswith(("ws://", "wss://")), "WebSocket entry %s is not ws:// or wss://" % entry["request"]["url"])
     # WebSocket messages: count, direction, opcode, payload.
     check(sorted(k for k, v in got_messages.items() if v) == sorted(messages), "WebSocket channels: HAR %s, timeline %s" % (sorted(k for k, v in got_messages.items() if v), sorted(messages)))
     for channel, want in messages.items():

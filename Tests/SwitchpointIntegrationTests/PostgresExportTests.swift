@@ -46,7 +46,7 @@ struct PostgresExportTests {
     }
 
     static let outcomeCodes: Set<String> = [
-        "upgrade.refused_426", "upgrade.refused", "connect.refused", "upgrade.no_verdict",
+        "upgrade.refused_426", "upgrade.refused", "connect.refused", "upgrade.no_verdict", "upgrade.declined",
     ]
     static let refusalCodes: Set<String> = ["upgrade.refused_426", "upgrade.refused", "connect.refused"]
 

@@ -223,7 +223,7 @@ struct ReportExportTests {
         let first = entries[0]
         let request = try #require(first["request"] as? [String: Any])
         let response = try #require(first["response"] as? [String: Any])
-        #expect(request["url"] as? String == "http://example.test:8080/chat?room=a%20b&x&y=1#frag")
+        #expect(request["url"] as? String == "ws://example.test:8080/chat?room=a%20b&x&y=1#frag")
         let query = try #require(request["queryString"] as? [[String: String]])
         #expect(
             query == [["name": "room", "value": "a%20b"], ["name": "x", "value": ""], ["name": "y", "value": "1"]])

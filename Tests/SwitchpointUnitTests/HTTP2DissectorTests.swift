@@ -443,12 +443,13 @@ struct HTTP2DissectorTests {
         }
     }
 
-    @Test("an h2c upgrade the server ignores is a plain 200, explained")
+    @Test("an h2c upgrade the server ignores is a plain 200: declined (HTTP/1.1 kept), an info")
     func ignoredUpgrade() throws {
         let sink = try WebSocketDissectorTests.timeline(
             TestEnvironment.samplesDirectory.appendingPathComponent("http2/h2c-upgrade-ignored.pcap").path)
         #expect(sink.upgrades.isEmpty)
-        #expect(sink.findingCodes.allSatisfy { $0 == "upgrade.refused" })
+        #expect(sink.findingCodes.allSatisfy { $0 == "upgrade.declined" })
+        #expect(sink.findings.allSatisfy { $0.severity == .info && $0.message.contains("kept HTTP/1.1") })
         #expect(!sink.findingCodes.isEmpty)
     }
 

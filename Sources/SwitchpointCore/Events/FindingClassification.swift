@@ -16,6 +16,8 @@ package enum FindingFamily: String, Sendable {
 package enum UpgradeFindingOutcome: Sendable, Equatable {
     case refused426
     case refusedOtherStatus
+    /// An optional upgrade the server did not take (HTTP/1.1 kept): not a failure.
+    case declined
     case connectRefused
     case noVerdict
 }
@@ -54,8 +56,9 @@ extension FindingCode {
         case .graphqlOperationBeforeAck, .graphqlIDReused, .graphqlErrorResult, .graphqlSubscriptionOpenAtClose,
             .graphqlMalformed:
             .graphql
-        case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,
-            .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered,
+        case .upgradeRefused426, .upgradeRefused, .upgradeDeclined, .upgradeConnectionHeaderMissing,
+            .upgradeHeaderStripped, .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader,
+            .upgradeProtocolNotOffered,
             .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict, .upgradeHTTP10Request, .upgradeNoVerdict:
             .upgrade
         case .connectRefused:
@@ -116,6 +119,7 @@ extension FindingCode {
             nil
         case .upgradeRefused426: .refused426
         case .upgradeRefused: .refusedOtherStatus
+        case .upgradeDeclined: .declined
         case .connectRefused: .connectRefused
         case .upgradeNoVerdict: .noVerdict
         case .upgradeConnectionHeaderMissing, .upgradeHeaderStripped, .upgradeWithoutUpgradeHeader,
@@ -164,8 +168,9 @@ extension FindingCode {
             nil
         case .upgradeHeaderStripped, .upgradeConnectionHeaderMissing: .nginxUpgrade
         case .upgradeHTTP10Request: .proxyHTTPVersion
-        case .upgradeRefused426, .upgradeRefused, .upgradeWithoutUpgradeHeader, .upgradeWithoutConnectionHeader,
-            .upgradeProtocolNotOffered, .upgradeUnsolicited101, .upgradeClientDataBeforeVerdict,
+        case .upgradeRefused426, .upgradeRefused, .upgradeDeclined, .upgradeWithoutUpgradeHeader,
+            .upgradeWithoutConnectionHeader, .upgradeProtocolNotOffered, .upgradeUnsolicited101,
+            .upgradeClientDataBeforeVerdict,
             .upgradeNoVerdict, .connectRefused, .websocketBadKey, .websocketBadVersion,
             .websocketAcceptMismatch, .websocketAcceptMissing, .websocketSubprotocolNotOffered,
             .websocketExtensionNotOffered, .websocketClientFrameUnmasked, .websocketServerFrameMasked,

@@ -4,6 +4,9 @@ package enum FindingCode: String, Sendable, CaseIterable {
     // Upgrade outcomes and oddities (RFC 9110 §7.8, §15.2.2, §15.5.22)
     case upgradeRefused426 = "upgrade.refused_426"
     case upgradeRefused = "upgrade.refused"
+    /// An optional upgrade (h2c, RFC 9113 §3.1 of RFC 7540) answered by a plain response:
+    /// the server kept HTTP/1.1, as RFC 9110 §7.8 allows.
+    case upgradeDeclined = "upgrade.declined"
     case upgradeConnectionHeaderMissing = "upgrade.connection_header_missing"
     case upgradeHeaderStripped = "upgrade.upgrade_header_missing"
     case upgradeWithoutUpgradeHeader = "upgrade.101_without_upgrade"
@@ -177,7 +180,8 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .tlsDecryptFailed,
             .tlsBadRecord, .mqttMalformedLength, .mqttMalformedPacket, .stompMalformedFrame, .kubernetesMalformed:
             .error
-        case .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent, .detectedNothing,
+        case .upgradeDeclined, .websocketPingUnanswered, .websocketResync, .http2Resync, .detectedByContent,
+            .detectedNothing,
             .tcpDataBeforeStreamStart, .tcpPortReuseWhileOpen, .kubernetesNonZeroExit, .kubernetesNoStatus:
             .info
         case .upgradeRefused426, .upgradeRefused, .upgradeConnectionHeaderMissing, .upgradeHeaderStripped,

@@ -100,7 +100,7 @@ struct ExportRowMapper {
             guard let state = connections[id] else { return }
             let outcome = Self.upgradeOutcome(finding.code)
             let request =
-                outcome == "refused"
+                outcome == "refused" || outcome == "declined"
                 ? (state.answered ?? state.lastRequest)
                 : outcome == "no_verdict" ? (state.pending.first ?? state.lastRequest) : state.lastRequest
             let endpoints = state.endpointValues
@@ -224,6 +224,7 @@ struct ExportRowMapper {
     static func upgradeOutcome(_ code: FindingCode) -> String? {
         switch code.upgradeOutcome {
         case .refused426?, .refusedOtherStatus?, .connectRefused?: "refused"
+        case .declined?: "declined"
         case .noVerdict?: "no_verdict"
         case nil: nil
         }

@@ -59,6 +59,7 @@ package final class ConnectionFacts: TimelineEventSink {
             facts.worstSeverity = max(facts.worstSeverity ?? finding.severity, finding.severity)
             if finding.code == .upgradeRefused426 { facts.upgrade = "refused (426)" }
             if finding.code == .upgradeRefused, facts.upgrade == nil { facts.upgrade = "refused" }
+            if finding.code == .upgradeDeclined, facts.upgrade == nil { facts.upgrade = "declined" }
             open[event.connection] = facts
         case .connectionOpened, .connectionClosed, .gap, .httpBody, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
             .wsFrame, .wsClosing, .h2Frame, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .app:

@@ -4,6 +4,8 @@ package struct TimelineSummary {
     package private(set) var connections = 0
     package private(set) var switched: [String: Int] = [:]
     package private(set) var refused: [String: Int] = [:]
+    /// Optional upgrades (h2c) the server did not take: it kept HTTP/1.1.
+    package private(set) var declined = 0
     /// 101s the client did not take: it closed without a byte of the new protocol.
     package private(set) var rejectedByClient: [String: Int] = [:]
     /// 101s after which the client had not spoken when the capture ended.
@@ -43,6 +45,7 @@ package struct TimelineSummary {
             switch finding.code.upgradeOutcome {
             case .refused426?: refused["426", default: 0] += 1
             case .refusedOtherStatus?: refused["other status", default: 0] += 1
+            case .declined?: declined += 1
             case .connectRefused?, .noVerdict?, nil: break
             }
         case .gap(let length, _):
@@ -62,6 +65,7 @@ package struct TimelineSummary {
         connections += other.connections
         switched.merge(other.switched, uniquingKeysWith: +)
         refused.merge(other.refused, uniquingKeysWith: +)
+        declined += other.declined
         rejectedByClient.merge(other.rejectedByClient, uniquingKeysWith: +)
         outcomeUnknown.merge(other.outcomeUnknown, uniquingKeysWith: +)
         findings.merge(other.findings) { mine, theirs in (mine.severity, mine.count + theirs.count) }
@@ -98,6 +102,7 @@ package struct TimelineSummary {
             "\(TerminalText.escape($0.key)) switched, outcome unknown ×\($0.value)"
         }
         upgrades += refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
+        if declined > 0 { upgrades.append("declined (HTTP/1.1 kept) ×\(declined)") }
         lines.append("upgrades: " + (upgrades.isEmpty ? "none" : upgrades.joined(separator: ", ")))
         if let messages = self.totals.textLine { lines.append(messages) }
         if !findings.isEmpty {
@@ -133,6 +138,7 @@ package struct TimelineSummary {
         // Protocol names come from the wire: escaped like every other string value.
         line.addRaw("upgrades", json: JSONLine.countsObject(switched.map { ($0.key, $0.value) }, escaping: escaping))
         line.addRaw("refused", json: JSONLine.countsObject(refused.map { ($0.key, $0.value) }, escaping: escaping))
+        line.add("declined", declined)
         line.addRaw(
             "rejected_by_client",
             json: JSONLine.countsObject(rejectedByClient.map { ($0.key, $0.value) }, escaping: escaping))

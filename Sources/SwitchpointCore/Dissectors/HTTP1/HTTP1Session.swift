@@ -317,6 +317,10 @@ struct HTTP1Session {
             events.add(
                 UpgradeRefusal.finding(head, request: request.head), capture: capture, direction: .serverToClient,
                 offset: start)
+        } else if head.status == UpgradeRefusal.upgradeRequiredStatus {
+            events.add(
+                UpgradeRefusal.upgradeRequired(head, request: request?.head), capture: capture,
+                direction: .serverToClient, offset: start)
         }
         parserEventsFraming(
             responseFraming(head, request: request, end: end, capture: capture, events: &events), end: end,

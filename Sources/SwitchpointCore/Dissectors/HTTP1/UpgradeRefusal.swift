@@ -12,11 +12,34 @@ enum UpgradeRefusal {
                 head.headers.combined("Upgrade").map { "the server demands Upgrade: \($0)" }
                 ?? "the 426 names no Upgrade"
             return Finding(.upgradeRefused426, "upgrade to \(offered) refused with 426 Upgrade Required; \(demanded)")
+        } else if (200...299).contains(head.status), !request.offeredProtocols.isEmpty,
+            request.offeredProtocols.allSatisfy(ProtocolID.http2.matches(token:))
+        {
+            // h2c is offered beside a request the server may just answer (RFC 7540 §3.2):
+            // a plain HTTP/1.1 server, or one without cleartext HTTP/2, declines this way.
+            return Finding(
+                .upgradeDeclined,
+                "upgrade to \(offered) answered \(head.status) \(head.reason): the server kept HTTP/1.1 (it does not speak \(offered), or chose not to)"
+            )
         } else {
             var message = "upgrade to \(offered) answered \(head.status) \(head.reason) instead of 101"
             if let cause = likelyCause(status: head.status, request: request) { message += ": " + cause }
             return Finding(.upgradeRefused, message)
         }
+    }
+
+    /// 426 Upgrade Required (RFC 9110 §15.5.22).
+    static let upgradeRequiredStatus = 426
+
+    /// A 426 to a request that offered nothing: the server wants an upgrade the client did
+    /// not ask for (or whose Upgrade and Connection headers a proxy dropped on the way).
+    static func upgradeRequired(_ head: HTTPResponseHead, request: HTTPRequestHead?) -> Finding {
+        let demanded = head.headers.combined("Upgrade").map { "Upgrade: \($0)" } ?? "an upgrade (the 426 names none)"
+        let target = request.map { " to \($0.method) \($0.target)" } ?? ""
+        return Finding(
+            .upgradeRefused426,
+            "426 Upgrade Required\(target), which offered no upgrade: the server demands \(demanded); the client did not ask, or a proxy in between dropped its Upgrade and Connection headers (the body says which check failed)"
+        )
     }
 
     /// What a refusal status usually means for an upgrade, for the finding's message.

@@ -105,10 +105,7 @@ package struct HARWriter {
         entry.add("serverIPAddress", "\(connection.server.address)")
         entry.add("connection", labelWithFile ? connection.label : String(connection.id))
         if let stream = exchange.stream { entry.add("_stream", Int(stream)) }
-        let extendedConnect = exchange.requestFields.first { $0.name == ":protocol" }?.value
-        let webSocket = [exchange.upgrade?.protocolName, extendedConnect].contains {
-            $0.map(ProtocolID.websocket.matches(token:)) == true
-        }
+        let webSocket = Self.isWebSocket(exchange)
         if webSocket { entry.add("_resourceType", literal: "websocket") }
         if let upgrade = exchange.upgrade {
             entry.key("_switchpointUpgrade")
@@ -154,9 +151,25 @@ package struct HARWriter {
         entry.close()
     }
 
-    /// The request's URL: an absolute target as sent, else scheme, Host (or :authority)
-    /// and target.
+    /// An upgrade to WebSocket, or an extended CONNECT for it (RFC 8441).
+    static func isWebSocket(_ exchange: ReportExchange) -> Bool {
+        let extendedConnect = exchange.requestFields.first { $0.name == ":protocol" }?.value
+        return [exchange.upgrade?.protocolName, extendedConnect].contains {
+            $0.map(ProtocolID.websocket.matches(token:)) == true
+        }
+    }
+
+    /// The request's URL, with `ws`/`wss` for a WebSocket as browsers write it.
     static func url(_ exchange: ReportExchange, connection: ReportConnection) -> String {
+        let url = httpURL(exchange, connection: connection)
+        guard isWebSocket(exchange) else { return url }
+        if url.hasPrefix("http://") { return "ws://" + url.dropFirst("http://".count) }
+        if url.hasPrefix("https://") { return "wss://" + url.dropFirst("https://".count) }
+        return url
+    }
+
+    /// An absolute target as sent, else scheme, Host (or :authority) and target.
+    private static func httpURL(_ exchange: ReportExchange, connection: ReportConnection) -> String {
         let fields = exchange.requestFields
         func field(_ name: String) -> String? { fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value }
         if exchange.isHTTP2 {

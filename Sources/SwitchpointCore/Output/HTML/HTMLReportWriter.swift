@@ -94,6 +94,7 @@ package struct HTMLReportWriter {
         fact(out, "upgrades") {
             var parts: [String] = capture.switched.sorted { $0.key < $1.key }.map { "\($0.key) switched ×\($0.value)" }
             parts += capture.refused.sorted { $0.key < $1.key }.map { "refused (\($0.key)) ×\($0.value)" }
+            if capture.declined > 0 { parts.append("declined (HTTP/1.1 kept) ×\(capture.declined)") }
             HTMLEscaper.append(parts.isEmpty ? "none" : parts.joined(separator: ", "), to: out)
         }
         fact(out, "findings") { Self.severityCounts(capture.findings, into: out) }

@@ -8,6 +8,8 @@ package struct ReportCapture: Sendable {
     /// Upgrades by protocol, refusals by status.
     package var switched: [String: Int] = [:]
     package var refused: [String: Int] = [:]
+    /// Optional upgrades (h2c) the server did not take.
+    package var declined = 0
     package var findings: [Severity: Int] = [:]
     /// Connections neither listed nor drawn (past the caps).
     package var connectionsNotListed = 0
@@ -25,6 +27,7 @@ extension ReportCapture {
         connections += other.connections
         switched.merge(other.switched, uniquingKeysWith: +)
         refused.merge(other.refused, uniquingKeysWith: +)
+        declined += other.declined
         findings.merge(other.findings, uniquingKeysWith: +)
         connectionsNotListed += other.connectionsNotListed
         connectionsNotDetailed += other.connectionsNotDetailed

@@ -36,9 +36,13 @@ extension ReportRecorder {
         switch finding.code.upgradeOutcome {
         case .refused426?: capture.refused["426", default: 0] += 1
         case .refusedOtherStatus?: capture.refused["other status", default: 0] += 1
+        case .declined?: capture.declined += 1
         case .connectRefused?, .noVerdict?, nil: break
         }
         guard let state = open[id] else { return }
+        if finding.code.upgradeOutcome == .declined, state.record.outcome.hasPrefix("refused ") {
+            state.record.outcome = "declined " + state.record.outcome.dropFirst("refused ".count)
+        }
         state.record.findingCounts[finding.severity, default: 0] += 1
         if state.record.detailed {
             if let stream = event.stream, state.streams[stream] != nil {

@@ -1,4 +1,7 @@
 extension ReportRecorder {
+    /// h2c: the stream the upgrading HTTP/1.1 request continues as (RFC 7540 §3.2).
+    static let upgradedRequestStream: UInt32 = 1
+
     func recordHTTP2Settings(_ event: TimelineEvent, _ id: ConnectionID) {
         guard let state = open[id], !state.sawHTTP2 else { return }
         state.sawHTTP2 = true
@@ -17,7 +20,21 @@ extension ReportRecorder {
                 exchange.decrypted = event.decrypted
                 state.streams[stream] = exchange
             }
-        } else if state.streams[stream] != nil, state.streams[stream]?.status == nil,
+            return
+        }
+        if state.streams[stream] == nil, stream == Self.upgradedRequestStream,
+            state.streams.count < ReportLimits.maxOpenStreams,
+            let upgraded = state.current, upgraded.status == 101, upgraded.stream == nil
+        {
+            // h2c: the HTTP/1.1 request that asked for the upgrade is stream 1's (RFC 9113
+            // §3.1 of RFC 7540), so its time is where stream 1's wait starts.
+            var exchange = ReportExchange(connection: id, stream: stream)
+            exchange.requestTime = upgraded.requestTime
+            exchange.requestFields = upgraded.requestFields
+            exchange.decrypted = event.decrypted
+            state.streams[stream] = exchange
+        }
+        if state.streams[stream] != nil, state.streams[stream]?.status == nil,
             let status = block.fields.first(where: { $0.name == ":status" }).flatMap({ Int($0.value) }),
             !(100...199).contains(status)
         {

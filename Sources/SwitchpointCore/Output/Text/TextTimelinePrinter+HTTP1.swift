@@ -29,7 +29,9 @@ extension TextTimelinePrinter {
         notableHeaders(head.headers, into: out)
         endLine(context)
         allHeaders(head.headers, context)
-        if !head.isInterim, upgradeAsked.remove(event.connection) != nil, head.status != 101 {
+        let asked = !head.isInterim && upgradeAsked.remove(event.connection) != nil
+        // A 426 is about upgrading whatever the request asked: its body is the evidence.
+        if asked && head.status != 101 || head.status == UpgradeRefusal.upgradeRequiredStatus {
             refusalBodyDue.insert(event.connection)
         }
     }
@@ -57,7 +59,14 @@ extension TextTimelinePrinter {
     func upgradeLine(_ upgrade: UpgradeSwitch, _ event: TimelineEvent, _ context: LineContext) {
         let out = context.out
         startLine(context)
-        paintStart(.green, out)
+        // Coloured by outcome: a switch the client then refused is no success.
+        let colour: Colour =
+            switch upgrade.outcome {
+            case .established?, nil: .green
+            case .rejectedByClient?: .red
+            case .unknown?: .yellow
+            }
+        paintStart(colour, out)
         out.append("══ switch to ")
         out.appendTerminalEscaped(upgrade.protocolName)
         out.append(" at c2s+")
@@ -87,7 +96,7 @@ extension TextTimelinePrinter {
         case .unknown?: out.append("  outcome unknown (the client had not spoken when the capture ended)")
         case nil: break
         }
-        paintEnd(.green, out)
+        paintEnd(colour, out)
         endLine(context)
     }
 
