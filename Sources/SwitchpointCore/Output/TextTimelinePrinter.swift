@@ -349,7 +349,8 @@ package final class TextTimelinePrinter: TimelineEventSink {
         var firstPacket: UInt64 = 0
     }
 
-    /// Starts one line of an event: `[#conn ]  +time  dir  [stream N] `.
+    /// Starts one line of an event: `[conn N ]  +time  [#packet]  dir  [stream N] `
+    /// (connections are always `conn N`, packets always `#N`).
     func startLine(_ context: LineContext) {
         let out = context.out
         let lineStart = out.count
@@ -359,7 +360,7 @@ package final class TextTimelinePrinter: TimelineEventSink {
             prefixColumns = out.count - lineStart - (context.direction == nil ? 0 : 2)
         }
         if context.tagged {
-            out.append(UInt8(ascii: "#"))
+            out.append("conn ")
             out.append(decimal: context.connection)
             out.append(UInt8(ascii: " "))
         }
