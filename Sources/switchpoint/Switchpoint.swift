@@ -487,6 +487,29 @@ extension Switchpoint {
     }
 }
 
+/// The export file can be written: not a directory, and its directory exists and takes
+/// new files (or the file itself is writable).
+func checkWritable(_ option: String, _ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard !isDirectory.boolValue else {
+            throw ValidationError("\(option) \(TerminalText.escape(path)) is a directory")
+        }
+        guard access(path, W_OK) == 0 else {
+            throw ValidationError("\(option) \(TerminalText.escape(path)) is not writable")
+        }
+        return
+    }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("\(option) \(TerminalText.escape(path)): no directory \(TerminalText.escape(directory))")
+    }
+    guard access(directory, W_OK) == 0 else {
+        throw ValidationError(
+            "\(option) \(TerminalText.escape(path)): the directory \(TerminalText.escape(directory)) is not writable")
+    }
+}
+
 /// An export path must not name an input or another output.
 func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [String]) throws {
     let given = exports.compactMap { entry in entry.path.map { (entry.option, $0) } }
@@ -496,6 +519,8 @@ func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [Str
             throw ValidationError(
                 "\(option) \(TerminalText.escape(path)) would overwrite \(TerminalText.escape(input))")
         }
+        // Before reading anything: a run must not end with its report unwritable.
+        try checkWritable(option, path)
     }
     if given.count == 2, sameFile(given[0].1, given[1].1) {
         throw ValidationError("--html and --har name the same file")

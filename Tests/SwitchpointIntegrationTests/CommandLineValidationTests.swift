@@ -44,6 +44,19 @@ struct CommandLineValidationTests {
         #expect(try run(["audit"]).status == 2)
     }
 
+    @Test("an --html or --har path that cannot be written is refused before anything is read (exit 2)")
+    func unwritableExportPath() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("no/such/dir/report.html").path
+        for arguments in [["--html", missing], ["--har", directory.path]] {
+            let result = try run(["-r", CommandLineTests.sample] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result.errorText)")
+            #expect(result.text.isEmpty, "\(arguments): a timeline was printed before the refusal")
+            #expect(result.errorText.contains(arguments[0]), "\(result.errorText)")
+        }
+    }
+
     @Test("-w refuses to overwrite a file given with -r: same path or same inode")
     func writeOverInput() throws {
         let directory = try TestEnvironment.temporaryDirectory()
