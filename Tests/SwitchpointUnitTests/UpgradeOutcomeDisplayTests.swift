@@ -74,3 +74,30 @@ struct UpgradeOutcomeDisplayTests {
         #expect(try line(.unknown).contains("\u{1b}[33m══ switch to websocket"))
     }
 }
+
+extension UpgradeOutcomeDisplayTests {
+    @Test("the report names a connection joined mid-stream by its content verdict, not 'TCP → —'")
+    func reportJoinedMidStream() throws {
+        let recorder = ReportRecorder()
+        let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 8765)
+        let capture = CaptureInfo(packetNumber: 1, timestamp: Timestamp(nanoseconds: 1_000_000_000))
+        func send(_ kind: TimelineEvent.Kind) {
+            recorder.receive(TimelineEvent(timestamp: capture.timestamp, connection: 1, packet: 1, kind: kind))
+        }
+        send(
+            .connectionOpened(
+                ConnectionOpening(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, capture: capture)))
+        send(.finding(Finding(.detectedByContent, "websocket by content: 3 consistent frame headers from the client")))
+        send(
+            .connectionClosed(
+                ConnectionSummary(
+                    connection: 1, client: client, server: server, roleEvidence: .portHeuristic, handshake: .none,
+                    start: capture.timestamp, end: capture.timestamp, reason: .fin, clientToServer: DirectionStats(),
+                    serverToClient: DirectionStats(), capture: capture)))
+        recorder.finish(packets: 1, files: ["synthetic"])
+        let connection = try #require(recorder.connections.first)
+        #expect(connection.protocolBefore == "joined mid-stream" && connection.protocolAfter == "websocket")
+    }
+}

@@ -40,6 +40,14 @@ extension ReportRecorder {
         case .connectRefused?, .noVerdict?, nil: break
         }
         guard let state = open[id] else { return }
+        // A connection joined mid-stream: no handshake to name, the content verdict instead
+        // ("websocket by content: …").
+        if finding.code == .detectedByContent, !event.decrypted, state.record.protocolAfter == nil,
+            let verdict = finding.message.range(of: " by content")
+        {
+            state.record.protocolBefore = "joined mid-stream"
+            state.record.protocolAfter = String(finding.message[..<verdict.lowerBound])
+        }
         if finding.code.upgradeOutcome == .declined, state.record.outcome.hasPrefix("refused ") {
             state.record.outcome = "declined " + state.record.outcome.dropFirst("refused ".count)
         }
