@@ -572,12 +572,13 @@ extension Switchpoint {
         for path in readFiles where path != "-" && PcapngSecretsScanner.isPcapng(path: path) {
             let found = PcapngSecretsScanner.scan(path: path)
             for text in found.keyLogs {
-                keyLog.add(text: text, source: "\(path) (decryption secrets block)")
+                keyLog.add(text: text, source: "\(path) (decryption secrets block)", from: .embedded)
                 given = true
             }
         }
         // The first line not understood is quoted from the file: escaped.
         if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: " + TerminalText.escape(summary)) }
+        if let summary = keyLog.conflictSummary { errors.write(line: "switchpoint: " + summary) }
         // Browsers append as they connect: live, a lookup that misses re-reads the files.
         if interface != nil && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil

@@ -105,7 +105,9 @@ struct TLSDecryptionTests {
         let secrets = log.secrets(clientRandom: [UInt8](repeating: 0xab, count: 32))
         #expect(secrets?.masterSecret == [UInt8](repeating: 1, count: 48))
         #expect(secrets?.clientEarlyTrafficSecret == [UInt8](repeating: 8, count: 32))
-        #expect(secrets?.earlyExporterSecret == [UInt8](repeating: 7, count: 32))
+        // Exporter secrets decrypt nothing: counted as lines, not kept.
+        #expect(secrets?.earlyExporterSecret == nil && secrets?.exporterSecret == nil)
+        #expect(log.otherLabelLines == 2)
         #expect(log.malformedSummary?.contains("3 key log lines") == true)
     }
 
@@ -253,5 +255,72 @@ struct OrderedChunks: StreamSignalSink {
                 messages.append((chunk.direction, Array(chunk.bytes)))
             }
         }
+    }
+}
+
+/// Key logs as files grow them (issue 27): read in chunks, FIFOs, and which secret wins.
+@Suite("Key log reading")
+struct TLSKeyLogReadingTests {
+    static func line(_ label: String, _ random: UInt8, _ secret: UInt8, length: Int = 48) -> String {
+        "\(label) \(String(repeating: String(format: "%02x", random), count: 32)) \(String(repeating: String(format: "%02x", secret), count: length))\n"
+    }
+
+    @Test("a file read in chunks gives what its text gives, lines across chunk ends included")
+    func chunkedFile() throws {
+        var text = "# a browser's key log\n"
+        for index in 0..<30_000 {
+            text += Self.line("CLIENT_TRAFFIC_SECRET_0", UInt8(index % 251), UInt8(index % 7))
+            if index % 5_000 == 0 { text += String(repeating: "x", count: 5_000) + "\n" }  // over the line limit
+        }
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("keylog").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var fromFile = TLSKeyLog()
+        let offset = try fromFile.add(contentsOf: path)
+        let fromText = TLSKeyLog(text: text, source: path)
+        #expect(offset == UInt64(text.utf8.count))
+        #expect(fromFile.lineCount == fromText.lineCount && fromFile.malformedLines == 6)
+        #expect(fromFile.clientRandomCount == 251)
+        for random in [UInt8(0), 17, 250] {
+            let key = [UInt8](repeating: random, count: 32)
+            #expect(fromFile.secrets(clientRandom: key) == fromText.secrets(clientRandom: key))
+        }
+    }
+
+    @Test("a FIFO is read like a file")
+    func fifo() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("keylog.fifo").path
+        #expect(mkfifo(path, 0o600) == 0)
+        let text = Self.line("SERVER_TRAFFIC_SECRET_0", 3, 9)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: path) {
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        var log = TLSKeyLog()
+        _ = try log.add(contentsOf: path)
+        #expect(
+            log.secrets(clientRandom: [UInt8](repeating: 3, count: 32))?.serverTrafficSecret0
+                == [UInt8](repeating: 9, count: 48))
+    }
+
+    @Test("a key log file wins over secrets embedded in the capture, and a disagreement is counted")
+    func precedence() {
+        var log = TLSKeyLog(text: Self.line("CLIENT_TRAFFIC_SECRET_0", 1, 0xaa) + Self.line("CLIENT_RANDOM", 2, 0x11))
+        log.add(
+            text: Self.line("CLIENT_TRAFFIC_SECRET_0", 1, 0xbb) + Self.line("SERVER_TRAFFIC_SECRET_0", 1, 0xcc)
+                + Self.line("CLIENT_RANDOM", 2, 0x11),
+            source: "capture.pcapng (decryption secrets block)", from: .embedded)
+        let one = [UInt8](repeating: 1, count: 32)
+        #expect(log.secrets(clientRandom: one)?.clientTrafficSecret0 == [UInt8](repeating: 0xaa, count: 48))
+        #expect(log.secrets(clientRandom: one)?.serverTrafficSecret0 == [UInt8](repeating: 0xcc, count: 48))
+        #expect(log.conflicts == 1 && log.conflicted(clientRandom: one))
+        #expect(!log.conflicted(clientRandom: [UInt8](repeating: 2, count: 32)))
+        #expect(log.conflictSummary?.contains("the key log file's are used") == true)
     }
 }

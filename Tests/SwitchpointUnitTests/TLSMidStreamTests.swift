@@ -25,7 +25,7 @@ struct TLSMidStreamTests {
             position = end
         }
         let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("switchpoint-cut-\(name)-\(drop)-\(getpid()).pcap").path
+            .appendingPathComponent("switchpoint-cut-\(name)-\(drop)-\(UUID().uuidString).pcap").path
         try Data(out).write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -87,7 +87,7 @@ extension FindingCode {
             .http
         case .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey, .tlsDecryptFailed, .tlsCipherSuiteNotSupported,
             .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret, .tlsBadRecord,
-            .tlsBadHandshake:
+            .tlsBadHandshake, .tlsKeyLogConflict:
             .tls
         case .pendingBytesLimit:
             .analysis
@@ -145,7 +145,7 @@ extension FindingCode {
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
             .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
-            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
+            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .tlsKeyLogConflict, .pendingBytesLimit,
             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
             .reassemblyMemoryLimit, .reassemblyConnectionLimit,
@@ -192,7 +192,7 @@ extension FindingCode {
             .httpBadContentLength, .httpBadChunk, .httpResponseWithoutRequest, .httpGapInMessage,
             .httpTruncatedMessage, .httpPipelineLimit, .tlsMalformedHello, .tlsHelloTooLarge, .tlsNoKey,
             .tlsDecryptFailed, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost,
-            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .pendingBytesLimit,
+            .tlsEarlyDataWithoutSecret, .tlsBadRecord, .tlsBadHandshake, .tlsKeyLogConflict, .pendingBytesLimit,
             .tcpOverlapConflict, .tcpDataBeforeStreamStart, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpFINMoved,
             .tcpPortReuseWhileOpen, .tcpSnaplenTruncated, .reassemblyBufferLimit, .reassemblySegmentLimit,
             .reassemblyMemoryLimit, .reassemblyConnectionLimit,

@@ -108,6 +108,9 @@ package enum FindingCode: String, Sendable, CaseIterable {
     case tlsHelloTooLarge = "tls.hello_too_large"
     // TLS decryption with a key log (RFC 8446, RFC 5246)
     case tlsNoKey = "tls.no_key"
+    /// The capture's embedded secrets (pcapng) disagree with the key log file's for this
+    /// connection; the file's are used.
+    case tlsKeyLogConflict = "tls.keylog_conflict"
     case tlsDecryptFailed = "tls.decrypt_failed"
     case tlsCipherSuiteNotSupported = "tls.cipher_suite_not_supported"
     case tlsGapInRecord = "tls.gap_in_record"
@@ -196,7 +199,7 @@ package enum FindingCode: String, Sendable, CaseIterable {
             .http2FrameOverBuffer, .http2HeaderBlockUnreliable, .http2HeaderBlockTooLarge, .http2StreamLimit,
             .http2GapInFrame, .http2HPACKHistoryMissing,
             .tlsNoKey, .tlsCipherSuiteNotSupported, .tlsGapInRecord, .tlsRecordBoundaryLost, .tlsEarlyDataWithoutSecret,
-            .tlsBadHandshake,
+            .tlsBadHandshake, .tlsKeyLogConflict,
             .tcpOverlapConflict, .tcpFINMoved, .tcpDataAfterFIN, .tcpDataAfterClose, .tcpSnaplenTruncated,
             .reassemblyBufferLimit, .reassemblySegmentLimit, .reassemblyMemoryLimit, .reassemblyConnectionLimit,
             .socketIOHeartbeatMissed, .socketIOAckMissing, .socketIOUpgradeIncomplete, .socketIONotSocketIO,

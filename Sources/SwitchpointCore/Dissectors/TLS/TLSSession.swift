@@ -553,6 +553,12 @@ struct TLSSession: UpgradedStreamDissector {
     private mutating func reportFacts(capture: CaptureInfo, events: inout EventBuffer) {
         guard !factsReported, let serverHello else { return }
         factsReported = true
+        if keysFound, let random = clientHello?.random, keyLog?.conflicted(clientRandom: random) == true {
+            events.finding(
+                .tlsKeyLogConflict,
+                "the capture's decryption secrets block and the key log file disagree for client random \(TLSHex.string(random)); the key log file's secrets are used",
+                capture: capture)
+        }
         var facts = TLSSessionFacts(
             version: serverHello.hello.version, cipherSuite: serverHello.cipherSuite.name,
             serverName: clientHello?.hello.serverName, alpnOffered: clientHello?.hello.alpn ?? [],

@@ -153,20 +153,21 @@ enum TLSHex {
 
     /// Hex digits to bytes; nil for an odd count or a non-hex character.
     static func bytes(_ text: Substring) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
+        var text = String(text)
+        return text.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func bytes(_ hex: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: hex.count / 2)
+        for index in out.indices {
+            guard let high = nibble(hex[2 * index]), let low = nibble(hex[2 * index + 1]) else { return nil }
+            out[index] = high << 4 | low
         }
         return out
     }
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
+    static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
