@@ -137,11 +137,20 @@ struct JoiningMidStreamTests {
         let reference = units(uncut)
         let got = units(cut)
         var opened: [ConnectionID: [UInt32: UInt64]] = [:]
+        // A stream's DATA reaches it only whole frames at a time: the first HTTP/2 frame that
+        // begins at or after the first byte the cut run received, per direction.
+        var firstFrame: [ConnectionID: PerDirection<UInt64?>] = [:]
         for event in uncut.events {
-            if case .h2Frame(let frame) = event.kind, HTTP2FrameType(rawValue: frame.type) == .headers,
-                opened[event.connection]?[frame.stream] == nil
-            {
+            guard case .h2Frame(let frame) = event.kind, !event.decrypted, let direction = event.direction,
+                let offset = event.offset
+            else { continue }
+            if HTTP2FrameType(rawValue: frame.type) == .headers, opened[event.connection]?[frame.stream] == nil {
                 opened[event.connection, default: [:]][frame.stream] = event.packet
+            }
+            if let start = fedFrom[event.connection]?[direction] ?? nil, offset >= start,
+                (firstFrame[event.connection]?[direction] ?? nil).map({ offset < $0 }) ?? true
+            {
+                firstFrame[event.connection, default: PerDirection(repeating: nil)][direction] = offset
             }
         }
         for (key, unit) in reference {
@@ -159,8 +168,18 @@ struct JoiningMidStreamTests {
             if let stream = unit.stream, let packet = opened[key.connection]?[stream],
                 packet < cutPacket || cutPacket > 1
             {
+                // Counted from the first frame boundary after the cut inside the stream: a
+                // message in a DATA frame whose header was cut off never reaches the stream.
+                if !decrypted {
+                    guard let boundary = firstFrame[key.connection]?[key.direction] ?? nil, key.offset >= boundary
+                    else { continue }
+                }
                 outcome.unseenStreamExpected += 1
-                if same { outcome.unseenStreamEqual += 1 }
+                if same {
+                    outcome.unseenStreamEqual += 1
+                } else if outcome.mismatches.count < 2 {
+                    outcome.mismatches.append("expected \(unit.line) got \(got[key]?.line ?? "nothing")")
+                }
             } else if unit.compressed {
                 outcome.compressedExpected += 1
                 if same { outcome.compressedEqual += 1 }
@@ -316,7 +335,7 @@ struct JoiningMidStreamTests {
             {
                 print("cut at packet \(cut.packet)+\(cut.skip) of \(sample): \(outcome.mismatches)")
                 if wanted == "\(cut.packet)+\(cut.skip)" {
-                    for event in run.events where event.tag != .h2Frame {
+                    for event in run.events where event.tag != .h2Frame || ProcessInfo.processInfo.environment["CUT_ALL"] != nil {
                         print("  " + JSONTimelinePrinter.line(event))
                     }
                 }

@@ -67,6 +67,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         var ended = PerDirection(repeating: false)
         var webSocket: WebSocketDissector?
         var finished = false
+        /// Mid-connection, a stream whose request was not read: its DATA held until its
+        /// content says whether it is WebSocket.
+        var hold: HTTP2StreamHold?
     }
 
     let context: UpgradeContext
@@ -81,6 +84,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// dynamic table has entries it never saw.
     private var hpackHistoryUnknown = false
     private var hpackHistoryReported = false
+    /// Streams whose DATA is held (`HTTP2StreamHold`), at most `maxHeldStreams`.
+    private var heldStreams = 0
+    /// Mid-connection: the events of a call, held while any stream's DATA is held and then
+    /// delivered in capture order (a held stream's messages carry earlier packets).
+    private var orderedEvents: EventBuffer?
+    /// Streams held at once, at most (`HTTP2StreamHold.maxHeldBytes` each); later ones are
+    /// plain DATA.
+    package static let maxHeldStreams = 16
+    /// Events held for capture order, at most: past it the holds are decided as they are.
+    package static let maxOrderedEvents = 4096
 
     package init(
         context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(),
@@ -157,6 +170,43 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
+        guard hpackHistoryUnknown else {
+            receiveFrames(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        inCaptureOrder(&events) {
+            $0.receiveFrames(bytes, direction: direction, offset: offset, capture: capture, events: &$1)
+        }
+    }
+
+    /// Runs `body` with events held while a stream's DATA is held, and delivers them in
+    /// capture order (by packet, in order within one) once none is.
+    private mutating func inCaptureOrder(
+        _ events: inout EventBuffer, final: Bool = false, _ body: (inout Self, inout EventBuffer) -> Void
+    ) {
+        var held = orderedEvents ?? EventBuffer(collectingFor: events)
+        orderedEvents = nil
+        held.stamp(like: events)
+        body(&self, &held)
+        if heldStreams > 0 && (final || held.count >= Self.maxOrderedEvents) {
+            for id in streams.keys.sorted() where streams[id]?.hold != nil {
+                settleHold(id, final: true, capture: nil, events: &held)
+            }
+        }
+        if heldStreams == 0 {
+            let ordered = held.events.enumerated().sorted {
+                ($0.element.packet, $0.offset) < ($1.element.packet, $1.offset)
+            }
+            for (_, event) in ordered { events.deliver(event) }
+            held.removeAll()
+        }
+        orderedEvents = held
+    }
+
+    private mutating func receiveFrames(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if pendingStart { start(capture: capture, events: &events) }
         let side = direction
         if sides[side].resync != nil {
@@ -228,7 +278,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].frame = nil
         sides[side].block = nil
         _ = resync.release(from: index) { piece, at, pieceCapture in
-            receive(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
+            receiveFrames(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
         }
     }
 
@@ -342,7 +392,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         // Changed in place in the table (through its index and an inout call): no copy of
         // the stream out and back per DATA piece, and the nested WebSocket dissector stays
         // uniquely referenced.
-        guard let index = streams.index(forKey: header.stream) else { return }
+        guard
+            let index = streams.index(forKey: header.stream)
+                ?? unseenStream(header.stream, capture: capture, events: &events)
+        else { return }
+        if hpackHistoryUnknown, streams.values[index].hold != nil {
+            holdData(
+                bytes, stream: header.stream, direction: direction, offset: streamOffset + UInt64(start),
+                capture: capture, events: &events)
+            return
+        }
         Self.receiveData(
             bytes, into: &streams.values[index], stream: header.stream, direction: direction,
             offset: streamOffset + UInt64(start), keptLimit: maxKeptBodyBytes, capture: capture, events: &events)
@@ -706,6 +765,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
                 reset: nil,
                 timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
+        if hpackHistoryUnknown, id & 1 == 1, heldStreams < Self.maxHeldStreams, Self.requestUnread(fields) {
+            streams[id]?.hold = HTTP2StreamHold()
+            heldStreams += 1
+        }
         // Mid-connection the server's SETTINGS may have come before the capture.
         if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1
             && !context.midConnection
@@ -758,8 +821,121 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         return body(&streams.values[index])
     }
 
+    // MARK: Streams whose request was not read
+
+    /// A request head that does not say what its stream carries: its `:method` unknown (no
+    /// HEADERS read, or a field from the HPACK history), or a CONNECT whose `:protocol` may
+    /// be among the fields that are unknown.
+    static func requestUnread(_ fields: [HTTPField]) -> Bool {
+        func isPlaceholder(_ text: String) -> Bool { text.hasPrefix("<unknown: dynamic index") }
+        guard let method = fields.first(where: { $0.name == ":method" })?.value, !isPlaceholder(method) else {
+            return true
+        }
+        guard method == "CONNECT", !fields.contains(where: { $0.name == ":protocol" }) else { return false }
+        return fields.contains { isPlaceholder($0.name) || isPlaceholder($0.value) }
+    }
+
+    /// DATA on a client stream the capture never saw open (mid-connection): the stream is
+    /// tracked from here, its kind told by content. Returns its index in the table.
+    private mutating func unseenStream(
+        _ id: UInt32, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Dictionary<UInt32, Stream>.Index? {
+        guard hpackHistoryUnknown, id & 1 == 1 else { return nil }
+        openStream(id, fields: [], capture: capture, events: &events)
+        return streams.index(forKey: id)
+    }
+
+    /// Holds a DATA piece of a stream whose kind is not known yet, and decides when it can.
+    private mutating func holdData(
+        _ bytes: UnsafeRawBufferPointer, stream id: UInt32, direction: Direction, offset: UInt64,
+        capture: CaptureInfo, events: inout EventBuffer
+    ) {
+        guard let index = streams.index(forKey: id) else { return }
+        if streams.values[index].hold?.append(bytes, direction: direction, offset: offset, capture: capture) == true {
+            settleHold(id, final: false, capture: capture, events: &events)
+            return
+        }
+        // Full: decided with what is held; this piece then goes the way decided.
+        settleHold(id, final: true, capture: capture, events: &events)
+        guard let decided = streams.index(forKey: id) else { return }
+        Self.receiveData(
+            bytes, into: &streams.values[decided], stream: id, direction: direction, offset: offset,
+            keptLimit: maxKeptBodyBytes, capture: capture, events: &events)
+    }
+
+    /// Decides a held stream if its bytes allow (always when `final`): WebSocket from the
+    /// boundaries found, or plain DATA; the held pieces are then replayed.
+    private mutating func settleHold(_ id: UInt32, final: Bool, capture: CaptureInfo?, events: inout EventBuffer) {
+        guard let index = streams.index(forKey: id), var hold = streams.values[index].hold else { return }
+        let decision = hold.decide(final: final)
+        var skip = PerDirection(repeating: 0)
+        switch decision {
+        case .waiting:
+            streams.values[index].hold = hold
+            return
+        case .plain:
+            break
+        case .webSocket(let boundaries, let evidence):
+            skip = PerDirection(
+                clientToServer: boundaries.clientToServer ?? 0, serverToClient: boundaries.serverToClient ?? 0)
+            startWebSocketByContent(&streams.values[index], hold: hold, boundaries: boundaries)
+            if let first = hold.pieces.first {
+                let saved = events.stream
+                events.stream = id
+                events.finding(
+                    .detectedByContent, evidence, capture: first.capture, direction: first.direction,
+                    offset: first.offset)
+                events.stream = saved
+            }
+            // The bytes before a boundary belong to a frame begun before the capture.
+            for direction in Direction.allCases {
+                Self.count(UInt64(skip[direction]), into: &streams.values[index], direction: direction)
+            }
+        }
+        streams.values[index].hold = nil
+        heldStreams -= 1
+        hold.release(skipping: skip) { piece, direction, offset, pieceCapture in
+            guard let current = streams.index(forKey: id) else { return }
+            Self.receiveData(
+                piece, into: &streams.values[current], stream: id, direction: direction, offset: offset,
+                keptLimit: maxKeptBodyBytes, capture: pieceCapture, events: &events)
+        }
+    }
+
+    /// A held stream found to carry WebSocket: its dissector starts at each direction's
+    /// boundary (a direction that showed none is searched; one that sent nothing yet starts
+    /// with its first DATA byte). No handshake was seen: RSV1 is taken as permessage-deflate
+    /// with an unknown history, as for `--decode-as`.
+    private func startWebSocketByContent(
+        _ stream: inout Stream, hold: HTTP2StreamHold, boundaries: PerDirection<Int?>
+    ) {
+        var first = PerDirection<UInt64?>(repeating: nil)
+        for piece in hold.pieces where first[piece.direction] == nil { first[piece.direction] = piece.offset }
+        var nested = UpgradeContext(
+            protocolName: ProtocolID.websocket.token, request: nil, response: nil,
+            clientToServerOffset: (first.clientToServer ?? 0) + UInt64(boundaries.clientToServer ?? 0),
+            serverToClientOffset: (first.serverToClient ?? 0) + UInt64(boundaries.serverToClient ?? 0))
+        nested.midConnection = true
+        nested.clientStartsAtFrameBoundary = first.clientToServer == nil || boundaries.clientToServer != nil
+        nested.serverStartsAtFrameBoundary = first.serverToClient == nil || boundaries.serverToClient != nil
+        nested.interpreters = context.interpreters
+        stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
+    }
+
+    private static func count(_ length: UInt64, into stream: inout Stream, direction: Direction) {
+        if direction == .clientToServer {
+            stream.summary.requestBodyBytes += length
+        } else {
+            stream.summary.responseBodyBytes += length
+        }
+    }
+
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
     {
+        if hpackHistoryUnknown, streams[id]?.hold != nil {
+            updateStream(id) { $0.hold?.ended[direction] = true }
+            settleHold(id, final: false, capture: capture, events: &events)
+        }
         let ended = updateStream(id) { stream in
             stream.ended[direction] = true
             return stream.ended.clientToServer && stream.ended.serverToClient
@@ -772,6 +948,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     private mutating func finishStream(
         _ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer
     ) {
+        if hpackHistoryUnknown, streams[id]?.hold != nil {
+            settleHold(id, final: true, capture: capture, events: &events)
+        }
         guard var stream = streams.removeValue(forKey: id) else { return }
         stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
@@ -789,6 +968,18 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     package mutating func receiveGap(
         direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
     ) {
+        guard hpackHistoryUnknown else {
+            gap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            return
+        }
+        inCaptureOrder(&events) {
+            $0.gap(direction: direction, offset: offset, length: length, capture: capture, events: &$1)
+        }
+    }
+
+    private mutating func gap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         if sides[side].resync != nil {
             sides[side].resync?.gap(length)
@@ -796,6 +987,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         }
         guard !sides[side].parser.isStopped else { return }
         if let header = sides[side].frame, header.type == .data, sides[side].parser.skip(Int(length)) {
+            // A held stream's bytes cannot be followed across the gap: decided as they are.
+            if hpackHistoryUnknown, streams[header.stream]?.hold != nil {
+                settleHold(header.stream, final: true, capture: capture, events: &events)
+            }
             report(
                 .http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)",
                 direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -829,6 +1024,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+        guard hpackHistoryUnknown else {
+            finishFrames(capture: capture, captureEnded: captureEnded, events: &events)
+            return
+        }
+        inCaptureOrder(&events, final: true) {
+            $0.finishFrames(capture: capture, captureEnded: captureEnded, events: &$1)
+        }
+    }
+
+    private mutating func finishFrames(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
         for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
             resynchronize(
@@ -840,8 +1045,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
+    /// Also while a stream's DATA is held: the events around it wait for its verdict.
     package var isSearchingForFrames: Bool {
-        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil || heldStreams > 0
     }
 
     package var openState: OpenConnectionState {
