@@ -765,7 +765,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
                 reset: nil,
                 timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
-        if hpackHistoryUnknown, id & 1 == 1, heldStreams < Self.maxHeldStreams, Self.requestUnread(fields) {
+        if hpackHistoryUnknown, id & 1 == 1, heldStreams < Self.maxHeldStreams, Self.holdsData(fields) {
             streams[id]?.hold = HTTP2StreamHold()
             heldStreams += 1
         }
@@ -796,7 +796,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             }
             stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
             // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
-            if stream.summary.method == "CONNECT",
+            if stream.summary.method == "CONNECT", stream.webSocket == nil,
                 stream.summary.connectProtocol.map(ProtocolID.websocket.matches(token:)) == true,
                 let status = stream.summary.status, (200...299).contains(status)
             {
@@ -811,6 +811,11 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
             }
         }
+        if hpackHistoryUnknown, streams[id]?.hold != nil, let status = streams[id]?.summary.status, status >= 200,
+            streams[id]?.summary.method == "CONNECT"
+        {
+            settleHoldByResponse(id, events: &events)
+        }
     }
 
     /// Changes stream `id` in place, if the table has it: a copy out of the table and back
@@ -823,16 +828,35 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     // MARK: Streams whose request was not read
 
-    /// A request head that does not say what its stream carries: its `:method` unknown (no
-    /// HEADERS read, or a field from the HPACK history), or a CONNECT whose `:protocol` may
-    /// be among the fields that are unknown.
-    static func requestUnread(_ fields: [HTTPField]) -> Bool {
+    /// Whether a stream's DATA is held, mid-connection: its request head does not say what
+    /// the stream carries (its `:method` unknown: no HEADERS read, or a field from the HPACK
+    /// history; a CONNECT whose `:protocol` may be among the fields unknown), or it is an
+    /// extended CONNECT for websocket whose response may come later than its DATA (the
+    /// server's direction still searched for frame boundaries).
+    static func holdsData(_ fields: [HTTPField]) -> Bool {
         func isPlaceholder(_ text: String) -> Bool { text.hasPrefix("<unknown: dynamic index") }
         guard let method = fields.first(where: { $0.name == ":method" })?.value, !isPlaceholder(method) else {
             return true
         }
-        guard method == "CONNECT", !fields.contains(where: { $0.name == ":protocol" }) else { return false }
+        guard method == "CONNECT" else { return false }
+        if let connectProtocol = fields.first(where: { $0.name == ":protocol" })?.value {
+            return ProtocolID.websocket.matches(token: connectProtocol) || isPlaceholder(connectProtocol)
+        }
         return fields.contains { isPlaceholder($0.name) || isPlaceholder($0.value) }
+    }
+
+    /// The response of a held stream came: a 2xx to an extended CONNECT started its
+    /// WebSocket dissector, anything else makes it plain DATA; the held pieces go that way.
+    private mutating func settleHoldByResponse(_ id: UInt32, events: inout EventBuffer) {
+        guard let index = streams.index(forKey: id), var hold = streams.values[index].hold else { return }
+        streams.values[index].hold = nil
+        heldStreams -= 1
+        hold.release(skipping: PerDirection(repeating: 0)) { piece, direction, offset, pieceCapture in
+            guard let current = streams.index(forKey: id) else { return }
+            Self.receiveData(
+                piece, into: &streams.values[current], stream: id, direction: direction, offset: offset,
+                keptLimit: maxKeptBodyBytes, capture: pieceCapture, events: &events)
+        }
     }
 
     /// DATA on a client stream the capture never saw open (mid-connection): the stream is
