@@ -421,6 +421,12 @@ struct JoiningMidStreamTests {
         }
         #expect(boundary.equal == boundary.expected, "\(sample): \(boundary)")
         #expect(Double(random.equal) >= 0.99 * Double(random.expected), "\(sample): \(random)")
+        // WebSocket inside HTTP/2 streams (RFC 8441), whether or not the extended CONNECT was
+        // seen or could be decoded: told by the stream's content when it was not.
+        #expect(boundary.unseenStreamEqual == boundary.unseenStreamExpected, "\(sample): \(boundary)")
+        #expect(
+            Double(random.unseenStreamEqual) >= 0.99 * Double(random.unseenStreamExpected), "\(sample): \(random)")
+        if sample.contains("rfc8441") { #expect(boundary.unseenStreamExpected > 0 && random.unseenStreamExpected > 0) }
         #expect(contradictions.isEmpty, "\(sample): \(contradictions.prefix(8))")
     }
 }
