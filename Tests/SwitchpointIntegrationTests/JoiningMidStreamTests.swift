@@ -60,6 +60,15 @@ struct JoiningMidStreamTests {
         /// Compressed WebSocket messages (their history is the other half of issue 23).
         var compressedExpected = 0
         var compressedEqual = 0
+        /// Compressed messages the cut run shows with bytes copied from a history it never
+        /// saw (`recovery`), their known and total bytes, and those it could not show at all.
+        var compressedPartial = 0
+        var compressedKnownBytes: UInt64 = 0
+        var compressedBytes: UInt64 = 0
+        var compressedLost = 0
+        /// Known bytes that differ from the uncut run's, and messages shown as exact (every
+        /// byte known) that differ: neither may happen.
+        var compressedViolations: [String] = []
         /// WebSocket messages inside HTTP/2 streams (RFC 8441) of a cut run: their stream's
         /// extended CONNECT came before the cut or needs HPACK history to be read.
         var unseenStreamExpected = 0
@@ -69,10 +78,11 @@ struct JoiningMidStreamTests {
     }
 
     static func replay(
-        _ signals: [Recorded], cutPacket: UInt64, skip: Int, keyLog: TLSKeyLog?
+        _ signals: [Recorded], cutPacket: UInt64, skip: Int, keyLog: TLSKeyLog?,
+        registry: DissectorRegistry = .standard
     ) -> (EventCollector, [ConnectionID: PerDirection<UInt64?>]) {
         let sink = EventCollector()
-        var analyzer = TimelineAnalyzer(output: sink, keyLog: keyLog)
+        var analyzer = TimelineAnalyzer(output: sink, registry: registry, keyLog: keyLog)
         var fedFrom: [ConnectionID: PerDirection<UInt64?>] = [:]
         var skipped = false
         for signal in signals {
@@ -110,21 +120,24 @@ struct JoiningMidStreamTests {
     static func units(
         _ sink: EventCollector
     ) -> [UnitKey: (
-        line: String, compressed: Bool, packet: UInt64, stream: UInt32?
+        line: String, compressed: Bool, packet: UInt64, stream: UInt32?, message: WebSocketMessage?
     )] {
-        var result: [UnitKey: (String, Bool, UInt64, UInt32?)] = [:]
+        var result: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)] = [:]
         for event in sink.events {
             guard let direction = event.direction, let offset = event.offset else { continue }
             var compressed = false
+            var message: WebSocketMessage?
             switch event.kind {
-            case .wsMessage(let message): compressed = message.compressed
+            case .wsMessage(let decoded):
+                compressed = decoded.compressed
+                message = decoded
             case .h2Frame: break
             default: continue
             }
             let key = UnitKey(
                 connection: event.connection, direction: direction, offset: offset + (event.decrypted ? 1 << 62 : 0),
                 tag: event.tag.rawValue)
-            result[key] = (JSONTimelinePrinter.line(event), compressed, event.firstPacket, event.stream)
+            result[key] = (JSONTimelinePrinter.line(event), compressed, event.firstPacket, event.stream, message)
         }
         return result
     }
@@ -183,6 +196,7 @@ struct JoiningMidStreamTests {
             } else if unit.compressed {
                 outcome.compressedExpected += 1
                 if same { outcome.compressedEqual += 1 }
+                checkCompressed(got[key]?.message, against: unit.message, same: same, line: unit.line, into: &outcome)
             } else {
                 outcome.expected += 1
                 if same {
@@ -194,6 +208,40 @@ struct JoiningMidStreamTests {
         }
         outcome.contradictions = contradictions(uncut: uncut, cut: cut)
         return outcome
+    }
+
+    /// A compressed message of a cut run: shown with unknown bytes (each known one must
+    /// equal the uncut run's byte there), shown as exact (it must equal the uncut message),
+    /// or lost (its inflation needed the history and failed, or it is missing).
+    static func checkCompressed(
+        _ mine: WebSocketMessage?, against reference: WebSocketMessage?, same: Bool, line: String,
+        into outcome: inout CutOutcome
+    ) {
+        guard let mine, let reference, mine.complete || mine.recovery != nil, !mine.lengthUnknown else {
+            outcome.compressedLost += 1
+            if outcome.mismatches.count < 2 { outcome.mismatches.append("lost: \(line)") }
+            return
+        }
+        guard let recovery = mine.recovery else {
+            if !same { outcome.compressedViolations.append("shown as exact but differs: \(line)") }
+            return
+        }
+        outcome.compressedPartial += 1
+        outcome.compressedKnownBytes += recovery.recovered
+        outcome.compressedBytes += mine.length
+        if mine.length != reference.length {
+            outcome.compressedViolations.append("length \(mine.length), uncut \(reference.length): \(line)")
+        }
+        let shown = min(mine.kept.count, reference.kept.count)
+        for range in recovery.known {
+            let upper = min(Int(clamping: range.upperBound), shown)
+            let lower = Int(clamping: range.lowerBound)
+            guard lower < upper else { continue }
+            if mine.kept[lower..<upper] != reference.kept[lower..<upper] {
+                outcome.compressedViolations.append("known bytes \(lower)..<\(upper) differ: \(line)")
+                return
+            }
+        }
     }
 
     static func contradictions(uncut: EventCollector, cut: EventCollector) -> [String] {
@@ -308,10 +356,21 @@ struct JoiningMidStreamTests {
         var equal = 0
         var compressedExpected = 0
         var compressedEqual = 0
+        var compressedPartial = 0
+        var compressedKnownBytes: UInt64 = 0
+        var compressedBytes: UInt64 = 0
+        var compressedLost = 0
+        var compressedViolations: [String] = []
         var unseenStreamExpected = 0
         var unseenStreamEqual = 0
         var description: String {
-            "\(cuts) cuts: \(equal)/\(expected) messages equal, compressed \(compressedEqual)/\(compressedExpected), inside HTTP/2 streams \(unseenStreamEqual)/\(unseenStreamExpected)"
+            var text =
+                "\(cuts) cuts: \(equal)/\(expected) messages equal, compressed \(compressedEqual)/\(compressedExpected)"
+            if compressedExpected > 0 {
+                text +=
+                    " (\(compressedPartial) with unknown bytes, \(compressedKnownBytes) of \(compressedBytes) bytes known; \(compressedLost) lost; \(compressedViolations.count) violations)"
+            }
+            return text + ", inside HTTP/2 streams \(unseenStreamEqual)/\(unseenStreamExpected)"
         }
     }
 
@@ -322,12 +381,17 @@ struct JoiningMidStreamTests {
         var runner = CaptureRunner()
         runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &recorder)
         let keys = try keyLog(for: sample)
-        let (uncut, _) = replay(recorder.signals, cutPacket: 0, skip: 0, keyLog: keys)
+        // Deflate samples keep whole payloads: every known byte of a message is compared.
+        var options = WebSocketOptions()
+        options.keepFullPayload = sample.contains("deflate")
+        let registry = DissectorRegistry.standard(webSocket: options)
+        let (uncut, _) = replay(recorder.signals, cutPacket: 0, skip: 0, keyLog: keys, registry: registry)
         var boundary = Totals()
         var random = Totals()
         var contradictions: [String] = []
         for cut in cuts(recorder.signals, seed: UInt64(sample.utf8.count)) {
-            let (run, fedFrom) = replay(recorder.signals, cutPacket: cut.packet, skip: cut.skip, keyLog: keys)
+            let (run, fedFrom) = replay(
+                recorder.signals, cutPacket: cut.packet, skip: cut.skip, keyLog: keys, registry: registry)
             let outcome = compare(uncut: uncut, cut: run, fedFrom: fedFrom, cutPacket: cut.packet)
             contradictions += outcome.contradictions.map { "cut at packet \(cut.packet)+\(cut.skip): \($0)" }
             if !outcome.mismatches.isEmpty || !outcome.contradictions.isEmpty,
@@ -346,6 +410,11 @@ struct JoiningMidStreamTests {
                 totals.equal += outcome.equal
                 totals.compressedExpected += outcome.compressedExpected
                 totals.compressedEqual += outcome.compressedEqual
+                totals.compressedPartial += outcome.compressedPartial
+                totals.compressedKnownBytes += outcome.compressedKnownBytes
+                totals.compressedBytes += outcome.compressedBytes
+                totals.compressedLost += outcome.compressedLost
+                totals.compressedViolations += outcome.compressedViolations.map { "cut at \(cut.packet)+\(cut.skip): \($0)" }
                 totals.unseenStreamExpected += outcome.unseenStreamExpected
                 totals.unseenStreamEqual += outcome.unseenStreamEqual
             }
