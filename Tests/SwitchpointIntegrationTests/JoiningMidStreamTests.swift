@@ -69,6 +69,10 @@ struct JoiningMidStreamTests {
         /// Known bytes that differ from the uncut run's, and messages shown as exact (every
         /// byte known) that differ: neither may happen.
         var compressedViolations: [String] = []
+        /// Compressed messages after 32 KiB of known output in their direction (the window
+        /// whole again), and those of them equal to the uncut run's.
+        var healedExpected = 0
+        var healedEqual = 0
         /// WebSocket messages inside HTTP/2 streams (RFC 8441) of a cut run: their stream's
         /// extended CONNECT came before the cut or needs HPACK history to be read.
         var unseenStreamExpected = 0
@@ -206,6 +210,7 @@ struct JoiningMidStreamTests {
                 }
             }
         }
+        checkHealing(cut, got: got, reference: reference, into: &outcome)
         outcome.contradictions = contradictions(uncut: uncut, cut: cut)
         return outcome
     }
@@ -240,6 +245,41 @@ struct JoiningMidStreamTests {
             if mine.kept[lower..<upper] != reference.kept[lower..<upper] {
                 outcome.compressedViolations.append("known bytes \(lower)..<\(upper) differ: \(line)")
                 return
+            }
+        }
+    }
+
+    /// The LZ77 window of permessage-deflate (RFC 7692) is 32 KiB at most: once a direction
+    /// of the cut run produced that many known bytes in a row, every later compressed
+    /// message of it must be exact.
+    static func checkHealing(
+        _ cut: EventCollector, got: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)],
+        reference: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)], into outcome: inout CutOutcome
+    ) {
+        let window: UInt64 = 32 * 1024
+        var knownRun: [String: UInt64] = [:]
+        for event in cut.events {
+            guard case .wsMessage(let message) = event.kind, message.compressed, let direction = event.direction,
+                let offset = event.offset
+            else { continue }
+            let side = "\(event.connection) \(direction.shortName) \(event.stream ?? 0)"
+            let key = UnitKey(connection: event.connection, direction: direction, offset: offset, tag: event.tag.rawValue)
+            if knownRun[side, default: 0] >= window, let expected = reference[key] {
+                outcome.healedExpected += 1
+                if got[key]?.0 == expected.0 {
+                    outcome.healedEqual += 1
+                } else {
+                    outcome.compressedViolations.append("after 32 KiB known, not exact: \(expected.0)")
+                }
+            }
+            if message.lengthUnknown || (!message.complete && message.recovery == nil) {
+                knownRun[side] = 0
+            } else if let recovery = message.recovery {
+                let last = recovery.known.last
+                let trailing = last.map { $0.upperBound == message.length ? $0.upperBound - $0.lowerBound : 0 } ?? 0
+                knownRun[side] = recovery.knownTruncated ? 0 : trailing
+            } else {
+                knownRun[side, default: 0] += message.length
             }
         }
     }
@@ -361,6 +401,8 @@ struct JoiningMidStreamTests {
         var compressedBytes: UInt64 = 0
         var compressedLost = 0
         var compressedViolations: [String] = []
+        var healedExpected = 0
+        var healedEqual = 0
         var unseenStreamExpected = 0
         var unseenStreamEqual = 0
         var description: String {
@@ -368,13 +410,22 @@ struct JoiningMidStreamTests {
                 "\(cuts) cuts: \(equal)/\(expected) messages equal, compressed \(compressedEqual)/\(compressedExpected)"
             if compressedExpected > 0 {
                 text +=
-                    " (\(compressedPartial) with unknown bytes, \(compressedKnownBytes) of \(compressedBytes) bytes known; \(compressedLost) lost; \(compressedViolations.count) violations)"
+                    " (\(compressedPartial) with unknown bytes, \(compressedKnownBytes) of \(compressedBytes) bytes known; \(compressedLost) lost; after 32 KiB known \(healedEqual)/\(healedExpected) exact; \(compressedViolations.count) violations)"
             }
             return text + ", inside HTTP/2 streams \(unseenStreamEqual)/\(unseenStreamExpected)"
         }
     }
 
     static func runCuts(_ sample: String) throws -> (boundary: Totals, random: Totals, contradictions: [String]) {
+        let (boundary, random, contradictions, _) = try runCutsWithHandshake(sample)
+        return (boundary, random, contradictions)
+    }
+
+    /// The same, with whether the uncut run's WebSocket handshake agreed on permessage-deflate
+    /// without context takeover in both directions (RFC 7692 §7.1.1).
+    static func runCutsWithHandshake(
+        _ sample: String
+    ) throws -> (boundary: Totals, random: Totals, contradictions: [String], noContextTakeover: Bool) {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         try #require(FileManager.default.fileExists(atPath: path), "fixture missing: \(path)")
         var recorder = Recorder()
@@ -414,6 +465,8 @@ struct JoiningMidStreamTests {
                 totals.compressedKnownBytes += outcome.compressedKnownBytes
                 totals.compressedBytes += outcome.compressedBytes
                 totals.compressedLost += outcome.compressedLost
+                totals.healedExpected += outcome.healedExpected
+                totals.healedEqual += outcome.healedEqual
                 totals.compressedViolations += outcome.compressedViolations.map { "cut at \(cut.packet)+\(cut.skip): \($0)" }
                 totals.unseenStreamExpected += outcome.unseenStreamExpected
                 totals.unseenStreamEqual += outcome.unseenStreamEqual
@@ -421,14 +474,37 @@ struct JoiningMidStreamTests {
             if cut.random { add(&random) } else { add(&boundary) }
         }
         print("cut test \(sample): boundary \(boundary); random \(random); \(contradictions.count) contradictions")
-        return (boundary, random, contradictions)
+        let noContextTakeover = uncut.events.contains {
+            guard case .httpResponse(let response) = $0.kind,
+                let compression = WebSocketCompression.negotiated(response.headers)
+            else { return false }
+            return compression.clientNoContextTakeover && compression.serverNoContextTakeover
+        }
+        return (boundary, random, contradictions, noContextTakeover)
     }
 
     @Test("WebSocket samples cut at packet boundaries and random offsets", arguments: webSocketSamples)
     func webSocketCuts(_ sample: String) throws {
-        let (boundary, random, contradictions) = try Self.runCuts(sample)
+        let (boundary, random, contradictions, noContextTakeover) = try Self.runCutsWithHandshake(sample)
         #expect(boundary.equal == boundary.expected, "\(sample): \(boundary)")
         #expect(Double(random.equal) >= 0.99 * Double(random.expected), "\(sample): \(random)")
+        // permessage-deflate: every byte a cut run calls known equals the uncut run's there,
+        // every message it shows without unknown bytes (all that did not reach into the
+        // history before the cut, and all after 32 KiB of known output) is equal.
+        for totals in [boundary, random] {
+            #expect(totals.compressedViolations.isEmpty, "\(sample): \(totals.compressedViolations.prefix(4))")
+            #expect(totals.healedEqual == totals.healedExpected, "\(sample): \(totals)")
+        }
+        if sample.contains("deflate") { #expect(boundary.compressedExpected > 0 && random.compressedExpected > 0) }
+        // samples/websocket/README.md: the -params session agreed on no context takeover both ways.
+        #expect(noContextTakeover == sample.hasSuffix("ws-session-deflate-params.pcap"))
+        if noContextTakeover {
+            // No history to miss: every message is exact.
+            #expect(boundary.compressedEqual == boundary.compressedExpected, "\(sample): \(boundary)")
+            #expect(
+                Double(random.compressedEqual) >= 0.99 * Double(random.compressedExpected), "\(sample): \(random)")
+            #expect(boundary.compressedPartial + random.compressedPartial == 0, "\(sample): \(boundary) \(random)")
+        }
         #expect(contradictions.isEmpty, "\(sample): \(contradictions.prefix(8))")
     }
 
