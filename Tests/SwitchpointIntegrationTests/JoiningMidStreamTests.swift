@@ -263,7 +263,8 @@ struct JoiningMidStreamTests {
                 let offset = event.offset
             else { continue }
             let side = "\(event.connection) \(direction.shortName) \(event.stream ?? 0)"
-            let key = UnitKey(connection: event.connection, direction: direction, offset: offset, tag: event.tag.rawValue)
+            let key = UnitKey(
+                connection: event.connection, direction: direction, offset: offset, tag: event.tag.rawValue)
             if knownRun[side, default: 0] >= window, let expected = reference[key] {
                 outcome.healedExpected += 1
                 if got[key]?.0 == expected.0 {
@@ -450,7 +451,8 @@ struct JoiningMidStreamTests {
             {
                 print("cut at packet \(cut.packet)+\(cut.skip) of \(sample): \(outcome.mismatches)")
                 if wanted == "\(cut.packet)+\(cut.skip)" {
-                    for event in run.events where event.tag != .h2Frame || ProcessInfo.processInfo.environment["CUT_ALL"] != nil {
+                    for event in run.events
+                    where event.tag != .h2Frame || ProcessInfo.processInfo.environment["CUT_ALL"] != nil {
                         print("  " + JSONTimelinePrinter.line(event))
                     }
                 }
@@ -467,7 +469,9 @@ struct JoiningMidStreamTests {
                 totals.compressedLost += outcome.compressedLost
                 totals.healedExpected += outcome.healedExpected
                 totals.healedEqual += outcome.healedEqual
-                totals.compressedViolations += outcome.compressedViolations.map { "cut at \(cut.packet)+\(cut.skip): \($0)" }
+                totals.compressedViolations += outcome.compressedViolations.map {
+                    "cut at \(cut.packet)+\(cut.skip): \($0)"
+                }
                 totals.unseenStreamExpected += outcome.unseenStreamExpected
                 totals.unseenStreamEqual += outcome.unseenStreamEqual
             }

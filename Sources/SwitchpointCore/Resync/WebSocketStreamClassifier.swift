@@ -59,7 +59,8 @@ struct WebSocketStreamClassifier {
         }
         guard points >= Self.requiredPoints else { return .undecided }
         return .webSocket(
-            boundaries: boundaries, evidence: "websocket by content inside the stream: " + parts.joined(separator: ", "))
+            boundaries: boundaries, evidence: "websocket by content inside the stream: " + parts.joined(separator: ", ")
+        )
     }
 
     /// One direction's points, its first frame boundary and what it showed.
@@ -78,7 +79,8 @@ struct WebSocketStreamClassifier {
             } else {
                 let headers = walk.headers + (pending ? 1 : 0)
                 let score = (headers + walk.checked + (exact ? 1 : 0)) * ContentClassifier.anchoredWeight
-                var part = "\(headers) consistent frame header\(headers == 1 ? "" : "s") from the \(side) from the stream's first captured byte"
+                var part =
+                    "\(headers) consistent frame header\(headers == 1 ? "" : "s") from the \(side) from the stream's first captured byte"
                 if walk.checked > 0 { part += " (\(walk.checked) with a checked payload)" }
                 if exact { part += ", ending exactly at END_STREAM" }
                 return (score, 0, headers > 0 ? part : nil)
@@ -174,9 +176,9 @@ struct WebSocketStreamClassifier {
     }
 
     /// The close reason after its 2-byte code (the mask phase goes on from the code).
-    private static func reasonIsUTF8(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int, maskAt: Int?)
-        -> Bool
-    {
+    private static func reasonIsUTF8(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int, maskAt: Int?
+    ) -> Bool {
         var reason: [UInt8] = []
         reason.reserveCapacity(length - 2)
         for index in 2..<length {

@@ -38,7 +38,8 @@ struct HTTP2StreamHold {
         guard heldCount + piece.count <= Self.maxHeldBytes else { return false }
         let start = bytes[direction].count
         bytes[direction].append(contentsOf: piece)
-        pieces.append(Piece(direction: direction, range: start..<(start + piece.count), offset: offset, capture: capture))
+        pieces.append(
+            Piece(direction: direction, range: start..<(start + piece.count), offset: offset, capture: capture))
         return true
     }
 
