@@ -67,9 +67,6 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         var ended = PerDirection(repeating: false)
         var webSocket: WebSocketDissector?
         var finished = false
-        /// Mid-connection, a stream whose request was not read: its DATA held until its
-        /// content says whether it is WebSocket.
-        var hold: HTTP2StreamHold?
     }
 
     let context: UpgradeContext
@@ -84,8 +81,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// dynamic table has entries it never saw.
     private var hpackHistoryUnknown = false
     private var hpackHistoryReported = false
-    /// Streams whose DATA is held (`HTTP2StreamHold`), at most `maxHeldStreams`.
-    private var heldStreams = 0
+    /// Mid-connection, the streams whose request was not read: their DATA held until their
+    /// content says whether they are WebSocket (`maxHeldStreams` at most). Beside the
+    /// table, not in `Stream`: a connection whose start was captured never has one.
+    private var holds: [UInt32: HTTP2StreamHold] = [:]
     /// Mid-connection: the events of a call, held while any stream's DATA is held and then
     /// delivered in capture order (a held stream's messages carry earlier packets).
     private var orderedEvents: EventBuffer?
@@ -188,12 +187,12 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         orderedEvents = nil
         held.stamp(like: events)
         body(&self, &held)
-        if heldStreams > 0 && (final || held.count >= Self.maxOrderedEvents) {
-            for id in streams.keys.sorted() where streams[id]?.hold != nil {
+        if !holds.isEmpty && (final || held.count >= Self.maxOrderedEvents) {
+            for id in holds.keys.sorted() {
                 settleHold(id, final: true, capture: nil, events: &held)
             }
         }
-        if heldStreams == 0 {
+        if holds.isEmpty {
             let ordered = held.events.enumerated().sorted {
                 ($0.element.packet, $0.offset) < ($1.element.packet, $1.offset)
             }
@@ -396,7 +395,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             let index = streams.index(forKey: header.stream)
                 ?? unseenStream(header.stream, capture: capture, events: &events)
         else { return }
-        if hpackHistoryUnknown, streams.values[index].hold != nil {
+        if hpackHistoryUnknown, holds[header.stream] != nil {
             holdData(
                 bytes, stream: header.stream, direction: direction, offset: streamOffset + UInt64(start),
                 capture: capture, events: &events)
@@ -765,9 +764,8 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
                 reset: nil,
                 timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
-        if hpackHistoryUnknown, id & 1 == 1, heldStreams < Self.maxHeldStreams, Self.holdsData(fields) {
-            streams[id]?.hold = HTTP2StreamHold()
-            heldStreams += 1
+        if hpackHistoryUnknown, id & 1 == 1, holds.count < Self.maxHeldStreams, Self.holdsData(fields) {
+            holds[id] = HTTP2StreamHold()
         }
         // Mid-connection the server's SETTINGS may have come before the capture.
         if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1
@@ -811,7 +809,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
             }
         }
-        if hpackHistoryUnknown, streams[id]?.hold != nil, let status = streams[id]?.summary.status, status >= 200,
+        if hpackHistoryUnknown, holds[id] != nil, let status = streams[id]?.summary.status, status >= 200,
             streams[id]?.summary.method == "CONNECT"
         {
             settleHoldByResponse(id, events: &events)
@@ -848,9 +846,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// The response of a held stream came: a 2xx to an extended CONNECT started its
     /// WebSocket dissector, anything else makes it plain DATA; the held pieces go that way.
     private mutating func settleHoldByResponse(_ id: UInt32, events: inout EventBuffer) {
-        guard let index = streams.index(forKey: id), var hold = streams.values[index].hold else { return }
-        streams.values[index].hold = nil
-        heldStreams -= 1
+        guard var hold = holds.removeValue(forKey: id) else { return }
         hold.release(skipping: PerDirection(repeating: 0)) { piece, direction, offset, pieceCapture in
             guard let current = streams.index(forKey: id) else { return }
             Self.receiveData(
@@ -874,8 +870,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         _ bytes: UnsafeRawBufferPointer, stream id: UInt32, direction: Direction, offset: UInt64,
         capture: CaptureInfo, events: inout EventBuffer
     ) {
-        guard let index = streams.index(forKey: id) else { return }
-        if streams.values[index].hold?.append(bytes, direction: direction, offset: offset, capture: capture) == true {
+        if holds[id]?.append(bytes, direction: direction, offset: offset, capture: capture) == true {
             settleHold(id, final: false, capture: capture, events: &events)
             return
         }
@@ -890,12 +885,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// Decides a held stream if its bytes allow (always when `final`): WebSocket from the
     /// boundaries found, or plain DATA; the held pieces are then replayed.
     private mutating func settleHold(_ id: UInt32, final: Bool, capture: CaptureInfo?, events: inout EventBuffer) {
-        guard let index = streams.index(forKey: id), var hold = streams.values[index].hold else { return }
+        guard var hold = holds[id] else { return }
+        guard let index = streams.index(forKey: id) else {
+            holds[id] = nil
+            return
+        }
         let decision = hold.decide(final: final)
         var skip = PerDirection(repeating: 0)
         switch decision {
         case .waiting:
-            streams.values[index].hold = hold
+            holds[id] = hold
             return
         case .plain:
             break
@@ -916,8 +915,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 Self.count(UInt64(skip[direction]), into: &streams.values[index], direction: direction)
             }
         }
-        streams.values[index].hold = nil
-        heldStreams -= 1
+        holds[id] = nil
         hold.release(skipping: skip) { piece, direction, offset, pieceCapture in
             guard let current = streams.index(forKey: id) else { return }
             Self.receiveData(
@@ -956,8 +954,8 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
     {
-        if hpackHistoryUnknown, streams[id]?.hold != nil {
-            updateStream(id) { $0.hold?.ended[direction] = true }
+        if hpackHistoryUnknown, holds[id] != nil {
+            holds[id]?.ended[direction] = true
             settleHold(id, final: false, capture: capture, events: &events)
         }
         let ended = updateStream(id) { stream in
@@ -972,7 +970,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     private mutating func finishStream(
         _ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer
     ) {
-        if hpackHistoryUnknown, streams[id]?.hold != nil {
+        if hpackHistoryUnknown, holds[id] != nil {
             settleHold(id, final: true, capture: capture, events: &events)
         }
         guard var stream = streams.removeValue(forKey: id) else { return }
@@ -1012,7 +1010,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         guard !sides[side].parser.isStopped else { return }
         if let header = sides[side].frame, header.type == .data, sides[side].parser.skip(Int(length)) {
             // A held stream's bytes cannot be followed across the gap: decided as they are.
-            if hpackHistoryUnknown, streams[header.stream]?.hold != nil {
+            if hpackHistoryUnknown, holds[header.stream] != nil {
                 settleHold(header.stream, final: true, capture: capture, events: &events)
             }
             report(
@@ -1071,7 +1069,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     /// Also while a stream's DATA is held: the events around it wait for its verdict.
     package var isSearchingForFrames: Bool {
-        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil || heldStreams > 0
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil || !holds.isEmpty
     }
 
     package var openState: OpenConnectionState {
