@@ -690,7 +690,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             var unknown = 0
             fields.reserveCapacity(decoded.count)
             for field in decoded {
-                let placeholder = "<unknown: dynamic index \(field.unknownIndex ?? 0)>"
+                let placeholder = "\(Self.unknownFieldPrefix) \(field.unknownIndex ?? 0)>"
                 if !field.isKnown { unknown += 1 }
                 fields.append(HTTPField(name: field.name ?? placeholder, value: field.value ?? placeholder))
             }
@@ -826,13 +826,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
 
     // MARK: Streams whose request was not read
 
+    /// How a field from an HPACK dynamic table entry never captured begins.
+    static let unknownFieldPrefix = "<unknown: dynamic index"
+
     /// Whether a stream's DATA is held, mid-connection: its request head does not say what
     /// the stream carries (its `:method` unknown: no HEADERS read, or a field from the HPACK
     /// history; a CONNECT whose `:protocol` may be among the fields unknown), or it is an
     /// extended CONNECT for websocket whose response may come later than its DATA (the
     /// server's direction still searched for frame boundaries).
     static func holdsData(_ fields: [HTTPField]) -> Bool {
-        func isPlaceholder(_ text: String) -> Bool { text.hasPrefix("<unknown: dynamic index") }
+        func isPlaceholder(_ text: String) -> Bool { text.hasPrefix(unknownFieldPrefix) }
         guard let method = fields.first(where: { $0.name == ":method" })?.value, !isPlaceholder(method) else {
             return true
         }
