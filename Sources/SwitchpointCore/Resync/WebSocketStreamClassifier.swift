@@ -165,27 +165,9 @@ struct WebSocketStreamClassifier {
             guard WebSocketFrameChainRule.isUTF8(bytes, start, length, maskAt: maskAt) else { return .broken }
             return length >= WebSocketFrameChainRule.minCheckedText ? .checked : .unchecked
         case .close where length > 0:
-            guard length >= 2 else { return .broken }
-            var code = UInt16(bytes[start]) << 8 | UInt16(bytes[start + 1])
-            if let maskAt { code ^= UInt16(bytes[maskAt]) << 8 | UInt16(bytes[maskAt + 1]) }
-            guard WebSocketCloseCode(rawValue: code).maySend else { return .broken }
-            return reasonIsUTF8(bytes, start, length, maskAt: maskAt) ? .checked : .broken
+            return WebSocketFrameChainRule.isValidClose(bytes, start, length, maskAt: maskAt) ? .checked : .broken
         default:
             return .unchecked
         }
-    }
-
-    /// The close reason after its 2-byte code (the mask phase goes on from the code).
-    private static func reasonIsUTF8(
-        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int, maskAt: Int?
-    ) -> Bool {
-        var reason: [UInt8] = []
-        reason.reserveCapacity(length - 2)
-        for index in 2..<length {
-            var byte = bytes[start + index]
-            if let maskAt { byte ^= bytes[maskAt + (index & 3)] }
-            reason.append(byte)
-        }
-        return reason.withUnsafeBytes { WebSocketFrameChainRule.isUTF8($0, 0, reason.count, maskAt: nil) }
     }
 }
