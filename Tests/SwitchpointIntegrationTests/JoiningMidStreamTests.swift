@@ -60,6 +60,19 @@ struct JoiningMidStreamTests {
         /// Compressed WebSocket messages (their history is the other half of issue 23).
         var compressedExpected = 0
         var compressedEqual = 0
+        /// Compressed messages the cut run shows with bytes copied from a history it never
+        /// saw (`recovery`), their known and total bytes, and those it could not show at all.
+        var compressedPartial = 0
+        var compressedKnownBytes: UInt64 = 0
+        var compressedBytes: UInt64 = 0
+        var compressedLost = 0
+        /// Known bytes that differ from the uncut run's, and messages shown as exact (every
+        /// byte known) that differ: neither may happen.
+        var compressedViolations: [String] = []
+        /// Compressed messages after 32 KiB of known output in their direction (the window
+        /// whole again), and those of them equal to the uncut run's.
+        var healedExpected = 0
+        var healedEqual = 0
         /// WebSocket messages inside HTTP/2 streams (RFC 8441) of a cut run: their stream's
         /// extended CONNECT came before the cut or needs HPACK history to be read.
         var unseenStreamExpected = 0
@@ -69,10 +82,11 @@ struct JoiningMidStreamTests {
     }
 
     static func replay(
-        _ signals: [Recorded], cutPacket: UInt64, skip: Int, keyLog: TLSKeyLog?
+        _ signals: [Recorded], cutPacket: UInt64, skip: Int, keyLog: TLSKeyLog?,
+        registry: DissectorRegistry = .standard
     ) -> (EventCollector, [ConnectionID: PerDirection<UInt64?>]) {
         let sink = EventCollector()
-        var analyzer = TimelineAnalyzer(output: sink, keyLog: keyLog)
+        var analyzer = TimelineAnalyzer(output: sink, registry: registry, keyLog: keyLog)
         var fedFrom: [ConnectionID: PerDirection<UInt64?>] = [:]
         var skipped = false
         for signal in signals {
@@ -110,15 +124,18 @@ struct JoiningMidStreamTests {
     static func units(
         _ sink: EventCollector
     ) -> [UnitKey: (
-        line: String, compressed: Bool, packet: UInt64, stream: UInt32?
+        line: String, compressed: Bool, packet: UInt64, stream: UInt32?, message: WebSocketMessage?
     )] {
-        var result: [UnitKey: (String, Bool, UInt64, UInt32?)] = [:]
+        var result: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)] = [:]
         var ordinals: [UnitKey: UInt64] = [:]
         for event in sink.events {
             guard let direction = event.direction, let offset = event.offset else { continue }
             var compressed = false
+            var message: WebSocketMessage?
             switch event.kind {
-            case .wsMessage(let message): compressed = message.compressed
+            case .wsMessage(let decoded):
+                compressed = decoded.compressed
+                message = decoded
             case .h2Frame: break
             default: continue
             }
@@ -136,7 +153,7 @@ struct JoiningMidStreamTests {
                 key.offset = 1 << 62 + event.firstPacket << 12 + ordinal
                 line = line.replacing(/"offset":\d+,/, with: "")
             }
-            result[key] = (line, compressed, event.firstPacket, event.stream)
+            result[key] = (line, compressed, event.firstPacket, event.stream, message)
         }
         return result
     }
@@ -149,11 +166,20 @@ struct JoiningMidStreamTests {
         let reference = units(uncut)
         let got = units(cut)
         var opened: [ConnectionID: [UInt32: UInt64]] = [:]
+        // A stream's DATA reaches it only whole frames at a time: the first HTTP/2 frame that
+        // begins at or after the first byte the cut run received, per direction.
+        var firstFrame: [ConnectionID: PerDirection<UInt64?>] = [:]
         for event in uncut.events {
-            if case .h2Frame(let frame) = event.kind, HTTP2FrameType(rawValue: frame.type) == .headers,
-                opened[event.connection]?[frame.stream] == nil
-            {
+            guard case .h2Frame(let frame) = event.kind, !event.decrypted, let direction = event.direction,
+                let offset = event.offset
+            else { continue }
+            if HTTP2FrameType(rawValue: frame.type) == .headers, opened[event.connection]?[frame.stream] == nil {
                 opened[event.connection, default: [:]][frame.stream] = event.packet
+            }
+            if let start = fedFrom[event.connection]?[direction] ?? nil, offset >= start,
+                (firstFrame[event.connection]?[direction] ?? nil).map({ offset < $0 }) ?? true
+            {
+                firstFrame[event.connection, default: PerDirection(repeating: nil)][direction] = offset
             }
         }
         for (key, unit) in reference {
@@ -171,11 +197,22 @@ struct JoiningMidStreamTests {
             if let stream = unit.stream, let packet = opened[key.connection]?[stream],
                 packet < cutPacket || cutPacket > 1
             {
+                // Counted from the first frame boundary after the cut inside the stream: a
+                // message in a DATA frame whose header was cut off never reaches the stream.
+                if !decrypted {
+                    guard let boundary = firstFrame[key.connection]?[key.direction] ?? nil, key.offset >= boundary
+                    else { continue }
+                }
                 outcome.unseenStreamExpected += 1
-                if same { outcome.unseenStreamEqual += 1 }
+                if same {
+                    outcome.unseenStreamEqual += 1
+                } else if outcome.mismatches.count < 2 {
+                    outcome.mismatches.append("expected \(unit.line) got \(got[key]?.line ?? "nothing")")
+                }
             } else if unit.compressed {
                 outcome.compressedExpected += 1
                 if same { outcome.compressedEqual += 1 }
+                checkCompressed(got[key]?.message, against: unit.message, same: same, line: unit.line, into: &outcome)
             } else {
                 outcome.expected += 1
                 if same {
@@ -185,8 +222,79 @@ struct JoiningMidStreamTests {
                 }
             }
         }
+        checkHealing(cut, got: got, reference: reference, into: &outcome)
         outcome.contradictions = contradictions(uncut: uncut, cut: cut)
         return outcome
+    }
+
+    /// A compressed message of a cut run: shown with unknown bytes (each known one must
+    /// equal the uncut run's byte there), shown as exact (it must equal the uncut message),
+    /// or lost (its inflation needed the history and failed, or it is missing).
+    static func checkCompressed(
+        _ mine: WebSocketMessage?, against reference: WebSocketMessage?, same: Bool, line: String,
+        into outcome: inout CutOutcome
+    ) {
+        guard let mine, let reference, mine.complete || mine.recovery != nil, !mine.lengthUnknown else {
+            outcome.compressedLost += 1
+            if outcome.mismatches.count < 2 { outcome.mismatches.append("lost: \(line)") }
+            return
+        }
+        guard let recovery = mine.recovery else {
+            if !same { outcome.compressedViolations.append("shown as exact but differs: \(line)") }
+            return
+        }
+        outcome.compressedPartial += 1
+        outcome.compressedKnownBytes += recovery.recovered
+        outcome.compressedBytes += mine.length
+        if mine.length != reference.length {
+            outcome.compressedViolations.append("length \(mine.length), uncut \(reference.length): \(line)")
+        }
+        let shown = min(mine.kept.count, reference.kept.count)
+        for range in recovery.known {
+            let upper = min(Int(clamping: range.upperBound), shown)
+            let lower = Int(clamping: range.lowerBound)
+            guard lower < upper else { continue }
+            if mine.kept[lower..<upper] != reference.kept[lower..<upper] {
+                outcome.compressedViolations.append("known bytes \(lower)..<\(upper) differ: \(line)")
+                return
+            }
+        }
+    }
+
+    /// The LZ77 window of permessage-deflate (RFC 7692) is 32 KiB at most: once a direction
+    /// of the cut run produced that many known bytes in a row, every later compressed
+    /// message of it must be exact.
+    static func checkHealing(
+        _ cut: EventCollector, got: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)],
+        reference: [UnitKey: (String, Bool, UInt64, UInt32?, WebSocketMessage?)], into outcome: inout CutOutcome
+    ) {
+        let window: UInt64 = 32 * 1024
+        var knownRun: [String: UInt64] = [:]
+        for event in cut.events {
+            guard case .wsMessage(let message) = event.kind, message.compressed, let direction = event.direction,
+                let offset = event.offset
+            else { continue }
+            let side = "\(event.connection) \(direction.shortName) \(event.stream ?? 0)"
+            let key = UnitKey(
+                connection: event.connection, direction: direction, offset: offset, tag: event.tag.rawValue)
+            if knownRun[side, default: 0] >= window, let expected = reference[key] {
+                outcome.healedExpected += 1
+                if got[key]?.0 == expected.0 {
+                    outcome.healedEqual += 1
+                } else {
+                    outcome.compressedViolations.append("after 32 KiB known, not exact: \(expected.0)")
+                }
+            }
+            if message.lengthUnknown || (!message.complete && message.recovery == nil) {
+                knownRun[side] = 0
+            } else if let recovery = message.recovery {
+                let last = recovery.known.last
+                let trailing = last.map { $0.upperBound == message.length ? $0.upperBound - $0.lowerBound : 0 } ?? 0
+                knownRun[side] = recovery.knownTruncated ? 0 : trailing
+            } else {
+                knownRun[side, default: 0] += message.length
+            }
+        }
     }
 
     static func contradictions(uncut: EventCollector, cut: EventCollector) -> [String] {
@@ -304,26 +412,53 @@ struct JoiningMidStreamTests {
         var equal = 0
         var compressedExpected = 0
         var compressedEqual = 0
+        var compressedPartial = 0
+        var compressedKnownBytes: UInt64 = 0
+        var compressedBytes: UInt64 = 0
+        var compressedLost = 0
+        var compressedViolations: [String] = []
+        var healedExpected = 0
+        var healedEqual = 0
         var unseenStreamExpected = 0
         var unseenStreamEqual = 0
         var description: String {
-            "\(cuts) cuts: \(equal)/\(expected) messages equal, compressed \(compressedEqual)/\(compressedExpected), inside HTTP/2 streams \(unseenStreamEqual)/\(unseenStreamExpected)"
+            var text =
+                "\(cuts) cuts: \(equal)/\(expected) messages equal, compressed \(compressedEqual)/\(compressedExpected)"
+            if compressedExpected > 0 {
+                text +=
+                    " (\(compressedPartial) with unknown bytes, \(compressedKnownBytes) of \(compressedBytes) bytes known; \(compressedLost) lost; after 32 KiB known \(healedEqual)/\(healedExpected) exact; \(compressedViolations.count) violations)"
+            }
+            return text + ", inside HTTP/2 streams \(unseenStreamEqual)/\(unseenStreamExpected)"
         }
     }
 
     static func runCuts(_ sample: String) throws -> (boundary: Totals, random: Totals, contradictions: [String]) {
+        let (boundary, random, contradictions, _) = try runCutsWithHandshake(sample)
+        return (boundary, random, contradictions)
+    }
+
+    /// The same, with whether the uncut run's WebSocket handshake agreed on permessage-deflate
+    /// without context takeover in both directions (RFC 7692 §7.1.1).
+    static func runCutsWithHandshake(
+        _ sample: String
+    ) throws -> (boundary: Totals, random: Totals, contradictions: [String], noContextTakeover: Bool) {
         let path = TestEnvironment.samplesDirectory.appendingPathComponent(sample).path
         try #require(FileManager.default.fileExists(atPath: path), "fixture missing: \(path)")
         var recorder = Recorder()
         var runner = CaptureRunner()
         runner.drive(try TestEnvironment.fixtureSource(paths: [path]), into: &recorder)
         let keys = try keyLog(for: sample)
-        let (uncut, _) = replay(recorder.signals, cutPacket: 0, skip: 0, keyLog: keys)
+        // Deflate samples keep whole payloads: every known byte of a message is compared.
+        var options = WebSocketOptions()
+        options.keepFullPayload = sample.contains("deflate")
+        let registry = DissectorRegistry.standard(webSocket: options)
+        let (uncut, _) = replay(recorder.signals, cutPacket: 0, skip: 0, keyLog: keys, registry: registry)
         var boundary = Totals()
         var random = Totals()
         var contradictions: [String] = []
         for cut in cuts(recorder.signals, seed: UInt64(sample.utf8.count)) {
-            let (run, fedFrom) = replay(recorder.signals, cutPacket: cut.packet, skip: cut.skip, keyLog: keys)
+            let (run, fedFrom) = replay(
+                recorder.signals, cutPacket: cut.packet, skip: cut.skip, keyLog: keys, registry: registry)
             let outcome = compare(uncut: uncut, cut: run, fedFrom: fedFrom, cutPacket: cut.packet)
             contradictions += outcome.contradictions.map { "cut at packet \(cut.packet)+\(cut.skip): \($0)" }
             if !outcome.mismatches.isEmpty || !outcome.contradictions.isEmpty,
@@ -342,20 +477,51 @@ struct JoiningMidStreamTests {
                 totals.equal += outcome.equal
                 totals.compressedExpected += outcome.compressedExpected
                 totals.compressedEqual += outcome.compressedEqual
+                totals.compressedPartial += outcome.compressedPartial
+                totals.compressedKnownBytes += outcome.compressedKnownBytes
+                totals.compressedBytes += outcome.compressedBytes
+                totals.compressedLost += outcome.compressedLost
+                totals.healedExpected += outcome.healedExpected
+                totals.healedEqual += outcome.healedEqual
+                totals.compressedViolations += outcome.compressedViolations.map {
+                    "cut at \(cut.packet)+\(cut.skip): \($0)"
+                }
                 totals.unseenStreamExpected += outcome.unseenStreamExpected
                 totals.unseenStreamEqual += outcome.unseenStreamEqual
             }
             if cut.random { add(&random) } else { add(&boundary) }
         }
         print("cut test \(sample): boundary \(boundary); random \(random); \(contradictions.count) contradictions")
-        return (boundary, random, contradictions)
+        let noContextTakeover = uncut.events.contains {
+            guard case .httpResponse(let response) = $0.kind,
+                let compression = WebSocketCompression.negotiated(response.headers)
+            else { return false }
+            return compression.clientNoContextTakeover && compression.serverNoContextTakeover
+        }
+        return (boundary, random, contradictions, noContextTakeover)
     }
 
     @Test("WebSocket samples cut at packet boundaries and random offsets", arguments: webSocketSamples)
     func webSocketCuts(_ sample: String) throws {
-        let (boundary, random, contradictions) = try Self.runCuts(sample)
+        let (boundary, random, contradictions, noContextTakeover) = try Self.runCutsWithHandshake(sample)
         #expect(boundary.equal == boundary.expected, "\(sample): \(boundary)")
         #expect(Double(random.equal) >= 0.99 * Double(random.expected), "\(sample): \(random)")
+        // permessage-deflate: every byte a cut run calls known equals the uncut run's there,
+        // every message it shows without unknown bytes (all that did not reach into the
+        // history before the cut, and all after 32 KiB of known output) is equal.
+        for totals in [boundary, random] {
+            #expect(totals.compressedViolations.isEmpty, "\(sample): \(totals.compressedViolations.prefix(4))")
+            #expect(totals.healedEqual == totals.healedExpected, "\(sample): \(totals)")
+        }
+        if sample.contains("deflate") { #expect(boundary.compressedExpected > 0 && random.compressedExpected > 0) }
+        // samples/websocket/README.md: the -params session agreed on no context takeover both ways.
+        #expect(noContextTakeover == sample.hasSuffix("ws-session-deflate-params.pcap"))
+        if noContextTakeover {
+            // No history to miss: every message is exact.
+            #expect(boundary.compressedEqual == boundary.compressedExpected, "\(sample): \(boundary)")
+            #expect(random.compressedEqual == random.compressedExpected, "\(sample): \(random)")
+            #expect(boundary.compressedPartial + random.compressedPartial == 0, "\(sample): \(boundary) \(random)")
+        }
         #expect(contradictions.isEmpty, "\(sample): \(contradictions.prefix(8))")
     }
 
@@ -417,6 +583,12 @@ struct JoiningMidStreamTests {
         }
         #expect(boundary.equal == boundary.expected, "\(sample): \(boundary)")
         #expect(Double(random.equal) >= 0.99 * Double(random.expected), "\(sample): \(random)")
+        // WebSocket inside HTTP/2 streams (RFC 8441), whether or not the extended CONNECT was
+        // seen or could be decoded: told by the stream's content when it was not.
+        #expect(boundary.unseenStreamEqual == boundary.unseenStreamExpected, "\(sample): \(boundary)")
+        #expect(
+            Double(random.unseenStreamEqual) >= 0.99 * Double(random.unseenStreamExpected), "\(sample): \(random)")
+        if sample.contains("rfc8441") { #expect(boundary.unseenStreamExpected > 0 && random.unseenStreamExpected > 0) }
         #expect(contradictions.isEmpty, "\(sample): \(contradictions.prefix(8))")
     }
 }

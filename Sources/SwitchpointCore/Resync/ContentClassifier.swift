@@ -121,7 +121,7 @@ enum ContentClassifier {
     static func score(_ found: Found?) -> Int {
         guard let found else { return 0 }
         guard found.anchored else { return found.headers + (found.exact ? 1 : 0) }
-        return (found.headers + found.checked + (found.exact ? 1 : 0)) * anchoredWeight
+        return (found.headers + found.checked + found.closes + (found.exact ? 1 : 0)) * anchoredWeight
     }
 
     /// A direction's first candidate that counts: where, its headers, and whether it is
@@ -132,6 +132,9 @@ enum ContentClassifier {
         var anchored: Bool
         /// Frames whose content was checked too (counted for anchored chains only).
         var checked = 0
+        /// Close frames with a code that may be sent and a UTF-8 reason (anchored chains only;
+        /// unlike checked text, they do not lower what the end of a connection needs).
+        var closes = 0
         /// The chain tiles the bytes exactly, its last frame ending with them: one header's
         /// worth more for an anchored HTTP/2 or TLS chain (a length that lands on the end).
         var exact = false
@@ -207,7 +210,8 @@ enum ContentClassifier {
     ) -> Found {
         Found(
             offset: candidate, headers: headers, anchored: anchored,
-            checked: anchored ? rule.checkedFrames(buffer, at: candidate, direction: direction) : 0)
+            checked: anchored ? rule.checkedFrames(buffer, at: candidate, direction: direction) : 0,
+            closes: anchored ? rule.checkedCloseFrames(buffer, at: candidate, direction: direction) : 0)
     }
 
     private static func evidence(
@@ -230,6 +234,9 @@ enum ContentClassifier {
             if checked > 0 {
                 let payloads = checked == 1 ? "a whole text payload that is" : "whole text payloads that are"
                 part += " (\(checked) with \(payloads) valid UTF-8)"
+            }
+            if let closes = found[direction]?.closes, closes > 0 {
+                part += " (\(closes) close frame\(closes == 1 ? "" : "s") with a code that may be sent)"
             }
             parts.append(part)
         }

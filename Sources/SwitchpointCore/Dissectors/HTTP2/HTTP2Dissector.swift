@@ -81,6 +81,18 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     /// dynamic table has entries it never saw.
     private var hpackHistoryUnknown = false
     private var hpackHistoryReported = false
+    /// Mid-connection, the streams whose request was not read: their DATA held until their
+    /// content says whether they are WebSocket (`maxHeldStreams` at most). Beside the
+    /// table, not in `Stream`: a connection whose start was captured never has one.
+    private var holds: [UInt32: HTTP2StreamHold] = [:]
+    /// Mid-connection: the events of a call, held while any stream's DATA is held and then
+    /// delivered in capture order (a held stream's messages carry earlier packets).
+    private var orderedEvents: EventBuffer?
+    /// Streams held at once, at most (`HTTP2StreamHold.maxHeldBytes` each); later ones are
+    /// plain DATA.
+    package static let maxHeldStreams = 16
+    /// Events held for capture order, at most: past it the holds are decided as they are.
+    package static let maxOrderedEvents = 4096
 
     package init(
         context: UpgradeContext, webSocket: WebSocketOptions = WebSocketOptions(),
@@ -157,6 +169,43 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
         events: inout EventBuffer
     ) {
+        guard hpackHistoryUnknown else {
+            receiveFrames(bytes, direction: direction, offset: offset, capture: capture, events: &events)
+            return
+        }
+        inCaptureOrder(&events) {
+            $0.receiveFrames(bytes, direction: direction, offset: offset, capture: capture, events: &$1)
+        }
+    }
+
+    /// Runs `body` with events held while a stream's DATA is held, and delivers them in
+    /// capture order (by packet, in order within one) once none is.
+    private mutating func inCaptureOrder(
+        _ events: inout EventBuffer, final: Bool = false, _ body: (inout Self, inout EventBuffer) -> Void
+    ) {
+        var held = orderedEvents ?? EventBuffer(collectingFor: events)
+        orderedEvents = nil
+        held.stamp(like: events)
+        body(&self, &held)
+        if !holds.isEmpty && (final || held.count >= Self.maxOrderedEvents) {
+            for id in holds.keys.sorted() {
+                settleHold(id, final: true, capture: nil, events: &held)
+            }
+        }
+        if holds.isEmpty {
+            let ordered = held.events.enumerated().sorted {
+                ($0.element.packet, $0.offset) < ($1.element.packet, $1.offset)
+            }
+            for (_, event) in ordered { events.deliver(event) }
+            held.removeAll()
+        }
+        orderedEvents = held
+    }
+
+    private mutating func receiveFrames(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, offset: UInt64, capture: CaptureInfo,
+        events: inout EventBuffer
+    ) {
         if pendingStart { start(capture: capture, events: &events) }
         let side = direction
         if sides[side].resync != nil {
@@ -228,7 +277,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         sides[side].frame = nil
         sides[side].block = nil
         _ = resync.release(from: index) { piece, at, pieceCapture in
-            receive(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
+            receiveFrames(piece, direction: direction, offset: at, capture: pieceCapture, events: &events)
         }
     }
 
@@ -342,7 +391,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         // Changed in place in the table (through its index and an inout call): no copy of
         // the stream out and back per DATA piece, and the nested WebSocket dissector stays
         // uniquely referenced.
-        guard let index = streams.index(forKey: header.stream) else { return }
+        guard
+            let index = streams.index(forKey: header.stream)
+                ?? unseenStream(header.stream, capture: capture, events: &events)
+        else { return }
+        if hpackHistoryUnknown, holds[header.stream] != nil {
+            holdData(
+                bytes, stream: header.stream, direction: direction, offset: streamOffset + UInt64(start),
+                capture: capture, events: &events)
+            return
+        }
         Self.receiveData(
             bytes, into: &streams.values[index], stream: header.stream, direction: direction,
             offset: streamOffset + UInt64(start), keptLimit: maxKeptBodyBytes, capture: capture, events: &events)
@@ -632,7 +690,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             var unknown = 0
             fields.reserveCapacity(decoded.count)
             for field in decoded {
-                let placeholder = "<unknown: dynamic index \(field.unknownIndex ?? 0)>"
+                let placeholder = "\(Self.unknownFieldPrefix) \(field.unknownIndex ?? 0)>"
                 if !field.isKnown { unknown += 1 }
                 fields.append(HTTPField(name: field.name ?? placeholder, value: field.value ?? placeholder))
             }
@@ -706,6 +764,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 connectProtocol: pseudo(":protocol"), status: nil, requestBodyBytes: 0, responseBodyBytes: 0,
                 reset: nil,
                 timeToFirstByteMilliseconds: nil, totalMilliseconds: nil, unfinished: false), opened: capture.timestamp)
+        if hpackHistoryUnknown, id & 1 == 1, holds.count < Self.maxHeldStreams, Self.holdsData(fields) {
+            holds[id] = HTTP2StreamHold()
+        }
         // Mid-connection the server's SETTINGS may have come before the capture.
         if pseudo(":protocol") != nil && sides[.serverToClient].settings[.enableConnectProtocol] != 1
             && !context.midConnection
@@ -733,7 +794,7 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
             }
             stream.summary.status = fields.first { $0.name == ":status" }.flatMap { Int($0.value) }
             // RFC 8441: an extended CONNECT for websocket answered 2xx carries WebSocket frames.
-            if stream.summary.method == "CONNECT",
+            if stream.summary.method == "CONNECT", stream.webSocket == nil,
                 stream.summary.connectProtocol.map(ProtocolID.websocket.matches(token:)) == true,
                 let status = stream.summary.status, (200...299).contains(status)
             {
@@ -748,6 +809,11 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
                 stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
             }
         }
+        if hpackHistoryUnknown, holds[id] != nil, let status = streams[id]?.summary.status, status >= 200,
+            streams[id]?.summary.method == "CONNECT"
+        {
+            settleHoldByResponse(id, events: &events)
+        }
     }
 
     /// Changes stream `id` in place, if the table has it: a copy out of the table and back
@@ -758,8 +824,143 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         return body(&streams.values[index])
     }
 
+    // MARK: Streams whose request was not read
+
+    /// How a field from an HPACK dynamic table entry never captured begins.
+    static let unknownFieldPrefix = "<unknown: dynamic index"
+
+    /// Whether a stream's DATA is held, mid-connection: its request head does not say what
+    /// the stream carries (its `:method` unknown: no HEADERS read, or a field from the HPACK
+    /// history; a CONNECT whose `:protocol` may be among the fields unknown), or it is an
+    /// extended CONNECT for websocket whose response may come later than its DATA (the
+    /// server's direction still searched for frame boundaries).
+    static func holdsData(_ fields: [HTTPField]) -> Bool {
+        func isPlaceholder(_ text: String) -> Bool { text.hasPrefix(unknownFieldPrefix) }
+        guard let method = fields.first(where: { $0.name == ":method" })?.value, !isPlaceholder(method) else {
+            return true
+        }
+        guard method == "CONNECT" else { return false }
+        if let connectProtocol = fields.first(where: { $0.name == ":protocol" })?.value {
+            return ProtocolID.websocket.matches(token: connectProtocol) || isPlaceholder(connectProtocol)
+        }
+        return fields.contains { isPlaceholder($0.name) || isPlaceholder($0.value) }
+    }
+
+    /// The response of a held stream came: a 2xx to an extended CONNECT started its
+    /// WebSocket dissector, anything else makes it plain DATA; the held pieces go that way.
+    private mutating func settleHoldByResponse(_ id: UInt32, events: inout EventBuffer) {
+        guard var hold = holds.removeValue(forKey: id) else { return }
+        hold.release(skipping: PerDirection(repeating: 0)) { piece, direction, offset, pieceCapture in
+            guard let current = streams.index(forKey: id) else { return }
+            Self.receiveData(
+                piece, into: &streams.values[current], stream: id, direction: direction, offset: offset,
+                keptLimit: maxKeptBodyBytes, capture: pieceCapture, events: &events)
+        }
+    }
+
+    /// DATA on a client stream the capture never saw open (mid-connection): the stream is
+    /// tracked from here, its kind told by content. Returns its index in the table.
+    private mutating func unseenStream(
+        _ id: UInt32, capture: CaptureInfo, events: inout EventBuffer
+    ) -> Dictionary<UInt32, Stream>.Index? {
+        guard hpackHistoryUnknown, id & 1 == 1 else { return nil }
+        openStream(id, fields: [], capture: capture, events: &events)
+        return streams.index(forKey: id)
+    }
+
+    /// Holds a DATA piece of a stream whose kind is not known yet, and decides when it can.
+    private mutating func holdData(
+        _ bytes: UnsafeRawBufferPointer, stream id: UInt32, direction: Direction, offset: UInt64,
+        capture: CaptureInfo, events: inout EventBuffer
+    ) {
+        if holds[id]?.append(bytes, direction: direction, offset: offset, capture: capture) == true {
+            settleHold(id, final: false, capture: capture, events: &events)
+            return
+        }
+        // Full: decided with what is held; this piece then goes the way decided.
+        settleHold(id, final: true, capture: capture, events: &events)
+        guard let decided = streams.index(forKey: id) else { return }
+        Self.receiveData(
+            bytes, into: &streams.values[decided], stream: id, direction: direction, offset: offset,
+            keptLimit: maxKeptBodyBytes, capture: capture, events: &events)
+    }
+
+    /// Decides a held stream if its bytes allow (always when `final`): WebSocket from the
+    /// boundaries found, or plain DATA; the held pieces are then replayed.
+    private mutating func settleHold(_ id: UInt32, final: Bool, capture: CaptureInfo?, events: inout EventBuffer) {
+        guard var hold = holds[id] else { return }
+        guard let index = streams.index(forKey: id) else {
+            holds[id] = nil
+            return
+        }
+        let decision = hold.decide(final: final)
+        var skip = PerDirection(repeating: 0)
+        switch decision {
+        case .waiting:
+            holds[id] = hold
+            return
+        case .plain:
+            break
+        case .webSocket(let boundaries, let evidence):
+            skip = PerDirection(
+                clientToServer: boundaries.clientToServer ?? 0, serverToClient: boundaries.serverToClient ?? 0)
+            startWebSocketByContent(&streams.values[index], hold: hold, boundaries: boundaries)
+            if let first = hold.pieces.first {
+                let saved = events.stream
+                events.stream = id
+                events.finding(
+                    .detectedByContent, evidence, capture: first.capture, direction: first.direction,
+                    offset: first.offset)
+                events.stream = saved
+            }
+            // The bytes before a boundary belong to a frame begun before the capture.
+            for direction in Direction.allCases {
+                Self.count(UInt64(skip[direction]), into: &streams.values[index], direction: direction)
+            }
+        }
+        holds[id] = nil
+        hold.release(skipping: skip) { piece, direction, offset, pieceCapture in
+            guard let current = streams.index(forKey: id) else { return }
+            Self.receiveData(
+                piece, into: &streams.values[current], stream: id, direction: direction, offset: offset,
+                keptLimit: maxKeptBodyBytes, capture: pieceCapture, events: &events)
+        }
+    }
+
+    /// A held stream found to carry WebSocket: its dissector starts at each direction's
+    /// boundary (a direction that showed none is searched; one that sent nothing yet starts
+    /// with its first DATA byte). No handshake was seen: RSV1 is taken as permessage-deflate
+    /// with an unknown history, as for `--decode-as`.
+    private func startWebSocketByContent(
+        _ stream: inout Stream, hold: HTTP2StreamHold, boundaries: PerDirection<Int?>
+    ) {
+        var first = PerDirection<UInt64?>(repeating: nil)
+        for piece in hold.pieces where first[piece.direction] == nil { first[piece.direction] = piece.offset }
+        var nested = UpgradeContext(
+            protocolName: ProtocolID.websocket.token, request: nil, response: nil,
+            clientToServerOffset: (first.clientToServer ?? 0) + UInt64(boundaries.clientToServer ?? 0),
+            serverToClientOffset: (first.serverToClient ?? 0) + UInt64(boundaries.serverToClient ?? 0))
+        nested.midConnection = true
+        nested.clientStartsAtFrameBoundary = first.clientToServer == nil || boundaries.clientToServer != nil
+        nested.serverStartsAtFrameBoundary = first.serverToClient == nil || boundaries.serverToClient != nil
+        nested.interpreters = context.interpreters
+        stream.webSocket = WebSocketDissector(context: nested, options: webSocketOptions)
+    }
+
+    private static func count(_ length: UInt64, into stream: inout Stream, direction: Direction) {
+        if direction == .clientToServer {
+            stream.summary.requestBodyBytes += length
+        } else {
+            stream.summary.responseBodyBytes += length
+        }
+    }
+
     private mutating func endStream(_ id: UInt32, direction: Direction, capture: CaptureInfo, events: inout EventBuffer)
     {
+        if hpackHistoryUnknown, holds[id] != nil {
+            holds[id]?.ended[direction] = true
+            settleHold(id, final: false, capture: capture, events: &events)
+        }
         let ended = updateStream(id) { stream in
             stream.ended[direction] = true
             return stream.ended.clientToServer && stream.ended.serverToClient
@@ -772,6 +973,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     private mutating func finishStream(
         _ id: UInt32, capture: CaptureInfo, unfinished: Bool, captureEnded: Bool = false, events: inout EventBuffer
     ) {
+        if hpackHistoryUnknown, holds[id] != nil {
+            settleHold(id, final: true, capture: capture, events: &events)
+        }
         guard var stream = streams.removeValue(forKey: id) else { return }
         stream.summary.totalMilliseconds = capture.timestamp.milliseconds(since: stream.opened)
         stream.summary.unfinished = unfinished
@@ -789,6 +993,18 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     package mutating func receiveGap(
         direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
     ) {
+        guard hpackHistoryUnknown else {
+            gap(direction: direction, offset: offset, length: length, capture: capture, events: &events)
+            return
+        }
+        inCaptureOrder(&events) {
+            $0.gap(direction: direction, offset: offset, length: length, capture: capture, events: &$1)
+        }
+    }
+
+    private mutating func gap(
+        direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
+    ) {
         let side = direction
         if sides[side].resync != nil {
             sides[side].resync?.gap(length)
@@ -796,6 +1012,10 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         }
         guard !sides[side].parser.isStopped else { return }
         if let header = sides[side].frame, header.type == .data, sides[side].parser.skip(Int(length)) {
+            // A held stream's bytes cannot be followed across the gap: decided as they are.
+            if hpackHistoryUnknown, holds[header.stream] != nil {
+                settleHold(header.stream, final: true, capture: capture, events: &events)
+            }
             report(
                 .http2GapInFrame, "\(length) DATA bytes never captured on stream \(header.stream)",
                 direction: direction, offset: offset, capture: capture, events: &events, once: false)
@@ -829,6 +1049,16 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
     }
 
     package mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
+        guard hpackHistoryUnknown else {
+            finishFrames(capture: capture, captureEnded: captureEnded, events: &events)
+            return
+        }
+        inCaptureOrder(&events, final: true) {
+            $0.finishFrames(capture: capture, captureEnded: captureEnded, events: &$1)
+        }
+    }
+
+    private mutating func finishFrames(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if pendingStart { start(capture: capture, events: &events) }
         for direction in [Direction.clientToServer, .serverToClient] where sides[direction].resync?.isEmpty == false {
             resynchronize(
@@ -840,8 +1070,9 @@ package struct HTTP2Dissector: UpgradedStreamDissector {
         }
     }
 
+    /// Also while a stream's DATA is held: the events around it wait for its verdict.
     package var isSearchingForFrames: Bool {
-        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil
+        sides[.clientToServer].resync != nil || sides[.serverToClient].resync != nil || !holds.isEmpty
     }
 
     package var openState: OpenConnectionState {
