@@ -305,6 +305,7 @@ struct Switchpoint: ParsableCommand {
                 throw ValidationError(
                     "-w \(TerminalText.escape(writeFile)) would overwrite the input \(TerminalText.escape(input))")
             }
+            try checkWritable("-w", writeFile)
         }
         if let threads, !(1...2).contains(threads) { throw ValidationError("--threads takes 1 or 2") }
         try OptionRange.check(workers, in: 1...FanoutTimelineRun.maxWorkers, "--workers")

@@ -57,6 +57,20 @@ struct CommandLineValidationTests {
         }
     }
 
+    @Test(
+        "-w on a full disk: said once with the path, the timeline goes on, exit 1; an unwritable path is exit 2 first")
+    func writeErrors() throws {
+        let full = try run(["-r", CommandLineTests.sample, "-w", "/dev/full"])
+        #expect(full.status == 1, "\(full.errorText)")
+        let said = full.errorText.components(separatedBy: "writing /dev/full failed: No space left on device")
+        #expect(said.count == 2, "\(full.errorText)")
+        #expect(full.text.contains("== summary") && full.text.contains("input problem: writing /dev/full failed"))
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = try run(["-r", CommandLineTests.sample, "-w", directory.appendingPathComponent("a/b.pcap").path])
+        #expect(missing.status == 2 && missing.text.isEmpty, "\(missing.errorText)")
+    }
+
     @Test("-w refuses to overwrite a file given with -r: same path or same inode")
     func writeOverInput() throws {
         let directory = try TestEnvironment.temporaryDirectory()

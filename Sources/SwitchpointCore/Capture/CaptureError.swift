@@ -2,6 +2,11 @@
 /// act on.
 package enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
     case cannotOpenFile(path: String, message: String)
+    /// `-w`: the file could not be created.
+    case cannotWriteFile(path: String, message: String)
+    /// `-w`: writing failed (a full disk, an I/O error); the analysis went on, the file
+    /// holds the packets before.
+    case writeFailed(path: String, packetsWritten: UInt64, message: String)
     case noSuchInterface(name: String, message: String)
     case permissionDenied(interface: String, message: String)
     case activationFailed(interface: String, message: String)
@@ -19,6 +24,10 @@ package enum CaptureError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .cannotOpenFile(let path, let message):
             "cannot read \(path): \(message)"
+        case .cannotWriteFile(let path, let message):
+            "cannot write \(path): \(message)"
+        case .writeFailed(let path, let packetsWritten, let message):
+            "writing \(path) failed: \(message); the file is incomplete (\(packetsWritten) packets were handed to it before), the analysis went on"
         case .noSuchInterface(let name, let message):
             "no such interface \(name): \(message) (switchpoint -D lists the interfaces)"
         case .permissionDenied(let interface, let message):

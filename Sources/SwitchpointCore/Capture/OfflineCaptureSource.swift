@@ -108,7 +108,7 @@ package final class OfflineCaptureSource: PacketSource {
                     self.mapped = nil
                     mappedFilter = nil
                     handle = nil
-                    if fileIndex + 1 >= paths.count { writer?.close() }
+                    if let problem = closeWriterAfterLastFile() { return .problem(problem) }
                     continue
                 case .irregular(let offset):
                     // libpcap reads on from this record and says what is wrong with it.
@@ -141,7 +141,7 @@ package final class OfflineCaptureSource: PacketSource {
             if status == PCAP_ERROR_BREAK || status == 0 {
                 if progress != nil { finishedFileBytes += Self.position(current) }
                 handle = nil
-                if fileIndex + 1 >= paths.count { writer?.close() }
+                if let problem = closeWriterAfterLastFile() { return .problem(problem) }
                 continue
             }
             // PCAP_ERROR: offline this means a short read or a corrupt record header.
@@ -196,5 +196,14 @@ package final class OfflineCaptureSource: PacketSource {
             mapped = records
         }
         return nil
+    }
+
+    /// After the last file: the `-w` file closed, and its write error if there was one
+    /// (reported once, as a problem of the run).
+    private func closeWriterAfterLastFile() -> CaptureError? {
+        guard fileIndex + 1 >= paths.count, let writer else { return nil }
+        writer.close()
+        self.writer = nil
+        return writer.writeError
     }
 }

@@ -113,6 +113,7 @@ package final class ThreadedCaptureSource: PacketSource {
                 producer.dump?.close()
                 shared.lock.lock()
                 shared.problems.append(problem)
+                if let failed = producer.dump?.writeError { shared.problems.append(failed) }
                 shared.ended = true
                 shared.lock.unlock(withValue: true)
                 return
@@ -120,6 +121,7 @@ package final class ThreadedCaptureSource: PacketSource {
                 refreshStatistics(force: true)
                 producer.dump?.close()
                 shared.lock.lock()
+                if let failed = producer.dump?.writeError { shared.problems.append(failed) }
                 shared.ended = true
                 shared.lock.unlock(withValue: true)
                 return
