@@ -119,9 +119,11 @@ final class ExportSession {
     }
 
     /// Stops the exports and reports on standard error what was stored and what was lost.
-    func finish() {
+    /// False when `--pg` lost rows or never reached its server (the exit status says so).
+    @discardableResult
+    func finish() -> Bool {
         metricsServer?.stop()
-        guard let postgres, let target else { return }
+        guard let postgres, let target else { return true }
         let totals = postgres.finish()
         var line =
             "postgres: \(totals.written) rows written to \(target) (run \(postgres.run.id.uuidString.lowercased()), sensor \(postgres.run.sensor))"
@@ -131,6 +133,7 @@ final class ExportSession {
             line += "; the queue stayed full past --pg-wait, so later rows were dropped instead of waited for"
         }
         Self.report(line)
+        return totals.connected && totals.dropped == 0
     }
 
     /// One line on standard error (from the writer's thread too: one write call per line).

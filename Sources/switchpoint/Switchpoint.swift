@@ -421,11 +421,14 @@ struct Switchpoint: ParsableCommand {
         command.exports = scaleOut.exports
         command.progress = progress
         let outcome = command.run(input, output: output, errors: errors)
+        var stored = true
         if !connections {
-            scaleOut.finish()
+            stored = scaleOut.finish()
             try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        // --pg that lost rows or reached no server: not a success.
+        if !stored { throw ExitCode(1) }
     }
 
     /// The options' flags as `TimelineCommand` takes them (the one place they are turned
@@ -705,10 +708,11 @@ struct Audit: ParsableCommand {
         output.flush()
         let report = outcome.report
         let recorders = command.recorders
+        var stored = true
         if export.postgresURL != nil {
             let scaleOut = try export.start(command: "audit", capture: nil)
             scaleOut.postgres?.receive(audit: report)
-            scaleOut.finish()
+            stored = scaleOut.finish()
         }
         if let exports {
             do {
@@ -720,6 +724,7 @@ struct Audit: ParsableCommand {
             }
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        if !stored { throw ExitCode(1) }
     }
 }
 

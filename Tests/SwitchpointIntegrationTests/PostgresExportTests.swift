@@ -278,6 +278,49 @@ struct PostgresExportTests {
         #expect(stripped.keys.contains { $0.hasSuffix("audit.upgrade_header_dropped") })
     }
 
+    @Test("--pg to a port nothing listens on: said at once, not retried, exit 1 (no server needed)")
+    func refusedFailsFast() throws {
+        let port = try PrivatePostgres.freeLoopbackPort()
+        let started = Date()
+        let run = try TestEnvironment.run(
+            CommandLineTests.binary,
+            ["-r", CommandLineTests.sample, "--pg", "postgres://switchpoint@127.0.0.1:\(port)/switchpoint"],
+            timeoutSeconds: 60)
+        #expect(run.status == 1, "\(run.errorText)")
+        #expect(run.errorText.contains("not retried, nothing is stored"), "\(run.errorText)")
+        #expect(run.errorText.contains("the server was never reached"))
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
+    @Test(
+        "--pg with an unknown role or database fails fast with exit 1; an empty capture still records its run (exit 0)",
+        .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)))
+    func permanentErrorsAndEmptyCapture() throws {
+        let database = try PrivatePostgres()
+        for url in [
+            "postgres://nosuchrole@127.0.0.1:\(database.port)/switchpoint?sslmode=disable",
+            "postgres://switchpoint@127.0.0.1:\(database.port)/nosuchdb?sslmode=disable",
+        ] {
+            let started = Date()
+            let run = try TestEnvironment.run(
+                CommandLineTests.binary, ["-r", CommandLineTests.sample, "--pg", url], timeoutSeconds: 60)
+            #expect(run.status == 1, "\(url): \(run.errorText)")
+            #expect(run.errorText.contains("not retried"), "\(url): \(run.errorText)")
+            #expect(Date().timeIntervalSince(started) < 20, "\(url)")
+        }
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("empty.pcap")
+        let header: [UInt8] = [
+            0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0,
+        ]
+        try Data(header).write(to: empty)
+        let run = try TestEnvironment.run(
+            CommandLineTests.binary, ["-r", empty.path, "--pg", database.url], timeoutSeconds: 60)
+        #expect(run.status == 0, "\(run.errorText)")
+        #expect(try database.count("switchpoint_runs") == 1)
+    }
+
     @Test(
         "the server killed mid-load: switchpoint reconnects; dropping, it counts what it dropped and stores the rest; waiting, it stores all",
         .enabled(if: PrivatePostgres.canRun, PrivatePostgres.skipReason), .timeLimit(.minutes(3)),
@@ -336,8 +379,6 @@ struct PostgresExportTests {
         let deadline = Date().addingTimeInterval(90)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0)
-
         let errors = try String(contentsOf: errorFile, encoding: .utf8)
         let output = try String(contentsOf: outputFile, encoding: .utf8)
         var expected = Expected()
@@ -355,8 +396,11 @@ struct PostgresExportTests {
         )
         if overflow == "drop" {
             #expect(dropped > 0, "the queue of 300 rows should have overflowed while the server was down")
+            // Rows lost: the run did not do what was asked, and its status says so.
+            #expect(process.terminationStatus == 1)
         } else {
             #expect(dropped == 0, "waiting for room loses nothing")
+            #expect(process.terminationStatus == 0)
         }
         #expect(report.contains("1 reconnect"))
         #expect(written + dropped == expectedTotal)

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 /// The writer thread behind `--pg`: takes batches from the bounded queue and stores them
@@ -122,6 +124,16 @@ final class PostgresEventWriter: @unchecked Sendable {
         var backoff = limits.firstBackoff
         var lost = false
         var failures = 0
+        // At once, rows or not: an empty capture still tries the URL, and what no retry
+        // mends is said now, not after the drain deadline.
+        do {
+            connection = try connect()
+        } catch {
+            if Self.isPermanent(error) { return giveUp(error) }
+            report("postgres: cannot connect to \(target): \(Self.describe(error)); retrying with backoff")
+            failures = 1
+            lost = true
+        }
         while !isStopping {
             if batch.isEmpty {
                 batch = queue.popBatch(
@@ -144,6 +156,7 @@ final class PostgresEventWriter: @unchecked Sendable {
                     lost = false
                     failures = 0
                 } catch {
+                    if !wasConnected && Self.isPermanent(error) { return giveUp(error) }
                     if failures == 0 {
                         report("postgres: cannot connect to \(target): \(Self.describe(error)); retrying with backoff")
                     }
@@ -185,6 +198,40 @@ final class PostgresEventWriter: @unchecked Sendable {
             finishRun(on: connection)
             close(connection)
         }
+    }
+
+    private var wasConnected: Bool {
+        state.lock()
+        defer { state.unlock() }
+        return counters.connected
+    }
+
+    /// A first connection that cannot succeed: said once, and every row is dropped (counted)
+    /// from now on instead of queued for a server that will not come.
+    private func giveUp(_ error: any Error) {
+        report("postgres: cannot connect to \(target): \(Self.describe(error)); not retried, nothing is stored")
+        _ = queue.discardRemaining()
+    }
+
+    /// An error no retry mends, before any connection succeeded: refused (nothing listens
+    /// there), a name that does not resolve, authentication (SQLSTATE class 28), a database
+    /// that does not exist (3D000), or a schema statement not permitted (class 42). Once
+    /// connected, a refusal is a server restarting and is retried.
+    static func isPermanent(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            if error.code == .server {
+                let state = error.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("28") || state == "3D000" || state.hasPrefix("42")
+            }
+            return error.underlying.map(isPermanent) ?? false
+        }
+        if let error = error as? NIOConnectionError {
+            // No address at all: the name did not resolve.
+            guard !error.connectionErrors.isEmpty else { return true }
+            return error.connectionErrors.allSatisfy { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+        }
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        return error is SocketAddressError
     }
 
     /// Sleeps `backoff` (in steps, so a stop is noticed) and doubles it up to the limit.
