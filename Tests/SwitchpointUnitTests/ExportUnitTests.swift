@@ -4,6 +4,10 @@ import Testing
 @testable import SwitchpointCore
 @testable import SwitchpointTestSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The pieces of `--pg` and `--metrics` that need no database or network: the row queue's
 /// bound, the rows one capture's events become, the URL, the metrics sink's counters.
 @Suite("Export pieces")
@@ -172,5 +176,63 @@ struct ExportUnitTests {
                 .filter { $0.hasPrefix("switchpoint_upgrades_total{") }.map { $0.split(separator: ",").first ?? "" })
         #expect(labels.count == PrometheusMetricsSink.maxProtocolLabels + 1)
         #expect(labels.contains("switchpoint_upgrades_total{protocol=\"other\""))
+    }
+}
+
+/// The metrics server against idle and slow clients (issue 27): capped, timed out, no spin.
+@Suite("Metrics server limits")
+struct MetricsServerLimitTests {
+    /// A TCP connection to 127.0.0.1:port that sends `bytes` and then nothing.
+    static func connect(_ port: Int, sending bytes: String = "") -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            return nil
+        }
+        if !bytes.isEmpty { _ = bytes.withCString { send(descriptor, $0, strlen($0), 0) } }
+        return descriptor
+    }
+
+    @Test(
+        "idle and half-sent connections are capped and closed after the idle time; a scrape works again",
+        .timeLimit(.minutes(1)))
+    func idleClients() throws {
+        let sink = PrometheusMetricsSink(captureStatistics: {
+            ThreadedCaptureSource.Statistics(
+                captured: 0, capturedBytes: 0, queueDrops: 0, kernelReceived: nil, kernelDrops: nil, interfaceDrops: nil
+            )
+        })
+        let server = try MetricsHTTPServer(host: "127.0.0.1", port: 0, sink: sink, idleSeconds: 2)
+        defer { server.stop() }
+        var held: [Int32] = []
+        defer { for descriptor in held { close(descriptor) } }
+        for index in 0..<(MetricsHTTPServer.maxConnections + 36) {
+            // Half of them a request head a byte short of its end (a slow client).
+            if let descriptor = Self.connect(
+                server.boundPort, sending: index % 2 == 0 ? "" : "GET /metrics HTTP/1.1\r\n")
+            {
+                held.append(descriptor)
+            }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(server.openConnections <= MetricsHTTPServer.maxConnections)
+        let deadline = Date().addingTimeInterval(10)
+        while server.openConnections > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(server.openConnections == 0, "idle connections still open after the idle time")
+        let scrape = try #require(Self.connect(server.boundPort, sending: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"))
+        defer { close(scrape) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let got = recv(scrape, &buffer, buffer.count, 0)
+        #expect(got > 0 && String(decoding: buffer[..<max(0, got)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
     }
 }
