@@ -171,11 +171,12 @@ struct TcpdumpHabitTests {
         return bytes.prefix(end)
     }
 
-    @Test("-l: a line reaches a pipe while the capture is still being read")
-    func lineBuffered() throws {
+    /// Whether the GET line of the sample's first packets reaches a pipe within `seconds`
+    /// while standard input, the capture, stays open.
+    func lineArrivesBeforeEnd(_ flags: [String], seconds: Double) throws -> Bool {
         let process = Process()
         process.executableURL = TestEnvironment.switchpointBinary
-        process.arguments = ["-r", "-", "--interleave", "--threads", "1", "-l"]
+        process.arguments = ["-r", "-", "--interleave", "--threads", "1"] + flags
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -189,7 +190,7 @@ struct TcpdumpHabitTests {
         // Packets 1-6: the handshake, the GET (4) and its answer (6); the file goes on.
         input.fileHandleForWriting.write(try firstPackets(6))
         var seen: [UInt8] = []
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(seconds)
         // poll, then read: a blocking read would hang the test if the line never came.
         var ready = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -199,7 +200,13 @@ struct TcpdumpHabitTests {
             if count <= 0 { break }
             seen += chunk[..<count]
         }
-        #expect(String(decoding: seen, as: UTF8.self).contains("GET /index.html"))
         #expect(process.isRunning)
+        return String(decoding: seen, as: UTF8.self).contains("GET /index.html")
+    }
+
+    @Test("-l: a line reaches a pipe while the capture is still being read; without it, not before the end")
+    func lineBuffered() throws {
+        #expect(try lineArrivesBeforeEnd(["-l"], seconds: 20))
+        #expect(try !lineArrivesBeforeEnd([], seconds: 1))
     }
 }
