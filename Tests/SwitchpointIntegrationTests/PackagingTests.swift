@@ -231,19 +231,39 @@ struct PackagingTests {
 
         let root = try chrootDirectory(work: work, binary: binary, ldd: ldd.text)
         let guest = root.appendingPathComponent("switchpoint-test")
+        try? FileManager.default.removeItem(at: guest)  // an interrupted run's
         try FileManager.default.createDirectory(at: guest, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: guest) }
         try FileManager.default.copyItem(at: binary, to: guest.appendingPathComponent("switchpoint"))
         try FileManager.default.copyItem(
             at: URL(fileURLWithPath: Self.sample), to: guest.appendingPathComponent("sample.pcap"))
-        let inside = try run(
-            "chroot", [root.path, "/switchpoint-test/switchpoint", "-r", "/switchpoint-test/sample.pcap"],
-            environment: ["LD_LIBRARY_PATH": ""])
+        // The control: this test run's binary, linked to the toolchain's Swift libraries,
+        // cannot start there.
+        let toolchainLinked = guest.appendingPathComponent("switchpoint-dynamic")
+        try FileManager.default.copyItem(at: TestEnvironment.switchpointBinary, to: toolchainLinked)
+        let control = try runInRoot(root, ["--version"], binary: "/switchpoint-test/switchpoint-dynamic")
+        #expect(control.status != 0 && control.errorText.contains("libswift"), "\(control.errorText)")
+
+        let inside = try runInRoot(root, ["-r", "/switchpoint-test/sample.pcap"])
         #expect(inside.status == 0, "in \(root.path): \(inside.errorText)")
         #expect(inside.text.contains("conn 1  127.0.0.1:58416 → 127.0.0.1:18080"))
-        let version = try run("chroot", [root.path, "/switchpoint-test/switchpoint", "--version"])
+        let version = try runInRoot(root, ["--version"])
         let tarballVersion = name.dropFirst("switchpoint-".count).split(separator: "-linux-").first.map(String.init)
         #expect(version.text.hasPrefix("switchpoint \(tarballVersion ?? "?")\n"), "\(version.text)")
+    }
+
+    /// `/switchpoint-test/switchpoint ARGUMENTS` chrooted into `root`, with /proc mounted
+    /// there (the Swift runtime reads the arguments from /proc/self/cmdline, as any Linux
+    /// system has it) in a private mount namespace, so the mount goes with the process.
+    func runInRoot(
+        _ root: URL, _ arguments: [String], binary: String = "/switchpoint-test/switchpoint"
+    ) throws -> TestEnvironment.ToolResult {
+        try run(
+            "unshare",
+            [
+                "--mount", "--propagation", "private", "--fork", "--", "sh", "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"", root.path, binary,
+            ] + arguments, environment: ["LD_LIBRARY_PATH": ""])
     }
 
     /// The Debian root when it was made, else a root of just the libraries ldd lists (the
@@ -254,6 +274,8 @@ struct PackagingTests {
             return Self.debianRoot
         }
         let root = work.appendingPathComponent("root")
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("proc"), withIntermediateDirectories: true)
         for line in ldd.split(separator: "\n") {
             // "libpcap.so.0.8 => /lib/x86_64-linux-gnu/libpcap.so.0.8 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
             guard let path = line.split(separator: " ").first(where: { $0.hasPrefix("/") }) else { continue }
