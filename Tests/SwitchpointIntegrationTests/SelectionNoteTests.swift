@@ -31,9 +31,20 @@ struct SelectionNoteTests {
         )
     }
 
+    @Test("--json --conn matching nothing: the note on stderr, standard output only the summary line")
+    func noteWithJSON() throws {
+        let result = try run(["--json", "--conn", "7"])
+        #expect(result.status == 0)
+        #expect(result.text.split(separator: "\n").count == 1)
+        #expect(result.errorText == "switchpoint: note: nothing matched --conn 7; only the summary is printed\n")
+    }
+
     @Test(
         "a selection that matched, and no selection, print no note",
-        arguments: [[], ["--conn", "2"], ["--severity", "warn"], ["--protocol", "http1"], ["-q", "--conn", "7"]])
+        arguments: [
+            [], ["--conn", "2"], ["--severity", "warn"], ["--protocol", "http1"], ["-q", "--conn", "7"],
+            ["--json", "--conn", "1"],
+        ])
     func silentWhenSomethingMatched(_ selection: [String]) throws {
         let result = try run(selection)
         #expect(result.status == 0)

@@ -59,7 +59,7 @@ package struct TimelineCommand {
         package var failOn: Severity?
         /// The options asked for a combination no strategy runs (nothing was read).
         package var refused = false
-        /// The text timeline's selection (`--conn`, `--stream`, `--protocol`, `--severity`,
+        /// The timeline's selection (`--conn`, `--stream`, `--protocol`, `--severity`,
         /// `--follow`) let no line through: only the summary was printed.
         package var selectedNothing = false
 
@@ -161,6 +161,7 @@ package struct TimelineCommand {
             printer.selection = options.selection
             printer.summaryOnly = options.summaryOnly
             worst = run.timeline(printer)
+            selectedNothing = !options.selection.isEmpty && !options.summaryOnly && !printer.printedEventLines
         } else {
             let printer = TextTimelinePrinter(writer: output, options: textOptions(live: live))
             worst = run.timeline(printer)
