@@ -29,11 +29,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // `switchpoint --version`: the git version the Makefile writes into git-version.h.
+        .target(name: "CBuildInfo"),
         .target(
             name: "SwitchpointCore",
             dependencies: [
                 "CPcap",
                 "CZlib",
+                "CBuildInfo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

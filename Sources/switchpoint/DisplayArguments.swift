@@ -50,12 +50,16 @@ struct DisplayArguments: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Times on each line: rel (from the connection's start; the default), abs (UTC date and time, as tcpdump -tttt), delta (since the connection's previous line), epoch (seconds).",
-            valueName: "rel|abs|delta|epoch"))
+            "Times on each line: rel (from the connection's start; the default), abs (UTC date and time, as tcpdump -tttt), delta (since the connection's previous line), epoch (seconds), none, or capture (since the capture's first packet).",
+            valueName: "rel|abs|delta|epoch|none|capture"))
     var time: TextTimelinePrinter.TimeFormat?
 
-    @Flag(name: .customLong("tttt", withSingleDash: true), help: "Absolute date and time on each line (--time abs).")
-    var absoluteTime = false
+    @Flag(
+        name: .customShort("t"),
+        help:
+            "tcpdump's time habits: -t no time (--time none), -tt epoch seconds (epoch), -ttt since the previous line (delta), -tttt UTC date and time (abs), -ttttt since the first packet (capture)."
+    )
+    var tcpdumpTime: Int
 
     @Flag(
         name: .customShort("x"),
@@ -64,6 +68,36 @@ struct DisplayArguments: ParsableArguments {
 
     @Flag(name: .customShort("X"), help: "Same as -x: the hexdump always has the ASCII column.")
     var hexdumpASCII = false
+
+    @Flag(
+        name: .customShort("A"),
+        help:
+            "Print every payload shown under its line as ASCII, as tcpdump -A does (line breaks kept, other unprintable bytes as dots)."
+    )
+    var asciiDump = false
+
+    /// `-t` … `-ttttt`, in tcpdump's order.
+    static let tcpdumpTimeFormats: [TextTimelinePrinter.TimeFormat] = [.omitted, .epoch, .delta, .absolute, .capture]
+
+    /// The time format `-t`…`-ttttt` asks for (nil: none given).
+    func tcpdumpTimeFormat() throws -> TextTimelinePrinter.TimeFormat? {
+        guard tcpdumpTime > 0 else { return nil }
+        guard tcpdumpTime <= Self.tcpdumpTimeFormats.count else {
+            throw ValidationError("-t is given 1 to 5 times (-t … -ttttt), as in tcpdump (got \(tcpdumpTime))")
+        }
+        return Self.tcpdumpTimeFormats[tcpdumpTime - 1]
+    }
+
+    /// The selection as given (`--conn 7 --severity error`), for the note that it matched
+    /// nothing; user text escaped.
+    var selectionWords: String {
+        var words: [String] = connectionLists.map { "--conn " + $0 }
+        if let stream { words.append("--stream \(stream)") }
+        if let protocolName { words.append("--protocol " + protocolName) }
+        if let severity { words.append("--severity " + severity) }
+        if let follow { words.append("--follow \(follow)") }
+        return TerminalText.escape(words.joined(separator: " "))
+    }
 
     /// `--conn` lists, parsed.
     func connections() throws -> Set<ConnectionID> {
@@ -119,7 +153,13 @@ struct DisplayArguments: ParsableArguments {
                 "--protocol and --severity judge each connection's block of the text timeline: not with --json or --interleave (or live capture)"
             )
         }
-        if time != nil && absoluteTime { throw ValidationError("-tttt is --time abs: give one of them") }
+        if let format = try tcpdumpTimeFormat(), time != nil {
+            throw ValidationError(
+                "-\(String(repeating: "t", count: tcpdumpTime)) is --time \(format.rawValue): give one of them")
+        }
+        if asciiDump && (hexdump || hexdumpASCII) {
+            throw ValidationError("-A prints payloads as ASCII, -x/-X as a hexdump: give one")
+        }
     }
 
     /// The text printer's options from these.
@@ -137,8 +177,10 @@ struct DisplayArguments: ParsableArguments {
         options.selection = try selection()
         options.frames = frames
         if let time { options.time = time }
-        if absoluteTime { options.time = .absolute }
-        if hexdump || hexdumpASCII {
+        if let format = try tcpdumpTimeFormat() { options.time = format }
+        if asciiDump {
+            options.hexdump = .ascii
+        } else if hexdump || hexdumpASCII {
             options.hexdump = .all
         } else if follow != nil {
             options.hexdump = .binary

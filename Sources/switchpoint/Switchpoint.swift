@@ -98,14 +98,14 @@ struct Switchpoint: ParsableCommand {
     )
 
     @Option(
-        name: .customShort("r"),
+        name: .customShort("r", allowingJoined: true),
         help: ArgumentHelp(
             "Read packets from a pcap or pcapng file ('-' for standard input); repeat to read several in sequence.",
             valueName: "file"))
     var readFiles: [String] = []
 
     @Option(
-        name: .customShort("i"),
+        name: .customShort("i", allowingJoined: true),
         help: ArgumentHelp("Capture live on this interface ('any' for all).", valueName: "interface"))
     var interface: String?
 
@@ -113,7 +113,7 @@ struct Switchpoint: ParsableCommand {
     var listInterfaces = false
 
     @Option(
-        name: .customShort("s"),
+        name: .customShort("s", allowingJoined: true),
         help: ArgumentHelp("Snapshot length for live capture (bytes per packet kept).", valueName: "snaplen"))
     var snaplen: Int32 = 262_144
 
@@ -121,26 +121,31 @@ struct Switchpoint: ParsableCommand {
     var noPromiscuous = false
 
     @Option(
-        name: .customShort("B"), parsing: .unconditional,
+        name: .customShort("B", allowingJoined: true), parsing: .unconditional,
         help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
     var bufferSizeKiB: Int32?
 
     @Option(
-        name: .customShort("c"), parsing: .unconditional,
+        name: .customShort("c", allowingJoined: true), parsing: .unconditional,
         help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
     @Option(
-        name: .customShort("w"),
+        name: .customShort("w", allowingJoined: true),
         help: ArgumentHelp(
             "Also write the captured packets (those that pass the filter) to this pcap file.", valueName: "file"))
     var writeFile: String?
 
     @Option(
-        name: .customShort("Z"),
+        name: .customShort("Z", allowingJoined: true),
         help: ArgumentHelp(
             "After opening the interface and the -w file, run as this user (like tcpdump -Z).", valueName: "user"))
     var dropToUser: String?
+
+    @Flag(
+        name: .customShort("l"),
+        help: "Line-buffered standard output (as tcpdump -l): each line is written when printed, as live capture does.")
+    var lineBuffered = false
 
     @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
     var json = false
@@ -412,7 +417,7 @@ struct Switchpoint: ParsableCommand {
         }
         threaded?.start()
         var options = try timelineOptions(keyLog: keyLog)
-        let output = LineWriter.standardOutput(flushEachLine: interface != nil)
+        let output = LineWriter.standardOutput(flushEachLine: interface != nil || lineBuffered)
         output.asciiOnly = !(json || jsonASCII) && terminal.asciiOnly(stdoutIsTerminal: output.isTerminal)
         options.colour = terminal.colour(stdoutIsTerminal: output.isTerminal)
         let exports = ReportExports(html: html, har: har)
@@ -422,6 +427,11 @@ struct Switchpoint: ParsableCommand {
         command.progress = progress
         let outcome = command.run(input, output: output, errors: errors)
         var stored = true
+        if outcome.selectedNothing {
+            errors.write(
+                line: "switchpoint: note: nothing matched \(display.selectionWords); only the summary is printed")
+            errors.flush()
+        }
         if !connections {
             stored = scaleOut.finish()
             try writeExports(exports, recorder, packets: outcome.statistics.packets, errors: errors)

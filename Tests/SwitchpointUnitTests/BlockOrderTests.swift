@@ -130,4 +130,25 @@ struct BlockOrderTests {
         #expect(Hexdump.looksLikeText(Array("a text\r\n".utf8)))
         #expect(!Hexdump.looksLikeText([0x00, 0x01, 0x41]))
     }
+
+    @Test("-A lines: as tcpdump -A, CRLF and LF end lines, every other control or non-ASCII byte a dot")
+    func asciiDumpLayout() {
+        let out = OutputBuffer(capacity: 256)
+        let bytes = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\tend\u{1b}[0m\u{0}\rx\né".utf8)
+        bytes.withUnsafeBytes { out.append(asciiDump: $0, indent: "  ") }
+        #expect(
+            String(decoding: out.bytes, as: UTF8.self) == """
+                  GET / HTTP/1.1
+                  Host: a
+                \("  ")
+                  body\tend.[0m..x
+                  ..
+
+                """)
+        // Whatever the bytes, only printable ASCII, tab and line feeds reach the terminal.
+        let every = (0...255).map { UInt8($0) }
+        let all = OutputBuffer(capacity: 1024)
+        every.withUnsafeBytes { all.append(asciiDump: $0, indent: "") }
+        #expect(all.bytes.allSatisfy { $0 == 0x09 || $0 == 0x0a || (0x20..<0x7f).contains($0) })
+    }
 }

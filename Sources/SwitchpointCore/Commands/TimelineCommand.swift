@@ -59,6 +59,9 @@ package struct TimelineCommand {
         package var failOn: Severity?
         /// The options asked for a combination no strategy runs (nothing was read).
         package var refused = false
+        /// The timeline's selection (`--conn`, `--stream`, `--protocol`, `--severity`,
+        /// `--follow`) let no line through: only the summary was printed.
+        package var selectedNothing = false
 
         /// 2 when refused; 1 when an input ended early or could not be read, or with a
         /// finding at or above `failOn`; else 0.
@@ -150,6 +153,7 @@ package struct TimelineCommand {
             return run.listing()
         }
         let worst: Severity?
+        var selectedNothing = false
         if options.jsonOutput {
             let printer = JSONTimelinePrinter(
                 writer: output, includePayloads: options.fullPayload,
@@ -157,11 +161,16 @@ package struct TimelineCommand {
             printer.selection = options.selection
             printer.summaryOnly = options.summaryOnly
             worst = run.timeline(printer)
+            selectedNothing = !options.selection.isEmpty && !options.summaryOnly && !printer.printedEventLines
         } else {
-            worst = run.timeline(TextTimelinePrinter(writer: output, options: textOptions(live: live)))
+            let printer = TextTimelinePrinter(writer: output, options: textOptions(live: live))
+            worst = run.timeline(printer)
+            selectedNothing = !options.selection.isEmpty && !options.summaryOnly && !printer.printedEventLines
         }
-        return Outcome(
+        var outcome = Outcome(
             statistics: run.statistics, problems: run.problems, worstSeverity: worst, failOn: options.failOn)
+        outcome.selectedNothing = selectedNothing
+        return outcome
     }
 
     /// The text printer's options from the command's (live, lines print as they happen).

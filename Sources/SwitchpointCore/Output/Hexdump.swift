@@ -56,6 +56,37 @@ extension OutputBuffer {
         }
     }
 
+    /// `bytes` as tcpdump -A prints a payload: printable ASCII, tab and space as they are,
+    /// a line break at each LF (a CR before it dropped), `.` for every other byte; each line
+    /// after `indent`. As many bytes as a hexdump shows at most.
+    func append(asciiDump bytes: UnsafeRawBufferPointer, indent: StaticString) {
+        let shownBytes = min(bytes.count, Hexdump.maxLines * Hexdump.bytesPerLine)
+        var lineOpen = false
+        for index in 0..<shownBytes {
+            let byte = bytes[index]
+            if !lineOpen {
+                append(indent)
+                lineOpen = true
+            }
+            if byte == 0x0a {
+                append(0x0a)
+                lineOpen = false
+            } else if byte == 0x0d && index + 1 < shownBytes && bytes[index + 1] == 0x0a {
+                continue
+            } else {
+                append(byte == 0x09 || (byte >= 0x20 && byte < 0x7f) ? byte : UInt8(ascii: "."))
+            }
+        }
+        if lineOpen { append(0x0a) }
+        if bytes.count > shownBytes {
+            append(indent)
+            append("… ")
+            append(decimal: bytes.count - shownBytes)
+            append(" more bytes")
+            append(0x0a)
+        }
+    }
+
     /// Eight hex digits.
     private func append(hexOffset value: Int) {
         var shift = 28

@@ -23,6 +23,8 @@ package final class JSONTimelinePrinter: TimelineEventSink {
     private var shardReference: Unmanaged<ShardOutput>?
     /// `-q`: only the summary line (events are counted, not printed).
     package var summaryOnly = false
+    /// Whether any event's line was printed: with a selection, none means it matched nothing.
+    package private(set) var printedEventLines = false
 
     package func receive(_ event: TimelineEvent) {
         summary.count(event)
@@ -41,6 +43,7 @@ package final class JSONTimelinePrinter: TimelineEventSink {
         Unmanaged.passUnretained(writer.out)._withUnsafeGuaranteedRef { out in
             Self.write(event, includePayloads: includePayloads, into: out)
         }
+        printedEventLines = true
         writer.endLine()
     }
 
@@ -64,6 +67,7 @@ package final class JSONTimelinePrinter: TimelineEventSink {
 
     /// The merge: one worker's lines, in their place.
     func replay(_ record: ShardOutput.Record, bytes: UnsafeRawBufferPointer) {
+        if record.linesEnd > record.linesStart { printedEventLines = true }
         writer.write(lines: UnsafeRawBufferPointer(rebasing: bytes[record.linesStart..<record.linesEnd]))
     }
 

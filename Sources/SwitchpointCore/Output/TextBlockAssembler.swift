@@ -51,6 +51,9 @@ final class TextBlockAssembler {
     /// With a selection by protocol or severity: what each connection showed so far.
     private var traits: [ConnectionID: ConnectionTraits] = [:]
     private var heldBytes = 0
+    /// Some line went out (a block the selection admitted, or a direct line): without
+    /// one, a selection matched nothing, and the command says so.
+    private(set) var wroteLines = false
     private var spareBlocks: [OutputBuffer] = []
 
     init(writer: LineWriter, colour: Bool, budget: Int, selection: TimelineSelection = TimelineSelection()) {
@@ -124,6 +127,7 @@ final class TextBlockAssembler {
     /// Lines that go out at once (tagged lines, the interleaved timeline).
     func direct(_ lines: UnsafeRawBufferPointer) {
         guard !lines.isEmpty else { return }
+        wroteLines = true
         writer.write(lines: lines)
     }
 
@@ -202,6 +206,7 @@ final class TextBlockAssembler {
         let block = held.buffer.takeRetainedValue()
         heldBytes -= block.count
         if !judges || selection.admits(shown) {
+            wroteLines = wroteLines || !block.isEmpty
             block.append(0x0a)  // a blank line after each block
             writer.write(lines: block)
         }

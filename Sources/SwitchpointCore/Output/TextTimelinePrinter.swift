@@ -34,11 +34,14 @@ package final class TextTimelinePrinter: TimelineEventSink {
 
     /// `--time`: relative to the connection's start (the interleaved timeline: the
     /// capture's), absolute UTC date and time (tcpdump -tttt), the delta from the
-    /// connection's previous line, or epoch seconds.
+    /// connection's previous line (-ttt), epoch seconds (-tt), none (-t), or relative to
+    /// the capture's first packet (-ttttt).
     package enum TimeFormat: String, Sendable, CaseIterable {
         case relative = "rel"
         case absolute = "abs"
         case delta, epoch
+        case omitted = "none"
+        case capture
     }
 
     package enum HexdumpPayloads: Sendable {
@@ -47,6 +50,8 @@ package final class TextTimelinePrinter: TimelineEventSink {
         case binary
         /// Every payload (`-x`, `-X`).
         case all
+        /// Every payload as text, the rest of the bytes as dots (`-A`, as tcpdump prints it).
+        case ascii
     }
 
     package static let defaultPendingBudget = 8 << 20
@@ -166,6 +171,15 @@ package final class TextTimelinePrinter: TimelineEventSink {
         heldTarget = HeldTarget(destination)
     }
 
+    /// Whether any event's line was printed (before the summary): with a selection, none
+    /// means it matched nothing.
+    package var printedEventLines: Bool {
+        switch destination {
+        case .assembler(let assembler): assembler.wroteLines
+        case .shard: false
+        }
+    }
+
     /// Frames and header blocks are shown only with `-v`.
     package var wantsFrameEvents: Bool { options.verbose }
 
@@ -194,7 +208,11 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
         let state = options.interleave ? nil : self.state(event.connection, at: event.timestamp)
         var origin = state?.start ?? captureStart ?? event.timestamp
-        if options.time == .delta { origin = previousLineTime(event, state) }
+        switch options.time {
+        case .delta: origin = previousLineTime(event, state)
+        case .capture: origin = captureStart ?? event.timestamp
+        case .relative, .absolute, .epoch, .omitted: break
+        }
         lines.removeAll()
         body(
             event,
@@ -366,9 +384,10 @@ package final class TextTimelinePrinter: TimelineEventSink {
         }
         out.append("  ")
         switch options.time {
-        case .relative, .delta: out.append(relative: context.timestamp, to: context.origin)
+        case .relative, .delta, .capture: out.append(relative: context.timestamp, to: context.origin)
         case .absolute: out.append(dateTime: context.timestamp)
         case .epoch: out.append(epochSeconds: context.timestamp)
+        case .omitted: break
         }
         if options.frames || options.verbose {
             out.append("  #")
@@ -521,13 +540,15 @@ package final class TextTimelinePrinter: TimelineEventSink {
     /// Indentation of hexdump lines under their event's line.
     static let hexdumpIndent: StaticString = "        "
 
-    /// A payload's hexdump lines (`-x`/`-X` every payload, `--follow` binary ones).
+    /// A payload's hexdump lines (`-x`/`-X` every payload, `--follow` binary ones; `-A`
+    /// every payload as ASCII lines).
     func hexdumpLines(_ bytes: [UInt8], text: @autoclosure () -> Bool, into out: OutputBuffer) {
         guard !bytes.isEmpty else { return }
         switch options.hexdump {
         case .none: return
         case .binary: if text() { return }
         case .all: break
+        case .ascii: return bytes.withUnsafeBytes { out.append(asciiDump: $0, indent: Self.hexdumpIndent) }
         }
         bytes.withUnsafeBytes { out.append(hexdump: $0, indent: Self.hexdumpIndent) }
     }

@@ -1,11 +1,13 @@
+import CBuildInfo
 import CPcap
 import CZlib
 
 /// What `switchpoint --version` prints: switchpoint's own version and those of the C
 /// libraries it runs on, asked of the libraries loaded (not the headers built against).
 package enum VersionReport {
-    /// No release has been tagged yet: the development line.
-    package static let switchpoint = "0.1.0-dev"
+    /// `git describe --always --dirty` of the checkout built (by the Makefile), or "unknown"
+    /// for a build without make or outside git.
+    package static let switchpoint = String(cString: switchpoint_git_version())
 
     /// libpcap's own words, e.g. "libpcap version 1.10.5 (with TPACKET_V3)".
     package static var libpcap: String {
