@@ -220,6 +220,9 @@ struct ReportExportTests {
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let entries = try #require((object["log"] as? [String: Any])?["entries"] as? [[String: Any]])
         #expect(entries.count == 2)
+        let creator = (object["log"] as? [String: Any])?["creator"] as? [String: Any]
+        #expect(creator?["name"] as? String == "switchpoint")
+        #expect(creator?["version"] as? String == VersionReport.switchpoint && VersionReport.switchpoint != "1")
         let first = entries[0]
         let request = try #require(first["request"] as? [String: Any])
         let response = try #require(first["response"] as? [String: Any])

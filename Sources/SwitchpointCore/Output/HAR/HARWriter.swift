@@ -49,7 +49,7 @@ package struct HARWriter {
         body.key("creator")
         var creator = JSONObjectWriter(into: out)
         creator.add("name", literal: "switchpoint")
-        creator.add("version", literal: "1")
+        creator.add("version", VersionReport.switchpoint)
         creator.close()
         body.key("entries")
         out.append(UInt8(ascii: "["))
