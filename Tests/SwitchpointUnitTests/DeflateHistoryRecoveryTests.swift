@@ -168,17 +168,7 @@ struct DeflateHistoryRecoveryTests {
     }
 
     static func renderText(_ event: TimelineEvent) throws -> String {
-        let directory = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outputURL = directory.appendingPathComponent("out.txt")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: outputURL)
-        let writer = LineWriter(descriptor: handle.fileDescriptor, flushEachLine: true)
-        let printer = TextTimelinePrinter(writer: writer, options: TextTimelinePrinter.Options())
-        printer.receive(event)
-        printer.finish(statistics: DecodeStatistics(), problems: [])
-        try handle.close()
-        return String(decoding: try Data(contentsOf: outputURL), as: UTF8.self)
+        try TextRendering.render([event])
     }
 
     @Test("a placeholder window marks exactly the bytes copied from it")

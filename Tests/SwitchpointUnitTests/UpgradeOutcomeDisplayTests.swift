@@ -9,19 +9,7 @@ import Testing
 @Suite("Upgrade outcomes as shown")
 struct UpgradeOutcomeDisplayTests {
     static func render(_ events: [TimelineEvent], colour: Bool = false) throws -> String {
-        let directory = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outputURL = directory.appendingPathComponent("out.txt")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: outputURL)
-        let writer = LineWriter(descriptor: handle.fileDescriptor, flushEachLine: true)
-        var options = TextTimelinePrinter.Options()
-        options.colour = colour
-        let printer = TextTimelinePrinter(writer: writer, options: options)
-        for event in events { printer.receive(event) }
-        printer.finish(statistics: DecodeStatistics(), problems: [])
-        try handle.close()
-        return String(decoding: try Data(contentsOf: outputURL), as: UTF8.self)
+        try TextRendering.render(events, colour: colour)
     }
 
     @Test("a 426 to a request that offered no upgrade: explained, with its body on the body line")

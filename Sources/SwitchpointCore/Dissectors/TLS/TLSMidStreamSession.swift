@@ -54,7 +54,6 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         var secret: [UInt8] = []
         var hash = TLSHashFunction.sha256
         var handshake = TLSHandshakeReassembler()
-        var plaintextOffset: UInt64 = 0
         var trialRecords: [TrialRecord] = []
         var protectedRecords = 0
         var end: UInt64 = 0
@@ -86,7 +85,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
     private var matched: (clientRandom: [UInt8], secrets: TLSClientSecrets)?
     private var suite: TLSCipherSuite?
     private var factsReported = false
-    private var inner: (any DecryptedStreamAnalysis)?
+    private var plaintext = DecryptedPlaintextFeed()
 
     /// `aligned`: which directions are known to begin at a record header.
     init(keyLog: TLSKeyLog, makeInner: DecryptedStreamAnalysisMaker?, aligned: PerDirection<Bool>) {
@@ -159,11 +158,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
             }
         }
         runs.flushAll(events: &events)
-        if let inner {
-            events.decrypted = true
-            inner.finish(capture: capture, reason: captureEnded ? .captureEnded : .fin, events: &events)
-            events.decrypted = false
-        }
+        plaintext.finish(capture: capture, captureEnded: captureEnded, events: &events)
         func seen(_ side: Side) -> UInt64 { side.start.map { side.end - $0 } ?? 0 }
         events.add(
             .tlsEncrypted(clientToServer: seen(sides.clientToServer), serverToClient: seen(sides.serverToClient)),
@@ -178,12 +173,7 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
         }
     }
 
-    var openState: OpenConnectionState {
-        guard let inner else { return OpenConnectionState(protocolName: ProtocolID.tls.token) }
-        var state = inner.openState
-        state.protocolName += " over tls"
-        return state
-    }
+    var openState: OpenConnectionState { plaintext.openState }
 
     // MARK: Holding
 
@@ -562,32 +552,20 @@ struct TLSMidStreamSession: UpgradedStreamDissector {
     }
 
     private mutating func deliver(
-        _ plaintext: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+        _ bytes: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer
     ) {
-        guard !plaintext.isEmpty else { return }
+        guard !bytes.isEmpty else { return }
         reportFacts(capture: capture, events: &events)
-        if inner == nil { inner = makeInner?(.midStream) }
-        guard let inner else { return }
-        let offset = sides[direction].plaintextOffset
-        sides[direction].plaintextOffset += UInt64(plaintext.count)
-        events.decrypted = true
-        plaintext.withUnsafeBytes {
-            inner.receive($0, direction: direction, offset: offset, capture: capture, events: &events)
+        let makeInner = makeInner
+        plaintext.deliver(bytes, direction: direction, capture: capture, events: &events) {
+            makeInner?(.midStream)
         }
-        events.decrypted = false
     }
 
     private mutating func innerGap(
         _ direction: Direction, offset: UInt64, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
     ) {
-        guard let inner else { return }
-        let plaintextOffset = sides[direction].plaintextOffset
-        sides[direction].plaintextOffset += length
-        events.decrypted = true
-        inner.gap(
-            direction: direction, offset: plaintextOffset, length: length, reason: .tlsRecordLost, capture: capture,
-            events: &events)
-        events.decrypted = false
+        plaintext.gap(direction, length: length, capture: capture, events: &events)
     }
 
     /// What is known without the hellos: TLS 1.3 and the suite the secret opened with.

@@ -33,8 +33,6 @@ struct TLSSession: UpgradedStreamDissector {
         /// Next stream offset (where this direction ended so far).
         var end: UInt64 = 0
         var recordsBeforeHello = 0
-        /// Offset in this direction's plaintext (application data) stream.
-        var plaintextOffset: UInt64 = 0
         /// Client records held until the ServerHello says how to read them.
         var held: [(header: TLSRecordFramer.Header, body: [UInt8], capture: CaptureInfo)] = []
         var heldBytes = 0
@@ -55,7 +53,7 @@ struct TLSSession: UpgradedStreamDissector {
     private var keysFound = false
     private var factsReported = false
     /// The decrypted application data's analysis, created at its first byte.
-    private var inner: (any DecryptedStreamAnalysis)?
+    private var plaintext = DecryptedPlaintextFeed()
     /// Makes `inner` (nil: decrypted bytes are counted, not analysed).
     private let makeInner: DecryptedStreamAnalysisMaker?
 
@@ -125,11 +123,7 @@ struct TLSSession: UpgradedStreamDissector {
 
     mutating func finish(capture: CaptureInfo, captureEnded: Bool, events: inout EventBuffer) {
         if keyLog != nil { reportFacts(capture: capture, events: &events) }
-        if let inner {
-            events.decrypted = true
-            inner.finish(capture: capture, reason: captureEnded ? .captureEnded : .fin, events: &events)
-            events.decrypted = false
-        }
+        plaintext.finish(capture: capture, captureEnded: captureEnded, events: &events)
         func encrypted(_ side: Side) -> UInt64 { side.helloEnd.map { side.end >= $0 ? side.end - $0 : 0 } ?? 0 }
         events.add(
             .tlsEncrypted(
@@ -138,12 +132,7 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     /// The decrypted protocol's state when there is one ("websocket over tls").
-    var openState: OpenConnectionState {
-        guard let inner else { return OpenConnectionState(protocolName: "tls") }
-        var state = inner.openState
-        state.protocolName += " over tls"
-        return state
-    }
+    var openState: OpenConnectionState { plaintext.openState }
 
     // MARK: Records
 
@@ -570,42 +559,20 @@ struct TLSSession: UpgradedStreamDissector {
     }
 
     private mutating func deliver(
-        _ plaintext: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer
+        _ bytes: [UInt8], direction: Direction, capture: CaptureInfo, events: inout EventBuffer
     ) {
-        guard !plaintext.isEmpty else { return }
+        guard !bytes.isEmpty else { return }
         reportFacts(capture: capture, events: &events)
-        guard let analysis = innerAnalysis() else { return }
-        let side = direction
-        let offset = sides[side].plaintextOffset
-        sides[side].plaintextOffset += UInt64(plaintext.count)
-        events.decrypted = true
-        plaintext.withUnsafeBytes {
-            analysis.receive($0, direction: direction, offset: offset, capture: capture, events: &events)
+        let (makeInner, http2) = (makeInner, alpn?.lowercasedASCII == "h2")
+        plaintext.deliver(bytes, direction: direction, capture: capture, events: &events) {
+            makeInner?(http2 ? .http2 : .detect)
         }
-        events.decrypted = false
     }
 
     private mutating func innerGap(
         _ direction: Direction, length: UInt64, capture: CaptureInfo, events: inout EventBuffer
     ) {
-        guard let inner else { return }
-        let side = direction
-        let offset = sides[side].plaintextOffset
-        sides[side].plaintextOffset += length
-        events.decrypted = true
-        inner.gap(
-            direction: direction, offset: offset, length: length, reason: .tlsRecordLost, capture: capture,
-            events: &events)
-        events.decrypted = false
-    }
-
-    /// ALPN h2 starts HTTP/2 at the first application byte; anything else is detected as a
-    /// cleartext connection would be (HTTP/1.1 with its upgrades, prior-knowledge h2, …).
-    private mutating func innerAnalysis() -> (any DecryptedStreamAnalysis)? {
-        if let inner { return inner }
-        let analysis = makeInner?(alpn?.lowercasedASCII == "h2" ? .http2 : .detect)
-        inner = analysis
-        return analysis
+        plaintext.gap(direction, length: length, capture: capture, events: &events)
     }
 }
 
