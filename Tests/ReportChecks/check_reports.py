@@ -616,7 +616,7 @@ WATERFALL_LAYOUT = """
                 svgWidth: svg ? svg.getBoundingClientRect().width : null};
       });
       var ticks = Array.prototype.map.call(waterfall.querySelectorAll('.wf-tick'), function (tick) { return box(tick, 'tick', -1); });
-      return {conn: waterfall.getAttribute('data-conn'), rows: rows, ticks: ticks};
+      return {conn: waterfall.getAttribute('data-conn'), origin: waterfall.getAttribute('data-origin-ns'), rows: rows, ticks: ticks};
     });
 """
 
@@ -645,8 +645,11 @@ def check_waterfall(args):
         most = max(most, len(rows))
         want = sorted(stream for (conn, stream) in ended if conn == label)
         check(sorted(row["stream"] for row in rows) == want, "%s: waterfall streams %s, timeline %s" % (label, sorted(row["stream"] for row in rows), want))
-        # Rows in start-time order, each bar where (and as long as) its stream ran.
-        origin = opened.get(label, 0)
+        # Rows in start-time order, each bar where its stream ran; times count from the
+        # waterfall's time zero (the sequence diagram's first item), never before the
+        # connection opened.
+        origin = int(waterfall["origin"] or 0)
+        check(origin >= opened.get(label, 0) - 1000, "%s: the waterfall's time zero is before the connection opened" % label)
         previous = None
         for row in rows:
             key = (label, row["stream"])

@@ -56,12 +56,13 @@ enum HTMLReportAssets {
         pre.detail{margin:0;background:#f0f1f4;border-left:3px solid #1e6fd9;padding:8px;white-space:pre-wrap;word-break:break-all;max-height:360px;overflow:auto}
         .waterfall{margin:6px 0 4px;overflow-x:auto}
         .waterfall h3{font-size:14px;margin:6px 0}
-        table.wf{table-layout:fixed;width:100%;min-width:1060px;font:12px ui-monospace,"DejaVu Sans Mono",monospace}
+        table.wf{table-layout:fixed;width:100%;min-width:1090px;font:12px ui-monospace,"DejaVu Sans Mono",monospace}
         table.wf th,table.wf td{padding:1px 6px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;border-bottom:1px solid #f0f1f4}
         table.wf th{cursor:default;font-weight:600}
+        .wf-label{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
         table.wf th.wf-axis,table.wf td.wf-bar{padding:0 8px}
         table.wf svg{display:block}
-        col.wf-c-id{width:64px}col.wf-c-status{width:120px}col.wf-c-bytes{width:120px}
+        col.wf-c-id{width:64px}col.wf-c-status{width:120px}col.wf-c-bytes{width:150px}
         col.wf-c-start{width:80px}col.wf-c-time{width:80px}col.wf-c-bar{width:496px}
         td.wf-id,td.wf-start,td.wf-time,td.wf-bytes{text-align:right;font-variant-numeric:tabular-nums}
         tr.wf-row{cursor:pointer}

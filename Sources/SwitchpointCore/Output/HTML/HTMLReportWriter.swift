@@ -438,10 +438,13 @@ package struct HTMLReportWriter {
             }
             out.append("</ul>")
         }
-        for connection in connections {
-            // HTTP/2 streams as a waterfall, their header blocks shown under it on a click.
+        let origin = diagram.origin
+        for leg in diagram.legs {
+            // HTTP/2 streams as a waterfall, their header blocks shown under it on a click;
+            // its times count from the diagram's first item, as the diagram's do.
             let streamDetails = OutputBuffer(capacity: 4096)
-            HTTP2Waterfall(connection: connection).write(into: out, details: streamDetails, nextDetail: &nextDetail)
+            HTTP2Waterfall(connection: leg.connection, origin: origin &- leg.shiftNanoseconds).write(
+                into: out, details: streamDetails, nextDetail: &nextDetail)
             if streamDetails.count > 0 {
                 out.append("<div class=\"details wf-details\">")
                 out.append(streamDetails)

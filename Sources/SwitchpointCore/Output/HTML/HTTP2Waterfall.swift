@@ -5,6 +5,9 @@
 /// end, lighter until the response head (the time to first byte).
 struct HTTP2Waterfall {
     var connection: ReportConnection
+    /// Time zero of the axis and the `+` labels (the sequence diagram's, on this
+    /// connection's clock), in nanoseconds.
+    var origin: Int64
 
     /// Layout constants, in CSS pixels.
     enum Layout {
@@ -50,11 +53,15 @@ struct HTTP2Waterfall {
     func write(into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
         let rows = self.rows()
         guard !rows.isEmpty else { return }
-        let origin = connection.start.nanoseconds
+        // A stream that started before the diagram's first item (a connection joined
+        // mid-stream) moves time zero back to it, so no bar starts left of the axis.
+        let origin = min(self.origin, rows.map(\.start).min() ?? self.origin)
         let last = rows.map(\.end).max() ?? origin
         let axis = Axis(origin: origin, span: max(1000, last &- origin))
         out.append("<div class=\"waterfall\" data-conn=\"")
         out.append(trusted: connection.label)
+        out.append("\" data-origin-ns=\"")
+        out.append(decimal: origin)
         out.append("\"><h3>HTTP/2 streams <span class=\"muted\">")
         out.append(decimal: rows.count)
         out.append(
@@ -123,11 +130,20 @@ struct HTTP2Waterfall {
             out.append("\" y2=\"18\"/><text class=\"wf-tick\" x=\"")
             out.append(fixed: axis.x(axis.origin &+ tick), decimals: 1)
             out.append("\" y=\"11\">+")
-            out.append(duration: Double(tick) / 1e6)
+            Self.tickLabel(tick, step: step, into: out)
             out.append("</text>")
             tick &+= step
         }
         out.append("</svg>")
+    }
+
+    /// `0`, `20 ms`, `0.5 ms`, `2 s`: in the step's unit, with the decimals the step needs.
+    static func tickLabel(_ tick: Int64, step: Int64, into out: OutputBuffer) {
+        let (unit, name): (Double, StaticString) =
+            step >= 1_000_000_000 ? (1e9, " s") : step >= 100_000 ? (1e6, " ms") : (1e3, " µs")
+        let steps = Double(step) / unit
+        out.append(fixed: Double(tick) / unit, decimals: steps >= 1 ? 0 : steps >= 0.1 ? 1 : 2)
+        out.append(name)
     }
 
     static func tickStep(spanNanoseconds span: Int64) -> Int64 {
@@ -159,26 +175,20 @@ struct HTTP2Waterfall {
         out.append("\" data-end-ns=\"")
         out.append(decimal: Int(row.end &- axis.origin))
         out.append("\" title=\"")
-        summary(row, into: out)
-        out.append("\"><td class=\"wf-label wf-id\">")
+        summary(row, axis: axis, into: out)
+        out.append("\"><td class=\"wf-id\"><span class=\"wf-label\">")
         out.append(decimal: stream)
-        out.append("</td><td class=\"wf-label wf-request\">")
+        out.append("</span></td><td class=\"wf-request\"><span class=\"wf-label\">")
         SequenceDiagram.clipped(row.request, into: out, limit: Layout.requestCharacters)
-        out.append("</td><td class=\"wf-label wf-status\">")
+        out.append("</span></td><td class=\"wf-status\"><span class=\"wf-label\">")
         status(exchange, into: out)
-        out.append("</td><td class=\"wf-label wf-bytes\">")
-        if exchange.requestBodyBytes > 0 {
-            out.append("↑")
-            Self.bytes(exchange.requestBodyBytes, into: out)
-            out.append(" ")
-        }
-        out.append("↓")
-        Self.bytes(exchange.responseBodyBytes, into: out)
-        out.append("</td><td class=\"wf-label wf-start\">+")
+        out.append("</span></td><td class=\"wf-bytes\"><span class=\"wf-label\">")
+        dataLabel(exchange, into: out)
+        out.append("</span></td><td class=\"wf-start\"><span class=\"wf-label\">+")
         out.append(duration: Double(row.start &- axis.origin) / 1e6)
-        out.append("</td><td class=\"wf-label wf-time\">")
+        out.append("</span></td><td class=\"wf-time\"><span class=\"wf-label\">")
         out.append(duration: row.durationMilliseconds)
-        out.append("</td><td class=\"wf-bar\">")
+        out.append("</span></td><td class=\"wf-bar\">")
         bar(row, axis: axis, into: out)
         out.append("</td></tr>")
         details.append("<pre class=\"detail\" id=\"d")
@@ -205,8 +215,19 @@ struct HTTP2Waterfall {
         }
     }
 
+    /// `↓1.2 kB`, with `↑` first when the request had a body.
+    private func dataLabel(_ exchange: ReportExchange, into out: OutputBuffer) {
+        if exchange.requestBodyBytes > 0 {
+            out.append("↑")
+            Self.bytes(exchange.requestBodyBytes, into: out)
+            out.append(" ")
+        }
+        out.append("↓")
+        Self.bytes(exchange.responseBodyBytes, into: out)
+    }
+
     /// The whole row in words: the tooltip (escaped, as it holds the wire's path).
-    private func summary(_ row: Row, into out: OutputBuffer) {
+    private func summary(_ row: Row, axis: Axis, into out: OutputBuffer) {
         out.append("stream ")
         out.append(decimal: Int(row.exchange.stream ?? 0))
         out.append(" ")
@@ -214,11 +235,13 @@ struct HTTP2Waterfall {
         out.append(" · ")
         status(row.exchange, into: out)
         out.append(" · DATA ")
+        dataLabel(row.exchange, into: out)
+        out.append(" (")
         out.append(decimal: row.exchange.requestBodyBytes)
         out.append(" B sent, ")
         out.append(decimal: row.exchange.responseBodyBytes)
-        out.append(" B received · start +")
-        out.append(duration: Double(row.start &- connection.start.nanoseconds) / 1e6)
+        out.append(" B received) · start +")
+        out.append(duration: Double(row.start &- axis.origin) / 1e6)
         if let head = row.head {
             out.append(" · time to first byte ")
             out.append(duration: Double(head &- row.start) / 1e6)

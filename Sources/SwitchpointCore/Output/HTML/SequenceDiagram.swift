@@ -37,16 +37,8 @@ struct SequenceDiagram {
     /// Writes the `<svg>` and, into `details`, one hidden `<pre>` per clickable item.
     /// `nextDetail` numbers the detail ids across the whole page.
     func write(into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
-        var items: [(time: Int64, leg: Int, item: ReportItem)] = []
-        for (index, leg) in legs.enumerated() {
-            for item in leg.connection.diagramItems {
-                items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
-            }
-        }
-        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
-        // Stable by time: events of one leg keep their order.
-        items = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        let origin = items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
+        let items = timedItems()
+        let origin = Self.origin(items, legs: legs)
         let positions = Self.verticalPositions(items.map(\.time)) { start, end in
             movedOnLegs(after: start, before: end)
         }
@@ -91,6 +83,27 @@ struct SequenceDiagram {
         }
         out.append("</svg>")
     }
+
+    /// Every item on the first leg's clock, by time (stable: one leg's events keep their order).
+    private func timedItems() -> [(time: Int64, leg: Int, item: ReportItem)] {
+        var items: [(time: Int64, leg: Int, item: ReportItem)] = []
+        for (index, leg) in legs.enumerated() {
+            for item in leg.connection.diagramItems {
+                items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
+            }
+        }
+        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
+        return items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
+            \.element)
+    }
+
+    private static func origin(_ items: [(time: Int64, leg: Int, item: ReportItem)], legs: [Leg]) -> Int64 {
+        items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
+    }
+
+    /// The time the `+` labels count from (the first item's), on the first leg's clock: the
+    /// waterfalls above the diagram count from it too.
+    var origin: Int64 { Self.origin(timedItems(), legs: legs) }
 
     private func laneX(_ lane: Int) -> Double { Layout.firstLane + Layout.laneSpacing * Double(lane) }
 
