@@ -667,15 +667,21 @@ struct ReportExportTests {
         try check(["html", "--html", html, "--timeline", events.path, "--hostile"])
     }
 
-    @Test("a write error (directory missing, full disk) is one clear line and exit status 2; stdout is unchanged")
+    @Test(
+        "a missing directory is exit 2 before reading; a write error (full disk) is one clear line and exit status 2, stdout unchanged"
+    )
     func writeErrors() throws {
         let sample = Self.samples.appendingPathComponent("websocket/ws-session-plain.pcap").path
         let plain = try run(["-r", sample])
         #expect(plain.status == 0)
-        let missing = "/nonexistent-switchpoint-dir/report.html"
+        // A missing directory is found before reading: exit 2, nothing printed.
+        let missing = try run(["-r", sample, "--html", "/nonexistent-switchpoint-dir/report.html"])
+        #expect(missing.status == 2)
+        #expect(missing.output.isEmpty)
+        #expect(missing.errorText.contains("no directory /nonexistent-switchpoint-dir"), "\(missing.errorText)")
+        // A full disk only shows when writing, after the run.
         for (option, path, reason) in [
-            ("--html", missing, "No such file or directory"), ("--har", "/dev/full", "No space left on device"),
-            ("--html", "/dev/full", "No space left on device"),
+            ("--har", "/dev/full", "No space left on device"), ("--html", "/dev/full", "No space left on device"),
         ] {
             let result = try run(["-r", sample, option, path])
             #expect(result.status == 2, "\(option) \(path)")

@@ -30,8 +30,8 @@ struct SequenceDiagram {
         static let collapseAbove = 120.0
         static let collapsedHeight = 30.0
         static let labelCharacters = 64
-        /// SETTINGS values named on the arrow (the rest as `…`).
-        static let maxSettingsShown = 4
+        /// A connection-level frame's label on its arrow (SETTINGS lists values up to it).
+        static let controlLabelCharacters = 56
     }
 
     /// Writes the `<svg>` and, into `details`, one hidden `<pre>` per clickable item.
@@ -294,8 +294,8 @@ struct SequenceDiagram {
         case .h2Control(let control):
             arrow(
                 from: from, to: to, y: y, cssClass: "h2",
-                label: { out in Self.controlLabel(control, into: out) }, detail: nil, into: out, details: details,
-                nextDetail: &nextDetail)
+                label: { out in Self.controlLabel(control, into: out) }, detail: Self.controlDetail(control),
+                into: out, details: details, nextDetail: &nextDetail)
         case .finding(let finding):
             // A finding of no direction sits on the leg's client lifeline, its label running right.
             let lane = item.direction == nil ? Double(leg.left) : Double(from)
@@ -503,20 +503,33 @@ struct SequenceDiagram {
         }
     }
 
+    /// A SETTINGS frame's values, one a line, shown when its arrow is clicked.
+    static func controlDetail(_ control: ReportHTTP2Control) -> ((OutputBuffer) -> Void)? {
+        switch control {
+        case .settings(let ack, let values) where !values.isEmpty:
+            return { details in
+                details.append(ack ? "SETTINGS ack\n" : "SETTINGS\n")
+                for (identifier, value) in values {
+                    details.append(trusted: HTTP2SettingID(rawValue: identifier).name)
+                    details.append(" = ")
+                    details.append(decimal: Int(value))
+                    details.append("\n")
+                }
+            }
+        case .settings, .ping, .goAway, .frame:
+            return nil
+        }
+    }
+
     /// A connection-level frame's arrow label: its type and what it says.
     static func controlLabel(_ control: ReportHTTP2Control, into out: OutputBuffer) {
         switch control {
         case .settings(let ack, let values):
-            out.append(ack ? "SETTINGS ack" : "SETTINGS")
-            var listed = 0
-            for (identifier, value) in values where listed < Layout.maxSettingsShown {
-                out.append(listed == 0 ? " " : ", ")
-                out.append(trusted: HTTP2SettingID(rawValue: identifier).name)
-                out.append("=")
-                out.append(decimal: Int(value))
-                listed += 1
-            }
-            if values.count > listed { out.append(", …") }
+            // As many values as fit the arrow; all of them in the detail.
+            let listed = values.map { HTTP2SettingID(rawValue: $0.identifier).name + "=" + String($0.value) }
+            var text = ack ? "SETTINGS ack" : "SETTINGS"
+            if !listed.isEmpty { text += " " + listed.joined(separator: ", ") }
+            clipped(text, into: out, limit: Layout.controlLabelCharacters)
         case .ping(let ack, let roundTrip):
             out.append(ack ? "PING ack" : "PING")
             if let roundTrip {
