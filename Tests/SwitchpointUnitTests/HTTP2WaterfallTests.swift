@@ -26,8 +26,13 @@ struct HTTP2WaterfallTests {
     }
 
     static func page(_ recorder: ReportRecorder) -> String {
-        let page = HTMLReportWriter(capture: recorder.capture, connections: recorder.connections).render()
-        return String(decoding: page.bytes, as: UTF8.self)
+        page(HTMLReportWriter(capture: recorder.capture, connections: recorder.connections))
+    }
+
+    static func page(_ writer: HTMLReportWriter) -> String {
+        // `bytes` points into the buffer: it must outlive the decoding.
+        let page = writer.render()
+        return withExtendedLifetime(page) { String(decoding: page.bytes, as: UTF8.self) }
     }
 
     /// `name="value"` of every match of `element` in `html`, in document order.
@@ -107,6 +112,35 @@ struct HTTP2WaterfallTests {
         let (_, recorder) = try Self.replay("http2/h2c-upgrade-curl.pcap")
         let html = Self.page(recorder)
         #expect(!html.contains(" idle ⋯"), "the h2c sample has no idle stretch of note")
+    }
+
+    @Test("the wire's path, method and :protocol reach the waterfall as text, in cells and tooltips")
+    func escaped() {
+        let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
+        let start = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+        var connection = ReportConnection(file: 1, id: 1, client: client, server: server, start: start, detailed: true)
+        let hostile = "/<script>window.__pwned=1</script>\" onerror=\"x"
+        var exchange = ReportExchange(connection: 1, stream: 1)
+        exchange.requestTime = start.adding(nanoseconds: 1_700_000)
+        exchange.requestMethod = "G<b>ET"
+        exchange.requestTarget = hostile
+        exchange.requestFields = [HTTPField(name: ":protocol", value: "</svg><img src=x>")]
+        exchange.responseTime = start.adding(nanoseconds: 2_000_000)
+        exchange.responseEnd = start.adding(nanoseconds: 56_000_000)
+        exchange.status = 200
+        connection.exchanges.append(exchange)
+        connection.end = start.adding(nanoseconds: 60_000_000)
+        let html = Self.page(HTMLReportWriter(capture: ReportCapture(), connections: [connection]))
+        #expect(!html.contains("<script>window"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("\" onerror"))
+        #expect(!html.contains("<b>"))
+        #expect(html.contains("G&lt;b&gt;ET /&lt;script&gt;window.__pwned=1&lt;/script&gt;&quot; onerror=&quot;x"))
+        #expect(html.contains("(&lt;/svg&gt;&lt;img src=x&gt;)"))
+        // Drawn at its HEADERS (+1.7 ms), not where the stream ended (+56 ms).
+        #expect(Self.attribute("data-start-ns", of: "tr", in: html) == ["1700000"])
+        #expect(html.contains("<span class=\"wf-label\">+1.70 ms</span>"))
     }
 
     @Test("activity spans: exact counts, merged neighbours, long gaps kept when coarsened, bounded")
