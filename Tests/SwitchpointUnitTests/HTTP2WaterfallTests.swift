@@ -143,6 +143,39 @@ struct HTTP2WaterfallTests {
         #expect(html.contains("<span class=\"wf-label\">+1.70 ms</span>"))
     }
 
+    @Test("a stream known only from its summary, with absurd durations: placed by them, no trap")
+    func summaryOnlyStream() {
+        let recorder = ReportRecorder()
+        let client = Endpoint(address: IPAddress(ipv4: 0x0a00_0001), port: 40000)
+        let server = Endpoint(address: IPAddress(ipv4: 0x0a00_0002), port: 80)
+        let start = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+        let capture = CaptureInfo(packetNumber: 1, timestamp: start)
+        recorder.receive(
+            TimelineEvent(
+                timestamp: start, connection: 1, packet: 1,
+                kind: .connectionOpened(
+                    ConnectionOpening(
+                        connection: 1, client: client, server: server, roleEvidence: .syn, capture: capture))))
+        for (stream, total, ttfb) in [(UInt32(1), 1e300, Double.infinity), (3, -1e300, Double.nan), (5, 4.0, 1.0)] {
+            let summary = HTTP2StreamSummary(
+                stream: stream, method: "GET", scheme: "http", authority: "a", path: "/\(stream)", connectProtocol: nil,
+                status: 200, requestBodyBytes: 0, responseBodyBytes: 10, reset: nil,
+                timeToFirstByteMilliseconds: ttfb, totalMilliseconds: total, unfinished: false)
+            recorder.receive(
+                TimelineEvent(
+                    timestamp: start.adding(nanoseconds: 10_000_000), connection: 1, packet: 2,
+                    kind: .h2Stream(summary)))
+        }
+        recorder.finish(packets: 2, files: ["synthetic"])
+        let streams = recorder.connections.first?.http2Streams ?? []
+        #expect(streams.count == 3)
+        let five = streams.first { $0.stream == 5 }
+        #expect(five?.requestTime == start.adding(nanoseconds: 6_000_000))
+        #expect(five?.responseTime == start.adding(nanoseconds: 7_000_000))
+        let html = Self.page(recorder)
+        #expect(Self.attribute("data-stream", of: "tr", in: html).count == 3)
+    }
+
     @Test("activity spans: exact counts, merged neighbours, long gaps kept when coarsened, bounded")
     func activity() {
         var activity = ReportActivity()

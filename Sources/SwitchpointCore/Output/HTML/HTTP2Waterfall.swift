@@ -119,10 +119,13 @@ struct HTTP2Waterfall {
         out.append(decimal: Int(Layout.axisHeight))
         out.append("\">")
         let step = Self.tickStep(spanNanoseconds: axis.span)
-        var tick: Int64 = 0
         // Labels run right from their tick; one too close to the right edge to fit is left
         // out (ticks are at least `barWidth / maxTicks` apart, wider than a label).
-        while tick <= axis.span, axis.x(axis.origin &+ tick) <= Layout.barWidth - Layout.tickLabelWidth {
+        for index in 0..<Int64(Layout.maxTicks) {
+            let (tick, overflow) = step.multipliedReportingOverflow(by: index)
+            guard !overflow, tick <= axis.span,
+                axis.x(axis.origin &+ tick) <= Layout.barWidth - Layout.tickLabelWidth
+            else { break }
             out.append("<line class=\"wf-grid\" x1=\"")
             out.append(fixed: axis.x(axis.origin &+ tick), decimals: 1)
             out.append("\" y1=\"14\" x2=\"")
@@ -132,7 +135,6 @@ struct HTTP2Waterfall {
             out.append("\" y=\"11\">+")
             Self.tickLabel(tick, step: step, into: out)
             out.append("</text>")
-            tick &+= step
         }
         out.append("</svg>")
     }

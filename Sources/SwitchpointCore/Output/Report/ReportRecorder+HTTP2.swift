@@ -5,6 +5,13 @@ extension ReportRecorder {
     /// The frame header's length on the wire (RFC 9113 §4.1).
     static let frameHeaderBytes: UInt64 = 9
 
+    /// Milliseconds as nanoseconds, held within ±2⁶² (capture clocks can be anything).
+    static func nanoseconds(milliseconds: Double) -> Int64 {
+        let limit = Double(Int64.max / 2)
+        let value = milliseconds * 1e6
+        return value.isFinite ? Int64(min(limit, max(-limit, value))) : 0
+    }
+
     func recordHTTP2Settings(_ settings: HTTP2Settings, _ event: TimelineEvent, _ id: ConnectionID) {
         guard let state = open[id] else { return }
         if !state.sawHTTP2 {
@@ -93,13 +100,13 @@ extension ReportRecorder {
         // The times were taken at the HEADERS frames; a stream past `maxOpenStreams` (or
         // whose HEADERS were lost) gets them from the summary's durations instead.
         if exchange.requestTime == nil {
-            let total = summary.totalMilliseconds ?? 0
-            exchange.requestTime = event.timestamp.adding(nanoseconds: -Int64(total * 1e6))
+            exchange.requestTime = event.timestamp.adding(
+                nanoseconds: -Self.nanoseconds(milliseconds: summary.totalMilliseconds ?? 0))
         }
         if exchange.responseTime == nil, let requestTime = exchange.requestTime,
             let ttfb = summary.timeToFirstByteMilliseconds
         {
-            exchange.responseTime = requestTime.adding(nanoseconds: Int64(ttfb * 1e6))
+            exchange.responseTime = requestTime.adding(nanoseconds: Self.nanoseconds(milliseconds: ttfb))
         }
         exchange.responseEnd = event.timestamp
         // Keep the scheme and authority for the URL even when the header block was lost.
