@@ -608,11 +608,13 @@ WATERFALL_LAYOUT = """
     return Array.prototype.map.call(document.querySelectorAll('div.waterfall'), function (waterfall) {
       var rows = Array.prototype.map.call(waterfall.querySelectorAll('tr.wf-row'), function (row, index) {
         var bar = row.querySelector('svg.wf-timeline rect');
+        var wait = row.querySelector('svg.wf-timeline rect.wf-wait');
         var svg = row.querySelector('svg.wf-timeline');
         return {stream: parseInt(row.getAttribute('data-stream'), 10), start: parseInt(row.getAttribute('data-start-ns'), 10),
                 end: parseInt(row.getAttribute('data-end-ns'), 10), title: row.getAttribute('title'),
                 labels: Array.prototype.map.call(row.querySelectorAll('.wf-label'), function (cell) { return box(cell, 'label', index); }),
-                bar: bar ? box(bar, 'bar', index) : null, svgLeft: svg ? svg.getBoundingClientRect().left : null,
+                bar: bar ? box(bar, 'bar', index) : null, wait: wait ? box(wait, 'wait', index) : null,
+                receiving: row.querySelector('svg.wf-timeline rect.wf-receive') !== null, svgLeft: svg ? svg.getBoundingClientRect().left : null,
                 svgWidth: svg ? svg.getBoundingClientRect().width : null};
       });
       var ticks = Array.prototype.map.call(waterfall.querySelectorAll('.wf-tick'), function (tick) { return box(tick, 'tick', -1); });
@@ -670,6 +672,12 @@ def check_waterfall(args):
                 span = max(r["end"] for r in rows) or 1
                 x = row["svgLeft"] + row["start"] / span * row["svgWidth"]
                 check(abs(row["bar"]["left"] - x) <= 1.0, "%s stream %d: bar at %.1f px, its start at %.1f px" % (label, row["stream"], row["bar"]["left"], x))
+                # The lighter part is the time to first byte, as the timeline measured it.
+                ttfb = ended.get(key, {}).get("ttfb_ms")
+                if ttfb is not None and row["receiving"]:
+                    expected = ttfb * 1e6 / span * row["svgWidth"]
+                    drawn = (row["wait"]["right"] - row["wait"]["left"]) if row["wait"] else 0.0
+                    check(abs(drawn - expected) <= 1.0, "%s stream %d: waiting drawn %.1f px wide, ttfb %.3f ms is %.1f px" % (label, row["stream"], drawn, ttfb, expected))
             for cell in row["labels"]:
                 check(cell["right"] - cell["left"] > 0 and cell["bottom"] - cell["top"] > 0, "%s stream %d: label %r has no box" % (label, row["stream"], cell["text"]))
                 if cell["clipped"] or cell["text"].endswith("…"):
