@@ -8,7 +8,13 @@
   check_reports.py html --html FILE --timeline JSONL... [--hostile]
       Headless Chromium (selenium): no console errors, no network requests, every
       connection in the table, each upgrade's switch band with its offsets, the severity
-      filter, click-to-see details; --hostile: nothing from the wire executed.
+      filter, click-to-see details, no idle band over an interval in which the timeline
+      shows bytes moving; --hostile: nothing from the wire executed.
+  check_reports.py waterfall --html FILE --timeline JSONL --min-streams N
+      Headless Chromium: each HTTP/2 connection's waterfall has one row per stream of the
+      timeline, in start-time order, each bar where its request started; the bounding
+      boxes (getBoundingClientRect) of every label and tick never overlap one another or
+      a bar; clipped labels have the whole text in their row's tooltip.
 
 Each --timeline is `switchpoint -r FILE --json --payload full` of one capture file, in the
 order of the files (connections are labelled FILE:CONN). Exit status 0 when every check
@@ -504,6 +510,7 @@ def check_html(args):
             driver.execute_script("arguments[0].scrollIntoView();", clickable[0])
             driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", clickable[0])
             check(driver.find_element(By.ID, target).is_displayed(), "clicking an arrow did not show its detail")
+        check_idle_bands(driver, events)
         if args.hostile:
             check_hostile(driver, By)
         if args.screenshot:
@@ -516,6 +523,175 @@ def check_html(args):
     finally:
         driver.quit()
     return len(labels), len(upgrades)
+
+
+# Events that say bytes moved on a connection (the idle bands must not cover them).
+MOVING = ("h2.frame", "ws.frame", "ws.message", "raw.data", "http.body")
+
+
+def event_ns(event):
+    """An event's time in nanoseconds since the epoch (the JSON `ts` has microseconds)."""
+    return int(round(float(event["ts"]) * 1e6)) * 1000
+
+
+def check_idle_bands(driver, events):
+    """Every band the diagram labels idle covers an interval in which the timeline shows
+    no frame, message, raw chunk or body on the article's connections."""
+    bands = driver.execute_script("""
+        return Array.prototype.map.call(document.querySelectorAll('g.idle:not(.busy)'), function (g) {
+          return [g.closest('article').getAttribute('data-conns'), g.getAttribute('data-after-ns'),
+                  g.getAttribute('data-before-ns'), g.textContent];
+        });""")
+    moving = {}
+    for event in events:
+        if event["type"] in MOVING:
+            moving.setdefault(event["label"], []).append(event_ns(event))
+    for conns, after, before, text in bands:
+        if not check(conns and after and before, "idle band %r without its connections and interval" % text):
+            continue
+        # The JSON times are rounded to the microsecond: an event within 1 µs of an end is that end.
+        low, high = int(after) + 1000, int(before) - 1000
+        for label in conns.split(" "):
+            inside = [t for t in moving.get(label, []) if low < t < high]
+            check(not inside, "%s: %r drawn while %d frames/messages moved in it" % (label, text.strip(), len(inside)))
+    return len(bands)
+
+
+def stream_starts(events):
+    """When each HTTP/2 stream's request started, per connection label: its first HEADERS
+    from the client; h2c's stream 1, the HTTP/1.1 request that asked for the upgrade."""
+    opened = {}
+    starts = {}
+    requests = {}
+    ended = {}
+    for event in events:
+        label = event["label"]
+        kind = event["type"]
+        if kind == "conn.open":
+            opened[label] = event_ns(event)
+        elif kind == "http.request":
+            requests[label] = event_ns(event)
+        elif kind == "h2.headers" and event.get("dir") == "c2s":
+            starts.setdefault((label, event["stream"]), event_ns(event))
+        elif kind == "h2.stream":
+            ended[(label, event["stream"])] = event
+    for (label, stream) in ended:
+        if (label, stream) not in starts and stream == 1 and label in requests:
+            starts[(label, stream)] = requests[label]
+    return opened, starts, ended
+
+
+def rects_overlap(a, b, tolerance=0.5):
+    return (a["left"] < b["right"] - tolerance and b["left"] < a["right"] - tolerance and
+            a["top"] < b["bottom"] - tolerance and b["top"] < a["bottom"] - tolerance)
+
+
+def overlapping_pairs(boxes):
+    """Pairs of boxes that overlap (a sweep over their tops)."""
+    ordered = sorted(boxes, key=lambda box: box["top"])
+    pairs = []
+    for index, box in enumerate(ordered):
+        for other in ordered[index + 1:]:
+            if other["top"] >= box["bottom"] - 0.5:
+                break
+            if rects_overlap(box, other):
+                pairs.append((box, other))
+    return pairs
+
+
+WATERFALL_LAYOUT = """
+    var box = function (element, kind, row) {
+      var r = element.getBoundingClientRect();
+      return {kind: kind, row: row, text: element.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+              clipped: element.scrollWidth > element.clientWidth + 1};
+    };
+    return Array.prototype.map.call(document.querySelectorAll('div.waterfall'), function (waterfall) {
+      var rows = Array.prototype.map.call(waterfall.querySelectorAll('tr.wf-row'), function (row, index) {
+        var bar = row.querySelector('svg.wf-timeline rect');
+        var wait = row.querySelector('svg.wf-timeline rect.wf-wait');
+        var svg = row.querySelector('svg.wf-timeline');
+        return {stream: parseInt(row.getAttribute('data-stream'), 10), start: parseInt(row.getAttribute('data-start-ns'), 10),
+                end: parseInt(row.getAttribute('data-end-ns'), 10), title: row.getAttribute('title'),
+                labels: Array.prototype.map.call(row.querySelectorAll('.wf-label'), function (cell) { return box(cell, 'label', index); }),
+                bar: bar ? box(bar, 'bar', index) : null, wait: wait ? box(wait, 'wait', index) : null,
+                receiving: row.querySelector('svg.wf-timeline rect.wf-receive') !== null, svgLeft: svg ? svg.getBoundingClientRect().left : null,
+                svgWidth: svg ? svg.getBoundingClientRect().width : null};
+      });
+      var ticks = Array.prototype.map.call(waterfall.querySelectorAll('.wf-tick'), function (tick) { return box(tick, 'tick', -1); });
+      return {conn: waterfall.getAttribute('data-conn'), origin: waterfall.getAttribute('data-origin-ns'), rows: rows, ticks: ticks};
+    });
+"""
+
+
+def check_waterfall(args):
+    """The HTTP/2 waterfalls: rows, order, bar positions and label boxes (module docstring)."""
+    events = load_timelines(args.timeline)
+    opened, starts, ended = stream_starts(events)
+    driver = browser()
+    try:
+        driver.get("file://" + os.path.abspath(args.html))
+        console = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR", "WARNING")]
+        check(not console, "console messages: %s" % console[:3])
+        waterfalls = driver.execute_script(WATERFALL_LAYOUT)
+        idle = check_idle_bands(driver, events)
+    finally:
+        driver.quit()
+    labels_with_streams = sorted({label for (label, _) in ended})
+    check(sorted(w["conn"] for w in waterfalls) == labels_with_streams,
+          "waterfalls for %s, HTTP/2 connections with streams %s" % (sorted(w["conn"] for w in waterfalls), labels_with_streams))
+    most = 0
+    measured = 0
+    for waterfall in waterfalls:
+        label = waterfall["conn"]
+        rows = waterfall["rows"]
+        most = max(most, len(rows))
+        want = sorted(stream for (conn, stream) in ended if conn == label)
+        check(sorted(row["stream"] for row in rows) == want, "%s: waterfall streams %s, timeline %s" % (label, sorted(row["stream"] for row in rows), want))
+        # Rows in start-time order, each bar where its stream ran; times count from the
+        # waterfall's time zero (the sequence diagram's first item), never before the
+        # connection opened.
+        origin = int(waterfall["origin"] or 0)
+        check(origin >= opened.get(label, 0) - 1000, "%s: the waterfall's time zero is before the connection opened" % label)
+        previous = None
+        for row in rows:
+            key = (label, row["stream"])
+            if key in starts:
+                expected = starts[key] - origin
+                check(abs(row["start"] - expected) <= 1000,
+                      "%s stream %d: starts at +%d ns, the timeline's request at +%d ns" % (label, row["stream"], row["start"], expected))
+            if previous is not None:
+                check((previous["start"], previous["stream"]) <= (row["start"], row["stream"]),
+                      "%s: stream %d (+%d ns) drawn after stream %d (+%d ns)" % (label, row["stream"], row["start"], previous["stream"], previous["start"]))
+                if previous["bar"] and row["bar"]:
+                    check(previous["bar"]["left"] <= row["bar"]["left"] + 0.01,
+                          "%s: stream %d's bar starts left of stream %d's above it" % (label, row["stream"], previous["stream"]))
+                    check(previous["bar"]["bottom"] <= row["bar"]["top"] + 0.5,
+                          "%s: the bars of streams %d and %d share a row" % (label, previous["stream"], row["stream"]))
+            previous = row
+            if check(row["bar"] is not None, "%s stream %d: no bar" % (label, row["stream"])):
+                span = max(r["end"] for r in rows) or 1
+                x = row["svgLeft"] + row["start"] / span * row["svgWidth"]
+                check(abs(row["bar"]["left"] - x) <= 1.0, "%s stream %d: bar at %.1f px, its start at %.1f px" % (label, row["stream"], row["bar"]["left"], x))
+                # The lighter part is the time to first byte, as the timeline measured it.
+                ttfb = ended.get(key, {}).get("ttfb_ms")
+                if ttfb is not None and row["receiving"]:
+                    expected = ttfb * 1e6 / span * row["svgWidth"]
+                    drawn = (row["wait"]["right"] - row["wait"]["left"]) if row["wait"] else 0.0
+                    check(abs(drawn - expected) <= 1.0, "%s stream %d: waiting drawn %.1f px wide, ttfb %.3f ms is %.1f px" % (label, row["stream"], drawn, ttfb, expected))
+            for cell in row["labels"]:
+                check(cell["right"] - cell["left"] > 0 and cell["bottom"] - cell["top"] > 0, "%s stream %d: label %r has no box" % (label, row["stream"], cell["text"]))
+                if cell["clipped"] or cell["text"].endswith("…"):
+                    check(cell["text"].rstrip("…") in (row["title"] or ""),
+                          "%s stream %d: clipped label %r not whole in the tooltip" % (label, row["stream"], cell["text"]))
+        boxes = waterfall["ticks"] + [cell for row in rows for cell in row["labels"]] + [row["bar"] for row in rows if row["bar"]]
+        measured += len(boxes)
+        for a, b in overlapping_pairs(boxes)[:20]:
+            check(False, "%s: %s %r (row %d, %.1f..%.1f × %.1f..%.1f) overlaps %s %r (row %d, %.1f..%.1f × %.1f..%.1f)" % (
+                label, a["kind"], a["text"], a["row"], a["left"], a["right"], a["top"], a["bottom"],
+                b["kind"], b["text"], b["row"], b["left"], b["right"], b["top"], b["bottom"]))
+    check(most >= args.min_streams, "the largest waterfall has %d rows, expected at least %d" % (most, args.min_streams))
+    return "%d waterfalls, %d rows in the largest, %d boxes measured, none overlapping; %d idle bands checked" % (
+        len(waterfalls), most, measured, idle)
 
 
 def check_hostile(driver, By):
@@ -585,7 +761,8 @@ def take_screenshot(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["har", "html", "load", "screenshot"])
+    parser.add_argument("mode", choices=["har", "html", "waterfall", "load", "screenshot"])
+    parser.add_argument("--min-streams", type=int, default=1)
     parser.add_argument("--har")
     parser.add_argument("--html")
     parser.add_argument("--timeline", action="append", default=[])
@@ -603,6 +780,8 @@ def main():
         summary = "%d entries, %d WebSocket messages" % (entries, messages)
     elif args.mode == "screenshot":
         summary = take_screenshot(args)
+    elif args.mode == "waterfall":
+        summary = check_waterfall(args)
     elif args.mode == "load":
         summary = check_load(args)
     else:

@@ -321,13 +321,15 @@ struct ReportExportTests {
         try TestEnvironment.run(CommandLineTests.binary, arguments, timeoutSeconds: 120)
     }
 
-    /// Runs the checker; its failures are the test's.
-    func check(_ arguments: [String]) throws {
+    /// Runs the checker; its failures are the test's. Returns what it printed.
+    @discardableResult
+    func check(_ arguments: [String]) throws -> String {
         let python = try TestEnvironment.requiredTool("python3")
         let result = try TestEnvironment.run(python, [Self.checker.path] + arguments, timeoutSeconds: 240)
         #expect(
             result.status == 0,
             "check_reports.py \(arguments.joined(separator: " ")):\n\(result.text)\(result.errorText.suffix(3000))")
+        return result.text
     }
 
     /// The JSON timeline the checks compare against.
@@ -345,6 +347,7 @@ struct ReportExportTests {
         ("http2/h2c-upgrade-curl.pcap", "http2/h2c-upgrade-curl.log", []),
         ("http2/h2c-upgrade-ignored.pcap", "http2/h2c-upgrade-ignored.log", []),
         ("http2/h2-prior-knowledge-curl.pcap", "http2/h2-prior-knowledge-curl.log", []),
+        ("http2/h2-100-streams-h2load.pcap", nil, []),
         ("http-nginx-lo.pcap", nil, []),
         ("proxy/upgrade-refused-then-retry.pcap", "proxy/upgrade-refused-then-retry.log", []),
         ("proxy/ws-proxy-two-clients.pcap", "proxy/ws-proxy-two-clients.log", []),
@@ -381,6 +384,49 @@ struct ReportExportTests {
             if let log = sample.log { harArguments += ["--log", Self.samples.appendingPathComponent(log).path] }
             try check(harArguments)
             try check(["html", "--html", html, "--timeline", events.path])
+        }
+    }
+
+    /// Captures whose HTTP/2 connections the waterfall check measures, with the fewest
+    /// streams the largest waterfall must have.
+    static let waterfallSamples: [(file: String, minimumStreams: Int, arguments: [String])] = [
+        ("http2/h2-100-streams-h2load.pcap", 100, []),
+        ("http2/h2-sequential-h2load.pcap", 120, []),
+        ("http2/h2c-upgrade-curl.pcap", 4, []),
+        ("http2/h2-prior-knowledge-curl.pcap", 2, []),
+        ("http2/rfc8441-websocket-over-h2.pcap", 1, []),
+        (
+            "tls/tls13-h2-curl-nghttpd.pcap", 1,
+            ["--keylog", samples.appendingPathComponent("tls/tls13-h2-curl-nghttpd.keylog").path]
+        ),
+    ]
+
+    static var chromiumInstalled: Bool {
+        TestEnvironment.tool("chromium") != nil && TestEnvironment.tool("chromedriver") != nil
+    }
+
+    @Test(
+        "HTTP/2 waterfall in Chromium: 100 streams of h2load, one row each in start order, bars where their requests started, no two label boxes overlapping",
+        .enabled(
+            if: chromiumInstalled,
+            "Chromium or chromedriver is not installed (make deps-test installs them): the waterfall layout is not measured"
+        ),
+        .timeLimit(.minutes(10)))
+    func waterfallLayout() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (index, sample) in Self.waterfallSamples.enumerated() {
+            let path = Self.samples.appendingPathComponent(sample.file).path
+            try #require(FileManager.default.fileExists(atPath: path), "missing sample \(sample.file)")
+            let events = directory.appendingPathComponent("\(index).jsonl")
+            let html = directory.appendingPathComponent("\(index).html").path
+            try timeline([path], into: events, extra: sample.arguments)
+            let result = try run(["-r", path, "--html", html] + sample.arguments)
+            #expect(result.status == 0, "\(sample.file): \(result.errorText)")
+            let measured = try check([
+                "waterfall", "--html", html, "--timeline", events.path, "--min-streams", String(sample.minimumStreams),
+            ])
+            print("waterfall \(sample.file): \(measured.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 
@@ -624,15 +670,21 @@ struct ReportExportTests {
         try check(["html", "--html", html, "--timeline", events.path, "--hostile"])
     }
 
-    @Test("a write error (directory missing, full disk) is one clear line and exit status 2; stdout is unchanged")
+    @Test(
+        "a missing directory is exit 2 before reading; a write error (full disk) is one clear line and exit status 2, stdout unchanged"
+    )
     func writeErrors() throws {
         let sample = Self.samples.appendingPathComponent("websocket/ws-session-plain.pcap").path
         let plain = try run(["-r", sample])
         #expect(plain.status == 0)
-        let missing = "/nonexistent-switchpoint-dir/report.html"
+        // A missing directory is found before reading: exit 2, nothing printed.
+        let missing = try run(["-r", sample, "--html", "/nonexistent-switchpoint-dir/report.html"])
+        #expect(missing.status == 2)
+        #expect(missing.output.isEmpty)
+        #expect(missing.errorText.contains("no directory /nonexistent-switchpoint-dir"), "\(missing.errorText)")
+        // A full disk only shows when writing, after the run.
         for (option, path, reason) in [
-            ("--html", missing, "No such file or directory"), ("--har", "/dev/full", "No space left on device"),
-            ("--html", "/dev/full", "No space left on device"),
+            ("--har", "/dev/full", "No space left on device"), ("--html", "/dev/full", "No space left on device"),
         ] {
             let result = try run(["-r", sample, option, path])
             #expect(result.status == 2, "\(option) \(path)")

@@ -54,6 +54,25 @@ enum HTMLReportAssets {
         .seq-body svg.seq{flex:0 1 auto}
         .details{flex:1 1 320px;min-width:260px;position:sticky;top:8px}
         pre.detail{margin:0;background:#f0f1f4;border-left:3px solid #1e6fd9;padding:8px;white-space:pre-wrap;word-break:break-all;max-height:360px;overflow:auto}
+        .waterfall{margin:6px 0 4px;overflow-x:auto}
+        .waterfall h3{font-size:14px;margin:6px 0}
+        table.wf{table-layout:fixed;width:100%;min-width:1090px;font:12px ui-monospace,"DejaVu Sans Mono",monospace}
+        table.wf th,table.wf td{padding:1px 6px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;border-bottom:1px solid #f0f1f4}
+        table.wf th{cursor:default;font-weight:600}
+        .wf-label{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+        table.wf th.wf-axis,table.wf td.wf-bar{padding:0 8px}
+        table.wf svg{display:block}
+        col.wf-c-id{width:64px}col.wf-c-status{width:120px}col.wf-c-bytes{width:150px}
+        col.wf-c-start{width:80px}col.wf-c-time{width:80px}col.wf-c-bar{width:496px}
+        td.wf-id,td.wf-start,td.wf-time,td.wf-bytes{text-align:right;font-variant-numeric:tabular-nums}
+        tr.wf-row{cursor:pointer}
+        tr.wf-row:hover td,tr.wf-row.selected td{background:#eef4fd}
+        .wf-wait{fill:#9fd3cc}.wf-receive{fill:#00796b}
+        tr.wf-reset .wf-receive,tr.wf-reset .wf-wait{fill:#c62828}tr.wf-unfinished .wf-wait{fill:#b8bfcc}
+        tr.wf-reset td.wf-status{color:#c62828}
+        .wf-tick{fill:#6b7385;font-size:10px}.wf-grid{stroke:#8993a6}
+        .details.wf-details{position:static;margin-bottom:8px}
+        .idle.busy .idle-band{fill:#e3f2ef}.idle.busy .idle-label{fill:#00695c}
         ul.findings{margin:4px 0;padding-left:20px}
         li.sev-error{color:#c62828}li.sev-warn{color:#a35f00}li.sev-info{color:#1e6fd9}
         .fix{color:#1d2330;display:block}
@@ -118,7 +137,7 @@ enum HTMLReportAssets {
             Array.prototype.forEach.call(article.querySelectorAll('pre.detail'), function (pre) {
               pre.hidden = pre !== target || !pre.hidden;
             });
-            Array.prototype.forEach.call(article.querySelectorAll('.msg.selected'), function (other) {
+            Array.prototype.forEach.call(article.querySelectorAll('.selected'), function (other) {
               other.classList.remove('selected');
             });
             if (!target.hidden) { item.classList.add('selected'); }

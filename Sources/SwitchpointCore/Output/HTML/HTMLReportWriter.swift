@@ -269,11 +269,12 @@ package struct HTMLReportWriter {
 
     private func writeDiagrams(_ out: OutputBuffer, auditByLabel: [String: [AuditFinding]]) {
         out.append(
-            "<section id=\"diagrams\"><h2>Sequence diagrams</h2><p class=\"muted\">Click an arrow to see its headers or payload. "
+            "<section id=\"diagrams\"><h2>Sequence diagrams</h2><p class=\"muted\">Click an arrow or a stream to see its headers or payload. "
         )
+        out.append("HTTP/2 streams are drawn as a waterfall above their connection's diagram. ")
         out.append("Per connection the first and last ")
         out.append(decimal: ReportLimits.headMessages)
-        out.append(" messages are drawn; long idle stretches are collapsed.</p>\n")
+        out.append(" messages are drawn; long stretches are collapsed, marked idle only when no byte moved.</p>\n")
         var nextDetail = 0
         var notDrawn = 0
         let byLabel = Dictionary(connections.map { ($0.label, $0) }, uniquingKeysWith: { first, _ in first })
@@ -380,6 +381,10 @@ package struct HTMLReportWriter {
         let worst = (connections.compactMap(\.worstSeverity) + findings.map(\.severity)).max()
         out.append("<article class=\"conn\" id=\"")
         out.append(trusted: id)
+        // The connections on the diagram's own clock (an audit's shifted leg is not).
+        out.append("\" data-conns=\"")
+        let unshifted = diagram.legs.filter { $0.shiftNanoseconds == 0 }.map(\.connection.label)
+        out.append(trusted: unshifted.joined(separator: " "))
         out.append("\" data-rank=\"")
         out.append(decimal: Self.rank(worst))
         out.append("\"><h2>")
@@ -388,6 +393,15 @@ package struct HTMLReportWriter {
         for connection in connections {
             let elided = connection.bulk.elided
             let exchangesElided = connection.exchanges.elided
+            if connection.controlFrames.elided > 0 {
+                out.append("<p class=\"muted\">")
+                out.append(trusted: connection.label)
+                out.append(": ")
+                out.append(decimal: connection.controlFrames.elided)
+                out.append(" connection-level HTTP/2 frames between the first and last ")
+                out.append(decimal: ReportLimits.headControlFrames)
+                out.append(" not drawn</p>")
+            }
             if elided > 0 || exchangesElided > 0 || connection.landmarksDropped > 0 {
                 out.append("<p class=\"muted\">")
                 out.append(trusted: connection.label)
@@ -423,6 +437,19 @@ package struct HTMLReportWriter {
                 out.append("</li>")
             }
             out.append("</ul>")
+        }
+        let origin = diagram.origin
+        for leg in diagram.legs {
+            // HTTP/2 streams as a waterfall, their header blocks shown under it on a click;
+            // its times count from the diagram's first item, as the diagram's do.
+            let streamDetails = OutputBuffer(capacity: 4096)
+            HTTP2Waterfall(connection: leg.connection, origin: origin &- leg.shiftNanoseconds).write(
+                into: out, details: streamDetails, nextDetail: &nextDetail)
+            if streamDetails.count > 0 {
+                out.append("<div class=\"details wf-details\">")
+                out.append(streamDetails)
+                out.append("</div>")
+            }
         }
         let details = OutputBuffer(capacity: 4096)
         out.append("<div class=\"seq-body\">")

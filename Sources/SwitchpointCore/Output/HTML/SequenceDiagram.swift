@@ -30,22 +30,18 @@ struct SequenceDiagram {
         static let collapseAbove = 120.0
         static let collapsedHeight = 30.0
         static let labelCharacters = 64
+        /// A connection-level frame's label on its arrow (SETTINGS lists values up to it).
+        static let controlLabelCharacters = 56
     }
 
     /// Writes the `<svg>` and, into `details`, one hidden `<pre>` per clickable item.
     /// `nextDetail` numbers the detail ids across the whole page.
     func write(into out: OutputBuffer, details: OutputBuffer, nextDetail: inout Int) {
-        var items: [(time: Int64, leg: Int, item: ReportItem)] = []
-        for (index, leg) in legs.enumerated() {
-            for item in leg.connection.diagramItems {
-                items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
-            }
+        let items = timedItems()
+        let origin = Self.origin(items, legs: legs)
+        let positions = Self.verticalPositions(items.map(\.time)) { start, end in
+            movedOnLegs(after: start, before: end)
         }
-        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
-        // Stable by time: events of one leg keep their order.
-        items = items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        let origin = items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
-        let positions = Self.verticalPositions(items.map(\.time))
         let width = Layout.firstLane * 2 + Layout.laneSpacing * Double(max(1, lanes.count - 1))
         let height = (positions.last?.y ?? Layout.top) + Layout.rowHeight * 2
         out.append("<svg class=\"seq\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
@@ -76,19 +72,10 @@ struct SequenceDiagram {
         }
         for (index, entry) in items.enumerated() {
             let position = positions[index]
-            if let idle = position.collapsedMilliseconds {
-                let y = position.y - Layout.rowHeight / 2 - Layout.collapsedHeight / 2
-                out.append("<g class=\"idle\"><rect class=\"idle-band\" x=\"4\" y=\"")
-                out.append(fixed: y - 8, decimals: 1)
-                out.append("\" width=\"")
-                out.append(fixed: width - 8, decimals: 1)
-                out.append("\" height=\"16\"/><text class=\"idle-label\" x=\"")
-                out.append(fixed: width / 2, decimals: 1)
-                out.append("\" y=\"")
-                out.append(fixed: y + 4, decimals: 1)
-                out.append("\" text-anchor=\"middle\">⋯ ")
-                out.append(duration: idle)
-                out.append(" idle ⋯</text></g>")
+            if let collapsed = position.collapsed {
+                drawCollapsed(
+                    collapsed, y: position.y - Layout.rowHeight / 2 - Layout.collapsedHeight / 2, width: width,
+                    into: out)
             }
             let leg = legs[entry.leg]
             drawTime(entry.time, origin: origin, y: position.y, into: out)
@@ -97,17 +84,92 @@ struct SequenceDiagram {
         out.append("</svg>")
     }
 
+    /// Every item on the first leg's clock, by time (stable: one leg's events keep their order).
+    private func timedItems() -> [(time: Int64, leg: Int, item: ReportItem)] {
+        var items: [(time: Int64, leg: Int, item: ReportItem)] = []
+        for (index, leg) in legs.enumerated() {
+            for item in leg.connection.diagramItems {
+                items.append((item.time.nanoseconds &+ leg.shiftNanoseconds, index, item))
+            }
+        }
+        for item in extra { items.append((item.time.nanoseconds, 0, item)) }
+        return items.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
+            \.element)
+    }
+
+    private static func origin(_ items: [(time: Int64, leg: Int, item: ReportItem)], legs: [Leg]) -> Int64 {
+        items.first?.time ?? legs.first.map { $0.connection.start.nanoseconds } ?? 0
+    }
+
+    /// The time the `+` labels count from (the first item's), on the first leg's clock: the
+    /// waterfalls above the diagram count from it too.
+    var origin: Int64 { Self.origin(timedItems(), legs: legs) }
+
     private func laneX(_ lane: Int) -> Double { Layout.firstLane + Layout.laneSpacing * Double(lane) }
 
-    struct Position {
+    /// What moved on any leg strictly between two diagram times (each leg on its own clock).
+    private func movedOnLegs(after start: Int64, before end: Int64) -> ReportActivity.Moved? {
+        var total: ReportActivity.Moved?
+        for leg in legs {
+            guard
+                let moved = leg.connection.activity.moved(
+                    after: start &- leg.shiftNanoseconds, before: end &- leg.shiftNanoseconds)
+            else { continue }
+            total = ReportActivity.Moved(
+                bytes: (total?.bytes ?? 0) &+ moved.bytes, exact: (total?.exact ?? true) && moved.exact)
+        }
+        return total
+    }
+
+    /// A collapsed interval: `idle` only when no byte moved in it, else how much did.
+    private func drawCollapsed(_ collapsed: Collapsed, y: Double, width: Double, into out: OutputBuffer) {
+        // The interval's ends (the first leg's clock) let a checker compare it with the timeline.
+        out.append(
+            collapsed.moved == nil ? "<g class=\"idle\" data-after-ns=\"" : "<g class=\"idle busy\" data-after-ns=\"")
+        out.append(decimal: collapsed.after)
+        out.append("\" data-before-ns=\"")
+        out.append(decimal: collapsed.before)
+        out.append("\"><rect class=\"idle-band\" x=\"4\" y=\"")
+        out.append(fixed: y - 8, decimals: 1)
+        out.append("\" width=\"")
+        out.append(fixed: width - 8, decimals: 1)
+        out.append("\" height=\"16\"/><text class=\"idle-label\" x=\"")
+        out.append(fixed: width / 2, decimals: 1)
+        out.append("\" y=\"")
+        out.append(fixed: y + 4, decimals: 1)
+        out.append("\" text-anchor=\"middle\">⋯ ")
+        out.append(duration: collapsed.milliseconds)
+        if let moved = collapsed.moved {
+            out.append(moved.exact ? " · " : " · about ")
+            out.append(decimal: moved.bytes)
+            out.append(" bytes moved (time compressed) ⋯</text></g>")
+        } else {
+            out.append(" idle ⋯</text></g>")
+        }
+    }
+
+    /// An interval drawn shorter than its time.
+    struct Collapsed: Equatable {
+        /// The times of the items before and after it, in nanoseconds.
+        var after: Int64
+        var before: Int64
+        var milliseconds: Double
+        /// Bytes moved in it; nil when the connection was idle.
+        var moved: ReportActivity.Moved?
+    }
+
+    struct Position: Equatable {
         var y: Double
-        /// The interval before this item was collapsed: how long it was.
-        var collapsedMilliseconds: Double?
+        /// The interval before this item was collapsed: how long it was, what moved.
+        var collapsed: Collapsed?
     }
 
     /// Each item's row: a fixed step plus time in proportion, with intervals that would be
-    /// taller than `collapseAbove` drawn as a fixed, labelled break.
-    static func verticalPositions(_ times: [Int64]) -> [Position] {
+    /// taller than `collapseAbove` drawn as a fixed, labelled break (`moved` tells an idle
+    /// break from one while bytes flowed between the drawn items).
+    static func verticalPositions(
+        _ times: [Int64], moved: (Int64, Int64) -> ReportActivity.Moved? = { _, _ in nil }
+    ) -> [Position] {
         guard !times.isEmpty else { return [] }
         var intervals: [Double] = []
         for index in times.indices.dropFirst() {
@@ -118,16 +180,19 @@ struct SequenceDiagram {
         let sorted = intervals.sorted()
         let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         let pixelsPerMillisecond = median > 0 ? Layout.proportionalPerRow / median : 0
-        var positions = [Position(y: Layout.top + Layout.rowHeight, collapsedMilliseconds: nil)]
+        var positions = [Position(y: Layout.top + Layout.rowHeight, collapsed: nil)]
         var y = Layout.top + Layout.rowHeight
-        for interval in intervals {
+        for (index, interval) in intervals.enumerated() {
             let proportional = interval * pixelsPerMillisecond
             if proportional > Layout.collapseAbove || (pixelsPerMillisecond == 0 && interval > 1000) {
                 y += Layout.rowHeight + Layout.collapsedHeight
-                positions.append(Position(y: y, collapsedMilliseconds: interval))
+                let collapsed = Collapsed(
+                    after: times[index], before: times[index + 1], milliseconds: interval,
+                    moved: moved(times[index], times[index + 1]))
+                positions.append(Position(y: y, collapsed: collapsed))
             } else {
                 y += Layout.rowHeight + proportional
-                positions.append(Position(y: y, collapsedMilliseconds: nil))
+                positions.append(Position(y: y, collapsed: nil))
             }
         }
         return positions
@@ -226,41 +291,11 @@ struct SequenceDiagram {
                 detail: { details in
                     Self.messageDetail(message, into: details)
                 }, into: out, details: details, nextDetail: &nextDetail)
-        case .h2Stream(let summary, let request, let response):
-            // The stream's request and answer as one grouped pair, each with its header block.
-            out.append("<g class=\"h2-stream\">")
+        case .h2Control(let control):
             arrow(
-                from: leg.left, to: leg.right, y: y - 12, cssClass: "h2",
-                label: { out in
-                    out.append("stream ")
-                    out.append(decimal: Int(summary.stream))
-                    out.append(" ")
-                    Self.clipped((summary.method ?? "?") + " " + (summary.path ?? ""), into: out)
-                },
-                detail: { details in
-                    Self.streamDetail(
-                        summary.stream, "request", bodyBytes: summary.requestBodyBytes, fields: request, into: details)
-                }, into: out, details: details, nextDetail: &nextDetail)
-            arrow(
-                from: leg.right, to: leg.left, y: y + 8, cssClass: "h2",
-                label: { out in
-                    if let status = summary.status { out.append(decimal: status) } else { out.append("no status") }
-                    if let reset = summary.reset {
-                        out.append(" reset ")
-                        out.append(trusted: HTTP2ErrorCode(rawValue: reset).name)
-                    }
-                    if summary.unfinished { out.append(" unfinished") }
-                    if let total = summary.totalMilliseconds {
-                        out.append(" · ")
-                        out.append(duration: total)
-                    }
-                },
-                detail: { details in
-                    Self.streamDetail(
-                        summary.stream, "response", bodyBytes: summary.responseBodyBytes, fields: response,
-                        into: details)
-                }, into: out, details: details, nextDetail: &nextDetail)
-            out.append("</g>")
+                from: from, to: to, y: y, cssClass: "h2",
+                label: { out in Self.controlLabel(control, into: out) }, detail: Self.controlDetail(control),
+                into: out, details: details, nextDetail: &nextDetail)
         case .finding(let finding):
             // A finding of no direction sits on the leg's client lifeline, its label running right.
             let lane = item.direction == nil ? Double(leg.left) : Double(from)
@@ -465,6 +500,61 @@ struct SequenceDiagram {
         } else {
             HTMLEscaper.append(String(text.prefix(limit)), to: out)
             out.append("…")
+        }
+    }
+
+    /// A SETTINGS frame's values, one a line, shown when its arrow is clicked.
+    static func controlDetail(_ control: ReportHTTP2Control) -> ((OutputBuffer) -> Void)? {
+        switch control {
+        case .settings(let ack, let values) where !values.isEmpty:
+            return { details in
+                details.append(ack ? "SETTINGS ack\n" : "SETTINGS\n")
+                for (identifier, value) in values {
+                    details.append(trusted: HTTP2SettingID(rawValue: identifier).name)
+                    details.append(" = ")
+                    details.append(decimal: Int(value))
+                    details.append("\n")
+                }
+            }
+        case .settings, .ping, .goAway, .frame:
+            return nil
+        }
+    }
+
+    /// A connection-level frame's arrow label: its type and what it says.
+    static func controlLabel(_ control: ReportHTTP2Control, into out: OutputBuffer) {
+        switch control {
+        case .settings(let ack, let values):
+            // As many values as fit the arrow; all of them in the detail.
+            let listed = values.map { HTTP2SettingID(rawValue: $0.identifier).name + "=" + String($0.value) }
+            var text = ack ? "SETTINGS ack" : "SETTINGS"
+            if !listed.isEmpty { text += " " + listed.joined(separator: ", ") }
+            clipped(text, into: out, limit: Layout.controlLabelCharacters)
+        case .ping(let ack, let roundTrip):
+            out.append(ack ? "PING ack" : "PING")
+            if let roundTrip {
+                out.append(" rtt ")
+                out.append(duration: roundTrip)
+            }
+        case .goAway(let lastStream, let error, let debug):
+            out.append("GOAWAY last stream ")
+            out.append(decimal: Int(lastStream))
+            out.append(" ")
+            out.append(trusted: HTTP2ErrorCode(rawValue: error).name)
+            if !debug.isEmpty {
+                out.append(" ")
+                clipped(debug, into: out, limit: 32)
+            }
+        case .frame(let type, let length, let increment):
+            out.append(trusted: HTTP2FrameType(rawValue: type).name)
+            if let increment {
+                out.append(" +")
+                out.append(decimal: Int(increment))
+            } else {
+                out.append(" ")
+                out.append(decimal: length)
+                out.append(" B")
+            }
         }
     }
 

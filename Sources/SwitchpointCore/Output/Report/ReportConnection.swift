@@ -30,6 +30,11 @@ package struct ReportConnection: Sendable {
     package var bulk = BoundedLog<ReportItem>(head: ReportLimits.headMessages, tail: ReportLimits.tailMessages)
     package var exchanges = BoundedLog<ReportExchange>(
         head: ReportLimits.headExchanges, tail: ReportLimits.tailExchanges)
+    /// HTTP/2 frames of stream 0 (SETTINGS, PING, GOAWAY, WINDOW_UPDATE): first and last.
+    package var controlFrames = BoundedLog<ReportItem>(
+        head: ReportLimits.headControlFrames, tail: ReportLimits.tailControlFrames)
+    /// When bytes moved: the diagram collapses only what is idle.
+    package var activity = ReportActivity()
 
     package var label: String { "\(file):\(id)" }
     package var worstSeverity: Severity? {
@@ -38,8 +43,17 @@ package struct ReportConnection: Sendable {
     package var findingTotal: Int { findingCounts.values.reduce(0, +) }
     package var durationSeconds: Double { (end ?? start).seconds(since: start) }
 
-    /// The diagram's items in time order: landmarks and kept messages merged, with one
-    /// `elided` item where the middle messages were dropped.
+    /// The HTTP/2 streams kept, in the order they started (then by stream id).
+    package var http2Streams: [ReportExchange] {
+        exchanges.kept.filter(\.isHTTP2).sorted {
+            ($0.requestTime?.nanoseconds ?? .max, $0.stream ?? 0) < (
+                $1.requestTime?.nanoseconds ?? .max, $1.stream ?? 0
+            )
+        }
+    }
+
+    /// The diagram's items in time order: landmarks, kept messages and connection-level
+    /// frames merged, with one `elided` item where the middle messages were dropped.
     package var diagramItems: [ReportItem] {
         var bulkItems = bulk.head
         let tail = bulk.tail
@@ -47,18 +61,24 @@ package struct ReportConnection: Sendable {
             bulkItems.append(ReportItem(time: first.time, direction: nil, kind: .elided(count: bulk.elided)))
         }
         bulkItems += tail
-        // Both lists are in event order: merge them stably by time.
+        return Self.merged(Self.merged(landmarks, bulkItems), controlFrames.kept)
+    }
+
+    /// Two lists in event order merged stably by time (the left one first on a tie).
+    static func merged(_ left: [ReportItem], _ right: [ReportItem]) -> [ReportItem] {
         var merged: [ReportItem] = []
-        merged.reserveCapacity(bulkItems.count + landmarks.count)
-        var left = 0
-        var right = 0
-        while left < landmarks.count || right < bulkItems.count {
-            if right >= bulkItems.count || (left < landmarks.count && landmarks[left].time <= bulkItems[right].time) {
-                merged.append(landmarks[left])
-                left += 1
+        merged.reserveCapacity(left.count + right.count)
+        var leftIndex = 0
+        var rightIndex = 0
+        while leftIndex < left.count || rightIndex < right.count {
+            if rightIndex >= right.count
+                || (leftIndex < left.count && left[leftIndex].time <= right[rightIndex].time)
+            {
+                merged.append(left[leftIndex])
+                leftIndex += 1
             } else {
-                merged.append(bulkItems[right])
-                right += 1
+                merged.append(right[rightIndex])
+                rightIndex += 1
             }
         }
         return merged

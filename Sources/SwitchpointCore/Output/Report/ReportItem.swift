@@ -5,8 +5,8 @@ package struct ReportItem: Sendable {
         case response(HTTPResponseHead)
         case upgrade(UpgradeSwitch)
         case message(ReportMessage)
-        /// A finished stream with its request and response header fields (for the detail).
-        case h2Stream(HTTP2StreamSummary, request: [HTTPField], response: [HTTPField])
+        /// A connection-level HTTP/2 frame (streams are drawn in the waterfall instead).
+        case h2Control(ReportHTTP2Control)
         case finding(Finding)
         case gap(length: UInt64, reason: GapReason)
         case raw(protocolName: String, length: Int, preview: [UInt8], hex: Bool)

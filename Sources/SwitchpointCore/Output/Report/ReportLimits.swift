@@ -14,6 +14,10 @@ package enum ReportLimits {
     /// first and last; those between are counted.
     package static let headExchanges = 200
     package static let tailExchanges = 50
+    /// HTTP/2 connection-level frames (SETTINGS, PING, GOAWAY, WINDOW_UPDATE) drawn per
+    /// connection, first and last; a long download sends a WINDOW_UPDATE every few frames.
+    package static let headControlFrames = 50
+    package static let tailControlFrames = 50
     /// Handshakes, findings, gaps and closes drawn per connection (the first ones).
     package static let maxLandmarksPerConnection = 300
     /// HTTP/1.x requests waiting for their answer per connection (pipelining); beyond it a

@@ -84,6 +84,7 @@ extension ReportRecorder {
 
     func recordRawData(_ chunk: RawChunk, _ event: TimelineEvent, _ id: ConnectionID) {
         guard let state = open[id] else { return }
+        state.record.activity.note(event.timestamp.nanoseconds, bytes: UInt64(max(0, chunk.length)))
         let preview = Array(chunk.head.prefix(ReportLimits.htmlPreviewBytes))
         state.record.bulk.append(
             ReportItem(

@@ -54,6 +54,12 @@ extension ReportRecorder {
         let count = keepable(kept.count, limit: ReportLimits.bodyBytes)
         let body = Array(kept[..<count])
         let truncated = !keptAll || count < kept.count
+        // The body moved between its head and its end.
+        let head =
+            event.direction == .clientToServer
+            ? (state.awaiting.last ?? state.current)?.requestTime : state.current?.responseTime
+        state.record.activity.note(
+            from: (head ?? event.timestamp).nanoseconds, to: event.timestamp.nanoseconds, bytes: length)
         if event.direction == .clientToServer {
             // The body of the latest request (answered already when the server did not wait).
             if state.awaiting.isEmpty {

@@ -44,10 +44,11 @@ package final class ReportRecorder: TimelineEventSink {
     package func receive(_ event: TimelineEvent) {
         noteTime(event.timestamp)
         switch event.tag {
-        case .wsFrame, .h2Frame, .h2Ping, .h2Reset, .h2GoAway, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
+        case .h2Reset, .tlsEncrypted, .tlsHelloRetry, .tlsSession:
             // Not shown: decided on the tag, before matching `kind` copies a payload.
             return
-        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData, .app:
+        case .h2Settings, .httpBody, .h2Headers, .wsMessage, .wsControl, .wsClose, .rawData, .app, .wsFrame, .h2Frame,
+            .h2Ping, .h2GoAway:
             // The hot cases: only detailed connections record them.
             guard open[event.connection]?.record.detailed == true else { return }
         case .connectionOpened, .connectionClosed, .gap, .httpRequest, .httpResponse, .upgrade, .finding,
@@ -88,15 +89,22 @@ package final class ReportRecorder: TimelineEventSink {
             recordTLSClientHello(hello, event, id)
         case .tlsServerHello(let hello):
             recordTLSServerHello(hello, event, id)
-        case .h2Settings:
-            recordHTTP2Settings(event, id)
+        case .h2Settings(let settings):
+            recordHTTP2Settings(settings, event, id)
         case .h2Headers(let block):
             recordHTTP2Headers(block, event, id)
         case .h2Stream(let summary):
             recordHTTP2Stream(summary, event, id)
-        case .tlsHelloRetry, .tlsSession, .tlsEncrypted, .wsFrame, .h2Frame, .h2Reset, .h2GoAway, .h2Ping:
+        case .h2Frame(let frame):
+            recordHTTP2Frame(frame, event, id)
+        case .h2Ping(let ack, let roundTrip):
+            recordHTTP2Control(.ping(ack: ack, roundTripMilliseconds: roundTrip), event, id)
+        case .h2GoAway(let lastStream, let error, let debug):
+            recordHTTP2Control(.goAway(lastStream: lastStream, error: error, debug: debug), event, id)
+        case .wsFrame(let header):
+            noteActivity(event, bytes: header.payloadLength &+ UInt64(max(0, header.headerLength)))
+        case .tlsHelloRetry, .tlsSession, .tlsEncrypted, .h2Reset:
             break
-
         }
     }
 
@@ -131,6 +139,11 @@ package final class ReportRecorder: TimelineEventSink {
     private func noteTime(_ time: Timestamp) {
         if let first = capture.first, first <= time {} else { capture.first = time }
         if let last = capture.last, time <= last {} else { capture.last = time }
+    }
+
+    /// Bytes that moved on a detailed connection at the event's time.
+    func noteActivity(_ event: TimelineEvent, bytes: UInt64) {
+        open[event.connection]?.record.activity.note(event.timestamp.nanoseconds, bytes: bytes)
     }
 
     func landmark(_ state: OpenConnection, _ event: TimelineEvent, _ kind: ReportItem.Kind) {
