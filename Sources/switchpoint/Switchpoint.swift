@@ -625,8 +625,19 @@ struct Audit: ParsableCommand {
             valueName: "file… [filter]"))
     var words: [String] = []
 
-    /// The captures: the first word, and the second when it names a file (`AuditWords`).
-    var files: [String] { AuditWords(words).files }
+    @Option(
+        name: .customShort("r", allowingJoined: true),
+        help: ArgumentHelp(
+            "A capture to read, as the timeline takes it (repeatable: the client side, then the upstream side). With -r, every trailing word is the filter.",
+            valueName: "file"))
+    var readFiles: [String] = []
+
+    /// The captures: `-r` files, else the first word and the second when it names a file
+    /// (`AuditWords`).
+    var files: [String] { readFiles.isEmpty ? AuditWords(words).files : readFiles }
+
+    /// The filter given as trailing words.
+    var trailingFilter: String { readFiles.isEmpty ? AuditWords(words).filter : words.joined(separator: " ") }
 
     @Option(
         name: .long,
@@ -651,7 +662,7 @@ struct Audit: ParsableCommand {
     var redact = false
 
     /// `--filter` or the trailing words.
-    var expression: String { filter.isEmpty ? AuditWords(words).filter : filter }
+    var expression: String { filter.isEmpty ? trailingFilter : filter }
 
     @Flag(name: .long, help: "JSON lines instead of text.")
     var json = false
@@ -684,7 +695,7 @@ struct Audit: ParsableCommand {
         guard (1...2).contains(files.count) else {
             throw ValidationError("give one capture with both legs, or two (client side, upstream side)")
         }
-        if !filter.isEmpty && !AuditWords(words).filter.isEmpty {
+        if !filter.isEmpty && !trailingFilter.isEmpty {
             throw ValidationError("give the filter as trailing words or with --filter, not both")
         }
         for (name, value) in [("--front", front), ("--back", back)] {
@@ -759,7 +770,16 @@ struct Merge: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("JSON lines of --shard runs ('-' or none: standard input).", valueName: "file"))
-    var files: [String] = []
+    var positionalFiles: [String] = []
+
+    @Option(
+        name: .customShort("r", allowingJoined: true),
+        help: ArgumentHelp(
+            "A --shard run's JSON lines to read, as the timeline takes -r (repeatable).", valueName: "file"))
+    var readFiles: [String] = []
+
+    /// `-r` files and positional ones, in the order given by kind (`-r` first).
+    var files: [String] { readFiles + positionalFiles }
 
     func run() throws {
         let errors = LineWriter.standardError()

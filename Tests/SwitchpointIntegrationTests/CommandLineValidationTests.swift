@@ -71,6 +71,32 @@ struct CommandLineValidationTests {
         #expect(missing.status == 2 && missing.text.isEmpty, "\(missing.errorText)")
     }
 
+    @Test("every subcommand reads its inputs with -r too (attached or not), as it does by position")
+    func readOptionEverywhere() throws {
+        let capture = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-no-upgrade-headers.pcap")
+            .path
+        let positional = try run(["audit", capture])
+        for arguments in [["audit", "-r", capture], ["audit", "-r" + capture]] {
+            let result = try run(arguments)
+            #expect(result.status == positional.status && result.text == positional.text, "\(arguments)")
+        }
+        let front = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-http10-front.pcap").path
+        let back = TestEnvironment.samplesDirectory.appendingPathComponent("proxy/ws-proxy-http10-back.pcap").path
+        let twoByPosition = try run(["audit", front, back])
+        let twoByOption = try run(["audit", "-r", front, "-r", back])
+        #expect(twoByOption.status == twoByPosition.status && twoByOption.text == twoByPosition.text)
+        let shard = try run(["-r", CommandLineTests.sample, "--json", "--shard", "0/1"])
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let shardFile = directory.appendingPathComponent("shard0.jsonl")
+        try shard.output.write(to: shardFile)
+        let mergedByPosition = try run(["merge", shardFile.path])
+        let mergedByOption = try run(["merge", "-r", shardFile.path])
+        #expect(
+            mergedByOption.status == 0 && mergedByOption.text == mergedByPosition.text, "\(mergedByOption.errorText)")
+        #expect(try run(["audit", "-r", directory.appendingPathComponent("missing.pcap").path]).status == 2)
+    }
+
     @Test("-w refuses to overwrite a file given with -r: same path or same inode")
     func writeOverInput() throws {
         let directory = try TestEnvironment.temporaryDirectory()
