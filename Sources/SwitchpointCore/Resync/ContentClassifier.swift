@@ -170,7 +170,8 @@ enum ContentClassifier {
         return bytes.withUnsafeBytes { buffer in
             var candidate = start
             while candidate < buffer.count {
-                let anchored = anchoring && (candidate == 0 || writeStarts.contains(candidate))
+                let anchored =
+                    anchoring && (candidate == 0 || (!writeStarts.isEmpty && writeStarts.contains(candidate)))
                 let needed =
                     anchored
                     ? rule.minAnchoredHeaders

@@ -120,32 +120,51 @@ struct WebSocketFrameChainRule: FrameChainRule {
     /// (or unmasked random) bytes are valid UTF-8 with a probability under 1 in 30,000.
     static let minCheckedText = 16
 
-    /// Whole, final, uncompressed text frames of `minCheckedText` to `maxCheckedText` bytes
-    /// among the chain's first `requiredHeaders` frames (`chain` found their text valid).
-    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int {
+    /// A frame of the chain's first `requiredHeaders` with a 7- or 16-bit length: its first
+    /// header byte, where its payload starts, its length and whether it is masked.
+    struct ShortFrame {
+        var first: UInt8
+        var payloadStart: Int
+        var length: Int
+        var masked: Bool
+    }
+
+    /// Walks the chain's first `requiredHeaders` frames from `start`, stopping at one whose
+    /// header runs past the bytes or has a 64-bit length (longer than any frame checked).
+    func forEachShortFrame(_ bytes: UnsafeRawBufferPointer, at start: Int, _ body: (ShortFrame) -> Void) {
         var position = start
-        var checked = 0
         for _ in 0..<requiredHeaders {
-            guard position + 2 <= bytes.count else { break }
-            let first = bytes[position]
+            guard position + 2 <= bytes.count else { return }
             let second = bytes[position + 1]
             var length = Int(second & 0x7f)
             var headerLength = 2
             if length == 126 {
-                guard position + 4 <= bytes.count else { break }
+                guard position + 4 <= bytes.count else { return }
                 length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
                 headerLength = 4
             } else if length == 127 {
-                break  // longer than any text checked
+                return
             }
-            if second & 0x80 != 0 { headerLength += 4 }
-            let whole = position + headerLength + length <= bytes.count
-            if WebSocketOpcode(rawValue: first & 0x0f) == .text, first & 0xf0 == 0x80, whole,
-                (Self.minCheckedText...Self.maxCheckedText).contains(length)
+            let masked = second & 0x80 != 0
+            if masked { headerLength += 4 }
+            body(
+                ShortFrame(
+                    first: bytes[position], payloadStart: position + headerLength, length: length, masked: masked))
+            position += headerLength + length
+        }
+    }
+
+    /// Whole, final, uncompressed text frames of `minCheckedText` to `maxCheckedText` bytes
+    /// among the chain's first `requiredHeaders` frames (`chain` found their text valid).
+    func checkedFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int {
+        var checked = 0
+        forEachShortFrame(bytes, at: start) { frame in
+            if WebSocketOpcode(rawValue: frame.first & 0x0f) == .text, frame.first & 0xf0 == 0x80,
+                frame.payloadStart + frame.length <= bytes.count,
+                (Self.minCheckedText...Self.maxCheckedText).contains(frame.length)
             {
                 checked += 1
             }
-            position += headerLength + length
         }
         return checked
     }
@@ -154,29 +173,14 @@ struct WebSocketFrameChainRule: FrameChainRule {
     /// endpoint may send and whose reason is UTF-8 (`isValidClose`): a random frame passes
     /// with a probability of about 1 in 30 after its header.
     func checkedCloseFrames(_ bytes: UnsafeRawBufferPointer, at start: Int, direction: Direction) -> Int {
-        var position = start
         var checked = 0
-        for _ in 0..<requiredHeaders {
-            guard position + 2 <= bytes.count else { break }
-            let second = bytes[position + 1]
-            var length = Int(second & 0x7f)
-            var headerLength = 2
-            if length == 126 {
-                guard position + 4 <= bytes.count else { break }
-                length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
-                headerLength = 4
-            } else if length == 127 {
-                break  // longer than any close frame
-            }
-            let masked = second & 0x80 != 0
-            if masked { headerLength += 4 }
-            let payloadStart = position + headerLength
-            if bytes[position] == 0x88, payloadStart + length <= bytes.count, length >= 2,
-                Self.isValidClose(bytes, payloadStart, length, maskAt: masked ? payloadStart - 4 : nil)
+        forEachShortFrame(bytes, at: start) { frame in
+            if frame.first == 0x88, frame.payloadStart + frame.length <= bytes.count, frame.length >= 2,
+                Self.isValidClose(
+                    bytes, frame.payloadStart, frame.length, maskAt: frame.masked ? frame.payloadStart - 4 : nil)
             {
                 checked += 1
             }
-            position = payloadStart + length
         }
         return checked
     }
