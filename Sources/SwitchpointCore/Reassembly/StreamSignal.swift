@@ -141,6 +141,10 @@ package struct DirectionStats: Sendable, Equatable {
     package var overlapConflicts = 0
     package var finSeen = false
     package var rstSeen = false
+    /// When this direction's first FIN or RST was sent: who closed first, and when.
+    package var closingAt: Timestamp?
+    /// When this direction last carried payload (the silence before a close).
+    package var lastPayloadAt: Timestamp?
 
     package init() {}
 }

@@ -109,6 +109,10 @@ final class TCPConnection {
         withStream(direction) { stream in
             stream.stats.packets += 1
             stream.stats.payloadBytes += UInt64(segment.payloadLength)
+            if segment.payloadLength > 0 { stream.stats.lastPayloadAt = capture.timestamp }
+            if flags.contains(.fin) || flags.contains(.rst), stream.stats.closingAt == nil {
+                stream.stats.closingAt = capture.timestamp
+            }
             stream.adoptBaseIfNeeded(sequence: dataSequence)
         }
         if flags.contains(.ack) {
