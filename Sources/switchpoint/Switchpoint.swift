@@ -542,10 +542,6 @@ func checkExportPaths(_ exports: [(option: String, path: String?)], inputs: [Str
 }
 
 extension Switchpoint {
-    struct KeyLogError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The TLS secrets from `--keylog` files, `SSLKEYLOGFILE` and the Decryption Secrets
     /// Blocks of pcapng inputs; nil when there are none to use (TLS stays encrypted, as
     /// without this feature). Lines that are not key log lines are reported once.
@@ -560,42 +556,7 @@ extension Switchpoint {
     }
 
     func loadKeyLog(errors: LineWriter) throws -> TLSKeyLog? {
-        var keyLog = TLSKeyLog()
-        var given = false
-        /// Live: the files and how far they were read, followed as they grow.
-        var followed: [(path: String, offset: UInt64)] = []
-        for path in keylog {
-            do {
-                followed.append((path, try keyLog.add(contentsOf: path)))
-            } catch {
-                throw KeyLogError(description: "cannot read key log \(path): \(error.localizedDescription)")
-            }
-            given = true
-        }
-        if let path = ProcessInfo.processInfo.environment["SSLKEYLOGFILE"], !path.isEmpty {
-            // The variable is often set for other programs: a missing file is only noted.
-            do {
-                followed.append((path, try keyLog.add(contentsOf: path)))
-                given = true
-            } catch {
-                errors.write(
-                    line: "switchpoint: SSLKEYLOGFILE=" + TerminalText.escape(path)
-                        + " could not be read; TLS is not decrypted with it")
-            }
-        }
-        for path in readFiles where path != "-" && PcapngSecretsScanner.isPcapng(path: path) {
-            let found = PcapngSecretsScanner.scan(path: path)
-            for text in found.keyLogs {
-                keyLog.add(text: text, source: "\(path) (decryption secrets block)", from: .embedded)
-                given = true
-            }
-        }
-        // The first line not understood is quoted from the file: escaped.
-        if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: " + TerminalText.escape(summary)) }
-        if let summary = keyLog.conflictSummary { errors.write(line: "switchpoint: " + summary) }
-        // Browsers append as they connect: live, a lookup that misses re-reads the files.
-        if interface != nil && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
-        return given ? keyLog : nil
+        try KeyLogSources(files: keylog, inputs: readFiles, live: interface != nil).load(errors: errors)
     }
 }
 
@@ -653,6 +614,20 @@ struct Audit: ParsableCommand {
         name: .long,
         help: ArgumentHelp("BPF filter applied to every file (the same as trailing words).", valueName: "expression"))
     var filter: String = ""
+
+    @Option(
+        name: .customLong("keylog"),
+        help: ArgumentHelp(
+            "Decrypt TLS legs with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.",
+            valueName: "file"))
+    var keylog: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The proxy audited, when its marks on the traffic do not tell: fixes are given in its configuration language (\(ProxyKind.allCases.map(\.rawValue).joined(separator: ", "))).",
+            valueName: "name"))
+    var proxy: ProxyKind?
 
     @Flag(
         name: .customLong("redact"),
@@ -714,6 +689,14 @@ struct Audit: ParsableCommand {
         command.redact = redact
         command.options.front = front
         command.options.back = back
+        command.options.proxy = proxy
+        do {
+            command.keyLog = try KeyLogSources(files: keylog, inputs: files, live: false, commandName: "switchpoint audit")
+                .load(errors: errors)
+        } catch {
+            errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
+            throw ExitCode(2)
+        }
         command.json = json
         command.jsonASCII = jsonASCII
         let exports = ReportExports(html: html, har: har)
@@ -748,6 +731,8 @@ struct Audit: ParsableCommand {
         if !stored { throw ExitCode(1) }
     }
 }
+
+extension ProxyKind: ExpressibleByArgument {}
 
 /// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
 struct Merge: ParsableCommand {

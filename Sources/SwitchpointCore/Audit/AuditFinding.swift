@@ -16,6 +16,10 @@ package struct AuditFinding: Sendable {
         case messageLost = "audit.message_lost"
         case messageAltered = "audit.message_altered"
         case messageReordered = "audit.message_reordered"
+        case answeredByProxy = "audit.answered_by_proxy"
+        case hostRewritten = "audit.host_rewritten"
+        case responseHeaderChanged = "audit.response_header_changed"
+        case tunnelBytesDiffer = "audit.tunnel_bytes_differ"
         case unpairedFront = "audit.unpaired_front"
         case unpairedBack = "audit.unpaired_back"
         case singleLeg = "audit.single_leg"
@@ -24,11 +28,13 @@ package struct AuditFinding: Sendable {
             switch self {
             case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .statusRewritten,
                 .switchWithoutUpstream,
-                .proxyErrorStatus, .idleKill, .closeNotRelayed, .h2cSmuggling, .messageLost, .messageAltered:
+                .proxyErrorStatus, .idleKill, .closeNotRelayed, .h2cSmuggling, .messageLost, .messageAltered,
+                .tunnelBytesDiffer:
                 .error
-            case .headerChanged, .messageReordered, .unpairedFront, .unpairedBack, .singleLeg:
+            case .headerChanged, .messageReordered, .unpairedFront, .unpairedBack, .singleLeg, .answeredByProxy,
+                .responseHeaderChanged:
                 .warn
-            case .headerAdded:
+            case .headerAdded, .hostRewritten:
                 .info
             }
         }
@@ -36,12 +42,23 @@ package struct AuditFinding: Sendable {
 
     package var code: Code
     package var message: String
-    package var fix: String?
+    /// The fix in the proxy's configuration language (nil: nothing to configure).
+    package var configFix: ProxyConfigFix?
+    /// The fix as one line.
+    package var fix: String? { configFix?.text }
     /// The front (client side) and back (upstream side) connections.
     package var front: LegID?
     package var back: LegID?
 
     package var severity: Severity { code.severity }
+
+    package init(code: Code, message: String, fix: ProxyConfigFix? = nil, front: LegID?, back: LegID?) {
+        self.code = code
+        self.message = message
+        configFix = fix
+        self.front = front
+        self.back = back
+    }
 }
 
 /// One client exchange paired with the proxy's upstream exchange.

@@ -13,10 +13,16 @@ package enum AuditLimits {
     package static let maxMessagesComparedPerDirection = 4096
     /// Single-leg findings kept per exchange (a finding repeated per message is cut here).
     package static let maxFindingsPerExchange = 64
+    /// Bytes of a response body kept to quote (a proxy's own error page).
+    package static let maxBodyPreviewBytes = 256
+    /// Connections kept in brief (endpoints, times, bytes) to pair a forward proxy's
+    /// CONNECT with its connection to the target; beyond it they are only counted.
+    package static let maxConnectionLegs = 200_000
 }
 
-/// One proxied (or direct) HTTP exchange as seen on one connection of one capture: the
-/// request, the answer, the switch, the WebSocket messages and how it ended.
+/// One proxied (or direct) HTTP exchange as seen on one connection of one capture: one
+/// request of a keep-alive HTTP/1.1 connection or one HTTP/2 stream, its answer, the
+/// switch, the WebSocket messages and how it ended.
 package struct ExchangeRecord: Sendable {
     package struct Message: Sendable {
         package var direction: Direction
@@ -29,14 +35,37 @@ package struct ExchangeRecord: Sendable {
 
     package var file: Int
     package var connection: ConnectionID
+    /// The request's place on its connection (1 = the first), for HTTP/1.
+    package var exchange = 1
+    /// The HTTP/2 stream, for an exchange on one.
+    package var stream: UInt32?
     package var client: Endpoint
     package var server: Endpoint
+    /// HTTP/2 requests are given as `HTTP/2` heads: `:method`, `:path` (or `:authority`
+    /// for CONNECT) and the regular fields; `:authority` is `authority`.
     package var request: HTTPRequestHead?
+    /// HTTP/2: the request's `:authority` (HTTP/1's `Host`).
+    package var authority: String?
+    /// RFC 8441: the `:protocol` of an extended CONNECT.
+    package var connectProtocol: String?
     package var requestTime: Timestamp?
     package var response: HTTPResponseHead?
     package var responseTime: Timestamp?
+    /// The protocol switched to: a 101's, an extended CONNECT's answered 2xx, or
+    /// `connect-tunnel` for a CONNECT.
     package var upgraded: String?
-    /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
+    /// The start of the response body (a proxy's own error page) and its length.
+    package var responseBody: [UInt8] = []
+    package var responseBodyLength: UInt64 = 0
+    /// Bytes each direction carried after the switch (a CONNECT tunnel's payload).
+    package var tunnelBytes: PerDirection<UInt64>?
+    /// The switch offsets, to count `tunnelBytes` when the connection closes.
+    package var switchOffsets: PerDirection<UInt64>?
+    /// How the TCP connection ended (nil while open, and for an HTTP/2 stream the
+    /// connection's end, which the stream's own `closedAt` precedes).
+    package var ending: LegEnding?
+    /// The exchange was read from decrypted TLS.
+    package var decrypted = false    /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
     package var messages: [Message] = []
     /// Every message seen per direction (c2s, s2c), kept or not.
     package var messageCounts = PerDirection(repeating: 0)
@@ -52,6 +81,30 @@ package struct ExchangeRecord: Sendable {
 
     package var webSocketKey: String? { request?.headers.values("Sec-WebSocket-Key").first }
 
+    /// The protocols asked for: an `Upgrade` header's, or an extended CONNECT's.
+    package var offeredProtocols: [String] {
+        if let connectProtocol { return [connectProtocol] }
+        return request?.offeredProtocols ?? []
+    }
+
+    /// HTTP/2 (a stream) rather than HTTP/1.x.
+    package var isHTTP2: Bool { stream != nil }
+
+    /// A classic CONNECT (a forward proxy's tunnel), not an extended one.
+    package var isConnectTunnel: Bool { request?.method == "CONNECT" && connectProtocol == nil }
+
+    /// The method an HTTP/1.1 proxy would send for this request: an extended CONNECT
+    /// is a `GET` with `Upgrade` there (RFC 8441 §5).
+    package var pairingMethod: String? { connectProtocol != nil ? "GET" : request?.method }
+
+    /// The protocol switch took: a 101, or an extended CONNECT answered 2xx.
+    package var switched: Bool { upgraded != nil && !isConnectTunnel }
+
+    /// A request header by name; `Host` is HTTP/2's `:authority`.
+    package func requestHeader(_ name: String) -> String? {
+        if isHTTP2, name.equalsIgnoringASCIICase("Host") { return authority }
+        return request?.headers.combined(name)
+    }
     package func messageCount(_ direction: Direction) -> Int { messageCounts[direction] }
     package var messageCount: Int { messageCounts.clientToServer + messageCounts.serverToClient }
 
@@ -69,7 +122,7 @@ package struct ExchangeRecord: Sendable {
         messageCounts[index] += 1
     }
 
-    /// Builds one record per connection that carried an HTTP request.
+    /// Builds one record per HTTP exchange (request, or HTTP/2 stream).
     static func records(from events: [TimelineEvent], file: Int) -> [ExchangeRecord] {
         let builder = ExchangeRecordBuilder(file: file)
         for event in events { builder.receive(event) }
@@ -82,78 +135,4 @@ package struct ExchangeRecord: Sendable {
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return (hash ^ length) &* 0x100_0000_01b3
     }
-}
-
-/// Builds exchange records from the timeline as it streams: no event is kept, each
-/// record holds summaries and a bounded window of message digests, and a connection that
-/// closes without an HTTP request is dropped at once.
-package final class ExchangeRecordBuilder: TimelineEventSink {
-    let file: Int
-    private var byConnection: [ConnectionID: ExchangeRecord] = [:]
-
-    package init(file: Int) {
-        self.file = file
-    }
-
-    package func receive(_ event: TimelineEvent) {
-        let id = event.connection
-        switch event.kind {
-        case .connectionOpened(let opening):
-            byConnection[id] = ExchangeRecord(
-                file: file, connection: id, client: opening.client, server: opening.server)
-        case .httpRequest(let head):
-            // The connection's first request is the one a proxy handshake is about.
-            if byConnection[id]?.request == nil {
-                byConnection[id]?.request = head
-                byConnection[id]?.requestTime = event.timestamp
-            }
-        case .httpResponse(let head):
-            if byConnection[id]?.response == nil, !head.isInterim {
-                byConnection[id]?.response = head
-                byConnection[id]?.responseTime = event.timestamp
-            }
-        case .upgrade(let upgrade):
-            byConnection[id]?.upgraded = upgrade.protocolName.lowercasedASCII
-        case .wsMessage(let message):
-            guard let direction = event.direction else { return }
-            byConnection[id]?.add(
-                ExchangeRecord.Message(
-                    direction: direction, length: message.length,
-                    digest: ExchangeRecord.digest(message.kept, length: message.length),
-                    timestamp: event.timestamp))
-            byConnection[id]?.lastActivity = event.timestamp
-        case .wsControl:
-            byConnection[id]?.lastActivity = event.timestamp
-        case .wsClose(let close):
-            guard let direction = event.direction else { return }
-            if byConnection[id]?.closeFrames.contains(where: { $0.direction == direction }) == false {
-                byConnection[id]?.closeFrames.append((direction, close.code))
-            }
-            byConnection[id]?.lastActivity = event.timestamp
-        case .connectionClosed(let summary):
-            if byConnection[id]?.request == nil {
-                byConnection[id] = nil  // not an exchange: nothing to keep
-            } else {
-                byConnection[id]?.closeReason = summary.reason
-                byConnection[id]?.closedAt = summary.end
-            }
-        case .finding(let finding):
-            if finding.code.family == .upgrade || finding.code.family == .websocket,
-                let count = byConnection[id]?.findings.count, count < AuditLimits.maxFindingsPerExchange
-            {
-                byConnection[id]?.findings.append(finding)
-            }
-        case .gap, .httpBody, .rawData, .tlsClientHello, .tlsServerHello, .tlsHelloRetry, .tlsSession, .tlsEncrypted,
-            .wsFrame, .wsClosing, .h2Frame, .h2Settings, .h2Headers, .h2Reset, .h2GoAway, .h2Ping, .h2Stream, .app:
-            break
-        }
-    }
-
-    /// The exchanges in connection order (connections are numbered as they are seen).
-    package func finish() -> [ExchangeRecord] {
-        byConnection.values.filter { $0.request != nil }.sorted { $0.connection < $1.connection }
-    }
-
-    /// Records built so far (open or closed), for the cost tests.
-    var heldRecords: Int { byConnection.count }
 }

@@ -7,6 +7,8 @@ package struct AuditCommand {
     /// `--redact`: credentials and tokens hidden in every output.
     package var redact = false
     package var options = ProxyAuditor.Options()
+    /// `--keylog`, `SSLKEYLOGFILE`, pcapng secrets: TLS legs are decrypted and audited.
+    package var keyLog: TLSKeyLog?
     package var json = false
     /// `--json-ascii` (implies JSON).
     package var jsonASCII = false
@@ -41,7 +43,7 @@ package struct AuditCommand {
         output: LineWriter, errors: LineWriter, commandName: String = "switchpoint audit"
     ) throws(CaptureError) -> Outcome {
         let (report, problems) = try ProxyAudit.run(
-            paths: paths, filter: filter, options: options, recorders: recorders, redact: redact)
+            paths: paths, filter: filter, options: options, keyLog: keyLog, recorders: recorders, redact: redact)
         for problem in problems { errors.write(line: commandName + ": " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: output)
         if json || jsonASCII {

@@ -6,10 +6,10 @@ package enum ProxyAudit {
     /// `recorders` (one per path, for `--html`/`--har`) hear the same events as the audit.
     /// `redact`: the exports hear redacted events, and the report is redacted after pairing.
     package static func run(
-        paths: [String], filter: String = "", options: ProxyAuditor.Options,
+        paths: [String], filter: String = "", options: ProxyAuditor.Options, keyLog: TLSKeyLog? = nil,
         recorders: [ReportRecorder] = [], redact: Bool = false
     ) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
-        var files: [[ExchangeRecord]] = []
+        var files: [CaptureExchanges] = []
         var problems: [CaptureError] = []
         for (index, path) in paths.enumerated() {
             let builder = ExchangeRecordBuilder(file: index + 1)
@@ -18,14 +18,14 @@ package enum ProxyAudit {
                 recorder.map {
                     TimelineEventFanOut(primary: builder, others: [redact ? RedactingEventSink($0) : $0])
                 } ?? builder
-            var analyzer = TimelineAnalyzer(output: output)
+            var analyzer = TimelineAnalyzer(output: output, keyLog: keyLog)
             var runner = CaptureRunner()
             runner.run(try OfflineCaptureSource(paths: [path], filter: filter), into: &analyzer)
             problems += runner.problems
             recorder?.finish(packets: runner.statistics.packets, files: [path])
-            files.append(builder.finish())
+            files.append(builder.finishCapture())
         }
-        let report = ProxyAuditor(options: options).audit(records: files)
+        let report = ProxyAuditor(options: options).audit(captures: files)
         return (redact ? report.redacted() : report, problems)
     }
 }

@@ -44,6 +44,7 @@ package struct AuditReportPrinter {
                 "; the back capture's clock is \(JSONLine.fixed(offset, decimals: 3)) ms ahead of the front's (estimated from the handshakes)"
         }
         writer.write(line: header)
+        writeContext(report)
         if report.singleLeg {
             writer.write(line: "single-leg mode: no exchange could be paired, so only what one side proves is reported")
         }
@@ -64,7 +65,13 @@ package struct AuditReportPrinter {
                     "back: \(pair.back.client) → \(pair.back.server) [\(AuditFinding.label(pair.back))]"))
             writer.write(line: Self.side(Self.request(pair.front), Self.request(pair.back)))
             writer.write(line: Self.side(Self.answer(pair.front), Self.answer(pair.back)))
-            writer.write(line: Self.side(Self.messages(pair.front), Self.messages(pair.back)))
+            if pair.front.switched || pair.back.switched {
+                writer.write(line: Self.side(Self.messages(pair.front), Self.messages(pair.back)))
+                writer.write(
+                    line: Self.side(
+                        "end: " + Self.ending(pair.front, proxyIs: .serverToClient),
+                        "end: " + Self.ending(pair.back, proxyIs: .clientToServer)))
+            }
             if let p50 = pair.delays.quantile(0.5), let p99 = pair.delays.quantile(0.99), let max = pair.delays.max() {
                 writer.write(
                     line:
@@ -75,7 +82,11 @@ package struct AuditReportPrinter {
                 write(finding)
             }
         }
-        let unattached = report.findings.filter { finding in finding.front.map { !pairedFronts.contains($0) } ?? true }
+        writeTunnels(report, findingsByFront: findingsByFront)
+        let pairedTunnels = Set(report.tunnels.map { LegID($0.front) })
+        let unattached = report.findings.filter { finding in
+            finding.front.map { !pairedFronts.contains($0) && !pairedTunnels.contains($0) } ?? true
+        }
         if !unattached.isEmpty { writer.write(line: "") }
         for finding in unattached { write(finding) }
         writer.write(line: "")
@@ -90,6 +101,63 @@ package struct AuditReportPrinter {
                             separator: ", ") + ")"))
         for problem in problems { writer.write(line: "input problem: \(TerminalText.escape(problem.description))") }
         writer.flush()
+    }
+
+    /// The proxy recognised and the TLS legs, under the header.
+    private func writeContext(_ report: ProxyAuditor.Report) {
+        if let proxy = report.proxy {
+            writer.write(
+                line: "proxy: \(proxy.kind.displayName) (\(TerminalText.escape(proxy.evidence))); fixes are given for it")
+        } else {
+            writer.write(line: "proxy: not recognised (--proxy NAME names it); fixes are given for nginx")
+        }
+        for tls in report.tls {
+            let name = tls.serverName.map { " sni " + TerminalText.escape($0) } ?? ""
+            writer.write(
+                line: "tls \(tls.leg)\(name): "
+                    + (tls.decrypted ? "decrypted" : "not decrypted (no key in the key log): its exchanges are not audited"))
+        }
+    }
+
+    private func writeTunnels(_ report: ProxyAuditor.Report, findingsByFront: [LegID: [AuditFinding]]) {
+        for (index, tunnel) in report.tunnels.enumerated() {
+            writer.write(line: "")
+            writer.write(
+                line: "tunnel \(index + 1)  " + TerminalText.escape(ProxyAuditor.describe(tunnel.front))
+                    + " → \(Self.answer(tunnel.front))  paired by \(tunnel.evidence.rawValue)")
+            let bytes = tunnel.front.tunnelBytes.map { "tunnel bytes c2s \($0.clientToServer) s2c \($0.serverToClient)" } ?? "tunnel bytes unknown"
+            if let back = tunnel.back {
+                writer.write(
+                    line: Self.side(
+                        "front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))]",
+                        "back: \(back.client) → \(back.server) [\(back.label)]"))
+                writer.write(
+                    line: Self.side(bytes, "bytes c2s \(back.bytes.clientToServer) s2c \(back.bytes.serverToClient)"))
+                writer.write(
+                    line: Self.side(
+                        "end: " + Self.ending(tunnel.front, proxyIs: .serverToClient),
+                        "end: " + Self.describe(back.ending, proxyIs: .clientToServer)))
+            } else {
+                writer.write(line: "    front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))], \(bytes)")
+            }
+            for finding in findingsByFront[LegID(tunnel.front)] ?? [] { write(finding) }
+        }
+    }
+
+    /// Who sent the first FIN or RST on a leg, and after how much silence.
+    static func ending(_ record: ExchangeRecord, proxyIs proxySide: Direction) -> String {
+        if record.isHTTP2 { return record.closedAt == nil ? "stream open" : "stream ended" }
+        guard let ending = record.ending else { return "open at the end of the capture" }
+        return describe(ending, proxyIs: proxySide)
+    }
+
+    static func describe(_ ending: LegEnding, proxyIs proxySide: Direction) -> String {
+        guard let closer = ending.firstCloser, let kind = ending.firstCloseKind else {
+            return "\(ending.reason.rawValue), no FIN or RST seen"
+        }
+        let who = closer == proxySide ? "the proxy" : (closer == .clientToServer ? "the client" : "the server")
+        let silence = ending.silenceBeforeClose.map { " \(JSONLine.fixed($0, decimals: 2)) s after the last data" } ?? ""
+        return "\(who) closed first (\(kind.rawValue))\(silence)"
     }
 
     private func write(_ finding: AuditFinding) {
@@ -133,6 +201,26 @@ package struct AuditReportPrinter {
             if let p50 = pair.delays.quantile(0.5) { line.add("delay_p50_ms", p50, decimals: 3) }
             if let p99 = pair.delays.quantile(0.99) { line.add("delay_p99_ms", p99, decimals: 3) }
             if let max = pair.delays.max() { line.add("delay_max_ms", max, decimals: 3) }
+            Self.addEnding(pair.front, prefix: "front", proxyIs: .serverToClient, to: &line)
+            Self.addEnding(pair.back, prefix: "back", proxyIs: .clientToServer, to: &line)
+            writer.write(line: line.line)
+        }
+        for tunnel in report.tunnels {
+            var line = JSONLine(escaping: escaping)
+            line.add("type", "audit.tunnel")
+            line.add("front", LegID(tunnel.front).description)
+            line.add("back", tunnel.back?.label.description)
+            line.add("evidence", tunnel.evidence.rawValue)
+            line.add("target", tunnel.front.request?.target)
+            if let status = tunnel.front.response?.status { line.add("front_status", status) } else { line.addNull("front_status") }
+            if let bytes = tunnel.front.tunnelBytes {
+                line.add("front_bytes_c2s", bytes.clientToServer)
+                line.add("front_bytes_s2c", bytes.serverToClient)
+            }
+            if let back = tunnel.back {
+                line.add("back_bytes_c2s", back.bytes.clientToServer)
+                line.add("back_bytes_s2c", back.bytes.serverToClient)
+            }
             writer.write(line: line.line)
         }
         for finding in report.findings {
@@ -152,6 +240,12 @@ package struct AuditReportPrinter {
         line.add("pairs", report.pairs.count)
         line.add("single_leg", report.singleLeg)
         if let offset = report.clockOffsetMilliseconds { line.add("clock_offset_ms", offset, decimals: 3) }
+        line.add("proxy", report.proxy?.kind.rawValue)
+        line.add("proxy_evidence", report.proxy?.evidence)
+        for (name, decrypted) in [("tls_decrypted", true), ("tls_not_decrypted", false)] {
+            let legs = report.tls.filter { $0.decrypted == decrypted }.map { JSONLine.quoted($0.leg.description, escaping: escaping) }
+            line.addRaw(name, json: "[" + legs.joined(separator: ",") + "]")
+        }
         var counts: [String: Int] = [:]
         for finding in report.findings { counts[finding.code.rawValue, default: 0] += 1 }
         line.addRaw("findings", json: JSONLine.countsObject(counts.map { ($0.key, $0.value) }, escaping: escaping))
@@ -162,6 +256,17 @@ package struct AuditReportPrinter {
                 + "]")
         writer.write(line: line.line)
         writer.flush()
+    }
+}
+
+extension AuditReportPrinter {
+    /// `front_closed_by` (`proxy`, `client`, `server`, or null), `front_close` (`fin`/`rst`),
+    /// `front_silence_s`: who ended a TCP leg and after how much silence.
+    static func addEnding(_ record: ExchangeRecord, prefix: String, proxyIs proxySide: Direction, to line: inout JSONLine) {
+        guard !record.isHTTP2, let ending = record.ending, let closer = ending.firstCloser else { return }
+        line.add(prefix + "_closed_by", closer == proxySide ? "proxy" : (closer == .clientToServer ? "client" : "server"))
+        line.add(prefix + "_close", ending.firstCloseKind?.rawValue)
+        if let silence = ending.silenceBeforeClose { line.add(prefix + "_silence_s", silence, decimals: 3) }
     }
 }
 

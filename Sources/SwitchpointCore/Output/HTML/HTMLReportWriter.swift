@@ -360,11 +360,11 @@ package struct HTMLReportWriter {
         let time: Timestamp? =
             switch finding.code {
             case .upgradeHeaderDropped, .connectionHeaderDropped, .http10Upstream, .headerChanged, .headerAdded,
-                .h2cSmuggling:
+                .h2cSmuggling, .hostRewritten:
                 backRequest ?? pair.front.requestTime
-            case .statusRewritten, .switchWithoutUpstream, .proxyErrorStatus:
+            case .statusRewritten, .switchWithoutUpstream, .proxyErrorStatus, .responseHeaderChanged, .answeredByProxy:
                 pair.front.responseTime
-            case .idleKill, .closeNotRelayed:
+            case .idleKill, .closeNotRelayed, .tunnelBytesDiffer:
                 pair.front.closedAt
             case .messageLost, .messageAltered, .messageReordered:
                 pair.front.messages.first?.timestamp
