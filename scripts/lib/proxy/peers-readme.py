@@ -41,8 +41,9 @@ CONNECT`, `:protocol websocket`, `:path /echo`, `sec-websocket-version: 13`;
 `scripts/lib/proxy/h2-ws-client.py`, python `h2`, WebSocket frames built by the
 client itself, masked, inside DATA). HAProxy announces
 `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`, answers `:status 200` and speaks
-HTTP/1.1 upstream: `GET /echo` with `Upgrade: websocket`, `Connection: Upgrade`
-and a **Sec-WebSocket-Key of its own** (the h2 request has none); the backend
+HTTP/1.1 upstream: `GET /echo HTTP/1.1` with the h2 headers lower-case
+(`host: 10.202.0.2:8080`, `upgrade: websocket`, `connection: upgrade`) and a
+**`Sec-Websocket-Key` of its own** (the h2 request has none); the backend
 answers 101. The h2 200 carries the backend's `sec-websocket-accept` and
 `server` headers (HAProxy passes them on). 10 text messages are echoed, the
 client closes with 1000 and gets the close back. HAProxy then ends the stream
@@ -74,7 +75,7 @@ during the data phase) and a total time of about 2006 ms."""),
 Apache httpd with mod_proxy + mod_proxy_http and `ProxyPass /echo
 http://127.0.0.1:9001/echo upgrade=websocket` (no mod_proxy_wstunnel). The
 upstream request keeps `Upgrade: websocket` / `Connection: Upgrade` and the
-client's key, plus `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Server`;
+client's key; `Host` becomes `127.0.0.1:9001`; Apache adds `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Server`;
 101, 5 messages echoed, close 1000 both ways. Apache's error log (proxy_http
 at debug) says `AH10239: HTTP: tunneling protocol websocket`; its access log
 line is written when the tunnel ends (status 101, `%D` = the whole tunnel)."""),
@@ -82,14 +83,17 @@ line is written when the tunnel ends (status 101, `%D` = the whole tunnel)."""),
 The same Apache without `upgrade=websocket`. Apache drops the hop-by-hop
 `Upgrade` header and sends `Connection: Keep-Alive` upstream (the client's
 Sec-WebSocket-Key and -Version are passed on). The backend (websockets)
-answers **426 Upgrade Required** with `Upgrade: websocket`; Apache relays the
-426 to the client **without the Upgrade header** (and with
-`Connection: close`). No WebSocket frame is sent."""),
+answers **426 Upgrade Required** with `Upgrade: websocket` and `Connection:
+close`; Apache relays the 426 to the client **without the Upgrade header** and
+without any Connection header (it keeps the client connection open; the
+client closes it). No WebSocket frame is sent. As in every Apache scenario the
+upstream `Host` is `127.0.0.1:9001` (ProxyPreserveHost is off by default) and
+Apache adds `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Server`."""),
     "apache-http10": ("apache", """\
 Apache with `upgrade=websocket` but `SetEnv force-proxy-request-1.0 1` and
 `SetEnv proxy-nokeepalive 1`: the upstream request is `GET /echo HTTP/1.0`
-**without** `Upgrade` (Apache does not offer the upgrade over HTTP/1.0) and
-with `Connection: close`. websockets refuses HTTP/1.0 with **505 HTTP Version
+**without** `Upgrade` and without any `Connection` header (Apache does not
+offer the upgrade over HTTP/1.0). websockets refuses HTTP/1.0 with **505 HTTP Version
 Not Supported**; Apache relays the 505 to the client (as HTTP/1.1)."""),
     "nginx-tls-front": ("nginx", """\
 nginx terminates TLS 1.3 (self-signed certificate made by the script with
