@@ -222,6 +222,9 @@ PROXY_SKIP = re.compile(r"initializ(ing|ed) (worker|pool)|Shutdown:|Open FD|stor
 
 def log_lines(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
+    # The proxy's start-up lines (before the client's first event) are left out.
+    first = min((r["t"] for r in rows if r["who"] in ("client", "backend")), default=0)
+    rows = [r for r in rows if r["t"] >= first]
     t0 = rows[0]["t"] if rows else 0
     out, frames = [], {}
     for r in rows:
