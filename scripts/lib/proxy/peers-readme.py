@@ -111,8 +111,9 @@ in cleartext; the same client actions (5 messages, close 1000)."""),
     "squid-connect": ("squid", """\
 A forward-proxy tunnel: the python websockets client (`proxy=` option of
 websockets 17) sends `CONNECT 10.202.0.2:9002 HTTP/1.1` to Squid
-(10.202.0.2:3128, Debian's default access rules plus port 9002 as an SSL and
-safe port), gets `200 Connection established`, and runs a plain `ws://`
+(10.202.0.2:3128; access rules shaped like Debian's default squid.conf, with a
+shorter Safe_ports list, port 9002 as an SSL port and the namespace subnet as
+localnet), gets `200 Connection established`, and runs a plain `ws://`
 WebSocket to the echo server 10.202.0.2:9002 through the tunnel (5 messages,
 close 1000 both ways). Squid relays bytes unchanged: the WebSocket handshake
 (same key) and frames are identical on both legs. Squid's access log shows
