@@ -22,12 +22,18 @@ with at least "t" (epoch seconds), "who" and "event":
 "conn" names the connection: client label (A, B, ...) on the client side,
 the peer address on the backend side.
 
-  ws-peer.py server WHO HOST PORT LOG
-  ws-peer.py client MODE URL LOG        MODE: ok | fail | idle | two | retry
+  ws-peer.py server WHO HOST PORT LOG   (GET /plain: a plain 200 answer)
+  ws-peer.py client MODE URL LOG [OPT=VALUE...]
+                                        MODE: ok | fail | idle | idle2 | two | retry
+                                        OPT: cafile=PEM (wss), keylog=FILE (NSS
+                                        key log), proxy=http://HOST:PORT (CONNECT)
   ws-peer.py curl-log LOG WHO LABEL START_T VERBOSE_FILE BODY_FILE
   ws-peer.py merge OUT IN...            merge JSON-line files, sorted by "t"
   ws-peer.py follow IN OUT              stamp each new line of nginx's error
                                         log with its arrival time (until SIGTERM)
+  ws-peer.py follow-raw WHO EVENT IN OUT
+                                        the same for any proxy log: every line
+                                        as {"who", "event", "text"}
   ws-peer.py summary LOG                markdown bullets: what each side saw
 """
 import asyncio
@@ -35,6 +41,7 @@ import json
 import logging
 import re
 import signal
+import ssl
 import sys
 import time
 
@@ -53,6 +60,7 @@ TYPES = {
 }
 
 CLOSE_REASON = "switchpoint proxy sample done"
+PLAIN_PATH = "/plain"
 USER_AGENT = "switchpoint-proxy-sample-client"
 
 
@@ -132,6 +140,10 @@ async def run_server(who, host, port, log_path):
         log.write("request", conn=label(conn),
                   request_line=f"{request.method} {request.path} {request.protocol}",
                   headers=list(request.headers.raw_items()))
+        if request.path == PLAIN_PATH:
+            # A plain (non-upgrade) request: websockets' own 200 text answer
+            # (it adds Connection: close and closes the connection).
+            return conn.respond(200, "plain answer from the backend\n")
         return None  # let websockets decide (101 or its own error answer)
 
     def process_response(conn, request, response):
@@ -195,14 +207,31 @@ def make_connection_class(log, name):
     return LoggedConnection
 
 
+def client_options(options):
+    """connect() keywords from OPTION=VALUE words: cafile= (wss:// trusting
+    that certificate, TLS 1.3 only), keylog= (NSS key log of the TLS
+    session), proxy= (an HTTP proxy the client tunnels through with CONNECT).
+    Without proxy= no proxy is used, whatever the environment says."""
+    opts = dict(o.split("=", 1) for o in options)
+    kwargs = {"proxy": opts.get("proxy")}
+    if "cafile" in opts:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        ctx.load_verify_locations(opts["cafile"])
+        if "keylog" in opts:
+            ctx.keylog_filename = opts["keylog"]
+        kwargs["ssl"] = ctx
+    return kwargs
+
+
 async def one_client(log, url, name, messages, gap=0.0, first_gap=0.0,
-                     idle=None, expect_fail=False):
+                     idle=None, expect_fail=False, **connect_kwargs):
     """Returns True when the client saw what this scenario expects."""
     sent = received = 0
     try:
         async with connect(url, compression=None, ping_interval=None,
                            open_timeout=10, close_timeout=5,
-                           user_agent_header=USER_AGENT,
+                           user_agent_header=USER_AGENT, **connect_kwargs,
                            create_connection=make_connection_class(log, name)) as ws:
             if first_gap:
                 await asyncio.sleep(first_gap)
@@ -251,10 +280,13 @@ async def one_client(log, url, name, messages, gap=0.0, first_gap=0.0,
         return False
 
 
-async def run_client(mode, url, log_path):
+async def run_client(mode, url, log_path, *options):
     log = setup_log("client", log_path)
+    kw = client_options(options)
     if mode == "ok":
-        results = [await one_client(log, url, "A", 5, gap=0.05)]
+        results = [await one_client(log, url, "A", 5, gap=0.05, **kw)]
+    elif mode == "idle2":
+        results = [await one_client(log, url, "A", 2, idle=5.0, **kw)]
     elif mode == "fail":
         results = [await one_client(log, url, "A", 1, expect_fail=True)]
     elif mode == "idle":
@@ -350,6 +382,34 @@ def follow(in_path, out_path):
             time.sleep(0.02)
 
 
+def follow_raw(who, event, in_path, out_path):
+    """Any proxy log (HAProxy, Apache, Squid): every new line of IN becomes
+    {"who": WHO, "event": EVENT, "text": line} stamped with the time it
+    appeared (polled every 20 ms), until SIGTERM (then the rest is read)."""
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    pos, buf = 0, ""
+    with open(out_path, "w", buffering=1) as out:
+        while True:
+            try:
+                with open(in_path, errors="replace") as f:
+                    f.seek(pos)
+                    chunk = f.read()
+                    pos = f.tell()
+            except FileNotFoundError:
+                chunk = ""
+            buf += chunk
+            *lines, buf = buf.split("\n")
+            now = round(time.time(), 6)
+            for line in lines:
+                if line.strip():
+                    out.write(json.dumps({"t": now, "who": who, "event": event,
+                                          "text": line}) + "\n")
+            if stop:
+                return
+            time.sleep(0.02)
+
+
 # ---- markdown summary of one scenario log -------------------------------------
 
 def summary(log_path):
@@ -418,7 +478,7 @@ def main():
     if mode == "server":
         asyncio.run(run_server(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]))
     elif mode == "client":
-        ok = asyncio.run(asyncio.wait_for(run_client(*sys.argv[2:5]), 60))
+        ok = asyncio.run(asyncio.wait_for(run_client(*sys.argv[2:]), 60))
         sys.exit(0 if ok else 3)
     elif mode == "curl-log":
         curl_log(*sys.argv[2:8])
@@ -426,6 +486,8 @@ def main():
         merge(sys.argv[2], sys.argv[3:])
     elif mode == "follow":
         follow(sys.argv[2], sys.argv[3])
+    elif mode == "follow-raw":
+        follow_raw(*sys.argv[2:6])
     elif mode == "summary":
         summary(sys.argv[2])
     else:
