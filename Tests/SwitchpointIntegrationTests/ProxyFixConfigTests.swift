@@ -11,6 +11,13 @@ import Testing
 struct ProxyFixConfigTests {
     static let nginx = URL(fileURLWithPath: "/usr/sbin/nginx")
     static let haproxy = URL(fileURLWithPath: "/usr/sbin/haproxy")
+    static let unshare = URL(fileURLWithPath: "/usr/bin/unshare")
+
+    /// The samples listen on their namespaces' addresses: moved to 127.0.0.1, same port.
+    static func loopbackListen(_ text: String) -> String {
+        text.replacingOccurrences(
+            of: #"listen\s+[0-9.]+:([0-9]+)"#, with: "listen 127.0.0.1:$1", options: .regularExpression)
+    }
 
     static func sample(_ name: String) -> URL {
         TestEnvironment.samplesDirectory.appendingPathComponent("proxy/\(name)")
@@ -34,10 +41,16 @@ struct ProxyFixConfigTests {
             at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("nginx.conf")
-        try relocated(text, pidLine: "pid ", into: directory).write(to: config, atomically: true, encoding: .utf8)
+        try loopbackListen(relocated(text, pidLine: "pid ", into: directory)).write(
+            to: config, atomically: true, encoding: .utf8)
+        // nginx -t binds its listen addresses: in a network namespace of its own, on its lo.
         return try TestEnvironment.run(
-            nginx,
-            ["-t", "-q", "-p", directory.path + "/", "-c", config.path, "-e", directory.appendingPathComponent("e.log").path],
+            unshare,
+            // Without root, a user namespace maps us to root inside.
+            (getuid() == 0 ? [] : ["--map-root-user"]) + [
+                "--net", nginx.path, "-t", "-q", "-p", directory.path + "/", "-c", config.path, "-e",
+                directory.appendingPathComponent("e.log").path,
+            ],
             timeoutSeconds: 30)
     }
 

@@ -14,13 +14,18 @@ struct ProxyAuditTests {
         var testDescription: String { name }
     }
 
+    /// nginx sends `Host: $proxy_host` upstream by default: every scenario rewrites Host.
     static let scenarios: [Scenario] = [
-        Scenario(name: "ws-proxy-ok", codes: ["audit.header_added"]),
-        Scenario(name: "ws-proxy-nginx-default", codes: ["audit.upgrade_header_dropped", "audit.http10_upstream"]),
-        Scenario(name: "ws-proxy-no-upgrade-headers", codes: ["audit.upgrade_header_dropped", "audit.header_added"]),
-        Scenario(name: "ws-proxy-http10", codes: ["audit.http10_upstream", "audit.header_added"]),
-        Scenario(name: "ws-proxy-idle-timeout", codes: ["audit.idle_kill", "audit.header_added"]),
-        Scenario(name: "ws-proxy-two-clients", codes: ["audit.header_added"]),
+        Scenario(name: "ws-proxy-ok", codes: ["audit.header_added", "audit.host_rewritten"]),
+        Scenario(
+            name: "ws-proxy-nginx-default",
+            codes: ["audit.upgrade_header_dropped", "audit.http10_upstream", "audit.host_rewritten"]),
+        Scenario(
+            name: "ws-proxy-no-upgrade-headers",
+            codes: ["audit.upgrade_header_dropped", "audit.header_added", "audit.host_rewritten"]),
+        Scenario(name: "ws-proxy-http10", codes: ["audit.http10_upstream", "audit.header_added", "audit.host_rewritten"]),
+        Scenario(name: "ws-proxy-idle-timeout", codes: ["audit.idle_kill", "audit.header_added", "audit.host_rewritten"]),
+        Scenario(name: "ws-proxy-two-clients", codes: ["audit.header_added", "audit.host_rewritten"]),
     ]
 
     static func path(_ name: String) -> String {
@@ -72,7 +77,9 @@ struct ProxyAuditTests {
         options.front = ":8080"
         options.back = "127.0.0.1:9001"
         let report = try Self.audit([Self.path("ws-proxy-nginx-default")], options: options)
-        #expect(Set(report.findings.map(\.code.rawValue)) == ["audit.upgrade_header_dropped", "audit.http10_upstream"])
+        #expect(
+            Set(report.findings.map(\.code.rawValue))
+                == ["audit.upgrade_header_dropped", "audit.http10_upstream", "audit.host_rewritten"])
     }
 
     @Test("two concurrent clients whose requests interleave on the proxy pair with their own upstream connections")

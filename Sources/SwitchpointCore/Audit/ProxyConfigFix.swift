@@ -35,7 +35,9 @@ package struct ProxyConfigFix: Sendable, Equatable {
         var text = advice
         if assumed { text += " (proxy not recognised: the nginx form; --proxy NAME gives another)" }
         for snippet in snippets {
-            text += "; in the \(snippet.context.rawValue): " + snippet.lines.joined(separator: " ")
+            text +=
+                "; in the \(snippet.context.rawValue): "
+                + snippet.lines.map { String($0.drop(while: { $0 == " " })) }.joined(separator: " ")
         }
         return text
     }

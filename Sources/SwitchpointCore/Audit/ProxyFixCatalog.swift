@@ -34,7 +34,7 @@ package enum ProxyFixCatalog {
 
     private static func seconds(_ idle: Double) -> String { JSONLine.fixed(idle, decimals: 1) }
 
-    static let nginxUpgradeMap = ["map $http_upgrade $connection_upgrade {", "default upgrade;", "'' close;", "}"]
+    static let nginxUpgradeMap = ["map $http_upgrade $connection_upgrade {", "    default upgrade;", "    '' close;", "}"]
 
     private static func nginx(_ topic: ProxyFixTopic) -> ProxyConfigFix {
         func make(_ advice: String, _ snippets: [ProxyConfigFix.Snippet]) -> ProxyConfigFix {
@@ -67,7 +67,7 @@ package enum ProxyFixCatalog {
                 [
                     .init(
                         context: .nginxHTTP,
-                        lines: ["map $http_upgrade $upgrade_websocket_only {", "default \"\";", "~*^websocket$ websocket;", "}"]),
+                        lines: ["map $http_upgrade $upgrade_websocket_only {", "    default \"\";", "    ~*^websocket$ websocket;", "}"]),
                     .init(context: .nginxLocation, lines: ["proxy_set_header Upgrade $upgrade_websocket_only;"]),
                 ])
         case .passUpstream101:

@@ -168,7 +168,14 @@ package struct AuditReportPrinter {
             line:
                 "  !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))"
         )
-        if let fix = finding.fix { writer.write(line: "     fix: \(fix)") }
+        guard let fix = finding.configFix else { return }
+        // Each snippet on lines of its own, ready to paste (the JSON `fix` is one line).
+        let assumed = fix.assumed ? "; proxy not recognised, the nginx form (--proxy NAME gives another)" : ""
+        writer.write(line: "     fix (\(fix.proxy.displayName)\(assumed)): \(TerminalText.escape(fix.advice))")
+        for snippet in fix.snippets {
+            writer.write(line: "       in the \(snippet.context.rawValue):")
+            for line in snippet.lines { writer.write(line: "         " + TerminalText.escape(line)) }
+        }
     }
 
     /// `escaping: .ascii` (`--json-ascii`): pure ASCII out.
