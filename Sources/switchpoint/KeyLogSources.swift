@@ -48,7 +48,9 @@ struct KeyLogSources {
             }
         }
         // The first line not understood is quoted from the file: escaped.
-        if let summary = keyLog.malformedSummary { errors.write(line: commandName + ": " + TerminalText.escape(summary)) }
+        if let summary = keyLog.malformedSummary {
+            errors.write(line: commandName + ": " + TerminalText.escape(summary))
+        }
         if let summary = keyLog.conflictSummary { errors.write(line: commandName + ": " + summary) }
         if live && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil

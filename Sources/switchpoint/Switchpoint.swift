@@ -593,12 +593,39 @@ struct Audit: ParsableCommand {
             valueName: "file"))
     var readFiles: [String] = []
 
-    /// The captures: `-r` files, else the first word and the second when it names a file
-    /// (`AuditWords`).
-    var files: [String] { readFiles.isEmpty ? AuditWords(words).files : readFiles }
+    @Option(
+        name: .customLong("front-file"),
+        help: ArgumentHelp(
+            "A capture of the client side (clients to the proxy); repeatable, with --back-file, for several captures per leg.",
+            valueName: "file"))
+    var frontFiles: [String] = []
+
+    @Option(
+        name: .customLong("back-file"),
+        help: ArgumentHelp(
+            "A capture of the upstream side (the proxy to its upstreams); repeatable.", valueName: "file"))
+    var backFiles: [String] = []
+
+    /// The captures given by position: `-r` files, else the first word and the second
+    /// when it names a file (`AuditWords`).
+    var positionalFiles: [String] {
+        guard frontFiles.isEmpty && backFiles.isEmpty else { return [] }
+        return readFiles.isEmpty ? AuditWords(words).files : readFiles
+    }
+
+    /// Every capture: by role, else by position.
+    var files: [String] { frontFiles.isEmpty && backFiles.isEmpty ? positionalFiles : frontFiles + backFiles }
+
+    /// The leg of each of `files` (nil: by position).
+    var roles: [CaptureRole]? {
+        guard !frontFiles.isEmpty || !backFiles.isEmpty else { return nil }
+        return frontFiles.map { _ in .front } + backFiles.map { _ in .back }
+    }
 
     /// The filter given as trailing words.
-    var trailingFilter: String { readFiles.isEmpty ? AuditWords(words).filter : words.joined(separator: " ") }
+    var trailingFilter: String {
+        readFiles.isEmpty && roles == nil ? AuditWords(words).filter : words.joined(separator: " ")
+    }
 
     @Option(
         name: .long,
@@ -667,8 +694,16 @@ struct Audit: ParsableCommand {
     mutating func validate() throws {
         try export.check(live: false)
         try checkExportPaths([("--html", html), ("--har", har)], inputs: files)
-        guard (1...2).contains(files.count) else {
-            throw ValidationError("give one capture with both legs, or two (client side, upstream side)")
+        if !frontFiles.isEmpty || !backFiles.isEmpty {
+            guard readFiles.isEmpty else {
+                throw ValidationError("give the captures by role (--front-file/--back-file) or with -r, not both")
+            }
+        } else {
+            guard (1...2).contains(files.count) else {
+                throw ValidationError(
+                    "give one capture with both legs, or two (client side, upstream side); more per leg with --front-file and --back-file"
+                )
+            }
         }
         if !filter.isEmpty && !trailingFilter.isEmpty {
             throw ValidationError("give the filter as trailing words or with --filter, not both")
@@ -685,14 +720,17 @@ struct Audit: ParsableCommand {
     func run() throws {
         let errors = LineWriter.standardError()
         var command = AuditCommand(paths: files)
+        command.roles = roles
         command.filter = expression
         command.redact = redact
         command.options.front = front
         command.options.back = back
         command.options.proxy = proxy
         do {
-            command.keyLog = try KeyLogSources(files: keylog, inputs: files, live: false, commandName: "switchpoint audit")
-                .load(errors: errors)
+            command.keyLog = try KeyLogSources(
+                files: keylog, inputs: files, live: false, commandName: "switchpoint audit"
+            )
+            .load(errors: errors)
         } catch {
             errors.write(line: "switchpoint audit: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)

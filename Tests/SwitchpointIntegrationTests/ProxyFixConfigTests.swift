@@ -29,7 +29,9 @@ struct ProxyFixConfigTests {
             let line = text.components(separatedBy: "\n").first(where: {
                 $0.trimmingCharacters(in: .whitespaces).hasPrefix(pidLine)
             }),
-            let path = line.split(separator: " ").last.map({ String($0).trimmingCharacters(in: CharacterSet(charactersIn: ";")) })
+            let path = line.split(separator: " ").last.map({
+                String($0).trimmingCharacters(in: CharacterSet(charactersIn: ";"))
+            })
         else { return text }
         let workDirectory = (path as NSString).deletingLastPathComponent
         return text.replacingOccurrences(of: workDirectory, with: directory.path)
@@ -73,7 +75,9 @@ struct ProxyFixConfigTests {
 
     @Test(
         "the nginx fixes the audit prints for the nginx samples pass nginx -t in each sample's configuration",
-        arguments: ["ws-proxy-nginx-default", "ws-proxy-no-upgrade-headers", "ws-proxy-http10", "ws-proxy-idle-timeout"])
+        arguments: [
+            "ws-proxy-nginx-default", "ws-proxy-no-upgrade-headers", "ws-proxy-http10", "ws-proxy-idle-timeout",
+        ])
     func nginxSampleFixes(_ name: String) throws {
         let original = try String(contentsOf: Self.sample("\(name).nginx.conf"), encoding: .utf8)
         let fixes = try Self.fixes(name)

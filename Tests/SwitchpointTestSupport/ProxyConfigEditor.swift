@@ -12,7 +12,8 @@ enum ProxyConfigEditor {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
         guard let first = words.first else { return "" }
         if first == "map" { return words.prefix(3).joined(separator: " ") }
-        let repeatable = first.hasSuffix("_set_header") || first == "add_header" || first == "timeout"
+        let repeatable =
+            first.hasSuffix("_set_header") || first == "add_header" || first == "timeout"
             || first == "http-request" || first == "option"
         return repeatable && words.count > 1 ? first + " " + words[1] : first
     }
@@ -22,9 +23,12 @@ enum ProxyConfigEditor {
         for snippet in fix.snippets {
             switch snippet.context {
             case .nginxHTTP:
-                guard let http = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("http {") })
+                guard
+                    let http = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("http {") })
                 else { continue }
-                if let first = snippet.lines.first, lines.contains(where: { key($0.trimmed) == key(first) }) { continue }
+                if let first = snippet.lines.first, lines.contains(where: { key($0.trimmed) == key(first) }) {
+                    continue
+                }
                 lines.insert(contentsOf: snippet.lines.map { "    " + $0 }, at: http + 1)
             case .nginxLocation:
                 lines = replacingInBlocks(lines, header: { $0.trimmed.hasPrefix("location ") }, with: snippet.lines)
@@ -51,7 +55,9 @@ enum ProxyConfigEditor {
     }
 
     /// nginx blocks: from a header line ending in `{` to its closing brace.
-    private static func replacingInBlocks(_ lines: [String], header: (String) -> Bool, with snippet: [String])
+    private static func replacingInBlocks(
+        _ lines: [String], header: (String) -> Bool, with snippet: [String]
+    )
         -> [String]
     {
         let keys = Set(snippet.map(key))

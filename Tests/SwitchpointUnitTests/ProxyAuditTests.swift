@@ -23,8 +23,10 @@ struct ProxyAuditTests {
         Scenario(
             name: "ws-proxy-no-upgrade-headers",
             codes: ["audit.upgrade_header_dropped", "audit.header_added", "audit.host_rewritten"]),
-        Scenario(name: "ws-proxy-http10", codes: ["audit.http10_upstream", "audit.header_added", "audit.host_rewritten"]),
-        Scenario(name: "ws-proxy-idle-timeout", codes: ["audit.idle_kill", "audit.header_added", "audit.host_rewritten"]),
+        Scenario(
+            name: "ws-proxy-http10", codes: ["audit.http10_upstream", "audit.header_added", "audit.host_rewritten"]),
+        Scenario(
+            name: "ws-proxy-idle-timeout", codes: ["audit.idle_kill", "audit.header_added", "audit.host_rewritten"]),
         Scenario(name: "ws-proxy-two-clients", codes: ["audit.header_added", "audit.host_rewritten"]),
     ]
 

@@ -88,6 +88,16 @@ struct ProxyPeerAuditTests {
         #expect(pair.delays.count == 20)
     }
 
+    @Test("RFC 8441 with the legs named by --front/--back: the same pair")
+    func rfc8441NamedLegs() throws {
+        var options = ProxyAuditor.Options()
+        options.front = ":8080"
+        options.back = "127.0.0.1:9001"
+        let (report, _) = try ProxyAudit.run(paths: [Self.path("haproxy-rfc8441.pcap")], options: options)
+        #expect(report.pairs.count == 1 && report.pairs.first?.evidence == .translatedTargetTiming)
+        #expect(report.findings.isEmpty && !report.singleLeg)
+    }
+
     @Test("keep-alive: the plain GET, the proxy's own 403 and the upgrade are three exchanges, each paired right")
     func keepAliveAttempts() throws {
         let report = try Self.audit(["haproxy-keepalive-attempts-front.pcap", "haproxy-keepalive-attempts-back.pcap"])

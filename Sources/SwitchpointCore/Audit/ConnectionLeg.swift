@@ -19,7 +19,8 @@ package struct ConnectionLeg: Sendable {
         start = summary.start
         ending = LegEnding(summary)
         bytes = PerDirection(
-            clientToServer: summary.clientToServer.deliveredBytes, serverToClient: summary.serverToClient.deliveredBytes)
+            clientToServer: summary.clientToServer.deliveredBytes, serverToClient: summary.serverToClient.deliveredBytes
+        )
         self.exchanges = exchanges
     }
 

@@ -65,7 +65,8 @@ package struct ExchangeRecord: Sendable {
     /// connection's end, which the stream's own `closedAt` precedes).
     package var ending: LegEnding?
     /// The exchange was read from decrypted TLS.
-    package var decrypted = false    /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
+    package var decrypted = false
+    /// The first `AuditLimits.maxMessagesComparedPerDirection` messages of each direction.
     package var messages: [Message] = []
     /// Every message seen per direction (c2s, s2c), kept or not.
     package var messageCounts = PerDirection(repeating: 0)

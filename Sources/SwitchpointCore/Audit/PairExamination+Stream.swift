@@ -36,7 +36,8 @@ extension PairExamination {
             if altered > 0 {
                 findings.add(
                     .messageAltered,
-                    "\(CountedNoun.text(altered, "\(who) message")) changed on the way (same length, different content)")
+                    "\(CountedNoun.text(altered, "\(who) message")) changed on the way (same length, different content)"
+                )
             }
             if reordered > 0 {
                 findings.add(.messageReordered, "\(CountedNoun.text(reordered, "\(who) message")) arrived out of order")
@@ -82,7 +83,8 @@ extension PairExamination {
             <= idleKillWindowMilliseconds
         guard proxyClosedBoth || (!anEndClosed && together) else { return }
         let closes = [front.ending?.firstCloseAt ?? frontEnd, back.ending?.firstCloseAt ?? backEnd]
-        let last = [front.lastActivity, back.lastActivity, front.responseTime, back.responseTime].compactMap { $0 }.max()
+        let last = [front.lastActivity, back.lastActivity, front.responseTime, back.responseTime].compactMap { $0 }
+            .max()
         guard let last, let firstClose = closes.min() else { return }
         let silence = max(0, firstClose.seconds(since: last))
         let evidence =
@@ -115,7 +117,9 @@ extension PairExamination {
         else { return [] }
         var findings: [AuditFinding] = []
         for direction in Direction.allCases where sent[direction] != back.bytes[direction] {
-            let (from, to) = direction == .clientToServer ? (sent[direction], back.bytes[direction]) : (back.bytes[direction], sent[direction])
+            let (from, to) =
+                direction == .clientToServer
+                ? (sent[direction], back.bytes[direction]) : (back.bytes[direction], sent[direction])
             findings.append(
                 AuditFinding(
                     code: .tunnelBytesDiffer,

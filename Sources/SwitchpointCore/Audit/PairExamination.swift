@@ -8,7 +8,9 @@ struct PairExamination {
     let idleKillWindowMilliseconds: Double
 
     /// Request headers a proxy should pass unchanged (Host is its own finding).
-    static let forwardedHeaders = ["Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Origin"]
+    static let forwardedHeaders = [
+        "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Origin",
+    ]
     static let proxyHeaders = [
         "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Forwarded", "Via",
     ]
@@ -31,7 +33,9 @@ struct PairExamination {
         examineRequest(pair, &findings)
         examineAnswer(pair, &findings)
         examineHeaders(pair, &findings)
-        if [pair.front.upgraded, pair.back.upgraded].contains(where: { $0.map(ProtocolID.websocket.matches(token:)) == true }) {
+        if [pair.front.upgraded, pair.back.upgraded].contains(where: {
+            $0.map(ProtocolID.websocket.matches(token:)) == true
+        }) {
             pair.delays = examineMessages(pair, &findings)
             examineEnd(pair, &findings)
         }
@@ -127,7 +131,8 @@ struct PairExamination {
         }
         guard let frontResponse = front.response, let backResponse = back.response else { return }
         // Across HTTP versions Upgrade has no place in the HTTP/2 answer.
-        let names = front.isHTTP2 || back.isHTTP2 ? Array(Self.relayedResponseHeaders.dropFirst()) : Self.relayedResponseHeaders
+        let names =
+            front.isHTTP2 || back.isHTTP2 ? Array(Self.relayedResponseHeaders.dropFirst()) : Self.relayedResponseHeaders
         for name in names {
             let sent = backResponse.headers.combined(name)
             let relayed = frontResponse.headers.combined(name)
@@ -137,7 +142,8 @@ struct PairExamination {
             case (let sent?, nil):
                 findings.add(
                     .responseHeaderChanged,
-                    "\(what): \(sent) → removed" + (name == "Upgrade" ? " (the client is not told which protocol the upstream requires)" : ""))
+                    "\(what): \(sent) → removed"
+                        + (name == "Upgrade" ? " (the client is not told which protocol the upstream requires)" : ""))
             case (nil, let relayed?):
                 findings.add(.responseHeaderChanged, "\(what): added \(relayed) by the proxy")
             case (let sent?, let relayed?):

@@ -29,6 +29,8 @@ package struct ProxyAuditor {
         package var proxy: ProxyIdentity?
         /// TLS legs: decrypted with the key log, or not (their exchanges are not audited).
         package var tls: [TLSLegStatus] = []
+        /// The captures read, in file-number order, with the leg each held.
+        package var files: [AuditedCapture] = []
         package var worstSeverity: Severity? { findings.map(\.severity).max() }
     }
 
@@ -53,13 +55,15 @@ package struct ProxyAuditor {
         audit(captures: recordsByFile.map { CaptureExchanges(records: $0) })
     }
 
-    /// Audits what `ExchangeRecordBuilder` kept of each file.
-    package func audit(captures: [CaptureExchanges]) -> Report {
+    /// Audits what `ExchangeRecordBuilder` kept of each file; `roles` says which leg each
+    /// holds (by default: one capture holds both, of two the client side is first).
+    package func audit(captures: [CaptureExchanges], roles: [CaptureRole]? = nil) -> Report {
         let records = captures.flatMap(\.records)
+        let roles = roles ?? CaptureRole.byPosition(count: captures.count)
         var report = Report()
         report.records = records.count
         report.tls = captures.flatMap(\.tls)
-        let (allFronts, backs) = split(records, fileCount: captures.count)
+        let (allFronts, backs) = split(records, roles: roles)
         let fronts = allFronts.filter { !$0.isConnectTunnel }
         // Pairing looks backs up by their evidence (a dictionary, a time-sorted group), so
         // it is O(log n) per front instead of a scan of every unpaired back.
@@ -74,12 +78,13 @@ package struct ProxyAuditor {
         let unpairedFronts = fronts.filter { !paired.contains(LegID($0)) }
         report.tunnels = TunnelPair.pair(
             allFronts.filter(\.isConnectTunnel), connections: captures.flatMap(\.connections))
-        if captures.count == 2, !report.pairs.isEmpty {
+        if roles.contains(.front), roles.contains(.back), !report.pairs.isEmpty {
             report.clockOffsetMilliseconds = clockOffset(report.pairs)
         }
         report.proxy =
             options.proxy.map { ProxyIdentity(kind: $0, evidence: "--proxy") }
-            ?? ProxyIdentity.recognise(pairs: report.pairs, answeredByProxy: unpairedFronts.filter { $0.response != nil })
+            ?? ProxyIdentity.recognise(
+                pairs: report.pairs, answeredByProxy: unpairedFronts.filter { $0.response != nil })
         let examiner = PairExamination(
             proxy: report.proxy, clockOffset: report.clockOffsetMilliseconds ?? 0,
             idleKillWindowMilliseconds: options.idleKillWindowMilliseconds)
@@ -171,9 +176,9 @@ package struct ProxyAuditor {
         HostPort(pattern)?.matches(endpoint) ?? false
     }
 
-    /// Front and back legs: by --front/--back; else with two files the first is the client
-    /// side; else both lists hold everything and pairing decides.
-    private func split(_ records: [ExchangeRecord], fileCount: Int) -> ([ExchangeRecord], [ExchangeRecord]) {
+    /// Front and back legs: by --front/--back; else by the captures' roles; else (captures
+    /// of both legs) a back request is a later copy of a front one.
+    private func split(_ records: [ExchangeRecord], roles: [CaptureRole]) -> ([ExchangeRecord], [ExchangeRecord]) {
         if let front = options.front, let back = options.back {
             return (records.filter { Self.matches($0.server, front) }, records.filter { Self.matches($0.server, back) })
         }
@@ -185,8 +190,11 @@ package struct ProxyAuditor {
         if let back = options.back {
             return (records.filter { !Self.matches($0.server, back) }, records.filter { Self.matches($0.server, back) })
         }
-        if fileCount == 2 {
-            return (records.filter { $0.file == 1 }, records.filter { $0.file == 2 })
+        func role(_ record: ExchangeRecord) -> CaptureRole {
+            roles.indices.contains(record.file - 1) ? roles[record.file - 1] : .both
+        }
+        if !roles.contains(.both) {
+            return (records.filter { role($0) == .front }, records.filter { role($0) == .back })
         }
         // One capture of both legs: a back request is a later copy of a front one.
         let keyed = Dictionary(grouping: records.filter { $0.webSocketKey != nil }, by: { $0.webSocketKey ?? "" })

@@ -34,7 +34,9 @@ package enum ProxyFixCatalog {
 
     private static func seconds(_ idle: Double) -> String { JSONLine.fixed(idle, decimals: 1) }
 
-    static let nginxUpgradeMap = ["map $http_upgrade $connection_upgrade {", "    default upgrade;", "    '' close;", "}"]
+    static let nginxUpgradeMap = [
+        "map $http_upgrade $connection_upgrade {", "    default upgrade;", "    '' close;", "}",
+    ]
 
     private static func nginx(_ topic: ProxyFixTopic) -> ProxyConfigFix {
         func make(_ advice: String, _ snippets: [ProxyConfigFix.Snippet]) -> ProxyConfigFix {
@@ -67,14 +69,19 @@ package enum ProxyFixCatalog {
                 [
                     .init(
                         context: .nginxHTTP,
-                        lines: ["map $http_upgrade $upgrade_websocket_only {", "    default \"\";", "    ~*^websocket$ websocket;", "}"]),
+                        lines: [
+                            "map $http_upgrade $upgrade_websocket_only {", "    default \"\";",
+                            "    ~*^websocket$ websocket;", "}",
+                        ]),
                     .init(context: .nginxLocation, lines: ["proxy_set_header Upgrade $upgrade_websocket_only;"]),
                 ])
         case .passUpstream101:
-            return make("only pass the upstream's 101 through; do not answer 101 from nginx (return 101 / an njs handler)", [])
+            return make(
+                "only pass the upstream's 101 through; do not answer 101 from nginx (return 101 / an njs handler)", [])
         case .forwardExtensions:
             return make(
-                "forward Sec-WebSocket-Extensions unchanged (remove the proxy_set_header that clears or rewrites it)", [])
+                "forward Sec-WebSocket-Extensions unchanged (remove the proxy_set_header that clears or rewrites it)",
+                [])
         }
     }
 
@@ -98,7 +105,11 @@ package enum ProxyFixCatalog {
         case .stripH2CUpgrade:
             return make(
                 "drop Upgrade: h2c at the frontend",
-                [.init(context: .haproxyFrontend, lines: ["http-request del-header Upgrade if { req.hdr(upgrade) -i h2c }"])]
+                [
+                    .init(
+                        context: .haproxyFrontend,
+                        lines: ["http-request del-header Upgrade if { req.hdr(upgrade) -i h2c }"])
+                ]
             )
         case .passUpstream101:
             return make("only pass the server's 101 through; do not answer 101 from a return/lua rule", [])
@@ -131,12 +142,17 @@ package enum ProxyFixCatalog {
         case .stripH2CUpgrade:
             return make(
                 "drop Upgrade: h2c before proxying (mod_headers)",
-                [.init(context: .apacheVirtualHost, lines: ["RequestHeader unset Upgrade \"expr=%{req:Upgrade} =~ /h2c/i\""])]
+                [
+                    .init(
+                        context: .apacheVirtualHost,
+                        lines: ["RequestHeader unset Upgrade \"expr=%{req:Upgrade} =~ /h2c/i\""])
+                ]
             )
         case .passUpstream101:
             return make("only pass the backend's 101 through", [])
         case .forwardExtensions:
-            return make("forward Sec-WebSocket-Extensions unchanged (remove the RequestHeader rule that changes it)", [])
+            return make(
+                "forward Sec-WebSocket-Extensions unchanged (remove the RequestHeader rule that changes it)", [])
         }
     }
 
@@ -174,9 +190,11 @@ package enum ProxyFixCatalog {
                 "Caddy's reverse_proxy tunnels WebSocket by itself: remove header_up rules that delete Upgrade or Connection",
                 [])
         case .upstreamHTTP11:
-            return make("use the http transport with HTTP/1.1 (versions 1.1)", [
-                .init(context: .caddyReverseProxy, lines: ["transport http {", "versions 1.1", "}"])
-            ])
+            return make(
+                "use the http transport with HTTP/1.1 (versions 1.1)",
+                [
+                    .init(context: .caddyReverseProxy, lines: ["transport http {", "versions 1.1", "}"])
+                ])
         case .tunnelTimeout(let idle):
             return make(
                 "Caddy closed the tunnel after \(seconds(idle)) s without data: raise the transport's read_timeout",
@@ -204,13 +222,15 @@ package enum ProxyFixCatalog {
         case .tunnelTimeout(let idle):
             return make(
                 "Traefik closed the connection after \(seconds(idle)) s without data: raise the entry point's idle timeout",
-                [.init(context: .traefikStatic, lines: ["entryPoints.web.transport.respondingTimeouts.idleTimeout=1h"])])
+                [.init(context: .traefikStatic, lines: ["entryPoints.web.transport.respondingTimeouts.idleTimeout=1h"])]
+            )
         case .stripH2CUpgrade:
             return make("drop Upgrade: h2c with a headers middleware", [])
         case .passUpstream101:
             return make("only pass the upstream's 101 through", [])
         case .forwardExtensions:
-            return make("forward Sec-WebSocket-Extensions unchanged (remove the headers middleware that changes it)", [])
+            return make(
+                "forward Sec-WebSocket-Extensions unchanged (remove the headers middleware that changes it)", [])
         }
     }
 
@@ -220,7 +240,8 @@ package enum ProxyFixCatalog {
         }
         switch topic {
         case .forwardUpgrade:
-            return make("Squid does not tunnel plain-HTTP upgrades: send WebSocket through a CONNECT tunnel (wss) instead", [])
+            return make(
+                "Squid does not tunnel plain-HTTP upgrades: send WebSocket through a CONNECT tunnel (wss) instead", [])
         case .upstreamHTTP11:
             return make("Squid speaks HTTP/1.1 upstream by itself", [])
         case .tunnelTimeout(let idle):

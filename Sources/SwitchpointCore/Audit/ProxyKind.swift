@@ -74,7 +74,8 @@ package struct ProxyIdentity: Sendable, Equatable {
             pair.front.isHTTP2
             || (pair.front.request?.headers.fields.contains { $0.name != $0.name.lowercasedASCII } ?? false)
         guard lowered, frontHadCapitals else { return nil }
-        return ProxyIdentity(kind: .haproxy, evidence: "header names lower-cased on the upstream request (HAProxy's HTX)")
+        return ProxyIdentity(
+            kind: .haproxy, evidence: "header names lower-cased on the upstream request (HAProxy's HTX)")
     }
 
     private static func fromServer(_ server: String?, what: String) -> ProxyIdentity? {
@@ -91,7 +92,9 @@ package struct ProxyIdentity: Sendable, Equatable {
 
     private static func fromVia(_ via: String) -> ProxyIdentity? {
         let lower = via.lowercasedASCII
-        let marks: [(String, ProxyKind)] = [("squid", .squid), ("apache", .apache), ("envoy", .envoy), ("caddy", .caddy)]
+        let marks: [(String, ProxyKind)] = [
+            ("squid", .squid), ("apache", .apache), ("envoy", .envoy), ("caddy", .caddy),
+        ]
         for (mark, kind) in marks where lower.contains(mark) {
             return ProxyIdentity(kind: kind, evidence: "Via: \(via)")
         }

@@ -3,6 +3,8 @@
 /// The command-line target adds only the exports; the tests run this same code in-process.
 package struct AuditCommand {
     package var paths: [String]
+    /// The leg each capture holds (`--front-file`/`--back-file`); nil: by position.
+    package var roles: [CaptureRole]?
     package var filter = ""
     /// `--redact`: credentials and tokens hidden in every output.
     package var redact = false
@@ -43,7 +45,8 @@ package struct AuditCommand {
         output: LineWriter, errors: LineWriter, commandName: String = "switchpoint audit"
     ) throws(CaptureError) -> Outcome {
         let (report, problems) = try ProxyAudit.run(
-            paths: paths, filter: filter, options: options, keyLog: keyLog, recorders: recorders, redact: redact)
+            paths: paths, roles: roles, filter: filter, options: options, keyLog: keyLog, recorders: recorders,
+            redact: redact)
         for problem in problems { errors.write(line: commandName + ": " + TerminalText.escape(problem.description)) }
         let printer = AuditReportPrinter(writer: output)
         if json || jsonASCII {

@@ -6,7 +6,8 @@ package enum ProxyAudit {
     /// `recorders` (one per path, for `--html`/`--har`) hear the same events as the audit.
     /// `redact`: the exports hear redacted events, and the report is redacted after pairing.
     package static func run(
-        paths: [String], filter: String = "", options: ProxyAuditor.Options, keyLog: TLSKeyLog? = nil,
+        paths: [String], roles: [CaptureRole]? = nil, filter: String = "", options: ProxyAuditor.Options,
+        keyLog: TLSKeyLog? = nil,
         recorders: [ReportRecorder] = [], redact: Bool = false
     ) throws(CaptureError) -> (ProxyAuditor.Report, [CaptureError]) {
         var files: [CaptureExchanges] = []
@@ -25,7 +26,9 @@ package enum ProxyAudit {
             recorder?.finish(packets: runner.statistics.packets, files: [path])
             files.append(builder.finishCapture())
         }
-        let report = ProxyAuditor(options: options).audit(captures: files)
+        let roles = roles ?? CaptureRole.byPosition(count: paths.count)
+        var report = ProxyAuditor(options: options).audit(captures: files, roles: roles)
+        report.files = zip(paths, roles).map { AuditedCapture(path: $0, role: $1) }
         return (redact ? report.redacted() : report, problems)
     }
 }

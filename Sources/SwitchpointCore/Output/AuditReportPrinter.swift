@@ -103,11 +103,18 @@ package struct AuditReportPrinter {
         writer.flush()
     }
 
-    /// The proxy recognised and the TLS legs, under the header.
+    /// The captures and their roles (for more than one), the proxy recognised and the TLS
+    /// legs, under the header.
     private func writeContext(_ report: ProxyAuditor.Report) {
+        if report.files.count > 1 {
+            for (index, file) in report.files.enumerated() {
+                writer.write(line: "file \(index + 1): \(file.role.description) \(TerminalText.escape(file.path))")
+            }
+        }
         if let proxy = report.proxy {
             writer.write(
-                line: "proxy: \(proxy.kind.displayName) (\(TerminalText.escape(proxy.evidence))); fixes are given for it")
+                line:
+                    "proxy: \(proxy.kind.displayName) (\(TerminalText.escape(proxy.evidence))); fixes are given for it")
         } else {
             writer.write(line: "proxy: not recognised (--proxy NAME names it); fixes are given for nginx")
         }
@@ -115,7 +122,8 @@ package struct AuditReportPrinter {
             let name = tls.serverName.map { " sni " + TerminalText.escape($0) } ?? ""
             writer.write(
                 line: "tls \(tls.leg)\(name): "
-                    + (tls.decrypted ? "decrypted" : "not decrypted (no key in the key log): its exchanges are not audited"))
+                    + (tls.decrypted
+                        ? "decrypted" : "not decrypted (no key in the key log): its exchanges are not audited"))
         }
     }
 
@@ -125,7 +133,9 @@ package struct AuditReportPrinter {
             writer.write(
                 line: "tunnel \(index + 1)  " + TerminalText.escape(ProxyAuditor.describe(tunnel.front))
                     + " → \(Self.answer(tunnel.front))  paired by \(tunnel.evidence.rawValue)")
-            let bytes = tunnel.front.tunnelBytes.map { "tunnel bytes c2s \($0.clientToServer) s2c \($0.serverToClient)" } ?? "tunnel bytes unknown"
+            let bytes =
+                tunnel.front.tunnelBytes.map { "tunnel bytes c2s \($0.clientToServer) s2c \($0.serverToClient)" }
+                ?? "tunnel bytes unknown"
             if let back = tunnel.back {
                 writer.write(
                     line: Self.side(
@@ -138,7 +148,9 @@ package struct AuditReportPrinter {
                         "end: " + Self.ending(tunnel.front, proxyIs: .serverToClient),
                         "end: " + Self.describe(back.ending, proxyIs: .clientToServer)))
             } else {
-                writer.write(line: "    front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))], \(bytes)")
+                writer.write(
+                    line:
+                        "    front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))], \(bytes)")
             }
             for finding in findingsByFront[LegID(tunnel.front)] ?? [] { write(finding) }
         }
@@ -156,7 +168,8 @@ package struct AuditReportPrinter {
             return "\(ending.reason.rawValue), no FIN or RST seen"
         }
         let who = closer == proxySide ? "the proxy" : (closer == .clientToServer ? "the client" : "the server")
-        let silence = ending.silenceBeforeClose.map { " \(JSONLine.fixed($0, decimals: 2)) s after the last data" } ?? ""
+        let silence =
+            ending.silenceBeforeClose.map { " \(JSONLine.fixed($0, decimals: 2)) s after the last data" } ?? ""
         return "\(who) closed first (\(kind.rawValue))\(silence)"
     }
 
@@ -219,7 +232,11 @@ package struct AuditReportPrinter {
             line.add("back", tunnel.back?.label.description)
             line.add("evidence", tunnel.evidence.rawValue)
             line.add("target", tunnel.front.request?.target)
-            if let status = tunnel.front.response?.status { line.add("front_status", status) } else { line.addNull("front_status") }
+            if let status = tunnel.front.response?.status {
+                line.add("front_status", status)
+            } else {
+                line.addNull("front_status")
+            }
             if let bytes = tunnel.front.tunnelBytes {
                 line.add("front_bytes_c2s", bytes.clientToServer)
                 line.add("front_bytes_s2c", bytes.serverToClient)
@@ -247,10 +264,22 @@ package struct AuditReportPrinter {
         line.add("pairs", report.pairs.count)
         line.add("single_leg", report.singleLeg)
         if let offset = report.clockOffsetMilliseconds { line.add("clock_offset_ms", offset, decimals: 3) }
+        if report.files.count > 1 {
+            let files = report.files.enumerated().map { index, file in
+                var object = JSONLine(escaping: escaping)
+                object.add("file", index + 1)
+                object.add("path", file.path)
+                object.add("role", file.role.rawValue)
+                return object.line
+            }
+            line.addRaw("files", json: "[" + files.joined(separator: ",") + "]")
+        }
         line.add("proxy", report.proxy?.kind.rawValue)
         line.add("proxy_evidence", report.proxy?.evidence)
         for (name, decrypted) in [("tls_decrypted", true), ("tls_not_decrypted", false)] {
-            let legs = report.tls.filter { $0.decrypted == decrypted }.map { JSONLine.quoted($0.leg.description, escaping: escaping) }
+            let legs = report.tls.filter { $0.decrypted == decrypted }.map {
+                JSONLine.quoted($0.leg.description, escaping: escaping)
+            }
             line.addRaw(name, json: "[" + legs.joined(separator: ",") + "]")
         }
         var counts: [String: Int] = [:]
@@ -269,9 +298,12 @@ package struct AuditReportPrinter {
 extension AuditReportPrinter {
     /// `front_closed_by` (`proxy`, `client`, `server`, or null), `front_close` (`fin`/`rst`),
     /// `front_silence_s`: who ended a TCP leg and after how much silence.
-    static func addEnding(_ record: ExchangeRecord, prefix: String, proxyIs proxySide: Direction, to line: inout JSONLine) {
+    static func addEnding(
+        _ record: ExchangeRecord, prefix: String, proxyIs proxySide: Direction, to line: inout JSONLine
+    ) {
         guard !record.isHTTP2, let ending = record.ending, let closer = ending.firstCloser else { return }
-        line.add(prefix + "_closed_by", closer == proxySide ? "proxy" : (closer == .clientToServer ? "client" : "server"))
+        line.add(
+            prefix + "_closed_by", closer == proxySide ? "proxy" : (closer == .clientToServer ? "client" : "server"))
         line.add(prefix + "_close", ending.firstCloseKind?.rawValue)
         if let silence = ending.silenceBeforeClose { line.add(prefix + "_silence_s", silence, decimals: 3) }
     }
