@@ -27,17 +27,20 @@ struct ProxyPeerAuditTests {
         Scenario(name: "haproxy-tunnel-timeout", codes: ["audit.idle_kill"], proxy: .haproxy, pairs: 1),
         Scenario(
             name: "apache-upgrade-websocket",
-            codes: ["audit.header_added", "audit.header_added", "audit.host_rewritten"], proxy: .apache, pairs: 1),
+            codes: ["audit.header_added", "audit.header_added", "audit.header_added", "audit.host_rewritten"],
+            proxy: .apache, pairs: 1),
         Scenario(
             name: "apache-no-upgrade",
             codes: [
-                "audit.header_added", "audit.header_added", "audit.host_rewritten", "audit.response_header_changed",
+                "audit.header_added", "audit.header_added", "audit.header_added", "audit.host_rewritten",
+                "audit.response_header_changed",
                 "audit.upgrade_header_dropped",
             ], proxy: .apache, pairs: 1),
         Scenario(
             name: "apache-http10",
             codes: [
-                "audit.header_added", "audit.header_added", "audit.host_rewritten", "audit.http10_upstream",
+                "audit.header_added", "audit.header_added", "audit.header_added", "audit.host_rewritten",
+                "audit.http10_upstream",
                 "audit.upgrade_header_dropped",
             ], proxy: .apache, pairs: 1),
         Scenario(name: "nginx-clear-front", codes: ["audit.host_rewritten"], proxy: .nginx, pairs: 1),

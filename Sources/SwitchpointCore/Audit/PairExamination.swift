@@ -12,7 +12,8 @@ struct PairExamination {
         "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version", "Origin",
     ]
     static let proxyHeaders = [
-        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Forwarded", "Via",
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Port",
+        "X-Real-IP", "Forwarded", "Via",
     ]
     /// Answer headers a proxy should pass unchanged. `Upgrade` tells a client refused
     /// with 426 what to ask for; `Sec-WebSocket-Accept` only matches when both legs share
