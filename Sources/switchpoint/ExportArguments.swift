@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import SwitchpointCore
 
-/// The scale-out options shared by the timeline and the audit: `--pg`, `--sensor`,
-/// `--metrics` (issue 17). Kept apart from the commands so they stay small.
+/// The scale-out options shared by the timeline and the audit: `--pg`, `--sensor` (issue
+/// 17). Kept apart from the commands so they stay small; `--metrics`, live only, is the
+/// timeline's (`MetricsArguments`).
 struct ExportArguments: ParsableArguments {
     @Option(
         name: .customLong("pg"),
@@ -38,15 +39,10 @@ struct ExportArguments: ParsableArguments {
             valueName: "seconds"))
     var postgresWait: Int = 30
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Live (-i): serve Prometheus metrics at http://ADDR:PORT/metrics.", valueName: "addr:port"))
-    var metrics: String?
-
     static let postgresQueueRange: ClosedRange<Int> = 1...100_000_000
     static let postgresWaitRange: ClosedRange<Int> = 0...86_400
 
-    func check(live: Bool, connectionsListing: Bool = false) throws {
+    func check(live: Bool, connectionsListing: Bool = false, metrics: String? = nil) throws {
         if let postgresURL { _ = try targetOrValidationError(postgresURL) }
         if postgresURL != nil && connectionsListing {
             throw ValidationError("--pg stores the timeline; it does not go with --connections")
@@ -81,7 +77,9 @@ struct ExportArguments: ParsableArguments {
     }
 
     /// Starts what was asked for: the PostgreSQL writer, the metrics server.
-    func start(command: String, capture: ThreadedCaptureSource?, live: Bool = false) throws -> ExportSession {
+    func start(
+        command: String, capture: ThreadedCaptureSource?, live: Bool = false, metrics: String? = nil
+    ) throws -> ExportSession {
         let session = ExportSession()
         if let postgresURL {
             var options = PostgresEventSink.Options(sensor: sensor ?? ExportRun.defaultSensor)
@@ -143,3 +141,11 @@ final class ExportSession {
 }
 
 extension PostgresEventSink.Options.Overflow: ExpressibleByArgument {}
+
+/// `--metrics`: a live capture's counters for Prometheus (the timeline's only).
+struct MetricsArguments: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Live (-i): serve Prometheus metrics at http://ADDR:PORT/metrics.", valueName: "addr:port"))
+    var metrics: String?
+}

@@ -244,6 +244,9 @@ struct Switchpoint: ParsableCommand {
     @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
     var export: ExportArguments
 
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var metricsArguments: MetricsArguments
+
     @OptionGroup(title: "Selection and display")
     var display: DisplayArguments
 
@@ -343,7 +346,7 @@ struct Switchpoint: ParsableCommand {
             verbose = true
             payload = .full
         }
-        try export.check(live: interface != nil, connectionsListing: connections)
+        try export.check(live: interface != nil, connectionsListing: connections, metrics: metricsArguments.metrics)
         let options = try timelineOptions(keyLog: nil)
         do {
             _ = try TimelineCommand.strategy(
@@ -410,7 +413,8 @@ struct Switchpoint: ParsableCommand {
         let keyLog = try loadKeyLogOrExit(errors: errors)
         let scaleOut: ExportSession
         do {
-            scaleOut = try export.start(command: "timeline", capture: threaded, live: interface != nil)
+            scaleOut = try export.start(
+                command: "timeline", capture: threaded, live: interface != nil, metrics: metricsArguments.metrics)
         } catch {
             errors.write(line: "switchpoint: " + TerminalText.escape("\(error)"))
             throw ExitCode(2)
@@ -471,7 +475,7 @@ struct Switchpoint: ParsableCommand {
     var exportOptions: [String] {
         [
             ("--html", html), ("--har", har), ("--pg", export.postgresURL),
-            (TimelineExport.metricsOption, export.metrics),
+            (TimelineExport.metricsOption, metricsArguments.metrics),
         ]
         .compactMap { $0.1 == nil ? nil : $0.0 }
     }
