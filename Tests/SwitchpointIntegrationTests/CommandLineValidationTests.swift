@@ -44,6 +44,16 @@ struct CommandLineValidationTests {
         #expect(try run(["audit"]).status == 2)
     }
 
+    @Test("help audit lists the audit's own options, not the live-only --metrics; the timeline's help has it")
+    func auditHelpOwnOptions() throws {
+        let audit = try run(["help", "audit"]).text
+        #expect(!audit.contains("--metrics"))
+        for option in ["--front-file", "--back-file", "--keylog", "--proxy", "--pg"] {
+            #expect(audit.contains(option), "\(option)")
+        }
+        #expect(try run(["--help"]).text.contains("--metrics"))
+    }
+
     @Test("an --html or --har path that cannot be written is refused before anything is read (exit 2)")
     func unwritableExportPath() throws {
         let directory = try TestEnvironment.temporaryDirectory()
