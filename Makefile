@@ -6,7 +6,7 @@ SAMPLE ?= samples/ws-echo-veth.pcap
 # What the build needs, and what the tests drive as real peers.
 BUILD_PACKAGES := libpcap-dev zlib1g-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) tshark wireshark-common tcpdump tmux less python3 python3-pip iproute2 ethtool curl nghttp2-proxy nghttp2-server parallel postgresql prometheus \
-	chromium chromium-driver man-db groff-base debootstrap nginx-light haproxy
+	chromium chromium-driver man-db groff-base debootstrap nginx-light haproxy apache2
 
 # Installation (make install PREFIX=… DESTDIR=…), as autotools lays it out.
 PREFIX ?= /usr/local

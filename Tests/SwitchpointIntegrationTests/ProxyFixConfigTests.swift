@@ -5,13 +5,15 @@ import Testing
 @testable import SwitchpointTestSupport
 
 /// Acceptance (proxy audit, issue 26): every fix the audit prints for nginx and HAProxy
-/// loads when applied to the sample's own configuration: `nginx -t` and `haproxy -c`
-/// (both installed by `make deps-test`; a missing binary fails the test).
+/// loads when applied to the sample's own configuration: `nginx -t` and `haproxy -c`; and
+/// Apache's, with `apache2 -t` (all installed by `make deps-test`; a missing binary fails
+/// the test).
 @Suite("Proxy audit fixes load into the proxies' configurations")
 struct ProxyFixConfigTests {
     static let nginx = URL(fileURLWithPath: "/usr/sbin/nginx")
     static let haproxy = URL(fileURLWithPath: "/usr/sbin/haproxy")
     static let unshare = URL(fileURLWithPath: "/usr/bin/unshare")
+    static let apache = URL(fileURLWithPath: "/usr/sbin/apache2")
 
     /// The samples listen on their namespaces' addresses: moved to 127.0.0.1, same port.
     static func loopbackListen(_ text: String) -> String {
@@ -63,6 +65,15 @@ struct ProxyFixConfigTests {
         let config = directory.appendingPathComponent("haproxy.cfg")
         try relocated(text, pidLine: "pidfile ", into: directory).write(to: config, atomically: true, encoding: .utf8)
         return try TestEnvironment.run(haproxy, ["-c", "-q", "-f", config.path], timeoutSeconds: 30)
+    }
+
+    static func apacheCheck(_ text: String) throws -> TestEnvironment.ToolResult {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sp-apache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("apache.conf")
+        try relocated(text, pidLine: "PidFile ", into: directory).write(to: config, atomically: true, encoding: .utf8)
+        return try TestEnvironment.run(apache, ["-t", "-f", config.path], timeoutSeconds: 30)
     }
 
     static func fixes(_ name: String, proxy: ProxyKind? = nil) throws -> [ProxyConfigFix] {
@@ -144,6 +155,32 @@ struct ProxyFixConfigTests {
             snippets: [.init(context: .haproxyBackend, lines: ["timeout tunnel forever"])])
         let result = try Self.haproxyCheck(ProxyConfigEditor.applyHAProxy(fix, to: original))
         #expect(result.status != 0)
+    }
+
+    @Test(
+        "the Apache fixes the audit prints for the Apache samples pass apache2 -t in each sample's configuration",
+        arguments: ["apache-no-upgrade", "apache-http10"])
+    func apacheSampleFixes(_ name: String) throws {
+        let original = try String(contentsOf: Self.sample("\(name).apache.conf"), encoding: .utf8)
+        let fixes = try Self.fixes(name)
+        #expect(fixes.contains { !$0.snippets.isEmpty } && fixes.allSatisfy { $0.proxy == .apache })
+        var config = original
+        for fix in fixes { config = ProxyConfigEditor.applyApache(fix, to: config) }
+        #expect(config.contains("upgrade=websocket"))
+        let result = try Self.apacheCheck(config)
+        #expect(result.status == 0, "apache2 -t: \(result.errorText)\n\(config)")
+    }
+
+    @Test("every Apache fix of the catalog loads (mod_headers enabled, as the h2c fix says)")
+    func apacheCatalog() throws {
+        let original =
+            try String(contentsOf: Self.sample("apache-upgrade-websocket.apache.conf"), encoding: .utf8)
+            + "\nLoadModule headers_module /usr/lib/apache2/modules/mod_headers.so"
+        for topic in Self.topics {
+            let fix = ProxyFixCatalog.fix(topic, for: ProxyIdentity(kind: .apache, evidence: "test"))
+            let result = try Self.apacheCheck(ProxyConfigEditor.applyApache(fix, to: original))
+            #expect(result.status == 0, "\(topic): apache2 -t: \(result.errorText)")
+        }
     }
 
     static let topics: [ProxyFixTopic] = [

@@ -54,6 +54,29 @@ enum ProxyConfigEditor {
         return lines.joined(separator: "\n")
     }
 
+    /// Apache directives: the snippet replaces the lines it sets again (`ProxyPass` for the
+    /// same path, `ProxyTimeout`), appended at the end of the server configuration.
+    static func applyApache(_ fix: ProxyConfigFix, to text: String) -> String {
+        func apacheKey(_ line: String) -> String {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
+                $0.lowercased().replacingOccurrences(of: "\"", with: "")
+            }
+            guard let first = words.first else { return "" }
+            switch first {
+            case "proxypass", "proxypassreverse", "setenv": return words.prefix(2).joined(separator: " ")
+            case "requestheader": return words.prefix(3).joined(separator: " ")
+            default: return first
+            }
+        }
+        var lines = text.components(separatedBy: "\n")
+        for snippet in fix.snippets where snippet.context == .apacheVirtualHost {
+            let keys = Set(snippet.lines.map(apacheKey))
+            lines.removeAll { keys.contains(apacheKey($0.trimmed)) }
+            lines += snippet.lines
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// nginx blocks: from a header line ending in `{` to its closing brace.
     private static func replacingInBlocks(
         _ lines: [String], header: (String) -> Bool, with snippet: [String]

@@ -141,7 +141,7 @@ package enum ProxyFixCatalog {
                 [.init(context: .apacheVirtualHost, lines: ["ProxyTimeout 3600"])])
         case .stripH2CUpgrade:
             return make(
-                "drop Upgrade: h2c before proxying (mod_headers)",
+                "drop Upgrade: h2c before proxying (mod_headers: a2enmod headers)",
                 [
                     .init(
                         context: .apacheVirtualHost,
