@@ -57,7 +57,10 @@ package struct AuditReportPrinter {
             writer.write(line: "")
             writer.write(
                 line:
-                    "exchange \(index + 1)  paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)"
+                    "exchange \(index + 1)  paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence"
+                    + (Self.requestGap(pair, clockOffset: report.clockOffsetMilliseconds).map {
+                        "; sent upstream \(TimestampText.duration(milliseconds: $0)) after the client's request"
+                    } ?? "") + ")"
             )
             writer.write(
                 line: Self.side(
@@ -156,6 +159,13 @@ package struct AuditReportPrinter {
         }
     }
 
+    /// Milliseconds from the client's request to the upstream one (the pairing's time
+    /// window), the back capture's clock corrected.
+    static func requestGap(_ pair: AuditPair, clockOffset: Double?) -> Double? {
+        guard let front = pair.front.requestTime, let back = pair.back.requestTime else { return nil }
+        return back.seconds(since: front) * 1000 - (clockOffset ?? 0)
+    }
+
     /// Who sent the first FIN or RST on a leg, and after how much silence.
     static func ending(_ record: ExchangeRecord, proxyIs proxySide: Direction) -> String {
         if record.isHTTP2 { return record.closedAt == nil ? "stream open" : "stream ended" }
@@ -200,6 +210,9 @@ package struct AuditReportPrinter {
             line.add("back", AuditFinding.label(pair.back).description)
             line.add("evidence", pair.evidence.rawValue)
             line.add("confidence", pair.confidence.rawValue)
+            if let gap = Self.requestGap(pair, clockOffset: report.clockOffsetMilliseconds) {
+                line.add("request_gap_ms", gap, decimals: 3)
+            }
             line.add("front_client", pair.front.client.description)
             line.add("front_server", pair.front.server.description)
             line.add("back_client", pair.back.client.description)
