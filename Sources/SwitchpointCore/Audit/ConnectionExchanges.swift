@@ -15,6 +15,8 @@ struct ConnectionExchanges {
     private var tunnel: Int?
     private var streams: [UInt32: Int] = [:]
     var tls: TLSLegStatus?
+    /// Answers from this status on keep the start of their body.
+    static let minimumStatusKeepingBody = 400
 
     init(file: Int, connection: ConnectionID, client: Endpoint, server: Endpoint) {
         self.file = file
@@ -46,8 +48,14 @@ struct ConnectionExchanges {
         answered = index
     }
 
+    /// Only error answers keep their body's start (a proxy's own page is evidence); the
+    /// rest only count, so a record stays small whatever the traffic.
     mutating func responseBody(_ kept: [UInt8], length: UInt64) {
         guard let answered, records[answered].responseBodyLength == 0 else { return }
+        guard (records[answered].response?.status ?? 0) >= Self.minimumStatusKeepingBody else {
+            records[answered].responseBodyLength = length
+            return
+        }
         records[answered].responseBody = Array(kept.prefix(AuditLimits.maxBodyPreviewBytes))
         records[answered].responseBodyLength = length
     }
@@ -100,7 +108,9 @@ struct ConnectionExchanges {
     mutating func streamEnded(_ summary: HTTP2StreamSummary, at time: Timestamp) {
         guard let index = streams[summary.stream] else { return }
         records[index].closedAt = time
-        if records[index].responseBodyLength == 0 {
+        if records[index].responseBodyLength == 0,
+            (records[index].response?.status ?? 0) >= Self.minimumStatusKeepingBody
+        {
             records[index].responseBody = Array(summary.responseBody.prefix(AuditLimits.maxBodyPreviewBytes))
             records[index].responseBodyLength = summary.responseBodyBytes
         }
