@@ -1,0 +1,401 @@
+import Foundation
+import Testing
+
+@testable import SwitchpointTestSupport
+
+/// Issue 27, item 5: every write to standard output or standard error takes wire- or
+/// file-derived text only through an escaper. A scan of Sources/ finds each call that
+/// writes a string out (`write(line:)`, `append(trusted:)`, `print`, `fputs`,
+/// `FileHandle.standardError.write`) and splits its argument into the parts it is built
+/// from (`+` operands, ternary branches, string interpolations). A part is accepted when
+/// it is a literal, an escaper's result (`TerminalText.escape`, `JSONLine.quoted`), a
+/// number formatter's or an enum's raw value; any other part makes the call a finding,
+/// unless the call is in the reviewed list below, each entry with why its text is
+/// program-made.
+@Suite struct OutputEscapingGrepTests {
+    static let sources = TestEnvironment.projectRoot.appendingPathComponent("Sources")
+
+    /// The calls that put a string on an output line.
+    static let sinks = [
+        #"\.write\(\s*line:"#, #"(?<![\w])append\(\s*trusted:"#, #"(?<![\w.])print\("#,
+        #"FileHandle\.standardError\.write\("#, #"(?<![\w])fputs\("#,
+    ]
+
+    /// `append(trusted:)` into an HTML or HAR report writes a file through that format's
+    /// own escaper (HTMLEscapingTests, the HAR tests check it), not to a terminal.
+    static let reportDirectories = ["Output/HTML/", "Output/HAR/"]
+
+    /// Parts that are escaped or program-made by construction.
+    static let acceptedCalls = [
+        "TerminalText.escape(", "JSONLine.quoted(", "JSONLine.fixed(", "CountedNoun.text(",
+        "TimestampText.duration(",
+    ]
+    static let acceptedPatterns = [
+        // An enum's raw value: a constant of the program.
+        #"^[A-Za-z_][\w.]*\.rawValue$"#,
+        // A wire constant's name: the program's table, or its number in hex.
+        #"^(HTTP2FrameType|HTTP2ErrorCode|HTTP2SettingID|WebSocketCloseCode)\(rawValue: [\w.]+\)\.name$"#,
+        #"^[0-9]+$"#,
+    ]
+
+    /// Reviewed calls whose argument is program-made: (file, argument as written, with
+    /// runs of white space as one space, why).
+    static let reviewed: [(file: String, argument: String, reason: String)] = [
+        ("Switchpoint.swift", "device.listingLine(number: index + 1)", "listingLine escapes the name and description"),
+        ("Switchpoint.swift", #""switchpoint: " + summary"#, "conflictSummary: counts and fixed words"),
+        (
+            "Switchpoint.swift",
+            #""switchpoint: note: nothing matched \(display.selectionWords); only the summary is printed""#,
+            "selectionWords escapes the options it repeats"
+        ),
+        (
+            "ExportArguments.swift", #"Data(("switchpoint: " + TerminalText.escape(message) + "\n").utf8)"#,
+            "the message is escaped inside the Data"
+        ),
+        ("TerminalArguments.swift", "line", "VersionReport.lines: the build's version and library versions"),
+        (
+            "AuditCommand.swift", #"commandName + ": " + TerminalText.escape(problem.description)"#,
+            "commandName: the program's name"
+        ),
+        (
+            "TimelineCommand.swift", #"commandName + ": " + error.description"#,
+            "a RunStrategy.Refusal: fixed sentences about options"
+        ),
+        (
+            "TimelineCommand.swift", #"commandName + ": " + TerminalText.escape(problem.description)"#,
+            "commandName: the program's name"
+        ),
+        ("TextTimelinePrinter.swift", "line", "TimelineSummary.textLines escapes protocol names and input problems"),
+        (
+            "TextTimelinePrinter.swift", "opening.client.description",
+            "an Endpoint: address and port formatted by the program"
+        ),
+        (
+            "TextTimelinePrinter.swift", "opening.server.description",
+            "an Endpoint: address and port formatted by the program"
+        ),
+        ("LineWriter.swift", "line", "write(line:) itself: its callers are what this test checks"),
+        ("OutputBuffer.swift", "String(value)", "append(fixed:): a Double's digits"),
+        (
+            "JSONTimelinePrinter.swift",
+            "summary.jsonLine( statistics: statistics, problems: problems, live: live, escaping: writer.out.jsonEscaping, scope: scope)",
+            "a JSONLine: every string value JSON-escaped"
+        ),
+        ("AuditReportPrinter.swift", "header", "counts and a clock offset"),
+        (
+            "AuditReportPrinter.swift",
+            #""exchange \(index + 1) paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)""#,
+            "a number and enum values"
+        ),
+        (
+            "AuditReportPrinter.swift",
+            #"Self.side( "front: \(pair.front.client) → \(pair.front.server) [\(AuditFinding.label(pair.front))]", "back: \(pair.back.client) → \(pair.back.server) [\(AuditFinding.label(pair.back))]")"#,
+            "Endpoints and file:connection labels, formatted by the program"
+        ),
+        (
+            "AuditReportPrinter.swift", "Self.side(Self.request(pair.front), Self.request(pair.back))",
+            "request() escapes the request line and headers"
+        ),
+        (
+            "AuditReportPrinter.swift", "Self.side(Self.answer(pair.front), Self.answer(pair.back))",
+            "answer() escapes the status line and protocol"
+        ),
+        (
+            "AuditReportPrinter.swift", "Self.side(Self.messages(pair.front), Self.messages(pair.back))",
+            "counts, close codes and enum values"
+        ),
+        (
+            "AuditReportPrinter.swift",
+            #""== summary: " + CountedNoun.text(report.findings.count, "finding") + (counts.isEmpty ? "" : " (" + ["error", "warn", "info"].compactMap { name in counts[name].map { "\($0) \(name)" } }.joined( separator: ", ") + ")")"#,
+            "counts per severity name"
+        ),
+        (
+            "AuditReportPrinter.swift",
+            #"" !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))""#,
+            "where_: file:connection labels (LegID)"
+        ),
+        ("AuditReportPrinter.swift", #"" fix: \(fix)""#, "fixes are the auditor's constant configuration lines"),
+        ("AuditReportPrinter.swift", "line.line", "a JSONLine: every string value JSON-escaped"),
+        ("ConnectionListing.swift", "Self.json(opening)", "a timeline JSON line: JSON-escaped"),
+        ("ConnectionListing.swift", "Self.json(gap)", "a timeline JSON line: JSON-escaped"),
+        ("ConnectionListing.swift", "Self.json(anomaly)", "a timeline JSON line: JSON-escaped"),
+        ("ConnectionListing.swift", "Self.json(summary)", "a timeline JSON line: JSON-escaped"),
+        ("ConnectionListing.swift", "row", "text(_:) escapes the protocol and upgrade columns; the rest are numbers"),
+        ("ConnectionListing.swift", "ready", "a held row made by text(_:)"),
+        ("ConnectionListing.swift", "facts == nil ? Self.header : Self.headerWithFacts", "column headings"),
+        ("ConnectionListing.swift", "line", "summaryLines escapes input problems"),
+        ("ConnectionListing.swift", "line.line", "a JSONLine: every string value JSON-escaped"),
+        (
+            "ShardMerge.swift", "summary",
+            "the summaries' values, from lines checked to be whole JSON without a raw control character"
+        ),
+        ("ApplicationEventText.swift", #"number.isFinite ? String(number) : "null""#, "a Double's digits"),
+        ("TextTimelinePrinter+HTTP2.swift", "settings.source", #"the dissector's "frame" or "HTTP2-Settings""#),
+        ("TextTimelinePrinter+HTTP2.swift", "name", "HTTP2Flags.defined: the flags' names"),
+        ("TextTimelinePrinter+WebSocket.swift", "problem", "the dissector's sentences; zlib's own constant messages"),
+    ]
+
+    struct Site: CustomStringConvertible {
+        var file: String
+        var line: Int
+        var argument: String
+        var unreviewedParts: [String]
+
+        var description: String {
+            "\(file):\(line): \(argument)  (not escaped: \(unreviewedParts.joined(separator: "; ")))"
+        }
+    }
+
+    @Test("every string written to stdout or stderr is escaped or reviewed program-made text")
+    func everyWriteEscaped() throws {
+        let enumerator = try #require(
+            FileManager.default.enumerator(atPath: Self.sources.path), "Sources/ not found at \(Self.sources.path)")
+        var files = 0
+        var calls = 0
+        var findings: [Site] = []
+        var used = Set<Int>()
+        while let relative = enumerator.nextObject() as? String {
+            guard relative.hasSuffix(".swift") else { continue }
+            files += 1
+            let text = try String(contentsOfFile: Self.sources.appendingPathComponent(relative).path, encoding: .utf8)
+            let inReport = Self.reportDirectories.contains { relative.contains($0) }
+            let sites = EscapingScan.sites(in: text, file: (relative as NSString).lastPathComponent, sinks: Self.sinks)
+            for site in sites {
+                if inReport && site.sink.contains("trusted") { continue }
+                calls += 1
+                let parts = EscapingScan.unreviewedParts(site.argument)
+                guard !parts.isEmpty else { continue }
+                let normalized = EscapingScan.normalized(site.argument)
+                if let index = Self.reviewed.firstIndex(where: { $0.file == site.file && $0.argument == normalized }) {
+                    used.insert(index)
+                    continue
+                }
+                findings.append(Site(file: relative, line: site.line, argument: normalized, unreviewedParts: parts))
+            }
+        }
+        // Never vacuous: the sources are there and the writes were found.
+        try #require(files > 100, "Sources/ not found at \(Self.sources.path)")
+        #expect(calls > 60, "only \(calls) output calls found: the scan no longer sees them")
+        #expect(findings.isEmpty, "unescaped text written out:\n\(findings.map(\.description).joined(separator: "\n"))")
+        let stale = Self.reviewed.indices.filter { !used.contains($0) }.map { Self.reviewed[$0] }
+        #expect(
+            stale.isEmpty, "reviewed entries that match no call any more: \(stale.map { "\($0.file): \($0.argument)" })"
+        )
+    }
+
+    @Test("the scan catches an interpolated, concatenated or bare value and accepts the escapers")
+    func scanIsPrecise() {
+        let leaks = [
+            #"errors.write(line: "cannot read \(path)")"#,
+            #"errors.write(line: "switchpoint: " + error.localizedDescription)"#,
+            #"out.append(trusted: header.value)"#,
+            #"print("key log line: \(line)")"#,
+            #"errors.write(line: "x" + (known ? TerminalText.escape(a) : b))"#,
+            #"errors.write(line: "\(TerminalText.escape(a)) and \(b)")"#,
+            "errors.write(\n    line: \"keylog \" + path)",
+        ]
+        for leak in leaks {
+            let sites = EscapingScan.sites(in: leak, file: "x.swift", sinks: Self.sinks)
+            #expect(sites.count == 1, "\(leak)")
+            #expect(sites.allSatisfy { !EscapingScan.unreviewedParts($0.argument).isEmpty }, "\(leak)")
+        }
+        let clean = [
+            #"errors.write(line: "cannot read " + TerminalText.escape(path) + ": done")"#,
+            #"errors.write(line: "\(finding.code.rawValue): \(TerminalText.escape(message)) ×\(3)")"#,
+            #"out.append(trusted: HTTP2ErrorCode(rawValue: code).name)"#,
+            #"errors.write(line: known ? "a" : TerminalText.escape(b))"#,
+            #"errors.write(line: "a \"quoted\" word, a paren ( and \\")"#,
+        ]
+        for line in clean {
+            let sites = EscapingScan.sites(in: line, file: "x.swift", sinks: Self.sinks)
+            #expect(sites.count == 1, "\(line)")
+            #expect(sites.allSatisfy { EscapingScan.unreviewedParts($0.argument).isEmpty }, "\(line)")
+        }
+    }
+}
+
+/// The scan's parsing: just enough Swift (string literals with interpolation, multi-line
+/// and raw strings, nesting) to find each call's argument and the parts it is made of.
+enum EscapingScan {
+    struct Call {
+        var file: String
+        var line: Int
+        var sink: String
+        var argument: String
+    }
+
+    static func sites(in text: String, file: String, sinks: [String]) -> [Call] {
+        let bytes = Array(text.utf8)
+        var calls: [Call] = []
+        for sink in sinks {
+            guard let expression = try? NSRegularExpression(pattern: sink) else { continue }
+            let range = NSRange(text.startIndex..., in: text)
+            for match in expression.matches(in: text, range: range) {
+                guard let found = Range(match.range, in: text) else { continue }
+                let start = text.utf8.distance(from: text.startIndex, to: found.lowerBound)
+                let end = text.utf8.distance(from: text.startIndex, to: found.upperBound)
+                let lineStart = bytes[..<start].lastIndex(of: 0x0a).map { $0 + 1 } ?? 0
+                // A declaration (`func write(line: String)`) is no call, a comment's mention neither.
+                let before = String(decoding: bytes[lineStart..<start], as: UTF8.self)
+                if before.contains("func ") || before.contains("//") { continue }
+                guard let open = bytes[..<end].lastIndex(of: UInt8(ascii: "(")) else { continue }
+                let close = closingParenthesis(bytes, open)
+                let argumentBytes = bytes[end..<max(end, close - 1)]
+                let line = bytes[..<start].filter { $0 == 0x0a }.count + 1
+                calls.append(
+                    Call(file: file, line: line, sink: sink, argument: String(decoding: argumentBytes, as: UTF8.self)))
+            }
+        }
+        return calls
+    }
+
+    static func normalized(_ text: String) -> String {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+    }
+
+    /// The parts of `expression` that are neither literal text nor accepted.
+    static func unreviewedParts(_ expression: String) -> [String] {
+        let trimmed = normalized(expression)
+        let bytes = Array(trimmed.utf8)
+        guard !bytes.isEmpty else { return [] }
+        let operands = splitTopLevel(bytes, on: " + ")
+        if operands.count > 1 { return operands.flatMap { unreviewedParts(String(decoding: $0, as: UTF8.self)) } }
+        if let branches = ternaryBranches(bytes) {
+            return branches.flatMap { unreviewedParts(String(decoding: $0, as: UTF8.self)) }
+        }
+        if bytes.first == UInt8(ascii: "("), closingParenthesis(bytes, 0) == bytes.count {
+            return unreviewedParts(String(decoding: bytes[1..<(bytes.count - 1)], as: UTF8.self))
+        }
+        if isStringLiteral(bytes) {
+            return interpolations(bytes).flatMap { unreviewedParts(String(decoding: $0, as: UTF8.self)) }
+        }
+        for call in OutputEscapingGrepTests.acceptedCalls where trimmed.hasPrefix(call) {
+            if closingParenthesis(bytes, call.utf8.count - 1) == bytes.count { return [] }
+        }
+        for pattern in OutputEscapingGrepTests.acceptedPatterns
+        where trimmed.range(of: pattern, options: .regularExpression) != nil {
+            return []
+        }
+        return [normalized(trimmed)]
+    }
+
+    /// Index after the `)` that closes the `(` at `open`, skipping string literals.
+    static func closingParenthesis(_ bytes: [UInt8], _ open: Int) -> Int {
+        var depth = 0
+        var index = open
+        while index < bytes.count {
+            let byte = bytes[index]
+            if (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "#")) && isLiteralStart(bytes, index) {
+                index = literalEnd(bytes, index)
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "("):
+                depth += 1
+            case UInt8(ascii: ")"):
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            default:
+                break
+            }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    static func isLiteralStart(_ bytes: [UInt8], _ index: Int) -> Bool {
+        var at = index
+        while at < bytes.count, bytes[at] == UInt8(ascii: "#") { at += 1 }
+        return at < bytes.count && bytes[at] == UInt8(ascii: "\"")
+    }
+
+    /// Index after the string literal starting at `start` (`"…"`, `"""…"""`, `#"…"#`).
+    static func literalEnd(_ bytes: [UInt8], _ start: Int) -> Int {
+        var hashes = 0
+        var index = start
+        while index < bytes.count, bytes[index] == UInt8(ascii: "#") {
+            hashes += 1
+            index += 1
+        }
+        let quotes = bytes[index...].starts(with: Array(#"""""#.utf8)) ? 3 : 1
+        index += quotes
+        let terminator = [UInt8](repeating: UInt8(ascii: "\""), count: quotes) + [UInt8](repeating: 0x23, count: hashes)
+        let escape = [UInt8(ascii: "\\")] + [UInt8](repeating: 0x23, count: hashes)
+        while index < bytes.count {
+            if bytes[index...].starts(with: escape) {
+                let after = index + escape.count
+                if after < bytes.count, bytes[after] == UInt8(ascii: "(") {
+                    index = closingParenthesis(bytes, after)
+                } else {
+                    index = after + 1
+                }
+                continue
+            }
+            if bytes[index...].starts(with: terminator) { return index + terminator.count }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    static func isStringLiteral(_ bytes: [UInt8]) -> Bool {
+        isLiteralStart(bytes, 0) && literalEnd(bytes, 0) == bytes.count
+    }
+
+    /// The expressions interpolated into a literal (`\(…)`, `\#(…)` in a raw string).
+    static func interpolations(_ literal: [UInt8]) -> [ArraySlice<UInt8>] {
+        let hashes = literal.prefix { $0 == UInt8(ascii: "#") }.count
+        let escape = [UInt8(ascii: "\\")] + [UInt8](repeating: 0x23, count: hashes)
+        var found: [ArraySlice<UInt8>] = []
+        var index = hashes + 1
+        while index < literal.count {
+            if literal[index...].starts(with: escape) {
+                let after = index + escape.count
+                if after < literal.count, literal[after] == UInt8(ascii: "(") {
+                    let end = closingParenthesis(literal, after)
+                    found.append(literal[(after + 1)..<max(after + 1, end - 1)])
+                    index = end
+                } else {
+                    index = after + 1
+                }
+                continue
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// `expression` cut at `separator` outside brackets and literals.
+    static func splitTopLevel(_ bytes: [UInt8], on separator: String) -> [ArraySlice<UInt8>] {
+        let separatorBytes = Array(separator.utf8)
+        var parts: [ArraySlice<UInt8>] = []
+        var depth = 0
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "#")) && isLiteralStart(bytes, index) {
+                index = literalEnd(bytes, index)
+                continue
+            }
+            if byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth += 1 }
+            if byte == UInt8(ascii: ")") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") { depth -= 1 }
+            if depth == 0, bytes[index...].starts(with: separatorBytes) {
+                parts.append(bytes[start..<index])
+                index += separatorBytes.count
+                start = index
+                continue
+            }
+            index += 1
+        }
+        parts.append(bytes[start..<bytes.count])
+        return parts
+    }
+
+    /// `condition ? a : b` at the top level: `a` and `b` (what can be printed).
+    static func ternaryBranches(_ bytes: [UInt8]) -> [ArraySlice<UInt8>]? {
+        let question = splitTopLevel(bytes, on: " ? ")
+        guard question.count == 2 else { return nil }
+        let branches = splitTopLevel(Array(question[1]), on: " : ")
+        return branches.count == 2 ? branches : nil
+    }
+}
