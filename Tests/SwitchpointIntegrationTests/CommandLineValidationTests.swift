@@ -103,7 +103,7 @@ struct CommandLineValidationTests {
     func mergeRefusesStrangers() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let other = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
+        let other = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
         func output(_ name: String, _ arguments: [String]) throws -> String {
             let result = try run(arguments + ["--json"])
             #expect(result.status == 0, "\(result.errorText)")

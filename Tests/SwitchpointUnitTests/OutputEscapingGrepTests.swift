@@ -193,6 +193,7 @@ import Testing
             #"errors.write(line: "x" + (known ? TerminalText.escape(a) : b))"#,
             #"errors.write(line: "\(TerminalText.escape(a)) and \(b)")"#,
             "errors.write(\n    line: \"keylog \" + path)",
+            #"writer.write(line: paint(name, .bold))"#,
         ]
         for leak in leaks {
             let sites = EscapingScan.sites(in: leak, file: "x.swift", sinks: Self.sinks)
@@ -205,6 +206,7 @@ import Testing
             #"out.append(trusted: HTTP2ErrorCode(rawValue: code).name)"#,
             #"errors.write(line: known ? "a" : TerminalText.escape(b))"#,
             #"errors.write(line: "a \"quoted\" word, a paren ( and \\")"#,
+            #"writer.write(line: paint("== summary", .bold))"#,
         ]
         for line in clean {
             let sites = EscapingScan.sites(in: line, file: "x.swift", sinks: Self.sinks)
@@ -268,6 +270,12 @@ enum EscapingScan {
         }
         if isStringLiteral(bytes) {
             return interpolations(bytes).flatMap { unreviewedParts(String(decoding: $0, as: UTF8.self)) }
+        }
+        // The text printer's colouring wraps its first argument in SGR codes of its own.
+        if trimmed.hasPrefix("paint("), closingParenthesis(bytes, 5) == bytes.count,
+            let text = splitTopLevel(Array(bytes[6..<(bytes.count - 1)]), on: ", ").first
+        {
+            return unreviewedParts(String(decoding: text, as: UTF8.self))
         }
         for call in OutputEscapingGrepTests.acceptedCalls where trimmed.hasPrefix(call) {
             if closingParenthesis(bytes, call.utf8.count - 1) == bytes.count { return [] }
