@@ -70,9 +70,7 @@ enum MergeFuzz {
         precondition(lines.count == events + 1, "\(lines.count) lines for \(events) events and a summary")
         for (number, line) in lines.enumerated() {
             Array(line).withUnsafeBytes { bytes in
-                precondition(bytes.first == UInt8(ascii: "{"), "line \(number + 1) is not an object")
-                precondition(
-                    JSONFieldReader(bytes).valueEnd(0) == bytes.count, "line \(number + 1) is not one whole JSON value")
+                precondition(JSONSyntax.isWholeObject(bytes), "line \(number + 1) is not one whole JSON object")
             }
         }
         precondition(lines.last?.starts(with: ShardMerge.summaryPrefix) == true, "the last line is not the summary")

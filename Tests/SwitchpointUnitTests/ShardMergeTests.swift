@@ -156,6 +156,41 @@ struct ShardMergeTests {
         }
     }
 
+    @Test("merge copies out only strict JSON: number grammar, string escapes, UTF-8 (the merge fuzzer's finds)")
+    func strictJSONLines() throws {
+        let valid = [
+            #"{}"#, #"{"a":[1,-0,0.5,1e9,2E-3,-1.25e+2,true,false,null,{"b":[]}],"s":"x\n\u00e9\"\\\/é€😀"}"#,
+            #"{ "a" : 1 , "b" : [ ] }"#,
+        ]
+        for text in valid {
+            #expect(Array(text.utf8).withUnsafeBytes { JSONSyntax.isWholeObject($0) }, "\(text)")
+        }
+        let texts: [String] = [
+            #"{"v":1-2}"#, #"{"v":01}"#, #"{"v":"\x"}"#, #"{"v":"a\u12"}"#, #"{"v":1e}"#, #"{"v":-}"#, #"{"v":1.}"#,
+            #"{"v":.5}"#, #"{"v":+1}"#, #"{"v":tru}"#, #"{"v":[1,]}"#, #"{"v":1,}"#, #"{"v" 1}"#, #"{"v":1} "#,
+            #"[1]"#, #"{"v":"a"#, #"{"v":1}}"#,
+        ]
+        let open: [UInt8] = Array(#"{"v":""#.utf8)
+        let close: [UInt8] = Array(#""}"#.utf8)
+        let badUTF8: [[UInt8]] = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]
+        var invalid: [[UInt8]] = texts.map { Array($0.utf8) }
+        for sequence in badUTF8 { invalid.append(open + sequence + close) }
+        invalid.append(Array(repeating: UInt8(ascii: "["), count: 100))
+        for bytes in invalid {
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(!bytes.withUnsafeBytes { JSONSyntax.isWholeObject($0) }, "\(text)")
+        }
+        // Through merge: a line that is no strict JSON is refused, named, nothing written.
+        for value in ["1-2", "01", #""\x""#, #""a\u12""#, "1e", "-"] {
+            let line = #"{"ts":1.0,"conn":1,"type":"x","v":\#(value)}"# + "\n"
+            let result = try Self.merged([line + Self.summary("0/1")])
+            #expect(!result.status && result.text.isEmpty, "\(value)")
+            #expect(result.error.contains("input 0 line 1: not a switchpoint --json timeline line"), "\(result.error)")
+            let summary = #"{"type":"summary","v":\#(value),"capture":"00000000000000ff","shard":"0/1"}"# + "\n"
+            #expect(try Self.merged([summary]).error.contains("input 0 line 1: the summary line is not a JSON object"))
+        }
+    }
+
     @Test(
         "merge refuses shards that do not belong together, naming the file and line: no shard, no or a bad capture, another capture, another count, a shard twice, a shard missing",
         arguments: [

@@ -148,7 +148,7 @@ package struct ShardMerge {
                     result.append(try summarySegment(line, of: input, number: number, line: lineNumber, events: lines))
                     lines = []
                 } else {
-                    guard parseEvent(line, base: start) != nil, JSONFieldReader(line).valueEnd(0) == line.count else {
+                    guard parseEvent(line, base: start) != nil, JSONSyntax.isWholeObject(line) else {
                         throw MergeError(
                             description:
                                 "\(input.name) line \(lineNumber): not a switchpoint --json timeline line (a whole JSON object)"
@@ -174,7 +174,7 @@ package struct ShardMerge {
         _ line: UnsafeRawBufferPointer, of input: Input, number: Int, line lineNumber: Int, events: [Range<Int>]
     ) throws(MergeError) -> Segment {
         // Whole, as an event line must be: what merge does not add up it copies out.
-        guard JSONFieldReader(line).valueEnd(0) == line.count, let summary = JSONTopLevelFields(line) else {
+        guard JSONSyntax.isWholeObject(line), let summary = JSONTopLevelFields(line) else {
             throw MergeError(description: "\(input.name) line \(lineNumber): the summary line is not a JSON object")
         }
         var shard: ShardSelector?
