@@ -9,7 +9,7 @@ package struct CaptureIdentity: Sendable, Equatable {
     package private(set) var firstTimestamp = Timestamp.zero
     package private(set) var lastTimestamp = Timestamp.zero
     /// FNV-1a of the first packet's captured bytes (its link header, addresses, ports).
-    package private(set) var firstPacketHash = ShardSelector.FNV1a.offsetBasis
+    package private(set) var firstPacketHash = FNV1a.offsetBasis
 
     /// Hex digits of `text`.
     package static let textLength = 16
@@ -21,9 +21,7 @@ package struct CaptureIdentity: Sendable, Equatable {
     package mutating func add(_ packet: RawPacket) {
         if packets == 0 {
             firstTimestamp = packet.capture.timestamp
-            var hash = ShardSelector.FNV1a.offsetBasis
-            for byte in packet.bytes { hash = (hash ^ UInt64(byte)) &* ShardSelector.FNV1a.prime }
-            firstPacketHash = hash
+            firstPacketHash = FNV1a.mix(FNV1a.offsetBasis, bytes: packet.bytes)
         }
         packets &+= 1
         capturedBytes &+= UInt64(packet.bytes.count)
@@ -33,12 +31,12 @@ package struct CaptureIdentity: Sendable, Equatable {
     /// The identity as the summary's `capture` field: 16 lowercase hex digits, FNV-1a over
     /// the counters, both timestamps and the first packet's hash.
     package var text: String {
-        var hash = ShardSelector.FNV1a.offsetBasis
+        var hash = FNV1a.offsetBasis
         for word in [
             packets, capturedBytes, UInt64(bitPattern: firstTimestamp.nanoseconds),
             UInt64(bitPattern: lastTimestamp.nanoseconds), firstPacketHash,
         ] {
-            hash = ShardSelector.FNV1a.mix(hash, word)
+            hash = FNV1a.mix(hash, word)
         }
         let digits = String(hash, radix: 16)
         return String(repeating: "0", count: Self.textLength - digits.count) + digits
