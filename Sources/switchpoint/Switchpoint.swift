@@ -593,7 +593,7 @@ extension Switchpoint {
         }
         // The first line not understood is quoted from the file: escaped.
         if let summary = keyLog.malformedSummary { errors.write(line: "switchpoint: " + TerminalText.escape(summary)) }
-        if let summary = keyLog.conflictSummary { errors.write(line: "switchpoint: " + summary) }
+        if let conflicts = keyLog.conflictSummary { errors.write(line: "switchpoint: " + conflicts) }
         // Browsers append as they connect: live, a lookup that misses re-reads the files.
         if interface != nil && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil

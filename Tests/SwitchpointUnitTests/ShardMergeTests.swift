@@ -258,14 +258,17 @@ struct ShardMergeTests {
         let sample = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
         let other = TestEnvironment.samplesDirectory.appendingPathComponent("http-nginx-lo.pcap").path
         try #require(FileManager.default.fileExists(atPath: sample) && FileManager.default.fileExists(atPath: other))
-        func identity(_ path: String, filter: String = "") throws -> CaptureIdentity {
+        func identity(_ path: String, filter: String = "", mapped: Bool = true) throws -> CaptureIdentity {
             let source = try OfflineCaptureSource(paths: [path], filter: filter)
+            source.readsMappedFiles = mapped
             while case .packet = source.next() {}
             return source.identity
         }
         let first = try identity(sample)
         #expect(first.packets > 10)
         #expect(try identity(sample) == first)
+        // Read through libpcap (standard input, pcapng) or mapped: the same identity.
+        #expect(try identity(sample, mapped: false) == first)
         #expect(first.text.count == CaptureIdentity.textLength)
         #expect(CaptureIdentity.isWellFormed(json: Array("\"\(first.text)\"".utf8)))
         #expect(try identity(other).text != first.text)
