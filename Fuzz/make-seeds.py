@@ -7,7 +7,8 @@ Writes OUTDIR/<harness>/<name>: packets for `decoder` (link selector byte + pack
 segment records for `reassembler`, and stream bytes in the harnesses' chunk format
 (header byte: bit 0 the direction, bits 1-7 length-1) for `http1`, `websocket` (after
 the 101; selector byte: bit 0 permessage-deflate), `http2` (after the preface or the h2c
-101) and `tls`; plus a few synthetic `audit` inputs.
+101) and `tls`; plus a few synthetic `audit` inputs, shard outputs for `merge` and the
+samples' key logs (and a few hand-made lines) for `keylog`.
 """
 import glob
 import hashlib
