@@ -7,8 +7,10 @@ Writes OUTDIR/<harness>/<name>: packets for `decoder` (link selector byte + pack
 segment records for `reassembler`, and stream bytes in the harnesses' chunk format
 (header byte: bit 0 the direction, bits 1-7 length-1) for `http1`, `websocket` (after
 the 101; selector byte: bit 0 permessage-deflate), `http2` (after the preface or the h2c
-101) and `tls`; plus a few synthetic `audit` inputs.
+101) and `tls`; plus a few synthetic `audit` inputs, shard outputs for `merge` and the
+samples' key logs (and a few hand-made lines) for `keylog`.
 """
+import glob
 import hashlib
 import os
 import struct
@@ -199,6 +201,44 @@ def main():
              b"SUBSCRIBE\nid:1\ndestination:/q\nreceipt:r\n\n\x00", b"RECEIPT\nreceipt-id:r\n\n\x00",
              b"SEND\ndestination:/q\ncontent-length:2\n\nhi\x00", b"MESSAGE\ndestination:/q\n\nhi\x00", b"\n"]
     write(outdir, "interpreters", bytes([2]) + chunked([(i & 1, m) for i, m in enumerate(stomp)]))
+
+    merge_seeds(outdir)
+    keylog_seeds(outdir)
+
+
+def merge_seeds(outdir):
+    """Shard outputs for `merge`, inputs separated by 0x1e: a whole set, a set split over
+    inputs, a fanout group, and the refusals (another capture, a shard twice)."""
+    def summary(shard, capture="00000000000000ff", extra=""):
+        return ('{"type":"summary","connections":1,"packets":4,"upgrades":{"websocket":1},"findings":{"f":1},'
+                '"messages":{"http1":{"requests":1,"responses":1}},"input_problems":["x"]' + extra
+                + ',"capture":"' + capture + '","shard":"' + shard + '"}\n').encode()
+    events = [
+        b'{"ts":1.000001,"conn":1,"type":"conn.open","client":"10.0.0.1:40000","server":"10.0.0.2:80"}\n',
+        b'{"ts":1.5,"conn":1,"type":"http.request","dir":"c2s","method":"GET","target":"/"}\n',
+        b'{"ts":2.25,"conn":1,"type":"conn.close","reason":"fin"}\n',
+    ]
+    one = b"".join(events)
+    write(outdir, "merge", one + summary("0/2") + b"\x1e" + one + summary("1/2"))
+    write(outdir, "merge", one + summary("0/3") + one + summary("2/3") + b"\x1e" + summary("1/3"))
+    write(outdir, "merge", one + summary("0/2") + b"\x1e" + summary("1/2", capture="00000000000000fe"))
+    write(outdir, "merge", summary("0/2") + summary("0/2") + b"\x1e" + summary("1/2"))
+    group = b'{"type":"summary","connections":1,"captured":9,"fanout_group":7}\n'
+    write(outdir, "merge", one + group + b"\x1e" + one + group)
+
+
+def keylog_seeds(outdir):
+    """The samples' key logs (chunk-size byte first) and a few hand-made lines."""
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "samples", "tls", "*.keylog"))):
+        with open(path, "rb") as handle:
+            text = handle.read()
+        write(outdir, "keylog", bytes([0x3f]) + text)
+        write(outdir, "keylog", bytes([0x00]) + text)
+    random = "11" * 32
+    lines = ["# comment", "CLIENT_RANDOM " + random + " " + "22" * 48, "\tSERVER_TRAFFIC_SECRET_0  " + random + " " + "33" * 32,
+             "CLIENT_TRAFFIC_SECRET_1 " + random + " " + "44" * 32, "EXPORTER_SECRET " + random + " " + "55" * 32,
+             "BOGUS line", "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " " + "6" * 63, "x" * 1100]
+    write(outdir, "keylog", bytes([7]) + "\r\n".join(lines).encode())
 
 
 if __name__ == "__main__":

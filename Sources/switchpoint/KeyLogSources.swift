@@ -51,7 +51,7 @@ struct KeyLogSources {
         if let summary = keyLog.malformedSummary {
             errors.write(line: commandName + ": " + TerminalText.escape(summary))
         }
-        if let summary = keyLog.conflictSummary { errors.write(line: commandName + ": " + summary) }
+        if let conflicts = keyLog.conflictSummary { errors.write(line: commandName + ": " + conflicts) }
         if live && !followed.isEmpty { keyLog.follower = TLSKeyLogFollower(paths: followed) }
         return given ? keyLog : nil
     }

@@ -464,6 +464,7 @@ struct Switchpoint: ParsableCommand {
         options.analysis.redact = terminal.redact
         options.threads = threads
         options.workers = workers
+        options.fanoutGroup = fanoutGroup
         options.writesPackets = writeFile != nil
         options.summaryOnly = terminal.quiet
         options.failOn = terminal.failOn?.severity
@@ -790,9 +791,13 @@ struct Merge: ParsableCommand {
 
             parallel switchpoint -r FILE --json --shard {}/4 ::: 0 1 2 3 | switchpoint merge
 
-            Exit status: 0 merged; 2 an input cannot be read, a shard is missing or repeated, a line \
-            is not a whole switchpoint JSON line, or the summaries' counts are not counts (nothing \
-            is written then).
+            The runs must be the --shard I/N runs of one capture: each summary names its shard and \
+            the capture it read (its "capture" identity), and merge refuses a run without --shard, \
+            shards of different captures or shard counts, a shard given twice and an incomplete set.
+
+            Exit status: 0 merged; 2 an input cannot be read, the shards do not belong together \
+            (above), a line is not a whole switchpoint JSON line, or the summaries' counts are not \
+            counts (nothing is written then; the message names the file and line).
             """
     )
 

@@ -107,6 +107,46 @@ struct CommandLineValidationTests {
         #expect(try run(["audit", "-r", directory.appendingPathComponent("missing.pcap").path]).status == 2)
     }
 
+    @Test(
+        "merge exits 2 naming file and line for shards of another capture, a run without --shard, a shard twice, a set incomplete"
+    )
+    func mergeRefusesStrangers() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let other = TestEnvironment.samplesDirectory.appendingPathComponent("ws-echo-veth.pcap").path
+        func output(_ name: String, _ arguments: [String]) throws -> String {
+            let result = try run(arguments + ["--json"])
+            #expect(result.status == 0, "\(result.errorText)")
+            let file = directory.appendingPathComponent(name)
+            try result.output.write(to: file)
+            return file.path
+        }
+        let shard0 = try output("s0", ["-r", CommandLineTests.sample, "--shard", "0/2"])
+        let shard1 = try output("s1", ["-r", CommandLineTests.sample, "--shard", "1/2"])
+        let otherShard1 = try output("o1", ["-r", other, "--shard", "1/2"])
+        let unsharded = try output("u", ["-r", CommandLineTests.sample])
+        // Each shard's summary names the capture: the same for both shards, another for another file.
+        let identity = { (path: String) throws -> String? in
+            let summary = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last ?? ""
+            return summary.firstMatch(of: /"capture":"([0-9a-f]{16})","shard":"/).map { String($0.1) }
+        }
+        #expect(try identity(shard0) != nil)
+        #expect(try identity(shard0) == identity(shard1))
+        #expect(try identity(otherShard1) != identity(shard1))
+        let whole = try run(["merge", shard0, shard1])
+        #expect(whole.status == 0, "\(whole.errorText)")
+        for (inputs, words) in [
+            ([shard0, otherShard1], [otherShard1 + " line", "different captures"]),
+            ([shard0, unsharded], [unsharded + " line", "not a --shard run"]),
+            ([shard0, shard0, shard1], [shard0 + " line", "given more than once"]),
+            ([shard1], ["0/2 missing", shard1 + " line"]),
+        ] {
+            let result = try run(["merge"] + inputs)
+            #expect(result.status == 2 && result.text.isEmpty, "\(inputs): \(result.errorText)")
+            for word in words { #expect(result.errorText.contains(word), "\(word): \(result.errorText)") }
+        }
+    }
+
     @Test("-w refuses to overwrite a file given with -r: same path or same inode")
     func writeOverInput() throws {
         let directory = try TestEnvironment.temporaryDirectory()

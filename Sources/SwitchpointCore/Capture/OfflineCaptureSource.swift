@@ -33,6 +33,8 @@ package final class OfflineCaptureSource: PacketSource {
     package var progress: ReadProgress?
     /// Bytes of the files already read to their end.
     private var finishedFileBytes: UInt64 = 0
+    /// What every packet read adds up to: `--shard` runs print it for `switchpoint merge`.
+    package private(set) var identity = CaptureIdentity()
 
     /// Checks the filter's syntax up front so a typo is reported before any output.
     package init(paths: [String], filter: String = "", writeTo writePath: String? = nil) throws(CaptureError) {
@@ -96,6 +98,7 @@ package final class OfflineCaptureSource: PacketSource {
                             packetNumber: packetNumber,
                             timestamp: Timestamp(seconds: seconds, nanoseconds: nanoseconds)))
                     writer?.write(packet)
+                    identity.add(packet)
                     if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
                         let offset = mappedReference._withUnsafeGuaranteedRef { $0.offset }
                         progress.report(bytesRead: finishedFileBytes + UInt64(offset), packets: packetNumber)
@@ -133,6 +136,7 @@ package final class OfflineCaptureSource: PacketSource {
                     linkType: linkType,
                     capture: CaptureInfo(packetNumber: packetNumber, timestamp: ts))
                 writer?.write(packet)
+                identity.add(packet)
                 if let progress, packetNumber & (ReadProgress.reportInterval - 1) == 0 {
                     progress.report(bytesRead: finishedFileBytes + Self.position(current), packets: packetNumber)
                 }

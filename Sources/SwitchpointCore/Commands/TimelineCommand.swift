@@ -23,6 +23,8 @@ package struct TimelineCommand {
         package var threads: Int?
         /// `--workers` (1: none).
         package var workers = 1
+        /// Live `--fanout-group ID`: named in the summary, so merge can tell the group's runs.
+        package var fanoutGroup: Int?
         /// `-w`: packets are written as they are read, so nothing may read ahead.
         package var writesPackets = false
         /// `--conn`, `--stream`, `--protocol`, `--severity`, `--follow`: what is shown.

@@ -69,6 +69,10 @@ struct TimelineRun {
             scope = fanout(workers: sources.lanes.count, into: sink)
         }
         finishReading()
+        if scope.shard != nil, case .source(let source) = input, let offline = source as? OfflineCaptureSource {
+            scope.capture = offline.identity.text
+        }
+        scope.fanoutGroup = command.options.fanoutGroup
         printer.finish(
             statistics: statistics, problems: problems, live: liveStatistics ?? command.liveCapture?.statistics(),
             scope: scope)

@@ -2,16 +2,17 @@
     import Glibc
 #endif
 
-/// `switchpoint merge`: the JSON lines of several `--shard I/N` runs (or any switchpoint
-/// `--json` timelines) as one time-ordered stream and one summary.
+/// `switchpoint merge`: the JSON lines of the `--shard I/N` runs over one capture as one
+/// time-ordered stream and one summary.
 ///
 /// Input is cut into segments, each a run's event lines ended by its summary line (so the
 /// outputs of several runs may arrive concatenated on one pipe, as GNU parallel writes
 /// them). Events go out by timestamp, ties by shard index, each segment's own order kept;
 /// connections are renumbered 1, 2, … in the order they first appear (stable: the same
 /// inputs always give the same numbers, and one run's numbers when connection openings
-/// have distinct timestamps). The summary's counts are added up; a missing or repeated
-/// shard is an error, not a silently smaller total.
+/// have distinct timestamps). The summary's counts are added up. The shards must belong
+/// together, or nothing is written: every summary names its shard and its capture
+/// (`CaptureIdentity`), all of one capture and one count N, each of 0..<N exactly once.
 package struct ShardMerge {
     package struct Input {
         package var name: String
@@ -32,8 +33,14 @@ package struct ShardMerge {
         var input: Int
         var lines: [Range<Int>]
         var summary: JSONTopLevelFields
+        /// The summary's line number in its input.
+        var summaryLine: Int
         /// `I/N` from the summary's `shard` field.
         var shard: ShardSelector?
+        /// The summary's `capture` field (`CaptureIdentity.text`, quoted).
+        var capture: [UInt8]?
+        /// The summary's `fanout_group` field: a live run sharing a kernel fanout group.
+        var fanoutGroup: [UInt8]?
     }
 
     /// An event line, the parts merge needs: its time and where its connection number is.
@@ -46,6 +53,8 @@ package struct ShardMerge {
     /// Key names of the summary: the field added by `--shard` and the ones merged specially.
     enum SummaryKey {
         static let shard = "shard"
+        static let capture = "capture"
+        static let fanoutGroup = "fanout_group"
         static let type = "type"
     }
 
@@ -64,7 +73,7 @@ package struct ShardMerge {
         guard !found.isEmpty else { throw MergeError(description: "no summary line in the input: nothing to merge") }
         // Before any line goes out: a summary that cannot be added up stops the merge.
         let summary = try Self.mergedSummary(found.map(\.summary))
-        let order = try Self.shardOrder(found)
+        let order = try Self.shardOrder(found, inputs: inputs)
         var cursors = [Int](repeating: 0, count: found.count)
         var heads: [EventLine?] = try found.indices.map { index throws(MergeError) in
             try Self.head(found[index], at: 0, inputs: inputs)
@@ -126,24 +135,20 @@ package struct ShardMerge {
             lineNumber += 1
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if !line.isEmpty {
+                // Lines are copied to the output as they are: one with a character
+                // switchpoint's JSON always escapes did not come from it, and could drive
+                // the terminal of whoever reads the merged stream.
+                if let offset = firstUnescapedControl(line) {
+                    throw MergeError(
+                        description:
+                            "\(input.name) line \(lineNumber): an unescaped control character at byte \(offset + 1) (switchpoint's JSON escapes them)"
+                    )
+                }
                 if line.starts(with: summaryPrefix) {
-                    guard let summary = JSONTopLevelFields(line) else {
-                        throw MergeError(
-                            description: "\(input.name) line \(lineNumber): the summary line is not a JSON object")
-                    }
-                    var shard: ShardSelector?
-                    if let value = summary.value(SummaryKey.shard) {
-                        guard value.count > 2,
-                            let parsed = ShardSelector(String(decoding: value.dropFirst().dropLast(), as: UTF8.self))
-                        else {
-                            throw MergeError(description: "\(input.name) line \(lineNumber): shard is not \"I/N\"")
-                        }
-                        shard = parsed
-                    }
-                    result.append(Segment(input: number, lines: lines, summary: summary, shard: shard))
+                    result.append(try summarySegment(line, of: input, number: number, line: lineNumber, events: lines))
                     lines = []
                 } else {
-                    guard parseEvent(line, base: start) != nil, JSONFieldReader(line).valueEnd(0) == line.count else {
+                    guard parseEvent(line, base: start) != nil, JSONSyntax.isWholeObject(line) else {
                         throw MergeError(
                             description:
                                 "\(input.name) line \(lineNumber): not a switchpoint --json timeline line (a whole JSON object)"
@@ -161,6 +166,54 @@ package struct ShardMerge {
             )
         }
         return result
+    }
+
+    /// A run's segment ended by the summary `line`: its shard and capture read and checked
+    /// for form (whether the runs belong together is `shardOrder`'s question).
+    static func summarySegment(
+        _ line: UnsafeRawBufferPointer, of input: Input, number: Int, line lineNumber: Int, events: [Range<Int>]
+    ) throws(MergeError) -> Segment {
+        // Whole, as an event line must be: what merge does not add up it copies out.
+        guard JSONSyntax.isWholeObject(line), let summary = JSONTopLevelFields(line) else {
+            throw MergeError(description: "\(input.name) line \(lineNumber): the summary line is not a JSON object")
+        }
+        var shard: ShardSelector?
+        if let value = summary.value(SummaryKey.shard) {
+            guard value.count > 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\""),
+                let parsed = ShardSelector(String(decoding: value.dropFirst().dropLast(), as: UTF8.self))
+            else {
+                throw MergeError(description: "\(input.name) line \(lineNumber): shard is not \"I/N\"")
+            }
+            shard = parsed
+        }
+        let capture = summary.value(SummaryKey.capture)
+        if let capture, !CaptureIdentity.isWellFormed(json: capture) {
+            throw MergeError(
+                description: "\(input.name) line \(lineNumber): capture is not \(CaptureIdentity.textLength) hex digits"
+            )
+        }
+        return Segment(
+            input: number, lines: events, summary: summary, summaryLine: lineNumber, shard: shard, capture: capture,
+            fanoutGroup: summary.value(SummaryKey.fanoutGroup))
+    }
+
+    /// The offset of the first character `JSONEscaping.standard` always escapes (C0 and
+    /// C1 controls, DEL, U+2028, U+2029) written raw in `line`, or nil.
+    static func firstUnescapedControl(_ line: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        let count = line.count
+        while index < count {
+            let byte = line[index]
+            if byte < 0x20 || byte == 0x7f { return index }
+            if byte == 0xc2, index + 1 < count, (0x80...0x9f).contains(line[index + 1]) { return index }
+            if byte == 0xe2, index + 2 < count, line[index + 1] == 0x80,
+                line[index + 2] == 0xa8 || line[index + 2] == 0xa9
+            {
+                return index
+            }
+            index += 1
+        }
+        return nil
     }
 
     static let summaryPrefix: [UInt8] = Array(#"{"type":"summary""#.utf8)
@@ -235,39 +288,96 @@ package struct ShardMerge {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int64(byte - UInt8(ascii: "0")) : nil
     }
 
-    /// Order of each segment among equal timestamps: its shard index, then (runs without
-    /// `--shard`) after every shard in input order. Shards must be complete and distinct.
-    static func shardOrder(_ segments: [Segment]) throws(MergeError) -> [Int] {
-        let sharded = segments.compactMap(\.shard)
-        guard let first = sharded.first else { return Array(segments.indices) }
-        guard sharded.allSatisfy({ $0.count == first.count }) else {
-            throw MergeError(
-                description: "the inputs come from different shard counts: \(Set(sharded.map(\.count)).sorted())")
+    /// Order of each segment among equal timestamps: its shard index. The shards must
+    /// belong together: each names its shard and capture, all one capture and one count N,
+    /// each index once, none missing. Live runs of one `--fanout-group` (no shard, no
+    /// capture to compare, no count to complete) merge in input order.
+    static func shardOrder(_ segments: [Segment], inputs: [Input]) throws(MergeError) -> [Int] {
+        func place(_ segment: Segment) -> String { "\(inputs[segment.input].name) line \(segment.summaryLine)" }
+        if let first = segments.first, first.shard == nil, first.fanoutGroup != nil {
+            return try fanoutOrder(segments, place: place)
         }
-        let indices = sharded.map(\.index)
-        let repeated = Dictionary(grouping: indices, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-        guard repeated.isEmpty else {
-            throw MergeError(
-                description:
-                    "shard \(repeated.map { "\($0)/\(first.count)" }.joined(separator: ", ")) given more than once")
+        var shards: [ShardSelector] = []
+        for segment in segments {
+            guard let shard = segment.shard else {
+                throw MergeError(
+                    description:
+                        "\(place(segment)): the summary has no \"shard\": not a --shard run (merge joins the --shard I/N runs of one capture, or the live runs of one --fanout-group)"
+                )
+            }
+            guard segment.capture != nil else {
+                throw MergeError(
+                    description:
+                        "\(place(segment)): shard \(shard.index)/\(shard.count) names no capture (its summary has no \"capture\"), so it cannot be matched with the others"
+                )
+            }
+            shards.append(shard)
         }
-        let missing = Set(0..<first.count).subtracting(indices).sorted()
+        guard let first = segments.first, let firstShard = shards.first else { return [] }
+        var seen: [Int: Segment] = [:]
+        for (segment, shard) in zip(segments, shards) {
+            guard segment.capture == first.capture else {
+                throw MergeError(
+                    description:
+                        "\(place(segment)): shard \(shard.index)/\(shard.count) is of capture \(text(segment.capture)), \(place(first)) of capture \(text(first.capture)): shards of different captures"
+                )
+            }
+            guard shard.count == firstShard.count else {
+                throw MergeError(
+                    description:
+                        "\(place(segment)): shard \(shard.index)/\(shard.count) is one of \(shard.count), \(place(first)) one of \(firstShard.count): different shard counts"
+                )
+            }
+            if let earlier = seen[shard.index] {
+                throw MergeError(
+                    description:
+                        "\(place(segment)): shard \(shard.index)/\(shard.count) given more than once (also \(place(earlier)))"
+                )
+            }
+            seen[shard.index] = segment
+        }
+        let missing = (0..<firstShard.count).filter { seen[$0] == nil }
         guard missing.isEmpty else {
+            let named = missing.prefix(Self.maxNamedShards).map { "\($0)/\(firstShard.count)" }
             throw MergeError(
                 description:
-                    "shard \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) missing: the merge would be incomplete"
+                    "shard \(named.joined(separator: ", "))\(missing.count > named.count ? ", …" : "") missing: the merge would be incomplete (\(place(first)) is shard \(firstShard.index)/\(firstShard.count))"
             )
         }
-        return segments.enumerated().map { $0.element.shard?.index ?? first.count + $0.offset }
+        return shards.map(\.index)
+    }
+
+    /// Live runs that shared a kernel fanout group: all of the same group, none a shard.
+    static func fanoutOrder(_ segments: [Segment], place: (Segment) -> String) throws(MergeError) -> [Int] {
+        guard let first = segments.first else { return [] }
+        for segment in segments where segment.shard != nil || segment.fanoutGroup != first.fanoutGroup {
+            throw MergeError(
+                description:
+                    "\(place(segment)): not a run of the --fanout-group of \(place(first)): fanout runs merge only with runs of their own group"
+            )
+        }
+        return Array(segments.indices)
+    }
+
+    /// Missing shards named in the message at most (N may be 4096).
+    static let maxNamedShards = 16
+
+    /// A summary's `capture` value without its quotes (checked to be hex digits).
+    static func text(_ capture: [UInt8]?) -> String {
+        capture.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "none"
     }
 
     /// One summary line from all: numbers added up, count objects added per key, lists
     /// joined without repeats (every shard reports the same input problem), other values
-    /// from the first; fields in the first summary's order, the shard field dropped.
+    /// from the first; fields in the first summary's order, the shard, capture and fanout
+    /// group fields dropped (the merged summary is one run's).
     static func mergedSummary(_ summaries: [JSONTopLevelFields]) throws(MergeError) -> String {
         var keys: [String] = []
         for summary in summaries {
-            for field in summary.fields where field.key != SummaryKey.shard && !keys.contains(field.key) {
+            for field in summary.fields
+            where ![SummaryKey.shard, SummaryKey.capture, SummaryKey.fanoutGroup].contains(field.key)
+                && !keys.contains(field.key)
+            {
                 keys.append(field.key)
             }
         }

@@ -2,6 +2,12 @@
 /// `--workers` each capture worker's own counts.
 package struct SummaryScope: Sendable {
     package var shard: ShardSelector?
+    /// With `shard`: the capture every shard read (`CaptureIdentity.text`), so merge can
+    /// refuse shards of different captures.
+    package var capture: String?
+    /// Live `--fanout-group ID`: this invocation's summary is one of the group's (merge
+    /// joins only runs of one group).
+    package var fanoutGroup: Int?
     package var workers: [Worker] = []
 
     package init(shard: ShardSelector? = nil, workers: [Worker] = []) {
@@ -25,8 +31,9 @@ package struct SummaryScope: Sendable {
     func textLines() -> [String] {
         var lines: [String] = []
         if let shard {
+            let of = capture.map { " of capture \($0)" } ?? ""
             lines.append(
-                "shard \(shard.index)/\(shard.count): only this shard's connections (switchpoint merge joins the shards' --json output)"
+                "shard \(shard.index)/\(shard.count)\(of): only this shard's connections (switchpoint merge joins the shards' --json output)"
             )
         }
         for worker in workers {
@@ -55,6 +62,10 @@ package struct SummaryScope: Sendable {
             }
             line.addRaw("workers", json: "[" + objects.joined(separator: ",") + "]")
         }
-        if let shard { line.add("shard", "\(shard.index)/\(shard.count)") }
+        if let fanoutGroup { line.add("fanout_group", fanoutGroup) }
+        if let shard {
+            if let capture { line.add("capture", capture) }
+            line.add("shard", "\(shard.index)/\(shard.count)")
+        }
     }
 }

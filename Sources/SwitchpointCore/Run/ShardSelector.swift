@@ -33,8 +33,7 @@ package struct ShardSelector: Sendable, Equatable {
     package var countsUnattachedPackets: Bool { index == 0 }
 
     /// FNV-1a over both endpoints in a fixed order: the same value for both directions, on
-    /// every machine and in every process (Swift's `Hasher` is seeded per process, so it
-    /// cannot pick shards).
+    /// every machine and in every process (`FNV1a`).
     package static func flowHash(_ a: Endpoint, _ b: Endpoint) -> UInt64 {
         let ordered = FlowKey(a, b)
         var hash = FNV1a.offsetBasis
@@ -44,22 +43,5 @@ package struct ShardSelector: Sendable, Equatable {
             hash = FNV1a.mix(hash, UInt64(endpoint.port))
         }
         return hash
-    }
-
-    /// The 64-bit FNV-1a parameters.
-    enum FNV1a {
-        static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-        static let prime: UInt64 = 0x0000_0100_0000_01b3
-
-        /// Folds the eight bytes of `word` (little end first) into `hash`.
-        static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
-            var hash = hash
-            var rest = word
-            for _ in 0..<8 {
-                hash = (hash ^ (rest & 0xff)) &* prime
-                rest >>= 8
-            }
-            return hash
-        }
     }
 }

@@ -240,13 +240,14 @@ package struct TLSKeyLog: Sendable {
     }
 
     package mutating func add(text: String, source: String = "key log", from origin: TLSKeyLogSource = .file) {
-        var reader = TLSKeyLogLineReader()
         var text = text
-        text.withUTF8 { utf8 in
-            reader.feed(UnsafeRawBufferPointer(utf8)) { line, number in
-                addLine(line, number: number, name: source, source: origin)
-            }
-        }
+        text.withUTF8 { utf8 in add(bytes: UnsafeRawBufferPointer(utf8), source: source, from: origin) }
+    }
+
+    /// Key log lines as bytes (a pcapng secrets block's, or a fuzzer's: not repaired to UTF-8).
+    package mutating func add(bytes: UnsafeRawBufferPointer, source: String, from origin: TLSKeyLogSource) {
+        var reader = TLSKeyLogLineReader()
+        reader.feed(bytes) { line, number in addLine(line, number: number, name: source, source: origin) }
         reader.finish { line, number in addLine(line, number: number, name: source, source: origin) }
     }
 

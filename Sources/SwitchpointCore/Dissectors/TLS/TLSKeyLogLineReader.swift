@@ -25,7 +25,9 @@ struct TLSKeyLogLineReader {
             }
             number += 1
             if pending.isEmpty {
-                body(piece, number)
+                // Cut here too, as when the line spans chunks: where a file's chunks end
+                // must not change what a line says.
+                body(UnsafeRawBufferPointer(rebasing: piece.prefix(TLSKeyLog.maxLineBytes)), number)
             } else {
                 pending.append(contentsOf: piece.prefix(TLSKeyLog.maxLineBytes - pending.count))
                 pending.withUnsafeBytes { body($0, number) }
