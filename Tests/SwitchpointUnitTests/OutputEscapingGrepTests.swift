@@ -42,7 +42,16 @@ import Testing
     /// runs of white space as one space, why).
     static let reviewed: [(file: String, argument: String, reason: String)] = [
         ("Switchpoint.swift", "device.listingLine(number: index + 1)", "listingLine escapes the name and description"),
-        ("Switchpoint.swift", #""switchpoint: " + conflicts"#, "conflictSummary: counts and fixed words"),
+        ("KeyLogSources.swift", #"commandName + ": " + conflicts"#, "conflictSummary: counts and fixed words"),
+        (
+            "KeyLogSources.swift",
+            #"commandName + ": SSLKEYLOGFILE=" + TerminalText.escape(path) + " could not be read; TLS is not decrypted with it""#,
+            "commandName: the program's name"
+        ),
+        (
+            "KeyLogSources.swift", #"commandName + ": " + TerminalText.escape(summary)"#,
+            "commandName: the program's name"
+        ),
         (
             "Switchpoint.swift",
             #""switchpoint: note: nothing matched \(display.selectionWords); only the summary is printed""#,
@@ -84,8 +93,8 @@ import Testing
         ("AuditReportPrinter.swift", "header", "counts and a clock offset"),
         (
             "AuditReportPrinter.swift",
-            #""exchange \(index + 1) paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence)""#,
-            "a number and enum values"
+            #""exchange \(index + 1) paired by \(pair.evidence.rawValue) (\(pair.confidence.rawValue) confidence" + (Self.requestGap(pair, clockOffset: report.clockOffsetMilliseconds).map { "; sent upstream \(TimestampText.duration(milliseconds: $0)) after the client's request" } ?? "") + ")""#,
+            "a number, enum values and a formatted duration"
         ),
         (
             "AuditReportPrinter.swift",
@@ -114,7 +123,6 @@ import Testing
             #"" !! \(finding.severity.rawValue) \(finding.code.rawValue):\(where_): \(TerminalText.escape(finding.message))""#,
             "where_: file:connection labels (LegID)"
         ),
-        ("AuditReportPrinter.swift", #"" fix: \(fix)""#, "fixes are the auditor's constant configuration lines"),
         ("AuditReportPrinter.swift", "line.line", "a JSONLine: every string value JSON-escaped"),
         ("ConnectionListing.swift", "Self.json(opening)", "a timeline JSON line: JSON-escaped"),
         ("ConnectionListing.swift", "Self.json(gap)", "a timeline JSON line: JSON-escaped"),
@@ -137,7 +145,7 @@ import Testing
 
     /// Reviewed entries that stand for more than one call (each other entry is one call, so
     /// an escape removed from a twin of a reviewed call is not taken for it).
-    static let reviewedCalls = ["ConnectionListing.swift row": 2, "AuditReportPrinter.swift line.line": 3]
+    static let reviewedCalls = ["ConnectionListing.swift row": 2, "AuditReportPrinter.swift line.line": 4]
 
     /// Reviewed entries above that trust a builder to escape: the builder (file, the start
     /// of its declaration) must still call `TerminalText.escape`, so a regression inside it

@@ -70,10 +70,12 @@ package struct AuditReportPrinter {
             writer.write(line: Self.side(Self.answer(pair.front), Self.answer(pair.back)))
             if pair.front.switched || pair.back.switched {
                 writer.write(line: Self.side(Self.messages(pair.front), Self.messages(pair.back)))
+                // Program-made words; escaped whole all the same, as every new line is.
                 writer.write(
-                    line: Self.side(
-                        "end: " + Self.ending(pair.front, proxyIs: .serverToClient),
-                        "end: " + Self.ending(pair.back, proxyIs: .clientToServer)))
+                    line: TerminalText.escape(
+                        Self.side(
+                            "end: " + Self.ending(pair.front, proxyIs: .serverToClient),
+                            "end: " + Self.ending(pair.back, proxyIs: .clientToServer))))
             }
             if let p50 = pair.delays.quantile(0.5), let p99 = pair.delays.quantile(0.99), let max = pair.delays.max() {
                 writer.write(
@@ -111,49 +113,51 @@ package struct AuditReportPrinter {
     private func writeContext(_ report: ProxyAuditor.Report) {
         if report.files.count > 1 {
             for (index, file) in report.files.enumerated() {
-                writer.write(line: "file \(index + 1): \(file.role.description) \(TerminalText.escape(file.path))")
+                writer.write(line: TerminalText.escape("file \(index + 1): \(file.role.description) \(file.path)"))
             }
         }
         if let proxy = report.proxy {
             writer.write(
-                line:
-                    "proxy: \(proxy.kind.displayName) (\(TerminalText.escape(proxy.evidence))); fixes are given for it")
+                line: TerminalText.escape(
+                    "proxy: \(proxy.kind.displayName) (\(proxy.evidence)); fixes are given for it"))
         } else {
             writer.write(line: "proxy: not recognised (--proxy NAME names it); fixes are given for nginx")
         }
         for tls in report.tls {
-            let name = tls.serverName.map { " sni " + TerminalText.escape($0) } ?? ""
-            writer.write(
-                line: "tls \(tls.leg)\(name): "
-                    + (tls.decrypted
-                        ? "decrypted" : "not decrypted (no key in the key log): its exchanges are not audited"))
+            let name = tls.serverName.map { " sni " + $0 } ?? ""
+            let state =
+                tls.decrypted ? "decrypted" : "not decrypted (no key in the key log): its exchanges are not audited"
+            writer.write(line: TerminalText.escape("tls \(tls.leg)\(name): \(state)"))
         }
     }
 
     private func writeTunnels(_ report: ProxyAuditor.Report, findingsByFront: [LegID: [AuditFinding]]) {
         for (index, tunnel) in report.tunnels.enumerated() {
             writer.write(line: "")
+            let answer = tunnel.front.response.map { "\($0.status) \($0.reason)" } ?? "no answer"
             writer.write(
-                line: "tunnel \(index + 1)  " + TerminalText.escape(ProxyAuditor.describe(tunnel.front))
-                    + " → \(Self.answer(tunnel.front))  paired by \(tunnel.evidence.rawValue)")
+                line: TerminalText.escape(
+                    "tunnel \(index + 1)  \(ProxyAuditor.describe(tunnel.front)) → \(answer)  paired by \(tunnel.evidence.rawValue)"
+                ))
             let bytes =
                 tunnel.front.tunnelBytes.map { "tunnel bytes c2s \($0.clientToServer) s2c \($0.serverToClient)" }
                 ?? "tunnel bytes unknown"
             if let back = tunnel.back {
-                writer.write(
-                    line: Self.side(
+                let lines = [
+                    Self.side(
                         "front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))]",
-                        "back: \(back.client) → \(back.server) [\(back.label)]"))
-                writer.write(
-                    line: Self.side(bytes, "bytes c2s \(back.bytes.clientToServer) s2c \(back.bytes.serverToClient)"))
-                writer.write(
-                    line: Self.side(
+                        "back: \(back.client) → \(back.server) [\(back.label)]"),
+                    Self.side(bytes, "bytes c2s \(back.bytes.clientToServer) s2c \(back.bytes.serverToClient)"),
+                    Self.side(
                         "end: " + Self.ending(tunnel.front, proxyIs: .serverToClient),
-                        "end: " + Self.describe(back.ending, proxyIs: .clientToServer)))
+                        "end: " + Self.describe(back.ending, proxyIs: .clientToServer)),
+                ]
+                for line in lines { writer.write(line: TerminalText.escape(line)) }
             } else {
                 writer.write(
-                    line:
+                    line: TerminalText.escape(
                         "    front: \(tunnel.front.client) → \(tunnel.front.server) [\(LegID(tunnel.front))], \(bytes)")
+                )
             }
             for finding in findingsByFront[LegID(tunnel.front)] ?? [] { write(finding) }
         }
@@ -194,7 +198,7 @@ package struct AuditReportPrinter {
         guard let fix = finding.configFix else { return }
         // Each snippet on lines of its own, ready to paste (the JSON `fix` is one line).
         let assumed = fix.assumed ? "; proxy not recognised, the nginx form (--proxy NAME gives another)" : ""
-        writer.write(line: "     fix (\(fix.proxy.displayName)\(assumed)): \(TerminalText.escape(fix.advice))")
+        writer.write(line: TerminalText.escape("     fix (\(fix.proxy.displayName)\(assumed)): \(fix.advice)"))
         for snippet in fix.snippets {
             writer.write(line: "       in the \(snippet.context.rawValue):")
             for line in snippet.lines { writer.write(line: "         " + TerminalText.escape(line)) }
