@@ -96,7 +96,9 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
 
     /// Everything the audit takes from one capture.
     package func finishCapture() -> CaptureExchanges {
+        // Moved out, not copied: the builder is done.
         var records = closed
+        closed = []
         var tls = tlsLegs
         for connection in open.values {
             records += connection.records

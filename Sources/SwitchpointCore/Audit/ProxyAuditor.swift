@@ -56,28 +56,32 @@ package struct ProxyAuditor {
     }
 
     /// Audits what `ExchangeRecordBuilder` kept of each file; `roles` says which leg each
-    /// holds (by default: one capture holds both, of two the client side is first).
-    package func audit(captures: [CaptureExchanges], roles: [CaptureRole]? = nil) -> Report {
-        let records = captures.flatMap(\.records)
+    /// holds (by default: one capture holds both, of two the client side is first). The
+    /// captures are consumed: each record is held once in fronts or backs, then in its pair.
+    package func audit(captures: consuming [CaptureExchanges], roles: [CaptureRole]? = nil) -> Report {
         let roles = roles ?? CaptureRole.byPosition(count: captures.count)
         var report = Report()
-        report.records = records.count
         report.tls = captures.flatMap(\.tls)
-        let (allFronts, backs) = split(records, roles: roles)
-        let fronts = allFronts.filter { !$0.isConnectTunnel }
+        let connections = captures.flatMap(\.connections)
+        var records = captures.flatMap(\.records)
+        captures = []
+        report.records = records.count
+        let (frontIndices, backIndices) = split(records, roles: roles)
+        let allFronts = frontIndices.map { records[$0] }
+        let backs = backIndices.map { records[$0] }
+        records = []
         // Pairing looks backs up by their evidence (a dictionary, a time-sorted group), so
         // it is O(log n) per front instead of a scan of every unpaired back.
         var index = BackIndex(backs)
-        for front in fronts {
+        for front in allFronts where !front.isConnectTunnel {
             guard let (position, evidence, confidence) = index.match(front) else { continue }
             report.pairs.append(
                 AuditPair(front: front, back: backs[position], evidence: evidence, confidence: confidence, delays: []))
         }
         let unpairedBacks = index.unpaired.map { backs[$0] }.filter { !$0.isConnectTunnel }
         let paired = Set(report.pairs.map { LegID($0.front) } + report.pairs.map { LegID($0.back) })
-        let unpairedFronts = fronts.filter { !paired.contains(LegID($0)) }
-        report.tunnels = TunnelPair.pair(
-            allFronts.filter(\.isConnectTunnel), connections: captures.flatMap(\.connections))
+        let unpairedFronts = allFronts.filter { !$0.isConnectTunnel && !paired.contains(LegID($0)) }
+        report.tunnels = TunnelPair.pair(allFronts.filter(\.isConnectTunnel), connections: connections)
         if roles.contains(.front), roles.contains(.back), !report.pairs.isEmpty {
             report.clockOffsetMilliseconds = clockOffset(report.pairs)
         }
@@ -94,7 +98,13 @@ package struct ProxyAuditor {
         for tunnel in report.tunnels { report.findings += examiner.examine(tunnel) }
         if report.pairs.isEmpty && report.tunnels.isEmpty {
             report.singleLeg = true
-            report.findings += singleLegFindings(records, proxy: report.proxy)
+            // In the files' order, as they were read.
+            let all = (allFronts + backs).sorted {
+                ($0.file, $0.connection, $0.exchange, $0.stream ?? 0) < (
+                    $1.file, $1.connection, $1.exchange, $1.stream ?? 0
+                )
+            }
+            report.findings += singleLegFindings(all, proxy: report.proxy)
         } else {
             report.findings += unpairedFindings(unpairedFronts, unpairedBacks)
         }
@@ -176,64 +186,76 @@ package struct ProxyAuditor {
         HostPort(pattern)?.matches(endpoint) ?? false
     }
 
-    /// Front and back legs: by --front/--back; else by the captures' roles; else (captures
-    /// of both legs) a back request is a later copy of a front one.
-    private func split(_ records: [ExchangeRecord], roles: [CaptureRole]) -> ([ExchangeRecord], [ExchangeRecord]) {
+    /// Front and back legs, as indices into `records`: by --front/--back; else by the
+    /// captures' roles; else (captures of both legs) a back request is a later copy of a
+    /// front one. Fronts in request order.
+    private func split(_ records: [ExchangeRecord], roles: [CaptureRole]) -> (fronts: [Int], backs: [Int]) {
+        let all = Array(records.indices)
+        func sent(_ index: Int) -> Timestamp { records[index].requestTime ?? .zero }
+        func inOrder(_ indices: [Int]) -> [Int] { indices.sorted { (sent($0), $0) < (sent($1), $1) } }
+        func partition(front: (ExchangeRecord) -> Bool, back: (ExchangeRecord) -> Bool) -> ([Int], [Int]) {
+            (inOrder(all.filter { front(records[$0]) }), all.filter { back(records[$0]) })
+        }
         if let front = options.front, let back = options.back {
-            return (records.filter { Self.matches($0.server, front) }, records.filter { Self.matches($0.server, back) })
+            return partition(front: { Self.matches($0.server, front) }, back: { Self.matches($0.server, back) })
         }
         if let front = options.front {
-            return (
-                records.filter { Self.matches($0.server, front) }, records.filter { !Self.matches($0.server, front) }
-            )
+            return partition(front: { Self.matches($0.server, front) }, back: { !Self.matches($0.server, front) })
         }
         if let back = options.back {
-            return (records.filter { !Self.matches($0.server, back) }, records.filter { Self.matches($0.server, back) })
+            return partition(front: { !Self.matches($0.server, back) }, back: { Self.matches($0.server, back) })
         }
         func role(_ record: ExchangeRecord) -> CaptureRole {
             roles.indices.contains(record.file - 1) ? roles[record.file - 1] : .both
         }
         if !roles.contains(.both) {
-            return (records.filter { role($0) == .front }, records.filter { role($0) == .back })
+            return partition(front: { role($0) == .front }, back: { role($0) == .back })
         }
-        // One capture of both legs: a back request is a later copy of a front one.
-        let keyed = Dictionary(grouping: records.filter { $0.webSocketKey != nil }, by: { $0.webSocketKey ?? "" })
-        var fronts: [ExchangeRecord] = []
-        var backs: [ExchangeRecord] = []
-        var assigned = Set<LegID>()
-        for (_, group) in keyed where group.count >= 2 {
-            let sorted = group.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }
-            fronts.append(sorted[0])
-            backs.append(contentsOf: sorted.dropFirst())
-            for record in sorted { assigned.insert(Self.label(record)) }
+        let isBack = Self.upstreamCopies(records)
+        return (inOrder(all.filter { !isBack[$0] }), all.filter { isBack[$0] })
+    }
+
+    /// One capture of both legs: which records are the proxy's upstream copies. The same
+    /// Sec-WebSocket-Key twice: the later is the copy. The rest: a request that starts
+    /// while another one (to a different server, same target) waits for its answer is
+    /// that one's copy; per target, the two latest-answered earlier fronts on distinct
+    /// servers answer that in O(1).
+    static func upstreamCopies(_ records: [ExchangeRecord]) -> [Bool] {
+        func sent(_ index: Int) -> Timestamp { records[index].requestTime ?? .zero }
+        var isBack = [Bool](repeating: false, count: records.count)
+        var assigned = [Bool](repeating: false, count: records.count)
+        var byKey: [String: [Int]] = [:]
+        for index in records.indices {
+            if let key = records[index].webSocketKey { byKey[key, default: []].append(index) }
         }
-        // The rest: a request that starts while another one (to a different server, same
-        // target) waits for its answer is that one's upstream copy. Per target, the two
-        // latest-answered earlier fronts on distinct servers answer that in O(1).
-        let rest = records.filter { !assigned.contains(Self.label($0)) }.sorted {
-            ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero)
+        for group in byKey.values where group.count >= 2 {
+            let sorted = group.sorted { (sent($0), $0) < (sent($1), $1) }
+            for (rank, index) in sorted.enumerated() {
+                assigned[index] = true
+                isBack[index] = rank > 0
+            }
         }
-        var restBacks = Set<LegID>()
+        let rest = records.indices.filter { !assigned[$0] }.sorted { (sent($0), $0) < (sent($1), $1) }
         var waiting: [String?: LatestAnswers] = [:]
-        var pendingInsert: [ExchangeRecord] = []
+        var pendingInsert: [Int] = []
         for candidate in rest {
-            let sent = candidate.requestTime ?? .zero
+            let time = sent(candidate)
             // Only requests strictly earlier than this one count as waiting before it.
-            if let first = pendingInsert.first, (first.requestTime ?? .zero) < sent {
-                for earlier in pendingInsert where !restBacks.contains(Self.label(earlier)) {
-                    waiting[earlier.request?.target, default: LatestAnswers()].insert(
-                        earlier.responseTime ?? .zero, server: earlier.server)
+            if let first = pendingInsert.first, sent(first) < time {
+                for earlier in pendingInsert where !isBack[earlier] {
+                    waiting[records[earlier].request?.target, default: LatestAnswers()].insert(
+                        records[earlier].responseTime ?? .zero, server: records[earlier].server)
                 }
                 pendingInsert.removeAll(keepingCapacity: true)
             }
-            if let latest = waiting[candidate.request?.target]?.latest(excluding: candidate.server), latest >= sent {
-                restBacks.insert(Self.label(candidate))
+            if let latest = waiting[records[candidate].request?.target]?.latest(excluding: records[candidate].server),
+                latest >= time
+            {
+                isBack[candidate] = true
             }
             pendingInsert.append(candidate)
         }
-        fronts += rest.filter { !restBacks.contains(Self.label($0)) }
-        backs += rest.filter { restBacks.contains(Self.label($0)) }
-        return (fronts.sorted { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }, backs)
+        return isBack
     }
 
     /// The back capture's clock minus the front's, in milliseconds. Symmetric estimate (as

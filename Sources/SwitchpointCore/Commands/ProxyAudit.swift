@@ -27,7 +27,7 @@ package enum ProxyAudit {
             files.append(builder.finishCapture())
         }
         let roles = roles ?? CaptureRole.byPosition(count: paths.count)
-        var report = ProxyAuditor(options: options).audit(captures: files, roles: roles)
+        var report = ProxyAuditor(options: options).audit(captures: consume files, roles: roles)
         report.files = zip(paths, roles).map { AuditedCapture(path: $0, role: $1) }
         return (redact ? report.redacted() : report, problems)
     }
