@@ -117,6 +117,27 @@ struct ProxyPeerAuditTests {
         #expect(refused.front?.exchange == 2)
     }
 
+    @Test("HAR: the proxy's own 403 carries audit.answered_by_proxy on its own entry, the third request's")
+    func harFindingOnItsExchange() throws {
+        let recorder = ReportRecorder(file: 1)
+        let (report, _) = try ProxyAudit.run(
+            paths: [Self.path("haproxy-keepalive-attempts.pcap")], options: ProxyAuditor.Options(),
+            recorders: [recorder])
+        let har = FileManager.default.temporaryDirectory.appendingPathComponent("sp-ka-\(UUID().uuidString).har")
+        defer { try? FileManager.default.removeItem(at: har) }
+        let exports = try #require(ReportExports(html: nil, har: har.path))
+        try exports.write(recorders: [recorder], audit: report)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: har)) as? [String: Any]
+        let entries = try #require((object?["log"] as? [String: Any])?["entries"] as? [[String: Any]])
+        let withAudit = entries.filter { entry in
+            ((entry["_switchpointFindings"] as? [[String: Any]]) ?? []).contains {
+                $0["code"] as? String == "audit.answered_by_proxy"
+            }
+        }
+        #expect(withAudit.count == 1)
+        #expect(((withAudit.first?["request"] as? [String: Any])?["url"] as? String)?.hasSuffix("/denied") == true)
+    }
+
     @Test("timeout tunnel: HAProxy closed both legs first after 2 s of silence, and the fix is timeout tunnel")
     func tunnelTimeout() throws {
         let report = try Self.audit(["haproxy-tunnel-timeout-front.pcap", "haproxy-tunnel-timeout-back.pcap"])

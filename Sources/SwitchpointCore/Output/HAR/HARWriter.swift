@@ -11,8 +11,8 @@
 /// `_switchpointTruncated` when only a prefix was kept.
 package struct HARWriter {
     package var connections: [ReportConnection]
-    /// Audit findings by the `file:conn` label of the connection they name (put on its
-    /// first entry, with their fix).
+    /// Audit findings by the leg they name (`file:conn`, `file:conn#N`, `file:conn/sN`),
+    /// put on that exchange's entry with their fix.
     package var auditFindings: [String: [AuditFinding]]
     /// Label connections `file:conn` (two capture files), else by number.
     package var labelWithFile: Bool
@@ -27,15 +27,15 @@ package struct HARWriter {
 
     package func render() -> OutputBuffer {
         let out = OutputBuffer(capacity: 64 * 1024)
-        var entries: [(exchange: ReportExchange, connection: ReportConnection, first: Bool)] = []
+        var entries: [(exchange: ReportExchange, connection: ReportConnection)] = []
         var exchangesElided = 0
         var messagesElided = 0
         for connection in connections where connection.detailed {
             exchangesElided += connection.exchanges.elided
-            for (index, exchange) in connection.exchanges.kept.enumerated()
+            for exchange in connection.exchanges.kept
             where exchange.requestMethod != nil || exchange.requestTime != nil {
                 messagesElided += exchange.messages.elided
-                entries.append((exchange, connection, index == 0))
+                entries.append((exchange, connection))
             }
         }
         entries = entries.enumerated().sorted {
@@ -55,7 +55,7 @@ package struct HARWriter {
         out.append(UInt8(ascii: "["))
         for (index, entry) in entries.enumerated() {
             if index > 0 { out.append(",\n") }
-            writeEntry(entry.exchange, connection: entry.connection, first: entry.first, into: out)
+            writeEntry(entry.exchange, connection: entry.connection, into: out)
         }
         out.append(UInt8(ascii: "]"))
         let notDetailed = connections.filter { !$0.detailed }.count
@@ -72,7 +72,7 @@ package struct HARWriter {
     }
 
     private func writeEntry(
-        _ exchange: ReportExchange, connection: ReportConnection, first: Bool, into out: OutputBuffer
+        _ exchange: ReportExchange, connection: ReportConnection, into out: OutputBuffer
     ) {
         let started = exchange.requestTime ?? exchange.responseTime ?? connection.start
         // send: the request head is one event, so 0; wait: request to response head;
@@ -122,7 +122,12 @@ package struct HARWriter {
             writeMessages(exchange.messages, into: out)
             if exchange.messages.elided > 0 { entry.add("_webSocketMessagesElided", exchange.messages.elided) }
         }
-        let audit = first ? auditFindings[connection.label] ?? [] : []
+        // The audit names this exchange as its leg: `file:conn`, `#N` past the first
+        // request, `/sN` for an HTTP/2 stream.
+        let leg =
+            exchange.stream.map { "\(connection.label)/s\($0)" }
+            ?? (exchange.ordinal > 1 ? "\(connection.label)#\(exchange.ordinal)" : connection.label)
+        let audit = auditFindings[leg] ?? []
         if !exchange.findings.isEmpty || !audit.isEmpty {
             entry.key("_switchpointFindings")
             out.append(UInt8(ascii: "["))

@@ -3,6 +3,9 @@ package struct ReportExchange: Sendable {
     package var connection: ConnectionID
     /// The HTTP/2 stream (nil for HTTP/1.x).
     package var stream: UInt32?
+    /// HTTP/1.x: the request's place on its connection (1 = the first), as the audit
+    /// names its legs (`file:conn#N`).
+    package var ordinal = 1
     package var requestTime: Timestamp?
     package var requestMethod: String?
     package var requestTarget: String?

@@ -5,8 +5,10 @@ extension ReportRecorder {
         if state.offers.count < ReportLimits.maxAwaitingResponses {
             state.offers.append(head.headers.contains("Upgrade"))
         }
+        state.requests += 1
         if state.record.detailed {
             var exchange = ReportExchange(connection: id)
+            exchange.ordinal = state.requests
             exchange.requestTime = event.timestamp
             exchange.requestMethod = head.method
             exchange.requestTarget = head.target

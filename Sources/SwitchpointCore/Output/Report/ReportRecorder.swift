@@ -28,6 +28,8 @@ package final class ReportRecorder: TimelineEventSink {
         var sawHTTP2 = false
         /// Findings before the first exchange: attached to it when it comes.
         var pendingFindings: [Finding] = []
+        /// HTTP/1.x requests seen so far (the next one's place on the connection).
+        var requests = 0
 
         init(record: ReportConnection) {
             self.record = record
