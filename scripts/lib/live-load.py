@@ -8,10 +8,15 @@
       (TCP_NODELAY), and closes them. Every message makes a data segment and, at the
       per-connection pace the test uses (under 20 a second, longer apart than the delayed
       ACK), an ACK of its own: about 2R packets/s on the wire.
-  live-load.py burst PORT --count M
-      One connection, upgraded, then M small messages as fast as they go; prints
+  live-load.py burst PORT --count M --conns N
+      N connections, upgraded, then M small messages round-robin over them as fast as they
+      go (one send() each; on different sockets, so no two share a segment); prints
       "sent M" once the last send() returned, then keeps the connection open until its
       standard input closes (bounded: 30 s).
+
+  live-load.py ping PORT --count M --interval SECONDS
+      One connection, upgraded, then M messages "ping NNNNN", one every SECONDS; prints
+      {"text": …, "sent": wall-clock seconds} as each send() returned (print latency).
 
 The server side (the same process) reads and discards. Prints one JSON line of counters.
 Every loop is bounded in count and time.
@@ -26,7 +31,7 @@ import socket
 import sys
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B65"
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_HANDSHAKE_SECONDS = 10
 MAX_LINGER_SECONDS = 30
 
@@ -155,10 +160,12 @@ def flow(args):
 def burst(args):
     selector = selectors.DefaultSelector()
     server = Server(args.port, selector)
-    (sock,) = open_upgraded(args.port, 1, selector, server)
-    sock.setblocking(True)
+    clients = open_upgraded(args.port, args.conns, selector, server)
+    time.sleep(0.2)
+    for sock in clients:
+        sock.setblocking(True)
     for index in range(args.count):
-        sock.send(frame(b"burst %05d" % index))
+        clients[index % len(clients)].send(frame(b"burst %05d" % index))
     print("sent %d" % args.count, flush=True)
     deadline = time.monotonic() + MAX_LINGER_SECONDS
     selector.register(sys.stdin, selectors.EVENT_READ, lambda f: None)
@@ -169,8 +176,24 @@ def burst(args):
         for key in ready:
             if key.fileobj is not sys.stdin:
                 key.data(key.fileobj)
-    sock.close()
+    for sock in clients:
+        sock.close()
     print(json.dumps({"mode": "burst", "messages": args.count, "server_bytes": server.bytes}), flush=True)
+
+
+def ping(args):
+    selector = selectors.DefaultSelector()
+    server = Server(args.port, selector)
+    (sock,) = open_upgraded(args.port, 1, selector, server)
+    time.sleep(0.2)
+    for index in range(args.count):
+        text = b"ping %05d" % index
+        sock.send(frame(text))
+        print(json.dumps({"text": text.decode(), "sent": time.time()}), flush=True)
+        due = time.monotonic() + args.interval
+        while time.monotonic() < due:
+            pump(selector, lambda: time.monotonic() >= due)
+    sock.close()
 
 
 def main():
@@ -181,14 +204,16 @@ def main():
     p.add_argument("--conns", type=int, default=100)
     p.add_argument("--rate", type=float, default=1500)
     p.add_argument("--seconds", type=float, default=5)
+    p = sub.add_parser("ping")
+    p.add_argument("port", type=int)
+    p.add_argument("--count", type=int, default=20)
+    p.add_argument("--interval", type=float, default=0.2)
     p = sub.add_parser("burst")
     p.add_argument("port", type=int)
     p.add_argument("--count", type=int, default=600)
+    p.add_argument("--conns", type=int, default=100)
     args = parser.parse_args()
-    if args.mode == "flow":
-        flow(args)
-    else:
-        burst(args)
+    {"flow": flow, "burst": burst, "ping": ping}[args.mode](args)
 
 
 if __name__ == "__main__":
