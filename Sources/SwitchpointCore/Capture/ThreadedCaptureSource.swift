@@ -19,6 +19,9 @@ package final class ThreadedCaptureSource: PacketSource {
         var queuedBytes = 0
         var ended = false
         var problems: [CaptureError] = []
+        /// `stop()` was called (the run needs no more packets: `-c`, the end of the run), as
+        /// opposed to SIGINT/SIGTERM, after which what the kernel captured is still read.
+        var stopRequested = false
         var queueDrops = 0
         var captured = 0
         var capturedBytes = 0
@@ -98,7 +101,11 @@ package final class ThreadedCaptureSource: PacketSource {
                 finish(producer: producer, shared: shared, problem: problem)
                 return
             case .end:
-                drain(producer: producer, shared: shared)
+                shared.lock.lock()
+                let interrupted = !shared.stopRequested
+                let hasWork = shared.head < shared.items.count
+                shared.lock.unlock(withValue: hasWork)
+                if interrupted { drain(producer: producer, shared: shared) }
                 refreshStatistics(force: true)
                 finish(producer: producer, shared: shared, problem: nil)
                 return
@@ -191,8 +198,12 @@ package final class ThreadedCaptureSource: PacketSource {
         return ended ? .end : .idle
     }
 
-    /// Stops the capture (from any thread; also what SIGINT does).
+    /// Stops the capture (from any thread); unlike SIGINT, nothing more is read.
     package func stop() {
+        shared.lock.lock()
+        shared.stopRequested = true
+        let hasWork = shared.head < shared.items.count || shared.ended
+        shared.lock.unlock(withValue: hasWork)
         producer.live.breakLoop()
     }
 
