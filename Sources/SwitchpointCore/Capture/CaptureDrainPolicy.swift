@@ -1,7 +1,7 @@
 /// When a stopped live capture has read everything the kernel captured before the stop.
 ///
 /// The kernel hands packets over in blocks, a partly filled one only when the block timeout
-/// expires: after a stop (Ctrl-C, SIGTERM, `-c`) reading goes on, without waiting, until
+/// expires: after Ctrl-C or SIGTERM reading goes on, without waiting, until
 /// the block that was open at the stop has been handed over and read, bounded in time
 /// whatever keeps arriving.
 package struct CaptureDrainPolicy: Sendable, Equatable {

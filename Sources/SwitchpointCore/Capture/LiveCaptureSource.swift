@@ -10,7 +10,7 @@ import CPcap
 /// 100 ms. libpcap's immediate mode uses TPACKET_V2, a ring of fixed frames each as large
 /// as the biggest packet (65,554 bytes on `lo`): a 2 MiB buffer holds 32 packets, and a burst
 /// overflows it. Without immediate mode libpcap uses TPACKET_V3, blocks of 256 KiB that hold
-/// packets at their own size (about 1,500 small ones each), which the kernel hands over when
+/// packets at their own size (hundreds of small ones each), which the kernel hands over when
 /// full or after the block timeout; a short timeout keeps the latency low.
 package struct LiveCaptureOptions: Sendable {
     /// Kernel ring size when `-B` is not given: 32 TPACKET_V3 blocks, which at the block
