@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Paced WebSocket traffic on loopback for scripts/test-live-drops (standard library only).
 
-  live-load.py flow PORT --conns N --rate R --seconds S
+  live-load.py flow PORT --conns N --rate R --seconds S [--size BYTES]
       Opens N connections to a server of its own on 127.0.0.1:PORT, upgrades each to
       WebSocket (RFC 6455 handshake), then sends small masked text messages round-robin
       over the connections at R messages/s in all for S seconds, one send() each
@@ -17,6 +17,11 @@
   live-load.py ping PORT --count M --interval SECONDS
       One connection, upgraded, then M messages "ping NNNNN", one every SECONDS; prints
       {"text": …, "sent": wall-clock seconds} as each send() returned (print latency).
+
+  live-load.py udp PORT --rate R --seconds S
+      64-byte UDP datagrams to a socket of its own on 127.0.0.1:PORT (bound, never read),
+      R a second in 1 ms batches for S seconds: the capture path alone, at rates one
+      process's TCP cannot reach (README: where the defaults start to drop).
 
 The server side (the same process) reads and discards. Prints one JSON line of counters.
 Every loop is bounded in count and time.
@@ -37,9 +42,13 @@ MAX_LINGER_SECONDS = 30
 
 
 def frame(text: bytes) -> bytes:
+    """A masked text frame (RFC 6455 §5.2), payload under 64 KiB."""
     mask = os.urandom(4)
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(text))
-    return bytes([0x81, 0x80 | len(text)]) + mask + masked
+    size = len(text)
+    key = (mask * (size // 4 + 1))[:size]
+    masked = (int.from_bytes(text, "big") ^ int.from_bytes(key, "big")).to_bytes(size, "big")
+    length = bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
+    return bytes([0x81]) + length + mask + masked
 
 
 class Server:
@@ -101,6 +110,20 @@ def pump(selector, until):
             return
 
 
+def send_all(sock, data: bytes, selector):
+    """Sends all of `data` on a non-blocking socket, serving the server side while the
+    socket's buffer is full (bounded: 10 s)."""
+    deadline = time.monotonic() + MAX_HANDSHAKE_SECONDS
+    view = memoryview(data)
+    while view and time.monotonic() < deadline:
+        try:
+            view = view[sock.send(view):]
+        except BlockingIOError:
+            pump(selector, lambda: False)
+    if view:
+        raise SystemExit("live-load: a send stalled for %d s" % MAX_HANDSHAKE_SECONDS)
+
+
 def open_upgraded(port: int, count: int, selector, server):
     clients = []
     for index in range(count):
@@ -142,7 +165,8 @@ def flow(args):
             pump(selector, lambda: time.monotonic() >= due)
             continue
         sock = clients[sent % len(clients)]
-        sock.send(frame(b"message %07d on connection %03d" % (sent, sent % len(clients))))
+        text = b"message %07d on connection %03d" % (sent, sent % len(clients))
+        send_all(sock, frame(text.ljust(args.size, b".")), selector)
         sent += 1
     elapsed = time.monotonic() - start
     linger = time.monotonic() + 0.3
@@ -196,6 +220,24 @@ def ping(args):
     sock.close()
 
 
+def udp(args):
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", args.port))
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    payload = b"u" * 64
+    total = int(args.rate * args.seconds)
+    start = time.monotonic()
+    sent = 0
+    while sent < total and time.monotonic() - start < args.seconds + 30:
+        due = min(total, int((time.monotonic() - start) * args.rate) + 1)
+        while sent < due:
+            sender.sendto(payload, ("127.0.0.1", args.port))
+            sent += 1
+        time.sleep(0.001)
+    elapsed = time.monotonic() - start
+    print(json.dumps({"mode": "udp", "messages": sent, "seconds": round(elapsed, 3)}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -204,16 +246,21 @@ def main():
     p.add_argument("--conns", type=int, default=100)
     p.add_argument("--rate", type=float, default=1500)
     p.add_argument("--seconds", type=float, default=5)
+    p.add_argument("--size", type=int, default=0, help="pad each message to this many bytes (under 64 KiB)")
     p = sub.add_parser("ping")
     p.add_argument("port", type=int)
     p.add_argument("--count", type=int, default=20)
     p.add_argument("--interval", type=float, default=0.2)
+    p = sub.add_parser("udp")
+    p.add_argument("port", type=int)
+    p.add_argument("--rate", type=float, default=10000)
+    p.add_argument("--seconds", type=float, default=5)
     p = sub.add_parser("burst")
     p.add_argument("port", type=int)
     p.add_argument("--count", type=int, default=600)
     p.add_argument("--conns", type=int, default=100)
     args = parser.parse_args()
-    {"flow": flow, "burst": burst, "ping": ping}[args.mode](args)
+    {"flow": flow, "burst": burst, "ping": ping, "udp": udp}[args.mode](args)
 
 
 if __name__ == "__main__":
