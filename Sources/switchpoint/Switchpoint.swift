@@ -120,6 +120,11 @@ struct Switchpoint: ParsableCommand {
     @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
+    @Flag(
+        name: .customLong("immediate-mode"),
+        help: "Live: hand each packet over as it arrives (a ring of few, fixed-size frames: drops come sooner).")
+    var immediateMode = false
+
     @Option(
         name: .customShort("B", allowingJoined: true), parsing: .unconditional,
         help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
@@ -384,7 +389,8 @@ struct Switchpoint: ParsableCommand {
                 var options = LiveCaptureOptions()
                 options.snaplen = snaplen
                 options.promiscuous = !noPromiscuous
-                options.bufferSize = bufferSizeKiB.map { $0 * 1024 }
+                if let bufferSizeKiB { options.bufferSize = bufferSizeKiB * 1024 }
+                options.immediate = immediateMode
                 if workers > 1 {
                     let sources = try LiveFanoutSources(
                         interface: interface, options: options, filter: expression, workers: workers,

@@ -1,16 +1,35 @@
 import CPcap
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Settings for a live capture, named as tcpdump names them.
+///
+/// The defaults keep what tcpdump keeps at the rates tcpdump handles, and print within
+/// 100 ms. libpcap's immediate mode uses TPACKET_V2, a ring of fixed frames each as large
+/// as the biggest packet (65,554 bytes on `lo`): a 2 MiB buffer holds 32 packets, and a burst
+/// overflows it. Without immediate mode libpcap uses TPACKET_V3, blocks of 256 KiB that hold
+/// packets at their own size (hundreds of small ones each), which the kernel hands over when
+/// full or after the block timeout; a short timeout keeps the latency low.
 package struct LiveCaptureOptions: Sendable {
+    /// Kernel ring size when `-B` is not given: 32 TPACKET_V3 blocks, which at the block
+    /// timeout ride out a reader stalled for 640 ms at low rates and hold 8 MiB of packets at
+    /// high ones (libpcap's own default, 2 MiB, is 8 blocks).
+    package static let defaultBufferBytes: Int32 = 8 << 20
+    /// How long the kernel holds a partly filled block before handing it over: the longest
+    /// a packet waits before analysis sees it.
+    package static let defaultBlockTimeoutMilliseconds: Int32 = 20
+
     package var snaplen: Int32 = 262_144
     package var promiscuous = true
-    /// Deliver packets as soon as they arrive instead of when the kernel buffer fills: a
-    /// sniffer that shows events as they happen needs this.
-    package var immediate = true
-    /// Kernel buffer size in bytes; nil keeps libpcap's default.
-    package var bufferSize: Int32?
-    /// How long one read waits before returning `.idle`.
-    package var readTimeoutMilliseconds: Int32 = 100
+    /// Deliver each packet as it arrives (TPACKET_V2 frames): lower latency, but a ring
+    /// that holds few packets (`--immediate-mode`).
+    package var immediate = false
+    /// Kernel buffer size in bytes.
+    package var bufferSize: Int32 = defaultBufferBytes
+    /// The block timeout (TPACKET_V3), or how long one read waits in immediate mode.
+    package var readTimeoutMilliseconds: Int32 = defaultBlockTimeoutMilliseconds
 
     package init() {}
 }
@@ -35,9 +54,7 @@ package final class LiveCaptureSource: PacketSource {
         pcap_set_promisc(pointer, options.promiscuous ? 1 : 0)
         pcap_set_immediate_mode(pointer, options.immediate ? 1 : 0)
         pcap_set_timeout(pointer, options.readTimeoutMilliseconds)
-        if let size = options.bufferSize {
-            pcap_set_buffer_size(pointer, size)
-        }
+        pcap_set_buffer_size(pointer, options.bufferSize)
         // Nanosecond stamps where the platform has them; libpcap keeps microseconds otherwise.
         _ = pcap_set_tstamp_precision(pointer, Int32(PCAP_TSTAMP_PRECISION_NANO))
         let status = pcap_activate(pointer)
@@ -64,7 +81,11 @@ package final class LiveCaptureSource: PacketSource {
         try handle.install(filter: filter, netmask: netmask)
         self.handle = handle
         self.linkType = type
+        blockTimeout = .milliseconds(Int(options.readTimeoutMilliseconds))
     }
+
+    /// How long a captured packet may stay in the kernel before it can be read.
+    package let blockTimeout: Duration
 
     /// Whether timestamps come in nanoseconds (otherwise libpcap delivers microseconds).
     private var nanosecondStamps: Bool {
@@ -112,6 +133,20 @@ package final class LiveCaptureSource: PacketSource {
         #else
             throw .fanoutFailed(interface: label, message: "PACKET_FANOUT exists on Linux only")
         #endif
+    }
+
+    /// Makes `next()` return `.idle` at once when nothing is readable instead of waiting (a
+    /// capture being drained after a stop). False if libpcap refused.
+    package func stopWaiting() -> Bool {
+        var errorBuffer = [CChar](repeating: 0, count: pcapErrorBufferSize)
+        return pcap_setnonblock(handle.pointer, 1, &errorBuffer) == 0
+    }
+
+    /// Whether the kernel has handed over packets not read yet (a poll that does not wait).
+    package var hasReadablePackets: Bool {
+        var descriptor = pollfd(fd: pcap_get_selectable_fd(handle.pointer), events: Int16(POLLIN), revents: 0)
+        guard descriptor.fd >= 0 else { return true }
+        return poll(&descriptor, 1, 0) != 0
     }
 
     /// Makes a blocked `next()` return `.end`; safe to call from a signal-handling thread.

@@ -19,6 +19,9 @@ package final class ThreadedCaptureSource: PacketSource {
         var queuedBytes = 0
         var ended = false
         var problems: [CaptureError] = []
+        /// `stop()` was called (the run needs no more packets: `-c`, the end of the run), as
+        /// opposed to SIGINT/SIGTERM, after which what the kernel captured is still read.
+        var stopRequested = false
         var queueDrops = 0
         var captured = 0
         var capturedBytes = 0
@@ -87,46 +90,88 @@ package final class ThreadedCaptureSource: PacketSource {
             refreshStatistics()
             switch producer.live.next() {
             case .packet(var packet):
-                if let numbering = producer.numbering {
-                    numbering.number(&packet, writingTo: producer.dump)
-                } else {
-                    producer.dump?.write(packet)
-                }
-                let item = QueuedPacket(packet)
-                shared.lock.lock()
-                shared.captured += 1
-                shared.capturedBytes += packet.bytes.count
-                if shared.items.count - shared.head >= maxQueuedPackets
-                    || shared.queuedBytes + item.bytes.count > maxQueuedBytes
-                {
-                    shared.queueDrops += 1
-                } else {
-                    shared.items.append(item)
-                    shared.queuedBytes += item.bytes.count
-                }
-                shared.lock.unlock(withValue: true)
+                take(&packet, producer: producer, shared: shared)
+                // The next read may wait for the next block: what is written reaches the file first.
+                if let dump = producer.dump, !producer.live.hasReadablePackets { dump.flush() }
             case .idle:
                 producer.dump?.flush()
             case .problem(let problem):
                 // Last statistics and the -w file's end before analysis may see the end.
                 refreshStatistics(force: true)
-                producer.dump?.close()
-                shared.lock.lock()
-                shared.problems.append(problem)
-                if let failed = producer.dump?.writeError { shared.problems.append(failed) }
-                shared.ended = true
-                shared.lock.unlock(withValue: true)
+                finish(producer: producer, shared: shared, problem: problem)
                 return
             case .end:
-                refreshStatistics(force: true)
-                producer.dump?.close()
                 shared.lock.lock()
-                if let failed = producer.dump?.writeError { shared.problems.append(failed) }
-                shared.ended = true
-                shared.lock.unlock(withValue: true)
+                let interrupted = !shared.stopRequested
+                let hasWork = shared.head < shared.items.count
+                shared.lock.unlock(withValue: hasWork)
+                if interrupted { drain(producer: producer, shared: shared) }
+                refreshStatistics(force: true)
+                finish(producer: producer, shared: shared, problem: nil)
                 return
             }
         }
+    }
+
+    /// Numbers and writes (`-w`) one packet and queues a copy for analysis, or counts it as
+    /// a queue drop when the queue is full.
+    private static func take(_ packet: inout RawPacket, producer: Producer, shared: Shared) {
+        if let numbering = producer.numbering {
+            numbering.number(&packet, writingTo: producer.dump)
+        } else {
+            producer.dump?.write(packet)
+        }
+        let item = QueuedPacket(packet)
+        shared.lock.lock()
+        shared.captured += 1
+        shared.capturedBytes += packet.bytes.count
+        if shared.items.count - shared.head >= maxQueuedPackets
+            || shared.queuedBytes + item.bytes.count > maxQueuedBytes
+        {
+            shared.queueDrops += 1
+        } else {
+            shared.items.append(item)
+            shared.queuedBytes += item.bytes.count
+        }
+        shared.lock.unlock(withValue: true)
+    }
+
+    /// After a stop, reads what the kernel captured before it (CaptureDrainPolicy) so Ctrl-C
+    /// loses nothing; a read problem ends the drain.
+    private static func drain(producer: Producer, shared: Shared) {
+        guard producer.live.stopWaiting() else { return }
+        let policy = CaptureDrainPolicy(blockTimeout: producer.live.blockTimeout)
+        let stopped = ContinuousClock.now
+        var foundPacket = true
+        while true {
+            switch policy.step(elapsed: ContinuousClock.now - stopped, lastReadFoundPacket: foundPacket) {
+            case .finish:
+                return
+            case .wait:
+                usleep(UInt32(CaptureDrainPolicy.pollInterval / .microseconds(1)))
+            case .read:
+                break
+            }
+            switch producer.live.next() {
+            case .packet(var packet):
+                take(&packet, producer: producer, shared: shared)
+                foundPacket = true
+            case .idle, .end:
+                foundPacket = false
+            case .problem:
+                return
+            }
+        }
+    }
+
+    /// Closes the -w file and tells analysis the capture ended (after `problem`, if any).
+    private static func finish(producer: Producer, shared: Shared, problem: CaptureError?) {
+        producer.dump?.close()
+        shared.lock.lock()
+        if let problem { shared.problems.append(problem) }
+        if let failed = producer.dump?.writeError { shared.problems.append(failed) }
+        shared.ended = true
+        shared.lock.unlock(withValue: true)
     }
 
     package func next() -> PacketReadOutcome {
@@ -153,8 +198,12 @@ package final class ThreadedCaptureSource: PacketSource {
         return ended ? .end : .idle
     }
 
-    /// Stops the capture (from any thread; also what SIGINT does).
+    /// Stops the capture (from any thread); unlike SIGINT, nothing more is read.
     package func stop() {
+        shared.lock.lock()
+        shared.stopRequested = true
+        let hasWork = shared.head < shared.items.count || shared.ended
+        shared.lock.unlock(withValue: hasWork)
         producer.live.breakLoop()
     }
 
