@@ -97,160 +97,14 @@ struct Switchpoint: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .customShort("r", allowingJoined: true),
-        help: ArgumentHelp(
-            "Read packets from a pcap or pcapng file ('-' for standard input); repeat to read several in sequence.",
-            valueName: "file"))
-    var readFiles: [String] = []
+    @OptionGroup(title: "Input")
+    var input: InputArguments
 
-    @Option(
-        name: .customShort("i", allowingJoined: true),
-        help: ArgumentHelp("Capture live on this interface ('any' for all).", valueName: "interface"))
-    var interface: String?
+    @OptionGroup(title: "Decoding")
+    var decoding: DecodingArguments
 
-    @Flag(name: .customShort("D"), help: "List the interfaces available for live capture and exit.")
-    var listInterfaces = false
-
-    @Option(
-        name: .customShort("s", allowingJoined: true),
-        help: ArgumentHelp("Snapshot length for live capture (bytes per packet kept).", valueName: "snaplen"))
-    var snaplen: Int32 = 262_144
-
-    @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
-    var noPromiscuous = false
-
-    @Flag(
-        name: .customLong("immediate-mode"),
-        help: "Live: hand each packet over as it arrives (a ring of few, fixed-size frames: drops come sooner).")
-    var immediateMode = false
-
-    @Option(
-        name: .customShort("B", allowingJoined: true), parsing: .unconditional,
-        help: ArgumentHelp("Kernel capture buffer size in KiB.", valueName: "KiB"))
-    var bufferSizeKiB: Int32?
-
-    @Option(
-        name: .customShort("c", allowingJoined: true), parsing: .unconditional,
-        help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
-    var count: Int?
-
-    @Option(
-        name: .customShort("w", allowingJoined: true),
-        help: ArgumentHelp(
-            "Also write the captured packets (those that pass the filter) to this pcap file.", valueName: "file"))
-    var writeFile: String?
-
-    @Option(
-        name: .customShort("Z", allowingJoined: true),
-        help: ArgumentHelp(
-            "After opening the interface and the -w file, run as this user (like tcpdump -Z).", valueName: "user"))
-    var dropToUser: String?
-
-    @Flag(
-        name: .customShort("l"),
-        help: "Line-buffered standard output (as tcpdump -l): each line is written when printed, as live capture does.")
-    var lineBuffered = false
-
-    @Flag(name: .long, help: "Print JSON lines instead of text (schema: docs/json.md).")
-    var json = false
-
-    @Flag(
-        name: .customLong("json-ascii"),
-        help: "JSON lines (implies --json) in pure ASCII: every character past U+007F escaped as \\uXXXX.")
-    var jsonASCII = false
-
-    @Flag(
-        name: .long,
-        help: "List TCP connections with what reassembly saw (like tshark -z conv,tcp) instead of the timeline.")
-    var connections = false
-
-    @Flag(name: .long, help: "One global time order instead of one block per connection (the default live).")
-    var interleave = false
-
-    @Flag(name: .customShort("v"), help: "Show every header of every message and every WebSocket frame.")
-    var verbose = false
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "How much of each message payload to show, and of each HTTP body to keep for --har: preview or full (JSON adds data_b64 for binary).",
-            valueName: "preview|full"))
-    var payload: PayloadMode = .preview
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Dissect connections on PORT as PROTOCOL from their first captured byte, overriding detection (like tshark's Decode As); PROTOCOL is \(DissectorRegistry.standard.decodeAsHelpList); repeatable.",
-            valueName: "protocol=port"))
-    var decodeAs: [String] = []
-
-    @Option(
-        name: .customLong("decode-ws-as"),
-        help: ArgumentHelp(
-            "Read the messages of WebSockets (on PORT, or all) as PROTOCOL, overriding the choice by subprotocol, target or content: \(DissectorRegistry.standard.interpreters.names.joined(separator: ", ")), or none (plain messages); repeatable.",
-            valueName: "protocol[=port]"))
-    var decodeWebSocketAs: [String] = []
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Decrypt TLS with the secrets of this NSS key log file (as SSLKEYLOGFILE writes it); repeatable. SSLKEYLOGFILE is read too when set, and pcapng files' embedded secrets.",
-            valueName: "file"))
-    var keylog: [String] = []
-
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Close connections idle this long (capture time).", valueName: "seconds"))
-    var idleTimeout: Int = 300
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Also write a self-contained HTML report (connection table, sequence diagrams) to this file when the run ends.",
-            valueName: "file"))
-    var html: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Also write an HTTP Archive (HAR 1.2, WebSocket messages as _webSocketMessages) to this file when the run ends.",
-            valueName: "file"))
-    var har: String?
-
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Reading files, use every core (2, the default with more than one CPU: one thread reads and reassembles, two workers dissect and format their share of the connections, the main thread merges in order; with a key log, one thread dissects), or do all on one (1). The output is the same.",
-            valueName: "1|2"))
-    var threads: Int?
-
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "N workers, each with its own reassembly and analysis of a share of the flows: live (Linux), each its own socket in one PACKET_FANOUT group (flows hashed to workers by the kernel); reading files, the packets split by the same kind of flow hash. Their events are merged into one output, in the order one analysis would print them. Not with -i any, -c, --connections or --metrics.",
-            valueName: "N"))
-    var workers: Int = 1
-
-    @Option(
-        name: .customLong("fanout-group"),
-        help: ArgumentHelp(
-            "Live (Linux): join PACKET_FANOUT group ID (1-65535) so several switchpoint invocations (or other PACKET_FANOUT hash readers) share the interface's flows.",
-            valueName: "ID"))
-    var fanoutGroup: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Reading files, analyse only shard I of N: the connections whose symmetric 5-tuple hash falls in it (every file is still read, in order). switchpoint merge joins the shards' --json output.",
-            valueName: "I/N"))
-    var shard: String?
-
-    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
-    var export: ExportArguments
-
-    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
-    var metricsArguments: MetricsArguments
+    @OptionGroup(title: "Output")
+    var output: OutputArguments
 
     @OptionGroup(title: "Selection and display")
     var display: DisplayArguments
@@ -258,8 +112,130 @@ struct Switchpoint: ParsableCommand {
     @OptionGroup(title: "Display and exit status")
     var terminal: TerminalArguments
 
+    @OptionGroup(title: "Output files")
+    var outputFiles: OutputFileArguments
+
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var parallel: ParallelArguments
+
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var export: ExportArguments
+
+    @OptionGroup(title: "Scale-out (docs/postgres.sql, README: Scaling out)")
+    var metricsArguments: MetricsArguments
+
     @Argument(help: ArgumentHelp("BPF filter expression (tcpdump syntax).", valueName: "filter"))
     var filter: [String] = []
+
+    // The options live in their help sections' groups; the command reads them by name.
+    var readFiles: [String] {
+        get { input.readFiles }
+        set { input.readFiles = newValue }
+    }
+    var interface: String? {
+        get { input.interface }
+        set { input.interface = newValue }
+    }
+    var listInterfaces: Bool {
+        get { input.listInterfaces }
+        set { input.listInterfaces = newValue }
+    }
+    var snaplen: Int32 {
+        get { input.snaplen }
+        set { input.snaplen = newValue }
+    }
+    var noPromiscuous: Bool {
+        get { input.noPromiscuous }
+        set { input.noPromiscuous = newValue }
+    }
+    var immediateMode: Bool {
+        get { input.immediateMode }
+        set { input.immediateMode = newValue }
+    }
+    var bufferSizeKiB: Int32? {
+        get { input.bufferSizeKiB }
+        set { input.bufferSizeKiB = newValue }
+    }
+    var count: Int? {
+        get { input.count }
+        set { input.count = newValue }
+    }
+    var dropToUser: String? {
+        get { input.dropToUser }
+        set { input.dropToUser = newValue }
+    }
+    var decodeAs: [String] {
+        get { decoding.decodeAs }
+        set { decoding.decodeAs = newValue }
+    }
+    var decodeWebSocketAs: [String] {
+        get { decoding.decodeWebSocketAs }
+        set { decoding.decodeWebSocketAs = newValue }
+    }
+    var keylog: [String] {
+        get { decoding.keylog }
+        set { decoding.keylog = newValue }
+    }
+    var idleTimeout: Int {
+        get { decoding.idleTimeout }
+        set { decoding.idleTimeout = newValue }
+    }
+    var json: Bool {
+        get { output.json }
+        set { output.json = newValue }
+    }
+    var jsonASCII: Bool {
+        get { output.jsonASCII }
+        set { output.jsonASCII = newValue }
+    }
+    var connections: Bool {
+        get { output.connections }
+        set { output.connections = newValue }
+    }
+    var interleave: Bool {
+        get { output.interleave }
+        set { output.interleave = newValue }
+    }
+    var verbose: Bool {
+        get { output.verbose }
+        set { output.verbose = newValue }
+    }
+    var payload: Switchpoint.PayloadMode {
+        get { output.payload }
+        set { output.payload = newValue }
+    }
+    var lineBuffered: Bool {
+        get { output.lineBuffered }
+        set { output.lineBuffered = newValue }
+    }
+    var writeFile: String? {
+        get { outputFiles.writeFile }
+        set { outputFiles.writeFile = newValue }
+    }
+    var html: String? {
+        get { outputFiles.html }
+        set { outputFiles.html = newValue }
+    }
+    var har: String? {
+        get { outputFiles.har }
+        set { outputFiles.har = newValue }
+    }
+    var threads: Int? {
+        get { parallel.threads }
+        set { parallel.threads = newValue }
+    }
+    var workers: Int {
+        get { parallel.workers }
+        set { parallel.workers = newValue }
+    }
+    var fanoutGroup: Int? {
+        get { parallel.fanoutGroup }
+        set { parallel.fanoutGroup = newValue }
+    }
+    var shard: String? {
+        get { parallel.shard }
+        set { parallel.shard = newValue }
+    }
 
     enum PayloadMode: String, ExpressibleByArgument {
         case preview

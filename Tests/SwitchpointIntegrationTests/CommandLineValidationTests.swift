@@ -44,6 +44,18 @@ struct CommandLineValidationTests {
         #expect(try run(["audit"]).status == 2)
     }
 
+    @Test("--help goes from what people use most to scale-out: input, decoding, output, display, files, scale-out")
+    func helpOrder() throws {
+        let help = try run(["--help"]).text
+        let sections = ["INPUT:", "DECODING:", "OUTPUT:", "SELECTION AND DISPLAY:", "OUTPUT FILES:", "SCALE-OUT"]
+        let positions = sections.compactMap { help.range(of: "\n" + $0)?.lowerBound }
+        #expect(positions.count == sections.count, "\(help)")
+        #expect(positions == positions.sorted())
+        let input = try #require(help.range(of: "\nINPUT:")?.upperBound)
+        let decoding = try #require(help.range(of: "\nDECODING:")?.lowerBound)
+        #expect(help[input..<decoding].contains("-r <file>") && help[input..<decoding].contains("-i <interface>"))
+    }
+
     @Test("help audit lists the audit's own options, not the live-only --metrics; the timeline's help has it")
     func auditHelpOwnOptions() throws {
         let audit = try run(["help", "audit"]).text

@@ -218,7 +218,7 @@ struct TerminalEvidenceTests {
         let result = try run(["audit", Self.proxy, "--redact", "--har", har])
         #expect(result.status == plain.status)
         #expect(result.text == plain.text)
-        #expect(result.text.contains("paired by sec-websocket-key (high confidence)"))
+        #expect(result.text.contains("paired by sec-websocket-key (high confidence;"))
         #expect(try String(contentsOfFile: plainHAR, encoding: .utf8).contains(Self.proxyKey))
         let redacted = try String(contentsOfFile: har, encoding: .utf8)
         #expect(!redacted.contains(Self.proxyKey))
