@@ -30,6 +30,39 @@ struct OutputMemoryTests {
     }
 }
 
+/// The default two-thread run on dense events: bounded in bytes like one thread.
+@Suite("Sharded run memory bound")
+struct ShardedOutputMemoryTests {
+    /// What the two-thread run may hold beyond one thread's peak: its queues (workers ×
+    /// depth × `ShardOutput.handOverBytes` each way, plus the reader's batches) and stacks.
+    static let fixedBoundKilobytes = 48 * 1024
+
+    @Test(
+        "500,000 messages as JSON: --threads 2 prints the same bytes in at most one thread's memory plus a fixed bound")
+    func denseEventsBounded() throws {
+        let capture = try CaptureFileBuilder.longConnection(messages: 500_000)
+        let directory = capture.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var peaks: [String: Int] = [:]
+        var outputs: [String: Data] = [:]
+        for threads in ["1", "2"] {
+            let output = directory.appendingPathComponent("threads-\(threads).jsonl")
+            let run = try ChildProcess.run(
+                CommandLineTests.binary.path, ["-r", capture.path, "--json", "--threads", threads],
+                standardOutput: output.path, timeoutSeconds: 600)
+            #expect(run.status == 0)
+            #expect(run.peakResidentKilobytes > 1024, "no memory reading of the child")
+            peaks[threads] = run.peakResidentKilobytes
+            outputs[threads] = try Data(contentsOf: output)
+        }
+        let one = try #require(peaks["1"])
+        let two = try #require(peaks["2"])
+        #expect(two <= one + Self.fixedBoundKilobytes, "threads 2: \(two) KB, threads 1: \(one) KB")
+        #expect((outputs["1"]?.count ?? 0) > 50_000_000, "the output is not dense enough to test the bound")
+        #expect(outputs["1"] == outputs["2"])
+    }
+}
+
 /// A child process run with posix_spawn, its peak RSS read from its own memory map.
 ///
 /// Not `wait4`'s `ru_maxrss`: posix_spawn starts the child in the parent's address space

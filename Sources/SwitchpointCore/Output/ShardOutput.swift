@@ -27,6 +27,10 @@ final class ShardOutput: RecyclableBatch {
     static let initialBytes = 256 << 10
     /// Above this, a round's buffer shrinks back when emptied (a burst of long lines).
     static let keptBytes = 4 << 20
+    /// A worker hands an output over once it holds this much, and goes on with the round
+    /// in the next: dense events (a packet of empty messages makes 40 KB of JSON) would
+    /// otherwise grow one round's output to tens of megabytes per queued batch.
+    static let handOverBytes = 1 << 20
 
     /// A constant: the printers format into it per event, and reading a constant property
     /// needs no retain.
@@ -36,6 +40,8 @@ final class ShardOutput: RecyclableBatch {
     /// The signal being analysed: set by the worker before each one.
     var sequence = 0
     var isLast = false
+    /// The round goes on in the worker's next output (this one was handed over full).
+    var continues = false
 
     required init() {}
 
@@ -91,6 +97,7 @@ final class ShardOutput: RecyclableBatch {
         problems.removeAll()
         sequence = 0
         isLast = false
+        continues = false
     }
 
     /// Every buffer of this shard escapes JSON as the output does (`--json-ascii`).

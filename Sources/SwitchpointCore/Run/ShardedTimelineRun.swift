@@ -41,68 +41,9 @@ package enum ShardedTimelineRun {
         thread.name = "switchpoint reader"
         thread.start()
 
-        var shards: [ShardOutput] = []
-        var cursors = [Int](repeating: 0, count: count)
+        let merge = RoundMerge(outputs: outputs)
         while true {
-            // One output per worker per round; within each, records are in signal order.
-            // Everything of a shard is read once here: the workers are already filling the
-            // next round's objects, which may share cache lines with these, and a reference
-            // count touched per record would bounce those lines between the cores.
-            shards = outputs.map { $0.receive() }
-            // (A scope of their own: the copies must be gone before the shards are emptied,
-            // or emptying would copy the arrays.)
-            do {
-                let records = shards.map(\.records)
-                let bytes = shards.map(\.bytes.bytes)
-                let problems = shards.map(\.problems)
-                for index in cursors.indices { cursors[index] = 0 }
-                while true {
-                    // The shard whose next record comes first, and where the next other one starts.
-                    var chosen = -1
-                    var lowest = Int.max
-                    var runEnd = Int.max
-                    for index in records.indices where cursors[index] < records[index].count {
-                        let sequence = records[index][cursors[index]].sequence
-                        if sequence < lowest {
-                            runEnd = lowest
-                            lowest = sequence
-                            chosen = index
-                        } else if sequence < runEnd {
-                            runEnd = sequence
-                        }
-                    }
-                    guard chosen >= 0 else { break }
-                    let shardRecords = records[chosen]
-                    let shardBytes = bytes[chosen]
-                    // Its records up to the other shards' next one go in a run; lines printed as
-                    // they come (one per JSON event) are replayed as one range.
-                    var pending: ShardOutput.Record?
-                    while cursors[chosen] < shardRecords.count, shardRecords[cursors[chosen]].sequence < runEnd {
-                        let record = shardRecords[cursors[chosen]]
-                        cursors[chosen] += 1
-                        if case .direct = record.kind {
-                            if var run = pending, run.linesEnd == record.linesStart {
-                                run.linesEnd = record.linesEnd
-                                pending = run
-                                continue
-                            }
-                            if let run = pending { printer.replay(run, bytes: shardBytes) }
-                            pending = record
-                            continue
-                        }
-                        if let run = pending { printer.replay(run, bytes: shardBytes) }
-                        pending = nil
-                        if case .problem(let item) = record.kind {
-                            onProblem(problems[chosen][item])
-                        } else {
-                            printer.replay(record, bytes: shardBytes)
-                        }
-                    }
-                    if let run = pending { printer.replay(run, bytes: shardBytes) }
-                }
-            }
-            let last = shards.allSatisfy(\.isLast)
-            for (index, shard) in shards.enumerated() { outputs[index].recycle(shard) }
+            let last = merge.mergeRound(printer: printer, onProblem: onProblem)
             if last { break }
         }
         // Each worker's last output followed its final event, and the reader's last batches
@@ -130,7 +71,7 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
     func run() {
         while true {
             let batch = input.receive()
-            let shard = output.takeEmpty()
+            var shard = output.takeEmpty()
             printer.target(shard)
             if let start = batch.captureStart { printer.startCapture(at: start) }
             batch.sequences.withUnsafeBufferPointer { sequences in
@@ -138,6 +79,13 @@ private final class ShardWorker<Printer: ShardablePrinter>: @unchecked Sendable 
                     { index, signal in
                         shard.sequence = sequences[index]
                         analyzer.receive(signal)
+                        // Full: handed over now, the round goes on in the next output.
+                        if shard.bytes.count >= ShardOutput.handOverBytes {
+                            shard.continues = true
+                            output.send(shard)
+                            shard = output.takeEmpty()
+                            printer.target(shard)
+                        }
                     },
                     onProblem: { index, problem in
                         shard.sequence = sequences[index]
