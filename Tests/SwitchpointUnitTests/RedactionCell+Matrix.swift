@@ -33,6 +33,13 @@ extension RedactionCell {
                 "HTTP/1.1 200 OK\r\nSet-Cookie: sid=\($0); HttpOnly\r\nContent-Length: 0\r\n\r\n")
         },
         cell("h1-subprotocol-bearer") { upgrade(extra: "Sec-WebSocket-Protocol: bearer, \($0)\r\n") },
+        cell("h1-subprotocol-echoed") {
+            upgrade(
+                extra: "Sec-WebSocket-Protocol: bearer, \($0)\r\n",
+                response:
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: \($0)\r\n\r\n")
+        },
         cell("h1-subprotocol-k8s") {
             upgrade(extra: "Sec-WebSocket-Protocol: v4.channel.k8s.io, base64url.bearer.authorization.k8s.io.\($0)\r\n")
         },

@@ -42,6 +42,18 @@ struct RedactionPolicyTests {
         #expect(Redaction.protocols(value, secrets: &secrets) == expected)
     }
 
+    @Test("the subprotocol a server echoes is redacted when the client's offer was")
+    func echoedProtocol() throws {
+        var secrets: [String] = []
+        _ = Redaction.protocols("bearer, t0k3n", secrets: &secrets)
+        let answer = try #require(
+            Redaction.fields([HTTPField(name: "Sec-WebSocket-Protocol", value: "t0k3n")], secrets: &secrets))
+        #expect(answer.map(\.value) == ["‹redacted len=5›"])
+        let details = try #require(
+            Redaction.fields([HTTPField(name: "subprotocol", value: "t0k3n")], secrets: &secrets))
+        #expect(details.map(\.value) == ["‹redacted len=5›"])
+    }
+
     @Test("more header names and any name holding a credential word; :authority never")
     func headerNames() {
         for name in [
@@ -79,6 +91,10 @@ struct RedactionPolicyTests {
         #expect(
             Redaction.prose("expected \"s3pPLMBi\"", secrets: ["s3pPLMBi"]) == "expected \"‹redacted len=8›\"")
         #expect(Redaction.prose("uses \"1\" here", secrets: ["1"]) == "uses \"1\" here")
+        // Replaced once: the known value, not the replacement again.
+        #expect(
+            Redaction.prose("Sec-WebSocket-Accept is \"abcdef\"", secrets: ["abcdef"])
+                == "Sec-WebSocket-Accept is \"‹redacted len=6›\"")
         let malformed = Finding(.httpMalformedHeader, "a header line without a field name and colon: \"Foo bar\"")
         #expect(
             Redaction.finding(malformed, secrets: [])?.message

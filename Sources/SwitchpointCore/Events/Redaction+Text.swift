@@ -9,6 +9,9 @@ extension Redaction {
     /// their quoted text is replaced whole.
     static let findingsQuotingRawLines: Set<FindingCode> = [.httpMalformedHeader, .httpBadChunk]
 
+    /// How a replacement starts: a quote already replaced is left alone.
+    static let replacementPrefix = "‹redacted len="
+
     /// How far before a quote a secret header's name makes the quote its value.
     static let maxNameDistance = 32
 
@@ -46,7 +49,8 @@ extension Redaction {
         guard text.contains("\"") else { return text }
         var parts = text.split(separator: "\"", omittingEmptySubsequences: false).map(String.init)
         // Odd parts are inside quotes; an unclosed last quote still counts as one.
-        for index in stride(from: 1, to: parts.count, by: 2) where !parts[index].isEmpty {
+        for index in stride(from: 1, to: parts.count, by: 2)
+        where !parts[index].isEmpty && !parts[index].hasPrefix(replacementPrefix) {
             // `Sec-WebSocket-Accept is "…"`: the quote follows the secret header's name.
             let before = parts[index - 1].suffix(Self.maxNameDistance)
             if whole || namesSecret(parts[index]) || namesSecret(String(before)) {

@@ -8,8 +8,9 @@
 /// - URLs (request targets, `:path`, `Location`, `Content-Location`, `Referer`): userinfo,
 ///   and the value of every query, `;` or fragment parameter whose name, percent-decoded,
 ///   is in `queryParameterNames` or holds a word of `secretNameWords` (OAuth `code`/`state`);
-/// - `Sec-WebSocket-Protocol`: each element that names a credential, follows one that names
-///   a credential (`bearer, TOKEN`), or is `maxProtocolNameLength` bytes or longer;
+/// - `Sec-WebSocket-Protocol` (and the subprotocol an upgrade chose): each element that names
+///   a credential, follows one that names a credential (`bearer, TOKEN`), is
+///   `maxProtocolNameLength` bytes or longer, or echoes one redacted before;
 /// - payloads (`Redaction+Payload`): bodies, WebSocket messages, pings, close reasons, raw
 ///   data, HTTP/2 GOAWAY debug data, whole; interpreted fields carrying message content;
 /// - finding messages (`Redaction+Text`): every value above seen on the connection, the
@@ -26,8 +27,10 @@ package enum Redaction {
     /// Header fields whose value is a URL: its userinfo and token parameters are redacted.
     package static let urlHeaderNames: [String] = ["location", "content-location", "referer", "refresh"]
 
-    /// The header whose elements are redacted one by one.
+    /// The header whose elements are redacted one by one, and the name an upgrade's
+    /// details give the subprotocol chosen.
     static let protocolHeaderName = "sec-websocket-protocol"
+    static let chosenProtocolName = "subprotocol"
 
     /// A `Sec-WebSocket-Protocol` element this long is taken for a token: registered
     /// subprotocol names are short (`graphql-transport-ws` is 20).
@@ -82,7 +85,7 @@ package enum Redaction {
                 redacted = replacement(length: value.utf8.count)
             } else if name == ":path" || isURLHeader(name) {
                 redacted = target(value, secrets: &secrets)
-            } else if name.equalsIgnoringASCIICase(protocolHeaderName) {
+            } else if name.equalsIgnoringASCIICase(protocolHeaderName) || name == chosenProtocolName {
                 redacted = protocols(value, secrets: &secrets)
             } else {
                 continue
@@ -105,7 +108,11 @@ package enum Redaction {
             let namesCredential = isSecretParameter(Substring(token)) || secretNameWords.contains(token.lowercasedASCII)
             defer { afterCredentialName = namesCredential }
             guard !token.isEmpty, !namesCredential else { return String(element) }
-            guard afterCredentialName || isSecretName(token) || token.utf8.count >= maxProtocolNameLength else {
+            // A server echoing the token the client offered (known by then) echoes a secret.
+            guard
+                afterCredentialName || isSecretName(token) || token.utf8.count >= maxProtocolNameLength
+                    || secrets.contains(token)
+            else {
                 return String(element)
             }
             secrets.append(token)
