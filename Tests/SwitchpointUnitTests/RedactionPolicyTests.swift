@@ -61,7 +61,10 @@ struct RedactionPolicyTests {
         ] {
             #expect(Redaction.isSecretHeader(name), "\(name)")
         }
-        for name in [":authority", "Host", "Upgrade", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol"] {
+        for name in [
+            ":authority", "Host", "Upgrade", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+            "Access-Control-Allow-Credentials", "Access-Control-Allow-Headers",
+        ] {
             #expect(!Redaction.isSecretHeader(name), "\(name)")
         }
     }

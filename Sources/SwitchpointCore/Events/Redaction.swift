@@ -24,6 +24,12 @@ package enum Redaction {
         "x-auth-token", "x-csrf-token", "x-xsrf-token", "x-csrftoken", "x-amz-security-token", "x-goog-api-key",
     ]
 
+    /// Names holding a credential word that carry none (`true`, a list of header names).
+    static let notSecretHeaderNames: [String] = [
+        "access-control-allow-credentials", "access-control-allow-headers", "access-control-request-headers",
+        "access-control-expose-headers",
+    ]
+
     /// Header fields whose value is a URL: its userinfo and token parameters are redacted.
     package static let urlHeaderNames: [String] = ["location", "content-location", "referer", "refresh"]
 
@@ -56,6 +62,7 @@ package enum Redaction {
         // Pseudo-headers (`:authority`, `:path`) are never credentials themselves.
         if name.hasPrefix(":") { return false }
         if headerNames.contains(where: { $0.equalsIgnoringASCIICase(name) }) { return true }
+        if notSecretHeaderNames.contains(where: { $0.equalsIgnoringASCIICase(name) }) { return false }
         let lowered = name.lowercasedASCII
         return secretNameWords.contains { lowered.contains($0) }
     }
