@@ -646,7 +646,7 @@ struct Audit: ParsableCommand {
     @Flag(
         name: .customLong("redact"),
         help:
-            "Replace credentials, cookies, WebSocket keys and token-like query parameters with ‹redacted len=N› in every output."
+            "Replace credentials, cookies, WebSocket keys, token-like URL parameters and userinfo, bearer-like subprotocols and every payload (bodies, messages) with ‹redacted len=N› in every output (the README says exactly what)."
     )
     var redact = false
 

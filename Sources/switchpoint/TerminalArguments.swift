@@ -38,7 +38,7 @@ struct TerminalArguments: ParsableArguments {
     @Flag(
         name: .customLong("redact"),
         help:
-            "Replace the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie, Sec-WebSocket-Key/-Accept and token-like query parameters with ‹redacted len=N› in every output."
+            "Replace credentials, cookies, WebSocket keys, token-like URL parameters and userinfo, bearer-like subprotocols and every payload (bodies, messages) with ‹redacted len=N› in every output (the README says exactly what)."
     )
     var redact = false
 

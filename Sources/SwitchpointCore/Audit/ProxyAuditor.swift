@@ -161,10 +161,14 @@ package struct ProxyAuditor {
     /// `; body 150 bytes: "…"` for an answer with a body, its start quoted.
     static func bodyPreview(_ record: ExchangeRecord) -> String {
         guard record.responseBodyLength > 0 else { return "" }
+        return "; body \(record.responseBodyLength) bytes: \"\(quotedBody(record))\""
+    }
+
+    /// The body's start as `bodyPreview` quotes it (`--redact` looks for it in findings).
+    static func quotedBody(_ record: ExchangeRecord) -> String {
         let text = String(decoding: record.responseBody, as: UTF8.self)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-        let cut = text.count > 120 ? String(text.prefix(120)) + "…" : text
-        return "; body \(record.responseBodyLength) bytes: \"\(cut)\""
+        return text.count > 120 ? String(text.prefix(120)) + "…" : text
     }
 
     // MARK: Legs and pairing

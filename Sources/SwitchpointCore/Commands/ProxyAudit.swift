@@ -29,6 +29,6 @@ package enum ProxyAudit {
         let roles = roles ?? CaptureRole.byPosition(count: paths.count)
         var report = ProxyAuditor(options: options).audit(captures: consume files, roles: roles)
         report.files = zip(paths, roles).map { AuditedCapture(path: $0, role: $1) }
-        return (redact ? report.redacted() : report, problems)
+        return (redact ? report.redacted(records: files.flatMap(\.records)) : report, problems)
     }
 }

@@ -1,6 +1,7 @@
-/// `--redact` for application events (protocols inside WebSocket): a field named like a
-/// credential loses its value, and inside any text (a GraphQL `connection_init` payload, a
-/// JSON-RPC params preview) the value of every JSON member named like one is replaced.
+/// `--redact` for application events (protocols inside WebSocket): a field quoting the
+/// message's content (`contentFieldNames`) or named like a credential loses its value, and
+/// inside any other text (a summary) the value of every JSON member named like one is
+/// replaced.
 /// MQTT passwords never reach an event at all; this covers what interpreters do show.
 extension Redaction {
     /// Words that make a field or JSON member name a credential's (compared ignoring case,
@@ -23,7 +24,12 @@ extension Redaction {
         var changed = false
         for index in result.fields.indices {
             guard case .text(let value) = result.fields[index].value else { continue }
-            if isSecretName(result.fields[index].name) {
+            let name = result.fields[index].name
+            if contentFieldNames.contains(name.lowercasedASCII) {
+                guard !value.isEmpty else { continue }
+                result.fields[index].value = .text(replacement(length: value.utf8.count))
+                changed = true
+            } else if isSecretName(name) {
                 if !value.isEmpty { secrets.append(value) }
                 result.fields[index].value = .text(replacement(length: value.utf8.count))
                 changed = true
