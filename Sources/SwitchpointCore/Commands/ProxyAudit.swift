@@ -27,8 +27,10 @@ package enum ProxyAudit {
             files.append(builder.finishCapture())
         }
         let roles = roles ?? CaptureRole.byPosition(count: paths.count)
+        // Redaction learns its secrets from every exchange read, paired or not.
+        let read = redact ? files.flatMap(\.records) : []
         var report = ProxyAuditor(options: options).audit(captures: consume files, roles: roles)
         report.files = zip(paths, roles).map { AuditedCapture(path: $0, role: $1) }
-        return (redact ? report.redacted(records: files.flatMap(\.records)) : report, problems)
+        return (redact ? report.redacted(records: read) : report, problems)
     }
 }
