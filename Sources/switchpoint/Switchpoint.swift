@@ -759,6 +759,12 @@ struct Audit: ParsableCommand {
 
 extension ProxyKind: ExpressibleByArgument {}
 
+/// Why `merge` could not open an input, in the system's words.
+struct MergeInputError: Error, LocalizedError {
+    var errno: Int32
+    var errorDescription: String? { String(cString: strerror(errno)) }
+}
+
 /// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -804,9 +810,11 @@ struct Merge: ParsableCommand {
                     loaded.append(("standard input", try Self.spooled(FileHandle.standardInput)))
                 } else if !Self.isRegularFile(path) {
                     // A FIFO or a device cannot be mapped: read as standard input is.
-                    guard let handle = FileHandle(forReadingAtPath: path) else {
-                        throw CocoaError(.fileReadNoPermission)
-                    }
+                    // open(2) itself, so a missing file says so (Foundation calls every
+                    // failure "no permission").
+                    let descriptor = open(path, O_RDONLY)
+                    guard descriptor >= 0 else { throw MergeInputError(errno: errno) }
+                    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
                     loaded.append((path, try Self.spooled(handle)))
                 } else {
                     // Mapped, not read: shards of a large archive print a lot of lines.

@@ -44,6 +44,20 @@ struct CommandLineValidationTests {
         #expect(try run(["audit"]).status == 2)
     }
 
+    @Test("a missing input exits 2 with one line that says why, in the timeline, audit and merge alike")
+    func missingInput() throws {
+        for arguments in [
+            ["-r", "/nonexistent.pcap"], ["audit", "/nonexistent.pcap"], ["merge", "/nonexistent.json"],
+        ] {
+            let result = try run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.text.isEmpty, "\(arguments): \(result.text)")
+            let lines = result.errorText.split(separator: "\n")
+            #expect(
+                lines.count == 1 && lines.first?.contains("No such file or directory") == true, "\(result.errorText)")
+        }
+    }
+
     @Test("--help goes from what people use most to scale-out: input, decoding, output, display, files, scale-out")
     func helpOrder() throws {
         let help = try run(["--help"]).text
