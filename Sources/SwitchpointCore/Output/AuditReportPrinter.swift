@@ -208,73 +208,87 @@ package struct AuditReportPrinter {
     /// `escaping: .ascii` (`--json-ascii`): pure ASCII out.
     package func json(_ report: ProxyAuditor.Report, problems: [CaptureError], escaping: JSONEscaping = .standard) {
         for pair in report.pairs {
-            var line = JSONLine(escaping: escaping)
-            line.add("type", "audit.pair")
-            line.add("front", AuditFinding.label(pair.front).description)
-            line.add("back", AuditFinding.label(pair.back).description)
-            line.add("evidence", pair.evidence.rawValue)
-            line.add("confidence", pair.confidence.rawValue)
-            if let gap = Self.requestGap(pair, clockOffset: report.clockOffsetMilliseconds) {
-                line.add("request_gap_ms", gap, decimals: 3)
-            }
-            line.add("front_client", pair.front.client.description)
-            line.add("front_server", pair.front.server.description)
-            line.add("back_client", pair.back.client.description)
-            line.add("back_server", pair.back.server.description)
-            line.add("front_request", pair.front.request.map { "\($0.method) \($0.target) \($0.version)" })
-            line.add("back_request", pair.back.request.map { "\($0.method) \($0.target) \($0.version)" })
-            if let status = pair.front.response?.status {
-                line.add("front_status", status)
-            } else {
-                line.addNull("front_status")
-            }
-            if let status = pair.back.response?.status {
-                line.add("back_status", status)
-            } else {
-                line.addNull("back_status")
-            }
-            line.add("messages_front", pair.front.messageCount)
-            line.add("messages_back", pair.back.messageCount)
-            if let p50 = pair.delays.quantile(0.5) { line.add("delay_p50_ms", p50, decimals: 3) }
-            if let p99 = pair.delays.quantile(0.99) { line.add("delay_p99_ms", p99, decimals: 3) }
-            if let max = pair.delays.max() { line.add("delay_max_ms", max, decimals: 3) }
-            Self.addEnding(pair.front, prefix: "front", proxyIs: .serverToClient, to: &line)
-            Self.addEnding(pair.back, prefix: "back", proxyIs: .clientToServer, to: &line)
+            let line = Self.pairLine(pair, clockOffset: report.clockOffsetMilliseconds, escaping: escaping)
             writer.write(line: line.line)
         }
         for tunnel in report.tunnels {
-            var line = JSONLine(escaping: escaping)
-            line.add("type", "audit.tunnel")
-            line.add("front", LegID(tunnel.front).description)
-            line.add("back", tunnel.back?.label.description)
-            line.add("evidence", tunnel.evidence.rawValue)
-            line.add("target", tunnel.front.request?.target)
-            if let status = tunnel.front.response?.status {
-                line.add("front_status", status)
-            } else {
-                line.addNull("front_status")
-            }
-            if let bytes = tunnel.front.tunnelBytes {
-                line.add("front_bytes_c2s", bytes.clientToServer)
-                line.add("front_bytes_s2c", bytes.serverToClient)
-            }
-            if let back = tunnel.back {
-                line.add("back_bytes_c2s", back.bytes.clientToServer)
-                line.add("back_bytes_s2c", back.bytes.serverToClient)
-            }
+            let line = Self.tunnelLine(tunnel, escaping: escaping)
             writer.write(line: line.line)
         }
         for finding in report.findings {
-            var line = JSONLine(escaping: escaping)
-            line.add("type", "audit.finding")
-            line.add("code", finding.code.rawValue)
-            line.add("severity", finding.severity.rawValue)
-            line.add("message", finding.message)
-            line.add("fix", finding.fix)
-            line.add("front", finding.front?.description)
-            line.add("back", finding.back?.description)
+            let line = Self.findingLine(finding, escaping: escaping)
             writer.write(line: line.line)
         }
+        let line = Self.summaryLine(report, problems: problems, escaping: escaping)
+        writer.write(line: line.line)
+        writer.flush()
+    }
+}
+
+extension AuditReportPrinter {
+    static func pairLine(_ pair: AuditPair, clockOffset: Double?, escaping: JSONEscaping) -> JSONLine {
+        var line = JSONLine(escaping: escaping)
+        line.add("type", "audit.pair")
+        line.add("front", AuditFinding.label(pair.front).description)
+        line.add("back", AuditFinding.label(pair.back).description)
+        line.add("evidence", pair.evidence.rawValue)
+        line.add("confidence", pair.confidence.rawValue)
+        if let gap = requestGap(pair, clockOffset: clockOffset) { line.add("request_gap_ms", gap, decimals: 3) }
+        line.add("front_client", pair.front.client.description)
+        line.add("front_server", pair.front.server.description)
+        line.add("back_client", pair.back.client.description)
+        line.add("back_server", pair.back.server.description)
+        line.add("front_request", pair.front.request.map { "\($0.method) \($0.target) \($0.version)" })
+        line.add("back_request", pair.back.request.map { "\($0.method) \($0.target) \($0.version)" })
+        addStatus(pair.front.response?.status, name: "front_status", to: &line)
+        addStatus(pair.back.response?.status, name: "back_status", to: &line)
+        line.add("messages_front", pair.front.messageCount)
+        line.add("messages_back", pair.back.messageCount)
+        if let p50 = pair.delays.quantile(0.5) { line.add("delay_p50_ms", p50, decimals: 3) }
+        if let p99 = pair.delays.quantile(0.99) { line.add("delay_p99_ms", p99, decimals: 3) }
+        if let max = pair.delays.max() { line.add("delay_max_ms", max, decimals: 3) }
+        addEnding(pair.front, prefix: "front", proxyIs: .serverToClient, to: &line)
+        addEnding(pair.back, prefix: "back", proxyIs: .clientToServer, to: &line)
+        return line
+    }
+
+    static func addStatus(_ status: Int?, name: String, to line: inout JSONLine) {
+        if let status { line.add(name, status) } else { line.addNull(name) }
+    }
+
+    static func tunnelLine(_ tunnel: TunnelPair, escaping: JSONEscaping) -> JSONLine {
+        var line = JSONLine(escaping: escaping)
+        line.add("type", "audit.tunnel")
+        line.add("front", LegID(tunnel.front).description)
+        line.add("back", tunnel.back?.label.description)
+        line.add("evidence", tunnel.evidence.rawValue)
+        line.add("target", tunnel.front.request?.target)
+        addStatus(tunnel.front.response?.status, name: "front_status", to: &line)
+        if let bytes = tunnel.front.tunnelBytes {
+            line.add("front_bytes_c2s", bytes.clientToServer)
+            line.add("front_bytes_s2c", bytes.serverToClient)
+        }
+        if let back = tunnel.back {
+            line.add("back_bytes_c2s", back.bytes.clientToServer)
+            line.add("back_bytes_s2c", back.bytes.serverToClient)
+        }
+        return line
+    }
+
+    static func findingLine(_ finding: AuditFinding, escaping: JSONEscaping) -> JSONLine {
+        var line = JSONLine(escaping: escaping)
+        line.add("type", "audit.finding")
+        line.add("code", finding.code.rawValue)
+        line.add("severity", finding.severity.rawValue)
+        line.add("message", finding.message)
+        line.add("fix", finding.fix)
+        line.add("front", finding.front?.description)
+        line.add("back", finding.back?.description)
+        return line
+    }
+
+    static func summaryLine(_ report: ProxyAuditor.Report, problems: [CaptureError], escaping: JSONEscaping) -> JSONLine
+    {
         var line = JSONLine(escaping: escaping)
         line.add("type", "audit.summary")
         line.add("exchanges", report.records)
@@ -307,12 +321,8 @@ package struct AuditReportPrinter {
             "input_problems",
             json: "[" + problems.map { JSONLine.quoted($0.description, escaping: escaping) }.joined(separator: ",")
                 + "]")
-        writer.write(line: line.line)
-        writer.flush()
+        return line
     }
-}
-
-extension AuditReportPrinter {
     /// `front_closed_by` (`proxy`, `client`, `server`, or null), `front_close` (`fin`/`rst`),
     /// `front_silence_s`: who ended a TCP leg and after how much silence.
     static func addEnding(
