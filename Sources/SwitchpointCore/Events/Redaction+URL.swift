@@ -114,7 +114,7 @@ extension Redaction {
         var index = name.startIndex
         while index < name.endIndex {
             if name[index] == UInt8(ascii: "%"), index + 2 < name.endIndex,
-                let high = hexValue(name[index + 1]), let low = hexValue(name[index + 2])
+                let high = HexDigit.value(name[index + 1]), let low = HexDigit.value(name[index + 2])
             {
                 decoded.append(high << 4 | low)
                 index += 3
@@ -124,15 +124,6 @@ extension Redaction {
             index += 1
         }
         return String(decoding: decoded, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// A parameter named like a token: listed, or holding a credential word (`oauth_token`).

@@ -113,7 +113,7 @@ struct JSONSyntaxReader {
         case UInt8(ascii: "u"):
             guard bytes.count - index >= 4 else { return false }
             for _ in 0..<4 {
-                guard TLSHex.nibble(bytes[index]) != nil else { return false }
+                guard HexDigit.value(bytes[index]) != nil else { return false }
                 index += 1
             }
             return true

@@ -352,9 +352,10 @@ def merge(out_path, paths):
 ERRLOG_RE = re.compile(r"^\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*(\d+) )?(.*)$")
 
 
-def follow(in_path, out_path):
-    """nginx's error log has 1 s timestamps; poll it every 20 ms and stamp
-    each line with the time it appeared, so it sorts among the other events."""
+def follow_lines(in_path, out_path, record):
+    """Polls IN every 20 ms and writes record(line, now) (a dict, or None to
+    skip the line) as a JSON line stamped with the time the line appeared,
+    until SIGTERM (then the rest is read)."""
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     pos, buf = 0, ""
@@ -371,43 +372,32 @@ def follow(in_path, out_path):
             *lines, buf = buf.split("\n")
             now = round(time.time(), 6)
             for line in lines:
-                m = ERRLOG_RE.match(line)
-                if not m or m.group(2) is None:
-                    continue  # startup/shutdown notices: not about a connection
-                out.write(json.dumps({"t": now, "who": "nginx", "event": "error-log",
-                                      "level": m.group(1), "nginx_conn": int(m.group(2)),
-                                      "text": m.group(3)}) + "\n")
+                event = record(line, now)
+                if event is not None:
+                    out.write(json.dumps(event) + "\n")
             if stop:
                 return
             time.sleep(0.02)
+
+
+def follow(in_path, out_path):
+    """nginx's error log has 1 s timestamps: each line is stamped with the
+    time it appeared, so it sorts among the other events."""
+    def record(line, now):
+        m = ERRLOG_RE.match(line)
+        if not m or m.group(2) is None:
+            return None  # startup/shutdown notices: not about a connection
+        return {"t": now, "who": "nginx", "event": "error-log", "level": m.group(1),
+                "nginx_conn": int(m.group(2)), "text": m.group(3)}
+    follow_lines(in_path, out_path, record)
 
 
 def follow_raw(who, event, in_path, out_path):
     """Any proxy log (HAProxy, Apache, Squid): every new line of IN becomes
-    {"who": WHO, "event": EVENT, "text": line} stamped with the time it
-    appeared (polled every 20 ms), until SIGTERM (then the rest is read)."""
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    pos, buf = 0, ""
-    with open(out_path, "w", buffering=1) as out:
-        while True:
-            try:
-                with open(in_path, errors="replace") as f:
-                    f.seek(pos)
-                    chunk = f.read()
-                    pos = f.tell()
-            except FileNotFoundError:
-                chunk = ""
-            buf += chunk
-            *lines, buf = buf.split("\n")
-            now = round(time.time(), 6)
-            for line in lines:
-                if line.strip():
-                    out.write(json.dumps({"t": now, "who": who, "event": event,
-                                          "text": line}) + "\n")
-            if stop:
-                return
-            time.sleep(0.02)
+    {"who": WHO, "event": EVENT, "text": line}."""
+    follow_lines(in_path, out_path,
+                 lambda line, now: {"t": now, "who": who, "event": event, "text": line}
+                 if line.strip() else None)
 
 
 # ---- markdown summary of one scenario log -------------------------------------

@@ -122,7 +122,7 @@ package struct TLSKeyLog: Sendable {
             guard hex.count == 2 * TLSKeyLog.clientRandomLength else { return nil }
             var words = SIMD4<UInt64>()
             for index in 0..<TLSKeyLog.clientRandomLength {
-                guard let high = TLSHex.nibble(hex[2 * index]), let low = TLSHex.nibble(hex[2 * index + 1]) else {
+                guard let high = HexDigit.value(hex[2 * index]), let low = HexDigit.value(hex[2 * index + 1]) else {
                     return nil
                 }
                 words[index / 8] |= UInt64(high << 4 | low) << (8 * UInt64(index % 8))
@@ -306,7 +306,7 @@ package struct TLSKeyLog: Sendable {
         let secretHex = UnsafeRawBufferPointer(rebasing: line[fields.2])
         guard let key = RandomKey(hex: UnsafeRawBufferPointer(rebasing: line[fields.1])),
             !secretHex.isEmpty, secretHex.count % 2 == 0, secretHex.count <= 2 * Self.maxSecretLength,
-            secretHex.allSatisfy({ TLSHex.nibble($0) != nil })
+            secretHex.allSatisfy({ HexDigit.value($0) != nil })
         else { return .malformed }
         guard let label = TLSKeyLogLabel.matching(labelBytes) else {
             let shaped = labelBytes.allSatisfy {
@@ -339,7 +339,7 @@ package struct TLSKeyLog: Sendable {
         let offset = arena.count
         for index in 0..<length {
             arena.append(
-                (TLSHex.nibble(secretHex[2 * index]) ?? 0) << 4 | (TLSHex.nibble(secretHex[2 * index + 1]) ?? 0))
+                (HexDigit.value(secretHex[2 * index]) ?? 0) << 4 | (HexDigit.value(secretHex[2 * index + 1]) ?? 0))
         }
         entries[key, default: Entry()].offsets[slot] = UInt32(truncatingIfNeeded: offset)
         entries[key, default: Entry()].lengths[slot] = UInt8(truncatingIfNeeded: length)

@@ -161,18 +161,12 @@ enum TLSHex {
         guard hex.count % 2 == 0 else { return nil }
         var out = [UInt8](repeating: 0, count: hex.count / 2)
         for index in out.indices {
-            guard let high = nibble(hex[2 * index]), let low = nibble(hex[2 * index + 1]) else { return nil }
+            guard let high = HexDigit.value(hex[2 * index]), let low = HexDigit.value(hex[2 * index + 1]) else {
+                return nil
+            }
             out[index] = high << 4 | low
         }
         return out
     }
 
-    static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
