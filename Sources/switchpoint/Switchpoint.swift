@@ -19,6 +19,8 @@ enum Entry {
             if rest == ["audit"] { run(Audit.self, ["--help"]) }
             if rest == ["merge"] { run(Merge.self, ["--help"]) }
         }
+        // The completion scripts know the subcommands too (`CompletionRoot`).
+        if arguments.first == "--generate-completion-script" { run(CompletionRoot.self, arguments) }
         if arguments.first == "audit" {
             run(Audit.self, Array(arguments.dropFirst()))
         } else if arguments.first == "merge" {
@@ -26,6 +28,11 @@ enum Entry {
         } else {
             run(Switchpoint.self, arguments)
         }
+    }
+
+    /// `switchpoint audit` for the subcommand `audit`; the program's own name unchanged.
+    static func programName(of commandName: String) -> String {
+        commandName == "switchpoint" ? commandName : "switchpoint " + commandName
     }
 
     /// Exit status of a usage error, as the help promises (ArgumentParser's own is 64).
@@ -41,7 +48,11 @@ enum Entry {
         } catch {
             guard type.exitCode(for: error) == .validationFailure else { type.exit(withError: error) }
             let errors = LineWriter.standardError()
-            for line in type.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false) {
+            // A subcommand's hint names the program too ("See 'switchpoint audit --help'").
+            let name = type._commandName
+            let message = type.fullMessage(for: error).replacingOccurrences(
+                of: "See '\(name) --help'", with: "See '\(Self.programName(of: name)) --help'")
+            for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
                 errors.write(line: TerminalText.escape(String(line)))
             }
             errors.flush()
@@ -555,7 +566,7 @@ func environmentHas(_ name: String) -> Bool {
 /// `switchpoint audit FILE…`: what a reverse proxy did to each upgrade.
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "switchpoint audit",
+        commandName: "audit", _superCommandName: "switchpoint",
         abstract:
             "Audit a reverse proxy from a capture of both legs (or two captures: client side first, upstream side second).",
         discussion: """
@@ -768,7 +779,7 @@ struct MergeInputError: Error, LocalizedError {
 /// `switchpoint merge FILE…`: the --json output of `--shard I/N` runs as one stream.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "switchpoint merge",
+        commandName: "merge", _superCommandName: "switchpoint",
         abstract:
             "Merge the --json output of several switchpoint runs (--shard I/N) into one time-ordered stream and one summary.",
         discussion: """

@@ -154,6 +154,22 @@ struct PackagingTests {
         try bash.output.write(to: file)
         let loaded = try run("bash", ["-c", "source \"$1\" && complete -p switchpoint", "bash", file.path])
         #expect(loaded.status == 0 && loaded.errorText.isEmpty, "bash: \(loaded.errorText)")
+        // The subcommands complete too: `switchpoint au<TAB>`, `switchpoint audit --front-f<TAB>`.
+        for (words, expected) in [
+            (["switchpoint", "au"], "audit"), (["switchpoint", "audit", "--front-f"], "--front-file"),
+        ] {
+            let line = words.joined(separator: " ")
+            let complete = try run(
+                "bash",
+                [
+                    "-c",
+                    "source \"$1\"; COMP_WORDS=(\(line)); COMP_CWORD=\(words.count - 1); COMP_LINE='\(line)'; "
+                        + "COMP_POINT=${#COMP_LINE}; _switchpoint switchpoint \(words.last ?? "") \(words[words.count - 2]); "
+                        + "printf '%s\\n' \"${COMPREPLY[@]}\"",
+                    "bash", file.path,
+                ])
+            #expect(complete.text.split(separator: "\n").contains { $0 == expected }, "\(line): \(complete.text)")
+        }
         if TestEnvironment.tool("zsh") != nil {
             let zsh = try TestEnvironment.run(
                 TestEnvironment.switchpointBinary, ["--generate-completion-script", "zsh"])

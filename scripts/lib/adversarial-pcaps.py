@@ -12,6 +12,12 @@ KIND and what SCALE counts:
   audit-mem  empty WebSocket messages on one upgraded connection
   pairing    exchanges through a proxy (front and back leg each), half with
              Sec-WebSocket-Key, half paired by method, target and timing
+  held       WebSocket connections left open, 60 rounds of 32 empty pings each,
+             interleaved (text blocks held per connection; dense JSON)
+  bomb       megabytes a permessage-deflate message of one repeated byte inflates
+             to (a deflate bomb: a few kilobytes on the wire)
+  keylog     lines of an NSS key log (OUT is the key log, not a capture): random
+             client randoms, TLS 1.3 and 1.2 labels
 """
 import base64
 import hashlib
@@ -229,13 +235,57 @@ def pairing(pcap, exchanges):
         front.close()
 
 
+def held(pcap, count):
+    flows = []
+    for index in range(count):
+        flow = Flow(pcap, address(index, 15), [10, 205, 0, 2], 20000 + index % 40000, 8080)
+        flow.handshake()
+        key = key_for(index)
+        flow.send(True, ws_request(key))
+        flow.send(False, ws_response(key))
+        flows.append(flow)
+    pings = ws_frame(b"", opcode=9, masked=True) * 32
+    for _ in range(60):
+        for flow in flows:
+            flow.send(True, pings)
+    # never closed: every connection stays open until the end of the capture
+
+
+def bomb(pcap, megabytes):
+    message = b"a" * (megabytes * 1_000_000)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    compressed = compressor.compress(message) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    compressed = compressed[:-4]
+    flow = Flow(pcap, [10, 206, 0, 1], [10, 206, 0, 2], 50000, 8080)
+    flow.handshake()
+    key = key_for(2)
+    flow.send(True, ws_request(key, "permessage-deflate"))
+    flow.send(False, ws_response(key, "permessage-deflate"))
+    flow.send(False, ws_frame(compressed, opcode=1, rsv1=True))
+    flow.close()
+
+
+def keylog(path, lines):
+    rng = random.Random(27)
+    labels = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0",
+              "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET", "CLIENT_RANDOM"]
+    with open(path, "w") as out:
+        for index in range(lines):
+            label = labels[index % len(labels)]
+            secret = rng.randbytes(48 if label == "CLIENT_RANDOM" else 32).hex()
+            out.write(f"{label} {rng.randbytes(32).hex()} {secret}\n")
+
+
 KINDS = {"relief": relief, "eviction": eviction, "deflate": deflate, "open": open_connections,
-         "audit-mem": audit_memory, "pairing": pairing}
+         "audit-mem": audit_memory, "pairing": pairing, "held": held, "bomb": bomb}
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in KINDS:
+    if len(sys.argv) != 4 or (sys.argv[1] not in KINDS and sys.argv[1] != "keylog"):
         sys.exit(__doc__)
+    if sys.argv[1] == "keylog":
+        keylog(sys.argv[3], int(sys.argv[2]))
+        return
     pcap = PcapWriter(sys.argv[3])
     KINDS[sys.argv[1]](pcap, int(sys.argv[2]))
     pcap.close()
