@@ -112,7 +112,9 @@ struct BackIndex {
             return nil
         }
         let requestKey = RequestKey(method: method, target: request.target)
-        guard var group = byRequest[requestKey], group.remaining > 0 else { return nil }
+        // Taken out while it changes: a copy held beside the dictionary's would make every
+        // path compression copy the group's arrays (quadratic at 100,000 backs).
+        guard var group = byRequest.removeValue(forKey: requestKey), group.remaining > 0 else { return nil }
         let candidates = group.remaining
         let bound = group.lowerBound(sent)
         var best: Int?
@@ -133,10 +135,14 @@ struct BackIndex {
                 best = first
             }
         }
-        byRequest[requestKey] = group
-        guard let slot = best else { return nil }
+        guard let slot = best else {
+            byRequest[requestKey] = group
+            return nil
+        }
         let position = group.positions[slot]
-        take(position)
+        paired[position] = true
+        group.take(slot)
+        byRequest[requestKey] = group
         let evidence: PairEvidence =
             front.isHTTP2 == backs[position].isHTTP2 ? .methodTargetTiming : .translatedTargetTiming
         return (position, evidence, candidates == 1 ? .medium : .low)
