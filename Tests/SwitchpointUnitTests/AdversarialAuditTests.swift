@@ -64,6 +64,28 @@ struct AdversarialAuditTests {
         #expect(records.first?.messageCount(.clientToServer) == flood)
     }
 
+    @Test("a flood of pipelined requests on one connection: the first exchanges kept, the rest counted")
+    func pipelinedFloodIsBounded() {
+        let builder = ExchangeRecordBuilder(file: 1)
+        let opening = ConnectionOpening(
+            connection: 1, client: Self.client, server: Self.proxy, roleEvidence: .syn,
+            capture: CaptureInfo(packetNumber: 1, timestamp: Self.time(0)))
+        builder.receive(
+            TimelineEvent(timestamp: Self.time(0), connection: 1, packet: 1, kind: .connectionOpened(opening)))
+        let flood = 3 * AuditLimits.maxExchangesPerConnection
+        for index in 0..<flood {
+            builder.receive(
+                TimelineEvent(
+                    timestamp: Self.time(1 + index), connection: 1, packet: UInt64(2 + index),
+                    direction: .clientToServer, kind: .httpRequest(Self.request("/r\(index)"))))
+        }
+        let capture = builder.finishCapture()
+        #expect(capture.records.count == AuditLimits.maxExchangesPerConnection)
+        #expect(capture.exchangesNotKept == flood - AuditLimits.maxExchangesPerConnection)
+        let report = ProxyAuditor().audit(captures: [capture])
+        #expect(report.exchangesNotKept == flood - AuditLimits.maxExchangesPerConnection)
+    }
+
     @Test("connections without an HTTP request are dropped when they close")
     func nonExchangesAreDropped() {
         let builder = ExchangeRecordBuilder(file: 1)

@@ -16,8 +16,8 @@ KIND and what SCALE counts:
              interleaved (text blocks held per connection; dense JSON)
   bomb       megabytes a permessage-deflate message of one repeated byte inflates
              to (a deflate bomb: a few kilobytes on the wire)
-  keylog     lines of an NSS key log (OUT is the key log, not a capture): random
-             client randoms, TLS 1.3 and 1.2 labels
+  keylog     lines of an NSS key log (OUT is the key log, not a capture): five TLS 1.3
+             secrets per client random, every sixth connection one TLS 1.2 line
 """
 import base64
 import hashlib
@@ -266,14 +266,21 @@ def bomb(pcap, megabytes):
 
 
 def keylog(path, lines):
+    """As browsers write them: per TLS 1.3 connection five secrets under one client
+    random; every sixth connection TLS 1.2, one CLIENT_RANDOM line."""
     rng = random.Random(27)
-    labels = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0",
-              "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET", "CLIENT_RANDOM"]
+    tls13 = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0",
+             "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"]
+    written, connection = 0, 0
     with open(path, "w") as out:
-        for index in range(lines):
-            label = labels[index % len(labels)]
-            secret = rng.randbytes(48 if label == "CLIENT_RANDOM" else 32).hex()
-            out.write(f"{label} {rng.randbytes(32).hex()} {secret}\n")
+        while written < lines:
+            client_random = rng.randbytes(32).hex()
+            labels = ["CLIENT_RANDOM"] if connection % 6 == 5 else tls13
+            for label in labels[:lines - written]:
+                secret = rng.randbytes(48 if label == "CLIENT_RANDOM" else 32).hex()
+                out.write(f"{label} {client_random} {secret}\n")
+                written += 1
+            connection += 1
 
 
 KINDS = {"relief": relief, "eviction": eviction, "deflate": deflate, "open": open_connections,

@@ -32,7 +32,20 @@ struct ConnectionExchanges {
         return record
     }
 
+    /// Requests and streams past `AuditLimits.maxExchangesPerConnection`, not kept.
+    private(set) var exchangesNotKept = 0
+
+    /// Whether another exchange may be kept; counts it when not.
+    private mutating func roomForExchange() -> Bool {
+        guard records.count < AuditLimits.maxExchangesPerConnection else {
+            exchangesNotKept += 1
+            return false
+        }
+        return true
+    }
+
     mutating func request(_ head: HTTPRequestHead, at time: Timestamp) {
+        guard roomForExchange() else { return }
         var record = newRecord()
         record.request = head
         record.requestTime = time
@@ -74,7 +87,7 @@ struct ConnectionExchanges {
         let regular = block.fields.filter { !$0.name.hasPrefix(":") }
         switch direction {
         case .clientToServer:
-            guard streams[block.stream] == nil, let method = pseudo(":method") else { return }
+            guard streams[block.stream] == nil, let method = pseudo(":method"), roomForExchange() else { return }
             var record = newRecord()
             record.stream = block.stream
             record.authority = pseudo(":authority")

@@ -13,6 +13,9 @@ package enum AuditLimits {
     package static let maxMessagesComparedPerDirection = 4096
     /// Single-leg findings kept per exchange (a finding repeated per message is cut here).
     package static let maxFindingsPerExchange = 64
+    /// Exchanges kept per connection (requests of a keep-alive connection, HTTP/2
+    /// streams); a flood of pipelined requests beyond it is only counted.
+    package static let maxExchangesPerConnection = 1024
     /// Bytes of a response body kept to quote (a proxy's own error page).
     package static let maxBodyPreviewBytes = 256
     /// Connections kept in brief (endpoints, times, bytes) to pair a forward proxy's

@@ -8,6 +8,7 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
     private var closed: [ExchangeRecord] = []
     private var connections: [ConnectionLeg] = []
     private var connectionsNotKept = 0
+    private var exchangesNotKept = 0
     private var tlsLegs: [TLSLegStatus] = []
 
     package init(file: Int) {
@@ -78,6 +79,7 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
         guard var connection = open.removeValue(forKey: id) else { return }
         connection.closed(summary)
         if let tls = connection.tls { tlsLegs.append(tls) }
+        exchangesNotKept += connection.exchangesNotKept
         // Every connection, small, for a CONNECT's pairing (the proxy's connection to
         // the target may carry no HTTP the audit can read), up to a bound.
         if connections.count < AuditLimits.maxConnectionLegs {
@@ -102,12 +104,15 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
         var tls = tlsLegs
         for connection in open.values {
             records += connection.records
+            exchangesNotKept += connection.exchangesNotKept
             if let status = connection.tls { tls.append(status) }
         }
         records.sort { ($0.connection, $0.exchange, $0.stream ?? 0) < ($1.connection, $1.exchange, $1.stream ?? 0) }
         tls.sort { $0.leg.connection < $1.leg.connection }
-        return CaptureExchanges(
+        var capture = CaptureExchanges(
             records: records, connections: connections, connectionsNotKept: connectionsNotKept, tls: tls)
+        capture.exchangesNotKept = exchangesNotKept
+        return capture
     }
 
     /// Connections still open (records and all), for the cost tests.
@@ -122,6 +127,8 @@ package struct CaptureExchanges: Sendable {
     package var records: [ExchangeRecord]
     package var connections: [ConnectionLeg] = []
     package var connectionsNotKept = 0
+    /// Exchanges past `AuditLimits.maxExchangesPerConnection` on their connection.
+    package var exchangesNotKept = 0
     package var tls: [TLSLegStatus] = []
 
     package init(

@@ -25,6 +25,8 @@ package struct ProxyAuditor {
         package var clockOffsetMilliseconds: Double?
         package var singleLeg = false
         package var records = 0
+        /// Exchanges beyond `AuditLimits.maxExchangesPerConnection` on a connection: not audited.
+        package var exchangesNotKept = 0
         /// The proxy recognised (or named with `--proxy`); fixes are in its language.
         package var proxy: ProxyIdentity?
         /// TLS legs: decrypted with the key log, or not (their exchanges are not audited).
@@ -62,6 +64,7 @@ package struct ProxyAuditor {
         let roles = roles ?? CaptureRole.byPosition(count: captures.count)
         var report = Report()
         report.tls = captures.flatMap(\.tls)
+        report.exchangesNotKept = captures.reduce(0) { $0 + $1.exchangesNotKept }
         let connections = captures.flatMap(\.connections)
         var records = captures.flatMap(\.records)
         captures = []

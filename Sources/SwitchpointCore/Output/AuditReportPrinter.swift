@@ -44,6 +44,13 @@ package struct AuditReportPrinter {
                 "; the back capture's clock is \(JSONLine.fixed(offset, decimals: 3)) ms ahead of the front's (estimated from the handshakes)"
         }
         writer.write(line: header)
+        if report.exchangesNotKept > 0 {
+            let limit = AuditLimits.maxExchangesPerConnection
+            writer.write(
+                line: TerminalText.escape(
+                    CountedNoun.text(report.exchangesNotKept, "more exchange")
+                        + " not audited: past \(limit) on one connection"))
+        }
         writeContext(report)
         if report.singleLeg {
             writer.write(line: "single-leg mode: no exchange could be paired, so only what one side proves is reported")
@@ -294,6 +301,7 @@ extension AuditReportPrinter {
         line.add("exchanges", report.records)
         line.add("pairs", report.pairs.count)
         line.add("single_leg", report.singleLeg)
+        if report.exchangesNotKept > 0 { line.add("exchanges_not_kept", report.exchangesNotKept) }
         if let offset = report.clockOffsetMilliseconds { line.add("clock_offset_ms", offset, decimals: 3) }
         if report.files.count > 1 {
             let files = report.files.enumerated().map { index, file in
