@@ -17,20 +17,31 @@ package struct TunnelPair: Sendable {
     /// within the answer's window; each connection serves one CONNECT.
     static func pair(_ connects: [ExchangeRecord], connections: [ConnectionLeg]) -> [TunnelPair] {
         guard !connects.isEmpty else { return [] }
+        // Per port, by start time: each CONNECT looks at its window only (a binary search),
+        // not at every connection to the port.
         var byPort: [UInt16: [Int]] = [:]
         for (index, leg) in connections.enumerated() { byPort[leg.server.port, default: []].append(index) }
+        for port in Array(byPort.keys) { byPort[port]?.sort { connections[$0].start < connections[$1].start } }
         var taken = Set<Int>()
         var tunnels: [TunnelPair] = []
         for front in connects.sorted(by: { ($0.requestTime ?? .zero) < ($1.requestTime ?? .zero) }) {
             guard let target = front.request.flatMap({ HostPort($0.target) }), let sent = front.requestTime else {
                 continue
             }
+            let earliest = sent.adding(seconds: -earlyStartSeconds)
             let latest = (front.responseTime ?? sent).adding(seconds: lateStartSeconds)
-            let candidates = (byPort[target.port] ?? []).filter { index in
+            let ordered = byPort[target.port] ?? []
+            var slot = lowerBound(ordered, earliest, connections)
+            var candidates: [Int] = []
+            while slot < ordered.count, connections[ordered[slot]].start <= latest {
+                let index = ordered[slot]
                 let leg = connections[index]
-                return !taken.contains(index) && leg.server.matches(host: target.host)
+                if !taken.contains(index) && leg.server.matches(host: target.host)
                     && !(leg.file == front.file && leg.connection == front.connection)
-                    && leg.start >= sent.adding(seconds: -earlyStartSeconds) && leg.start <= latest
+                {
+                    candidates.append(index)
+                }
+                slot += 1
             }
             let best = candidates.min {
                 abs(connections[$0].start.seconds(since: sent)) < abs(connections[$1].start.seconds(since: sent))
@@ -42,6 +53,17 @@ package struct TunnelPair: Sendable {
                     confidence: candidates.count == 1 ? .high : .medium))
         }
         return tunnels
+    }
+
+    /// The first place in `ordered` whose connection starts at or after `time`.
+    private static func lowerBound(_ ordered: [Int], _ time: Timestamp, _ connections: [ConnectionLeg]) -> Int {
+        var low = 0
+        var high = ordered.count
+        while low < high {
+            let middle = (low + high) / 2
+            if connections[ordered[middle]].start < time { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }
 
