@@ -161,13 +161,18 @@ def deflate(pcap, megabytes):
         parts.append(word)
         total += len(word)
     message = b"".join(parts)[:size]
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflated_message_flow(pcap, message, level=6, net=201, key_index=1)
+
+
+def deflated_message_flow(pcap, message, level, net, key_index):
+    """One permessage-deflate WebSocket carrying MESSAGE server to client, then closed."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     compressed = compressor.compress(message) + compressor.flush(zlib.Z_SYNC_FLUSH)
     assert compressed.endswith(b"\x00\x00\xff\xff")
     compressed = compressed[:-4]
-    flow = Flow(pcap, [10, 201, 0, 1], [10, 201, 0, 2], 50000, 8080)
+    flow = Flow(pcap, [10, net, 0, 1], [10, net, 0, 2], 50000, 8080)
     flow.handshake()
-    key = key_for(1)
+    key = key_for(key_index)
     flow.send(True, ws_request(key, "permessage-deflate"))
     flow.send(False, ws_response(key, "permessage-deflate"))
     flow.send(False, ws_frame(compressed, opcode=1, rsv1=True))
@@ -252,17 +257,7 @@ def held(pcap, count):
 
 
 def bomb(pcap, megabytes):
-    message = b"a" * (megabytes * 1_000_000)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    compressed = compressor.compress(message) + compressor.flush(zlib.Z_SYNC_FLUSH)
-    compressed = compressed[:-4]
-    flow = Flow(pcap, [10, 206, 0, 1], [10, 206, 0, 2], 50000, 8080)
-    flow.handshake()
-    key = key_for(2)
-    flow.send(True, ws_request(key, "permessage-deflate"))
-    flow.send(False, ws_response(key, "permessage-deflate"))
-    flow.send(False, ws_frame(compressed, opcode=1, rsv1=True))
-    flow.close()
+    deflated_message_flow(pcap, b"a" * (megabytes * 1_000_000), level=9, net=206, key_index=2)
 
 
 def keylog(path, lines):
