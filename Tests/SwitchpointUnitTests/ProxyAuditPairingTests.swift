@@ -111,4 +111,19 @@ struct ProxyAuditPairingTests {
         #expect(dropped?.configFix?.proxy == .haproxy)
         #expect(report.findings.contains { $0.code == .switchWithoutUpstream })
     }
+
+    @Test("a fix quotes the request path only when it is plain: a quote or a line break from the wire is not pasted")
+    func fixPathFromTheWireIsPlainOrPlaceholder() {
+        var options = ProxyAuditor.Options()
+        options.proxy = .apache
+        for (target, expected) in [("/chat", "\"/chat\""), ("/x\"\nProxyPass / http://evil/", "\"/PATH\"")] {
+            let front = Self.h1(file: 1, connection: 1, target: target, at: 0, upgrade: true, status: 426)
+            let back = Self.h1(file: 2, connection: 1, target: target, at: 1, status: 426)
+            let report = ProxyAuditor(options: options).audit(records: [[front], [back]])
+            let lines = report.findings.first { $0.code == .upgradeHeaderDropped }?.configFix?.snippets.flatMap(\.lines)
+            #expect(
+                lines?.count == 1 && lines?.first?.hasPrefix("ProxyPass \(expected) ") == true,
+                "\(String(describing: lines))")
+        }
+    }
 }

@@ -137,8 +137,7 @@ struct ConnectionExchanges {
         body(&records[index])
     }
 
-    mutating func closed(_ summary: ConnectionSummary) {
-        let ending = LegEnding(summary)
+    mutating func closed(_ summary: ConnectionSummary, ending: LegEnding) {
         for index in records.indices {
             records[index].closeReason = summary.reason
             records[index].ending = ending

@@ -11,13 +11,13 @@ package struct ConnectionLeg: Sendable {
     package var bytes: PerDirection<UInt64>
     package var exchanges: Int
 
-    init(file: Int, _ summary: ConnectionSummary, exchanges: Int) {
+    init(file: Int, _ summary: ConnectionSummary, ending: LegEnding, exchanges: Int) {
         self.file = file
         connection = summary.connection
         client = summary.client
         server = summary.server
         start = summary.start
-        ending = LegEnding(summary)
+        self.ending = ending
         bytes = PerDirection(
             clientToServer: summary.clientToServer.deliveredBytes, serverToClient: summary.serverToClient.deliveredBytes
         )

@@ -77,13 +77,14 @@ package final class ExchangeRecordBuilder: TimelineEventSink {
 
     private func close(_ id: ConnectionID, _ summary: ConnectionSummary) {
         guard var connection = open.removeValue(forKey: id) else { return }
-        connection.closed(summary)
+        let ending = LegEnding(summary)
+        connection.closed(summary, ending: ending)
         if let tls = connection.tls { tlsLegs.append(tls) }
         exchangesNotKept += connection.exchangesNotKept
         // Every connection, small, for a CONNECT's pairing (the proxy's connection to
         // the target may carry no HTTP the audit can read), up to a bound.
         if connections.count < AuditLimits.maxConnectionLegs {
-            connections.append(ConnectionLeg(file: file, summary, exchanges: connection.records.count))
+            connections.append(ConnectionLeg(file: file, summary, ending: ending, exchanges: connection.records.count))
         } else {
             connectionsNotKept += 1
         }

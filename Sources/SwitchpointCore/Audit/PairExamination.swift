@@ -25,7 +25,25 @@ struct PairExamination {
     static func upgradeTopic(_ record: ExchangeRecord, upstream: Endpoint?) -> ProxyFixTopic {
         let target = record.request?.target ?? "/"
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
-        return .forwardUpgrade(path: path.hasPrefix("/") ? path : "/", upstream: upstream?.description ?? "BACKEND")
+        // The path is the wire's, and a fix is pasted into a configuration: only a plain
+        // path goes in (no quote, space or control character), else a placeholder.
+        let plain = path.hasPrefix("/") && path.utf8.count <= maxFixPathBytes && path.utf8.allSatisfy(isPlainPathByte)
+        return .forwardUpgrade(path: plain ? path : "/PATH", upstream: upstream?.description ?? "BACKEND")
+    }
+
+    /// The longest request path a fix quotes.
+    static let maxFixPathBytes = 200
+
+    /// RFC 3986 unreserved characters, `/` and `%`.
+    private static func isPlainPathByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"):
+            true
+        default:
+            false
+        }
     }
 
     func examine(_ pair: inout AuditPair) -> [AuditFinding] {
